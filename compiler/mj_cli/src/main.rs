@@ -1,1 +1,256 @@
-fn main() {}
+//! `mj`: the command-line driver (run, build, check).
+
+mod cache;
+mod driver;
+mod render;
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use mj_sema::db;
+
+const USAGE: &str = "\
+usage: mj <command> [options]
+
+commands:
+  run FILE [--] [ARGS...]      compile and run a program in-process (JIT)
+  build FILE [-o OUT]          compile to a native executable
+        [--emit exe|obj|llvm|asm|mir]
+  check PATH                   report diagnostics only (a file or a directory)
+  --version                    print the version
+
+options:
+  -O0 .. -O3                   optimization level (default -O2)
+  --message-format human|short diagnostic style (default human)
+";
+
+struct Opts {
+    opt_level: u8,
+    short: bool,
+    output: Option<String>,
+    emit: String,
+    positional: Vec<String>,
+    rest: Vec<String>,
+}
+
+fn parse_opts(args: &[String], stop_at_first_positional: bool) -> Result<Opts, String> {
+    let mut o = Opts {
+        opt_level: 2,
+        short: false,
+        output: None,
+        emit: "exe".into(),
+        positional: Vec::new(),
+        rest: Vec::new(),
+    };
+    let mut i = 0;
+    while i < args.len() {
+        let a = &args[i];
+        match a.as_str() {
+            "--" => {
+                o.rest.extend(args[i + 1..].iter().cloned());
+                break;
+            }
+            "-O0" | "-O1" | "-O2" | "-O3" => o.opt_level = a.as_bytes()[2] - b'0',
+            "-o" | "--emit" | "--message-format" => {
+                let v = args.get(i + 1).ok_or_else(|| format!("`{a}` needs a value"))?.clone();
+                i += 1;
+                match a.as_str() {
+                    "-o" => o.output = Some(v),
+                    "--emit" => {
+                        if !["exe", "obj", "llvm", "asm", "mir"].contains(&v.as_str()) {
+                            return Err(format!("unknown --emit kind `{v}` (expected exe, obj, llvm, asm or mir)"));
+                        }
+                        o.emit = v;
+                    }
+                    _ => match v.as_str() {
+                        "short" => o.short = true,
+                        "human" => o.short = false,
+                        _ => return Err(format!("unknown message format `{v}`")),
+                    },
+                }
+            }
+            _ if a.starts_with('-') && o.positional.is_empty() => return Err(format!("unknown option `{a}`")),
+            _ => {
+                o.positional.push(a.clone());
+                if stop_at_first_positional {
+                    o.rest.extend(args[i + 1..].iter().filter(|s| *s != "--").cloned());
+                    break;
+                }
+            }
+        }
+        i += 1;
+    }
+    Ok(o)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(cmd) = args.first() else {
+        eprint!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    let result = match cmd.as_str() {
+        "--version" | "-V" | "version" => {
+            println!("mj {}", env!("CARGO_PKG_VERSION"));
+            return ExitCode::SUCCESS;
+        }
+        "--help" | "-h" | "help" => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        "run" => parse_opts(&args[1..], true).and_then(cmd_run),
+        "build" => parse_opts(&args[1..], false).and_then(cmd_build),
+        "check" => parse_opts(&args[1..], false).and_then(cmd_check),
+        other => Err(format!("unknown command `{other}`\n\n{USAGE}")),
+    };
+    match result {
+        Ok(code) => code,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn one_file(o: &Opts) -> Result<PathBuf, String> {
+    match o.positional.as_slice() {
+        [f] => Ok(PathBuf::from(f)),
+        [] => Err("missing the source file".into()),
+        _ => Err("expected exactly one source file".into()),
+    }
+}
+
+/// Prints the diagnostics of a loaded program; returns whether there were errors.
+fn report(l: &driver::Loaded, short: bool) -> bool {
+    let diags = db::diagnostics(&l.db, l.program);
+    let files = l.program.files(&l.db);
+    let color = !short && std::io::stderr().is_terminal();
+    let mut errors = 0;
+    for (f, d) in &diags {
+        let idx = files.iter().position(|x| x == f).unwrap_or(0);
+        let (path, text) = &l.files[idx];
+        let fd = render::FileDiag { path, text, diag: d };
+        if d.is_error() {
+            errors += 1;
+        }
+        if short {
+            println!("{}", render::short(&fd));
+        } else {
+            eprint!("{}", render::pretty(&fd, color));
+        }
+    }
+    if errors > 0 && !short {
+        eprintln!("error: could not compile due to {errors} previous error{}", if errors == 1 { "" } else { "s" });
+    }
+    errors > 0
+}
+
+/// Checks and lowers a program to MIR, or reports why not.
+fn compile_mir(l: &driver::Loaded, short: bool) -> Result<Option<mj_mir::Program>, String> {
+    if report(l, short) {
+        return Ok(None);
+    }
+    let checked = db::check(&l.db, l.program);
+    let mir = mj_lower::lower_program(&checked.0.program).map_err(|e| format!("internal compiler error: {e}"))?;
+    Ok(Some(mir))
+}
+
+fn cmd_check(o: Opts) -> Result<ExitCode, String> {
+    let mut paths = Vec::new();
+    for p in &o.positional {
+        collect_mj_files(Path::new(p), &mut paths)?;
+    }
+    if paths.is_empty() {
+        return Err("no .mj files to check".into());
+    }
+    let mut failed = false;
+    for p in paths {
+        let l = driver::load(&p)?;
+        failed |= report(&l, o.short);
+    }
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn collect_mj_files(p: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
+    if p.is_dir() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(p)
+            .map_err(|e| format!("cannot read `{}`: {e}", p.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        entries.sort();
+        for e in entries {
+            if e.is_dir() || e.extension().is_some_and(|x| x == "mj") {
+                collect_mj_files(&e, out)?;
+            }
+        }
+        Ok(())
+    } else if p.exists() {
+        out.push(p.to_path_buf());
+        Ok(())
+    } else {
+        Err(format!("`{}` does not exist", p.display()))
+    }
+}
+
+fn codegen_opts(o: &Opts) -> mj_codegen::Options {
+    mj_codegen::Options { opt_level: o.opt_level }
+}
+
+fn cmd_run(o: Opts) -> Result<ExitCode, String> {
+    let file = one_file(&o)?;
+    let l = driver::load(&file)?;
+    let key = cache::key(&l.files, &format!("run -O{}", o.opt_level));
+    let obj = match cache::get(&key) {
+        Some(obj) => obj,
+        None => {
+            let Some(mir) = compile_mir(&l, o.short)? else { return Ok(ExitCode::from(1)) };
+            if mir.entry.is_none() {
+                return Err(format!("`{}` has no `def main()` to run", file.display()));
+            }
+            let obj = mj_codegen::emit_object(&mir, &codegen_opts(&o)).map_err(|e| format!("internal compiler error: {e}"))?;
+            cache::put(&key, &obj);
+            obj
+        }
+    };
+    let mut argv = vec![file.display().to_string()];
+    argv.extend(o.rest.iter().cloned());
+    let code = mj_codegen::run_object_in_process(&obj, &argv).map_err(|e| format!("cannot run the program: {e}"))?;
+    Ok(ExitCode::from(code.clamp(0, 255) as u8))
+}
+
+fn cmd_build(o: Opts) -> Result<ExitCode, String> {
+    let file = one_file(&o)?;
+    let l = driver::load(&file)?;
+    let Some(mir) = compile_mir(&l, o.short)? else { return Ok(ExitCode::from(1)) };
+    let opts = codegen_opts(&o);
+    let ice = |e: String| format!("internal compiler error: {e}");
+    let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or("a.out").to_string();
+    let text = match o.emit.as_str() {
+        "mir" => Some(mj_mir::print_program(&mir)),
+        "llvm" => Some(mj_codegen::emit_llvm_ir(&mir, &opts).map_err(ice)?),
+        "asm" => Some(mj_codegen::emit_asm(&mir, &opts).map_err(ice)?),
+        _ => None,
+    };
+    if let Some(text) = text {
+        match o.output.as_deref() {
+            None | Some("-") => print!("{text}"),
+            Some(p) => std::fs::write(p, text).map_err(|e| format!("cannot write `{p}`: {e}"))?,
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if mir.entry.is_none() && o.emit == "exe" {
+        return Err(format!("`{}` has no `def main()`; use `--emit obj` for a library", file.display()));
+    }
+    let obj = mj_codegen::emit_object(&mir, &opts).map_err(ice)?;
+    if o.emit == "obj" {
+        let out = o.output.unwrap_or_else(|| format!("{stem}.o"));
+        std::fs::write(&out, obj).map_err(|e| format!("cannot write `{out}`: {e}"))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let out = o.output.unwrap_or(stem);
+    let rt = mj_codegen::find_runtime_lib()
+        .ok_or("cannot find the runtime library `libmj_runtime.a`; build it with `cargo build -p mj_runtime` or set MJ_RUNTIME_LIB")?;
+    mj_codegen::link_executable(&obj, Path::new(&out), &rt)?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -14,8 +14,9 @@
 //! - `Bool` is `i1` in registers and in memory.
 
 mod print;
+mod typing;
 
-pub use print::print_program;
+pub use print::{print_function, print_program};
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Ty {
@@ -23,9 +24,14 @@ pub enum Ty {
     Unit,
     Bool,
     /// Integers: `Int` is `Int { bits: 64, signed: true }`, `UInt` is 64 unsigned.
-    Int { bits: u8, signed: bool },
+    Int {
+        bits: u8,
+        signed: bool,
+    },
     /// 16, 32 or 64 (16 and bfloat are issue 3).
-    Float { bits: u8 },
+    Float {
+        bits: u8,
+    },
     /// Immutable runtime string handle (pointer to `MjStr`).
     Str,
     /// Runtime list handle (pointer to `MjList`) whose elements have the given type.
@@ -44,8 +50,14 @@ pub enum Ty {
 }
 
 impl Ty {
-    pub const INT: Ty = Ty::Int { bits: 64, signed: true };
-    pub const UINT: Ty = Ty::Int { bits: 64, signed: false };
+    pub const INT: Ty = Ty::Int {
+        bits: 64,
+        signed: true,
+    };
+    pub const UINT: Ty = Ty::Int {
+        bits: 64,
+        signed: false,
+    };
     pub const F64: Ty = Ty::Float { bits: 64 };
     pub const F32: Ty = Ty::Float { bits: 32 };
 
@@ -135,7 +147,10 @@ pub struct Place {
 
 impl Place {
     pub fn local(local: Local) -> Place {
-        Place { local, proj: Vec::new() }
+        Place {
+            local,
+            proj: Vec::new(),
+        }
     }
 }
 
@@ -172,7 +187,11 @@ pub enum Const {
 pub enum Stmt {
     Assign(Place, Rvalue),
     /// Call a function that does not raise; `dest` is `None` for `Unit` results.
-    Call { dest: Option<Place>, callee: Callee, args: Vec<Operand> },
+    Call {
+        dest: Option<Place>,
+        callee: Callee,
+        args: Vec<Operand>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -257,9 +276,17 @@ pub enum Callee {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Terminator {
     Goto(BlockId),
-    Branch { cond: Operand, then_bb: BlockId, else_bb: BlockId },
+    Branch {
+        cond: Operand,
+        then_bb: BlockId,
+        else_bb: BlockId,
+    },
     /// Jump on an integer value; `otherwise` when no case matches.
-    Switch { value: Operand, cases: Vec<(i128, BlockId)>, otherwise: BlockId },
+    Switch {
+        value: Operand,
+        cases: Vec<(i128, BlockId)>,
+        otherwise: BlockId,
+    },
     /// Return a value (`Const::Unit` for a `Unit` function).
     Return(Operand),
     /// Raise from the current (raising) function: store `error` (a `Str`) in the error
@@ -277,7 +304,10 @@ pub enum Terminator {
         on_error: BlockId,
     },
     /// Run-time error: calls `mj_rt_abort(file, line, message)`, which never returns.
-    Abort { line: u32, message: String },
+    Abort {
+        line: u32,
+        message: String,
+    },
     Unreachable,
 }
 

@@ -1,1 +1,140 @@
+//! The mj runtime library.
+//!
+//! Linked into every compiled mj program (as `libmj_runtime.a`) and into the `mj` binary
+//! for JIT runs, where [`symbols`] maps each exported `mj_*` name to its address.
+//! The contract is `ABI.md` next to this crate; every exported function uses only
+//! `i64`, `f64` and pointers at the boundary.
+//!
+//! Nothing here may panic across an `extern "C"` boundary: failures that mj code can
+//! observe are reported through the `err` out-parameter, and fatal ones go through
+//! [`process::fatal`] which flushes stdout and exits.
 
+pub mod dict;
+pub mod float_repr;
+pub mod fmt;
+pub mod io;
+pub mod list;
+pub mod process;
+pub mod str;
+
+#[cfg(test)]
+mod tests;
+
+pub use dict::MjDict;
+
+/// An immutable byte string (UTF-8 by convention). Literals are compiler-emitted constants,
+/// so the runtime never writes to or frees an `MjStr` it did not allocate.
+#[repr(C)]
+pub struct MjStr {
+    pub len: i64,
+    pub data: *const u8,
+}
+
+/// A growable array of `elem_size`-byte elements. The compiler reads `len` and `data`
+/// directly and addresses elements as `data + i * elem_size`.
+#[repr(C)]
+pub struct MjList {
+    pub len: i64,
+    pub cap: i64,
+    pub data: *mut u8,
+    pub elem_size: i64,
+}
+
+/// Every exported `mj_*` function with its address, for the JIT's symbol resolver.
+pub fn symbols() -> Vec<(&'static str, usize)> {
+    macro_rules! syms {
+        ($($m:ident :: $f:ident),* $(,)?) => {
+            vec![$((stringify!($f), $m::$f as *const () as usize)),*]
+        };
+    }
+    syms![
+        process::mj_rt_init,
+        process::mj_rt_exit,
+        process::mj_rt_abort,
+        process::mj_rt_unhandled,
+        process::mj_argv,
+        process::mj_pow_int,
+        process::mj_abort_div_zero,
+        io::mj_write,
+        io::mj_flush,
+        fmt::mj_str_from_int,
+        fmt::mj_str_from_uint,
+        fmt::mj_str_from_f64,
+        fmt::mj_str_from_f32,
+        fmt::mj_fmt_int,
+        fmt::mj_fmt_uint,
+        fmt::mj_fmt_f64,
+        fmt::mj_fmt_str,
+        str::mj_str_repr,
+        str::mj_str_concat,
+        str::mj_str_eq,
+        str::mj_str_cmp,
+        str::mj_str_hash,
+        str::mj_str_at,
+        str::mj_str_slice,
+        str::mj_str_repeat,
+        str::mj_str_contains,
+        str::mj_str_find,
+        str::mj_str_rfind,
+        str::mj_str_count,
+        str::mj_str_replace,
+        str::mj_str_startswith,
+        str::mj_str_endswith,
+        str::mj_str_split,
+        str::mj_str_splitlines,
+        str::mj_str_join,
+        str::mj_str_strip,
+        str::mj_str_lstrip,
+        str::mj_str_rstrip,
+        str::mj_str_upper,
+        str::mj_str_lower,
+        str::mj_str_isdigit,
+        str::mj_str_isalpha,
+        str::mj_str_isspace,
+        str::mj_str_isupper,
+        str::mj_str_islower,
+        str::mj_str_isalnum,
+        str::mj_ord,
+        str::mj_chr,
+        str::mj_str_to_int,
+        str::mj_str_to_f64,
+        str::mj_str_from_bytes,
+        str::mj_str_ptr,
+        list::mj_list_new,
+        list::mj_list_push,
+        list::mj_list_insert,
+        list::mj_list_pop,
+        list::mj_list_clear,
+        list::mj_list_copy,
+        list::mj_list_extend,
+        list::mj_list_reverse,
+        list::mj_list_slice,
+        list::mj_list_resize,
+        list::mj_list_sort_int,
+        list::mj_list_sort_f64,
+        list::mj_list_sort_str,
+        list::mj_list_find_int,
+        list::mj_list_find_f64,
+        list::mj_list_find_str,
+        list::mj_list_repr_int,
+        list::mj_list_repr_f64,
+        list::mj_list_repr_str,
+        list::mj_list_repr_bool,
+        list::mj_list_abort_index,
+        dict::mj_dict_new,
+        dict::mj_dict_len,
+        dict::mj_dict_set_int,
+        dict::mj_dict_set_str,
+        dict::mj_dict_get_int,
+        dict::mj_dict_get_str,
+        dict::mj_dict_del_int,
+        dict::mj_dict_del_str,
+        dict::mj_dict_slots,
+        dict::mj_dict_alive,
+        dict::mj_dict_key_int,
+        dict::mj_dict_key_str,
+        dict::mj_dict_val,
+        dict::mj_dict_copy,
+        dict::mj_dict_clear,
+    ]
+}

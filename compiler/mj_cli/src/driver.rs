@@ -1,0 +1,71 @@
+//! Loading a program: the entry file and every module it imports, found on disk and fed
+//! into the salsa database (the frontend itself never touches the file system).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use mj_sema::db::{self, Database, Program, SourceFile};
+use salsa::Durability;
+
+pub struct Loaded {
+    pub db: Database,
+    pub program: Program,
+    /// (path, text) of every file, in the order of `program.files`.
+    pub files: Vec<(String, String)>,
+}
+
+/// The standard library's root: `$MJ_STDLIB`, or `stdlib/` of the source tree this
+/// binary was built from.
+fn stdlib_root() -> PathBuf {
+    if let Ok(p) = std::env::var("MJ_STDLIB") {
+        return PathBuf::from(p);
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../stdlib")
+}
+
+fn module_file(root: &Path, dotted: &str) -> Option<PathBuf> {
+    let rel: PathBuf = dotted.split('.').collect();
+    let file = root.join(&rel).with_extension("mj");
+    if file.is_file() {
+        return Some(file);
+    }
+    let init = root.join(&rel).join("__init__.mj");
+    init.is_file().then_some(init)
+}
+
+pub fn load(entry: &Path) -> Result<Loaded, String> {
+    let text = std::fs::read_to_string(entry).map_err(|e| format!("cannot read `{}`: {e}", entry.display()))?;
+    let root = entry.parent().map(Path::to_path_buf).unwrap_or_default();
+    let root = if root.as_os_str().is_empty() { PathBuf::from(".") } else { root };
+    let stdlib = stdlib_root();
+    let db = Database::default();
+    let main_name = entry.file_stem().and_then(|s| s.to_str()).unwrap_or("main").to_string();
+    let mut files = vec![SourceFile::new(&db, main_name.clone(), entry.display().to_string(), text.clone())];
+    let mut texts = vec![(entry.display().to_string(), text)];
+    let mut seen: HashMap<String, ()> = HashMap::from([(main_name, ())]);
+    let mut i = 0;
+    while i < files.len() {
+        let imports = db::imports(&db, files[i]).clone();
+        for (_, dotted) in imports {
+            if seen.contains_key(&dotted) {
+                continue;
+            }
+            seen.insert(dotted.clone(), ());
+            let (found, durable) = if dotted == "std" || dotted.starts_with("std.") {
+                (module_file(&stdlib, &dotted), true)
+            } else {
+                (module_file(&root, &dotted), false)
+            };
+            let Some(path) = found else { continue };
+            let Ok(t) = std::fs::read_to_string(&path) else { continue };
+            let f = SourceFile::builder(dotted, path.display().to_string(), t.clone())
+                .text_durability(if durable { Durability::HIGH } else { Durability::LOW })
+                .new(&db);
+            files.push(f);
+            texts.push((path.display().to_string(), t));
+        }
+        i += 1;
+    }
+    let program = Program::new(&db, files);
+    Ok(Loaded { db, program, files: texts })
+}

@@ -1,0 +1,389 @@
+//! Operands, constants and rvalues.
+
+use inkwell::types::{BasicTypeEnum, IntType};
+use inkwell::values::{BasicValue, BasicValueEnum, IntValue};
+use inkwell::{FloatPredicate, IntPredicate};
+use mj_mir::{BinOp, CmpOp, Const, Operand, Rvalue, Ty, UnOp};
+
+use crate::func::FnCx;
+use crate::module::ll;
+
+/// An integer constant of any width from the MIR's `i128` (bits above the width are dropped).
+pub(crate) fn const_int_bits<'ctx>(ty: IntType<'ctx>, v: i128) -> IntValue<'ctx> {
+    if ty.get_bit_width() <= 64 {
+        ty.const_int(v as u64, false)
+    } else {
+        let u = v as u128;
+        ty.const_int_arbitrary_precision(&[u as u64, (u >> 64) as u64])
+    }
+}
+
+/// The scalar element type of a scalar or vector type, which decides signedness and
+/// int/float operations.
+fn scalar(ty: &Ty) -> &Ty {
+    match ty {
+        Ty::Vector(e, _) => e,
+        other => other,
+    }
+}
+
+impl<'m, 'a, 'ctx> FnCx<'m, 'a, 'ctx> {
+    pub fn operand(&self, op: &Operand) -> Result<BasicValueEnum<'ctx>, String> {
+        match op {
+            Operand::Copy(place) => self.load_place(place),
+            Operand::Const(c) => self.constant(c),
+        }
+    }
+
+    fn constant(&self, c: &Const) -> Result<BasicValueEnum<'ctx>, String> {
+        let t = &self.m.types;
+        Ok(match c {
+            Const::Int(v, ty) => match t.basic(ty)? {
+                BasicTypeEnum::IntType(it) => const_int_bits(it, *v).into(),
+                _ => return Err(format!("integer constant of type {ty:?}")),
+            },
+            Const::Float(v, ty) => match t.basic(ty)? {
+                BasicTypeEnum::FloatType(ft) => ft.const_float(*v).into(),
+                _ => return Err(format!("float constant of type {ty:?}")),
+            },
+            Const::Bool(v) => self
+                .m
+                .ctx
+                .bool_type()
+                .const_int(u64::from(*v), false)
+                .into(),
+            Const::Str(s) => self.m.str_const(s).into(),
+            Const::Null(ty) => match t.basic(ty)? {
+                BasicTypeEnum::PointerType(pt) => pt.const_null().into(),
+                _ => return Err(format!("null constant of non-pointer type {ty:?}")),
+            },
+            Const::Unit => self.m.ctx.const_struct(&[], false).into(),
+        })
+    }
+
+    pub fn rvalue(&self, rv: &Rvalue) -> Result<BasicValueEnum<'ctx>, String> {
+        let b = &self.m.builder;
+        match rv {
+            Rvalue::Use(op) => self.operand(op),
+            Rvalue::Binary(op, l, r) => {
+                let ty = self.operand_ty(l)?;
+                let (lv, rv) = (self.operand(l)?, self.operand(r)?);
+                if lv.get_type() != rv.get_type() {
+                    return Err(format!("binary {op:?} on different types"));
+                }
+                self.binary(*op, &ty, lv, rv)
+            }
+            Rvalue::Cmp(op, l, r) => {
+                let ty = self.operand_ty(l)?;
+                let (lv, rv) = (self.operand(l)?, self.operand(r)?);
+                if lv.get_type() != rv.get_type() {
+                    return Err(format!("comparison {op:?} of different types"));
+                }
+                self.compare(*op, &ty, lv, rv)
+            }
+            Rvalue::Unary(op, x) => {
+                let ty = self.operand_ty(x)?;
+                let v = self.operand(x)?;
+                Ok(match (op, v) {
+                    (UnOp::Neg, BasicValueEnum::IntValue(i)) => {
+                        ll(b.build_int_neg(i, "neg"))?.into()
+                    }
+                    (UnOp::Neg, BasicValueEnum::FloatValue(f)) => {
+                        ll(b.build_float_neg(f, "fneg"))?.into()
+                    }
+                    (UnOp::Neg, BasicValueEnum::VectorValue(v)) if scalar(&ty).is_float() => {
+                        ll(b.build_float_neg(v, "fneg"))?.into()
+                    }
+                    (UnOp::Neg, BasicValueEnum::VectorValue(v)) => {
+                        ll(b.build_int_neg(v, "neg"))?.into()
+                    }
+                    (UnOp::Not, BasicValueEnum::IntValue(i)) => ll(b.build_not(i, "not"))?.into(),
+                    (UnOp::Not, BasicValueEnum::VectorValue(v)) if !scalar(&ty).is_float() => {
+                        ll(b.build_not(v, "not"))?.into()
+                    }
+                    (op, _) => return Err(format!("{op:?} of type {ty:?}")),
+                })
+            }
+            Rvalue::Cast(x, to) => {
+                let from = self.operand_ty(x)?;
+                let v = self.operand(x)?;
+                self.cast(v, &from, to)
+            }
+            Rvalue::Aggregate(ty, ops) => {
+                let llty = self.m.types.basic(ty)?;
+                let vals = ops
+                    .iter()
+                    .map(|o| self.operand(o))
+                    .collect::<Result<Vec<_>, _>>()?;
+                match llty {
+                    BasicTypeEnum::StructType(st) => {
+                        if st.count_fields() as usize != vals.len() {
+                            return Err(format!("aggregate of {ty:?} with {} fields", vals.len()));
+                        }
+                        let mut agg = st.get_undef();
+                        for (i, v) in vals.into_iter().enumerate() {
+                            agg = ll(b.build_insert_value(agg, v, i as u32, "agg"))?
+                                .into_struct_value();
+                        }
+                        Ok(agg.into())
+                    }
+                    BasicTypeEnum::VectorType(vt) => {
+                        let mut vec = vt.get_undef();
+                        for (i, v) in vals.into_iter().enumerate() {
+                            let idx = self.m.ctx.i32_type().const_int(i as u64, false);
+                            vec = ll(b.build_insert_element(vec, v, idx, "vec"))?;
+                        }
+                        Ok(vec.into())
+                    }
+                    _ => Err(format!("aggregate of non-aggregate type {ty:?}")),
+                }
+            }
+            Rvalue::AddrOf(place) => Ok(self.place_addr(place)?.0.into()),
+            Rvalue::Len(x) => {
+                let p = self.pointer(x)?;
+                Ok(ll(b.build_load(self.m.types.i64(), p, "len"))?)
+            }
+            Rvalue::ElemAddr(list, idx) => {
+                let elem = match self.operand_ty(list)? {
+                    Ty::List(e) => *e,
+                    other => return Err(format!("element address of non-list type {other:?}")),
+                };
+                let l = self.pointer(list)?;
+                let data_addr = ll(b.build_struct_gep(self.m.types.list_obj, l, 2, "data.addr"))?;
+                let data =
+                    ll(b.build_load(self.m.types.ptr(), data_addr, "data"))?.into_pointer_value();
+                let i = self.int(idx)?;
+                let llelem = self.m.types.basic(&elem)?;
+                // SAFETY: a plain (not inbounds) GEP has no undefined behavior of its own; the
+                // lowering emits the bounds check.
+                Ok(ll(unsafe { b.build_gep(llelem, data, &[i], "elem") })?.into())
+            }
+            Rvalue::PtrOffset(p, n) => {
+                let pointee = match self.operand_ty(p)? {
+                    Ty::Ptr(e) => *e,
+                    other => return Err(format!("pointer offset of non-pointer type {other:?}")),
+                };
+                let pv = self.pointer(p)?;
+                let i = self.int(n)?;
+                let llty = self.m.types.basic(&pointee)?;
+                // SAFETY: as above, a plain GEP is only address arithmetic.
+                Ok(ll(unsafe { b.build_gep(llty, pv, &[i], "off") })?.into())
+            }
+            Rvalue::Select(c, x, y) => {
+                let c = self.int(c)?;
+                let (xv, yv) = (self.operand(x)?, self.operand(y)?);
+                if xv.get_type() != yv.get_type() {
+                    return Err("select between different types".into());
+                }
+                Ok(ll(b.build_select(c, xv, yv, "sel"))?)
+            }
+            Rvalue::SizeOf(ty) => {
+                let llty = self.m.types.basic(ty)?;
+                let size = self.m.target_data.get_abi_size(&llty);
+                Ok(self.m.types.i64().const_int(size, false).into())
+            }
+        }
+    }
+
+    fn pointer(&self, op: &Operand) -> Result<inkwell::values::PointerValue<'ctx>, String> {
+        match self.operand(op)? {
+            BasicValueEnum::PointerValue(p) => Ok(p),
+            _ => Err("expected a pointer operand".into()),
+        }
+    }
+
+    fn int(&self, op: &Operand) -> Result<IntValue<'ctx>, String> {
+        match self.operand(op)? {
+            BasicValueEnum::IntValue(i) => Ok(i),
+            _ => Err("expected an integer operand".into()),
+        }
+    }
+
+    fn binary(
+        &self,
+        op: BinOp,
+        ty: &Ty,
+        l: BasicValueEnum<'ctx>,
+        r: BasicValueEnum<'ctx>,
+    ) -> Result<BasicValueEnum<'ctx>, String> {
+        use inkwell::values::InstructionOpcode as I;
+        let elem = scalar(ty);
+        let signed = elem.is_signed();
+        let opcode = if elem.is_float() {
+            match op {
+                BinOp::Add => I::FAdd,
+                BinOp::Sub => I::FSub,
+                BinOp::Mul => I::FMul,
+                BinOp::Div => I::FDiv,
+                BinOp::Rem => I::FRem,
+                other => return Err(format!("{other:?} on floats")),
+            }
+        } else if matches!(elem, Ty::Int { .. } | Ty::Bool) {
+            match op {
+                BinOp::Add => I::Add,
+                BinOp::Sub => I::Sub,
+                BinOp::Mul => I::Mul,
+                BinOp::Div if signed => I::SDiv,
+                BinOp::Div => I::UDiv,
+                BinOp::Rem if signed => I::SRem,
+                BinOp::Rem => I::URem,
+                BinOp::And => I::And,
+                BinOp::Or => I::Or,
+                BinOp::Xor => I::Xor,
+                BinOp::Shl => I::Shl,
+                BinOp::Shr if signed => I::AShr,
+                BinOp::Shr => I::LShr,
+            }
+        } else {
+            return Err(format!("{op:?} on type {ty:?}"));
+        };
+        ll(self.m.builder.build_binop(opcode, l, r, "bin"))
+    }
+
+    fn compare(
+        &self,
+        op: CmpOp,
+        ty: &Ty,
+        l: BasicValueEnum<'ctx>,
+        r: BasicValueEnum<'ctx>,
+    ) -> Result<BasicValueEnum<'ctx>, String> {
+        let b = &self.m.builder;
+        let elem = scalar(ty);
+        if elem.is_float() {
+            let pred = match op {
+                CmpOp::Eq => FloatPredicate::OEQ,
+                // `!=` must be true when either side is NaN, as in Python and C.
+                CmpOp::Ne => FloatPredicate::UNE,
+                CmpOp::Lt => FloatPredicate::OLT,
+                CmpOp::Le => FloatPredicate::OLE,
+                CmpOp::Gt => FloatPredicate::OGT,
+                CmpOp::Ge => FloatPredicate::OGE,
+            };
+            return Ok(match (l, r) {
+                (BasicValueEnum::FloatValue(a), BasicValueEnum::FloatValue(c)) => {
+                    ll(b.build_float_compare(pred, a, c, "fcmp"))?.into()
+                }
+                (BasicValueEnum::VectorValue(a), BasicValueEnum::VectorValue(c)) => {
+                    ll(b.build_float_compare(pred, a, c, "fcmp"))?.into()
+                }
+                _ => return Err(format!("float comparison of {ty:?}")),
+            });
+        }
+        let signed = elem.is_signed();
+        let pred = match op {
+            CmpOp::Eq => IntPredicate::EQ,
+            CmpOp::Ne => IntPredicate::NE,
+            CmpOp::Lt if signed => IntPredicate::SLT,
+            CmpOp::Lt => IntPredicate::ULT,
+            CmpOp::Le if signed => IntPredicate::SLE,
+            CmpOp::Le => IntPredicate::ULE,
+            CmpOp::Gt if signed => IntPredicate::SGT,
+            CmpOp::Gt => IntPredicate::UGT,
+            CmpOp::Ge if signed => IntPredicate::SGE,
+            CmpOp::Ge => IntPredicate::UGE,
+        };
+        Ok(match (l, r) {
+            (BasicValueEnum::IntValue(a), BasicValueEnum::IntValue(c)) => {
+                ll(b.build_int_compare(pred, a, c, "icmp"))?.into()
+            }
+            (BasicValueEnum::VectorValue(a), BasicValueEnum::VectorValue(c)) => {
+                ll(b.build_int_compare(pred, a, c, "icmp"))?.into()
+            }
+            // Pointer identity (e.g. a handle against null).
+            (BasicValueEnum::PointerValue(a), BasicValueEnum::PointerValue(c)) => {
+                ll(b.build_int_compare(pred, a, c, "pcmp"))?.into()
+            }
+            _ => return Err(format!("comparison of {ty:?}")),
+        })
+    }
+
+    /// Numeric conversions, following the rules in `mj_mir::Rvalue::Cast`.
+    fn cast(
+        &self,
+        v: BasicValueEnum<'ctx>,
+        from: &Ty,
+        to: &Ty,
+    ) -> Result<BasicValueEnum<'ctx>, String> {
+        let b = &self.m.builder;
+        let to_ll = self.m.types.basic(to)?;
+        if v.get_type() == to_ll && !matches!((from, to), (Ty::Int { .. }, Ty::Bool)) {
+            // Same representation: int<->int of the same width, pointer<->pointer.
+            return Ok(v);
+        }
+        let is_ptr = |t: &Ty| matches!(t, Ty::Str | Ty::List(_) | Ty::Dict(..) | Ty::Ptr(_));
+        Ok(match (from, to, v) {
+            (Ty::Int { .. }, Ty::Bool, BasicValueEnum::IntValue(i)) => {
+                let zero = i.get_type().const_zero();
+                ll(b.build_int_compare(IntPredicate::NE, i, zero, "tobool"))?.into()
+            }
+            (Ty::Bool, Ty::Int { .. }, BasicValueEnum::IntValue(i)) => {
+                ll(b.build_int_z_extend(i, to_ll.into_int_type(), "zext"))?.into()
+            }
+            (Ty::Int { .. }, Ty::Int { .. }, BasicValueEnum::IntValue(i)) => {
+                ll(b.build_int_cast_sign_flag(i, to_ll.into_int_type(), from.is_signed(), "icast"))?
+                    .into()
+            }
+            (Ty::Int { .. } | Ty::Bool, Ty::Float { .. }, BasicValueEnum::IntValue(i)) => {
+                let ft = to_ll.into_float_type();
+                if from.is_signed() {
+                    ll(b.build_signed_int_to_float(i, ft, "sitofp"))?.into()
+                } else {
+                    ll(b.build_unsigned_int_to_float(i, ft, "uitofp"))?.into()
+                }
+            }
+            (Ty::Float { .. }, Ty::Int { .. }, BasicValueEnum::FloatValue(f)) => {
+                let it = to_ll.into_int_type();
+                if to.is_signed() {
+                    ll(b.build_float_to_signed_int(f, it, "fptosi"))?.into()
+                } else {
+                    ll(b.build_float_to_unsigned_int(f, it, "fptoui"))?.into()
+                }
+            }
+            (Ty::Float { .. }, Ty::Float { .. }, BasicValueEnum::FloatValue(f)) => {
+                ll(b.build_float_cast(f, to_ll.into_float_type(), "fcast"))?.into()
+            }
+            (f, Ty::Int { .. }, BasicValueEnum::PointerValue(p)) if is_ptr(f) => {
+                ll(b.build_ptr_to_int(p, to_ll.into_int_type(), "ptoi"))?.into()
+            }
+            (Ty::Int { .. }, t, BasicValueEnum::IntValue(i)) if is_ptr(t) => {
+                ll(b.build_int_to_ptr(i, to_ll.into_pointer_type(), "itop"))?.into()
+            }
+            (Ty::Vector(..), Ty::Vector(..), BasicValueEnum::VectorValue(vv)) => {
+                self.vector_cast(vv, from, to, to_ll)?
+            }
+            (from, to, _) => return Err(format!("unsupported cast from {from:?} to {to:?}")),
+        })
+    }
+
+    /// Element-wise conversion of SIMD vectors, with the scalar rules.
+    fn vector_cast(
+        &self,
+        v: inkwell::values::VectorValue<'ctx>,
+        from: &Ty,
+        to: &Ty,
+        to_ll: BasicTypeEnum<'ctx>,
+    ) -> Result<BasicValueEnum<'ctx>, String> {
+        use inkwell::values::InstructionOpcode as I;
+        let (fe, te) = (scalar(from), scalar(to));
+        let fw = self.m.types.basic(fe)?;
+        let tw = self.m.types.basic(te)?;
+        let bits = |t: BasicTypeEnum<'ctx>| self.m.target_data.get_bit_size(&t);
+        let op = match (fe, te) {
+            (Ty::Int { .. }, Ty::Int { .. }) if bits(fw) > bits(tw) => I::Trunc,
+            (Ty::Int { signed: true, .. }, Ty::Int { .. }) => I::SExt,
+            (Ty::Int { .. }, Ty::Int { .. }) => I::ZExt,
+            (Ty::Bool, Ty::Int { .. }) => I::ZExt,
+            (Ty::Int { signed: true, .. }, Ty::Float { .. }) => I::SIToFP,
+            (Ty::Int { .. }, Ty::Float { .. }) => I::UIToFP,
+            (Ty::Float { .. }, Ty::Int { signed: true, .. }) => I::FPToSI,
+            (Ty::Float { .. }, Ty::Int { .. }) => I::FPToUI,
+            (Ty::Float { .. }, Ty::Float { .. }) if bits(fw) > bits(tw) => I::FPTrunc,
+            (Ty::Float { .. }, Ty::Float { .. }) => I::FPExt,
+            _ => return Err(format!("unsupported vector cast from {from:?} to {to:?}")),
+        };
+        ll(self
+            .m
+            .builder
+            .build_cast(op, v.as_basic_value_enum(), to_ll, "vcast"))
+    }
+}

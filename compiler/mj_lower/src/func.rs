@@ -1,0 +1,719 @@
+//! Lowering of one function body.
+
+use mj_mir::{self as mir, BlockId, Callee, Const, Local, Operand, Place, Proj, Rvalue, Stmt, Terminator};
+use mj_sema::check::RAISING_EXTERNS;
+use mj_sema::tir::{self, LocalId, TArg, TBin, TCmp, TExpr, TExprKind as K, TFunction, TProgram, TStmt, TUn};
+use mj_sema::ty::Ty;
+
+use crate::lower_ty;
+
+type R<T> = Result<T, String>;
+
+/// Where an error raised at this point goes: store it in `slot`, then jump to `target`.
+/// `None` means "raise out of the function".
+#[derive(Clone, Copy)]
+struct ErrTarget {
+    slot: Local,
+    target: BlockId,
+}
+
+struct LoopCx {
+    continue_bb: BlockId,
+    break_bb: BlockId,
+    /// How many `finally` bodies were active when the loop started.
+    finally_depth: usize,
+}
+
+struct Fx<'a> {
+    tp: &'a TProgram,
+    f: &'a TFunction,
+    locals: Vec<mir::LocalDecl>,
+    blocks: Vec<(Vec<Stmt>, Option<Terminator>)>,
+    cur: BlockId,
+    loops: Vec<LoopCx>,
+    finally_stack: Vec<Vec<TStmt>>,
+    err_targets: Vec<ErrTarget>,
+}
+
+pub(crate) fn lower_function(tp: &TProgram, f: &TFunction) -> R<mir::Function> {
+    let mut fx = Fx {
+        tp,
+        f,
+        locals: Vec::new(),
+        blocks: Vec::new(),
+        cur: BlockId(0),
+        loops: Vec::new(),
+        finally_stack: Vec::new(),
+        err_targets: Vec::new(),
+    };
+    for l in &f.locals {
+        let t = lower_ty(&l.ty).map_err(|e| format!("{} (local `{}` in {})", e, l.name, f.name))?;
+        let ty = if l.by_ref { mir::Ty::Ptr(Box::new(t)) } else { t };
+        let name = if l.name.is_empty() { None } else { Some(l.name.clone()) };
+        fx.locals.push(mir::LocalDecl { ty, name });
+    }
+    fx.cur = fx.new_block();
+    fx.stmts(&f.body)?;
+    // Falling off the end returns nothing (the checker rejects it for non-None results).
+    if f.ret == Ty::Unit {
+        fx.terminate(Terminator::Return(Operand::Const(Const::Unit)));
+    } else {
+        fx.terminate(Terminator::Abort { line: 0, message: "reached the end of a function without returning".into() });
+    }
+    let ret = lower_ty(&f.ret)?;
+    let blocks = fx
+        .blocks
+        .into_iter()
+        .map(|(stmts, term)| mir::Block { stmts, term: term.unwrap_or(Terminator::Unreachable) })
+        .collect();
+    Ok(mir::Function {
+        name: f.name.clone(),
+        params: f.params.iter().map(|l| Local(l.0)).collect(),
+        ret,
+        raises: f.raises,
+        locals: fx.locals,
+        blocks,
+        linkage: if f.export { mir::Linkage::Export } else { mir::Linkage::Internal },
+        file: f.file.clone(),
+    })
+}
+
+fn int(v: i128) -> Operand {
+    Operand::Const(Const::Int(v, mir::Ty::INT))
+}
+
+impl Fx<'_> {
+    fn new_block(&mut self) -> BlockId {
+        self.blocks.push((Vec::new(), None));
+        BlockId(self.blocks.len() as u32 - 1)
+    }
+
+    fn push(&mut self, s: Stmt) {
+        self.blocks[self.cur.0 as usize].0.push(s);
+    }
+
+    /// Ends the current block; code after it goes into a fresh (unreachable) block.
+    fn terminate(&mut self, t: Terminator) {
+        let b = &mut self.blocks[self.cur.0 as usize];
+        if b.1.is_none() {
+            b.1 = Some(t);
+        }
+        self.cur = self.new_block();
+    }
+
+    fn goto_new(&mut self, t: Terminator, next: BlockId) {
+        self.terminate(t);
+        self.cur = next;
+    }
+
+    fn temp(&mut self, ty: mir::Ty) -> Local {
+        self.locals.push(mir::LocalDecl { ty, name: None });
+        Local(self.locals.len() as u32 - 1)
+    }
+
+    fn place_of_local(&self, l: LocalId) -> Place {
+        let mut p = Place::local(Local(l.0));
+        if self.f.locals[l.0 as usize].by_ref {
+            p.proj.push(Proj::Deref);
+        }
+        p
+    }
+
+    fn file_const(&self) -> Operand {
+        Operand::Const(Const::Str(self.f.file.clone()))
+    }
+
+    // ---- statements ----
+
+    fn stmts(&mut self, ss: &[TStmt]) -> R<()> {
+        for s in ss {
+            self.stmt(s)?;
+        }
+        Ok(())
+    }
+
+    fn stmt(&mut self, s: &TStmt) -> R<()> {
+        match s {
+            TStmt::Expr(e) => {
+                self.discard(e)?;
+            }
+            TStmt::Assign(target, value) => {
+                if target.ty == Ty::Unit {
+                    self.discard(value)?;
+                    return Ok(());
+                }
+                let v = self.operand(value)?;
+                let p = self.place(target)?;
+                self.push(Stmt::Assign(p, Rvalue::Use(v)));
+            }
+            TStmt::If(c, a, b) => {
+                let cond = self.operand(c)?;
+                let then_bb = self.new_block();
+                let else_bb = self.new_block();
+                let join = self.new_block();
+                self.terminate(Terminator::Branch { cond, then_bb, else_bb });
+                self.cur = then_bb;
+                self.stmts(a)?;
+                self.goto_new(Terminator::Goto(join), else_bb);
+                self.stmts(b)?;
+                self.goto_new(Terminator::Goto(join), join);
+            }
+            TStmt::While { cond, body, else_body } => {
+                let head = self.new_block();
+                let body_bb = self.new_block();
+                let else_bb = self.new_block();
+                let exit = self.new_block();
+                self.goto_new(Terminator::Goto(head), head);
+                let c = self.operand(cond)?;
+                self.terminate(Terminator::Branch { cond: c, then_bb: body_bb, else_bb });
+                self.cur = body_bb;
+                self.loops.push(LoopCx { continue_bb: head, break_bb: exit, finally_depth: self.finally_stack.len() });
+                self.stmts(body)?;
+                self.loops.pop();
+                self.goto_new(Terminator::Goto(head), else_bb);
+                self.stmts(else_body)?;
+                self.goto_new(Terminator::Goto(exit), exit);
+            }
+            TStmt::Break | TStmt::Continue => {
+                let Some(lp) = self.loops.last() else {
+                    return Err("internal error: break outside a loop".into());
+                };
+                let (target, depth) = match s {
+                    TStmt::Break => (lp.break_bb, lp.finally_depth),
+                    _ => (lp.continue_bb, lp.finally_depth),
+                };
+                self.run_finally_down_to(depth)?;
+                self.terminate(Terminator::Goto(target));
+            }
+            TStmt::Return(v) => {
+                let op = match v {
+                    Some(e) => {
+                        let op = self.operand(e)?;
+                        if self.finally_stack.is_empty() {
+                            op
+                        } else {
+                            // The value is computed before `finally` runs, as in Python.
+                            let t = self.temp(lower_ty(&e.ty)?);
+                            self.push(Stmt::Assign(Place::local(t), Rvalue::Use(op)));
+                            Operand::Copy(Place::local(t))
+                        }
+                    }
+                    None => Operand::Const(Const::Unit),
+                };
+                self.run_finally_down_to(0)?;
+                self.terminate(Terminator::Return(op));
+            }
+            TStmt::Raise(e) => {
+                let op = self.operand(e)?;
+                self.raise(op);
+            }
+            TStmt::Try { body, handler, else_body, finally_body } => self.try_stmt(body, handler, else_body, finally_body)?,
+            TStmt::Abort(line, msg) => self.terminate(Terminator::Abort { line: *line, message: msg.clone() }),
+            TStmt::Block(b) => self.stmts(b)?,
+        }
+        Ok(())
+    }
+
+    /// Lowers the active `finally` bodies (innermost first) above `depth`, for a jump out.
+    fn run_finally_down_to(&mut self, depth: usize) -> R<()> {
+        let saved = self.finally_stack.clone();
+        while self.finally_stack.len() > depth {
+            let Some(body) = self.finally_stack.pop() else { break };
+            self.stmts(&body)?;
+        }
+        self.finally_stack = saved;
+        Ok(())
+    }
+
+    fn raise(&mut self, err: Operand) {
+        match self.err_targets.last().copied() {
+            Some(t) => {
+                self.push(Stmt::Assign(Place::local(t.slot), Rvalue::Use(err)));
+                self.terminate(Terminator::Goto(t.target));
+            }
+            None => self.terminate(Terminator::Raise(err)),
+        }
+    }
+
+    fn try_stmt(
+        &mut self,
+        body: &[TStmt],
+        handler: &Option<(Option<LocalId>, Vec<TStmt>)>,
+        else_body: &[TStmt],
+        finally_body: &[TStmt],
+    ) -> R<()> {
+        let normal_exit = self.new_block();
+        let has_finally = !finally_body.is_empty();
+        // Errors that escape the try statement run `finally`, then propagate outward.
+        let reraise = if has_finally {
+            let slot = self.temp(mir::Ty::Str);
+            let bb = self.new_block();
+            Some(ErrTarget { slot, target: bb })
+        } else {
+            None
+        };
+        let handler_target = match handler {
+            Some((local, _)) => {
+                let slot = match local {
+                    Some(l) => Local(l.0),
+                    None => self.temp(mir::Ty::Str),
+                };
+                Some(ErrTarget { slot, target: self.new_block() })
+            }
+            None => None,
+        };
+        if has_finally {
+            self.finally_stack.push(finally_body.to_vec());
+        }
+        if let Some(t) = handler_target.or(reraise) {
+            self.err_targets.push(t);
+        }
+        self.stmts(body)?;
+        if handler_target.or(reraise).is_some() {
+            self.err_targets.pop();
+        }
+        if let Some(t) = reraise {
+            self.err_targets.push(t);
+        }
+        self.stmts(else_body)?;
+        self.terminate(Terminator::Goto(normal_exit));
+        if let (Some(t), Some((_, hbody))) = (handler_target, handler) {
+            self.cur = t.target;
+            self.stmts(hbody)?;
+            self.terminate(Terminator::Goto(normal_exit));
+        }
+        if reraise.is_some() {
+            self.err_targets.pop();
+        }
+        if has_finally {
+            self.finally_stack.pop();
+        }
+        if let Some(t) = reraise {
+            self.cur = t.target;
+            self.stmts(finally_body)?;
+            self.raise(Operand::Copy(Place::local(t.slot)));
+        }
+        self.cur = normal_exit;
+        self.stmts(finally_body)?;
+        Ok(())
+    }
+
+    // ---- expressions ----
+
+    /// Evaluates an expression for its side effects only.
+    fn discard(&mut self, e: &TExpr) -> R<()> {
+        match &e.kind {
+            K::Call(..) | K::Construct(..) | K::Seq(..) => {
+                self.value(e, None)?;
+            }
+            _ => {
+                if e.ty != Ty::Unit {
+                    self.operand(e)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The value of an expression as an operand.
+    fn operand(&mut self, e: &TExpr) -> R<Operand> {
+        match &e.kind {
+            K::Int(v) => Ok(Operand::Const(match &e.ty {
+                Ty::Float { .. } => Const::Float(*v as f64, lower_ty(&e.ty)?),
+                Ty::Bool => Const::Bool(*v != 0),
+                _ => Const::Int(*v, lower_ty(&e.ty)?),
+            })),
+            K::Float(f) => Ok(Operand::Const(Const::Float(*f, lower_ty(&e.ty)?))),
+            K::Bool(b) => Ok(Operand::Const(Const::Bool(*b))),
+            K::Str(s) => Ok(Operand::Const(Const::Str(s.clone()))),
+            K::Unit => Ok(Operand::Const(Const::Unit)),
+            K::Null => Ok(Operand::Const(Const::Null(lower_ty(&e.ty)?))),
+            K::Local(_) | K::Field(..) | K::ListElem(..) | K::Deref(_) if self.is_place(e) => {
+                Ok(Operand::Copy(self.place(e)?))
+            }
+            _ => {
+                let ty = lower_ty(&e.ty)?;
+                if ty == mir::Ty::Unit {
+                    self.value(e, None)?;
+                    return Ok(Operand::Const(Const::Unit));
+                }
+                let t = self.temp(ty);
+                self.value(e, Some(Place::local(t)))?;
+                Ok(Operand::Copy(Place::local(t)))
+            }
+        }
+    }
+
+    fn is_place(&self, e: &TExpr) -> bool {
+        match &e.kind {
+            K::Local(_) | K::ListElem(..) | K::Deref(_) => true,
+            K::Field(b, _) => self.is_place(b) || !matches!(b.kind, K::Seq(..)),
+            K::Seq(_, v) => self.is_place(v),
+            _ => false,
+        }
+    }
+
+    /// The storage location an expression denotes (materializing rvalue bases).
+    fn place(&mut self, e: &TExpr) -> R<Place> {
+        match &e.kind {
+            K::Local(l) => Ok(self.place_of_local(*l)),
+            K::Field(b, i) => {
+                let mut p = if self.is_place(b) {
+                    self.place(b)?
+                } else {
+                    let op = self.operand(b)?;
+                    self.materialize(op, &b.ty)?
+                };
+                p.proj.push(Proj::Field(*i));
+                Ok(p)
+            }
+            K::ListElem(list, idx) => self.list_elem(list, idx, e),
+            K::Deref(p) => {
+                let op = self.operand(p)?;
+                let mut pl = self.materialize(op, &p.ty)?;
+                pl.proj.push(Proj::Deref);
+                Ok(pl)
+            }
+            K::Seq(stmts, v) => {
+                self.stmts(stmts)?;
+                self.place(v)
+            }
+            _ => {
+                let op = self.operand(e)?;
+                self.materialize(op, &e.ty)
+            }
+        }
+    }
+
+    /// Stores an operand in a fresh local so it can be addressed.
+    fn materialize(&mut self, op: Operand, ty: &Ty) -> R<Place> {
+        if let Operand::Copy(p) = &op
+            && p.proj.is_empty()
+        {
+            return Ok(p.clone());
+        }
+        let t = self.temp(lower_ty(ty)?);
+        self.push(Stmt::Assign(Place::local(t), Rvalue::Use(op)));
+        Ok(Place::local(t))
+    }
+
+    /// `list[idx]` with Python's negative indices and a bounds check.
+    fn list_elem(&mut self, list: &TExpr, idx: &TExpr, e: &TExpr) -> R<Place> {
+        let lop = self.operand(list)?;
+        let l = self.materialize(lop, &list.ty)?;
+        let iop = self.operand(idx)?;
+        let i = self.temp(mir::Ty::INT);
+        self.push(Stmt::Assign(Place::local(i), Rvalue::Use(iop)));
+        let len = self.temp(mir::Ty::INT);
+        self.push(Stmt::Assign(Place::local(len), Rvalue::Len(Operand::Copy(l.clone()))));
+        // Negative indices count from the end; only constants skip the adjustment.
+        if !matches!(idx.kind, K::Int(v) if v >= 0) {
+            let neg = self.temp(mir::Ty::Bool);
+            self.push(Stmt::Assign(
+                Place::local(neg),
+                Rvalue::Cmp(mir::CmpOp::Lt, Operand::Copy(Place::local(i)), int(0)),
+            ));
+            let adj = self.temp(mir::Ty::INT);
+            self.push(Stmt::Assign(
+                Place::local(adj),
+                Rvalue::Binary(mir::BinOp::Add, Operand::Copy(Place::local(i)), Operand::Copy(Place::local(len))),
+            ));
+            self.push(Stmt::Assign(
+                Place::local(i),
+                Rvalue::Select(
+                    Operand::Copy(Place::local(neg)),
+                    Operand::Copy(Place::local(adj)),
+                    Operand::Copy(Place::local(i)),
+                ),
+            ));
+        }
+        // One unsigned comparison catches both i < 0 and i >= len.
+        let iu = self.temp(mir::Ty::UINT);
+        self.push(Stmt::Assign(Place::local(iu), Rvalue::Cast(Operand::Copy(Place::local(i)), mir::Ty::UINT)));
+        let lenu = self.temp(mir::Ty::UINT);
+        self.push(Stmt::Assign(Place::local(lenu), Rvalue::Cast(Operand::Copy(Place::local(len)), mir::Ty::UINT)));
+        let ok = self.temp(mir::Ty::Bool);
+        self.push(Stmt::Assign(
+            Place::local(ok),
+            Rvalue::Cmp(mir::CmpOp::Lt, Operand::Copy(Place::local(iu)), Operand::Copy(Place::local(lenu))),
+        ));
+        let good = self.new_block();
+        let bad = self.new_block();
+        self.terminate(Terminator::Branch { cond: Operand::Copy(Place::local(ok)), then_bb: good, else_bb: bad });
+        self.cur = bad;
+        self.push(Stmt::Call {
+            dest: None,
+            callee: Callee::Extern("mj_list_abort_index".into()),
+            args: vec![
+                self.file_const(),
+                int(e.line as i128),
+                Operand::Copy(Place::local(i)),
+                Operand::Copy(Place::local(len)),
+            ],
+        });
+        self.terminate(Terminator::Unreachable);
+        self.cur = good;
+        let elem_ty = lower_ty(&e.ty)?;
+        let addr = self.temp(mir::Ty::Ptr(Box::new(elem_ty)));
+        self.push(Stmt::Assign(
+            Place::local(addr),
+            Rvalue::ElemAddr(Operand::Copy(l), Operand::Copy(Place::local(i))),
+        ));
+        Ok(Place { local: addr, proj: vec![Proj::Deref] })
+    }
+
+    fn args(&mut self, args: &[TArg]) -> R<Vec<Operand>> {
+        let mut out = Vec::with_capacity(args.len());
+        for a in args {
+            match a {
+                TArg::Value(v) => out.push(self.operand(v)?),
+                TArg::Ref(p) => {
+                    let pl = self.place(p)?;
+                    let t = self.temp(mir::Ty::Ptr(Box::new(lower_ty(&p.ty)?)));
+                    self.push(Stmt::Assign(Place::local(t), Rvalue::AddrOf(pl)));
+                    out.push(Operand::Copy(Place::local(t)));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Emits a call, with an error edge when the callee may raise.
+    fn call(&mut self, callee: Callee, args: Vec<Operand>, dest: Option<Place>, raises: bool) {
+        if !raises {
+            self.push(Stmt::Call { dest, callee, args });
+            return;
+        }
+        let next = self.new_block();
+        let on_error = self.new_block();
+        let err = self.temp(mir::Ty::Str);
+        self.terminate(Terminator::TryCall { dest, callee, args, next, err_dest: Place::local(err), on_error });
+        self.cur = on_error;
+        self.raise(Operand::Copy(Place::local(err)));
+        self.cur = next;
+    }
+
+    /// Computes an expression into `dest` (or for effect when `dest` is `None`).
+    fn value(&mut self, e: &TExpr, dest: Option<Place>) -> R<()> {
+        let rv = match &e.kind {
+            K::Call(callee, args) => {
+                let ops = self.args(args)?;
+                let (callee, raises) = match callee {
+                    tir::Callee::Fn(id) => {
+                        let f = self
+                            .tp
+                            .functions
+                            .get(id.0 as usize)
+                            .ok_or_else(|| format!("internal error: no function #{}", id.0))?;
+                        (Callee::Fn(mir::FuncId(id.0)), f.raises)
+                    }
+                    tir::Callee::Extern(n) => (Callee::Extern(n.clone()), RAISING_EXTERNS.contains(&n.as_str())),
+                    tir::Callee::Intrinsic(n) => (Callee::Intrinsic(n.clone()), false),
+                };
+                let dest = if e.ty == Ty::Unit { None } else { dest };
+                self.call(callee, ops, dest, raises);
+                return Ok(());
+            }
+            K::Construct(init, args) => {
+                let sty = lower_ty(&e.ty)?;
+                let obj = self.temp(sty.clone());
+                let p = self.temp(mir::Ty::Ptr(Box::new(sty)));
+                self.push(Stmt::Assign(Place::local(p), Rvalue::AddrOf(Place::local(obj))));
+                let mut ops = vec![Operand::Copy(Place::local(p))];
+                ops.extend(self.args(args)?);
+                let raises = self.tp.functions.get(init.0 as usize).is_some_and(|f| f.raises);
+                self.call(Callee::Fn(mir::FuncId(init.0)), ops, None, raises);
+                Rvalue::Use(Operand::Copy(Place::local(obj)))
+            }
+            K::Seq(stmts, v) => {
+                self.stmts(stmts)?;
+                if let Some(d) = dest {
+                    let op = self.operand(v)?;
+                    self.push(Stmt::Assign(d, Rvalue::Use(op)));
+                } else {
+                    self.discard(v)?;
+                }
+                return Ok(());
+            }
+            K::Aggregate(vals) => {
+                let mut ops = Vec::new();
+                for v in vals {
+                    ops.push(self.operand(v)?);
+                }
+                Rvalue::Aggregate(lower_ty(&e.ty)?, ops)
+            }
+            K::Binary(op, a, b) => return self.binary(*op, a, b, e, dest),
+            K::Cmp(op, a, b) => {
+                let a = self.operand(a)?;
+                let b = self.operand(b)?;
+                let op = match op {
+                    TCmp::Eq => mir::CmpOp::Eq,
+                    TCmp::Ne => mir::CmpOp::Ne,
+                    TCmp::Lt => mir::CmpOp::Lt,
+                    TCmp::Le => mir::CmpOp::Le,
+                    TCmp::Gt => mir::CmpOp::Gt,
+                    TCmp::Ge => mir::CmpOp::Ge,
+                };
+                Rvalue::Cmp(op, a, b)
+            }
+            K::Unary(op, a) => {
+                let v = self.operand(a)?;
+                Rvalue::Unary(if *op == TUn::Neg { mir::UnOp::Neg } else { mir::UnOp::Not }, v)
+            }
+            K::Cast(a) => {
+                let v = self.operand(a)?;
+                Rvalue::Cast(v, lower_ty(&e.ty)?)
+            }
+            K::And(a, b) | K::Or(a, b) => {
+                let is_and = matches!(e.kind, K::And(..));
+                let r = self.temp(mir::Ty::Bool);
+                let av = self.operand(a)?;
+                self.push(Stmt::Assign(Place::local(r), Rvalue::Use(av)));
+                let rhs_bb = self.new_block();
+                let join = self.new_block();
+                let (then_bb, else_bb) = if is_and { (rhs_bb, join) } else { (join, rhs_bb) };
+                self.terminate(Terminator::Branch { cond: Operand::Copy(Place::local(r)), then_bb, else_bb });
+                self.cur = rhs_bb;
+                let bv = self.operand(b)?;
+                self.push(Stmt::Assign(Place::local(r), Rvalue::Use(bv)));
+                self.goto_new(Terminator::Goto(join), join);
+                Rvalue::Use(Operand::Copy(Place::local(r)))
+            }
+            K::IfExp(c, a, b) => {
+                let cond = self.operand(c)?;
+                let ty = lower_ty(&e.ty)?;
+                let r = self.temp(ty);
+                let then_bb = self.new_block();
+                let else_bb = self.new_block();
+                let join = self.new_block();
+                self.terminate(Terminator::Branch { cond, then_bb, else_bb });
+                self.cur = then_bb;
+                let av = self.operand(a)?;
+                self.push(Stmt::Assign(Place::local(r), Rvalue::Use(av)));
+                self.goto_new(Terminator::Goto(join), else_bb);
+                let bv = self.operand(b)?;
+                self.push(Stmt::Assign(Place::local(r), Rvalue::Use(bv)));
+                self.goto_new(Terminator::Goto(join), join);
+                Rvalue::Use(Operand::Copy(Place::local(r)))
+            }
+            K::Len(a) => {
+                let v = self.operand(a)?;
+                Rvalue::Len(v)
+            }
+            K::SizeOf(t) => Rvalue::SizeOf(lower_ty(t)?),
+            K::AddrOf(p) => {
+                let pl = self.place(p)?;
+                Rvalue::AddrOf(pl)
+            }
+            K::Local(_) | K::Field(..) | K::ListElem(..) | K::Deref(_) => Rvalue::Use(Operand::Copy(self.place(e)?)),
+            _ => Rvalue::Use(self.operand(e)?),
+        };
+        if let Some(d) = dest {
+            self.push(Stmt::Assign(d, rv));
+        }
+        Ok(())
+    }
+
+    fn binary(&mut self, op: TBin, a: &TExpr, b: &TExpr, e: &TExpr, dest: Option<Place>) -> R<()> {
+        let ty = lower_ty(&e.ty)?;
+        let x = self.operand(a)?;
+        let y = self.operand(b)?;
+        let simple = |op| Rvalue::Binary(op, x.clone(), y.clone());
+        let rv = match op {
+            TBin::Add => simple(mir::BinOp::Add),
+            TBin::Sub => simple(mir::BinOp::Sub),
+            TBin::Mul => simple(mir::BinOp::Mul),
+            TBin::BitAnd => simple(mir::BinOp::And),
+            TBin::BitOr => simple(mir::BinOp::Or),
+            TBin::BitXor => simple(mir::BinOp::Xor),
+            TBin::Shl => simple(mir::BinOp::Shl),
+            TBin::Shr => simple(mir::BinOp::Shr),
+            TBin::Div | TBin::Rem | TBin::FloorDiv | TBin::FloorMod => {
+                return self.division(op, x, y, &ty, e.line, dest);
+            }
+        };
+        if let Some(d) = dest {
+            self.push(Stmt::Assign(d, rv));
+        }
+        Ok(())
+    }
+
+    /// Division and remainder with Python's floor semantics and the zero check for ints.
+    fn division(&mut self, op: TBin, x: Operand, y: Operand, ty: &mir::Ty, line: u32, dest: Option<Place>) -> R<()> {
+        let copy = |l: Local| Operand::Copy(Place::local(l));
+        let set = |fx: &mut Self, l: Local, rv: Rvalue| fx.push(Stmt::Assign(Place::local(l), rv));
+        let xl = self.temp(ty.clone());
+        set(self, xl, Rvalue::Use(x));
+        let yl = self.temp(ty.clone());
+        set(self, yl, Rvalue::Use(y));
+        let zero = if ty.is_float() {
+            Operand::Const(Const::Float(0.0, ty.clone()))
+        } else {
+            Operand::Const(Const::Int(0, ty.clone()))
+        };
+        if ty.is_int() {
+            let is_zero = self.temp(mir::Ty::Bool);
+            set(self, is_zero, Rvalue::Cmp(mir::CmpOp::Eq, copy(yl), zero.clone()));
+            let bad = self.new_block();
+            let good = self.new_block();
+            self.terminate(Terminator::Branch { cond: copy(is_zero), then_bb: bad, else_bb: good });
+            self.cur = bad;
+            self.push(Stmt::Call {
+                dest: None,
+                callee: Callee::Extern("mj_abort_div_zero".into()),
+                args: vec![self.file_const(), int(line as i128)],
+            });
+            self.terminate(Terminator::Unreachable);
+            self.cur = good;
+        }
+        let q = self.temp(ty.clone());
+        let r = self.temp(ty.clone());
+        set(self, q, Rvalue::Binary(mir::BinOp::Div, copy(xl), copy(yl)));
+        set(self, r, Rvalue::Binary(mir::BinOp::Rem, copy(xl), copy(yl)));
+        let floor = matches!(op, TBin::FloorDiv | TBin::FloorMod) && (ty.is_float() || ty.is_signed());
+        if floor {
+            // Adjust when the remainder is non-zero and its sign differs from the divisor's.
+            let rnz = self.temp(mir::Ty::Bool);
+            set(self, rnz, Rvalue::Cmp(mir::CmpOp::Ne, copy(r), zero.clone()));
+            let rneg = self.temp(mir::Ty::Bool);
+            set(self, rneg, Rvalue::Cmp(mir::CmpOp::Lt, copy(r), zero.clone()));
+            let yneg = self.temp(mir::Ty::Bool);
+            set(self, yneg, Rvalue::Cmp(mir::CmpOp::Lt, copy(yl), zero.clone()));
+            let differ = self.temp(mir::Ty::Bool);
+            set(self, differ, Rvalue::Binary(mir::BinOp::Xor, copy(rneg), copy(yneg)));
+            let adjust = self.temp(mir::Ty::Bool);
+            set(self, adjust, Rvalue::Binary(mir::BinOp::And, copy(rnz), copy(differ)));
+            if ty.is_float() {
+                // Float floor division is floor(x / y) computed from the adjusted remainder.
+                let r2 = self.temp(ty.clone());
+                set(self, r2, Rvalue::Binary(mir::BinOp::Add, copy(r), copy(yl)));
+                set(self, r, Rvalue::Select(copy(adjust), copy(r2), copy(r)));
+                let num = self.temp(ty.clone());
+                set(self, num, Rvalue::Binary(mir::BinOp::Sub, copy(xl), copy(r)));
+                set(self, q, Rvalue::Binary(mir::BinOp::Div, copy(num), copy(yl)));
+                // The quotient of an exact multiple can still carry rounding noise.
+                self.push(Stmt::Call {
+                    dest: Some(Place::local(q)),
+                    callee: Callee::Intrinsic("llvm.round".into()),
+                    args: vec![copy(q)],
+                });
+            } else {
+                let one = Operand::Const(Const::Int(1, ty.clone()));
+                let q2 = self.temp(ty.clone());
+                set(self, q2, Rvalue::Binary(mir::BinOp::Sub, copy(q), one));
+                set(self, q, Rvalue::Select(copy(adjust), copy(q2), copy(q)));
+                let r2 = self.temp(ty.clone());
+                set(self, r2, Rvalue::Binary(mir::BinOp::Add, copy(r), copy(yl)));
+                set(self, r, Rvalue::Select(copy(adjust), copy(r2), copy(r)));
+            }
+        }
+        let result = match op {
+            TBin::Div | TBin::FloorDiv => q,
+            _ => r,
+        };
+        if let Some(d) = dest {
+            self.push(Stmt::Assign(d, Rvalue::Use(copy(result))));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,47 @@
+//! Lowering from the checker's typed IR (TIR) to MIR: control flow becomes a graph of
+//! basic blocks, places become projections, run-time checks become explicit branches to
+//! `Abort`, and raising calls get their error edges (`try`/`except`/`finally` included).
+//!
+//! The checker has already reported every user error, so a failure here is a compiler bug
+//! and comes back as an `Err` with a message, never a panic.
+
+mod func;
+
+use mj_mir as mir;
+use mj_sema::tir::TProgram;
+use mj_sema::ty::Ty;
+
+/// Lowers a whole checked program.
+pub fn lower_program(tp: &TProgram) -> Result<mir::Program, String> {
+    let structs = tp
+        .structs
+        .iter()
+        .map(|s| {
+            let fields = s.fields.iter().map(|(n, t)| Ok((n.clone(), lower_ty(t)?))).collect::<Result<_, String>>()?;
+            Ok(mir::StructDef { name: s.name.clone(), fields })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let mut functions = Vec::with_capacity(tp.functions.len());
+    for f in &tp.functions {
+        functions.push(func::lower_function(tp, f)?);
+    }
+    Ok(mir::Program { structs, functions, entry: tp.entry.map(|id| mir::FuncId(id.0)) })
+}
+
+/// The MIR type of a checked type.
+pub fn lower_ty(t: &Ty) -> Result<mir::Ty, String> {
+    Ok(match t {
+        Ty::Unit => mir::Ty::Unit,
+        Ty::Bool => mir::Ty::Bool,
+        Ty::Int { bits, signed } => mir::Ty::Int { bits: *bits, signed: *signed },
+        Ty::Float { bits } => mir::Ty::Float { bits: *bits },
+        Ty::Str | Ty::Error => mir::Ty::Str,
+        Ty::List(e) => mir::Ty::List(Box::new(lower_ty(e)?)),
+        Ty::Dict(k, v) => mir::Ty::Dict(Box::new(lower_ty(k)?), Box::new(lower_ty(v)?)),
+        Ty::Tuple(ts) => mir::Ty::Tuple(ts.iter().map(lower_ty).collect::<Result<_, _>>()?),
+        Ty::Entry(k, v) => mir::Ty::Tuple(vec![lower_ty(k)?, lower_ty(v)?]),
+        Ty::Struct(i) => mir::Ty::Struct(mir::StructId(*i)),
+        Ty::Ptr(t) => mir::Ty::Ptr(Box::new(lower_ty(t)?)),
+        Ty::Unknown => return Err("internal error: an unresolved type reached lowering".into()),
+    })
+}

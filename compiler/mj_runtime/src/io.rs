@@ -1,0 +1,73 @@
+//! The process-global buffered stdout.
+//!
+//! mj programs print a lot of small strings, so output is collected in one buffer and
+//! written in large chunks. A `Mutex` (rather than a thread-local) keeps ordering correct
+//! if a program ever prints from several threads and lets `mj_rt_exit`/aborts flush
+//! everything from wherever they are called.
+
+use std::io::Write;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::MjStr;
+use crate::str::bytes;
+
+/// Flush once the buffer grows past this many bytes.
+const FLUSH_THRESHOLD: usize = 64 * 1024;
+
+static OUT: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+
+/// Set once stdout is gone (e.g. a closed pipe): further output is discarded instead of
+/// failing on every write.
+static BROKEN: AtomicBool = AtomicBool::new(false);
+
+fn lock() -> std::sync::MutexGuard<'static, Vec<u8>> {
+    // A poisoned lock only means another thread panicked mid-append; the bytes are
+    // still a valid buffer, so keep going rather than panic across the FFI boundary.
+    OUT.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn write_out(buf: &mut Vec<u8>) {
+    if buf.is_empty() {
+        return;
+    }
+    if !BROKEN.load(Ordering::Relaxed) {
+        let stdout = std::io::stdout();
+        let mut w = stdout.lock();
+        // Errors (EPIPE, a closed fd) are not reportable to the mj program; remember
+        // them and drop the output rather than panic.
+        if w.write_all(buf).and_then(|_| w.flush()).is_err() {
+            BROKEN.store(true, Ordering::Relaxed);
+        }
+    }
+    buf.clear();
+}
+
+/// Appends bytes to the stdout buffer (flushing when it is large).
+pub fn write_bytes(b: &[u8]) {
+    let mut buf = lock();
+    buf.extend_from_slice(b);
+    if buf.len() > FLUSH_THRESHOLD {
+        write_out(&mut buf);
+    }
+}
+
+/// Writes out everything buffered so far.
+pub fn flush() {
+    let mut buf = lock();
+    write_out(&mut buf);
+}
+
+/// # Safety
+/// `s` must be null or point to a valid `MjStr`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mj_write(s: *const MjStr) {
+    write_bytes(unsafe { bytes(s) });
+}
+
+/// # Safety
+/// Always safe; `unsafe` only for a uniform ABI surface.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mj_flush() {
+    flush();
+}

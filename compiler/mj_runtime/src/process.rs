@@ -1,0 +1,120 @@
+//! Process lifecycle: start-up, exit, fatal errors, and a few numeric helpers whose
+//! failure paths end the process.
+
+use std::ffi::{CStr, c_char};
+use std::io::Write;
+use std::sync::atomic::{AtomicPtr, Ordering};
+
+use crate::list::{list_from_strs, mj_list_copy, mj_list_new};
+use crate::str::{bytes, new_str};
+use crate::{MjList, MjStr};
+
+/// `List[String]` built by `mj_rt_init`; `mj_argv` hands out copies so that a program
+/// mutating its argument list cannot affect later calls.
+static ARGV: AtomicPtr<MjList> = AtomicPtr::new(std::ptr::null_mut());
+
+/// Flushes stdout, prints `msg` to stderr and exits with status 1.
+pub fn fatal(msg: &[u8]) -> ! {
+    crate::io::flush();
+    let stderr = std::io::stderr();
+    let mut w = stderr.lock();
+    let _ = w.write_all(msg);
+    let _ = w.write_all(b"\n");
+    let _ = w.flush();
+    std::process::exit(1)
+}
+
+/// Fatal error with a source location: `file:line: error: msg`.
+///
+/// # Safety
+/// `file` must be null or a valid `MjStr`.
+pub unsafe fn fatal_at(file: *const MjStr, line: i64, msg: &str) -> ! {
+    let mut out = Vec::new();
+    out.extend_from_slice(unsafe { bytes(file) });
+    out.extend_from_slice(format!(":{line}: error: {msg}").as_bytes());
+    fatal(&out)
+}
+
+/// # Safety
+/// `argv` must hold `argc` valid NUL-terminated strings (or be null with `argc` 0).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mj_rt_init(argc: i64, argv: *const *const c_char) {
+    let mut args: Vec<*const MjStr> = Vec::new();
+    if !argv.is_null() {
+        for i in 0..argc.max(0) as usize {
+            let p = unsafe { *argv.add(i) };
+            if p.is_null() {
+                break;
+            }
+            args.push(new_str(unsafe { CStr::from_ptr(p) }.to_bytes()));
+        }
+    }
+    ARGV.store(list_from_strs(&args), Ordering::Release);
+}
+
+/// # Safety
+/// Always safe.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mj_rt_exit() -> i64 {
+    crate::io::flush();
+    0
+}
+
+/// # Safety
+/// `file` and `msg` must be null or valid `MjStr`s.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mj_rt_abort(file: *const MjStr, line: i64, msg: *const MjStr) -> ! {
+    let mut out = Vec::new();
+    out.extend_from_slice(unsafe { bytes(file) });
+    out.extend_from_slice(format!(":{line}: error: ").as_bytes());
+    out.extend_from_slice(unsafe { bytes(msg) });
+    fatal(&out)
+}
+
+/// # Safety
+/// `err` must be null or a valid `MjStr`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mj_rt_unhandled(err: *const MjStr) -> ! {
+    let mut out = b"Unhandled exception caught during execution: ".to_vec();
+    out.extend_from_slice(unsafe { bytes(err) });
+    fatal(&out)
+}
+
+/// # Safety
+/// Always safe.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mj_argv() -> *mut MjList {
+    let l = ARGV.load(Ordering::Acquire);
+    if l.is_null() {
+        unsafe { mj_list_new(8, 0) }
+    } else {
+        unsafe { mj_list_copy(l) }
+    }
+}
+
+/// Integer power with wrapping; a negative exponent gives 0 (see ABI.md).
+///
+/// # Safety
+/// Always safe.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mj_pow_int(a: i64, b: i64) -> i64 {
+    if b < 0 {
+        return 0;
+    }
+    let (mut base, mut exp, mut acc) = (a, b as u64, 1i64);
+    while exp > 0 {
+        if exp & 1 == 1 {
+            acc = acc.wrapping_mul(base);
+        }
+        base = base.wrapping_mul(base);
+        exp >>= 1;
+    }
+    acc
+}
+
+/// # Safety
+/// `file` must be null or a valid `MjStr`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mj_abort_div_zero(file: *const MjStr, line: i64) -> ! {
+    unsafe { fatal_at(file, line, "division by zero") }
+}

@@ -1,0 +1,845 @@
+//! Function bodies: scopes, statements, and the desugaring of loops and `match`.
+
+use std::collections::HashMap;
+
+use mj_syntax::ast::{self, Expr, ExprKind, Stmt, StmtKind};
+use mj_syntax::{Diag, Span};
+
+use super::items::{const_eval, resolve_type};
+use super::{
+    ConstVal, Conv, Ctx, E_ASSIGN, E_COMPTIME, E_MISMATCH, E_MISSING_RETURN, E_NOT_INDEXABLE, E_OUTSIDE,
+    E_UNHANDLED_RAISE, E_UNSUPPORTED,
+};
+use crate::tir::{FnId, LocalId, TExpr, TExprKind as K, TFunction, TLocal, TStmt};
+use crate::ty::Ty;
+
+pub(crate) struct FnCx<'c> {
+    pub cx: &'c mut Ctx,
+    pub m: usize,
+    pub name: String,
+    pub ret: Ty,
+    pub raises: bool,
+    pub owner: Option<u32>,
+    pub locals: Vec<TLocal>,
+    /// Locals that may not be assigned (`read` arguments).
+    pub immutable: Vec<bool>,
+    pub scopes: Vec<HashMap<String, LocalId>>,
+    pub consts: HashMap<String, ConstVal>,
+    pub loop_depth: u32,
+    /// Nesting of `try` bodies with a handler: raising calls there are caught.
+    pub try_depth: u32,
+    /// The error bound by the innermost enclosing `except`, for a bare `raise`.
+    pub current_error: Vec<LocalId>,
+}
+
+pub(crate) fn check_function(cx: &mut Ctx, id: FnId) -> TFunction {
+    let f = &cx.funcs[id.0 as usize];
+    let (m, def, sig, owner, fieldwise, export) =
+        (f.module, f.def.clone(), f.sig.clone(), f.owner, f.fieldwise, f.export);
+    let mangled = f.mangled.clone();
+    let mut fx = FnCx {
+        cx,
+        m,
+        name: def.name.name.clone(),
+        ret: sig.ret.clone(),
+        raises: sig.raises,
+        owner,
+        locals: Vec::new(),
+        immutable: Vec::new(),
+        scopes: vec![HashMap::new()],
+        consts: HashMap::new(),
+        loop_depth: 0,
+        try_depth: 0,
+        current_error: Vec::new(),
+    };
+    let mut params = Vec::new();
+    for p in &sig.params {
+        let by_ref = matches!(p.conv, Conv::Mut | Conv::Out);
+        let l = fx.new_local(&p.name, p.ty.clone(), by_ref);
+        fx.immutable[l.0 as usize] = p.conv == Conv::Read;
+        fx.scopes[0].insert(p.name.clone(), l);
+        params.push(l);
+    }
+    let mut body = Vec::new();
+    if fieldwise {
+        // self.f = f for every field, in order.
+        let self_l = params[0];
+        let fields = fx.cx.structs[owner.unwrap_or(0) as usize].fields.clone();
+        for (i, (_, t)) in fields.iter().enumerate() {
+            let target = TExpr::new(
+                K::Field(Box::new(TExpr::new(K::Local(self_l), sig.params[0].ty.clone(), 0)), i as u32),
+                t.clone(),
+                0,
+            );
+            body.push(TStmt::Assign(target, TExpr::new(K::Local(params[i + 1]), t.clone(), 0)));
+        }
+    } else {
+        body = fx.block(&def.body);
+        if fx.ret != Ty::Unit && !fx.ret.is_unknown() && !always_exits(&def.body) {
+            let span = def.ret.as_ref().map(|r| r.span).unwrap_or(def.name.span);
+            let msg = format!("function `{}` may reach its end without returning a `{}`", fx.name, fx.ty_name(&fx.ret));
+            fx.error(Diag::error(E_MISSING_RETURN, msg, span).with_hint("add a `return` at the end of the function"));
+        }
+    }
+    TFunction {
+        name: mangled,
+        file: fx.cx.modules[m].input.path.clone(),
+        params,
+        ret: sig.ret,
+        raises: sig.raises,
+        export,
+        locals: fx.locals,
+        body,
+    }
+}
+
+/// Whether control can never fall off the end of this statement list.
+fn always_exits(stmts: &[Stmt]) -> bool {
+    stmts.iter().any(|s| match &s.kind {
+        StmtKind::Return(_) | StmtKind::Raise(_) => true,
+        StmtKind::If { branches, else_body: Some(e), .. } => {
+            branches.iter().all(|(_, b)| always_exits(b)) && always_exits(e)
+        }
+        StmtKind::While { cond, body, .. } => {
+            matches!(cond.kind, ExprKind::Bool(true)) && !contains_break(body)
+        }
+        StmtKind::Try { body, handlers, finally_body, .. } => {
+            finally_body.as_ref().is_some_and(|f| always_exits(f))
+                || (always_exits(body) && handlers.iter().all(|h| always_exits(&h.body)))
+        }
+        StmtKind::Match { arms, .. } => {
+            arms.iter().any(|a| matches!(&a.pattern.kind, ExprKind::Name(n) if n == "_"))
+                && arms.iter().all(|a| always_exits(&a.body))
+        }
+        StmtKind::Expr(e) => is_abort_call(e),
+        _ => false,
+    })
+}
+
+fn is_abort_call(e: &Expr) -> bool {
+    matches!(&e.kind, ExprKind::Call { func, .. } if matches!(&func.kind, ExprKind::Name(n) if n == "abort"))
+}
+
+fn contains_break(stmts: &[Stmt]) -> bool {
+    stmts.iter().any(|s| match &s.kind {
+        StmtKind::Break => true,
+        StmtKind::If { branches, else_body, .. } => {
+            branches.iter().any(|(_, b)| contains_break(b)) || else_body.as_ref().is_some_and(|b| contains_break(b))
+        }
+        StmtKind::Try { body, handlers, else_body, finally_body } => {
+            contains_break(body)
+                || handlers.iter().any(|h| contains_break(&h.body))
+                || else_body.as_ref().is_some_and(|b| contains_break(b))
+                || finally_body.as_ref().is_some_and(|b| contains_break(b))
+        }
+        StmtKind::Match { arms, .. } => arms.iter().any(|a| contains_break(&a.body)),
+        _ => false,
+    })
+}
+
+impl FnCx<'_> {
+    pub fn error(&mut self, d: Diag) {
+        self.cx.error(self.m, d);
+    }
+
+    pub fn ty_name(&self, t: &Ty) -> String {
+        self.cx.ty_name(t)
+    }
+
+    pub fn line(&self, span: Span) -> u32 {
+        self.cx.modules[self.m].line_of(span.start)
+    }
+
+    pub fn new_local(&mut self, name: &str, ty: Ty, by_ref: bool) -> LocalId {
+        let id = LocalId(self.locals.len() as u32);
+        self.locals.push(TLocal { name: name.to_string(), ty, by_ref });
+        self.immutable.push(false);
+        id
+    }
+
+    /// A fresh compiler temporary holding `value`; returns the statement and a read of it.
+    pub fn temp(&mut self, value: TExpr) -> (TStmt, TExpr) {
+        let l = self.new_local("", value.ty.clone(), false);
+        let read = TExpr::new(K::Local(l), value.ty.clone(), value.line);
+        (TStmt::Assign(read.clone(), value), read)
+    }
+
+    pub fn lookup_local(&self, name: &str) -> Option<LocalId> {
+        self.scopes.iter().rev().find_map(|s| s.get(name).copied())
+    }
+
+    pub fn visible_local_names(&self) -> Vec<String> {
+        self.scopes.iter().flat_map(|s| s.keys().cloned()).collect()
+    }
+
+    /// Reports a call or `raise` that may raise where nothing handles it.
+    pub fn check_may_raise(&mut self, what: &str, span: Span) {
+        if !self.raises && self.try_depth == 0 {
+            let msg = format!("{what} may raise, but `{}` is not marked `raises`", self.name);
+            self.error(
+                Diag::error(E_UNHANDLED_RAISE, msg, span)
+                    .with_hint(format!("add `raises` to `def {}(...)`, or handle the error with try/except", self.name)),
+            );
+        }
+    }
+
+    pub fn block(&mut self, stmts: &[Stmt]) -> Vec<TStmt> {
+        self.scopes.push(HashMap::new());
+        let mut out = Vec::new();
+        for s in stmts {
+            self.stmt(s, &mut out);
+        }
+        self.scopes.pop();
+        out
+    }
+
+    fn stmt(&mut self, s: &Stmt, out: &mut Vec<TStmt>) {
+        let line = self.line(s.span);
+        match &s.kind {
+            StmtKind::Expr(e) => {
+                if matches!(e.kind, ExprKind::Str(_) | ExprKind::Ellipsis) {
+                    return;
+                }
+                let te = self.expr(e, None);
+                out.push(TStmt::Expr(te));
+            }
+            StmtKind::Var { name, ty, value } => {
+                let declared = ty.as_ref().map(|t| resolve_type(self.cx, self.m, t, self.owner));
+                let init = value.as_ref().map(|v| self.expr(v, declared.as_ref()));
+                let ty = match (&declared, &init) {
+                    (Some(t), _) => t.clone(),
+                    (None, Some(i)) => i.ty.clone(),
+                    (None, None) => {
+                        self.error(
+                            Diag::error(super::E_UNKNOWN_TYPE, format!("`var {}` needs a type or a value", name.name), name.span)
+                                .with_hint(format!("write `var {}: Int` or `var {} = 0`", name.name, name.name)),
+                        );
+                        Ty::Unknown
+                    }
+                };
+                let l = self.new_local(&name.name, ty.clone(), false);
+                if let Some(init) = init {
+                    let init = self.coerce(init, &ty, value.as_ref().map(|v| v.span).unwrap_or(s.span));
+                    out.push(TStmt::Assign(TExpr::new(K::Local(l), ty, line), init));
+                }
+                self.scopes.last_mut().map(|sc| sc.insert(name.name.clone(), l));
+            }
+            StmtKind::AnnAssign { target, ty, value } => {
+                let t = resolve_type(self.cx, self.m, ty, self.owner);
+                let l = self.new_local(&target.name, t.clone(), false);
+                if let Some(v) = value {
+                    let init = self.expr(v, Some(&t));
+                    let init = self.coerce(init, &t, v.span);
+                    out.push(TStmt::Assign(TExpr::new(K::Local(l), t, line), init));
+                }
+                self.scopes.last_mut().map(|sc| sc.insert(target.name.clone(), l));
+            }
+            StmtKind::Assign { targets, value } => {
+                if targets.len() == 1 {
+                    self.assign(&targets[0], value, out);
+                } else {
+                    let v = self.expr(value, None);
+                    let (st, tmp) = self.temp(v);
+                    out.push(st);
+                    for t in targets {
+                        self.assign_value(t, tmp.clone(), value.span, out);
+                    }
+                }
+            }
+            StmtKind::AugAssign { target, op, value } => self.aug_assign(target, *op, value, s.span, out),
+            StmtKind::Comptime { name, ty, value } => {
+                match const_eval(self.cx, self.m, value, &self.consts) {
+                    Some(v) => {
+                        let v = match (ty.as_ref().map(|t| resolve_type(self.cx, self.m, t, self.owner)), v) {
+                            (Some(t), ConstVal::Int(i, _)) if t.is_float() => ConstVal::Float(i as f64, t),
+                            (Some(t), ConstVal::Int(i, _)) if t.is_int() => ConstVal::Int(i, t),
+                            (_, v) => v,
+                        };
+                        self.consts.insert(name.name.clone(), v);
+                    }
+                    None => self.error(
+                        Diag::error(E_COMPTIME, "this value is not a compile-time constant", value.span)
+                            .with_hint("a `comptime` value may use literals, operators and other `comptime` names"),
+                    ),
+                }
+            }
+            StmtKind::Assert { cond, msg, comptime } => self.assert_stmt(cond, msg.as_ref(), *comptime, line, out),
+            StmtKind::If { branches, else_body, comptime } => {
+                if *comptime {
+                    for (c, b) in branches {
+                        match const_eval(self.cx, self.m, c, &self.consts) {
+                            Some(ConstVal::Bool(true)) => {
+                                out.push(TStmt::Block(self.block(b)));
+                                return;
+                            }
+                            Some(ConstVal::Bool(false)) => {}
+                            _ => {
+                                self.error(Diag::error(E_COMPTIME, "`comptime if` needs a compile-time Bool", c.span));
+                                return;
+                            }
+                        }
+                    }
+                    if let Some(e) = else_body {
+                        out.push(TStmt::Block(self.block(e)));
+                    }
+                    return;
+                }
+                out.push(self.if_chain(branches, else_body.as_deref()));
+            }
+            StmtKind::While { cond, body, else_body } => {
+                let c = self.cond(cond);
+                self.loop_depth += 1;
+                let b = self.block(body);
+                self.loop_depth -= 1;
+                let e = else_body.as_ref().map(|e| self.block(e)).unwrap_or_default();
+                out.push(TStmt::While { cond: c, body: b, else_body: e });
+            }
+            StmtKind::For { target, iter, body, else_body, comptime } => {
+                self.for_loop(target, iter, body, else_body.as_deref(), *comptime, s.span, out)
+            }
+            StmtKind::Break | StmtKind::Continue => {
+                if self.loop_depth == 0 {
+                    let w = if matches!(s.kind, StmtKind::Break) { "break" } else { "continue" };
+                    self.error(Diag::error(E_OUTSIDE, format!("`{w}` outside of a loop"), s.span));
+                }
+                out.push(if matches!(s.kind, StmtKind::Break) { TStmt::Break } else { TStmt::Continue });
+            }
+            StmtKind::Pass => {}
+            StmtKind::Return(e) => {
+                let ret = self.ret.clone();
+                match e {
+                    Some(e) => {
+                        if ret == Ty::Unit {
+                            let te = self.expr(e, None);
+                            if te.ty != Ty::Unit && !te.ty.is_unknown() {
+                                let msg = format!("`{}` returns nothing, but a `{}` is returned here", self.name, self.ty_name(&te.ty));
+                                self.error(
+                                    Diag::error(E_MISMATCH, msg, e.span).with_hint(format!(
+                                        "declare the result type: `def {}(...) -> {}:`",
+                                        self.name,
+                                        self.ty_name(&te.ty)
+                                    )),
+                                );
+                            }
+                            out.push(TStmt::Expr(te));
+                            out.push(TStmt::Return(None));
+                        } else {
+                            let te = self.expr(e, Some(&ret));
+                            let te = self.coerce(te, &ret, e.span);
+                            out.push(TStmt::Return(Some(te)));
+                        }
+                    }
+                    None => {
+                        if ret != Ty::Unit && !ret.is_unknown() {
+                            let msg = format!("expected a `{}` to return", self.ty_name(&ret));
+                            self.error(Diag::error(E_MISMATCH, msg, s.span));
+                        }
+                        out.push(TStmt::Return(None));
+                    }
+                }
+            }
+            StmtKind::Raise(e) => {
+                self.check_may_raise("`raise`", s.span);
+                match e {
+                    Some(e) => {
+                        let te = self.expr(e, Some(&Ty::Error));
+                        let te = match te.ty {
+                            Ty::Error | Ty::Unknown => te,
+                            Ty::Str => TExpr { ty: Ty::Error, ..te },
+                            _ => {
+                                let msg = format!("expected an `Error` to raise, found `{}`", self.ty_name(&te.ty));
+                                self.error(Diag::error(E_MISMATCH, msg, e.span).with_hint("write `raise Error(\"message\")`"));
+                                te
+                            }
+                        };
+                        out.push(TStmt::Raise(te));
+                    }
+                    None => match self.current_error.last() {
+                        Some(l) => out.push(TStmt::Raise(TExpr::new(K::Local(*l), Ty::Error, line))),
+                        None => self.error(Diag::error(E_OUTSIDE, "a bare `raise` is only allowed inside `except`", s.span)),
+                    },
+                }
+            }
+            StmtKind::Try { body, handlers, else_body, finally_body } => {
+                if handlers.len() > 1 {
+                    self.error(
+                        Diag::error(E_UNSUPPORTED, "only one `except` clause is supported", handlers[1].span)
+                            .with_hint("all errors have the type `Error`; handle them in one clause"),
+                    );
+                }
+                if !handlers.is_empty() {
+                    self.try_depth += 1;
+                }
+                let b = self.block(body);
+                if !handlers.is_empty() {
+                    self.try_depth -= 1;
+                }
+                let handler = handlers.first().map(|h| {
+                    self.scopes.push(HashMap::new());
+                    let l = self.new_local(h.name.as_ref().map(|n| n.name.as_str()).unwrap_or("<error>"), Ty::Error, false);
+                    if let Some(n) = &h.name {
+                        self.scopes.last_mut().map(|sc| sc.insert(n.name.clone(), l));
+                    }
+                    self.current_error.push(l);
+                    let hb = self.block(&h.body);
+                    self.current_error.pop();
+                    self.scopes.pop();
+                    (Some(l), hb)
+                });
+                let e = else_body.as_ref().map(|e| self.block(e)).unwrap_or_default();
+                let f = finally_body.as_ref().map(|e| self.block(e)).unwrap_or_default();
+                out.push(TStmt::Try { body: b, handler, else_body: e, finally_body: f });
+            }
+            StmtKind::Match { subject, arms } => self.match_stmt(subject, arms, out),
+            StmtKind::Def(d) => self.error(
+                Diag::error(E_UNSUPPORTED, "nested functions are not supported yet", d.name.span)
+                    .with_hint("closures arrive with the closures work; define the function at module level"),
+            ),
+            StmtKind::Struct(d) => {
+                self.error(Diag::error(E_UNSUPPORTED, "structs must be defined at module level", d.name.span))
+            }
+            StmtKind::Trait(d) => {
+                self.error(Diag::error(E_UNSUPPORTED, "traits must be defined at module level", d.name.span))
+            }
+            StmtKind::Import { .. } | StmtKind::FromImport { .. } => self.error(
+                Diag::error(E_UNSUPPORTED, "imports inside functions are not supported", s.span)
+                    .with_hint("move the import to the top of the file"),
+            ),
+            StmtKind::Error => {}
+        }
+    }
+
+    fn if_chain(&mut self, branches: &[(Expr, Vec<Stmt>)], else_body: Option<&[Stmt]>) -> TStmt {
+        let (c, b) = &branches[0];
+        let cond = self.cond(c);
+        let then = self.block(b);
+        let otherwise = if branches.len() > 1 {
+            vec![self.if_chain(&branches[1..], else_body)]
+        } else {
+            else_body.map(|e| self.block(e)).unwrap_or_default()
+        };
+        TStmt::If(cond, then, otherwise)
+    }
+
+    fn assert_stmt(&mut self, cond: &Expr, msg: Option<&Expr>, comptime: bool, line: u32, out: &mut Vec<TStmt>) {
+        let text = msg.and_then(|m| match &m.kind {
+            ExprKind::Str(s) => Some(s.clone()),
+            _ => None,
+        });
+        if comptime {
+            match const_eval(self.cx, self.m, cond, &self.consts) {
+                Some(ConstVal::Bool(true)) => {}
+                Some(ConstVal::Bool(false)) => {
+                    let m = text.unwrap_or_else(|| "comptime assertion failed".into());
+                    self.error(Diag::error(E_COMPTIME, format!("comptime assert failed: {m}"), cond.span));
+                }
+                _ => self.error(Diag::error(E_COMPTIME, "`comptime assert` needs a compile-time Bool", cond.span)),
+            }
+            return;
+        }
+        let c = self.cond(cond);
+        let m = text.map(|t| format!("assertion failed: {t}")).unwrap_or_else(|| "assertion failed".into());
+        out.push(TStmt::If(c, Vec::new(), vec![TStmt::Abort(line, m)]));
+    }
+
+    /// Assigns `value` (an AST expression) to `target`, declaring names implicitly.
+    fn assign(&mut self, target: &Expr, value: &Expr, out: &mut Vec<TStmt>) {
+        if let ExprKind::Name(n) = &target.kind
+            && self.lookup_local(n).is_none()
+        {
+            let v = self.expr(value, None);
+            let ty = if v.ty == Ty::Unit { Ty::Unknown } else { v.ty.clone() };
+            let l = self.new_local(n, ty.clone(), false);
+            // Implicit declarations are function-scoped, as in Python.
+            self.scopes[0].insert(n.clone(), l);
+            let line = self.line(target.span);
+            out.push(TStmt::Assign(TExpr::new(K::Local(l), ty, line), v));
+            return;
+        }
+        if let ExprKind::Tuple(_) = &target.kind {
+            let v = self.expr(value, None);
+            self.assign_value(target, v, value.span, out);
+            return;
+        }
+        let expected = self.place_type(target);
+        let v = self.expr(value, expected.as_ref());
+        self.assign_value(target, v, value.span, out);
+    }
+
+    /// The type of an existing assignable place, without reporting errors.
+    fn place_type(&mut self, target: &Expr) -> Option<Ty> {
+        match &target.kind {
+            ExprKind::Name(n) => self.lookup_local(n).map(|l| self.locals[l.0 as usize].ty.clone()),
+            ExprKind::Attr { base, name } => {
+                let bt = self.place_type(base)?;
+                match bt {
+                    Ty::Struct(s) => self.cx.structs[s as usize]
+                        .fields
+                        .iter()
+                        .find(|(f, _)| *f == name.name)
+                        .map(|(_, t)| t.clone()),
+                    _ => None,
+                }
+            }
+            ExprKind::Index { base, .. } => match self.place_type(base)? {
+                Ty::List(t) => Some(*t),
+                Ty::Dict(_, v) => Some(*v),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// Stores an already-checked value into `target`.
+    pub fn assign_value(&mut self, target: &Expr, v: TExpr, vspan: Span, out: &mut Vec<TStmt>) {
+        let line = self.line(target.span);
+        match &target.kind {
+            ExprKind::Name(n) => match self.lookup_local(n) {
+                Some(l) => {
+                    if self.immutable[l.0 as usize] {
+                        self.error(
+                            Diag::error(E_ASSIGN, format!("cannot assign to `{n}`: it is a read-only argument"), target.span)
+                                .with_hint(format!("declare the argument as `mut {n}` or `var {n}`")),
+                        );
+                    }
+                    let ty = self.locals[l.0 as usize].ty.clone();
+                    if ty.is_unknown() && !v.ty.is_unknown() {
+                        self.locals[l.0 as usize].ty = v.ty.clone();
+                    }
+                    let ty = self.locals[l.0 as usize].ty.clone();
+                    let v = self.coerce(v, &ty, vspan);
+                    out.push(TStmt::Assign(TExpr::new(K::Local(l), ty, line), v));
+                }
+                None => {
+                    let ty = v.ty.clone();
+                    let l = self.new_local(n, ty.clone(), false);
+                    self.scopes[0].insert(n.clone(), l);
+                    out.push(TStmt::Assign(TExpr::new(K::Local(l), ty, line), v));
+                }
+            },
+            ExprKind::Tuple(items) | ExprKind::List(items) => {
+                let (st, tmp) = self.temp(v);
+                out.push(st);
+                match tmp.ty.clone() {
+                    Ty::Tuple(ts) if ts.len() == items.len() => {
+                        for (i, (it, t)) in items.iter().zip(ts).enumerate() {
+                            let f = TExpr::new(K::Field(Box::new(tmp.clone()), i as u32), t, line);
+                            self.assign_value(it, f, vspan, out);
+                        }
+                    }
+                    Ty::Entry(k, val) if items.len() == 2 => {
+                        let f0 = TExpr::new(K::Field(Box::new(tmp.clone()), 0), *k, line);
+                        self.assign_value(&items[0], f0, vspan, out);
+                        let f1 = TExpr::new(K::Field(Box::new(tmp.clone()), 1), *val, line);
+                        self.assign_value(&items[1], f1, vspan, out);
+                    }
+                    Ty::Unknown => {}
+                    t => {
+                        let msg = format!("cannot unpack a `{}` into {} names", self.ty_name(&t), items.len());
+                        self.error(Diag::error(E_MISMATCH, msg, vspan));
+                    }
+                }
+            }
+            ExprKind::Index { base, args } if args.len() == 1 => {
+                let b = self.expr(base, None);
+                match b.ty.clone() {
+                    Ty::Dict(k, val) => {
+                        let key = self.expr(&args[0].value, Some(&k));
+                        let key = self.coerce(key, &k, args[0].span);
+                        let v = self.coerce(v, &val, vspan);
+                        out.push(TStmt::Expr(self.dict_set(b, key, v, line)));
+                    }
+                    Ty::List(_) | Ty::Unknown => {
+                        let place = self.expr(target, None);
+                        let ty = place.ty.clone();
+                        let v = self.coerce(v, &ty, vspan);
+                        out.push(TStmt::Assign(place, v));
+                    }
+                    t => {
+                        let msg = format!("cannot assign to an element of `{}`", self.ty_name(&t));
+                        self.error(Diag::error(E_NOT_INDEXABLE, msg, target.span).with_hint(
+                            if t == Ty::Str { "strings are immutable; build a new String instead" } else { "only List and Dict elements can be assigned" },
+                        ));
+                    }
+                }
+            }
+            ExprKind::Attr { base, .. } => {
+                self.check_field_assignable(base, target.span);
+                let place = self.expr(target, None);
+                if !matches!(place.kind, K::Field(..)) && !place.ty.is_unknown() {
+                    self.error(Diag::error(E_ASSIGN, "cannot assign to this expression", target.span));
+                    return;
+                }
+                let ty = place.ty.clone();
+                let v = self.coerce(v, &ty, vspan);
+                out.push(TStmt::Assign(place, v));
+            }
+            ExprKind::Error => {}
+            _ => self.error(
+                Diag::error(E_ASSIGN, "cannot assign to this expression", target.span)
+                    .with_hint("assign to a name, a field (`a.x`) or an element (`a[i]`)"),
+            ),
+        }
+    }
+
+    /// `self.x = ...` in a method whose `self` is read-only is an error.
+    fn check_field_assignable(&mut self, base: &Expr, span: Span) {
+        let mut root = base;
+        while let ExprKind::Attr { base, .. } = &root.kind {
+            root = base;
+        }
+        if let ExprKind::Name(n) = &root.kind
+            && let Some(l) = self.lookup_local(n)
+            && self.immutable[l.0 as usize]
+        {
+            self.error(
+                Diag::error(E_ASSIGN, format!("cannot assign to a field of `{n}`: it is read-only here"), span)
+                    .with_hint(format!("declare it as `mut {n}`")),
+            );
+        }
+    }
+
+    fn aug_assign(&mut self, target: &Expr, op: ast::BinOp, value: &Expr, span: Span, out: &mut Vec<TStmt>) {
+        // `d[k] op= v` reads (raising on a missing key) and writes back through the runtime.
+        let as_binary = Expr {
+            kind: ExprKind::Binary { op, lhs: Box::new(target.clone()), rhs: Box::new(value.clone()) },
+            span,
+        };
+        if let ExprKind::Name(n) = &target.kind
+            && self.lookup_local(n).is_none()
+        {
+            let mut d = Diag::error(super::E_UNDEFINED, format!("use of undefined name `{n}`"), target.span);
+            let names = self.visible_local_names();
+            if let Some(s) = self.cx.suggest_global(self.m, n, &names.iter().map(String::as_str).collect::<Vec<_>>()) {
+                d = d.with_hint(format!("did you mean `{s}`?"));
+            }
+            self.error(d);
+            return;
+        }
+        let v = self.expr(&as_binary, None);
+        self.assign_value(target, v, span, out);
+    }
+
+    fn match_stmt(&mut self, subject: &Expr, arms: &[ast::MatchArm], out: &mut Vec<TStmt>) {
+        let s = self.expr(subject, None);
+        let (st, tmp) = self.temp(s);
+        out.push(st);
+        let mut chain: Option<TStmt> = None;
+        for arm in arms.iter().rev() {
+            let body = self.block(&arm.body);
+            let cond = self.pattern_cond(&tmp, &arm.pattern);
+            let cond = match (&cond, &arm.guard) {
+                (_, Some(g)) => {
+                    let g = self.cond(g);
+                    let c = cond.unwrap_or_else(|| TExpr::new(K::Bool(true), Ty::Bool, g.line));
+                    Some(TExpr::new(K::And(Box::new(c), Box::new(g)), Ty::Bool, 0))
+                }
+                _ => cond,
+            };
+            chain = Some(match cond {
+                None => TStmt::Block(body),
+                Some(c) => TStmt::If(c, body, chain.map(|c| vec![c]).unwrap_or_default()),
+            });
+        }
+        if let Some(c) = chain {
+            out.push(c);
+        }
+    }
+
+    /// The condition under which `pat` matches `subject`; `None` for the wildcard `_`.
+    fn pattern_cond(&mut self, subject: &TExpr, pat: &Expr) -> Option<TExpr> {
+        match &pat.kind {
+            ExprKind::Name(n) if n == "_" => None,
+            ExprKind::Binary { op: ast::BinOp::BitOr, lhs, rhs } => {
+                let l = self.pattern_cond(subject, lhs);
+                let r = self.pattern_cond(subject, rhs);
+                match (l, r) {
+                    (Some(l), Some(r)) => Some(TExpr::new(K::Or(Box::new(l), Box::new(r)), Ty::Bool, subject.line)),
+                    _ => None,
+                }
+            }
+            _ => {
+                let p = self.expr(pat, Some(&subject.ty));
+                Some(self.compare(ast::CmpOp::Eq, subject.clone(), p, pat.span))
+            }
+        }
+    }
+
+    /// A condition: Bool, or a value with a truth value (numbers, strings, lists).
+    pub fn cond(&mut self, e: &Expr) -> TExpr {
+        let te = self.expr(e, Some(&Ty::Bool));
+        self.truthy(te, e.span)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn for_loop(
+        &mut self,
+        target: &Expr,
+        iter: &Expr,
+        body: &[Stmt],
+        else_body: Option<&[Stmt]>,
+        comptime: bool,
+        span: Span,
+        out: &mut Vec<TStmt>,
+    ) {
+        let line = self.line(span);
+        if comptime {
+            self.comptime_for(target, iter, body, out);
+            return;
+        }
+        // for x in range(...)
+        if let ExprKind::Call { func, args } = &iter.kind
+            && matches!(&func.kind, ExprKind::Name(n) if n == "range" && self.lookup_local(n).is_none())
+        {
+            let mut vals: Vec<TExpr> = Vec::new();
+            for a in args {
+                let v = self.expr(&a.value, Some(&Ty::INT));
+                vals.push(self.coerce(v, &Ty::INT, a.value.span));
+            }
+            let int = |v: i128| TExpr::new(K::Int(v), Ty::INT, line);
+            let (start, stop, step) = match vals.len() {
+                1 => (int(0), vals.remove(0), int(1)),
+                2 => {
+                    let s = vals.remove(0);
+                    (s, vals.remove(0), int(1))
+                }
+                3 => {
+                    let s = vals.remove(0);
+                    let e = vals.remove(0);
+                    (s, e, vals.remove(0))
+                }
+                n => {
+                    let msg = format!("`range` takes 1 to 3 arguments, found {n}");
+                    self.error(Diag::error(super::E_ARITY, msg, iter.span));
+                    return;
+                }
+            };
+            let (s1, i) = self.temp(start);
+            let (s2, stop) = self.temp(stop);
+            let step_const = match &step.kind {
+                K::Int(v) => Some(*v),
+                _ => None,
+            };
+            if step_const == Some(0) {
+                self.error(Diag::error(E_MISMATCH, "`range` step must not be zero", iter.span));
+            }
+            let (s3, step) = self.temp(step);
+            out.extend([s1, s2, s3]);
+            let lt = TExpr::new(K::Cmp(crate::tir::TCmp::Lt, Box::new(i.clone()), Box::new(stop.clone())), Ty::Bool, line);
+            let gt = TExpr::new(K::Cmp(crate::tir::TCmp::Gt, Box::new(i.clone()), Box::new(stop.clone())), Ty::Bool, line);
+            let cond = match step_const {
+                Some(v) if v > 0 => lt,
+                Some(_) => gt,
+                None => {
+                    let pos = TExpr::new(K::Cmp(crate::tir::TCmp::Gt, Box::new(step.clone()), Box::new(int(0))), Ty::Bool, line);
+                    TExpr::new(K::IfExp(Box::new(pos), Box::new(lt), Box::new(gt)), Ty::Bool, line)
+                }
+            };
+            let mut b = Vec::new();
+            self.scopes.push(HashMap::new());
+            self.assign_value(target, i.clone(), iter.span, &mut b);
+            let inc = TExpr::new(K::Binary(crate::tir::TBin::Add, Box::new(i.clone()), Box::new(step)), Ty::INT, line);
+            b.push(TStmt::Assign(i, inc));
+            self.loop_depth += 1;
+            b.extend(self.block(body));
+            self.loop_depth -= 1;
+            self.scopes.pop();
+            let e = else_body.map(|e| self.block(e)).unwrap_or_default();
+            out.push(TStmt::While { cond, body: b, else_body: e });
+            return;
+        }
+        let it = self.expr(iter, None);
+        self.iterate(target, it, iter.span, body, else_body, out);
+    }
+
+    /// Desugars iteration over a List, String, Dict (keys), or the views `keys()`,
+    /// `values()`, `items()`, `enumerate(...)` and `reversed(...)` into a `while` loop.
+    #[allow(clippy::too_many_arguments)]
+    pub fn iterate(
+        &mut self,
+        target: &Expr,
+        it: TExpr,
+        span: Span,
+        body: &[Stmt],
+        else_body: Option<&[Stmt]>,
+        out: &mut Vec<TStmt>,
+    ) {
+        let line = it.line;
+        let plan = super::builtins::iteration_plan(self, it, span);
+        let Some(plan) = plan else { return };
+        let (s1, coll) = self.temp(plan.collection);
+        out.push(s1);
+        let int = |v: i128| TExpr::new(K::Int(v), Ty::INT, line);
+        let (s2, idx) = self.temp(int(0));
+        out.push(s2);
+        let count = (plan.count)(self, coll.clone());
+        let cond = TExpr::new(K::Cmp(crate::tir::TCmp::Lt, Box::new(idx.clone()), Box::new(count)), Ty::Bool, line);
+        let mut b = Vec::new();
+        let (s3, cur) = self.temp(idx.clone());
+        b.push(s3);
+        let inc = TExpr::new(K::Binary(crate::tir::TBin::Add, Box::new(idx.clone()), Box::new(int(1))), Ty::INT, line);
+        b.push(TStmt::Assign(idx, inc));
+        if let Some(skip) = (plan.skip)(self, coll.clone(), cur.clone()) {
+            b.push(TStmt::If(skip, vec![TStmt::Continue], Vec::new()));
+        }
+        let elem = (plan.element)(self, coll, cur);
+        self.scopes.push(HashMap::new());
+        self.assign_value(target, elem, span, &mut b);
+        self.loop_depth += 1;
+        b.extend(self.block(body));
+        self.loop_depth -= 1;
+        self.scopes.pop();
+        let e = else_body.map(|e| self.block(e)).unwrap_or_default();
+        out.push(TStmt::While { cond, body: b, else_body: e });
+    }
+
+    fn comptime_for(&mut self, target: &Expr, iter: &Expr, body: &[Stmt], out: &mut Vec<TStmt>) {
+        let ExprKind::Name(var) = &target.kind else {
+            self.error(Diag::error(E_COMPTIME, "`comptime for` needs a single name", target.span));
+            return;
+        };
+        let bounds: Option<Vec<i128>> = match &iter.kind {
+            ExprKind::Call { func, args } if matches!(&func.kind, ExprKind::Name(n) if n == "range") => args
+                .iter()
+                .map(|a| match const_eval(self.cx, self.m, &a.value, &self.consts) {
+                    Some(ConstVal::Int(i, _)) => Some(i),
+                    _ => None,
+                })
+                .collect(),
+            _ => None,
+        };
+        let (start, stop, step) = match bounds.as_deref() {
+            Some([e]) => (0, *e, 1),
+            Some([s, e]) => (*s, *e, 1),
+            Some([s, e, st]) if *st != 0 => (*s, *e, *st),
+            _ => {
+                self.error(
+                    Diag::error(E_COMPTIME, "`comptime for` needs `range` with compile-time bounds", iter.span),
+                );
+                return;
+            }
+        };
+        let mut i = start;
+        let mut guard = 0;
+        while (step > 0 && i < stop) || (step < 0 && i > stop) {
+            guard += 1;
+            if guard > 4096 {
+                self.error(Diag::error(E_COMPTIME, "`comptime for` unrolls more than 4096 times", iter.span));
+                return;
+            }
+            let saved = self.consts.insert(var.clone(), ConstVal::Int(i, Ty::INT));
+            out.push(TStmt::Block(self.block(body)));
+            match saved {
+                Some(v) => self.consts.insert(var.clone(), v),
+                None => self.consts.remove(var),
+            };
+            i += step;
+        }
+    }
+}
+
+impl FnCx<'_> {
+    pub fn int(&self, v: i128, line: u32) -> TExpr {
+        TExpr::new(K::Int(v), Ty::INT, line)
+    }
+}

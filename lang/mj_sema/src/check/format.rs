@@ -1,0 +1,60 @@
+//! f-strings: each part becomes a `String` (through a format spec when one is given)
+//! and the parts are concatenated.
+
+use mj_syntax::ast::FStringPart;
+
+use super::body::FnCx;
+use crate::tir::{TExpr, TExprKind as K};
+use crate::ty::Ty;
+
+impl FnCx<'_> {
+    pub fn fstring(&mut self, parts: &[FStringPart], line: u32) -> TExpr {
+        let mut acc: Option<TExpr> = None;
+        for p in parts {
+            let piece = match p {
+                FStringPart::Lit(s) => TExpr::new(K::Str(s.clone()), Ty::Str, line),
+                FStringPart::Expr { expr, conversion, spec } => {
+                    let v = self.expr(expr, None);
+                    let v = if *conversion == Some('r') && v.ty == Ty::Str {
+                        self.extern_call("mj_str_repr", vec![v], Ty::Str, line)
+                    } else {
+                        v
+                    };
+                    match spec.as_deref() {
+                        None | Some("") => self.to_string(v, expr.span),
+                        Some(spec) => self.format_with_spec(v, spec, expr.span, line),
+                    }
+                }
+            };
+            acc = Some(match acc {
+                None => piece,
+                Some(a) => self.extern_call("mj_str_concat", vec![a, piece], Ty::Str, line),
+            });
+        }
+        acc.unwrap_or_else(|| TExpr::new(K::Str(String::new()), Ty::Str, line))
+    }
+
+    fn format_with_spec(&mut self, v: TExpr, spec: &str, span: mj_syntax::Span, line: u32) -> TExpr {
+        let spec_e = TExpr::new(K::Str(spec.to_string()), Ty::Str, line);
+        match v.ty.clone() {
+            Ty::Int { signed: true, .. } => {
+                let v = self.cast(v, Ty::INT);
+                self.extern_call("mj_fmt_int", vec![v, spec_e], Ty::Str, line)
+            }
+            Ty::Int { signed: false, .. } => {
+                let v = self.cast(v, Ty::UINT);
+                let v = TExpr::new(K::Cast(Box::new(v)), Ty::INT, line);
+                self.extern_call("mj_fmt_uint", vec![v, spec_e], Ty::Str, line)
+            }
+            Ty::Float { .. } => {
+                let v = self.cast(v, Ty::F64);
+                self.extern_call("mj_fmt_f64", vec![v, spec_e], Ty::Str, line)
+            }
+            Ty::Unknown => self.unknown(line),
+            _ => {
+                let s = self.to_string(v, span);
+                self.extern_call("mj_fmt_str", vec![s, spec_e], Ty::Str, line)
+            }
+        }
+    }
+}

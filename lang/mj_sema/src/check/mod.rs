@@ -1,0 +1,228 @@
+//! The checker: collects items of every module, resolves imports, struct fields and
+//! signatures, then type-checks each body into TIR.
+//!
+//! It works on already-parsed modules and returns values only (TIR and diagnostics),
+//! so the salsa layer in `db.rs` can cache it and the CLI and the language server share it.
+
+mod body;
+mod builtins;
+pub use builtins::RAISING_EXTERNS;
+mod expr;
+mod format;
+mod items;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use mj_syntax::ast::{self, FnDef, Module};
+use mj_syntax::{Diag, Span};
+
+use crate::suggest::did_you_mean;
+use crate::tir::{FnId, TFunction, TProgram, TStruct};
+use crate::ty::Ty;
+
+/// One parsed module handed to the checker.
+#[derive(Clone, Debug)]
+pub struct ModuleInput {
+    /// Dotted module name (`main`, `lib.helpers`).
+    pub name: String,
+    /// Path shown in diagnostics and run-time errors.
+    pub path: String,
+    pub text: Arc<str>,
+    pub ast: Arc<Module>,
+}
+
+/// The checker's result for a whole program.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CheckResult {
+    pub program: TProgram,
+    /// Diagnostics with the index of the module they belong to.
+    pub diags: Vec<(usize, Diag)>,
+}
+
+impl CheckResult {
+    pub fn has_errors(&self) -> bool {
+        self.diags.iter().any(|(_, d)| d.is_error())
+    }
+}
+
+/// What a name at module scope refers to.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Item {
+    Func(FnId),
+    Struct(u32),
+    Const(ConstVal),
+    /// An imported module (by index), for `mod.name` access.
+    Module(usize),
+    /// A built-in module such as `std.math`.
+    BuiltinModule(&'static str),
+    /// A name from a built-in module (`sqrt` from `std.math`), with its module.
+    Builtin(&'static str, String),
+}
+
+/// A compile-time constant value.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum ConstVal {
+    Int(i128, Ty),
+    Float(f64, Ty),
+    Bool(bool),
+    Str(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Conv {
+    Read,
+    Mut,
+    Out,
+    Owned,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct ParamSig {
+    pub name: String,
+    pub ty: Ty,
+    pub conv: Conv,
+    pub default: Option<ast::Expr>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Sig {
+    pub params: Vec<ParamSig>,
+    pub ret: Ty,
+    pub raises: bool,
+    /// The method takes `self` (as its first parameter in `params`).
+    pub has_self: bool,
+}
+
+pub(crate) struct FuncData {
+    pub name: String,
+    pub mangled: String,
+    pub module: usize,
+    pub def: Arc<FnDef>,
+    pub owner: Option<u32>,
+    pub sig: Sig,
+    /// Synthesized `@fieldwise_init` constructors have no body to check.
+    pub fieldwise: bool,
+    pub export: bool,
+}
+
+pub(crate) struct StructData {
+    pub name: String,
+    pub module: usize,
+    pub fields: Vec<(String, Ty)>,
+    pub methods: HashMap<String, FnId>,
+    pub span: Span,
+}
+
+pub(crate) struct ModuleData {
+    pub input: ModuleInput,
+    pub scope: HashMap<String, Item>,
+    line_starts: Vec<u32>,
+}
+
+impl ModuleData {
+    pub fn line_of(&self, offset: u32) -> u32 {
+        match self.line_starts.binary_search(&offset) {
+            Ok(i) => i as u32 + 1,
+            Err(i) => i as u32,
+        }
+    }
+}
+
+pub(crate) struct Ctx {
+    pub modules: Vec<ModuleData>,
+    pub structs: Vec<StructData>,
+    pub funcs: Vec<FuncData>,
+    pub diags: Vec<(usize, Diag)>,
+    pub struct_names: Vec<String>,
+}
+
+impl Ctx {
+    pub fn error(&mut self, module: usize, d: Diag) {
+        self.diags.push((module, d));
+    }
+
+    pub fn ty_name(&self, t: &Ty) -> String {
+        t.display(&self.struct_names).to_string()
+    }
+
+    /// Suggests a similar name visible at module scope or among the built-ins.
+    pub fn suggest_global(&self, module: usize, name: &str, extra: &[&str]) -> Option<String> {
+        let scope = &self.modules[module].scope;
+        let mut cands: Vec<&str> = scope.keys().map(String::as_str).collect();
+        cands.extend(builtins::BUILTIN_NAMES.iter().copied());
+        cands.extend(extra.iter().copied());
+        did_you_mean(name, cands.into_iter())
+    }
+}
+
+/// Checks a whole program: `modules[entry]` is the main module.
+pub fn check_program(modules: Vec<ModuleInput>, entry: usize) -> CheckResult {
+    let modules = modules
+        .into_iter()
+        .map(|input| {
+            let mut line_starts = vec![0u32];
+            for (i, b) in input.text.bytes().enumerate() {
+                if b == b'\n' {
+                    line_starts.push(i as u32 + 1);
+                }
+            }
+            ModuleData { input, scope: HashMap::new(), line_starts }
+        })
+        .collect();
+    let mut cx = Ctx { modules, structs: Vec::new(), funcs: Vec::new(), diags: Vec::new(), struct_names: Vec::new() };
+    items::collect(&mut cx);
+    let mut program = TProgram::default();
+    let nfuncs = cx.funcs.len();
+    let mut functions: Vec<Option<TFunction>> = Vec::with_capacity(nfuncs);
+    for i in 0..nfuncs {
+        functions.push(Some(body::check_function(&mut cx, FnId(i as u32))));
+    }
+    program.functions = functions.into_iter().flatten().collect();
+    program.structs =
+        cx.structs.iter().map(|s| TStruct { name: s.name.clone(), fields: s.fields.clone() }).collect();
+    program.entry = find_entry(&mut cx, entry);
+    CheckResult { program, diags: cx.diags }
+}
+
+fn find_entry(cx: &mut Ctx, entry: usize) -> Option<FnId> {
+    match cx.modules.get(entry).and_then(|m| m.scope.get("main")).cloned() {
+        Some(Item::Func(id)) => {
+            let f = &cx.funcs[id.0 as usize];
+            if !f.sig.params.is_empty() || f.sig.ret != Ty::Unit {
+                let span = f.def.name.span;
+                cx.error(
+                    entry,
+                    Diag::error(E_ENTRY, "`main` must take no arguments and return nothing", span)
+                        .with_hint("write `def main():` or `def main() raises:`"),
+                );
+            }
+            Some(id)
+        }
+        _ => None,
+    }
+}
+
+// Diagnostic codes (docs/diagnostics.md).
+pub(crate) const E_UNDEFINED: &str = "E0100";
+pub(crate) const E_MISMATCH: &str = "E0101";
+pub(crate) const E_ARITY: &str = "E0102";
+pub(crate) const E_UNHANDLED_RAISE: &str = "E0103";
+pub(crate) const E_NO_MEMBER: &str = "E0104";
+pub(crate) const E_NOT_CALLABLE: &str = "E0105";
+pub(crate) const E_OPERATOR: &str = "E0106";
+pub(crate) const E_ASSIGN: &str = "E0107";
+pub(crate) const E_MISSING_RETURN: &str = "E0108";
+pub(crate) const E_UNKNOWN_TYPE: &str = "E0109";
+pub(crate) const E_DUPLICATE: &str = "E0110";
+pub(crate) const E_KWARG: &str = "E0111";
+pub(crate) const E_OUTSIDE: &str = "E0112";
+pub(crate) const E_IMPORT: &str = "E0113";
+pub(crate) const E_UNINIT: &str = "E0114";
+pub(crate) const E_NOT_INDEXABLE: &str = "E0115";
+pub(crate) const E_UNSUPPORTED: &str = "E0116";
+pub(crate) const E_ENTRY: &str = "E0117";
+pub(crate) const E_COMPTIME: &str = "E0118";
+pub(crate) const E_DECORATOR: &str = "E0119";
+pub(crate) const W_FN_DEPRECATED: &str = "W0001";

@@ -1,0 +1,355 @@
+//! chumsky parsers for one logical line: simple statements and the parts of compound
+//! statement headers. The block structure around them is the driver's job (`mod.rs`).
+
+use chumsky::prelude::*;
+
+use super::expr::{ExprParsers, ident, kw, op, tuple_or_single};
+use super::{P, sp};
+use crate::ast::*;
+use crate::lexer::Tok;
+
+/// `def`/`fn` header after the keyword, without the trailing `:`.
+pub(crate) struct DefHeader {
+    pub name: Ident,
+    pub params: Vec<GenericParam>,
+    pub args: Vec<Param>,
+    pub raises: bool,
+    pub ret: Option<Expr>,
+}
+
+/// `struct`/`trait` header after the keyword, without the trailing `:`.
+pub(crate) struct TypeHeader {
+    pub name: Ident,
+    pub params: Vec<GenericParam>,
+    pub bases: Vec<Expr>,
+}
+
+pub(crate) struct StmtParsers<'a> {
+    pub e: ExprParsers<'a>,
+    /// A whole line of `;`-separated simple statements.
+    pub simple: P<'a, Vec<Stmt>>,
+    pub def_header: P<'a, DefHeader>,
+    pub type_header: P<'a, TypeHeader>,
+    /// `for` header between the keyword and `:`: `targets in iter`.
+    pub for_header: P<'a, (Expr, Expr)>,
+    /// `except` header between the keyword and `:`.
+    pub except_header: P<'a, (Option<Expr>, Option<Ident>)>,
+    /// `case` header between the keyword and `:`: pattern and guard.
+    pub case_header: P<'a, (Expr, Option<Expr>)>,
+    /// `@decorator` line.
+    pub decorator: P<'a, Expr>,
+}
+
+const CONVENTIONS: &[(&str, Convention)] = &[
+    ("read", Convention::Read),
+    ("mut", Convention::Mut),
+    ("out", Convention::Out),
+    ("deinit", Convention::Deinit),
+    ("owned", Convention::Owned),
+    ("inout", Convention::Inout),
+    ("borrowed", Convention::Borrowed),
+    ("ref", Convention::Ref),
+];
+
+pub(crate) fn build<'a>(e: ExprParsers<'a>) -> StmtParsers<'a> {
+    let expr = e.expr.clone();
+    let exprs = e.exprs.clone();
+
+    let gparam = ident()
+        .then(op(":").ignore_then(expr.clone()).or_not())
+        .then(op("=").ignore_then(expr.clone()).or_not())
+        .map_with(|((name, ty), default), x| GenericParam {
+            name,
+            ty,
+            default,
+            span: sp(x.span()),
+        })
+        .map(Some)
+        // Mojo's infer-only (`//`) and keyword-only (`*`) markers carry no AST node.
+        .or(op("//").or(op("*")).to(None));
+    let gparams = gparam
+        .separated_by(op(","))
+        .allow_trailing()
+        .collect::<Vec<_>>()
+        .delimited_by(op("["), op("]"))
+        .map(|v| v.into_iter().flatten().collect::<Vec<_>>())
+        .boxed();
+
+    let convention = select! {
+        Tok::Kw("var") => Convention::Var,
+        Tok::Name(n) if CONVENTIONS.iter().any(|(c, _)| *c == n) =>
+            CONVENTIONS.iter().find(|(c, _)| *c == n).map_or(Convention::Default, |(_, v)| *v),
+    };
+    let annot = op(":").ignore_then(expr.clone()).or_not();
+    let default = op("=").ignore_then(expr.clone()).or_not();
+    let sep_ident = |s: &'static str| {
+        op(s).map_with(move |_, x| Ident {
+            name: s.to_string(),
+            span: sp(x.span()),
+        })
+    };
+    let param = choice((
+        op("**")
+            .ignore_then(ident())
+            .then(annot.clone())
+            .map(|(n, t)| (Convention::Default, ParamKind::KwArgs, n, t, None)),
+        op("*")
+            .ignore_then(ident())
+            .then(annot.clone())
+            .map(|(n, t)| (Convention::Default, ParamKind::VarArgs, n, t, None)),
+        sep_ident("*").map(|n| (Convention::Default, ParamKind::Separator, n, None, None)),
+        sep_ident("/").map(|n| (Convention::Default, ParamKind::Separator, n, None, None)),
+        // A convention word is only a convention when a name follows (`out: Int` is a name).
+        convention
+            .then(ident())
+            .or(ident().map(|n| (Convention::Default, n)))
+            .then(annot.clone())
+            .then(default.clone())
+            .map(|(((c, n), t), d)| (c, ParamKind::Normal, n, t, d)),
+    ))
+    .map_with(|(convention, kind, name, ty, default), x| Param {
+        convention,
+        kind,
+        name,
+        ty,
+        default,
+        span: sp(x.span()),
+    });
+    let params = param
+        .separated_by(op(","))
+        .allow_trailing()
+        .collect::<Vec<_>>()
+        .delimited_by(op("("), op(")"));
+
+    let def_header = ident()
+        .then(gparams.clone().or_not())
+        .then(params)
+        .then(kw("raises").or_not())
+        .then(op("->").ignore_then(expr.clone()).or_not())
+        .map(|((((name, params), args), raises), ret)| DefHeader {
+            name,
+            params: params.unwrap_or_default(),
+            args,
+            raises: raises.is_some(),
+            ret,
+        })
+        .boxed();
+
+    let bases = expr
+        .clone()
+        .separated_by(op(","))
+        .allow_trailing()
+        .collect::<Vec<_>>()
+        .delimited_by(op("("), op(")"));
+    let type_header = ident()
+        .then(gparams.or_not())
+        .then(bases.or_not())
+        .map(|((name, params), bases)| TypeHeader {
+            name,
+            params: params.unwrap_or_default(),
+            bases: bases.unwrap_or_default(),
+        })
+        .boxed();
+
+    let for_header = e
+        .targets
+        .clone()
+        .then_ignore(kw("in"))
+        .then(exprs.clone())
+        .boxed();
+    let except_header = expr
+        .clone()
+        .then(kw("as").ignore_then(ident()).or_not())
+        .or_not()
+        .map(|h| match h {
+            None => (None, None),
+            // Mojo's `except e:` binds the error; a capitalised bare name is a type.
+            Some((
+                Expr {
+                    kind: ExprKind::Name(n),
+                    span,
+                },
+                None,
+            )) if !n.starts_with(|c: char| c.is_uppercase()) => {
+                (None, Some(Ident { name: n, span }))
+            }
+            Some((ty, name)) => (Some(ty), name),
+        })
+        .boxed();
+    let case_header = tuple_or_single(e.or_test.clone())
+        .then(kw("if").ignore_then(expr.clone()).or_not())
+        .boxed();
+    let decorator = op("@").ignore_then(expr.clone()).boxed();
+
+    let simple = simple_stmt(&e)
+        .separated_by(op(";"))
+        .allow_trailing()
+        .at_least(1)
+        .collect::<Vec<_>>()
+        .boxed();
+
+    StmtParsers {
+        e,
+        simple,
+        def_header,
+        type_header,
+        for_header,
+        except_header,
+        case_header,
+        decorator,
+    }
+}
+
+fn simple_stmt<'a>(e: &ExprParsers<'a>) -> P<'a, Stmt> {
+    let expr = e.expr.clone();
+    let exprs = e.exprs.clone();
+    let annot = op(":").ignore_then(expr.clone()).or_not();
+
+    let assert_tail = expr
+        .clone()
+        .then(op(",").ignore_then(expr.clone()).or_not());
+    let comptime_def = ident()
+        .then(annot.clone())
+        .then_ignore(op("="))
+        .then(exprs.clone())
+        .map(|((name, ty), value)| StmtKind::Comptime { name, ty, value });
+
+    let dotted = ident()
+        .separated_by(op("."))
+        .at_least(1)
+        .collect::<Vec<_>>();
+    let import = kw("import")
+        .ignore_then(dotted.clone())
+        .then(kw("as").ignore_then(ident()).or_not())
+        .map(|(path, alias)| StmtKind::Import { path, alias });
+    let dots = select! { Tok::Op(".") => 1u32, Tok::Op("...") => 3u32 }
+        .repeated()
+        .collect::<Vec<_>>();
+    let name_as = ident().then(kw("as").ignore_then(ident()).or_not());
+    let names = name_as
+        .clone()
+        .separated_by(op(","))
+        .at_least(1)
+        .collect::<Vec<_>>();
+    let paren_names = name_as
+        .separated_by(op(","))
+        .allow_trailing()
+        .at_least(1)
+        .collect::<Vec<_>>()
+        .delimited_by(op("("), op(")"));
+    let from_import = kw("from")
+        .ignore_then(dots)
+        .then(dotted.or_not())
+        .then_ignore(kw("import"))
+        .then(op("*").to(None).or(paren_names.or(names).map(Some)))
+        .try_map(|((dots, module), names), span| {
+            let level = dots.iter().sum();
+            let module = module.unwrap_or_default();
+            if level == 0 && module.is_empty() {
+                return Err(Rich::custom(span, "expected a module name after `from`"));
+            }
+            Ok(StmtKind::FromImport {
+                level,
+                module,
+                star: names.is_none(),
+                names: names.unwrap_or_default(),
+            })
+        });
+
+    let aug_op = select! {
+        Tok::Op("+=") => BinOp::Add,
+        Tok::Op("-=") => BinOp::Sub,
+        Tok::Op("*=") => BinOp::Mul,
+        Tok::Op("/=") => BinOp::Div,
+        Tok::Op("//=") => BinOp::FloorDiv,
+        Tok::Op("%=") => BinOp::Mod,
+        Tok::Op("**=") => BinOp::Pow,
+        Tok::Op("@=") => BinOp::MatMul,
+        Tok::Op("&=") => BinOp::BitAnd,
+        Tok::Op("|=") => BinOp::BitOr,
+        Tok::Op("^=") => BinOp::BitXor,
+        Tok::Op("<<=") => BinOp::Shl,
+        Tok::Op(">>=") => BinOp::Shr,
+    };
+    enum Tail {
+        Aug(BinOp, Expr),
+        Assign(Vec<Expr>),
+        None,
+    }
+    let expr_stmt = exprs
+        .clone()
+        .then(
+            choice((
+                aug_op.then(exprs.clone()).map(|(o, v)| Tail::Aug(o, v)),
+                op("=")
+                    .ignore_then(exprs.clone())
+                    .repeated()
+                    .at_least(1)
+                    .collect::<Vec<_>>()
+                    .map(Tail::Assign),
+            ))
+            .or_not(),
+        )
+        .map(|(first, tail)| match tail.unwrap_or(Tail::None) {
+            Tail::None => StmtKind::Expr(first),
+            Tail::Aug(op, value) => StmtKind::AugAssign {
+                target: first,
+                op,
+                value,
+            },
+            Tail::Assign(mut rest) => {
+                let value = rest.pop().unwrap_or_else(|| first.clone());
+                let mut targets = vec![first];
+                targets.extend(rest);
+                StmtKind::Assign { targets, value }
+            }
+        });
+    let ann_assign = ident()
+        .then_ignore(op(":"))
+        .then(expr.clone())
+        .then(op("=").ignore_then(exprs.clone()).or_not())
+        .map(|((target, ty), value)| StmtKind::AnnAssign { target, ty, value });
+
+    choice((
+        kw("pass").to(StmtKind::Pass),
+        kw("break").to(StmtKind::Break),
+        kw("continue").to(StmtKind::Continue),
+        kw("return")
+            .ignore_then(exprs.clone().or_not())
+            .map(StmtKind::Return),
+        kw("raise")
+            .ignore_then(expr.clone().or_not())
+            .map(StmtKind::Raise),
+        kw("assert")
+            .ignore_then(assert_tail.clone())
+            .map(|(cond, msg)| StmtKind::Assert {
+                cond,
+                msg,
+                comptime: false,
+            }),
+        kw("comptime")
+            .ignore_then(kw("assert"))
+            .ignore_then(assert_tail)
+            .map(|(cond, msg)| StmtKind::Assert {
+                cond,
+                msg,
+                comptime: true,
+            }),
+        kw("comptime").or(kw("alias")).ignore_then(comptime_def),
+        kw("var")
+            .ignore_then(ident())
+            .then(annot)
+            .then(op("=").ignore_then(exprs.clone()).or_not())
+            .map(|((name, ty), value)| StmtKind::Var { name, ty, value }),
+        import,
+        from_import,
+        ann_assign,
+        expr_stmt,
+    ))
+    .map_with(|kind, x| Stmt {
+        kind,
+        span: sp(x.span()),
+    })
+    .labelled("statement")
+    .boxed()
+}
