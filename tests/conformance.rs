@@ -701,7 +701,8 @@ fn mir_mode(cfg: &Config, test: &Test) -> Result<(), String> {
         "mir".to_string(),
         "-o".to_string(),
         "-".to_string(),
-        test.path.to_string_lossy().into_owned(),
+        // Relative to `cwd`, so the snapshot does not depend on where the repository lives.
+        test.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
     ];
     let out = exec(cfg, &cfg.bin, &args, &cwd)?;
     if out.code() != Some(0) {

@@ -66,7 +66,7 @@ pub(crate) fn lower_function(tp: &TProgram, f: &TFunction) -> R<mir::Function> {
         .into_iter()
         .map(|(stmts, term)| mir::Block { stmts, term: term.unwrap_or(Terminator::Unreachable) })
         .collect();
-    Ok(mir::Function {
+    let mut func = mir::Function {
         name: f.name.clone(),
         params: f.params.iter().map(|l| Local(l.0)).collect(),
         ret,
@@ -75,7 +75,9 @@ pub(crate) fn lower_function(tp: &TProgram, f: &TFunction) -> R<mir::Function> {
         blocks,
         linkage: if f.export { mir::Linkage::Export } else { mir::Linkage::Internal },
         file: f.file.clone(),
-    })
+    };
+    mir::passes::remove_unreachable_blocks(&mut func);
+    Ok(func)
 }
 
 fn int(v: i128) -> Operand {
@@ -231,7 +233,10 @@ impl Fx<'_> {
                 self.push(Stmt::Assign(Place::local(t.slot), Rvalue::Use(err)));
                 self.terminate(Terminator::Goto(t.target));
             }
-            None => self.terminate(Terminator::Raise(err)),
+            None if self.f.raises => self.terminate(Terminator::Raise(err)),
+            // The checker proved that nothing escapes a non-raising function; this edge is
+            // the re-raise path of a `finally` whose errors are all caught.
+            None => self.terminate(Terminator::Unreachable),
         }
     }
 

@@ -13,6 +13,7 @@
 //!   into the slot and returns (any value). The caller tests the slot after the call.
 //! - `Bool` is `i1` in registers and in memory.
 
+pub mod passes;
 mod print;
 mod typing;
 

@@ -77,16 +77,14 @@ pub fn diagnostics(db: &dyn salsa::Database, program: Program) -> Vec<(SourceFil
             out.push((*f, d.clone()));
         }
     }
-    let has_syntax_errors = out.iter().any(|(_, d)| d.is_error());
     for (m, d) in &check(db, program).0.diags {
-        // Names in a file with syntax errors may be missing; keep the semantic errors
-        // that do not depend on them (type errors) but drop undefined-name noise.
-        if has_syntax_errors && d.code == "E0100" {
+        let Some(f) = files.get(*m) else { continue };
+        // A file with syntax errors was parsed with recovery: its semantic errors would
+        // mostly be echoes of the syntax errors, so only the latter are reported.
+        if parse(db, *f).diags.iter().any(Diag::is_error) {
             continue;
         }
-        if let Some(f) = files.get(*m) {
-            out.push((*f, d.clone()));
-        }
+        out.push((*f, d.clone()));
     }
     out
 }

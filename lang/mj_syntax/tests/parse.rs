@@ -56,3 +56,26 @@ fn parse_fixtures() {
         failures.join("\n")
     );
 }
+
+#[test]
+fn spans_point_into_the_file() {
+    use mj_syntax::ast::{ExprKind, FStringPart, StmtKind};
+    let text = "x = 1\ny = f\"a{foo.bar + 1}b\"\n";
+    let (module, diags) = mj_syntax::parse(text);
+    assert!(diags.is_empty(), "{diags:?}");
+    let StmtKind::Assign { value, .. } = &module.body[1].kind else {
+        panic!("not an assignment")
+    };
+    assert_eq!(&text[value.span.range()], "f\"a{foo.bar + 1}b\"");
+    let ExprKind::FString(parts) = &value.kind else {
+        panic!("not an f-string")
+    };
+    let FStringPart::Expr { expr, .. } = &parts[1] else {
+        panic!("not an expression part")
+    };
+    assert_eq!(&text[expr.span.range()], "foo.bar + 1");
+    assert_eq!(
+        &text[module.body[1].span.range()],
+        "y = f\"a{foo.bar + 1}b\""
+    );
+}

@@ -1,6 +1,6 @@
 //! Function bodies: scopes, statements, and the desugaring of loops and `match`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use mj_syntax::ast::{self, Expr, ExprKind, Stmt, StmtKind};
 use mj_syntax::{Diag, Span};
@@ -30,6 +30,28 @@ pub(crate) struct FnCx<'c> {
     pub try_depth: u32,
     /// The error bound by the innermost enclosing `except`, for a bare `raise`.
     pub current_error: Vec<LocalId>,
+    /// Initialization state along the current path (see `FlowState`).
+    pub flow: FlowState,
+    /// Whether the current path has already left the block (return, raise, break, continue).
+    pub dead: bool,
+}
+
+/// Which locals may be uninitialized or moved-from at the current point. Branches are
+/// merged by union, so a value initialized on only one path still counts as uninitialized.
+#[derive(Clone, Default)]
+pub(crate) struct FlowState {
+    pub uninit: HashSet<LocalId>,
+    pub moved: HashMap<LocalId, Span>,
+}
+
+impl FlowState {
+    fn union(mut self, other: &FlowState) -> FlowState {
+        self.uninit.extend(other.uninit.iter().copied());
+        for (k, v) in &other.moved {
+            self.moved.entry(*k).or_insert(*v);
+        }
+        self
+    }
 }
 
 pub(crate) fn check_function(cx: &mut Ctx, id: FnId) -> TFunction {
@@ -51,6 +73,8 @@ pub(crate) fn check_function(cx: &mut Ctx, id: FnId) -> TFunction {
         loop_depth: 0,
         try_depth: 0,
         current_error: Vec::new(),
+        flow: FlowState::default(),
+        dead: false,
     };
     let mut params = Vec::new();
     for p in &sig.params {
@@ -186,11 +210,56 @@ impl FnCx<'_> {
     pub fn block(&mut self, stmts: &[Stmt]) -> Vec<TStmt> {
         self.scopes.push(HashMap::new());
         let mut out = Vec::new();
+        let mut warned = false;
         for s in stmts {
+            if self.dead && !warned && !matches!(s.kind, StmtKind::Pass | StmtKind::Error) {
+                warned = true;
+                self.error(Diag::warning(super::W_UNREACHABLE, "unreachable code", s.span)
+                    .with_hint("this statement comes after a `return`, `raise`, `break` or `continue`"));
+            }
             self.stmt(s, &mut out);
         }
         self.scopes.pop();
         out
+    }
+
+    /// Runs `f` on each alternative path from the current state and merges the states of
+    /// the paths that fall through; `exhaustive` is false when the paths may all be skipped.
+    pub fn branches<T>(&mut self, n: usize, exhaustive: bool, mut f: impl FnMut(&mut Self, usize) -> T) -> Vec<T> {
+        let before = self.flow.clone();
+        let mut merged: Option<FlowState> = if exhaustive { None } else { Some(before.clone()) };
+        let mut out = Vec::new();
+        for i in 0..n {
+            self.flow = before.clone();
+            self.dead = false;
+            out.push(f(self, i));
+            if !self.dead {
+                merged = Some(match merged {
+                    None => self.flow.clone(),
+                    Some(m) => m.union(&self.flow),
+                });
+            }
+        }
+        match merged {
+            Some(m) => {
+                self.flow = m;
+                self.dead = false;
+            }
+            None => {
+                self.flow = before;
+                self.dead = true;
+            }
+        }
+        out
+    }
+
+    /// A loop body may run zero or more times: its effects are merged with the state before.
+    fn loop_body<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        let before = self.flow.clone();
+        let r = f(self);
+        self.flow = before.union(&self.flow);
+        self.dead = false;
+        r
     }
 
     fn stmt(&mut self, s: &Stmt, out: &mut Vec<TStmt>) {
@@ -221,6 +290,8 @@ impl FnCx<'_> {
                 if let Some(init) = init {
                     let init = self.coerce(init, &ty, value.as_ref().map(|v| v.span).unwrap_or(s.span));
                     out.push(TStmt::Assign(TExpr::new(K::Local(l), ty, line), init));
+                } else {
+                    self.flow.uninit.insert(l);
                 }
                 self.scopes.last_mut().map(|sc| sc.insert(name.name.clone(), l));
             }
@@ -257,10 +328,15 @@ impl FnCx<'_> {
                         };
                         self.consts.insert(name.name.clone(), v);
                     }
-                    None => self.error(
-                        Diag::error(E_COMPTIME, "this value is not a compile-time constant", value.span)
-                            .with_hint("a `comptime` value may use literals, operators and other `comptime` names"),
-                    ),
+                    None => {
+                        self.error(
+                            Diag::error(E_COMPTIME, "this value is not a compile-time constant", value.span)
+                                .with_hint("a `comptime` value may use literals, operators and other `comptime` names"),
+                        );
+                        // Keep the name known so later uses do not report it as undefined.
+                        let l = self.new_local(&name.name, Ty::Unknown, false);
+                        self.scopes.last_mut().map(|sc| sc.insert(name.name.clone(), l));
+                    }
                 }
             }
             StmtKind::Assert { cond, msg, comptime } => self.assert_stmt(cond, msg.as_ref(), *comptime, line, out),
@@ -289,13 +365,13 @@ impl FnCx<'_> {
             StmtKind::While { cond, body, else_body } => {
                 let c = self.cond(cond);
                 self.loop_depth += 1;
-                let b = self.block(body);
+                let b = self.loop_body(|fx| fx.block(body));
                 self.loop_depth -= 1;
                 let e = else_body.as_ref().map(|e| self.block(e)).unwrap_or_default();
                 out.push(TStmt::While { cond: c, body: b, else_body: e });
             }
             StmtKind::For { target, iter, body, else_body, comptime } => {
-                self.for_loop(target, iter, body, else_body.as_deref(), *comptime, s.span, out)
+                self.loop_body(|fx| fx.for_loop(target, iter, body, else_body.as_deref(), *comptime, s.span, out))
             }
             StmtKind::Break | StmtKind::Continue => {
                 if self.loop_depth == 0 {
@@ -303,6 +379,7 @@ impl FnCx<'_> {
                     self.error(Diag::error(E_OUTSIDE, format!("`{w}` outside of a loop"), s.span));
                 }
                 out.push(if matches!(s.kind, StmtKind::Break) { TStmt::Break } else { TStmt::Continue });
+                self.dead = true;
             }
             StmtKind::Pass => {}
             StmtKind::Return(e) => {
@@ -337,6 +414,7 @@ impl FnCx<'_> {
                         out.push(TStmt::Return(None));
                     }
                 }
+                self.dead = true;
             }
             StmtKind::Raise(e) => {
                 self.check_may_raise("`raise`", s.span);
@@ -359,6 +437,7 @@ impl FnCx<'_> {
                         None => self.error(Diag::error(E_OUTSIDE, "a bare `raise` is only allowed inside `except`", s.span)),
                     },
                 }
+                self.dead = true;
             }
             StmtKind::Try { body, handlers, else_body, finally_body } => {
                 if handlers.len() > 1 {
@@ -370,7 +449,12 @@ impl FnCx<'_> {
                 if !handlers.is_empty() {
                     self.try_depth += 1;
                 }
+                let before = self.flow.clone();
                 let b = self.block(body);
+                let body_dead = self.dead;
+                // The handler may start after any prefix of the body.
+                self.flow = self.flow.clone().union(&before);
+                self.dead = false;
                 if !handlers.is_empty() {
                     self.try_depth -= 1;
                 }
@@ -386,8 +470,11 @@ impl FnCx<'_> {
                     self.scopes.pop();
                     (Some(l), hb)
                 });
+                let handler_dead = handlers.is_empty() || self.dead;
+                self.dead = false;
                 let e = else_body.as_ref().map(|e| self.block(e)).unwrap_or_default();
                 let f = finally_body.as_ref().map(|e| self.block(e)).unwrap_or_default();
+                self.dead = self.dead || (body_dead && handler_dead);
                 out.push(TStmt::Try { body: b, handler, else_body: e, finally_body: f });
             }
             StmtKind::Match { subject, arms } => self.match_stmt(subject, arms, out),
@@ -412,12 +499,17 @@ impl FnCx<'_> {
     fn if_chain(&mut self, branches: &[(Expr, Vec<Stmt>)], else_body: Option<&[Stmt]>) -> TStmt {
         let (c, b) = &branches[0];
         let cond = self.cond(c);
-        let then = self.block(b);
-        let otherwise = if branches.len() > 1 {
-            vec![self.if_chain(&branches[1..], else_body)]
-        } else {
-            else_body.map(|e| self.block(e)).unwrap_or_default()
-        };
+        let mut parts = self.branches(2, true, |fx, i| {
+            if i == 0 {
+                fx.block(b)
+            } else if branches.len() > 1 {
+                vec![fx.if_chain(&branches[1..], else_body)]
+            } else {
+                else_body.map(|e| fx.block(e)).unwrap_or_default()
+            }
+        });
+        let otherwise = parts.pop().unwrap_or_default();
+        let then = parts.pop().unwrap_or_default();
         TStmt::If(cond, then, otherwise)
     }
 
@@ -496,6 +588,8 @@ impl FnCx<'_> {
         match &target.kind {
             ExprKind::Name(n) => match self.lookup_local(n) {
                 Some(l) => {
+                    self.flow.uninit.remove(&l);
+                    self.flow.moved.remove(&l);
                     if self.immutable[l.0 as usize] {
                         self.error(
                             Diag::error(E_ASSIGN, format!("cannot assign to `{n}`: it is a read-only argument"), target.span)
@@ -625,8 +719,10 @@ impl FnCx<'_> {
         let (st, tmp) = self.temp(s);
         out.push(st);
         let mut chain: Option<TStmt> = None;
+        let has_wildcard = arms.iter().any(|a| matches!(&a.pattern.kind, ExprKind::Name(n) if n == "_"));
+        let mut bodies = self.branches(arms.len(), has_wildcard, |fx, i| fx.block(&arms[i].body));
         for arm in arms.iter().rev() {
-            let body = self.block(&arm.body);
+            let body = bodies.pop().unwrap_or_default();
             let cond = self.pattern_cond(&tmp, &arm.pattern);
             let cond = match (&cond, &arm.guard) {
                 (_, Some(g)) => {

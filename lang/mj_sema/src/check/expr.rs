@@ -103,7 +103,13 @@ impl FnCx<'_> {
                 self.dict_literal(pairs, wk, wv, e.span, line)
             }
             ExprKind::ListComp { elt, target, iter, cond } => self.list_comp(elt, target, iter, cond.as_deref(), e.span),
-            ExprKind::Transfer(inner) => self.expr(inner, expected),
+            ExprKind::Transfer(inner) => {
+                let v = self.expr(inner, expected);
+                if let (ExprKind::Name(_), K::Local(l)) = (&inner.kind, &v.kind) {
+                    self.flow.moved.insert(*l, e.span);
+                }
+                v
+            }
             ExprKind::Set(_) => self.unsupported("set literals", e.span),
             ExprKind::Lambda { .. } => self.unsupported("lambda expressions", e.span),
             ExprKind::FnType { .. } => self.unsupported("function types", e.span),
@@ -128,6 +134,18 @@ impl FnCx<'_> {
 
     fn name(&mut self, n: &str, span: Span, line: u32) -> TExpr {
         if let Some(l) = self.lookup_local(n) {
+            if self.flow.uninit.remove(&l) {
+                self.error(
+                    Diag::error(super::E_UNINIT, format!("use of `{n}` before it is initialized"), span)
+                        .with_hint(format!("assign a value to `{n}` first")),
+                );
+            } else if let Some(moved_at) = self.flow.moved.remove(&l) {
+                self.error(
+                    Diag::error(super::E_UNINIT, format!("use of `{n}` after it was moved"), span)
+                        .with_label(moved_at, "moved here")
+                        .with_hint(format!("copy it with `{n}.copy()` before the move, or assign it again")),
+                );
+            }
             let ty = self.locals[l.0 as usize].ty.clone();
             return TExpr::new(K::Local(l), ty, line);
         }
@@ -698,6 +716,7 @@ impl FnCx<'_> {
         let params = &sig.params[skip..];
         let mut slots: Vec<Option<&Expr>> = vec![None; params.len()];
         let mut positional = 0;
+        let mut bad_keyword = false;
         for a in args {
             match &a.name {
                 None => {
@@ -713,6 +732,7 @@ impl FnCx<'_> {
                         self.error(Diag::error(E_KWARG, msg, n.span));
                     }
                     None => {
+                        bad_keyword = true;
                         let mut d = Diag::error(E_KWARG, format!("`{fname}` has no argument named `{}`", n.name), n.span);
                         if let Some(s) = did_you_mean(&n.name, params.iter().map(|p| p.name.as_str())) {
                             d = d.with_hint(format!("did you mean `{s}`?"));
@@ -732,7 +752,10 @@ impl FnCx<'_> {
                 Some(e) => e,
                 None => {
                     let msg = format!("`{fname}` is missing its argument `{}`", p.name);
-                    self.error(Diag::error(E_ARITY, msg, span).with_hint(format!("pass a `{}`", self.ty_name(&p.ty))));
+                    // A misspelled keyword already explains the missing argument.
+                    if !bad_keyword {
+                            self.error(Diag::error(E_ARITY, msg, span).with_hint(format!("pass a `{}`", self.ty_name(&p.ty))));
+                    }
                     out.push(TArg::Value(self.unknown(0)));
                     continue;
                 }
@@ -896,6 +919,10 @@ impl FnCx<'_> {
         match recv.ty.clone() {
             Ty::Struct(s) => {
                 let Some(id) = self.cx.structs[s as usize].methods.get(&name.name).copied() else {
+                    if name.name == "copy" && args.is_empty() {
+                        // Structs are values: the default copy is a field-wise copy.
+                        return recv;
+                    }
                     let mut d = Diag::error(
                         E_NO_MEMBER,
                         format!("`{}` has no method `{}`", self.cx.struct_names[s as usize], name.name),

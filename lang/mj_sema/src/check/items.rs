@@ -32,6 +32,10 @@ pub(crate) fn collect(cx: &mut Ctx) {
     for m in 0..cx.modules.len() {
         declare(cx, m);
     }
+    // Constants first (imports may name them), then again for constants built from imports.
+    for m in 0..cx.modules.len() {
+        eval_consts(cx, m, false);
+    }
     // Imports may re-export names imported by other modules; two rounds settle chains of two.
     for round in 0..2 {
         for m in 0..cx.modules.len() {
@@ -39,7 +43,7 @@ pub(crate) fn collect(cx: &mut Ctx) {
         }
     }
     for m in 0..cx.modules.len() {
-        eval_consts(cx, m);
+        eval_consts(cx, m, true);
     }
     for s in 0..cx.structs.len() {
         resolve_fields(cx, s as u32);
@@ -139,6 +143,14 @@ fn declare(cx: &mut Ctx, m: usize) {
             | StmtKind::Pass
             | StmtKind::Error => {}
             StmtKind::Expr(e) if matches!(e.kind, ExprKind::Str(_) | ExprKind::Ellipsis) => {}
+            StmtKind::Return(_) | StmtKind::Break | StmtKind::Continue => {
+                let what = match stmt.kind {
+                    StmtKind::Return(_) => "return",
+                    StmtKind::Break => "break",
+                    _ => "continue",
+                };
+                cx.error(m, Diag::error(super::E_OUTSIDE, format!("`{what}` outside of a function"), stmt.span));
+            }
             _ => cx.error(
                 m,
                 Diag::error(E_UNSUPPORTED, "only declarations are allowed at module level", stmt.span)
@@ -293,10 +305,16 @@ fn resolve_imports(cx: &mut Ctx, m: usize, report: bool) {
     }
 }
 
-fn eval_consts(cx: &mut Ctx, m: usize) {
+fn eval_consts(cx: &mut Ctx, m: usize, report: bool) {
     let ast = cx.modules[m].input.ast.clone();
     for stmt in &ast.body {
         if let StmtKind::Comptime { name, ty, value } = &stmt.kind {
+            if matches!(cx.modules[m].scope.get(&name.name), Some(Item::Const(_))) {
+                continue;
+            }
+            if !report && const_eval(cx, m, value, &HashMap::new()).is_none() {
+                continue;
+            }
             let want = ty.as_ref().map(|t| resolve_type(cx, m, t, None));
             match const_eval(cx, m, value, &HashMap::new()) {
                 Some(v) => {
@@ -306,7 +324,7 @@ fn eval_consts(cx: &mut Ctx, m: usize) {
                         (Some(t), ConstVal::Float(f, _)) if t.is_float() => ConstVal::Float(f, t),
                         (_, v) => v,
                     };
-                    if cx.modules[m].scope.contains_key(&name.name) {
+                    if report && cx.modules[m].scope.contains_key(&name.name) {
                         cx.error(
                             m,
                             Diag::error(E_DUPLICATE, format!("`{}` is defined more than once", name.name), name.span),
