@@ -72,7 +72,9 @@ fn main() {
 
     let mut tests = discover(&cfg.root);
     if let Some(f) = &filter {
-        tests.retain(|t| t.name.contains(f.as_str()) || t.path.to_string_lossy().contains(f.as_str()));
+        tests.retain(|t| {
+            t.name.contains(f.as_str()) || t.path.to_string_lossy().contains(f.as_str())
+        });
     }
     if !cfg.bin.exists() {
         eprintln!(
@@ -86,7 +88,10 @@ fn main() {
         .ok()
         .and_then(|s| s.parse::<usize>().ok())
         .unwrap_or_else(|| {
-            thread::available_parallelism().map(|n| n.get()).unwrap_or(2).clamp(2, 4)
+            thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2)
+                .clamp(2, 4)
         })
         .max(1);
 
@@ -142,7 +147,12 @@ fn main() {
             }
             Outcome::Fail(msg) => {
                 failed += 1;
-                println!("FAIL {} [{:.2}s]: {}", test.name, took.as_secs_f64(), first_line(msg));
+                println!(
+                    "FAIL {} [{:.2}s]: {}",
+                    test.name,
+                    took.as_secs_f64(),
+                    first_line(msg)
+                );
                 for l in msg.lines().skip(1) {
                     println!("    {l}");
                 }
@@ -187,27 +197,47 @@ fn config() -> Config {
             None => root.join("target/debug/mj"),
         },
     };
-    let bless = std::env::var("MJ_BLESS").map(|v| !v.is_empty() && v != "0").unwrap_or(false);
+    let bless = std::env::var("MJ_BLESS")
+        .map(|v| !v.is_empty() && v != "0")
+        .unwrap_or(false);
     let timeout = Duration::from_secs(
-        std::env::var("MJ_TEST_TIMEOUT").ok().and_then(|s| s.parse().ok()).unwrap_or(60),
+        std::env::var("MJ_TEST_TIMEOUT")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(60),
     );
     let tmp = std::env::temp_dir().join(format!("mj-conformance-{}", std::process::id()));
-    Config { root, bin, bless, timeout, tmp }
+    Config {
+        root,
+        bin,
+        bless,
+        timeout,
+        tmp,
+    }
 }
 
 fn discover(root: &Path) -> Vec<Test> {
     let mut out = Vec::new();
     for (dir, kind) in [("run", Kind::Run), ("fail", Kind::Fail), ("mir", Kind::Mir)] {
         let d = root.join("tests").join(dir);
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
         let mut files: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "mj"))
             .collect();
         files.sort();
         for path in files {
-            let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-            out.push(Test { kind, name: format!("{dir}/{stem}"), path });
+            let stem = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            out.push(Test {
+                kind,
+                name: format!("{dir}/{stem}"),
+                path,
+            });
         }
     }
     out
@@ -264,7 +294,9 @@ fn exec(cfg: &Config, program: &Path, args: &[String], cwd: &Path) -> Result<Out
         use std::os::unix::process::CommandExt;
         cmd.process_group(0);
     }
-    let mut child = cmd.spawn().map_err(|e| format!("cannot start {}: {e}", program.display()))?;
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", program.display()))?;
     let (out_tx, out_rx) = mpsc::channel::<Vec<u8>>();
     let (err_tx, err_rx) = mpsc::channel::<Vec<u8>>();
     if let Some(mut s) = child.stdout.take() {
@@ -307,10 +339,21 @@ fn exec(cfg: &Config, program: &Path, args: &[String], cwd: &Path) -> Result<Out
     };
     // Normally the pipes close when the process exits; a leftover grandchild could keep them
     // open, so never wait for them for long.
-    let grace = if timed_out { Duration::from_secs(2) } else { cfg.timeout };
-    let stdout = String::from_utf8_lossy(&out_rx.recv_timeout(grace).unwrap_or_default()).into_owned();
-    let stderr = String::from_utf8_lossy(&err_rx.recv_timeout(grace).unwrap_or_default()).into_owned();
-    Ok(Output { status, stdout, stderr, timed_out })
+    let grace = if timed_out {
+        Duration::from_secs(2)
+    } else {
+        cfg.timeout
+    };
+    let stdout =
+        String::from_utf8_lossy(&out_rx.recv_timeout(grace).unwrap_or_default()).into_owned();
+    let stderr =
+        String::from_utf8_lossy(&err_rx.recv_timeout(grace).unwrap_or_default()).into_owned();
+    Ok(Output {
+        status,
+        stdout,
+        stderr,
+        timed_out,
+    })
 }
 
 fn tail(s: &str, n: usize) -> String {
@@ -359,7 +402,9 @@ impl Header {
             if t.is_empty() {
                 continue;
             }
-            let Some(rest) = t.strip_prefix('#') else { break };
+            let Some(rest) = t.strip_prefix('#') else {
+                break;
+            };
             let rest = rest.trim();
             if let Some(a) = rest.strip_prefix("ARGS:") {
                 h.args = a.split_whitespace().map(String::from).collect();
@@ -371,7 +416,11 @@ impl Header {
                 h.build = true;
             } else if let Some(s) = rest.strip_prefix("SKIP") {
                 let why = s.trim_start_matches(':').trim();
-                h.skip = Some(if why.is_empty() { "skipped".into() } else { why.into() });
+                h.skip = Some(if why.is_empty() {
+                    "skipped".into()
+                } else {
+                    why.into()
+                });
             }
         }
         h
@@ -406,7 +455,11 @@ fn run_mode(cfg: &Config, test: &Test, h: &Header) -> Result<(), String> {
     check_run_output("mj run", &out, h, &expected)?;
 
     if h.build {
-        let stem = test.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let stem = test
+            .path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let exe = cfg.tmp.join(format!("{stem}-{}", std::process::id()));
         let bargs = vec![
             "build".to_string(),
@@ -423,7 +476,10 @@ fn run_mode(cfg: &Config, test: &Test, h: &Header) -> Result<(), String> {
             ));
         }
         if !exe.exists() {
-            return Err(format!("mj build succeeded but {} was not written", exe.display()));
+            return Err(format!(
+                "mj build succeeded but {} was not written",
+                exe.display()
+            ));
         }
         let r = exec(cfg, &exe, &h.args, &cwd);
         let _ = std::fs::remove_file(&exe);
@@ -438,13 +494,22 @@ fn check_run_output(what: &str, out: &Output, h: &Header, expected: &str) -> Res
         let _ = writeln!(msg, "{what}: timed out");
     }
     if out.code() != Some(h.exit) {
-        let _ = writeln!(msg, "{what}: expected exit code {}, got {}", h.exit, out.code_desc());
+        let _ = writeln!(
+            msg,
+            "{what}: expected exit code {}, got {}",
+            h.exit,
+            out.code_desc()
+        );
         if !out.stderr.trim().is_empty() {
             let _ = writeln!(msg, "stderr (tail):\n{}", indent(&tail(&out.stderr, 12)));
         }
     }
     if out.stdout != expected {
-        let _ = writeln!(msg, "{what}: stdout differs from expected\n{}", diff(expected, &out.stdout));
+        let _ = writeln!(
+            msg,
+            "{what}: stdout differs from expected\n{}",
+            diff(expected, &out.stdout)
+        );
     }
     for s in &h.stderr {
         if !out.stderr.contains(s.as_str()) {
@@ -455,11 +520,18 @@ fn check_run_output(what: &str, out: &Output, h: &Header, expected: &str) -> Res
             );
         }
     }
-    if msg.is_empty() { Ok(()) } else { Err(msg.trim_end().to_string()) }
+    if msg.is_empty() {
+        Ok(())
+    } else {
+        Err(msg.trim_end().to_string())
+    }
 }
 
 fn indent(s: &str) -> String {
-    s.lines().map(|l| format!("  | {l}")).collect::<Vec<_>>().join("\n")
+    s.lines()
+        .map(|l| format!("  | {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// A compact diff: the first differing line, then a few lines of context from both sides.
@@ -513,7 +585,10 @@ struct Diag {
 
 impl Diag {
     fn show(&self) -> String {
-        let mut s = format!("{}:{}: {}[{}]: {}", self.line, self.col, self.severity, self.code, self.message);
+        let mut s = format!(
+            "{}:{}: {}[{}]: {}",
+            self.line, self.col, self.severity, self.code, self.message
+        );
         for h in &self.hints {
             let _ = write!(s, " / {}", h.trim());
         }
@@ -559,15 +634,25 @@ fn parse_expectations(src: &str) -> Vec<Expect> {
                     }
                     j += 1;
                 }
-                out.push(Expect { line: j + 1, severity: sev, code, text });
+                out.push(Expect {
+                    line: j + 1,
+                    severity: sev,
+                    code,
+                    text,
+                });
             }
             continue;
         }
         for marker in ["# ERROR:", "# WARNING:"] {
-            if let Some(pos) = line.find(marker) {
-                if let Some((sev, code, text)) = parse_annotation(&line[pos + 1..]) {
-                    out.push(Expect { line: i + 1, severity: sev, code, text });
-                }
+            if let Some(pos) = line.find(marker)
+                && let Some((sev, code, text)) = parse_annotation(&line[pos + 1..])
+            {
+                out.push(Expect {
+                    line: i + 1,
+                    severity: sev,
+                    code,
+                    text,
+                });
             }
         }
     }
@@ -583,7 +668,10 @@ fn parse_diagnostics(text: &str) -> Vec<Diag> {
             last_was_diag = true;
             continue;
         }
-        if last_was_diag && (line.starts_with(' ') || line.starts_with('\t')) && !line.trim().is_empty() {
+        if last_was_diag
+            && (line.starts_with(' ') || line.starts_with('\t'))
+            && !line.trim().is_empty()
+        {
             if let Some(d) = out.last_mut() {
                 d.hints.push(line.trim().to_string());
             }
@@ -597,7 +685,9 @@ fn parse_diagnostics(text: &str) -> Vec<Diag> {
 fn parse_diag_line(line: &str) -> Option<Diag> {
     for sev in ["error", "warning"] {
         let marker = format!(": {sev}[");
-        let Some(pos) = line.find(&marker) else { continue };
+        let Some(pos) = line.find(&marker) else {
+            continue;
+        };
         let loc = &line[..pos];
         let rest = &line[pos + marker.len()..];
         let close = rest.find(']')?;
@@ -606,7 +696,14 @@ fn parse_diag_line(line: &str) -> Option<Diag> {
         let mut parts = loc.rsplitn(3, ':');
         let col = parts.next()?.trim().parse::<usize>().ok()?;
         let ln = parts.next()?.trim().parse::<usize>().ok()?;
-        return Some(Diag { line: ln, col, severity: sev.to_string(), code, message, hints: Vec::new() });
+        return Some(Diag {
+            line: ln,
+            col,
+            severity: sev.to_string(),
+            code,
+            message,
+            hints: Vec::new(),
+        });
     }
     None
 }
@@ -663,18 +760,33 @@ fn fail_mode(cfg: &Config, test: &Test, src: &str) -> Result<(), String> {
             indent(&tail(&out.stderr, 12))
         );
     } else if out.code() != Some(want_code) {
-        let _ = writeln!(msg, "expected exit code {want_code}, got {}", out.code_desc());
+        let _ = writeln!(
+            msg,
+            "expected exit code {want_code}, got {}",
+            out.code_desc()
+        );
     }
     for e in &missing {
-        let near: Vec<String> = diags.iter().filter(|d| d.line == e.line).map(|d| d.show()).collect();
+        let near: Vec<String> = diags
+            .iter()
+            .filter(|d| d.line == e.line)
+            .map(|d| d.show())
+            .collect();
         let _ = writeln!(
             msg,
             "missing {}[{}]{} at line {}{}",
             e.severity,
             e.code,
-            e.text.as_ref().map(|t| format!(" containing {t:?}")).unwrap_or_default(),
+            e.text
+                .as_ref()
+                .map(|t| format!(" containing {t:?}"))
+                .unwrap_or_default(),
             e.line,
-            if near.is_empty() { String::new() } else { format!(" (on that line: {})", near.join("; ")) }
+            if near.is_empty() {
+                String::new()
+            } else {
+                format!(" (on that line: {})", near.join("; "))
+            }
         );
     }
     for d in &unexpected {
@@ -687,7 +799,11 @@ fn fail_mode(cfg: &Config, test: &Test, src: &str) -> Result<(), String> {
             indent(&tail(&combined, 12))
         );
     }
-    if msg.is_empty() { Ok(()) } else { Err(msg.trim_end().to_string()) }
+    if msg.is_empty() {
+        Ok(())
+    } else {
+        Err(msg.trim_end().to_string())
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -702,7 +818,10 @@ fn mir_mode(cfg: &Config, test: &Test) -> Result<(), String> {
         "-o".to_string(),
         "-".to_string(),
         // Relative to `cwd`, so the snapshot does not depend on where the repository lives.
-        test.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        test.path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
     ];
     let out = exec(cfg, &cfg.bin, &args, &cwd)?;
     if out.code() != Some(0) {
@@ -719,11 +838,16 @@ fn mir_mode(cfg: &Config, test: &Test) -> Result<(), String> {
         return Ok(());
     }
     let expected = std::fs::read_to_string(&expected_path).map_err(|_| {
-        format!("missing snapshot {} (run with MJ_BLESS=1 to create it)", expected_path.display())
+        format!(
+            "missing snapshot {} (run with MJ_BLESS=1 to create it)",
+            expected_path.display()
+        )
     })?;
     if out.stdout != expected {
-        return Err(format!("MIR differs from snapshot\n{}", diff(&expected, &out.stdout)));
+        return Err(format!(
+            "MIR differs from snapshot\n{}",
+            diff(&expected, &out.stdout)
+        ));
     }
     Ok(())
 }
-

@@ -34,13 +34,27 @@ fn module_file(root: &Path, dotted: &str) -> Option<PathBuf> {
 }
 
 pub fn load(entry: &Path) -> Result<Loaded, String> {
-    let text = std::fs::read_to_string(entry).map_err(|e| format!("cannot read `{}`: {e}", entry.display()))?;
+    let text = std::fs::read_to_string(entry)
+        .map_err(|e| format!("cannot read `{}`: {e}", entry.display()))?;
     let root = entry.parent().map(Path::to_path_buf).unwrap_or_default();
-    let root = if root.as_os_str().is_empty() { PathBuf::from(".") } else { root };
+    let root = if root.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        root
+    };
     let stdlib = stdlib_root();
     let db = Database::default();
-    let main_name = entry.file_stem().and_then(|s| s.to_str()).unwrap_or("main").to_string();
-    let mut files = vec![SourceFile::new(&db, main_name.clone(), entry.display().to_string(), text.clone())];
+    let main_name = entry
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("main")
+        .to_string();
+    let mut files = vec![SourceFile::new(
+        &db,
+        main_name.clone(),
+        entry.display().to_string(),
+        text.clone(),
+    )];
     let mut texts = vec![(entry.display().to_string(), text)];
     let mut seen: HashMap<String, ()> = HashMap::from([(main_name, ())]);
     let mut i = 0;
@@ -57,9 +71,15 @@ pub fn load(entry: &Path) -> Result<Loaded, String> {
                 (module_file(&root, &dotted), false)
             };
             let Some(path) = found else { continue };
-            let Ok(t) = std::fs::read_to_string(&path) else { continue };
+            let Ok(t) = std::fs::read_to_string(&path) else {
+                continue;
+            };
             let f = SourceFile::builder(dotted, path.display().to_string(), t.clone())
-                .text_durability(if durable { Durability::HIGH } else { Durability::LOW })
+                .text_durability(if durable {
+                    Durability::HIGH
+                } else {
+                    Durability::LOW
+                })
                 .new(&db);
             files.push(f);
             texts.push((path.display().to_string(), t));
@@ -67,5 +87,9 @@ pub fn load(entry: &Path) -> Result<Loaded, String> {
         i += 1;
     }
     let program = Program::new(&db, files);
-    Ok(Loaded { db, program, files: texts })
+    Ok(Loaded {
+        db,
+        program,
+        files: texts,
+    })
 }

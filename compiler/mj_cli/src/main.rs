@@ -53,13 +53,18 @@ fn parse_opts(args: &[String], stop_at_first_positional: bool) -> Result<Opts, S
             }
             "-O0" | "-O1" | "-O2" | "-O3" => o.opt_level = a.as_bytes()[2] - b'0',
             "-o" | "--emit" | "--message-format" => {
-                let v = args.get(i + 1).ok_or_else(|| format!("`{a}` needs a value"))?.clone();
+                let v = args
+                    .get(i + 1)
+                    .ok_or_else(|| format!("`{a}` needs a value"))?
+                    .clone();
                 i += 1;
                 match a.as_str() {
                     "-o" => o.output = Some(v),
                     "--emit" => {
                         if !["exe", "obj", "llvm", "asm", "mir"].contains(&v.as_str()) {
-                            return Err(format!("unknown --emit kind `{v}` (expected exe, obj, llvm, asm or mir)"));
+                            return Err(format!(
+                                "unknown --emit kind `{v}` (expected exe, obj, llvm, asm or mir)"
+                            ));
                         }
                         o.emit = v;
                     }
@@ -70,11 +75,14 @@ fn parse_opts(args: &[String], stop_at_first_positional: bool) -> Result<Opts, S
                     },
                 }
             }
-            _ if a.starts_with('-') && o.positional.is_empty() => return Err(format!("unknown option `{a}`")),
+            _ if a.starts_with('-') && o.positional.is_empty() => {
+                return Err(format!("unknown option `{a}`"));
+            }
             _ => {
                 o.positional.push(a.clone());
                 if stop_at_first_positional {
-                    o.rest.extend(args[i + 1..].iter().filter(|s| *s != "--").cloned());
+                    o.rest
+                        .extend(args[i + 1..].iter().filter(|s| *s != "--").cloned());
                     break;
                 }
             }
@@ -130,7 +138,11 @@ fn report(l: &driver::Loaded, short: bool) -> bool {
     for (f, d) in &diags {
         let idx = files.iter().position(|x| x == f).unwrap_or(0);
         let (path, text) = &l.files[idx];
-        let fd = render::FileDiag { path, text, diag: d };
+        let fd = render::FileDiag {
+            path,
+            text,
+            diag: d,
+        };
         if d.is_error() {
             errors += 1;
         }
@@ -141,7 +153,10 @@ fn report(l: &driver::Loaded, short: bool) -> bool {
         }
     }
     if errors > 0 && !short {
-        eprintln!("error: could not compile due to {errors} previous error{}", if errors == 1 { "" } else { "s" });
+        eprintln!(
+            "error: could not compile due to {errors} previous error{}",
+            if errors == 1 { "" } else { "s" }
+        );
     }
     errors > 0
 }
@@ -152,7 +167,8 @@ fn compile_mir(l: &driver::Loaded, short: bool) -> Result<Option<mj_mir::Program
         return Ok(None);
     }
     let checked = db::check(&l.db, l.program);
-    let mir = mj_lower::lower_program(&checked.0.program).map_err(|e| format!("internal compiler error: {e}"))?;
+    let mir = mj_lower::lower_program(&checked.0.program)
+        .map_err(|e| format!("internal compiler error: {e}"))?;
     Ok(Some(mir))
 }
 
@@ -169,7 +185,11 @@ fn cmd_check(o: Opts) -> Result<ExitCode, String> {
         let l = driver::load(&p)?;
         failed |= report(&l, o.short);
     }
-    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn collect_mj_files(p: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
@@ -194,7 +214,9 @@ fn collect_mj_files(p: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
 }
 
 fn codegen_opts(o: &Opts) -> mj_codegen::Options {
-    mj_codegen::Options { opt_level: o.opt_level }
+    mj_codegen::Options {
+        opt_level: o.opt_level,
+    }
 }
 
 fn cmd_run(o: Opts) -> Result<ExitCode, String> {
@@ -204,28 +226,38 @@ fn cmd_run(o: Opts) -> Result<ExitCode, String> {
     let obj = match cache::get(&key) {
         Some(obj) => obj,
         None => {
-            let Some(mir) = compile_mir(&l, o.short)? else { return Ok(ExitCode::from(1)) };
+            let Some(mir) = compile_mir(&l, o.short)? else {
+                return Ok(ExitCode::from(1));
+            };
             if mir.entry.is_none() {
                 return Err(format!("`{}` has no `def main()` to run", file.display()));
             }
-            let obj = mj_codegen::emit_object(&mir, &codegen_opts(&o)).map_err(|e| format!("internal compiler error: {e}"))?;
+            let obj = mj_codegen::emit_object(&mir, &codegen_opts(&o))
+                .map_err(|e| format!("internal compiler error: {e}"))?;
             cache::put(&key, &obj);
             obj
         }
     };
     let mut argv = vec![file.display().to_string()];
     argv.extend(o.rest.iter().cloned());
-    let code = mj_codegen::run_object_in_process(&obj, &argv).map_err(|e| format!("cannot run the program: {e}"))?;
+    let code = mj_codegen::run_object_in_process(&obj, &argv)
+        .map_err(|e| format!("cannot run the program: {e}"))?;
     Ok(ExitCode::from(code.clamp(0, 255) as u8))
 }
 
 fn cmd_build(o: Opts) -> Result<ExitCode, String> {
     let file = one_file(&o)?;
     let l = driver::load(&file)?;
-    let Some(mir) = compile_mir(&l, o.short)? else { return Ok(ExitCode::from(1)) };
+    let Some(mir) = compile_mir(&l, o.short)? else {
+        return Ok(ExitCode::from(1));
+    };
     let opts = codegen_opts(&o);
     let ice = |e: String| format!("internal compiler error: {e}");
-    let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or("a.out").to_string();
+    let stem = file
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("a.out")
+        .to_string();
     let text = match o.emit.as_str() {
         "mir" => Some(mj_mir::print_program(&mir)),
         "llvm" => Some(mj_codegen::emit_llvm_ir(&mir, &opts).map_err(ice)?),
@@ -240,7 +272,10 @@ fn cmd_build(o: Opts) -> Result<ExitCode, String> {
         return Ok(ExitCode::SUCCESS);
     }
     if mir.entry.is_none() && o.emit == "exe" {
-        return Err(format!("`{}` has no `def main()`; use `--emit obj` for a library", file.display()));
+        return Err(format!(
+            "`{}` has no `def main()`; use `--emit obj` for a library",
+            file.display()
+        ));
     }
     let obj = mj_codegen::emit_object(&mir, &opts).map_err(ice)?;
     if o.emit == "obj" {

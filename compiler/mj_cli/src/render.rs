@@ -35,7 +35,10 @@ pub fn short(d: &FileDiag<'_>) -> String {
         Severity::Error => "error",
         Severity::Warning => "warning",
     };
-    let mut s = format!("{}:{line}:{col}: {kind}[{}]: {}", d.path, d.diag.code, d.diag.message);
+    let mut s = format!(
+        "{}:{line}:{col}: {kind}[{}]: {}",
+        d.path, d.diag.code, d.diag.message
+    );
     if let Some(h) = &d.diag.hint {
         s.push_str(&format!("\n  hint: {h}"));
     }
@@ -55,12 +58,17 @@ pub fn pretty(d: &FileDiag<'_>, color: bool) -> String {
     let path = d.path.to_string();
     let span = clamp(d.diag.span.range());
     let mut b = Report::build(kind, (path.clone(), span.clone()))
-        .with_config(Config::default().with_index_type(IndexType::Byte).with_color(color))
+        .with_config(
+            Config::default()
+                .with_index_type(IndexType::Byte)
+                .with_color(color),
+        )
         .with_code(d.diag.code)
         .with_message(&d.diag.message)
         .with_label(Label::new((path.clone(), span)).with_message(&d.diag.message));
     for l in &d.diag.labels {
-        b = b.with_label(Label::new((path.clone(), clamp(l.span.range()))).with_message(&l.message));
+        b = b
+            .with_label(Label::new((path.clone(), clamp(l.span.range()))).with_message(&l.message));
     }
     if let Some(h) = &d.diag.hint {
         b = b.with_help(h);

@@ -1,8 +1,12 @@
 //! Lowering of one function body.
 
-use mj_mir::{self as mir, BlockId, Callee, Const, Local, Operand, Place, Proj, Rvalue, Stmt, Terminator};
+use mj_mir::{
+    self as mir, BlockId, Callee, Const, Local, Operand, Place, Proj, Rvalue, Stmt, Terminator,
+};
 use mj_sema::check::RAISING_EXTERNS;
-use mj_sema::tir::{self, LocalId, TArg, TBin, TCmp, TExpr, TExprKind as K, TFunction, TProgram, TStmt, TUn};
+use mj_sema::tir::{
+    self, LocalId, TArg, TBin, TCmp, TExpr, TExprKind as K, TFunction, TProgram, TStmt, TUn,
+};
 use mj_sema::ty::Ty;
 
 use crate::lower_ty;
@@ -48,8 +52,16 @@ pub(crate) fn lower_function(tp: &TProgram, f: &TFunction) -> R<mir::Function> {
     };
     for l in &f.locals {
         let t = lower_ty(&l.ty).map_err(|e| format!("{} (local `{}` in {})", e, l.name, f.name))?;
-        let ty = if l.by_ref { mir::Ty::Ptr(Box::new(t)) } else { t };
-        let name = if l.name.is_empty() { None } else { Some(l.name.clone()) };
+        let ty = if l.by_ref {
+            mir::Ty::Ptr(Box::new(t))
+        } else {
+            t
+        };
+        let name = if l.name.is_empty() {
+            None
+        } else {
+            Some(l.name.clone())
+        };
         fx.locals.push(mir::LocalDecl { ty, name });
     }
     fx.cur = fx.new_block();
@@ -58,13 +70,19 @@ pub(crate) fn lower_function(tp: &TProgram, f: &TFunction) -> R<mir::Function> {
     if f.ret == Ty::Unit {
         fx.terminate(Terminator::Return(Operand::Const(Const::Unit)));
     } else {
-        fx.terminate(Terminator::Abort { line: 0, message: "reached the end of a function without returning".into() });
+        fx.terminate(Terminator::Abort {
+            line: 0,
+            message: "reached the end of a function without returning".into(),
+        });
     }
     let ret = lower_ty(&f.ret)?;
     let blocks = fx
         .blocks
         .into_iter()
-        .map(|(stmts, term)| mir::Block { stmts, term: term.unwrap_or(Terminator::Unreachable) })
+        .map(|(stmts, term)| mir::Block {
+            stmts,
+            term: term.unwrap_or(Terminator::Unreachable),
+        })
         .collect();
     let mut func = mir::Function {
         name: f.name.clone(),
@@ -73,7 +91,11 @@ pub(crate) fn lower_function(tp: &TProgram, f: &TFunction) -> R<mir::Function> {
         raises: f.raises,
         locals: fx.locals,
         blocks,
-        linkage: if f.export { mir::Linkage::Export } else { mir::Linkage::Internal },
+        linkage: if f.export {
+            mir::Linkage::Export
+        } else {
+            mir::Linkage::Internal
+        },
         file: f.file.clone(),
     };
     mir::passes::remove_unreachable_blocks(&mut func);
@@ -153,23 +175,39 @@ impl Fx<'_> {
                 let then_bb = self.new_block();
                 let else_bb = self.new_block();
                 let join = self.new_block();
-                self.terminate(Terminator::Branch { cond, then_bb, else_bb });
+                self.terminate(Terminator::Branch {
+                    cond,
+                    then_bb,
+                    else_bb,
+                });
                 self.cur = then_bb;
                 self.stmts(a)?;
                 self.goto_new(Terminator::Goto(join), else_bb);
                 self.stmts(b)?;
                 self.goto_new(Terminator::Goto(join), join);
             }
-            TStmt::While { cond, body, else_body } => {
+            TStmt::While {
+                cond,
+                body,
+                else_body,
+            } => {
                 let head = self.new_block();
                 let body_bb = self.new_block();
                 let else_bb = self.new_block();
                 let exit = self.new_block();
                 self.goto_new(Terminator::Goto(head), head);
                 let c = self.operand(cond)?;
-                self.terminate(Terminator::Branch { cond: c, then_bb: body_bb, else_bb });
+                self.terminate(Terminator::Branch {
+                    cond: c,
+                    then_bb: body_bb,
+                    else_bb,
+                });
                 self.cur = body_bb;
-                self.loops.push(LoopCx { continue_bb: head, break_bb: exit, finally_depth: self.finally_stack.len() });
+                self.loops.push(LoopCx {
+                    continue_bb: head,
+                    break_bb: exit,
+                    finally_depth: self.finally_stack.len(),
+                });
                 self.stmts(body)?;
                 self.loops.pop();
                 self.goto_new(Terminator::Goto(head), else_bb);
@@ -209,8 +247,16 @@ impl Fx<'_> {
                 let op = self.operand(e)?;
                 self.raise(op);
             }
-            TStmt::Try { body, handler, else_body, finally_body } => self.try_stmt(body, handler, else_body, finally_body)?,
-            TStmt::Abort(line, msg) => self.terminate(Terminator::Abort { line: *line, message: msg.clone() }),
+            TStmt::Try {
+                body,
+                handler,
+                else_body,
+                finally_body,
+            } => self.try_stmt(body, handler, else_body, finally_body)?,
+            TStmt::Abort(line, msg) => self.terminate(Terminator::Abort {
+                line: *line,
+                message: msg.clone(),
+            }),
             TStmt::Block(b) => self.stmts(b)?,
         }
         Ok(())
@@ -220,7 +266,9 @@ impl Fx<'_> {
     fn run_finally_down_to(&mut self, depth: usize) -> R<()> {
         let saved = self.finally_stack.clone();
         while self.finally_stack.len() > depth {
-            let Some(body) = self.finally_stack.pop() else { break };
+            let Some(body) = self.finally_stack.pop() else {
+                break;
+            };
             self.stmts(&body)?;
         }
         self.finally_stack = saved;
@@ -263,7 +311,10 @@ impl Fx<'_> {
                     Some(l) => Local(l.0),
                     None => self.temp(mir::Ty::Str),
                 };
-                Some(ErrTarget { slot, target: self.new_block() })
+                Some(ErrTarget {
+                    slot,
+                    target: self.new_block(),
+                })
             }
             None => None,
         };
@@ -410,7 +461,10 @@ impl Fx<'_> {
         let i = self.temp(mir::Ty::INT);
         self.push(Stmt::Assign(Place::local(i), Rvalue::Use(iop)));
         let len = self.temp(mir::Ty::INT);
-        self.push(Stmt::Assign(Place::local(len), Rvalue::Len(Operand::Copy(l.clone()))));
+        self.push(Stmt::Assign(
+            Place::local(len),
+            Rvalue::Len(Operand::Copy(l.clone())),
+        ));
         // Negative indices count from the end; only constants skip the adjustment.
         if !matches!(idx.kind, K::Int(v) if v >= 0) {
             let neg = self.temp(mir::Ty::Bool);
@@ -421,7 +475,11 @@ impl Fx<'_> {
             let adj = self.temp(mir::Ty::INT);
             self.push(Stmt::Assign(
                 Place::local(adj),
-                Rvalue::Binary(mir::BinOp::Add, Operand::Copy(Place::local(i)), Operand::Copy(Place::local(len))),
+                Rvalue::Binary(
+                    mir::BinOp::Add,
+                    Operand::Copy(Place::local(i)),
+                    Operand::Copy(Place::local(len)),
+                ),
             ));
             self.push(Stmt::Assign(
                 Place::local(i),
@@ -434,17 +492,31 @@ impl Fx<'_> {
         }
         // One unsigned comparison catches both i < 0 and i >= len.
         let iu = self.temp(mir::Ty::UINT);
-        self.push(Stmt::Assign(Place::local(iu), Rvalue::Cast(Operand::Copy(Place::local(i)), mir::Ty::UINT)));
+        self.push(Stmt::Assign(
+            Place::local(iu),
+            Rvalue::Cast(Operand::Copy(Place::local(i)), mir::Ty::UINT),
+        ));
         let lenu = self.temp(mir::Ty::UINT);
-        self.push(Stmt::Assign(Place::local(lenu), Rvalue::Cast(Operand::Copy(Place::local(len)), mir::Ty::UINT)));
+        self.push(Stmt::Assign(
+            Place::local(lenu),
+            Rvalue::Cast(Operand::Copy(Place::local(len)), mir::Ty::UINT),
+        ));
         let ok = self.temp(mir::Ty::Bool);
         self.push(Stmt::Assign(
             Place::local(ok),
-            Rvalue::Cmp(mir::CmpOp::Lt, Operand::Copy(Place::local(iu)), Operand::Copy(Place::local(lenu))),
+            Rvalue::Cmp(
+                mir::CmpOp::Lt,
+                Operand::Copy(Place::local(iu)),
+                Operand::Copy(Place::local(lenu)),
+            ),
         ));
         let good = self.new_block();
         let bad = self.new_block();
-        self.terminate(Terminator::Branch { cond: Operand::Copy(Place::local(ok)), then_bb: good, else_bb: bad });
+        self.terminate(Terminator::Branch {
+            cond: Operand::Copy(Place::local(ok)),
+            then_bb: good,
+            else_bb: bad,
+        });
         self.cur = bad;
         self.push(Stmt::Call {
             dest: None,
@@ -464,7 +536,10 @@ impl Fx<'_> {
             Place::local(addr),
             Rvalue::ElemAddr(Operand::Copy(l), Operand::Copy(Place::local(i))),
         ));
-        Ok(Place { local: addr, proj: vec![Proj::Deref] })
+        Ok(Place {
+            local: addr,
+            proj: vec![Proj::Deref],
+        })
     }
 
     fn args(&mut self, args: &[TArg]) -> R<Vec<Operand>> {
@@ -492,7 +567,14 @@ impl Fx<'_> {
         let next = self.new_block();
         let on_error = self.new_block();
         let err = self.temp(mir::Ty::Str);
-        self.terminate(Terminator::TryCall { dest, callee, args, next, err_dest: Place::local(err), on_error });
+        self.terminate(Terminator::TryCall {
+            dest,
+            callee,
+            args,
+            next,
+            err_dest: Place::local(err),
+            on_error,
+        });
         self.cur = on_error;
         self.raise(Operand::Copy(Place::local(err)));
         self.cur = next;
@@ -512,7 +594,10 @@ impl Fx<'_> {
                             .ok_or_else(|| format!("internal error: no function #{}", id.0))?;
                         (Callee::Fn(mir::FuncId(id.0)), f.raises)
                     }
-                    tir::Callee::Extern(n) => (Callee::Extern(n.clone()), RAISING_EXTERNS.contains(&n.as_str())),
+                    tir::Callee::Extern(n) => (
+                        Callee::Extern(n.clone()),
+                        RAISING_EXTERNS.contains(&n.as_str()),
+                    ),
                     tir::Callee::Intrinsic(n) => (Callee::Intrinsic(n.clone()), false),
                 };
                 let dest = if e.ty == Ty::Unit { None } else { dest };
@@ -523,10 +608,17 @@ impl Fx<'_> {
                 let sty = lower_ty(&e.ty)?;
                 let obj = self.temp(sty.clone());
                 let p = self.temp(mir::Ty::Ptr(Box::new(sty)));
-                self.push(Stmt::Assign(Place::local(p), Rvalue::AddrOf(Place::local(obj))));
+                self.push(Stmt::Assign(
+                    Place::local(p),
+                    Rvalue::AddrOf(Place::local(obj)),
+                ));
                 let mut ops = vec![Operand::Copy(Place::local(p))];
                 ops.extend(self.args(args)?);
-                let raises = self.tp.functions.get(init.0 as usize).is_some_and(|f| f.raises);
+                let raises = self
+                    .tp
+                    .functions
+                    .get(init.0 as usize)
+                    .is_some_and(|f| f.raises);
                 self.call(Callee::Fn(mir::FuncId(init.0)), ops, None, raises);
                 Rvalue::Use(Operand::Copy(Place::local(obj)))
             }
@@ -563,7 +655,14 @@ impl Fx<'_> {
             }
             K::Unary(op, a) => {
                 let v = self.operand(a)?;
-                Rvalue::Unary(if *op == TUn::Neg { mir::UnOp::Neg } else { mir::UnOp::Not }, v)
+                Rvalue::Unary(
+                    if *op == TUn::Neg {
+                        mir::UnOp::Neg
+                    } else {
+                        mir::UnOp::Not
+                    },
+                    v,
+                )
             }
             K::Cast(a) => {
                 let v = self.operand(a)?;
@@ -576,8 +675,16 @@ impl Fx<'_> {
                 self.push(Stmt::Assign(Place::local(r), Rvalue::Use(av)));
                 let rhs_bb = self.new_block();
                 let join = self.new_block();
-                let (then_bb, else_bb) = if is_and { (rhs_bb, join) } else { (join, rhs_bb) };
-                self.terminate(Terminator::Branch { cond: Operand::Copy(Place::local(r)), then_bb, else_bb });
+                let (then_bb, else_bb) = if is_and {
+                    (rhs_bb, join)
+                } else {
+                    (join, rhs_bb)
+                };
+                self.terminate(Terminator::Branch {
+                    cond: Operand::Copy(Place::local(r)),
+                    then_bb,
+                    else_bb,
+                });
                 self.cur = rhs_bb;
                 let bv = self.operand(b)?;
                 self.push(Stmt::Assign(Place::local(r), Rvalue::Use(bv)));
@@ -591,7 +698,11 @@ impl Fx<'_> {
                 let then_bb = self.new_block();
                 let else_bb = self.new_block();
                 let join = self.new_block();
-                self.terminate(Terminator::Branch { cond, then_bb, else_bb });
+                self.terminate(Terminator::Branch {
+                    cond,
+                    then_bb,
+                    else_bb,
+                });
                 self.cur = then_bb;
                 let av = self.operand(a)?;
                 self.push(Stmt::Assign(Place::local(r), Rvalue::Use(av)));
@@ -610,7 +721,9 @@ impl Fx<'_> {
                 let pl = self.place(p)?;
                 Rvalue::AddrOf(pl)
             }
-            K::Local(_) | K::Field(..) | K::ListElem(..) | K::Deref(_) => Rvalue::Use(Operand::Copy(self.place(e)?)),
+            K::Local(_) | K::Field(..) | K::ListElem(..) | K::Deref(_) => {
+                Rvalue::Use(Operand::Copy(self.place(e)?))
+            }
             _ => Rvalue::Use(self.operand(e)?),
         };
         if let Some(d) = dest {
@@ -644,7 +757,15 @@ impl Fx<'_> {
     }
 
     /// Division and remainder with Python's floor semantics and the zero check for ints.
-    fn division(&mut self, op: TBin, x: Operand, y: Operand, ty: &mir::Ty, line: u32, dest: Option<Place>) -> R<()> {
+    fn division(
+        &mut self,
+        op: TBin,
+        x: Operand,
+        y: Operand,
+        ty: &mir::Ty,
+        line: u32,
+        dest: Option<Place>,
+    ) -> R<()> {
         let copy = |l: Local| Operand::Copy(Place::local(l));
         let set = |fx: &mut Self, l: Local, rv: Rvalue| fx.push(Stmt::Assign(Place::local(l), rv));
         let xl = self.temp(ty.clone());
@@ -658,10 +779,18 @@ impl Fx<'_> {
         };
         if ty.is_int() {
             let is_zero = self.temp(mir::Ty::Bool);
-            set(self, is_zero, Rvalue::Cmp(mir::CmpOp::Eq, copy(yl), zero.clone()));
+            set(
+                self,
+                is_zero,
+                Rvalue::Cmp(mir::CmpOp::Eq, copy(yl), zero.clone()),
+            );
             let bad = self.new_block();
             let good = self.new_block();
-            self.terminate(Terminator::Branch { cond: copy(is_zero), then_bb: bad, else_bb: good });
+            self.terminate(Terminator::Branch {
+                cond: copy(is_zero),
+                then_bb: bad,
+                else_bb: good,
+            });
             self.cur = bad;
             self.push(Stmt::Call {
                 dest: None,
@@ -675,27 +804,56 @@ impl Fx<'_> {
         let r = self.temp(ty.clone());
         set(self, q, Rvalue::Binary(mir::BinOp::Div, copy(xl), copy(yl)));
         set(self, r, Rvalue::Binary(mir::BinOp::Rem, copy(xl), copy(yl)));
-        let floor = matches!(op, TBin::FloorDiv | TBin::FloorMod) && (ty.is_float() || ty.is_signed());
+        let floor =
+            matches!(op, TBin::FloorDiv | TBin::FloorMod) && (ty.is_float() || ty.is_signed());
         if floor {
             // Adjust when the remainder is non-zero and its sign differs from the divisor's.
             let rnz = self.temp(mir::Ty::Bool);
-            set(self, rnz, Rvalue::Cmp(mir::CmpOp::Ne, copy(r), zero.clone()));
+            set(
+                self,
+                rnz,
+                Rvalue::Cmp(mir::CmpOp::Ne, copy(r), zero.clone()),
+            );
             let rneg = self.temp(mir::Ty::Bool);
-            set(self, rneg, Rvalue::Cmp(mir::CmpOp::Lt, copy(r), zero.clone()));
+            set(
+                self,
+                rneg,
+                Rvalue::Cmp(mir::CmpOp::Lt, copy(r), zero.clone()),
+            );
             let yneg = self.temp(mir::Ty::Bool);
-            set(self, yneg, Rvalue::Cmp(mir::CmpOp::Lt, copy(yl), zero.clone()));
+            set(
+                self,
+                yneg,
+                Rvalue::Cmp(mir::CmpOp::Lt, copy(yl), zero.clone()),
+            );
             let differ = self.temp(mir::Ty::Bool);
-            set(self, differ, Rvalue::Binary(mir::BinOp::Xor, copy(rneg), copy(yneg)));
+            set(
+                self,
+                differ,
+                Rvalue::Binary(mir::BinOp::Xor, copy(rneg), copy(yneg)),
+            );
             let adjust = self.temp(mir::Ty::Bool);
-            set(self, adjust, Rvalue::Binary(mir::BinOp::And, copy(rnz), copy(differ)));
+            set(
+                self,
+                adjust,
+                Rvalue::Binary(mir::BinOp::And, copy(rnz), copy(differ)),
+            );
             if ty.is_float() {
                 // Float floor division is floor(x / y) computed from the adjusted remainder.
                 let r2 = self.temp(ty.clone());
                 set(self, r2, Rvalue::Binary(mir::BinOp::Add, copy(r), copy(yl)));
                 set(self, r, Rvalue::Select(copy(adjust), copy(r2), copy(r)));
                 let num = self.temp(ty.clone());
-                set(self, num, Rvalue::Binary(mir::BinOp::Sub, copy(xl), copy(r)));
-                set(self, q, Rvalue::Binary(mir::BinOp::Div, copy(num), copy(yl)));
+                set(
+                    self,
+                    num,
+                    Rvalue::Binary(mir::BinOp::Sub, copy(xl), copy(r)),
+                );
+                set(
+                    self,
+                    q,
+                    Rvalue::Binary(mir::BinOp::Div, copy(num), copy(yl)),
+                );
                 // The quotient of an exact multiple can still carry rounding noise.
                 self.push(Stmt::Call {
                     dest: Some(Place::local(q)),

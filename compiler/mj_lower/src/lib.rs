@@ -17,15 +17,26 @@ pub fn lower_program(tp: &TProgram) -> Result<mir::Program, String> {
         .structs
         .iter()
         .map(|s| {
-            let fields = s.fields.iter().map(|(n, t)| Ok((n.clone(), lower_ty(t)?))).collect::<Result<_, String>>()?;
-            Ok(mir::StructDef { name: s.name.clone(), fields })
+            let fields = s
+                .fields
+                .iter()
+                .map(|(n, t)| Ok((n.clone(), lower_ty(t)?)))
+                .collect::<Result<_, String>>()?;
+            Ok(mir::StructDef {
+                name: s.name.clone(),
+                fields,
+            })
         })
         .collect::<Result<Vec<_>, String>>()?;
     let mut functions = Vec::with_capacity(tp.functions.len());
     for f in &tp.functions {
         functions.push(func::lower_function(tp, f)?);
     }
-    Ok(mir::Program { structs, functions, entry: tp.entry.map(|id| mir::FuncId(id.0)) })
+    Ok(mir::Program {
+        structs,
+        functions,
+        entry: tp.entry.map(|id| mir::FuncId(id.0)),
+    })
 }
 
 /// The MIR type of a checked type.
@@ -33,7 +44,10 @@ pub fn lower_ty(t: &Ty) -> Result<mir::Ty, String> {
     Ok(match t {
         Ty::Unit => mir::Ty::Unit,
         Ty::Bool => mir::Ty::Bool,
-        Ty::Int { bits, signed } => mir::Ty::Int { bits: *bits, signed: *signed },
+        Ty::Int { bits, signed } => mir::Ty::Int {
+            bits: *bits,
+            signed: *signed,
+        },
         Ty::Float { bits } => mir::Ty::Float { bits: *bits },
         Ty::Str | Ty::Error => mir::Ty::Str,
         Ty::List(e) => mir::Ty::List(Box::new(lower_ty(e)?)),

@@ -5,14 +5,21 @@ use crate::{BlockId, Function, Terminator};
 fn successors(t: &Terminator) -> Vec<BlockId> {
     match t {
         Terminator::Goto(b) => vec![*b],
-        Terminator::Branch { then_bb, else_bb, .. } => vec![*then_bb, *else_bb],
-        Terminator::Switch { cases, otherwise, .. } => {
+        Terminator::Branch {
+            then_bb, else_bb, ..
+        } => vec![*then_bb, *else_bb],
+        Terminator::Switch {
+            cases, otherwise, ..
+        } => {
             let mut v: Vec<BlockId> = cases.iter().map(|(_, b)| *b).collect();
             v.push(*otherwise);
             v
         }
         Terminator::TryCall { next, on_error, .. } => vec![*next, *on_error],
-        Terminator::Return(_) | Terminator::Raise(_) | Terminator::Abort { .. } | Terminator::Unreachable => Vec::new(),
+        Terminator::Return(_)
+        | Terminator::Raise(_)
+        | Terminator::Abort { .. }
+        | Terminator::Unreachable => Vec::new(),
     }
 }
 
@@ -20,11 +27,15 @@ fn remap(t: &mut Terminator, map: &[u32]) {
     let f = |b: &mut BlockId| b.0 = map[b.0 as usize];
     match t {
         Terminator::Goto(b) => f(b),
-        Terminator::Branch { then_bb, else_bb, .. } => {
+        Terminator::Branch {
+            then_bb, else_bb, ..
+        } => {
             f(then_bb);
             f(else_bb);
         }
-        Terminator::Switch { cases, otherwise, .. } => {
+        Terminator::Switch {
+            cases, otherwise, ..
+        } => {
             for (_, b) in cases {
                 f(b);
             }
@@ -34,7 +45,10 @@ fn remap(t: &mut Terminator, map: &[u32]) {
             f(next);
             f(on_error);
         }
-        Terminator::Return(_) | Terminator::Raise(_) | Terminator::Abort { .. } | Terminator::Unreachable => {}
+        Terminator::Return(_)
+        | Terminator::Raise(_)
+        | Terminator::Abort { .. }
+        | Terminator::Unreachable => {}
     }
 }
 
@@ -53,7 +67,11 @@ pub fn remove_unreachable_blocks(f: &mut Function) {
             continue;
         }
         live[b] = true;
-        stack.extend(successors(&f.blocks[b].term).into_iter().map(|s| s.0 as usize));
+        stack.extend(
+            successors(&f.blocks[b].term)
+                .into_iter()
+                .map(|s| s.0 as usize),
+        );
     }
     let mut map = vec![u32::MAX; n];
     let mut next = 0;

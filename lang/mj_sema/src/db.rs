@@ -40,7 +40,10 @@ pub struct Parsed {
 #[salsa::tracked(returns(ref))]
 pub fn parse(db: &dyn salsa::Database, file: SourceFile) -> Parsed {
     let (module, diags) = mj_syntax::parse(file.text(db));
-    Parsed { module: Arc::new(module), diags }
+    Parsed {
+        module: Arc::new(module),
+        diags,
+    }
 }
 
 /// The dotted names of the modules a file imports (for the driver to load them).

@@ -9,10 +9,25 @@ pub fn imports_of(m: &Module, this: &str) -> Vec<(u32, String)> {
     for s in &m.body {
         match &s.kind {
             StmtKind::Import { path, .. } => {
-                out.push((s.span.start, path.iter().map(|i| i.name.as_str()).collect::<Vec<_>>().join(".")));
+                out.push((
+                    s.span.start,
+                    path.iter()
+                        .map(|i| i.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join("."),
+                ));
             }
-            StmtKind::FromImport { level, module, names, .. } => {
-                let mut dotted = module.iter().map(|i| i.name.as_str()).collect::<Vec<_>>().join(".");
+            StmtKind::FromImport {
+                level,
+                module,
+                names,
+                ..
+            } => {
+                let mut dotted = module
+                    .iter()
+                    .map(|i| i.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(".");
                 if *level > 0 {
                     let mut parts: Vec<&str> = this.split('.').collect();
                     for _ in 0..*level {

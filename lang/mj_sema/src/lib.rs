@@ -7,4 +7,3 @@ pub mod imports;
 pub mod suggest;
 pub mod tir;
 pub mod ty;
-

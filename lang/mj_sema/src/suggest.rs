@@ -43,7 +43,10 @@ mod tests {
     #[test]
     fn suggests_close_names_only() {
         let c = ["counter", "count", "total"];
-        assert_eq!(did_you_mean("countr", c.iter().copied()).as_deref(), Some("counter"));
+        assert_eq!(
+            did_you_mean("countr", c.iter().copied()).as_deref(),
+            Some("counter")
+        );
         assert_eq!(did_you_mean("xyz", c.iter().copied()), None);
     }
 }

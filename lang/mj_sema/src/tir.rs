@@ -53,7 +53,11 @@ pub enum TStmt {
     /// Store into a place expression (`Local`, `Field`, `ListElem`).
     Assign(TExpr, TExpr),
     If(TExpr, Vec<TStmt>, Vec<TStmt>),
-    While { cond: TExpr, body: Vec<TStmt>, else_body: Vec<TStmt> },
+    While {
+        cond: TExpr,
+        body: Vec<TStmt>,
+        else_body: Vec<TStmt>,
+    },
     Break,
     Continue,
     Return(Option<TExpr>),

@@ -8,8 +8,13 @@ pub enum Ty {
     /// `None`: the result of a function without `-> T`.
     Unit,
     Bool,
-    Int { bits: u8, signed: bool },
-    Float { bits: u8 },
+    Int {
+        bits: u8,
+        signed: bool,
+    },
+    Float {
+        bits: u8,
+    },
     Str,
     List(Box<Ty>),
     Dict(Box<Ty>, Box<Ty>),
@@ -28,8 +33,14 @@ pub enum Ty {
 }
 
 impl Ty {
-    pub const INT: Ty = Ty::Int { bits: 64, signed: true };
-    pub const UINT: Ty = Ty::Int { bits: 64, signed: false };
+    pub const INT: Ty = Ty::Int {
+        bits: 64,
+        signed: true,
+    };
+    pub const UINT: Ty = Ty::Int {
+        bits: 64,
+        signed: false,
+    };
     pub const F64: Ty = Ty::Float { bits: 64 };
     pub const F32: Ty = Ty::Float { bits: 32 };
 
@@ -75,10 +86,19 @@ fn write_ty(f: &mut fmt::Formatter<'_>, ty: &Ty, names: &[String]) -> fmt::Resul
     match ty {
         Ty::Unit => write!(f, "None"),
         Ty::Bool => write!(f, "Bool"),
-        Ty::Int { bits: 64, signed: true } => write!(f, "Int"),
-        Ty::Int { bits: 64, signed: false } => write!(f, "UInt"),
+        Ty::Int {
+            bits: 64,
+            signed: true,
+        } => write!(f, "Int"),
+        Ty::Int {
+            bits: 64,
+            signed: false,
+        } => write!(f, "UInt"),
         Ty::Int { bits, signed: true } => write!(f, "Int{bits}"),
-        Ty::Int { bits, signed: false } => write!(f, "UInt{bits}"),
+        Ty::Int {
+            bits,
+            signed: false,
+        } => write!(f, "UInt{bits}"),
         Ty::Float { bits } => write!(f, "Float{bits}"),
         Ty::Str => write!(f, "String"),
         Ty::List(t) => {
@@ -110,7 +130,11 @@ fn write_ty(f: &mut fmt::Formatter<'_>, ty: &Ty, names: &[String]) -> fmt::Resul
             }
             write!(f, "]")
         }
-        Ty::Struct(i) => write!(f, "{}", names.get(*i as usize).map(String::as_str).unwrap_or("?")),
+        Ty::Struct(i) => write!(
+            f,
+            "{}",
+            names.get(*i as usize).map(String::as_str).unwrap_or("?")
+        ),
         Ty::Error => write!(f, "Error"),
         Ty::Ptr(t) => {
             write!(f, "UnsafePointer[")?;

@@ -31,23 +31,60 @@ pub enum StmtKind {
     /// An expression evaluated for its effect (a call, a docstring, `...`).
     Expr(Expr),
     /// `var x: T = e`, `var x = e`, `var x: T`.
-    Var { name: Ident, ty: Option<Expr>, value: Option<Expr> },
+    Var {
+        name: Ident,
+        ty: Option<Expr>,
+        value: Option<Expr>,
+    },
     /// `target = value`; chained `a = b = 1` produces two targets. Tuple targets
     /// (`a, b = b, a`) are an `ExprKind::Tuple` target.
-    Assign { targets: Vec<Expr>, value: Expr },
+    Assign {
+        targets: Vec<Expr>,
+        value: Expr,
+    },
     /// `x: T = e` (an annotated implicit declaration).
-    AnnAssign { target: Ident, ty: Expr, value: Option<Expr> },
+    AnnAssign {
+        target: Ident,
+        ty: Expr,
+        value: Option<Expr>,
+    },
     /// `target op= value`.
-    AugAssign { target: Expr, op: BinOp, value: Expr },
+    AugAssign {
+        target: Expr,
+        op: BinOp,
+        value: Expr,
+    },
     /// `comptime N = 16`, `comptime N: Int = 16`, and the legacy `alias N = 16`.
-    Comptime { name: Ident, ty: Option<Expr>, value: Expr },
+    Comptime {
+        name: Ident,
+        ty: Option<Expr>,
+        value: Expr,
+    },
     /// `comptime assert cond, "msg"` (and `assert cond, msg` when `comptime` is false).
-    Assert { cond: Expr, msg: Option<Expr>, comptime: bool },
+    Assert {
+        cond: Expr,
+        msg: Option<Expr>,
+        comptime: bool,
+    },
     /// `if`/`elif`/`else`. `comptime if` (or `@parameter if`) sets `comptime`.
-    If { branches: Vec<(Expr, Vec<Stmt>)>, else_body: Option<Vec<Stmt>>, comptime: bool },
-    While { cond: Expr, body: Vec<Stmt>, else_body: Option<Vec<Stmt>> },
+    If {
+        branches: Vec<(Expr, Vec<Stmt>)>,
+        else_body: Option<Vec<Stmt>>,
+        comptime: bool,
+    },
+    While {
+        cond: Expr,
+        body: Vec<Stmt>,
+        else_body: Option<Vec<Stmt>>,
+    },
     /// `for target in iter:`; `target` is a name or a tuple of names.
-    For { target: Expr, iter: Expr, body: Vec<Stmt>, else_body: Option<Vec<Stmt>>, comptime: bool },
+    For {
+        target: Expr,
+        iter: Expr,
+        body: Vec<Stmt>,
+        else_body: Option<Vec<Stmt>>,
+        comptime: bool,
+    },
     Break,
     Continue,
     Pass,
@@ -60,15 +97,26 @@ pub enum StmtKind {
         else_body: Option<Vec<Stmt>>,
         finally_body: Option<Vec<Stmt>>,
     },
-    Match { subject: Expr, arms: Vec<MatchArm> },
+    Match {
+        subject: Expr,
+        arms: Vec<MatchArm>,
+    },
     Def(FnDef),
     Struct(StructDef),
     Trait(TraitDef),
     /// `import a.b` / `import a.b as c`.
-    Import { path: Vec<Ident>, alias: Option<Ident> },
+    Import {
+        path: Vec<Ident>,
+        alias: Option<Ident>,
+    },
     /// `from a.b import c as d, e` / `from . import x` (leading dots in `level`) /
     /// `from a import *` (`names` empty, `star` true).
-    FromImport { level: u32, module: Vec<Ident>, names: Vec<(Ident, Option<Ident>)>, star: bool },
+    FromImport {
+        level: u32,
+        module: Vec<Ident>,
+        names: Vec<(Ident, Option<Ident>)>,
+        star: bool,
+    },
     /// A statement the parser could not understand; the diagnostic is already recorded.
     Error,
 }
@@ -211,32 +259,71 @@ pub enum ExprKind {
     /// `...`
     Ellipsis,
     Name(String),
-    Attr { base: Box<Expr>, name: Ident },
-    Call { func: Box<Expr>, args: Vec<Arg> },
+    Attr {
+        base: Box<Expr>,
+        name: Ident,
+    },
+    Call {
+        func: Box<Expr>,
+        args: Vec<Arg>,
+    },
     /// `base[args]`: indexing, slicing (`ExprKind::Slice` args), type application
     /// (`List[Int]`) and parameter binding (`f[width=4]`).
-    Index { base: Box<Expr>, args: Vec<Arg> },
+    Index {
+        base: Box<Expr>,
+        args: Vec<Arg>,
+    },
     /// `lo:hi:step` inside brackets; each part optional.
-    Slice { lo: Option<Box<Expr>>, hi: Option<Box<Expr>>, step: Option<Box<Expr>> },
-    Unary { op: UnOp, expr: Box<Expr> },
-    Binary { op: BinOp, lhs: Box<Expr>, rhs: Box<Expr> },
+    Slice {
+        lo: Option<Box<Expr>>,
+        hi: Option<Box<Expr>>,
+        step: Option<Box<Expr>>,
+    },
+    Unary {
+        op: UnOp,
+        expr: Box<Expr>,
+    },
+    Binary {
+        op: BinOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
     /// `a < b <= c` -> first = a, rest = [(Lt, b), (Le, c)].
-    Compare { first: Box<Expr>, rest: Vec<(CmpOp, Expr)> },
+    Compare {
+        first: Box<Expr>,
+        rest: Vec<(CmpOp, Expr)>,
+    },
     /// `then if cond else otherwise`
-    IfExp { cond: Box<Expr>, then: Box<Expr>, otherwise: Box<Expr> },
+    IfExp {
+        cond: Box<Expr>,
+        then: Box<Expr>,
+        otherwise: Box<Expr>,
+    },
     List(Vec<Expr>),
     /// A parenthesized tuple `(a, b)`, `(a,)`, `()`, or a bare `a, b` where allowed.
     Tuple(Vec<Expr>),
     Dict(Vec<(Expr, Expr)>),
     Set(Vec<Expr>),
     /// `[elt for target in iter if cond]` (one `for` clause).
-    ListComp { elt: Box<Expr>, target: Box<Expr>, iter: Box<Expr>, cond: Option<Box<Expr>> },
+    ListComp {
+        elt: Box<Expr>,
+        target: Box<Expr>,
+        iter: Box<Expr>,
+        cond: Option<Box<Expr>>,
+    },
     /// `x^`: the transfer (move) sigil.
     Transfer(Box<Expr>),
     /// A function type `def(Int, Float64) raises -> Int` (also `fn(...)`).
-    FnType { params: Vec<Expr>, ret: Option<Box<Expr>>, raises: bool },
+    FnType {
+        params: Vec<Expr>,
+        ret: Option<Box<Expr>>,
+        raises: bool,
+    },
     /// `lambda x: e` (optional in the language; parsed so it can be diagnosed).
-    Lambda { params: Vec<Ident>, body: Box<Expr> },
+    Lambda {
+        params: Vec<Ident>,
+        body: Box<Expr>,
+    },
     /// An expression the parser could not understand; the diagnostic is recorded.
     Error,
 }
@@ -253,7 +340,11 @@ pub struct Arg {
 pub enum FStringPart {
     Lit(String),
     /// `{expr}`, `{expr:spec}`, `{expr!r}`; `spec` is the raw text after the colon.
-    Expr { expr: Expr, conversion: Option<char>, spec: Option<String> },
+    Expr {
+        expr: Expr,
+        conversion: Option<char>,
+        spec: Option<String>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -30,15 +30,32 @@ pub struct Diag {
 
 impl Diag {
     pub fn error(code: &'static str, message: impl Into<String>, span: Span) -> Diag {
-        Diag { severity: Severity::Error, code, message: message.into(), span, labels: Vec::new(), hint: None }
+        Diag {
+            severity: Severity::Error,
+            code,
+            message: message.into(),
+            span,
+            labels: Vec::new(),
+            hint: None,
+        }
     }
 
     pub fn warning(code: &'static str, message: impl Into<String>, span: Span) -> Diag {
-        Diag { severity: Severity::Warning, code, message: message.into(), span, labels: Vec::new(), hint: None }
+        Diag {
+            severity: Severity::Warning,
+            code,
+            message: message.into(),
+            span,
+            labels: Vec::new(),
+            hint: None,
+        }
     }
 
     pub fn with_label(mut self, span: Span, message: impl Into<String>) -> Diag {
-        self.labels.push(Label { span, message: message.into() });
+        self.labels.push(Label {
+            span,
+            message: message.into(),
+        });
         self
     }
 

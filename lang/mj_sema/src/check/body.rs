@@ -7,8 +7,8 @@ use mj_syntax::{Diag, Span};
 
 use super::items::{const_eval, resolve_type};
 use super::{
-    ConstVal, Conv, Ctx, E_ASSIGN, E_COMPTIME, E_MISMATCH, E_MISSING_RETURN, E_NOT_INDEXABLE, E_OUTSIDE,
-    E_UNHANDLED_RAISE, E_UNSUPPORTED,
+    ConstVal, Conv, Ctx, E_ASSIGN, E_COMPTIME, E_MISMATCH, E_MISSING_RETURN, E_NOT_INDEXABLE,
+    E_OUTSIDE, E_UNHANDLED_RAISE, E_UNSUPPORTED,
 };
 use crate::tir::{FnId, LocalId, TExpr, TExprKind as K, TFunction, TLocal, TStmt};
 use crate::ty::Ty;
@@ -56,8 +56,14 @@ impl FlowState {
 
 pub(crate) fn check_function(cx: &mut Ctx, id: FnId) -> TFunction {
     let f = &cx.funcs[id.0 as usize];
-    let (m, def, sig, owner, fieldwise, export) =
-        (f.module, f.def.clone(), f.sig.clone(), f.owner, f.fieldwise, f.export);
+    let (m, def, sig, owner, fieldwise, export) = (
+        f.module,
+        f.def.clone(),
+        f.sig.clone(),
+        f.owner,
+        f.fieldwise,
+        f.export,
+    );
     let mangled = f.mangled.clone();
     let mut fx = FnCx {
         cx,
@@ -91,18 +97,31 @@ pub(crate) fn check_function(cx: &mut Ctx, id: FnId) -> TFunction {
         let fields = fx.cx.structs[owner.unwrap_or(0) as usize].fields.clone();
         for (i, (_, t)) in fields.iter().enumerate() {
             let target = TExpr::new(
-                K::Field(Box::new(TExpr::new(K::Local(self_l), sig.params[0].ty.clone(), 0)), i as u32),
+                K::Field(
+                    Box::new(TExpr::new(K::Local(self_l), sig.params[0].ty.clone(), 0)),
+                    i as u32,
+                ),
                 t.clone(),
                 0,
             );
-            body.push(TStmt::Assign(target, TExpr::new(K::Local(params[i + 1]), t.clone(), 0)));
+            body.push(TStmt::Assign(
+                target,
+                TExpr::new(K::Local(params[i + 1]), t.clone(), 0),
+            ));
         }
     } else {
         body = fx.block(&def.body);
         if fx.ret != Ty::Unit && !fx.ret.is_unknown() && !always_exits(&def.body) {
             let span = def.ret.as_ref().map(|r| r.span).unwrap_or(def.name.span);
-            let msg = format!("function `{}` may reach its end without returning a `{}`", fx.name, fx.ty_name(&fx.ret));
-            fx.error(Diag::error(E_MISSING_RETURN, msg, span).with_hint("add a `return` at the end of the function"));
+            let msg = format!(
+                "function `{}` may reach its end without returning a `{}`",
+                fx.name,
+                fx.ty_name(&fx.ret)
+            );
+            fx.error(
+                Diag::error(E_MISSING_RETURN, msg, span)
+                    .with_hint("add a `return` at the end of the function"),
+            );
         }
     }
     TFunction {
@@ -121,18 +140,26 @@ pub(crate) fn check_function(cx: &mut Ctx, id: FnId) -> TFunction {
 fn always_exits(stmts: &[Stmt]) -> bool {
     stmts.iter().any(|s| match &s.kind {
         StmtKind::Return(_) | StmtKind::Raise(_) => true,
-        StmtKind::If { branches, else_body: Some(e), .. } => {
-            branches.iter().all(|(_, b)| always_exits(b)) && always_exits(e)
-        }
+        StmtKind::If {
+            branches,
+            else_body: Some(e),
+            ..
+        } => branches.iter().all(|(_, b)| always_exits(b)) && always_exits(e),
         StmtKind::While { cond, body, .. } => {
             matches!(cond.kind, ExprKind::Bool(true)) && !contains_break(body)
         }
-        StmtKind::Try { body, handlers, finally_body, .. } => {
+        StmtKind::Try {
+            body,
+            handlers,
+            finally_body,
+            ..
+        } => {
             finally_body.as_ref().is_some_and(|f| always_exits(f))
                 || (always_exits(body) && handlers.iter().all(|h| always_exits(&h.body)))
         }
         StmtKind::Match { arms, .. } => {
-            arms.iter().any(|a| matches!(&a.pattern.kind, ExprKind::Name(n) if n == "_"))
+            arms.iter()
+                .any(|a| matches!(&a.pattern.kind, ExprKind::Name(n) if n == "_"))
                 && arms.iter().all(|a| always_exits(&a.body))
         }
         StmtKind::Expr(e) => is_abort_call(e),
@@ -147,10 +174,20 @@ fn is_abort_call(e: &Expr) -> bool {
 fn contains_break(stmts: &[Stmt]) -> bool {
     stmts.iter().any(|s| match &s.kind {
         StmtKind::Break => true,
-        StmtKind::If { branches, else_body, .. } => {
-            branches.iter().any(|(_, b)| contains_break(b)) || else_body.as_ref().is_some_and(|b| contains_break(b))
+        StmtKind::If {
+            branches,
+            else_body,
+            ..
+        } => {
+            branches.iter().any(|(_, b)| contains_break(b))
+                || else_body.as_ref().is_some_and(|b| contains_break(b))
         }
-        StmtKind::Try { body, handlers, else_body, finally_body } => {
+        StmtKind::Try {
+            body,
+            handlers,
+            else_body,
+            finally_body,
+        } => {
             contains_break(body)
                 || handlers.iter().any(|h| contains_break(&h.body))
                 || else_body.as_ref().is_some_and(|b| contains_break(b))
@@ -176,7 +213,11 @@ impl FnCx<'_> {
 
     pub fn new_local(&mut self, name: &str, ty: Ty, by_ref: bool) -> LocalId {
         let id = LocalId(self.locals.len() as u32);
-        self.locals.push(TLocal { name: name.to_string(), ty, by_ref });
+        self.locals.push(TLocal {
+            name: name.to_string(),
+            ty,
+            by_ref,
+        });
         self.immutable.push(false);
         id
     }
@@ -199,11 +240,14 @@ impl FnCx<'_> {
     /// Reports a call or `raise` that may raise where nothing handles it.
     pub fn check_may_raise(&mut self, what: &str, span: Span) {
         if !self.raises && self.try_depth == 0 {
-            let msg = format!("{what} may raise, but `{}` is not marked `raises`", self.name);
-            self.error(
-                Diag::error(E_UNHANDLED_RAISE, msg, span)
-                    .with_hint(format!("add `raises` to `def {}(...)`, or handle the error with try/except", self.name)),
+            let msg = format!(
+                "{what} may raise, but `{}` is not marked `raises`",
+                self.name
             );
+            self.error(Diag::error(E_UNHANDLED_RAISE, msg, span).with_hint(format!(
+                "add `raises` to `def {}(...)`, or handle the error with try/except",
+                self.name
+            )));
         }
     }
 
@@ -214,8 +258,11 @@ impl FnCx<'_> {
         for s in stmts {
             if self.dead && !warned && !matches!(s.kind, StmtKind::Pass | StmtKind::Error) {
                 warned = true;
-                self.error(Diag::warning(super::W_UNREACHABLE, "unreachable code", s.span)
-                    .with_hint("this statement comes after a `return`, `raise`, `break` or `continue`"));
+                self.error(
+                    Diag::warning(super::W_UNREACHABLE, "unreachable code", s.span).with_hint(
+                        "this statement comes after a `return`, `raise`, `break` or `continue`",
+                    ),
+                );
             }
             self.stmt(s, &mut out);
         }
@@ -225,9 +272,18 @@ impl FnCx<'_> {
 
     /// Runs `f` on each alternative path from the current state and merges the states of
     /// the paths that fall through; `exhaustive` is false when the paths may all be skipped.
-    pub fn branches<T>(&mut self, n: usize, exhaustive: bool, mut f: impl FnMut(&mut Self, usize) -> T) -> Vec<T> {
+    pub fn branches<T>(
+        &mut self,
+        n: usize,
+        exhaustive: bool,
+        mut f: impl FnMut(&mut Self, usize) -> T,
+    ) -> Vec<T> {
         let before = self.flow.clone();
-        let mut merged: Option<FlowState> = if exhaustive { None } else { Some(before.clone()) };
+        let mut merged: Option<FlowState> = if exhaustive {
+            None
+        } else {
+            Some(before.clone())
+        };
         let mut out = Vec::new();
         for i in 0..n {
             self.flow = before.clone();
@@ -273,27 +329,39 @@ impl FnCx<'_> {
                 out.push(TStmt::Expr(te));
             }
             StmtKind::Var { name, ty, value } => {
-                let declared = ty.as_ref().map(|t| resolve_type(self.cx, self.m, t, self.owner));
+                let declared = ty
+                    .as_ref()
+                    .map(|t| resolve_type(self.cx, self.m, t, self.owner));
                 let init = value.as_ref().map(|v| self.expr(v, declared.as_ref()));
                 let ty = match (&declared, &init) {
                     (Some(t), _) => t.clone(),
                     (None, Some(i)) => i.ty.clone(),
                     (None, None) => {
                         self.error(
-                            Diag::error(super::E_UNKNOWN_TYPE, format!("`var {}` needs a type or a value", name.name), name.span)
-                                .with_hint(format!("write `var {}: Int` or `var {} = 0`", name.name, name.name)),
+                            Diag::error(
+                                super::E_UNKNOWN_TYPE,
+                                format!("`var {}` needs a type or a value", name.name),
+                                name.span,
+                            )
+                            .with_hint(format!(
+                                "write `var {}: Int` or `var {} = 0`",
+                                name.name, name.name
+                            )),
                         );
                         Ty::Unknown
                     }
                 };
                 let l = self.new_local(&name.name, ty.clone(), false);
                 if let Some(init) = init {
-                    let init = self.coerce(init, &ty, value.as_ref().map(|v| v.span).unwrap_or(s.span));
+                    let init =
+                        self.coerce(init, &ty, value.as_ref().map(|v| v.span).unwrap_or(s.span));
                     out.push(TStmt::Assign(TExpr::new(K::Local(l), ty, line), init));
                 } else {
                     self.flow.uninit.insert(l);
                 }
-                self.scopes.last_mut().map(|sc| sc.insert(name.name.clone(), l));
+                self.scopes
+                    .last_mut()
+                    .map(|sc| sc.insert(name.name.clone(), l));
             }
             StmtKind::AnnAssign { target, ty, value } => {
                 let t = resolve_type(self.cx, self.m, ty, self.owner);
@@ -303,7 +371,9 @@ impl FnCx<'_> {
                     let init = self.coerce(init, &t, v.span);
                     out.push(TStmt::Assign(TExpr::new(K::Local(l), t, line), init));
                 }
-                self.scopes.last_mut().map(|sc| sc.insert(target.name.clone(), l));
+                self.scopes
+                    .last_mut()
+                    .map(|sc| sc.insert(target.name.clone(), l));
             }
             StmtKind::Assign { targets, value } => {
                 if targets.len() == 1 {
@@ -317,12 +387,20 @@ impl FnCx<'_> {
                     }
                 }
             }
-            StmtKind::AugAssign { target, op, value } => self.aug_assign(target, *op, value, s.span, out),
+            StmtKind::AugAssign { target, op, value } => {
+                self.aug_assign(target, *op, value, s.span, out)
+            }
             StmtKind::Comptime { name, ty, value } => {
                 match const_eval(self.cx, self.m, value, &self.consts) {
                     Some(v) => {
-                        let v = match (ty.as_ref().map(|t| resolve_type(self.cx, self.m, t, self.owner)), v) {
-                            (Some(t), ConstVal::Int(i, _)) if t.is_float() => ConstVal::Float(i as f64, t),
+                        let v = match (
+                            ty.as_ref()
+                                .map(|t| resolve_type(self.cx, self.m, t, self.owner)),
+                            v,
+                        ) {
+                            (Some(t), ConstVal::Int(i, _)) if t.is_float() => {
+                                ConstVal::Float(i as f64, t)
+                            }
                             (Some(t), ConstVal::Int(i, _)) if t.is_int() => ConstVal::Int(i, t),
                             (_, v) => v,
                         };
@@ -335,12 +413,22 @@ impl FnCx<'_> {
                         );
                         // Keep the name known so later uses do not report it as undefined.
                         let l = self.new_local(&name.name, Ty::Unknown, false);
-                        self.scopes.last_mut().map(|sc| sc.insert(name.name.clone(), l));
+                        self.scopes
+                            .last_mut()
+                            .map(|sc| sc.insert(name.name.clone(), l));
                     }
                 }
             }
-            StmtKind::Assert { cond, msg, comptime } => self.assert_stmt(cond, msg.as_ref(), *comptime, line, out),
-            StmtKind::If { branches, else_body, comptime } => {
+            StmtKind::Assert {
+                cond,
+                msg,
+                comptime,
+            } => self.assert_stmt(cond, msg.as_ref(), *comptime, line, out),
+            StmtKind::If {
+                branches,
+                else_body,
+                comptime,
+            } => {
                 if *comptime {
                     for (c, b) in branches {
                         match const_eval(self.cx, self.m, c, &self.consts) {
@@ -350,7 +438,11 @@ impl FnCx<'_> {
                             }
                             Some(ConstVal::Bool(false)) => {}
                             _ => {
-                                self.error(Diag::error(E_COMPTIME, "`comptime if` needs a compile-time Bool", c.span));
+                                self.error(Diag::error(
+                                    E_COMPTIME,
+                                    "`comptime if` needs a compile-time Bool",
+                                    c.span,
+                                ));
                                 return;
                             }
                         }
@@ -362,23 +454,60 @@ impl FnCx<'_> {
                 }
                 out.push(self.if_chain(branches, else_body.as_deref()));
             }
-            StmtKind::While { cond, body, else_body } => {
+            StmtKind::While {
+                cond,
+                body,
+                else_body,
+            } => {
                 let c = self.cond(cond);
                 self.loop_depth += 1;
                 let b = self.loop_body(|fx| fx.block(body));
                 self.loop_depth -= 1;
-                let e = else_body.as_ref().map(|e| self.block(e)).unwrap_or_default();
-                out.push(TStmt::While { cond: c, body: b, else_body: e });
+                let e = else_body
+                    .as_ref()
+                    .map(|e| self.block(e))
+                    .unwrap_or_default();
+                out.push(TStmt::While {
+                    cond: c,
+                    body: b,
+                    else_body: e,
+                });
             }
-            StmtKind::For { target, iter, body, else_body, comptime } => {
-                self.loop_body(|fx| fx.for_loop(target, iter, body, else_body.as_deref(), *comptime, s.span, out))
-            }
+            StmtKind::For {
+                target,
+                iter,
+                body,
+                else_body,
+                comptime,
+            } => self.loop_body(|fx| {
+                fx.for_loop(
+                    target,
+                    iter,
+                    body,
+                    else_body.as_deref(),
+                    *comptime,
+                    s.span,
+                    out,
+                )
+            }),
             StmtKind::Break | StmtKind::Continue => {
                 if self.loop_depth == 0 {
-                    let w = if matches!(s.kind, StmtKind::Break) { "break" } else { "continue" };
-                    self.error(Diag::error(E_OUTSIDE, format!("`{w}` outside of a loop"), s.span));
+                    let w = if matches!(s.kind, StmtKind::Break) {
+                        "break"
+                    } else {
+                        "continue"
+                    };
+                    self.error(Diag::error(
+                        E_OUTSIDE,
+                        format!("`{w}` outside of a loop"),
+                        s.span,
+                    ));
                 }
-                out.push(if matches!(s.kind, StmtKind::Break) { TStmt::Break } else { TStmt::Continue });
+                out.push(if matches!(s.kind, StmtKind::Break) {
+                    TStmt::Break
+                } else {
+                    TStmt::Continue
+                });
                 self.dead = true;
             }
             StmtKind::Pass => {}
@@ -389,14 +518,18 @@ impl FnCx<'_> {
                         if ret == Ty::Unit {
                             let te = self.expr(e, None);
                             if te.ty != Ty::Unit && !te.ty.is_unknown() {
-                                let msg = format!("`{}` returns nothing, but a `{}` is returned here", self.name, self.ty_name(&te.ty));
-                                self.error(
-                                    Diag::error(E_MISMATCH, msg, e.span).with_hint(format!(
+                                let msg = format!(
+                                    "`{}` returns nothing, but a `{}` is returned here",
+                                    self.name,
+                                    self.ty_name(&te.ty)
+                                );
+                                self.error(Diag::error(E_MISMATCH, msg, e.span).with_hint(
+                                    format!(
                                         "declare the result type: `def {}(...) -> {}:`",
                                         self.name,
                                         self.ty_name(&te.ty)
-                                    )),
-                                );
+                                    ),
+                                ));
                             }
                             out.push(TStmt::Expr(te));
                             out.push(TStmt::Return(None));
@@ -423,27 +556,51 @@ impl FnCx<'_> {
                         let te = self.expr(e, Some(&Ty::Error));
                         let te = match te.ty {
                             Ty::Error | Ty::Unknown => te,
-                            Ty::Str => TExpr { ty: Ty::Error, ..te },
+                            Ty::Str => TExpr {
+                                ty: Ty::Error,
+                                ..te
+                            },
                             _ => {
-                                let msg = format!("expected an `Error` to raise, found `{}`", self.ty_name(&te.ty));
-                                self.error(Diag::error(E_MISMATCH, msg, e.span).with_hint("write `raise Error(\"message\")`"));
+                                let msg = format!(
+                                    "expected an `Error` to raise, found `{}`",
+                                    self.ty_name(&te.ty)
+                                );
+                                self.error(
+                                    Diag::error(E_MISMATCH, msg, e.span)
+                                        .with_hint("write `raise Error(\"message\")`"),
+                                );
                                 te
                             }
                         };
                         out.push(TStmt::Raise(te));
                     }
                     None => match self.current_error.last() {
-                        Some(l) => out.push(TStmt::Raise(TExpr::new(K::Local(*l), Ty::Error, line))),
-                        None => self.error(Diag::error(E_OUTSIDE, "a bare `raise` is only allowed inside `except`", s.span)),
+                        Some(l) => {
+                            out.push(TStmt::Raise(TExpr::new(K::Local(*l), Ty::Error, line)))
+                        }
+                        None => self.error(Diag::error(
+                            E_OUTSIDE,
+                            "a bare `raise` is only allowed inside `except`",
+                            s.span,
+                        )),
                     },
                 }
                 self.dead = true;
             }
-            StmtKind::Try { body, handlers, else_body, finally_body } => {
+            StmtKind::Try {
+                body,
+                handlers,
+                else_body,
+                finally_body,
+            } => {
                 if handlers.len() > 1 {
                     self.error(
-                        Diag::error(E_UNSUPPORTED, "only one `except` clause is supported", handlers[1].span)
-                            .with_hint("all errors have the type `Error`; handle them in one clause"),
+                        Diag::error(
+                            E_UNSUPPORTED,
+                            "only one `except` clause is supported",
+                            handlers[1].span,
+                        )
+                        .with_hint("all errors have the type `Error`; handle them in one clause"),
                     );
                 }
                 if !handlers.is_empty() {
@@ -460,9 +617,18 @@ impl FnCx<'_> {
                 }
                 let handler = handlers.first().map(|h| {
                     self.scopes.push(HashMap::new());
-                    let l = self.new_local(h.name.as_ref().map(|n| n.name.as_str()).unwrap_or("<error>"), Ty::Error, false);
+                    let l = self.new_local(
+                        h.name
+                            .as_ref()
+                            .map(|n| n.name.as_str())
+                            .unwrap_or("<error>"),
+                        Ty::Error,
+                        false,
+                    );
                     if let Some(n) = &h.name {
-                        self.scopes.last_mut().map(|sc| sc.insert(n.name.clone(), l));
+                        self.scopes
+                            .last_mut()
+                            .map(|sc| sc.insert(n.name.clone(), l));
                     }
                     self.current_error.push(l);
                     let hb = self.block(&h.body);
@@ -472,25 +638,50 @@ impl FnCx<'_> {
                 });
                 let handler_dead = handlers.is_empty() || self.dead;
                 self.dead = false;
-                let e = else_body.as_ref().map(|e| self.block(e)).unwrap_or_default();
-                let f = finally_body.as_ref().map(|e| self.block(e)).unwrap_or_default();
+                let e = else_body
+                    .as_ref()
+                    .map(|e| self.block(e))
+                    .unwrap_or_default();
+                let f = finally_body
+                    .as_ref()
+                    .map(|e| self.block(e))
+                    .unwrap_or_default();
                 self.dead = self.dead || (body_dead && handler_dead);
-                out.push(TStmt::Try { body: b, handler, else_body: e, finally_body: f });
+                out.push(TStmt::Try {
+                    body: b,
+                    handler,
+                    else_body: e,
+                    finally_body: f,
+                });
             }
             StmtKind::Match { subject, arms } => self.match_stmt(subject, arms, out),
             StmtKind::Def(d) => self.error(
-                Diag::error(E_UNSUPPORTED, "nested functions are not supported yet", d.name.span)
-                    .with_hint("closures arrive with the closures work; define the function at module level"),
+                Diag::error(
+                    E_UNSUPPORTED,
+                    "nested functions are not supported yet",
+                    d.name.span,
+                )
+                .with_hint(
+                    "closures arrive with the closures work; define the function at module level",
+                ),
             ),
-            StmtKind::Struct(d) => {
-                self.error(Diag::error(E_UNSUPPORTED, "structs must be defined at module level", d.name.span))
-            }
-            StmtKind::Trait(d) => {
-                self.error(Diag::error(E_UNSUPPORTED, "traits must be defined at module level", d.name.span))
-            }
+            StmtKind::Struct(d) => self.error(Diag::error(
+                E_UNSUPPORTED,
+                "structs must be defined at module level",
+                d.name.span,
+            )),
+            StmtKind::Trait(d) => self.error(Diag::error(
+                E_UNSUPPORTED,
+                "traits must be defined at module level",
+                d.name.span,
+            )),
             StmtKind::Import { .. } | StmtKind::FromImport { .. } => self.error(
-                Diag::error(E_UNSUPPORTED, "imports inside functions are not supported", s.span)
-                    .with_hint("move the import to the top of the file"),
+                Diag::error(
+                    E_UNSUPPORTED,
+                    "imports inside functions are not supported",
+                    s.span,
+                )
+                .with_hint("move the import to the top of the file"),
             ),
             StmtKind::Error => {}
         }
@@ -513,7 +704,14 @@ impl FnCx<'_> {
         TStmt::If(cond, then, otherwise)
     }
 
-    fn assert_stmt(&mut self, cond: &Expr, msg: Option<&Expr>, comptime: bool, line: u32, out: &mut Vec<TStmt>) {
+    fn assert_stmt(
+        &mut self,
+        cond: &Expr,
+        msg: Option<&Expr>,
+        comptime: bool,
+        line: u32,
+        out: &mut Vec<TStmt>,
+    ) {
         let text = msg.and_then(|m| match &m.kind {
             ExprKind::Str(s) => Some(s.clone()),
             _ => None,
@@ -523,14 +721,24 @@ impl FnCx<'_> {
                 Some(ConstVal::Bool(true)) => {}
                 Some(ConstVal::Bool(false)) => {
                     let m = text.unwrap_or_else(|| "comptime assertion failed".into());
-                    self.error(Diag::error(E_COMPTIME, format!("comptime assert failed: {m}"), cond.span));
+                    self.error(Diag::error(
+                        E_COMPTIME,
+                        format!("comptime assert failed: {m}"),
+                        cond.span,
+                    ));
                 }
-                _ => self.error(Diag::error(E_COMPTIME, "`comptime assert` needs a compile-time Bool", cond.span)),
+                _ => self.error(Diag::error(
+                    E_COMPTIME,
+                    "`comptime assert` needs a compile-time Bool",
+                    cond.span,
+                )),
             }
             return;
         }
         let c = self.cond(cond);
-        let m = text.map(|t| format!("assertion failed: {t}")).unwrap_or_else(|| "assertion failed".into());
+        let m = text
+            .map(|t| format!("assertion failed: {t}"))
+            .unwrap_or_else(|| "assertion failed".into());
         out.push(TStmt::If(c, Vec::new(), vec![TStmt::Abort(line, m)]));
     }
 
@@ -540,7 +748,11 @@ impl FnCx<'_> {
             && self.lookup_local(n).is_none()
         {
             let v = self.expr(value, None);
-            let ty = if v.ty == Ty::Unit { Ty::Unknown } else { v.ty.clone() };
+            let ty = if v.ty == Ty::Unit {
+                Ty::Unknown
+            } else {
+                v.ty.clone()
+            };
             let l = self.new_local(n, ty.clone(), false);
             // Implicit declarations are function-scoped, as in Python.
             self.scopes[0].insert(n.clone(), l);
@@ -561,7 +773,9 @@ impl FnCx<'_> {
     /// The type of an existing assignable place, without reporting errors.
     fn place_type(&mut self, target: &Expr) -> Option<Ty> {
         match &target.kind {
-            ExprKind::Name(n) => self.lookup_local(n).map(|l| self.locals[l.0 as usize].ty.clone()),
+            ExprKind::Name(n) => self
+                .lookup_local(n)
+                .map(|l| self.locals[l.0 as usize].ty.clone()),
             ExprKind::Attr { base, name } => {
                 let bt = self.place_type(base)?;
                 match bt {
@@ -592,8 +806,12 @@ impl FnCx<'_> {
                     self.flow.moved.remove(&l);
                     if self.immutable[l.0 as usize] {
                         self.error(
-                            Diag::error(E_ASSIGN, format!("cannot assign to `{n}`: it is a read-only argument"), target.span)
-                                .with_hint(format!("declare the argument as `mut {n}` or `var {n}`")),
+                            Diag::error(
+                                E_ASSIGN,
+                                format!("cannot assign to `{n}`: it is a read-only argument"),
+                                target.span,
+                            )
+                            .with_hint(format!("declare the argument as `mut {n}` or `var {n}`")),
                         );
                     }
                     let ty = self.locals[l.0 as usize].ty.clone();
@@ -629,7 +847,11 @@ impl FnCx<'_> {
                     }
                     Ty::Unknown => {}
                     t => {
-                        let msg = format!("cannot unpack a `{}` into {} names", self.ty_name(&t), items.len());
+                        let msg = format!(
+                            "cannot unpack a `{}` into {} names",
+                            self.ty_name(&t),
+                            items.len()
+                        );
                         self.error(Diag::error(E_MISMATCH, msg, vspan));
                     }
                 }
@@ -652,7 +874,11 @@ impl FnCx<'_> {
                     t => {
                         let msg = format!("cannot assign to an element of `{}`", self.ty_name(&t));
                         self.error(Diag::error(E_NOT_INDEXABLE, msg, target.span).with_hint(
-                            if t == Ty::Str { "strings are immutable; build a new String instead" } else { "only List and Dict elements can be assigned" },
+                            if t == Ty::Str {
+                                "strings are immutable; build a new String instead"
+                            } else {
+                                "only List and Dict elements can be assigned"
+                            },
                         ));
                     }
                 }
@@ -661,7 +887,11 @@ impl FnCx<'_> {
                 self.check_field_assignable(base, target.span);
                 let place = self.expr(target, None);
                 if !matches!(place.kind, K::Field(..)) && !place.ty.is_unknown() {
-                    self.error(Diag::error(E_ASSIGN, "cannot assign to this expression", target.span));
+                    self.error(Diag::error(
+                        E_ASSIGN,
+                        "cannot assign to this expression",
+                        target.span,
+                    ));
                     return;
                 }
                 let ty = place.ty.clone();
@@ -687,24 +917,47 @@ impl FnCx<'_> {
             && self.immutable[l.0 as usize]
         {
             self.error(
-                Diag::error(E_ASSIGN, format!("cannot assign to a field of `{n}`: it is read-only here"), span)
-                    .with_hint(format!("declare it as `mut {n}`")),
+                Diag::error(
+                    E_ASSIGN,
+                    format!("cannot assign to a field of `{n}`: it is read-only here"),
+                    span,
+                )
+                .with_hint(format!("declare it as `mut {n}`")),
             );
         }
     }
 
-    fn aug_assign(&mut self, target: &Expr, op: ast::BinOp, value: &Expr, span: Span, out: &mut Vec<TStmt>) {
+    fn aug_assign(
+        &mut self,
+        target: &Expr,
+        op: ast::BinOp,
+        value: &Expr,
+        span: Span,
+        out: &mut Vec<TStmt>,
+    ) {
         // `d[k] op= v` reads (raising on a missing key) and writes back through the runtime.
         let as_binary = Expr {
-            kind: ExprKind::Binary { op, lhs: Box::new(target.clone()), rhs: Box::new(value.clone()) },
+            kind: ExprKind::Binary {
+                op,
+                lhs: Box::new(target.clone()),
+                rhs: Box::new(value.clone()),
+            },
             span,
         };
         if let ExprKind::Name(n) = &target.kind
             && self.lookup_local(n).is_none()
         {
-            let mut d = Diag::error(super::E_UNDEFINED, format!("use of undefined name `{n}`"), target.span);
+            let mut d = Diag::error(
+                super::E_UNDEFINED,
+                format!("use of undefined name `{n}`"),
+                target.span,
+            );
             let names = self.visible_local_names();
-            if let Some(s) = self.cx.suggest_global(self.m, n, &names.iter().map(String::as_str).collect::<Vec<_>>()) {
+            if let Some(s) = self.cx.suggest_global(
+                self.m,
+                n,
+                &names.iter().map(String::as_str).collect::<Vec<_>>(),
+            ) {
                 d = d.with_hint(format!("did you mean `{s}`?"));
             }
             self.error(d);
@@ -719,7 +972,9 @@ impl FnCx<'_> {
         let (st, tmp) = self.temp(s);
         out.push(st);
         let mut chain: Option<TStmt> = None;
-        let has_wildcard = arms.iter().any(|a| matches!(&a.pattern.kind, ExprKind::Name(n) if n == "_"));
+        let has_wildcard = arms
+            .iter()
+            .any(|a| matches!(&a.pattern.kind, ExprKind::Name(n) if n == "_"));
         let mut bodies = self.branches(arms.len(), has_wildcard, |fx, i| fx.block(&arms[i].body));
         for arm in arms.iter().rev() {
             let body = bodies.pop().unwrap_or_default();
@@ -746,11 +1001,19 @@ impl FnCx<'_> {
     fn pattern_cond(&mut self, subject: &TExpr, pat: &Expr) -> Option<TExpr> {
         match &pat.kind {
             ExprKind::Name(n) if n == "_" => None,
-            ExprKind::Binary { op: ast::BinOp::BitOr, lhs, rhs } => {
+            ExprKind::Binary {
+                op: ast::BinOp::BitOr,
+                lhs,
+                rhs,
+            } => {
                 let l = self.pattern_cond(subject, lhs);
                 let r = self.pattern_cond(subject, rhs);
                 match (l, r) {
-                    (Some(l), Some(r)) => Some(TExpr::new(K::Or(Box::new(l), Box::new(r)), Ty::Bool, subject.line)),
+                    (Some(l), Some(r)) => Some(TExpr::new(
+                        K::Or(Box::new(l), Box::new(r)),
+                        Ty::Bool,
+                        subject.line,
+                    )),
                     _ => None,
                 }
             }
@@ -817,31 +1080,71 @@ impl FnCx<'_> {
                 _ => None,
             };
             if step_const == Some(0) {
-                self.error(Diag::error(E_MISMATCH, "`range` step must not be zero", iter.span));
+                self.error(Diag::error(
+                    E_MISMATCH,
+                    "`range` step must not be zero",
+                    iter.span,
+                ));
             }
             let (s3, step) = self.temp(step);
             out.extend([s1, s2, s3]);
-            let lt = TExpr::new(K::Cmp(crate::tir::TCmp::Lt, Box::new(i.clone()), Box::new(stop.clone())), Ty::Bool, line);
-            let gt = TExpr::new(K::Cmp(crate::tir::TCmp::Gt, Box::new(i.clone()), Box::new(stop.clone())), Ty::Bool, line);
+            let lt = TExpr::new(
+                K::Cmp(
+                    crate::tir::TCmp::Lt,
+                    Box::new(i.clone()),
+                    Box::new(stop.clone()),
+                ),
+                Ty::Bool,
+                line,
+            );
+            let gt = TExpr::new(
+                K::Cmp(
+                    crate::tir::TCmp::Gt,
+                    Box::new(i.clone()),
+                    Box::new(stop.clone()),
+                ),
+                Ty::Bool,
+                line,
+            );
             let cond = match step_const {
                 Some(v) if v > 0 => lt,
                 Some(_) => gt,
                 None => {
-                    let pos = TExpr::new(K::Cmp(crate::tir::TCmp::Gt, Box::new(step.clone()), Box::new(int(0))), Ty::Bool, line);
-                    TExpr::new(K::IfExp(Box::new(pos), Box::new(lt), Box::new(gt)), Ty::Bool, line)
+                    let pos = TExpr::new(
+                        K::Cmp(
+                            crate::tir::TCmp::Gt,
+                            Box::new(step.clone()),
+                            Box::new(int(0)),
+                        ),
+                        Ty::Bool,
+                        line,
+                    );
+                    TExpr::new(
+                        K::IfExp(Box::new(pos), Box::new(lt), Box::new(gt)),
+                        Ty::Bool,
+                        line,
+                    )
                 }
             };
             let mut b = Vec::new();
             self.scopes.push(HashMap::new());
             self.assign_value(target, i.clone(), iter.span, &mut b);
-            let inc = TExpr::new(K::Binary(crate::tir::TBin::Add, Box::new(i.clone()), Box::new(step)), Ty::INT, line);
+            let inc = TExpr::new(
+                K::Binary(crate::tir::TBin::Add, Box::new(i.clone()), Box::new(step)),
+                Ty::INT,
+                line,
+            );
             b.push(TStmt::Assign(i, inc));
             self.loop_depth += 1;
             b.extend(self.block(body));
             self.loop_depth -= 1;
             self.scopes.pop();
             let e = else_body.map(|e| self.block(e)).unwrap_or_default();
-            out.push(TStmt::While { cond, body: b, else_body: e });
+            out.push(TStmt::While {
+                cond,
+                body: b,
+                else_body: e,
+            });
             return;
         }
         let it = self.expr(iter, None);
@@ -869,11 +1172,23 @@ impl FnCx<'_> {
         let (s2, idx) = self.temp(int(0));
         out.push(s2);
         let count = (plan.count)(self, coll.clone());
-        let cond = TExpr::new(K::Cmp(crate::tir::TCmp::Lt, Box::new(idx.clone()), Box::new(count)), Ty::Bool, line);
+        let cond = TExpr::new(
+            K::Cmp(crate::tir::TCmp::Lt, Box::new(idx.clone()), Box::new(count)),
+            Ty::Bool,
+            line,
+        );
         let mut b = Vec::new();
         let (s3, cur) = self.temp(idx.clone());
         b.push(s3);
-        let inc = TExpr::new(K::Binary(crate::tir::TBin::Add, Box::new(idx.clone()), Box::new(int(1))), Ty::INT, line);
+        let inc = TExpr::new(
+            K::Binary(
+                crate::tir::TBin::Add,
+                Box::new(idx.clone()),
+                Box::new(int(1)),
+            ),
+            Ty::INT,
+            line,
+        );
         b.push(TStmt::Assign(idx, inc));
         if let Some(skip) = (plan.skip)(self, coll.clone(), cur.clone()) {
             b.push(TStmt::If(skip, vec![TStmt::Continue], Vec::new()));
@@ -886,22 +1201,33 @@ impl FnCx<'_> {
         self.loop_depth -= 1;
         self.scopes.pop();
         let e = else_body.map(|e| self.block(e)).unwrap_or_default();
-        out.push(TStmt::While { cond, body: b, else_body: e });
+        out.push(TStmt::While {
+            cond,
+            body: b,
+            else_body: e,
+        });
     }
 
     fn comptime_for(&mut self, target: &Expr, iter: &Expr, body: &[Stmt], out: &mut Vec<TStmt>) {
         let ExprKind::Name(var) = &target.kind else {
-            self.error(Diag::error(E_COMPTIME, "`comptime for` needs a single name", target.span));
+            self.error(Diag::error(
+                E_COMPTIME,
+                "`comptime for` needs a single name",
+                target.span,
+            ));
             return;
         };
         let bounds: Option<Vec<i128>> = match &iter.kind {
-            ExprKind::Call { func, args } if matches!(&func.kind, ExprKind::Name(n) if n == "range") => args
-                .iter()
-                .map(|a| match const_eval(self.cx, self.m, &a.value, &self.consts) {
-                    Some(ConstVal::Int(i, _)) => Some(i),
-                    _ => None,
-                })
-                .collect(),
+            ExprKind::Call { func, args } if matches!(&func.kind, ExprKind::Name(n) if n == "range") => {
+                args.iter()
+                    .map(
+                        |a| match const_eval(self.cx, self.m, &a.value, &self.consts) {
+                            Some(ConstVal::Int(i, _)) => Some(i),
+                            _ => None,
+                        },
+                    )
+                    .collect()
+            }
             _ => None,
         };
         let (start, stop, step) = match bounds.as_deref() {
@@ -909,9 +1235,11 @@ impl FnCx<'_> {
             Some([s, e]) => (*s, *e, 1),
             Some([s, e, st]) if *st != 0 => (*s, *e, *st),
             _ => {
-                self.error(
-                    Diag::error(E_COMPTIME, "`comptime for` needs `range` with compile-time bounds", iter.span),
-                );
+                self.error(Diag::error(
+                    E_COMPTIME,
+                    "`comptime for` needs `range` with compile-time bounds",
+                    iter.span,
+                ));
                 return;
             }
         };
@@ -920,7 +1248,11 @@ impl FnCx<'_> {
         while (step > 0 && i < stop) || (step < 0 && i > stop) {
             guard += 1;
             if guard > 4096 {
-                self.error(Diag::error(E_COMPTIME, "`comptime for` unrolls more than 4096 times", iter.span));
+                self.error(Diag::error(
+                    E_COMPTIME,
+                    "`comptime for` unrolls more than 4096 times",
+                    iter.span,
+                ));
                 return;
             }
             let saved = self.consts.insert(var.clone(), ConstVal::Int(i, Ty::INT));

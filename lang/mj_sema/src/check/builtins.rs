@@ -2,7 +2,7 @@
 //! built-in types (`List`, `String`, `Dict`). Each lowers to TIR operations and runtime
 //! calls (`compiler/mj_runtime/ABI.md`).
 
-use mj_syntax::ast::{self, Arg, Expr};
+use mj_syntax::ast::{self, Arg};
 use mj_syntax::{Diag, Span};
 
 use super::body::FnCx;
@@ -13,31 +13,68 @@ use crate::tir::{Callee, TArg, TBin, TCmp, TExpr, TExprKind as K, TStmt, TUn};
 use crate::ty::Ty;
 
 pub(crate) const BUILTIN_NAMES: &[&str] = &[
-    "print", "len", "range", "String", "Int", "UInt", "Float64", "Float32", "Bool", "Int8", "Int16", "Int32",
-    "Int64", "UInt8", "UInt16", "UInt32", "UInt64", "ord", "chr", "abs", "min", "max", "sort", "enumerate",
-    "reversed", "Error", "List", "Dict", "str", "repr", "abort", "True", "False", "None",
+    "print",
+    "len",
+    "range",
+    "String",
+    "Int",
+    "UInt",
+    "Float64",
+    "Float32",
+    "Bool",
+    "Int8",
+    "Int16",
+    "Int32",
+    "Int64",
+    "UInt8",
+    "UInt16",
+    "UInt32",
+    "UInt64",
+    "ord",
+    "chr",
+    "abs",
+    "min",
+    "max",
+    "sort",
+    "enumerate",
+    "reversed",
+    "Error",
+    "List",
+    "Dict",
+    "str",
+    "repr",
+    "abort",
+    "True",
+    "False",
+    "None",
 ];
 
 pub(crate) fn builtin_module(dotted: &str) -> Option<&'static str> {
     Some(match dotted {
         "std.math" | "math" => "math",
         "std.sys" | "sys" => "sys",
-        "std.collections" | "collections" | "std.collections.list" | "std.collections.dict" => "collections",
+        "std.collections" | "collections" | "std.collections.list" | "std.collections.dict" => {
+            "collections"
+        }
         "std" | "std.builtin" | "builtin" => "builtin",
         _ => return None,
     })
 }
 
 const MATH_FNS: &[&str] = &[
-    "sqrt", "exp", "log", "log2", "log10", "sin", "cos", "tan", "tanh", "sinh", "cosh", "asin", "acos", "atan",
-    "atan2", "pow", "floor", "ceil", "trunc", "fabs", "copysign", "hypot", "fmod", "isnan", "isinf", "exp2",
-    "cbrt", "erf", "log1p", "expm1", "fma",
+    "sqrt", "exp", "log", "log2", "log10", "sin", "cos", "tan", "tanh", "sinh", "cosh", "asin",
+    "acos", "atan", "atan2", "pow", "floor", "ceil", "trunc", "fabs", "copysign", "hypot", "fmod",
+    "isnan", "isinf", "exp2", "cbrt", "erf", "log1p", "expm1", "fma",
 ];
 const MATH_CONSTS: &[&str] = &["pi", "e", "tau", "inf", "nan"];
 
 pub(crate) fn builtin_module_has(m: &str, name: &str) -> bool {
     match m {
-        "math" => MATH_FNS.contains(&name) || MATH_CONSTS.contains(&name) || ["abs", "min", "max"].contains(&name),
+        "math" => {
+            MATH_FNS.contains(&name)
+                || MATH_CONSTS.contains(&name)
+                || ["abs", "min", "max"].contains(&name)
+        }
         "sys" => name == "argv",
         "collections" => ["List", "Dict"].contains(&name),
         "builtin" => BUILTIN_NAMES.contains(&name),
@@ -74,7 +111,11 @@ impl FnCx<'_> {
             }
         }
         if args.len() < min || args.len() > max {
-            let want = if min == max { format!("{min}") } else { format!("{min} to {max}") };
+            let want = if min == max {
+                format!("{min}")
+            } else {
+                format!("{min} to {max}")
+            };
             let msg = format!("`{fname}` takes {want} argument(s), found {}", args.len());
             self.error(Diag::error(E_ARITY, msg, span));
             for a in args {
@@ -91,7 +132,7 @@ impl FnCx<'_> {
     }
 
     /// Converts any printable value to a `String`.
-    pub fn to_string(&mut self, v: TExpr, span: Span) -> TExpr {
+    pub fn stringify(&mut self, v: TExpr, span: Span) -> TExpr {
         let line = v.line;
         match v.ty.clone() {
             Ty::Str | Ty::Error => TExpr { ty: Ty::Str, ..v },
@@ -99,8 +140,15 @@ impl FnCx<'_> {
                 let v = if bits == 64 { v } else { self.cast(v, Ty::INT) };
                 self.extern_call("mj_str_from_int", vec![v], Ty::Str, line)
             }
-            Ty::Int { bits, signed: false } => {
-                let v = if bits == 64 { v } else { self.cast(v, Ty::UINT) };
+            Ty::Int {
+                bits,
+                signed: false,
+            } => {
+                let v = if bits == 64 {
+                    v
+                } else {
+                    self.cast(v, Ty::UINT)
+                };
                 let v = TExpr::new(K::Cast(Box::new(v)), Ty::INT, line);
                 self.extern_call("mj_str_from_uint", vec![v], Ty::Str, line)
             }
@@ -109,11 +157,22 @@ impl FnCx<'_> {
                 let v = self.cast(v, Ty::F64);
                 self.extern_call("mj_str_from_f32", vec![v], Ty::Str, line)
             }
-            Ty::Bool => TExpr::new(K::IfExp(Box::new(v), Box::new(s("True", line)), Box::new(s("False", line))), Ty::Str, line),
+            Ty::Bool => TExpr::new(
+                K::IfExp(
+                    Box::new(v),
+                    Box::new(s("True", line)),
+                    Box::new(s("False", line)),
+                ),
+                Ty::Str,
+                line,
+            ),
             Ty::Unit => s("None", line),
             Ty::List(t) => {
                 let f = match &*t {
-                    Ty::Int { bits: 64, signed: true } => "mj_list_repr_int",
+                    Ty::Int {
+                        bits: 64,
+                        signed: true,
+                    } => "mj_list_repr_int",
                     Ty::Float { bits: 64 } => "mj_list_repr_f64",
                     Ty::Str => "mj_list_repr_str",
                     Ty::Bool => "mj_list_repr_bool",
@@ -126,7 +185,12 @@ impl FnCx<'_> {
                 let mut acc = s("(", line);
                 for (i, t) in ts.iter().enumerate() {
                     if i > 0 {
-                        acc = self.extern_call("mj_str_concat", vec![acc, s(", ", line)], Ty::Str, line);
+                        acc = self.extern_call(
+                            "mj_str_concat",
+                            vec![acc, s(", ", line)],
+                            Ty::Str,
+                            line,
+                        );
                     }
                     let f = TExpr::new(K::Field(Box::new(tmp.clone()), i as u32), t.clone(), line);
                     let part = self.repr_string(f, span);
@@ -139,15 +203,21 @@ impl FnCx<'_> {
                 TExpr::new(K::Seq(vec![st], Box::new(acc)), Ty::Str, line)
             }
             Ty::Struct(_) => {
-                let name = if self.has_method(&v.ty, "__str__") { "__str__" } else { "__repr__" };
+                let name = if self.has_method(&v.ty, "__str__") {
+                    "__str__"
+                } else {
+                    "__repr__"
+                };
                 if !self.has_method(&v.ty, name) {
                     let msg = format!("`{}` cannot be converted to a String", self.ty_name(&v.ty));
                     self.error(
-                        Diag::error(E_OPERATOR, msg, span).with_hint("define `def __str__(self) -> String` in the struct"),
+                        Diag::error(E_OPERATOR, msg, span)
+                            .with_hint("define `def __str__(self) -> String` in the struct"),
                     );
                     return self.unknown(line);
                 }
-                self.dunder_call(v, name, Vec::new(), span).unwrap_or_else(|| self.unknown(line))
+                self.dunder_call(v, name, Vec::new(), span)
+                    .unwrap_or_else(|| self.unknown(line))
             }
             Ty::Unknown => self.unknown(line),
             t => {
@@ -164,7 +234,7 @@ impl FnCx<'_> {
             let line = v.line;
             return self.extern_call("mj_str_repr", vec![v], Ty::Str, line);
         }
-        self.to_string(v, span)
+        self.stringify(v, span)
     }
 
     /// `[a, b]` for lists whose elements the runtime cannot print directly.
@@ -174,20 +244,49 @@ impl FnCx<'_> {
         let (s1, acc) = self.temp(s("[", line));
         let (s2, i) = self.temp(self.int(0, line));
         let len = TExpr::new(K::Len(Box::new(l.clone())), Ty::INT, line);
-        let cond = TExpr::new(K::Cmp(TCmp::Lt, Box::new(i.clone()), Box::new(len)), Ty::Bool, line);
-        let elem = TExpr::new(K::ListElem(Box::new(l), Box::new(i.clone())), t.clone(), line);
+        let cond = TExpr::new(
+            K::Cmp(TCmp::Lt, Box::new(i.clone()), Box::new(len)),
+            Ty::Bool,
+            line,
+        );
+        let elem = TExpr::new(
+            K::ListElem(Box::new(l), Box::new(i.clone())),
+            t.clone(),
+            line,
+        );
         let part = self.repr_string(elem, span);
-        let sep_needed = TExpr::new(K::Cmp(TCmp::Gt, Box::new(i.clone()), Box::new(self.int(0, line))), Ty::Bool, line);
-        let with_sep = self.extern_call("mj_str_concat", vec![acc.clone(), s(", ", line)], Ty::Str, line);
+        let sep_needed = TExpr::new(
+            K::Cmp(TCmp::Gt, Box::new(i.clone()), Box::new(self.int(0, line))),
+            Ty::Bool,
+            line,
+        );
+        let with_sep = self.extern_call(
+            "mj_str_concat",
+            vec![acc.clone(), s(", ", line)],
+            Ty::Str,
+            line,
+        );
         let appended = self.extern_call("mj_str_concat", vec![acc.clone(), part], Ty::Str, line);
-        let inc = TExpr::new(K::Binary(TBin::Add, Box::new(i.clone()), Box::new(self.int(1, line))), Ty::INT, line);
+        let inc = TExpr::new(
+            K::Binary(TBin::Add, Box::new(i.clone()), Box::new(self.int(1, line))),
+            Ty::INT,
+            line,
+        );
         let body = vec![
-            TStmt::If(sep_needed, vec![TStmt::Assign(acc.clone(), with_sep)], Vec::new()),
+            TStmt::If(
+                sep_needed,
+                vec![TStmt::Assign(acc.clone(), with_sep)],
+                Vec::new(),
+            ),
             TStmt::Assign(acc.clone(), appended),
             TStmt::Assign(i, inc),
         ];
         let close = self.extern_call("mj_str_concat", vec![acc, s("]", line)], Ty::Str, line);
-        let w = TStmt::While { cond, body, else_body: Vec::new() };
+        let w = TStmt::While {
+            cond,
+            body,
+            else_body: Vec::new(),
+        };
         TExpr::new(K::Seq(vec![s0, s1, s2, w], Box::new(close)), Ty::Str, line)
     }
 
@@ -207,7 +306,10 @@ impl FnCx<'_> {
                 }
                 Some(other) => {
                     let msg = format!("`print` has no argument named `{other}`");
-                    self.error(Diag::error(super::E_KWARG, msg, a.span).with_hint("`print` accepts `sep`, `end` and `flush`"));
+                    self.error(
+                        Diag::error(super::E_KWARG, msg, a.span)
+                            .with_hint("`print` accepts `sep`, `end` and `flush`"),
+                    );
                 }
             }
         }
@@ -215,14 +317,33 @@ impl FnCx<'_> {
         stmts.push(s1);
         for (i, v) in values.into_iter().enumerate() {
             if i > 0 {
-                stmts.push(TStmt::Expr(self.extern_call("mj_write", vec![sep.clone()], Ty::Unit, line)));
+                stmts.push(TStmt::Expr(self.extern_call(
+                    "mj_write",
+                    vec![sep.clone()],
+                    Ty::Unit,
+                    line,
+                )));
             }
             let te = self.expr(v, None);
-            let st = self.to_string(te, v.span);
-            stmts.push(TStmt::Expr(self.extern_call("mj_write", vec![st], Ty::Unit, line)));
+            let st = self.stringify(te, v.span);
+            stmts.push(TStmt::Expr(self.extern_call(
+                "mj_write",
+                vec![st],
+                Ty::Unit,
+                line,
+            )));
         }
-        stmts.push(TStmt::Expr(self.extern_call("mj_write", vec![end], Ty::Unit, line)));
-        TExpr::new(K::Seq(stmts, Box::new(TExpr::new(K::Unit, Ty::Unit, line))), Ty::Unit, line)
+        stmts.push(TStmt::Expr(self.extern_call(
+            "mj_write",
+            vec![end],
+            Ty::Unit,
+            line,
+        )));
+        TExpr::new(
+            K::Seq(stmts, Box::new(TExpr::new(K::Unit, Ty::Unit, line))),
+            Ty::Unit,
+            line,
+        )
     }
 
     /// `min(a, b, ...)` / `max(...)` over numbers or strings.
@@ -237,12 +358,29 @@ impl FnCx<'_> {
             if let Ty::List(t) = vals[0].ty.clone() {
                 return self.min_max_list(is_max, vals.remove(0), &t, span);
             }
-            self.error(Diag::error(E_ARITY, format!("`{name}` of one value needs a List"), span));
+            self.error(Diag::error(
+                E_ARITY,
+                format!("`{name}` of one value needs a List"),
+                span,
+            ));
             return self.unknown(line);
         }
         if vals.iter().any(|v| v.ty.is_float()) {
-            let t = vals.iter().find(|v| v.ty.is_float()).map(|v| v.ty.clone()).unwrap_or(Ty::F64);
-            vals = vals.into_iter().map(|v| if v.ty.is_int() { self.cast(v, t.clone()) } else { v }).collect();
+            let t = vals
+                .iter()
+                .find(|v| v.ty.is_float())
+                .map(|v| v.ty.clone())
+                .unwrap_or(Ty::F64);
+            vals = vals
+                .into_iter()
+                .map(|v| {
+                    if v.ty.is_int() {
+                        self.cast(v, t.clone())
+                    } else {
+                        v
+                    }
+                })
+                .collect();
         }
         let mut stmts = Vec::new();
         let first = vals.remove(0);
@@ -251,10 +389,18 @@ impl FnCx<'_> {
         for v in vals {
             let (st, b) = self.temp(v);
             stmts.push(st);
-            let op = if is_max { ast::CmpOp::Gt } else { ast::CmpOp::Lt };
+            let op = if is_max {
+                ast::CmpOp::Gt
+            } else {
+                ast::CmpOp::Lt
+            };
             let better = self.compare(op, b.clone(), acc.clone(), span);
             let ty = acc.ty.clone();
-            let pick = TExpr::new(K::IfExp(Box::new(better), Box::new(b), Box::new(acc.clone())), ty, line);
+            let pick = TExpr::new(
+                K::IfExp(Box::new(better), Box::new(b), Box::new(acc.clone())),
+                ty,
+                line,
+            );
             let (st, a2) = self.temp(pick);
             stmts.push(st);
             acc = a2;
@@ -267,17 +413,45 @@ impl FnCx<'_> {
         let line = list.line;
         let (s0, l) = self.temp(list);
         let len = TExpr::new(K::Len(Box::new(l.clone())), Ty::INT, line);
-        let first = TExpr::new(K::ListElem(Box::new(l.clone()), Box::new(self.int(0, line))), t.clone(), line);
+        let first = TExpr::new(
+            K::ListElem(Box::new(l.clone()), Box::new(self.int(0, line))),
+            t.clone(),
+            line,
+        );
         let (s1, acc) = self.temp(first);
         let (s2, i) = self.temp(self.int(1, line));
-        let cond = TExpr::new(K::Cmp(TCmp::Lt, Box::new(i.clone()), Box::new(len)), Ty::Bool, line);
-        let elem = TExpr::new(K::ListElem(Box::new(l), Box::new(i.clone())), t.clone(), line);
+        let cond = TExpr::new(
+            K::Cmp(TCmp::Lt, Box::new(i.clone()), Box::new(len)),
+            Ty::Bool,
+            line,
+        );
+        let elem = TExpr::new(
+            K::ListElem(Box::new(l), Box::new(i.clone())),
+            t.clone(),
+            line,
+        );
         let (s3, e) = self.temp(elem);
-        let op = if is_max { ast::CmpOp::Gt } else { ast::CmpOp::Lt };
+        let op = if is_max {
+            ast::CmpOp::Gt
+        } else {
+            ast::CmpOp::Lt
+        };
         let better = self.compare(op, e.clone(), acc.clone(), span);
-        let inc = TExpr::new(K::Binary(TBin::Add, Box::new(i.clone()), Box::new(self.int(1, line))), Ty::INT, line);
-        let body = vec![s3, TStmt::If(better, vec![TStmt::Assign(acc.clone(), e)], Vec::new()), TStmt::Assign(i, inc)];
-        let w = TStmt::While { cond, body, else_body: Vec::new() };
+        let inc = TExpr::new(
+            K::Binary(TBin::Add, Box::new(i.clone()), Box::new(self.int(1, line))),
+            Ty::INT,
+            line,
+        );
+        let body = vec![
+            s3,
+            TStmt::If(better, vec![TStmt::Assign(acc.clone(), e)], Vec::new()),
+            TStmt::Assign(i, inc),
+        ];
+        let w = TStmt::While {
+            cond,
+            body,
+            else_body: Vec::new(),
+        };
         TExpr::new(K::Seq(vec![s0, s1, s2, w], Box::new(acc)), t.clone(), line)
     }
 
@@ -335,7 +509,9 @@ pub(crate) fn iteration_plan(fx: &mut FnCx<'_>, it: TExpr, span: Span) -> Option
             collection: it,
             count: Box::new(move |_, c| TExpr::new(K::Len(Box::new(c)), Ty::INT, line)),
             skip: Box::new(|_, _, _| None),
-            element: Box::new(move |_, c, i| TExpr::new(K::ListElem(Box::new(c), Box::new(i)), (*t).clone(), line)),
+            element: Box::new(move |_, c, i| {
+                TExpr::new(K::ListElem(Box::new(c), Box::new(i)), (*t).clone(), line)
+            }),
         }),
         Ty::Str => {
             let file = fx.cx.modules[fx.m].input.path.clone();
@@ -355,14 +531,21 @@ pub(crate) fn iteration_plan(fx: &mut FnCx<'_>, it: TExpr, span: Span) -> Option
             count: Box::new(move |fx, c| fx.extern_call("mj_dict_slots", vec![c], Ty::INT, line)),
             skip: Box::new(move |fx, c, i| {
                 let alive = fx.extern_call("mj_dict_alive", vec![c, i], Ty::INT, line);
-                Some(TExpr::new(K::Cmp(TCmp::Eq, Box::new(alive), Box::new(fx.int(0, line))), Ty::Bool, line))
+                Some(TExpr::new(
+                    K::Cmp(TCmp::Eq, Box::new(alive), Box::new(fx.int(0, line))),
+                    Ty::Bool,
+                    line,
+                ))
             }),
             element: Box::new(move |fx, c, i| dict_key_at(fx, c, i, &k, line)),
         }),
         Ty::Unknown => None,
         t => {
             let msg = format!("`{}` is not iterable", fx.ty_name(&t));
-            fx.error(Diag::error(super::E_NOT_INDEXABLE, msg, span).with_hint("iterate over a List, String, Dict or range(...)"));
+            fx.error(
+                Diag::error(super::E_NOT_INDEXABLE, msg, span)
+                    .with_hint("iterate over a List, String, Dict or range(...)"),
+            );
             None
         }
     }
@@ -378,7 +561,12 @@ fn dict_key_at(fx: &mut FnCx<'_>, d: TExpr, i: TExpr, k: &Ty, line: u32) -> TExp
 }
 
 fn dict_val_at(fx: &mut FnCx<'_>, d: TExpr, i: TExpr, v: &Ty, line: u32) -> TExpr {
-    let p = fx.extern_call("mj_dict_val", vec![d, i], Ty::Ptr(Box::new(v.clone())), line);
+    let p = fx.extern_call(
+        "mj_dict_val",
+        vec![d, i],
+        Ty::Ptr(Box::new(v.clone())),
+        line,
+    );
     TExpr::new(K::Deref(Box::new(p)), v.clone(), line)
 }
 
@@ -394,9 +582,22 @@ fn dict_view(fx: &mut FnCx<'_>, d: TExpr, kt: &Ty, vt: &Ty, which: &str, line: u
     let (s1, list) = fx.temp(out);
     let (s2, i) = fx.temp(fx.int(0, line));
     let slots = fx.extern_call("mj_dict_slots", vec![dict.clone()], Ty::INT, line);
-    let cond = TExpr::new(K::Cmp(TCmp::Lt, Box::new(i.clone()), Box::new(slots)), Ty::Bool, line);
-    let alive = fx.extern_call("mj_dict_alive", vec![dict.clone(), i.clone()], Ty::INT, line);
-    let is_alive = TExpr::new(K::Cmp(TCmp::Ne, Box::new(alive), Box::new(fx.int(0, line))), Ty::Bool, line);
+    let cond = TExpr::new(
+        K::Cmp(TCmp::Lt, Box::new(i.clone()), Box::new(slots)),
+        Ty::Bool,
+        line,
+    );
+    let alive = fx.extern_call(
+        "mj_dict_alive",
+        vec![dict.clone(), i.clone()],
+        Ty::INT,
+        line,
+    );
+    let is_alive = TExpr::new(
+        K::Cmp(TCmp::Ne, Box::new(alive), Box::new(fx.int(0, line))),
+        Ty::Bool,
+        line,
+    );
     let value = match which {
         "keys" => dict_key_at(fx, dict.clone(), i.clone(), kt, line),
         "values" => dict_val_at(fx, dict.clone(), i.clone(), vt, line),
@@ -407,18 +608,36 @@ fn dict_view(fx: &mut FnCx<'_>, d: TExpr, kt: &Ty, vt: &Ty, which: &str, line: u
         }
     };
     let push = fx.list_push(list.clone(), value);
-    let inc = TExpr::new(K::Binary(TBin::Add, Box::new(i.clone()), Box::new(fx.int(1, line))), Ty::INT, line);
-    let body = vec![TStmt::If(is_alive, vec![TStmt::Expr(push)], Vec::new()), TStmt::Assign(i, inc)];
-    let w = TStmt::While { cond, body, else_body: Vec::new() };
+    let inc = TExpr::new(
+        K::Binary(TBin::Add, Box::new(i.clone()), Box::new(fx.int(1, line))),
+        Ty::INT,
+        line,
+    );
+    let body = vec![
+        TStmt::If(is_alive, vec![TStmt::Expr(push)], Vec::new()),
+        TStmt::Assign(i, inc),
+    ];
+    let w = TStmt::While {
+        cond,
+        body,
+        else_body: Vec::new(),
+    };
     let ty = list.ty.clone();
     TExpr::new(K::Seq(vec![s0, s1, s2, w], Box::new(list)), ty, line)
 }
 
 pub(crate) fn new_dict(fx: &mut FnCx<'_>, dt: &Ty, line: u32) -> TExpr {
-    let Ty::Dict(k, v) = dt else { return fx.unknown(line) };
+    let Ty::Dict(k, v) = dt else {
+        return fx.unknown(line);
+    };
     let kind = i128::from(**k == Ty::Str);
     let size = TExpr::new(K::SizeOf((**v).clone()), Ty::INT, line);
-    fx.extern_call("mj_dict_new", vec![fx.int(kind, line), size], dt.clone(), line)
+    fx.extern_call(
+        "mj_dict_new",
+        vec![fx.int(kind, line), size],
+        dt.clone(),
+        line,
+    )
 }
 
 /// `List[T](...)`, `Dict[K, V]()`.
@@ -438,7 +657,10 @@ pub(crate) fn construct_builtin(fx: &mut FnCx<'_>, ty: Ty, args: &[Arg], span: S
                     }
                     Some(other) => {
                         let msg = format!("`List` has no argument named `{other}`");
-                        fx.error(Diag::error(super::E_KWARG, msg, a.span).with_hint("use `length=` and `fill=`"));
+                        fx.error(
+                            Diag::error(super::E_KWARG, msg, a.span)
+                                .with_hint("use `length=` and `fill=`"),
+                        );
                     }
                     None => items.push(fx.typed_arg(a, &t)),
                 }
@@ -447,23 +669,42 @@ pub(crate) fn construct_builtin(fx: &mut FnCx<'_>, ty: Ty, args: &[Arg], span: S
                 (Some(n), Some(f)) => {
                     let size = TExpr::new(K::SizeOf((*t).clone()), Ty::INT, line);
                     let (s0, n) = fx.temp(n);
-                    let new = fx.extern_call("mj_list_new", vec![size, n.clone()], ty.clone(), line);
+                    let new =
+                        fx.extern_call("mj_list_new", vec![size, n.clone()], ty.clone(), line);
                     let (s1, list) = fx.temp(new);
                     let (s2, fv) = fx.temp(f);
-                    let addr = TExpr::new(K::AddrOf(Box::new(fv)), Ty::Ptr(Box::new(Ty::Unit)), line);
-                    let resize = fx.extern_call("mj_list_resize", vec![list.clone(), n, addr], Ty::Unit, line);
-                    TExpr::new(K::Seq(vec![s0, s1, s2, TStmt::Expr(resize)], Box::new(list)), ty, line)
+                    let addr =
+                        TExpr::new(K::AddrOf(Box::new(fv)), Ty::Ptr(Box::new(Ty::Unit)), line);
+                    let resize = fx.extern_call(
+                        "mj_list_resize",
+                        vec![list.clone(), n, addr],
+                        Ty::Unit,
+                        line,
+                    );
+                    TExpr::new(
+                        K::Seq(vec![s0, s1, s2, TStmt::Expr(resize)], Box::new(list)),
+                        ty,
+                        line,
+                    )
                 }
                 (None, None) => fx.build_list((*t).clone(), items, line),
                 _ => {
-                    fx.error(Diag::error(E_ARITY, "`List(length=...)` needs `fill=` too", span));
+                    fx.error(Diag::error(
+                        E_ARITY,
+                        "`List(length=...)` needs `fill=` too",
+                        span,
+                    ));
                     fx.unknown(line)
                 }
             }
         }
         Ty::Dict(..) => {
             if !args.is_empty() {
-                fx.error(Diag::error(E_ARITY, "`Dict[K, V]()` takes no arguments", span));
+                fx.error(Diag::error(
+                    E_ARITY,
+                    "`Dict[K, V]()` takes no arguments",
+                    span,
+                ));
             }
             new_dict(fx, &ty, line)
         }
@@ -477,7 +718,13 @@ pub(crate) fn construct_builtin(fx: &mut FnCx<'_>, ty: Ty, args: &[Arg], span: S
 }
 
 /// Built-in functions called by bare name; `None` if `name` is not a built-in.
-pub(crate) fn call_builtin(fx: &mut FnCx<'_>, name: &str, args: &[Arg], span: Span, expected: Option<&Ty>) -> Option<TExpr> {
+pub(crate) fn call_builtin(
+    fx: &mut FnCx<'_>,
+    name: &str,
+    args: &[Arg],
+    span: Span,
+    expected: Option<&Ty>,
+) -> Option<TExpr> {
     let line = fx.line(span);
     if let Some(t) = scalar_type(name) {
         return Some(fx.convert_to(t, name, args, span));
@@ -492,7 +739,9 @@ pub(crate) fn call_builtin(fx: &mut FnCx<'_>, name: &str, args: &[Arg], span: Sp
             match v.ty.clone() {
                 Ty::Str | Ty::List(_) => TExpr::new(K::Len(Box::new(v)), Ty::INT, line),
                 Ty::Dict(..) => fx.extern_call("mj_dict_len", vec![v], Ty::INT, line),
-                Ty::Struct(_) => fx.dunder_call(v, "__len__", Vec::new(), span).unwrap_or_else(|| fx.unknown(line)),
+                Ty::Struct(_) => fx
+                    .dunder_call(v, "__len__", Vec::new(), span)
+                    .unwrap_or_else(|| fx.unknown(line)),
                 Ty::Unknown => fx.unknown(line),
                 t => {
                     let msg = format!("`{}` has no length", fx.ty_name(&t));
@@ -509,7 +758,7 @@ pub(crate) fn call_builtin(fx: &mut FnCx<'_>, name: &str, args: &[Arg], span: Sp
                 return Some(fx.unknown(line));
             }
             let v = fx.expr(&args[0].value, None);
-            fx.to_string(v, args[0].value.span)
+            fx.stringify(v, args[0].value.span)
         }
         "repr" => {
             if !fx.arity(name, args, 1, 1, span) {
@@ -526,7 +775,7 @@ pub(crate) fn call_builtin(fx: &mut FnCx<'_>, name: &str, args: &[Arg], span: Sp
                 return Some(fx.unknown(line));
             }
             let v = fx.expr(&args[0].value, Some(&Ty::Str));
-            let v = fx.to_string(v, args[0].value.span);
+            let v = fx.stringify(v, args[0].value.span);
             TExpr { ty: Ty::Error, ..v }
         }
         "ord" => {
@@ -600,11 +849,21 @@ pub(crate) fn call_builtin(fx: &mut FnCx<'_>, name: &str, args: &[Arg], span: Sp
                 Some(ast::ExprKind::Str(m)) => m.clone(),
                 _ => "abort".into(),
             };
-            TExpr::new(K::Seq(vec![TStmt::Abort(line, msg)], Box::new(TExpr::new(K::Unit, Ty::Unit, line))), Ty::Unit, line)
+            TExpr::new(
+                K::Seq(
+                    vec![TStmt::Abort(line, msg)],
+                    Box::new(TExpr::new(K::Unit, Ty::Unit, line)),
+                ),
+                Ty::Unit,
+                line,
+            )
         }
         "List" | "Dict" => {
             let msg = format!("`{name}` needs its type parameters here");
-            fx.error(Diag::error(super::E_UNKNOWN_TYPE, msg, span).with_hint(format!("write `{name}[Int]()` or a literal")));
+            fx.error(
+                Diag::error(super::E_UNKNOWN_TYPE, msg, span)
+                    .with_hint(format!("write `{name}[Int]()` or a literal")),
+            );
             fx.unknown(line)
         }
         _ => return None,
@@ -614,16 +873,30 @@ pub(crate) fn call_builtin(fx: &mut FnCx<'_>, name: &str, args: &[Arg], span: Sp
 fn abs(fx: &mut FnCx<'_>, v: TExpr, span: Span) -> TExpr {
     let line = v.line;
     match v.ty.clone() {
-        t if t.is_float() => TExpr::new(K::Call(Callee::Intrinsic("llvm.fabs".into()), vec![TArg::Value(v)]), t, line),
+        t if t.is_float() => TExpr::new(
+            K::Call(Callee::Intrinsic("llvm.fabs".into()), vec![TArg::Value(v)]),
+            t,
+            line,
+        ),
         t if t.is_int() => {
             let (s0, x) = fx.temp(v);
             let zero = fx.cast(fx.int(0, line), t.clone());
-            let neg = TExpr::new(K::Cmp(TCmp::Lt, Box::new(x.clone()), Box::new(zero)), Ty::Bool, line);
+            let neg = TExpr::new(
+                K::Cmp(TCmp::Lt, Box::new(x.clone()), Box::new(zero)),
+                Ty::Bool,
+                line,
+            );
             let minus = TExpr::new(K::Unary(TUn::Neg, Box::new(x.clone())), t.clone(), line);
-            let pick = TExpr::new(K::IfExp(Box::new(neg), Box::new(minus), Box::new(x)), t.clone(), line);
+            let pick = TExpr::new(
+                K::IfExp(Box::new(neg), Box::new(minus), Box::new(x)),
+                t.clone(),
+                line,
+            );
             TExpr::new(K::Seq(vec![s0], Box::new(pick)), t, line)
         }
-        Ty::Struct(_) => fx.dunder_call(v, "__abs__", Vec::new(), span).unwrap_or_else(|| fx.unknown(line)),
+        Ty::Struct(_) => fx
+            .dunder_call(v, "__abs__", Vec::new(), span)
+            .unwrap_or_else(|| fx.unknown(line)),
         Ty::Unknown => fx.unknown(line),
         t => {
             let msg = format!("`abs` of a `{}`", fx.ty_name(&t));
@@ -636,14 +909,18 @@ fn abs(fx: &mut FnCx<'_>, v: TExpr, span: Span) -> TExpr {
 fn sort_list(fx: &mut FnCx<'_>, v: TExpr, reverse: TExpr, span: Span) -> TExpr {
     let line = v.line;
     let f = match v.ty.list_elem() {
-        Some(Ty::Int { bits: 64, signed: true }) => "mj_list_sort_int",
+        Some(Ty::Int {
+            bits: 64,
+            signed: true,
+        }) => "mj_list_sort_int",
         Some(Ty::Float { bits: 64 }) => "mj_list_sort_f64",
         Some(Ty::Str) => "mj_list_sort_str",
         Some(Ty::Unknown) | None if v.ty.is_unknown() => return fx.unknown(line),
         _ => {
             let msg = format!("sorting a `{}` is not supported yet", fx.ty_name(&v.ty));
             fx.error(
-                Diag::error(E_UNSUPPORTED, msg, span).with_hint("lists of Int, Float64 and String can be sorted"),
+                Diag::error(E_UNSUPPORTED, msg, span)
+                    .with_hint("lists of Int, Float64 and String can be sorted"),
             );
             return fx.unknown(line);
         }
@@ -669,19 +946,49 @@ fn range_list(fx: &mut FnCx<'_>, mut vals: Vec<TExpr>, line: u32) -> TExpr {
     let (s1, i) = fx.temp(start);
     let (s2, stop) = fx.temp(stop);
     let (s3, step) = fx.temp(step);
-    let pos = TExpr::new(K::Cmp(TCmp::Gt, Box::new(step.clone()), Box::new(fx.int(0, line))), Ty::Bool, line);
-    let lt = TExpr::new(K::Cmp(TCmp::Lt, Box::new(i.clone()), Box::new(stop.clone())), Ty::Bool, line);
-    let gt = TExpr::new(K::Cmp(TCmp::Gt, Box::new(i.clone()), Box::new(stop)), Ty::Bool, line);
-    let cond = TExpr::new(K::IfExp(Box::new(pos), Box::new(lt), Box::new(gt)), Ty::Bool, line);
+    let pos = TExpr::new(
+        K::Cmp(TCmp::Gt, Box::new(step.clone()), Box::new(fx.int(0, line))),
+        Ty::Bool,
+        line,
+    );
+    let lt = TExpr::new(
+        K::Cmp(TCmp::Lt, Box::new(i.clone()), Box::new(stop.clone())),
+        Ty::Bool,
+        line,
+    );
+    let gt = TExpr::new(
+        K::Cmp(TCmp::Gt, Box::new(i.clone()), Box::new(stop)),
+        Ty::Bool,
+        line,
+    );
+    let cond = TExpr::new(
+        K::IfExp(Box::new(pos), Box::new(lt), Box::new(gt)),
+        Ty::Bool,
+        line,
+    );
     let push = fx.list_push(l.clone(), i.clone());
-    let inc = TExpr::new(K::Binary(TBin::Add, Box::new(i.clone()), Box::new(step)), Ty::INT, line);
-    let w = TStmt::While { cond, body: vec![TStmt::Expr(push), TStmt::Assign(i, inc)], else_body: Vec::new() };
-    TExpr::new(K::Seq(vec![s0, s1, s2, s3, w], Box::new(l)), Ty::List(Box::new(Ty::INT)), line)
+    let inc = TExpr::new(
+        K::Binary(TBin::Add, Box::new(i.clone()), Box::new(step)),
+        Ty::INT,
+        line,
+    );
+    let w = TStmt::While {
+        cond,
+        body: vec![TStmt::Expr(push), TStmt::Assign(i, inc)],
+        else_body: Vec::new(),
+    };
+    TExpr::new(
+        K::Seq(vec![s0, s1, s2, s3, w], Box::new(l)),
+        Ty::List(Box::new(Ty::INT)),
+        line,
+    )
 }
 
 fn enumerate(fx: &mut FnCx<'_>, v: TExpr, span: Span) -> TExpr {
     let line = v.line;
-    let Some(plan) = iteration_plan(fx, v, span) else { return fx.unknown(line) };
+    let Some(plan) = iteration_plan(fx, v, span) else {
+        return fx.unknown(line);
+    };
     let (s0, c) = fx.temp(plan.collection);
     let count = (plan.count)(fx, c.clone());
     let (s1, i) = fx.temp(fx.int(0, line));
@@ -693,20 +1000,43 @@ fn enumerate(fx: &mut FnCx<'_>, v: TExpr, span: Span) -> TExpr {
     let (s3, l) = fx.temp(list);
     let pair = TExpr::new(K::Aggregate(vec![n.clone(), elem]), et.clone(), line);
     let push = fx.list_push(l.clone(), pair);
-    let inc_n = TExpr::new(K::Binary(TBin::Add, Box::new(n.clone()), Box::new(fx.int(1, line))), Ty::INT, line);
-    let inc_i = TExpr::new(K::Binary(TBin::Add, Box::new(i.clone()), Box::new(fx.int(1, line))), Ty::INT, line);
+    let inc_n = TExpr::new(
+        K::Binary(TBin::Add, Box::new(n.clone()), Box::new(fx.int(1, line))),
+        Ty::INT,
+        line,
+    );
+    let inc_i = TExpr::new(
+        K::Binary(TBin::Add, Box::new(i.clone()), Box::new(fx.int(1, line))),
+        Ty::INT,
+        line,
+    );
     let step = vec![TStmt::Expr(push), TStmt::Assign(n, inc_n)];
     let body = match skip {
-        Some(sk) => vec![TStmt::If(sk, Vec::new(), step), TStmt::Assign(i.clone(), inc_i)],
+        Some(sk) => vec![
+            TStmt::If(sk, Vec::new(), step),
+            TStmt::Assign(i.clone(), inc_i),
+        ],
         None => {
             let mut b = step;
             b.push(TStmt::Assign(i.clone(), inc_i));
             b
         }
     };
-    let cond = TExpr::new(K::Cmp(TCmp::Lt, Box::new(i), Box::new(count)), Ty::Bool, line);
-    let w = TStmt::While { cond, body, else_body: Vec::new() };
-    TExpr::new(K::Seq(vec![s0, s1, s2, s3, w], Box::new(l)), Ty::List(Box::new(et)), line)
+    let cond = TExpr::new(
+        K::Cmp(TCmp::Lt, Box::new(i), Box::new(count)),
+        Ty::Bool,
+        line,
+    );
+    let w = TStmt::While {
+        cond,
+        body,
+        else_body: Vec::new(),
+    };
+    TExpr::new(
+        K::Seq(vec![s0, s1, s2, s3, w], Box::new(l)),
+        Ty::List(Box::new(et)),
+        line,
+    )
 }
 
 /// Functions from built-in modules: `std.math`, `std.sys`, `std.collections`.
@@ -744,8 +1074,15 @@ pub(crate) fn call_module_builtin(
     if !fx.arity(name, args, nargs, nargs, span) {
         return Some(fx.unknown(line));
     }
-    let mut vals: Vec<TExpr> = args.iter().map(|a| fx.expr(&a.value, expected.filter(|t| t.is_float()))).collect();
-    let ft = vals.iter().find(|v| v.ty.is_float()).map(|v| v.ty.clone()).unwrap_or(Ty::F64);
+    let mut vals: Vec<TExpr> = args
+        .iter()
+        .map(|a| fx.expr(&a.value, expected.filter(|t| t.is_float())))
+        .collect();
+    let ft = vals
+        .iter()
+        .find(|v| v.ty.is_float())
+        .map(|v| v.ty.clone())
+        .unwrap_or(Ty::F64);
     for (v, a) in vals.iter_mut().zip(args) {
         let taken = std::mem::replace(v, TExpr::new(K::Unit, Ty::Unit, line));
         *v = fx.coerce(taken, &ft, a.value.span);
@@ -753,23 +1090,52 @@ pub(crate) fn call_module_builtin(
     if name == "isnan" {
         let x = vals.remove(0);
         let (s0, x) = fx.temp(x);
-        let c = TExpr::new(K::Cmp(TCmp::Ne, Box::new(x.clone()), Box::new(x)), Ty::Bool, line);
+        let c = TExpr::new(
+            K::Cmp(TCmp::Ne, Box::new(x.clone()), Box::new(x)),
+            Ty::Bool,
+            line,
+        );
         return Some(TExpr::new(K::Seq(vec![s0], Box::new(c)), Ty::Bool, line));
     }
     if name == "isinf" {
         let x = vals.remove(0);
-        let a = TExpr::new(K::Call(Callee::Intrinsic("llvm.fabs".into()), vec![TArg::Value(x)]), ft.clone(), line);
+        let a = TExpr::new(
+            K::Call(Callee::Intrinsic("llvm.fabs".into()), vec![TArg::Value(x)]),
+            ft.clone(),
+            line,
+        );
         let inf = fx.cast(TExpr::new(K::Float(f64::INFINITY), Ty::F64, line), ft);
-        return Some(TExpr::new(K::Cmp(TCmp::Eq, Box::new(a), Box::new(inf)), Ty::Bool, line));
+        return Some(TExpr::new(
+            K::Cmp(TCmp::Eq, Box::new(a), Box::new(inf)),
+            Ty::Bool,
+            line,
+        ));
     }
     let intrinsic = matches!(
         name,
-        "sqrt" | "exp" | "log" | "log2" | "log10" | "sin" | "cos" | "pow" | "floor" | "ceil" | "trunc" | "fabs"
-            | "copysign" | "exp2" | "fma"
+        "sqrt"
+            | "exp"
+            | "log"
+            | "log2"
+            | "log10"
+            | "sin"
+            | "cos"
+            | "pow"
+            | "floor"
+            | "ceil"
+            | "trunc"
+            | "fabs"
+            | "copysign"
+            | "exp2"
+            | "fma"
     );
     let args: Vec<TArg> = vals.into_iter().map(TArg::Value).collect();
     if intrinsic {
-        return Some(TExpr::new(K::Call(Callee::Intrinsic(format!("llvm.{name}")), args), ft, line));
+        return Some(TExpr::new(
+            K::Call(Callee::Intrinsic(format!("llvm.{name}")), args),
+            ft,
+            line,
+        ));
     }
     // libm: call the double version and convert back for Float32.
     let args64: Vec<TArg> = args
@@ -779,17 +1145,31 @@ pub(crate) fn call_module_builtin(
             r => r,
         })
         .collect();
-    let r = TExpr::new(K::Call(Callee::Extern(name.to_string()), args64), Ty::F64, line);
+    let r = TExpr::new(
+        K::Call(Callee::Extern(name.to_string()), args64),
+        Ty::F64,
+        line,
+    );
     Some(fx.cast(r, ft))
 }
 
 /// Methods of `List`, `String`, `Dict` and `Error`.
-pub(crate) fn builtin_method(fx: &mut FnCx<'_>, recv: TExpr, name: &ast::Ident, args: &[Arg], span: Span) -> TExpr {
+pub(crate) fn builtin_method(
+    fx: &mut FnCx<'_>,
+    recv: TExpr,
+    name: &ast::Ident,
+    args: &[Arg],
+    span: Span,
+) -> TExpr {
     let line = fx.line(span);
     let m = name.name.as_str();
     let ty = recv.ty.clone();
     let unknown_method = |fx: &mut FnCx<'_>, known: &[&str]| {
-        let mut d = Diag::error(E_NO_MEMBER, format!("`{}` has no method `{m}`", fx.ty_name(&ty)), name.span);
+        let mut d = Diag::error(
+            E_NO_MEMBER,
+            format!("`{}` has no method `{m}`", fx.ty_name(&ty)),
+            name.span,
+        );
         if let Some(s) = did_you_mean(m, known.iter().copied()) {
             d = d.with_hint(format!("did you mean `{s}`?"));
         }
@@ -802,7 +1182,10 @@ pub(crate) fn builtin_method(fx: &mut FnCx<'_>, recv: TExpr, name: &ast::Ident, 
     let file = fx.cx.modules[fx.m].input.path.clone();
     match ty.clone() {
         Ty::List(t) => {
-            const KNOWN: &[&str] = &["append", "pop", "insert", "clear", "copy", "extend", "reverse", "sort", "index", "count"];
+            const KNOWN: &[&str] = &[
+                "append", "pop", "insert", "clear", "copy", "extend", "reverse", "sort", "index",
+                "count",
+            ];
             let ok = |fx: &mut FnCx<'_>, min, max| fx.arity(m, args, min, max, span);
             match m {
                 "append" if ok(fx, 1, 1) => {
@@ -810,29 +1193,47 @@ pub(crate) fn builtin_method(fx: &mut FnCx<'_>, recv: TExpr, name: &ast::Ident, 
                     fx.list_push(recv, v)
                 }
                 "pop" if ok(fx, 0, 1) => {
-                    let i = if args.is_empty() { fx.int(-1, line) } else { fx.typed_arg(&args[0], &Ty::INT) };
+                    let i = if args.is_empty() {
+                        fx.int(-1, line)
+                    } else {
+                        fx.typed_arg(&args[0], &Ty::INT)
+                    };
                     let out = fx.new_local("", (*t).clone(), false);
                     let out = TExpr::new(K::Local(out), (*t).clone(), line);
-                    let addr = TExpr::new(K::AddrOf(Box::new(out.clone())), Ty::Ptr(Box::new(Ty::Unit)), line);
+                    let addr = TExpr::new(
+                        K::AddrOf(Box::new(out.clone())),
+                        Ty::Ptr(Box::new(Ty::Unit)),
+                        line,
+                    );
                     let call = fx.extern_call(
                         "mj_list_pop",
                         vec![recv, i, addr, s(&file, line), fx.int(line as i128, line)],
                         Ty::Unit,
                         line,
                     );
-                    TExpr::new(K::Seq(vec![TStmt::Expr(call)], Box::new(out)), (*t).clone(), line)
+                    TExpr::new(
+                        K::Seq(vec![TStmt::Expr(call)], Box::new(out)),
+                        (*t).clone(),
+                        line,
+                    )
                 }
                 "insert" if ok(fx, 2, 2) => {
                     let i = fx.typed_arg(&args[0], &Ty::INT);
                     let v = fx.typed_arg(&args[1], &t);
                     let (s0, tmp) = fx.temp(v);
-                    let addr = TExpr::new(K::AddrOf(Box::new(tmp)), Ty::Ptr(Box::new(Ty::Unit)), line);
-                    let call = fx.extern_call("mj_list_insert", vec![recv, i, addr], Ty::Unit, line);
+                    let addr =
+                        TExpr::new(K::AddrOf(Box::new(tmp)), Ty::Ptr(Box::new(Ty::Unit)), line);
+                    let call =
+                        fx.extern_call("mj_list_insert", vec![recv, i, addr], Ty::Unit, line);
                     TExpr::new(K::Seq(vec![s0], Box::new(call)), Ty::Unit, line)
                 }
-                "clear" if ok(fx, 0, 0) => fx.extern_call("mj_list_clear", vec![recv], Ty::Unit, line),
+                "clear" if ok(fx, 0, 0) => {
+                    fx.extern_call("mj_list_clear", vec![recv], Ty::Unit, line)
+                }
                 "copy" if ok(fx, 0, 0) => fx.extern_call("mj_list_copy", vec![recv], ty, line),
-                "reverse" if ok(fx, 0, 0) => fx.extern_call("mj_list_reverse", vec![recv], Ty::Unit, line),
+                "reverse" if ok(fx, 0, 0) => {
+                    fx.extern_call("mj_list_reverse", vec![recv], Ty::Unit, line)
+                }
                 "extend" if ok(fx, 1, 1) => {
                     let o = fx.typed_arg(&args[0], &ty);
                     fx.extern_call("mj_list_extend", vec![recv, o], Ty::Unit, line)
@@ -846,7 +1247,11 @@ pub(crate) fn builtin_method(fx: &mut FnCx<'_>, recv: TExpr, name: &ast::Ident, 
                                 rev = fx.cast(b, Ty::INT);
                             }
                             _ => {
-                                fx.error(Diag::error(super::E_KWARG, "`sort` takes only `reverse=`", a.span));
+                                fx.error(Diag::error(
+                                    super::E_KWARG,
+                                    "`sort` takes only `reverse=`",
+                                    a.span,
+                                ));
                             }
                         }
                     }
@@ -858,7 +1263,11 @@ pub(crate) fn builtin_method(fx: &mut FnCx<'_>, recv: TExpr, name: &ast::Ident, 
                         Ty::Float { bits: 64 } => "mj_list_find_f64",
                         Ty::Int { bits: 64, .. } => "mj_list_find_int",
                         _ => {
-                            fx.error(Diag::error(E_UNSUPPORTED, "`index` works on lists of Int, Float64 and String", span));
+                            fx.error(Diag::error(
+                                E_UNSUPPORTED,
+                                "`index` works on lists of Int, Float64 and String",
+                                span,
+                            ));
                             return fx.unknown(line);
                         }
                     };
@@ -866,9 +1275,24 @@ pub(crate) fn builtin_method(fx: &mut FnCx<'_>, recv: TExpr, name: &ast::Ident, 
                     fx.check_may_raise("`index`", span);
                     let r = fx.extern_call(f, vec![recv, v], Ty::INT, line);
                     let (s0, idx) = fx.temp(r);
-                    let missing = TExpr::new(K::Cmp(TCmp::Lt, Box::new(idx.clone()), Box::new(fx.int(0, line))), Ty::Bool, line);
-                    let raise = TStmt::Raise(TExpr::new(K::Str("ValueError: value is not in the list".into()), Ty::Error, line));
-                    TExpr::new(K::Seq(vec![s0, TStmt::If(missing, vec![raise], Vec::new())], Box::new(idx)), Ty::INT, line)
+                    let missing = TExpr::new(
+                        K::Cmp(TCmp::Lt, Box::new(idx.clone()), Box::new(fx.int(0, line))),
+                        Ty::Bool,
+                        line,
+                    );
+                    let raise = TStmt::Raise(TExpr::new(
+                        K::Str("ValueError: value is not in the list".into()),
+                        Ty::Error,
+                        line,
+                    ));
+                    TExpr::new(
+                        K::Seq(
+                            vec![s0, TStmt::If(missing, vec![raise], Vec::new())],
+                            Box::new(idx),
+                        ),
+                        Ty::INT,
+                        line,
+                    )
                 }
                 _ if KNOWN.contains(&m) => fx.unknown(line),
                 _ => unknown_method(fx, KNOWN),
@@ -876,13 +1300,37 @@ pub(crate) fn builtin_method(fx: &mut FnCx<'_>, recv: TExpr, name: &ast::Ident, 
         }
         Ty::Str => {
             const KNOWN: &[&str] = &[
-                "split", "join", "strip", "lstrip", "rstrip", "upper", "lower", "find", "rfind", "count", "replace",
-                "startswith", "endswith", "isdigit", "isalpha", "isspace", "isupper", "islower", "isalnum",
-                "splitlines", "copy", "byte_length", "__len__",
+                "split",
+                "join",
+                "strip",
+                "lstrip",
+                "rstrip",
+                "upper",
+                "lower",
+                "find",
+                "rfind",
+                "count",
+                "replace",
+                "startswith",
+                "endswith",
+                "isdigit",
+                "isalpha",
+                "isspace",
+                "isupper",
+                "islower",
+                "isalnum",
+                "splitlines",
+                "copy",
+                "byte_length",
+                "__len__",
             ];
             let ok = |fx: &mut FnCx<'_>, min, max| fx.arity(m, args, min, max, span);
             let yes = |fx: &mut FnCx<'_>, r: TExpr| {
-                TExpr::new(K::Cmp(TCmp::Ne, Box::new(r), Box::new(fx.int(0, line))), Ty::Bool, line)
+                TExpr::new(
+                    K::Cmp(TCmp::Ne, Box::new(r), Box::new(fx.int(0, line))),
+                    Ty::Bool,
+                    line,
+                )
             };
             match m {
                 "split" => {
@@ -891,28 +1339,51 @@ pub(crate) fn builtin_method(fx: &mut FnCx<'_>, recv: TExpr, name: &ast::Ident, 
                     for (i, a) in args.iter().enumerate() {
                         match (i, a.name.as_ref().map(|n| n.name.as_str())) {
                             (0, None) | (_, Some("sep")) => sep = fx.typed_arg(a, &Ty::Str),
-                            (1, None) | (_, Some("maxsplit")) => maxsplit = fx.typed_arg(a, &Ty::INT),
-                            _ => fx.error(Diag::error(E_ARITY, "`split` takes `sep` and `maxsplit`", a.span)),
+                            (1, None) | (_, Some("maxsplit")) => {
+                                maxsplit = fx.typed_arg(a, &Ty::INT)
+                            }
+                            _ => fx.error(Diag::error(
+                                E_ARITY,
+                                "`split` takes `sep` and `maxsplit`",
+                                a.span,
+                            )),
                         }
                     }
-                    fx.extern_call("mj_str_split", vec![recv, sep, maxsplit], Ty::List(Box::new(Ty::Str)), line)
+                    fx.extern_call(
+                        "mj_str_split",
+                        vec![recv, sep, maxsplit],
+                        Ty::List(Box::new(Ty::Str)),
+                        line,
+                    )
                 }
                 "join" if ok(fx, 1, 1) => {
                     let l = fx.typed_arg(&args[0], &Ty::List(Box::new(Ty::Str)));
                     fx.extern_call("mj_str_join", vec![recv, l], Ty::Str, line)
                 }
                 "strip" | "lstrip" | "rstrip" if ok(fx, 0, 1) => {
-                    let chars =
-                        if args.is_empty() { TExpr::new(K::Null, Ty::Str, line) } else { fx.typed_arg(&args[0], &Ty::Str) };
+                    let chars = if args.is_empty() {
+                        TExpr::new(K::Null, Ty::Str, line)
+                    } else {
+                        fx.typed_arg(&args[0], &Ty::Str)
+                    };
                     fx.extern_call(&format!("mj_str_{m}"), vec![recv, chars], Ty::Str, line)
                 }
-                "upper" | "lower" if ok(fx, 0, 0) => fx.extern_call(&format!("mj_str_{m}"), vec![recv], Ty::Str, line),
-                "splitlines" if ok(fx, 0, 0) => {
-                    fx.extern_call("mj_str_splitlines", vec![recv], Ty::List(Box::new(Ty::Str)), line)
+                "upper" | "lower" if ok(fx, 0, 0) => {
+                    fx.extern_call(&format!("mj_str_{m}"), vec![recv], Ty::Str, line)
                 }
+                "splitlines" if ok(fx, 0, 0) => fx.extern_call(
+                    "mj_str_splitlines",
+                    vec![recv],
+                    Ty::List(Box::new(Ty::Str)),
+                    line,
+                ),
                 "find" if ok(fx, 1, 2) => {
                     let sub = fx.typed_arg(&args[0], &Ty::Str);
-                    let start = if args.len() > 1 { fx.typed_arg(&args[1], &Ty::INT) } else { fx.int(0, line) };
+                    let start = if args.len() > 1 {
+                        fx.typed_arg(&args[1], &Ty::INT)
+                    } else {
+                        fx.int(0, line)
+                    };
                     fx.extern_call("mj_str_find", vec![recv, sub, start], Ty::INT, line)
                 }
                 "rfind" | "count" if ok(fx, 1, 1) => {
@@ -929,18 +1400,31 @@ pub(crate) fn builtin_method(fx: &mut FnCx<'_>, recv: TExpr, name: &ast::Ident, 
                     let r = fx.extern_call(&format!("mj_str_{m}"), vec![recv, p], Ty::INT, line);
                     yes(fx, r)
                 }
-                "isdigit" | "isalpha" | "isspace" | "isupper" | "islower" | "isalnum" if ok(fx, 0, 0) => {
+                "isdigit" | "isalpha" | "isspace" | "isupper" | "islower" | "isalnum"
+                    if ok(fx, 0, 0) =>
+                {
                     let r = fx.extern_call(&format!("mj_str_{m}"), vec![recv], Ty::INT, line);
                     yes(fx, r)
                 }
                 "copy" if ok(fx, 0, 0) => recv,
-                "byte_length" | "__len__" if ok(fx, 0, 0) => TExpr::new(K::Len(Box::new(recv)), Ty::INT, line),
+                "byte_length" | "__len__" if ok(fx, 0, 0) => {
+                    TExpr::new(K::Len(Box::new(recv)), Ty::INT, line)
+                }
                 _ if KNOWN.contains(&m) => fx.unknown(line),
                 _ => unknown_method(fx, KNOWN),
             }
         }
         Ty::Dict(k, v) => {
-            const KNOWN: &[&str] = &["get", "keys", "values", "items", "pop", "clear", "copy", "setdefault"];
+            const KNOWN: &[&str] = &[
+                "get",
+                "keys",
+                "values",
+                "items",
+                "pop",
+                "clear",
+                "copy",
+                "setdefault",
+            ];
             let ok = |fx: &mut FnCx<'_>, min, max| fx.arity(m, args, min, max, span);
             match m {
                 "get" if ok(fx, 1, 2) => {
@@ -957,7 +1441,11 @@ pub(crate) fn builtin_method(fx: &mut FnCx<'_>, recv: TExpr, name: &ast::Ident, 
                     let (s0, ptr) = fx.temp(p);
                     let null = fx.is_null(ptr.clone(), line);
                     let val = TExpr::new(K::Deref(Box::new(ptr)), (*v).clone(), line);
-                    let pick = TExpr::new(K::IfExp(Box::new(null), Box::new(def), Box::new(val)), (*v).clone(), line);
+                    let pick = TExpr::new(
+                        K::IfExp(Box::new(null), Box::new(def), Box::new(val)),
+                        (*v).clone(),
+                        line,
+                    );
                     TExpr::new(K::Seq(vec![s0], Box::new(pick)), (*v).clone(), line)
                 }
                 "keys" | "values" | "items" if ok(fx, 0, 0) => dict_view(fx, recv, &k, &v, m, line),
@@ -975,19 +1463,40 @@ pub(crate) fn builtin_method(fx: &mut FnCx<'_>, recv: TExpr, name: &ast::Ident, 
                         vec![TStmt::Assign(result.clone(), def)]
                     } else {
                         fx.check_may_raise("`pop`", span);
-                        vec![TStmt::Raise(TExpr::new(K::Str("KeyError".into()), Ty::Error, line))]
+                        vec![TStmt::Raise(TExpr::new(
+                            K::Str("KeyError".into()),
+                            Ty::Error,
+                            line,
+                        ))]
                     };
-                    let del = if *k == Ty::Str { "mj_dict_del_str" } else { "mj_dict_del_int" };
-                    let key_arg = if *k == Ty::Str { key } else { fx.cast(key, Ty::INT) };
+                    let del = if *k == Ty::Str {
+                        "mj_dict_del_str"
+                    } else {
+                        "mj_dict_del_int"
+                    };
+                    let key_arg = if *k == Ty::Str {
+                        key
+                    } else {
+                        fx.cast(key, Ty::INT)
+                    };
                     let delete = fx.extern_call(del, vec![d, key_arg], Ty::INT, line);
                     let present = vec![
-                        TStmt::Assign(result.clone(), TExpr::new(K::Deref(Box::new(ptr)), (*v).clone(), line)),
+                        TStmt::Assign(
+                            result.clone(),
+                            TExpr::new(K::Deref(Box::new(ptr)), (*v).clone(), line),
+                        ),
                         TStmt::Expr(delete),
                     ];
                     let st = TStmt::If(null, missing, present);
-                    TExpr::new(K::Seq(vec![s0, s1, s2, st], Box::new(result)), (*v).clone(), line)
+                    TExpr::new(
+                        K::Seq(vec![s0, s1, s2, st], Box::new(result)),
+                        (*v).clone(),
+                        line,
+                    )
                 }
-                "clear" if ok(fx, 0, 0) => fx.extern_call("mj_dict_clear", vec![recv], Ty::Unit, line),
+                "clear" if ok(fx, 0, 0) => {
+                    fx.extern_call("mj_dict_clear", vec![recv], Ty::Unit, line)
+                }
                 "copy" if ok(fx, 0, 0) => fx.extern_call("mj_dict_copy", vec![recv], ty, line),
                 "setdefault" if ok(fx, 2, 2) => {
                     let key = fx.typed_arg(&args[0], &k);

@@ -5,8 +5,8 @@ use mj_syntax::{Diag, Span};
 
 use super::body::FnCx;
 use super::{
-    ConstVal, Conv, E_ARITY, E_KWARG, E_MISMATCH, E_NOT_CALLABLE, E_NOT_INDEXABLE, E_NO_MEMBER, E_OPERATOR,
-    E_UNDEFINED, Item, Sig,
+    ConstVal, Conv, E_ARITY, E_KWARG, E_MISMATCH, E_NO_MEMBER, E_NOT_CALLABLE, E_NOT_INDEXABLE,
+    E_OPERATOR, E_UNDEFINED, Item, Sig,
 };
 use crate::suggest::did_you_mean;
 use crate::tir::{Callee, FnId, TArg, TBin, TCmp, TExpr, TExprKind as K, TStmt, TUn};
@@ -23,7 +23,11 @@ impl FnCx<'_> {
                     Some(t @ Ty::Int { .. }) => TExpr::new(K::Int(v), t.clone(), line),
                     _ => {
                         if v > u64::MAX as i128 {
-                            self.error(Diag::error(super::E_MISMATCH, "integer literal is too large for `Int`", e.span));
+                            self.error(Diag::error(
+                                super::E_MISMATCH,
+                                "integer literal is too large for `Int`",
+                                e.span,
+                            ));
                         }
                         TExpr::new(K::Int(v), Ty::INT, line)
                     }
@@ -68,14 +72,26 @@ impl FnCx<'_> {
                     lhs = rhs;
                 }
                 let r = result.unwrap_or_else(|| TExpr::new(K::Bool(true), Ty::Bool, line));
-                if stmts.is_empty() { r } else { TExpr::new(K::Seq(stmts, Box::new(r)), Ty::Bool, line) }
+                if stmts.is_empty() {
+                    r
+                } else {
+                    TExpr::new(K::Seq(stmts, Box::new(r)), Ty::Bool, line)
+                }
             }
-            ExprKind::IfExp { cond, then, otherwise } => {
+            ExprKind::IfExp {
+                cond,
+                then,
+                otherwise,
+            } => {
                 let c = self.cond(cond);
                 let a = self.expr(then, expected);
                 let b = self.expr(otherwise, Some(&a.ty));
                 let (a, b) = self.unify_numeric(a, b, e.span);
-                let ty = if a.ty.is_unknown() { b.ty.clone() } else { a.ty.clone() };
+                let ty = if a.ty.is_unknown() {
+                    b.ty.clone()
+                } else {
+                    a.ty.clone()
+                };
                 let b = self.coerce(b, &ty, otherwise.span);
                 TExpr::new(K::IfExp(Box::new(c), Box::new(a), Box::new(b)), ty, line)
             }
@@ -88,10 +104,16 @@ impl FnCx<'_> {
             }
             ExprKind::Tuple(items) => {
                 let want: Vec<Option<Ty>> = match expected {
-                    Some(Ty::Tuple(ts)) if ts.len() == items.len() => ts.iter().cloned().map(Some).collect(),
+                    Some(Ty::Tuple(ts)) if ts.len() == items.len() => {
+                        ts.iter().cloned().map(Some).collect()
+                    }
                     _ => vec![None; items.len()],
                 };
-                let vals: Vec<TExpr> = items.iter().zip(want).map(|(i, w)| self.expr(i, w.as_ref())).collect();
+                let vals: Vec<TExpr> = items
+                    .iter()
+                    .zip(want)
+                    .map(|(i, w)| self.expr(i, w.as_ref()))
+                    .collect();
                 let ty = Ty::Tuple(vals.iter().map(|v| v.ty.clone()).collect());
                 TExpr::new(K::Aggregate(vals), ty, line)
             }
@@ -102,7 +124,12 @@ impl FnCx<'_> {
                 };
                 self.dict_literal(pairs, wk, wv, e.span, line)
             }
-            ExprKind::ListComp { elt, target, iter, cond } => self.list_comp(elt, target, iter, cond.as_deref(), e.span),
+            ExprKind::ListComp {
+                elt,
+                target,
+                iter,
+                cond,
+            } => self.list_comp(elt, target, iter, cond.as_deref(), e.span),
             ExprKind::Transfer(inner) => {
                 let v = self.expr(inner, expected);
                 if let (ExprKind::Name(_), K::Local(l)) = (&inner.kind, &v.kind) {
@@ -114,7 +141,11 @@ impl FnCx<'_> {
             ExprKind::Lambda { .. } => self.unsupported("lambda expressions", e.span),
             ExprKind::FnType { .. } => self.unsupported("function types", e.span),
             ExprKind::Slice { .. } => {
-                self.error(Diag::error(E_MISMATCH, "a slice is only allowed inside `[...]`", e.span));
+                self.error(Diag::error(
+                    E_MISMATCH,
+                    "a slice is only allowed inside `[...]`",
+                    e.span,
+                ));
                 self.unknown(line)
             }
             ExprKind::Ellipsis => TExpr::new(K::Unit, Ty::Unit, line),
@@ -127,7 +158,11 @@ impl FnCx<'_> {
     }
 
     pub fn unsupported(&mut self, what: &str, span: Span) -> TExpr {
-        self.error(Diag::error(super::E_UNSUPPORTED, format!("{what} are not supported yet"), span));
+        self.error(Diag::error(
+            super::E_UNSUPPORTED,
+            format!("{what} are not supported yet"),
+            span,
+        ));
         let line = self.line(span);
         self.unknown(line)
     }
@@ -136,14 +171,24 @@ impl FnCx<'_> {
         if let Some(l) = self.lookup_local(n) {
             if self.flow.uninit.remove(&l) {
                 self.error(
-                    Diag::error(super::E_UNINIT, format!("use of `{n}` before it is initialized"), span)
-                        .with_hint(format!("assign a value to `{n}` first")),
+                    Diag::error(
+                        super::E_UNINIT,
+                        format!("use of `{n}` before it is initialized"),
+                        span,
+                    )
+                    .with_hint(format!("assign a value to `{n}` first")),
                 );
             } else if let Some(moved_at) = self.flow.moved.remove(&l) {
                 self.error(
-                    Diag::error(super::E_UNINIT, format!("use of `{n}` after it was moved"), span)
-                        .with_label(moved_at, "moved here")
-                        .with_hint(format!("copy it with `{n}.copy()` before the move, or assign it again")),
+                    Diag::error(
+                        super::E_UNINIT,
+                        format!("use of `{n}` after it was moved"),
+                        span,
+                    )
+                    .with_label(moved_at, "moved here")
+                    .with_hint(format!(
+                        "copy it with `{n}.copy()` before the move, or assign it again"
+                    )),
                 );
             }
             let ty = self.locals[l.0 as usize].ty.clone();
@@ -217,7 +262,10 @@ impl FnCx<'_> {
                 }
                 let mut d = Diag::error(
                     E_NO_MEMBER,
-                    format!("`{}` has no field `{}`", self.cx.struct_names[s as usize], name.name),
+                    format!(
+                        "`{}` has no field `{}`",
+                        self.cx.struct_names[s as usize], name.name
+                    ),
                     name.span,
                 );
                 let cands: Vec<String> = fields.iter().map(|(f, _)| f.clone()).collect();
@@ -264,9 +312,22 @@ impl FnCx<'_> {
             Ty::Str => {
                 let i = self.expr(a, Some(&Ty::INT));
                 let i = self.coerce(i, &Ty::INT, a.span);
-                let file = TExpr::new(K::Str(self.cx.modules[self.m].input.path.clone()), Ty::Str, line);
-                let args = vec![TArg::Value(b), TArg::Value(i), TArg::Value(file), TArg::Value(self.int(line as i128, line))];
-                TExpr::new(K::Call(Callee::Extern("mj_str_at".into()), args), Ty::Str, line)
+                let file = TExpr::new(
+                    K::Str(self.cx.modules[self.m].input.path.clone()),
+                    Ty::Str,
+                    line,
+                );
+                let args = vec![
+                    TArg::Value(b),
+                    TArg::Value(i),
+                    TArg::Value(file),
+                    TArg::Value(self.int(line as i128, line)),
+                ];
+                TExpr::new(
+                    K::Call(Callee::Extern("mj_str_at".into()), args),
+                    Ty::Str,
+                    line,
+                )
             }
             Ty::Tuple(ts) => {
                 let idx = match &a.kind {
@@ -278,7 +339,9 @@ impl FnCx<'_> {
                     _ => None,
                 };
                 match idx {
-                    Some(i) if i < ts.len() => TExpr::new(K::Field(Box::new(b), i as u32), ts[i].clone(), line),
+                    Some(i) if i < ts.len() => {
+                        TExpr::new(K::Field(Box::new(b), i as u32), ts[i].clone(), line)
+                    }
                     _ => {
                         let msg = format!("a tuple index must be a constant below {}", ts.len());
                         self.error(Diag::error(E_NOT_INDEXABLE, msg, a.span));
@@ -301,7 +364,15 @@ impl FnCx<'_> {
         }
     }
 
-    fn slice(&mut self, b: TExpr, lo: Option<&Expr>, hi: Option<&Expr>, step: Option<&Expr>, span: Span, line: u32) -> TExpr {
+    fn slice(
+        &mut self,
+        b: TExpr,
+        lo: Option<&Expr>,
+        hi: Option<&Expr>,
+        step: Option<&Expr>,
+        span: Span,
+        line: u32,
+    ) -> TExpr {
         let f = match &b.ty {
             Ty::Str => "mj_str_slice",
             Ty::List(_) => "mj_list_slice",
@@ -325,7 +396,13 @@ impl FnCx<'_> {
         let h = part(self, hi, 2);
         let s = part(self, step, 4);
         let ty = b.ty.clone();
-        let args = vec![TArg::Value(b), TArg::Value(l), TArg::Value(h), TArg::Value(s), TArg::Value(self.int(flags, line))];
+        let args = vec![
+            TArg::Value(b),
+            TArg::Value(l),
+            TArg::Value(h),
+            TArg::Value(s),
+            TArg::Value(self.int(flags, line)),
+        ];
         TExpr::new(K::Call(Callee::Extern(f.into()), args), ty, line)
     }
 
@@ -339,8 +416,14 @@ impl FnCx<'_> {
             UnOp::Neg | UnOp::Pos => {
                 let v = self.expr(inner, expected.filter(|t| t.is_numeric()));
                 if let Ty::Struct(_) = v.ty {
-                    let name = if op == UnOp::Neg { "__neg__" } else { "__pos__" };
-                    return self.dunder_call(v, name, Vec::new(), span).unwrap_or_else(|| self.unknown(line));
+                    let name = if op == UnOp::Neg {
+                        "__neg__"
+                    } else {
+                        "__pos__"
+                    };
+                    return self
+                        .dunder_call(v, name, Vec::new(), span)
+                        .unwrap_or_else(|| self.unknown(line));
                 }
                 if !v.ty.is_numeric() && !v.ty.is_unknown() {
                     let msg = format!("cannot negate a `{}`", self.ty_name(&v.ty));
@@ -385,25 +468,38 @@ impl FnCx<'_> {
         }
     }
 
-    fn binary(&mut self, op: BinOp, lhs: &Expr, rhs: &Expr, span: Span, expected: Option<&Ty>) -> TExpr {
+    fn binary(
+        &mut self,
+        op: BinOp,
+        lhs: &Expr,
+        rhs: &Expr,
+        span: Span,
+        expected: Option<&Ty>,
+    ) -> TExpr {
         let line = self.line(span);
         if matches!(op, BinOp::And | BinOp::Or) {
             let a = self.cond(lhs);
             let b = self.cond(rhs);
-            let k = if op == BinOp::And { K::And(Box::new(a), Box::new(b)) } else { K::Or(Box::new(a), Box::new(b)) };
+            let k = if op == BinOp::And {
+                K::And(Box::new(a), Box::new(b))
+            } else {
+                K::Or(Box::new(a), Box::new(b))
+            };
             return TExpr::new(k, Ty::Bool, line);
         }
         // Type the non-literal side first so that `x * 2` makes `2` the type of `x`.
         let hint = expected.filter(|t| t.is_numeric());
         let (a, b) = if Self::is_literal(lhs) && !Self::is_literal(rhs) {
             let b = self.expr(rhs, hint);
-            let h = if b.ty.is_numeric() { Some(b.ty.clone()) } else { None };
+            let h = if b.ty.is_numeric() {
+                Some(b.ty.clone())
+            } else {
+                None
+            };
             (self.expr(lhs, h.as_ref()), b)
         } else {
             let a = self.expr(lhs, hint);
-            let h = if a.ty.is_numeric() && !matches!(op, BinOp::Shl | BinOp::Shr | BinOp::Pow) || a.ty.is_float() {
-                Some(a.ty.clone())
-            } else if a.ty.is_int() && matches!(op, BinOp::Shl | BinOp::Shr) {
+            let h = if a.ty.is_float() || (a.ty.is_int() && op != BinOp::Pow) {
                 Some(a.ty.clone())
             } else {
                 None
@@ -420,7 +516,9 @@ impl FnCx<'_> {
         }
         if let Ty::Struct(_) = a.ty {
             let name = op.dunder().unwrap_or("__add__");
-            return self.dunder_call(a, name, vec![b], span).unwrap_or_else(|| self.unknown(line));
+            return self
+                .dunder_call(a, name, vec![b], span)
+                .unwrap_or_else(|| self.unknown(line));
         }
         match (&a.ty, &b.ty, op) {
             (Ty::Str, Ty::Str, BinOp::Add) => {
@@ -432,7 +530,8 @@ impl FnCx<'_> {
             }
             (Ty::List(_), Ty::List(_), BinOp::Add) if a.ty == b.ty => {
                 let ty = a.ty.clone();
-                let (s1, copy) = self.temp(self.extern_call_expr("mj_list_copy", vec![a], ty.clone(), line));
+                let (s1, copy) =
+                    self.temp(self.extern_call_expr("mj_list_copy", vec![a], ty.clone(), line));
                 let ext = self.extern_call("mj_list_extend", vec![copy.clone(), b], Ty::Unit, line);
                 return TExpr::new(K::Seq(vec![s1, TStmt::Expr(ext)], Box::new(copy)), ty, line);
             }
@@ -464,7 +563,11 @@ impl FnCx<'_> {
             // `Int / Int` is true division, as in Python and Mojo.
             let a = self.coerce(a, &Ty::F64, span);
             let b = self.coerce(b, &Ty::F64, span);
-            return TExpr::new(K::Binary(TBin::Div, Box::new(a), Box::new(b)), Ty::F64, line);
+            return TExpr::new(
+                K::Binary(TBin::Div, Box::new(a), Box::new(b)),
+                Ty::F64,
+                line,
+            );
         }
         let (a, b) = if matches!(op, BinOp::Shl | BinOp::Shr) {
             let t = a.ty.clone();
@@ -480,7 +583,14 @@ impl FnCx<'_> {
                 let r = self.extern_call("mj_pow_int", vec![a64, b64], Ty::INT, line);
                 self.coerce(r, &ty, span)
             } else {
-                TExpr::new(K::Call(Callee::Intrinsic("llvm.pow".into()), vec![TArg::Value(a), TArg::Value(b)]), ty, line)
+                TExpr::new(
+                    K::Call(
+                        Callee::Intrinsic("llvm.pow".into()),
+                        vec![TArg::Value(a), TArg::Value(b)],
+                    ),
+                    ty,
+                    line,
+                )
             };
         }
         let k = match op {
@@ -501,7 +611,12 @@ impl FnCx<'_> {
                 return self.unknown(line);
             }
         };
-        if ty.is_float() && matches!(k, TBin::BitAnd | TBin::BitOr | TBin::BitXor | TBin::Shl | TBin::Shr) {
+        if ty.is_float()
+            && matches!(
+                k,
+                TBin::BitAnd | TBin::BitOr | TBin::BitXor | TBin::Shl | TBin::Shr
+            )
+        {
             let msg = format!("no operator `{}` for `{}`", op.symbol(), self.ty_name(&ty));
             self.error(Diag::error(E_OPERATOR, msg, span));
             return self.unknown(line);
@@ -522,11 +637,15 @@ impl FnCx<'_> {
             let t = b.ty.clone();
             return (self.cast(a, t), b);
         }
-        let msg = format!("mismatched types: `{}` and `{}`", self.ty_name(&a.ty), self.ty_name(&b.ty));
-        self.error(
-            Diag::error(E_MISMATCH, msg, span)
-                .with_hint(format!("convert one side explicitly, e.g. `{}(x)`", self.ty_name(&a.ty))),
+        let msg = format!(
+            "mismatched types: `{}` and `{}`",
+            self.ty_name(&a.ty),
+            self.ty_name(&b.ty)
         );
+        self.error(Diag::error(E_MISMATCH, msg, span).with_hint(format!(
+            "convert one side explicitly, e.g. `{}(x)`",
+            self.ty_name(&a.ty)
+        )));
         (a, b)
     }
 
@@ -552,25 +671,47 @@ impl FnCx<'_> {
             (Ty::Float { .. }, Ty::Float { .. }) if matches!(v.kind, K::Float(_)) => {
                 return self.cast(v, to.clone());
             }
-            (Ty::Int { .. }, Ty::Int { .. }) if matches!(v.kind, K::Int(_)) => return self.cast(v, to.clone()),
+            (Ty::Int { .. }, Ty::Int { .. }) if matches!(v.kind, K::Int(_)) => {
+                return self.cast(v, to.clone());
+            }
             (Ty::Str, Ty::Error) => return TExpr { ty: Ty::Error, ..v },
-            (Ty::List(a), Ty::List(b)) if a.is_unknown() || b.is_unknown() => return TExpr { ty: to.clone(), ..v },
-            (Ty::Dict(..), Ty::Dict(..)) if matches!(v.kind, K::Seq(..)) && self.is_empty_dict(&v) => {
-                return TExpr { ty: to.clone(), ..v };
+            (Ty::List(a), Ty::List(b)) if a.is_unknown() || b.is_unknown() => {
+                return TExpr {
+                    ty: to.clone(),
+                    ..v
+                };
+            }
+            (Ty::Dict(..), Ty::Dict(..))
+                if matches!(v.kind, K::Seq(..)) && self.is_empty_dict(&v) =>
+            {
+                return TExpr {
+                    ty: to.clone(),
+                    ..v
+                };
             }
             _ => {}
         }
-        let msg = format!("mismatched types: expected `{}`, found `{}`", self.ty_name(to), self.ty_name(&v.ty));
+        let msg = format!(
+            "mismatched types: expected `{}`, found `{}`",
+            self.ty_name(to),
+            self.ty_name(&v.ty)
+        );
         let mut d = Diag::error(E_MISMATCH, msg, span);
         if *to == Ty::Str {
             d = d.with_hint("convert it with `String(...)`");
         } else if to.is_numeric() && v.ty == Ty::Str {
             d = d.with_hint(format!("parse it with `{}(...)`", self.ty_name(to)));
         } else if to.is_numeric() && v.ty.is_numeric() {
-            d = d.with_hint(format!("convert it explicitly with `{}(...)`", self.ty_name(to)));
+            d = d.with_hint(format!(
+                "convert it explicitly with `{}(...)`",
+                self.ty_name(to)
+            ));
         }
         self.error(d);
-        TExpr { ty: to.clone(), ..v }
+        TExpr {
+            ty: to.clone(),
+            ..v
+        }
     }
 
     fn is_empty_dict(&self, _v: &TExpr) -> bool {
@@ -584,19 +725,36 @@ impl FnCx<'_> {
             Ty::Bool | Ty::Unknown => v,
             Ty::Int { .. } | Ty::Float { .. } => {
                 let zero = self.cast(TExpr::new(K::Int(0), Ty::INT, line), v.ty.clone());
-                TExpr::new(K::Cmp(TCmp::Ne, Box::new(v), Box::new(zero)), Ty::Bool, line)
+                TExpr::new(
+                    K::Cmp(TCmp::Ne, Box::new(v), Box::new(zero)),
+                    Ty::Bool,
+                    line,
+                )
             }
             Ty::Str | Ty::List(_) => {
                 let len = TExpr::new(K::Len(Box::new(v)), Ty::INT, line);
-                TExpr::new(K::Cmp(TCmp::Ne, Box::new(len), Box::new(self.int(0, line))), Ty::Bool, line)
+                TExpr::new(
+                    K::Cmp(TCmp::Ne, Box::new(len), Box::new(self.int(0, line))),
+                    Ty::Bool,
+                    line,
+                )
             }
             Ty::Dict(..) => {
                 let len = self.extern_call("mj_dict_len", vec![v], Ty::INT, line);
-                TExpr::new(K::Cmp(TCmp::Ne, Box::new(len), Box::new(self.int(0, line))), Ty::Bool, line)
+                TExpr::new(
+                    K::Cmp(TCmp::Ne, Box::new(len), Box::new(self.int(0, line))),
+                    Ty::Bool,
+                    line,
+                )
             }
-            Ty::Struct(_) => self.dunder_call(v, "__bool__", Vec::new(), span).unwrap_or_else(|| self.unknown(line)),
+            Ty::Struct(_) => self
+                .dunder_call(v, "__bool__", Vec::new(), span)
+                .unwrap_or_else(|| self.unknown(line)),
             t => {
-                let msg = format!("mismatched types: expected `Bool`, found `{}`", self.ty_name(t));
+                let msg = format!(
+                    "mismatched types: expected `Bool`, found `{}`",
+                    self.ty_name(t)
+                );
                 self.error(Diag::error(E_MISMATCH, msg, span));
                 self.unknown(line)
             }
@@ -618,29 +776,51 @@ impl FnCx<'_> {
         };
         if matches!(op, CmpOp::In | CmpOp::NotIn) {
             let r = self.contains(b, a, span);
-            return if op == CmpOp::NotIn { TExpr::new(K::Unary(TUn::Not, Box::new(r)), Ty::Bool, line) } else { r };
+            return if op == CmpOp::NotIn {
+                TExpr::new(K::Unary(TUn::Not, Box::new(r)), Ty::Bool, line)
+            } else {
+                r
+            };
         }
         if let Ty::Struct(_) = a.ty {
             let (name, negate) = match op {
                 CmpOp::Ne if !self.has_method(&a.ty, "__ne__") => ("__eq__", true),
                 _ => (op.dunder().unwrap_or("__eq__"), false),
             };
-            let r = self.dunder_call(a, name, vec![b], span).unwrap_or_else(|| self.unknown(line));
-            return if negate { TExpr::new(K::Unary(TUn::Not, Box::new(r)), Ty::Bool, line) } else { r };
+            let r = self
+                .dunder_call(a, name, vec![b], span)
+                .unwrap_or_else(|| self.unknown(line));
+            return if negate {
+                TExpr::new(K::Unary(TUn::Not, Box::new(r)), Ty::Bool, line)
+            } else {
+                r
+            };
         }
         match (&a.ty, &b.ty) {
             (Ty::Str, Ty::Str) => {
                 let c = self.extern_call("mj_str_cmp", vec![a, b], Ty::INT, line);
-                return TExpr::new(K::Cmp(tcmp(op), Box::new(c), Box::new(self.int(0, line))), Ty::Bool, line);
+                return TExpr::new(
+                    K::Cmp(tcmp(op), Box::new(c), Box::new(self.int(0, line))),
+                    Ty::Bool,
+                    line,
+                );
             }
-            (Ty::Bool, Ty::Bool) if matches!(op, CmpOp::Eq | CmpOp::Ne | CmpOp::Is | CmpOp::IsNot) => {
+            (Ty::Bool, Ty::Bool)
+                if matches!(op, CmpOp::Eq | CmpOp::Ne | CmpOp::Is | CmpOp::IsNot) =>
+            {
                 return TExpr::new(K::Cmp(tcmp(op), Box::new(a), Box::new(b)), Ty::Bool, line);
             }
-            (Ty::Unit, Ty::Unit) => return TExpr::new(K::Bool(matches!(op, CmpOp::Eq | CmpOp::Is)), Ty::Bool, line),
+            (Ty::Unit, Ty::Unit) => {
+                return TExpr::new(K::Bool(matches!(op, CmpOp::Eq | CmpOp::Is)), Ty::Bool, line);
+            }
             _ => {}
         }
         if !a.ty.is_numeric() || !b.ty.is_numeric() {
-            let msg = format!("cannot compare `{}` with `{}`", self.ty_name(&a.ty), self.ty_name(&b.ty));
+            let msg = format!(
+                "cannot compare `{}` with `{}`",
+                self.ty_name(&a.ty),
+                self.ty_name(&b.ty)
+            );
             self.error(Diag::error(E_OPERATOR, msg, span));
             return TExpr::new(K::Bool(false), Ty::Bool, line);
         }
@@ -656,18 +836,32 @@ impl FnCx<'_> {
     }
 
     /// Calls an operator method on a struct value; reports a missing method.
-    pub fn dunder_call(&mut self, recv: TExpr, name: &str, args: Vec<TExpr>, span: Span) -> Option<TExpr> {
+    pub fn dunder_call(
+        &mut self,
+        recv: TExpr,
+        name: &str,
+        args: Vec<TExpr>,
+        span: Span,
+    ) -> Option<TExpr> {
         let Ty::Struct(s) = recv.ty else { return None };
         let Some(id) = self.cx.structs[s as usize].methods.get(name).copied() else {
-            let msg = format!("`{}` does not implement `{name}`", self.cx.struct_names[s as usize]);
+            let msg = format!(
+                "`{}` does not implement `{name}`",
+                self.cx.struct_names[s as usize]
+            );
             self.error(
-                Diag::error(E_OPERATOR, msg, span).with_hint(format!("define `def {name}(self, ...)` in the struct")),
+                Diag::error(E_OPERATOR, msg, span)
+                    .with_hint(format!("define `def {name}(self, ...)` in the struct")),
             );
             return None;
         };
         let sig = self.cx.funcs[id.0 as usize].sig.clone();
         if sig.params.len() != args.len() + 1 {
-            let msg = format!("`{name}` takes {} arguments, found {}", sig.params.len() - 1, args.len());
+            let msg = format!(
+                "`{name}` takes {} arguments, found {}",
+                sig.params.len() - 1,
+                args.len()
+            );
             self.error(Diag::error(E_ARITY, msg, span));
             return None;
         }
@@ -680,7 +874,11 @@ impl FnCx<'_> {
             self.check_may_raise(&format!("`{name}`"), span);
         }
         let line = self.line(span);
-        Some(TExpr::new(K::Call(Callee::Fn(id), targs), sig.ret.clone(), line))
+        Some(TExpr::new(
+            K::Call(Callee::Fn(id), targs),
+            sig.ret.clone(),
+            line,
+        ))
     }
 
     /// Passes the receiver of a method by value or by address, as its convention says.
@@ -703,7 +901,14 @@ impl FnCx<'_> {
     }
 
     pub fn extern_call_expr(&self, f: &str, args: Vec<TExpr>, ret: Ty, line: u32) -> TExpr {
-        TExpr::new(K::Call(Callee::Extern(f.into()), args.into_iter().map(TArg::Value).collect()), ret, line)
+        TExpr::new(
+            K::Call(
+                Callee::Extern(f.into()),
+                args.into_iter().map(TArg::Value).collect(),
+            ),
+            ret,
+            line,
+        )
     }
 
     pub fn extern_call(&mut self, f: &str, args: Vec<TExpr>, ret: Ty, line: u32) -> TExpr {
@@ -712,7 +917,14 @@ impl FnCx<'_> {
 
     /// Checks the arguments of a call against a signature. `skip` parameters (the
     /// receiver) are supplied by the caller.
-    pub fn check_args(&mut self, fname: &str, sig: &Sig, skip: usize, args: &[Arg], span: Span) -> Vec<TArg> {
+    pub fn check_args(
+        &mut self,
+        fname: &str,
+        sig: &Sig,
+        skip: usize,
+        args: &[Arg],
+        span: Span,
+    ) -> Vec<TArg> {
         let params = &sig.params[skip..];
         let mut slots: Vec<Option<&Expr>> = vec![None; params.len()];
         let mut positional = 0;
@@ -733,8 +945,14 @@ impl FnCx<'_> {
                     }
                     None => {
                         bad_keyword = true;
-                        let mut d = Diag::error(E_KWARG, format!("`{fname}` has no argument named `{}`", n.name), n.span);
-                        if let Some(s) = did_you_mean(&n.name, params.iter().map(|p| p.name.as_str())) {
+                        let mut d = Diag::error(
+                            E_KWARG,
+                            format!("`{fname}` has no argument named `{}`", n.name),
+                            n.span,
+                        );
+                        if let Some(s) =
+                            did_you_mean(&n.name, params.iter().map(|p| p.name.as_str()))
+                        {
                             d = d.with_hint(format!("did you mean `{s}`?"));
                         }
                         self.error(d);
@@ -743,7 +961,10 @@ impl FnCx<'_> {
             }
         }
         if positional > params.len() {
-            let msg = format!("`{fname}` takes {} argument(s), but {positional} were given", params.len());
+            let msg = format!(
+                "`{fname}` takes {} argument(s), but {positional} were given",
+                params.len()
+            );
             self.error(Diag::error(E_ARITY, msg, span));
         }
         let mut out = Vec::new();
@@ -754,7 +975,10 @@ impl FnCx<'_> {
                     let msg = format!("`{fname}` is missing its argument `{}`", p.name);
                     // A misspelled keyword already explains the missing argument.
                     if !bad_keyword {
-                            self.error(Diag::error(E_ARITY, msg, span).with_hint(format!("pass a `{}`", self.ty_name(&p.ty))));
+                        self.error(
+                            Diag::error(E_ARITY, msg, span)
+                                .with_hint(format!("pass a `{}`", self.ty_name(&p.ty))),
+                        );
                     }
                     out.push(TArg::Value(self.unknown(0)));
                     continue;
@@ -765,7 +989,10 @@ impl FnCx<'_> {
             match p.conv {
                 Conv::Mut | Conv::Out => {
                     if !is_place(&v) && !v.ty.is_unknown() {
-                        let msg = format!("argument `{}` is `mut`: pass a variable, not a temporary value", p.name);
+                        let msg = format!(
+                            "argument `{}` is `mut`: pass a variable, not a temporary value",
+                            p.name
+                        );
                         self.error(Diag::error(super::E_ASSIGN, msg, e.span));
                     }
                     out.push(TArg::Ref(v));
@@ -783,7 +1010,9 @@ impl FnCx<'_> {
                 match self.cx.modules[self.m].scope.get(n).cloned() {
                     Some(item) => self.call_item(item, n, args, span, expected),
                     None => {
-                        if let Some(v) = super::builtins::call_builtin(self, n, args, span, expected) {
+                        if let Some(v) =
+                            super::builtins::call_builtin(self, n, args, span, expected)
+                        {
                             return v;
                         }
                         self.undefined(n, func.span);
@@ -802,7 +1031,9 @@ impl FnCx<'_> {
                     match self.cx.modules[self.m].scope.get(b).cloned() {
                         Some(Item::Module(t)) => {
                             return match self.cx.modules[t].scope.get(&name.name).cloned() {
-                                Some(item) => self.call_item(item, &name.name, args, span, expected),
+                                Some(item) => {
+                                    self.call_item(item, &name.name, args, span, expected)
+                                }
                                 None => {
                                     let msg = format!("module `{b}` has no member `{}`", name.name);
                                     self.error(Diag::error(E_NO_MEMBER, msg, name.span));
@@ -811,7 +1042,13 @@ impl FnCx<'_> {
                             };
                         }
                         Some(Item::BuiltinModule(m)) => {
-                            return self.call_item(Item::Builtin(m, name.name.clone()), &name.name, args, span, expected);
+                            return self.call_item(
+                                Item::Builtin(m, name.name.clone()),
+                                &name.name,
+                                args,
+                                span,
+                                expected,
+                            );
                         }
                         Some(Item::Struct(s)) => return self.static_call(s, name, args, span),
                         _ => {}
@@ -843,13 +1080,22 @@ impl FnCx<'_> {
         }
     }
 
-    fn call_item(&mut self, item: Item, n: &str, args: &[Arg], span: Span, expected: Option<&Ty>) -> TExpr {
+    fn call_item(
+        &mut self,
+        item: Item,
+        n: &str,
+        args: &[Arg],
+        span: Span,
+        expected: Option<&Ty>,
+    ) -> TExpr {
         let line = self.line(span);
         match item {
             Item::Func(id) => self.call_fn(id, n, args, span),
             Item::Struct(s) => self.construct(s, args, span),
-            Item::Builtin(m, name) => super::builtins::call_module_builtin(self, m, &name, args, span, expected)
-                .unwrap_or_else(|| self.unknown(line)),
+            Item::Builtin(m, name) => {
+                super::builtins::call_module_builtin(self, m, &name, args, span, expected)
+                    .unwrap_or_else(|| self.unknown(line))
+            }
             Item::Const(_) | Item::Module(_) | Item::BuiltinModule(_) => {
                 let msg = format!("`{n}` is not callable");
                 self.error(Diag::error(E_NOT_CALLABLE, msg, span));
@@ -871,7 +1117,9 @@ impl FnCx<'_> {
     fn static_call(&mut self, s: u32, name: &ast::Ident, args: &[Arg], span: Span) -> TExpr {
         let line = self.line(span);
         match self.cx.structs[s as usize].methods.get(&name.name).copied() {
-            Some(id) if !self.cx.funcs[id.0 as usize].sig.has_self => self.call_fn(id, &name.name, args, span),
+            Some(id) if !self.cx.funcs[id.0 as usize].sig.has_self => {
+                self.call_fn(id, &name.name, args, span)
+            }
             Some(id) => {
                 // `Type.method(obj, ...)`: an unbound method call with explicit self.
                 let sig = self.cx.funcs[id.0 as usize].sig.clone();
@@ -882,7 +1130,10 @@ impl FnCx<'_> {
                 TExpr::new(K::Call(Callee::Fn(id), targs), sig.ret, line)
             }
             None => {
-                let msg = format!("`{}` has no method `{}`", self.cx.struct_names[s as usize], name.name);
+                let msg = format!(
+                    "`{}` has no method `{}`",
+                    self.cx.struct_names[s as usize], name.name
+                );
                 self.error(Diag::error(E_NO_MEMBER, msg, name.span));
                 self.unknown(line)
             }
@@ -925,10 +1176,17 @@ impl FnCx<'_> {
                     }
                     let mut d = Diag::error(
                         E_NO_MEMBER,
-                        format!("`{}` has no method `{}`", self.cx.struct_names[s as usize], name.name),
+                        format!(
+                            "`{}` has no method `{}`",
+                            self.cx.struct_names[s as usize], name.name
+                        ),
                         name.span,
                     );
-                    let names: Vec<String> = self.cx.structs[s as usize].methods.keys().cloned().collect();
+                    let names: Vec<String> = self.cx.structs[s as usize]
+                        .methods
+                        .keys()
+                        .cloned()
+                        .collect();
                     if let Some(sug) = did_you_mean(&name.name, names.iter().map(String::as_str)) {
                         d = d.with_hint(format!("did you mean `{sug}`?"));
                     }
@@ -975,16 +1233,26 @@ impl FnCx<'_> {
         }
         // A list of ints and floats is a list of floats.
         if want.is_none() && vals.iter().any(|(v, _)| v.ty.is_float()) {
-            elem = vals.iter().find(|(v, _)| v.ty.is_float()).map(|(v, _)| v.ty.clone());
+            elem = vals
+                .iter()
+                .find(|(v, _)| v.ty.is_float())
+                .map(|(v, _)| v.ty.clone());
         }
         let elem = elem.unwrap_or(Ty::Unknown);
         if elem.is_unknown() && items.is_empty() && want.is_none() {
             self.error(
-                Diag::error(super::E_UNKNOWN_TYPE, "cannot infer the element type of an empty list", span)
-                    .with_hint("write `List[Int]()` (or the element type you mean)"),
+                Diag::error(
+                    super::E_UNKNOWN_TYPE,
+                    "cannot infer the element type of an empty list",
+                    span,
+                )
+                .with_hint("write `List[Int]()` (or the element type you mean)"),
             );
         }
-        let vals: Vec<TExpr> = vals.into_iter().map(|(v, s)| self.coerce(v, &elem, s)).collect();
+        let vals: Vec<TExpr> = vals
+            .into_iter()
+            .map(|(v, s)| self.coerce(v, &elem, s))
+            .collect();
         self.build_list(elem, vals, line)
     }
 
@@ -1011,7 +1279,14 @@ impl FnCx<'_> {
         TExpr::new(K::Seq(vec![s], Box::new(call)), Ty::Unit, line)
     }
 
-    fn dict_literal(&mut self, pairs: &[(Expr, Expr)], wk: Option<Ty>, wv: Option<Ty>, span: Span, line: u32) -> TExpr {
+    fn dict_literal(
+        &mut self,
+        pairs: &[(Expr, Expr)],
+        wk: Option<Ty>,
+        wv: Option<Ty>,
+        span: Span,
+        line: u32,
+    ) -> TExpr {
         let mut kt = wk;
         let mut vt = wv;
         let mut vals = Vec::new();
@@ -1024,8 +1299,12 @@ impl FnCx<'_> {
         }
         let (Some(kt), Some(vt)) = (kt, vt) else {
             self.error(
-                Diag::error(super::E_UNKNOWN_TYPE, "cannot infer the types of an empty dict", span)
-                    .with_hint("write `Dict[String, Int]()` (or the types you mean)"),
+                Diag::error(
+                    super::E_UNKNOWN_TYPE,
+                    "cannot infer the types of an empty dict",
+                    span,
+                )
+                .with_hint("write `Dict[String, Int]()` (or the types you mean)"),
             );
             return self.unknown(line);
         };
@@ -1041,7 +1320,14 @@ impl FnCx<'_> {
         TExpr::new(K::Seq(stmts, Box::new(dict)), dt, line)
     }
 
-    fn list_comp(&mut self, elt: &Expr, target: &Expr, iter: &Expr, cond: Option<&Expr>, span: Span) -> TExpr {
+    fn list_comp(
+        &mut self,
+        elt: &Expr,
+        target: &Expr,
+        iter: &Expr,
+        cond: Option<&Expr>,
+        span: Span,
+    ) -> TExpr {
         let line = self.line(span);
         // Type the element once in a scratch scope to learn the list's element type.
         let it = self.expr(iter, None);
@@ -1064,7 +1350,15 @@ impl FnCx<'_> {
         let count = (plan.count)(self, c2.clone());
         let (s3, cur) = self.temp(idx.clone());
         inner.push(s3);
-        let inc = TExpr::new(K::Binary(TBin::Add, Box::new(idx.clone()), Box::new(self.int(1, line))), Ty::INT, line);
+        let inc = TExpr::new(
+            K::Binary(
+                TBin::Add,
+                Box::new(idx.clone()),
+                Box::new(self.int(1, line)),
+            ),
+            Ty::INT,
+            line,
+        );
         inner.push(TStmt::Assign(idx.clone(), inc));
         if let Some(skip) = (plan.skip)(self, c2.clone(), cur.clone()) {
             inner.push(TStmt::If(skip, vec![TStmt::Continue], Vec::new()));
@@ -1074,7 +1368,11 @@ impl FnCx<'_> {
         let v = self.expr(elt, None);
         let elem_ty = v.ty.clone();
         self.locals[result_local.0 as usize].ty = Ty::List(Box::new(elem_ty.clone()));
-        let result = TExpr::new(K::Local(result_local), Ty::List(Box::new(elem_ty.clone())), line);
+        let result = TExpr::new(
+            K::Local(result_local),
+            Ty::List(Box::new(elem_ty.clone())),
+            line,
+        );
         let push = self.list_push(result.clone(), v);
         match cond {
             Some(c) => {
@@ -1086,16 +1384,32 @@ impl FnCx<'_> {
         self.scopes.pop();
         let empty = self.build_list(elem_ty.clone(), Vec::new(), line);
         stmts.push(TStmt::Assign(result.clone(), empty));
-        let cond = TExpr::new(K::Cmp(TCmp::Lt, Box::new(idx), Box::new(count)), Ty::Bool, line);
-        body.push(TStmt::While { cond, body: inner, else_body: Vec::new() });
+        let cond = TExpr::new(
+            K::Cmp(TCmp::Lt, Box::new(idx), Box::new(count)),
+            Ty::Bool,
+            line,
+        );
+        body.push(TStmt::While {
+            cond,
+            body: inner,
+            else_body: Vec::new(),
+        });
         stmts.extend(body);
         let ty = result.ty.clone();
         TExpr::new(K::Seq(stmts, Box::new(result)), ty, line)
     }
 
     pub fn dict_set(&mut self, d: TExpr, k: TExpr, v: TExpr, line: u32) -> TExpr {
-        let f = if k.ty == Ty::Str { "mj_dict_set_str" } else { "mj_dict_set_int" };
-        let k = if k.ty == Ty::Str { k } else { self.cast(k, Ty::INT) };
+        let f = if k.ty == Ty::Str {
+            "mj_dict_set_str"
+        } else {
+            "mj_dict_set_int"
+        };
+        let k = if k.ty == Ty::Str {
+            k
+        } else {
+            self.cast(k, Ty::INT)
+        };
         let (s, tmp) = self.temp(v);
         let addr = TExpr::new(K::AddrOf(Box::new(tmp)), Ty::Ptr(Box::new(Ty::Unit)), line);
         let call = self.extern_call(f, vec![d, k, addr], Ty::Unit, line);
@@ -1104,22 +1418,31 @@ impl FnCx<'_> {
 
     /// The address of `d[k]`'s value, or null.
     pub fn dict_lookup(&mut self, d: TExpr, k: TExpr, vt: &Ty, line: u32) -> TExpr {
-        let f = if k.ty == Ty::Str { "mj_dict_get_str" } else { "mj_dict_get_int" };
-        let k = if k.ty == Ty::Str { k } else { self.cast(k, Ty::INT) };
+        let f = if k.ty == Ty::Str {
+            "mj_dict_get_str"
+        } else {
+            "mj_dict_get_int"
+        };
+        let k = if k.ty == Ty::Str {
+            k
+        } else {
+            self.cast(k, Ty::INT)
+        };
         self.extern_call(f, vec![d, k], Ty::Ptr(Box::new(vt.clone())), line)
     }
 
     pub fn is_null(&self, p: TExpr, line: u32) -> TExpr {
         let as_int = TExpr::new(K::Cast(Box::new(p)), Ty::INT, line);
-        TExpr::new(K::Cmp(TCmp::Eq, Box::new(as_int), Box::new(self.int(0, line))), Ty::Bool, line)
+        TExpr::new(
+            K::Cmp(TCmp::Eq, Box::new(as_int), Box::new(self.int(0, line))),
+            Ty::Bool,
+            line,
+        )
     }
 
     fn dict_get_or_raise(&mut self, d: TExpr, k: TExpr, vt: Ty, line: u32) -> TExpr {
         let key_text = match &k.ty {
-            Ty::Str => {
-                let r = self.extern_call("mj_str_repr", vec![k.clone()], Ty::Str, line);
-                r
-            }
+            Ty::Str => self.extern_call("mj_str_repr", vec![k.clone()], Ty::Str, line),
             _ => {
                 let i = self.cast(k.clone(), Ty::INT);
                 self.extern_call("mj_str_from_int", vec![i], Ty::Str, line)
@@ -1127,16 +1450,40 @@ impl FnCx<'_> {
         };
         let p = self.dict_lookup(d, k, &vt, line);
         let (s, ptr) = self.temp(p);
-        let msg = self.extern_call("mj_str_concat", vec![TExpr::new(K::Str("KeyError: ".into()), Ty::Str, line), key_text], Ty::Str, line);
-        let raise = TStmt::Raise(TExpr { ty: Ty::Error, ..msg });
+        let msg = self.extern_call(
+            "mj_str_concat",
+            vec![
+                TExpr::new(K::Str("KeyError: ".into()), Ty::Str, line),
+                key_text,
+            ],
+            Ty::Str,
+            line,
+        );
+        let raise = TStmt::Raise(TExpr {
+            ty: Ty::Error,
+            ..msg
+        });
         let check = TStmt::If(self.is_null(ptr.clone(), line), vec![raise], Vec::new());
-        TExpr::new(K::Seq(vec![s, check], Box::new(TExpr::new(K::Deref(Box::new(ptr)), vt.clone(), line))), vt, line)
+        TExpr::new(
+            K::Seq(
+                vec![s, check],
+                Box::new(TExpr::new(K::Deref(Box::new(ptr)), vt.clone(), line)),
+            ),
+            vt,
+            line,
+        )
     }
 
     /// `x in c`: membership in a List, String or Dict (or `__contains__` on a struct).
     fn contains(&mut self, coll: TExpr, item: TExpr, span: Span) -> TExpr {
         let line = self.line(span);
-        let yes = |fx: &Self, r: TExpr| TExpr::new(K::Cmp(TCmp::Ne, Box::new(r), Box::new(fx.int(0, line))), Ty::Bool, line);
+        let yes = |fx: &Self, r: TExpr| {
+            TExpr::new(
+                K::Cmp(TCmp::Ne, Box::new(r), Box::new(fx.int(0, line))),
+                Ty::Bool,
+                line,
+            )
+        };
         match coll.ty.clone() {
             Ty::Str => {
                 let item = self.coerce(item, &Ty::Str, span);
@@ -1154,7 +1501,11 @@ impl FnCx<'_> {
                 };
                 let item = self.coerce(item, &t, span);
                 let r = self.extern_call(f, vec![coll, item], Ty::INT, line);
-                TExpr::new(K::Cmp(TCmp::Ge, Box::new(r), Box::new(self.int(0, line))), Ty::Bool, line)
+                TExpr::new(
+                    K::Cmp(TCmp::Ge, Box::new(r), Box::new(self.int(0, line))),
+                    Ty::Bool,
+                    line,
+                )
             }
             Ty::Dict(k, vt) => {
                 let item = self.coerce(item, &k, span);
@@ -1162,7 +1513,9 @@ impl FnCx<'_> {
                 let n = self.is_null(p, line);
                 TExpr::new(K::Unary(TUn::Not, Box::new(n)), Ty::Bool, line)
             }
-            Ty::Struct(_) => self.dunder_call(coll, "__contains__", vec![item], span).unwrap_or_else(|| self.unknown(line)),
+            Ty::Struct(_) => self
+                .dunder_call(coll, "__contains__", vec![item], span)
+                .unwrap_or_else(|| self.unknown(line)),
             t => {
                 let msg = format!("`in` is not supported for `{}`", self.ty_name(&t));
                 self.error(Diag::error(E_OPERATOR, msg, span));
@@ -1180,16 +1533,43 @@ impl FnCx<'_> {
         let (s2, found) = self.temp(TExpr::new(K::Bool(false), Ty::Bool, line));
         let (s3, i) = self.temp(self.int(0, line));
         let len = TExpr::new(K::Len(Box::new(c.clone())), Ty::INT, line);
-        let cond = TExpr::new(K::Cmp(TCmp::Lt, Box::new(i.clone()), Box::new(len)), Ty::Bool, line);
-        let elem = TExpr::new(K::ListElem(Box::new(c), Box::new(i.clone())), t.clone(), line);
+        let cond = TExpr::new(
+            K::Cmp(TCmp::Lt, Box::new(i.clone()), Box::new(len)),
+            Ty::Bool,
+            line,
+        );
+        let elem = TExpr::new(
+            K::ListElem(Box::new(c), Box::new(i.clone())),
+            t.clone(),
+            line,
+        );
         let eq = self.compare(CmpOp::Eq, elem, it, span);
-        let inc = TExpr::new(K::Binary(TBin::Add, Box::new(i.clone()), Box::new(self.int(1, line))), Ty::INT, line);
+        let inc = TExpr::new(
+            K::Binary(TBin::Add, Box::new(i.clone()), Box::new(self.int(1, line))),
+            Ty::INT,
+            line,
+        );
         let body = vec![
-            TStmt::If(eq, vec![TStmt::Assign(found.clone(), TExpr::new(K::Bool(true), Ty::Bool, line)), TStmt::Break], Vec::new()),
+            TStmt::If(
+                eq,
+                vec![
+                    TStmt::Assign(found.clone(), TExpr::new(K::Bool(true), Ty::Bool, line)),
+                    TStmt::Break,
+                ],
+                Vec::new(),
+            ),
             TStmt::Assign(i, inc),
         ];
-        let w = TStmt::While { cond, body, else_body: Vec::new() };
-        TExpr::new(K::Seq(vec![s0, s1, s2, s3, w], Box::new(found)), Ty::Bool, line)
+        let w = TStmt::While {
+            cond,
+            body,
+            else_body: Vec::new(),
+        };
+        TExpr::new(
+            K::Seq(vec![s0, s1, s2, s3, w], Box::new(found)),
+            Ty::Bool,
+            line,
+        )
     }
 }
 

@@ -13,7 +13,11 @@ impl FnCx<'_> {
         for p in parts {
             let piece = match p {
                 FStringPart::Lit(s) => TExpr::new(K::Str(s.clone()), Ty::Str, line),
-                FStringPart::Expr { expr, conversion, spec } => {
+                FStringPart::Expr {
+                    expr,
+                    conversion,
+                    spec,
+                } => {
                     let v = self.expr(expr, None);
                     let v = if *conversion == Some('r') && v.ty == Ty::Str {
                         self.extern_call("mj_str_repr", vec![v], Ty::Str, line)
@@ -21,7 +25,7 @@ impl FnCx<'_> {
                         v
                     };
                     match spec.as_deref() {
-                        None | Some("") => self.to_string(v, expr.span),
+                        None | Some("") => self.stringify(v, expr.span),
                         Some(spec) => self.format_with_spec(v, spec, expr.span, line),
                     }
                 }
@@ -34,7 +38,13 @@ impl FnCx<'_> {
         acc.unwrap_or_else(|| TExpr::new(K::Str(String::new()), Ty::Str, line))
     }
 
-    fn format_with_spec(&mut self, v: TExpr, spec: &str, span: mj_syntax::Span, line: u32) -> TExpr {
+    fn format_with_spec(
+        &mut self,
+        v: TExpr,
+        spec: &str,
+        span: mj_syntax::Span,
+        line: u32,
+    ) -> TExpr {
         let spec_e = TExpr::new(K::Str(spec.to_string()), Ty::Str, line);
         match v.ty.clone() {
             Ty::Int { signed: true, .. } => {
@@ -52,7 +62,7 @@ impl FnCx<'_> {
             }
             Ty::Unknown => self.unknown(line),
             _ => {
-                let s = self.to_string(v, span);
+                let s = self.stringify(v, span);
                 self.extern_call("mj_fmt_str", vec![s, spec_e], Ty::Str, line)
             }
         }

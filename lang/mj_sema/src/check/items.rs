@@ -4,12 +4,14 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use mj_syntax::Diag;
-use mj_syntax::ast::{self, Convention, DefKeyword, Expr, ExprKind, FnDef, ParamKind, StmtKind, StructDef};
+use mj_syntax::ast::{
+    self, Convention, DefKeyword, Expr, ExprKind, FnDef, ParamKind, StmtKind, StructDef,
+};
 
 use super::builtins::{builtin_module, builtin_module_has};
 use super::{
-    ConstVal, Conv, Ctx, E_DECORATOR, E_DUPLICATE, E_IMPORT, E_MISMATCH, E_UNDEFINED, E_UNKNOWN_TYPE,
-    E_UNSUPPORTED, FuncData, Item, ParamSig, Sig, StructData, W_FN_DEPRECATED,
+    ConstVal, Conv, Ctx, E_DECORATOR, E_DUPLICATE, E_IMPORT, E_MISMATCH, E_UNDEFINED,
+    E_UNKNOWN_TYPE, E_UNSUPPORTED, FuncData, Item, ParamSig, Sig, StructData, W_FN_DEPRECATED,
 };
 use crate::suggest::did_you_mean;
 use crate::tir::FnId;
@@ -87,7 +89,14 @@ fn check_decorators(cx: &mut Ctx, m: usize, decs: &[ast::Decorator]) {
 
 fn declare_name(cx: &mut Ctx, m: usize, name: &ast::Ident, item: Item) {
     if cx.modules[m].scope.contains_key(&name.name) {
-        cx.error(m, Diag::error(E_DUPLICATE, format!("`{}` is defined more than once", name.name), name.span));
+        cx.error(
+            m,
+            Diag::error(
+                E_DUPLICATE,
+                format!("`{}` is defined more than once", name.name),
+                name.span,
+            ),
+        );
         return;
     }
     cx.modules[m].scope.insert(name.name.clone(), item);
@@ -97,7 +106,8 @@ fn new_func(cx: &mut Ctx, m: usize, def: &FnDef, owner: Option<u32>) -> FnId {
     if def.keyword == DefKeyword::Fn {
         cx.error(
             m,
-            Diag::warning(W_FN_DEPRECATED, "`fn` is deprecated", def.name.span).with_hint("write `def` instead"),
+            Diag::warning(W_FN_DEPRECATED, "`fn` is deprecated", def.name.span)
+                .with_hint("write `def` instead"),
         );
     }
     check_decorators(cx, m, &def.decorators);
@@ -111,12 +121,16 @@ fn new_func(cx: &mut Ctx, m: usize, def: &FnDef, owner: Option<u32>) -> FnId {
     };
     let id = FnId(cx.funcs.len() as u32);
     cx.funcs.push(FuncData {
-        name: def.name.name.clone(),
         mangled,
         module: m,
         def: Arc::new(def.clone()),
         owner,
-        sig: Sig { params: Vec::new(), ret: Ty::Unit, raises: def.raises, has_self: false },
+        sig: Sig {
+            params: Vec::new(),
+            ret: Ty::Unit,
+            raises: def.raises,
+            has_self: false,
+        },
         fieldwise: false,
         export,
     });
@@ -149,12 +163,23 @@ fn declare(cx: &mut Ctx, m: usize) {
                     StmtKind::Break => "break",
                     _ => "continue",
                 };
-                cx.error(m, Diag::error(super::E_OUTSIDE, format!("`{what}` outside of a function"), stmt.span));
+                cx.error(
+                    m,
+                    Diag::error(
+                        super::E_OUTSIDE,
+                        format!("`{what}` outside of a function"),
+                        stmt.span,
+                    ),
+                );
             }
             _ => cx.error(
                 m,
-                Diag::error(E_UNSUPPORTED, "only declarations are allowed at module level", stmt.span)
-                    .with_hint("move this statement into `def main():`"),
+                Diag::error(
+                    E_UNSUPPORTED,
+                    "only declarations are allowed at module level",
+                    stmt.span,
+                )
+                .with_hint("move this statement into `def main():`"),
             ),
         }
     }
@@ -165,8 +190,12 @@ fn declare_struct(cx: &mut Ctx, m: usize, sd: &StructDef) {
     if !sd.params.is_empty() {
         cx.error(
             m,
-            Diag::error(E_UNSUPPORTED, "struct parameters are not supported yet", sd.name.span)
-                .with_hint("compile-time parameters arrive with generics"),
+            Diag::error(
+                E_UNSUPPORTED,
+                "struct parameters are not supported yet",
+                sd.name.span,
+            )
+            .with_hint("compile-time parameters arrive with generics"),
         );
     }
     let idx = cx.structs.len() as u32;
@@ -183,7 +212,11 @@ fn declare_struct(cx: &mut Ctx, m: usize, sd: &StructDef) {
     for stmt in &sd.body {
         if let StmtKind::Def(def) = &stmt.kind {
             let id = new_func(cx, m, def, Some(idx));
-            if cx.structs[idx as usize].methods.insert(def.name.name.clone(), id).is_some() {
+            if cx.structs[idx as usize]
+                .methods
+                .insert(def.name.name.clone(), id)
+                .is_some()
+            {
                 cx.error(
                     m,
                     Diag::error(
@@ -209,14 +242,21 @@ fn resolve_imports(cx: &mut Ctx, m: usize, report: bool) {
     for stmt in &ast.body {
         match &stmt.kind {
             StmtKind::Import { path, alias } => {
-                let dotted = path.iter().map(|i| i.name.as_str()).collect::<Vec<_>>().join(".");
+                let dotted = path
+                    .iter()
+                    .map(|i| i.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(".");
                 let item = if let Some(b) = builtin_module(&dotted) {
                     Item::BuiltinModule(b)
                 } else if let Some(t) = find_module(cx, &dotted) {
                     Item::Module(t)
                 } else {
                     if report {
-                        cx.error(m, Diag::error(E_IMPORT, format!("no module named `{dotted}`"), stmt.span));
+                        cx.error(
+                            m,
+                            Diag::error(E_IMPORT, format!("no module named `{dotted}`"), stmt.span),
+                        );
                     }
                     continue;
                 };
@@ -229,11 +269,23 @@ fn resolve_imports(cx: &mut Ctx, m: usize, report: bool) {
                 cx.modules[m].scope.insert(bind.clone(), item.clone());
                 if alias.is_none() && path.len() > 1 {
                     cx.modules[m].scope.insert(dotted.clone(), item);
-                    cx.modules[m].scope.entry(path[0].name.clone()).or_insert(Item::BuiltinModule("<package>"));
+                    cx.modules[m]
+                        .scope
+                        .entry(path[0].name.clone())
+                        .or_insert(Item::BuiltinModule("<package>"));
                 }
             }
-            StmtKind::FromImport { level, module, names, star } => {
-                let mut dotted = module.iter().map(|i| i.name.as_str()).collect::<Vec<_>>().join(".");
+            StmtKind::FromImport {
+                level,
+                module,
+                names,
+                star,
+            } => {
+                let mut dotted = module
+                    .iter()
+                    .map(|i| i.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(".");
                 if *level > 0 {
                     // Relative import: drop `level` trailing components of this module's name.
                     let mut parts: Vec<&str> = this.split('.').collect();
@@ -261,19 +313,27 @@ fn resolve_imports(cx: &mut Ctx, m: usize, report: bool) {
                             continue;
                         }
                         let bind = alias.as_ref().unwrap_or(name).name.clone();
-                        cx.modules[m].scope.insert(bind, Item::Builtin(b, name.name.clone()));
+                        cx.modules[m]
+                            .scope
+                            .insert(bind, Item::Builtin(b, name.name.clone()));
                     }
                     continue;
                 }
                 let Some(t) = find_module(cx, &dotted) else {
                     if report {
-                        cx.error(m, Diag::error(E_IMPORT, format!("no module named `{dotted}`"), stmt.span));
+                        cx.error(
+                            m,
+                            Diag::error(E_IMPORT, format!("no module named `{dotted}`"), stmt.span),
+                        );
                     }
                     continue;
                 };
                 if *star {
-                    let items: Vec<(String, Item)> =
-                        cx.modules[t].scope.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+                    let items: Vec<(String, Item)> = cx.modules[t]
+                        .scope
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect();
                     for (k, v) in items {
                         cx.modules[m].scope.entry(k).or_insert(v);
                     }
@@ -320,23 +380,37 @@ fn eval_consts(cx: &mut Ctx, m: usize, report: bool) {
                 Some(v) => {
                     let v = match (want, v) {
                         (Some(t), ConstVal::Int(i, _)) if t.is_int() => ConstVal::Int(i, t),
-                        (Some(t), ConstVal::Int(i, _)) if t.is_float() => ConstVal::Float(i as f64, t),
+                        (Some(t), ConstVal::Int(i, _)) if t.is_float() => {
+                            ConstVal::Float(i as f64, t)
+                        }
                         (Some(t), ConstVal::Float(f, _)) if t.is_float() => ConstVal::Float(f, t),
                         (_, v) => v,
                     };
                     if report && cx.modules[m].scope.contains_key(&name.name) {
                         cx.error(
                             m,
-                            Diag::error(E_DUPLICATE, format!("`{}` is defined more than once", name.name), name.span),
+                            Diag::error(
+                                E_DUPLICATE,
+                                format!("`{}` is defined more than once", name.name),
+                                name.span,
+                            ),
                         );
                     } else {
-                        cx.modules[m].scope.insert(name.name.clone(), Item::Const(v));
+                        cx.modules[m]
+                            .scope
+                            .insert(name.name.clone(), Item::Const(v));
                     }
                 }
                 None => cx.error(
                     m,
-                    Diag::error(super::E_COMPTIME, "this value is not a compile-time constant", value.span)
-                        .with_hint("a `comptime` value may use literals, operators and other `comptime` names"),
+                    Diag::error(
+                        super::E_COMPTIME,
+                        "this value is not a compile-time constant",
+                        value.span,
+                    )
+                    .with_hint(
+                        "a `comptime` value may use literals, operators and other `comptime` names",
+                    ),
                 ),
             }
         }
@@ -344,7 +418,12 @@ fn eval_consts(cx: &mut Ctx, m: usize, report: bool) {
 }
 
 /// Folds a constant expression. `locals` holds function-level `comptime` values.
-pub(crate) fn const_eval(cx: &Ctx, m: usize, e: &Expr, locals: &HashMap<String, ConstVal>) -> Option<ConstVal> {
+pub(crate) fn const_eval(
+    cx: &Ctx,
+    m: usize,
+    e: &Expr,
+    locals: &HashMap<String, ConstVal>,
+) -> Option<ConstVal> {
     use ast::BinOp as B;
     Some(match &e.kind {
         ExprKind::Int(v) => ConstVal::Int(i128::try_from(*v).ok()?, Ty::INT),
@@ -375,7 +454,9 @@ pub(crate) fn const_eval(cx: &Ctx, m: usize, e: &Expr, locals: &HashMap<String, 
                         B::Add => a.checked_add(b)?,
                         B::Sub => a.checked_sub(b)?,
                         B::Mul => a.checked_mul(b)?,
-                        B::FloorDiv if b != 0 => a.div_euclid(b) - i128::from(b < 0 && a.rem_euclid(b) != 0),
+                        B::FloorDiv if b != 0 => {
+                            a.div_euclid(b) - i128::from(b < 0 && a.rem_euclid(b) != 0)
+                        }
                         B::Mod if b != 0 => {
                             let r = a.rem_euclid(b);
                             if b < 0 && r != 0 { r + b } else { r }
@@ -386,7 +467,9 @@ pub(crate) fn const_eval(cx: &Ctx, m: usize, e: &Expr, locals: &HashMap<String, 
                         B::BitXor => a ^ b,
                         B::Shl if (0..64).contains(&b) => a.checked_shl(b as u32)?,
                         B::Shr if (0..64).contains(&b) => a >> b,
-                        B::Div if b != 0 => return Some(ConstVal::Float(a as f64 / b as f64, Ty::F64)),
+                        B::Div if b != 0 => {
+                            return Some(ConstVal::Float(a as f64 / b as f64, Ty::F64));
+                        }
                         _ => return None,
                     },
                     t,
@@ -482,7 +565,14 @@ pub(crate) fn resolve_type(cx: &mut Ctx, m: usize, e: &Expr, self_struct: Option
                 "Dict" => want(2),
                 "Tuple" => None,
                 _ => {
-                    cx.error(m, Diag::error(E_UNKNOWN_TYPE, format!("unknown generic type `{n}`"), base.span));
+                    cx.error(
+                        m,
+                        Diag::error(
+                            E_UNKNOWN_TYPE,
+                            format!("unknown generic type `{n}`"),
+                            base.span,
+                        ),
+                    );
                     return Ty::Unknown;
                 }
             };
@@ -502,8 +592,15 @@ pub(crate) fn resolve_type(cx: &mut Ctx, m: usize, e: &Expr, self_struct: Option
                 "Dict" => {
                     let k = tys.remove(0);
                     if !matches!(k, Ty::Int { .. } | Ty::Str | Ty::Bool | Ty::Unknown) {
-                        let msg = format!("dictionary keys of type `{}` are not supported", cx.ty_name(&k));
-                        cx.error(m, Diag::error(E_UNSUPPORTED, msg, args[0].span).with_hint("use `Int` or `String` keys"));
+                        let msg = format!(
+                            "dictionary keys of type `{}` are not supported",
+                            cx.ty_name(&k)
+                        );
+                        cx.error(
+                            m,
+                            Diag::error(E_UNSUPPORTED, msg, args[0].span)
+                                .with_hint("use `Int` or `String` keys"),
+                        );
                     }
                     Ty::Dict(Box::new(k), Box::new(tys.remove(0)))
                 }
@@ -511,7 +608,10 @@ pub(crate) fn resolve_type(cx: &mut Ctx, m: usize, e: &Expr, self_struct: Option
             }
         }
         ExprKind::Tuple(items) => {
-            let tys = items.iter().map(|i| resolve_type(cx, m, i, self_struct)).collect();
+            let tys = items
+                .iter()
+                .map(|i| resolve_type(cx, m, i, self_struct))
+                .collect();
             Ty::Tuple(tys)
         }
         ExprKind::Error => Ty::Unknown,
@@ -523,8 +623,8 @@ pub(crate) fn resolve_type(cx: &mut Ctx, m: usize, e: &Expr, self_struct: Option
 }
 
 const TYPE_NAMES: &[&str] = &[
-    "Int", "UInt", "Bool", "String", "Float64", "Float32", "Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16",
-    "UInt32", "UInt64", "List", "Dict", "Tuple", "Error",
+    "Int", "UInt", "Bool", "String", "Float64", "Float32", "Int8", "Int16", "Int32", "Int64",
+    "UInt8", "UInt16", "UInt32", "UInt64", "List", "Dict", "Tuple", "Error",
 ];
 
 pub(crate) fn scalar_type(n: &str) -> Option<Ty> {
@@ -534,14 +634,38 @@ pub(crate) fn scalar_type(n: &str) -> Option<Ty> {
         "Bool" => Ty::Bool,
         "Float64" => Ty::F64,
         "Float32" => Ty::F32,
-        "Int8" => Ty::Int { bits: 8, signed: true },
-        "Int16" => Ty::Int { bits: 16, signed: true },
-        "Int32" => Ty::Int { bits: 32, signed: true },
-        "Int64" => Ty::Int { bits: 64, signed: true },
-        "UInt8" | "Byte" => Ty::Int { bits: 8, signed: false },
-        "UInt16" => Ty::Int { bits: 16, signed: false },
-        "UInt32" => Ty::Int { bits: 32, signed: false },
-        "UInt64" => Ty::Int { bits: 64, signed: false },
+        "Int8" => Ty::Int {
+            bits: 8,
+            signed: true,
+        },
+        "Int16" => Ty::Int {
+            bits: 16,
+            signed: true,
+        },
+        "Int32" => Ty::Int {
+            bits: 32,
+            signed: true,
+        },
+        "Int64" => Ty::Int {
+            bits: 64,
+            signed: true,
+        },
+        "UInt8" | "Byte" => Ty::Int {
+            bits: 8,
+            signed: false,
+        },
+        "UInt16" => Ty::Int {
+            bits: 16,
+            signed: false,
+        },
+        "UInt32" => Ty::Int {
+            bits: 32,
+            signed: false,
+        },
+        "UInt64" => Ty::Int {
+            bits: 64,
+            signed: false,
+        },
         _ => return None,
     })
 }
@@ -561,22 +685,43 @@ fn resolve_fields(cx: &mut Ctx, s: u32) {
             let t = match ty {
                 Some(t) => resolve_type(cx, m, t, Some(s)),
                 None => {
-                    cx.error(m, Diag::error(E_UNKNOWN_TYPE, "a field needs a type", name.span));
+                    cx.error(
+                        m,
+                        Diag::error(E_UNKNOWN_TYPE, "a field needs a type", name.span),
+                    );
                     Ty::Unknown
                 }
             };
             if value.is_some() {
                 cx.error(
                     m,
-                    Diag::error(E_UNSUPPORTED, "field default values are not supported", stmt.span)
-                        .with_hint("initialize the field in `__init__`"),
+                    Diag::error(
+                        E_UNSUPPORTED,
+                        "field default values are not supported",
+                        stmt.span,
+                    )
+                    .with_hint("initialize the field in `__init__`"),
                 );
             }
             if t == Ty::Struct(s) {
-                cx.error(m, Diag::error(E_MISMATCH, "a struct cannot contain itself by value", stmt.span));
+                cx.error(
+                    m,
+                    Diag::error(
+                        E_MISMATCH,
+                        "a struct cannot contain itself by value",
+                        stmt.span,
+                    ),
+                );
             }
             if fields.iter().any(|(n, _)| *n == name.name) {
-                cx.error(m, Diag::error(E_DUPLICATE, format!("field `{}` is defined more than once", name.name), name.span));
+                cx.error(
+                    m,
+                    Diag::error(
+                        E_DUPLICATE,
+                        format!("field `{}` is defined more than once", name.name),
+                        name.span,
+                    ),
+                );
             }
             fields.push((name.name.clone(), t));
         }
@@ -589,25 +734,40 @@ fn resolve_sig(cx: &mut Ctx, id: FnId) {
         let f = &cx.funcs[id.0 as usize];
         (f.module, f.def.clone(), f.owner)
     };
-    let is_static = decorator_names(&def.decorators).iter().any(|(n, _)| n == "staticmethod");
+    let is_static = decorator_names(&def.decorators)
+        .iter()
+        .any(|(n, _)| n == "staticmethod");
     let mut params = Vec::new();
     let mut has_self = false;
     if !def.params.is_empty() {
         cx.error(
             m,
-            Diag::error(E_UNSUPPORTED, "compile-time parameters are not supported yet", def.name.span)
-                .with_hint("generic functions arrive with the parameters work"),
+            Diag::error(
+                E_UNSUPPORTED,
+                "compile-time parameters are not supported yet",
+                def.name.span,
+            )
+            .with_hint("generic functions arrive with the parameters work"),
         );
     }
     for (i, p) in def.args.iter().enumerate() {
         if p.kind != ParamKind::Normal {
             if p.kind != ParamKind::Separator {
-                cx.error(m, Diag::error(E_UNSUPPORTED, "variadic arguments are not supported yet", p.span));
+                cx.error(
+                    m,
+                    Diag::error(
+                        E_UNSUPPORTED,
+                        "variadic arguments are not supported yet",
+                        p.span,
+                    ),
+                );
             }
             continue;
         }
         let conv = match p.convention {
-            Convention::Default | Convention::Read | Convention::Borrowed | Convention::Ref => Conv::Read,
+            Convention::Default | Convention::Read | Convention::Borrowed | Convention::Ref => {
+                Conv::Read
+            }
             Convention::Mut | Convention::Inout => Conv::Mut,
             Convention::Out => Conv::Out,
             Convention::Var | Convention::Owned | Convention::Deinit => Conv::Owned,
@@ -621,30 +781,58 @@ fn resolve_sig(cx: &mut Ctx, id: FnId) {
                 None => {
                     cx.error(
                         m,
-                        Diag::error(E_UNKNOWN_TYPE, format!("argument `{}` needs a type", p.name.name), p.name.span)
-                            .with_hint(format!("write `{}: Int` (or the type you mean)", p.name.name)),
+                        Diag::error(
+                            E_UNKNOWN_TYPE,
+                            format!("argument `{}` needs a type", p.name.name),
+                            p.name.span,
+                        )
+                        .with_hint(format!(
+                            "write `{}: Int` (or the type you mean)",
+                            p.name.name
+                        )),
                     );
                     Ty::Unknown
                 }
             }
         };
-        params.push(ParamSig { name: p.name.name.clone(), ty, conv, default: p.default.clone(), span: p.span });
+        params.push(ParamSig {
+            name: p.name.name.clone(),
+            ty,
+            conv,
+            default: p.default.clone(),
+        });
     }
     let ret = match &def.ret {
         Some(r) => resolve_type(cx, m, r, owner),
         None => Ty::Unit,
     };
     if owner.is_none() && is_static {
-        cx.error(m, Diag::error(E_DECORATOR, "`@staticmethod` outside a struct", def.name.span));
+        cx.error(
+            m,
+            Diag::error(
+                E_DECORATOR,
+                "`@staticmethod` outside a struct",
+                def.name.span,
+            ),
+        );
     }
     if owner.is_some() && !is_static && !has_self {
         cx.error(
             m,
-            Diag::error(E_UNDEFINED, "a method needs `self` as its first argument", def.name.span)
-                .with_hint("add `self`, or mark the method `@staticmethod`"),
+            Diag::error(
+                E_UNDEFINED,
+                "a method needs `self` as its first argument",
+                def.name.span,
+            )
+            .with_hint("add `self`, or mark the method `@staticmethod`"),
         );
     }
-    cx.funcs[id.0 as usize].sig = Sig { params, ret, raises: def.raises, has_self };
+    cx.funcs[id.0 as usize].sig = Sig {
+        params,
+        ret,
+        raises: def.raises,
+        has_self,
+    };
 }
 
 fn synthesize_fieldwise_init(cx: &mut Ctx, s: u32) {
@@ -656,14 +844,19 @@ fn synthesize_fieldwise_init(cx: &mut Ctx, s: u32) {
     }) else {
         return;
     };
-    let wants = decorator_names(&sd.decorators).iter().any(|(n, _)| n == "fieldwise_init" || n == "value");
+    let wants = decorator_names(&sd.decorators)
+        .iter()
+        .any(|(n, _)| n == "fieldwise_init" || n == "value");
     if !wants || cx.structs[s as usize].methods.contains_key("__init__") {
         return;
     }
     let def = FnDef {
         decorators: Vec::new(),
         keyword: DefKeyword::Def,
-        name: ast::Ident { name: "__init__".into(), span: sd.name.span },
+        name: ast::Ident {
+            name: "__init__".into(),
+            span: sd.name.span,
+        },
         params: Vec::new(),
         args: Vec::new(),
         raises: false,
@@ -678,18 +871,26 @@ fn synthesize_fieldwise_init(cx: &mut Ctx, s: u32) {
         ty: Ty::Struct(s),
         conv: Conv::Out,
         default: None,
-        span: sd.name.span,
     }];
     for (n, t) in &cx.structs[s as usize].fields {
-        params.push(ParamSig { name: n.clone(), ty: t.clone(), conv: Conv::Owned, default: None, span: sd.name.span });
+        params.push(ParamSig {
+            name: n.clone(),
+            ty: t.clone(),
+            conv: Conv::Owned,
+            default: None,
+        });
     }
     cx.funcs.push(FuncData {
-        name: "__init__".into(),
         mangled: format!("{}.__init__", cx.structs[s as usize].name),
         module: m,
         def: Arc::new(def),
         owner: Some(s),
-        sig: Sig { params, ret: Ty::Unit, raises: false, has_self: true },
+        sig: Sig {
+            params,
+            ret: Ty::Unit,
+            raises: false,
+            has_self: true,
+        },
         fieldwise: true,
         export: false,
     });

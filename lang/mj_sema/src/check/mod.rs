@@ -83,7 +83,6 @@ pub(crate) struct ParamSig {
     pub ty: Ty,
     pub conv: Conv,
     pub default: Option<ast::Expr>,
-    pub span: Span,
 }
 
 #[derive(Clone, Debug)]
@@ -96,7 +95,6 @@ pub(crate) struct Sig {
 }
 
 pub(crate) struct FuncData {
-    pub name: String,
     pub mangled: String,
     pub module: usize,
     pub def: Arc<FnDef>,
@@ -168,10 +166,20 @@ pub fn check_program(modules: Vec<ModuleInput>, entry: usize) -> CheckResult {
                     line_starts.push(i as u32 + 1);
                 }
             }
-            ModuleData { input, scope: HashMap::new(), line_starts }
+            ModuleData {
+                input,
+                scope: HashMap::new(),
+                line_starts,
+            }
         })
         .collect();
-    let mut cx = Ctx { modules, structs: Vec::new(), funcs: Vec::new(), diags: Vec::new(), struct_names: Vec::new() };
+    let mut cx = Ctx {
+        modules,
+        structs: Vec::new(),
+        funcs: Vec::new(),
+        diags: Vec::new(),
+        struct_names: Vec::new(),
+    };
     items::collect(&mut cx);
     let mut program = TProgram::default();
     let nfuncs = cx.funcs.len();
@@ -180,22 +188,40 @@ pub fn check_program(modules: Vec<ModuleInput>, entry: usize) -> CheckResult {
         functions.push(Some(body::check_function(&mut cx, FnId(i as u32))));
     }
     program.functions = functions.into_iter().flatten().collect();
-    program.structs =
-        cx.structs.iter().map(|s| TStruct { name: s.name.clone(), fields: s.fields.clone() }).collect();
+    program.structs = cx
+        .structs
+        .iter()
+        .map(|s| TStruct {
+            name: s.name.clone(),
+            fields: s.fields.clone(),
+        })
+        .collect();
     program.entry = find_entry(&mut cx, entry);
-    CheckResult { program, diags: cx.diags }
+    CheckResult {
+        program,
+        diags: cx.diags,
+    }
 }
 
 fn find_entry(cx: &mut Ctx, entry: usize) -> Option<FnId> {
-    match cx.modules.get(entry).and_then(|m| m.scope.get("main")).cloned() {
+    match cx
+        .modules
+        .get(entry)
+        .and_then(|m| m.scope.get("main"))
+        .cloned()
+    {
         Some(Item::Func(id)) => {
             let f = &cx.funcs[id.0 as usize];
             if !f.sig.params.is_empty() || f.sig.ret != Ty::Unit {
                 let span = f.def.name.span;
                 cx.error(
                     entry,
-                    Diag::error(E_ENTRY, "`main` must take no arguments and return nothing", span)
-                        .with_hint("write `def main():` or `def main() raises:`"),
+                    Diag::error(
+                        E_ENTRY,
+                        "`main` must take no arguments and return nothing",
+                        span,
+                    )
+                    .with_hint("write `def main():` or `def main() raises:`"),
                 );
             }
             Some(id)
