@@ -2,10 +2,11 @@
 
 use inkwell::basic_block::BasicBlock;
 use inkwell::types::BasicType;
-use inkwell::values::{BasicMetadataValueEnum, BasicValueEnum, FunctionValue, PointerValue};
+use inkwell::values::{BasicMetadataValueEnum, BasicValue, BasicValueEnum, FunctionValue, PointerValue};
 use mj_mir::{BlockId, Callee, Function, Operand, Place, Proj, Stmt, Terminator, Ty};
 
 use crate::module::{ModCx, ll};
+use crate::tbaa::Access;
 
 /// Per-function state.
 pub(crate) struct FnCx<'m, 'a, 'ctx> {
@@ -114,7 +115,9 @@ impl<'m, 'a, 'ctx> FnCx<'m, 'a, 'ctx> {
                     ll(b.build_struct_gep(llty, addr, *n, "fld"))?
                 }
                 Proj::Deref => {
-                    ll(b.build_load(self.m.types.ptr(), addr, "deref"))?.into_pointer_value()
+                    let v = ll(b.build_load(self.m.types.ptr(), addr, "deref"))?;
+                    self.m.tag_access(v.as_instruction_value(), Access::Value(&ty));
+                    v.into_pointer_value()
                 }
             };
             ty = next;
@@ -125,7 +128,9 @@ impl<'m, 'a, 'ctx> FnCx<'m, 'a, 'ctx> {
     pub fn load_place(&self, place: &Place) -> Result<BasicValueEnum<'ctx>, String> {
         let (addr, ty) = self.place_addr(place)?;
         let llty = self.m.types.basic(&ty)?;
-        ll(self.m.builder.build_load(llty, addr, "v"))
+        let v = ll(self.m.builder.build_load(llty, addr, "v"))?;
+        self.m.tag_access(v.as_instruction_value(), Access::Value(&ty));
+        Ok(v)
     }
 
     pub fn store_place(&self, place: &Place, v: BasicValueEnum<'ctx>) -> Result<(), String> {
@@ -137,7 +142,8 @@ impl<'m, 'a, 'ctx> FnCx<'m, 'a, 'ctx> {
                 v.get_type().print_to_string().to_string()
             ));
         }
-        ll(self.m.builder.build_store(addr, v))?;
+        let st = ll(self.m.builder.build_store(addr, v))?;
+        self.m.tag_access(Some(st), Access::Value(&ty));
         Ok(())
     }
 

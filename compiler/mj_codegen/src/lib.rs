@@ -10,6 +10,7 @@ mod func;
 mod jit;
 mod link;
 mod module;
+mod tbaa;
 mod rvalue;
 mod target;
 mod types;

@@ -32,6 +32,8 @@ pub(crate) struct ModCx<'a, 'ctx> {
     pub fns: Vec<FunctionValue<'ctx>>,
     /// String literals already emitted, so identical literals share one object.
     strings: RefCell<HashMap<String, PointerValue<'ctx>>>,
+    /// Alias-analysis access tags by name (see `tbaa.rs`).
+    pub tbaa: RefCell<HashMap<String, inkwell::values::MetadataValue<'ctx>>>,
 }
 
 /// Builds the (unoptimized, unverified) LLVM module for a program.
@@ -77,6 +79,7 @@ pub(crate) fn build_module<'ctx>(
         module,
         types,
         program: p,
+        tbaa: RefCell::new(HashMap::new()),
         target_data,
         fns,
         strings: RefCell::new(HashMap::new()),

@@ -7,6 +7,7 @@ use mj_mir::{BinOp, CmpOp, Const, Operand, Rvalue, Ty, UnOp};
 
 use crate::func::FnCx;
 use crate::module::ll;
+use crate::tbaa::Access;
 
 /// An integer constant of any width from the MIR's `i128` (bits above the width are dropped).
 pub(crate) fn const_int_bits<'ctx>(ty: IntType<'ctx>, v: i128) -> IntValue<'ctx> {
@@ -141,7 +142,9 @@ impl<'m, 'a, 'ctx> FnCx<'m, 'a, 'ctx> {
             Rvalue::AddrOf(place) => Ok(self.place_addr(place)?.0.into()),
             Rvalue::Len(x) => {
                 let p = self.pointer(x)?;
-                Ok(ll(b.build_load(self.m.types.i64(), p, "len"))?)
+                let v = ll(b.build_load(self.m.types.i64(), p, "len"))?;
+                self.m.tag_access(v.as_instruction_value(), Access::Len);
+                Ok(v)
             }
             Rvalue::ElemAddr(list, idx) => {
                 let elem = match self.operand_ty(list)? {
@@ -150,8 +153,9 @@ impl<'m, 'a, 'ctx> FnCx<'m, 'a, 'ctx> {
                 };
                 let l = self.pointer(list)?;
                 let data_addr = ll(b.build_struct_gep(self.m.types.list_obj, l, 2, "data.addr"))?;
-                let data =
-                    ll(b.build_load(self.m.types.ptr(), data_addr, "data"))?.into_pointer_value();
+                let data = ll(b.build_load(self.m.types.ptr(), data_addr, "data"))?;
+                self.m.tag_access(data.as_instruction_value(), Access::Data);
+                let data = data.into_pointer_value();
                 let i = self.int(idx)?;
                 let llelem = self.m.types.basic(&elem)?;
                 // SAFETY: a plain (not inbounds) GEP has no undefined behavior of its own; the
