@@ -65,10 +65,19 @@ pub fn load(entry: &Path) -> Result<Loaded, String> {
                 continue;
             }
             seen.insert(dotted.clone(), ());
-            let (found, durable) = if dotted == "std" || dotted.starts_with("std.") {
-                (module_file(&stdlib, &dotted), true)
+            // Bare names of built-in modules (`import math`) mean the library's `std.math`.
+            let std_alias = matches!(dotted.as_str(), "math" | "sys" | "collections");
+            let (found, durable, dotted) = if dotted == "std" || dotted.starts_with("std.") {
+                (module_file(&stdlib, &dotted), true, dotted)
+            } else if std_alias && module_file(&root, &dotted).is_none() {
+                let std_name = format!("std.{dotted}");
+                if seen.contains_key(&std_name) {
+                    continue;
+                }
+                seen.insert(std_name.clone(), ());
+                (module_file(&stdlib, &std_name), true, std_name)
             } else {
-                (module_file(&root, &dotted), false)
+                (module_file(&root, &dotted), false, dotted)
             };
             let Some(path) = found else { continue };
             let Ok(t) = std::fs::read_to_string(&path) else {
