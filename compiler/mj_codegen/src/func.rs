@@ -2,7 +2,9 @@
 
 use inkwell::basic_block::BasicBlock;
 use inkwell::types::BasicType;
-use inkwell::values::{BasicMetadataValueEnum, BasicValue, BasicValueEnum, FunctionValue, PointerValue};
+use inkwell::values::{
+    BasicMetadataValueEnum, BasicValue, BasicValueEnum, FunctionValue, PointerValue,
+};
 use mj_mir::{BlockId, Callee, Function, Operand, Place, Proj, Stmt, Terminator, Ty};
 
 use crate::module::{ModCx, ll};
@@ -116,7 +118,8 @@ impl<'m, 'a, 'ctx> FnCx<'m, 'a, 'ctx> {
                 }
                 Proj::Deref => {
                     let v = ll(b.build_load(self.m.types.ptr(), addr, "deref"))?;
-                    self.m.tag_access(v.as_instruction_value(), Access::Value(&ty));
+                    self.m
+                        .tag_access(v.as_instruction_value(), Access::Value(&ty));
                     v.into_pointer_value()
                 }
             };
@@ -129,7 +132,8 @@ impl<'m, 'a, 'ctx> FnCx<'m, 'a, 'ctx> {
         let (addr, ty) = self.place_addr(place)?;
         let llty = self.m.types.basic(&ty)?;
         let v = ll(self.m.builder.build_load(llty, addr, "v"))?;
-        self.m.tag_access(v.as_instruction_value(), Access::Value(&ty));
+        self.m
+            .tag_access(v.as_instruction_value(), Access::Value(&ty));
         Ok(v)
     }
 

@@ -26,14 +26,18 @@ impl<'ctx> ModCx<'_, 'ctx> {
         if let Some(t) = self.tbaa.borrow().get(name) {
             return *t;
         }
-        let root = self.ctx.metadata_node(&[self.ctx.metadata_string("mj tbaa").into()]);
+        let root = self
+            .ctx
+            .metadata_node(&[self.ctx.metadata_string("mj tbaa").into()]);
         let i64t = self.ctx.i64_type();
         let ty = self.ctx.metadata_node(&[
             self.ctx.metadata_string(name).into(),
             root.into(),
             i64t.const_zero().into(),
         ]);
-        let tag = self.ctx.metadata_node(&[ty.into(), ty.into(), i64t.const_zero().into()]);
+        let tag = self
+            .ctx
+            .metadata_node(&[ty.into(), ty.into(), i64t.const_zero().into()]);
         self.tbaa.borrow_mut().insert(name.to_string(), tag);
         tag
     }

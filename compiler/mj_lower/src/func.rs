@@ -469,27 +469,48 @@ impl Fx<'_> {
         // the end) take a slow path, so the common loop pays for a single compare.
         let in_range = |fx: &mut Self, idx: Local| -> Local {
             let iu = fx.temp(mir::Ty::UINT);
-            fx.push(Stmt::Assign(Place::local(iu), Rvalue::Cast(Operand::Copy(Place::local(idx)), mir::Ty::UINT)));
+            fx.push(Stmt::Assign(
+                Place::local(iu),
+                Rvalue::Cast(Operand::Copy(Place::local(idx)), mir::Ty::UINT),
+            ));
             let lenu = fx.temp(mir::Ty::UINT);
-            fx.push(Stmt::Assign(Place::local(lenu), Rvalue::Cast(Operand::Copy(Place::local(len)), mir::Ty::UINT)));
+            fx.push(Stmt::Assign(
+                Place::local(lenu),
+                Rvalue::Cast(Operand::Copy(Place::local(len)), mir::Ty::UINT),
+            ));
             let ok = fx.temp(mir::Ty::Bool);
             fx.push(Stmt::Assign(
                 Place::local(ok),
-                Rvalue::Cmp(mir::CmpOp::Lt, Operand::Copy(Place::local(iu)), Operand::Copy(Place::local(lenu))),
+                Rvalue::Cmp(
+                    mir::CmpOp::Lt,
+                    Operand::Copy(Place::local(iu)),
+                    Operand::Copy(Place::local(lenu)),
+                ),
             ));
             ok
         };
         let ok = in_range(self, i);
         // The element index actually used; `i` stays as written for the error message.
         let fin = self.temp(mir::Ty::INT);
-        self.push(Stmt::Assign(Place::local(fin), Rvalue::Use(Operand::Copy(Place::local(i)))));
+        self.push(Stmt::Assign(
+            Place::local(fin),
+            Rvalue::Use(Operand::Copy(Place::local(i))),
+        ));
         let good = self.new_block();
         let bad = self.new_block();
         if matches!(idx.kind, K::Int(v) if v >= 0) {
-            self.terminate(Terminator::Branch { cond: Operand::Copy(Place::local(ok)), then_bb: good, else_bb: bad });
+            self.terminate(Terminator::Branch {
+                cond: Operand::Copy(Place::local(ok)),
+                then_bb: good,
+                else_bb: bad,
+            });
         } else {
             let slow = self.new_block();
-            self.terminate(Terminator::Branch { cond: Operand::Copy(Place::local(ok)), then_bb: good, else_bb: slow });
+            self.terminate(Terminator::Branch {
+                cond: Operand::Copy(Place::local(ok)),
+                then_bb: good,
+                else_bb: slow,
+            });
             self.cur = slow;
             let neg = self.temp(mir::Ty::Bool);
             self.push(Stmt::Assign(
@@ -499,16 +520,31 @@ impl Fx<'_> {
             let adj = self.temp(mir::Ty::INT);
             self.push(Stmt::Assign(
                 Place::local(adj),
-                Rvalue::Binary(mir::BinOp::Add, Operand::Copy(Place::local(i)), Operand::Copy(Place::local(len))),
+                Rvalue::Binary(
+                    mir::BinOp::Add,
+                    Operand::Copy(Place::local(i)),
+                    Operand::Copy(Place::local(len)),
+                ),
             ));
             let ok2 = in_range(self, adj);
             let both = self.temp(mir::Ty::Bool);
             self.push(Stmt::Assign(
                 Place::local(both),
-                Rvalue::Binary(mir::BinOp::And, Operand::Copy(Place::local(neg)), Operand::Copy(Place::local(ok2))),
+                Rvalue::Binary(
+                    mir::BinOp::And,
+                    Operand::Copy(Place::local(neg)),
+                    Operand::Copy(Place::local(ok2)),
+                ),
             ));
-            self.push(Stmt::Assign(Place::local(fin), Rvalue::Use(Operand::Copy(Place::local(adj)))));
-            self.terminate(Terminator::Branch { cond: Operand::Copy(Place::local(both)), then_bb: good, else_bb: bad });
+            self.push(Stmt::Assign(
+                Place::local(fin),
+                Rvalue::Use(Operand::Copy(Place::local(adj))),
+            ));
+            self.terminate(Terminator::Branch {
+                cond: Operand::Copy(Place::local(both)),
+                then_bb: good,
+                else_bb: bad,
+            });
         }
         self.cur = bad;
         self.push(Stmt::Call {

@@ -49,7 +49,11 @@ pub fn parse(db: &dyn salsa::Database, file: SourceFile) -> Parsed {
 /// The dotted names of the modules a file imports (for the driver to load them).
 #[salsa::tracked(returns(ref))]
 pub fn imports(db: &dyn salsa::Database, file: SourceFile) -> Vec<(u32, String)> {
-    crate::imports::imports_of(&parse(db, file).module, file.module(db))
+    crate::imports::imports_of(
+        &parse(db, file).module,
+        file.module(db),
+        file.path(db).ends_with("__init__.mj"),
+    )
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -3,12 +3,24 @@
 use mj_syntax::ast::{Module, StmtKind};
 
 /// `(level, dotted)` pairs are flattened to absolute dotted names; the number is the
-/// statement's byte offset, for error messages.
-pub fn imports_of(m: &Module, this: &str) -> Vec<(u32, String)> {
+/// statement's byte offset, for error messages. `is_package`: the file is a package's
+/// `__init__.mj`, whose relative imports start at the package itself.
+pub fn imports_of(m: &Module, this: &str, is_package: bool) -> Vec<(u32, String)> {
     let mut out = Vec::new();
     for s in &m.body {
         match &s.kind {
             StmtKind::Import { path, .. } => {
+                // `import a.b` also loads the package `a` (its `__init__.mj`), as in Python.
+                for k in 1..path.len() {
+                    out.push((
+                        s.span.start,
+                        path[..k]
+                            .iter()
+                            .map(|i| i.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join("."),
+                    ));
+                }
                 out.push((
                     s.span.start,
                     path.iter()
@@ -29,14 +41,7 @@ pub fn imports_of(m: &Module, this: &str) -> Vec<(u32, String)> {
                     .collect::<Vec<_>>()
                     .join(".");
                 if *level > 0 {
-                    let mut parts: Vec<&str> = this.split('.').collect();
-                    for _ in 0..*level {
-                        parts.pop();
-                    }
-                    if !dotted.is_empty() {
-                        parts.push(&dotted);
-                    }
-                    dotted = parts.join(".");
+                    dotted = relative_module(this, is_package, *level, &dotted);
                 }
                 out.push((s.span.start, dotted.clone()));
                 // `from pkg import mod` may name a submodule.
@@ -48,4 +53,17 @@ pub fn imports_of(m: &Module, this: &str) -> Vec<(u32, String)> {
         }
     }
     out
+}
+
+/// The absolute name of `from {"." * level}{dotted} import ...` written in module `this`.
+pub fn relative_module(this: &str, is_package: bool, level: u32, dotted: &str) -> String {
+    let mut parts: Vec<&str> = this.split('.').collect();
+    let drop = if is_package { level - 1 } else { level };
+    for _ in 0..drop {
+        parts.pop();
+    }
+    if !dotted.is_empty() {
+        parts.push(dotted);
+    }
+    parts.join(".")
 }

@@ -34,6 +34,9 @@ pub(crate) struct FnCx<'c> {
     pub flow: FlowState,
     /// Whether the current path has already left the block (return, raise, break, continue).
     pub dead: bool,
+    /// Loop variables bound by reference to a List element (`for p in particles:`): the
+    /// local holds the element's address, and the name reads and writes through it.
+    pub ref_locals: HashSet<LocalId>,
 }
 
 /// Which locals may be uninitialized or moved-from at the current point. Branches are
@@ -81,6 +84,7 @@ pub(crate) fn check_function(cx: &mut Ctx, id: FnId) -> TFunction {
         current_error: Vec::new(),
         flow: FlowState::default(),
         dead: false,
+        ref_locals: HashSet::new(),
     };
     let mut params = Vec::new();
     for p in &sig.params {
@@ -227,6 +231,24 @@ impl FnCx<'_> {
         let l = self.new_local("", value.ty.clone(), false);
         let read = TExpr::new(K::Local(l), value.ty.clone(), value.line);
         (TStmt::Assign(read.clone(), value), read)
+    }
+
+    /// The type a local's name has in expressions (the element type for reference locals).
+    pub fn local_ty(&self, l: LocalId) -> Ty {
+        match &self.locals[l.0 as usize].ty {
+            Ty::Ptr(t) if self.ref_locals.contains(&l) => (**t).clone(),
+            t => t.clone(),
+        }
+    }
+
+    /// A read of a local's name: through the address for reference locals.
+    pub fn local_read(&self, l: LocalId, line: u32) -> TExpr {
+        let raw = TExpr::new(K::Local(l), self.locals[l.0 as usize].ty.clone(), line);
+        if self.ref_locals.contains(&l) {
+            TExpr::new(K::Deref(Box::new(raw)), self.local_ty(l), line)
+        } else {
+            raw
+        }
     }
 
     pub fn lookup_local(&self, name: &str) -> Option<LocalId> {
@@ -773,9 +795,7 @@ impl FnCx<'_> {
     /// The type of an existing assignable place, without reporting errors.
     fn place_type(&mut self, target: &Expr) -> Option<Ty> {
         match &target.kind {
-            ExprKind::Name(n) => self
-                .lookup_local(n)
-                .map(|l| self.locals[l.0 as usize].ty.clone()),
+            ExprKind::Name(n) => self.lookup_local(n).map(|l| self.local_ty(l)),
             ExprKind::Attr { base, name } => {
                 let bt = self.place_type(base)?;
                 match bt {
@@ -790,6 +810,11 @@ impl FnCx<'_> {
             ExprKind::Index { base, .. } => match self.place_type(base)? {
                 Ty::List(t) => Some(*t),
                 Ty::Dict(_, v) => Some(*v),
+                Ty::Struct(s) => {
+                    let id = *self.cx.structs[s as usize].methods.get("__setitem__")?;
+                    let sig = &self.cx.funcs[id.0 as usize].sig;
+                    sig.params.last().filter(|_| sig.params.len() >= 3).map(|p| p.ty.clone())
+                }
                 _ => None,
             },
             _ => None,
@@ -801,6 +826,13 @@ impl FnCx<'_> {
         let line = self.line(target.span);
         match &target.kind {
             ExprKind::Name(n) => match self.lookup_local(n) {
+                Some(l) if self.ref_locals.contains(&l) => {
+                    // A loop variable bound to a List element: assign through the reference.
+                    let place = self.local_read(l, line);
+                    let ty = place.ty.clone();
+                    let v = self.coerce(v, &ty, vspan);
+                    out.push(TStmt::Assign(place, v));
+                }
                 Some(l) => {
                     self.flow.uninit.remove(&l);
                     self.flow.moved.remove(&l);
@@ -856,8 +888,47 @@ impl FnCx<'_> {
                     }
                 }
             }
-            ExprKind::Index { base, args } if args.len() == 1 => {
+            ExprKind::Index { base, args } if !args.is_empty() => {
                 let b = self.expr(base, None);
+                if let Ty::Struct(s) = b.ty {
+                    // `obj[i] = v` calls `obj.__setitem__(i, v)`.
+                    self.check_field_assignable(base, target.span);
+                    let mut all: Vec<ast::Arg> = args.to_vec();
+                    let (st, tmp) = self.temp(v);
+                    out.push(st);
+                    let tmp_name = format!("$setitem{}", self.locals.len());
+                    let K::Local(l) = tmp.kind else { return };
+                    self.scopes
+                        .last_mut()
+                        .expect("a scope")
+                        .insert(tmp_name.clone(), l);
+                    all.push(ast::Arg {
+                        name: None,
+                        value: Expr {
+                            kind: ExprKind::Name(tmp_name.clone()),
+                            span: vspan,
+                        },
+                        span: vspan,
+                    });
+                    let call = self.struct_method_call(
+                        s,
+                        b,
+                        "__setitem__",
+                        &all,
+                        target.span,
+                        "does not support item assignment",
+                    );
+                    if let Some(sc) = self.scopes.last_mut() {
+                        sc.remove(&tmp_name);
+                    }
+                    out.push(TStmt::Expr(call));
+                    return;
+                }
+                if args.len() != 1 {
+                    let msg = format!("`{}` takes one index", self.ty_name(&b.ty));
+                    self.error(Diag::error(E_NOT_INDEXABLE, msg, target.span));
+                    return;
+                }
                 match b.ty.clone() {
                     Ty::Dict(k, val) => {
                         let key = self.expr(&args[0].value, Some(&k));
@@ -962,6 +1033,20 @@ impl FnCx<'_> {
             }
             self.error(d);
             return;
+        }
+        // `a op= b` on a struct with `__iop__` mutates it in place.
+        if let Some(Ty::Struct(s)) = self.place_type(target)
+            && let Some(d) = op.dunder()
+        {
+            let iname = format!("__i{}", &d[2..]);
+            if self.cx.structs[s as usize].methods.contains_key(&iname) {
+                let place = self.expr(target, None);
+                let rhs = self.expr(value, None);
+                if let Some(call) = self.dunder_call(place, &iname, vec![rhs], span) {
+                    out.push(TStmt::Expr(call));
+                }
+                return;
+            }
         }
         let v = self.expr(&as_binary, None);
         self.assign_value(target, v, span, out);
@@ -1195,7 +1280,25 @@ impl FnCx<'_> {
         }
         let elem = (plan.element)(self, coll, cur);
         self.scopes.push(HashMap::new());
-        self.assign_value(target, elem, span, &mut b);
+        if let (ExprKind::Name(n), K::ListElem(..), Ty::Struct(_)) =
+            (&target.kind, &elem.kind, &elem.ty)
+        {
+            // `for p in structs:` binds `p` to the element itself (as Mojo's `ref` and
+            // Python's object references do): `p.x += 1` updates the list.
+            let ety = elem.ty.clone();
+            let ptr_ty = Ty::Ptr(Box::new(ety));
+            let l = self.new_local(n, ptr_ty.clone(), false);
+            self.ref_locals.insert(l);
+            if self.lookup_local(n).is_none() {
+                self.scopes[0].insert(n.clone(), l);
+            } else if let Some(sc) = self.scopes.last_mut() {
+                sc.insert(n.clone(), l);
+            }
+            let addr = TExpr::new(K::AddrOf(Box::new(elem)), ptr_ty.clone(), line);
+            b.push(TStmt::Assign(TExpr::new(K::Local(l), ptr_ty, line), addr));
+        } else {
+            self.assign_value(target, elem, span, &mut b);
+        }
         self.loop_depth += 1;
         b.extend(self.block(body));
         self.loop_depth -= 1;

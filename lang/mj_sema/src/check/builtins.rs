@@ -6,8 +6,9 @@ use mj_syntax::ast::{self, Arg};
 use mj_syntax::{Diag, Span};
 
 use super::body::FnCx;
+use super::expr::is_place;
 use super::items::scalar_type;
-use super::{E_ARITY, E_MISMATCH, E_NO_MEMBER, E_OPERATOR, E_UNSUPPORTED};
+use super::{E_ARITY, E_ASSIGN, E_KWARG, E_MISMATCH, E_NO_MEMBER, E_OPERATOR, E_UNSUPPORTED};
 use crate::suggest::did_you_mean;
 use crate::tir::{Callee, TArg, TBin, TCmp, TExpr, TExprKind as K, TStmt, TUn};
 use crate::ty::Ty;
@@ -33,6 +34,7 @@ pub(crate) const BUILTIN_NAMES: &[&str] = &[
     "ord",
     "chr",
     "abs",
+    "round",
     "min",
     "max",
     "sort",
@@ -79,6 +81,21 @@ pub(crate) fn builtin_module_has(m: &str, name: &str) -> bool {
         "collections" => ["List", "Dict"].contains(&name),
         "builtin" => BUILTIN_NAMES.contains(&name),
         _ => false,
+    }
+}
+
+/// Every name a built-in module exports.
+pub(crate) fn builtin_module_names(m: &str) -> Vec<&'static str> {
+    match m {
+        "math" => MATH_FNS
+            .iter()
+            .chain(MATH_CONSTS)
+            .chain(&["abs", "min", "max"])
+            .copied()
+            .collect(),
+        "sys" => vec!["argv"],
+        "collections" => vec!["List", "Dict"],
+        _ => Vec::new(),
     }
 }
 
@@ -129,6 +146,51 @@ impl FnCx<'_> {
     fn typed_arg(&mut self, a: &Arg, t: &Ty) -> TExpr {
         let v = self.expr(&a.value, Some(t));
         self.coerce(v, t, a.value.span)
+    }
+
+    /// `String(obj)` for a `Writable` struct: `obj.write_to(tmp)` into a fresh String.
+    fn write_to_string(&mut self, v: TExpr, span: Span) -> TExpr {
+        let line = v.line;
+        let (st, buf) = self.temp(s("", line));
+        let Ty::Struct(sid) = v.ty else {
+            return self.unknown(line);
+        };
+        let Some(id) = self.cx.structs[sid as usize]
+            .methods
+            .get("write_to")
+            .copied()
+        else {
+            return self.unknown(line);
+        };
+        let sig = self.cx.funcs[id.0 as usize].sig.clone();
+        if sig.params.len() != 2 || sig.params[1].ty != Ty::Str || !sig.has_self {
+            self.error(
+                Diag::error(
+                    E_OPERATOR,
+                    format!(
+                        "`{}.write_to` must take `(self, mut writer: Some[Writer])`",
+                        self.ty_name(&v.ty)
+                    ),
+                    span,
+                )
+                .with_hint("or define `def __str__(self) -> String`"),
+            );
+            return self.unknown(line);
+        }
+        let recv = self.self_arg(v, &sig);
+        let call = TExpr::new(
+            K::Call(Callee::Fn(id), vec![recv, TArg::Ref(buf.clone())]),
+            Ty::Unit,
+            line,
+        );
+        if sig.raises {
+            self.check_may_raise("`write_to`", span);
+        }
+        TExpr::new(
+            K::Seq(vec![st, TStmt::Expr(call)], Box::new(buf)),
+            Ty::Str,
+            line,
+        )
     }
 
     /// Converts any printable value to a `String`.
@@ -205,9 +267,14 @@ impl FnCx<'_> {
             Ty::Struct(_) => {
                 let name = if self.has_method(&v.ty, "__str__") {
                     "__str__"
+                } else if self.has_method(&v.ty, "write_to") {
+                    "write_to"
                 } else {
                     "__repr__"
                 };
+                if name == "write_to" {
+                    return self.write_to_string(v, span);
+                }
                 if !self.has_method(&v.ty, name) {
                     let msg = format!("`{}` cannot be converted to a String", self.ty_name(&v.ty));
                     self.error(
@@ -799,6 +866,58 @@ pub(crate) fn call_builtin(
             let v = fx.expr(&args[0].value, expected);
             abs(fx, v, args[0].value.span)
         }
+        "round" => {
+            if !fx.arity(name, args, 1, 2, span) {
+                return Some(fx.unknown(line));
+            }
+            let v = fx.expr(&args[0].value, expected.filter(|t| t.is_numeric()));
+            if v.ty.is_int() || v.ty.is_unknown() {
+                if args.len() == 2 {
+                    fx.typed_arg(&args[1], &Ty::INT);
+                }
+                return Some(v);
+            }
+            if !v.ty.is_float() {
+                let msg = format!("`round` needs a number, found `{}`", fx.ty_name(&v.ty));
+                fx.error(Diag::error(E_MISMATCH, msg, args[0].value.span));
+                return Some(fx.unknown(line));
+            }
+            let ft = v.ty.clone();
+            let round = |v: TExpr| {
+                TExpr::new(
+                    K::Call(Callee::Intrinsic("llvm.round".into()), vec![TArg::Value(v)]),
+                    ft.clone(),
+                    line,
+                )
+            };
+            if args.len() == 1 {
+                return Some(round(v));
+            }
+            // round(x, n): ties away from zero at the n-th decimal digit.
+            let n = fx.typed_arg(&args[1], &Ty::INT);
+            let n = fx.cast(n, ft.clone());
+            let ten = TExpr::new(K::Float(10.0), ft.clone(), line);
+            let scale = TExpr::new(
+                K::Call(
+                    Callee::Intrinsic("llvm.pow".into()),
+                    vec![TArg::Value(ten), TArg::Value(n)],
+                ),
+                ft.clone(),
+                line,
+            );
+            let (st, scale) = fx.temp(scale);
+            let scaled = TExpr::new(
+                K::Binary(TBin::Mul, Box::new(v), Box::new(scale.clone())),
+                ft.clone(),
+                line,
+            );
+            let r = TExpr::new(
+                K::Binary(TBin::Div, Box::new(round(scaled)), Box::new(scale)),
+                ft.clone(),
+                line,
+            );
+            TExpr::new(K::Seq(vec![st], Box::new(r)), ft, line)
+        }
         "min" => fx.min_max(false, args, span),
         "max" => fx.min_max(true, args, span),
         "sort" => {
@@ -1323,6 +1442,7 @@ pub(crate) fn builtin_method(
                 "copy",
                 "byte_length",
                 "__len__",
+                "write",
             ];
             let ok = |fx: &mut FnCx<'_>, min, max| fx.arity(m, args, min, max, span);
             let yes = |fx: &mut FnCx<'_>, r: TExpr| {
@@ -1407,6 +1527,37 @@ pub(crate) fn builtin_method(
                     yes(fx, r)
                 }
                 "copy" if ok(fx, 0, 0) => recv,
+                "write" => {
+                    // A String is a `Writer`: `s.write(a, b)` appends `String(a)`, `String(b)`.
+                    if !is_place(&recv) {
+                        fx.error(Diag::error(
+                            E_ASSIGN,
+                            "`write` needs a variable to append to, not a temporary value",
+                            span,
+                        ));
+                    }
+                    let mut stmts = Vec::new();
+                    for a in args {
+                        if a.name.is_some() {
+                            fx.error(Diag::error(
+                                E_KWARG,
+                                "`write` takes no keyword arguments",
+                                a.span,
+                            ));
+                            continue;
+                        }
+                        let v = fx.expr(&a.value, None);
+                        let v = fx.stringify(v, a.value.span);
+                        let cat =
+                            fx.extern_call("mj_str_concat", vec![recv.clone(), v], Ty::Str, line);
+                        stmts.push(TStmt::Assign(recv.clone(), cat));
+                    }
+                    TExpr::new(
+                        K::Seq(stmts, Box::new(TExpr::new(K::Unit, Ty::Unit, line))),
+                        Ty::Unit,
+                        line,
+                    )
+                }
                 "byte_length" | "__len__" if ok(fx, 0, 0) => {
                     TExpr::new(K::Len(Box::new(recv)), Ty::INT, line)
                 }

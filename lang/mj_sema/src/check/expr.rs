@@ -191,8 +191,7 @@ impl FnCx<'_> {
                     )),
                 );
             }
-            let ty = self.locals[l.0 as usize].ty.clone();
-            return TExpr::new(K::Local(l), ty, line);
+            return self.local_read(l, line);
         }
         if let Some(v) = self.consts.get(n).cloned() {
             return const_expr(v, line);
@@ -217,6 +216,15 @@ impl FnCx<'_> {
         self.unknown(line)
     }
 
+    /// The dotted text of `base` when it is a chain of names whose head is not a local.
+    fn module_base(&self, base: &Expr) -> Option<String> {
+        let head = super::head_name(base)?;
+        if self.lookup_local(head).is_some() || self.consts.contains_key(head) {
+            return None;
+        }
+        super::dotted_name(base)
+    }
+
     pub fn undefined(&mut self, n: &str, span: Span) {
         let mut d = Diag::error(E_UNDEFINED, format!("use of undefined name `{n}`"), span);
         let mut extra = self.visible_local_names();
@@ -230,13 +238,18 @@ impl FnCx<'_> {
 
     fn attr(&mut self, base: &Expr, name: &ast::Ident, span: Span, line: u32) -> TExpr {
         // `module.CONST`
-        if let ExprKind::Name(b) = &base.kind
-            && self.lookup_local(b).is_none()
-        {
-            match self.cx.modules[self.m].scope.get(b).cloned() {
+        if let Some(b) = self.module_base(base) {
+            let b = &b;
+            match self.cx.module_path(self.m, base) {
                 Some(Item::Module(t)) => {
                     return match self.cx.modules[t].scope.get(&name.name).cloned() {
                         Some(Item::Const(v)) => const_expr(v, line),
+                        Some(Item::Builtin(bm, bn))
+                            if super::builtins::builtin_constant(bm, &bn, line).is_some() =>
+                        {
+                            super::builtins::builtin_constant(bm, &bn, line)
+                                .unwrap_or_else(|| self.unknown(line))
+                        }
                         _ => {
                             let msg = format!("module `{b}` has no value `{}`", name.name);
                             self.error(Diag::error(E_NO_MEMBER, msg, name.span));
@@ -292,6 +305,9 @@ impl FnCx<'_> {
 
     fn index(&mut self, base: &Expr, args: &[Arg], span: Span, line: u32) -> TExpr {
         let b = self.expr(base, None);
+        if let Ty::Struct(s) = b.ty {
+            return self.struct_method_call(s, b, "__getitem__", args, span, "cannot be indexed");
+        }
         if args.len() != 1 {
             if !b.ty.is_unknown() {
                 let msg = format!("`{}` takes one index", self.ty_name(&b.ty));
@@ -362,6 +378,51 @@ impl FnCx<'_> {
                 self.unknown(line)
             }
         }
+    }
+
+    /// `obj[i]` / `obj[i] = v` on a struct: calls `__getitem__` / `__setitem__`.
+    pub fn struct_method_call(
+        &mut self,
+        s: u32,
+        recv: TExpr,
+        name: &str,
+        args: &[Arg],
+        span: Span,
+        what: &str,
+    ) -> TExpr {
+        let line = self.line(span);
+        let Some(id) = self.cx.structs[s as usize].methods.get(name).copied() else {
+            let sname = self.cx.struct_names[s as usize].clone();
+            self.error(
+                Diag::error(E_NOT_INDEXABLE, format!("`{sname}` {what}"), span).with_hint(format!(
+                    "define `def {name}(self, ...)` in `{sname}` to support `[...]`"
+                )),
+            );
+            for a in args {
+                if !matches!(a.value.kind, ExprKind::Slice { .. }) {
+                    self.expr(&a.value, None);
+                }
+            }
+            return self.unknown(line);
+        };
+        let sig = self.cx.funcs[id.0 as usize].sig.clone();
+        if !sig.has_self {
+            let msg = format!("`{name}` must take `self`");
+            self.error(Diag::error(E_MISMATCH, msg, span));
+            return self.unknown(line);
+        }
+        if let Some(a) = args
+            .iter()
+            .find(|a| matches!(a.value.kind, ExprKind::Slice { .. }))
+        {
+            return self.unsupported("slices of structs", a.value.span);
+        }
+        let mut targs = vec![self.self_arg(recv, &sig)];
+        targs.extend(self.check_args(name, &sig, 1, args, span));
+        if sig.raises {
+            self.check_may_raise(&format!("`{name}`"), span);
+        }
+        TExpr::new(K::Call(Callee::Fn(id), targs), sig.ret, line)
     }
 
     fn slice(
@@ -513,6 +574,17 @@ impl FnCx<'_> {
         let line = self.line(span);
         if a.ty.is_unknown() || b.ty.is_unknown() {
             return self.unknown(line);
+        }
+        if let (Ty::Struct(_), false) = (&b.ty, matches!(a.ty, Ty::Struct(_)))
+            && let Some(d) = op.dunder()
+        {
+            // `2 * v` calls `v.__rmul__(2)`.
+            let rname = format!("__r{}", &d[2..]);
+            if self.has_method(&b.ty, &rname) {
+                return self
+                    .dunder_call(b, &rname, vec![a], span)
+                    .unwrap_or_else(|| self.unknown(line));
+            }
         }
         if let Ty::Struct(_) = a.ty {
             let name = op.dunder().unwrap_or("__add__");
@@ -1006,6 +1078,14 @@ impl FnCx<'_> {
     fn call(&mut self, func: &Expr, args: &[Arg], span: Span, expected: Option<&Ty>) -> TExpr {
         let line = self.line(span);
         match &func.kind {
+            ExprKind::Name(n)
+                if n == "Self"
+                    && self.owner.is_some()
+                    && !self.cx.modules[self.m].scope.contains_key(n) =>
+            {
+                let s = self.owner.unwrap_or_default();
+                self.construct(s, args, span)
+            }
             ExprKind::Name(n) if self.lookup_local(n).is_none() && !self.consts.contains_key(n) => {
                 match self.cx.modules[self.m].scope.get(n).cloned() {
                     Some(item) => self.call_item(item, n, args, span, expected),
@@ -1025,10 +1105,16 @@ impl FnCx<'_> {
             }
             ExprKind::Attr { base, name } => {
                 // module.func(...) or Type.staticmethod(...)
-                if let ExprKind::Name(b) = &base.kind
-                    && self.lookup_local(b).is_none()
-                {
-                    match self.cx.modules[self.m].scope.get(b).cloned() {
+                if let Some(b) = self.module_base(base) {
+                    let b = &b;
+                    let item = match self.cx.module_path(self.m, base) {
+                        Some(it) => Some(it),
+                        None => match &base.kind {
+                            ExprKind::Name(n) => self.cx.modules[self.m].scope.get(n).cloned(),
+                            _ => None,
+                        },
+                    };
+                    match item {
                         Some(Item::Module(t)) => {
                             return match self.cx.modules[t].scope.get(&name.name).cloned() {
                                 Some(item) => {
@@ -1053,6 +1139,14 @@ impl FnCx<'_> {
                         Some(Item::Struct(s)) => return self.static_call(s, name, args, span),
                         _ => {}
                     }
+                }
+                // `mod.Type.staticmethod(...)`
+                if let ExprKind::Attr { base: mb, name: tn } = &base.kind
+                    && self.module_base(mb).is_some()
+                    && let Some(Item::Module(t)) = self.cx.module_path(self.m, mb)
+                    && let Some(Item::Struct(s)) = self.cx.modules[t].scope.get(&tn.name).cloned()
+                {
+                    return self.static_call(s, name, args, span);
                 }
                 if let ExprKind::Name(b) = &base.kind
                     && b == "Self"

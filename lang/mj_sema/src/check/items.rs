@@ -33,6 +33,7 @@ const KNOWN_DECORATORS: &[&str] = &[
 pub(crate) fn collect(cx: &mut Ctx) {
     for m in 0..cx.modules.len() {
         declare(cx, m);
+        inject_builtins(cx, m);
     }
     // Constants first (imports may name them), then again for constants built from imports.
     for m in 0..cx.modules.len() {
@@ -231,9 +232,30 @@ fn declare_struct(cx: &mut Ctx, m: usize, sd: &StructDef) {
     }
 }
 
-/// Finds a user module by dotted name.
+/// Finds a module by dotted name. A built-in module name (`math`) also finds its library
+/// file (`std.math`), whose mj definitions sit beside the compiler's built-ins.
 fn find_module(cx: &Ctx, name: &str) -> Option<usize> {
-    cx.modules.iter().position(|md| md.input.name == name)
+    let exact = cx.modules.iter().position(|md| md.input.name == name);
+    exact.or_else(|| {
+        builtin_module(name)?;
+        let std_name = format!("std.{name}");
+        cx.modules.iter().position(|md| md.input.name == std_name)
+    })
+}
+
+/// A library module that shares its name with a built-in module (`stdlib/std/math.mj`)
+/// also exports the built-in names, so `from std.math import sqrt, gcd` finds both.
+fn inject_builtins(cx: &mut Ctx, m: usize) {
+    let name = cx.modules[m].input.name.clone();
+    let Some(b) = builtin_module(&name) else {
+        return;
+    };
+    for n in super::builtins::builtin_module_names(b) {
+        cx.modules[m]
+            .scope
+            .entry(n.to_string())
+            .or_insert_with(|| Item::Builtin(b, n.to_string()));
+    }
 }
 
 fn resolve_imports(cx: &mut Ctx, m: usize, report: bool) {
@@ -247,10 +269,10 @@ fn resolve_imports(cx: &mut Ctx, m: usize, report: bool) {
                     .map(|i| i.name.as_str())
                     .collect::<Vec<_>>()
                     .join(".");
-                let item = if let Some(b) = builtin_module(&dotted) {
-                    Item::BuiltinModule(b)
-                } else if let Some(t) = find_module(cx, &dotted) {
+                let item = if let Some(t) = find_module(cx, &dotted) {
                     Item::Module(t)
+                } else if let Some(b) = builtin_module(&dotted) {
+                    Item::BuiltinModule(b)
                 } else {
                     if report {
                         cx.error(
@@ -288,16 +310,12 @@ fn resolve_imports(cx: &mut Ctx, m: usize, report: bool) {
                     .join(".");
                 if *level > 0 {
                     // Relative import: drop `level` trailing components of this module's name.
-                    let mut parts: Vec<&str> = this.split('.').collect();
-                    for _ in 0..*level {
-                        parts.pop();
-                    }
-                    if !dotted.is_empty() {
-                        parts.push(&dotted);
-                    }
-                    dotted = parts.join(".");
+                    let is_package = cx.modules[m].input.path.ends_with("__init__.mj");
+                    dotted = crate::imports::relative_module(&this, is_package, *level, &dotted);
                 }
-                if let Some(b) = builtin_module(&dotted) {
+                if let Some(b) =
+                    builtin_module(&dotted).filter(|_| find_module(cx, &dotted).is_none())
+                {
                     for (name, alias) in names {
                         if !builtin_module_has(b, &name.name) {
                             if report {
@@ -541,8 +559,7 @@ pub(crate) fn resolve_type(cx: &mut Ctx, m: usize, e: &Expr, self_struct: Option
         ExprKind::None => Ty::Unit,
         ExprKind::Attr { base, name } => {
             // `mod.Type`
-            if let ExprKind::Name(b) = &base.kind
-                && let Some(Item::Module(t)) = cx.modules[m].scope.get(b).cloned()
+            if let Some(Item::Module(t)) = cx.module_path(m, base)
                 && let Some(Item::Struct(s)) = cx.modules[t].scope.get(&name.name)
             {
                 return Ty::Struct(*s);
@@ -555,6 +572,13 @@ pub(crate) fn resolve_type(cx: &mut Ctx, m: usize, e: &Expr, self_struct: Option
                 cx.error(m, Diag::error(E_UNKNOWN_TYPE, "unknown type", e.span));
                 return Ty::Unknown;
             };
+            if n == "Some"
+                && let [a] = args.as_slice()
+                && matches!(&a.value.kind, ExprKind::Name(w) if w == "Writer")
+            {
+                // `mut writer: Some[Writer]` in `write_to`: the writer is a String buffer.
+                return Ty::Str;
+            }
             let mut tys: Vec<Ty> = Vec::new();
             for a in args {
                 tys.push(resolve_type(cx, m, &a.value, self_struct));
@@ -739,7 +763,14 @@ fn resolve_sig(cx: &mut Ctx, id: FnId) {
         .any(|(n, _)| n == "staticmethod");
     let mut params = Vec::new();
     let mut has_self = false;
-    if !def.params.is_empty() {
+    // `def write_to[W: Writer](self, mut writer: W)`: a writer parameter is a String buffer.
+    let writer_params: Vec<&str> = def
+        .params
+        .iter()
+        .filter(|g| matches!(&g.ty, Some(Expr { kind: ExprKind::Name(b), .. }) if b == "Writer"))
+        .map(|g| g.name.name.as_str())
+        .collect();
+    if def.params.len() != writer_params.len() {
         cx.error(
             m,
             Diag::error(
@@ -777,6 +808,10 @@ fn resolve_sig(cx: &mut Ctx, id: FnId) {
             Ty::Struct(owner.unwrap_or(0))
         } else {
             match &p.ty {
+                Some(Expr {
+                    kind: ExprKind::Name(n),
+                    ..
+                }) if writer_params.contains(&n.as_str()) => Ty::Str,
                 Some(t) => resolve_type(cx, m, t, owner),
                 None => {
                     cx.error(

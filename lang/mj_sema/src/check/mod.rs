@@ -145,6 +145,44 @@ impl Ctx {
         t.display(&self.struct_names).to_string()
     }
 
+    /// The module that a dotted expression (`a`, `a.b`, `std.math`) names in module `m`.
+    pub fn module_path(&self, m: usize, e: &ast::Expr) -> Option<Item> {
+        use ast::ExprKind;
+        let is_mod = |it: &Item| matches!(it, Item::Module(_) | Item::BuiltinModule(_));
+        match &e.kind {
+            ExprKind::Name(n) => self.modules[m].scope.get(n).filter(|i| is_mod(i)).cloned(),
+            ExprKind::Attr { base, name } => {
+                let dotted = dotted_name(e)?;
+                if let Some(it) = self.modules[m].scope.get(&dotted).filter(|i| is_mod(i)) {
+                    return Some(it.clone());
+                }
+                match self.module_path(m, base)? {
+                    Item::Module(t) => match self.modules[t].scope.get(&name.name) {
+                        Some(it) if is_mod(it) => Some(it.clone()),
+                        _ => {
+                            let sub = format!("{}.{}", self.modules[t].input.name, name.name);
+                            self.modules
+                                .iter()
+                                .position(|md| md.input.name == sub)
+                                .map(Item::Module)
+                        }
+                    },
+                    Item::BuiltinModule(_) => {
+                        if let Some(b) = builtins::builtin_module(&dotted) {
+                            return Some(Item::BuiltinModule(b));
+                        }
+                        self.modules
+                            .iter()
+                            .position(|md| md.input.name == dotted)
+                            .map(Item::Module)
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
     /// Suggests a similar name visible at module scope or among the built-ins.
     pub fn suggest_global(&self, module: usize, name: &str, extra: &[&str]) -> Option<String> {
         let scope = &self.modules[module].scope;
@@ -152,6 +190,24 @@ impl Ctx {
         cands.extend(builtins::BUILTIN_NAMES.iter().copied());
         cands.extend(extra.iter().copied());
         did_you_mean(name, cands.into_iter())
+    }
+}
+
+/// `a.b.c` as a string, when the expression is a chain of names.
+pub(crate) fn dotted_name(e: &ast::Expr) -> Option<String> {
+    match &e.kind {
+        ast::ExprKind::Name(n) => Some(n.clone()),
+        ast::ExprKind::Attr { base, name } => Some(format!("{}.{}", dotted_name(base)?, name.name)),
+        _ => None,
+    }
+}
+
+/// The first name of a chain `a.b.c`.
+pub(crate) fn head_name(e: &ast::Expr) -> Option<&str> {
+    match &e.kind {
+        ast::ExprKind::Name(n) => Some(n),
+        ast::ExprKind::Attr { base, .. } => head_name(base),
+        _ => None,
     }
 }
 
