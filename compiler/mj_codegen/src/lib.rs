@@ -10,9 +10,9 @@ mod func;
 mod jit;
 mod link;
 mod module;
-mod tbaa;
 mod rvalue;
 mod target;
+mod tbaa;
 mod types;
 
 use inkwell::context::Context;
