@@ -32,7 +32,7 @@ pub fn key(files: &[(String, String)], opts: &str) -> String {
             t.hash(&mut h);
         }
     }
-    std::env::consts::ARCH.hash(&mut h);
+    mj_codegen::host_target_id().hash(&mut h);
     opts.hash(&mut h);
     for (p, t) in files {
         p.hash(&mut h);

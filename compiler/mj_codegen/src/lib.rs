@@ -22,6 +22,20 @@ use mj_mir::Program;
 pub use jit::{Jit, run_object_in_process, run_object_with_symbols};
 pub use link::{find_runtime_lib, link_executable};
 
+/// The host's target triple, CPU and CPU features: what generated code is specialized for,
+/// and so part of every compile-cache key.
+pub fn host_target_id() -> String {
+    use inkwell::targets::TargetMachine;
+    format!(
+        "{} {} {}",
+        TargetMachine::get_default_triple()
+            .as_str()
+            .to_string_lossy(),
+        TargetMachine::get_host_cpu_name().to_string(),
+        TargetMachine::get_host_cpu_features().to_string()
+    )
+}
+
 /// Code generation options.
 #[derive(Clone, Debug)]
 pub struct Options {
