@@ -813,7 +813,10 @@ impl FnCx<'_> {
                 Ty::Struct(s) => {
                     let id = *self.cx.structs[s as usize].methods.get("__setitem__")?;
                     let sig = &self.cx.funcs[id.0 as usize].sig;
-                    sig.params.last().filter(|_| sig.params.len() >= 3).map(|p| p.ty.clone())
+                    sig.params
+                        .last()
+                        .filter(|_| sig.params.len() >= 3)
+                        .map(|p| p.ty.clone())
                 }
                 _ => None,
             },
@@ -1032,6 +1035,32 @@ impl FnCx<'_> {
                 d = d.with_hint(format!("did you mean `{s}`?"));
             }
             self.error(d);
+            return;
+        }
+        // `xs[i] op= v`: the index is evaluated once.
+        if let ExprKind::Index { base, args } = &target.kind
+            && let [a] = args.as_slice()
+            && a.name.is_none()
+            && !matches!(a.value.kind, ExprKind::Slice { .. })
+            && let Some(Ty::List(t)) = self.place_type(base)
+            && !matches!(*t, Ty::Struct(_))
+        {
+            let b = self.expr(base, None);
+            let i = self.expr(&a.value, Some(&Ty::INT));
+            let i = self.coerce(i, &Ty::INT, a.value.span);
+            let (si, i) = self.temp(i);
+            out.push(si);
+            let line = self.line(target.span);
+            let place = TExpr::new(K::ListElem(Box::new(b), Box::new(i)), (*t).clone(), line);
+            let hint = if t.is_numeric() && op != ast::BinOp::Pow {
+                Some((*t).clone())
+            } else {
+                None
+            };
+            let rhs = self.expr(value, hint.as_ref());
+            let v = self.binary_typed(op, place.clone(), rhs, span);
+            let v = self.coerce(v, &t, span);
+            out.push(TStmt::Assign(place, v));
             return;
         }
         // `a op= b` on a struct with `__iop__` mutates it in place.

@@ -1025,6 +1025,73 @@ fn abs(fx: &mut FnCx<'_>, v: TExpr, span: Span) -> TExpr {
     }
 }
 
+/// Sorts a list in place with `<` (or `__lt__`): a stable insertion sort in TIR.
+fn insertion_sort(fx: &mut FnCx<'_>, v: TExpr, elem: Ty, reverse: TExpr, span: Span) -> TExpr {
+    let line = v.line;
+    let int = |v: i128| TExpr::new(K::Int(v), Ty::INT, line);
+    let bin = |op: TBin, a: TExpr, b: TExpr| {
+        TExpr::new(K::Binary(op, Box::new(a), Box::new(b)), Ty::INT, line)
+    };
+    let cmp = |op: TCmp, a: TExpr, b: TExpr| {
+        TExpr::new(K::Cmp(op, Box::new(a), Box::new(b)), Ty::Bool, line)
+    };
+    let (s0, lst) = fx.temp(v);
+    let (s1, rev) = fx.temp(reverse);
+    let n = TExpr::new(K::Len(Box::new(lst.clone())), Ty::INT, line);
+    let (s2, n) = fx.temp(n);
+    let (s3, i) = fx.temp(int(1));
+    let at = |k: TExpr| {
+        TExpr::new(
+            K::ListElem(Box::new(lst.clone()), Box::new(k)),
+            elem.clone(),
+            line,
+        )
+    };
+    let (s4, key) = fx.temp(at(i.clone()));
+    let (s5, j) = fx.temp(bin(TBin::Sub, i.clone(), int(1)));
+    let fwd = fx.compare(ast::CmpOp::Lt, key.clone(), at(j.clone()), span);
+    let bwd = fx.compare(ast::CmpOp::Lt, at(j.clone()), key.clone(), span);
+    let rev_true = cmp(TCmp::Ne, rev, int(0));
+    let out_of_order = TExpr::new(
+        K::IfExp(Box::new(rev_true), Box::new(bwd), Box::new(fwd)),
+        Ty::Bool,
+        line,
+    );
+    let inner_cond = TExpr::new(
+        K::And(
+            Box::new(cmp(TCmp::Ge, j.clone(), int(0))),
+            Box::new(out_of_order),
+        ),
+        Ty::Bool,
+        line,
+    );
+    let inner = TStmt::While {
+        cond: inner_cond,
+        body: vec![
+            TStmt::Assign(at(bin(TBin::Add, j.clone(), int(1))), at(j.clone())),
+            TStmt::Assign(j.clone(), bin(TBin::Sub, j.clone(), int(1))),
+        ],
+        else_body: Vec::new(),
+    };
+    let outer = TStmt::While {
+        cond: cmp(TCmp::Lt, i.clone(), n),
+        body: vec![
+            s4,
+            s5,
+            inner,
+            TStmt::Assign(at(bin(TBin::Add, j, int(1))), key),
+            TStmt::Assign(i.clone(), bin(TBin::Add, i, int(1))),
+        ],
+        else_body: Vec::new(),
+    };
+    let unit = TExpr::new(K::Unit, Ty::Unit, line);
+    TExpr::new(
+        K::Seq(vec![s0, s1, s2, s3, outer], Box::new(unit)),
+        Ty::Unit,
+        line,
+    )
+}
+
 fn sort_list(fx: &mut FnCx<'_>, v: TExpr, reverse: TExpr, span: Span) -> TExpr {
     let line = v.line;
     let f = match v.ty.list_elem() {
@@ -1035,6 +1102,24 @@ fn sort_list(fx: &mut FnCx<'_>, v: TExpr, reverse: TExpr, span: Span) -> TExpr {
         Some(Ty::Float { bits: 64 }) => "mj_list_sort_f64",
         Some(Ty::Str) => "mj_list_sort_str",
         Some(Ty::Unknown) | None if v.ty.is_unknown() => return fx.unknown(line),
+        Some(t @ (Ty::Struct(_) | Ty::Int { .. } | Ty::Float { .. } | Ty::Bool)) => {
+            if let Ty::Struct(_) = t
+                && !fx.has_method(t, "__lt__")
+            {
+                let msg = format!(
+                    "cannot sort a `{}`: `{}` does not implement `__lt__`",
+                    fx.ty_name(&v.ty),
+                    fx.ty_name(t)
+                );
+                fx.error(Diag::error(E_OPERATOR, msg, span).with_hint(format!(
+                    "define `def __lt__(self, other: {}) -> Bool` in the struct",
+                    fx.ty_name(t)
+                )));
+                return fx.unknown(line);
+            }
+            let t = t.clone();
+            return insertion_sort(fx, v, t, reverse, span);
+        }
         _ => {
             let msg = format!("sorting a `{}` is not supported yet", fx.ty_name(&v.ty));
             fx.error(

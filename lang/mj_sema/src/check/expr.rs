@@ -395,7 +395,8 @@ impl FnCx<'_> {
             let sname = self.cx.struct_names[s as usize].clone();
             self.error(
                 Diag::error(E_NOT_INDEXABLE, format!("`{sname}` {what}"), span).with_hint(format!(
-                    "define `def {name}(self, ...)` in `{sname}` to support `[...]`"
+                    "define `def {name}({}self, ...)` in `{sname}` to support `[...]`",
+                    if name == "__setitem__" { "mut " } else { "" }
                 )),
             );
             for a in args {
@@ -606,6 +607,35 @@ impl FnCx<'_> {
                     self.temp(self.extern_call_expr("mj_list_copy", vec![a], ty.clone(), line));
                 let ext = self.extern_call("mj_list_extend", vec![copy.clone(), b], Ty::Unit, line);
                 return TExpr::new(K::Seq(vec![s1, TStmt::Expr(ext)], Box::new(copy)), ty, line);
+            }
+            (Ty::List(elem), Ty::Int { .. }, BinOp::Mul) => {
+                // `[0] * n`: a new list with `n` copies of the elements.
+                let ty = a.ty.clone();
+                let elem = (**elem).clone();
+                let n = self.coerce(b, &Ty::INT, span);
+                let (s0, src) = self.temp(a);
+                let (s1, n) = self.temp(n);
+                let empty = self.build_list(elem, Vec::new(), line);
+                let (s2, out) = self.temp(empty);
+                let (s3, i) = self.temp(self.int(0, line));
+                let cond = TExpr::new(
+                    K::Cmp(TCmp::Lt, Box::new(i.clone()), Box::new(n)),
+                    Ty::Bool,
+                    line,
+                );
+                let ext =
+                    self.extern_call("mj_list_extend", vec![out.clone(), src], Ty::Unit, line);
+                let inc = TExpr::new(
+                    K::Binary(TBin::Add, Box::new(i.clone()), Box::new(self.int(1, line))),
+                    Ty::INT,
+                    line,
+                );
+                let lp = TStmt::While {
+                    cond,
+                    body: vec![TStmt::Expr(ext), TStmt::Assign(i, inc)],
+                    else_body: Vec::new(),
+                };
+                return TExpr::new(K::Seq(vec![s0, s1, s2, s3, lp], Box::new(out)), ty, line);
             }
             (Ty::Bool, Ty::Bool, BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor) => {
                 let k = match op {

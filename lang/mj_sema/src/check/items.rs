@@ -812,6 +812,11 @@ fn resolve_sig(cx: &mut Ctx, id: FnId) {
                     kind: ExprKind::Name(n),
                     ..
                 }) if writer_params.contains(&n.as_str()) => Ty::Str,
+                // A rejected compile-time parameter: already reported above.
+                Some(Expr {
+                    kind: ExprKind::Name(n),
+                    ..
+                }) if def.params.iter().any(|g| g.name.name == *n) => Ty::Unknown,
                 Some(t) => resolve_type(cx, m, t, owner),
                 None => {
                     cx.error(
@@ -838,6 +843,10 @@ fn resolve_sig(cx: &mut Ctx, id: FnId) {
         });
     }
     let ret = match &def.ret {
+        Some(Expr {
+            kind: ExprKind::Name(n),
+            ..
+        }) if def.params.iter().any(|g| g.name.name == *n) => Ty::Unknown,
         Some(r) => resolve_type(cx, m, r, owner),
         None => Ty::Unit,
     };
