@@ -143,9 +143,40 @@ impl<'a, 'ctx> ModCx<'a, 'ctx> {
                 fty.print_to_string().to_string(),
                 f.get_type().print_to_string().to_string()
             )),
-            None => Ok(self
-                .module
-                .add_function(name, fty, Some(LlLinkage::External))),
+            None => {
+                let f = self
+                    .module
+                    .add_function(name, fty, Some(LlLinkage::External));
+                self.mark_cold(name, f);
+                Ok(f)
+            }
+        }
+    }
+
+    /// Run-time error paths are `cold` (and the aborts `noreturn`), so LLVM lays them out of
+    /// line and keeps the checks in hot loops to a compare and a not-taken branch.
+    fn mark_cold(&self, name: &str, f: FunctionValue<'ctx>) {
+        const NORETURN: &[&str] = &[
+            "mj_rt_abort",
+            "mj_rt_unhandled",
+            "mj_list_abort_index",
+            "mj_abort_div_zero",
+        ];
+        const COLD: &[&str] = &["mj_list_index_slow"];
+        let noreturn = NORETURN.contains(&name);
+        if !noreturn && !COLD.contains(&name) {
+            return;
+        }
+        let attr = |n: &str| {
+            self.ctx
+                .create_enum_attribute(inkwell::attributes::Attribute::get_named_enum_kind_id(n), 0)
+        };
+        f.add_attribute(inkwell::attributes::AttributeLoc::Function, attr("cold"));
+        if noreturn {
+            f.add_attribute(
+                inkwell::attributes::AttributeLoc::Function,
+                attr("noreturn"),
+            );
         }
     }
 

@@ -455,6 +455,7 @@ impl Fx<'_> {
 
     /// `list[idx]` with Python's negative indices and a bounds check.
     fn list_elem(&mut self, list: &TExpr, idx: &TExpr, e: &TExpr) -> R<Place> {
+        let copy = |l: Local| Operand::Copy(Place::local(l));
         let lop = self.operand(list)?;
         let l = self.materialize(lop, &list.ty)?;
         let iop = self.operand(idx)?;
@@ -465,99 +466,56 @@ impl Fx<'_> {
             Place::local(len),
             Rvalue::Len(Operand::Copy(l.clone())),
         ));
-        // Fast path: one unsigned comparison accepts 0 <= i < len. Negative indices (from
-        // the end) take a slow path, so the common loop pays for a single compare.
-        let in_range = |fx: &mut Self, idx: Local| -> Local {
-            let iu = fx.temp(mir::Ty::UINT);
-            fx.push(Stmt::Assign(
-                Place::local(iu),
-                Rvalue::Cast(Operand::Copy(Place::local(idx)), mir::Ty::UINT),
-            ));
-            let lenu = fx.temp(mir::Ty::UINT);
-            fx.push(Stmt::Assign(
-                Place::local(lenu),
-                Rvalue::Cast(Operand::Copy(Place::local(len)), mir::Ty::UINT),
-            ));
-            let ok = fx.temp(mir::Ty::Bool);
-            fx.push(Stmt::Assign(
-                Place::local(ok),
-                Rvalue::Cmp(
-                    mir::CmpOp::Lt,
-                    Operand::Copy(Place::local(iu)),
-                    Operand::Copy(Place::local(lenu)),
-                ),
-            ));
-            ok
-        };
-        let ok = in_range(self, i);
-        // The element index actually used; `i` stays as written for the error message.
-        let fin = self.temp(mir::Ty::INT);
+        // Fast path: one unsigned comparison accepts 0 <= i < len. Anything else (a negative
+        // index counts from the end) goes to a cold runtime helper that adjusts or aborts,
+        // so a hot loop pays for one compare and a branch that is never taken.
+        let iu = self.temp(mir::Ty::UINT);
         self.push(Stmt::Assign(
-            Place::local(fin),
-            Rvalue::Use(Operand::Copy(Place::local(i))),
+            Place::local(iu),
+            Rvalue::Cast(copy(i), mir::Ty::UINT),
         ));
+        let lenu = self.temp(mir::Ty::UINT);
+        self.push(Stmt::Assign(
+            Place::local(lenu),
+            Rvalue::Cast(copy(len), mir::Ty::UINT),
+        ));
+        let ok = self.temp(mir::Ty::Bool);
+        self.push(Stmt::Assign(
+            Place::local(ok),
+            Rvalue::Cmp(mir::CmpOp::Lt, copy(iu), copy(lenu)),
+        ));
+        // The element index actually used.
+        let fin = self.temp(mir::Ty::INT);
+        self.push(Stmt::Assign(Place::local(fin), Rvalue::Use(copy(i))));
         let good = self.new_block();
-        let bad = self.new_block();
-        if matches!(idx.kind, K::Int(v) if v >= 0) {
-            self.terminate(Terminator::Branch {
-                cond: Operand::Copy(Place::local(ok)),
-                then_bb: good,
-                else_bb: bad,
-            });
-        } else {
-            let slow = self.new_block();
-            self.terminate(Terminator::Branch {
-                cond: Operand::Copy(Place::local(ok)),
-                then_bb: good,
-                else_bb: slow,
-            });
-            self.cur = slow;
-            let neg = self.temp(mir::Ty::Bool);
-            self.push(Stmt::Assign(
-                Place::local(neg),
-                Rvalue::Cmp(mir::CmpOp::Lt, Operand::Copy(Place::local(i)), int(0)),
-            ));
-            let adj = self.temp(mir::Ty::INT);
-            self.push(Stmt::Assign(
-                Place::local(adj),
-                Rvalue::Binary(
-                    mir::BinOp::Add,
-                    Operand::Copy(Place::local(i)),
-                    Operand::Copy(Place::local(len)),
-                ),
-            ));
-            let ok2 = in_range(self, adj);
-            let both = self.temp(mir::Ty::Bool);
-            self.push(Stmt::Assign(
-                Place::local(both),
-                Rvalue::Binary(
-                    mir::BinOp::And,
-                    Operand::Copy(Place::local(neg)),
-                    Operand::Copy(Place::local(ok2)),
-                ),
-            ));
-            self.push(Stmt::Assign(
-                Place::local(fin),
-                Rvalue::Use(Operand::Copy(Place::local(adj))),
-            ));
-            self.terminate(Terminator::Branch {
-                cond: Operand::Copy(Place::local(both)),
-                then_bb: good,
-                else_bb: bad,
-            });
-        }
-        self.cur = bad;
-        self.push(Stmt::Call {
-            dest: None,
-            callee: Callee::Extern("mj_list_abort_index".into()),
-            args: vec![
-                self.file_const(),
-                int(e.line as i128),
-                Operand::Copy(Place::local(i)),
-                Operand::Copy(Place::local(len)),
-            ],
+        let slow = self.new_block();
+        self.terminate(Terminator::Branch {
+            cond: copy(ok),
+            then_bb: good,
+            else_bb: slow,
         });
-        self.terminate(Terminator::Unreachable);
+        self.cur = slow;
+        let (callee, dest) = if matches!(idx.kind, K::Int(v) if v >= 0) {
+            ("mj_list_abort_index", None)
+        } else {
+            ("mj_list_index_slow", Some(Place::local(fin)))
+        };
+        let args = if dest.is_some() {
+            vec![copy(i), copy(len), self.file_const(), int(e.line as i128)]
+        } else {
+            vec![self.file_const(), int(e.line as i128), copy(i), copy(len)]
+        };
+        let aborts = dest.is_none();
+        self.push(Stmt::Call {
+            dest,
+            callee: Callee::Extern(callee.into()),
+            args,
+        });
+        self.terminate(if aborts {
+            Terminator::Unreachable
+        } else {
+            Terminator::Goto(good)
+        });
         self.cur = good;
         let elem_ty = lower_ty(&e.ty)?;
         let addr = self.temp(mir::Ty::Ptr(Box::new(elem_ty)));
