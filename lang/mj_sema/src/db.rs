@@ -9,7 +9,10 @@ use std::sync::Arc;
 use mj_syntax::Diag;
 use mj_syntax::ast::Module;
 
-use crate::check::{CheckResult, ModuleInput, check_program};
+use crate::check::{
+    CheckResult, Items, ModuleInput, assemble, check_body, collect_items, strip_bodies,
+};
+use crate::tir::TFunction;
 
 /// One source file: its dotted module name, its path (for messages) and its text.
 #[salsa::input(debug)]
@@ -56,23 +59,84 @@ pub fn imports(db: &dyn salsa::Database, file: SourceFile) -> Vec<(u32, String)>
     )
 }
 
-#[derive(Clone, Debug, PartialEq)]
-pub struct Checked(pub Arc<CheckResult>);
-
-/// Type-checks the whole program.
+/// A file's item tree: its parse with every function body removed. It changes only when
+/// an item (signature, struct, import, constant) changes or moves.
 #[salsa::tracked(returns(ref))]
-pub fn check(db: &dyn salsa::Database, program: Program) -> Checked {
+pub fn item_tree(db: &dyn salsa::Database, file: SourceFile) -> Arc<Module> {
+    Arc::new(strip_bodies(&parse(db, file).module))
+}
+
+/// Name resolution and signatures for the whole program: scopes, imports, constants,
+/// struct fields and function signatures (from item trees only, so editing inside a body
+/// does not invalidate it unless an item moved).
+#[salsa::tracked(returns(ref))]
+pub fn items(db: &dyn salsa::Database, program: Program) -> Arc<Items> {
     let inputs = program
         .files(db)
         .iter()
         .map(|f| ModuleInput {
             name: f.module(db).clone(),
             path: f.path(db).clone(),
-            text: Arc::from(f.text(db).as_str()),
-            ast: parse(db, *f).module.clone(),
+            ast: item_tree(db, *f).clone(),
         })
         .collect();
-    Checked(Arc::new(check_program(inputs, 0)))
+    Arc::new(collect_items(inputs))
+}
+
+/// One function of a program, by its index in the item table.
+#[salsa::interned(debug)]
+pub struct FnKey<'db> {
+    #[returns(copy)]
+    pub program: Program,
+    #[returns(copy)]
+    pub index: u32,
+}
+
+/// A function's signature as text (`def m.f(a: Int) raises -> String`).
+#[salsa::tracked(returns(ref))]
+pub fn signature<'db>(db: &'db dyn salsa::Database, key: FnKey<'db>) -> Option<String> {
+    items(db, key.program(db)).signature_text(key.index(db))
+}
+
+/// The typed body of one function and its diagnostics (by module index). It depends on the
+/// program's items and on its own file only.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Inferred {
+    pub function: Arc<TFunction>,
+    pub diags: Vec<(usize, Diag)>,
+}
+
+#[salsa::tracked(returns(ref))]
+pub fn infer<'db>(db: &'db dyn salsa::Database, key: FnKey<'db>) -> Inferred {
+    let program = key.program(db);
+    let its = items(db, program);
+    let index = key.index(db);
+    let module = its.function_location(index).map(|(m, _)| m).unwrap_or(0);
+    let file = program.files(db)[module];
+    let (function, diags) = check_body(its, index, &parse(db, file).module, file.text(db));
+    Inferred {
+        function: Arc::new(function),
+        diags,
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Checked(pub Arc<CheckResult>);
+
+/// Type-checks the whole program: the items, then every body through `infer`.
+#[salsa::tracked(returns(ref))]
+pub fn check(db: &dyn salsa::Database, program: Program) -> Checked {
+    let its = items(db, program);
+    let mut diags = its.diags().to_vec();
+    let mut functions = Vec::with_capacity(its.function_count());
+    for i in 0..its.function_count() as u32 {
+        let inferred = infer(db, FnKey::new(db, program, i));
+        functions.push((*inferred.function).clone());
+        diags.extend(inferred.diags.iter().cloned());
+    }
+    let (tp, entry_diags) = assemble(its, functions, 0);
+    diags.extend(entry_diags);
+    Checked(Arc::new(CheckResult { program: tp, diags }))
 }
 
 /// All diagnostics of a program, per file: syntax errors first, then semantic ones.

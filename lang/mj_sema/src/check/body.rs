@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use mj_syntax::ast::{self, Expr, ExprKind, Stmt, StmtKind};
+use mj_syntax::ast::{self, Expr, ExprKind, FnDef, Stmt, StmtKind};
 use mj_syntax::{Diag, Span};
 
 use super::items::{const_eval, resolve_type};
@@ -14,7 +14,11 @@ use crate::tir::{FnId, LocalId, TExpr, TExprKind as K, TFunction, TLocal, TStmt}
 use crate::ty::Ty;
 
 pub(crate) struct FnCx<'c> {
-    pub cx: &'c mut Ctx,
+    pub cx: &'c Ctx,
+    /// Diagnostics found in this body, by module index.
+    pub diags: Vec<(usize, Diag)>,
+    /// Line starts of this function's module text, for run-time error locations.
+    pub line_starts: Vec<u32>,
     pub m: usize,
     pub name: String,
     pub ret: Ty,
@@ -57,19 +61,22 @@ impl FlowState {
     }
 }
 
-pub(crate) fn check_function(cx: &mut Ctx, id: FnId) -> TFunction {
+pub(crate) fn check_function(
+    cx: &Ctx,
+    id: FnId,
+    full: Option<&FnDef>,
+    text: &str,
+) -> (TFunction, Vec<(usize, Diag)>) {
     let f = &cx.funcs[id.0 as usize];
-    let (m, def, sig, owner, fieldwise, export) = (
-        f.module,
-        f.def.clone(),
-        f.sig.clone(),
-        f.owner,
-        f.fieldwise,
-        f.export,
-    );
+    let (m, sig, owner, fieldwise, export) =
+        (f.module, f.sig.clone(), f.owner, f.fieldwise, f.export);
+    // The item tree's definition has no body; the full one comes from the module's parse.
+    let def = full.cloned().unwrap_or_else(|| (*f.def).clone());
     let mangled = f.mangled.clone();
     let mut fx = FnCx {
         cx,
+        diags: Vec::new(),
+        line_starts: super::line_starts(text),
         m,
         name: def.name.name.clone(),
         ret: sig.ret.clone(),
@@ -128,7 +135,7 @@ pub(crate) fn check_function(cx: &mut Ctx, id: FnId) -> TFunction {
             );
         }
     }
-    TFunction {
+    let func = TFunction {
         name: mangled,
         file: fx.cx.modules[m].input.path.clone(),
         params,
@@ -137,7 +144,8 @@ pub(crate) fn check_function(cx: &mut Ctx, id: FnId) -> TFunction {
         export,
         locals: fx.locals,
         body,
-    }
+    };
+    (func, fx.diags)
 }
 
 /// Whether control can never fall off the end of this statement list.
@@ -204,7 +212,7 @@ fn contains_break(stmts: &[Stmt]) -> bool {
 
 impl FnCx<'_> {
     pub fn error(&mut self, d: Diag) {
-        self.cx.error(self.m, d);
+        self.diags.push((self.m, d));
     }
 
     pub fn ty_name(&self, t: &Ty) -> String {
@@ -212,7 +220,7 @@ impl FnCx<'_> {
     }
 
     pub fn line(&self, span: Span) -> u32 {
-        self.cx.modules[self.m].line_of(span.start)
+        super::line_of(&self.line_starts, span.start)
     }
 
     pub fn new_local(&mut self, name: &str, ty: Ty, by_ref: bool) -> LocalId {
@@ -353,7 +361,7 @@ impl FnCx<'_> {
             StmtKind::Var { name, ty, value } => {
                 let declared = ty
                     .as_ref()
-                    .map(|t| resolve_type(self.cx, self.m, t, self.owner));
+                    .map(|t| resolve_type(self.cx, self.m, t, self.owner, &mut self.diags));
                 let init = value.as_ref().map(|v| self.expr(v, declared.as_ref()));
                 let ty = match (&declared, &init) {
                     (Some(t), _) => t.clone(),
@@ -386,7 +394,7 @@ impl FnCx<'_> {
                     .map(|sc| sc.insert(name.name.clone(), l));
             }
             StmtKind::AnnAssign { target, ty, value } => {
-                let t = resolve_type(self.cx, self.m, ty, self.owner);
+                let t = resolve_type(self.cx, self.m, ty, self.owner, &mut self.diags);
                 let l = self.new_local(&target.name, t.clone(), false);
                 if let Some(v) = value {
                     let init = self.expr(v, Some(&t));
@@ -416,8 +424,9 @@ impl FnCx<'_> {
                 match const_eval(self.cx, self.m, value, &self.consts) {
                     Some(v) => {
                         let v = match (
-                            ty.as_ref()
-                                .map(|t| resolve_type(self.cx, self.m, t, self.owner)),
+                            ty.as_ref().map(|t| {
+                                resolve_type(self.cx, self.m, t, self.owner, &mut self.diags)
+                            }),
                             v,
                         ) {
                             (Some(t), ConstVal::Int(i, _)) if t.is_float() => {

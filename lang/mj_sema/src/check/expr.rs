@@ -1189,7 +1189,8 @@ impl FnCx<'_> {
             }
             ExprKind::Index { base, args: targs } => {
                 // `List[Int](...)`, `Dict[String, Int]()`
-                let ty = super::items::resolve_type(self.cx, self.m, func, self.owner);
+                let ty =
+                    super::items::resolve_type(self.cx, self.m, func, self.owner, &mut self.diags);
                 let _ = (base, targs);
                 super::builtins::construct_builtin(self, ty, args, span)
             }

@@ -103,7 +103,13 @@ fn declare_name(cx: &mut Ctx, m: usize, name: &ast::Ident, item: Item) {
     cx.modules[m].scope.insert(name.name.clone(), item);
 }
 
-fn new_func(cx: &mut Ctx, m: usize, def: &FnDef, owner: Option<u32>) -> FnId {
+fn new_func(
+    cx: &mut Ctx,
+    m: usize,
+    def: &FnDef,
+    owner: Option<u32>,
+    loc: (usize, Option<usize>),
+) -> FnId {
     if def.keyword == DefKeyword::Fn {
         cx.error(
             m,
@@ -133,6 +139,7 @@ fn new_func(cx: &mut Ctx, m: usize, def: &FnDef, owner: Option<u32>) -> FnId {
             has_self: false,
         },
         fieldwise: false,
+        loc: Some(loc),
         export,
     });
     id
@@ -140,13 +147,13 @@ fn new_func(cx: &mut Ctx, m: usize, def: &FnDef, owner: Option<u32>) -> FnId {
 
 fn declare(cx: &mut Ctx, m: usize) {
     let ast = cx.modules[m].input.ast.clone();
-    for stmt in &ast.body {
+    for (si, stmt) in ast.body.iter().enumerate() {
         match &stmt.kind {
             StmtKind::Def(def) => {
-                let id = new_func(cx, m, def, None);
+                let id = new_func(cx, m, def, None, (si, None));
                 declare_name(cx, m, &def.name, Item::Func(id));
             }
-            StmtKind::Struct(sd) => declare_struct(cx, m, sd),
+            StmtKind::Struct(sd) => declare_struct(cx, m, sd, si),
             StmtKind::Trait(td) => cx.error(
                 m,
                 Diag::error(E_UNSUPPORTED, "traits are not supported yet", td.name.span)
@@ -186,7 +193,7 @@ fn declare(cx: &mut Ctx, m: usize) {
     }
 }
 
-fn declare_struct(cx: &mut Ctx, m: usize, sd: &StructDef) {
+fn declare_struct(cx: &mut Ctx, m: usize, sd: &StructDef, si: usize) {
     check_decorators(cx, m, &sd.decorators);
     if !sd.params.is_empty() {
         cx.error(
@@ -210,9 +217,9 @@ fn declare_struct(cx: &mut Ctx, m: usize, sd: &StructDef) {
     });
     cx.struct_names.push(sd.name.name.clone());
     declare_name(cx, m, &sd.name, Item::Struct(idx));
-    for stmt in &sd.body {
+    for (k, stmt) in sd.body.iter().enumerate() {
         if let StmtKind::Def(def) = &stmt.kind {
-            let id = new_func(cx, m, def, Some(idx));
+            let id = new_func(cx, m, def, Some(idx), (si, Some(k)));
             if cx.structs[idx as usize]
                 .methods
                 .insert(def.name.name.clone(), id)
@@ -393,7 +400,7 @@ fn eval_consts(cx: &mut Ctx, m: usize, report: bool) {
             if !report && const_eval(cx, m, value, &HashMap::new()).is_none() {
                 continue;
             }
-            let want = ty.as_ref().map(|t| resolve_type(cx, m, t, None));
+            let want = ty.as_ref().map(|t| resolve_type_here(cx, m, t, None));
             match const_eval(cx, m, value, &HashMap::new()) {
                 Some(v) => {
                     let v = match (want, v) {
@@ -521,7 +528,23 @@ pub(crate) fn const_eval(
 }
 
 /// Resolves a type expression. `self_struct` is the struct whose body we are in (`Self`).
-pub(crate) fn resolve_type(cx: &mut Ctx, m: usize, e: &Expr, self_struct: Option<u32>) -> Ty {
+/// Resolves a type during item collection, keeping the diagnostics with the items.
+pub(crate) fn resolve_type_here(cx: &mut Ctx, m: usize, e: &Expr, self_struct: Option<u32>) -> Ty {
+    let mut diags = Vec::new();
+    let t = resolve_type(cx, m, e, self_struct, &mut diags);
+    cx.diags.extend(diags);
+    t
+}
+
+/// Resolves a type expression, reporting into `diags`. `self_struct` is the struct whose
+/// body we are in (`Self`).
+pub(crate) fn resolve_type(
+    cx: &Ctx,
+    m: usize,
+    e: &Expr,
+    self_struct: Option<u32>,
+    diags: &mut Vec<(usize, Diag)>,
+) -> Ty {
     match &e.kind {
         ExprKind::Name(n) => {
             if let Some(t) = scalar_type(n) {
@@ -551,7 +574,7 @@ pub(crate) fn resolve_type(cx: &mut Ctx, m: usize, e: &Expr, self_struct: Option
                     if let Some(s) = did_you_mean(n, cands.iter().map(String::as_str)) {
                         d = d.with_hint(format!("did you mean `{s}`?"));
                     }
-                    cx.error(m, d);
+                    diags.push((m, d));
                     Ty::Unknown
                 }
             }
@@ -564,12 +587,12 @@ pub(crate) fn resolve_type(cx: &mut Ctx, m: usize, e: &Expr, self_struct: Option
             {
                 return Ty::Struct(*s);
             }
-            cx.error(m, Diag::error(E_UNKNOWN_TYPE, "unknown type", e.span));
+            diags.push((m, Diag::error(E_UNKNOWN_TYPE, "unknown type", e.span)));
             Ty::Unknown
         }
         ExprKind::Index { base, args } => {
             let ExprKind::Name(n) = &base.kind else {
-                cx.error(m, Diag::error(E_UNKNOWN_TYPE, "unknown type", e.span));
+                diags.push((m, Diag::error(E_UNKNOWN_TYPE, "unknown type", e.span)));
                 return Ty::Unknown;
             };
             if n == "Some"
@@ -581,7 +604,7 @@ pub(crate) fn resolve_type(cx: &mut Ctx, m: usize, e: &Expr, self_struct: Option
             }
             let mut tys: Vec<Ty> = Vec::new();
             for a in args {
-                tys.push(resolve_type(cx, m, &a.value, self_struct));
+                tys.push(resolve_type(cx, m, &a.value, self_struct, diags));
             }
             let want = |k: usize| -> Option<usize> { (tys.len() != k).then_some(k) };
             let bad = match n.as_str() {
@@ -589,26 +612,26 @@ pub(crate) fn resolve_type(cx: &mut Ctx, m: usize, e: &Expr, self_struct: Option
                 "Dict" => want(2),
                 "Tuple" => None,
                 _ => {
-                    cx.error(
+                    diags.push((
                         m,
                         Diag::error(
                             E_UNKNOWN_TYPE,
                             format!("unknown generic type `{n}`"),
                             base.span,
                         ),
-                    );
+                    ));
                     return Ty::Unknown;
                 }
             };
             if let Some(k) = bad {
-                cx.error(
+                diags.push((
                     m,
                     Diag::error(
                         E_UNKNOWN_TYPE,
                         format!("`{n}` takes {k} type parameter(s), found {}", tys.len()),
                         e.span,
                     ),
-                );
+                ));
                 return Ty::Unknown;
             }
             match n.as_str() {
@@ -620,11 +643,11 @@ pub(crate) fn resolve_type(cx: &mut Ctx, m: usize, e: &Expr, self_struct: Option
                             "dictionary keys of type `{}` are not supported",
                             cx.ty_name(&k)
                         );
-                        cx.error(
+                        diags.push((
                             m,
                             Diag::error(E_UNSUPPORTED, msg, args[0].span)
                                 .with_hint("use `Int` or `String` keys"),
-                        );
+                        ));
                     }
                     Ty::Dict(Box::new(k), Box::new(tys.remove(0)))
                 }
@@ -634,13 +657,13 @@ pub(crate) fn resolve_type(cx: &mut Ctx, m: usize, e: &Expr, self_struct: Option
         ExprKind::Tuple(items) => {
             let tys = items
                 .iter()
-                .map(|i| resolve_type(cx, m, i, self_struct))
+                .map(|i| resolve_type(cx, m, i, self_struct, diags))
                 .collect();
             Ty::Tuple(tys)
         }
         ExprKind::Error => Ty::Unknown,
         _ => {
-            cx.error(m, Diag::error(E_UNKNOWN_TYPE, "expected a type", e.span));
+            diags.push((m, Diag::error(E_UNKNOWN_TYPE, "expected a type", e.span)));
             Ty::Unknown
         }
     }
@@ -707,7 +730,7 @@ fn resolve_fields(cx: &mut Ctx, s: u32) {
     for stmt in &sd.body {
         if let StmtKind::Var { name, ty, value } = &stmt.kind {
             let t = match ty {
-                Some(t) => resolve_type(cx, m, t, Some(s)),
+                Some(t) => resolve_type_here(cx, m, t, Some(s)),
                 None => {
                     cx.error(
                         m,
@@ -817,7 +840,7 @@ fn resolve_sig(cx: &mut Ctx, id: FnId) {
                     kind: ExprKind::Name(n),
                     ..
                 }) if def.params.iter().any(|g| g.name.name == *n) => Ty::Unknown,
-                Some(t) => resolve_type(cx, m, t, owner),
+                Some(t) => resolve_type_here(cx, m, t, owner),
                 None => {
                     cx.error(
                         m,
@@ -847,7 +870,7 @@ fn resolve_sig(cx: &mut Ctx, id: FnId) {
             kind: ExprKind::Name(n),
             ..
         }) if def.params.iter().any(|g| g.name.name == *n) => Ty::Unknown,
-        Some(r) => resolve_type(cx, m, r, owner),
+        Some(r) => resolve_type_here(cx, m, r, owner),
         None => Ty::Unit,
     };
     if owner.is_none() && is_static {
@@ -936,6 +959,7 @@ fn synthesize_fieldwise_init(cx: &mut Ctx, s: u32) {
             has_self: true,
         },
         fieldwise: true,
+        loc: None,
         export: false,
     });
     cx.structs[s as usize].methods.insert("__init__".into(), id);

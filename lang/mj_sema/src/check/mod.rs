@@ -22,13 +22,14 @@ use crate::tir::{FnId, TFunction, TProgram, TStruct};
 use crate::ty::Ty;
 
 /// One parsed module handed to the checker.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ModuleInput {
     /// Dotted module name (`main`, `lib.helpers`).
     pub name: String,
     /// Path shown in diagnostics and run-time errors.
     pub path: String,
-    pub text: Arc<str>,
+    /// The module's tree. For [`collect_items`] this is the item tree (function bodies
+    /// removed, see [`strip_bodies`]); bodies are handed to [`check_body`] one at a time.
     pub ast: Arc<Module>,
 }
 
@@ -77,7 +78,7 @@ pub(crate) enum Conv {
     Owned,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) struct ParamSig {
     pub name: String,
     pub ty: Ty,
@@ -85,7 +86,7 @@ pub(crate) struct ParamSig {
     pub default: Option<ast::Expr>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Sig {
     pub params: Vec<ParamSig>,
     pub ret: Ty,
@@ -94,6 +95,7 @@ pub(crate) struct Sig {
     pub has_self: bool,
 }
 
+#[derive(Debug, PartialEq)]
 pub(crate) struct FuncData {
     pub mangled: String,
     pub module: usize,
@@ -102,9 +104,13 @@ pub(crate) struct FuncData {
     pub sig: Sig,
     /// Synthesized `@fieldwise_init` constructors have no body to check.
     pub fieldwise: bool,
+    /// Where the full definition sits in its module's tree: the index of the top-level
+    /// statement and, for a method, of the statement inside the struct body.
+    pub loc: Option<(usize, Option<usize>)>,
     pub export: bool,
 }
 
+#[derive(Debug, PartialEq)]
 pub(crate) struct StructData {
     pub name: String,
     pub module: usize,
@@ -113,21 +119,31 @@ pub(crate) struct StructData {
     pub span: Span,
 }
 
+#[derive(Debug, PartialEq)]
 pub(crate) struct ModuleData {
     pub input: ModuleInput,
     pub scope: HashMap<String, Item>,
-    line_starts: Vec<u32>,
 }
 
-impl ModuleData {
-    pub fn line_of(&self, offset: u32) -> u32 {
-        match self.line_starts.binary_search(&offset) {
-            Ok(i) => i as u32 + 1,
-            Err(i) => i as u32,
+/// Line starts of a text, for turning byte offsets into 1-based line numbers.
+pub(crate) fn line_starts(text: &str) -> Vec<u32> {
+    let mut starts = vec![0u32];
+    for (i, b) in text.bytes().enumerate() {
+        if b == b'\n' {
+            starts.push(i as u32 + 1);
         }
+    }
+    starts
+}
+
+pub(crate) fn line_of(starts: &[u32], offset: u32) -> u32 {
+    match starts.binary_search(&offset) {
+        Ok(i) => i as u32 + 1,
+        Err(i) => i as u32,
     }
 }
 
+#[derive(Debug, PartialEq)]
 pub(crate) struct Ctx {
     pub modules: Vec<ModuleData>,
     pub structs: Vec<StructData>,
@@ -211,22 +227,103 @@ pub(crate) fn head_name(e: &ast::Expr) -> Option<&str> {
     }
 }
 
-/// Checks a whole program: `modules[entry]` is the main module.
-pub fn check_program(modules: Vec<ModuleInput>, entry: usize) -> CheckResult {
-    let modules = modules
-        .into_iter()
-        .map(|input| {
-            let mut line_starts = vec![0u32];
-            for (i, b) in input.text.bytes().enumerate() {
-                if b == b'\n' {
-                    line_starts.push(i as u32 + 1);
+/// The module-level knowledge of a program: scopes, imports, constants, structs and
+/// function signatures, with the diagnostics found collecting them. It is built from item
+/// trees, so it compares equal after an edit inside a function body that moves no item,
+/// and then nothing that depends only on it is recomputed.
+#[derive(Debug, PartialEq)]
+pub struct Items {
+    cx: Ctx,
+}
+
+impl Items {
+    /// Diagnostics about items (imports, signatures, fields), by module index.
+    pub fn diags(&self) -> &[(usize, Diag)] {
+        &self.cx.diags
+    }
+
+    /// Number of functions (methods and synthesized constructors included).
+    pub fn function_count(&self) -> usize {
+        self.cx.funcs.len()
+    }
+
+    /// The module of function `index` and where its full definition sits in that module's
+    /// tree (`None` for synthesized functions).
+    pub fn function_location(&self, index: u32) -> Option<(usize, Option<(usize, Option<usize>)>)> {
+        self.cx.funcs.get(index as usize).map(|f| (f.module, f.loc))
+    }
+
+    /// The signature of a function as text (`def f(a: Int) raises -> String`), for tools.
+    pub fn signature_text(&self, index: u32) -> Option<String> {
+        let f = self.cx.funcs.get(index as usize)?;
+        let params: Vec<String> = f
+            .sig
+            .params
+            .iter()
+            .map(|p| format!("{}: {}", p.name, self.cx.ty_name(&p.ty)))
+            .collect();
+        let raises = if f.sig.raises { " raises" } else { "" };
+        Some(format!(
+            "def {}({}){raises} -> {}",
+            f.mangled,
+            params.join(", "),
+            self.cx.ty_name(&f.sig.ret)
+        ))
+    }
+}
+
+/// Replaces every function body (top-level and methods) by an empty list, keeping the
+/// statement positions, so that the result changes only when an item changes.
+pub fn strip_bodies(m: &Module) -> Module {
+    use ast::StmtKind;
+    let strip_def = |d: &FnDef| FnDef {
+        body: Vec::new(),
+        ..d.clone()
+    };
+    let body = m
+        .body
+        .iter()
+        .map(|s| match &s.kind {
+            StmtKind::Def(d) => ast::Stmt {
+                kind: StmtKind::Def(strip_def(d)),
+                span: s.span,
+            },
+            StmtKind::Struct(sd) => {
+                let members = sd
+                    .body
+                    .iter()
+                    .map(|st| match &st.kind {
+                        StmtKind::Def(d) => ast::Stmt {
+                            kind: StmtKind::Def(strip_def(d)),
+                            span: st.span,
+                        },
+                        _ => st.clone(),
+                    })
+                    .collect();
+                ast::Stmt {
+                    kind: StmtKind::Struct(ast::StructDef {
+                        body: members,
+                        ..sd.clone()
+                    }),
+                    span: s.span,
                 }
             }
-            ModuleData {
-                input,
-                scope: HashMap::new(),
-                line_starts,
-            }
+            _ => s.clone(),
+        })
+        .collect();
+    Module {
+        docstring: m.docstring.clone(),
+        body,
+    }
+}
+
+/// Collects the items of every module (whose `ast` should be the item tree).
+pub fn collect_items(modules: Vec<ModuleInput>) -> Items {
+    let modules = modules
+        .into_iter()
+        .map(|input| ModuleData {
+            input,
+            scope: HashMap::new(),
         })
         .collect();
     let mut cx = Ctx {
@@ -237,14 +334,40 @@ pub fn check_program(modules: Vec<ModuleInput>, entry: usize) -> CheckResult {
         struct_names: Vec::new(),
     };
     items::collect(&mut cx);
-    let mut program = TProgram::default();
-    let nfuncs = cx.funcs.len();
-    let mut functions: Vec<Option<TFunction>> = Vec::with_capacity(nfuncs);
-    for i in 0..nfuncs {
-        functions.push(Some(body::check_function(&mut cx, FnId(i as u32))));
-    }
-    program.functions = functions.into_iter().flatten().collect();
-    program.structs = cx
+    Items { cx }
+}
+
+/// Type-checks the body of function `index`. `full` is the module tree that holds its body
+/// and `text` that module's source (for line numbers).
+pub fn check_body(
+    items: &Items,
+    index: u32,
+    full: &Module,
+    text: &str,
+) -> (TFunction, Vec<(usize, Diag)>) {
+    let def = items.cx.funcs.get(index as usize).and_then(|f| {
+        let (stmt, member) = f.loc?;
+        let s = full.body.get(stmt)?;
+        match (&s.kind, member) {
+            (ast::StmtKind::Def(d), None) => Some(d),
+            (ast::StmtKind::Struct(sd), Some(k)) => match &sd.body.get(k)?.kind {
+                ast::StmtKind::Def(d) => Some(d),
+                _ => None,
+            },
+            _ => None,
+        }
+    });
+    body::check_function(&items.cx, FnId(index), def, text)
+}
+
+/// Puts the checked functions together into a program; `entry` is the main module.
+pub fn assemble(
+    items: &Items,
+    functions: Vec<TFunction>,
+    entry: usize,
+) -> (TProgram, Vec<(usize, Diag)>) {
+    let cx = &items.cx;
+    let structs = cx
         .structs
         .iter()
         .map(|s| TStruct {
@@ -252,14 +375,47 @@ pub fn check_program(modules: Vec<ModuleInput>, entry: usize) -> CheckResult {
             fields: s.fields.clone(),
         })
         .collect();
-    program.entry = find_entry(&mut cx, entry);
-    CheckResult {
-        program,
-        diags: cx.diags,
-    }
+    let mut diags = Vec::new();
+    let entry_fn = find_entry(cx, entry, &mut diags);
+    (
+        TProgram {
+            structs,
+            functions,
+            entry: entry_fn,
+        },
+        diags,
+    )
 }
 
-fn find_entry(cx: &mut Ctx, entry: usize) -> Option<FnId> {
+/// Checks a whole program in one go (no incremental reuse): `modules[entry]` is the main
+/// module; each module comes with its full tree and its text.
+pub fn check_program(modules: Vec<(ModuleInput, Arc<str>)>, entry: usize) -> CheckResult {
+    let fulls: Vec<(Arc<Module>, Arc<str>)> = modules
+        .iter()
+        .map(|(m, t)| (m.ast.clone(), t.clone()))
+        .collect();
+    let inputs = modules
+        .into_iter()
+        .map(|(m, _)| ModuleInput {
+            ast: Arc::new(strip_bodies(&m.ast)),
+            ..m
+        })
+        .collect();
+    let items = collect_items(inputs);
+    let mut diags = items.diags().to_vec();
+    let mut functions = Vec::with_capacity(items.function_count());
+    for i in 0..items.function_count() as u32 {
+        let m = items.cx.funcs[i as usize].module;
+        let (f, d) = check_body(&items, i, &fulls[m].0, &fulls[m].1);
+        functions.push(f);
+        diags.extend(d);
+    }
+    let (program, d) = assemble(&items, functions, entry);
+    diags.extend(d);
+    CheckResult { program, diags }
+}
+
+fn find_entry(cx: &Ctx, entry: usize, diags: &mut Vec<(usize, Diag)>) -> Option<FnId> {
     match cx
         .modules
         .get(entry)
@@ -270,7 +426,7 @@ fn find_entry(cx: &mut Ctx, entry: usize) -> Option<FnId> {
             let f = &cx.funcs[id.0 as usize];
             if !f.sig.params.is_empty() || f.sig.ret != Ty::Unit {
                 let span = f.def.name.span;
-                cx.error(
+                diags.push((
                     entry,
                     Diag::error(
                         E_ENTRY,
@@ -278,7 +434,7 @@ fn find_entry(cx: &mut Ctx, entry: usize) -> Option<FnId> {
                         span,
                     )
                     .with_hint("write `def main():` or `def main() raises:`"),
-                );
+                ));
             }
             Some(id)
         }
