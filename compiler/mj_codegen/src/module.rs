@@ -161,6 +161,7 @@ impl<'a, 'ctx> ModCx<'a, 'ctx> {
             "mj_rt_unhandled",
             "mj_list_abort_index",
             "mj_abort_div_zero",
+            "mj_exit",
         ];
         const COLD: &[&str] = &["mj_list_index_slow"];
         let noreturn = NORETURN.contains(&name);

@@ -16,6 +16,7 @@ pub mod io;
 pub mod list;
 pub mod process;
 pub mod str;
+pub mod time;
 
 #[cfg(test)]
 mod tests;
@@ -50,6 +51,10 @@ pub fn symbols() -> Vec<(&'static str, usize)> {
     syms![
         process::mj_rt_init,
         process::mj_rt_exit,
+        time::mj_time_monotonic_ns,
+        time::mj_time_unix_ns,
+        time::mj_sleep,
+        time::mj_exit,
         process::mj_rt_abort,
         process::mj_rt_unhandled,
         process::mj_argv,

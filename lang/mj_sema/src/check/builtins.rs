@@ -14,6 +14,11 @@ use crate::tir::{Callee, TArg, TBin, TCmp, TExpr, TExprKind as K, TStmt, TUn};
 use crate::ty::Ty;
 
 pub(crate) const BUILTIN_NAMES: &[&str] = &[
+    "divmod",
+    "hex",
+    "bin",
+    "oct",
+    "pow",
     "print",
     "len",
     "range",
@@ -55,6 +60,7 @@ pub(crate) fn builtin_module(dotted: &str) -> Option<&'static str> {
     Some(match dotted {
         "std.math" | "math" => "math",
         "std.sys" | "sys" => "sys",
+        "std.time" | "time" => "time",
         "std.collections" | "collections" | "std.collections.list" | "std.collections.dict" => {
             "collections"
         }
@@ -68,6 +74,16 @@ const MATH_FNS: &[&str] = &[
     "acos", "atan", "atan2", "pow", "floor", "ceil", "trunc", "fabs", "copysign", "hypot", "fmod",
     "isnan", "isinf", "exp2", "cbrt", "erf", "log1p", "expm1", "fma",
 ];
+const TIME_FNS: &[&str] = &[
+    "perf_counter_ns",
+    "perf_counter",
+    "monotonic_ns",
+    "monotonic",
+    "time_ns",
+    "time",
+    "now",
+    "sleep",
+];
 const MATH_CONSTS: &[&str] = &["pi", "e", "tau", "inf", "nan"];
 
 pub(crate) fn builtin_module_has(m: &str, name: &str) -> bool {
@@ -77,7 +93,8 @@ pub(crate) fn builtin_module_has(m: &str, name: &str) -> bool {
                 || MATH_CONSTS.contains(&name)
                 || ["abs", "min", "max"].contains(&name)
         }
-        "sys" => name == "argv",
+        "sys" => name == "argv" || name == "exit",
+        "time" => TIME_FNS.contains(&name),
         "collections" => ["List", "Dict"].contains(&name),
         "builtin" => BUILTIN_NAMES.contains(&name),
         _ => false,
@@ -93,7 +110,8 @@ pub(crate) fn builtin_module_names(m: &str) -> Vec<&'static str> {
             .chain(&["abs", "min", "max"])
             .copied()
             .collect(),
-        "sys" => vec!["argv"],
+        "sys" => vec!["argv", "exit"],
+        "time" => TIME_FNS.to_vec(),
         "collections" => vec!["List", "Dict"],
         _ => Vec::new(),
     }
@@ -845,6 +863,68 @@ pub(crate) fn call_builtin(
             let v = fx.stringify(v, args[0].value.span);
             TExpr { ty: Ty::Error, ..v }
         }
+        "divmod" => {
+            if !fx.arity(name, args, 2, 2, span) {
+                return Some(fx.unknown(line));
+            }
+            let a = fx.expr(&args[0].value, None);
+            let b = fx.expr(&args[1].value, Some(&a.ty));
+            let (a, b) = fx.unify_numeric(a, b, span);
+            if !a.ty.is_numeric() {
+                let msg = format!("`divmod` of a `{}`", fx.ty_name(&a.ty));
+                fx.error(Diag::error(E_OPERATOR, msg, args[0].value.span));
+                return Some(fx.unknown(line));
+            }
+            let ty = a.ty.clone();
+            let (s0, a) = fx.temp(a);
+            let (s1, b) = fx.temp(b);
+            let q = TExpr::new(
+                K::Binary(TBin::FloorDiv, Box::new(a.clone()), Box::new(b.clone())),
+                ty.clone(),
+                line,
+            );
+            let r = TExpr::new(
+                K::Binary(TBin::FloorMod, Box::new(a), Box::new(b)),
+                ty.clone(),
+                line,
+            );
+            let pair = TExpr::new(
+                K::Aggregate(vec![q, r]),
+                Ty::Tuple(vec![ty.clone(), ty]),
+                line,
+            );
+            let t = pair.ty.clone();
+            TExpr::new(K::Seq(vec![s0, s1], Box::new(pair)), t, line)
+        }
+        "hex" | "bin" | "oct" => {
+            if !fx.arity(name, args, 1, 1, span) {
+                return Some(fx.unknown(line));
+            }
+            let v = fx.expr(&args[0].value, None);
+            if !v.ty.is_int() && !v.ty.is_unknown() {
+                let msg = format!("`{name}` needs an integer, found `{}`", fx.ty_name(&v.ty));
+                fx.error(Diag::error(E_MISMATCH, msg, args[0].value.span));
+                return Some(fx.unknown(line));
+            }
+            let spec = match name {
+                "hex" => "#x",
+                "bin" => "#b",
+                _ => "#o",
+            };
+            let v = fx.cast(v, Ty::INT);
+            fx.extern_call("mj_fmt_int", vec![v, s(spec, line)], Ty::Str, line)
+        }
+        "pow" => {
+            if !fx.arity(name, args, 2, 2, span) {
+                return Some(fx.unknown(line));
+            }
+            let a = fx.expr(&args[0].value, expected);
+            let b = fx.expr(
+                &args[1].value,
+                if a.ty.is_float() { Some(&a.ty) } else { None },
+            );
+            fx.binary_typed(ast::BinOp::Pow, a, b, span)
+        }
         "ord" => {
             if !fx.arity(name, args, 1, 1, span) {
                 return Some(fx.unknown(line));
@@ -1254,6 +1334,46 @@ pub(crate) fn call_module_builtin(
 ) -> Option<TExpr> {
     let line = fx.line(span);
     match module {
+        "sys" if name == "exit" => {
+            if !fx.arity(name, args, 0, 1, span) {
+                return Some(fx.unknown(line));
+            }
+            let code = if args.is_empty() {
+                fx.int(0, line)
+            } else {
+                fx.typed_arg(&args[0], &Ty::INT)
+            };
+            return Some(fx.extern_call("mj_exit", vec![code], Ty::Unit, line));
+        }
+        "time" => {
+            let nargs = usize::from(name == "sleep");
+            if !fx.arity(name, args, nargs, nargs, span) {
+                return Some(fx.unknown(line));
+            }
+            return Some(match name {
+                "sleep" => {
+                    let secs = fx.typed_arg(&args[0], &Ty::F64);
+                    fx.extern_call("mj_sleep", vec![secs], Ty::Unit, line)
+                }
+                "perf_counter" | "monotonic" | "time" => {
+                    let f = if name == "time" {
+                        "mj_time_unix_ns"
+                    } else {
+                        "mj_time_monotonic_ns"
+                    };
+                    let ns = fx.extern_call(f, Vec::new(), Ty::INT, line);
+                    let ns = fx.cast(ns, Ty::F64);
+                    let scale = TExpr::new(K::Float(1e9), Ty::F64, line);
+                    TExpr::new(
+                        K::Binary(TBin::Div, Box::new(ns), Box::new(scale)),
+                        Ty::F64,
+                        line,
+                    )
+                }
+                "time_ns" => fx.extern_call("mj_time_unix_ns", Vec::new(), Ty::INT, line),
+                _ => fx.extern_call("mj_time_monotonic_ns", Vec::new(), Ty::INT, line),
+            });
+        }
         "sys" if name == "argv" => {
             fx.arity(name, args, 0, 0, span);
             return Some(fx.extern_call("mj_argv", Vec::new(), Ty::List(Box::new(Ty::Str)), line));

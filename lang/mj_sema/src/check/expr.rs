@@ -196,6 +196,12 @@ impl FnCx<'_> {
         if let Some(v) = self.consts.get(n).cloned() {
             return const_expr(v, line);
         }
+        if let Some(v) = self
+            .owner
+            .and_then(|s| self.cx.structs[s as usize].consts.get(n).cloned())
+        {
+            return const_expr(v, line);
+        }
         match self.cx.modules[self.m].scope.get(n).cloned() {
             Some(Item::Const(v)) => return const_expr(v, line),
             Some(Item::Builtin(module, name)) => {
@@ -237,6 +243,27 @@ impl FnCx<'_> {
     }
 
     fn attr(&mut self, base: &Expr, name: &ast::Ident, span: Span, line: u32) -> TExpr {
+        // `Self.NAME` / `Type.NAME`: a struct's compile-time member.
+        if let ExprKind::Name(b) = &base.kind
+            && self.lookup_local(b).is_none()
+        {
+            let s = match self.cx.modules[self.m].scope.get(b) {
+                Some(Item::Struct(s)) => Some(*s),
+                _ if b == "Self" => self.owner,
+                _ => None,
+            };
+            if let Some(s) = s {
+                if let Some(v) = self.cx.structs[s as usize].consts.get(&name.name).cloned() {
+                    return const_expr(v, line);
+                }
+                let msg = format!(
+                    "`{}` has no compile-time member `{}`",
+                    self.cx.struct_names[s as usize], name.name
+                );
+                self.error(Diag::error(E_NO_MEMBER, msg, name.span));
+                return self.unknown(line);
+            }
+        }
         // `module.CONST`
         if let Some(b) = self.module_base(base) {
             let b = &b;

@@ -213,6 +213,7 @@ fn declare_struct(cx: &mut Ctx, m: usize, sd: &StructDef, si: usize) {
         module: m,
         fields: Vec::new(),
         methods: HashMap::new(),
+        consts: HashMap::new(),
         span: sd.name.span,
     });
     cx.struct_names.push(sd.name.name.clone());
@@ -727,7 +728,33 @@ fn resolve_fields(cx: &mut Ctx, s: u32) {
         return;
     };
     let mut fields: Vec<(String, Ty)> = Vec::new();
+    let mut consts: HashMap<String, ConstVal> = HashMap::new();
     for stmt in &sd.body {
+        if let StmtKind::Comptime { name, ty, value } = &stmt.kind {
+            match const_eval(cx, m, value, &consts) {
+                Some(v) => {
+                    let v = match (ty.as_ref().map(|t| resolve_type_here(cx, m, t, Some(s))), v) {
+                        (Some(t), ConstVal::Int(i, _)) if t.is_float() => {
+                            ConstVal::Float(i as f64, t)
+                        }
+                        (Some(t), ConstVal::Int(i, _)) if t.is_int() => ConstVal::Int(i, t),
+                        (_, v) => v,
+                    };
+                    consts.insert(name.name.clone(), v);
+                }
+                None => cx.error(
+                    m,
+                    Diag::error(
+                        super::E_COMPTIME,
+                        "this value is not a compile-time constant",
+                        value.span,
+                    )
+                    .with_hint(
+                        "a `comptime` value may use literals, operators and other `comptime` names",
+                    ),
+                ),
+            }
+        }
         if let StmtKind::Var { name, ty, value } = &stmt.kind {
             let t = match ty {
                 Some(t) => resolve_type_here(cx, m, t, Some(s)),
@@ -774,6 +801,7 @@ fn resolve_fields(cx: &mut Ctx, s: u32) {
         }
     }
     cx.structs[s as usize].fields = fields;
+    cx.structs[s as usize].consts = consts;
 }
 
 fn resolve_sig(cx: &mut Ctx, id: FnId) {

@@ -116,6 +116,8 @@ pub(crate) struct StructData {
     pub module: usize,
     pub fields: Vec<(String, Ty)>,
     pub methods: HashMap<String, FnId>,
+    /// `comptime`/`alias` members, reachable as `Self.NAME`, `Type.NAME` or `NAME` inside.
+    pub consts: HashMap<String, ConstVal>,
     pub span: Span,
 }
 
