@@ -151,9 +151,12 @@ pub(crate) fn build<'a>(e: ExprParsers<'a>) -> StmtParsers<'a> {
         })
         .boxed();
 
-    let for_header = e
-        .targets
-        .clone()
+    // `for ref x in xs:` binds references; loop variables over lists already do, so the
+    // soft keyword is accepted and dropped (`for ref in refs:` still names a variable).
+    let ref_kw = select! { Tok::Name(n) if n == "ref" => () };
+    let for_header = ref_kw
+        .ignore_then(e.targets.clone())
+        .or(e.targets.clone())
         .then_ignore(kw("in"))
         .then(exprs.clone())
         .boxed();
@@ -336,6 +339,28 @@ fn simple_stmt<'a>(e: &ExprParsers<'a>) -> P<'a, Stmt> {
                 comptime: true,
             }),
         kw("comptime").or(kw("alias")).ignore_then(comptime_def),
+        // `var a, b = f()`: several new names unpacked from one value.
+        kw("var")
+            .ignore_then(
+                ident()
+                    .map_with(|i, x| Expr {
+                        kind: ExprKind::Name(i.name),
+                        span: sp(x.span()),
+                    })
+                    .separated_by(op(","))
+                    .at_least(2)
+                    .collect::<Vec<_>>()
+                    .map_with(|names, x| Expr {
+                        kind: ExprKind::Tuple(names),
+                        span: sp(x.span()),
+                    }),
+            )
+            .then_ignore(op("="))
+            .then(exprs.clone())
+            .map(|(target, value)| StmtKind::Assign {
+                targets: vec![target],
+                value,
+            }),
         kw("var")
             .ignore_then(ident())
             .then(annot)
