@@ -577,7 +577,13 @@ impl FnCx<'_> {
             return TExpr::new(k, Ty::Bool, line);
         }
         // Type the non-literal side first so that `x * 2` makes `2` the type of `x`.
-        let hint = expected.filter(|t| t.is_numeric());
+        // Bit operations only exist on integers: a float context must not make their
+        // literal operands floats (`Float64(3 | 1)`).
+        let bitwise = matches!(
+            op,
+            BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor | BinOp::Shl | BinOp::Shr
+        );
+        let hint = expected.filter(|t| if bitwise { t.is_int() } else { t.is_numeric() });
         let (a, b) = if Self::is_literal(lhs) && !Self::is_literal(rhs) {
             let b = self.expr(rhs, hint);
             let h = if b.ty.is_numeric() {

@@ -1,0 +1,316 @@
+//! Incremental behaviour of the salsa database: editing an input re-derives what depends on
+//! it (diagnostics appear and disappear), and an edit that leaves a file's parse unchanged
+//! is cut off there: the checker does not run again (salsa "backdating").
+//!
+//! `mj_sema::db::Database` has no event hook, so this test has its own database type that
+//! logs `WillExecute` events; the tracked functions take `&dyn salsa::Database` and work
+//! with any database.
+
+use std::sync::{Arc, Mutex};
+
+use mj_sema::db::{self, Program, SourceFile};
+use salsa::Setter;
+
+#[salsa::db]
+#[derive(Clone)]
+struct LoggingDb {
+    storage: salsa::Storage<Self>,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl LoggingDb {
+    fn new() -> LoggingDb {
+        let log: Arc<Mutex<Vec<String>>> = Arc::default();
+        let sink = log.clone();
+        LoggingDb {
+            storage: salsa::Storage::new(Some(Box::new(move |event: salsa::Event| {
+                if let salsa::EventKind::WillExecute { database_key } = event.kind
+                    && let Ok(mut l) = sink.lock()
+                {
+                    l.push(format!("{database_key:?}"));
+                }
+            }))),
+            log,
+        }
+    }
+
+    /// The queries executed since the last call, e.g. `["parse(Id(0))", "check(Id(800))"]`.
+    fn take_log(&self) -> Vec<String> {
+        std::mem::take(&mut *self.log.lock().expect("log lock"))
+    }
+}
+
+#[salsa::db]
+impl salsa::Database for LoggingDb {}
+
+fn executed(log: &[String], query: &str) -> usize {
+    log.iter()
+        .filter(|e| e.starts_with(&format!("{query}(")))
+        .count()
+}
+
+const MAIN: &str = "\
+from helper import double
+
+def main():
+    var x = double(21)
+    print(x)
+";
+
+const HELPER: &str = "\
+def double(n: Int) -> Int:
+    return n * 2
+";
+
+/// Error codes of the program's diagnostics, with the module each belongs to.
+fn errors(db: &LoggingDb, program: Program) -> Vec<(String, &'static str)> {
+    db::diagnostics(db, program)
+        .into_iter()
+        .filter(|(_, d)| d.is_error())
+        .map(|(f, d)| (f.module(db).clone(), d.code))
+        .collect()
+}
+
+fn setup() -> (LoggingDb, SourceFile, SourceFile, Program) {
+    let db = LoggingDb::new();
+    let main = SourceFile::new(&db, "main".into(), "main.mj".into(), MAIN.into());
+    let helper = SourceFile::new(&db, "helper".into(), "helper.mj".into(), HELPER.into());
+    let program = Program::new(&db, vec![main, helper]);
+    (db, main, helper, program)
+}
+
+#[test]
+fn edits_update_diagnostics() {
+    let (mut db, main, helper, program) = setup();
+    assert_eq!(errors(&db, program), vec![]);
+    assert!(!db::check(&db, program).0.has_errors());
+    assert_eq!(
+        db::imports(&db, main)
+            .iter()
+            .map(|(_, m)| m.as_str())
+            .collect::<Vec<_>>(),
+        ["helper", "helper.double"]
+    );
+
+    // Renaming the helper's function breaks the import in main.
+    helper
+        .set_text(&mut db)
+        .to(HELPER.replace("double", "twice"));
+    let errs = errors(&db, program);
+    assert!(
+        !errs.is_empty(),
+        "renaming the import target must be an error"
+    );
+    assert!(errs.iter().all(|(m, _)| m == "main"), "{errs:?}");
+    assert!(db::check(&db, program).0.has_errors());
+
+    // Restoring it makes the error go away.
+    helper.set_text(&mut db).to(HELPER.to_string());
+    assert_eq!(errors(&db, program), vec![]);
+
+    // A type error in main appears...
+    main.set_text(&mut db)
+        .to(MAIN.replace("double(21)", "double(\"21\")"));
+    let errs = errors(&db, program);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert_eq!(errs[0].0, "main");
+    // ...and a syntax error replaces it (semantic errors of a file with syntax errors are
+    // not reported).
+    main.set_text(&mut db)
+        .to(MAIN.replace("def main():", "def main(:"));
+    let errs = errors(&db, program);
+    assert!(!errs.is_empty());
+    assert!(
+        db::parse(&db, main).diags.iter().any(|d| d.is_error()),
+        "expected a syntax error"
+    );
+    // An error in the helper is attributed to the helper.
+    main.set_text(&mut db).to(MAIN.to_string());
+    helper
+        .set_text(&mut db)
+        .to(HELPER.replace("n * 2", "n * undefined_name"));
+    let errs = errors(&db, program);
+    assert_eq!(errs, vec![("helper".to_string(), "E0100")]);
+    helper.set_text(&mut db).to(HELPER.to_string());
+    assert_eq!(errors(&db, program), vec![]);
+
+    // Changing the program's file list: dropping the helper makes the import unresolved.
+    program.set_files(&mut db).to(vec![main]);
+    assert!(!errors(&db, program).is_empty());
+    program.set_files(&mut db).to(vec![main, helper]);
+    assert_eq!(errors(&db, program), vec![]);
+}
+
+#[test]
+fn results_match_a_fresh_database() {
+    // Whatever the edit history, the incremental answer equals a from-scratch one.
+    let (mut db, main, helper, program) = setup();
+    let edits: &[(bool, String)] = &[
+        (true, MAIN.replace("21", "\"x\"")),
+        (false, HELPER.replace("Int:", "Float64:")),
+        (true, MAIN.to_string()),
+        (
+            false,
+            "def double(n: Int) -> Int:\n    return n\n".to_string(),
+        ),
+        (false, HELPER.to_string()),
+    ];
+    let _ = db::check(&db, program);
+    for (is_main, text) in edits {
+        let f = if *is_main { main } else { helper };
+        f.set_text(&mut db).to(text.clone());
+        let got = db::check(&db, program).clone();
+
+        let fresh = LoggingDb::new();
+        let m = SourceFile::new(
+            &fresh,
+            "main".into(),
+            "main.mj".into(),
+            main.text(&db).clone(),
+        );
+        let h = SourceFile::new(
+            &fresh,
+            "helper".into(),
+            "helper.mj".into(),
+            helper.text(&db).clone(),
+        );
+        let p = Program::new(&fresh, vec![m, h]);
+        let want = db::check(&fresh, p).clone();
+        assert_eq!(got, want, "after editing to:\n{text}");
+        assert_eq!(
+            errors(&db, program).iter().map(|e| e.1).collect::<Vec<_>>(),
+            errors(&fresh, p).iter().map(|e| e.1).collect::<Vec<_>>()
+        );
+    }
+}
+
+#[test]
+fn unchanged_parse_is_equal_and_only_the_edited_file_reparses() {
+    let (mut db, main, helper, program) = setup();
+    let _ = db::diagnostics(&db, program);
+    let log = db.take_log();
+    assert_eq!(executed(&log, "parse"), 2, "{log:?}");
+    assert_eq!(executed(&log, "check"), 1, "{log:?}");
+
+    // Asking again executes nothing.
+    let _ = db::diagnostics(&db, program);
+    assert_eq!(db.take_log(), Vec::<String>::new());
+
+    // Same-length whitespace change inside a line (a space for a tab between tokens): the
+    // text differs, every span stays put, so the parse is equal.
+    let before = db::parse(&db, main).clone();
+    main.set_text(&mut db).to(TAB_EDIT.to_string());
+    let after = db::parse(&db, main).clone();
+    assert_eq!(
+        before, after,
+        "the parse must not depend on that whitespace"
+    );
+    let _ = db::diagnostics(&db, program);
+    let log = db.take_log();
+    assert_eq!(
+        executed(&log, "parse"),
+        1,
+        "only main is re-parsed: {log:?}"
+    );
+    assert_eq!(errors(&db, program), vec![]);
+
+    // A comment edit on the last line leaves the spans before it alone too.
+    let before = db::parse(&db, helper).clone();
+    helper
+        .set_text(&mut db)
+        .to(format!("{HELPER}# a trailing comment\n"));
+    assert_eq!(
+        &before,
+        db::parse(&db, helper),
+        "a trailing comment changed the parse"
+    );
+    let log = db.take_log();
+    assert_eq!(
+        executed(&log, "parse"),
+        1,
+        "only helper is re-parsed: {log:?}"
+    );
+
+    // A real edit re-parses that file only and re-runs the check.
+    main.set_text(&mut db).to(MAIN.replace("21", "22"));
+    assert_ne!(&after, db::parse(&db, main));
+    let _ = db::diagnostics(&db, program);
+    let log = db.take_log();
+    assert_eq!(executed(&log, "parse"), 1, "{log:?}");
+    assert_eq!(executed(&log, "check"), 1, "{log:?}");
+    assert_eq!(errors(&db, program), vec![]);
+}
+
+/// MAIN with one space between tokens replaced by a tab: same length, same lines.
+const TAB_EDIT: &str = "\
+from helper import double
+
+def main():
+    var x =\tdouble(21)
+    print(x)
+";
+
+/// `db.rs` promises that "an edit that leaves the tree unchanged (whitespace inside a line,
+/// say) does not re-run the checker": the re-parse is backdated, so `check` is reused.
+#[test]
+fn unchanged_parse_does_not_recheck() {
+    let (mut db, main, _helper, program) = setup();
+    let _ = db::diagnostics(&db, program);
+    let _ = db.take_log();
+    main.set_text(&mut db).to(TAB_EDIT.to_string());
+    let _ = db::diagnostics(&db, program);
+    let log = db.take_log();
+    assert_eq!(executed(&log, "parse"), 1, "{log:?}");
+    assert_eq!(executed(&log, "items"), 0, "{log:?}");
+    assert_eq!(
+        executed(&log, "check"),
+        0,
+        "check must be backdated: {log:?}"
+    );
+}
+
+/// An edit inside one function's body (same length, so no item moves) re-infers that
+/// function only: the program's items and the other file's functions are reused.
+#[test]
+fn body_edit_reinfers_only_that_function() {
+    let (mut db, main, helper, program) = setup();
+    let _ = db::diagnostics(&db, program);
+    let log = db.take_log();
+    assert!(executed(&log, "infer") >= 2, "{log:?}");
+
+    main.set_text(&mut db)
+        .to(MAIN.replace("double(21)", "double(42)"));
+    let _ = db::diagnostics(&db, program);
+    let log = db.take_log();
+    assert_eq!(executed(&log, "parse"), 1, "{log:?}");
+    assert_eq!(executed(&log, "items"), 0, "items must be reused: {log:?}");
+    assert_eq!(
+        executed(&log, "infer"),
+        1,
+        "only main's body is re-inferred: {log:?}"
+    );
+    assert_eq!(errors(&db, program), vec![]);
+
+    // The same in the helper, with a new error that must show up.
+    helper
+        .set_text(&mut db)
+        .to(HELPER.replace("n * 2", "n * x"));
+    let errs = errors(&db, program);
+    let log = db.take_log();
+    assert_eq!(executed(&log, "items"), 0, "{log:?}");
+    assert_eq!(executed(&log, "infer"), 1, "{log:?}");
+    assert_eq!(errs, vec![("helper".to_string(), "E0100")]);
+
+    // A signature change re-collects the items and re-infers the caller.
+    helper
+        .set_text(&mut db)
+        .to(HELPER.replace("n: Int", "n: String"));
+    let errs = errors(&db, program);
+    let log = db.take_log();
+    assert_eq!(executed(&log, "items"), 1, "{log:?}");
+    assert!(
+        !errs.is_empty(),
+        "calling double(Int) with a String parameter must fail"
+    );
+    assert!(errs.iter().any(|(m, _)| m == "main"), "{errs:?}");
+}
