@@ -4,12 +4,17 @@
 //! It works on already-parsed modules and returns values only (TIR and diagnostics),
 //! so the salsa layer in `db.rs` can cache it and the CLI and the language server share it.
 
+mod assign;
 mod body;
 mod builtins;
 pub use builtins::RAISING_EXTERNS;
+mod calls;
+mod collections;
 mod expr;
+mod flow;
 mod format;
 mod items;
+mod loops;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -1,0 +1,329 @@
+//! Assignment statements (`=`, `+=`, ...): place typing, coercion of the stored value
+//! and the checks that a target may be written to.
+
+use mj_syntax::ast::{self, Expr, ExprKind};
+use mj_syntax::{Diag, Span};
+
+use super::body::FnCx;
+use super::{E_ASSIGN, E_MISMATCH, E_NOT_INDEXABLE};
+use crate::tir::{TExpr, TExprKind as K, TStmt};
+use crate::ty::Ty;
+
+impl FnCx<'_> {
+    /// Assigns `value` (an AST expression) to `target`, declaring names implicitly.
+    pub(super) fn assign(&mut self, target: &Expr, value: &Expr, out: &mut Vec<TStmt>) {
+        if let ExprKind::Name(n) = &target.kind
+            && self.lookup_local(n).is_none()
+        {
+            let v = self.expr(value, None);
+            let ty = if v.ty == Ty::Unit {
+                Ty::Unknown
+            } else {
+                v.ty.clone()
+            };
+            let l = self.new_local(n, ty.clone(), false);
+            // Implicit declarations are function-scoped, as in Python.
+            self.scopes[0].insert(n.clone(), l);
+            let line = self.line(target.span);
+            out.push(TStmt::Assign(TExpr::new(K::Local(l), ty, line), v));
+            return;
+        }
+        if let ExprKind::Tuple(_) = &target.kind {
+            let v = self.expr(value, None);
+            self.assign_value(target, v, value.span, out);
+            return;
+        }
+        let expected = self.place_type(target);
+        let v = self.expr(value, expected.as_ref());
+        self.assign_value(target, v, value.span, out);
+    }
+
+    /// The type of an existing assignable place, without reporting errors.
+    fn place_type(&mut self, target: &Expr) -> Option<Ty> {
+        match &target.kind {
+            ExprKind::Name(n) => self.lookup_local(n).map(|l| self.local_ty(l)),
+            ExprKind::Attr { base, name } => {
+                let bt = self.place_type(base)?;
+                match bt {
+                    Ty::Struct(s) => self.cx.structs[s as usize]
+                        .fields
+                        .iter()
+                        .find(|(f, _)| *f == name.name)
+                        .map(|(_, t)| t.clone()),
+                    _ => None,
+                }
+            }
+            ExprKind::Index { base, .. } => match self.place_type(base)? {
+                Ty::List(t) => Some(*t),
+                Ty::Dict(_, v) => Some(*v),
+                Ty::Struct(s) => {
+                    let id = *self.cx.structs[s as usize].methods.get("__setitem__")?;
+                    let sig = &self.cx.funcs[id.0 as usize].sig;
+                    sig.params
+                        .last()
+                        .filter(|_| sig.params.len() >= 3)
+                        .map(|p| p.ty.clone())
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// Stores an already-checked value into `target`.
+    pub fn assign_value(&mut self, target: &Expr, v: TExpr, vspan: Span, out: &mut Vec<TStmt>) {
+        let line = self.line(target.span);
+        match &target.kind {
+            ExprKind::Name(n) => match self.lookup_local(n) {
+                Some(l) if self.ref_locals.contains(&l) => {
+                    // A loop variable bound to a List element: assign through the reference.
+                    let place = self.local_read(l, line);
+                    let ty = place.ty.clone();
+                    let v = self.coerce(v, &ty, vspan);
+                    out.push(TStmt::Assign(place, v));
+                }
+                Some(l) => {
+                    self.flow.uninit.remove(&l);
+                    self.flow.moved.remove(&l);
+                    if self.immutable[l.0 as usize] {
+                        self.error(
+                            Diag::error(
+                                E_ASSIGN,
+                                format!("cannot assign to `{n}`: it is a read-only argument"),
+                                target.span,
+                            )
+                            .with_hint(format!("declare the argument as `mut {n}` or `var {n}`")),
+                        );
+                    }
+                    let ty = self.locals[l.0 as usize].ty.clone();
+                    if ty.is_unknown() && !v.ty.is_unknown() {
+                        self.locals[l.0 as usize].ty = v.ty.clone();
+                    }
+                    let ty = self.locals[l.0 as usize].ty.clone();
+                    let v = self.coerce(v, &ty, vspan);
+                    out.push(TStmt::Assign(TExpr::new(K::Local(l), ty, line), v));
+                }
+                None => {
+                    let ty = v.ty.clone();
+                    let l = self.new_local(n, ty.clone(), false);
+                    self.scopes[0].insert(n.clone(), l);
+                    out.push(TStmt::Assign(TExpr::new(K::Local(l), ty, line), v));
+                }
+            },
+            ExprKind::Tuple(items) | ExprKind::List(items) => {
+                let (st, tmp) = self.temp(v);
+                out.push(st);
+                match tmp.ty.clone() {
+                    Ty::Tuple(ts) if ts.len() == items.len() => {
+                        for (i, (it, t)) in items.iter().zip(ts).enumerate() {
+                            let f = TExpr::new(K::Field(Box::new(tmp.clone()), i as u32), t, line);
+                            self.assign_value(it, f, vspan, out);
+                        }
+                    }
+                    Ty::Entry(k, val) if items.len() == 2 => {
+                        let f0 = TExpr::new(K::Field(Box::new(tmp.clone()), 0), *k, line);
+                        self.assign_value(&items[0], f0, vspan, out);
+                        let f1 = TExpr::new(K::Field(Box::new(tmp.clone()), 1), *val, line);
+                        self.assign_value(&items[1], f1, vspan, out);
+                    }
+                    Ty::Unknown => {}
+                    t => {
+                        let msg = format!(
+                            "cannot unpack a `{}` into {} names",
+                            self.ty_name(&t),
+                            items.len()
+                        );
+                        self.error(Diag::error(E_MISMATCH, msg, vspan));
+                    }
+                }
+            }
+            ExprKind::Index { base, args } if !args.is_empty() => {
+                let b = self.expr(base, None);
+                if let Ty::Struct(s) = b.ty {
+                    // `obj[i] = v` calls `obj.__setitem__(i, v)`.
+                    self.check_field_assignable(base, target.span);
+                    let mut all: Vec<ast::Arg> = args.to_vec();
+                    let (st, tmp) = self.temp(v);
+                    out.push(st);
+                    let tmp_name = format!("$setitem{}", self.locals.len());
+                    let K::Local(l) = tmp.kind else { return };
+                    self.scopes
+                        .last_mut()
+                        .expect("a scope")
+                        .insert(tmp_name.clone(), l);
+                    all.push(ast::Arg {
+                        name: None,
+                        value: Expr {
+                            kind: ExprKind::Name(tmp_name.clone()),
+                            span: vspan,
+                        },
+                        span: vspan,
+                    });
+                    let call = self.struct_method_call(
+                        s,
+                        b,
+                        "__setitem__",
+                        &all,
+                        target.span,
+                        "does not support item assignment",
+                    );
+                    if let Some(sc) = self.scopes.last_mut() {
+                        sc.remove(&tmp_name);
+                    }
+                    out.push(TStmt::Expr(call));
+                    return;
+                }
+                if args.len() != 1 {
+                    let msg = format!("`{}` takes one index", self.ty_name(&b.ty));
+                    self.error(Diag::error(E_NOT_INDEXABLE, msg, target.span));
+                    return;
+                }
+                match b.ty.clone() {
+                    Ty::Dict(k, val) => {
+                        let key = self.expr(&args[0].value, Some(&k));
+                        let key = self.coerce(key, &k, args[0].span);
+                        let v = self.coerce(v, &val, vspan);
+                        out.push(TStmt::Expr(self.dict_set(b, key, v, line)));
+                    }
+                    Ty::List(_) | Ty::Unknown => {
+                        let place = self.expr(target, None);
+                        let ty = place.ty.clone();
+                        let v = self.coerce(v, &ty, vspan);
+                        out.push(TStmt::Assign(place, v));
+                    }
+                    t => {
+                        let msg = format!("cannot assign to an element of `{}`", self.ty_name(&t));
+                        self.error(Diag::error(E_NOT_INDEXABLE, msg, target.span).with_hint(
+                            if t == Ty::Str {
+                                "strings are immutable; build a new String instead"
+                            } else {
+                                "only List and Dict elements can be assigned"
+                            },
+                        ));
+                    }
+                }
+            }
+            ExprKind::Attr { base, .. } => {
+                self.check_field_assignable(base, target.span);
+                let place = self.expr(target, None);
+                if !matches!(place.kind, K::Field(..)) && !place.ty.is_unknown() {
+                    self.error(Diag::error(
+                        E_ASSIGN,
+                        "cannot assign to this expression",
+                        target.span,
+                    ));
+                    return;
+                }
+                let ty = place.ty.clone();
+                let v = self.coerce(v, &ty, vspan);
+                out.push(TStmt::Assign(place, v));
+            }
+            ExprKind::Error => {}
+            _ => self.error(
+                Diag::error(E_ASSIGN, "cannot assign to this expression", target.span)
+                    .with_hint("assign to a name, a field (`a.x`) or an element (`a[i]`)"),
+            ),
+        }
+    }
+
+    /// `self.x = ...` in a method whose `self` is read-only is an error.
+    fn check_field_assignable(&mut self, base: &Expr, span: Span) {
+        let mut root = base;
+        while let ExprKind::Attr { base, .. } = &root.kind {
+            root = base;
+        }
+        if let ExprKind::Name(n) = &root.kind
+            && let Some(l) = self.lookup_local(n)
+            && self.immutable[l.0 as usize]
+        {
+            self.error(
+                Diag::error(
+                    E_ASSIGN,
+                    format!("cannot assign to a field of `{n}`: it is read-only here"),
+                    span,
+                )
+                .with_hint(format!("declare it as `mut {n}`")),
+            );
+        }
+    }
+
+    pub(super) fn aug_assign(
+        &mut self,
+        target: &Expr,
+        op: ast::BinOp,
+        value: &Expr,
+        span: Span,
+        out: &mut Vec<TStmt>,
+    ) {
+        // `d[k] op= v` reads (raising on a missing key) and writes back through the runtime.
+        let as_binary = Expr {
+            kind: ExprKind::Binary {
+                op,
+                lhs: Box::new(target.clone()),
+                rhs: Box::new(value.clone()),
+            },
+            span,
+        };
+        if let ExprKind::Name(n) = &target.kind
+            && self.lookup_local(n).is_none()
+        {
+            let mut d = Diag::error(
+                super::E_UNDEFINED,
+                format!("use of undefined name `{n}`"),
+                target.span,
+            );
+            let names = self.visible_local_names();
+            if let Some(s) = self.cx.suggest_global(
+                self.m,
+                n,
+                &names.iter().map(String::as_str).collect::<Vec<_>>(),
+            ) {
+                d = d.with_hint(format!("did you mean `{s}`?"));
+            }
+            self.error(d);
+            return;
+        }
+        // `xs[i] op= v`: the index is evaluated once.
+        if let ExprKind::Index { base, args } = &target.kind
+            && let [a] = args.as_slice()
+            && a.name.is_none()
+            && !matches!(a.value.kind, ExprKind::Slice { .. })
+            && let Some(Ty::List(t)) = self.place_type(base)
+            && !matches!(*t, Ty::Struct(_))
+        {
+            let b = self.expr(base, None);
+            let i = self.expr(&a.value, Some(&Ty::INT));
+            let i = self.coerce(i, &Ty::INT, a.value.span);
+            let (si, i) = self.temp(i);
+            out.push(si);
+            let line = self.line(target.span);
+            let place = TExpr::new(K::ListElem(Box::new(b), Box::new(i)), (*t).clone(), line);
+            let hint = if t.is_numeric() && op != ast::BinOp::Pow {
+                Some((*t).clone())
+            } else {
+                None
+            };
+            let rhs = self.expr(value, hint.as_ref());
+            let v = self.binary_typed(op, place.clone(), rhs, span);
+            let v = self.coerce(v, &t, span);
+            out.push(TStmt::Assign(place, v));
+            return;
+        }
+        // `a op= b` on a struct with `__iop__` mutates it in place.
+        if let Some(Ty::Struct(s)) = self.place_type(target)
+            && let Some(d) = op.dunder()
+        {
+            let iname = format!("__i{}", &d[2..]);
+            if self.cx.structs[s as usize].methods.contains_key(&iname) {
+                let place = self.expr(target, None);
+                let rhs = self.expr(value, None);
+                if let Some(call) = self.dunder_call(place, &iname, vec![rhs], span) {
+                    out.push(TStmt::Expr(call));
+                }
+                return;
+            }
+        }
+        let v = self.expr(&as_binary, None);
+        self.assign_value(target, v, span, out);
+    }
+}

@@ -1,0 +1,736 @@
+//! Built-in functions called by bare name (`print`, `len`, conversions, `min`/`max`,
+//! `abs`, `sort`, `range`, `enumerate`, ...), with the TIR loops some of them expand to.
+
+use mj_syntax::ast::{self, Arg};
+use mj_syntax::{Diag, Span};
+
+use super::iter::iteration_plan;
+use super::s;
+use crate::check::body::FnCx;
+use crate::check::items::scalar_type;
+use crate::check::{E_ARITY, E_KWARG, E_MISMATCH, E_OPERATOR, E_UNKNOWN_TYPE, E_UNSUPPORTED};
+use crate::tir::{Callee, TArg, TBin, TCmp, TExpr, TExprKind as K, TStmt, TUn};
+use crate::ty::Ty;
+
+impl FnCx<'_> {
+    fn print(&mut self, args: &[Arg], span: Span) -> TExpr {
+        let line = self.line(span);
+        let mut sep = s(" ", line);
+        let mut end = s("\n", line);
+        let mut stmts = Vec::new();
+        let mut values = Vec::new();
+        for a in args {
+            match a.name.as_ref().map(|n| n.name.as_str()) {
+                None => values.push(&a.value),
+                Some("sep") => sep = self.typed_arg(a, &Ty::Str),
+                Some("end") => end = self.typed_arg(a, &Ty::Str),
+                Some("flush") => {
+                    self.typed_arg(a, &Ty::Bool);
+                }
+                Some(other) => {
+                    let msg = format!("`print` has no argument named `{other}`");
+                    self.error(
+                        Diag::error(E_KWARG, msg, a.span)
+                            .with_hint("`print` accepts `sep`, `end` and `flush`"),
+                    );
+                }
+            }
+        }
+        let (s1, sep) = self.temp(sep);
+        stmts.push(s1);
+        for (i, v) in values.into_iter().enumerate() {
+            if i > 0 {
+                stmts.push(TStmt::Expr(self.extern_call(
+                    "mj_write",
+                    vec![sep.clone()],
+                    Ty::Unit,
+                    line,
+                )));
+            }
+            let te = self.expr(v, None);
+            let st = self.stringify(te, v.span);
+            stmts.push(TStmt::Expr(self.extern_call(
+                "mj_write",
+                vec![st],
+                Ty::Unit,
+                line,
+            )));
+        }
+        stmts.push(TStmt::Expr(self.extern_call(
+            "mj_write",
+            vec![end],
+            Ty::Unit,
+            line,
+        )));
+        TExpr::new(
+            K::Seq(stmts, Box::new(TExpr::new(K::Unit, Ty::Unit, line))),
+            Ty::Unit,
+            line,
+        )
+    }
+
+    /// `min(a, b, ...)` / `max(...)` over numbers or strings.
+    fn min_max(&mut self, is_max: bool, args: &[Arg], span: Span) -> TExpr {
+        let line = self.line(span);
+        let name = if is_max { "max" } else { "min" };
+        if !self.arity(name, args, 1, 16, span) {
+            return self.unknown(line);
+        }
+        let mut vals: Vec<TExpr> = args.iter().map(|a| self.expr(&a.value, None)).collect();
+        if vals.len() == 1 {
+            if let Ty::List(t) = vals[0].ty.clone() {
+                return self.min_max_list(is_max, vals.remove(0), &t, span);
+            }
+            self.error(Diag::error(
+                E_ARITY,
+                format!("`{name}` of one value needs a List"),
+                span,
+            ));
+            return self.unknown(line);
+        }
+        if vals.iter().any(|v| v.ty.is_float()) {
+            let t = vals
+                .iter()
+                .find(|v| v.ty.is_float())
+                .map(|v| v.ty.clone())
+                .unwrap_or(Ty::F64);
+            vals = vals
+                .into_iter()
+                .map(|v| {
+                    if v.ty.is_int() {
+                        self.cast(v, t.clone())
+                    } else {
+                        v
+                    }
+                })
+                .collect();
+        }
+        let mut stmts = Vec::new();
+        let first = vals.remove(0);
+        let (st, mut acc) = self.temp(first);
+        stmts.push(st);
+        for v in vals {
+            let (st, b) = self.temp(v);
+            stmts.push(st);
+            let op = if is_max {
+                ast::CmpOp::Gt
+            } else {
+                ast::CmpOp::Lt
+            };
+            let better = self.compare(op, b.clone(), acc.clone(), span);
+            let ty = acc.ty.clone();
+            let pick = TExpr::new(
+                K::IfExp(Box::new(better), Box::new(b), Box::new(acc.clone())),
+                ty,
+                line,
+            );
+            let (st, a2) = self.temp(pick);
+            stmts.push(st);
+            acc = a2;
+        }
+        let ty = acc.ty.clone();
+        TExpr::new(K::Seq(stmts, Box::new(acc)), ty, line)
+    }
+
+    fn min_max_list(&mut self, is_max: bool, list: TExpr, t: &Ty, span: Span) -> TExpr {
+        let line = list.line;
+        let (s0, l) = self.temp(list);
+        let len = TExpr::new(K::Len(Box::new(l.clone())), Ty::INT, line);
+        let first = TExpr::new(
+            K::ListElem(Box::new(l.clone()), Box::new(self.int(0, line))),
+            t.clone(),
+            line,
+        );
+        let (s1, acc) = self.temp(first);
+        let (s2, i) = self.temp(self.int(1, line));
+        let cond = TExpr::new(
+            K::Cmp(TCmp::Lt, Box::new(i.clone()), Box::new(len)),
+            Ty::Bool,
+            line,
+        );
+        let elem = TExpr::new(
+            K::ListElem(Box::new(l), Box::new(i.clone())),
+            t.clone(),
+            line,
+        );
+        let (s3, e) = self.temp(elem);
+        let op = if is_max {
+            ast::CmpOp::Gt
+        } else {
+            ast::CmpOp::Lt
+        };
+        let better = self.compare(op, e.clone(), acc.clone(), span);
+        let inc = TExpr::new(
+            K::Binary(TBin::Add, Box::new(i.clone()), Box::new(self.int(1, line))),
+            Ty::INT,
+            line,
+        );
+        let body = vec![
+            s3,
+            TStmt::If(better, vec![TStmt::Assign(acc.clone(), e)], Vec::new()),
+            TStmt::Assign(i, inc),
+        ];
+        let w = TStmt::While {
+            cond,
+            body,
+            else_body: Vec::new(),
+        };
+        TExpr::new(K::Seq(vec![s0, s1, s2, w], Box::new(acc)), t.clone(), line)
+    }
+
+    fn convert_to(&mut self, target: Ty, tname: &str, args: &[Arg], span: Span) -> TExpr {
+        let line = self.line(span);
+        if args.is_empty() {
+            return match target {
+                Ty::Bool => TExpr::new(K::Bool(false), Ty::Bool, line),
+                Ty::Float { .. } => TExpr::new(K::Float(0.0), target, line),
+                _ => TExpr::new(K::Int(0), target, line),
+            };
+        }
+        if !self.arity(tname, args, 1, 1, span) {
+            return self.unknown(line);
+        }
+        let v = self.expr(&args[0].value, Some(&target));
+        match v.ty.clone() {
+            Ty::Unknown => self.unknown(line),
+            Ty::Str if target.is_int() => {
+                self.check_may_raise(&format!("`{tname}(String)`"), span);
+                let r = self.extern_call("mj_str_to_int", vec![v], Ty::INT, line);
+                self.cast(r, target)
+            }
+            Ty::Str if target.is_float() => {
+                self.check_may_raise(&format!("`{tname}(String)`"), span);
+                let r = self.extern_call("mj_str_to_f64", vec![v], Ty::F64, line);
+                self.cast(r, target)
+            }
+            _ if target == Ty::Bool => self.truthy(v, args[0].value.span),
+            t if t.is_numeric() || t == Ty::Bool => TExpr::new(K::Cast(Box::new(v)), target, line),
+            t => {
+                let msg = format!("cannot convert a `{}` to `{tname}`", self.ty_name(&t));
+                self.error(Diag::error(E_MISMATCH, msg, args[0].value.span));
+                self.unknown(line)
+            }
+        }
+    }
+}
+
+/// Built-in functions called by bare name; `None` if `name` is not a built-in.
+pub(crate) fn call_builtin(
+    fx: &mut FnCx<'_>,
+    name: &str,
+    args: &[Arg],
+    span: Span,
+    expected: Option<&Ty>,
+) -> Option<TExpr> {
+    let line = fx.line(span);
+    if let Some(t) = scalar_type(name) {
+        return Some(fx.convert_to(t, name, args, span));
+    }
+    Some(match name {
+        "print" => fx.print(args, span),
+        "len" => {
+            if !fx.arity("len", args, 1, 1, span) {
+                return Some(fx.unknown(line));
+            }
+            let v = fx.expr(&args[0].value, None);
+            match v.ty.clone() {
+                Ty::Str | Ty::List(_) => TExpr::new(K::Len(Box::new(v)), Ty::INT, line),
+                Ty::Dict(..) => fx.extern_call("mj_dict_len", vec![v], Ty::INT, line),
+                Ty::Struct(_) => fx
+                    .dunder_call(v, "__len__", Vec::new(), span)
+                    .unwrap_or_else(|| fx.unknown(line)),
+                Ty::Unknown => fx.unknown(line),
+                t => {
+                    let msg = format!("`{}` has no length", fx.ty_name(&t));
+                    fx.error(Diag::error(E_OPERATOR, msg, args[0].value.span));
+                    fx.unknown(line)
+                }
+            }
+        }
+        "String" | "str" => {
+            if args.is_empty() {
+                return Some(s("", line));
+            }
+            if !fx.arity(name, args, 1, 1, span) {
+                return Some(fx.unknown(line));
+            }
+            let v = fx.expr(&args[0].value, None);
+            fx.stringify(v, args[0].value.span)
+        }
+        "repr" => {
+            if !fx.arity(name, args, 1, 1, span) {
+                return Some(fx.unknown(line));
+            }
+            let v = fx.expr(&args[0].value, None);
+            fx.repr_string(v, args[0].value.span)
+        }
+        "Error" => {
+            if args.is_empty() {
+                return Some(TExpr::new(K::Str(String::new()), Ty::Error, line));
+            }
+            if !fx.arity(name, args, 1, 1, span) {
+                return Some(fx.unknown(line));
+            }
+            let v = fx.expr(&args[0].value, Some(&Ty::Str));
+            let v = fx.stringify(v, args[0].value.span);
+            TExpr { ty: Ty::Error, ..v }
+        }
+        "divmod" => {
+            if !fx.arity(name, args, 2, 2, span) {
+                return Some(fx.unknown(line));
+            }
+            let a = fx.expr(&args[0].value, None);
+            let b = fx.expr(&args[1].value, Some(&a.ty));
+            let (a, b) = fx.unify_numeric(a, b, span);
+            if !a.ty.is_numeric() {
+                let msg = format!("`divmod` of a `{}`", fx.ty_name(&a.ty));
+                fx.error(Diag::error(E_OPERATOR, msg, args[0].value.span));
+                return Some(fx.unknown(line));
+            }
+            let ty = a.ty.clone();
+            let (s0, a) = fx.temp(a);
+            let (s1, b) = fx.temp(b);
+            let q = TExpr::new(
+                K::Binary(TBin::FloorDiv, Box::new(a.clone()), Box::new(b.clone())),
+                ty.clone(),
+                line,
+            );
+            let r = TExpr::new(
+                K::Binary(TBin::FloorMod, Box::new(a), Box::new(b)),
+                ty.clone(),
+                line,
+            );
+            let pair = TExpr::new(
+                K::Aggregate(vec![q, r]),
+                Ty::Tuple(vec![ty.clone(), ty]),
+                line,
+            );
+            let t = pair.ty.clone();
+            TExpr::new(K::Seq(vec![s0, s1], Box::new(pair)), t, line)
+        }
+        "hex" | "bin" | "oct" => {
+            if !fx.arity(name, args, 1, 1, span) {
+                return Some(fx.unknown(line));
+            }
+            let v = fx.expr(&args[0].value, None);
+            if !v.ty.is_int() && !v.ty.is_unknown() {
+                let msg = format!("`{name}` needs an integer, found `{}`", fx.ty_name(&v.ty));
+                fx.error(Diag::error(E_MISMATCH, msg, args[0].value.span));
+                return Some(fx.unknown(line));
+            }
+            let spec = match name {
+                "hex" => "#x",
+                "bin" => "#b",
+                _ => "#o",
+            };
+            let v = fx.cast(v, Ty::INT);
+            fx.extern_call("mj_fmt_int", vec![v, s(spec, line)], Ty::Str, line)
+        }
+        "pow" => {
+            if !fx.arity(name, args, 2, 2, span) {
+                return Some(fx.unknown(line));
+            }
+            let a = fx.expr(&args[0].value, expected);
+            let b = fx.expr(
+                &args[1].value,
+                if a.ty.is_float() { Some(&a.ty) } else { None },
+            );
+            fx.binary_typed(ast::BinOp::Pow, a, b, span)
+        }
+        "ord" => {
+            if !fx.arity(name, args, 1, 1, span) {
+                return Some(fx.unknown(line));
+            }
+            let v = fx.typed_arg(&args[0], &Ty::Str);
+            fx.extern_call("mj_ord", vec![v], Ty::INT, line)
+        }
+        "chr" => {
+            if !fx.arity(name, args, 1, 1, span) {
+                return Some(fx.unknown(line));
+            }
+            let v = fx.typed_arg(&args[0], &Ty::INT);
+            fx.extern_call("mj_chr", vec![v], Ty::Str, line)
+        }
+        "abs" => {
+            if !fx.arity(name, args, 1, 1, span) {
+                return Some(fx.unknown(line));
+            }
+            let v = fx.expr(&args[0].value, expected);
+            abs(fx, v, args[0].value.span)
+        }
+        "round" => {
+            if !fx.arity(name, args, 1, 2, span) {
+                return Some(fx.unknown(line));
+            }
+            let v = fx.expr(&args[0].value, expected.filter(|t| t.is_numeric()));
+            if v.ty.is_int() || v.ty.is_unknown() {
+                if args.len() == 2 {
+                    fx.typed_arg(&args[1], &Ty::INT);
+                }
+                return Some(v);
+            }
+            if !v.ty.is_float() {
+                let msg = format!("`round` needs a number, found `{}`", fx.ty_name(&v.ty));
+                fx.error(Diag::error(E_MISMATCH, msg, args[0].value.span));
+                return Some(fx.unknown(line));
+            }
+            let ft = v.ty.clone();
+            let round = |v: TExpr| {
+                TExpr::new(
+                    K::Call(Callee::Intrinsic("llvm.round".into()), vec![TArg::Value(v)]),
+                    ft.clone(),
+                    line,
+                )
+            };
+            if args.len() == 1 {
+                return Some(round(v));
+            }
+            // round(x, n): ties away from zero at the n-th decimal digit.
+            let n = fx.typed_arg(&args[1], &Ty::INT);
+            let n = fx.cast(n, ft.clone());
+            let ten = TExpr::new(K::Float(10.0), ft.clone(), line);
+            let scale = TExpr::new(
+                K::Call(
+                    Callee::Intrinsic("llvm.pow".into()),
+                    vec![TArg::Value(ten), TArg::Value(n)],
+                ),
+                ft.clone(),
+                line,
+            );
+            let (st, scale) = fx.temp(scale);
+            let scaled = TExpr::new(
+                K::Binary(TBin::Mul, Box::new(v), Box::new(scale.clone())),
+                ft.clone(),
+                line,
+            );
+            let r = TExpr::new(
+                K::Binary(TBin::Div, Box::new(round(scaled)), Box::new(scale)),
+                ft.clone(),
+                line,
+            );
+            TExpr::new(K::Seq(vec![st], Box::new(r)), ft, line)
+        }
+        "min" => fx.min_max(false, args, span),
+        "max" => fx.min_max(true, args, span),
+        "sort" => {
+            if !fx.arity(name, args, 1, 1, span) {
+                return Some(fx.unknown(line));
+            }
+            let v = fx.expr(&args[0].value, None);
+            sort_list(fx, v, fx.int(0, line), span)
+        }
+        "range" => {
+            if !fx.arity(name, args, 1, 3, span) {
+                return Some(fx.unknown(line));
+            }
+            // Outside a `for`, a range is materialized as a List[Int].
+            let vals: Vec<TExpr> = args.iter().map(|a| fx.typed_arg(a, &Ty::INT)).collect();
+            range_list(fx, vals, line)
+        }
+        "enumerate" => {
+            if !fx.arity(name, args, 1, 1, span) {
+                return Some(fx.unknown(line));
+            }
+            let v = fx.expr(&args[0].value, None);
+            enumerate(fx, v, args[0].value.span)
+        }
+        "reversed" => {
+            if !fx.arity(name, args, 1, 1, span) {
+                return Some(fx.unknown(line));
+            }
+            let v = fx.expr(&args[0].value, None);
+            match v.ty.clone() {
+                Ty::List(_) => {
+                    let ty = v.ty.clone();
+                    let copy = fx.extern_call("mj_list_copy", vec![v], ty.clone(), line);
+                    let (s0, c) = fx.temp(copy);
+                    let rev = fx.extern_call("mj_list_reverse", vec![c.clone()], Ty::Unit, line);
+                    TExpr::new(K::Seq(vec![s0, TStmt::Expr(rev)], Box::new(c)), ty, line)
+                }
+                Ty::Unknown => fx.unknown(line),
+                t => {
+                    let msg = format!("`reversed` of a `{}` is not supported", fx.ty_name(&t));
+                    fx.error(Diag::error(E_UNSUPPORTED, msg, span));
+                    fx.unknown(line)
+                }
+            }
+        }
+        "abort" => {
+            let msg = match args.first().map(|a| &a.value.kind) {
+                Some(ast::ExprKind::Str(m)) => m.clone(),
+                _ => "abort".into(),
+            };
+            TExpr::new(
+                K::Seq(
+                    vec![TStmt::Abort(line, msg)],
+                    Box::new(TExpr::new(K::Unit, Ty::Unit, line)),
+                ),
+                Ty::Unit,
+                line,
+            )
+        }
+        "List" | "Dict" => {
+            let msg = format!("`{name}` needs its type parameters here");
+            fx.error(
+                Diag::error(E_UNKNOWN_TYPE, msg, span)
+                    .with_hint(format!("write `{name}[Int]()` or a literal")),
+            );
+            fx.unknown(line)
+        }
+        _ => return None,
+    })
+}
+
+fn abs(fx: &mut FnCx<'_>, v: TExpr, span: Span) -> TExpr {
+    let line = v.line;
+    match v.ty.clone() {
+        t if t.is_float() => TExpr::new(
+            K::Call(Callee::Intrinsic("llvm.fabs".into()), vec![TArg::Value(v)]),
+            t,
+            line,
+        ),
+        t if t.is_int() => {
+            let (s0, x) = fx.temp(v);
+            let zero = fx.cast(fx.int(0, line), t.clone());
+            let neg = TExpr::new(
+                K::Cmp(TCmp::Lt, Box::new(x.clone()), Box::new(zero)),
+                Ty::Bool,
+                line,
+            );
+            let minus = TExpr::new(K::Unary(TUn::Neg, Box::new(x.clone())), t.clone(), line);
+            let pick = TExpr::new(
+                K::IfExp(Box::new(neg), Box::new(minus), Box::new(x)),
+                t.clone(),
+                line,
+            );
+            TExpr::new(K::Seq(vec![s0], Box::new(pick)), t, line)
+        }
+        Ty::Struct(_) => fx
+            .dunder_call(v, "__abs__", Vec::new(), span)
+            .unwrap_or_else(|| fx.unknown(line)),
+        Ty::Unknown => fx.unknown(line),
+        t => {
+            let msg = format!("`abs` of a `{}`", fx.ty_name(&t));
+            fx.error(Diag::error(E_OPERATOR, msg, span));
+            fx.unknown(line)
+        }
+    }
+}
+
+/// Sorts a list in place with `<` (or `__lt__`): a stable insertion sort in TIR.
+fn insertion_sort(fx: &mut FnCx<'_>, v: TExpr, elem: Ty, reverse: TExpr, span: Span) -> TExpr {
+    let line = v.line;
+    let int = |v: i128| TExpr::new(K::Int(v), Ty::INT, line);
+    let bin = |op: TBin, a: TExpr, b: TExpr| {
+        TExpr::new(K::Binary(op, Box::new(a), Box::new(b)), Ty::INT, line)
+    };
+    let cmp = |op: TCmp, a: TExpr, b: TExpr| {
+        TExpr::new(K::Cmp(op, Box::new(a), Box::new(b)), Ty::Bool, line)
+    };
+    let (s0, lst) = fx.temp(v);
+    let (s1, rev) = fx.temp(reverse);
+    let n = TExpr::new(K::Len(Box::new(lst.clone())), Ty::INT, line);
+    let (s2, n) = fx.temp(n);
+    let (s3, i) = fx.temp(int(1));
+    let at = |k: TExpr| {
+        TExpr::new(
+            K::ListElem(Box::new(lst.clone()), Box::new(k)),
+            elem.clone(),
+            line,
+        )
+    };
+    let (s4, key) = fx.temp(at(i.clone()));
+    let (s5, j) = fx.temp(bin(TBin::Sub, i.clone(), int(1)));
+    let fwd = fx.compare(ast::CmpOp::Lt, key.clone(), at(j.clone()), span);
+    let bwd = fx.compare(ast::CmpOp::Lt, at(j.clone()), key.clone(), span);
+    let rev_true = cmp(TCmp::Ne, rev, int(0));
+    let out_of_order = TExpr::new(
+        K::IfExp(Box::new(rev_true), Box::new(bwd), Box::new(fwd)),
+        Ty::Bool,
+        line,
+    );
+    let inner_cond = TExpr::new(
+        K::And(
+            Box::new(cmp(TCmp::Ge, j.clone(), int(0))),
+            Box::new(out_of_order),
+        ),
+        Ty::Bool,
+        line,
+    );
+    let inner = TStmt::While {
+        cond: inner_cond,
+        body: vec![
+            TStmt::Assign(at(bin(TBin::Add, j.clone(), int(1))), at(j.clone())),
+            TStmt::Assign(j.clone(), bin(TBin::Sub, j.clone(), int(1))),
+        ],
+        else_body: Vec::new(),
+    };
+    let outer = TStmt::While {
+        cond: cmp(TCmp::Lt, i.clone(), n),
+        body: vec![
+            s4,
+            s5,
+            inner,
+            TStmt::Assign(at(bin(TBin::Add, j, int(1))), key),
+            TStmt::Assign(i.clone(), bin(TBin::Add, i, int(1))),
+        ],
+        else_body: Vec::new(),
+    };
+    let unit = TExpr::new(K::Unit, Ty::Unit, line);
+    TExpr::new(
+        K::Seq(vec![s0, s1, s2, s3, outer], Box::new(unit)),
+        Ty::Unit,
+        line,
+    )
+}
+
+pub(super) fn sort_list(fx: &mut FnCx<'_>, v: TExpr, reverse: TExpr, span: Span) -> TExpr {
+    let line = v.line;
+    let f = match v.ty.list_elem() {
+        Some(Ty::Int {
+            bits: 64,
+            signed: true,
+        }) => "mj_list_sort_int",
+        Some(Ty::Float { bits: 64 }) => "mj_list_sort_f64",
+        Some(Ty::Str) => "mj_list_sort_str",
+        Some(Ty::Unknown) | None if v.ty.is_unknown() => return fx.unknown(line),
+        Some(t @ (Ty::Struct(_) | Ty::Int { .. } | Ty::Float { .. } | Ty::Bool)) => {
+            if let Ty::Struct(_) = t
+                && !fx.has_method(t, "__lt__")
+            {
+                let msg = format!(
+                    "cannot sort a `{}`: `{}` does not implement `__lt__`",
+                    fx.ty_name(&v.ty),
+                    fx.ty_name(t)
+                );
+                fx.error(Diag::error(E_OPERATOR, msg, span).with_hint(format!(
+                    "define `def __lt__(self, other: {}) -> Bool` in the struct",
+                    fx.ty_name(t)
+                )));
+                return fx.unknown(line);
+            }
+            let t = t.clone();
+            return insertion_sort(fx, v, t, reverse, span);
+        }
+        _ => {
+            let msg = format!("sorting a `{}` is not supported yet", fx.ty_name(&v.ty));
+            fx.error(
+                Diag::error(E_UNSUPPORTED, msg, span)
+                    .with_hint("lists of Int, Float64 and String can be sorted"),
+            );
+            return fx.unknown(line);
+        }
+    };
+    fx.extern_call(f, vec![v, reverse], Ty::Unit, line)
+}
+
+fn range_list(fx: &mut FnCx<'_>, mut vals: Vec<TExpr>, line: u32) -> TExpr {
+    let (start, stop, step) = match vals.len() {
+        1 => (fx.int(0, line), vals.remove(0), fx.int(1, line)),
+        2 => {
+            let a = vals.remove(0);
+            (a, vals.remove(0), fx.int(1, line))
+        }
+        _ => {
+            let a = vals.remove(0);
+            let b = vals.remove(0);
+            (a, b, vals.remove(0))
+        }
+    };
+    let list = fx.build_list(Ty::INT, Vec::new(), line);
+    let (s0, l) = fx.temp(list);
+    let (s1, i) = fx.temp(start);
+    let (s2, stop) = fx.temp(stop);
+    let (s3, step) = fx.temp(step);
+    let pos = TExpr::new(
+        K::Cmp(TCmp::Gt, Box::new(step.clone()), Box::new(fx.int(0, line))),
+        Ty::Bool,
+        line,
+    );
+    let lt = TExpr::new(
+        K::Cmp(TCmp::Lt, Box::new(i.clone()), Box::new(stop.clone())),
+        Ty::Bool,
+        line,
+    );
+    let gt = TExpr::new(
+        K::Cmp(TCmp::Gt, Box::new(i.clone()), Box::new(stop)),
+        Ty::Bool,
+        line,
+    );
+    let cond = TExpr::new(
+        K::IfExp(Box::new(pos), Box::new(lt), Box::new(gt)),
+        Ty::Bool,
+        line,
+    );
+    let push = fx.list_push(l.clone(), i.clone());
+    let inc = TExpr::new(
+        K::Binary(TBin::Add, Box::new(i.clone()), Box::new(step)),
+        Ty::INT,
+        line,
+    );
+    let w = TStmt::While {
+        cond,
+        body: vec![TStmt::Expr(push), TStmt::Assign(i, inc)],
+        else_body: Vec::new(),
+    };
+    TExpr::new(
+        K::Seq(vec![s0, s1, s2, s3, w], Box::new(l)),
+        Ty::List(Box::new(Ty::INT)),
+        line,
+    )
+}
+
+fn enumerate(fx: &mut FnCx<'_>, v: TExpr, span: Span) -> TExpr {
+    let line = v.line;
+    let Some(plan) = iteration_plan(fx, v, span) else {
+        return fx.unknown(line);
+    };
+    let (s0, c) = fx.temp(plan.collection);
+    let count = (plan.count)(fx, c.clone());
+    let (s1, i) = fx.temp(fx.int(0, line));
+    let (s2, n) = fx.temp(fx.int(0, line));
+    let skip = (plan.skip)(fx, c.clone(), i.clone());
+    let elem = (plan.element)(fx, c, i.clone());
+    let et = Ty::Tuple(vec![Ty::INT, elem.ty.clone()]);
+    let list = fx.build_list(et.clone(), Vec::new(), line);
+    let (s3, l) = fx.temp(list);
+    let pair = TExpr::new(K::Aggregate(vec![n.clone(), elem]), et.clone(), line);
+    let push = fx.list_push(l.clone(), pair);
+    let inc_n = TExpr::new(
+        K::Binary(TBin::Add, Box::new(n.clone()), Box::new(fx.int(1, line))),
+        Ty::INT,
+        line,
+    );
+    let inc_i = TExpr::new(
+        K::Binary(TBin::Add, Box::new(i.clone()), Box::new(fx.int(1, line))),
+        Ty::INT,
+        line,
+    );
+    let step = vec![TStmt::Expr(push), TStmt::Assign(n, inc_n)];
+    let body = match skip {
+        Some(sk) => vec![
+            TStmt::If(sk, Vec::new(), step),
+            TStmt::Assign(i.clone(), inc_i),
+        ],
+        None => {
+            let mut b = step;
+            b.push(TStmt::Assign(i.clone(), inc_i));
+            b
+        }
+    };
+    let cond = TExpr::new(
+        K::Cmp(TCmp::Lt, Box::new(i), Box::new(count)),
+        Ty::Bool,
+        line,
+    );
+    let w = TStmt::While {
+        cond,
+        body,
+        else_body: Vec::new(),
+    };
+    TExpr::new(
+        K::Seq(vec![s0, s1, s2, s3, w], Box::new(l)),
+        Ty::List(Box::new(et)),
+        line,
+    )
+}

@@ -1,0 +1,148 @@
+//! How `for` loops and comprehensions walk a collection by index, shared by Lists,
+//! Strings and Dicts, plus materialized dict views (`keys`, `values`, `items`).
+
+use mj_syntax::{Diag, Span};
+
+use crate::check::E_NOT_INDEXABLE;
+use crate::check::body::FnCx;
+use crate::tir::{TBin, TCmp, TExpr, TExprKind as K, TStmt};
+use crate::ty::Ty;
+
+/// A plan for iterating a collection by index.
+pub(crate) struct IterPlan {
+    pub collection: TExpr,
+    pub count: Box<dyn Fn(&mut FnCx<'_>, TExpr) -> TExpr>,
+    pub skip: Box<dyn Fn(&mut FnCx<'_>, TExpr, TExpr) -> Option<TExpr>>,
+    pub element: Box<dyn Fn(&mut FnCx<'_>, TExpr, TExpr) -> TExpr>,
+}
+
+pub(crate) fn iteration_plan(fx: &mut FnCx<'_>, it: TExpr, span: Span) -> Option<IterPlan> {
+    let line = it.line;
+    match it.ty.clone() {
+        Ty::List(t) => Some(IterPlan {
+            collection: it,
+            count: Box::new(move |_, c| TExpr::new(K::Len(Box::new(c)), Ty::INT, line)),
+            skip: Box::new(|_, _, _| None),
+            element: Box::new(move |_, c, i| {
+                TExpr::new(K::ListElem(Box::new(c), Box::new(i)), (*t).clone(), line)
+            }),
+        }),
+        Ty::Str => {
+            let file = fx.cx.modules[fx.m].input.path.clone();
+            Some(IterPlan {
+                collection: it,
+                count: Box::new(move |_, c| TExpr::new(K::Len(Box::new(c)), Ty::INT, line)),
+                skip: Box::new(|_, _, _| None),
+                element: Box::new(move |fx, c, i| {
+                    let f = TExpr::new(K::Str(file.clone()), Ty::Str, line);
+                    let l = fx.int(line as i128, line);
+                    fx.extern_call("mj_str_at", vec![c, i, f, l], Ty::Str, line)
+                }),
+            })
+        }
+        Ty::Dict(k, _) => Some(IterPlan {
+            collection: it,
+            count: Box::new(move |fx, c| fx.extern_call("mj_dict_slots", vec![c], Ty::INT, line)),
+            skip: Box::new(move |fx, c, i| {
+                let alive = fx.extern_call("mj_dict_alive", vec![c, i], Ty::INT, line);
+                Some(TExpr::new(
+                    K::Cmp(TCmp::Eq, Box::new(alive), Box::new(fx.int(0, line))),
+                    Ty::Bool,
+                    line,
+                ))
+            }),
+            element: Box::new(move |fx, c, i| dict_key_at(fx, c, i, &k, line)),
+        }),
+        Ty::Unknown => None,
+        t => {
+            let msg = format!("`{}` is not iterable", fx.ty_name(&t));
+            fx.error(
+                Diag::error(E_NOT_INDEXABLE, msg, span)
+                    .with_hint("iterate over a List, String, Dict or range(...)"),
+            );
+            None
+        }
+    }
+}
+
+fn dict_key_at(fx: &mut FnCx<'_>, d: TExpr, i: TExpr, k: &Ty, line: u32) -> TExpr {
+    if *k == Ty::Str {
+        fx.extern_call("mj_dict_key_str", vec![d, i], Ty::Str, line)
+    } else {
+        let r = fx.extern_call("mj_dict_key_int", vec![d, i], Ty::INT, line);
+        fx.cast(r, k.clone())
+    }
+}
+
+fn dict_val_at(fx: &mut FnCx<'_>, d: TExpr, i: TExpr, v: &Ty, line: u32) -> TExpr {
+    let p = fx.extern_call(
+        "mj_dict_val",
+        vec![d, i],
+        Ty::Ptr(Box::new(v.clone())),
+        line,
+    );
+    TExpr::new(K::Deref(Box::new(p)), v.clone(), line)
+}
+
+/// Materializes a view of a dict (`keys`, `values`, `items`) as a List.
+pub(super) fn dict_view(
+    fx: &mut FnCx<'_>,
+    d: TExpr,
+    kt: &Ty,
+    vt: &Ty,
+    which: &str,
+    line: u32,
+) -> TExpr {
+    let elem = match which {
+        "keys" => kt.clone(),
+        "values" => vt.clone(),
+        _ => Ty::Entry(Box::new(kt.clone()), Box::new(vt.clone())),
+    };
+    let (s0, dict) = fx.temp(d);
+    let out = fx.build_list(elem.clone(), Vec::new(), line);
+    let (s1, list) = fx.temp(out);
+    let (s2, i) = fx.temp(fx.int(0, line));
+    let slots = fx.extern_call("mj_dict_slots", vec![dict.clone()], Ty::INT, line);
+    let cond = TExpr::new(
+        K::Cmp(TCmp::Lt, Box::new(i.clone()), Box::new(slots)),
+        Ty::Bool,
+        line,
+    );
+    let alive = fx.extern_call(
+        "mj_dict_alive",
+        vec![dict.clone(), i.clone()],
+        Ty::INT,
+        line,
+    );
+    let is_alive = TExpr::new(
+        K::Cmp(TCmp::Ne, Box::new(alive), Box::new(fx.int(0, line))),
+        Ty::Bool,
+        line,
+    );
+    let value = match which {
+        "keys" => dict_key_at(fx, dict.clone(), i.clone(), kt, line),
+        "values" => dict_val_at(fx, dict.clone(), i.clone(), vt, line),
+        _ => {
+            let k = dict_key_at(fx, dict.clone(), i.clone(), kt, line);
+            let v = dict_val_at(fx, dict.clone(), i.clone(), vt, line);
+            TExpr::new(K::Aggregate(vec![k, v]), elem.clone(), line)
+        }
+    };
+    let push = fx.list_push(list.clone(), value);
+    let inc = TExpr::new(
+        K::Binary(TBin::Add, Box::new(i.clone()), Box::new(fx.int(1, line))),
+        Ty::INT,
+        line,
+    );
+    let body = vec![
+        TStmt::If(is_alive, vec![TStmt::Expr(push)], Vec::new()),
+        TStmt::Assign(i, inc),
+    ];
+    let w = TStmt::While {
+        cond,
+        body,
+        else_body: Vec::new(),
+    };
+    let ty = list.ty.clone();
+    TExpr::new(K::Seq(vec![s0, s1, s2, w], Box::new(list)), ty, line)
+}

@@ -1,0 +1,414 @@
+//! Methods of the built-in types (`List`, `String`, `Dict`, `Error`); each lowers to
+//! TIR operations or runtime calls.
+
+use mj_syntax::ast::{self, Arg};
+use mj_syntax::{Diag, Span};
+
+use super::functions::sort_list;
+use super::iter::dict_view;
+use super::s;
+use crate::check::body::FnCx;
+use crate::check::expr::is_place;
+use crate::check::{E_ARITY, E_ASSIGN, E_KWARG, E_NO_MEMBER, E_UNSUPPORTED};
+use crate::suggest::did_you_mean;
+use crate::tir::{TCmp, TExpr, TExprKind as K, TStmt};
+use crate::ty::Ty;
+
+/// Methods of `List`, `String`, `Dict` and `Error`.
+pub(crate) fn builtin_method(
+    fx: &mut FnCx<'_>,
+    recv: TExpr,
+    name: &ast::Ident,
+    args: &[Arg],
+    span: Span,
+) -> TExpr {
+    let line = fx.line(span);
+    let m = name.name.as_str();
+    let ty = recv.ty.clone();
+    let unknown_method = |fx: &mut FnCx<'_>, known: &[&str]| {
+        let mut d = Diag::error(
+            E_NO_MEMBER,
+            format!("`{}` has no method `{m}`", fx.ty_name(&ty)),
+            name.span,
+        );
+        if let Some(s) = did_you_mean(m, known.iter().copied()) {
+            d = d.with_hint(format!("did you mean `{s}`?"));
+        }
+        fx.error(d);
+        for a in args {
+            fx.expr(&a.value, None);
+        }
+        fx.unknown(line)
+    };
+    let file = fx.cx.modules[fx.m].input.path.clone();
+    match ty.clone() {
+        Ty::List(t) => {
+            const KNOWN: &[&str] = &[
+                "append", "pop", "insert", "clear", "copy", "extend", "reverse", "sort", "index",
+                "count",
+            ];
+            let ok = |fx: &mut FnCx<'_>, min, max| fx.arity(m, args, min, max, span);
+            match m {
+                "append" if ok(fx, 1, 1) => {
+                    let v = fx.typed_arg(&args[0], &t);
+                    fx.list_push(recv, v)
+                }
+                "pop" if ok(fx, 0, 1) => {
+                    let i = if args.is_empty() {
+                        fx.int(-1, line)
+                    } else {
+                        fx.typed_arg(&args[0], &Ty::INT)
+                    };
+                    let out = fx.new_local("", (*t).clone(), false);
+                    let out = TExpr::new(K::Local(out), (*t).clone(), line);
+                    let addr = TExpr::new(
+                        K::AddrOf(Box::new(out.clone())),
+                        Ty::Ptr(Box::new(Ty::Unit)),
+                        line,
+                    );
+                    let call = fx.extern_call(
+                        "mj_list_pop",
+                        vec![recv, i, addr, s(&file, line), fx.int(line as i128, line)],
+                        Ty::Unit,
+                        line,
+                    );
+                    TExpr::new(
+                        K::Seq(vec![TStmt::Expr(call)], Box::new(out)),
+                        (*t).clone(),
+                        line,
+                    )
+                }
+                "insert" if ok(fx, 2, 2) => {
+                    let i = fx.typed_arg(&args[0], &Ty::INT);
+                    let v = fx.typed_arg(&args[1], &t);
+                    let (s0, tmp) = fx.temp(v);
+                    let addr =
+                        TExpr::new(K::AddrOf(Box::new(tmp)), Ty::Ptr(Box::new(Ty::Unit)), line);
+                    let call =
+                        fx.extern_call("mj_list_insert", vec![recv, i, addr], Ty::Unit, line);
+                    TExpr::new(K::Seq(vec![s0], Box::new(call)), Ty::Unit, line)
+                }
+                "clear" if ok(fx, 0, 0) => {
+                    fx.extern_call("mj_list_clear", vec![recv], Ty::Unit, line)
+                }
+                "copy" if ok(fx, 0, 0) => fx.extern_call("mj_list_copy", vec![recv], ty, line),
+                "reverse" if ok(fx, 0, 0) => {
+                    fx.extern_call("mj_list_reverse", vec![recv], Ty::Unit, line)
+                }
+                "extend" if ok(fx, 1, 1) => {
+                    let o = fx.typed_arg(&args[0], &ty);
+                    fx.extern_call("mj_list_extend", vec![recv, o], Ty::Unit, line)
+                }
+                "sort" => {
+                    let mut rev = fx.int(0, line);
+                    for a in args {
+                        match a.name.as_ref().map(|n| n.name.as_str()) {
+                            Some("reverse") => {
+                                let b = fx.typed_arg(a, &Ty::Bool);
+                                rev = fx.cast(b, Ty::INT);
+                            }
+                            _ => {
+                                fx.error(Diag::error(
+                                    E_KWARG,
+                                    "`sort` takes only `reverse=`",
+                                    a.span,
+                                ));
+                            }
+                        }
+                    }
+                    sort_list(fx, recv, rev, span)
+                }
+                "index" if ok(fx, 1, 1) => {
+                    let f = match &*t {
+                        Ty::Str => "mj_list_find_str",
+                        Ty::Float { bits: 64 } => "mj_list_find_f64",
+                        Ty::Int { bits: 64, .. } => "mj_list_find_int",
+                        _ => {
+                            fx.error(Diag::error(
+                                E_UNSUPPORTED,
+                                "`index` works on lists of Int, Float64 and String",
+                                span,
+                            ));
+                            return fx.unknown(line);
+                        }
+                    };
+                    let v = fx.typed_arg(&args[0], &t);
+                    fx.check_may_raise("`index`", span);
+                    let r = fx.extern_call(f, vec![recv, v], Ty::INT, line);
+                    let (s0, idx) = fx.temp(r);
+                    let missing = TExpr::new(
+                        K::Cmp(TCmp::Lt, Box::new(idx.clone()), Box::new(fx.int(0, line))),
+                        Ty::Bool,
+                        line,
+                    );
+                    let raise = TStmt::Raise(TExpr::new(
+                        K::Str("ValueError: value is not in the list".into()),
+                        Ty::Error,
+                        line,
+                    ));
+                    TExpr::new(
+                        K::Seq(
+                            vec![s0, TStmt::If(missing, vec![raise], Vec::new())],
+                            Box::new(idx),
+                        ),
+                        Ty::INT,
+                        line,
+                    )
+                }
+                _ if KNOWN.contains(&m) => fx.unknown(line),
+                _ => unknown_method(fx, KNOWN),
+            }
+        }
+        Ty::Str => {
+            const KNOWN: &[&str] = &[
+                "split",
+                "join",
+                "strip",
+                "lstrip",
+                "rstrip",
+                "upper",
+                "lower",
+                "find",
+                "rfind",
+                "count",
+                "replace",
+                "startswith",
+                "endswith",
+                "isdigit",
+                "isalpha",
+                "isspace",
+                "isupper",
+                "islower",
+                "isalnum",
+                "splitlines",
+                "copy",
+                "byte_length",
+                "__len__",
+                "write",
+            ];
+            let ok = |fx: &mut FnCx<'_>, min, max| fx.arity(m, args, min, max, span);
+            let yes = |fx: &mut FnCx<'_>, r: TExpr| {
+                TExpr::new(
+                    K::Cmp(TCmp::Ne, Box::new(r), Box::new(fx.int(0, line))),
+                    Ty::Bool,
+                    line,
+                )
+            };
+            match m {
+                "split" => {
+                    let mut sep = TExpr::new(K::Null, Ty::Str, line);
+                    let mut maxsplit = fx.int(-1, line);
+                    for (i, a) in args.iter().enumerate() {
+                        match (i, a.name.as_ref().map(|n| n.name.as_str())) {
+                            (0, None) | (_, Some("sep")) => sep = fx.typed_arg(a, &Ty::Str),
+                            (1, None) | (_, Some("maxsplit")) => {
+                                maxsplit = fx.typed_arg(a, &Ty::INT)
+                            }
+                            _ => fx.error(Diag::error(
+                                E_ARITY,
+                                "`split` takes `sep` and `maxsplit`",
+                                a.span,
+                            )),
+                        }
+                    }
+                    fx.extern_call(
+                        "mj_str_split",
+                        vec![recv, sep, maxsplit],
+                        Ty::List(Box::new(Ty::Str)),
+                        line,
+                    )
+                }
+                "join" if ok(fx, 1, 1) => {
+                    let l = fx.typed_arg(&args[0], &Ty::List(Box::new(Ty::Str)));
+                    fx.extern_call("mj_str_join", vec![recv, l], Ty::Str, line)
+                }
+                "strip" | "lstrip" | "rstrip" if ok(fx, 0, 1) => {
+                    let chars = if args.is_empty() {
+                        TExpr::new(K::Null, Ty::Str, line)
+                    } else {
+                        fx.typed_arg(&args[0], &Ty::Str)
+                    };
+                    fx.extern_call(&format!("mj_str_{m}"), vec![recv, chars], Ty::Str, line)
+                }
+                "upper" | "lower" if ok(fx, 0, 0) => {
+                    fx.extern_call(&format!("mj_str_{m}"), vec![recv], Ty::Str, line)
+                }
+                "splitlines" if ok(fx, 0, 0) => fx.extern_call(
+                    "mj_str_splitlines",
+                    vec![recv],
+                    Ty::List(Box::new(Ty::Str)),
+                    line,
+                ),
+                "find" if ok(fx, 1, 2) => {
+                    let sub = fx.typed_arg(&args[0], &Ty::Str);
+                    let start = if args.len() > 1 {
+                        fx.typed_arg(&args[1], &Ty::INT)
+                    } else {
+                        fx.int(0, line)
+                    };
+                    fx.extern_call("mj_str_find", vec![recv, sub, start], Ty::INT, line)
+                }
+                "rfind" | "count" if ok(fx, 1, 1) => {
+                    let sub = fx.typed_arg(&args[0], &Ty::Str);
+                    fx.extern_call(&format!("mj_str_{m}"), vec![recv, sub], Ty::INT, line)
+                }
+                "replace" if ok(fx, 2, 2) => {
+                    let a = fx.typed_arg(&args[0], &Ty::Str);
+                    let b = fx.typed_arg(&args[1], &Ty::Str);
+                    fx.extern_call("mj_str_replace", vec![recv, a, b], Ty::Str, line)
+                }
+                "startswith" | "endswith" if ok(fx, 1, 1) => {
+                    let p = fx.typed_arg(&args[0], &Ty::Str);
+                    let r = fx.extern_call(&format!("mj_str_{m}"), vec![recv, p], Ty::INT, line);
+                    yes(fx, r)
+                }
+                "isdigit" | "isalpha" | "isspace" | "isupper" | "islower" | "isalnum"
+                    if ok(fx, 0, 0) =>
+                {
+                    let r = fx.extern_call(&format!("mj_str_{m}"), vec![recv], Ty::INT, line);
+                    yes(fx, r)
+                }
+                "copy" if ok(fx, 0, 0) => recv,
+                "write" => {
+                    // A String is a `Writer`: `s.write(a, b)` appends `String(a)`, `String(b)`.
+                    if !is_place(&recv) {
+                        fx.error(Diag::error(
+                            E_ASSIGN,
+                            "`write` needs a variable to append to, not a temporary value",
+                            span,
+                        ));
+                    }
+                    let mut stmts = Vec::new();
+                    for a in args {
+                        if a.name.is_some() {
+                            fx.error(Diag::error(
+                                E_KWARG,
+                                "`write` takes no keyword arguments",
+                                a.span,
+                            ));
+                            continue;
+                        }
+                        let v = fx.expr(&a.value, None);
+                        let v = fx.stringify(v, a.value.span);
+                        let cat =
+                            fx.extern_call("mj_str_concat", vec![recv.clone(), v], Ty::Str, line);
+                        stmts.push(TStmt::Assign(recv.clone(), cat));
+                    }
+                    TExpr::new(
+                        K::Seq(stmts, Box::new(TExpr::new(K::Unit, Ty::Unit, line))),
+                        Ty::Unit,
+                        line,
+                    )
+                }
+                "byte_length" | "__len__" if ok(fx, 0, 0) => {
+                    TExpr::new(K::Len(Box::new(recv)), Ty::INT, line)
+                }
+                _ if KNOWN.contains(&m) => fx.unknown(line),
+                _ => unknown_method(fx, KNOWN),
+            }
+        }
+        Ty::Dict(k, v) => {
+            const KNOWN: &[&str] = &[
+                "get",
+                "keys",
+                "values",
+                "items",
+                "pop",
+                "clear",
+                "copy",
+                "setdefault",
+            ];
+            let ok = |fx: &mut FnCx<'_>, min, max| fx.arity(m, args, min, max, span);
+            match m {
+                "get" if ok(fx, 1, 2) => {
+                    let key = fx.typed_arg(&args[0], &k);
+                    if args.len() == 1 {
+                        fx.error(
+                            Diag::error(E_UNSUPPORTED, "`get` without a default returns an Optional, which is not supported yet", span)
+                                .with_hint("pass a default: `d.get(key, default)`"),
+                        );
+                        return fx.unknown(line);
+                    }
+                    let def = fx.typed_arg(&args[1], &v);
+                    let p = fx.dict_lookup(recv, key, &v, line);
+                    let (s0, ptr) = fx.temp(p);
+                    let null = fx.is_null(ptr.clone(), line);
+                    let val = TExpr::new(K::Deref(Box::new(ptr)), (*v).clone(), line);
+                    let pick = TExpr::new(
+                        K::IfExp(Box::new(null), Box::new(def), Box::new(val)),
+                        (*v).clone(),
+                        line,
+                    );
+                    TExpr::new(K::Seq(vec![s0], Box::new(pick)), (*v).clone(), line)
+                }
+                "keys" | "values" | "items" if ok(fx, 0, 0) => dict_view(fx, recv, &k, &v, m, line),
+                "pop" if ok(fx, 1, 2) => {
+                    let key = fx.typed_arg(&args[0], &k);
+                    let (s0, d) = fx.temp(recv);
+                    let (s1, key) = fx.temp(key);
+                    let p = fx.dict_lookup(d.clone(), key.clone(), &v, line);
+                    let (s2, ptr) = fx.temp(p);
+                    let null = fx.is_null(ptr.clone(), line);
+                    let result = fx.new_local("", (*v).clone(), false);
+                    let result = TExpr::new(K::Local(result), (*v).clone(), line);
+                    let missing = if args.len() == 2 {
+                        let def = fx.typed_arg(&args[1], &v);
+                        vec![TStmt::Assign(result.clone(), def)]
+                    } else {
+                        fx.check_may_raise("`pop`", span);
+                        vec![TStmt::Raise(TExpr::new(
+                            K::Str("KeyError".into()),
+                            Ty::Error,
+                            line,
+                        ))]
+                    };
+                    let del = if *k == Ty::Str {
+                        "mj_dict_del_str"
+                    } else {
+                        "mj_dict_del_int"
+                    };
+                    let key_arg = if *k == Ty::Str {
+                        key
+                    } else {
+                        fx.cast(key, Ty::INT)
+                    };
+                    let delete = fx.extern_call(del, vec![d, key_arg], Ty::INT, line);
+                    let present = vec![
+                        TStmt::Assign(
+                            result.clone(),
+                            TExpr::new(K::Deref(Box::new(ptr)), (*v).clone(), line),
+                        ),
+                        TStmt::Expr(delete),
+                    ];
+                    let st = TStmt::If(null, missing, present);
+                    TExpr::new(
+                        K::Seq(vec![s0, s1, s2, st], Box::new(result)),
+                        (*v).clone(),
+                        line,
+                    )
+                }
+                "clear" if ok(fx, 0, 0) => {
+                    fx.extern_call("mj_dict_clear", vec![recv], Ty::Unit, line)
+                }
+                "copy" if ok(fx, 0, 0) => fx.extern_call("mj_dict_copy", vec![recv], ty, line),
+                "setdefault" if ok(fx, 2, 2) => {
+                    let key = fx.typed_arg(&args[0], &k);
+                    let def = fx.typed_arg(&args[1], &v);
+                    let (s0, d) = fx.temp(recv);
+                    let (s1, key) = fx.temp(key);
+                    let p = fx.dict_lookup(d.clone(), key.clone(), &v, line);
+                    let null = fx.is_null(p, line);
+                    let set = fx.dict_set(d.clone(), key.clone(), def, line);
+                    let st = TStmt::If(null, vec![TStmt::Expr(set)], Vec::new());
+                    let again = fx.dict_lookup(d, key, &v, line);
+                    let val = TExpr::new(K::Deref(Box::new(again)), (*v).clone(), line);
+                    TExpr::new(K::Seq(vec![s0, s1, st], Box::new(val)), (*v).clone(), line)
+                }
+                _ if KNOWN.contains(&m) => fx.unknown(line),
+                _ => unknown_method(fx, KNOWN),
+            }
+        }
+        Ty::Tuple(_) | Ty::Struct(_) if m == "copy" => recv,
+        _ => unknown_method(fx, &[]),
+    }
+}

@@ -1,0 +1,423 @@
+//! Built-in functions, built-in modules (`std.math`, `std.sys`) and the methods of the
+//! built-in types (`List`, `String`, `Dict`). Each lowers to TIR operations and runtime
+//! calls (`compiler/mj_runtime/ABI.md`). This file keeps the name tables, the built-in
+//! modules and the constructors of built-in types; the rest is split by kind below.
+
+mod functions;
+mod iter;
+mod methods;
+mod stringify;
+
+pub(crate) use functions::call_builtin;
+pub(crate) use iter::iteration_plan;
+pub(crate) use methods::builtin_method;
+
+use mj_syntax::ast::Arg;
+use mj_syntax::{Diag, Span};
+
+use super::E_ARITY;
+use super::body::FnCx;
+use crate::tir::{Callee, TArg, TBin, TCmp, TExpr, TExprKind as K, TStmt};
+use crate::ty::Ty;
+
+pub(crate) const BUILTIN_NAMES: &[&str] = &[
+    "divmod",
+    "hex",
+    "bin",
+    "oct",
+    "pow",
+    "print",
+    "len",
+    "range",
+    "String",
+    "Int",
+    "UInt",
+    "Float64",
+    "Float32",
+    "Bool",
+    "Int8",
+    "Int16",
+    "Int32",
+    "Int64",
+    "UInt8",
+    "UInt16",
+    "UInt32",
+    "UInt64",
+    "ord",
+    "chr",
+    "abs",
+    "round",
+    "min",
+    "max",
+    "sort",
+    "enumerate",
+    "reversed",
+    "Error",
+    "List",
+    "Dict",
+    "str",
+    "repr",
+    "abort",
+    "True",
+    "False",
+    "None",
+];
+
+pub(crate) fn builtin_module(dotted: &str) -> Option<&'static str> {
+    Some(match dotted {
+        "std.math" | "math" => "math",
+        "std.sys" | "sys" => "sys",
+        "std.time" | "time" => "time",
+        "std.collections" | "collections" | "std.collections.list" | "std.collections.dict" => {
+            "collections"
+        }
+        "std" | "std.builtin" | "builtin" => "builtin",
+        _ => return None,
+    })
+}
+
+const MATH_FNS: &[&str] = &[
+    "sqrt", "exp", "log", "log2", "log10", "sin", "cos", "tan", "tanh", "sinh", "cosh", "asin",
+    "acos", "atan", "atan2", "pow", "floor", "ceil", "trunc", "fabs", "copysign", "hypot", "fmod",
+    "isnan", "isinf", "exp2", "cbrt", "erf", "log1p", "expm1", "fma",
+];
+const TIME_FNS: &[&str] = &[
+    "perf_counter_ns",
+    "perf_counter",
+    "monotonic_ns",
+    "monotonic",
+    "time_ns",
+    "time",
+    "now",
+    "sleep",
+];
+const MATH_CONSTS: &[&str] = &["pi", "e", "tau", "inf", "nan"];
+
+pub(crate) fn builtin_module_has(m: &str, name: &str) -> bool {
+    match m {
+        "math" => {
+            MATH_FNS.contains(&name)
+                || MATH_CONSTS.contains(&name)
+                || ["abs", "min", "max"].contains(&name)
+        }
+        "sys" => name == "argv" || name == "exit",
+        "time" => TIME_FNS.contains(&name),
+        "collections" => ["List", "Dict"].contains(&name),
+        "builtin" => BUILTIN_NAMES.contains(&name),
+        _ => false,
+    }
+}
+
+/// Every name a built-in module exports.
+pub(crate) fn builtin_module_names(m: &str) -> Vec<&'static str> {
+    match m {
+        "math" => MATH_FNS
+            .iter()
+            .chain(MATH_CONSTS)
+            .chain(&["abs", "min", "max"])
+            .copied()
+            .collect(),
+        "sys" => vec!["argv", "exit"],
+        "time" => TIME_FNS.to_vec(),
+        "collections" => vec!["List", "Dict"],
+        _ => Vec::new(),
+    }
+}
+
+pub(crate) fn builtin_constant(m: &str, name: &str, line: u32) -> Option<TExpr> {
+    if m != "math" {
+        return None;
+    }
+    let v = match name {
+        "pi" => std::f64::consts::PI,
+        "e" => std::f64::consts::E,
+        "tau" => std::f64::consts::TAU,
+        "inf" => f64::INFINITY,
+        "nan" => f64::NAN,
+        _ => return None,
+    };
+    Some(TExpr::new(K::Float(v), Ty::F64, line))
+}
+
+fn s(v: &str, line: u32) -> TExpr {
+    TExpr::new(K::Str(v.into()), Ty::Str, line)
+}
+
+impl FnCx<'_> {
+    fn arity(&mut self, fname: &str, args: &[Arg], min: usize, max: usize, span: Span) -> bool {
+        for a in args {
+            if let Some(n) = &a.name {
+                let msg = format!("`{fname}` has no argument named `{}`", n.name);
+                self.error(Diag::error(super::E_KWARG, msg, n.span));
+                return false;
+            }
+        }
+        if args.len() < min || args.len() > max {
+            let want = if min == max {
+                format!("{min}")
+            } else {
+                format!("{min} to {max}")
+            };
+            let msg = format!("`{fname}` takes {want} argument(s), found {}", args.len());
+            self.error(Diag::error(E_ARITY, msg, span));
+            for a in args {
+                self.expr(&a.value, None);
+            }
+            return false;
+        }
+        true
+    }
+
+    fn typed_arg(&mut self, a: &Arg, t: &Ty) -> TExpr {
+        let v = self.expr(&a.value, Some(t));
+        self.coerce(v, t, a.value.span)
+    }
+}
+
+/// Runtime functions that take a trailing error slot and may raise.
+pub const RAISING_EXTERNS: &[&str] = &["mj_str_to_int", "mj_str_to_f64"];
+
+pub(crate) fn new_dict(fx: &mut FnCx<'_>, dt: &Ty, line: u32) -> TExpr {
+    let Ty::Dict(k, v) = dt else {
+        return fx.unknown(line);
+    };
+    let kind = i128::from(**k == Ty::Str);
+    let size = TExpr::new(K::SizeOf((**v).clone()), Ty::INT, line);
+    fx.extern_call(
+        "mj_dict_new",
+        vec![fx.int(kind, line), size],
+        dt.clone(),
+        line,
+    )
+}
+
+/// `List[T](...)`, `Dict[K, V]()`.
+pub(crate) fn construct_builtin(fx: &mut FnCx<'_>, ty: Ty, args: &[Arg], span: Span) -> TExpr {
+    let line = fx.line(span);
+    match ty.clone() {
+        Ty::List(t) => {
+            let mut length = None;
+            let mut fill = None;
+            let mut items = Vec::new();
+            for a in args {
+                match a.name.as_ref().map(|n| n.name.as_str()) {
+                    Some("length") => length = Some(fx.typed_arg(a, &Ty::INT)),
+                    Some("fill") => fill = Some(fx.typed_arg(a, &t)),
+                    Some("capacity") => {
+                        fx.typed_arg(a, &Ty::INT);
+                    }
+                    Some(other) => {
+                        let msg = format!("`List` has no argument named `{other}`");
+                        fx.error(
+                            Diag::error(super::E_KWARG, msg, a.span)
+                                .with_hint("use `length=` and `fill=`"),
+                        );
+                    }
+                    None => items.push(fx.typed_arg(a, &t)),
+                }
+            }
+            match (length, fill) {
+                (Some(n), Some(f)) => {
+                    let size = TExpr::new(K::SizeOf((*t).clone()), Ty::INT, line);
+                    let (s0, n) = fx.temp(n);
+                    let new =
+                        fx.extern_call("mj_list_new", vec![size, n.clone()], ty.clone(), line);
+                    let (s1, list) = fx.temp(new);
+                    let (s2, fv) = fx.temp(f);
+                    let addr =
+                        TExpr::new(K::AddrOf(Box::new(fv)), Ty::Ptr(Box::new(Ty::Unit)), line);
+                    let resize = fx.extern_call(
+                        "mj_list_resize",
+                        vec![list.clone(), n, addr],
+                        Ty::Unit,
+                        line,
+                    );
+                    TExpr::new(
+                        K::Seq(vec![s0, s1, s2, TStmt::Expr(resize)], Box::new(list)),
+                        ty,
+                        line,
+                    )
+                }
+                (None, None) => fx.build_list((*t).clone(), items, line),
+                _ => {
+                    fx.error(Diag::error(
+                        E_ARITY,
+                        "`List(length=...)` needs `fill=` too",
+                        span,
+                    ));
+                    fx.unknown(line)
+                }
+            }
+        }
+        Ty::Dict(..) => {
+            if !args.is_empty() {
+                fx.error(Diag::error(
+                    E_ARITY,
+                    "`Dict[K, V]()` takes no arguments",
+                    span,
+                ));
+            }
+            new_dict(fx, &ty, line)
+        }
+        Ty::Unknown => fx.unknown(line),
+        t => {
+            let msg = format!("`{}` cannot be constructed this way", fx.ty_name(&t));
+            fx.error(Diag::error(super::E_NOT_CALLABLE, msg, span));
+            fx.unknown(line)
+        }
+    }
+}
+
+/// Functions from built-in modules: `std.math`, `std.sys`, `std.collections`.
+pub(crate) fn call_module_builtin(
+    fx: &mut FnCx<'_>,
+    module: &str,
+    name: &str,
+    args: &[Arg],
+    span: Span,
+    expected: Option<&Ty>,
+) -> Option<TExpr> {
+    let line = fx.line(span);
+    match module {
+        "sys" if name == "exit" => {
+            if !fx.arity(name, args, 0, 1, span) {
+                return Some(fx.unknown(line));
+            }
+            let code = if args.is_empty() {
+                fx.int(0, line)
+            } else {
+                fx.typed_arg(&args[0], &Ty::INT)
+            };
+            return Some(fx.extern_call("mj_exit", vec![code], Ty::Unit, line));
+        }
+        "time" => {
+            let nargs = usize::from(name == "sleep");
+            if !fx.arity(name, args, nargs, nargs, span) {
+                return Some(fx.unknown(line));
+            }
+            return Some(match name {
+                "sleep" => {
+                    let secs = fx.typed_arg(&args[0], &Ty::F64);
+                    fx.extern_call("mj_sleep", vec![secs], Ty::Unit, line)
+                }
+                "perf_counter" | "monotonic" | "time" => {
+                    let f = if name == "time" {
+                        "mj_time_unix_ns"
+                    } else {
+                        "mj_time_monotonic_ns"
+                    };
+                    let ns = fx.extern_call(f, Vec::new(), Ty::INT, line);
+                    let ns = fx.cast(ns, Ty::F64);
+                    let scale = TExpr::new(K::Float(1e9), Ty::F64, line);
+                    TExpr::new(
+                        K::Binary(TBin::Div, Box::new(ns), Box::new(scale)),
+                        Ty::F64,
+                        line,
+                    )
+                }
+                "time_ns" => fx.extern_call("mj_time_unix_ns", Vec::new(), Ty::INT, line),
+                _ => fx.extern_call("mj_time_monotonic_ns", Vec::new(), Ty::INT, line),
+            });
+        }
+        "sys" if name == "argv" => {
+            fx.arity(name, args, 0, 0, span);
+            return Some(fx.extern_call("mj_argv", Vec::new(), Ty::List(Box::new(Ty::Str)), line));
+        }
+        "builtin" => return call_builtin(fx, name, args, span, expected),
+        "collections" => {
+            let msg = format!("`{name}` needs its type parameters here");
+            fx.error(Diag::error(super::E_UNKNOWN_TYPE, msg, span));
+            return None;
+        }
+        "math" => {}
+        _ => return None,
+    }
+    if matches!(name, "abs" | "min" | "max") {
+        return call_builtin(fx, name, args, span, expected);
+    }
+    let nargs = match name {
+        "atan2" | "pow" | "copysign" | "hypot" | "fmod" => 2,
+        "fma" => 3,
+        _ => 1,
+    };
+    if !fx.arity(name, args, nargs, nargs, span) {
+        return Some(fx.unknown(line));
+    }
+    let mut vals: Vec<TExpr> = args
+        .iter()
+        .map(|a| fx.expr(&a.value, expected.filter(|t| t.is_float())))
+        .collect();
+    let ft = vals
+        .iter()
+        .find(|v| v.ty.is_float())
+        .map(|v| v.ty.clone())
+        .unwrap_or(Ty::F64);
+    for (v, a) in vals.iter_mut().zip(args) {
+        let taken = std::mem::replace(v, TExpr::new(K::Unit, Ty::Unit, line));
+        *v = fx.coerce(taken, &ft, a.value.span);
+    }
+    if name == "isnan" {
+        let x = vals.remove(0);
+        let (s0, x) = fx.temp(x);
+        let c = TExpr::new(
+            K::Cmp(TCmp::Ne, Box::new(x.clone()), Box::new(x)),
+            Ty::Bool,
+            line,
+        );
+        return Some(TExpr::new(K::Seq(vec![s0], Box::new(c)), Ty::Bool, line));
+    }
+    if name == "isinf" {
+        let x = vals.remove(0);
+        let a = TExpr::new(
+            K::Call(Callee::Intrinsic("llvm.fabs".into()), vec![TArg::Value(x)]),
+            ft.clone(),
+            line,
+        );
+        let inf = fx.cast(TExpr::new(K::Float(f64::INFINITY), Ty::F64, line), ft);
+        return Some(TExpr::new(
+            K::Cmp(TCmp::Eq, Box::new(a), Box::new(inf)),
+            Ty::Bool,
+            line,
+        ));
+    }
+    let intrinsic = matches!(
+        name,
+        "sqrt"
+            | "exp"
+            | "log"
+            | "log2"
+            | "log10"
+            | "sin"
+            | "cos"
+            | "pow"
+            | "floor"
+            | "ceil"
+            | "trunc"
+            | "fabs"
+            | "copysign"
+            | "exp2"
+            | "fma"
+    );
+    let args: Vec<TArg> = vals.into_iter().map(TArg::Value).collect();
+    if intrinsic {
+        return Some(TExpr::new(
+            K::Call(Callee::Intrinsic(format!("llvm.{name}")), args),
+            ft,
+            line,
+        ));
+    }
+    // libm: call the double version and convert back for Float32.
+    let args64: Vec<TArg> = args
+        .into_iter()
+        .map(|a| match a {
+            TArg::Value(v) => TArg::Value(fx.cast(v, Ty::F64)),
+            r => r,
+        })
+        .collect();
+    let r = TExpr::new(
+        K::Call(Callee::Extern(name.to_string()), args64),
+        Ty::F64,
+        line,
+    );
+    Some(fx.cast(r, ft))
+}

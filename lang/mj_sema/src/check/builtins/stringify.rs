@@ -1,0 +1,221 @@
+//! Conversion of values to `String` for `print`, `str()` and f-strings: `__str__`,
+//! `Writable.write_to`, and the repr of collection elements all funnel through here.
+
+use mj_syntax::{Diag, Span};
+
+use super::s;
+use crate::check::E_OPERATOR;
+use crate::check::body::FnCx;
+use crate::tir::{Callee, TArg, TBin, TCmp, TExpr, TExprKind as K, TStmt};
+use crate::ty::Ty;
+
+impl FnCx<'_> {
+    /// `String(obj)` for a `Writable` struct: `obj.write_to(tmp)` into a fresh String.
+    fn write_to_string(&mut self, v: TExpr, span: Span) -> TExpr {
+        let line = v.line;
+        let (st, buf) = self.temp(s("", line));
+        let Ty::Struct(sid) = v.ty else {
+            return self.unknown(line);
+        };
+        let Some(id) = self.cx.structs[sid as usize]
+            .methods
+            .get("write_to")
+            .copied()
+        else {
+            return self.unknown(line);
+        };
+        let sig = self.cx.funcs[id.0 as usize].sig.clone();
+        if sig.params.len() != 2 || sig.params[1].ty != Ty::Str || !sig.has_self {
+            self.error(
+                Diag::error(
+                    E_OPERATOR,
+                    format!(
+                        "`{}.write_to` must take `(self, mut writer: Some[Writer])`",
+                        self.ty_name(&v.ty)
+                    ),
+                    span,
+                )
+                .with_hint("or define `def __str__(self) -> String`"),
+            );
+            return self.unknown(line);
+        }
+        let recv = self.self_arg(v, &sig);
+        let call = TExpr::new(
+            K::Call(Callee::Fn(id), vec![recv, TArg::Ref(buf.clone())]),
+            Ty::Unit,
+            line,
+        );
+        if sig.raises {
+            self.check_may_raise("`write_to`", span);
+        }
+        TExpr::new(
+            K::Seq(vec![st, TStmt::Expr(call)], Box::new(buf)),
+            Ty::Str,
+            line,
+        )
+    }
+
+    /// Converts any printable value to a `String`.
+    pub fn stringify(&mut self, v: TExpr, span: Span) -> TExpr {
+        let line = v.line;
+        match v.ty.clone() {
+            Ty::Str | Ty::Error => TExpr { ty: Ty::Str, ..v },
+            Ty::Int { bits, signed: true } => {
+                let v = if bits == 64 { v } else { self.cast(v, Ty::INT) };
+                self.extern_call("mj_str_from_int", vec![v], Ty::Str, line)
+            }
+            Ty::Int {
+                bits,
+                signed: false,
+            } => {
+                let v = if bits == 64 {
+                    v
+                } else {
+                    self.cast(v, Ty::UINT)
+                };
+                let v = TExpr::new(K::Cast(Box::new(v)), Ty::INT, line);
+                self.extern_call("mj_str_from_uint", vec![v], Ty::Str, line)
+            }
+            Ty::Float { bits: 64 } => self.extern_call("mj_str_from_f64", vec![v], Ty::Str, line),
+            Ty::Float { .. } => {
+                let v = self.cast(v, Ty::F64);
+                self.extern_call("mj_str_from_f32", vec![v], Ty::Str, line)
+            }
+            Ty::Bool => TExpr::new(
+                K::IfExp(
+                    Box::new(v),
+                    Box::new(s("True", line)),
+                    Box::new(s("False", line)),
+                ),
+                Ty::Str,
+                line,
+            ),
+            Ty::Unit => s("None", line),
+            Ty::List(t) => {
+                let f = match &*t {
+                    Ty::Int {
+                        bits: 64,
+                        signed: true,
+                    } => "mj_list_repr_int",
+                    Ty::Float { bits: 64 } => "mj_list_repr_f64",
+                    Ty::Str => "mj_list_repr_str",
+                    Ty::Bool => "mj_list_repr_bool",
+                    _ => return self.list_to_string(v, &t, span),
+                };
+                self.extern_call(f, vec![v], Ty::Str, line)
+            }
+            Ty::Tuple(ts) => {
+                let (st, tmp) = self.temp(v);
+                let mut acc = s("(", line);
+                for (i, t) in ts.iter().enumerate() {
+                    if i > 0 {
+                        acc = self.extern_call(
+                            "mj_str_concat",
+                            vec![acc, s(", ", line)],
+                            Ty::Str,
+                            line,
+                        );
+                    }
+                    let f = TExpr::new(K::Field(Box::new(tmp.clone()), i as u32), t.clone(), line);
+                    let part = self.repr_string(f, span);
+                    acc = self.extern_call("mj_str_concat", vec![acc, part], Ty::Str, line);
+                }
+                if ts.len() == 1 {
+                    acc = self.extern_call("mj_str_concat", vec![acc, s(",", line)], Ty::Str, line);
+                }
+                acc = self.extern_call("mj_str_concat", vec![acc, s(")", line)], Ty::Str, line);
+                TExpr::new(K::Seq(vec![st], Box::new(acc)), Ty::Str, line)
+            }
+            Ty::Struct(_) => {
+                let name = if self.has_method(&v.ty, "__str__") {
+                    "__str__"
+                } else if self.has_method(&v.ty, "write_to") {
+                    "write_to"
+                } else {
+                    "__repr__"
+                };
+                if name == "write_to" {
+                    return self.write_to_string(v, span);
+                }
+                if !self.has_method(&v.ty, name) {
+                    let msg = format!("`{}` cannot be converted to a String", self.ty_name(&v.ty));
+                    self.error(
+                        Diag::error(E_OPERATOR, msg, span)
+                            .with_hint("define `def __str__(self) -> String` in the struct"),
+                    );
+                    return self.unknown(line);
+                }
+                self.dunder_call(v, name, Vec::new(), span)
+                    .unwrap_or_else(|| self.unknown(line))
+            }
+            Ty::Unknown => self.unknown(line),
+            t => {
+                let msg = format!("`{}` cannot be converted to a String", self.ty_name(&t));
+                self.error(Diag::error(E_OPERATOR, msg, span));
+                self.unknown(line)
+            }
+        }
+    }
+
+    /// `repr`-style text: strings quoted, everything else as `to_string`.
+    pub(super) fn repr_string(&mut self, v: TExpr, span: Span) -> TExpr {
+        if v.ty == Ty::Str {
+            let line = v.line;
+            return self.extern_call("mj_str_repr", vec![v], Ty::Str, line);
+        }
+        self.stringify(v, span)
+    }
+
+    /// `[a, b]` for lists whose elements the runtime cannot print directly.
+    fn list_to_string(&mut self, v: TExpr, t: &Ty, span: Span) -> TExpr {
+        let line = v.line;
+        let (s0, l) = self.temp(v);
+        let (s1, acc) = self.temp(s("[", line));
+        let (s2, i) = self.temp(self.int(0, line));
+        let len = TExpr::new(K::Len(Box::new(l.clone())), Ty::INT, line);
+        let cond = TExpr::new(
+            K::Cmp(TCmp::Lt, Box::new(i.clone()), Box::new(len)),
+            Ty::Bool,
+            line,
+        );
+        let elem = TExpr::new(
+            K::ListElem(Box::new(l), Box::new(i.clone())),
+            t.clone(),
+            line,
+        );
+        let part = self.repr_string(elem, span);
+        let sep_needed = TExpr::new(
+            K::Cmp(TCmp::Gt, Box::new(i.clone()), Box::new(self.int(0, line))),
+            Ty::Bool,
+            line,
+        );
+        let with_sep = self.extern_call(
+            "mj_str_concat",
+            vec![acc.clone(), s(", ", line)],
+            Ty::Str,
+            line,
+        );
+        let appended = self.extern_call("mj_str_concat", vec![acc.clone(), part], Ty::Str, line);
+        let inc = TExpr::new(
+            K::Binary(TBin::Add, Box::new(i.clone()), Box::new(self.int(1, line))),
+            Ty::INT,
+            line,
+        );
+        let body = vec![
+            TStmt::If(
+                sep_needed,
+                vec![TStmt::Assign(acc.clone(), with_sep)],
+                Vec::new(),
+            ),
+            TStmt::Assign(acc.clone(), appended),
+            TStmt::Assign(i, inc),
+        ];
+        let close = self.extern_call("mj_str_concat", vec![acc, s("]", line)], Ty::Str, line);
+        let w = TStmt::While {
+            cond,
+            body,
+            else_body: Vec::new(),
+        };
+        TExpr::new(K::Seq(vec![s0, s1, s2, w], Box::new(close)), Ty::Str, line)
+    }
+}

@@ -1,0 +1,485 @@
+//! Calls: free functions, methods, struct construction, static methods, operator
+//! dunders and runtime externs, all checked against a signature's argument conventions.
+
+use mj_syntax::ast::{self, Arg, Expr, ExprKind};
+use mj_syntax::{Diag, Span};
+
+use super::body::FnCx;
+use super::expr::is_place;
+use super::{
+    Conv, E_ARITY, E_KWARG, E_MISMATCH, E_NO_MEMBER, E_NOT_CALLABLE, E_NOT_INDEXABLE, E_OPERATOR,
+    Item, Sig,
+};
+use crate::suggest::did_you_mean;
+use crate::tir::{Callee, FnId, TArg, TExpr, TExprKind as K};
+use crate::ty::Ty;
+
+impl FnCx<'_> {
+    /// `obj[i]` / `obj[i] = v` on a struct: calls `__getitem__` / `__setitem__`.
+    pub fn struct_method_call(
+        &mut self,
+        s: u32,
+        recv: TExpr,
+        name: &str,
+        args: &[Arg],
+        span: Span,
+        what: &str,
+    ) -> TExpr {
+        let line = self.line(span);
+        let Some(id) = self.cx.structs[s as usize].methods.get(name).copied() else {
+            let sname = self.cx.struct_names[s as usize].clone();
+            self.error(
+                Diag::error(E_NOT_INDEXABLE, format!("`{sname}` {what}"), span).with_hint(format!(
+                    "define `def {name}({}self, ...)` in `{sname}` to support `[...]`",
+                    if name == "__setitem__" { "mut " } else { "" }
+                )),
+            );
+            for a in args {
+                if !matches!(a.value.kind, ExprKind::Slice { .. }) {
+                    self.expr(&a.value, None);
+                }
+            }
+            return self.unknown(line);
+        };
+        let sig = self.cx.funcs[id.0 as usize].sig.clone();
+        if !sig.has_self {
+            let msg = format!("`{name}` must take `self`");
+            self.error(Diag::error(E_MISMATCH, msg, span));
+            return self.unknown(line);
+        }
+        if let Some(a) = args
+            .iter()
+            .find(|a| matches!(a.value.kind, ExprKind::Slice { .. }))
+        {
+            return self.unsupported("slices of structs", a.value.span);
+        }
+        let mut targs = vec![self.self_arg(recv, &sig)];
+        targs.extend(self.check_args(name, &sig, 1, args, span));
+        if sig.raises {
+            self.check_may_raise(&format!("`{name}`"), span);
+        }
+        TExpr::new(K::Call(Callee::Fn(id), targs), sig.ret, line)
+    }
+
+    pub fn has_method(&self, t: &Ty, name: &str) -> bool {
+        match t {
+            Ty::Struct(s) => self.cx.structs[*s as usize].methods.contains_key(name),
+            _ => false,
+        }
+    }
+
+    /// Calls an operator method on a struct value; reports a missing method.
+    pub fn dunder_call(
+        &mut self,
+        recv: TExpr,
+        name: &str,
+        args: Vec<TExpr>,
+        span: Span,
+    ) -> Option<TExpr> {
+        let Ty::Struct(s) = recv.ty else { return None };
+        let Some(id) = self.cx.structs[s as usize].methods.get(name).copied() else {
+            let msg = format!(
+                "`{}` does not implement `{name}`",
+                self.cx.struct_names[s as usize]
+            );
+            self.error(
+                Diag::error(E_OPERATOR, msg, span)
+                    .with_hint(format!("define `def {name}(self, ...)` in the struct")),
+            );
+            return None;
+        };
+        let sig = self.cx.funcs[id.0 as usize].sig.clone();
+        if sig.params.len() != args.len() + 1 {
+            let msg = format!(
+                "`{name}` takes {} arguments, found {}",
+                sig.params.len() - 1,
+                args.len()
+            );
+            self.error(Diag::error(E_ARITY, msg, span));
+            return None;
+        }
+        let mut targs = vec![self.self_arg(recv, &sig)];
+        for (p, a) in sig.params[1..].iter().zip(args) {
+            let a = self.coerce(a, &p.ty, span);
+            targs.push(TArg::Value(a));
+        }
+        if sig.raises {
+            self.check_may_raise(&format!("`{name}`"), span);
+        }
+        let line = self.line(span);
+        Some(TExpr::new(
+            K::Call(Callee::Fn(id), targs),
+            sig.ret.clone(),
+            line,
+        ))
+    }
+
+    /// Passes the receiver of a method by value or by address, as its convention says.
+    pub fn self_arg(&mut self, recv: TExpr, sig: &Sig) -> TArg {
+        match sig.params.first().map(|p| p.conv) {
+            Some(Conv::Mut) | Some(Conv::Out) => TArg::Ref(self.as_place(recv)),
+            _ => TArg::Value(recv),
+        }
+    }
+
+    /// Makes a value addressable: places stay, temporaries are stored in a fresh local.
+    pub fn as_place(&mut self, v: TExpr) -> TExpr {
+        if is_place(&v) {
+            return v;
+        }
+        let line = v.line;
+        let ty = v.ty.clone();
+        let (st, tmp) = self.temp(v);
+        TExpr::new(K::Seq(vec![st], Box::new(tmp)), ty, line)
+    }
+
+    pub fn extern_call_expr(&self, f: &str, args: Vec<TExpr>, ret: Ty, line: u32) -> TExpr {
+        TExpr::new(
+            K::Call(
+                Callee::Extern(f.into()),
+                args.into_iter().map(TArg::Value).collect(),
+            ),
+            ret,
+            line,
+        )
+    }
+
+    pub fn extern_call(&mut self, f: &str, args: Vec<TExpr>, ret: Ty, line: u32) -> TExpr {
+        self.extern_call_expr(f, args, ret, line)
+    }
+
+    /// Checks the arguments of a call against a signature. `skip` parameters (the
+    /// receiver) are supplied by the caller.
+    pub fn check_args(
+        &mut self,
+        fname: &str,
+        sig: &Sig,
+        skip: usize,
+        args: &[Arg],
+        span: Span,
+    ) -> Vec<TArg> {
+        let params = &sig.params[skip..];
+        let mut slots: Vec<Option<&Expr>> = vec![None; params.len()];
+        let mut positional = 0;
+        let mut bad_keyword = false;
+        for a in args {
+            match &a.name {
+                None => {
+                    if positional < params.len() {
+                        slots[positional] = Some(&a.value);
+                    }
+                    positional += 1;
+                }
+                Some(n) => match params.iter().position(|p| p.name == n.name) {
+                    Some(i) if slots[i].is_none() => slots[i] = Some(&a.value),
+                    Some(_) => {
+                        let msg = format!("argument `{}` is given more than once", n.name);
+                        self.error(Diag::error(E_KWARG, msg, n.span));
+                    }
+                    None => {
+                        bad_keyword = true;
+                        let mut d = Diag::error(
+                            E_KWARG,
+                            format!("`{fname}` has no argument named `{}`", n.name),
+                            n.span,
+                        );
+                        if let Some(s) =
+                            did_you_mean(&n.name, params.iter().map(|p| p.name.as_str()))
+                        {
+                            d = d.with_hint(format!("did you mean `{s}`?"));
+                        }
+                        self.error(d);
+                    }
+                },
+            }
+        }
+        if positional > params.len() {
+            let msg = format!(
+                "`{fname}` takes {} argument(s), but {positional} were given",
+                params.len()
+            );
+            self.error(Diag::error(E_ARITY, msg, span));
+        }
+        let mut out = Vec::new();
+        for (p, slot) in params.iter().zip(slots) {
+            let e = match slot.or(p.default.as_ref()) {
+                Some(e) => e,
+                None => {
+                    let msg = format!("`{fname}` is missing its argument `{}`", p.name);
+                    // A misspelled keyword already explains the missing argument.
+                    if !bad_keyword {
+                        self.error(
+                            Diag::error(E_ARITY, msg, span)
+                                .with_hint(format!("pass a `{}`", self.ty_name(&p.ty))),
+                        );
+                    }
+                    out.push(TArg::Value(self.unknown(0)));
+                    continue;
+                }
+            };
+            let v = self.expr(e, Some(&p.ty));
+            let v = self.coerce(v, &p.ty, e.span);
+            match p.conv {
+                Conv::Mut | Conv::Out => {
+                    if !is_place(&v) && !v.ty.is_unknown() {
+                        let msg = format!(
+                            "argument `{}` is `mut`: pass a variable, not a temporary value",
+                            p.name
+                        );
+                        self.error(Diag::error(super::E_ASSIGN, msg, e.span));
+                    }
+                    out.push(TArg::Ref(v));
+                }
+                _ => out.push(TArg::Value(v)),
+            }
+        }
+        out
+    }
+
+    pub(super) fn call(
+        &mut self,
+        func: &Expr,
+        args: &[Arg],
+        span: Span,
+        expected: Option<&Ty>,
+    ) -> TExpr {
+        let line = self.line(span);
+        match &func.kind {
+            ExprKind::Name(n)
+                if n == "Self"
+                    && self.owner.is_some()
+                    && !self.cx.modules[self.m].scope.contains_key(n) =>
+            {
+                let s = self.owner.unwrap_or_default();
+                self.construct(s, args, span)
+            }
+            ExprKind::Name(n) if self.lookup_local(n).is_none() && !self.consts.contains_key(n) => {
+                match self.cx.modules[self.m].scope.get(n).cloned() {
+                    Some(item) => self.call_item(item, n, args, span, expected),
+                    None => {
+                        if let Some(v) =
+                            super::builtins::call_builtin(self, n, args, span, expected)
+                        {
+                            return v;
+                        }
+                        self.undefined(n, func.span);
+                        for a in args {
+                            self.expr(&a.value, None);
+                        }
+                        self.unknown(line)
+                    }
+                }
+            }
+            ExprKind::Attr { base, name } => {
+                // module.func(...) or Type.staticmethod(...)
+                if let Some(b) = self.module_base(base) {
+                    let b = &b;
+                    let item = match self.cx.module_path(self.m, base) {
+                        Some(it) => Some(it),
+                        None => match &base.kind {
+                            ExprKind::Name(n) => self.cx.modules[self.m].scope.get(n).cloned(),
+                            _ => None,
+                        },
+                    };
+                    match item {
+                        Some(Item::Module(t)) => {
+                            return match self.cx.modules[t].scope.get(&name.name).cloned() {
+                                Some(item) => {
+                                    self.call_item(item, &name.name, args, span, expected)
+                                }
+                                None => {
+                                    let msg = format!("module `{b}` has no member `{}`", name.name);
+                                    self.error(Diag::error(E_NO_MEMBER, msg, name.span));
+                                    self.unknown(line)
+                                }
+                            };
+                        }
+                        Some(Item::BuiltinModule(m)) => {
+                            return self.call_item(
+                                Item::Builtin(m, name.name.clone()),
+                                &name.name,
+                                args,
+                                span,
+                                expected,
+                            );
+                        }
+                        Some(Item::Struct(s)) => return self.static_call(s, name, args, span),
+                        _ => {}
+                    }
+                }
+                // `mod.Type.staticmethod(...)`
+                if let ExprKind::Attr { base: mb, name: tn } = &base.kind
+                    && self.module_base(mb).is_some()
+                    && let Some(Item::Module(t)) = self.cx.module_path(self.m, mb)
+                    && let Some(Item::Struct(s)) = self.cx.modules[t].scope.get(&tn.name).cloned()
+                {
+                    return self.static_call(s, name, args, span);
+                }
+                if let ExprKind::Name(b) = &base.kind
+                    && b == "Self"
+                    && let Some(s) = self.owner
+                {
+                    return self.static_call(s, name, args, span);
+                }
+                let recv = self.expr(base, None);
+                self.method_call(recv, name, args, span)
+            }
+            ExprKind::Index { base, args: targs } => {
+                // `List[Int](...)`, `Dict[String, Int]()`
+                let ty =
+                    super::items::resolve_type(self.cx, self.m, func, self.owner, &mut self.diags);
+                let _ = (base, targs);
+                super::builtins::construct_builtin(self, ty, args, span)
+            }
+            _ => {
+                let f = self.expr(func, None);
+                if !f.ty.is_unknown() {
+                    let msg = format!("a `{}` is not callable", self.ty_name(&f.ty));
+                    self.error(Diag::error(E_NOT_CALLABLE, msg, func.span));
+                }
+                self.unknown(line)
+            }
+        }
+    }
+
+    fn call_item(
+        &mut self,
+        item: Item,
+        n: &str,
+        args: &[Arg],
+        span: Span,
+        expected: Option<&Ty>,
+    ) -> TExpr {
+        let line = self.line(span);
+        match item {
+            Item::Func(id) => self.call_fn(id, n, args, span),
+            Item::Struct(s) => self.construct(s, args, span),
+            Item::Builtin(m, name) => {
+                super::builtins::call_module_builtin(self, m, &name, args, span, expected)
+                    .unwrap_or_else(|| self.unknown(line))
+            }
+            Item::Const(_) | Item::Module(_) | Item::BuiltinModule(_) => {
+                let msg = format!("`{n}` is not callable");
+                self.error(Diag::error(E_NOT_CALLABLE, msg, span));
+                self.unknown(line)
+            }
+        }
+    }
+
+    pub fn call_fn(&mut self, id: FnId, n: &str, args: &[Arg], span: Span) -> TExpr {
+        let line = self.line(span);
+        let sig = self.cx.funcs[id.0 as usize].sig.clone();
+        let targs = self.check_args(n, &sig, 0, args, span);
+        if sig.raises {
+            self.check_may_raise(&format!("call to `{n}`"), span);
+        }
+        TExpr::new(K::Call(Callee::Fn(id), targs), sig.ret, line)
+    }
+
+    fn static_call(&mut self, s: u32, name: &ast::Ident, args: &[Arg], span: Span) -> TExpr {
+        let line = self.line(span);
+        match self.cx.structs[s as usize].methods.get(&name.name).copied() {
+            Some(id) if !self.cx.funcs[id.0 as usize].sig.has_self => {
+                self.call_fn(id, &name.name, args, span)
+            }
+            Some(id) => {
+                // `Type.method(obj, ...)`: an unbound method call with explicit self.
+                let sig = self.cx.funcs[id.0 as usize].sig.clone();
+                let targs = self.check_args(&name.name, &sig, 0, args, span);
+                if sig.raises {
+                    self.check_may_raise(&format!("call to `{}`", name.name), span);
+                }
+                TExpr::new(K::Call(Callee::Fn(id), targs), sig.ret, line)
+            }
+            None => {
+                let msg = format!(
+                    "`{}` has no method `{}`",
+                    self.cx.struct_names[s as usize], name.name
+                );
+                self.error(Diag::error(E_NO_MEMBER, msg, name.span));
+                self.unknown(line)
+            }
+        }
+    }
+
+    pub fn construct(&mut self, s: u32, args: &[Arg], span: Span) -> TExpr {
+        let line = self.line(span);
+        let sname = self.cx.struct_names[s as usize].clone();
+        let Some(id) = self.cx.structs[s as usize].methods.get("__init__").copied() else {
+            self.error(
+                Diag::error(E_NOT_CALLABLE, format!("`{sname}` has no `__init__`"), span)
+                    .with_hint("add `def __init__(out self, ...)` or decorate the struct with `@fieldwise_init`"),
+            );
+            return self.unknown(line);
+        };
+        let sig = self.cx.funcs[id.0 as usize].sig.clone();
+        if sig.params.first().map(|p| p.conv) != Some(Conv::Out) {
+            self.error(
+                Diag::error(E_MISMATCH, "`__init__` must take `out self`", span)
+                    .with_hint("write `def __init__(out self, ...)`"),
+            );
+            return self.unknown(line);
+        }
+        let targs = self.check_args(&sname, &sig, 1, args, span);
+        if sig.raises {
+            self.check_may_raise(&format!("`{sname}(...)`"), span);
+        }
+        TExpr::new(K::Construct(id, targs), Ty::Struct(s), line)
+    }
+
+    fn method_call(&mut self, recv: TExpr, name: &ast::Ident, args: &[Arg], span: Span) -> TExpr {
+        let line = self.line(span);
+        match recv.ty.clone() {
+            Ty::Struct(s) => {
+                let Some(id) = self.cx.structs[s as usize].methods.get(&name.name).copied() else {
+                    if name.name == "copy" && args.is_empty() {
+                        // Structs are values: the default copy is a field-wise copy.
+                        return recv;
+                    }
+                    let mut d = Diag::error(
+                        E_NO_MEMBER,
+                        format!(
+                            "`{}` has no method `{}`",
+                            self.cx.struct_names[s as usize], name.name
+                        ),
+                        name.span,
+                    );
+                    let names: Vec<String> = self.cx.structs[s as usize]
+                        .methods
+                        .keys()
+                        .cloned()
+                        .collect();
+                    if let Some(sug) = did_you_mean(&name.name, names.iter().map(String::as_str)) {
+                        d = d.with_hint(format!("did you mean `{sug}`?"));
+                    }
+                    self.error(d);
+                    for a in args {
+                        self.expr(&a.value, None);
+                    }
+                    return self.unknown(line);
+                };
+                let sig = self.cx.funcs[id.0 as usize].sig.clone();
+                if !sig.has_self {
+                    return self.call_fn(id, &name.name, args, span);
+                }
+                if sig.params[0].conv == Conv::Mut && !is_place(&recv) {
+                    // Calling a `mut self` method on a temporary is allowed; it mutates the copy.
+                }
+                let recv_arg = self.self_arg(recv, &sig);
+                let mut targs = vec![recv_arg];
+                targs.extend(self.check_args(&name.name, &sig, 1, args, span));
+                if sig.raises {
+                    self.check_may_raise(&format!("call to `{}`", name.name), span);
+                }
+                TExpr::new(K::Call(Callee::Fn(id), targs), sig.ret, line)
+            }
+            Ty::Unknown => {
+                for a in args {
+                    self.expr(&a.value, None);
+                }
+                self.unknown(line)
+            }
+            _ => super::builtins::builtin_method(self, recv, name, args, span),
+        }
+    }
+}

@@ -1,0 +1,369 @@
+//! List and Dict literals, list comprehensions, the dict runtime helpers and `in`;
+//! these lower to runtime calls and TIR loops rather than to single operations.
+
+use mj_syntax::ast::{CmpOp, Expr};
+use mj_syntax::{Diag, Span};
+
+use super::E_OPERATOR;
+use super::body::FnCx;
+use crate::tir::{TBin, TCmp, TExpr, TExprKind as K, TStmt, TUn};
+use crate::ty::Ty;
+
+impl FnCx<'_> {
+    pub(super) fn list_literal(
+        &mut self,
+        items: &[Expr],
+        want: Option<Ty>,
+        span: Span,
+        line: u32,
+    ) -> TExpr {
+        let mut vals = Vec::new();
+        let mut elem = want.clone();
+        for it in items {
+            let v = self.expr(it, elem.as_ref());
+            if elem.is_none() && !v.ty.is_unknown() {
+                elem = Some(v.ty.clone());
+            }
+            vals.push((v, it.span));
+        }
+        // A list of ints and floats is a list of floats.
+        if want.is_none() && vals.iter().any(|(v, _)| v.ty.is_float()) {
+            elem = vals
+                .iter()
+                .find(|(v, _)| v.ty.is_float())
+                .map(|(v, _)| v.ty.clone());
+        }
+        let elem = elem.unwrap_or(Ty::Unknown);
+        if elem.is_unknown() && items.is_empty() && want.is_none() {
+            self.error(
+                Diag::error(
+                    super::E_UNKNOWN_TYPE,
+                    "cannot infer the element type of an empty list",
+                    span,
+                )
+                .with_hint("write `List[Int]()` (or the element type you mean)"),
+            );
+        }
+        let vals: Vec<TExpr> = vals
+            .into_iter()
+            .map(|(v, s)| self.coerce(v, &elem, s))
+            .collect();
+        self.build_list(elem, vals, line)
+    }
+
+    /// `tmp = mj_list_new(size, n); push each; tmp`
+    pub fn build_list(&mut self, elem: Ty, vals: Vec<TExpr>, line: u32) -> TExpr {
+        let lt = Ty::List(Box::new(elem.clone()));
+        let size = TExpr::new(K::SizeOf(elem.clone()), Ty::INT, line);
+        let n = self.int(vals.len() as i128, line);
+        let new = self.extern_call("mj_list_new", vec![size, n], lt.clone(), line);
+        let (s, list) = self.temp(new);
+        let mut stmts = vec![s];
+        for v in vals {
+            stmts.push(TStmt::Expr(self.list_push(list.clone(), v)));
+        }
+        TExpr::new(K::Seq(stmts, Box::new(list)), lt, line)
+    }
+
+    /// `mj_list_push(list, &tmp)` with the value stored in a temporary first.
+    pub fn list_push(&mut self, list: TExpr, v: TExpr) -> TExpr {
+        let line = v.line;
+        let (s, tmp) = self.temp(v);
+        let addr = TExpr::new(K::AddrOf(Box::new(tmp)), Ty::Ptr(Box::new(Ty::Unit)), line);
+        let call = self.extern_call("mj_list_push", vec![list, addr], Ty::Unit, line);
+        TExpr::new(K::Seq(vec![s], Box::new(call)), Ty::Unit, line)
+    }
+
+    pub(super) fn dict_literal(
+        &mut self,
+        pairs: &[(Expr, Expr)],
+        wk: Option<Ty>,
+        wv: Option<Ty>,
+        span: Span,
+        line: u32,
+    ) -> TExpr {
+        let mut kt = wk;
+        let mut vt = wv;
+        let mut vals = Vec::new();
+        for (k, v) in pairs {
+            let kv = self.expr(k, kt.as_ref());
+            kt.get_or_insert(kv.ty.clone());
+            let vv = self.expr(v, vt.as_ref());
+            vt.get_or_insert(vv.ty.clone());
+            vals.push((kv, k.span, vv, v.span));
+        }
+        let (Some(kt), Some(vt)) = (kt, vt) else {
+            self.error(
+                Diag::error(
+                    super::E_UNKNOWN_TYPE,
+                    "cannot infer the types of an empty dict",
+                    span,
+                )
+                .with_hint("write `Dict[String, Int]()` (or the types you mean)"),
+            );
+            return self.unknown(line);
+        };
+        let dt = Ty::Dict(Box::new(kt.clone()), Box::new(vt.clone()));
+        let d = super::builtins::new_dict(self, &dt, line);
+        let (s, dict) = self.temp(d);
+        let mut stmts = vec![s];
+        for (k, ks, v, vs) in vals {
+            let k = self.coerce(k, &kt, ks);
+            let v = self.coerce(v, &vt, vs);
+            stmts.push(TStmt::Expr(self.dict_set(dict.clone(), k, v, line)));
+        }
+        TExpr::new(K::Seq(stmts, Box::new(dict)), dt, line)
+    }
+
+    pub(super) fn list_comp(
+        &mut self,
+        elt: &Expr,
+        target: &Expr,
+        iter: &Expr,
+        cond: Option<&Expr>,
+        span: Span,
+    ) -> TExpr {
+        let line = self.line(span);
+        // Type the element once in a scratch scope to learn the list's element type.
+        let it = self.expr(iter, None);
+        let (s0, coll) = self.temp(it);
+        let result_local = self.new_local("", Ty::Unknown, false);
+        let mut stmts = vec![s0];
+        let mut body = Vec::new();
+        // We desugar by checking a synthetic loop: `for target in coll: if cond: result.append(elt)`.
+        let mut inner = Vec::new();
+        self.scopes.push(Default::default());
+        let plan = super::builtins::iteration_plan(self, coll.clone(), iter.span);
+        let Some(plan) = plan else {
+            self.scopes.pop();
+            return self.unknown(line);
+        };
+        let (s1, c2) = self.temp(plan.collection);
+        stmts.push(s1);
+        let (s2, idx) = self.temp(self.int(0, line));
+        stmts.push(s2);
+        let count = (plan.count)(self, c2.clone());
+        let (s3, cur) = self.temp(idx.clone());
+        inner.push(s3);
+        let inc = TExpr::new(
+            K::Binary(
+                TBin::Add,
+                Box::new(idx.clone()),
+                Box::new(self.int(1, line)),
+            ),
+            Ty::INT,
+            line,
+        );
+        inner.push(TStmt::Assign(idx.clone(), inc));
+        if let Some(skip) = (plan.skip)(self, c2.clone(), cur.clone()) {
+            inner.push(TStmt::If(skip, vec![TStmt::Continue], Vec::new()));
+        }
+        let elem = (plan.element)(self, c2, cur);
+        self.assign_value(target, elem, iter.span, &mut inner);
+        let v = self.expr(elt, None);
+        let elem_ty = v.ty.clone();
+        self.locals[result_local.0 as usize].ty = Ty::List(Box::new(elem_ty.clone()));
+        let result = TExpr::new(
+            K::Local(result_local),
+            Ty::List(Box::new(elem_ty.clone())),
+            line,
+        );
+        let push = self.list_push(result.clone(), v);
+        match cond {
+            Some(c) => {
+                let c = self.cond(c);
+                inner.push(TStmt::If(c, vec![TStmt::Expr(push)], Vec::new()));
+            }
+            None => inner.push(TStmt::Expr(push)),
+        }
+        self.scopes.pop();
+        let empty = self.build_list(elem_ty.clone(), Vec::new(), line);
+        stmts.push(TStmt::Assign(result.clone(), empty));
+        let cond = TExpr::new(
+            K::Cmp(TCmp::Lt, Box::new(idx), Box::new(count)),
+            Ty::Bool,
+            line,
+        );
+        body.push(TStmt::While {
+            cond,
+            body: inner,
+            else_body: Vec::new(),
+        });
+        stmts.extend(body);
+        let ty = result.ty.clone();
+        TExpr::new(K::Seq(stmts, Box::new(result)), ty, line)
+    }
+
+    pub fn dict_set(&mut self, d: TExpr, k: TExpr, v: TExpr, line: u32) -> TExpr {
+        let f = if k.ty == Ty::Str {
+            "mj_dict_set_str"
+        } else {
+            "mj_dict_set_int"
+        };
+        let k = if k.ty == Ty::Str {
+            k
+        } else {
+            self.cast(k, Ty::INT)
+        };
+        let (s, tmp) = self.temp(v);
+        let addr = TExpr::new(K::AddrOf(Box::new(tmp)), Ty::Ptr(Box::new(Ty::Unit)), line);
+        let call = self.extern_call(f, vec![d, k, addr], Ty::Unit, line);
+        TExpr::new(K::Seq(vec![s], Box::new(call)), Ty::Unit, line)
+    }
+
+    /// The address of `d[k]`'s value, or null.
+    pub fn dict_lookup(&mut self, d: TExpr, k: TExpr, vt: &Ty, line: u32) -> TExpr {
+        let f = if k.ty == Ty::Str {
+            "mj_dict_get_str"
+        } else {
+            "mj_dict_get_int"
+        };
+        let k = if k.ty == Ty::Str {
+            k
+        } else {
+            self.cast(k, Ty::INT)
+        };
+        self.extern_call(f, vec![d, k], Ty::Ptr(Box::new(vt.clone())), line)
+    }
+
+    pub fn is_null(&self, p: TExpr, line: u32) -> TExpr {
+        let as_int = TExpr::new(K::Cast(Box::new(p)), Ty::INT, line);
+        TExpr::new(
+            K::Cmp(TCmp::Eq, Box::new(as_int), Box::new(self.int(0, line))),
+            Ty::Bool,
+            line,
+        )
+    }
+
+    pub(super) fn dict_get_or_raise(&mut self, d: TExpr, k: TExpr, vt: Ty, line: u32) -> TExpr {
+        let key_text = match &k.ty {
+            Ty::Str => self.extern_call("mj_str_repr", vec![k.clone()], Ty::Str, line),
+            _ => {
+                let i = self.cast(k.clone(), Ty::INT);
+                self.extern_call("mj_str_from_int", vec![i], Ty::Str, line)
+            }
+        };
+        let p = self.dict_lookup(d, k, &vt, line);
+        let (s, ptr) = self.temp(p);
+        let msg = self.extern_call(
+            "mj_str_concat",
+            vec![
+                TExpr::new(K::Str("KeyError: ".into()), Ty::Str, line),
+                key_text,
+            ],
+            Ty::Str,
+            line,
+        );
+        let raise = TStmt::Raise(TExpr {
+            ty: Ty::Error,
+            ..msg
+        });
+        let check = TStmt::If(self.is_null(ptr.clone(), line), vec![raise], Vec::new());
+        TExpr::new(
+            K::Seq(
+                vec![s, check],
+                Box::new(TExpr::new(K::Deref(Box::new(ptr)), vt.clone(), line)),
+            ),
+            vt,
+            line,
+        )
+    }
+
+    /// `x in c`: membership in a List, String or Dict (or `__contains__` on a struct).
+    pub(super) fn contains(&mut self, coll: TExpr, item: TExpr, span: Span) -> TExpr {
+        let line = self.line(span);
+        let yes = |fx: &Self, r: TExpr| {
+            TExpr::new(
+                K::Cmp(TCmp::Ne, Box::new(r), Box::new(fx.int(0, line))),
+                Ty::Bool,
+                line,
+            )
+        };
+        match coll.ty.clone() {
+            Ty::Str => {
+                let item = self.coerce(item, &Ty::Str, span);
+                let r = self.extern_call("mj_str_contains", vec![coll, item], Ty::INT, line);
+                yes(self, r)
+            }
+            Ty::List(t) => {
+                let f = match &*t {
+                    Ty::Str => "mj_list_find_str",
+                    Ty::Float { bits: 64 } => "mj_list_find_f64",
+                    Ty::Int { bits: 64, .. } => "mj_list_find_int",
+                    _ => {
+                        return self.contains_loop(coll, item, &t, span);
+                    }
+                };
+                let item = self.coerce(item, &t, span);
+                let r = self.extern_call(f, vec![coll, item], Ty::INT, line);
+                TExpr::new(
+                    K::Cmp(TCmp::Ge, Box::new(r), Box::new(self.int(0, line))),
+                    Ty::Bool,
+                    line,
+                )
+            }
+            Ty::Dict(k, vt) => {
+                let item = self.coerce(item, &k, span);
+                let p = self.dict_lookup(coll, item, &vt, line);
+                let n = self.is_null(p, line);
+                TExpr::new(K::Unary(TUn::Not, Box::new(n)), Ty::Bool, line)
+            }
+            Ty::Struct(_) => self
+                .dunder_call(coll, "__contains__", vec![item], span)
+                .unwrap_or_else(|| self.unknown(line)),
+            t => {
+                let msg = format!("`in` is not supported for `{}`", self.ty_name(&t));
+                self.error(Diag::error(E_OPERATOR, msg, span));
+                self.unknown(line)
+            }
+        }
+    }
+
+    /// Membership by a loop with `==` for element types the runtime does not search.
+    fn contains_loop(&mut self, coll: TExpr, item: TExpr, t: &Ty, span: Span) -> TExpr {
+        let line = self.line(span);
+        let item = self.coerce(item, t, span);
+        let (s0, c) = self.temp(coll);
+        let (s1, it) = self.temp(item);
+        let (s2, found) = self.temp(TExpr::new(K::Bool(false), Ty::Bool, line));
+        let (s3, i) = self.temp(self.int(0, line));
+        let len = TExpr::new(K::Len(Box::new(c.clone())), Ty::INT, line);
+        let cond = TExpr::new(
+            K::Cmp(TCmp::Lt, Box::new(i.clone()), Box::new(len)),
+            Ty::Bool,
+            line,
+        );
+        let elem = TExpr::new(
+            K::ListElem(Box::new(c), Box::new(i.clone())),
+            t.clone(),
+            line,
+        );
+        let eq = self.compare(CmpOp::Eq, elem, it, span);
+        let inc = TExpr::new(
+            K::Binary(TBin::Add, Box::new(i.clone()), Box::new(self.int(1, line))),
+            Ty::INT,
+            line,
+        );
+        let body = vec![
+            TStmt::If(
+                eq,
+                vec![
+                    TStmt::Assign(found.clone(), TExpr::new(K::Bool(true), Ty::Bool, line)),
+                    TStmt::Break,
+                ],
+                Vec::new(),
+            ),
+            TStmt::Assign(i, inc),
+        ];
+        let w = TStmt::While {
+            cond,
+            body,
+            else_body: Vec::new(),
+        };
+        TExpr::new(
+            K::Seq(vec![s0, s1, s2, s3, w], Box::new(found)),
+            Ty::Bool,
+            line,
+        )
+    }
+}

@@ -1,0 +1,268 @@
+//! `for` loops, including `@parameter for` unrolled at compile time; they desugar to
+//! index-based `while` loops over an iteration plan.
+
+use std::collections::HashMap;
+
+use mj_syntax::ast::{Expr, ExprKind, Stmt};
+use mj_syntax::{Diag, Span};
+
+use super::body::FnCx;
+use super::items::const_eval;
+use super::{ConstVal, E_COMPTIME, E_MISMATCH};
+use crate::tir::{TExpr, TExprKind as K, TStmt};
+use crate::ty::Ty;
+
+impl FnCx<'_> {
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn for_loop(
+        &mut self,
+        target: &Expr,
+        iter: &Expr,
+        body: &[Stmt],
+        else_body: Option<&[Stmt]>,
+        comptime: bool,
+        span: Span,
+        out: &mut Vec<TStmt>,
+    ) {
+        let line = self.line(span);
+        if comptime {
+            self.comptime_for(target, iter, body, out);
+            return;
+        }
+        // for x in range(...)
+        if let ExprKind::Call { func, args } = &iter.kind
+            && matches!(&func.kind, ExprKind::Name(n) if n == "range" && self.lookup_local(n).is_none())
+        {
+            let mut vals: Vec<TExpr> = Vec::new();
+            for a in args {
+                let v = self.expr(&a.value, Some(&Ty::INT));
+                vals.push(self.coerce(v, &Ty::INT, a.value.span));
+            }
+            let int = |v: i128| TExpr::new(K::Int(v), Ty::INT, line);
+            let (start, stop, step) = match vals.len() {
+                1 => (int(0), vals.remove(0), int(1)),
+                2 => {
+                    let s = vals.remove(0);
+                    (s, vals.remove(0), int(1))
+                }
+                3 => {
+                    let s = vals.remove(0);
+                    let e = vals.remove(0);
+                    (s, e, vals.remove(0))
+                }
+                n => {
+                    let msg = format!("`range` takes 1 to 3 arguments, found {n}");
+                    self.error(Diag::error(super::E_ARITY, msg, iter.span));
+                    return;
+                }
+            };
+            let (s1, i) = self.temp(start);
+            let (s2, stop) = self.temp(stop);
+            let step_const = match &step.kind {
+                K::Int(v) => Some(*v),
+                _ => None,
+            };
+            if step_const == Some(0) {
+                self.error(Diag::error(
+                    E_MISMATCH,
+                    "`range` step must not be zero",
+                    iter.span,
+                ));
+            }
+            let (s3, step) = self.temp(step);
+            out.extend([s1, s2, s3]);
+            let lt = TExpr::new(
+                K::Cmp(
+                    crate::tir::TCmp::Lt,
+                    Box::new(i.clone()),
+                    Box::new(stop.clone()),
+                ),
+                Ty::Bool,
+                line,
+            );
+            let gt = TExpr::new(
+                K::Cmp(
+                    crate::tir::TCmp::Gt,
+                    Box::new(i.clone()),
+                    Box::new(stop.clone()),
+                ),
+                Ty::Bool,
+                line,
+            );
+            let cond = match step_const {
+                Some(v) if v > 0 => lt,
+                Some(_) => gt,
+                None => {
+                    let pos = TExpr::new(
+                        K::Cmp(
+                            crate::tir::TCmp::Gt,
+                            Box::new(step.clone()),
+                            Box::new(int(0)),
+                        ),
+                        Ty::Bool,
+                        line,
+                    );
+                    TExpr::new(
+                        K::IfExp(Box::new(pos), Box::new(lt), Box::new(gt)),
+                        Ty::Bool,
+                        line,
+                    )
+                }
+            };
+            let mut b = Vec::new();
+            self.scopes.push(HashMap::new());
+            self.assign_value(target, i.clone(), iter.span, &mut b);
+            let inc = TExpr::new(
+                K::Binary(crate::tir::TBin::Add, Box::new(i.clone()), Box::new(step)),
+                Ty::INT,
+                line,
+            );
+            b.push(TStmt::Assign(i, inc));
+            self.loop_depth += 1;
+            b.extend(self.block(body));
+            self.loop_depth -= 1;
+            self.scopes.pop();
+            let e = else_body.map(|e| self.block(e)).unwrap_or_default();
+            out.push(TStmt::While {
+                cond,
+                body: b,
+                else_body: e,
+            });
+            return;
+        }
+        let it = self.expr(iter, None);
+        self.iterate(target, it, iter.span, body, else_body, out);
+    }
+
+    /// Desugars iteration over a List, String, Dict (keys), or the views `keys()`,
+    /// `values()`, `items()`, `enumerate(...)` and `reversed(...)` into a `while` loop.
+    #[allow(clippy::too_many_arguments)]
+    pub fn iterate(
+        &mut self,
+        target: &Expr,
+        it: TExpr,
+        span: Span,
+        body: &[Stmt],
+        else_body: Option<&[Stmt]>,
+        out: &mut Vec<TStmt>,
+    ) {
+        let line = it.line;
+        let plan = super::builtins::iteration_plan(self, it, span);
+        let Some(plan) = plan else { return };
+        let (s1, coll) = self.temp(plan.collection);
+        out.push(s1);
+        let int = |v: i128| TExpr::new(K::Int(v), Ty::INT, line);
+        let (s2, idx) = self.temp(int(0));
+        out.push(s2);
+        let count = (plan.count)(self, coll.clone());
+        let cond = TExpr::new(
+            K::Cmp(crate::tir::TCmp::Lt, Box::new(idx.clone()), Box::new(count)),
+            Ty::Bool,
+            line,
+        );
+        let mut b = Vec::new();
+        let (s3, cur) = self.temp(idx.clone());
+        b.push(s3);
+        let inc = TExpr::new(
+            K::Binary(
+                crate::tir::TBin::Add,
+                Box::new(idx.clone()),
+                Box::new(int(1)),
+            ),
+            Ty::INT,
+            line,
+        );
+        b.push(TStmt::Assign(idx, inc));
+        if let Some(skip) = (plan.skip)(self, coll.clone(), cur.clone()) {
+            b.push(TStmt::If(skip, vec![TStmt::Continue], Vec::new()));
+        }
+        let elem = (plan.element)(self, coll, cur);
+        self.scopes.push(HashMap::new());
+        if let (ExprKind::Name(n), K::ListElem(..), Ty::Struct(_)) =
+            (&target.kind, &elem.kind, &elem.ty)
+        {
+            // `for p in structs:` binds `p` to the element itself (as Mojo's `ref` and
+            // Python's object references do): `p.x += 1` updates the list.
+            let ety = elem.ty.clone();
+            let ptr_ty = Ty::Ptr(Box::new(ety));
+            let l = self.new_local(n, ptr_ty.clone(), false);
+            self.ref_locals.insert(l);
+            if self.lookup_local(n).is_none() {
+                self.scopes[0].insert(n.clone(), l);
+            } else if let Some(sc) = self.scopes.last_mut() {
+                sc.insert(n.clone(), l);
+            }
+            let addr = TExpr::new(K::AddrOf(Box::new(elem)), ptr_ty.clone(), line);
+            b.push(TStmt::Assign(TExpr::new(K::Local(l), ptr_ty, line), addr));
+        } else {
+            self.assign_value(target, elem, span, &mut b);
+        }
+        self.loop_depth += 1;
+        b.extend(self.block(body));
+        self.loop_depth -= 1;
+        self.scopes.pop();
+        let e = else_body.map(|e| self.block(e)).unwrap_or_default();
+        out.push(TStmt::While {
+            cond,
+            body: b,
+            else_body: e,
+        });
+    }
+
+    fn comptime_for(&mut self, target: &Expr, iter: &Expr, body: &[Stmt], out: &mut Vec<TStmt>) {
+        let ExprKind::Name(var) = &target.kind else {
+            self.error(Diag::error(
+                E_COMPTIME,
+                "`comptime for` needs a single name",
+                target.span,
+            ));
+            return;
+        };
+        let bounds: Option<Vec<i128>> = match &iter.kind {
+            ExprKind::Call { func, args } if matches!(&func.kind, ExprKind::Name(n) if n == "range") => {
+                args.iter()
+                    .map(
+                        |a| match const_eval(self.cx, self.m, &a.value, &self.consts) {
+                            Some(ConstVal::Int(i, _)) => Some(i),
+                            _ => None,
+                        },
+                    )
+                    .collect()
+            }
+            _ => None,
+        };
+        let (start, stop, step) = match bounds.as_deref() {
+            Some([e]) => (0, *e, 1),
+            Some([s, e]) => (*s, *e, 1),
+            Some([s, e, st]) if *st != 0 => (*s, *e, *st),
+            _ => {
+                self.error(Diag::error(
+                    E_COMPTIME,
+                    "`comptime for` needs `range` with compile-time bounds",
+                    iter.span,
+                ));
+                return;
+            }
+        };
+        let mut i = start;
+        let mut guard = 0;
+        while (step > 0 && i < stop) || (step < 0 && i > stop) {
+            guard += 1;
+            if guard > 4096 {
+                self.error(Diag::error(
+                    E_COMPTIME,
+                    "`comptime for` unrolls more than 4096 times",
+                    iter.span,
+                ));
+                return;
+            }
+            let saved = self.consts.insert(var.clone(), ConstVal::Int(i, Ty::INT));
+            out.push(TStmt::Block(self.block(body)));
+            match saved {
+                Some(v) => self.consts.insert(var.clone(), v),
+                None => self.consts.remove(var),
+            };
+            i += step;
+        }
+    }
+}
