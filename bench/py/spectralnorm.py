@@ -1,39 +1,7 @@
 # CPython version of tests/run/spectralnorm.mj for bench/run (same algorithm, same output).
 # Mechanically transliterated from the mj program; the small prelude stands in for mj builtins.
 from __future__ import annotations
-import sys as _sys
-from dataclasses import dataclass
-class Error(Exception):
-    pass
-class Copyable:
-    def copy(self):
-        import copy as _c
-        return _c.deepcopy(self)
-class Movable: pass
-class ImplicitlyCopyable: pass
-class Writable: pass
-class Stringable: pass
-class _ListT:
-    def __getitem__(self, t):
-        def make(*args, length=None, fill=None):
-            if length is not None:
-                return [fill] * length
-            return list(args)
-        return make
-List = _ListT()
-class _DictT:
-    def __getitem__(self, t):
-        return lambda: {}
-Dict = _DictT()
-def String(x=""):
-    return x if isinstance(x, str) else str(x)
-Int = int
-Float64 = float
-Bool = bool
-def argv():
-    return [_sys.argv[0]] + _sys.argv[1:]
-def sort(xs):
-    xs.sort()
+from _mjcompat import *  # noqa: F401,F403  (stand-ins for mj builtins)
 # BUILD
 # The spectral-norm benchmark (Computer Language Benchmarks Game). Usage: spectralnorm [n], default 100.
 from math import sqrt
