@@ -80,6 +80,10 @@ fn operand_start<'a>() -> impl Parser<'a, In<'a>, (), Ex<'a>> + Clone {
     }
 }
 
+/// The expression entry points. `expr` owns the recursive parser graph: `or_test` and
+/// `targets` are built inside `expr`'s [`recursive`] closure and reach back to it through a
+/// weak handle, so they may only be used while this struct (or a clone of `expr`) is alive.
+/// `StmtParsers` keeps it alongside everything it builds from it.
 pub(crate) struct ExprParsers<'a> {
     /// A full expression (lambda, conditional), no bare tuple.
     pub expr: P<'a, Expr>,
@@ -91,13 +95,37 @@ pub(crate) struct ExprParsers<'a> {
     pub targets: P<'a, Expr>,
 }
 
+/// Builds the expression grammar.
+///
+/// The grammar is mutually recursive (`expr` → atoms → `expr`; list comprehensions need the
+/// `|` and `or` levels that are built on top of the atoms; `**` → unary → `**`). Each cycle
+/// is closed with chumsky's [`recursive`], nested inside one another, whose handle refers to
+/// its own parser weakly. `Recursive::declare`/`define` would instead hold strong `Rc`s in a
+/// cycle, leaking the whole parser graph on every `parse` call (chumsky issue #486).
 pub(crate) fn build<'a>() -> ExprParsers<'a> {
-    let mut expr =
-        Recursive::<chumsky::recursive::Indirect<'a, 'a, In<'a>, Expr, Ex<'a>>>::declare();
-    let mut bor_slot =
-        Recursive::<chumsky::recursive::Indirect<'a, 'a, In<'a>, Expr, Ex<'a>>>::declare();
-    let expr_p: P<'a, Expr> = expr.clone().boxed();
+    let mut levels: Option<(P<'a, Expr>, P<'a, Expr>)> = None;
+    let expr = recursive(|expr| {
+        let expr_p: P<'a, Expr> = expr.boxed();
+        let bor = recursive(|bor| atoms_to_bor(expr_p.clone(), bor.boxed())).boxed();
+        let or_test = or_levels(bor.clone());
+        let targets = tuple_or_single(bor);
+        levels = Some((or_test.clone(), targets));
+        expr_levels(expr_p, or_test)
+    })
+    .boxed();
+    let (or_test, targets) = levels.expect("`recursive` calls its closure");
+    ExprParsers {
+        exprs: tuple_or_single(expr.clone()),
+        expr,
+        or_test,
+        targets,
+    }
+}
 
+/// Everything from atoms up to the `|` level. `expr_p` and `bor_slot` are (weak) handles on
+/// the enclosing recursive parsers; the comprehension's `or` level is built here from
+/// `bor_slot`, the same grammar as [`or_levels`] of the finished `|` level.
+fn atoms_to_bor<'a>(expr_p: P<'a, Expr>, bor_slot: P<'a, Expr>) -> P<'a, Expr> {
     // Keyword (`name=value`) or positional argument.
     let arg = ident()
         .then_ignore(op("="))
@@ -216,9 +244,8 @@ pub(crate) fn build<'a>() -> ExprParsers<'a> {
             }
         });
 
-    let targets = tuple_or_single(bor_slot.clone().boxed());
-    let mut or_slot =
-        Recursive::<chumsky::recursive::Indirect<'a, 'a, In<'a>, Expr, Ex<'a>>>::declare();
+    let targets = tuple_or_single(bor_slot.clone());
+    let or_slot = or_levels(bor_slot);
     let comp = kw("for")
         .ignore_then(targets.clone())
         .then_ignore(kw("in"))
@@ -400,35 +427,34 @@ pub(crate) fn build<'a>() -> ExprParsers<'a> {
 
     // `**` binds tighter than a unary operator on its left, looser than one on its right:
     // `-2**2 == -(2**2)`, `2**-1 == 2**(-1)`.
-    let mut unary =
-        Recursive::<chumsky::recursive::Indirect<'a, 'a, In<'a>, Expr, Ex<'a>>>::declare();
-    let power = postfix
-        .clone()
-        .then(op("**").ignore_then(unary.clone()).or_not())
-        .map(|(l, r)| match r {
-            Some(r) => bin(BinOp::Pow, l, r),
-            None => l,
-        })
-        .boxed();
-    let unop = select! {
-        Tok::Op("-") => UnOp::Neg,
-        Tok::Op("+") => UnOp::Pos,
-        Tok::Op("~") => UnOp::Invert,
-    };
-    unary.define(unop.map_with(|o, e| (o, sp(e.span()))).repeated().foldr(
-        power,
-        |(op, s), inner: Expr| {
-            let span = s.to(inner.span);
-            Expr {
-                kind: ExprKind::Unary {
-                    op,
-                    expr: Box::new(inner),
-                },
-                span,
-            }
-        },
-    ));
-    let unary = unary.boxed();
+    let unary = recursive(|unary| {
+        let power = postfix
+            .clone()
+            .then(op("**").ignore_then(unary).or_not())
+            .map(|(l, r)| match r {
+                Some(r) => bin(BinOp::Pow, l, r),
+                None => l,
+            })
+            .boxed();
+        let unop = select! {
+            Tok::Op("-") => UnOp::Neg,
+            Tok::Op("+") => UnOp::Pos,
+            Tok::Op("~") => UnOp::Invert,
+        };
+        unop.map_with(|o, e| (o, sp(e.span())))
+            .repeated()
+            .foldr(power, |(op, s), inner: Expr| {
+                let span = s.to(inner.span);
+                Expr {
+                    kind: ExprKind::Unary {
+                        op,
+                        expr: Box::new(inner),
+                    },
+                    span,
+                }
+            })
+    })
+    .boxed();
 
     let term = level(
         unary,
@@ -451,9 +477,11 @@ pub(crate) fn build<'a>() -> ExprParsers<'a> {
     let band = level(shift, op("&").to(BinOp::BitAnd));
     // A `^` that is a transfer was already taken by the postfix level; the rest is xor.
     let bxor = level(band, op("^").to(BinOp::BitXor));
-    let bor = level(bxor, op("|").to(BinOp::BitOr));
-    bor_slot.define(bor.clone());
+    level(bxor, op("|").to(BinOp::BitOr))
+}
 
+/// Comparisons, `not`, `and` and `or` on top of the `|` level.
+fn or_levels<'a>(bor: P<'a, Expr>) -> P<'a, Expr> {
     let cmp_op = choice((
         select! {
             Tok::Op("==") => CmpOp::Eq,
@@ -501,9 +529,14 @@ pub(crate) fn build<'a>() -> ExprParsers<'a> {
         })
         .boxed();
     let and_test = level(not_test, kw("and").to(BinOp::And));
-    let or_test = level(and_test, kw("or").to(BinOp::Or));
-    or_slot.define(or_test.clone());
+    level(and_test, kw("or").to(BinOp::Or))
+}
 
+/// The conditional expression and `lambda` on top of the `or` level: a full expression.
+fn expr_levels<'a>(
+    expr_p: P<'a, Expr>,
+    or_test: P<'a, Expr>,
+) -> impl Parser<'a, In<'a>, Expr, Ex<'a>> + Clone {
     let if_exp = or_test
         .clone()
         .then(
@@ -545,14 +578,7 @@ pub(crate) fn build<'a>() -> ExprParsers<'a> {
                 e.span(),
             )
         });
-    expr.define(lambda.or(if_exp).labelled("expression"));
-
-    ExprParsers {
-        exprs: tuple_or_single(expr_p.clone()),
-        expr: expr_p,
-        or_test,
-        targets,
-    }
+    lambda.or(if_exp).labelled("expression")
 }
 
 /// Joins adjacent string tokens: plain strings stay a `Str`; any f-string makes the whole
