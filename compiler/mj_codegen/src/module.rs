@@ -153,8 +153,9 @@ impl<'a, 'ctx> ModCx<'a, 'ctx> {
         }
     }
 
-    /// Run-time error paths are `cold` (and the aborts `noreturn`), so LLVM lays them out of
-    /// line and keeps the checks in hot loops to a compare and a not-taken branch.
+    /// Run-time error paths are `cold` and `noreturn`, so LLVM lays them out of line, keeps
+    /// the checks in hot loops to a compare and a not-taken branch, and knows that nothing
+    /// after a failed check merges back.
     fn mark_cold(&self, name: &str, f: FunctionValue<'ctx>) {
         const NORETURN: &[&str] = &[
             "mj_rt_abort",
@@ -163,21 +164,13 @@ impl<'a, 'ctx> ModCx<'a, 'ctx> {
             "mj_abort_div_zero",
             "mj_exit",
         ];
-        const COLD: &[&str] = &["mj_list_index_slow"];
-        let noreturn = NORETURN.contains(&name);
-        if !noreturn && !COLD.contains(&name) {
+        if !NORETURN.contains(&name) {
             return;
         }
-        let attr = |n: &str| {
-            self.ctx
-                .create_enum_attribute(inkwell::attributes::Attribute::get_named_enum_kind_id(n), 0)
-        };
-        f.add_attribute(inkwell::attributes::AttributeLoc::Function, attr("cold"));
-        if noreturn {
-            f.add_attribute(
-                inkwell::attributes::AttributeLoc::Function,
-                attr("noreturn"),
-            );
+        let loc = inkwell::attributes::AttributeLoc::Function;
+        for a in ["cold", "noreturn", "nounwind"] {
+            let kind = inkwell::attributes::Attribute::get_named_enum_kind_id(a);
+            f.add_attribute(loc, self.ctx.create_enum_attribute(kind, 0));
         }
     }
 

@@ -466,13 +466,33 @@ impl Fx<'_> {
             Place::local(len),
             Rvalue::Len(Operand::Copy(l.clone())),
         ));
-        // Fast path: one unsigned comparison accepts 0 <= i < len. Anything else (a negative
-        // index counts from the end) goes to a cold runtime helper that adjusts or aborts,
-        // so a hot loop pays for one compare and a branch that is never taken.
+        // Negative indices count from the end: `i + len` when `i < 0`, branch-free, so that
+        // every access to the same index in a loop is the same SSA value and LLVM can drop
+        // the repeated checks. One unsigned comparison then covers both ends, and the
+        // failure path is a `noreturn` call that never merges back into the loop.
+        let fin = self.temp(mir::Ty::INT);
+        if matches!(idx.kind, K::Int(v) if v >= 0) {
+            self.push(Stmt::Assign(Place::local(fin), Rvalue::Use(copy(i))));
+        } else {
+            let neg = self.temp(mir::Ty::Bool);
+            self.push(Stmt::Assign(
+                Place::local(neg),
+                Rvalue::Cmp(mir::CmpOp::Lt, copy(i), int(0)),
+            ));
+            let adj = self.temp(mir::Ty::INT);
+            self.push(Stmt::Assign(
+                Place::local(adj),
+                Rvalue::Binary(mir::BinOp::Add, copy(i), copy(len)),
+            ));
+            self.push(Stmt::Assign(
+                Place::local(fin),
+                Rvalue::Select(copy(neg), copy(adj), copy(i)),
+            ));
+        }
         let iu = self.temp(mir::Ty::UINT);
         self.push(Stmt::Assign(
             Place::local(iu),
-            Rvalue::Cast(copy(i), mir::Ty::UINT),
+            Rvalue::Cast(copy(fin), mir::Ty::UINT),
         ));
         let lenu = self.temp(mir::Ty::UINT);
         self.push(Stmt::Assign(
@@ -484,38 +504,20 @@ impl Fx<'_> {
             Place::local(ok),
             Rvalue::Cmp(mir::CmpOp::Lt, copy(iu), copy(lenu)),
         ));
-        // The element index actually used.
-        let fin = self.temp(mir::Ty::INT);
-        self.push(Stmt::Assign(Place::local(fin), Rvalue::Use(copy(i))));
         let good = self.new_block();
-        let slow = self.new_block();
+        let bad = self.new_block();
         self.terminate(Terminator::Branch {
             cond: copy(ok),
             then_bb: good,
-            else_bb: slow,
+            else_bb: bad,
         });
-        self.cur = slow;
-        let (callee, dest) = if matches!(idx.kind, K::Int(v) if v >= 0) {
-            ("mj_list_abort_index", None)
-        } else {
-            ("mj_list_index_slow", Some(Place::local(fin)))
-        };
-        let args = if dest.is_some() {
-            vec![copy(i), copy(len), self.file_const(), int(e.line as i128)]
-        } else {
-            vec![self.file_const(), int(e.line as i128), copy(i), copy(len)]
-        };
-        let aborts = dest.is_none();
+        self.cur = bad;
         self.push(Stmt::Call {
-            dest,
-            callee: Callee::Extern(callee.into()),
-            args,
+            dest: None,
+            callee: Callee::Extern("mj_list_abort_index".into()),
+            args: vec![self.file_const(), int(e.line as i128), copy(i), copy(len)],
         });
-        self.terminate(if aborts {
-            Terminator::Unreachable
-        } else {
-            Terminator::Goto(good)
-        });
+        self.terminate(Terminator::Unreachable);
         self.cur = good;
         let elem_ty = lower_ty(&e.ty)?;
         let addr = self.temp(mir::Ty::Ptr(Box::new(elem_ty)));

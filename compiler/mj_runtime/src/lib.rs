@@ -126,7 +126,6 @@ pub fn symbols() -> Vec<(&'static str, usize)> {
         list::mj_list_repr_str,
         list::mj_list_repr_bool,
         list::mj_list_abort_index,
-        list::mj_list_index_slow,
         dict::mj_dict_new,
         dict::mj_dict_len,
         dict::mj_dict_set_int,

@@ -437,24 +437,6 @@ pub unsafe extern "C" fn mj_list_repr_bool(l: *mut MjList) -> *const MjStr {
     })
 }
 
-/// The slow path of a list bounds check, taken when `i` is not in `0..len`: a negative
-/// index counts from the end; anything else aborts like `mj_list_abort_index`.
-///
-/// # Safety
-/// `file` must be null or a valid `MjStr`.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn mj_list_index_slow(
-    i: i64,
-    len: i64,
-    file: *const MjStr,
-    line: i64,
-) -> i64 {
-    if i < 0 && i.checked_add(len).is_some_and(|j| (0..len).contains(&j)) {
-        return i + len;
-    }
-    unsafe { mj_list_abort_index(file, line, i, len) }
-}
-
 /// # Safety
 /// `file` must be null or a valid `MjStr`.
 #[unsafe(no_mangle)]

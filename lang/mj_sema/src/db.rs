@@ -49,6 +49,12 @@ pub fn parse(db: &dyn salsa::Database, file: SourceFile) -> Parsed {
     }
 }
 
+/// Where each line of a file starts, for turning offsets into line numbers.
+#[salsa::tracked(returns(ref))]
+pub fn line_index(db: &dyn salsa::Database, file: SourceFile) -> Vec<u32> {
+    crate::check::line_starts(file.text(db))
+}
+
 /// The dotted names of the modules a file imports (for the driver to load them).
 #[salsa::tracked(returns(ref))]
 pub fn imports(db: &dyn salsa::Database, file: SourceFile) -> Vec<(u32, String)> {
@@ -113,7 +119,7 @@ pub fn infer<'db>(db: &'db dyn salsa::Database, key: FnKey<'db>) -> Inferred {
     let index = key.index(db);
     let module = its.function_location(index).map(|(m, _)| m).unwrap_or(0);
     let file = program.files(db)[module];
-    let (function, diags) = check_body(its, index, &parse(db, file).module, file.text(db));
+    let (function, diags) = check_body(its, index, &parse(db, file).module, line_index(db, file));
     Inferred {
         function: Arc::new(function),
         diags,

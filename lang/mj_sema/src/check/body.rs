@@ -20,7 +20,7 @@ pub(crate) struct FnCx<'c> {
     /// Diagnostics found in this body, by module index.
     pub diags: Vec<(usize, Diag)>,
     /// Line starts of this function's module text, for run-time error locations.
-    pub line_starts: Vec<u32>,
+    pub line_starts: &'c [u32],
     pub m: usize,
     pub name: String,
     pub ret: Ty,
@@ -49,7 +49,7 @@ pub(crate) fn check_function(
     cx: &Ctx,
     id: FnId,
     full: Option<&FnDef>,
-    text: &str,
+    line_starts: &[u32],
 ) -> (TFunction, Vec<(usize, Diag)>) {
     let f = &cx.funcs[id.0 as usize];
     let (m, sig, owner, fieldwise, export) =
@@ -60,7 +60,7 @@ pub(crate) fn check_function(
     let mut fx = FnCx {
         cx,
         diags: Vec::new(),
-        line_starts: super::line_starts(text),
+        line_starts,
         m,
         name: def.name.name.clone(),
         ret: sig.ret.clone(),
@@ -142,7 +142,7 @@ impl FnCx<'_> {
     }
 
     pub fn line(&self, span: Span) -> u32 {
-        super::line_of(&self.line_starts, span.start)
+        super::line_of(self.line_starts, span.start)
     }
 
     pub fn new_local(&mut self, name: &str, ty: Ty, by_ref: bool) -> LocalId {

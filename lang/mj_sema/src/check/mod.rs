@@ -133,7 +133,7 @@ pub(crate) struct ModuleData {
 }
 
 /// Line starts of a text, for turning byte offsets into 1-based line numbers.
-pub(crate) fn line_starts(text: &str) -> Vec<u32> {
+pub fn line_starts(text: &str) -> Vec<u32> {
     let mut starts = vec![0u32];
     for (i, b) in text.bytes().enumerate() {
         if b == b'\n' {
@@ -345,12 +345,12 @@ pub fn collect_items(modules: Vec<ModuleInput>) -> Items {
 }
 
 /// Type-checks the body of function `index`. `full` is the module tree that holds its body
-/// and `text` that module's source (for line numbers).
+/// and `line_starts` where its lines start (for line numbers).
 pub fn check_body(
     items: &Items,
     index: u32,
     full: &Module,
-    text: &str,
+    line_starts: &[u32],
 ) -> (TFunction, Vec<(usize, Diag)>) {
     let def = items.cx.funcs.get(index as usize).and_then(|f| {
         let (stmt, member) = f.loc?;
@@ -364,7 +364,7 @@ pub fn check_body(
             _ => None,
         }
     });
-    body::check_function(&items.cx, FnId(index), def, text)
+    body::check_function(&items.cx, FnId(index), def, line_starts)
 }
 
 /// Puts the checked functions together into a program; `entry` is the main module.
@@ -413,7 +413,7 @@ pub fn check_program(modules: Vec<(ModuleInput, Arc<str>)>, entry: usize) -> Che
     let mut functions = Vec::with_capacity(items.function_count());
     for i in 0..items.function_count() as u32 {
         let m = items.cx.funcs[i as usize].module;
-        let (f, d) = check_body(&items, i, &fulls[m].0, &fulls[m].1);
+        let (f, d) = check_body(&items, i, &fulls[m].0, &line_starts(&fulls[m].1));
         functions.push(f);
         diags.extend(d);
     }
