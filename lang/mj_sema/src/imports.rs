@@ -12,22 +12,9 @@ pub fn imports_of(m: &Module, this: &str, is_package: bool) -> Vec<(u32, String)
             StmtKind::Import { path, .. } => {
                 // `import a.b` also loads the package `a` (its `__init__.mj`), as in Python.
                 for k in 1..path.len() {
-                    out.push((
-                        s.span.start,
-                        path[..k]
-                            .iter()
-                            .map(|i| i.name.as_str())
-                            .collect::<Vec<_>>()
-                            .join("."),
-                    ));
+                    out.push((s.span.start, dotted(&path[..k])));
                 }
-                out.push((
-                    s.span.start,
-                    path.iter()
-                        .map(|i| i.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join("."),
-                ));
+                out.push((s.span.start, dotted(path)));
             }
             StmtKind::FromImport {
                 level,
@@ -35,11 +22,7 @@ pub fn imports_of(m: &Module, this: &str, is_package: bool) -> Vec<(u32, String)
                 names,
                 ..
             } => {
-                let mut dotted = module
-                    .iter()
-                    .map(|i| i.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(".");
+                let mut dotted = dotted(module);
                 if *level > 0 {
                     dotted = relative_module(this, is_package, *level, &dotted);
                 }
@@ -53,6 +36,14 @@ pub fn imports_of(m: &Module, this: &str, is_package: bool) -> Vec<(u32, String)
         }
     }
     out
+}
+
+/// `a.b.c` from the identifiers of an import path.
+pub fn dotted(path: &[mj_syntax::ast::Ident]) -> String {
+    path.iter()
+        .map(|i| i.name.as_str())
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 /// The absolute name of `from {"." * level}{dotted} import ...` written in module `this`.

@@ -147,10 +147,9 @@ impl FnCx<'_> {
                     out.push(st);
                     let tmp_name = format!("$setitem{}", self.locals.len());
                     let K::Local(l) = tmp.kind else { return };
-                    self.scopes
-                        .last_mut()
-                        .expect("a scope")
-                        .insert(tmp_name.clone(), l);
+                    if let Some(scope) = self.scopes.last_mut() {
+                        scope.insert(tmp_name.clone(), l);
+                    }
                     all.push(ast::Arg {
                         name: None,
                         value: Expr {

@@ -768,14 +768,6 @@ impl FnCx<'_> {
                     ..v
                 };
             }
-            (Ty::Dict(..), Ty::Dict(..))
-                if matches!(v.kind, K::Seq(..)) && self.is_empty_dict(&v) =>
-            {
-                return TExpr {
-                    ty: to.clone(),
-                    ..v
-                };
-            }
             _ => {}
         }
         let msg = format!(
@@ -799,10 +791,6 @@ impl FnCx<'_> {
             ty: to.clone(),
             ..v
         }
-    }
-
-    fn is_empty_dict(&self, _v: &TExpr) -> bool {
-        false
     }
 
     /// Converts a value to `Bool` by its truth value.

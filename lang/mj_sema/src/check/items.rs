@@ -272,11 +272,7 @@ fn resolve_imports(cx: &mut Ctx, m: usize, report: bool) {
     for stmt in &ast.body {
         match &stmt.kind {
             StmtKind::Import { path, alias } => {
-                let dotted = path
-                    .iter()
-                    .map(|i| i.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(".");
+                let dotted = crate::imports::dotted(path);
                 let item = if let Some(t) = find_module(cx, &dotted) {
                     Item::Module(t)
                 } else if let Some(b) = builtin_module(&dotted) {
@@ -311,11 +307,7 @@ fn resolve_imports(cx: &mut Ctx, m: usize, report: bool) {
                 names,
                 star,
             } => {
-                let mut dotted = module
-                    .iter()
-                    .map(|i| i.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(".");
+                let mut dotted = crate::imports::dotted(module);
                 if *level > 0 {
                     // Relative import: drop `level` trailing components of this module's name.
                     let is_package = cx.modules[m].input.path.ends_with("__init__.mj");
