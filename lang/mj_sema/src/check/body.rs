@@ -12,7 +12,7 @@ use super::{
     ConstVal, Conv, Ctx, E_COMPTIME, E_MISMATCH, E_MISSING_RETURN, E_OUTSIDE, E_UNHANDLED_RAISE,
     E_UNSUPPORTED,
 };
-use crate::tir::{FnId, LocalId, TExpr, TExprKind as K, TFunction, TLocal, TStmt};
+use crate::tir::{FnId, LocalId, TBin, TCmp, TExpr, TExprKind as K, TFunction, TLocal, TStmt};
 use crate::ty::Ty;
 
 pub(crate) struct FnCx<'c> {
@@ -712,6 +712,39 @@ impl FnCx<'_> {
 }
 
 impl FnCx<'_> {
+    /// `i = start; while i < stop: <body(i)>; i += 1` over `Int` indices. The increment runs
+    /// before the body so that a `continue` inside it cannot skip it. Returns the statements.
+    pub fn index_loop(
+        &mut self,
+        start: TExpr,
+        stop: TExpr,
+        body: impl FnOnce(&mut Self, TExpr) -> Vec<TStmt>,
+    ) -> Vec<TStmt> {
+        let line = start.line;
+        let (s0, i) = self.temp(start);
+        let cond = TExpr::new(
+            K::Cmp(TCmp::Lt, Box::new(i.clone()), Box::new(stop)),
+            Ty::Bool,
+            line,
+        );
+        let (s1, cur) = self.temp(i.clone());
+        let inc = TExpr::new(
+            K::Binary(TBin::Add, Box::new(i.clone()), Box::new(self.int(1, line))),
+            Ty::INT,
+            line,
+        );
+        let mut stmts = vec![s1, TStmt::Assign(i, inc)];
+        stmts.extend(body(self, cur));
+        vec![
+            s0,
+            TStmt::While {
+                cond,
+                body: stmts,
+                else_body: Vec::new(),
+            },
+        ]
+    }
+
     pub fn int(&self, v: i128, line: u32) -> TExpr {
         TExpr::new(K::Int(v), Ty::INT, line)
     }

@@ -326,44 +326,19 @@ impl FnCx<'_> {
         let (s0, c) = self.temp(coll);
         let (s1, it) = self.temp(item);
         let (s2, found) = self.temp(TExpr::new(K::Bool(false), Ty::Bool, line));
-        let (s3, i) = self.temp(self.int(0, line));
         let len = TExpr::new(K::Len(Box::new(c.clone())), Ty::INT, line);
-        let cond = TExpr::new(
-            K::Cmp(TCmp::Lt, Box::new(i.clone()), Box::new(len)),
-            Ty::Bool,
-            line,
-        );
-        let elem = TExpr::new(
-            K::ListElem(Box::new(c), Box::new(i.clone())),
-            t.clone(),
-            line,
-        );
-        let eq = self.compare(CmpOp::Eq, elem, it, span);
-        let inc = TExpr::new(
-            K::Binary(TBin::Add, Box::new(i.clone()), Box::new(self.int(1, line))),
-            Ty::INT,
-            line,
-        );
-        let body = vec![
-            TStmt::If(
-                eq,
-                vec![
-                    TStmt::Assign(found.clone(), TExpr::new(K::Bool(true), Ty::Bool, line)),
-                    TStmt::Break,
-                ],
-                Vec::new(),
-            ),
-            TStmt::Assign(i, inc),
-        ];
-        let w = TStmt::While {
-            cond,
-            body,
-            else_body: Vec::new(),
-        };
-        TExpr::new(
-            K::Seq(vec![s0, s1, s2, s3, w], Box::new(found)),
-            Ty::Bool,
-            line,
-        )
+        let start = self.int(0, line);
+        let lp = self.index_loop(start, len, |fx, i| {
+            let elem = TExpr::new(K::ListElem(Box::new(c), Box::new(i)), t.clone(), line);
+            let eq = fx.compare(CmpOp::Eq, elem, it, span);
+            let hit = vec![
+                TStmt::Assign(found.clone(), TExpr::new(K::Bool(true), Ty::Bool, line)),
+                TStmt::Break,
+            ];
+            vec![TStmt::If(eq, hit, Vec::new())]
+        });
+        let mut stmts = vec![s0, s1, s2];
+        stmts.extend(lp);
+        TExpr::new(K::Seq(stmts, Box::new(found)), Ty::Bool, line)
     }
 }

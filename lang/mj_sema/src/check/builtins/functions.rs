@@ -142,40 +142,24 @@ impl FnCx<'_> {
             line,
         );
         let (s1, acc) = self.temp(first);
-        let (s2, i) = self.temp(self.int(1, line));
-        let cond = TExpr::new(
-            K::Cmp(TCmp::Lt, Box::new(i.clone()), Box::new(len)),
-            Ty::Bool,
-            line,
-        );
-        let elem = TExpr::new(
-            K::ListElem(Box::new(l), Box::new(i.clone())),
-            t.clone(),
-            line,
-        );
-        let (s3, e) = self.temp(elem);
-        let op = if is_max {
-            ast::CmpOp::Gt
-        } else {
-            ast::CmpOp::Lt
-        };
-        let better = self.compare(op, e.clone(), acc.clone(), span);
-        let inc = TExpr::new(
-            K::Binary(TBin::Add, Box::new(i.clone()), Box::new(self.int(1, line))),
-            Ty::INT,
-            line,
-        );
-        let body = vec![
-            s3,
-            TStmt::If(better, vec![TStmt::Assign(acc.clone(), e)], Vec::new()),
-            TStmt::Assign(i, inc),
-        ];
-        let w = TStmt::While {
-            cond,
-            body,
-            else_body: Vec::new(),
-        };
-        TExpr::new(K::Seq(vec![s0, s1, s2, w], Box::new(acc)), t.clone(), line)
+        let start = self.int(1, line);
+        let lp = self.index_loop(start, len, |fx, i| {
+            let elem = TExpr::new(K::ListElem(Box::new(l), Box::new(i)), t.clone(), line);
+            let (s, e) = fx.temp(elem);
+            let op = if is_max {
+                ast::CmpOp::Gt
+            } else {
+                ast::CmpOp::Lt
+            };
+            let better = fx.compare(op, e.clone(), acc.clone(), span);
+            vec![
+                s,
+                TStmt::If(better, vec![TStmt::Assign(acc.clone(), e)], Vec::new()),
+            ]
+        });
+        let mut stmts = vec![s0, s1];
+        stmts.extend(lp);
+        TExpr::new(K::Seq(stmts, Box::new(acc)), t.clone(), line)
     }
 
     fn convert_to(&mut self, target: Ty, tname: &str, args: &[Arg], span: Span) -> TExpr {

@@ -5,7 +5,7 @@ use mj_syntax::{Diag, Span};
 
 use crate::check::E_NOT_INDEXABLE;
 use crate::check::body::FnCx;
-use crate::tir::{TBin, TCmp, TExpr, TExprKind as K, TStmt};
+use crate::tir::{TCmp, TExpr, TExprKind as K, TStmt};
 use crate::ty::Ty;
 
 /// A plan for iterating a collection by index.
@@ -101,48 +101,35 @@ pub(super) fn dict_view(
     let (s0, dict) = fx.temp(d);
     let out = fx.build_list(elem.clone(), Vec::new(), line);
     let (s1, list) = fx.temp(out);
-    let (s2, i) = fx.temp(fx.int(0, line));
     let slots = fx.extern_call("mj_dict_slots", vec![dict.clone()], Ty::INT, line);
-    let cond = TExpr::new(
-        K::Cmp(TCmp::Lt, Box::new(i.clone()), Box::new(slots)),
-        Ty::Bool,
-        line,
-    );
-    let alive = fx.extern_call(
-        "mj_dict_alive",
-        vec![dict.clone(), i.clone()],
-        Ty::INT,
-        line,
-    );
-    let is_alive = TExpr::new(
-        K::Cmp(TCmp::Ne, Box::new(alive), Box::new(fx.int(0, line))),
-        Ty::Bool,
-        line,
-    );
-    let value = match which {
-        "keys" => dict_key_at(fx, dict.clone(), i.clone(), kt, line),
-        "values" => dict_val_at(fx, dict.clone(), i.clone(), vt, line),
-        _ => {
-            let k = dict_key_at(fx, dict.clone(), i.clone(), kt, line);
-            let v = dict_val_at(fx, dict.clone(), i.clone(), vt, line);
-            TExpr::new(K::Aggregate(vec![k, v]), elem.clone(), line)
-        }
-    };
-    let push = fx.list_push(list.clone(), value);
-    let inc = TExpr::new(
-        K::Binary(TBin::Add, Box::new(i.clone()), Box::new(fx.int(1, line))),
-        Ty::INT,
-        line,
-    );
-    let body = vec![
-        TStmt::If(is_alive, vec![TStmt::Expr(push)], Vec::new()),
-        TStmt::Assign(i, inc),
-    ];
-    let w = TStmt::While {
-        cond,
-        body,
-        else_body: Vec::new(),
-    };
+    let start = fx.int(0, line);
+    let lp = fx.index_loop(start, slots, |fx, i| {
+        let alive = fx.extern_call(
+            "mj_dict_alive",
+            vec![dict.clone(), i.clone()],
+            Ty::INT,
+            line,
+        );
+        let zero = fx.int(0, line);
+        let is_alive = TExpr::new(
+            K::Cmp(TCmp::Ne, Box::new(alive), Box::new(zero)),
+            Ty::Bool,
+            line,
+        );
+        let value = match which {
+            "keys" => dict_key_at(fx, dict.clone(), i, kt, line),
+            "values" => dict_val_at(fx, dict.clone(), i, vt, line),
+            _ => {
+                let k = dict_key_at(fx, dict.clone(), i.clone(), kt, line);
+                let v = dict_val_at(fx, dict.clone(), i, vt, line);
+                TExpr::new(K::Aggregate(vec![k, v]), elem.clone(), line)
+            }
+        };
+        let push = fx.list_push(list.clone(), value);
+        vec![TStmt::If(is_alive, vec![TStmt::Expr(push)], Vec::new())]
+    });
     let ty = list.ty.clone();
-    TExpr::new(K::Seq(vec![s0, s1, s2, w], Box::new(list)), ty, line)
+    let mut stmts = vec![s0, s1];
+    stmts.extend(lp);
+    TExpr::new(K::Seq(stmts, Box::new(list)), ty, line)
 }

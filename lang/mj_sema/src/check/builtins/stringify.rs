@@ -6,7 +6,7 @@ use mj_syntax::{Diag, Span};
 use super::s;
 use crate::check::E_OPERATOR;
 use crate::check::body::FnCx;
-use crate::tir::{Callee, TArg, TBin, TCmp, TExpr, TExprKind as K, TStmt};
+use crate::tir::{Callee, TArg, TCmp, TExpr, TExprKind as K, TStmt};
 use crate::ty::Ty;
 
 impl FnCx<'_> {
@@ -171,51 +171,40 @@ impl FnCx<'_> {
         let line = v.line;
         let (s0, l) = self.temp(v);
         let (s1, acc) = self.temp(s("[", line));
-        let (s2, i) = self.temp(self.int(0, line));
         let len = TExpr::new(K::Len(Box::new(l.clone())), Ty::INT, line);
-        let cond = TExpr::new(
-            K::Cmp(TCmp::Lt, Box::new(i.clone()), Box::new(len)),
-            Ty::Bool,
-            line,
-        );
-        let elem = TExpr::new(
-            K::ListElem(Box::new(l), Box::new(i.clone())),
-            t.clone(),
-            line,
-        );
-        let part = self.repr_string(elem, span);
-        let sep_needed = TExpr::new(
-            K::Cmp(TCmp::Gt, Box::new(i.clone()), Box::new(self.int(0, line))),
-            Ty::Bool,
-            line,
-        );
-        let with_sep = self.extern_call(
-            "mj_str_concat",
-            vec![acc.clone(), s(", ", line)],
-            Ty::Str,
-            line,
-        );
-        let appended = self.extern_call("mj_str_concat", vec![acc.clone(), part], Ty::Str, line);
-        let inc = TExpr::new(
-            K::Binary(TBin::Add, Box::new(i.clone()), Box::new(self.int(1, line))),
-            Ty::INT,
-            line,
-        );
-        let body = vec![
-            TStmt::If(
-                sep_needed,
-                vec![TStmt::Assign(acc.clone(), with_sep)],
-                Vec::new(),
-            ),
-            TStmt::Assign(acc.clone(), appended),
-            TStmt::Assign(i, inc),
-        ];
+        let start = self.int(0, line);
+        let lp = self.index_loop(start, len, |fx, i| {
+            let elem = TExpr::new(
+                K::ListElem(Box::new(l), Box::new(i.clone())),
+                t.clone(),
+                line,
+            );
+            let part = fx.repr_string(elem, span);
+            let zero = fx.int(0, line);
+            let sep_needed = TExpr::new(
+                K::Cmp(TCmp::Gt, Box::new(i), Box::new(zero)),
+                Ty::Bool,
+                line,
+            );
+            let with_sep = fx.extern_call(
+                "mj_str_concat",
+                vec![acc.clone(), s(", ", line)],
+                Ty::Str,
+                line,
+            );
+            let appended = fx.extern_call("mj_str_concat", vec![acc.clone(), part], Ty::Str, line);
+            vec![
+                TStmt::If(
+                    sep_needed,
+                    vec![TStmt::Assign(acc.clone(), with_sep)],
+                    Vec::new(),
+                ),
+                TStmt::Assign(acc.clone(), appended),
+            ]
+        });
         let close = self.extern_call("mj_str_concat", vec![acc, s("]", line)], Ty::Str, line);
-        let w = TStmt::While {
-            cond,
-            body,
-            else_body: Vec::new(),
-        };
-        TExpr::new(K::Seq(vec![s0, s1, s2, w], Box::new(close)), Ty::Str, line)
+        let mut stmts = vec![s0, s1];
+        stmts.extend(lp);
+        TExpr::new(K::Seq(stmts, Box::new(close)), Ty::Str, line)
     }
 }
