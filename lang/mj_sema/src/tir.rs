@@ -183,3 +183,73 @@ impl TExpr {
         TExpr { kind, ty, line }
     }
 }
+
+/// Whether any expression or local in a body still has the type `Unknown`. The checker
+/// gives `Unknown` only to expressions it has reported an error for; this is the safety net
+/// that turns a missed case into a diagnostic instead of an internal compiler error.
+pub fn has_unknown(f: &TFunction) -> bool {
+    f.locals.iter().any(|l| l.ty == Ty::Unknown) || f.body.iter().any(stmt_has_unknown)
+}
+
+fn stmt_has_unknown(s: &TStmt) -> bool {
+    let block = |b: &[TStmt]| b.iter().any(stmt_has_unknown);
+    match s {
+        TStmt::Expr(e) | TStmt::Raise(e) => expr_has_unknown(e),
+        TStmt::Assign(a, b) => expr_has_unknown(a) || expr_has_unknown(b),
+        TStmt::If(c, a, b) => expr_has_unknown(c) || block(a) || block(b),
+        TStmt::While {
+            cond,
+            body,
+            else_body,
+        } => expr_has_unknown(cond) || block(body) || block(else_body),
+        TStmt::Return(e) => e.as_ref().is_some_and(expr_has_unknown),
+        TStmt::Try {
+            body,
+            handler,
+            else_body,
+            finally_body,
+        } => {
+            block(body)
+                || handler.as_ref().is_some_and(|(_, h)| block(h))
+                || block(else_body)
+                || block(finally_body)
+        }
+        TStmt::Block(b) => block(b),
+        TStmt::Break | TStmt::Continue | TStmt::Abort(..) => false,
+    }
+}
+
+fn expr_has_unknown(e: &TExpr) -> bool {
+    if e.ty == Ty::Unknown {
+        return true;
+    }
+    let arg = |a: &TArg| match a {
+        TArg::Value(v) | TArg::Ref(v) => expr_has_unknown(v),
+    };
+    match &e.kind {
+        TExprKind::Field(b, _)
+        | TExprKind::Deref(b)
+        | TExprKind::Unary(_, b)
+        | TExprKind::Cast(b) => expr_has_unknown(b),
+        TExprKind::Len(b) | TExprKind::AddrOf(b) => expr_has_unknown(b),
+        TExprKind::ListElem(a, b)
+        | TExprKind::Binary(_, a, b)
+        | TExprKind::Cmp(_, a, b)
+        | TExprKind::And(a, b)
+        | TExprKind::Or(a, b) => expr_has_unknown(a) || expr_has_unknown(b),
+        TExprKind::IfExp(c, a, b) => {
+            expr_has_unknown(c) || expr_has_unknown(a) || expr_has_unknown(b)
+        }
+        TExprKind::Call(_, args) | TExprKind::Construct(_, args) => args.iter().any(arg),
+        TExprKind::Aggregate(vs) => vs.iter().any(expr_has_unknown),
+        TExprKind::Seq(ss, v) => ss.iter().any(stmt_has_unknown) || expr_has_unknown(v),
+        TExprKind::SizeOf(t) => *t == Ty::Unknown,
+        TExprKind::Int(_)
+        | TExprKind::Float(_)
+        | TExprKind::Bool(_)
+        | TExprKind::Str(_)
+        | TExprKind::Unit
+        | TExprKind::Local(_)
+        | TExprKind::Null => false,
+    }
+}

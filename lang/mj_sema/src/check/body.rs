@@ -129,7 +129,33 @@ pub(crate) fn check_function(
         locals: fx.locals,
         body,
     };
-    (func, fx.diags)
+    let mut diags = fx.diags;
+    // A signature with an unknown type was reported with the items.
+    let sig_known = !func.ret.is_unknown()
+        && func
+            .params
+            .iter()
+            .all(|p| !func.locals[p.0 as usize].ty.is_unknown());
+    let items_ok = !cx.diags.iter().any(|(_, d)| d.is_error());
+    if sig_known
+        && items_ok
+        && !diags.iter().any(|(_, d)| d.is_error())
+        && crate::tir::has_unknown(&func)
+    {
+        let d = Diag::error(
+            super::E_UNSUPPORTED,
+            format!(
+                "the compiler could not work out every type in `{}`",
+                def.name.name
+            ),
+            def.name.span,
+        )
+        .with_hint(
+            "this construct is not supported yet; please report it with the code that caused it",
+        );
+        diags.push((m, d));
+    }
+    (func, diags)
 }
 
 impl FnCx<'_> {

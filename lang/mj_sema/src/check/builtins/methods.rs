@@ -11,7 +11,7 @@ use crate::check::body::FnCx;
 use crate::check::expr::is_place;
 use crate::check::{E_ARITY, E_ASSIGN, E_KWARG, E_NO_MEMBER, E_UNSUPPORTED};
 use crate::suggest::did_you_mean;
-use crate::tir::{TCmp, TExpr, TExprKind as K, TStmt};
+use crate::tir::{TBin, TCmp, TExpr, TExprKind as K, TStmt};
 use crate::ty::Ty;
 
 /// Methods of `List`, `String`, `Dict` and `Error`.
@@ -41,6 +41,16 @@ pub(crate) fn builtin_method(
         fx.unknown(line)
     };
     let file = fx.cx.modules[fx.m].input.path.clone();
+    // A known method that ends up with no value has either reported a bad call already
+    // (arity) or is not implemented for this receiver; the latter must still be an error.
+    let errors_before = fx.diags.len();
+    let not_done = |fx: &mut FnCx<'_>| {
+        if fx.diags.len() == errors_before {
+            let msg = format!("`{}.{m}` is not supported yet", fx.ty_name(&ty));
+            fx.error(Diag::error(E_UNSUPPORTED, msg, name.span));
+        }
+        fx.unknown(line)
+    };
     match ty.clone() {
         Ty::List(t) => {
             const KNOWN: &[&str] = &[
@@ -118,6 +128,33 @@ pub(crate) fn builtin_method(
                     }
                     sort_list(fx, recv, rev, span)
                 }
+                "count" if ok(fx, 1, 1) => {
+                    let v = fx.typed_arg(&args[0], &t);
+                    let (s0, l) = fx.temp(recv);
+                    let (s1, item) = fx.temp(v);
+                    let (s2, n) = fx.temp(fx.int(0, line));
+                    let len = TExpr::new(K::Len(Box::new(l.clone())), Ty::INT, line);
+                    let start = fx.int(0, line);
+                    let lp = fx.index_loop(start, len, |fx, i| {
+                        let elem =
+                            TExpr::new(K::ListElem(Box::new(l), Box::new(i)), (*t).clone(), line);
+                        let eq = fx.compare(ast::CmpOp::Eq, elem, item, span);
+                        let one = fx.int(1, line);
+                        let inc = TExpr::new(
+                            K::Binary(TBin::Add, Box::new(n.clone()), Box::new(one)),
+                            Ty::INT,
+                            line,
+                        );
+                        vec![TStmt::If(
+                            eq,
+                            vec![TStmt::Assign(n.clone(), inc)],
+                            Vec::new(),
+                        )]
+                    });
+                    let mut stmts = vec![s0, s1, s2];
+                    stmts.extend(lp);
+                    TExpr::new(K::Seq(stmts, Box::new(n)), Ty::INT, line)
+                }
                 "index" if ok(fx, 1, 1) => {
                     let f = match &*t {
                         Ty::Str => "mj_list_find_str",
@@ -155,7 +192,7 @@ pub(crate) fn builtin_method(
                         line,
                     )
                 }
-                _ if KNOWN.contains(&m) => fx.unknown(line),
+                _ if KNOWN.contains(&m) => not_done(fx),
                 _ => unknown_method(fx, KNOWN),
             }
         }
@@ -303,7 +340,7 @@ pub(crate) fn builtin_method(
                 "byte_length" | "__len__" if ok(fx, 0, 0) => {
                     TExpr::new(K::Len(Box::new(recv)), Ty::INT, line)
                 }
-                _ if KNOWN.contains(&m) => fx.unknown(line),
+                _ if KNOWN.contains(&m) => not_done(fx),
                 _ => unknown_method(fx, KNOWN),
             }
         }
@@ -404,7 +441,7 @@ pub(crate) fn builtin_method(
                     let val = TExpr::new(K::Deref(Box::new(again)), (*v).clone(), line);
                     TExpr::new(K::Seq(vec![s0, s1, st], Box::new(val)), (*v).clone(), line)
                 }
-                _ if KNOWN.contains(&m) => fx.unknown(line),
+                _ if KNOWN.contains(&m) => not_done(fx),
                 _ => unknown_method(fx, KNOWN),
             }
         }
