@@ -15,6 +15,10 @@ impl FnCx<'_> {
         if let ExprKind::Name(n) = &target.kind
             && self.lookup_local(n).is_none()
         {
+            if self.reject_const_assign(n, target.span) {
+                self.expr(value, None);
+                return;
+            }
             let v = self.expr(value, None);
             let ty = if v.ty == Ty::Unit {
                 Ty::Unknown
@@ -36,6 +40,33 @@ impl FnCx<'_> {
         let expected = self.place_type(target);
         let v = self.expr(value, expected.as_ref());
         self.assign_value(target, v, value.span, out);
+    }
+
+    /// Reports an assignment to a `comptime` constant (which Mojo rejects; it is not a new
+    /// local that shadows the constant). Returns whether `n` names a constant.
+    pub(super) fn reject_const_assign(&mut self, n: &str, span: Span) -> bool {
+        let is_const = self.consts.contains_key(n)
+            || self
+                .owner
+                .is_some_and(|s| self.cx.structs[s as usize].consts.contains_key(n))
+            || matches!(
+                self.cx.modules[self.m].scope.get(n),
+                Some(super::Item::Const(_))
+            );
+        if is_const {
+            self.error(
+                Diag::error(
+                    E_ASSIGN,
+                    format!("cannot assign to `{n}`: it is a `comptime` constant"),
+                    span,
+                )
+                .with_hint(format!(
+                    "declare a variable initialized from it: `var {} = {n}`",
+                    n.to_lowercase()
+                )),
+            );
+        }
+        is_const
     }
 
     /// The type of an existing assignable place, without reporting errors.
@@ -104,6 +135,9 @@ impl FnCx<'_> {
                     out.push(TStmt::Assign(TExpr::new(K::Local(l), ty, line), v));
                 }
                 None => {
+                    if self.reject_const_assign(n, target.span) {
+                        return;
+                    }
                     let ty = v.ty.clone();
                     let l = self.new_local(n, ty.clone(), false);
                     self.scopes[0].insert(n.clone(), l);
@@ -139,6 +173,9 @@ impl FnCx<'_> {
             }
             ExprKind::Index { base, args } if !args.is_empty() => {
                 let b = self.expr(base, None);
+                if matches!(b.ty, Ty::List(_) | Ty::Dict(..)) {
+                    self.check_mut_use(target, "assigning to an element");
+                }
                 if let Ty::Struct(s) = b.ty {
                     // `obj[i] = v` calls `obj.__setitem__(i, v)`.
                     self.check_field_assignable(base, target.span);
@@ -246,6 +283,28 @@ impl FnCx<'_> {
         }
     }
 
+    /// A `mut` use (a `mut self` method call, a `mut` argument) of a place rooted in a
+    /// read-only argument is an error: the callee would modify the caller's value.
+    pub(super) fn check_mut_use(&mut self, place: &Expr, what: &str) {
+        let mut root = place;
+        while let ExprKind::Attr { base, .. } | ExprKind::Index { base, .. } = &root.kind {
+            root = base;
+        }
+        if let ExprKind::Name(n) = &root.kind
+            && let Some(l) = self.lookup_local(n)
+            && self.immutable[l.0 as usize]
+        {
+            self.error(
+                Diag::error(
+                    E_ASSIGN,
+                    format!("{what} needs a mutable value, but `{n}` is read-only here"),
+                    place.span,
+                )
+                .with_hint(format!("declare it as `mut {n}`")),
+            );
+        }
+    }
+
     pub(super) fn aug_assign(
         &mut self,
         target: &Expr,
@@ -266,6 +325,10 @@ impl FnCx<'_> {
         if let ExprKind::Name(n) = &target.kind
             && self.lookup_local(n).is_none()
         {
+            if self.reject_const_assign(n, target.span) {
+                self.expr(value, None);
+                return;
+            }
             let mut d = Diag::error(
                 super::E_UNDEFINED,
                 format!("use of undefined name `{n}`"),
@@ -290,6 +353,7 @@ impl FnCx<'_> {
             && let Some(Ty::List(t)) = self.place_type(base)
             && !matches!(*t, Ty::Struct(_))
         {
+            self.check_mut_use(target, "assigning to an element");
             let b = self.expr(base, None);
             let i = self.expr(&a.value, Some(&Ty::INT));
             let i = self.coerce(i, &Ty::INT, a.value.span);

@@ -221,6 +221,9 @@ impl FnCx<'_> {
             let v = self.coerce(v, &p.ty, e.span);
             match p.conv {
                 Conv::Mut | Conv::Out => {
+                    if is_place(&v) {
+                        self.check_mut_use(e, &format!("the `mut` argument `{}`", p.name));
+                    }
                     if !is_place(&v) && !v.ty.is_unknown() {
                         let msg = format!(
                             "argument `{}` is `mut`: pass a variable, not a temporary value",
@@ -322,7 +325,7 @@ impl FnCx<'_> {
                     return self.static_call(s, name, args, span);
                 }
                 let recv = self.expr(base, None);
-                self.method_call(recv, name, args, span)
+                self.method_call(base, recv, name, args, span)
             }
             ExprKind::Index { base, args: targs } => {
                 // `List[Int](...)`, `Dict[String, Int]()`
@@ -427,7 +430,25 @@ impl FnCx<'_> {
         TExpr::new(K::Construct(id, targs), Ty::Struct(s), line)
     }
 
-    fn method_call(&mut self, recv: TExpr, name: &ast::Ident, args: &[Arg], span: Span) -> TExpr {
+    fn method_call(
+        &mut self,
+        base: &Expr,
+        recv: TExpr,
+        name: &ast::Ident,
+        args: &[Arg],
+        span: Span,
+    ) -> TExpr {
+        let mutates = match &recv.ty {
+            Ty::List(_) => matches!(
+                name.name.as_str(),
+                "append" | "pop" | "insert" | "extend" | "clear" | "sort" | "reverse" | "remove"
+            ),
+            Ty::Dict(..) => matches!(name.name.as_str(), "pop" | "clear" | "setdefault"),
+            _ => false,
+        };
+        if mutates {
+            self.check_mut_use(base, &format!("`{}`", name.name));
+        }
         let line = self.line(span);
         match recv.ty.clone() {
             Ty::Struct(s) => {
@@ -462,8 +483,10 @@ impl FnCx<'_> {
                 if !sig.has_self {
                     return self.call_fn(id, &name.name, args, span);
                 }
-                if sig.params[0].conv == Conv::Mut && !is_place(&recv) {
-                    // Calling a `mut self` method on a temporary is allowed; it mutates the copy.
+                if sig.params[0].conv == Conv::Mut && is_place(&recv) {
+                    // (Calling a `mut self` method on a temporary is allowed; it mutates the copy.)
+                    let what = format!("calling `{}` (a `mut self` method)", name.name);
+                    self.check_mut_use(base, &what);
                 }
                 let recv_arg = self.self_arg(recv, &sig);
                 let mut targs = vec![recv_arg];

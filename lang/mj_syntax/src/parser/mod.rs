@@ -63,7 +63,8 @@ pub(crate) fn parse_module(text: &str) -> (Module, Vec<Diag>) {
 
 /// Converts spans to chumsky's and parses the embedded expressions of f-strings, by
 /// re-lexing each `{...}` at its real offset so spans point into the file.
-fn cook(text: &str, toks: Vec<(Tok, Span)>, diags: &mut Vec<Diag>, depth: usize) -> Vec<Tk> {
+fn cook(text: &str, mut toks: Vec<(Tok, Span)>, diags: &mut Vec<Diag>, depth: usize) -> Vec<Tk> {
+    legacy_let(&mut toks, diags);
     toks.into_iter()
         .map(|(t, s)| {
             let t = match t {
@@ -78,6 +79,29 @@ fn cook(text: &str, toks: Vec<(Tok, Span)>, diags: &mut Vec<Diag>, depth: usize)
             (t, SimpleSpan::from(s.range()))
         })
         .collect()
+}
+
+/// `let x = ...` at the start of a statement (removed from Mojo): reported once per use and
+/// parsed as `var`, so the rest of the function checks normally.
+fn legacy_let(toks: &mut [(Tok, Span)], diags: &mut Vec<Diag>) {
+    for i in 0..toks.len() {
+        let at_stmt_start =
+            i == 0 || matches!(toks[i - 1].0, Tok::Newline | Tok::Indent | Tok::Dedent);
+        if at_stmt_start
+            && matches!(&toks[i].0, Tok::Name(n) if n == "let")
+            && matches!(toks.get(i + 1), Some((Tok::Name(_), _)))
+        {
+            diags.push(
+                Diag::error(
+                    "E0001",
+                    "`let` declarations are not supported (Mojo removed them)",
+                    toks[i].1,
+                )
+                .with_hint("declare the variable with `var`"),
+            );
+            toks[i].0 = Tok::Kw("var");
+        }
+    }
 }
 
 fn cook_part(

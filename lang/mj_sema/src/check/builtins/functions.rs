@@ -38,7 +38,27 @@ impl FnCx<'_> {
         }
         let (s1, sep) = self.temp(sep);
         stmts.push(s1);
-        for (i, v) in values.into_iter().enumerate() {
+        // Python evaluates every argument before writing anything: an argument that raises
+        // (or has side effects) must not leave the earlier ones half printed. Arguments that
+        // are not plain locals or literals are converted into temporaries first.
+        let several = values.len() > 1;
+        let mut texts = Vec::new();
+        for v in values {
+            let te = self.expr(v, None);
+            let simple = matches!(
+                te.kind,
+                K::Local(_) | K::Int(_) | K::Float(_) | K::Bool(_) | K::Str(_) | K::Unit
+            );
+            let st = self.stringify(te, v.span);
+            if several && !simple {
+                let (s, t) = self.temp(st);
+                stmts.push(s);
+                texts.push(t);
+            } else {
+                texts.push(st);
+            }
+        }
+        for (i, st) in texts.into_iter().enumerate() {
             if i > 0 {
                 stmts.push(TStmt::Expr(self.extern_call(
                     "mj_write",
@@ -47,8 +67,6 @@ impl FnCx<'_> {
                     line,
                 )));
             }
-            let te = self.expr(v, None);
-            let st = self.stringify(te, v.span);
             stmts.push(TStmt::Expr(self.extern_call(
                 "mj_write",
                 vec![st],
