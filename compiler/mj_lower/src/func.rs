@@ -589,7 +589,17 @@ impl Fx<'_> {
                     ),
                     tir::Callee::Intrinsic(n) => (Callee::Intrinsic(n.clone()), false),
                 };
-                let dest = if e.ty == Ty::Unit { None } else { dest };
+                let dest = match dest {
+                    _ if e.ty == Ty::Unit => None,
+                    // Codegen derives an extern's or intrinsic's LLVM signature from the
+                    // destination, so a discarded non-Unit result still needs a place:
+                    // without one, `(2.0 ** x)` as a statement declares `llvm.pow.f64` as
+                    // returning void, clashing with its other uses.
+                    None if !matches!(callee, Callee::Fn(_)) => {
+                        Some(Place::local(self.temp(lower_ty(&e.ty)?)))
+                    }
+                    d => d,
+                };
                 self.call(callee, ops, dest, raises);
                 return Ok(());
             }
