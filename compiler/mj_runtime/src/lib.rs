@@ -76,6 +76,8 @@ pub fn symbols() -> Vec<(&'static str, usize)> {
         str::mj_str_cmp,
         str::mj_str_hash,
         str::mj_str_at,
+        str::mj_str_is_char_start,
+        str::mj_str_char_at,
         str::mj_str_slice,
         str::mj_str_repeat,
         str::mj_str_contains,

@@ -373,6 +373,41 @@ pub unsafe extern "C" fn mj_str_at(
     byte_str(b[j as usize])
 }
 
+/// 1 if byte `i` of `s` starts a UTF-8 character (it is not a continuation byte), else 0;
+/// used to iterate a string by character.
+///
+/// # Safety
+/// `s` must be null or a valid `MjStr`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mj_str_is_char_start(s: *const MjStr, i: i64) -> i64 {
+    let b = unsafe { bytes(s) };
+    match usize::try_from(i).ok().and_then(|i| b.get(i)) {
+        Some(c) => i64::from(c & 0xC0 != 0x80),
+        None => 0,
+    }
+}
+
+/// The whole UTF-8 character that starts at byte `i` (a one-byte string for a stray or
+/// truncated byte, so that invalid text still iterates).
+///
+/// # Safety
+/// `s` must be null or a valid `MjStr`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mj_str_char_at(s: *const MjStr, i: i64) -> *const MjStr {
+    let b = unsafe { bytes(s) };
+    let Some(start) = usize::try_from(i).ok().filter(|&i| i < b.len()) else {
+        return new_str(b"");
+    };
+    let mut end = start + 1;
+    while end < b.len() && b[end] & 0xC0 == 0x80 && end - start < 4 {
+        end += 1;
+    }
+    match std::str::from_utf8(&b[start..end]) {
+        Ok(_) => new_str(&b[start..end]),
+        Err(_) => byte_str(b[start]),
+    }
+}
+
 /// # Safety
 /// `s` must be null or a valid `MjStr`.
 #[unsafe(no_mangle)]

@@ -27,19 +27,23 @@ pub(crate) fn iteration_plan(fx: &mut FnCx<'_>, it: TExpr, span: Span) -> Option
                 TExpr::new(K::ListElem(Box::new(c), Box::new(i)), (*t).clone(), line)
             }),
         }),
-        Ty::Str => {
-            let file = fx.cx.modules[fx.m].input.path.clone();
-            Some(IterPlan {
-                collection: it,
-                count: Box::new(move |_, c| TExpr::new(K::Len(Box::new(c)), Ty::INT, line)),
-                skip: Box::new(|_, _, _| None),
-                element: Box::new(move |fx, c, i| {
-                    let f = TExpr::new(K::Str(file.clone()), Ty::Str, line);
-                    let l = fx.int(line as i128, line);
-                    fx.extern_call("mj_str_at", vec![c, i, f, l], Ty::Str, line)
-                }),
-            })
-        }
+        // A string iterates by character (UTF-8 code point), as Mojo's `codepoint_slices()`.
+        Ty::Str => Some(IterPlan {
+            collection: it,
+            count: Box::new(move |_, c| TExpr::new(K::Len(Box::new(c)), Ty::INT, line)),
+            skip: Box::new(move |fx, c, i| {
+                let start = fx.extern_call("mj_str_is_char_start", vec![c, i], Ty::INT, line);
+                let zero = fx.int(0, line);
+                Some(TExpr::new(
+                    K::Cmp(TCmp::Eq, Box::new(start), Box::new(zero)),
+                    Ty::Bool,
+                    line,
+                ))
+            }),
+            element: Box::new(move |fx, c, i| {
+                fx.extern_call("mj_str_char_at", vec![c, i], Ty::Str, line)
+            }),
+        }),
         Ty::Dict(k, _) => Some(IterPlan {
             collection: it,
             count: Box::new(move |fx, c| fx.extern_call("mj_dict_slots", vec![c], Ty::INT, line)),

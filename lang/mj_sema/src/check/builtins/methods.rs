@@ -218,6 +218,7 @@ pub(crate) fn builtin_method(
                 "islower",
                 "isalnum",
                 "splitlines",
+                "codepoint_slices",
                 "copy",
                 "byte_length",
                 "__len__",
@@ -337,6 +338,8 @@ pub(crate) fn builtin_method(
                         line,
                     )
                 }
+                // Iterating a String already goes character by character.
+                "codepoint_slices" if ok(fx, 0, 0) => recv,
                 "byte_length" | "__len__" if ok(fx, 0, 0) => {
                     TExpr::new(K::Len(Box::new(recv)), Ty::INT, line)
                 }
