@@ -3,8 +3,8 @@
 //! returns `Ok` without a panic. An `Err` from either stage is an internal compiler error.
 //!
 //! Inputs: random mostly well-typed programs and mutations of the corpus (tests/run,
-//! tests/fail, tests/mir); the generators are shared with `lang/mj_sema/tests/fuzz.rs` and
-//! `compiler/mj_lower/tests/fuzz_lower.rs`. The whole file takes about 3 s by default.
+//! tests/fail, tests/mir); the generators are shared with `lang/mj_sema/tests/fuzz.rs`.
+//! Each lowered program is also printed as MIR. The whole file takes about 3 s by default.
 //! Knobs: MJ_FUZZ_SEED, MJ_FUZZ_SECS (per fuzzing test), MJ_FUZZ_CASES (per fuzzing test), e.g.
 //! `MJ_FUZZ_SECS=120 MJ_FUZZ_SEED=3 cargo test --release -p mj_codegen --test fuzz_codegen -- --nocapture`.
 
@@ -37,6 +37,8 @@ fn check_lower_codegen(text: &str, extras: &[Extra], compiled: &AtomicU64) -> Re
         }
         let mir = mj_lower::lower_program(&checked.0.program)
             .map_err(|e| format!("lowering returned Err (internal compiler error): {e}"))?;
+        // The MIR printer must handle whatever the lowering produces.
+        let _ = mj_mir::print_program(&mir);
         for opt_level in OPT_LEVELS {
             let obj = emit_object(&mir, &Options { opt_level }).map_err(|e| {
                 format!(

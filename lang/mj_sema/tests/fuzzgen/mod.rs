@@ -1,5 +1,5 @@
 //! Shared input generators for the fuzz tests (`lang/mj_sema/tests/fuzz.rs` and
-//! `compiler/mj_lower/tests/fuzz_lower.rs`, which includes this file by path).
+//! `compiler/mj_codegen/tests/fuzz_codegen.rs`, which includes this file by path).
 //!
 //! Everything is deterministic: a case is a pure function of `(seed, category, index)`, so a
 //! failure report names the seed and the case index and can be replayed exactly.
