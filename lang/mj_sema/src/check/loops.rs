@@ -118,16 +118,7 @@ impl FnCx<'_> {
                 line,
             );
             b.push(TStmt::Assign(i, inc));
-            self.loop_depth += 1;
-            b.extend(self.block(body));
-            self.loop_depth -= 1;
-            self.scopes.pop();
-            let e = else_body.map(|e| self.block(e)).unwrap_or_default();
-            out.push(TStmt::While {
-                cond,
-                body: b,
-                else_body: e,
-            });
+            self.finish_loop(cond, b, body, else_body, out);
             return;
         }
         let it = self.expr(iter, None);
@@ -197,15 +188,28 @@ impl FnCx<'_> {
         } else {
             self.assign_value(target, elem, span, &mut b);
         }
+        self.finish_loop(cond, b, body, else_body, out);
+    }
+
+    /// Appends the user's loop body to the desugared `head` statements (which bind the loop
+    /// variable in a scope the caller pushed), closes that scope and emits the `while`.
+    fn finish_loop(
+        &mut self,
+        cond: TExpr,
+        mut head: Vec<TStmt>,
+        body: &[Stmt],
+        else_body: Option<&[Stmt]>,
+        out: &mut Vec<TStmt>,
+    ) {
         self.loop_depth += 1;
-        b.extend(self.block(body));
+        head.extend(self.block(body));
         self.loop_depth -= 1;
         self.scopes.pop();
-        let e = else_body.map(|e| self.block(e)).unwrap_or_default();
+        let else_body = else_body.map(|e| self.block(e)).unwrap_or_default();
         out.push(TStmt::While {
             cond,
-            body: b,
-            else_body: e,
+            body: head,
+            else_body,
         });
     }
 
