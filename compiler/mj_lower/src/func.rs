@@ -504,21 +504,8 @@ impl Fx<'_> {
             Place::local(ok),
             Rvalue::Cmp(mir::CmpOp::Lt, copy(iu), copy(lenu)),
         ));
-        let good = self.new_block();
-        let bad = self.new_block();
-        self.terminate(Terminator::Branch {
-            cond: copy(ok),
-            then_bb: good,
-            else_bb: bad,
-        });
-        self.cur = bad;
-        self.push(Stmt::Call {
-            dest: None,
-            callee: Callee::Extern("mj_list_abort_index".into()),
-            args: vec![self.file_const(), int(e.line as i128), copy(i), copy(len)],
-        });
-        self.terminate(Terminator::Unreachable);
-        self.cur = good;
+        let args = vec![self.file_const(), int(e.line as i128), copy(i), copy(len)];
+        self.guard(copy(ok), "mj_list_abort_index", args);
         let elem_ty = lower_ty(&e.ty)?;
         let addr = self.temp(mir::Ty::Ptr(Box::new(elem_ty)));
         self.push(Stmt::Assign(
@@ -529,6 +516,26 @@ impl Fx<'_> {
             local: addr,
             proj: vec![Proj::Deref],
         })
+    }
+
+    /// Continues only when `ok` holds; otherwise calls the `noreturn` runtime error
+    /// function `abort` with `args`.
+    fn guard(&mut self, ok: Operand, abort: &str, args: Vec<Operand>) {
+        let good = self.new_block();
+        let bad = self.new_block();
+        self.terminate(Terminator::Branch {
+            cond: ok,
+            then_bb: good,
+            else_bb: bad,
+        });
+        self.cur = bad;
+        self.push(Stmt::Call {
+            dest: None,
+            callee: Callee::Extern(abort.into()),
+            args,
+        });
+        self.terminate(Terminator::Unreachable);
+        self.cur = good;
     }
 
     fn args(&mut self, args: &[TArg]) -> R<Vec<Operand>> {
@@ -777,27 +784,14 @@ impl Fx<'_> {
             Operand::Const(Const::Int(0, ty.clone()))
         };
         if ty.is_int() {
-            let is_zero = self.temp(mir::Ty::Bool);
+            let nonzero = self.temp(mir::Ty::Bool);
             set(
                 self,
-                is_zero,
-                Rvalue::Cmp(mir::CmpOp::Eq, copy(yl), zero.clone()),
+                nonzero,
+                Rvalue::Cmp(mir::CmpOp::Ne, copy(yl), zero.clone()),
             );
-            let bad = self.new_block();
-            let good = self.new_block();
-            self.terminate(Terminator::Branch {
-                cond: copy(is_zero),
-                then_bb: bad,
-                else_bb: good,
-            });
-            self.cur = bad;
-            self.push(Stmt::Call {
-                dest: None,
-                callee: Callee::Extern("mj_abort_div_zero".into()),
-                args: vec![self.file_const(), int(line as i128)],
-            });
-            self.terminate(Terminator::Unreachable);
-            self.cur = good;
+            let args = vec![self.file_const(), int(line as i128)];
+            self.guard(copy(nonzero), "mj_abort_div_zero", args);
         }
         let q = self.temp(ty.clone());
         let r = self.temp(ty.clone());
