@@ -384,7 +384,13 @@ impl Fx<'_> {
             K::Str(s) => Ok(Operand::Const(Const::Str(s.clone()))),
             K::Unit => Ok(Operand::Const(Const::Unit)),
             K::Null => Ok(Operand::Const(Const::Null(lower_ty(&e.ty)?))),
-            K::Local(_) | K::Field(..) | K::ListElem(..) | K::Deref(_) if self.is_place(e) => {
+            K::Local(_)
+            | K::Field(..)
+            | K::ListElem(..)
+            | K::ListElemUnchecked(..)
+            | K::Deref(_)
+                if self.is_place(e) =>
+            {
                 Ok(Operand::Copy(self.place(e)?))
             }
             _ => {
@@ -402,7 +408,7 @@ impl Fx<'_> {
 
     fn is_place(&self, e: &TExpr) -> bool {
         match &e.kind {
-            K::Local(_) | K::ListElem(..) | K::Deref(_) => true,
+            K::Local(_) | K::ListElem(..) | K::ListElemUnchecked(..) | K::Deref(_) => true,
             K::Field(b, _) => self.is_place(b) || !matches!(b.kind, K::Seq(..)),
             K::Seq(_, v) => self.is_place(v),
             _ => false,
@@ -424,6 +430,20 @@ impl Fx<'_> {
                 Ok(p)
             }
             K::ListElem(list, idx) => self.list_elem(list, idx, e),
+            K::ListElemUnchecked(list, idx) => {
+                let lop = self.operand(list)?;
+                let l = self.materialize(lop, &list.ty)?;
+                let i = self.operand(idx)?;
+                let addr = self.temp(mir::Ty::Ptr(Box::new(lower_ty(&e.ty)?)));
+                self.push(Stmt::Assign(
+                    Place::local(addr),
+                    Rvalue::ElemAddr(Operand::Copy(l), i),
+                ));
+                Ok(Place {
+                    local: addr,
+                    proj: vec![Proj::Deref],
+                })
+            }
             K::Deref(p) => {
                 let op = self.operand(p)?;
                 let mut pl = self.materialize(op, &p.ty)?;
@@ -727,9 +747,11 @@ impl Fx<'_> {
                 let pl = self.place(p)?;
                 Rvalue::AddrOf(pl)
             }
-            K::Local(_) | K::Field(..) | K::ListElem(..) | K::Deref(_) => {
-                Rvalue::Use(Operand::Copy(self.place(e)?))
-            }
+            K::Local(_)
+            | K::Field(..)
+            | K::ListElem(..)
+            | K::ListElemUnchecked(..)
+            | K::Deref(_) => Rvalue::Use(Operand::Copy(self.place(e)?)),
             _ => Rvalue::Use(self.operand(e)?),
         };
         if let Some(d) = dest {

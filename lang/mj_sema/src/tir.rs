@@ -151,6 +151,9 @@ pub enum TExprKind {
     Field(Box<TExpr>, u32),
     /// `list[index]` after normalization: bounds-checked element place.
     ListElem(Box<TExpr>, Box<TExpr>),
+    /// `list[index]` where the checker proved `0 <= index < len(list)` (see
+    /// `check/loops.rs`, loop versioning): an element place without a run-time check.
+    ListElemUnchecked(Box<TExpr>, Box<TExpr>),
     /// The place a pointer points to (`d[k]` storage returned by the runtime).
     Deref(Box<TExpr>),
     Call(Callee, Vec<TArg>),
@@ -188,68 +191,201 @@ impl TExpr {
 /// gives `Unknown` only to expressions it has reported an error for; this is the safety net
 /// that turns a missed case into a diagnostic instead of an internal compiler error.
 pub fn has_unknown(f: &TFunction) -> bool {
-    f.locals.iter().any(|l| l.ty == Ty::Unknown) || f.body.iter().any(stmt_has_unknown)
+    let mut found = f.locals.iter().any(|l| l.ty == Ty::Unknown);
+    walk(&f.body, &mut |_| {}, &mut |e| {
+        found |=
+            e.ty == Ty::Unknown || matches!(&e.kind, TExprKind::SizeOf(t) if *t == Ty::Unknown);
+    });
+    found
 }
 
-fn stmt_has_unknown(s: &TStmt) -> bool {
-    let block = |b: &[TStmt]| b.iter().any(stmt_has_unknown);
-    match s {
-        TStmt::Expr(e) | TStmt::Raise(e) => expr_has_unknown(e),
-        TStmt::Assign(a, b) => expr_has_unknown(a) || expr_has_unknown(b),
-        TStmt::If(c, a, b) => expr_has_unknown(c) || block(a) || block(b),
-        TStmt::While {
-            cond,
-            body,
-            else_body,
-        } => expr_has_unknown(cond) || block(body) || block(else_body),
-        TStmt::Return(e) => e.as_ref().is_some_and(expr_has_unknown),
-        TStmt::Try {
-            body,
-            handler,
-            else_body,
-            finally_body,
-        } => {
-            block(body)
-                || handler.as_ref().is_some_and(|(_, h)| block(h))
-                || block(else_body)
-                || block(finally_body)
+/// Visits every statement and expression of a body, nested ones included (the statements
+/// inside `Seq` expressions too), parents before children.
+pub fn walk<'a>(
+    stmts: &'a [TStmt],
+    on_stmt: &mut dyn FnMut(&'a TStmt),
+    on_expr: &mut dyn FnMut(&'a TExpr),
+) {
+    for s in stmts {
+        on_stmt(s);
+        let mut ex = |e: &'a TExpr| walk_expr(e, on_stmt, on_expr);
+        match s {
+            TStmt::Expr(e) | TStmt::Raise(e) => ex(e),
+            TStmt::Assign(a, b) => {
+                ex(a);
+                ex(b);
+            }
+            TStmt::If(c, a, b) => {
+                ex(c);
+                walk(a, on_stmt, on_expr);
+                walk(b, on_stmt, on_expr);
+            }
+            TStmt::While {
+                cond,
+                body,
+                else_body,
+            } => {
+                ex(cond);
+                walk(body, on_stmt, on_expr);
+                walk(else_body, on_stmt, on_expr);
+            }
+            TStmt::Return(e) => {
+                if let Some(e) = e {
+                    ex(e);
+                }
+            }
+            TStmt::Try {
+                body,
+                handler,
+                else_body,
+                finally_body,
+            } => {
+                walk(body, on_stmt, on_expr);
+                if let Some((_, h)) = handler {
+                    walk(h, on_stmt, on_expr);
+                }
+                walk(else_body, on_stmt, on_expr);
+                walk(finally_body, on_stmt, on_expr);
+            }
+            TStmt::Block(b) => walk(b, on_stmt, on_expr),
+            TStmt::Break | TStmt::Continue | TStmt::Abort(..) => {}
         }
-        TStmt::Block(b) => block(b),
-        TStmt::Break | TStmt::Continue | TStmt::Abort(..) => false,
     }
 }
 
-fn expr_has_unknown(e: &TExpr) -> bool {
-    if e.ty == Ty::Unknown {
-        return true;
-    }
-    let arg = |a: &TArg| match a {
-        TArg::Value(v) | TArg::Ref(v) => expr_has_unknown(v),
-    };
+fn walk_expr<'a>(
+    e: &'a TExpr,
+    on_stmt: &mut dyn FnMut(&'a TStmt),
+    on_expr: &mut dyn FnMut(&'a TExpr),
+) {
+    on_expr(e);
+    let mut ex = |e: &'a TExpr| walk_expr(e, on_stmt, on_expr);
     match &e.kind {
         TExprKind::Field(b, _)
         | TExprKind::Deref(b)
         | TExprKind::Unary(_, b)
-        | TExprKind::Cast(b) => expr_has_unknown(b),
-        TExprKind::Len(b) | TExprKind::AddrOf(b) => expr_has_unknown(b),
+        | TExprKind::Cast(b)
+        | TExprKind::Len(b)
+        | TExprKind::AddrOf(b) => ex(b),
         TExprKind::ListElem(a, b)
+        | TExprKind::ListElemUnchecked(a, b)
         | TExprKind::Binary(_, a, b)
         | TExprKind::Cmp(_, a, b)
         | TExprKind::And(a, b)
-        | TExprKind::Or(a, b) => expr_has_unknown(a) || expr_has_unknown(b),
-        TExprKind::IfExp(c, a, b) => {
-            expr_has_unknown(c) || expr_has_unknown(a) || expr_has_unknown(b)
+        | TExprKind::Or(a, b) => {
+            ex(a);
+            ex(b);
         }
-        TExprKind::Call(_, args) | TExprKind::Construct(_, args) => args.iter().any(arg),
-        TExprKind::Aggregate(vs) => vs.iter().any(expr_has_unknown),
-        TExprKind::Seq(ss, v) => ss.iter().any(stmt_has_unknown) || expr_has_unknown(v),
-        TExprKind::SizeOf(t) => *t == Ty::Unknown,
+        TExprKind::IfExp(c, a, b) => {
+            ex(c);
+            ex(a);
+            ex(b);
+        }
+        TExprKind::Call(_, args) | TExprKind::Construct(_, args) => {
+            for a in args {
+                match a {
+                    TArg::Value(v) | TArg::Ref(v) => ex(v),
+                }
+            }
+        }
+        TExprKind::Aggregate(vs) => vs.iter().for_each(ex),
+        TExprKind::Seq(ss, v) => {
+            walk(ss, on_stmt, on_expr);
+            walk_expr(v, on_stmt, on_expr);
+        }
         TExprKind::Int(_)
         | TExprKind::Float(_)
         | TExprKind::Bool(_)
         | TExprKind::Str(_)
         | TExprKind::Unit
         | TExprKind::Local(_)
-        | TExprKind::Null => false,
+        | TExprKind::SizeOf(_)
+        | TExprKind::Null => {}
     }
+}
+
+/// Rewrites every expression of a body in place, children before parents.
+pub fn rewrite(stmts: &mut [TStmt], f: &mut dyn FnMut(&mut TExpr)) {
+    for s in stmts {
+        match s {
+            TStmt::Expr(e) | TStmt::Raise(e) => rewrite_expr(e, f),
+            TStmt::Assign(a, b) => {
+                rewrite_expr(a, f);
+                rewrite_expr(b, f);
+            }
+            TStmt::If(c, a, b) => {
+                rewrite_expr(c, f);
+                rewrite(a, f);
+                rewrite(b, f);
+            }
+            TStmt::While {
+                cond,
+                body,
+                else_body,
+            } => {
+                rewrite_expr(cond, f);
+                rewrite(body, f);
+                rewrite(else_body, f);
+            }
+            TStmt::Return(e) => {
+                if let Some(e) = e {
+                    rewrite_expr(e, f);
+                }
+            }
+            TStmt::Try {
+                body,
+                handler,
+                else_body,
+                finally_body,
+            } => {
+                rewrite(body, f);
+                if let Some((_, h)) = handler {
+                    rewrite(h, f);
+                }
+                rewrite(else_body, f);
+                rewrite(finally_body, f);
+            }
+            TStmt::Block(b) => rewrite(b, f),
+            TStmt::Break | TStmt::Continue | TStmt::Abort(..) => {}
+        }
+    }
+}
+
+fn rewrite_expr(e: &mut TExpr, f: &mut dyn FnMut(&mut TExpr)) {
+    match &mut e.kind {
+        TExprKind::Field(b, _)
+        | TExprKind::Deref(b)
+        | TExprKind::Unary(_, b)
+        | TExprKind::Cast(b)
+        | TExprKind::Len(b)
+        | TExprKind::AddrOf(b) => rewrite_expr(b, f),
+        TExprKind::ListElem(a, b)
+        | TExprKind::ListElemUnchecked(a, b)
+        | TExprKind::Binary(_, a, b)
+        | TExprKind::Cmp(_, a, b)
+        | TExprKind::And(a, b)
+        | TExprKind::Or(a, b) => {
+            rewrite_expr(a, f);
+            rewrite_expr(b, f);
+        }
+        TExprKind::IfExp(c, a, b) => {
+            rewrite_expr(c, f);
+            rewrite_expr(a, f);
+            rewrite_expr(b, f);
+        }
+        TExprKind::Call(_, args) | TExprKind::Construct(_, args) => {
+            for a in args {
+                match a {
+                    TArg::Value(v) | TArg::Ref(v) => rewrite_expr(v, f),
+                }
+            }
+        }
+        TExprKind::Aggregate(vs) => vs.iter_mut().for_each(|v| rewrite_expr(v, f)),
+        TExprKind::Seq(ss, v) => {
+            rewrite(ss, f);
+            rewrite_expr(v, f);
+        }
+        _ => {}
+    }
+    f(e);
 }
