@@ -486,46 +486,61 @@ impl Fx<'_> {
             Place::local(len),
             Rvalue::Len(Operand::Copy(l.clone())),
         ));
-        // Negative indices count from the end: `i + len` when `i < 0`, branch-free, so that
-        // every access to the same index in a loop is the same SSA value and LLVM can drop
-        // the repeated checks. One unsigned comparison then covers both ends, and the
-        // failure path is a `noreturn` call that never merges back into the loop.
+        // One unsigned comparison accepts 0 <= i < len, the common case. Anything else goes
+        // to a slow path that adds `len` to a negative index (counting from the end) and
+        // checks again, aborting through a `noreturn` call when that fails too.
+        let in_range = |fx: &mut Self, idx: Local| {
+            let iu = fx.temp(mir::Ty::UINT);
+            fx.push(Stmt::Assign(
+                Place::local(iu),
+                Rvalue::Cast(copy(idx), mir::Ty::UINT),
+            ));
+            let lenu = fx.temp(mir::Ty::UINT);
+            fx.push(Stmt::Assign(
+                Place::local(lenu),
+                Rvalue::Cast(copy(len), mir::Ty::UINT),
+            ));
+            let ok = fx.temp(mir::Ty::Bool);
+            fx.push(Stmt::Assign(
+                Place::local(ok),
+                Rvalue::Cmp(mir::CmpOp::Lt, copy(iu), copy(lenu)),
+            ));
+            ok
+        };
         let fin = self.temp(mir::Ty::INT);
+        self.push(Stmt::Assign(Place::local(fin), Rvalue::Use(copy(i))));
+        let ok = in_range(self, i);
+        let args = vec![self.file_const(), int(e.line as i128), copy(i), copy(len)];
         if matches!(idx.kind, K::Int(v) if v >= 0) {
-            self.push(Stmt::Assign(Place::local(fin), Rvalue::Use(copy(i))));
+            self.guard(copy(ok), "mj_list_abort_index", args);
         } else {
+            let good = self.new_block();
+            let slow = self.new_block();
+            self.terminate(Terminator::Branch {
+                cond: copy(ok),
+                then_bb: good,
+                else_bb: slow,
+            });
+            self.cur = slow;
             let neg = self.temp(mir::Ty::Bool);
             self.push(Stmt::Assign(
                 Place::local(neg),
                 Rvalue::Cmp(mir::CmpOp::Lt, copy(i), int(0)),
             ));
-            let adj = self.temp(mir::Ty::INT);
-            self.push(Stmt::Assign(
-                Place::local(adj),
-                Rvalue::Binary(mir::BinOp::Add, copy(i), copy(len)),
-            ));
             self.push(Stmt::Assign(
                 Place::local(fin),
-                Rvalue::Select(copy(neg), copy(adj), copy(i)),
+                Rvalue::Binary(mir::BinOp::Add, copy(i), copy(len)),
             ));
+            let ok2 = in_range(self, fin);
+            let both = self.temp(mir::Ty::Bool);
+            self.push(Stmt::Assign(
+                Place::local(both),
+                Rvalue::Binary(mir::BinOp::And, copy(neg), copy(ok2)),
+            ));
+            self.guard(copy(both), "mj_list_abort_index", args);
+            self.terminate(Terminator::Goto(good));
+            self.cur = good;
         }
-        let iu = self.temp(mir::Ty::UINT);
-        self.push(Stmt::Assign(
-            Place::local(iu),
-            Rvalue::Cast(copy(fin), mir::Ty::UINT),
-        ));
-        let lenu = self.temp(mir::Ty::UINT);
-        self.push(Stmt::Assign(
-            Place::local(lenu),
-            Rvalue::Cast(copy(len), mir::Ty::UINT),
-        ));
-        let ok = self.temp(mir::Ty::Bool);
-        self.push(Stmt::Assign(
-            Place::local(ok),
-            Rvalue::Cmp(mir::CmpOp::Lt, copy(iu), copy(lenu)),
-        ));
-        let args = vec![self.file_const(), int(e.line as i128), copy(i), copy(len)];
-        self.guard(copy(ok), "mj_list_abort_index", args);
         let elem_ty = lower_ty(&e.ty)?;
         let addr = self.temp(mir::Ty::Ptr(Box::new(elem_ty)));
         self.push(Stmt::Assign(
