@@ -838,34 +838,20 @@ impl Fx<'_> {
             matches!(op, TBin::FloorDiv | TBin::FloorMod) && (ty.is_float() || ty.is_signed());
         if floor {
             // Adjust when the remainder is non-zero and its sign differs from the divisor's.
-            let rnz = self.temp(mir::Ty::Bool);
-            set(
+            let flag = |fx: &mut Self, rv: Rvalue| {
+                let l = fx.temp(mir::Ty::Bool);
+                set(fx, l, rv);
+                l
+            };
+            let rnz = flag(self, Rvalue::Cmp(mir::CmpOp::Ne, copy(r), zero.clone()));
+            let rneg = flag(self, Rvalue::Cmp(mir::CmpOp::Lt, copy(r), zero.clone()));
+            let yneg = flag(self, Rvalue::Cmp(mir::CmpOp::Lt, copy(yl), zero.clone()));
+            let differ = flag(
                 self,
-                rnz,
-                Rvalue::Cmp(mir::CmpOp::Ne, copy(r), zero.clone()),
-            );
-            let rneg = self.temp(mir::Ty::Bool);
-            set(
-                self,
-                rneg,
-                Rvalue::Cmp(mir::CmpOp::Lt, copy(r), zero.clone()),
-            );
-            let yneg = self.temp(mir::Ty::Bool);
-            set(
-                self,
-                yneg,
-                Rvalue::Cmp(mir::CmpOp::Lt, copy(yl), zero.clone()),
-            );
-            let differ = self.temp(mir::Ty::Bool);
-            set(
-                self,
-                differ,
                 Rvalue::Binary(mir::BinOp::Xor, copy(rneg), copy(yneg)),
             );
-            let adjust = self.temp(mir::Ty::Bool);
-            set(
+            let adjust = flag(
                 self,
-                adjust,
                 Rvalue::Binary(mir::BinOp::And, copy(rnz), copy(differ)),
             );
             if ty.is_float() {

@@ -262,16 +262,27 @@ impl FnCx<'_> {
         }
     }
 
+    /// The name of the read-only argument a place expression is rooted in, following
+    /// field accesses (and element accesses when `through_index`), if any.
+    fn read_only_root<'e>(&self, place: &'e Expr, through_index: bool) -> Option<&'e str> {
+        let mut root = place;
+        loop {
+            match &root.kind {
+                ExprKind::Attr { base, .. } => root = base,
+                ExprKind::Index { base, .. } if through_index => root = base,
+                _ => break,
+            }
+        }
+        let ExprKind::Name(n) = &root.kind else {
+            return None;
+        };
+        let l = self.lookup_local(n)?;
+        self.immutable[l.0 as usize].then_some(n.as_str())
+    }
+
     /// `self.x = ...` in a method whose `self` is read-only is an error.
     fn check_field_assignable(&mut self, base: &Expr, span: Span) {
-        let mut root = base;
-        while let ExprKind::Attr { base, .. } = &root.kind {
-            root = base;
-        }
-        if let ExprKind::Name(n) = &root.kind
-            && let Some(l) = self.lookup_local(n)
-            && self.immutable[l.0 as usize]
-        {
+        if let Some(n) = self.read_only_root(base, false) {
             self.error(
                 Diag::error(
                     E_ASSIGN,
@@ -286,14 +297,7 @@ impl FnCx<'_> {
     /// A `mut` use (a `mut self` method call, a `mut` argument) of a place rooted in a
     /// read-only argument is an error: the callee would modify the caller's value.
     pub(super) fn check_mut_use(&mut self, place: &Expr, what: &str) {
-        let mut root = place;
-        while let ExprKind::Attr { base, .. } | ExprKind::Index { base, .. } = &root.kind {
-            root = base;
-        }
-        if let ExprKind::Name(n) = &root.kind
-            && let Some(l) = self.lookup_local(n)
-            && self.immutable[l.0 as usize]
-        {
+        if let Some(n) = self.read_only_root(place, true) {
             self.error(
                 Diag::error(
                     E_ASSIGN,
