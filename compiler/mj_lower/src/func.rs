@@ -630,6 +630,9 @@ impl Fx<'_> {
                         RAISING_EXTERNS.contains(&n.as_str()),
                     ),
                     tir::Callee::Intrinsic(n) => (Callee::Intrinsic(n.clone()), false),
+                    tir::Callee::Inst(..) => {
+                        return Err("internal error: a generic call reached lowering".into());
+                    }
                 };
                 let dest = match dest {
                     _ if e.ty == Ty::Unit => None,

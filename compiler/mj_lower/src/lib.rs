@@ -54,7 +54,10 @@ pub fn lower_ty(t: &Ty) -> Result<mir::Ty, String> {
         Ty::Dict(k, v) => mir::Ty::Dict(Box::new(lower_ty(k)?), Box::new(lower_ty(v)?)),
         Ty::Tuple(ts) => mir::Ty::Tuple(ts.iter().map(lower_ty).collect::<Result<_, _>>()?),
         Ty::Entry(k, v) => mir::Ty::Tuple(vec![lower_ty(k)?, lower_ty(v)?]),
-        Ty::Struct(i) => mir::Ty::Struct(mir::StructId(*i)),
+        Ty::Struct(i, a) if a.is_empty() => mir::Ty::Struct(mir::StructId(*i)),
+        Ty::Struct(..) | Ty::Param(_) => {
+            return Err("internal error: a generic type reached lowering".into());
+        }
         Ty::Ptr(t) => mir::Ty::Ptr(Box::new(lower_ty(t)?)),
         Ty::Unknown => return Err("internal error: an unresolved type reached lowering".into()),
     })

@@ -13,6 +13,7 @@ use crate::check::{
     CheckResult, Items, ModuleInput, assemble, check_body, collect_items, strip_bodies,
 };
 use crate::tir::TFunction;
+use crate::ty::Targs;
 
 /// One source file: its dotted module name, its path (for messages) and its text.
 #[salsa::input(debug)]
@@ -119,7 +120,45 @@ pub fn infer<'db>(db: &'db dyn salsa::Database, key: FnKey<'db>) -> Inferred {
     let index = key.index(db);
     let module = its.function_location(index).map(|(m, _)| m).unwrap_or(0);
     let file = program.files(db)[module];
-    let (function, diags) = check_body(its, index, &parse(db, file).module, line_index(db, file));
+    let (function, diags) = check_body(
+        its,
+        index,
+        &[],
+        &parse(db, file).module,
+        line_index(db, file),
+    );
+    Inferred {
+        function: Arc::new(function),
+        diags,
+    }
+}
+
+/// One instance of a generic function: the template and its compile-time arguments.
+#[salsa::interned(debug)]
+pub struct InstKey<'db> {
+    #[returns(copy)]
+    pub program: Program,
+    #[returns(copy)]
+    pub index: u32,
+    #[returns(ref)]
+    pub targs: Targs,
+}
+
+/// The typed body of one instance of a generic function (cached per instance).
+#[salsa::tracked(returns(ref))]
+pub fn infer_instance<'db>(db: &'db dyn salsa::Database, key: InstKey<'db>) -> Inferred {
+    let program = key.program(db);
+    let its = items(db, program);
+    let index = key.index(db);
+    let module = its.function_location(index).map(|(m, _)| m).unwrap_or(0);
+    let file = program.files(db)[module];
+    let (function, diags) = check_body(
+        its,
+        index,
+        key.targs(db),
+        &parse(db, file).module,
+        line_index(db, file),
+    );
     Inferred {
         function: Arc::new(function),
         diags,
@@ -140,8 +179,13 @@ pub fn check(db: &dyn salsa::Database, program: Program) -> Checked {
         functions.push((*inferred.function).clone());
         diags.extend(inferred.diags.iter().cloned());
     }
-    let (tp, entry_diags) = assemble(its, functions, 0);
+    let mut instance = |index: u32, targs: &Targs| {
+        let inferred = infer_instance(db, InstKey::new(db, program, index, targs.clone()));
+        ((*inferred.function).clone(), inferred.diags.clone())
+    };
+    let (tp, entry_diags) = assemble(its, functions, 0, &mut instance);
     diags.extend(entry_diags);
+    crate::check::dedup_diags(&mut diags);
     Checked(Arc::new(CheckResult { program: tp, diags }))
 }
 

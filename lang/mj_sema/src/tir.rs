@@ -29,6 +29,9 @@ pub struct TStruct {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TFunction {
     pub name: String,
+    /// A generic template: it is not code itself (its instances are); lowering emits an
+    /// empty body for it.
+    pub template: bool,
     pub file: String,
     /// Parameters are the first locals, in order.
     pub params: Vec<LocalId>,
@@ -87,6 +90,9 @@ pub struct TExpr {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Callee {
     Fn(FnId),
+    /// An instance of a generic function: the template and its compile-time arguments.
+    /// The assembler replaces it by `Fn` of the instance (see `check/mono.rs`).
+    Inst(FnId, crate::ty::Targs),
     /// A runtime function (`mj_*`) or a C function, with the MIR-level signature derived
     /// from the argument types and the result type.
     Extern(String),
@@ -159,6 +165,9 @@ pub enum TExprKind {
     Call(Callee, Vec<TArg>),
     /// Construct a struct through its `__init__(out self, ...)` function.
     Construct(FnId, Vec<TArg>),
+    /// `Construct` through an instance of a generic `__init__` (replaced by `Construct` of
+    /// the instance before lowering).
+    ConstructInst(FnId, crate::ty::Targs, Vec<TArg>),
     /// A struct or tuple built from its fields, in order.
     Aggregate(Vec<TExpr>),
     Binary(TBin, Box<TExpr>, Box<TExpr>),
@@ -281,7 +290,9 @@ fn walk_expr<'a>(
             ex(a);
             ex(b);
         }
-        TExprKind::Call(_, args) | TExprKind::Construct(_, args) => {
+        TExprKind::Call(_, args)
+        | TExprKind::Construct(_, args)
+        | TExprKind::ConstructInst(_, _, args) => {
             for a in args {
                 match a {
                     TArg::Value(v) | TArg::Ref(v) => ex(v),
@@ -373,7 +384,9 @@ fn rewrite_expr(e: &mut TExpr, f: &mut dyn FnMut(&mut TExpr)) {
             rewrite_expr(a, f);
             rewrite_expr(b, f);
         }
-        TExprKind::Call(_, args) | TExprKind::Construct(_, args) => {
+        TExprKind::Call(_, args)
+        | TExprKind::Construct(_, args)
+        | TExprKind::ConstructInst(_, _, args) => {
             for a in args {
                 match a {
                     TArg::Value(v) | TArg::Ref(v) => rewrite_expr(v, f),

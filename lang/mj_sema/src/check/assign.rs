@@ -76,20 +76,23 @@ impl FnCx<'_> {
             ExprKind::Attr { base, name } => {
                 let bt = self.place_type(base)?;
                 match bt {
-                    Ty::Struct(s) => self.cx.structs[s as usize]
-                        .fields
-                        .iter()
+                    t @ Ty::Struct(..) => super::generics::fields_of(self.cx, &t)?
+                        .into_iter()
                         .find(|(f, _)| *f == name.name)
-                        .map(|(_, t)| t.clone()),
+                        .map(|(_, t)| t),
                     _ => None,
                 }
             }
             ExprKind::Index { base, .. } => match self.place_type(base)? {
                 Ty::List(t) => Some(*t),
                 Ty::Dict(_, v) => Some(*v),
-                Ty::Struct(s) => {
+                t @ Ty::Struct(..) => {
+                    let s = t.struct_id()?;
                     let id = *self.cx.structs[s as usize].methods.get("__setitem__")?;
-                    let sig = &self.cx.funcs[id.0 as usize].sig;
+                    let sig = super::generics::subst_sig(
+                        &self.cx.funcs[id.0 as usize].sig,
+                        &self.method_prefix(id, &t),
+                    );
                     sig.params
                         .last()
                         .filter(|_| sig.params.len() >= 3)
@@ -176,7 +179,7 @@ impl FnCx<'_> {
                 if matches!(b.ty, Ty::List(_) | Ty::Dict(..)) {
                     self.check_mut_use(target, "assigning to an element");
                 }
-                if let Ty::Struct(s) = b.ty {
+                if let Ty::Struct(..) = b.ty {
                     // `obj[i] = v` calls `obj.__setitem__(i, v)`.
                     self.check_field_assignable(base, target.span);
                     let mut all: Vec<ast::Arg> = args.to_vec();
@@ -196,7 +199,6 @@ impl FnCx<'_> {
                         span: vspan,
                     });
                     let call = self.struct_method_call(
-                        s,
                         b,
                         "__setitem__",
                         &all,
@@ -355,7 +357,7 @@ impl FnCx<'_> {
             && a.name.is_none()
             && !matches!(a.value.kind, ExprKind::Slice { .. })
             && let Some(Ty::List(t)) = self.place_type(base)
-            && !matches!(*t, Ty::Struct(_))
+            && !matches!(*t, Ty::Struct(..))
         {
             self.check_mut_use(target, "assigning to an element");
             let b = self.expr(base, None);
@@ -377,7 +379,7 @@ impl FnCx<'_> {
             return;
         }
         // `a op= b` on a struct with `__iop__` mutates it in place.
-        if let Some(Ty::Struct(s)) = self.place_type(target)
+        if let Some(Ty::Struct(s, _)) = self.place_type(target)
             && let Some(d) = op.dunder()
         {
             let iname = format!("__i{}", &d[2..]);

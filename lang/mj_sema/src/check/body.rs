@@ -7,13 +7,13 @@ use mj_syntax::ast::{self, Expr, ExprKind, FnDef, Stmt, StmtKind};
 use mj_syntax::{Diag, Span};
 
 use super::flow::{FlowState, always_exits};
-use super::items::{const_eval, resolve_type};
+use super::items::const_eval;
 use super::{
     ConstVal, Conv, Ctx, E_COMPTIME, E_MISMATCH, E_MISSING_RETURN, E_OUTSIDE, E_UNHANDLED_RAISE,
     E_UNSUPPORTED,
 };
 use crate::tir::{FnId, LocalId, TBin, TCmp, TExpr, TExprKind as K, TFunction, TLocal, TStmt};
-use crate::ty::Ty;
+use crate::ty::{CtArg, Ty};
 
 pub(crate) struct FnCx<'c> {
     pub cx: &'c Ctx,
@@ -43,6 +43,10 @@ pub(crate) struct FnCx<'c> {
     /// Loop variables bound by reference to a List element (`for p in particles:`): the
     /// local holds the element's address, and the name reads and writes through it.
     pub ref_locals: HashSet<LocalId>,
+    /// Type parameters of this instance, bound to concrete types.
+    pub tparams: HashMap<String, Ty>,
+    /// What `Self` means here (a struct type, or a trait method's `Self` argument).
+    pub self_ty: Option<Ty>,
 }
 
 pub(crate) fn check_function(
@@ -50,13 +54,48 @@ pub(crate) fn check_function(
     id: FnId,
     full: Option<&FnDef>,
     line_starts: &[u32],
+    targs: &[CtArg],
 ) -> (TFunction, Vec<(usize, Diag)>) {
     let f = &cx.funcs[id.0 as usize];
-    let (m, sig, owner, fieldwise, export) =
-        (f.module, f.sig.clone(), f.owner, f.fieldwise, f.export);
+    let (m, owner, fieldwise, export) = (f.module, f.owner, f.fieldwise, f.export);
+    if f.generics.len() != targs.len() || f.required {
+        // A template (checked per instance) or a trait's required method: no code.
+        let func = TFunction {
+            name: format!("{}<template>", f.mangled),
+            template: true,
+            file: cx.modules[m].input.path.clone(),
+            params: Vec::new(),
+            ret: Ty::Unit,
+            raises: false,
+            export: false,
+            locals: Vec::new(),
+            body: Vec::new(),
+        };
+        return (func, Vec::new());
+    }
+    let sig = super::generics::subst_sig(&f.sig, targs);
+    let (tparams, pconsts) = super::generics::instance_names(&f.generics, targs);
+    let self_ty = match (owner, f.trait_owner) {
+        (Some(s), _) => {
+            let k = cx.structs[s as usize].params.len();
+            Some(Ty::Struct(s, targs[..k.min(targs.len())].to_vec().into()))
+        }
+        (None, Some(_)) => match targs.first() {
+            Some(CtArg::Type(t)) => Some(t.clone()),
+            _ => None,
+        },
+        _ => None,
+    };
     // The item tree's definition has no body; the full one comes from the module's parse.
     let def = full.cloned().unwrap_or_else(|| (*f.def).clone());
-    let mangled = f.mangled.clone();
+    let mut mangled = f.mangled.clone();
+    if !targs.is_empty() {
+        let a: Vec<String> = targs
+            .iter()
+            .map(|a| a.display(&cx.struct_names).to_string())
+            .collect();
+        mangled = format!("{mangled}[{}]", a.join(", "));
+    }
     let mut fx = FnCx {
         cx,
         diags: Vec::new(),
@@ -69,13 +108,15 @@ pub(crate) fn check_function(
         locals: Vec::new(),
         immutable: Vec::new(),
         scopes: vec![HashMap::new()],
-        consts: HashMap::new(),
+        consts: pconsts,
         loop_depth: 0,
         try_depth: 0,
         current_error: Vec::new(),
         flow: FlowState::default(),
         dead: false,
         ref_locals: HashSet::new(),
+        tparams,
+        self_ty,
     };
     let mut params = Vec::new();
     for p in &sig.params {
@@ -89,7 +130,11 @@ pub(crate) fn check_function(
     if fieldwise {
         // self.f = f for every field, in order.
         let self_l = params[0];
-        let fields = fx.cx.structs[owner.unwrap_or(0) as usize].fields.clone();
+        let fields = fx
+            .self_ty
+            .as_ref()
+            .and_then(|t| super::generics::fields_of(cx, t))
+            .unwrap_or_default();
         for (i, (_, t)) in fields.iter().enumerate() {
             let target = TExpr::new(
                 K::Field(
@@ -121,6 +166,7 @@ pub(crate) fn check_function(
     }
     let func = TFunction {
         name: mangled,
+        template: false,
         file: fx.cx.modules[m].input.path.clone(),
         params,
         ret: sig.ret,
@@ -261,7 +307,7 @@ impl FnCx<'_> {
             StmtKind::Var { name, ty, value } => {
                 let declared = ty
                     .as_ref()
-                    .map(|t| resolve_type(self.cx, self.m, t, self.owner, &mut self.diags));
+                    .map(|t| self.resolve_ty(t));
                 let init = value.as_ref().map(|v| self.expr(v, declared.as_ref()));
                 let ty = match (&declared, &init) {
                     (Some(t), _) => t.clone(),
@@ -294,7 +340,7 @@ impl FnCx<'_> {
                     .map(|sc| sc.insert(name.name.clone(), l));
             }
             StmtKind::AnnAssign { target, ty, value } => {
-                let t = resolve_type(self.cx, self.m, ty, self.owner, &mut self.diags);
+                let t = self.resolve_ty(ty);
                 let l = self.new_local(&target.name, t.clone(), false);
                 if let Some(v) = value {
                     let init = self.expr(v, Some(&t));
@@ -325,7 +371,7 @@ impl FnCx<'_> {
                     Some(v) => {
                         let v = match (
                             ty.as_ref().map(|t| {
-                                resolve_type(self.cx, self.m, t, self.owner, &mut self.diags)
+                                self.resolve_ty(t)
                             }),
                             v,
                         ) {

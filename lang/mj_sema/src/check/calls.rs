@@ -18,7 +18,6 @@ impl FnCx<'_> {
     /// `obj[i]` / `obj[i] = v` on a struct: calls `__getitem__` / `__setitem__`.
     pub fn struct_method_call(
         &mut self,
-        s: u32,
         recv: TExpr,
         name: &str,
         args: &[Arg],
@@ -26,6 +25,7 @@ impl FnCx<'_> {
         what: &str,
     ) -> TExpr {
         let line = self.line(span);
+        let s = recv.ty.struct_id().unwrap_or(0);
         let Some(id) = self.cx.structs[s as usize].methods.get(name).copied() else {
             let sname = self.cx.struct_names[s as usize].clone();
             self.error(
@@ -41,8 +41,7 @@ impl FnCx<'_> {
             }
             return self.unknown(line);
         };
-        let sig = self.cx.funcs[id.0 as usize].sig.clone();
-        if !sig.has_self {
+        if !self.cx.funcs[id.0 as usize].sig.has_self {
             let msg = format!("`{name}` must take `self`");
             self.error(Diag::error(E_MISMATCH, msg, span));
             return self.unknown(line);
@@ -53,17 +52,21 @@ impl FnCx<'_> {
         {
             return self.unsupported("slices of structs", a.value.span);
         }
+        let prefix = self.method_prefix(id, &recv.ty);
+        let Some((sig, ct)) = self.instantiate(id, prefix, None, args, 1, span) else {
+            return self.unknown(line);
+        };
         let mut targs = vec![self.self_arg(recv, &sig)];
         targs.extend(self.check_args(name, &sig, 1, args, span));
         if sig.raises {
             self.check_may_raise(&format!("`{name}`"), span);
         }
-        TExpr::new(K::Call(Callee::Fn(id), targs), sig.ret, line)
+        TExpr::new(K::Call(self.callee(id, &ct), targs), sig.ret, line)
     }
 
     pub fn has_method(&self, t: &Ty, name: &str) -> bool {
         match t {
-            Ty::Struct(s) => self.cx.structs[*s as usize].methods.contains_key(name),
+            Ty::Struct(s, _) => self.cx.structs[*s as usize].methods.contains_key(name),
             _ => false,
         }
     }
@@ -76,7 +79,9 @@ impl FnCx<'_> {
         args: Vec<TExpr>,
         span: Span,
     ) -> Option<TExpr> {
-        let Ty::Struct(s) = recv.ty else { return None };
+        let Ty::Struct(s, _) = recv.ty else {
+            return None;
+        };
         let Some(id) = self.cx.structs[s as usize].methods.get(name).copied() else {
             let msg = format!(
                 "`{}` does not implement `{name}`",
@@ -88,7 +93,8 @@ impl FnCx<'_> {
             );
             return None;
         };
-        let sig = self.cx.funcs[id.0 as usize].sig.clone();
+        let prefix = self.method_prefix(id, &recv.ty);
+        let (sig, ct) = self.instantiate(id, prefix, None, &[], 1, span)?;
         if sig.params.len() != args.len() + 1 {
             let msg = format!(
                 "`{name}` takes {} arguments, found {}",
@@ -108,7 +114,7 @@ impl FnCx<'_> {
         }
         let line = self.line(span);
         Some(TExpr::new(
-            K::Call(Callee::Fn(id), targs),
+            K::Call(self.callee(id, &ct), targs),
             sig.ret.clone(),
             line,
         ))
@@ -250,11 +256,16 @@ impl FnCx<'_> {
         match &func.kind {
             ExprKind::Name(n)
                 if n == "Self"
-                    && self.owner.is_some()
+                    && self.self_ty.is_some()
                     && !self.cx.modules[self.m].scope.contains_key(n) =>
             {
-                let s = self.owner.unwrap_or_default();
-                self.construct(s, args, span)
+                let t = self.self_ty.clone().unwrap_or(Ty::Unknown);
+                self.construct_ty(t, args, span)
+            }
+            ExprKind::Name(n) if self.tparams.contains_key(n) && self.lookup_local(n).is_none() => {
+                // `T(...)` with `T` a type parameter.
+                let t = self.tparams[n].clone();
+                self.construct_ty(t, args, span)
             }
             ExprKind::Name(n) if self.lookup_local(n).is_none() && !self.consts.contains_key(n) => {
                 match self.cx.modules[self.m].scope.get(n).cloned() {
@@ -306,7 +317,9 @@ impl FnCx<'_> {
                                 expected,
                             );
                         }
-                        Some(Item::Struct(s)) => return self.static_call(s, name, args, span),
+                        Some(Item::Struct(s)) => {
+                            return self.static_call(Ty::st(s), name, None, args, span);
+                        }
                         _ => {}
                     }
                 }
@@ -316,22 +329,24 @@ impl FnCx<'_> {
                     && let Some(Item::Module(t)) = self.cx.module_path(self.m, mb)
                     && let Some(Item::Struct(s)) = self.cx.modules[t].scope.get(&tn.name).cloned()
                 {
-                    return self.static_call(s, name, args, span);
+                    return self.static_call(Ty::st(s), name, None, args, span);
                 }
-                if let ExprKind::Name(b) = &base.kind
-                    && b == "Self"
-                    && let Some(s) = self.owner
-                {
-                    return self.static_call(s, name, args, span);
+                if let Some(t) = self.type_base(base) {
+                    return self.static_call(t, name, None, args, span);
                 }
                 let recv = self.expr(base, None);
                 self.method_call(base, recv, name, args, span)
             }
-            ExprKind::Index { base, args: targs } => {
-                // `List[Int](...)`, `Dict[String, Int]()`
-                let ty =
-                    super::items::resolve_type(self.cx, self.m, func, self.owner, &mut self.diags);
-                let _ = (base, targs);
+            ExprKind::Index { base, args: cargs } => {
+                // `f[T](...)`, `obj.method[n](...)`, `Type.method[n](...)`.
+                if let Some(v) = self.explicit_call(base, cargs, args, span) {
+                    return v;
+                }
+                // `List[Int](...)`, `Dict[String, Int]()`, `Box[Int](...)`
+                let ty = self.resolve_ty(func);
+                if let Ty::Struct(..) = ty {
+                    return self.construct_ty(ty, args, span);
+                }
                 super::builtins::construct_builtin(self, ty, args, span)
             }
             _ => {
@@ -356,12 +371,12 @@ impl FnCx<'_> {
         let line = self.line(span);
         match item {
             Item::Func(id) => self.call_fn(id, n, args, span),
-            Item::Struct(s) => self.construct(s, args, span),
+            Item::Struct(s) => self.construct(s, None, args, span),
             Item::Builtin(m, name) => {
                 super::builtins::call_module_builtin(self, m, &name, args, span, expected)
                     .unwrap_or_else(|| self.unknown(line))
             }
-            Item::Const(_) | Item::Module(_) | Item::BuiltinModule(_) => {
+            Item::Const(_) | Item::Module(_) | Item::BuiltinModule(_) | Item::Trait(_) => {
                 let msg = format!("`{n}` is not callable");
                 self.error(Diag::error(E_NOT_CALLABLE, msg, span));
                 self.unknown(line)
@@ -370,29 +385,143 @@ impl FnCx<'_> {
     }
 
     pub fn call_fn(&mut self, id: FnId, n: &str, args: &[Arg], span: Span) -> TExpr {
+        self.call_fn_with(id, n, Vec::new(), None, args, span)
+    }
+
+    /// A call of function `id` with owner arguments `prefix` and explicit `[...]` ones.
+    pub fn call_fn_with(
+        &mut self,
+        id: FnId,
+        n: &str,
+        prefix: Vec<crate::ty::CtArg>,
+        explicit: Option<&[Arg]>,
+        args: &[Arg],
+        span: Span,
+    ) -> TExpr {
         let line = self.line(span);
-        let sig = self.cx.funcs[id.0 as usize].sig.clone();
+        let Some((sig, ct)) = self.instantiate(id, prefix, explicit, args, 0, span) else {
+            for a in args {
+                self.expr(&a.value, None);
+            }
+            return self.unknown(line);
+        };
         let targs = self.check_args(n, &sig, 0, args, span);
         if sig.raises {
             self.check_may_raise(&format!("call to `{n}`"), span);
         }
-        TExpr::new(K::Call(Callee::Fn(id), targs), sig.ret, line)
+        TExpr::new(K::Call(self.callee(id, &ct), targs), sig.ret, line)
     }
 
-    fn static_call(&mut self, s: u32, name: &ast::Ident, args: &[Arg], span: Span) -> TExpr {
-        let line = self.line(span);
-        match self.cx.structs[s as usize].methods.get(&name.name).copied() {
-            Some(id) if !self.cx.funcs[id.0 as usize].sig.has_self => {
-                self.call_fn(id, &name.name, args, span)
-            }
-            Some(id) => {
-                // `Type.method(obj, ...)`: an unbound method call with explicit self.
-                let sig = self.cx.funcs[id.0 as usize].sig.clone();
-                let targs = self.check_args(&name.name, &sig, 0, args, span);
-                if sig.raises {
-                    self.check_may_raise(&format!("call to `{}`", name.name), span);
+    /// The type a call's base names when it is `Self`, a type parameter, or a struct
+    /// (possibly with arguments): `Self.make()`, `T.zero()`, `Box[Int].new()`.
+    pub fn type_base(&mut self, base: &Expr) -> Option<Ty> {
+        match &base.kind {
+            ExprKind::Name(b) if self.lookup_local(b).is_none() => {
+                if b == "Self" && !self.cx.modules[self.m].scope.contains_key(b) {
+                    return self.self_ty.clone();
                 }
-                TExpr::new(K::Call(Callee::Fn(id), targs), sig.ret, line)
+                self.tparams.get(b).cloned()
+            }
+            ExprKind::Index { base: inner, .. } => match &inner.kind {
+                ExprKind::Name(b)
+                    if self.lookup_local(b).is_none()
+                        && matches!(
+                            self.cx.modules[self.m].scope.get(b),
+                            Some(Item::Struct(_))
+                        ) =>
+                {
+                    Some(self.resolve_ty(base))
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// `f[...](...)`, `obj.method[...](...)`, `Type.method[...](...)`: a call with explicit
+    /// compile-time arguments. `None` when `base` is not a function (it is a type).
+    fn explicit_call(
+        &mut self,
+        base: &Expr,
+        cargs: &[Arg],
+        args: &[Arg],
+        span: Span,
+    ) -> Option<TExpr> {
+        match &base.kind {
+            ExprKind::Name(n) if self.lookup_local(n).is_none() && !self.tparams.contains_key(n) => {
+                match self.cx.modules[self.m].scope.get(n).cloned() {
+                    Some(Item::Func(id)) => {
+                        Some(self.call_fn_with(id, n, Vec::new(), Some(cargs), args, span))
+                    }
+                    _ => None,
+                }
+            }
+            ExprKind::Attr { base: ob, name } => {
+                if self.module_base(ob).is_some()
+                    && let Some(Item::Module(t)) = self.cx.module_path(self.m, ob)
+                {
+                    return match self.cx.modules[t].scope.get(&name.name).cloned() {
+                        Some(Item::Func(id)) => Some(self.call_fn_with(
+                            id,
+                            &name.name,
+                            Vec::new(),
+                            Some(cargs),
+                            args,
+                            span,
+                        )),
+                        _ => None,
+                    };
+                }
+                if let Some(t) = self.type_base(ob) {
+                    return Some(self.static_call(t, name, Some(cargs), args, span));
+                }
+                if let ExprKind::Name(b) = &ob.kind
+                    && self.lookup_local(b).is_none()
+                    && let Some(Item::Struct(s)) = self.cx.modules[self.m].scope.get(b).cloned()
+                {
+                    return Some(self.static_call(Ty::st(s), name, Some(cargs), args, span));
+                }
+                let recv = self.expr(ob, None);
+                if let Ty::Struct(..) = recv.ty {
+                    return Some(self.method_call_ex(ob, recv, name, Some(cargs), args, span));
+                }
+                let line = self.line(span);
+                if !recv.ty.is_unknown() {
+                    let msg = format!(
+                        "`{}` has no method `{}` with compile-time parameters",
+                        self.ty_name(&recv.ty),
+                        name.name
+                    );
+                    self.error(Diag::error(E_NO_MEMBER, msg, name.span));
+                }
+                Some(self.unknown(line))
+            }
+            _ => None,
+        }
+    }
+
+    fn static_call(
+        &mut self,
+        ty: Ty,
+        name: &ast::Ident,
+        explicit: Option<&[Arg]>,
+        args: &[Arg],
+        span: Span,
+    ) -> TExpr {
+        let line = self.line(span);
+        let Ty::Struct(s, _) = ty else {
+            if !ty.is_unknown() {
+                let msg = format!("`{}` has no method `{}`", self.ty_name(&ty), name.name);
+                self.error(Diag::error(E_NO_MEMBER, msg, name.span));
+            }
+            return self.unknown(line);
+        };
+        match self.cx.structs[s as usize].methods.get(&name.name).copied() {
+            // `Type.method(...)` of a static method, or `Type.method(obj, ...)`: an unbound
+            // method call with explicit self.
+            Some(id) => {
+                let prefix = self.method_prefix(id, &ty);
+                self.call_fn_with(id, &name.name, prefix, explicit, args, span)
             }
             None => {
                 let msg = format!(
@@ -405,7 +534,28 @@ impl FnCx<'_> {
         }
     }
 
-    pub fn construct(&mut self, s: u32, args: &[Arg], span: Span) -> TExpr {
+    /// Constructs a value of type `t` (a struct, or a built-in type through its
+    /// conversion) from call arguments.
+    pub fn construct_ty(&mut self, t: Ty, args: &[Arg], span: Span) -> TExpr {
+        match t {
+            Ty::Struct(s, a) => self.construct(s, Some(a.to_vec()), args, span),
+            Ty::Unknown => {
+                let line = self.line(span);
+                self.unknown(line)
+            }
+            t => super::builtins::construct_builtin(self, t, args, span),
+        }
+    }
+
+    /// Constructs struct `s` through its `__init__`. `prefix` are its compile-time
+    /// arguments; `None` infers them from the arguments (`Pair(1, "a")`).
+    pub fn construct(
+        &mut self,
+        s: u32,
+        prefix: Option<Vec<crate::ty::CtArg>>,
+        args: &[Arg],
+        span: Span,
+    ) -> TExpr {
         let line = self.line(span);
         let sname = self.cx.struct_names[s as usize].clone();
         let Some(id) = self.cx.structs[s as usize].methods.get("__init__").copied() else {
@@ -415,19 +565,31 @@ impl FnCx<'_> {
             );
             return self.unknown(line);
         };
-        let sig = self.cx.funcs[id.0 as usize].sig.clone();
-        if sig.params.first().map(|p| p.conv) != Some(Conv::Out) {
+        if self.cx.funcs[id.0 as usize].sig.params.first().map(|p| p.conv) != Some(Conv::Out) {
             self.error(
                 Diag::error(E_MISMATCH, "`__init__` must take `out self`", span)
                     .with_hint("write `def __init__(out self, ...)`"),
             );
             return self.unknown(line);
         }
+        let Some((sig, ct)) = self.instantiate(id, prefix.unwrap_or_default(), None, args, 1, span)
+        else {
+            for a in args {
+                self.expr(&a.value, None);
+            }
+            return self.unknown(line);
+        };
         let targs = self.check_args(&sname, &sig, 1, args, span);
         if sig.raises {
             self.check_may_raise(&format!("`{sname}(...)`"), span);
         }
-        TExpr::new(K::Construct(id, targs), Ty::Struct(s), line)
+        let k = self.cx.structs[s as usize].params.len();
+        let ty = Ty::Struct(s, ct[..k.min(ct.len())].to_vec().into());
+        if ct.is_empty() {
+            TExpr::new(K::Construct(id, targs), ty, line)
+        } else {
+            TExpr::new(K::ConstructInst(id, ct, targs), ty, line)
+        }
     }
 
     fn method_call(
@@ -435,6 +597,18 @@ impl FnCx<'_> {
         base: &Expr,
         recv: TExpr,
         name: &ast::Ident,
+        args: &[Arg],
+        span: Span,
+    ) -> TExpr {
+        self.method_call_ex(base, recv, name, None, args, span)
+    }
+
+    fn method_call_ex(
+        &mut self,
+        base: &Expr,
+        recv: TExpr,
+        name: &ast::Ident,
+        explicit: Option<&[Arg]>,
         args: &[Arg],
         span: Span,
     ) -> TExpr {
@@ -451,7 +625,7 @@ impl FnCx<'_> {
         }
         let line = self.line(span);
         match recv.ty.clone() {
-            Ty::Struct(s) => {
+            Ty::Struct(s, _) => {
                 let Some(id) = self.cx.structs[s as usize].methods.get(&name.name).copied() else {
                     if name.name == "copy" && args.is_empty() {
                         // Structs are values: the default copy is a field-wise copy.
@@ -479,10 +653,16 @@ impl FnCx<'_> {
                     }
                     return self.unknown(line);
                 };
-                let sig = self.cx.funcs[id.0 as usize].sig.clone();
-                if !sig.has_self {
-                    return self.call_fn(id, &name.name, args, span);
+                let prefix = self.method_prefix(id, &recv.ty);
+                if !self.cx.funcs[id.0 as usize].sig.has_self {
+                    return self.call_fn_with(id, &name.name, prefix, explicit, args, span);
                 }
+                let Some((sig, ct)) = self.instantiate(id, prefix, explicit, args, 1, span) else {
+                    for a in args {
+                        self.expr(&a.value, None);
+                    }
+                    return self.unknown(line);
+                };
                 if sig.params[0].conv == Conv::Mut && is_place(&recv) {
                     // (Calling a `mut self` method on a temporary is allowed; it mutates the copy.)
                     let what = format!("calling `{}` (a `mut self` method)", name.name);
@@ -494,7 +674,7 @@ impl FnCx<'_> {
                 if sig.raises {
                     self.check_may_raise(&format!("call to `{}`", name.name), span);
                 }
-                TExpr::new(K::Call(Callee::Fn(id), targs), sig.ret, line)
+                TExpr::new(K::Call(self.callee(id, &ct), targs), sig.ret, line)
             }
             Ty::Unknown => {
                 for a in args {

@@ -308,7 +308,7 @@ impl FnCx<'_> {
                 let n = self.is_null(p, line);
                 TExpr::new(K::Unary(TUn::Not, Box::new(n)), Ty::Bool, line)
             }
-            Ty::Struct(_) => self
+            Ty::Struct(..) => self
                 .dunder_call(coll, "__contains__", vec![item], span)
                 .unwrap_or_else(|| self.unknown(line)),
             t => {

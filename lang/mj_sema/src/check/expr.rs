@@ -254,6 +254,13 @@ impl FnCx<'_> {
                 if let Some(v) = self.cx.structs[s as usize].consts.get(&name.name).cloned() {
                     return const_expr(v, line);
                 }
+                // `Self.n`: a parameter of the struct instance we are in.
+                if b == "Self"
+                    && self.cx.structs[s as usize].params.iter().any(|p| p.name == name.name)
+                    && let Some(v) = self.consts.get(&name.name).cloned()
+                {
+                    return const_expr(v, line);
+                }
                 let msg = format!(
                     "`{}` has no compile-time member `{}`",
                     self.cx.struct_names[s as usize], name.name
@@ -292,8 +299,8 @@ impl FnCx<'_> {
         }
         let b = self.expr(base, None);
         match b.ty.clone() {
-            Ty::Struct(s) => {
-                let fields = &self.cx.structs[s as usize].fields;
+            Ty::Struct(s, _) => {
+                let fields = &super::generics::fields_of(self.cx, &b.ty).unwrap_or_default();
                 if let Some(i) = fields.iter().position(|(f, _)| *f == name.name) {
                     let ty = fields[i].1.clone();
                     return TExpr::new(K::Field(Box::new(b), i as u32), ty, line);
@@ -330,8 +337,8 @@ impl FnCx<'_> {
 
     fn index(&mut self, base: &Expr, args: &[Arg], span: Span, line: u32) -> TExpr {
         let b = self.expr(base, None);
-        if let Ty::Struct(s) = b.ty {
-            return self.struct_method_call(s, b, "__getitem__", args, span, "cannot be indexed");
+        if let Ty::Struct(..) = b.ty {
+            return self.struct_method_call(b, "__getitem__", args, span, "cannot be indexed");
         }
         if args.len() != 1 {
             if !b.ty.is_unknown() {
@@ -456,7 +463,7 @@ impl FnCx<'_> {
             }
             UnOp::Neg | UnOp::Pos => {
                 let v = self.expr(inner, expected.filter(|t| t.is_numeric()));
-                if let Ty::Struct(_) = v.ty {
+                if let Ty::Struct(..) = v.ty {
                     let name = if op == UnOp::Neg {
                         "__neg__"
                     } else {
@@ -561,7 +568,7 @@ impl FnCx<'_> {
         if a.ty.is_unknown() || b.ty.is_unknown() {
             return self.unknown(line);
         }
-        if let (Ty::Struct(_), false) = (&b.ty, matches!(a.ty, Ty::Struct(_)))
+        if let (Ty::Struct(..), false) = (&b.ty, matches!(a.ty, Ty::Struct(..)))
             && let Some(d) = op.dunder()
         {
             // `2 * v` calls `v.__rmul__(2)`.
@@ -572,7 +579,7 @@ impl FnCx<'_> {
                     .unwrap_or_else(|| self.unknown(line));
             }
         }
-        if let Ty::Struct(_) = a.ty {
+        if let Ty::Struct(..) = a.ty {
             let name = op.dunder().unwrap_or("__add__");
             return self
                 .dunder_call(a, name, vec![b], span)
@@ -822,7 +829,7 @@ impl FnCx<'_> {
                     line,
                 )
             }
-            Ty::Struct(_) => self
+            Ty::Struct(..) => self
                 .dunder_call(v, "__bool__", Vec::new(), span)
                 .unwrap_or_else(|| self.unknown(line)),
             t => {
@@ -857,7 +864,7 @@ impl FnCx<'_> {
                 r
             };
         }
-        if let Ty::Struct(_) = a.ty {
+        if let Ty::Struct(..) = a.ty {
             let (name, negate) = match op {
                 CmpOp::Ne if !self.has_method(&a.ty, "__ne__") => ("__eq__", true),
                 _ => (op.dunder().unwrap_or("__eq__"), false),
@@ -910,6 +917,8 @@ pub fn const_expr(v: ConstVal, line: u32) -> TExpr {
         ConstVal::Float(f, t) => TExpr::new(K::Float(f), t, line),
         ConstVal::Bool(b) => TExpr::new(K::Bool(b), Ty::Bool, line),
         ConstVal::Str(s) => TExpr::new(K::Str(s), Ty::Str, line),
+        // Only templates have parameters, and templates are not checked as bodies.
+        ConstVal::Param(..) => TExpr::new(K::Unit, Ty::Unknown, line),
     }
 }
 

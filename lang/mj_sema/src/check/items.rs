@@ -9,13 +9,15 @@ use mj_syntax::ast::{
 };
 
 use super::builtins::{builtin_module, builtin_module_has};
+use super::generics::{self, TyScope};
 use super::{
     ConstVal, Conv, Ctx, E_DECORATOR, E_DUPLICATE, E_IMPORT, E_MISMATCH, E_UNDEFINED,
-    E_UNKNOWN_TYPE, E_UNSUPPORTED, FuncData, Item, ParamSig, Sig, StructData, W_FN_DEPRECATED,
+    E_UNKNOWN_TYPE, E_UNSUPPORTED, FuncData, GKind, GParam, Item, ParamSig, Sig, StructData,
+    TraitData, TraitRef, W_FN_DEPRECATED,
 };
 use crate::suggest::did_you_mean;
 use crate::tir::FnId;
-use crate::ty::Ty;
+use crate::ty::{CtArg, Ty};
 
 const KNOWN_DECORATORS: &[&str] = &[
     "fieldwise_init",
@@ -48,12 +50,14 @@ pub(crate) fn collect(cx: &mut Ctx) {
     for m in 0..cx.modules.len() {
         eval_consts(cx, m, true);
     }
+    resolve_generics(cx);
     for s in 0..cx.structs.len() {
         resolve_fields(cx, s as u32);
     }
     for f in 0..cx.funcs.len() {
         resolve_sig(cx, FnId(f as u32));
     }
+    check_conformance(cx);
     let nstructs = cx.structs.len();
     for s in 0..nstructs {
         synthesize_fieldwise_init(cx, s as u32);
@@ -141,6 +145,9 @@ fn new_func(
         fieldwise: false,
         loc: Some(loc),
         export,
+        generics: Vec::new(),
+        trait_owner: None,
+        required: false,
     });
     id
 }
@@ -154,11 +161,7 @@ fn declare(cx: &mut Ctx, m: usize) {
                 declare_name(cx, m, &def.name, Item::Func(id));
             }
             StmtKind::Struct(sd) => declare_struct(cx, m, sd, si),
-            StmtKind::Trait(td) => cx.error(
-                m,
-                Diag::error(E_UNSUPPORTED, "traits are not supported yet", td.name.span)
-                    .with_hint("traits arrive with generics; use a concrete struct for now"),
-            ),
+            StmtKind::Trait(td) => declare_trait(cx, m, td, si),
             StmtKind::Comptime { .. }
             | StmtKind::Import { .. }
             | StmtKind::FromImport { .. }
@@ -195,17 +198,6 @@ fn declare(cx: &mut Ctx, m: usize) {
 
 fn declare_struct(cx: &mut Ctx, m: usize, sd: &StructDef, si: usize) {
     check_decorators(cx, m, &sd.decorators);
-    if !sd.params.is_empty() {
-        cx.error(
-            m,
-            Diag::error(
-                E_UNSUPPORTED,
-                "struct parameters are not supported yet",
-                sd.name.span,
-            )
-            .with_hint("compile-time parameters arrive with generics"),
-        );
-    }
     let idx = cx.structs.len() as u32;
     let modname = cx.modules[m].input.name.clone();
     cx.structs.push(StructData {
@@ -215,6 +207,8 @@ fn declare_struct(cx: &mut Ctx, m: usize, sd: &StructDef, si: usize) {
         methods: HashMap::new(),
         consts: HashMap::new(),
         span: sd.name.span,
+        params: Vec::new(),
+        traits: Vec::new(),
     });
     cx.struct_names.push(sd.name.name.clone());
     declare_name(cx, m, &sd.name, Item::Struct(idx));
@@ -238,6 +232,240 @@ fn declare_struct(cx: &mut Ctx, m: usize, sd: &StructDef, si: usize) {
             }
         }
     }
+}
+
+fn declare_trait(cx: &mut Ctx, m: usize, td: &ast::TraitDef, si: usize) {
+    check_decorators(cx, m, &td.decorators);
+    let idx = cx.traits.len() as u32;
+    let modname = cx.modules[m].input.name.clone();
+    cx.traits.push(TraitData {
+        name: td.name.name.clone(),
+        module: m,
+        parents: Vec::new(),
+        methods: Vec::new(),
+        span: td.name.span,
+    });
+    declare_name(cx, m, &td.name, Item::Trait(idx));
+    for (k, stmt) in td.body.iter().enumerate() {
+        match &stmt.kind {
+            StmtKind::Def(def) => {
+                let id = new_func(cx, m, def, None, (si, Some(k)));
+                let f = &mut cx.funcs[id.0 as usize];
+                f.mangled = format!("{modname}.{}.{}", td.name.name, def.name.name);
+                f.trait_owner = Some(idx);
+                f.required = matches!(
+                    def.body.as_slice(),
+                    [] | [ast::Stmt { kind: StmtKind::Expr(Expr { kind: ExprKind::Ellipsis, .. }), .. }]
+                        | [ast::Stmt { kind: StmtKind::Pass, .. }]
+                );
+                let t = &mut cx.traits[idx as usize];
+                if t.methods.iter().any(|(n, _)| *n == def.name.name) {
+                    cx.error(
+                        m,
+                        Diag::error(
+                            E_DUPLICATE,
+                            format!("method `{}` is defined more than once", def.name.name),
+                            def.name.span,
+                        ),
+                    );
+                } else {
+                    t.methods.push((def.name.name.clone(), id));
+                }
+            }
+            StmtKind::Pass | StmtKind::Error => {}
+            StmtKind::Expr(e) if matches!(e.kind, ExprKind::Str(_) | ExprKind::Ellipsis) => {}
+            _ => cx.error(
+                m,
+                Diag::error(
+                    E_UNSUPPORTED,
+                    "a trait holds method declarations only",
+                    stmt.span,
+                ),
+            ),
+        }
+    }
+}
+
+/// The struct, trait or function definition an item was declared from.
+fn struct_def(cx: &Ctx, s: u32) -> Option<StructDef> {
+    let m = cx.structs[s as usize].module;
+    cx.modules[m].input.ast.body.iter().find_map(|st| match &st.kind {
+        StmtKind::Struct(sd) if cx.structs[s as usize].span == sd.name.span => Some(sd.clone()),
+        _ => None,
+    })
+}
+
+/// Compile-time parameters of structs and functions, conformance lists and trait parents.
+fn resolve_generics(cx: &mut Ctx) {
+    let mut diags = Vec::new();
+    for s in 0..cx.structs.len() {
+        let Some(sd) = struct_def(cx, s as u32) else {
+            continue;
+        };
+        let m = cx.structs[s].module;
+        let params = generics::declare_params(cx, m, &sd.params, &[], &mut diags);
+        cx.structs[s].params = params;
+        let mut traits = Vec::new();
+        for t in &sd.traits {
+            traits.extend(generics::resolve_traits(cx, m, t, &mut diags));
+        }
+        cx.structs[s].traits = traits;
+    }
+    for t in 0..cx.traits.len() {
+        let m = cx.traits[t].module;
+        let span = cx.traits[t].span;
+        let Some(td) = cx.modules[m].input.ast.body.iter().find_map(|st| match &st.kind {
+            StmtKind::Trait(td) if td.name.span == span => Some(td.clone()),
+            _ => None,
+        }) else {
+            continue;
+        };
+        let mut parents = Vec::new();
+        for p in &td.parents {
+            parents.extend(generics::resolve_traits(cx, m, p, &mut diags));
+        }
+        cx.traits[t].parents = parents;
+    }
+    for f in 0..cx.funcs.len() {
+        let (m, def, owner, tr) = {
+            let fd = &cx.funcs[f];
+            (fd.module, fd.def.clone(), fd.owner, fd.trait_owner)
+        };
+        let mut outer = match (owner, tr) {
+            (Some(s), _) => cx.structs[s as usize].params.clone(),
+            (None, Some(t)) => vec![GParam {
+                name: "Self".into(),
+                kind: GKind::Type(vec![TraitRef::User(t)]),
+                default: None,
+                span: def.name.span,
+            }],
+            _ => Vec::new(),
+        };
+        // `def write_to[W: Writer](self, mut writer: W)`: the writer is a String buffer,
+        // not a parameter of the instance.
+        let own: Vec<ast::GenericParam> = def
+            .params
+            .iter()
+            .filter(|g| !matches!(&g.ty, Some(Expr { kind: ExprKind::Name(b), .. }) if b == "Writer"))
+            .cloned()
+            .collect();
+        let mine = generics::declare_params(cx, m, &own, &outer, &mut diags);
+        outer.extend(mine);
+        cx.funcs[f].generics = outer;
+    }
+    cx.diags.extend(diags);
+}
+
+/// The scope of a function's signature: its parameters as `Param(i)`, `Self`.
+fn sig_names(cx: &Ctx, id: FnId) -> (HashMap<String, Ty>, HashMap<String, ConstVal>, Option<Ty>) {
+    let f = &cx.funcs[id.0 as usize];
+    let (types, consts) = generics::template_names(&f.generics);
+    let self_ty = match (f.owner, f.trait_owner) {
+        (Some(s), _) => Some(struct_self(cx, s)),
+        (None, Some(_)) => Some(Ty::Param(0)),
+        _ => None,
+    };
+    (types, consts, self_ty)
+}
+
+/// `Self` inside struct `s`: the struct with its own parameters as arguments.
+pub(crate) fn struct_self(cx: &Ctx, s: u32) -> Ty {
+    let n = cx.structs[s as usize].params.len();
+    if n == 0 {
+        return Ty::st(s);
+    }
+    let args: Vec<CtArg> = cx.structs[s as usize]
+        .params
+        .iter()
+        .enumerate()
+        .map(|(i, p)| match p.kind {
+            GKind::Type(_) => CtArg::Type(Ty::Param(i as u32)),
+            GKind::Value(_) => CtArg::Param(i as u32),
+        })
+        .collect();
+    Ty::Struct(s, args.into())
+}
+
+/// Checks that each struct defines the methods of the traits it declares, and gives it
+/// the traits' default methods it does not define.
+fn check_conformance(cx: &mut Ctx) {
+    for s in 0..cx.structs.len() {
+        let mut todo: Vec<u32> = Vec::new();
+        let mut stack: Vec<TraitRef> = cx.structs[s].traits.clone();
+        while let Some(t) = stack.pop() {
+            if let TraitRef::User(i) = t
+                && !todo.contains(&i)
+            {
+                todo.push(i);
+                stack.extend(cx.traits[i as usize].parents.clone());
+            }
+        }
+        let m = cx.structs[s].module;
+        let sname = cx.struct_names[s].clone();
+        let self_ty = struct_self(cx, s as u32);
+        for t in todo {
+            let tname = cx.traits[t as usize].name.clone();
+            for (mname, fid) in cx.traits[t as usize].methods.clone() {
+                let req = &cx.funcs[fid.0 as usize];
+                match cx.structs[s].methods.get(&mname).copied() {
+                    Some(have) => {
+                        // Same arity and, with `Self` as this struct, the same types.
+                        let want = generics::subst_sig(&req.sig, &[CtArg::Type(self_ty.clone())]);
+                        let got = &cx.funcs[have.0 as usize].sig;
+                        let same = want.params.len() == got.params.len()
+                            && want.params.iter().zip(&got.params).skip(1).all(|(a, b)| a.ty == b.ty)
+                            && want.ret == got.ret
+                            && (got.raises <= want.raises);
+                        if !same {
+                            let span = cx.funcs[have.0 as usize].def.name.span;
+                            let msg = format!(
+                                "method `{mname}` of `{sname}` does not match its declaration in trait `{tname}`"
+                            );
+                            let hint = format!(
+                                "the trait declares `{}`",
+                                describe_sig(cx, &mname, &want)
+                            );
+                            cx.error(m, Diag::error(generics::E_CONFORMANCE, msg, span).with_hint(hint));
+                        }
+                    }
+                    None if cx.funcs[fid.0 as usize].required => {
+                        let span = cx.structs[s].span;
+                        let want = generics::subst_sig(&cx.funcs[fid.0 as usize].sig, &[CtArg::Type(self_ty.clone())]);
+                        let msg = format!(
+                            "`{sname}` does not implement `{mname}`, required by trait `{tname}`"
+                        );
+                        let hint = format!("add `{}` to the struct", describe_sig(cx, &mname, &want));
+                        cx.error(m, Diag::error(generics::E_CONFORMANCE, msg, span).with_hint(hint));
+                    }
+                    None => {
+                        cx.structs[s].methods.insert(mname, fid);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn describe_sig(cx: &Ctx, name: &str, sig: &Sig) -> String {
+    let ps: Vec<String> = sig
+        .params
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            if i == 0 && sig.has_self {
+                "self".to_string()
+            } else {
+                format!("{}: {}", p.name, cx.ty_name(&p.ty))
+            }
+        })
+        .collect();
+    let ret = if sig.ret == Ty::Unit {
+        String::new()
+    } else {
+        format!(" -> {}", cx.ty_name(&sig.ret))
+    };
+    let raises = if sig.raises { " raises" } else { "" };
+    format!("def {name}({}){raises}{ret}", ps.join(", "))
 }
 
 /// Finds a module by dotted name. A built-in module name (`math`) also finds its library
@@ -393,7 +621,9 @@ fn eval_consts(cx: &mut Ctx, m: usize, report: bool) {
             if !report && const_eval(cx, m, value, &HashMap::new()).is_none() {
                 continue;
             }
-            let want = ty.as_ref().map(|t| resolve_type_here(cx, m, t, None));
+            let want = ty
+                .as_ref()
+                .map(|t| resolve_type_here(cx, m, t, &TyScope::empty()));
             match const_eval(cx, m, value, &HashMap::new()) {
                 Some(v) => {
                     let v = match (want, v) {
@@ -463,6 +693,39 @@ pub(crate) fn const_eval(
             (ast::UnOp::Invert, ConstVal::Int(i, t)) => ConstVal::Int(!i, t),
             _ => return None,
         },
+        ExprKind::Compare { first, rest } => {
+            let mut l = const_eval(cx, m, first, locals)?;
+            for (op, e) in rest {
+                let r = const_eval(cx, m, e, locals)?;
+                if !const_compare(&l, *op, &r)? {
+                    return Some(ConstVal::Bool(false));
+                }
+                l = r;
+            }
+            ConstVal::Bool(true)
+        }
+        ExprKind::IfExp {
+            cond,
+            then,
+            otherwise,
+        } => match const_eval(cx, m, cond, locals)? {
+            ConstVal::Bool(true) => const_eval(cx, m, then, locals)?,
+            ConstVal::Bool(false) => const_eval(cx, m, otherwise, locals)?,
+            _ => return None,
+        },
+        ExprKind::Binary {
+            op: op @ (B::And | B::Or),
+            lhs,
+            rhs,
+        } => match (const_eval(cx, m, lhs, locals)?, op) {
+            (ConstVal::Bool(false), B::And) => ConstVal::Bool(false),
+            (ConstVal::Bool(true), B::Or) => ConstVal::Bool(true),
+            (ConstVal::Bool(_), _) => match const_eval(cx, m, rhs, locals)? {
+                ConstVal::Bool(b) => ConstVal::Bool(b),
+                _ => return None,
+            },
+            _ => return None,
+        },
         ExprKind::Binary { op, lhs, rhs } => {
             let l = const_eval(cx, m, lhs, locals)?;
             let r = const_eval(cx, m, rhs, locals)?;
@@ -520,26 +783,52 @@ pub(crate) fn const_eval(
     })
 }
 
-/// Resolves a type expression. `self_struct` is the struct whose body we are in (`Self`).
+/// Compares two compile-time values; `None` when they cannot be compared.
+fn const_compare(l: &ConstVal, op: ast::CmpOp, r: &ConstVal) -> Option<bool> {
+    use ast::CmpOp as C;
+    use std::cmp::Ordering;
+    let ord = match (l, r) {
+        (ConstVal::Int(a, _), ConstVal::Int(b, _)) => a.cmp(b),
+        (ConstVal::Bool(a), ConstVal::Bool(b)) => a.cmp(b),
+        (ConstVal::Str(a), ConstVal::Str(b)) => a.cmp(b),
+        (ConstVal::Int(a, _), ConstVal::Float(b, _)) => (*a as f64).partial_cmp(b)?,
+        (ConstVal::Float(a, _), ConstVal::Int(b, _)) => a.partial_cmp(&(*b as f64))?,
+        (ConstVal::Float(a, _), ConstVal::Float(b, _)) => a.partial_cmp(b)?,
+        _ => return None,
+    };
+    Some(match op {
+        C::Eq | C::Is => ord == Ordering::Equal,
+        C::Ne | C::IsNot => ord != Ordering::Equal,
+        C::Lt => ord == Ordering::Less,
+        C::Le => ord != Ordering::Greater,
+        C::Gt => ord == Ordering::Greater,
+        C::Ge => ord != Ordering::Less,
+        C::In | C::NotIn => return None,
+    })
+}
+
 /// Resolves a type during item collection, keeping the diagnostics with the items.
-pub(crate) fn resolve_type_here(cx: &mut Ctx, m: usize, e: &Expr, self_struct: Option<u32>) -> Ty {
+pub(crate) fn resolve_type_here(cx: &mut Ctx, m: usize, e: &Expr, scope: &TyScope) -> Ty {
     let mut diags = Vec::new();
-    let t = resolve_type(cx, m, e, self_struct, &mut diags);
+    let t = resolve_type(cx, m, e, scope, &mut diags);
     cx.diags.extend(diags);
     t
 }
 
-/// Resolves a type expression, reporting into `diags`. `self_struct` is the struct whose
-/// body we are in (`Self`).
+/// Resolves a type expression, reporting into `diags`. `scope` says what `Self` and the
+/// compile-time parameter names mean here.
 pub(crate) fn resolve_type(
     cx: &Ctx,
     m: usize,
     e: &Expr,
-    self_struct: Option<u32>,
+    scope: &TyScope,
     diags: &mut Vec<(usize, Diag)>,
 ) -> Ty {
     match &e.kind {
         ExprKind::Name(n) => {
+            if let Some(t) = scope.types.get(n) {
+                return t.clone();
+            }
             if let Some(t) = scalar_type(n) {
                 return t;
             }
@@ -548,22 +837,32 @@ pub(crate) fn resolve_type(
                 "Error" => return Ty::Error,
                 "NoneType" => return Ty::Unit,
                 "Self" => {
-                    if let Some(s) = self_struct {
-                        return Ty::Struct(s);
+                    if let Some(t) = &scope.self_ty {
+                        return t.clone();
                     }
                 }
                 _ => {}
             }
             match cx.modules[m].scope.get(n) {
-                Some(Item::Struct(s)) => Ty::Struct(*s),
+                Some(Item::Struct(s)) => bare_struct(cx, m, *s, e.span, diags),
                 _ => {
                     let mut d = Diag::error(E_UNKNOWN_TYPE, format!("unknown type `{n}`"), e.span);
+                    if scope.consts.contains_key(n) {
+                        d = Diag::error(
+                            E_UNKNOWN_TYPE,
+                            format!("`{n}` is a compile-time value, not a type"),
+                            e.span,
+                        );
+                        diags.push((m, d));
+                        return Ty::Unknown;
+                    }
                     let mut cands: Vec<String> = TYPE_NAMES.iter().map(|s| s.to_string()).collect();
                     for (k, v) in &cx.modules[m].scope {
                         if matches!(v, Item::Struct(_)) {
                             cands.push(k.clone());
                         }
                     }
+                    cands.extend(scope.types.keys().cloned());
                     if let Some(s) = did_you_mean(n, cands.iter().map(String::as_str)) {
                         d = d.with_hint(format!("did you mean `{s}`?"));
                     }
@@ -578,12 +877,35 @@ pub(crate) fn resolve_type(
             if let Some(Item::Module(t)) = cx.module_path(m, base)
                 && let Some(Item::Struct(s)) = cx.modules[t].scope.get(&name.name)
             {
-                return Ty::Struct(*s);
+                return bare_struct(cx, m, *s, e.span, diags);
             }
             diags.push((m, Diag::error(E_UNKNOWN_TYPE, "unknown type", e.span)));
             Ty::Unknown
         }
         ExprKind::Index { base, args } => {
+            // A user generic struct: `Box[Int]`, `mod.Pair[Int, String]`.
+            let user = match &base.kind {
+                ExprKind::Name(n) if !scope.types.contains_key(n) => {
+                    match cx.modules[m].scope.get(n) {
+                        Some(Item::Struct(s)) => Some(*s),
+                        _ => None,
+                    }
+                }
+                ExprKind::Attr { base: mb, name } => match cx.module_path(m, mb) {
+                    Some(Item::Module(t)) => match cx.modules[t].scope.get(&name.name) {
+                        Some(Item::Struct(s)) => Some(*s),
+                        _ => None,
+                    },
+                    _ => None,
+                },
+                _ => None,
+            };
+            if let Some(s) = user {
+                return match generics::struct_args(cx, m, s, args, scope, diags, e.span) {
+                    Some(a) => Ty::Struct(s, a),
+                    None => Ty::Unknown,
+                };
+            }
             let ExprKind::Name(n) = &base.kind else {
                 diags.push((m, Diag::error(E_UNKNOWN_TYPE, "unknown type", e.span)));
                 return Ty::Unknown;
@@ -597,7 +919,7 @@ pub(crate) fn resolve_type(
             }
             let mut tys: Vec<Ty> = Vec::new();
             for a in args {
-                tys.push(resolve_type(cx, m, &a.value, self_struct, diags));
+                tys.push(resolve_type(cx, m, &a.value, scope, diags));
             }
             let want = |k: usize| -> Option<usize> { (tys.len() != k).then_some(k) };
             let bad = match n.as_str() {
@@ -650,7 +972,7 @@ pub(crate) fn resolve_type(
         ExprKind::Tuple(items) => {
             let tys = items
                 .iter()
-                .map(|i| resolve_type(cx, m, i, self_struct, diags))
+                .map(|i| resolve_type(cx, m, i, scope, diags))
                 .collect();
             Ty::Tuple(tys)
         }
@@ -660,6 +982,45 @@ pub(crate) fn resolve_type(
             Ty::Unknown
         }
     }
+}
+
+/// A struct named without `[...]`: a generic one needs defaults for all its parameters.
+fn bare_struct(
+    cx: &Ctx,
+    m: usize,
+    s: u32,
+    span: mj_syntax::Span,
+    diags: &mut Vec<(usize, Diag)>,
+) -> Ty {
+    let params = &cx.structs[s as usize].params;
+    if params.is_empty() {
+        return Ty::st(s);
+    }
+    if params.iter().all(|p| p.default.is_some()) {
+        let scope = TyScope::empty();
+        return match generics::struct_args(cx, m, s, &[], &scope, diags, span) {
+            Some(a) => Ty::Struct(s, a),
+            None => Ty::Unknown,
+        };
+    }
+    let names: Vec<&str> = params.iter().map(|p| p.name.as_str()).collect();
+    diags.push((
+        m,
+        Diag::error(
+            generics::E_GENERIC,
+            format!(
+                "`{}` needs its compile-time parameters",
+                cx.struct_names[s as usize]
+            ),
+            span,
+        )
+        .with_hint(format!(
+            "write `{}[{}]`",
+            cx.struct_names[s as usize],
+            names.join(", ")
+        )),
+    ));
+    Ty::Unknown
 }
 
 const TYPE_NAMES: &[&str] = &[
@@ -720,12 +1081,19 @@ fn resolve_fields(cx: &mut Ctx, s: u32) {
         return;
     };
     let mut fields: Vec<(String, Ty)> = Vec::new();
-    let mut consts: HashMap<String, ConstVal> = HashMap::new();
+    let (types, pconsts) = generics::template_names(&cx.structs[s as usize].params);
+    let self_ty = struct_self(cx, s);
+    let mut consts: HashMap<String, ConstVal> = pconsts.clone();
     for stmt in &sd.body {
+        let scope = TyScope {
+            self_ty: Some(self_ty.clone()),
+            types: &types,
+            consts: &pconsts,
+        };
         if let StmtKind::Comptime { name, ty, value } = &stmt.kind {
             match const_eval(cx, m, value, &consts) {
                 Some(v) => {
-                    let v = match (ty.as_ref().map(|t| resolve_type_here(cx, m, t, Some(s))), v) {
+                    let v = match (ty.as_ref().map(|t| resolve_type_here(cx, m, t, &scope)), v) {
                         (Some(t), ConstVal::Int(i, _)) if t.is_float() => {
                             ConstVal::Float(i as f64, t)
                         }
@@ -749,7 +1117,7 @@ fn resolve_fields(cx: &mut Ctx, s: u32) {
         }
         if let StmtKind::Var { name, ty, value } = &stmt.kind {
             let t = match ty {
-                Some(t) => resolve_type_here(cx, m, t, Some(s)),
+                Some(t) => resolve_type_here(cx, m, t, &scope),
                 None => {
                     cx.error(
                         m,
@@ -769,7 +1137,7 @@ fn resolve_fields(cx: &mut Ctx, s: u32) {
                     .with_hint("initialize the field in `__init__`"),
                 );
             }
-            if t == Ty::Struct(s) {
+            if t.struct_id() == Some(s) {
                 cx.error(
                     m,
                     Diag::error(
@@ -792,6 +1160,8 @@ fn resolve_fields(cx: &mut Ctx, s: u32) {
             fields.push((name.name.clone(), t));
         }
     }
+    // Value parameters are reachable as `Self.n` but are not constants of the template.
+    consts.retain(|_, v| !matches!(v, ConstVal::Param(..)));
     cx.structs[s as usize].fields = fields;
     cx.structs[s as usize].consts = consts;
 }
@@ -813,17 +1183,7 @@ fn resolve_sig(cx: &mut Ctx, id: FnId) {
         .filter(|g| matches!(&g.ty, Some(Expr { kind: ExprKind::Name(b), .. }) if b == "Writer"))
         .map(|g| g.name.name.as_str())
         .collect();
-    if def.params.len() != writer_params.len() {
-        cx.error(
-            m,
-            Diag::error(
-                E_UNSUPPORTED,
-                "compile-time parameters are not supported yet",
-                def.name.span,
-            )
-            .with_hint("generic functions arrive with the parameters work"),
-        );
-    }
+    let (types, consts, self_ty) = sig_names(cx, id);
     for (i, p) in def.args.iter().enumerate() {
         if p.kind != ParamKind::Normal {
             if p.kind != ParamKind::Separator {
@@ -846,21 +1206,22 @@ fn resolve_sig(cx: &mut Ctx, id: FnId) {
             Convention::Out => Conv::Out,
             Convention::Var | Convention::Owned | Convention::Deinit => Conv::Owned,
         };
-        let ty = if i == 0 && owner.is_some() && !is_static && p.ty.is_none() {
+        let scope = TyScope {
+            self_ty: self_ty.clone(),
+            types: &types,
+            consts: &consts,
+        };
+        let in_type = owner.is_some() || cx.funcs[id.0 as usize].trait_owner.is_some();
+        let ty = if i == 0 && in_type && !is_static && p.ty.is_none() {
             has_self = true;
-            Ty::Struct(owner.unwrap_or(0))
+            self_ty.clone().unwrap_or(Ty::Unknown)
         } else {
             match &p.ty {
                 Some(Expr {
                     kind: ExprKind::Name(n),
                     ..
                 }) if writer_params.contains(&n.as_str()) => Ty::Str,
-                // A rejected compile-time parameter: already reported above.
-                Some(Expr {
-                    kind: ExprKind::Name(n),
-                    ..
-                }) if def.params.iter().any(|g| g.name.name == *n) => Ty::Unknown,
-                Some(t) => resolve_type_here(cx, m, t, owner),
+                Some(t) => resolve_type_here(cx, m, t, &scope),
                 None => {
                     cx.error(
                         m,
@@ -885,12 +1246,13 @@ fn resolve_sig(cx: &mut Ctx, id: FnId) {
             default: p.default.clone(),
         });
     }
+    let scope = TyScope {
+        self_ty: self_ty.clone(),
+        types: &types,
+        consts: &consts,
+    };
     let ret = match &def.ret {
-        Some(Expr {
-            kind: ExprKind::Name(n),
-            ..
-        }) if def.params.iter().any(|g| g.name.name == *n) => Ty::Unknown,
-        Some(r) => resolve_type_here(cx, m, r, owner),
+        Some(r) => resolve_type_here(cx, m, r, &scope),
         None => Ty::Unit,
     };
     if owner.is_none() && is_static {
@@ -955,7 +1317,7 @@ fn synthesize_fieldwise_init(cx: &mut Ctx, s: u32) {
     let id = FnId(cx.funcs.len() as u32);
     let mut params = vec![ParamSig {
         name: "self".into(),
-        ty: Ty::Struct(s),
+        ty: struct_self(cx, s),
         conv: Conv::Out,
         default: None,
     }];
@@ -981,6 +1343,9 @@ fn synthesize_fieldwise_init(cx: &mut Ctx, s: u32) {
         fieldwise: true,
         loc: None,
         export: false,
+        generics: cx.structs[s as usize].params.clone(),
+        trait_owner: None,
+        required: false,
     });
     cx.structs[s as usize].methods.insert("__init__".into(), id);
 }

@@ -178,7 +178,7 @@ impl FnCx<'_> {
         }
         let elem = (plan.element)(self, coll, cur);
         self.scopes.push(HashMap::new());
-        if let (ExprKind::Name(n), K::ListElem(..), Ty::Struct(_)) =
+        if let (ExprKind::Name(n), K::ListElem(..), Ty::Struct(..)) =
             (&target.kind, &elem.kind, &elem.ty)
         {
             // `for p in structs:` binds `p` to the element itself (as Mojo's `ref` and

@@ -13,8 +13,10 @@ mod collections;
 mod expr;
 mod flow;
 mod format;
+mod generics;
 mod items;
 mod loops;
+mod mono;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -23,7 +25,7 @@ use mj_syntax::ast::{self, FnDef, Module};
 use mj_syntax::{Diag, Span};
 
 use crate::suggest::did_you_mean;
-use crate::tir::{FnId, TFunction, TProgram, TStruct};
+use crate::tir::{FnId, TFunction, TProgram};
 use crate::ty::Ty;
 
 /// One parsed module handed to the checker.
@@ -57,6 +59,7 @@ impl CheckResult {
 pub(crate) enum Item {
     Func(FnId),
     Struct(u32),
+    Trait(u32),
     Const(ConstVal),
     /// An imported module (by index), for `mod.name` access.
     Module(usize),
@@ -73,6 +76,43 @@ pub(crate) enum ConstVal {
     Float(f64, Ty),
     Bool(bool),
     Str(String),
+    /// Value parameter `i` of the template being described (signatures, fields).
+    Param(u32, Ty),
+}
+
+/// A compile-time parameter of a generic function or struct (`T: Copyable`, `n: Int = 4`).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct GParam {
+    pub name: String,
+    pub kind: GKind,
+    pub default: Option<ast::Expr>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum GKind {
+    /// A type parameter and the traits it must conform to.
+    Type(Vec<TraitRef>),
+    /// A value parameter of the given type.
+    Value(Ty),
+}
+
+/// A trait named in a bound or a conformance list.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum TraitRef {
+    User(u32),
+    /// A trait the compiler knows (`Copyable`, `Writable`, `EqualityComparable`, ...).
+    Builtin(&'static str),
+}
+
+#[derive(Debug, PartialEq)]
+pub(crate) struct TraitData {
+    pub name: String,
+    pub module: usize,
+    pub parents: Vec<TraitRef>,
+    /// Methods in declaration order; a required method has a body of `...`.
+    pub methods: Vec<(String, FnId)>,
+    pub span: Span,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -113,7 +153,15 @@ pub(crate) struct FuncData {
     /// statement and, for a method, of the statement inside the struct body.
     pub loc: Option<(usize, Option<usize>)>,
     pub export: bool,
+    /// Compile-time parameters: the owner struct's first, then the method's own. A trait
+    /// method has `Self` as its first parameter.
+    pub generics: Vec<GParam>,
+    /// The trait that declares this method (its `Self` is `generics[0]`).
+    pub trait_owner: Option<u32>,
+    /// A trait method without a body (`...`): conforming structs must define it.
+    pub required: bool,
 }
+
 
 #[derive(Debug, PartialEq)]
 pub(crate) struct StructData {
@@ -124,6 +172,10 @@ pub(crate) struct StructData {
     /// `comptime`/`alias` members, reachable as `Self.NAME`, `Type.NAME` or `NAME` inside.
     pub consts: HashMap<String, ConstVal>,
     pub span: Span,
+    /// Compile-time parameters of a generic struct.
+    pub params: Vec<GParam>,
+    /// The traits the struct declares it conforms to.
+    pub traits: Vec<TraitRef>,
 }
 
 #[derive(Debug, PartialEq)]
@@ -155,6 +207,7 @@ pub(crate) struct Ctx {
     pub modules: Vec<ModuleData>,
     pub structs: Vec<StructData>,
     pub funcs: Vec<FuncData>,
+    pub traits: Vec<TraitData>,
     pub diags: Vec<(usize, Diag)>,
     pub struct_names: Vec<String>,
 }
@@ -337,6 +390,7 @@ pub fn collect_items(modules: Vec<ModuleInput>) -> Items {
         modules,
         structs: Vec::new(),
         funcs: Vec::new(),
+        traits: Vec::new(),
         diags: Vec::new(),
         struct_names: Vec::new(),
     };
@@ -344,11 +398,13 @@ pub fn collect_items(modules: Vec<ModuleInput>) -> Items {
     Items { cx }
 }
 
-/// Type-checks the body of function `index`. `full` is the module tree that holds its body
-/// and `line_starts` where its lines start (for line numbers).
+/// Type-checks the body of function `index` (of its instance for compile-time arguments
+/// `targs`; a generic function without them is a template and yields no code). `full` is
+/// the module tree that holds its body and `line_starts` where its lines start.
 pub fn check_body(
     items: &Items,
     index: u32,
+    targs: &[crate::ty::CtArg],
     full: &Module,
     line_starts: &[u32],
 ) -> (TFunction, Vec<(usize, Diag)>) {
@@ -361,28 +417,29 @@ pub fn check_body(
                 ast::StmtKind::Def(d) => Some(d),
                 _ => None,
             },
+            (ast::StmtKind::Trait(td), Some(k)) => match &td.body.get(k)?.kind {
+                ast::StmtKind::Def(d) => Some(d),
+                _ => None,
+            },
             _ => None,
         }
     });
-    body::check_function(&items.cx, FnId(index), def, line_starts)
+    body::check_function(&items.cx, FnId(index), def, line_starts, targs)
 }
 
 /// Puts the checked functions together into a program; `entry` is the main module.
+/// `instance(index, targs)` checks one instance of a generic function; it is called for
+/// every instance the program uses.
 pub fn assemble(
     items: &Items,
-    functions: Vec<TFunction>,
+    mut functions: Vec<TFunction>,
     entry: usize,
+    instance: &mut dyn FnMut(u32, &crate::ty::Targs) -> (TFunction, Vec<(usize, Diag)>),
 ) -> (TProgram, Vec<(usize, Diag)>) {
     let cx = &items.cx;
-    let structs = cx
-        .structs
-        .iter()
-        .map(|s| TStruct {
-            name: s.name.clone(),
-            fields: s.fields.clone(),
-        })
-        .collect();
     let mut diags = Vec::new();
+    mono::instantiate_all(cx, &mut functions, instance, &mut diags);
+    let structs = mono::monomorphize_types(cx, &mut functions);
     let entry_fn = find_entry(cx, entry, &mut diags);
     (
         TProgram {
@@ -413,13 +470,30 @@ pub fn check_program(modules: Vec<(ModuleInput, Arc<str>)>, entry: usize) -> Che
     let mut functions = Vec::with_capacity(items.function_count());
     for i in 0..items.function_count() as u32 {
         let m = items.cx.funcs[i as usize].module;
-        let (f, d) = check_body(&items, i, &fulls[m].0, &line_starts(&fulls[m].1));
+        let (f, d) = check_body(&items, i, &[], &fulls[m].0, &line_starts(&fulls[m].1));
         functions.push(f);
         diags.extend(d);
     }
-    let (program, d) = assemble(&items, functions, entry);
+    let mut instance = |i: u32, a: &crate::ty::Targs| {
+        let m = items.cx.funcs[i as usize].module;
+        check_body(&items, i, a, &fulls[m].0, &line_starts(&fulls[m].1))
+    };
+    let (program, d) = assemble(&items, functions, entry, &mut instance);
     diags.extend(d);
+    dedup_diags(&mut diags);
     CheckResult { program, diags }
+}
+
+/// Drops repeated diagnostics: a generic body checked for several instances reports the
+/// same problem once.
+pub fn dedup_diags(diags: &mut Vec<(usize, Diag)>) {
+    let mut seen: Vec<(usize, Diag)> = Vec::with_capacity(diags.len());
+    for d in diags.drain(..) {
+        if !seen.contains(&d) {
+            seen.push(d);
+        }
+    }
+    *diags = seen;
 }
 
 fn find_entry(cx: &Ctx, entry: usize, diags: &mut Vec<(usize, Diag)>) -> Option<FnId> {

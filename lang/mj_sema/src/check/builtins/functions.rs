@@ -238,7 +238,7 @@ pub(crate) fn call_builtin(
             match v.ty.clone() {
                 Ty::Str | Ty::List(_) => TExpr::new(K::Len(Box::new(v)), Ty::INT, line),
                 Ty::Dict(..) => fx.extern_call("mj_dict_len", vec![v], Ty::INT, line),
-                Ty::Struct(_) => fx
+                Ty::Struct(..) => fx
                     .dunder_call(v, "__len__", Vec::new(), span)
                     .unwrap_or_else(|| fx.unknown(line)),
                 Ty::Unknown => fx.unknown(line),
@@ -507,7 +507,7 @@ fn abs(fx: &mut FnCx<'_>, v: TExpr, span: Span) -> TExpr {
             );
             TExpr::new(K::Seq(vec![s0], Box::new(pick)), t, line)
         }
-        Ty::Struct(_) => fx
+        Ty::Struct(..) => fx
             .dunder_call(v, "__abs__", Vec::new(), span)
             .unwrap_or_else(|| fx.unknown(line)),
         Ty::Unknown => fx.unknown(line),
@@ -596,8 +596,8 @@ pub(super) fn sort_list(fx: &mut FnCx<'_>, v: TExpr, reverse: TExpr, span: Span)
         Some(Ty::Float { bits: 64 }) => "mj_list_sort_f64",
         Some(Ty::Str) => "mj_list_sort_str",
         Some(Ty::Unknown) | None if v.ty.is_unknown() => return fx.unknown(line),
-        Some(t @ (Ty::Struct(_) | Ty::Int { .. } | Ty::Float { .. } | Ty::Bool)) => {
-            if let Ty::Struct(_) = t
+        Some(t @ (Ty::Struct(..) | Ty::Int { .. } | Ty::Float { .. } | Ty::Bool)) => {
+            if let Ty::Struct(..) = t
                 && !fx.has_method(t, "__lt__")
             {
                 let msg = format!(

@@ -448,7 +448,7 @@ pub(crate) fn builtin_method(
                 _ => unknown_method(fx, KNOWN),
             }
         }
-        Ty::Tuple(_) | Ty::Struct(_) if m == "copy" => recv,
+        Ty::Tuple(_) | Ty::Struct(..) if m == "copy" => recv,
         _ => unknown_method(fx, &[]),
     }
 }

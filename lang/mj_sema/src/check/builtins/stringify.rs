@@ -6,7 +6,7 @@ use mj_syntax::{Diag, Span};
 use super::s;
 use crate::check::E_OPERATOR;
 use crate::check::body::FnCx;
-use crate::tir::{Callee, TArg, TCmp, TExpr, TExprKind as K, TStmt};
+use crate::tir::{TArg, TCmp, TExpr, TExprKind as K, TStmt};
 use crate::ty::Ty;
 
 impl FnCx<'_> {
@@ -14,7 +14,7 @@ impl FnCx<'_> {
     fn write_to_string(&mut self, v: TExpr, span: Span) -> TExpr {
         let line = v.line;
         let (st, buf) = self.temp(s("", line));
-        let Ty::Struct(sid) = v.ty else {
+        let Ty::Struct(sid, _) = v.ty else {
             return self.unknown(line);
         };
         let Some(id) = self.cx.structs[sid as usize]
@@ -24,7 +24,10 @@ impl FnCx<'_> {
         else {
             return self.unknown(line);
         };
-        let sig = self.cx.funcs[id.0 as usize].sig.clone();
+        let prefix = self.method_prefix(id, &v.ty);
+        let Some((sig, ct)) = self.instantiate(id, prefix, None, &[], 2, span) else {
+            return self.unknown(line);
+        };
         if sig.params.len() != 2 || sig.params[1].ty != Ty::Str || !sig.has_self {
             self.error(
                 Diag::error(
@@ -41,7 +44,7 @@ impl FnCx<'_> {
         }
         let recv = self.self_arg(v, &sig);
         let call = TExpr::new(
-            K::Call(Callee::Fn(id), vec![recv, TArg::Ref(buf.clone())]),
+            K::Call(self.callee(id, &ct), vec![recv, TArg::Ref(buf.clone())]),
             Ty::Unit,
             line,
         );
@@ -126,7 +129,7 @@ impl FnCx<'_> {
                 acc = self.extern_call("mj_str_concat", vec![acc, s(")", line)], Ty::Str, line);
                 TExpr::new(K::Seq(vec![st], Box::new(acc)), Ty::Str, line)
             }
-            Ty::Struct(_) => {
+            Ty::Struct(..) => {
                 let name = if self.has_method(&v.ty, "__str__") {
                     "__str__"
                 } else if self.has_method(&v.ty, "write_to") {

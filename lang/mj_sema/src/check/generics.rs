@@ -1,0 +1,752 @@
+//! Compile-time parameters: declaring them, resolving `Type[args]`, trait bounds and
+//! conformance, and working out the arguments of a call to a generic function.
+//!
+//! Generics are instantiated like templates: a generic function's body is checked once
+//! per distinct argument list, with the parameters bound to concrete types and values
+//! (`body::check_function` with `targs`). Signatures and struct fields are kept in
+//! template form (`Ty::Param(i)`), and call sites substitute them. Static dispatch only.
+
+use std::collections::HashMap;
+
+use mj_syntax::Diag;
+use mj_syntax::ast::{self, Arg, Expr, ExprKind};
+
+use super::body::FnCx;
+use super::items::{const_eval, resolve_type};
+use super::{ConstVal, Ctx, FuncData, GKind, GParam, Item, Sig, TraitRef};
+use crate::tir::FnId;
+use crate::ty::{CtArg, Targs, Ty};
+
+pub(crate) const E_GENERIC: &str = "E0120";
+pub(crate) const E_CONFORMANCE: &str = "E0121";
+
+/// Traits the compiler knows. Built-in types conform to all of them that make sense;
+/// a struct conforms when it says so (or, for the structural ones, has the methods).
+pub(crate) const BUILTIN_TRAITS: &[&str] = &[
+    "AnyType",
+    "Copyable",
+    "ImplicitlyCopyable",
+    "Movable",
+    "Defaultable",
+    "Writable",
+    "Stringable",
+    "Representable",
+    "EqualityComparable",
+    "Comparable",
+    "Hashable",
+    "KeyElement",
+    "Boolable",
+    "Intable",
+    "Floatable",
+    "Sized",
+    "Absable",
+    "Powable",
+    "Roundable",
+    "Writer",
+    "ExplicitlyCopyable",
+    "TrivialRegisterType",
+    "RegisterPassable",
+];
+
+/// What type names mean where a type is resolved: `Self`, the compile-time parameters in
+/// scope (as `Ty::Param` in templates, concrete in instances) and compile-time values.
+pub(crate) struct TyScope<'a> {
+    pub self_ty: Option<Ty>,
+    pub types: &'a HashMap<String, Ty>,
+    pub consts: &'a HashMap<String, ConstVal>,
+}
+
+impl<'a> TyScope<'a> {
+    pub fn empty() -> TyScope<'static> {
+        static EMPTY_T: std::sync::OnceLock<HashMap<String, Ty>> = std::sync::OnceLock::new();
+        static EMPTY_C: std::sync::OnceLock<HashMap<String, ConstVal>> =
+            std::sync::OnceLock::new();
+        TyScope {
+            self_ty: None,
+            types: EMPTY_T.get_or_init(HashMap::new),
+            consts: EMPTY_C.get_or_init(HashMap::new),
+        }
+    }
+}
+
+/// The names of a template's parameters, bound to `Param(i)`.
+pub(crate) fn template_names(
+    params: &[GParam],
+) -> (HashMap<String, Ty>, HashMap<String, ConstVal>) {
+    let mut types = HashMap::new();
+    let mut consts = HashMap::new();
+    for (i, p) in params.iter().enumerate() {
+        match &p.kind {
+            GKind::Type(_) => {
+                types.insert(p.name.clone(), Ty::Param(i as u32));
+            }
+            GKind::Value(t) => {
+                consts.insert(p.name.clone(), ConstVal::Param(i as u32, t.clone()));
+            }
+        }
+    }
+    (types, consts)
+}
+
+/// The names of an instance's parameters, bound to its arguments.
+pub(crate) fn instance_names(
+    params: &[GParam],
+    args: &[CtArg],
+) -> (HashMap<String, Ty>, HashMap<String, ConstVal>) {
+    let mut types = HashMap::new();
+    let mut consts = HashMap::new();
+    for (p, a) in params.iter().zip(args) {
+        match (&p.kind, a) {
+            (GKind::Type(_), CtArg::Type(t)) => {
+                types.insert(p.name.clone(), t.clone());
+            }
+            (GKind::Value(t), a) => {
+                if let Some(v) = ct_to_const(a, t) {
+                    consts.insert(p.name.clone(), v);
+                }
+            }
+            _ => {}
+        }
+    }
+    (types, consts)
+}
+
+pub(crate) fn ct_to_const(a: &CtArg, t: &Ty) -> Option<ConstVal> {
+    Some(match a {
+        CtArg::Int(i) if t.is_float() => ConstVal::Float(*i as f64, t.clone()),
+        CtArg::Int(i) => ConstVal::Int(*i, if t.is_int() { t.clone() } else { Ty::INT }),
+        CtArg::Bool(b) => ConstVal::Bool(*b),
+        CtArg::Str(s) => ConstVal::Str(s.clone()),
+        CtArg::Float(b) => ConstVal::Float(f64::from_bits(*b), t.clone()),
+        CtArg::Param(i) => ConstVal::Param(*i, t.clone()),
+        CtArg::Type(_) => return None,
+    })
+}
+
+pub(crate) fn const_to_ct(v: &ConstVal) -> CtArg {
+    match v {
+        ConstVal::Int(i, _) => CtArg::Int(*i),
+        ConstVal::Float(f, _) => CtArg::Float(f.to_bits()),
+        ConstVal::Bool(b) => CtArg::Bool(*b),
+        ConstVal::Str(s) => CtArg::Str(s.clone()),
+        ConstVal::Param(i, _) => CtArg::Param(*i),
+    }
+}
+
+/// Whether a compile-time value fits a value parameter of type `want`.
+fn value_fits(v: &ConstVal, want: &Ty) -> bool {
+    match (v, want) {
+        (ConstVal::Param(_, t), w) => t == w || (t.is_int() && w.is_int()),
+        (ConstVal::Int(..), w) => w.is_int() || w.is_float(),
+        (ConstVal::Float(..), w) => w.is_float(),
+        (ConstVal::Bool(_), Ty::Bool) => true,
+        (ConstVal::Str(_), Ty::Str) => true,
+        _ => false,
+    }
+}
+
+/// Resolves the traits of a bound (`Copyable & Shape`) or a conformance list entry.
+pub(crate) fn resolve_traits(
+    cx: &Ctx,
+    m: usize,
+    e: &Expr,
+    diags: &mut Vec<(usize, Diag)>,
+) -> Vec<TraitRef> {
+    match &e.kind {
+        ExprKind::Binary {
+            op: ast::BinOp::BitAnd,
+            lhs,
+            rhs,
+        } => {
+            let mut v = resolve_traits(cx, m, lhs, diags);
+            v.extend(resolve_traits(cx, m, rhs, diags));
+            v
+        }
+        ExprKind::Name(n) => match cx.modules[m].scope.get(n) {
+            Some(Item::Trait(t)) => vec![TraitRef::User(*t)],
+            _ => match BUILTIN_TRAITS.iter().find(|b| **b == n) {
+                Some(b) => vec![TraitRef::Builtin(b)],
+                None => {
+                    let mut d = Diag::error(E_CONFORMANCE, format!("unknown trait `{n}`"), e.span);
+                    let mut cands: Vec<&str> = BUILTIN_TRAITS.to_vec();
+                    for (k, v) in &cx.modules[m].scope {
+                        if matches!(v, Item::Trait(_)) {
+                            cands.push(k);
+                        }
+                    }
+                    if let Some(s) = crate::suggest::did_you_mean(n, cands.into_iter()) {
+                        d = d.with_hint(format!("did you mean `{s}`?"));
+                    }
+                    diags.push((m, d));
+                    Vec::new()
+                }
+            },
+        },
+        ExprKind::Attr { base, name } => {
+            if let Some(Item::Module(t)) = cx.module_path(m, base)
+                && let Some(Item::Trait(tr)) = cx.modules[t].scope.get(&name.name)
+            {
+                return vec![TraitRef::User(*tr)];
+            }
+            diags.push((m, Diag::error(E_CONFORMANCE, "unknown trait", e.span)));
+            Vec::new()
+        }
+        _ => {
+            diags.push((m, Diag::error(E_CONFORMANCE, "expected a trait", e.span)));
+            Vec::new()
+        }
+    }
+}
+
+/// Declares the compile-time parameters `[T: Bound, n: Int = 4]`. `offset` is the index
+/// of the first one (a method's own parameters follow its struct's).
+pub(crate) fn declare_params(
+    cx: &Ctx,
+    m: usize,
+    params: &[ast::GenericParam],
+    outer: &[GParam],
+    diags: &mut Vec<(usize, Diag)>,
+) -> Vec<GParam> {
+    let mut out: Vec<GParam> = Vec::new();
+    for p in params {
+        if outer.iter().chain(&out).any(|o| o.name == p.name.name) {
+            diags.push((
+                m,
+                Diag::error(
+                    super::E_DUPLICATE,
+                    format!("parameter `{}` is defined more than once", p.name.name),
+                    p.name.span,
+                ),
+            ));
+            continue;
+        }
+        let kind = match &p.ty {
+            None => GKind::Type(Vec::new()),
+            Some(e) => {
+                if is_value_type(cx, m, e) {
+                    let mut all: Vec<GParam> = outer.to_vec();
+                    all.extend(out.iter().cloned());
+                    let (types, consts) = template_names(&all);
+                    let scope = TyScope {
+                        self_ty: None,
+                        types: &types,
+                        consts: &consts,
+                    };
+                    GKind::Value(resolve_type(cx, m, e, &scope, diags))
+                } else {
+                    GKind::Type(resolve_traits(cx, m, e, diags))
+                }
+            }
+        };
+        out.push(GParam {
+            name: p.name.name.clone(),
+            kind,
+            default: p.default.clone(),
+            span: p.name.span,
+        });
+    }
+    out
+}
+
+/// Whether a parameter's annotation names a value type (`n: Int`) rather than a trait.
+fn is_value_type(cx: &Ctx, m: usize, e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Name(n) => {
+            super::items::scalar_type(n).is_some()
+                || matches!(n.as_str(), "String" | "StringLiteral" | "StaticString" | "DType")
+                || matches!(cx.modules[m].scope.get(n), Some(Item::Struct(_)))
+        }
+        _ => false,
+    }
+}
+
+/// Resolves the arguments of `Type[args]` for struct `s`; `None` after reporting.
+pub(crate) fn struct_args(
+    cx: &Ctx,
+    m: usize,
+    s: u32,
+    args: &[Arg],
+    scope: &TyScope,
+    diags: &mut Vec<(usize, Diag)>,
+    span: mj_syntax::Span,
+) -> Option<Targs> {
+    let params = &cx.structs[s as usize].params;
+    let name = &cx.struct_names[s as usize];
+    if params.is_empty() {
+        diags.push((
+            m,
+            Diag::error(
+                E_GENERIC,
+                format!("`{name}` takes no compile-time parameters"),
+                span,
+            ),
+        ));
+        return None;
+    }
+    let mut binds: Vec<Option<CtArg>> = vec![None; params.len()];
+    let ok = bind_explicit(cx, m, name, params, 0, args, scope, &mut binds, diags);
+    finish_binds(cx, m, name, params, binds, ok, diags, span).map(Targs::from)
+}
+
+/// Binds `[a, b, name=c]` to `params[first..]`. Returns false after reporting.
+#[allow(clippy::too_many_arguments)]
+fn bind_explicit(
+    cx: &Ctx,
+    m: usize,
+    what: &str,
+    params: &[GParam],
+    first: usize,
+    args: &[Arg],
+    scope: &TyScope,
+    binds: &mut [Option<CtArg>],
+    diags: &mut Vec<(usize, Diag)>,
+) -> bool {
+    let mut ok = true;
+    let mut pos = first;
+    for a in args {
+        let i = match &a.name {
+            Some(n) => match params.iter().position(|p| p.name == n.name) {
+                Some(i) if i >= first => i,
+                _ => {
+                    diags.push((
+                        m,
+                        Diag::error(
+                            E_GENERIC,
+                            format!("`{what}` has no compile-time parameter `{}`", n.name),
+                            n.span,
+                        ),
+                    ));
+                    ok = false;
+                    continue;
+                }
+            },
+            None => {
+                let i = pos;
+                pos += 1;
+                if i >= params.len() {
+                    diags.push((
+                        m,
+                        Diag::error(
+                            E_GENERIC,
+                            format!(
+                                "`{what}` takes {} compile-time parameter(s), found more",
+                                params.len() - first
+                            ),
+                            a.value.span,
+                        ),
+                    ));
+                    ok = false;
+                    continue;
+                }
+                i
+            }
+        };
+        match ct_arg(cx, m, &params[i], &a.value, scope, diags) {
+            Some(v) => binds[i] = Some(v),
+            None => ok = false,
+        }
+    }
+    ok
+}
+
+/// Evaluates one compile-time argument for parameter `p`.
+pub(crate) fn ct_arg(
+    cx: &Ctx,
+    m: usize,
+    p: &GParam,
+    e: &Expr,
+    scope: &TyScope,
+    diags: &mut Vec<(usize, Diag)>,
+) -> Option<CtArg> {
+    match &p.kind {
+        GKind::Type(_) => {
+            let before = diags.len();
+            let t = resolve_type(cx, m, e, scope, diags);
+            (diags.len() == before && !t.is_unknown()).then_some(CtArg::Type(t))
+        }
+        GKind::Value(want) => match const_eval(cx, m, e, scope.consts) {
+            Some(v) if value_fits(&v, want) => Some(match (&v, want) {
+                (ConstVal::Int(i, _), w) if w.is_float() => CtArg::Float((*i as f64).to_bits()),
+                _ => const_to_ct(&v),
+            }),
+            Some(_) => {
+                diags.push((
+                    m,
+                    Diag::error(
+                        super::E_MISMATCH,
+                        format!(
+                            "parameter `{}` wants a compile-time `{}`",
+                            p.name,
+                            cx.ty_name(want)
+                        ),
+                        e.span,
+                    ),
+                ));
+                None
+            }
+            None => {
+                diags.push((
+                    m,
+                    Diag::error(
+                        super::E_COMPTIME,
+                        format!("the argument for `{}` is not a compile-time value", p.name),
+                        e.span,
+                    )
+                    .with_hint("use literals, `comptime` names and other parameters"),
+                ));
+                None
+            }
+        },
+    }
+}
+
+/// Fills defaults, reports parameters left unbound and checks trait bounds.
+#[allow(clippy::too_many_arguments)]
+fn finish_binds(
+    cx: &Ctx,
+    m: usize,
+    what: &str,
+    params: &[GParam],
+    mut binds: Vec<Option<CtArg>>,
+    mut ok: bool,
+    diags: &mut Vec<(usize, Diag)>,
+    span: mj_syntax::Span,
+) -> Option<Vec<CtArg>> {
+    for i in 0..params.len() {
+        if binds[i].is_some() {
+            continue;
+        }
+        let Some(d) = params[i].default.clone() else {
+            if ok {
+                diags.push((
+                    m,
+                    Diag::error(
+                        E_GENERIC,
+                        format!(
+                            "cannot infer the compile-time parameter `{}` of `{what}`",
+                            params[i].name
+                        ),
+                        span,
+                    )
+                    .with_hint(format!(
+                        "pass it explicitly: `{what}[{}=...]`",
+                        params[i].name
+                    )),
+                ));
+            }
+            ok = false;
+            continue;
+        };
+        // Defaults may use the parameters before them.
+        let bound: Vec<CtArg> = binds[..i].iter().map(|b| b.clone().unwrap_or(CtArg::Bool(false))).collect();
+        let (types, consts) = instance_names(&params[..i], &bound);
+        let scope = TyScope {
+            self_ty: None,
+            types: &types,
+            consts: &consts,
+        };
+        match ct_arg(cx, m, &params[i], &d, &scope, diags) {
+            Some(v) => binds[i] = Some(v),
+            None => ok = false,
+        }
+    }
+    if !ok {
+        return None;
+    }
+    let args: Vec<CtArg> = binds.into_iter().map(|b| b.unwrap_or(CtArg::Bool(false))).collect();
+    for (p, a) in params.iter().zip(&args) {
+        if let (GKind::Type(bounds), CtArg::Type(t)) = (&p.kind, a) {
+            for b in bounds {
+                if !t.has_param() && !conforms(cx, t, b) {
+                    diags.push((
+                        m,
+                        Diag::error(
+                            E_CONFORMANCE,
+                            format!(
+                                "`{}` does not conform to `{}`, required by parameter `{}` of `{what}`",
+                                cx.ty_name(t),
+                                trait_name(cx, b),
+                                p.name
+                            ),
+                            span,
+                        )
+                        .with_hint(match t {
+                            Ty::Struct(..) => format!(
+                                "declare it: `struct {}({})` and define the trait's methods",
+                                cx.ty_name(t),
+                                trait_name(cx, b)
+                            ),
+                            _ => "pass a type that conforms to the trait".to_string(),
+                        }),
+                    ));
+                    return None;
+                }
+            }
+        }
+    }
+    Some(args)
+}
+
+pub(crate) fn trait_name(cx: &Ctx, t: &TraitRef) -> String {
+    match t {
+        TraitRef::User(i) => cx.traits[*i as usize].name.clone(),
+        TraitRef::Builtin(b) => b.to_string(),
+    }
+}
+
+/// Whether a concrete type conforms to a trait.
+pub(crate) fn conforms(cx: &Ctx, t: &Ty, tr: &TraitRef) -> bool {
+    match t {
+        Ty::Unknown | Ty::Param(_) => true,
+        Ty::Struct(s, _) => {
+            let sd = &cx.structs[*s as usize];
+            if sd.traits.iter().any(|d| implies(cx, d, tr)) {
+                return true;
+            }
+            match tr {
+                TraitRef::User(_) => false,
+                TraitRef::Builtin(b) => {
+                    let has = |n: &str| sd.methods.contains_key(n);
+                    match *b {
+                        "Writable" => has("write_to"),
+                        "Stringable" => has("__str__"),
+                        "Representable" => has("__repr__"),
+                        "EqualityComparable" => has("__eq__"),
+                        "Comparable" => has("__lt__"),
+                        "Hashable" => has("__hash__"),
+                        "Boolable" => has("__bool__"),
+                        "Intable" => has("__int__"),
+                        "Sized" => has("__len__"),
+                        "Defaultable" => sd.methods.get("__init__").is_some_and(|f| {
+                            cx.funcs[f.0 as usize].sig.params.len() == 1
+                        }),
+                        _ => true,
+                    }
+                }
+            }
+        }
+        _ => match tr {
+            TraitRef::User(_) => false,
+            TraitRef::Builtin(b) => match *b {
+                "Sized" => matches!(t, Ty::Str | Ty::List(_) | Ty::Dict(..)),
+                "Hashable" | "KeyElement" => matches!(t, Ty::Int { .. } | Ty::Str | Ty::Bool),
+                "Comparable" => !matches!(t, Ty::List(_) | Ty::Dict(..) | Ty::Error),
+                _ => true,
+            },
+        },
+    }
+}
+
+/// Whether declaring trait `have` also gives trait `want` (itself or a parent's parent).
+fn implies(cx: &Ctx, have: &TraitRef, want: &TraitRef) -> bool {
+    if have == want {
+        return true;
+    }
+    match have {
+        TraitRef::User(i) => cx.traits[*i as usize]
+            .parents
+            .iter()
+            .any(|p| implies(cx, p, want)),
+        TraitRef::Builtin(b) => {
+            // The copy traits imply the weaker ones.
+            matches!(
+                (*b, want),
+                ("ImplicitlyCopyable", TraitRef::Builtin("Copyable" | "Movable"))
+                    | ("Copyable", TraitRef::Builtin("Movable"))
+                    | ("Comparable", TraitRef::Builtin("EqualityComparable"))
+                    | ("KeyElement", TraitRef::Builtin("Hashable" | "EqualityComparable"))
+            )
+        }
+    }
+}
+
+/// Matches a template type against a concrete one, binding parameters.
+pub(crate) fn unify(tmpl: &Ty, actual: &Ty, binds: &mut [Option<CtArg>]) {
+    match (tmpl, actual) {
+        (Ty::Param(i), a) => {
+            if let Some(b) = binds.get_mut(*i as usize)
+                && b.is_none()
+                && !a.is_unknown()
+            {
+                *b = Some(CtArg::Type(a.clone()));
+            }
+        }
+        (Ty::List(t), Ty::List(a)) | (Ty::Ptr(t), Ty::Ptr(a)) => unify(t, a, binds),
+        (Ty::Dict(k, v), Ty::Dict(ka, va)) => {
+            unify(k, ka, binds);
+            unify(v, va, binds);
+        }
+        (Ty::Tuple(ts), Ty::Tuple(xs)) => {
+            for (t, a) in ts.iter().zip(xs) {
+                unify(t, a, binds);
+            }
+        }
+        (Ty::Struct(s, ts), Ty::Struct(sa, xs)) if s == sa => {
+            for (t, a) in ts.iter().zip(xs.iter()) {
+                match (t, a) {
+                    (CtArg::Param(i), a) => {
+                        if let Some(b) = binds.get_mut(*i as usize)
+                            && b.is_none()
+                        {
+                            *b = Some(a.clone());
+                        }
+                    }
+                    (CtArg::Type(t), CtArg::Type(a)) => unify(t, a, binds),
+                    _ => {}
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A signature with the parameters of an instance substituted.
+pub(crate) fn subst_sig(sig: &Sig, args: &[CtArg]) -> Sig {
+    let mut s = sig.clone();
+    for p in &mut s.params {
+        p.ty = p.ty.subst(args);
+    }
+    s.ret = s.ret.subst(args);
+    s
+}
+
+impl FnCx<'_> {
+    /// The scope for resolving type names in this body.
+    pub fn tscope(&self) -> TyScope<'_> {
+        TyScope {
+            self_ty: self.self_ty.clone(),
+            types: &self.tparams,
+            consts: &self.consts,
+        }
+    }
+
+    /// Resolves a type expression in this body.
+    pub fn resolve_ty(&mut self, e: &Expr) -> Ty {
+        let mut diags = Vec::new();
+        let t = resolve_type(self.cx, self.m, e, &self.tscope(), &mut diags);
+        self.diags.extend(diags);
+        t
+    }
+
+    /// Works out the compile-time arguments of a call to `id` and its signature for them.
+    /// `prefix` are the owner's arguments (the receiver struct's, or a trait method's
+    /// `Self`), `explicit` the `f[...]` ones; the rest are inferred from the run-time
+    /// arguments (`args`, after `skip` receiver parameters; `recv` is the receiver's type).
+    #[allow(clippy::too_many_arguments)]
+    pub fn instantiate(
+        &mut self,
+        id: FnId,
+        prefix: Vec<CtArg>,
+        explicit: Option<&[Arg]>,
+        args: &[Arg],
+        skip: usize,
+        span: mj_syntax::Span,
+    ) -> Option<(Sig, Targs)> {
+        let f: &FuncData = &self.cx.funcs[id.0 as usize];
+        let fname = f.def.name.name.clone();
+        let params = f.generics.clone();
+        let first = prefix.len();
+        if params.len() == first && explicit.is_none() {
+            return Some((subst_sig(&f.sig, &prefix), Targs::from(prefix)));
+        }
+        let sig = f.sig.clone();
+        let mut binds: Vec<Option<CtArg>> = vec![None; params.len()];
+        for (i, a) in prefix.into_iter().enumerate() {
+            binds[i] = Some(a);
+        }
+        let mut ok = true;
+        if let Some(ex) = explicit {
+            if params.len() == first {
+                let msg = format!("`{fname}` takes no compile-time parameters");
+                self.error(Diag::error(E_GENERIC, msg, span));
+                return None;
+            }
+            let mut diags = Vec::new();
+            let scope = self.tscope();
+            ok = bind_explicit(
+                self.cx,
+                self.m,
+                &fname,
+                &params,
+                first,
+                ex,
+                &scope,
+                &mut binds,
+                &mut diags,
+            );
+            self.diags.extend(diags);
+        }
+        if binds.iter().any(Option::is_none) {
+            self.infer_from_args(&sig, skip, args, &mut binds);
+        }
+        let mut diags = Vec::new();
+        let callee_m = self.cx.funcs[id.0 as usize].module;
+        let r = finish_binds(self.cx, callee_m, &fname, &params, binds, ok, &mut diags, span);
+        // Problems are reported where the call is.
+        self.diags.extend(diags.into_iter().map(|(_, d)| (self.m, d)));
+        let args = r?;
+        Some((subst_sig(&sig, &args), Targs::from(args)))
+    }
+
+    /// Binds parameters from the types of the run-time arguments. The arguments are
+    /// checked on the side (diagnostics and flow effects are discarded; the call checks
+    /// them again against the instance's signature).
+    fn infer_from_args(&mut self, sig: &Sig, skip: usize, args: &[Arg], binds: &mut [Option<CtArg>]) {
+        let params = &sig.params[skip.min(sig.params.len())..];
+        let mut pos = 0;
+        for a in args {
+            let i = match &a.name {
+                Some(n) => match params.iter().position(|p| p.name == n.name) {
+                    Some(i) => i,
+                    None => continue,
+                },
+                None => {
+                    pos += 1;
+                    pos - 1
+                }
+            };
+            let Some(p) = params.get(i) else { continue };
+            if !p.ty.has_param() {
+                continue;
+            }
+            let saved_diags = self.diags.len();
+            let saved_flow = self.flow.clone();
+            let v = self.expr(&a.value, None);
+            self.diags.truncate(saved_diags);
+            self.flow = saved_flow;
+            unify(&p.ty, &v.ty, binds);
+        }
+    }
+
+    /// The callee of a call to `id` with compile-time arguments `targs`.
+    pub fn callee(&self, id: FnId, targs: &Targs) -> crate::tir::Callee {
+        if targs.is_empty() {
+            crate::tir::Callee::Fn(id)
+        } else {
+            crate::tir::Callee::Inst(id, targs.clone())
+        }
+    }
+
+    /// The owner arguments for calling method `id` on a receiver of type `recv`.
+    pub fn method_prefix(&self, id: FnId, recv: &Ty) -> Vec<CtArg> {
+        let f = &self.cx.funcs[id.0 as usize];
+        if f.trait_owner.is_some() {
+            return vec![CtArg::Type(recv.clone())];
+        }
+        match recv {
+            Ty::Struct(_, a) => a.to_vec(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// The fields of a struct type, with an instance's arguments substituted.
+pub(crate) fn fields_of(cx: &Ctx, t: &Ty) -> Option<Vec<(String, Ty)>> {
+    let Ty::Struct(s, a) = t else { return None };
+    let fields = &cx.structs[*s as usize].fields;
+    Some(if a.is_empty() {
+        fields.clone()
+    } else {
+        fields.iter().map(|(n, t)| (n.clone(), t.subst(a))).collect()
+    })
+}

@@ -1,0 +1,153 @@
+//! Monomorphization: after the bodies are checked, every instance of a generic function
+//! that a checked body calls is checked in turn (through a callback, so the salsa layer
+//! can cache each instance), calls are pointed at the instances, and every instance of a
+//! generic struct becomes a struct of its own. Lowering sees concrete code only.
+
+use std::collections::HashMap;
+
+use mj_syntax::Diag;
+
+use super::Ctx;
+use crate::tir::{Callee, FnId, TExprKind as K, TFunction, TStruct, rewrite};
+use crate::ty::{Targs, Ty};
+
+/// More instances than this means unbounded recursion through compile-time parameters.
+const MAX_INSTANCES: usize = 20_000;
+
+pub(crate) type InstanceFn<'a> = dyn FnMut(u32, &Targs) -> (TFunction, Vec<(usize, Diag)>) + 'a;
+
+/// Adds the instances reachable from `functions` and rewrites calls to them.
+pub(crate) fn instantiate_all(
+    cx: &Ctx,
+    functions: &mut Vec<TFunction>,
+    instance: &mut InstanceFn,
+    diags: &mut Vec<(usize, Diag)>,
+) {
+    let base = functions.len();
+    let mut ids: HashMap<(u32, Targs), u32> = HashMap::new();
+    let mut i = 0;
+    while i < functions.len() {
+        let mut pending: Vec<(u32, Targs)> = Vec::new();
+        let first_new = functions.len();
+        let mut slot = |id: u32, a: &Targs, pending: &mut Vec<(u32, Targs)>| -> u32 {
+            *ids.entry((id, a.clone())).or_insert_with(|| {
+                pending.push((id, a.clone()));
+                (first_new + pending.len() - 1) as u32
+            })
+        };
+        rewrite(&mut functions[i].body, &mut |e| match &mut e.kind {
+            K::Call(c @ Callee::Inst(..), _) => {
+                if let Callee::Inst(id, a) = c {
+                    let new = slot(id.0, a, &mut pending);
+                    *c = Callee::Fn(FnId(new));
+                }
+            }
+            K::ConstructInst(id, a, args) => {
+                let new = slot(id.0, a, &mut pending);
+                e.kind = K::Construct(FnId(new), std::mem::take(args));
+            }
+            _ => {}
+        });
+        for (id, a) in pending {
+            if functions.len() - base >= MAX_INSTANCES {
+                let f = &cx.funcs[id as usize];
+                diags.push((
+                    f.module,
+                    Diag::error(
+                        super::generics::E_GENERIC,
+                        format!(
+                            "more than {MAX_INSTANCES} instances of generic functions: `{}` recurses through its compile-time parameters",
+                            f.def.name.name
+                        ),
+                        f.def.name.span,
+                    )
+                    .with_hint("make the recursion end at a compile-time condition (`comptime if`)"),
+                ));
+                return;
+            }
+            let (f, d) = instance(id, &a);
+            functions.push(f);
+            diags.extend(d);
+        }
+        i += 1;
+    }
+}
+
+/// Gives every struct instance its own struct and rewrites all types to refer to it.
+pub(crate) fn monomorphize_types(cx: &Ctx, functions: &mut [TFunction]) -> Vec<TStruct> {
+    let mut m = Mono {
+        cx,
+        structs: cx
+            .structs
+            .iter()
+            .map(|s| TStruct {
+                name: s.name.clone(),
+                // A template's fields mention its parameters: it is never laid out.
+                fields: if s.params.is_empty() {
+                    s.fields.clone()
+                } else {
+                    Vec::new()
+                },
+            })
+            .collect(),
+        ids: HashMap::new(),
+    };
+    // Non-generic structs may hold instances in their fields.
+    for s in 0..m.structs.len() {
+        let fields = std::mem::take(&mut m.structs[s].fields);
+        m.structs[s].fields = fields.into_iter().map(|(n, t)| (n, m.ty(&t))).collect();
+    }
+    for f in functions.iter_mut() {
+        for l in &mut f.locals {
+            l.ty = m.ty(&l.ty);
+        }
+        f.ret = m.ty(&f.ret);
+        rewrite(&mut f.body, &mut |e| {
+            e.ty = m.ty(&e.ty);
+            if let K::SizeOf(t) = &mut e.kind {
+                *t = m.ty(t);
+            }
+        });
+    }
+    m.structs
+}
+
+struct Mono<'a> {
+    cx: &'a Ctx,
+    structs: Vec<TStruct>,
+    ids: HashMap<Ty, u32>,
+}
+
+impl Mono<'_> {
+    fn ty(&mut self, t: &Ty) -> Ty {
+        match t {
+            Ty::Struct(_, a) if a.is_empty() => t.clone(),
+            Ty::Struct(s, _) => {
+                if let Some(&id) = self.ids.get(t) {
+                    return Ty::st(id);
+                }
+                let id = self.structs.len() as u32;
+                self.ids.insert(t.clone(), id);
+                let name = format!(
+                    "{}{}",
+                    self.cx.structs[*s as usize].name,
+                    &t.display(&self.cx.struct_names).to_string()[self.cx.struct_names[*s as usize].len()..]
+                );
+                self.structs.push(TStruct {
+                    name,
+                    fields: Vec::new(),
+                });
+                let fields = super::generics::fields_of(self.cx, t).unwrap_or_default();
+                let fields = fields.into_iter().map(|(n, ft)| (n, self.ty(&ft))).collect();
+                self.structs[id as usize].fields = fields;
+                Ty::st(id)
+            }
+            Ty::List(e) => Ty::List(Box::new(self.ty(e))),
+            Ty::Ptr(e) => Ty::Ptr(Box::new(self.ty(e))),
+            Ty::Dict(k, v) => Ty::Dict(Box::new(self.ty(k)), Box::new(self.ty(v))),
+            Ty::Entry(k, v) => Ty::Entry(Box::new(self.ty(k)), Box::new(self.ty(v))),
+            Ty::Tuple(ts) => Ty::Tuple(ts.iter().map(|t| self.ty(t)).collect()),
+            t => t.clone(),
+        }
+    }
+}
