@@ -630,7 +630,7 @@ impl Fx<'_> {
                         RAISING_EXTERNS.contains(&n.as_str()),
                     ),
                     tir::Callee::Intrinsic(n) => (Callee::Intrinsic(n.clone()), false),
-                    tir::Callee::Inst(..) => {
+                    tir::Callee::Inst(..) | tir::Callee::Closure(_) => {
                         return Err("internal error: a generic call reached lowering".into());
                     }
                 };

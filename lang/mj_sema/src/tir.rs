@@ -26,7 +26,7 @@ pub struct TStruct {
     pub fields: Vec<(String, Ty)>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct TFunction {
     pub name: String,
     /// A generic template: it is not code itself (its instances are); lowering emits an
@@ -40,6 +40,9 @@ pub struct TFunction {
     pub export: bool,
     pub locals: Vec<TLocal>,
     pub body: Vec<TStmt>,
+    /// Closures defined in this body, as functions of their own (`Callee::Closure(i)` is
+    /// `lifted[i]`); the assembler appends them to the program.
+    pub lifted: Vec<TFunction>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -93,6 +96,8 @@ pub enum Callee {
     /// An instance of a generic function: the template and its compile-time arguments.
     /// The assembler replaces it by `Fn` of the instance (see `check/mono.rs`).
     Inst(FnId, crate::ty::Targs),
+    /// A closure lifted out of the calling function: its index in `TFunction::lifted`.
+    Closure(u32),
     /// A runtime function (`mj_*`) or a C function, with the MIR-level signature derived
     /// from the argument types and the result type.
     Extern(String),

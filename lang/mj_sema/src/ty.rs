@@ -29,9 +29,10 @@ pub fn no_targs() -> Targs {
     Arc::from(Vec::new())
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Ty {
     /// `None`: the result of a function without `-> T`.
+    #[default]
     Unit,
     Bool,
     Int {

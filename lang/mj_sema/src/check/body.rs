@@ -47,6 +47,11 @@ pub(crate) struct FnCx<'c> {
     pub tparams: HashMap<String, Ty>,
     /// What `Self` means here (a struct type, or a trait method's `Self` argument).
     pub self_ty: Option<Ty>,
+    /// Nested `def`s declared so far, and which names refer to them in each block.
+    pub closures: Vec<super::closures::Closure>,
+    pub closure_scopes: Vec<HashMap<String, usize>>,
+    /// Closure instances checked as functions of their own (see `closures.rs`).
+    pub lifted: Vec<TFunction>,
 }
 
 pub(crate) fn check_function(
@@ -70,6 +75,7 @@ pub(crate) fn check_function(
             export: false,
             locals: Vec::new(),
             body: Vec::new(),
+            lifted: Vec::new(),
         };
         return (func, Vec::new());
     }
@@ -96,28 +102,18 @@ pub(crate) fn check_function(
             .collect();
         mangled = format!("{mangled}[{}]", a.join(", "));
     }
-    let mut fx = FnCx {
+    let mut fx = FnCx::new(
         cx,
-        diags: Vec::new(),
-        line_starts,
         m,
-        name: def.name.name.clone(),
-        ret: sig.ret.clone(),
-        raises: sig.raises,
+        line_starts,
+        def.name.name.clone(),
+        sig.ret.clone(),
+        sig.raises,
         owner,
-        locals: Vec::new(),
-        immutable: Vec::new(),
-        scopes: vec![HashMap::new()],
-        consts: pconsts,
-        loop_depth: 0,
-        try_depth: 0,
-        current_error: Vec::new(),
-        flow: FlowState::default(),
-        dead: false,
-        ref_locals: HashSet::new(),
-        tparams,
-        self_ty,
-    };
+    );
+    fx.consts = pconsts;
+    fx.tparams = tparams;
+    fx.self_ty = self_ty;
     let mut params = Vec::new();
     for p in &sig.params {
         let by_ref = matches!(p.conv, Conv::Mut | Conv::Out);
@@ -174,6 +170,7 @@ pub(crate) fn check_function(
         export,
         locals: fx.locals,
         body,
+        lifted: fx.lifted,
     };
     let mut diags = fx.diags;
     // A signature with an unknown type was reported with the items.
@@ -202,6 +199,44 @@ pub(crate) fn check_function(
         diags.push((m, d));
     }
     (func, diags)
+}
+
+impl<'c> FnCx<'c> {
+    pub fn new(
+        cx: &'c Ctx,
+        m: usize,
+        line_starts: &'c [u32],
+        name: String,
+        ret: Ty,
+        raises: bool,
+        owner: Option<u32>,
+    ) -> FnCx<'c> {
+        FnCx {
+            cx,
+            diags: Vec::new(),
+            line_starts,
+            m,
+            name,
+            ret,
+            raises,
+            owner,
+            locals: Vec::new(),
+            immutable: Vec::new(),
+            scopes: vec![HashMap::new()],
+            consts: HashMap::new(),
+            loop_depth: 0,
+            try_depth: 0,
+            current_error: Vec::new(),
+            flow: FlowState::default(),
+            dead: false,
+            ref_locals: HashSet::new(),
+            tparams: HashMap::new(),
+            self_ty: None,
+            closures: Vec::new(),
+            closure_scopes: vec![HashMap::new()],
+            lifted: Vec::new(),
+        }
+    }
 }
 
 impl FnCx<'_> {
@@ -277,6 +312,7 @@ impl FnCx<'_> {
 
     pub fn block(&mut self, stmts: &[Stmt]) -> Vec<TStmt> {
         self.scopes.push(HashMap::new());
+        self.closure_scopes.push(HashMap::new());
         let mut out = Vec::new();
         let mut warned = false;
         for s in stmts {
@@ -291,6 +327,7 @@ impl FnCx<'_> {
             self.stmt(s, &mut out);
         }
         self.scopes.pop();
+        self.closure_scopes.pop();
         out
     }
 
@@ -632,16 +669,7 @@ impl FnCx<'_> {
                 });
             }
             StmtKind::Match { subject, arms } => self.match_stmt(subject, arms, out),
-            StmtKind::Def(d) => self.error(
-                Diag::error(
-                    E_UNSUPPORTED,
-                    "nested functions are not supported yet",
-                    d.name.span,
-                )
-                .with_hint(
-                    "closures arrive with the closures work; define the function at module level",
-                ),
-            ),
+            StmtKind::Def(d) => self.declare_closure(d),
             StmtKind::Struct(d) => self.error(Diag::error(
                 E_UNSUPPORTED,
                 "structs must be defined at module level",

@@ -267,6 +267,10 @@ impl FnCx<'_> {
                 let t = self.tparams[n].clone();
                 self.construct_ty(t, args, span)
             }
+            ExprKind::Name(n) if self.lookup_closure(n).is_some() => {
+                let k = self.lookup_closure(n).unwrap_or_default();
+                self.call_closure(k, None, args, span)
+            }
             ExprKind::Name(n) if self.lookup_local(n).is_none() && !self.consts.contains_key(n) => {
                 match self.cx.modules[self.m].scope.get(n).cloned() {
                     Some(item) => self.call_item(item, n, args, span, expected),
@@ -448,10 +452,17 @@ impl FnCx<'_> {
         span: Span,
     ) -> Option<TExpr> {
         match &base.kind {
+            ExprKind::Name(n) if self.lookup_closure(n).is_some() => {
+                let k = self.lookup_closure(n).unwrap_or_default();
+                Some(self.call_closure(k, Some(cargs), args, span))
+            }
             ExprKind::Name(n) if self.lookup_local(n).is_none() && !self.tparams.contains_key(n) => {
                 match self.cx.modules[self.m].scope.get(n).cloned() {
                     Some(Item::Func(id)) => {
                         Some(self.call_fn_with(id, n, Vec::new(), Some(cargs), args, span))
+                    }
+                    Some(Item::Builtin("algorithm", name)) => {
+                        self.algorithm_call(&name, cargs, args, span)
                     }
                     _ => None,
                 }

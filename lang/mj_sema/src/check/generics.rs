@@ -290,7 +290,7 @@ pub(crate) fn struct_args(
 
 /// Binds `[a, b, name=c]` to `params[first..]`. Returns false after reporting.
 #[allow(clippy::too_many_arguments)]
-fn bind_explicit(
+pub(crate) fn bind_explicit(
     cx: &Ctx,
     m: usize,
     what: &str,
@@ -402,7 +402,7 @@ pub(crate) fn ct_arg(
 
 /// Fills defaults, reports parameters left unbound and checks trait bounds.
 #[allow(clippy::too_many_arguments)]
-fn finish_binds(
+pub(crate) fn finish_binds(
     cx: &Ctx,
     m: usize,
     what: &str,
@@ -691,7 +691,7 @@ impl FnCx<'_> {
     /// Binds parameters from the types of the run-time arguments. The arguments are
     /// checked on the side (diagnostics and flow effects are discarded; the call checks
     /// them again against the instance's signature).
-    fn infer_from_args(&mut self, sig: &Sig, skip: usize, args: &[Arg], binds: &mut [Option<CtArg>]) {
+    pub(crate) fn infer_from_args(&mut self, sig: &Sig, skip: usize, args: &[Arg], binds: &mut [Option<CtArg>]) {
         let params = &sig.params[skip.min(sig.params.len())..];
         let mut pos = 0;
         for a in args {

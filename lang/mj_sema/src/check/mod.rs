@@ -9,6 +9,7 @@ mod body;
 mod builtins;
 pub use builtins::RAISING_EXTERNS;
 mod calls;
+mod closures;
 mod collections;
 mod expr;
 mod flow;

@@ -27,6 +27,25 @@ pub(crate) fn instantiate_all(
     let mut ids: HashMap<(u32, Targs), u32> = HashMap::new();
     let mut i = 0;
     while i < functions.len() {
+        // Closures defined in this function join the program right after it.
+        let lifted = std::mem::take(&mut functions[i].lifted);
+        if !lifted.is_empty() {
+            let first = functions.len() as u32;
+            let point = |f: &mut TFunction| {
+                rewrite(&mut f.body, &mut |e| {
+                    if let K::Call(c @ Callee::Closure(_), _) = &mut e.kind
+                        && let Callee::Closure(k) = c
+                    {
+                        *c = Callee::Fn(FnId(first + *k));
+                    }
+                });
+            };
+            point(&mut functions[i]);
+            for mut f in lifted {
+                point(&mut f);
+                functions.push(f);
+            }
+        }
         let mut pending: Vec<(u32, Targs)> = Vec::new();
         let first_new = functions.len();
         let mut slot = |id: u32, a: &Targs, pending: &mut Vec<(u32, Targs)>| -> u32 {

@@ -121,9 +121,21 @@ pub(crate) fn build<'a>(e: ExprParsers<'a>) -> StmtParsers<'a> {
         .collect::<Vec<_>>()
         .delimited_by(op("("), op(")"));
 
+    // `capturing` (optionally `capturing[_]`) marks a closure in older Mojo code; closures
+    // capture by reference anyway, so it is accepted and ignored.
+    let capturing = select! { Tok::Name(n) if n == "capturing" => () }
+        .then(
+            expr.clone()
+                .separated_by(op(","))
+                .collect::<Vec<_>>()
+                .delimited_by(op("["), op("]"))
+                .or_not(),
+        )
+        .ignored();
     let def_header = ident()
         .then(gparams.clone().or_not())
         .then(params)
+        .then_ignore(capturing.or_not())
         .then(kw("raises").or_not())
         .then(op("->").ignore_then(expr.clone()).or_not())
         .map(|((((name, params), args), raises), ret)| DefHeader {

@@ -72,6 +72,7 @@ pub(crate) fn builtin_module(dotted: &str) -> Option<&'static str> {
             "collections"
         }
         "std" | "std.builtin" | "builtin" => "builtin",
+        "std.algorithm" | "algorithm" | "std.algorithm.functional" => "algorithm",
         _ => return None,
     })
 }
@@ -104,6 +105,7 @@ pub(crate) fn builtin_module_has(m: &str, name: &str) -> bool {
         "time" => TIME_FNS.contains(&name),
         "collections" => ["List", "Dict"].contains(&name),
         "builtin" => BUILTIN_NAMES.contains(&name),
+        "algorithm" => ["vectorize", "parallelize", "map"].contains(&name),
         _ => false,
     }
 }
@@ -120,6 +122,7 @@ pub(crate) fn builtin_module_names(m: &str) -> Vec<&'static str> {
         "sys" => vec!["argv", "exit"],
         "time" => TIME_FNS.to_vec(),
         "collections" => vec!["List", "Dict"],
+        "algorithm" => vec!["vectorize", "parallelize", "map"],
         _ => Vec::new(),
     }
 }
@@ -168,7 +171,7 @@ impl FnCx<'_> {
         true
     }
 
-    fn typed_arg(&mut self, a: &Arg, t: &Ty) -> TExpr {
+    pub(crate) fn typed_arg(&mut self, a: &Arg, t: &Ty) -> TExpr {
         let v = self.expr(&a.value, Some(t));
         self.coerce(v, t, a.value.span)
     }

@@ -1,0 +1,453 @@
+//! Closures: nested `def`s. A closure captures the enclosing function's variables by
+//! reference and is called directly or passed as a compile-time parameter to the
+//! `std.algorithm` higher-order functions (`vectorize`, `parallelize`, `map`).
+//!
+//! Each distinct instance of a closure (its own compile-time parameters bound, e.g. the
+//! `width` of a `vectorize` body) is checked as a function of its own, "lifted" out of the
+//! enclosing one: its captured variables become extra `mut`-like parameters that the call
+//! passes by address. Lifted functions travel with the enclosing `TFunction`
+//! (`TFunction::lifted`, called through `Callee::Closure`) and the assembler appends them
+//! to the program.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use mj_syntax::ast::{Arg, Expr, ExprKind, FnDef};
+use mj_syntax::{Diag, Span};
+
+use super::body::FnCx;
+use super::flow::always_exits;
+use super::generics::{self, TyScope};
+use super::{Conv, E_MISSING_RETURN, GParam, ParamSig, Sig};
+use crate::tir::{Callee, LocalId, TArg, TExpr, TExprKind as K, TFunction, TStmt};
+use crate::ty::{CtArg, Targs, Ty};
+
+/// A nested `def` declared in a body.
+#[derive(Clone)]
+pub(crate) struct Closure {
+    pub def: Arc<FnDef>,
+    pub generics: Vec<GParam>,
+    /// The signature with the closure's own parameters as `Param(i)`.
+    pub sig: Sig,
+    /// Variables visible where the closure is defined (what it may capture).
+    pub visible: HashMap<String, LocalId>,
+    /// Checked instances: index in `lifted`, signature, captured outer locals.
+    pub instances: HashMap<Targs, (u32, Sig, Vec<LocalId>)>,
+}
+
+impl FnCx<'_> {
+    /// `def name(...)` inside a body.
+    pub fn declare_closure(&mut self, d: &FnDef) {
+        let mut diags = Vec::new();
+        let scope = self.tscope();
+        let own = generics::declare_params(self.cx, self.m, &d.params, &[], &mut diags);
+        let (mut types, mut consts) = generics::template_names(&own);
+        for (k, v) in scope.types {
+            types.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+        for (k, v) in scope.consts {
+            consts.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+        let inner = TyScope {
+            self_ty: scope.self_ty.clone(),
+            types: &types,
+            consts: &consts,
+        };
+        let mut params = Vec::new();
+        for p in &d.args {
+            if p.kind != mj_syntax::ast::ParamKind::Normal {
+                continue;
+            }
+            let ty = match &p.ty {
+                Some(t) => super::items::resolve_type(self.cx, self.m, t, &inner, &mut diags),
+                None => {
+                    diags.push((
+                        self.m,
+                        Diag::error(
+                            super::E_UNKNOWN_TYPE,
+                            format!("argument `{}` needs a type", p.name.name),
+                            p.name.span,
+                        ),
+                    ));
+                    Ty::Unknown
+                }
+            };
+            let conv = match p.convention {
+                mj_syntax::ast::Convention::Mut | mj_syntax::ast::Convention::Inout => Conv::Mut,
+                mj_syntax::ast::Convention::Var | mj_syntax::ast::Convention::Owned => Conv::Owned,
+                _ => Conv::Read,
+            };
+            params.push(ParamSig {
+                name: p.name.name.clone(),
+                ty,
+                conv,
+                default: p.default.clone(),
+            });
+        }
+        let ret = match &d.ret {
+            Some(r) => super::items::resolve_type(self.cx, self.m, r, &inner, &mut diags),
+            None => Ty::Unit,
+        };
+        self.diags.extend(diags);
+        let mut visible = HashMap::new();
+        for s in &self.scopes {
+            for (k, v) in s {
+                // Loop variables bound to list elements by address stay out of reach.
+                if !self.ref_locals.contains(v) {
+                    visible.insert(k.clone(), *v);
+                }
+            }
+        }
+        let k = self.closures.len();
+        self.closures.push(Closure {
+            def: Arc::new(d.clone()),
+            generics: own,
+            sig: Sig {
+                params,
+                ret,
+                raises: d.raises,
+                has_self: false,
+            },
+            visible,
+            instances: HashMap::new(),
+        });
+        if let Some(s) = self.closure_scopes.last_mut() {
+            s.insert(d.name.name.clone(), k);
+        }
+    }
+
+    pub fn lookup_closure(&self, name: &str) -> Option<usize> {
+        if self.lookup_local(name).is_some() {
+            return None;
+        }
+        self.closure_scopes
+            .iter()
+            .rev()
+            .find_map(|s| s.get(name).copied())
+    }
+
+    /// `name(args)` or `name[params](args)` of a closure.
+    pub fn call_closure(
+        &mut self,
+        k: usize,
+        explicit: Option<&[Arg]>,
+        args: &[Arg],
+        span: Span,
+    ) -> TExpr {
+        let line = self.line(span);
+        let c = self.closures[k].clone();
+        let name = c.def.name.name.clone();
+        let mut binds: Vec<Option<CtArg>> = vec![None; c.generics.len()];
+        let mut ok = true;
+        if let Some(ex) = explicit {
+            let mut diags = Vec::new();
+            let scope = self.tscope();
+            ok = generics::bind_explicit(
+                self.cx, self.m, &name, &c.generics, 0, ex, &scope, &mut binds, &mut diags,
+            );
+            self.diags.extend(diags);
+        }
+        if binds.iter().any(Option::is_none) {
+            self.infer_from_args(&c.sig, 0, args, &mut binds);
+        }
+        let mut diags = Vec::new();
+        let targs = generics::finish_binds(
+            self.cx,
+            self.m,
+            &name,
+            &c.generics,
+            binds,
+            ok,
+            &mut diags,
+            span,
+        );
+        self.diags.extend(diags);
+        let Some(targs) = targs else {
+            return self.unknown(line);
+        };
+        let (idx, sig, caps) = self.closure_instance(k, Targs::from(targs));
+        let mut targs = self.check_args(&name, &sig, 0, args, span);
+        self.finish_closure_call(idx, &sig, &caps, &mut targs, span, line)
+    }
+
+    /// A call of closure `k`'s instance `targs` with already checked argument values.
+    pub fn call_closure_values(
+        &mut self,
+        k: usize,
+        targs: Vec<CtArg>,
+        vals: Vec<TExpr>,
+        span: Span,
+    ) -> TExpr {
+        let line = self.line(span);
+        let (idx, sig, caps) = self.closure_instance(k, Targs::from(targs));
+        let mut args: Vec<TArg> = Vec::new();
+        for (p, v) in sig.params.iter().zip(vals) {
+            let v = self.coerce(v, &p.ty, span);
+            args.push(TArg::Value(v));
+        }
+        self.finish_closure_call(idx, &sig, &caps, &mut args, span, line)
+    }
+
+    fn finish_closure_call(
+        &mut self,
+        idx: u32,
+        sig: &Sig,
+        caps: &[LocalId],
+        args: &mut Vec<TArg>,
+        span: Span,
+        line: u32,
+    ) -> TExpr {
+        for &l in caps {
+            let place = self.local_read(l, line);
+            args.push(TArg::Ref(place));
+        }
+        if sig.raises {
+            self.check_may_raise("call to a closure", span);
+        }
+        TExpr::new(
+            K::Call(Callee::Closure(idx), std::mem::take(args)),
+            sig.ret.clone(),
+            line,
+        )
+    }
+
+    /// Checks (once) the instance `targs` of closure `k` as a lifted function.
+    fn closure_instance(&mut self, k: usize, targs: Targs) -> (u32, Sig, Vec<LocalId>) {
+        if let Some(r) = self.closures[k].instances.get(&targs) {
+            return r.clone();
+        }
+        let c = self.closures[k].clone();
+        let sig = generics::subst_sig(&c.sig, &targs);
+        let (own_types, own_consts) = generics::instance_names(&c.generics, &targs);
+        let mut tparams = self.tparams.clone();
+        tparams.extend(own_types);
+        let mut consts = self.consts.clone();
+        consts.extend(own_consts);
+        // Captures: the enclosing variables the body names (and the closure does not
+        // declare as its own arguments).
+        let mut used = HashSet::new();
+        for s in &c.def.body {
+            names_in(&format!("{:?}", s.kind), &mut used);
+        }
+        let own_names: HashSet<&str> = sig.params.iter().map(|p| p.name.as_str()).collect();
+        let mut caps: Vec<(String, LocalId)> = c
+            .visible
+            .iter()
+            .filter(|(n, _)| used.contains(n.as_str()) && !own_names.contains(n.as_str()))
+            .map(|(n, l)| (n.clone(), *l))
+            .collect();
+        caps.sort_by_key(|(_, l)| l.0);
+        let idx = self.lifted.len() as u32;
+        // Reserve the slot: the body may lift closures of its own.
+        self.lifted.push(TFunction::default());
+        let mut child = FnCx::new(
+            self.cx,
+            self.m,
+            self.line_starts,
+            c.def.name.name.clone(),
+            sig.ret.clone(),
+            sig.raises,
+            self.owner,
+        );
+        child.tparams = tparams;
+        child.consts = consts;
+        child.self_ty = self.self_ty.clone();
+        child.lifted = std::mem::take(&mut self.lifted);
+        let mut params = Vec::new();
+        for p in &sig.params {
+            let by_ref = matches!(p.conv, Conv::Mut | Conv::Out);
+            let l = child.new_local(&p.name, p.ty.clone(), by_ref);
+            child.immutable[l.0 as usize] = p.conv == Conv::Read;
+            child.scopes[0].insert(p.name.clone(), l);
+            params.push(l);
+        }
+        for (n, outer) in &caps {
+            let ty = self.local_ty(*outer);
+            let l = child.new_local(n, ty, true);
+            child.immutable[l.0 as usize] = self.immutable[outer.0 as usize];
+            child.scopes[0].insert(n.clone(), l);
+            params.push(l);
+        }
+        let body = child.block(&c.def.body);
+        if child.ret != Ty::Unit && !child.ret.is_unknown() && !always_exits(&c.def.body) {
+            let span = c.def.ret.as_ref().map(|r| r.span).unwrap_or(c.def.name.span);
+            let msg = format!(
+                "closure `{}` may reach its end without returning a `{}`",
+                c.def.name.name,
+                self.ty_name(&child.ret)
+            );
+            child.error(
+                Diag::error(E_MISSING_RETURN, msg, span)
+                    .with_hint("add a `return` at the end of the closure"),
+            );
+        }
+        let mut name = format!("{}.{}", self.name, c.def.name.name);
+        if !targs.is_empty() {
+            let a: Vec<String> = targs
+                .iter()
+                .map(|a| a.display(&self.cx.struct_names).to_string())
+                .collect();
+            name = format!("{name}[{}]", a.join(", "));
+        }
+        let func = TFunction {
+            name,
+            template: false,
+            file: self.cx.modules[self.m].input.path.clone(),
+            params,
+            ret: sig.ret.clone(),
+            raises: sig.raises,
+            export: false,
+            locals: std::mem::take(&mut child.locals),
+            body,
+            lifted: Vec::new(),
+        };
+        self.diags.append(&mut child.diags);
+        self.lifted = std::mem::take(&mut child.lifted);
+        self.lifted[idx as usize] = func;
+        let outer: Vec<LocalId> = caps.iter().map(|(_, l)| *l).collect();
+        let r = (idx, sig, outer);
+        self.closures[k].instances.insert(targs, r.clone());
+        r
+    }
+}
+
+/// Adds the names a statement's debug text mentions (`Name("x")`): a cheap, conservative
+/// free-variable scan (capturing a name the closure shadows is harmless).
+fn names_in(debug: &str, out: &mut HashSet<String>) {
+    let mut rest = debug;
+    while let Some(i) = rest.find("Name(\"") {
+        rest = &rest[i + 6..];
+        if let Some(j) = rest.find('"') {
+            out.insert(rest[..j].to_string());
+            rest = &rest[j..];
+        }
+    }
+}
+
+/// Whether `e` names a closure parameter in `[...]` (`vectorize[body, 8]`).
+pub(crate) fn closure_name(fx: &FnCx<'_>, e: &Expr) -> Option<usize> {
+    match &e.kind {
+        ExprKind::Name(n) => fx.lookup_closure(n),
+        _ => None,
+    }
+}
+
+impl FnCx<'_> {
+    /// `vectorize[body, width](n)`, `parallelize[body](n)`, `map[body](n)` from
+    /// `std.algorithm`.
+    pub fn algorithm_call(
+        &mut self,
+        name: &str,
+        cargs: &[Arg],
+        args: &[Arg],
+        span: Span,
+    ) -> Option<TExpr> {
+        let line = self.line(span);
+        let Some(k) = cargs.first().and_then(|a| closure_name(self, &a.value)) else {
+            let at = cargs.first().map(|a| a.value.span).unwrap_or(span);
+            self.error(
+                Diag::error(
+                    generics::E_GENERIC,
+                    format!("`{name}` takes a nested `def` as its first compile-time parameter"),
+                    at,
+                )
+                .with_hint(format!(
+                    "define `def body(i: Int):` inside the function and write `{name}[body](n)`"
+                )),
+            );
+            return Some(self.unknown(line));
+        };
+        let width = if name == "vectorize" {
+            let Some(w) = cargs.get(1) else {
+                self.error(
+                    Diag::error(
+                        generics::E_GENERIC,
+                        "`vectorize` needs a width: `vectorize[body, width](n)`",
+                        span,
+                    ),
+                );
+                return Some(self.unknown(line));
+            };
+            match super::items::const_eval(self.cx, self.m, &w.value, &self.consts) {
+                Some(super::ConstVal::Int(v, _)) if v > 0 => v,
+                _ => {
+                    self.error(Diag::error(
+                        super::E_COMPTIME,
+                        "the width of `vectorize` must be a positive compile-time Int",
+                        w.value.span,
+                    ));
+                    return Some(self.unknown(line));
+                }
+            }
+        } else {
+            1
+        };
+        let Some(n_arg) = args.first() else {
+            self.error(Diag::error(
+                super::E_ARITY,
+                format!("`{name}` needs the number of work items"),
+                span,
+            ));
+            return Some(self.unknown(line));
+        };
+        let n = self.typed_arg(n_arg, &Ty::INT);
+        // Extra run-time arguments (`num_workers`) are checked and ignored.
+        for a in &args[1..] {
+            self.typed_arg(a, &Ty::INT);
+        }
+        let (s_n, n) = self.temp(n);
+        let i = self.new_local("", Ty::INT, false);
+        let read_i = TExpr::new(K::Local(i), Ty::INT, line);
+        let int = |v: i128| TExpr::new(K::Int(v), Ty::INT, line);
+        let add = |a: TExpr, b: TExpr| {
+            TExpr::new(
+                K::Binary(crate::tir::TBin::Add, Box::new(a), Box::new(b)),
+                Ty::INT,
+                line,
+            )
+        };
+        let cmp = |op, a: TExpr, b: TExpr| {
+            TExpr::new(K::Cmp(op, Box::new(a), Box::new(b)), Ty::Bool, line)
+        };
+        let takes_width = !self.closures[k].generics.is_empty();
+        let call_with = |fx: &mut Self, w: i128| {
+            let targs = if takes_width {
+                vec![CtArg::Int(w)]
+            } else {
+                Vec::new()
+            };
+            fx.call_closure_values(k, targs, vec![read_i.clone()], span)
+        };
+        let mut out = vec![s_n, TStmt::Assign(read_i.clone(), int(0))];
+        // Full vectors, then (for `vectorize`) the remainder one element at a time.
+        let main = call_with(self, width);
+        out.push(TStmt::While {
+            cond: cmp(
+                crate::tir::TCmp::Le,
+                add(read_i.clone(), int(width)),
+                n.clone(),
+            ),
+            body: vec![
+                TStmt::Expr(main),
+                TStmt::Assign(read_i.clone(), add(read_i.clone(), int(width))),
+            ],
+            else_body: Vec::new(),
+        });
+        if width > 1 {
+            let tail = call_with(self, 1);
+            out.push(TStmt::While {
+                cond: cmp(crate::tir::TCmp::Lt, read_i.clone(), n.clone()),
+                body: vec![
+                    TStmt::Expr(tail),
+                    TStmt::Assign(read_i.clone(), add(read_i.clone(), int(1))),
+                ],
+                else_body: Vec::new(),
+            });
+        }
+        Some(TExpr::new(
+            K::Seq(out, Box::new(TExpr::new(K::Unit, Ty::Unit, line))),
+            Ty::Unit,
+            line,
+        ))
+    }
+}
