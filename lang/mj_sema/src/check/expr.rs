@@ -192,16 +192,16 @@ impl FnCx<'_> {
             return self.local_read(l, line);
         }
         if let Some(v) = self.consts.get(n).cloned() {
-            return const_expr(v, line);
+            return self.const_value(v, line);
         }
         if let Some(v) = self
             .owner
             .and_then(|s| self.cx.structs[s as usize].consts.get(n).cloned())
         {
-            return const_expr(v, line);
+            return self.const_value(v, line);
         }
         match self.cx.modules[self.m].scope.get(n).cloned() {
-            Some(Item::Const(v)) => return const_expr(v, line),
+            Some(Item::Const(v)) => return self.const_value(v, line),
             Some(Item::Builtin(module, name)) => {
                 if let Some(v) = super::builtins::builtin_constant(module, &name, line) {
                     return v;
@@ -252,14 +252,14 @@ impl FnCx<'_> {
             };
             if let Some(s) = s {
                 if let Some(v) = self.cx.structs[s as usize].consts.get(&name.name).cloned() {
-                    return const_expr(v, line);
+                    return self.const_value(v, line);
                 }
                 // `Self.n`: a parameter of the struct instance we are in.
                 if b == "Self"
                     && self.cx.structs[s as usize].params.iter().any(|p| p.name == name.name)
                     && let Some(v) = self.consts.get(&name.name).cloned()
                 {
-                    return const_expr(v, line);
+                    return self.const_value(v, line);
                 }
                 let msg = format!(
                     "`{}` has no compile-time member `{}`",
@@ -275,7 +275,7 @@ impl FnCx<'_> {
             match self.cx.module_path(self.m, base) {
                 Some(Item::Module(t)) => {
                     return match self.cx.modules[t].scope.get(&name.name).cloned() {
-                        Some(Item::Const(v)) => const_expr(v, line),
+                        Some(Item::Const(v)) => self.const_value(v, line),
                         Some(Item::Builtin(bm, bn))
                             if super::builtins::builtin_constant(bm, &bn, line).is_some() =>
                         {
@@ -911,6 +911,23 @@ impl FnCx<'_> {
     }
 }
 
+impl FnCx<'_> {
+    /// The value of a compile-time constant at a use site. A struct-valued constant
+    /// (`comptime RED = Color(0)`) is its expression, checked where it is used.
+    pub fn const_value(&mut self, v: ConstVal, line: u32) -> TExpr {
+        match v {
+            ConstVal::Expr(m, e) => {
+                let saved = self.m;
+                self.m = m;
+                let v = self.expr(&e, None);
+                self.m = saved;
+                v
+            }
+            v => const_expr(v, line),
+        }
+    }
+}
+
 pub fn const_expr(v: ConstVal, line: u32) -> TExpr {
     match v {
         ConstVal::Int(i, t) => TExpr::new(K::Int(i), t, line),
@@ -918,7 +935,7 @@ pub fn const_expr(v: ConstVal, line: u32) -> TExpr {
         ConstVal::Bool(b) => TExpr::new(K::Bool(b), Ty::Bool, line),
         ConstVal::Str(s) => TExpr::new(K::Str(s), Ty::Str, line),
         // Only templates have parameters, and templates are not checked as bodies.
-        ConstVal::Param(..) => TExpr::new(K::Unit, Ty::Unknown, line),
+        ConstVal::Param(..) | ConstVal::Expr(..) => TExpr::new(K::Unit, Ty::Unknown, line),
     }
 }
 

@@ -130,6 +130,8 @@ pub(crate) fn const_to_ct(v: &ConstVal) -> CtArg {
         ConstVal::Bool(b) => CtArg::Bool(*b),
         ConstVal::Str(s) => CtArg::Str(s.clone()),
         ConstVal::Param(i, _) => CtArg::Param(*i),
+        // Rejected by `value_fits` before it gets here.
+        ConstVal::Expr(..) => CtArg::Bool(false),
     }
 }
 

@@ -621,6 +621,17 @@ fn eval_consts(cx: &mut Ctx, m: usize, report: bool) {
             if !report && const_eval(cx, m, value, &HashMap::new()).is_none() {
                 continue;
             }
+            if report
+                && matches!(value.kind, ExprKind::Call { .. })
+                && const_eval(cx, m, value, &HashMap::new()).is_none()
+            {
+                // A struct-valued constant: checked where it is used.
+                cx.modules[m].scope.insert(
+                    name.name.clone(),
+                    Item::Const(ConstVal::Expr(m, Arc::new(value.clone()))),
+                );
+                continue;
+            }
             let want = ty
                 .as_ref()
                 .map(|t| resolve_type_here(cx, m, t, &TyScope::empty()));
@@ -1101,6 +1112,9 @@ fn resolve_fields(cx: &mut Ctx, s: u32) {
                         (_, v) => v,
                     };
                     consts.insert(name.name.clone(), v);
+                }
+                None if matches!(value.kind, ExprKind::Call { .. }) => {
+                    consts.insert(name.name.clone(), ConstVal::Expr(m, Arc::new(value.clone())));
                 }
                 None => cx.error(
                     m,

@@ -79,6 +79,9 @@ pub(crate) enum ConstVal {
     Str(String),
     /// Value parameter `i` of the template being described (signatures, fields).
     Param(u32, Ty),
+    /// A struct-valued constant (`comptime RED = Color(0)`): the expression, in its module,
+    /// checked at each use.
+    Expr(usize, Arc<ast::Expr>),
 }
 
 /// A compile-time parameter of a generic function or struct (`T: Copyable`, `n: Int = 4`).
