@@ -413,7 +413,13 @@ fn check_conformance(cx: &mut Ctx) {
                         let want = generics::subst_sig(&req.sig, &[CtArg::Type(self_ty.clone())]);
                         let got = &cx.funcs[have.0 as usize].sig;
                         let same = want.params.len() == got.params.len()
-                            && want.params.iter().zip(&got.params).skip(1).all(|(a, b)| a.ty == b.ty)
+                            && want.has_self == got.has_self
+                            && want
+                                .params
+                                .iter()
+                                .zip(&got.params)
+                                .skip(usize::from(want.has_self))
+                                .all(|(a, b)| a.ty == b.ty)
                             && want.ret == got.ret
                             && (got.raises <= want.raises);
                         if !same {
@@ -1269,7 +1275,7 @@ fn resolve_sig(cx: &mut Ctx, id: FnId) {
         Some(r) => resolve_type_here(cx, m, r, &scope),
         None => Ty::Unit,
     };
-    if owner.is_none() && is_static {
+    if owner.is_none() && cx.funcs[id.0 as usize].trait_owner.is_none() && is_static {
         cx.error(
             m,
             Diag::error(
