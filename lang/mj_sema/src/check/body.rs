@@ -43,6 +43,8 @@ pub(crate) struct FnCx<'c> {
     /// Loop variables bound by reference to a List element (`for p in particles:`): the
     /// local holds the element's address, and the name reads and writes through it.
     pub ref_locals: HashSet<LocalId>,
+    /// Destruction scopes, temporaries and moves (see `ownership.rs`).
+    pub own: super::ownership::OwnState,
 }
 
 pub(crate) fn check_function(
@@ -76,6 +78,7 @@ pub(crate) fn check_function(
         flow: FlowState::default(),
         dead: false,
         ref_locals: HashSet::new(),
+        own: Default::default(),
     };
     let mut params = Vec::new();
     for p in &sig.params {
@@ -85,6 +88,7 @@ pub(crate) fn check_function(
         fx.scopes[0].insert(p.name.clone(), l);
         params.push(l);
     }
+    fx.own_params(&def, &sig, &params);
     let mut body = Vec::new();
     if fieldwise {
         // self.f = f for every field, in order.
@@ -101,11 +105,14 @@ pub(crate) fn check_function(
             );
             body.push(TStmt::Assign(
                 target,
-                TExpr::new(K::Local(params[i + 1]), t.clone(), 0),
+                TExpr::new(K::Move(params[i + 1]), t.clone(), 0),
             ));
         }
+        fx.flow.uninit_fields.clear();
+        body = fx.finish_body(body, def.name.span);
     } else {
         body = fx.block(&def.body);
+        body = fx.finish_body(body, def.name.span);
         if fx.ret != Ty::Unit && !fx.ret.is_unknown() && !always_exits(&def.body) {
             let span = def.ret.as_ref().map(|r| r.span).unwrap_or(def.name.span);
             let msg = format!(
@@ -128,6 +135,7 @@ pub(crate) fn check_function(
         export,
         locals: fx.locals,
         body,
+        drops: std::mem::take(&mut fx.own.drops),
     };
     let mut diags = fx.diags;
     // A signature with an unknown type was reported with the items.
@@ -231,6 +239,7 @@ impl FnCx<'_> {
 
     pub fn block(&mut self, stmts: &[Stmt]) -> Vec<TStmt> {
         self.scopes.push(HashMap::new());
+        self.open_scope();
         let mut out = Vec::new();
         let mut warned = false;
         for s in stmts {
@@ -242,10 +251,12 @@ impl FnCx<'_> {
                     ),
                 );
             }
+            let mark = self.own.pending_temps.len();
             self.stmt(s, &mut out);
+            self.flush_temps(mark, &mut out);
         }
         self.scopes.pop();
-        out
+        self.close_scope(out)
     }
 
     fn stmt(&mut self, s: &Stmt, out: &mut Vec<TStmt>) {
@@ -256,6 +267,7 @@ impl FnCx<'_> {
                     return;
                 }
                 let te = self.expr(e, None);
+                let te = self.discarded(te);
                 out.push(TStmt::Expr(te));
             }
             StmtKind::Var { name, ty, value } => {
@@ -282,9 +294,11 @@ impl FnCx<'_> {
                     }
                 };
                 let l = self.new_local(&name.name, ty.clone(), false);
+                self.own_local(l, false);
                 if let Some(init) = init {
-                    let init =
-                        self.coerce(init, &ty, value.as_ref().map(|v| v.span).unwrap_or(s.span));
+                    let vspan = value.as_ref().map(|v| v.span).unwrap_or(s.span);
+                    let init = self.coerce(init, &ty, vspan);
+                    let init = self.owned_value(init, vspan);
                     out.push(TStmt::Assign(TExpr::new(K::Local(l), ty, line), init));
                 } else {
                     self.flow.uninit.insert(l);
@@ -296,9 +310,11 @@ impl FnCx<'_> {
             StmtKind::AnnAssign { target, ty, value } => {
                 let t = resolve_type(self.cx, self.m, ty, self.owner, &mut self.diags);
                 let l = self.new_local(&target.name, t.clone(), false);
+                self.own_local(l, false);
                 if let Some(v) = value {
                     let init = self.expr(v, Some(&t));
                     let init = self.coerce(init, &t, v.span);
+                    let init = self.owned_value(init, v.span);
                     out.push(TStmt::Assign(TExpr::new(K::Local(l), t, line), init));
                 }
                 self.scopes
@@ -434,6 +450,9 @@ impl FnCx<'_> {
                         s.span,
                     ));
                 }
+                if matches!(s.kind, StmtKind::Continue) {
+                    self.note_continue();
+                }
                 out.push(if matches!(s.kind, StmtKind::Break) {
                     TStmt::Break
                 } else {
@@ -443,6 +462,7 @@ impl FnCx<'_> {
             }
             StmtKind::Pass => {}
             StmtKind::Return(e) => {
+                self.check_out_initialized(s.span);
                 let ret = self.ret.clone();
                 match e {
                     Some(e) => {
@@ -467,6 +487,7 @@ impl FnCx<'_> {
                         } else {
                             let te = self.expr(e, Some(&ret));
                             let te = self.coerce(te, &ret, e.span);
+                            let te = self.returned_value(te, e.span);
                             out.push(TStmt::Return(Some(te)));
                         }
                     }

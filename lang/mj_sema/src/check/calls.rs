@@ -101,6 +101,10 @@ impl FnCx<'_> {
         let mut targs = vec![self.self_arg(recv, &sig)];
         for (p, a) in sig.params[1..].iter().zip(args) {
             let a = self.coerce(a, &p.ty, span);
+            let a = match p.conv {
+                Conv::Owned => self.owned_value(a, span),
+                _ => self.hold_temp(a),
+            };
             targs.push(TArg::Value(a));
         }
         if sig.raises {
@@ -126,6 +130,9 @@ impl FnCx<'_> {
     pub fn as_place(&mut self, v: TExpr) -> TExpr {
         if is_place(&v) {
             return v;
+        }
+        if self.cx.needs_drop(&v.ty) {
+            return self.hold_temp(v);
         }
         let line = v.line;
         let ty = v.ty.clone();
@@ -233,7 +240,8 @@ impl FnCx<'_> {
                     }
                     out.push(TArg::Ref(v));
                 }
-                _ => out.push(TArg::Value(v)),
+                Conv::Owned => out.push(TArg::Value(self.owned_value(v, e.span))),
+                Conv::Read => out.push(TArg::Value(self.hold_temp(v))),
             }
         }
         out
@@ -408,6 +416,9 @@ impl FnCx<'_> {
     pub fn construct(&mut self, s: u32, args: &[Arg], span: Span) -> TExpr {
         let line = self.line(span);
         let sname = self.cx.struct_names[s as usize].clone();
+        if let Some(v) = self.copy_construct(s, args, span) {
+            return v;
+        }
         let Some(id) = self.cx.structs[s as usize].methods.get("__init__").copied() else {
             self.error(
                 Diag::error(E_NOT_CALLABLE, format!("`{sname}` has no `__init__`"), span)
@@ -454,8 +465,8 @@ impl FnCx<'_> {
             Ty::Struct(s) => {
                 let Some(id) = self.cx.structs[s as usize].methods.get(&name.name).copied() else {
                     if name.name == "copy" && args.is_empty() {
-                        // Structs are values: the default copy is a field-wise copy.
-                        return recv;
+                        // The explicit copy: the copy constructor, or field by field.
+                        return self.copy_value(recv, span);
                     }
                     let mut d = Diag::error(
                         E_NO_MEMBER,
@@ -483,6 +494,12 @@ impl FnCx<'_> {
                 if !sig.has_self {
                     return self.call_fn(id, &name.name, args, span);
                 }
+                // A `var self` method takes ownership of its receiver; others borrow it.
+                let recv = match sig.params[0].conv {
+                    Conv::Owned => self.owned_value(recv, base.span),
+                    Conv::Read => self.hold_temp(recv),
+                    _ => recv,
+                };
                 if sig.params[0].conv == Conv::Mut && is_place(&recv) {
                     // (Calling a `mut self` method on a temporary is allowed; it mutates the copy.)
                     let what = format!("calling `{}` (a `mut self` method)", name.name);

@@ -58,6 +58,7 @@ pub(crate) fn collect(cx: &mut Ctx) {
     for s in 0..nstructs {
         synthesize_fieldwise_init(cx, s as u32);
     }
+    super::ownership::check_lifecycle(cx);
 }
 
 fn decorator_names(decs: &[ast::Decorator]) -> Vec<(String, mj_syntax::Span)> {
@@ -215,15 +216,22 @@ fn declare_struct(cx: &mut Ctx, m: usize, sd: &StructDef, si: usize) {
         methods: HashMap::new(),
         consts: HashMap::new(),
         span: sd.name.span,
+        traits: super::ownership::declared_traits(sd),
     });
     cx.struct_names.push(sd.name.name.clone());
     declare_name(cx, m, &sd.name, Item::Struct(idx));
     for (k, stmt) in sd.body.iter().enumerate() {
         if let StmtKind::Def(def) = &stmt.kind {
             let id = new_func(cx, m, def, Some(idx), (si, Some(k)));
+            // Mojo 1.0 spells the copy and move constructors as `__init__` overloads.
+            let key = super::ownership::lifecycle_key(def).unwrap_or(&def.name.name);
+            if key != def.name.name {
+                cx.funcs[id.0 as usize].mangled =
+                    format!("{}.{key}", cx.structs[idx as usize].name);
+            }
             if cx.structs[idx as usize]
                 .methods
-                .insert(def.name.name.clone(), id)
+                .insert(key.to_string(), id)
                 .is_some()
             {
                 cx.error(

@@ -15,6 +15,7 @@ mod flow;
 mod format;
 mod items;
 mod loops;
+mod ownership;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -124,6 +125,8 @@ pub(crate) struct StructData {
     /// `comptime`/`alias` members, reachable as `Self.NAME`, `Type.NAME` or `NAME` inside.
     pub consts: HashMap<String, ConstVal>,
     pub span: Span,
+    /// The traits in the struct's conformance list (`Copyable`, `ImplicitlyCopyable`, ...).
+    pub traits: Vec<String>,
 }
 
 #[derive(Debug, PartialEq)]
@@ -380,6 +383,7 @@ pub fn assemble(
         .map(|s| TStruct {
             name: s.name.clone(),
             fields: s.fields.clone(),
+            del: s.methods.get("__del__").copied(),
         })
         .collect();
     let mut diags = Vec::new();
