@@ -11,6 +11,9 @@ use mj_sema::ty::Ty;
 
 use crate::lower_ty;
 
+#[path = "drops.rs"]
+mod drops;
+
 type R<T> = Result<T, String>;
 
 /// Where an error raised at this point goes: store it in `slot`, then jump to `target`.
@@ -19,6 +22,8 @@ type R<T> = Result<T, String>;
 struct ErrTarget {
     slot: Local,
     target: BlockId,
+    /// How many destruction scopes are open at the target.
+    scope_depth: usize,
 }
 
 struct LoopCx {
@@ -26,6 +31,8 @@ struct LoopCx {
     break_bb: BlockId,
     /// How many `finally` bodies were active when the loop started.
     finally_depth: usize,
+    /// How many destruction scopes were open when the loop started.
+    scope_depth: usize,
 }
 
 struct Fx<'a> {
@@ -37,6 +44,7 @@ struct Fx<'a> {
     loops: Vec<LoopCx>,
     finally_stack: Vec<Vec<TStmt>>,
     err_targets: Vec<ErrTarget>,
+    drops: drops::DropState,
 }
 
 pub(crate) fn lower_function(tp: &TProgram, f: &TFunction) -> R<mir::Function> {
@@ -49,6 +57,7 @@ pub(crate) fn lower_function(tp: &TProgram, f: &TFunction) -> R<mir::Function> {
         loops: Vec::new(),
         finally_stack: Vec::new(),
         err_targets: Vec::new(),
+        drops: Default::default(),
     };
     for l in &f.locals {
         let t = lower_ty(&l.ty).map_err(|e| format!("{} (local `{}` in {})", e, l.name, f.name))?;
@@ -65,6 +74,7 @@ pub(crate) fn lower_function(tp: &TProgram, f: &TFunction) -> R<mir::Function> {
         fx.locals.push(mir::LocalDecl { ty, name });
     }
     fx.cur = fx.new_block();
+    fx.prepare_drops();
     fx.stmts(&f.body)?;
     // Falling off the end returns nothing (the checker rejects it for non-None results).
     if f.ret == Ty::Unit {
@@ -166,6 +176,9 @@ impl Fx<'_> {
                     self.discard(value)?;
                     return Ok(());
                 }
+                if self.assign_owned(target, value)? {
+                    return Ok(());
+                }
                 let v = self.operand(value)?;
                 let p = self.place(target)?;
                 self.push(Stmt::Assign(p, Rvalue::Use(v)));
@@ -207,6 +220,7 @@ impl Fx<'_> {
                     continue_bb: head,
                     break_bb: exit,
                     finally_depth: self.finally_stack.len(),
+                    scope_depth: self.scope_depth(),
                 });
                 self.stmts(body)?;
                 self.loops.pop();
@@ -218,18 +232,18 @@ impl Fx<'_> {
                 let Some(lp) = self.loops.last() else {
                     return Err("internal error: break outside a loop".into());
                 };
-                let (target, depth) = match s {
-                    TStmt::Break => (lp.break_bb, lp.finally_depth),
-                    _ => (lp.continue_bb, lp.finally_depth),
+                let (target, depth, scopes) = match s {
+                    TStmt::Break => (lp.break_bb, lp.finally_depth, lp.scope_depth),
+                    _ => (lp.continue_bb, lp.finally_depth, lp.scope_depth),
                 };
-                self.run_finally_down_to(depth)?;
+                self.exit_to(depth, scopes)?;
                 self.terminate(Terminator::Goto(target));
             }
             TStmt::Return(v) => {
                 let op = match v {
                     Some(e) => {
                         let op = self.operand(e)?;
-                        if self.finally_stack.is_empty() {
+                        if self.finally_stack.is_empty() && !self.has_drops() {
                             op
                         } else {
                             // The value is computed before `finally` runs, as in Python.
@@ -240,7 +254,7 @@ impl Fx<'_> {
                     }
                     None => Operand::Const(Const::Unit),
                 };
-                self.run_finally_down_to(0)?;
+                self.exit_to(0, 0)?;
                 self.terminate(Terminator::Return(op));
             }
             TStmt::Raise(e) => {
@@ -258,24 +272,23 @@ impl Fx<'_> {
                 message: msg.clone(),
             }),
             TStmt::Block(b) => self.stmts(b)?,
+            TStmt::Scope { locals, body } => self.scope_stmt(locals, body)?,
+            TStmt::Drop(l) => self.drop_if_live(*l),
         }
-        Ok(())
-    }
-
-    /// Lowers the active `finally` bodies (innermost first) above `depth`, for a jump out.
-    fn run_finally_down_to(&mut self, depth: usize) -> R<()> {
-        let saved = self.finally_stack.clone();
-        while self.finally_stack.len() > depth {
-            let Some(body) = self.finally_stack.pop() else {
-                break;
-            };
-            self.stmts(&body)?;
-        }
-        self.finally_stack = saved;
         Ok(())
     }
 
     fn raise(&mut self, err: Operand) {
+        let depth = self.err_targets.last().map_or(0, |t| t.scope_depth);
+        // Keep the error in a temporary while the destructors of the scopes it leaves run.
+        let err = if self.scope_depth() > depth && self.has_drops() {
+            let t = self.temp(mir::Ty::Str);
+            self.push(Stmt::Assign(Place::local(t), Rvalue::Use(err)));
+            self.drop_scopes_to(depth);
+            Operand::Copy(Place::local(t))
+        } else {
+            err
+        };
         match self.err_targets.last().copied() {
             Some(t) => {
                 self.push(Stmt::Assign(Place::local(t.slot), Rvalue::Use(err)));
@@ -298,10 +311,15 @@ impl Fx<'_> {
         let normal_exit = self.new_block();
         let has_finally = !finally_body.is_empty();
         // Errors that escape the try statement run `finally`, then propagate outward.
+        let scope_depth = self.scope_depth();
         let reraise = if has_finally {
             let slot = self.temp(mir::Ty::Str);
             let bb = self.new_block();
-            Some(ErrTarget { slot, target: bb })
+            Some(ErrTarget {
+                slot,
+                target: bb,
+                scope_depth,
+            })
         } else {
             None
         };
@@ -314,12 +332,14 @@ impl Fx<'_> {
                 Some(ErrTarget {
                     slot,
                     target: self.new_block(),
+                    scope_depth,
                 })
             }
             None => None,
         };
         if has_finally {
             self.finally_stack.push(finally_body.to_vec());
+            self.drops.finally_scopes.push(scope_depth);
         }
         if let Some(t) = handler_target.or(reraise) {
             self.err_targets.push(t);
@@ -343,6 +363,7 @@ impl Fx<'_> {
         }
         if has_finally {
             self.finally_stack.pop();
+            self.drops.finally_scopes.pop();
         }
         if let Some(t) = reraise {
             self.cur = t.target;
@@ -362,6 +383,8 @@ impl Fx<'_> {
             K::Call(..) | K::Construct(..) | K::Seq(..) => {
                 self.value(e, None)?;
             }
+            // `x^` whose value nobody takes: the value dies here.
+            K::Move(l) => self.drop_if_live(*l),
             _ => {
                 if e.ty != Ty::Unit {
                     self.operand(e)?;
@@ -384,6 +407,7 @@ impl Fx<'_> {
             K::Str(s) => Ok(Operand::Const(Const::Str(s.clone()))),
             K::Unit => Ok(Operand::Const(Const::Unit)),
             K::Null => Ok(Operand::Const(Const::Null(lower_ty(&e.ty)?))),
+            K::Move(l) => Ok(self.move_out(*l)),
             K::Local(_)
             | K::Field(..)
             | K::ListElem(..)

@@ -24,6 +24,8 @@ pub struct TProgram {
 pub struct TStruct {
     pub name: String,
     pub fields: Vec<(String, Ty)>,
+    /// The destructor `__del__(deinit self)`, if the struct has one (see `check/ownership.rs`).
+    pub del: Option<FnId>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -43,6 +45,21 @@ pub struct TFunction {
     /// Closures defined in this body, as functions of their own (`Callee::Closure(i)` is
     /// `lifted[i]`); the assembler appends them to the program.
     pub lifted: Vec<TFunction>,
+    /// Facts the lowering needs to destroy values (see `check/ownership.rs`).
+    pub drops: TDrops,
+}
+
+/// Ownership facts of one function for the lowering. Which locals are destroyed where is
+/// in the body itself (`TStmt::Scope`, `TStmt::Drop`, `TExprKind::Move`).
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct TDrops {
+    /// `out` parameters: their storage starts uninitialized, so a store into them (or into
+    /// their fields) destroys no previous value.
+    pub out_params: Vec<LocalId>,
+    /// A `deinit` parameter (`__del__`'s `self`, a move constructor's source): when the
+    /// function ends its fields are destroyed, except the listed ones, which were moved out;
+    /// its own `__del__` never runs.
+    pub deinit: Option<(LocalId, Vec<u32>)>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -80,6 +97,15 @@ pub enum TStmt {
     /// Abort with a run-time error message at `line`.
     Abort(u32, String),
     Block(Vec<TStmt>),
+    /// A block that owns `locals` (in declaration order): each one still alive when control
+    /// leaves `body` (falling off its end, `break`, `continue`, `return`, or an error) is
+    /// destroyed, in reverse order. Only locals whose type has a destructor are listed.
+    Scope {
+        locals: Vec<LocalId>,
+        body: Vec<TStmt>,
+    },
+    /// Destroys a local now if it holds a live value (a temporary at the end of its statement).
+    Drop(LocalId),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -193,6 +219,9 @@ pub enum TExprKind {
     Seq(Vec<TStmt>, Box<TExpr>),
     /// A null pointer of a handle type (used for absent optional runtime arguments).
     Null,
+    /// `x^`: the value of a local, whose lifetime ends here (it is no longer destroyed at
+    /// the end of its scope).
+    Move(LocalId),
 }
 
 impl TExpr {
@@ -261,8 +290,8 @@ pub fn walk<'a>(
                 walk(else_body, on_stmt, on_expr);
                 walk(finally_body, on_stmt, on_expr);
             }
-            TStmt::Block(b) => walk(b, on_stmt, on_expr),
-            TStmt::Break | TStmt::Continue | TStmt::Abort(..) => {}
+            TStmt::Block(b) | TStmt::Scope { body: b, .. } => walk(b, on_stmt, on_expr),
+            TStmt::Break | TStmt::Continue | TStmt::Abort(..) | TStmt::Drop(_) => {}
         }
     }
 }
@@ -316,6 +345,7 @@ fn walk_expr<'a>(
         | TExprKind::Unit
         | TExprKind::Local(_)
         | TExprKind::SizeOf(_)
+        | TExprKind::Move(_)
         | TExprKind::Null => {}
     }
 }
@@ -361,8 +391,8 @@ pub fn rewrite(stmts: &mut [TStmt], f: &mut dyn FnMut(&mut TExpr)) {
                 rewrite(else_body, f);
                 rewrite(finally_body, f);
             }
-            TStmt::Block(b) => rewrite(b, f),
-            TStmt::Break | TStmt::Continue | TStmt::Abort(..) => {}
+            TStmt::Block(b) | TStmt::Scope { body: b, .. } => rewrite(b, f),
+            TStmt::Break | TStmt::Continue | TStmt::Abort(..) | TStmt::Drop(_) => {}
         }
     }
 }

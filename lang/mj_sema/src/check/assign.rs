@@ -20,6 +20,7 @@ impl FnCx<'_> {
                 return;
             }
             let v = self.expr(value, None);
+            let v = self.owned_value(v, value.span);
             let ty = if v.ty == Ty::Unit {
                 Ty::Unknown
             } else {
@@ -28,6 +29,7 @@ impl FnCx<'_> {
             let l = self.new_local(n, ty.clone(), false);
             // Implicit declarations are function-scoped, as in Python.
             self.scopes[0].insert(n.clone(), l);
+            self.own_local(l, true);
             let line = self.line(target.span);
             out.push(TStmt::Assign(TExpr::new(K::Local(l), ty, line), v));
             return;
@@ -114,9 +116,11 @@ impl FnCx<'_> {
                     let place = self.local_read(l, line);
                     let ty = place.ty.clone();
                     let v = self.coerce(v, &ty, vspan);
+                    let v = self.owned_value(v, vspan);
                     out.push(TStmt::Assign(place, v));
                 }
                 Some(l) => {
+                    self.note_access(l, false, target.span);
                     self.flow.uninit.remove(&l);
                     self.flow.moved.remove(&l);
                     if self.immutable[l.0 as usize] {
@@ -135,15 +139,20 @@ impl FnCx<'_> {
                     }
                     let ty = self.locals[l.0 as usize].ty.clone();
                     let v = self.coerce(v, &ty, vspan);
-                    out.push(TStmt::Assign(TExpr::new(K::Local(l), ty, line), v));
+                    let v = self.owned_value(v, vspan);
+                    let place = TExpr::new(K::Local(l), ty, line);
+                    self.note_init(&place);
+                    out.push(TStmt::Assign(place, v));
                 }
                 None => {
                     if self.reject_const_assign(n, target.span) {
                         return;
                     }
+                    let v = self.owned_value(v, vspan);
                     let ty = v.ty.clone();
                     let l = self.new_local(n, ty.clone(), false);
                     self.scopes[0].insert(n.clone(), l);
+                    self.own_local(l, true);
                     out.push(TStmt::Assign(TExpr::new(K::Local(l), ty, line), v));
                 }
             },
@@ -254,6 +263,8 @@ impl FnCx<'_> {
                 }
                 let ty = place.ty.clone();
                 let v = self.coerce(v, &ty, vspan);
+                let v = self.owned_value(v, vspan);
+                self.note_init(&place);
                 out.push(TStmt::Assign(place, v));
             }
             ExprKind::Error => {}

@@ -52,6 +52,8 @@ pub(crate) struct FnCx<'c> {
     pub closure_scopes: Vec<HashMap<String, usize>>,
     /// Closure instances checked as functions of their own (see `closures.rs`).
     pub lifted: Vec<TFunction>,
+    /// Destruction scopes, temporaries and moves (see `ownership.rs`).
+    pub own: super::ownership::OwnState,
 }
 
 pub(crate) fn check_function(
@@ -76,6 +78,7 @@ pub(crate) fn check_function(
             locals: Vec::new(),
             body: Vec::new(),
             lifted: Vec::new(),
+            drops: Default::default(),
         };
         return (func, Vec::new());
     }
@@ -122,6 +125,7 @@ pub(crate) fn check_function(
         fx.scopes[0].insert(p.name.clone(), l);
         params.push(l);
     }
+    fx.own_params(&def, &sig, &params);
     let mut body = Vec::new();
     if fieldwise {
         // self.f = f for every field, in order.
@@ -142,11 +146,14 @@ pub(crate) fn check_function(
             );
             body.push(TStmt::Assign(
                 target,
-                TExpr::new(K::Local(params[i + 1]), t.clone(), 0),
+                TExpr::new(K::Move(params[i + 1]), t.clone(), 0),
             ));
         }
+        fx.flow.uninit_fields.clear();
+        body = fx.finish_body(body, def.name.span);
     } else {
         body = fx.block(&def.body);
+        body = fx.finish_body(body, def.name.span);
         if fx.ret != Ty::Unit && !fx.ret.is_unknown() && !always_exits(&def.body) {
             let span = def.ret.as_ref().map(|r| r.span).unwrap_or(def.name.span);
             let msg = format!(
@@ -171,6 +178,7 @@ pub(crate) fn check_function(
         locals: fx.locals,
         body,
         lifted: fx.lifted,
+        drops: std::mem::take(&mut fx.own.drops),
     };
     let mut diags = fx.diags;
     // A signature with an unknown type was reported with the items.
@@ -235,6 +243,7 @@ impl<'c> FnCx<'c> {
             closures: Vec::new(),
             closure_scopes: vec![HashMap::new()],
             lifted: Vec::new(),
+            own: Default::default(),
         }
     }
 }
@@ -313,6 +322,7 @@ impl FnCx<'_> {
     pub fn block(&mut self, stmts: &[Stmt]) -> Vec<TStmt> {
         self.scopes.push(HashMap::new());
         self.closure_scopes.push(HashMap::new());
+        self.open_scope();
         let mut out = Vec::new();
         let mut warned = false;
         for s in stmts {
@@ -324,11 +334,13 @@ impl FnCx<'_> {
                     ),
                 );
             }
+            let mark = self.own.pending_temps.len();
             self.stmt(s, &mut out);
+            self.flush_temps(mark, &mut out);
         }
         self.scopes.pop();
         self.closure_scopes.pop();
-        out
+        self.close_scope(out)
     }
 
     fn stmt(&mut self, s: &Stmt, out: &mut Vec<TStmt>) {
@@ -339,12 +351,11 @@ impl FnCx<'_> {
                     return;
                 }
                 let te = self.expr(e, None);
+                let te = self.discarded(te);
                 out.push(TStmt::Expr(te));
             }
             StmtKind::Var { name, ty, value } => {
-                let declared = ty
-                    .as_ref()
-                    .map(|t| self.resolve_ty(t));
+                let declared = ty.as_ref().map(|t| self.resolve_ty(t));
                 let init = value.as_ref().map(|v| self.expr(v, declared.as_ref()));
                 let ty = match (&declared, &init) {
                     (Some(t), _) => t.clone(),
@@ -365,9 +376,11 @@ impl FnCx<'_> {
                     }
                 };
                 let l = self.new_local(&name.name, ty.clone(), false);
+                self.own_local(l, false);
                 if let Some(init) = init {
-                    let init =
-                        self.coerce(init, &ty, value.as_ref().map(|v| v.span).unwrap_or(s.span));
+                    let vspan = value.as_ref().map(|v| v.span).unwrap_or(s.span);
+                    let init = self.coerce(init, &ty, vspan);
+                    let init = self.owned_value(init, vspan);
                     out.push(TStmt::Assign(TExpr::new(K::Local(l), ty, line), init));
                 } else {
                     self.flow.uninit.insert(l);
@@ -379,9 +392,11 @@ impl FnCx<'_> {
             StmtKind::AnnAssign { target, ty, value } => {
                 let t = self.resolve_ty(ty);
                 let l = self.new_local(&target.name, t.clone(), false);
+                self.own_local(l, false);
                 if let Some(v) = value {
                     let init = self.expr(v, Some(&t));
                     let init = self.coerce(init, &t, v.span);
+                    let init = self.owned_value(init, v.span);
                     out.push(TStmt::Assign(TExpr::new(K::Local(l), t, line), init));
                 }
                 self.scopes
@@ -406,12 +421,7 @@ impl FnCx<'_> {
             StmtKind::Comptime { name, ty, value } => {
                 match const_eval(self.cx, self.m, value, &self.consts) {
                     Some(v) => {
-                        let v = match (
-                            ty.as_ref().map(|t| {
-                                self.resolve_ty(t)
-                            }),
-                            v,
-                        ) {
+                        let v = match (ty.as_ref().map(|t| self.resolve_ty(t)), v) {
                             (Some(t), ConstVal::Int(i, _)) if t.is_float() => {
                                 ConstVal::Float(i as f64, t)
                             }
@@ -517,6 +527,9 @@ impl FnCx<'_> {
                         s.span,
                     ));
                 }
+                if matches!(s.kind, StmtKind::Continue) {
+                    self.note_continue();
+                }
                 out.push(if matches!(s.kind, StmtKind::Break) {
                     TStmt::Break
                 } else {
@@ -526,6 +539,7 @@ impl FnCx<'_> {
             }
             StmtKind::Pass => {}
             StmtKind::Return(e) => {
+                self.check_out_initialized(s.span);
                 let ret = self.ret.clone();
                 match e {
                     Some(e) => {
@@ -550,6 +564,7 @@ impl FnCx<'_> {
                         } else {
                             let te = self.expr(e, Some(&ret));
                             let te = self.coerce(te, &ret, e.span);
+                            let te = self.returned_value(te, e.span);
                             out.push(TStmt::Return(Some(te)));
                         }
                     }

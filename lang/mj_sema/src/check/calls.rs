@@ -107,6 +107,10 @@ impl FnCx<'_> {
         let mut targs = vec![self.self_arg(recv, &sig)];
         for (p, a) in sig.params[1..].iter().zip(args) {
             let a = self.coerce(a, &p.ty, span);
+            let a = match p.conv {
+                Conv::Owned => self.owned_value(a, span),
+                _ => self.hold_temp(a),
+            };
             targs.push(TArg::Value(a));
         }
         if sig.raises {
@@ -132,6 +136,9 @@ impl FnCx<'_> {
     pub fn as_place(&mut self, v: TExpr) -> TExpr {
         if is_place(&v) {
             return v;
+        }
+        if self.cx.needs_drop(&v.ty) {
+            return self.hold_temp(v);
         }
         let line = v.line;
         let ty = v.ty.clone();
@@ -239,7 +246,8 @@ impl FnCx<'_> {
                     }
                     out.push(TArg::Ref(v));
                 }
-                _ => out.push(TArg::Value(v)),
+                Conv::Owned => out.push(TArg::Value(self.owned_value(v, e.span))),
+                Conv::Read => out.push(TArg::Value(self.hold_temp(v))),
             }
         }
         out
@@ -456,7 +464,9 @@ impl FnCx<'_> {
                 let k = self.lookup_closure(n).unwrap_or_default();
                 Some(self.call_closure(k, Some(cargs), args, span))
             }
-            ExprKind::Name(n) if self.lookup_local(n).is_none() && !self.tparams.contains_key(n) => {
+            ExprKind::Name(n)
+                if self.lookup_local(n).is_none() && !self.tparams.contains_key(n) =>
+            {
                 match self.cx.modules[self.m].scope.get(n).cloned() {
                     Some(Item::Func(id)) => {
                         Some(self.call_fn_with(id, n, Vec::new(), Some(cargs), args, span))
@@ -569,6 +579,9 @@ impl FnCx<'_> {
     ) -> TExpr {
         let line = self.line(span);
         let sname = self.cx.struct_names[s as usize].clone();
+        if let Some(v) = self.copy_construct(s, args, span) {
+            return v;
+        }
         let Some(id) = self.cx.structs[s as usize].methods.get("__init__").copied() else {
             self.error(
                 Diag::error(E_NOT_CALLABLE, format!("`{sname}` has no `__init__`"), span)
@@ -576,7 +589,13 @@ impl FnCx<'_> {
             );
             return self.unknown(line);
         };
-        if self.cx.funcs[id.0 as usize].sig.params.first().map(|p| p.conv) != Some(Conv::Out) {
+        if self.cx.funcs[id.0 as usize]
+            .sig
+            .params
+            .first()
+            .map(|p| p.conv)
+            != Some(Conv::Out)
+        {
             self.error(
                 Diag::error(E_MISMATCH, "`__init__` must take `out self`", span)
                     .with_hint("write `def __init__(out self, ...)`"),
@@ -639,8 +658,8 @@ impl FnCx<'_> {
             Ty::Struct(s, _) => {
                 let Some(id) = self.cx.structs[s as usize].methods.get(&name.name).copied() else {
                     if name.name == "copy" && args.is_empty() {
-                        // Structs are values: the default copy is a field-wise copy.
-                        return recv;
+                        // The explicit copy: the copy constructor, or field by field.
+                        return self.copy_value(recv, span);
                     }
                     let mut d = Diag::error(
                         E_NO_MEMBER,
@@ -673,6 +692,12 @@ impl FnCx<'_> {
                         self.expr(&a.value, None);
                     }
                     return self.unknown(line);
+                };
+                // A `var self` method takes ownership of its receiver; others borrow it.
+                let recv = match sig.params[0].conv {
+                    Conv::Owned => self.owned_value(recv, base.span),
+                    Conv::Read => self.hold_temp(recv),
+                    _ => recv,
                 };
                 if sig.params[0].conv == Conv::Mut && is_place(&recv) {
                     // (Calling a `mut self` method on a temporary is allowed; it mutates the copy.)

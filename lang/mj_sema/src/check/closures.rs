@@ -143,7 +143,15 @@ impl FnCx<'_> {
             let mut diags = Vec::new();
             let scope = self.tscope();
             ok = generics::bind_explicit(
-                self.cx, self.m, &name, &c.generics, 0, ex, &scope, &mut binds, &mut diags,
+                self.cx,
+                self.m,
+                &name,
+                &c.generics,
+                0,
+                ex,
+                &scope,
+                &mut binds,
+                &mut diags,
             );
             self.diags.extend(diags);
         }
@@ -270,7 +278,12 @@ impl FnCx<'_> {
         }
         let body = child.block(&c.def.body);
         if child.ret != Ty::Unit && !child.ret.is_unknown() && !always_exits(&c.def.body) {
-            let span = c.def.ret.as_ref().map(|r| r.span).unwrap_or(c.def.name.span);
+            let span = c
+                .def
+                .ret
+                .as_ref()
+                .map(|r| r.span)
+                .unwrap_or(c.def.name.span);
             let msg = format!(
                 "closure `{}` may reach its end without returning a `{}`",
                 c.def.name.name,
@@ -300,6 +313,7 @@ impl FnCx<'_> {
             locals: std::mem::take(&mut child.locals),
             body,
             lifted: Vec::new(),
+            drops: std::mem::take(&mut child.own.drops),
         };
         self.diags.append(&mut child.diags);
         self.lifted = std::mem::take(&mut child.lifted);
@@ -359,13 +373,11 @@ impl FnCx<'_> {
         };
         let width = if name == "vectorize" {
             let Some(w) = cargs.get(1) else {
-                self.error(
-                    Diag::error(
-                        generics::E_GENERIC,
-                        "`vectorize` needs a width: `vectorize[body, width](n)`",
-                        span,
-                    ),
-                );
+                self.error(Diag::error(
+                    generics::E_GENERIC,
+                    "`vectorize` needs a width: `vectorize[body, width](n)`",
+                    span,
+                ));
                 return Some(self.unknown(line));
             };
             match super::items::const_eval(self.cx, self.m, &w.value, &self.consts) {

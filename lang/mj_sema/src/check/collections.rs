@@ -159,7 +159,7 @@ impl FnCx<'_> {
             inner.push(TStmt::If(skip, vec![TStmt::Continue], Vec::new()));
         }
         let elem = (plan.element)(self, c2, cur);
-        self.assign_value(target, elem, iter.span, &mut inner);
+        self.bind_loop_var(target, elem, iter.span, &mut inner);
         let v = self.expr(elt, None);
         let elem_ty = v.ty.clone();
         self.locals[result_local.0 as usize].ty = Ty::List(Box::new(elem_ty.clone()));

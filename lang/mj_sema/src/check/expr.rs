@@ -128,13 +128,7 @@ impl FnCx<'_> {
                 iter,
                 cond,
             } => self.list_comp(elt, target, iter, cond.as_deref(), e.span),
-            ExprKind::Transfer(inner) => {
-                let v = self.expr(inner, expected);
-                if let (ExprKind::Name(_), K::Local(l)) = (&inner.kind, &v.kind) {
-                    self.flow.moved.insert(*l, e.span);
-                }
-                v
-            }
+            ExprKind::Transfer(inner) => self.transfer(inner, e.span, expected),
             ExprKind::Set(_) => self.unsupported("set literals", e.span),
             ExprKind::Lambda { .. } => self.unsupported("lambda expressions", e.span),
             ExprKind::FnType { .. } => self.unsupported("function types", e.span),
@@ -167,6 +161,7 @@ impl FnCx<'_> {
 
     fn name(&mut self, n: &str, span: Span, line: u32) -> TExpr {
         if let Some(l) = self.lookup_local(n) {
+            self.note_access(l, true, span);
             if self.flow.uninit.remove(&l) {
                 self.error(
                     Diag::error(
@@ -256,7 +251,10 @@ impl FnCx<'_> {
                 }
                 // `Self.n`: a parameter of the struct instance we are in.
                 if b == "Self"
-                    && self.cx.structs[s as usize].params.iter().any(|p| p.name == name.name)
+                    && self.cx.structs[s as usize]
+                        .params
+                        .iter()
+                        .any(|p| p.name == name.name)
                     && let Some(v) = self.consts.get(&name.name).cloned()
                 {
                     return self.const_value(v, line);
@@ -298,6 +296,8 @@ impl FnCx<'_> {
             }
         }
         let b = self.expr(base, None);
+        // The base of a field access is borrowed: a temporary struct dies with the statement.
+        let b = self.hold_temp(b);
         match b.ty.clone() {
             Ty::Struct(s, _) => {
                 let fields = &super::generics::fields_of(self.cx, &b.ty).unwrap_or_default();

@@ -15,11 +15,15 @@ use crate::tir::LocalId;
 pub(crate) struct FlowState {
     pub uninit: HashSet<LocalId>,
     pub moved: HashMap<LocalId, Span>,
+    /// Fields of `out` arguments not yet initialized (see `ownership.rs`).
+    pub uninit_fields: HashSet<(LocalId, u32)>,
 }
 
 impl FlowState {
     pub(super) fn union(mut self, other: &FlowState) -> FlowState {
         self.uninit.extend(other.uninit.iter().copied());
+        self.uninit_fields
+            .extend(other.uninit_fields.iter().copied());
         for (k, v) in &other.moved {
             self.moved.entry(*k).or_insert(*v);
         }
@@ -132,7 +136,9 @@ impl FnCx<'_> {
     /// A loop body may run zero or more times: its effects are merged with the state before.
     pub(super) fn loop_body<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
         let before = self.flow.clone();
+        self.loop_enter();
         let r = f(self);
+        self.loop_exit(&before);
         self.flow = before.union(&self.flow);
         self.dead = false;
         r

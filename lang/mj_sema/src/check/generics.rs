@@ -59,8 +59,7 @@ pub(crate) struct TyScope<'a> {
 impl<'a> TyScope<'a> {
     pub fn empty() -> TyScope<'static> {
         static EMPTY_T: std::sync::OnceLock<HashMap<String, Ty>> = std::sync::OnceLock::new();
-        static EMPTY_C: std::sync::OnceLock<HashMap<String, ConstVal>> =
-            std::sync::OnceLock::new();
+        static EMPTY_C: std::sync::OnceLock<HashMap<String, ConstVal>> = std::sync::OnceLock::new();
         TyScope {
             self_ty: None,
             types: EMPTY_T.get_or_init(HashMap::new),
@@ -255,7 +254,10 @@ fn is_value_type(cx: &Ctx, m: usize, e: &Expr) -> bool {
     match &e.kind {
         ExprKind::Name(n) => {
             super::items::scalar_type(n).is_some()
-                || matches!(n.as_str(), "String" | "StringLiteral" | "StaticString" | "DType")
+                || matches!(
+                    n.as_str(),
+                    "String" | "StringLiteral" | "StaticString" | "DType"
+                )
                 || matches!(cx.modules[m].scope.get(n), Some(Item::Struct(_)))
         }
         _ => false,
@@ -440,7 +442,10 @@ pub(crate) fn finish_binds(
             continue;
         };
         // Defaults may use the parameters before them.
-        let bound: Vec<CtArg> = binds[..i].iter().map(|b| b.clone().unwrap_or(CtArg::Bool(false))).collect();
+        let bound: Vec<CtArg> = binds[..i]
+            .iter()
+            .map(|b| b.clone().unwrap_or(CtArg::Bool(false)))
+            .collect();
         let (types, consts) = instance_names(&params[..i], &bound);
         let scope = TyScope {
             self_ty: None,
@@ -455,7 +460,10 @@ pub(crate) fn finish_binds(
     if !ok {
         return None;
     }
-    let args: Vec<CtArg> = binds.into_iter().map(|b| b.unwrap_or(CtArg::Bool(false))).collect();
+    let args: Vec<CtArg> = binds
+        .into_iter()
+        .map(|b| b.unwrap_or(CtArg::Bool(false)))
+        .collect();
     for (p, a) in params.iter().zip(&args) {
         if let (GKind::Type(bounds), CtArg::Type(t)) = (&p.kind, a) {
             for b in bounds {
@@ -519,9 +527,10 @@ pub(crate) fn conforms(cx: &Ctx, t: &Ty, tr: &TraitRef) -> bool {
                         "Boolable" => has("__bool__"),
                         "Intable" => has("__int__"),
                         "Sized" => has("__len__"),
-                        "Defaultable" => sd.methods.get("__init__").is_some_and(|f| {
-                            cx.funcs[f.0 as usize].sig.params.len() == 1
-                        }),
+                        "Defaultable" => sd
+                            .methods
+                            .get("__init__")
+                            .is_some_and(|f| cx.funcs[f.0 as usize].sig.params.len() == 1),
                         _ => true,
                     }
                 }
@@ -553,10 +562,15 @@ fn implies(cx: &Ctx, have: &TraitRef, want: &TraitRef) -> bool {
             // The copy traits imply the weaker ones.
             matches!(
                 (*b, want),
-                ("ImplicitlyCopyable", TraitRef::Builtin("Copyable" | "Movable"))
-                    | ("Copyable", TraitRef::Builtin("Movable"))
+                (
+                    "ImplicitlyCopyable",
+                    TraitRef::Builtin("Copyable" | "Movable")
+                ) | ("Copyable", TraitRef::Builtin("Movable"))
                     | ("Comparable", TraitRef::Builtin("EqualityComparable"))
-                    | ("KeyElement", TraitRef::Builtin("Hashable" | "EqualityComparable"))
+                    | (
+                        "KeyElement",
+                        TraitRef::Builtin("Hashable" | "EqualityComparable")
+                    )
             )
         }
     }
@@ -666,15 +680,7 @@ impl FnCx<'_> {
             let mut diags = Vec::new();
             let scope = self.tscope();
             ok = bind_explicit(
-                self.cx,
-                self.m,
-                &fname,
-                &params,
-                first,
-                ex,
-                &scope,
-                &mut binds,
-                &mut diags,
+                self.cx, self.m, &fname, &params, first, ex, &scope, &mut binds, &mut diags,
             );
             self.diags.extend(diags);
         }
@@ -683,9 +689,12 @@ impl FnCx<'_> {
         }
         let mut diags = Vec::new();
         let callee_m = self.cx.funcs[id.0 as usize].module;
-        let r = finish_binds(self.cx, callee_m, &fname, &params, binds, ok, &mut diags, span);
+        let r = finish_binds(
+            self.cx, callee_m, &fname, &params, binds, ok, &mut diags, span,
+        );
         // Problems are reported where the call is.
-        self.diags.extend(diags.into_iter().map(|(_, d)| (self.m, d)));
+        self.diags
+            .extend(diags.into_iter().map(|(_, d)| (self.m, d)));
         let args = r?;
         Some((subst_sig(&sig, &args), Targs::from(args)))
     }
@@ -693,7 +702,13 @@ impl FnCx<'_> {
     /// Binds parameters from the types of the run-time arguments. The arguments are
     /// checked on the side (diagnostics and flow effects are discarded; the call checks
     /// them again against the instance's signature).
-    pub(crate) fn infer_from_args(&mut self, sig: &Sig, skip: usize, args: &[Arg], binds: &mut [Option<CtArg>]) {
+    pub(crate) fn infer_from_args(
+        &mut self,
+        sig: &Sig,
+        skip: usize,
+        args: &[Arg],
+        binds: &mut [Option<CtArg>],
+    ) {
         let params = &sig.params[skip.min(sig.params.len())..];
         let mut pos = 0;
         for a in args {
@@ -749,6 +764,9 @@ pub(crate) fn fields_of(cx: &Ctx, t: &Ty) -> Option<Vec<(String, Ty)>> {
     Some(if a.is_empty() {
         fields.clone()
     } else {
-        fields.iter().map(|(n, t)| (n.clone(), t.subst(a))).collect()
+        fields
+            .iter()
+            .map(|(n, t)| (n.clone(), t.subst(a)))
+            .collect()
     })
 }

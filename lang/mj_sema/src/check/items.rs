@@ -62,6 +62,7 @@ pub(crate) fn collect(cx: &mut Ctx) {
     for s in 0..nstructs {
         synthesize_fieldwise_init(cx, s as u32);
     }
+    super::ownership::check_lifecycle(cx);
 }
 
 fn decorator_names(decs: &[ast::Decorator]) -> Vec<(String, mj_syntax::Span)> {
@@ -209,15 +210,22 @@ fn declare_struct(cx: &mut Ctx, m: usize, sd: &StructDef, si: usize) {
         span: sd.name.span,
         params: Vec::new(),
         traits: Vec::new(),
+        trait_names: super::ownership::declared_traits(sd),
     });
     cx.struct_names.push(sd.name.name.clone());
     declare_name(cx, m, &sd.name, Item::Struct(idx));
     for (k, stmt) in sd.body.iter().enumerate() {
         if let StmtKind::Def(def) = &stmt.kind {
             let id = new_func(cx, m, def, Some(idx), (si, Some(k)));
+            // Mojo 1.0 spells the copy and move constructors as `__init__` overloads.
+            let key = super::ownership::lifecycle_key(def).unwrap_or(&def.name.name);
+            if key != def.name.name {
+                cx.funcs[id.0 as usize].mangled =
+                    format!("{}.{key}", cx.structs[idx as usize].name);
+            }
             if cx.structs[idx as usize]
                 .methods
-                .insert(def.name.name.clone(), id)
+                .insert(key.to_string(), id)
                 .is_some()
             {
                 cx.error(
@@ -255,8 +263,16 @@ fn declare_trait(cx: &mut Ctx, m: usize, td: &ast::TraitDef, si: usize) {
                 f.trait_owner = Some(idx);
                 f.required = matches!(
                     def.body.as_slice(),
-                    [] | [ast::Stmt { kind: StmtKind::Expr(Expr { kind: ExprKind::Ellipsis, .. }), .. }]
-                        | [ast::Stmt { kind: StmtKind::Pass, .. }]
+                    [] | [ast::Stmt {
+                        kind: StmtKind::Expr(Expr {
+                            kind: ExprKind::Ellipsis,
+                            ..
+                        }),
+                        ..
+                    }] | [ast::Stmt {
+                        kind: StmtKind::Pass,
+                        ..
+                    }]
                 );
                 let t = &mut cx.traits[idx as usize];
                 if t.methods.iter().any(|(n, _)| *n == def.name.name) {
@@ -289,10 +305,15 @@ fn declare_trait(cx: &mut Ctx, m: usize, td: &ast::TraitDef, si: usize) {
 /// The struct, trait or function definition an item was declared from.
 fn struct_def(cx: &Ctx, s: u32) -> Option<StructDef> {
     let m = cx.structs[s as usize].module;
-    cx.modules[m].input.ast.body.iter().find_map(|st| match &st.kind {
-        StmtKind::Struct(sd) if cx.structs[s as usize].span == sd.name.span => Some(sd.clone()),
-        _ => None,
-    })
+    cx.modules[m]
+        .input
+        .ast
+        .body
+        .iter()
+        .find_map(|st| match &st.kind {
+            StmtKind::Struct(sd) if cx.structs[s as usize].span == sd.name.span => Some(sd.clone()),
+            _ => None,
+        })
 }
 
 /// Compile-time parameters of structs and functions, conformance lists and trait parents.
@@ -314,10 +335,16 @@ fn resolve_generics(cx: &mut Ctx) {
     for t in 0..cx.traits.len() {
         let m = cx.traits[t].module;
         let span = cx.traits[t].span;
-        let Some(td) = cx.modules[m].input.ast.body.iter().find_map(|st| match &st.kind {
-            StmtKind::Trait(td) if td.name.span == span => Some(td.clone()),
-            _ => None,
-        }) else {
+        let Some(td) = cx.modules[m]
+            .input
+            .ast
+            .body
+            .iter()
+            .find_map(|st| match &st.kind {
+                StmtKind::Trait(td) if td.name.span == span => Some(td.clone()),
+                _ => None,
+            })
+        else {
             continue;
         };
         let mut parents = Vec::new();
@@ -346,7 +373,9 @@ fn resolve_generics(cx: &mut Ctx) {
         let own: Vec<ast::GenericParam> = def
             .params
             .iter()
-            .filter(|g| !matches!(&g.ty, Some(Expr { kind: ExprKind::Name(b), .. }) if b == "Writer"))
+            .filter(
+                |g| !matches!(&g.ty, Some(Expr { kind: ExprKind::Name(b), .. }) if b == "Writer"),
+            )
             .cloned()
             .collect();
         let mine = generics::declare_params(cx, m, &own, &outer, &mut diags);
@@ -427,21 +456,29 @@ fn check_conformance(cx: &mut Ctx) {
                             let msg = format!(
                                 "method `{mname}` of `{sname}` does not match its declaration in trait `{tname}`"
                             );
-                            let hint = format!(
-                                "the trait declares `{}`",
-                                describe_sig(cx, &mname, &want)
+                            let hint =
+                                format!("the trait declares `{}`", describe_sig(cx, &mname, &want));
+                            cx.error(
+                                m,
+                                Diag::error(generics::E_CONFORMANCE, msg, span).with_hint(hint),
                             );
-                            cx.error(m, Diag::error(generics::E_CONFORMANCE, msg, span).with_hint(hint));
                         }
                     }
                     None if cx.funcs[fid.0 as usize].required => {
                         let span = cx.structs[s].span;
-                        let want = generics::subst_sig(&cx.funcs[fid.0 as usize].sig, &[CtArg::Type(self_ty.clone())]);
+                        let want = generics::subst_sig(
+                            &cx.funcs[fid.0 as usize].sig,
+                            &[CtArg::Type(self_ty.clone())],
+                        );
                         let msg = format!(
                             "`{sname}` does not implement `{mname}`, required by trait `{tname}`"
                         );
-                        let hint = format!("add `{}` to the struct", describe_sig(cx, &mname, &want));
-                        cx.error(m, Diag::error(generics::E_CONFORMANCE, msg, span).with_hint(hint));
+                        let hint =
+                            format!("add `{}` to the struct", describe_sig(cx, &mname, &want));
+                        cx.error(
+                            m,
+                            Diag::error(generics::E_CONFORMANCE, msg, span).with_hint(hint),
+                        );
                     }
                     None => {
                         cx.structs[s].methods.insert(mname, fid);
@@ -1120,7 +1157,10 @@ fn resolve_fields(cx: &mut Ctx, s: u32) {
                     consts.insert(name.name.clone(), v);
                 }
                 None if matches!(value.kind, ExprKind::Call { .. }) => {
-                    consts.insert(name.name.clone(), ConstVal::Expr(m, Arc::new(value.clone())));
+                    consts.insert(
+                        name.name.clone(),
+                        ConstVal::Expr(m, Arc::new(value.clone())),
+                    );
                 }
                 None => cx.error(
                     m,

@@ -195,7 +195,7 @@ impl FnCx<'_> {
             let addr = TExpr::new(K::AddrOf(Box::new(elem)), ptr_ty.clone(), line);
             b.push(TStmt::Assign(TExpr::new(K::Local(l), ptr_ty, line), addr));
         } else {
-            self.assign_value(target, elem, span, &mut b);
+            self.bind_loop_var(target, elem, span, &mut b);
         }
         self.finish_loop(cond, b, body, else_body, out);
     }

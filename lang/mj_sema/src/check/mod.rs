@@ -18,6 +18,7 @@ mod generics;
 mod items;
 mod loops;
 mod mono;
+mod ownership;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -166,7 +167,6 @@ pub(crate) struct FuncData {
     pub required: bool,
 }
 
-
 #[derive(Debug, PartialEq)]
 pub(crate) struct StructData {
     pub name: String,
@@ -180,6 +180,8 @@ pub(crate) struct StructData {
     pub params: Vec<GParam>,
     /// The traits the struct declares it conforms to.
     pub traits: Vec<TraitRef>,
+    /// The names in the struct's conformance list (`Copyable`, `ImplicitlyCopyable`, ...).
+    pub trait_names: Vec<String>,
 }
 
 #[derive(Debug, PartialEq)]

@@ -107,6 +107,11 @@ pub(crate) fn monomorphize_types(cx: &Ctx, functions: &mut [TFunction]) -> Vec<T
                 } else {
                     Vec::new()
                 },
+                del: s
+                    .methods
+                    .get("__del__")
+                    .copied()
+                    .filter(|_| s.params.is_empty()),
             })
             .collect(),
         ids: HashMap::new(),
@@ -150,14 +155,20 @@ impl Mono<'_> {
                 let name = format!(
                     "{}{}",
                     self.cx.structs[*s as usize].name,
-                    &t.display(&self.cx.struct_names).to_string()[self.cx.struct_names[*s as usize].len()..]
+                    &t.display(&self.cx.struct_names).to_string()
+                        [self.cx.struct_names[*s as usize].len()..]
                 );
+                // (Destructors of generic structs are not instantiated yet.)
                 self.structs.push(TStruct {
                     name,
                     fields: Vec::new(),
+                    del: None,
                 });
                 let fields = super::generics::fields_of(self.cx, t).unwrap_or_default();
-                let fields = fields.into_iter().map(|(n, ft)| (n, self.ty(&ft))).collect();
+                let fields = fields
+                    .into_iter()
+                    .map(|(n, ft)| (n, self.ty(&ft)))
+                    .collect();
                 self.structs[id as usize].fields = fields;
                 Ty::st(id)
             }
