@@ -256,7 +256,11 @@ impl<'m, 'a, 'ctx> FnCx<'m, 'a, 'ctx> {
                     Callee::Intrinsic(_) => intrinsic_name(name, arg_tys.first())?,
                     _ => name.clone(),
                 };
-                self.m.declare_extern(&full, fty)?
+                let f = self.m.declare_extern(&full, fty)?;
+                if matches!(callee, Callee::Extern(_)) {
+                    crate::module::c_abi_attrs(self.m.ctx, f, &arg_tys, &ret);
+                }
+                f
             }
         };
         let call = ll(self.m.builder.build_call(func, &vals, ""))?;

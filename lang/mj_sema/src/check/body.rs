@@ -586,6 +586,9 @@ impl FnCx<'_> {
                 });
             }
             StmtKind::Match { subject, arms } => self.match_stmt(subject, arms, out),
+            StmtKind::With { items, body } => {
+                super::builtins::with_stmt(self, items, body, s.span, out)
+            }
             StmtKind::Def(d) => self.error(
                 Diag::error(
                     E_UNSUPPORTED,

@@ -53,6 +53,7 @@ pub(crate) fn collect(cx: &mut Ctx) {
     }
     for f in 0..cx.funcs.len() {
         resolve_sig(cx, FnId(f as u32));
+        super::builtins::check_export(cx, FnId(f as u32));
     }
     let nstructs = cx.structs.len();
     for s in 0..nstructs {
