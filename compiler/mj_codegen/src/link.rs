@@ -94,6 +94,13 @@ fn archiver() -> std::ffi::OsString {
             return name.into();
         }
     }
+    // The LLVM the compiler is built with (scripts/setup) ships one outside PATH.
+    let prefix =
+        std::env::var_os("LLVM_SYS_221_PREFIX").unwrap_or_else(|| "/usr/lib/llvm-22".into());
+    let bundled = PathBuf::from(prefix).join("bin/llvm-ar");
+    if bundled.is_file() {
+        return bundled.into_os_string();
+    }
     "ar".into()
 }
 
