@@ -3,6 +3,7 @@
 mod cache;
 mod driver;
 mod render;
+mod test_runner;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -15,8 +16,11 @@ usage: mj <command> [options]
 
 commands:
   run FILE [--] [ARGS...]      compile and run a program in-process (JIT)
-  build FILE [-o OUT]          compile to a native executable
-        [--emit exe|obj|llvm|asm|mir]
+  build FILE [-o OUT]          compile to a native executable, or a library of the
+        [--emit KIND]          `@export`ed functions; KIND: exe, obj, static-lib,
+                               shared-lib, llvm, asm, mir (`-o libx.a`/`libx.so` imply
+                               static-lib/shared-lib)
+  test [PATH...] [-k FILTER]   run the `test_*` functions of `test_*.mj` files
   check PATH                   report diagnostics only (a file or a directory)
   --version                    print the version
 
@@ -61,12 +65,16 @@ fn parse_opts(args: &[String], stop_at_first_positional: bool) -> Result<Opts, S
                 match a.as_str() {
                     "-o" => o.output = Some(v),
                     "--emit" => {
-                        if !["exe", "obj", "llvm", "asm", "mir"].contains(&v.as_str()) {
-                            return Err(format!(
-                                "unknown --emit kind `{v}` (expected exe, obj, llvm, asm or mir)"
-                            ));
-                        }
-                        o.emit = v;
+                        o.emit = match v.as_str() {
+                            "object" => "obj".into(),
+                            "exe" | "obj" | "llvm" | "asm" | "mir" | "static-lib"
+                            | "shared-lib" => v,
+                            _ => {
+                                return Err(format!(
+                                    "unknown --emit kind `{v}` (expected exe, obj, static-lib, shared-lib, llvm, asm or mir)"
+                                ));
+                            }
+                        };
                     }
                     _ => match v.as_str() {
                         "short" => o.short = true,
@@ -110,6 +118,8 @@ fn main() -> ExitCode {
         "run" => parse_opts(&args[1..], true).and_then(cmd_run),
         "build" => parse_opts(&args[1..], false).and_then(cmd_build),
         "check" => parse_opts(&args[1..], false).and_then(cmd_check),
+        "test" => test_runner::cmd_test(&args[1..]),
+        test_runner::CHILD_COMMAND => test_runner::cmd_child(&args[1..]),
         other => Err(format!("unknown command `{other}`\n\n{USAGE}")),
     };
     match result {
@@ -258,6 +268,15 @@ fn cmd_build(o: Opts) -> Result<ExitCode, String> {
         .and_then(|s| s.to_str())
         .unwrap_or("a.out")
         .to_string();
+    let mut o = o;
+    if o.emit == "exe" {
+        // `-o libfoo.a` / `-o libfoo.so` ask for a library, as the file name says.
+        match o.output.as_deref() {
+            Some(p) if p.ends_with(".a") => o.emit = "static-lib".into(),
+            Some(p) if p.ends_with(".so") => o.emit = "shared-lib".into(),
+            _ => {}
+        }
+    }
     let text = match o.emit.as_str() {
         "mir" => Some(mj_mir::print_program(&mir)),
         "llvm" => Some(mj_codegen::emit_llvm_ir(&mir, &opts).map_err(ice)?),
@@ -273,7 +292,7 @@ fn cmd_build(o: Opts) -> Result<ExitCode, String> {
     }
     if mir.entry.is_none() && o.emit == "exe" {
         return Err(format!(
-            "`{}` has no `def main()`; use `--emit obj` for a library",
+            "`{}` has no `def main()`; use `--emit static-lib`, `--emit shared-lib` or `--emit obj` for a library",
             file.display()
         ));
     }
@@ -283,9 +302,21 @@ fn cmd_build(o: Opts) -> Result<ExitCode, String> {
         std::fs::write(&out, obj).map_err(|e| format!("cannot write `{out}`: {e}"))?;
         return Ok(ExitCode::SUCCESS);
     }
-    let out = o.output.unwrap_or(stem);
     let rt = mj_codegen::find_runtime_lib()
         .ok_or("cannot find the runtime library `libmj_runtime.a`; build it with `cargo build -p mj_runtime` or set MJ_RUNTIME_LIB")?;
-    mj_codegen::link_executable(&obj, Path::new(&out), &rt)?;
+    match o.emit.as_str() {
+        "static-lib" => {
+            let out = o.output.unwrap_or_else(|| format!("lib{stem}.a"));
+            mj_codegen::link_static_lib(&obj, Path::new(&out), &rt)?;
+        }
+        "shared-lib" => {
+            let out = o.output.unwrap_or_else(|| format!("lib{stem}.so"));
+            mj_codegen::link_shared_lib(&obj, Path::new(&out), &rt)?;
+        }
+        _ => {
+            let out = o.output.unwrap_or(stem);
+            mj_codegen::link_executable(&obj, Path::new(&out), &rt)?;
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -256,7 +256,24 @@ impl<'m, 'a, 'ctx> FnCx<'m, 'a, 'ctx> {
                     Callee::Intrinsic(_) => intrinsic_name(name, arg_tys.first())?,
                     _ => name.clone(),
                 };
-                self.m.declare_extern(&full, fty)?
+                // A C function called through `external_call` with other types than at its
+                // first use: call it with this call's own type, as C does with a
+                // mismatched prototype. (The runtime's `mj_*` functions must agree: a
+                // mismatch there is a compiler bug, reported by `declare_extern`.)
+                if matches!(callee, Callee::Extern(_))
+                    && !full.starts_with("mj_")
+                    && let Some(f) = self.m.module.get_function(&full)
+                    && f.get_type() != fty
+                {
+                    let ptr = f.as_global_value().as_pointer_value();
+                    let call = ll(self.m.builder.build_indirect_call(fty, ptr, &vals, ""))?;
+                    return Ok(call.try_as_basic_value().basic());
+                }
+                let f = self.m.declare_extern(&full, fty)?;
+                if matches!(callee, Callee::Extern(_)) {
+                    crate::module::c_abi_attrs(self.m.ctx, f, &arg_tys, &ret);
+                }
+                f
             }
         };
         let call = ll(self.m.builder.build_call(func, &vals, ""))?;

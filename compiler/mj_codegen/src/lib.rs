@@ -20,7 +20,7 @@ use inkwell::targets::FileType;
 use mj_mir::Program;
 
 pub use jit::{Jit, run_object_in_process, run_object_with_symbols};
-pub use link::{find_runtime_lib, link_executable};
+pub use link::{NATIVE_LIBS, find_runtime_lib, link_executable, link_shared_lib, link_static_lib};
 
 /// The host's target triple, CPU and CPU features: what generated code is specialized for,
 /// and so part of every compile-cache key.

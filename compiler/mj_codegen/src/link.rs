@@ -13,18 +13,108 @@ pub fn link_executable(object: &[u8], out: &Path, runtime_lib: &Path) -> Result<
     let output = Command::new(&cc)
         .arg(&obj.0)
         .arg(runtime_lib)
-        // What a Rust staticlib needs from the system on Linux
-        // (`rustc --print native-static-libs`).
-        .args([
-            "-lgcc_s",
-            "-lutil",
-            "-lrt",
-            "-lpthread",
-            "-lm",
-            "-ldl",
-            "-lc",
-        ])
+        .args(NATIVE_LIBS)
         // Drops the unused parts of the runtime (and of Rust's std) from the executable.
+        .arg("-Wl,--gc-sections")
+        .arg("-o")
+        .arg(out)
+        .output()
+        .map_err(|e| format!("cannot run the linker `{}`: {e}", cc.to_string_lossy()))?;
+    if !output.status.success() {
+        return Err(format!(
+            "linking {} failed ({}):\n{}",
+            out.display(),
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    Ok(())
+}
+
+/// What a Rust static library needs from the system on Linux
+/// (`rustc --print native-static-libs`); C programs linking an mj library need them too.
+pub const NATIVE_LIBS: &[&str] = &[
+    "-lgcc_s",
+    "-lutil",
+    "-lrt",
+    "-lpthread",
+    "-lm",
+    "-ldl",
+    "-lc",
+];
+
+/// Builds the static library `out` (`libNAME.a`): the runtime's archive plus `object` as
+/// one more member, so a C program links it alone (with [`NATIVE_LIBS`]).
+pub fn link_static_lib(object: &[u8], out: &Path, runtime_lib: &Path) -> Result<(), String> {
+    let dir = TempFile::new("d");
+    std::fs::create_dir_all(&dir.0)
+        .map_err(|e| format!("cannot create {}: {e}", dir.0.display()))?;
+    let member = dir.0.join("mj_module.o");
+    std::fs::write(&member, object)
+        .map_err(|e| format!("cannot write {}: {e}", member.display()))?;
+    let _ = std::fs::remove_file(out);
+    std::fs::copy(runtime_lib, out).map_err(|e| {
+        format!(
+            "cannot copy the runtime library {} to {}: {e}",
+            runtime_lib.display(),
+            out.display()
+        )
+    })?;
+    let ar = archiver();
+    let output = Command::new(&ar)
+        .arg("rs")
+        .arg(out)
+        .arg(&member)
+        .output()
+        .map_err(|e| format!("cannot run the archiver `{}`: {e}", ar.to_string_lossy()))?;
+    let _ = std::fs::remove_file(&member);
+    let _ = std::fs::remove_dir(&dir.0);
+    if !output.status.success() {
+        return Err(format!(
+            "creating {} failed ({}):\n{}",
+            out.display(),
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    Ok(())
+}
+
+/// The archiver: `$AR`, else `llvm-ar` (any version), else `ar`. GNU `ar` comes last
+/// because it loads the system's LLVM gold plugin to index members, and a plugin older
+/// than the Rust toolchain rejects the runtime's objects ("Invalid encoding") or indexes
+/// them only partly, which leaves the library unlinkable.
+fn archiver() -> std::ffi::OsString {
+    if let Some(a) = std::env::var_os("AR") {
+        return a;
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for name in ["llvm-ar-22", "llvm-ar"] {
+        if std::env::split_paths(&path).any(|d| d.join(name).is_file()) {
+            return name.into();
+        }
+    }
+    // The LLVM the compiler is built with (scripts/setup) ships one outside PATH.
+    let prefix =
+        std::env::var_os("LLVM_SYS_221_PREFIX").unwrap_or_else(|| "/usr/lib/llvm-22".into());
+    let bundled = PathBuf::from(prefix).join("bin/llvm-ar");
+    if bundled.is_file() {
+        return bundled.into_os_string();
+    }
+    "ar".into()
+}
+
+/// Links `object` and the runtime into the shared library `out` (`libNAME.so`); only the
+/// `@export`ed functions are meant to be called from outside.
+pub fn link_shared_lib(object: &[u8], out: &Path, runtime_lib: &Path) -> Result<(), String> {
+    let obj = TempFile::new("o");
+    std::fs::write(&obj.0, object).map_err(|e| format!("cannot write {}: {e}", obj.0.display()))?;
+    let cc = std::env::var_os("CC").unwrap_or_else(|| "cc".into());
+    let output = Command::new(&cc)
+        .arg("-shared")
+        .arg(&obj.0)
+        .arg(runtime_lib)
+        .args(NATIVE_LIBS)
         .arg("-Wl,--gc-sections")
         .arg("-o")
         .arg(out)

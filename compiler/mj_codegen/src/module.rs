@@ -70,7 +70,11 @@ pub(crate) fn build_module<'ctx>(
             Linkage::Internal => LlLinkage::Internal,
             Linkage::Export => LlLinkage::External,
         };
-        fns.push(module.add_function(&f.name, fty, Some(linkage)));
+        let fv = module.add_function(&f.name, fty, Some(linkage));
+        if f.linkage == Linkage::Export && !f.raises {
+            c_abi_attrs(ctx, fv, &params, &f.ret);
+        }
+        fns.push(fv);
     }
 
     let cx = ModCx {
@@ -91,6 +95,33 @@ pub(crate) fn build_module<'ctx>(
         cx.emit_c_main(entry)?;
     }
     Ok(cx.module)
+}
+
+/// The C ABI wants integers narrower than 32 bits (and `bool`) widened by the caller of an
+/// argument and by the callee of a result; LLVM does that when the declaration says
+/// `signext`/`zeroext`, as clang's would. Without them, a C function taking a `char` or
+/// returning a `bool` may see or leave garbage in the upper bits of the register.
+pub(crate) fn c_abi_attrs<'ctx>(
+    ctx: &'ctx Context,
+    f: FunctionValue<'ctx>,
+    params: &[Ty],
+    ret: &Ty,
+) {
+    use inkwell::attributes::{Attribute, AttributeLoc};
+    let ext = |t: &Ty| match t {
+        Ty::Bool => Some("zeroext"),
+        Ty::Int { bits, signed } if *bits < 32 => Some(if *signed { "signext" } else { "zeroext" }),
+        _ => None,
+    };
+    let attr = |name: &str| ctx.create_enum_attribute(Attribute::get_named_enum_kind_id(name), 0);
+    for (i, p) in params.iter().enumerate() {
+        if let Some(a) = ext(p) {
+            f.add_attribute(AttributeLoc::Param(i as u32), attr(a));
+        }
+    }
+    if let Some(a) = ext(ret) {
+        f.add_attribute(AttributeLoc::Return, attr(a));
+    }
 }
 
 impl<'a, 'ctx> ModCx<'a, 'ctx> {

@@ -43,8 +43,23 @@ fn write_out(buf: &mut Vec<u8>) {
     buf.clear();
 }
 
+unsafe extern "C" {
+    fn atexit(f: extern "C" fn()) -> i32;
+}
+
+extern "C" fn flush_at_exit() {
+    flush();
+}
+
 /// Appends bytes to the stdout buffer (flushing when it is large).
 pub fn write_bytes(b: &[u8]) {
+    // Executables flush in `mj_rt_exit`, but `@export`ed functions called from C (a library
+    // built with `mj build --emit shared-lib`) never pass through it: flush at process exit.
+    static AT_EXIT: std::sync::Once = std::sync::Once::new();
+    // SAFETY: `atexit` only records the function pointer; `flush_at_exit` cannot unwind.
+    AT_EXIT.call_once(|| unsafe {
+        atexit(flush_at_exit);
+    });
     let mut buf = lock();
     buf.extend_from_slice(b);
     if buf.len() > FLUSH_THRESHOLD {

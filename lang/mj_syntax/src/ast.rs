@@ -101,6 +101,12 @@ pub enum StmtKind {
         subject: Expr,
         arms: Vec<MatchArm>,
     },
+    /// `with ctx [as name], ...:`. Only `std.testing.assert_raises` is a context manager
+    /// today; the checker rejects every other one.
+    With {
+        items: Vec<(Expr, Option<Ident>)>,
+        body: Vec<Stmt>,
+    },
     Def(FnDef),
     Struct(StructDef),
     Trait(TraitDef),

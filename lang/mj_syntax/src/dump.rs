@@ -190,6 +190,16 @@ impl Dumper {
                 }
                 self.depth -= 1;
             }
+            StmtKind::With { items, body } => {
+                let items: Vec<String> = items
+                    .iter()
+                    .map(|(e, n)| match n {
+                        Some(n) => format!("{} as {}", expr(e), n.name),
+                        None => expr(e),
+                    })
+                    .collect();
+                self.block(&format!("with {}", items.join(", ")), body);
+            }
             StmtKind::Def(f) => self.def(f),
             StmtKind::Struct(st) => {
                 self.decorators(&st.decorators);

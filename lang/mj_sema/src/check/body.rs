@@ -684,6 +684,9 @@ impl FnCx<'_> {
                 });
             }
             StmtKind::Match { subject, arms } => self.match_stmt(subject, arms, out),
+            StmtKind::With { items, body } => {
+                super::builtins::with_stmt(self, items, body, s.span, out)
+            }
             StmtKind::Def(d) => self.declare_closure(d),
             StmtKind::Struct(d) => self.error(Diag::error(
                 E_UNSUPPORTED,

@@ -349,6 +349,13 @@ impl FnCx<'_> {
                 let recv = self.expr(base, None);
                 self.method_call(base, recv, name, args, span)
             }
+            ExprKind::Index { base, args: targs }
+                if matches!(&base.kind, ExprKind::Name(n) if n == "external_call"
+                    && self.lookup_local(n).is_none()
+                    && !self.cx.modules[self.m].scope.contains_key(n)) =>
+            {
+                super::builtins::external_call(self, targs, args, span)
+            }
             ExprKind::Index { base, args: cargs } => {
                 // `f[T](...)`, `obj.method[n](...)`, `Type.method[n](...)`.
                 if let Some(v) = self.explicit_call(base, cargs, args, span) {

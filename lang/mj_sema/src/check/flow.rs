@@ -89,6 +89,7 @@ fn contains_break(stmts: &[Stmt]) -> bool {
                 || finally_body.as_ref().is_some_and(|b| contains_break(b))
         }
         StmtKind::Match { arms, .. } => arms.iter().any(|a| contains_break(&a.body)),
+        StmtKind::With { body, .. } => contains_break(body),
         _ => false,
     })
 }

@@ -56,6 +56,7 @@ pub(crate) fn collect(cx: &mut Ctx) {
     }
     for f in 0..cx.funcs.len() {
         resolve_sig(cx, FnId(f as u32));
+        super::builtins::check_export(cx, FnId(f as u32));
     }
     check_conformance(cx);
     let nstructs = cx.structs.len();

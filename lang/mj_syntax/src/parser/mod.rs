@@ -373,9 +373,7 @@ impl<'a> Driver<'a> {
                 nl,
                 "`case` outside of a `match` statement".to_string(),
             ),
-            Some(Tok::Kw("with")) => {
-                self.orphan(start, nl, "`with` statements are not supported".to_string())
-            }
+            Some(Tok::Kw("with")) => self.with_stmt(start, nl),
             _ => {
                 self.simple_line(start, nl, out);
                 return;
@@ -734,6 +732,23 @@ impl<'a> Driver<'a> {
                 finally_body,
             },
             span: self.span_from(start),
+        }
+    }
+
+    fn with_stmt(&mut self, start: usize, nl: usize) -> Stmt {
+        let p = self.p.with_header.clone();
+        let (items, colon) = self.header(&p, start, nl);
+        let body = self.suite(colon, nl);
+        let span = self.span_from(start);
+        match items {
+            Some(items) => Stmt {
+                kind: StmtKind::With { items, body },
+                span,
+            },
+            None => Stmt {
+                kind: StmtKind::Error,
+                span,
+            },
         }
     }
 

@@ -38,6 +38,8 @@ pub(crate) struct StmtParsers<'a> {
     pub case_header: P<'a, (Expr, Option<Expr>)>,
     /// `@decorator` line.
     pub decorator: P<'a, Expr>,
+    /// `with` header between the keyword and `:`: context expressions with optional names.
+    pub with_header: P<'a, Vec<(Expr, Option<Ident>)>>,
 }
 
 const CONVENTIONS: &[(&str, Convention)] = &[
@@ -195,6 +197,13 @@ pub(crate) fn build<'a>(e: ExprParsers<'a>) -> StmtParsers<'a> {
         .then(kw("if").ignore_then(expr.clone()).or_not())
         .boxed();
     let decorator = op("@").ignore_then(expr.clone()).boxed();
+    let with_header = expr
+        .clone()
+        .then(kw("as").ignore_then(ident()).or_not())
+        .separated_by(op(","))
+        .at_least(1)
+        .collect::<Vec<_>>()
+        .boxed();
 
     let simple = simple_stmt(&e)
         .separated_by(op(";"))
@@ -212,6 +221,7 @@ pub(crate) fn build<'a>(e: ExprParsers<'a>) -> StmtParsers<'a> {
         except_header,
         case_header,
         decorator,
+        with_header,
     }
 }
 

@@ -3,14 +3,18 @@
 //! calls (`compiler/mj_runtime/ABI.md`). This file keeps the name tables, the built-in
 //! modules and the constructors of built-in types; the rest is split by kind below.
 
+mod ffi;
 mod functions;
 mod iter;
 mod methods;
 mod stringify;
+mod testing;
 
+pub(crate) use ffi::{check_export, external_call};
 pub(crate) use functions::call_builtin;
 pub(crate) use iter::iteration_plan;
 pub(crate) use methods::builtin_method;
+pub(crate) use testing::with_stmt;
 
 use mj_syntax::ast::Arg;
 use mj_syntax::{Diag, Span};
@@ -58,6 +62,7 @@ pub(crate) const BUILTIN_NAMES: &[&str] = &[
     "str",
     "repr",
     "abort",
+    "external_call",
     "True",
     "False",
     "None",
@@ -68,6 +73,7 @@ pub(crate) fn builtin_module(dotted: &str) -> Option<&'static str> {
         "std.math" | "math" => "math",
         "std.sys" | "sys" => "sys",
         "std.time" | "time" => "time",
+        "std.testing" | "testing" => "testing",
         "std.collections" | "collections" | "std.collections.list" | "std.collections.dict" => {
             "collections"
         }
@@ -103,6 +109,7 @@ pub(crate) fn builtin_module_has(m: &str, name: &str) -> bool {
         }
         "sys" => name == "argv" || name == "exit",
         "time" => TIME_FNS.contains(&name),
+        "testing" => testing::TESTING_FNS.contains(&name),
         "collections" => ["List", "Dict"].contains(&name),
         "builtin" => BUILTIN_NAMES.contains(&name),
         "algorithm" => ["vectorize", "parallelize", "map"].contains(&name),
@@ -121,6 +128,7 @@ pub(crate) fn builtin_module_names(m: &str) -> Vec<&'static str> {
             .collect(),
         "sys" => vec!["argv", "exit"],
         "time" => TIME_FNS.to_vec(),
+        "testing" => testing::TESTING_FNS.to_vec(),
         "collections" => vec!["List", "Dict"],
         "algorithm" => vec!["vectorize", "parallelize", "map"],
         _ => Vec::new(),
@@ -327,6 +335,7 @@ pub(crate) fn call_module_builtin(
             return Some(fx.extern_call("mj_argv", Vec::new(), Ty::List(Box::new(Ty::Str)), line));
         }
         "builtin" => return call_builtin(fx, name, args, span, expected),
+        "testing" => return Some(testing::call_testing(fx, name, args, span)),
         "collections" => {
             let msg = format!("`{name}` needs its type parameters here");
             fx.error(Diag::error(super::E_UNKNOWN_TYPE, msg, span));

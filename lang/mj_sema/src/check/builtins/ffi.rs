@@ -1,0 +1,252 @@
+//! The C foreign-function interface: `external_call["symbol", Ret, Arg...](args)` and the
+//! checks on `@export` functions.
+//!
+//! `external_call` becomes a call of an external symbol with the C ABI; codegen declares
+//! it from the argument and result types, the JIT resolves it in the process (libc, libm)
+//! and `mj build` links it. Only types with a C equivalent cross the boundary: `Int`,
+//! `UInt`, the sized integers, `Float32`/`Float64`, `Bool`, pointers, and `None` as a
+//! result.
+
+use mj_syntax::ast::{Arg, ExprKind};
+use mj_syntax::{Diag, Span};
+
+use crate::check::body::FnCx;
+use crate::check::{ConstVal, Ctx, E_ARITY, E_COMPTIME, E_KWARG, E_MISMATCH, E_UNSUPPORTED, Item};
+use crate::tir::{Callee, FnId, TArg, TExpr, TExprKind as K};
+use crate::ty::Ty;
+
+const C_TYPES_HINT: &str = "C functions take and return `Int`, `UInt`, sized integers, `Float32`, `Float64`, `Bool` or pointers";
+
+/// Whether values of `t` can be passed to or returned from C.
+fn c_compatible(t: &Ty) -> bool {
+    matches!(
+        t,
+        Ty::Int { .. } | Ty::Float { bits: 32 | 64 } | Ty::Bool | Ty::Ptr(_) | Ty::Unknown
+    )
+}
+
+/// Symbols the compiler defines or treats specially: `main` is the C entry point, `llvm.*`
+/// are intrinsics, and the raising runtime functions take a hidden error slot.
+fn reserved(sym: &str) -> bool {
+    sym.starts_with("llvm.") || sym == "main" || super::RAISING_EXTERNS.contains(&sym)
+}
+
+/// `external_call["symbol", Ret, Args...](args...)`.
+pub(crate) fn external_call(fx: &mut FnCx<'_>, params: &[Arg], args: &[Arg], span: Span) -> TExpr {
+    let line = fx.line(span);
+    let bail = |fx: &mut FnCx<'_>| {
+        for a in args {
+            fx.expr(&a.value, None);
+        }
+        fx.unknown(line)
+    };
+    if let Some(p) = params.iter().find(|p| p.name.is_some()) {
+        fx.error(Diag::error(
+            E_KWARG,
+            "`external_call` takes no keyword parameters",
+            p.span,
+        ));
+        return bail(fx);
+    }
+    let Some(sym_arg) = params.first() else {
+        return bail(fx);
+    };
+    let sym = match &sym_arg.value.kind {
+        ExprKind::Str(s) => Some(s.clone()),
+        ExprKind::Name(n) => match fx.consts.get(n) {
+            Some(ConstVal::Str(s)) => Some(s.clone()),
+            _ => match fx.cx.modules[fx.m].scope.get(n) {
+                Some(Item::Const(ConstVal::Str(s))) if fx.lookup_local(n).is_none() => {
+                    Some(s.clone())
+                }
+                _ => None,
+            },
+        },
+        _ => None,
+    };
+    let Some(sym) = sym else {
+        fx.error(
+            Diag::error(
+                E_COMPTIME,
+                "the symbol of `external_call` must be a string literal",
+                sym_arg.value.span,
+            )
+            .with_hint("write the C function's name: `external_call[\"abs\", Int32](x)`"),
+        );
+        return bail(fx);
+    };
+    if sym.is_empty()
+        || sym.contains(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '$'))
+    {
+        let msg = format!("`{sym}` is not a valid C symbol name");
+        fx.error(Diag::error(E_MISMATCH, msg, sym_arg.value.span));
+        return bail(fx);
+    }
+    if reserved(&sym) {
+        let msg = format!("the symbol `{sym}` is reserved by the mj compiler and runtime");
+        fx.error(
+            Diag::error(E_UNSUPPORTED, msg, sym_arg.value.span)
+                .with_hint("call the mj function directly instead"),
+        );
+        return bail(fx);
+    }
+    let Some(ret_arg) = params.get(1) else {
+        fx.error(
+            Diag::error(
+                E_ARITY,
+                format!("`external_call[\"{sym}\"]` needs its result type"),
+                span,
+            )
+            .with_hint(format!(
+                "write `external_call[\"{sym}\", Int](...)`, or `NoneType` for a C function returning void"
+            )),
+        );
+        return bail(fx);
+    };
+    let ret = fx.resolve_ty(&ret_arg.value);
+    if ret != Ty::Unit && !c_compatible(&ret) {
+        let msg = format!(
+            "`external_call` cannot return a `{}` from C",
+            fx.ty_name(&ret)
+        );
+        fx.error(Diag::error(E_MISMATCH, msg, ret_arg.value.span).with_hint(C_TYPES_HINT));
+        return bail(fx);
+    }
+    let declared: Vec<(Ty, Span)> = params[2..]
+        .iter()
+        .map(|p| (fx.resolve_ty(&p.value), p.value.span))
+        .collect();
+    if let Some((t, sp)) = declared.iter().find(|(t, _)| !c_compatible(t)) {
+        let msg = format!("`external_call` cannot pass a `{}` to C", fx.ty_name(t));
+        fx.error(Diag::error(E_MISMATCH, msg, *sp).with_hint(C_TYPES_HINT));
+        return bail(fx);
+    }
+    if let Some(a) = args.iter().find(|a| a.name.is_some()) {
+        fx.error(Diag::error(
+            E_KWARG,
+            "C functions take positional arguments only",
+            a.span,
+        ));
+        return bail(fx);
+    }
+    if !declared.is_empty() && declared.len() != args.len() {
+        let msg = format!(
+            "`{sym}` is declared with {} argument type(s), but {} argument(s) were given",
+            declared.len(),
+            args.len()
+        );
+        fx.error(Diag::error(E_ARITY, msg, span));
+        return bail(fx);
+    }
+    let mut targs = Vec::with_capacity(args.len());
+    for (i, a) in args.iter().enumerate() {
+        let v = match declared.get(i) {
+            Some((t, _)) => {
+                let v = fx.expr(&a.value, Some(t));
+                fx.coerce(v, t, a.value.span)
+            }
+            None => {
+                let v = fx.expr(&a.value, None);
+                if !c_compatible(&v.ty) {
+                    let msg = format!(
+                        "mismatched types: `external_call` cannot pass a `{}` to C",
+                        fx.ty_name(&v.ty)
+                    );
+                    fx.error(Diag::error(E_MISMATCH, msg, a.value.span).with_hint(C_TYPES_HINT));
+                }
+                v
+            }
+        };
+        targs.push(TArg::Value(v));
+    }
+    TExpr::new(K::Call(Callee::Extern(sym), targs), ret, line)
+}
+
+/// `external_call(...)` without `[...]`.
+pub(crate) fn external_call_without_params(fx: &mut FnCx<'_>, args: &[Arg], span: Span) -> TExpr {
+    let line = fx.line(span);
+    fx.error(
+        Diag::error(
+            E_ARITY,
+            "`external_call` needs the symbol and the result type in `[...]`",
+            span,
+        )
+        .with_hint("write `external_call[\"name\", ResultType](args...)`"),
+    );
+    for a in args {
+        fx.expr(&a.value, None);
+    }
+    fx.unknown(line)
+}
+
+/// `@export` gives a top-level function a C symbol of its own name: it may not raise (C
+/// callers have no error slot) and must use C-compatible types.
+pub(crate) fn check_export(cx: &mut Ctx, id: FnId) {
+    let f = &cx.funcs[id.0 as usize];
+    if !f.export {
+        return;
+    }
+    let (m, def) = (f.module, f.def.clone());
+    let mut diags = Vec::new();
+    if f.owner.is_some() {
+        diags.push(Diag::error(
+            E_UNSUPPORTED,
+            "`@export` applies to top-level functions only",
+            def.name.span,
+        ));
+    }
+    if f.sig.raises {
+        diags.push(
+            Diag::error(
+                E_UNSUPPORTED,
+                format!(
+                    "the `@export` function `{}` cannot be `raises`: C callers cannot receive an error",
+                    def.name.name
+                ),
+                def.name.span,
+            )
+            .with_hint("handle the error inside with try/except and return a status code"),
+        );
+    }
+    for (p, a) in f.sig.params.iter().zip(&def.args) {
+        if !c_compatible(&p.ty) {
+            diags.push(
+                Diag::error(
+                    E_MISMATCH,
+                    format!(
+                        "the `@export` function `{}` cannot take a `{}` from C",
+                        def.name.name,
+                        cx.ty_name(&p.ty)
+                    ),
+                    a.span,
+                )
+                .with_hint(C_TYPES_HINT),
+            );
+        }
+    }
+    if f.sig.ret != Ty::Unit && !c_compatible(&f.sig.ret) {
+        let span = def.ret.as_ref().map_or(def.name.span, |r| r.span);
+        diags.push(
+            Diag::error(
+                E_MISMATCH,
+                format!(
+                    "the `@export` function `{}` cannot return a `{}` to C",
+                    def.name.name,
+                    cx.ty_name(&f.sig.ret)
+                ),
+                span,
+            )
+            .with_hint(C_TYPES_HINT),
+        );
+    }
+    if reserved(&def.name.name) && f.owner.is_none() {
+        diags.push(Diag::error(
+            E_UNSUPPORTED,
+            format!("`{}` is reserved and cannot be exported", def.name.name),
+            def.name.span,
+        ));
+    }
+    for d in diags {
+        cx.error(m, d);
+    }
+}
