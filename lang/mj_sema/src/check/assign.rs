@@ -20,6 +20,12 @@ impl FnCx<'_> {
                 return;
             }
             let v = self.expr(value, None);
+            if n == "_" && self.cx.needs_drop(&v.ty) {
+                // `_ = value` discards the value: it dies at the end of the statement.
+                let v = self.discarded(v);
+                out.push(TStmt::Expr(v));
+                return;
+            }
             let v = self.owned_value(v, value.span);
             let ty = if v.ty == Ty::Unit {
                 Ty::Unknown

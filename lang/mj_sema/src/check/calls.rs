@@ -128,6 +128,7 @@ impl FnCx<'_> {
     pub fn self_arg(&mut self, recv: TExpr, sig: &Sig) -> TArg {
         match sig.params.first().map(|p| p.conv) {
             Some(Conv::Mut) | Some(Conv::Out) => TArg::Ref(self.as_place(recv)),
+            Some(Conv::Read) => TArg::Value(self.hold_temp(recv)),
             _ => TArg::Value(recv),
         }
     }

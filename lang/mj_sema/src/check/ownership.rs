@@ -426,8 +426,11 @@ impl FnCx<'_> {
         let t = self.ty_name(&v.ty);
         let what = self.describe(&v);
         let hint = match &what {
-            Some(n) => format!("copy it with `{n}.copy()`, or move it with `{n}^`"),
-            None => "copy it with `.copy()`".to_string(),
+            Some(n) if matches!(v.kind, K::Local(l) if self.owns(l)) => {
+                format!("use `{n}.copy()`, or move it with `{n}^`")
+            }
+            Some(n) => format!("use `{n}.copy()`"),
+            None => "use `.copy()`".to_string(),
         };
         self.error(
             Diag::error(E_COPY, format!("`{t}` is not implicitly copyable"), span).with_hint(
@@ -485,7 +488,8 @@ impl FnCx<'_> {
                     Diag::error(E_COPY, format!("cannot move out of `{n}`: {why}"), span)
                         .with_hint(format!("copy it with `{n}.copy()` instead")),
                 );
-                return v;
+                // (An rvalue, so the error is not reported again as an implicit copy.)
+                return self.rebuilt(v);
             }
             self.flow.moved.insert(l, span);
             return TExpr::new(K::Move(l), v.ty, v.line);
@@ -499,7 +503,7 @@ impl FnCx<'_> {
             if let Some((_, moved)) = self.own.drops.deinit.as_mut() {
                 moved.push(i);
             }
-            return v;
+            return self.rebuilt(v);
         }
         if is_place(&v) && !self.cx.implicitly_copyable(&v.ty) {
             let what = if matches!(v.kind, K::Field(..)) {
@@ -511,8 +515,34 @@ impl FnCx<'_> {
                 Diag::error(E_COPY, format!("cannot move out of {what}"), span)
                     .with_hint("move the whole value (`x^`), or copy the part with `.copy()`"),
             );
+            return self.rebuilt(v);
         }
         v
+    }
+
+    /// The value of a struct place as a new value (an aggregate of its fields), so that it
+    /// counts as moved rather than copied.
+    fn rebuilt(&self, v: TExpr) -> TExpr {
+        let n = match &v.ty {
+            Ty::Struct(s, _) => self.cx.structs[*s as usize].fields.len(),
+            Ty::Tuple(ts) => ts.len(),
+            _ => return v,
+        };
+        let types: Vec<Ty> = match &v.ty {
+            Ty::Struct(s, _) => self.cx.structs[*s as usize]
+                .fields
+                .iter()
+                .map(|(_, t)| t.clone())
+                .collect(),
+            Ty::Tuple(ts) => ts.clone(),
+            _ => Vec::new(),
+        };
+        let line = v.line;
+        let fields = (0..n)
+            .zip(types)
+            .map(|(i, t)| TExpr::new(K::Field(Box::new(v.clone()), i as u32), t, line))
+            .collect();
+        TExpr::new(K::Aggregate(fields), v.ty, line)
     }
 
     fn is_deinit(&self, l: LocalId) -> bool {
@@ -570,7 +600,7 @@ impl FnCx<'_> {
                     "declare `struct {t}(Copyable)` to give it `.copy()`"
                 )),
             );
-            return v;
+            return self.rebuilt(v);
         }
         self.copy_of(v, span, 0)
     }
