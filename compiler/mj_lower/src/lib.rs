@@ -56,6 +56,10 @@ pub fn lower_ty(t: &Ty) -> Result<mir::Ty, String> {
         Ty::Entry(k, v) => mir::Ty::Tuple(vec![lower_ty(k)?, lower_ty(v)?]),
         Ty::Struct(i) => mir::Ty::Struct(mir::StructId(*i)),
         Ty::Ptr(t) => mir::Ty::Ptr(Box::new(lower_ty(t)?)),
+        // On the CPU every address space is the default one (see `Ty::RawPtr`).
+        Ty::RawPtr(t, _) => mir::Ty::Ptr(Box::new(lower_ty(t)?)),
+        Ty::Vector(e, n) => mir::Ty::Vector(Box::new(lower_ty(e)?), *n),
+        Ty::Array(e, n) => mir::Ty::Array(Box::new(lower_ty(e)?), *n),
         Ty::Unknown => return Err("internal error: an unresolved type reached lowering".into()),
     })
 }

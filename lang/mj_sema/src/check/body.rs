@@ -7,7 +7,7 @@ use mj_syntax::ast::{self, Expr, ExprKind, FnDef, Stmt, StmtKind};
 use mj_syntax::{Diag, Span};
 
 use super::flow::{FlowState, always_exits};
-use super::items::{const_eval, resolve_type};
+use super::items::{const_eval, resolve_type_in};
 use super::{
     ConstVal, Conv, Ctx, E_COMPTIME, E_MISMATCH, E_MISSING_RETURN, E_OUTSIDE, E_UNHANDLED_RAISE,
     E_UNSUPPORTED,
@@ -259,9 +259,16 @@ impl FnCx<'_> {
                 out.push(TStmt::Expr(te));
             }
             StmtKind::Var { name, ty, value } => {
-                let declared = ty
-                    .as_ref()
-                    .map(|t| resolve_type(self.cx, self.m, t, self.owner, &mut self.diags));
+                let declared = ty.as_ref().map(|t| {
+                    resolve_type_in(
+                        self.cx,
+                        self.m,
+                        t,
+                        self.owner,
+                        &self.consts,
+                        &mut self.diags,
+                    )
+                });
                 let init = value.as_ref().map(|v| self.expr(v, declared.as_ref()));
                 let ty = match (&declared, &init) {
                     (Some(t), _) => t.clone(),
@@ -294,7 +301,14 @@ impl FnCx<'_> {
                     .map(|sc| sc.insert(name.name.clone(), l));
             }
             StmtKind::AnnAssign { target, ty, value } => {
-                let t = resolve_type(self.cx, self.m, ty, self.owner, &mut self.diags);
+                let t = resolve_type_in(
+                    self.cx,
+                    self.m,
+                    ty,
+                    self.owner,
+                    &self.consts,
+                    &mut self.diags,
+                );
                 let l = self.new_local(&target.name, t.clone(), false);
                 if let Some(v) = value {
                     let init = self.expr(v, Some(&t));
@@ -325,7 +339,14 @@ impl FnCx<'_> {
                     Some(v) => {
                         let v = match (
                             ty.as_ref().map(|t| {
-                                resolve_type(self.cx, self.m, t, self.owner, &mut self.diags)
+                                resolve_type_in(
+                                    self.cx,
+                                    self.m,
+                                    t,
+                                    self.owner,
+                                    &self.consts,
+                                    &mut self.diags,
+                                )
                             }),
                             v,
                         ) {

@@ -328,6 +328,9 @@ impl FnCx<'_> {
                 self.method_call(base, recv, name, args, span)
             }
             ExprKind::Index { base, args: targs } => {
+                if let Some(v) = self.call_indexed(func, base, targs, args, span) {
+                    return v;
+                }
                 // `List[Int](...)`, `Dict[String, Int]()`
                 let ty =
                     super::items::resolve_type(self.cx, self.m, func, self.owner, &mut self.diags);

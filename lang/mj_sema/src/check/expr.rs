@@ -53,7 +53,7 @@ impl FnCx<'_> {
                     let hint = if lhs.ty.is_numeric() && !matches!(op, CmpOp::In | CmpOp::NotIn) {
                         Some(lhs.ty.clone())
                     } else {
-                        None
+                        super::builtins::simd_types::lanes(&lhs.ty).map(|(e, _)| e)
                     };
                     let mut rhs = self.expr(r, hint.as_ref());
                     if i + 1 < rest.len() {
@@ -241,6 +241,26 @@ impl FnCx<'_> {
     }
 
     fn attr(&mut self, base: &Expr, name: &ast::Ident, span: Span, line: u32) -> TExpr {
+        if let ExprKind::Name(b) = &base.kind
+            && b == "DType"
+            && self.lookup_local(b).is_none()
+        {
+            let e = Expr {
+                kind: ExprKind::Attr {
+                    base: Box::new(base.clone()),
+                    name: name.clone(),
+                },
+                span,
+            };
+            return match super::builtins::simd_types::eval_dtype(self.cx, self.m, &e, &self.consts)
+            {
+                Ok(t) => const_expr(ConstVal::DType(t), line),
+                Err(d) => {
+                    self.error(d);
+                    self.unknown(line)
+                }
+            };
+        }
         // `Self.NAME` / `Type.NAME`: a struct's compile-time member.
         if let ExprKind::Name(b) = &base.kind
             && self.lookup_local(b).is_none()
@@ -319,6 +339,7 @@ impl FnCx<'_> {
                 let (i, t) = if name.name == "key" { (0, *k) } else { (1, *v) };
                 TExpr::new(K::Field(Box::new(b), i), t, line)
             }
+            Ty::Vector(_, n) | Ty::Array(_, n) if name.name == "size" => self.int(n.into(), line),
             Ty::Unknown => self.unknown(line),
             t => {
                 let msg = format!("`{}` has no attribute `{}`", self.ty_name(&t), name.name);
@@ -332,6 +353,9 @@ impl FnCx<'_> {
         let b = self.expr(base, None);
         if let Ty::Struct(s) = b.ty {
             return self.struct_method_call(s, b, "__getitem__", args, span, "cannot be indexed");
+        }
+        if matches!(b.ty, Ty::Vector(..) | Ty::RawPtr(..) | Ty::Array(..)) {
+            return self.memory_index(b, args, span);
         }
         if args.len() != 1 {
             if !b.ty.is_unknown() {
@@ -466,13 +490,16 @@ impl FnCx<'_> {
                         .dunder_call(v, name, Vec::new(), span)
                         .unwrap_or_else(|| self.unknown(line));
                 }
-                if !v.ty.is_numeric() && !v.ty.is_unknown() {
+                if !v.ty.is_numeric() && !v.ty.is_unknown() && !matches!(v.ty, Ty::Vector(..)) {
                     let msg = format!("cannot negate a `{}`", self.ty_name(&v.ty));
                     self.error(Diag::error(E_OPERATOR, msg, span));
                     return self.unknown(line);
                 }
                 if op == UnOp::Pos {
                     return v;
+                }
+                if let Ty::Vector(..) = v.ty {
+                    return self.simd_unary(true, v, span);
                 }
                 match v.kind {
                     K::Int(i) => TExpr::new(K::Int(-i), v.ty, line),
@@ -485,6 +512,9 @@ impl FnCx<'_> {
             }
             UnOp::Invert => {
                 let v = self.expr(inner, expected.filter(|t| t.is_int()));
+                if let Ty::Vector(..) = v.ty {
+                    return self.simd_unary(false, v, span);
+                }
                 if v.ty == Ty::Bool {
                     return TExpr::new(K::Unary(TUn::Not, Box::new(v)), Ty::Bool, line);
                 }
@@ -541,7 +571,7 @@ impl FnCx<'_> {
             let h = if b.ty.is_numeric() {
                 Some(b.ty.clone())
             } else {
-                None
+                super::builtins::simd_types::lanes(&b.ty).map(|(e, _)| e)
             };
             (self.expr(lhs, h.as_ref()), b)
         } else {
@@ -549,7 +579,7 @@ impl FnCx<'_> {
             let h = if a.ty.is_float() || (a.ty.is_int() && op != BinOp::Pow) {
                 Some(a.ty.clone())
             } else {
-                None
+                super::builtins::simd_types::lanes(&a.ty).map(|(e, _)| e)
             };
             (a, self.expr(rhs, h.as_ref()))
         };
@@ -571,6 +601,12 @@ impl FnCx<'_> {
                     .dunder_call(b, &rname, vec![a], span)
                     .unwrap_or_else(|| self.unknown(line));
             }
+        }
+        if matches!(a.ty, Ty::Vector(..)) || matches!(b.ty, Ty::Vector(..)) {
+            return self.simd_binary(op, a, b, span);
+        }
+        if matches!(a.ty, Ty::RawPtr(..)) || matches!(b.ty, Ty::RawPtr(..)) {
+            return self.pointer_binary(op, a, b, span);
         }
         if let Ty::Struct(_) = a.ty {
             let name = op.dunder().unwrap_or("__add__");
@@ -762,6 +798,14 @@ impl FnCx<'_> {
                 return self.cast(v, to.clone());
             }
             (Ty::Str, Ty::Error) => return TExpr { ty: Ty::Error, ..v },
+            // A scalar where a SIMD vector is expected is broadcast to every lane.
+            (s, Ty::Vector(e, n))
+                if super::builtins::simd_types::lanes(s).is_some_and(|(_, w)| w == 1) =>
+            {
+                let (e, n) = ((**e).clone(), *n);
+                let v = self.coerce(v, &e, span);
+                return self.splat(v, n);
+            }
             (Ty::List(a), Ty::List(b)) if a.is_unknown() || b.is_unknown() => {
                 return TExpr {
                     ty: to.clone(),
@@ -857,6 +901,12 @@ impl FnCx<'_> {
                 r
             };
         }
+        if matches!(a.ty, Ty::Vector(..)) || matches!(b.ty, Ty::Vector(..)) {
+            return self.simd_compare(op, a, b, span);
+        }
+        if let (Ty::RawPtr(..), Ty::RawPtr(..)) = (&a.ty, &b.ty) {
+            return TExpr::new(K::Cmp(tcmp(op), Box::new(a), Box::new(b)), Ty::Bool, line);
+        }
         if let Ty::Struct(_) = a.ty {
             let (name, negate) = match op {
                 CmpOp::Ne if !self.has_method(&a.ty, "__ne__") => ("__eq__", true),
@@ -910,6 +960,11 @@ pub fn const_expr(v: ConstVal, line: u32) -> TExpr {
         ConstVal::Float(f, t) => TExpr::new(K::Float(f), t, line),
         ConstVal::Bool(b) => TExpr::new(K::Bool(b), Ty::Bool, line),
         ConstVal::Str(s) => TExpr::new(K::Str(s), Ty::Str, line),
+        // At run time a `DType` is its name, which is also how Mojo prints it.
+        ConstVal::DType(t) => {
+            let name = crate::ty::dtype_name(&t).replace("DType.", "");
+            TExpr::new(K::Str(name), Ty::Str, line)
+        }
     }
 }
 

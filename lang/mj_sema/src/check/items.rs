@@ -516,7 +516,7 @@ pub(crate) fn const_eval(
                 }
             }
         }
-        _ => return None,
+        _ => return super::builtins::simd_types::const_eval_extra(cx, m, e, locals),
     })
 }
 
@@ -536,6 +536,19 @@ pub(crate) fn resolve_type(
     m: usize,
     e: &Expr,
     self_struct: Option<u32>,
+    diags: &mut Vec<(usize, Diag)>,
+) -> Ty {
+    resolve_type_in(cx, m, e, self_struct, &HashMap::new(), diags)
+}
+
+/// [`resolve_type`] inside a function body, whose `comptime` values (`consts`) may appear
+/// as type parameters (`SIMD[DType.float32, width]`).
+pub(crate) fn resolve_type_in(
+    cx: &Ctx,
+    m: usize,
+    e: &Expr,
+    self_struct: Option<u32>,
+    consts: &HashMap<String, ConstVal>,
     diags: &mut Vec<(usize, Diag)>,
 ) -> Ty {
     match &e.kind {
@@ -595,9 +608,21 @@ pub(crate) fn resolve_type(
                 // `mut writer: Some[Writer]` in `write_to`: the writer is a String buffer.
                 return Ty::Str;
             }
+            if let Some(t) = super::builtins::simd_types::param_type(
+                cx,
+                m,
+                n,
+                args,
+                self_struct,
+                consts,
+                e.span,
+                diags,
+            ) {
+                return t;
+            }
             let mut tys: Vec<Ty> = Vec::new();
             for a in args {
-                tys.push(resolve_type(cx, m, &a.value, self_struct, diags));
+                tys.push(resolve_type_in(cx, m, &a.value, self_struct, consts, diags));
             }
             let want = |k: usize| -> Option<usize> { (tys.len() != k).then_some(k) };
             let bad = match n.as_str() {
@@ -650,7 +675,7 @@ pub(crate) fn resolve_type(
         ExprKind::Tuple(items) => {
             let tys = items
                 .iter()
-                .map(|i| resolve_type(cx, m, i, self_struct, diags))
+                .map(|i| resolve_type_in(cx, m, i, self_struct, consts, diags))
                 .collect();
             Ty::Tuple(tys)
         }
@@ -663,8 +688,30 @@ pub(crate) fn resolve_type(
 }
 
 const TYPE_NAMES: &[&str] = &[
-    "Int", "UInt", "Bool", "String", "Float64", "Float32", "Int8", "Int16", "Int32", "Int64",
-    "UInt8", "UInt16", "UInt32", "UInt64", "List", "Dict", "Tuple", "Error",
+    "Int",
+    "UInt",
+    "Bool",
+    "String",
+    "Float64",
+    "Float32",
+    "Int8",
+    "Int16",
+    "Int32",
+    "Int64",
+    "UInt8",
+    "UInt16",
+    "UInt32",
+    "UInt64",
+    "List",
+    "Dict",
+    "Tuple",
+    "Error",
+    "Float16",
+    "BFloat16",
+    "SIMD",
+    "Scalar",
+    "UnsafePointer",
+    "InlineArray",
 ];
 
 pub(crate) fn scalar_type(n: &str) -> Option<Ty> {
@@ -674,6 +721,8 @@ pub(crate) fn scalar_type(n: &str) -> Option<Ty> {
         "Bool" => Ty::Bool,
         "Float64" => Ty::F64,
         "Float32" => Ty::F32,
+        "Float16" => Ty::F16,
+        "BFloat16" => Ty::BF16,
         "Int8" => Ty::Int {
             bits: 8,
             signed: true,

@@ -73,6 +73,8 @@ pub(crate) enum ConstVal {
     Float(f64, Ty),
     Bool(bool),
     Str(String),
+    /// A `DType` value (`DType.float32`): the scalar type it names.
+    DType(Ty),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

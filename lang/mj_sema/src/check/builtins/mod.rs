@@ -5,11 +5,15 @@
 
 mod functions;
 mod iter;
+mod memory;
 mod methods;
+mod simd;
+pub(crate) mod simd_types;
 mod stringify;
 
 pub(crate) use functions::call_builtin;
 pub(crate) use iter::iteration_plan;
+pub(crate) use memory::memory_method;
 pub(crate) use methods::builtin_method;
 
 use mj_syntax::ast::Arg;
@@ -34,6 +38,15 @@ pub(crate) const BUILTIN_NAMES: &[&str] = &[
     "UInt",
     "Float64",
     "Float32",
+    "Float16",
+    "BFloat16",
+    "SIMD",
+    "Scalar",
+    "DType",
+    "UnsafePointer",
+    "InlineArray",
+    "alloc",
+    "fma",
     "Bool",
     "Int8",
     "Int16",
@@ -66,7 +79,8 @@ pub(crate) const BUILTIN_NAMES: &[&str] = &[
 pub(crate) fn builtin_module(dotted: &str) -> Option<&'static str> {
     Some(match dotted {
         "std.math" | "math" => "math",
-        "std.sys" | "sys" => "sys",
+        "std.sys" | "sys" | "std.sys.info" | "sys.info" => "sys",
+        "std.memory" | "memory" | "std.memory.unsafe_pointer" | "memory.unsafe_pointer" => "memory",
         "std.time" | "time" => "time",
         "std.collections" | "collections" | "std.collections.list" | "std.collections.dict" => {
             "collections"
@@ -91,6 +105,30 @@ const TIME_FNS: &[&str] = &[
     "now",
     "sleep",
 ];
+/// Target queries of `std.sys` (`simd.rs`, `simd_types.rs`).
+pub(crate) const SYS_QUERIES: &[&str] = &[
+    "simd_width_of",
+    "simdwidthof",
+    "num_physical_cores",
+    "num_logical_cores",
+    "is_gpu",
+    "is_nvidia_gpu",
+    "is_amd_gpu",
+    "is_apple_gpu",
+    "is_x86",
+    "size_of",
+];
+/// `std.memory` (`memory.rs`).
+pub(crate) const MEMORY_NAMES: &[&str] = &[
+    "UnsafePointer",
+    "alloc",
+    "memcpy",
+    "memset",
+    "memset_zero",
+    "stack_allocation",
+    "AddressSpace",
+    "Span",
+];
 const MATH_CONSTS: &[&str] = &["pi", "e", "tau", "inf", "nan"];
 
 pub(crate) fn builtin_module_has(m: &str, name: &str) -> bool {
@@ -100,9 +138,10 @@ pub(crate) fn builtin_module_has(m: &str, name: &str) -> bool {
                 || MATH_CONSTS.contains(&name)
                 || ["abs", "min", "max"].contains(&name)
         }
-        "sys" => name == "argv" || name == "exit",
+        "sys" => name == "argv" || name == "exit" || SYS_QUERIES.contains(&name),
+        "memory" => MEMORY_NAMES.contains(&name),
         "time" => TIME_FNS.contains(&name),
-        "collections" => ["List", "Dict"].contains(&name),
+        "collections" => ["List", "Dict", "InlineArray"].contains(&name),
         "builtin" => BUILTIN_NAMES.contains(&name),
         _ => false,
     }
@@ -117,9 +156,14 @@ pub(crate) fn builtin_module_names(m: &str) -> Vec<&'static str> {
             .chain(&["abs", "min", "max"])
             .copied()
             .collect(),
-        "sys" => vec!["argv", "exit"],
+        "sys" => ["argv", "exit"]
+            .iter()
+            .chain(SYS_QUERIES)
+            .copied()
+            .collect(),
+        "memory" => MEMORY_NAMES.to_vec(),
         "time" => TIME_FNS.to_vec(),
-        "collections" => vec!["List", "Dict"],
+        "collections" => vec!["List", "Dict", "InlineArray"],
         _ => Vec::new(),
     }
 }
@@ -323,7 +367,7 @@ pub(crate) fn call_module_builtin(
             fx.arity(name, args, 0, 0, span);
             return Some(fx.extern_call("mj_argv", Vec::new(), Ty::List(Box::new(Ty::Str)), line));
         }
-        "builtin" => return call_builtin(fx, name, args, span, expected),
+        "builtin" | "memory" | "sys" => return call_builtin(fx, name, args, span, expected),
         "collections" => {
             let msg = format!("`{name}` needs its type parameters here");
             fx.error(Diag::error(super::E_UNKNOWN_TYPE, msg, span));
@@ -332,7 +376,7 @@ pub(crate) fn call_module_builtin(
         "math" => {}
         _ => return None,
     }
-    if matches!(name, "abs" | "min" | "max") {
+    if matches!(name, "abs" | "min" | "max" | "fma") {
         return call_builtin(fx, name, args, span, expected);
     }
     let nargs = match name {
