@@ -256,6 +256,12 @@ impl FnCx<'_> {
                 let s = self.owner.unwrap_or_default();
                 self.construct(s, args, span)
             }
+            ExprKind::Name(n)
+                if self.lookup_local(n).is_none()
+                    && let Some(super::ConstVal::Type(t)) = self.consts.get(n).cloned() =>
+            {
+                self.construct_typed(t, args, span)
+            }
             ExprKind::Name(n) if self.lookup_local(n).is_none() && !self.consts.contains_key(n) => {
                 match self.cx.modules[self.m].scope.get(n).cloned() {
                     Some(item) => self.call_item(item, n, args, span, expected),
@@ -364,6 +370,7 @@ impl FnCx<'_> {
                 super::builtins::call_module_builtin(self, m, &name, args, span, expected)
                     .unwrap_or_else(|| self.unknown(line))
             }
+            Item::Const(super::ConstVal::Type(t)) => self.construct_typed(t, args, span),
             Item::Const(_) | Item::Module(_) | Item::BuiltinModule(_) => {
                 let msg = format!("`{n}` is not callable");
                 self.error(Diag::error(E_NOT_CALLABLE, msg, span));

@@ -960,6 +960,8 @@ pub fn const_expr(v: ConstVal, line: u32) -> TExpr {
         ConstVal::Float(f, t) => TExpr::new(K::Float(f), t, line),
         ConstVal::Bool(b) => TExpr::new(K::Bool(b), Ty::Bool, line),
         ConstVal::Str(s) => TExpr::new(K::Str(s), Ty::Str, line),
+        // A type used as a value has already been reported by the caller; keep its name.
+        ConstVal::Type(t) => TExpr::new(K::Str(format!("{t:?}")), Ty::Str, line),
         // At run time a `DType` is its name, which is also how Mojo prints it.
         ConstVal::DType(t) => {
             let name = crate::ty::dtype_name(&t).replace("DType.", "");

@@ -463,6 +463,9 @@ pub(crate) fn const_eval(
             (ast::UnOp::Invert, ConstVal::Int(i, t)) => ConstVal::Int(!i, t),
             _ => return None,
         },
+        ExprKind::Binary {
+            op: B::And | B::Or, ..
+        } => return super::builtins::simd_types::const_eval_extra(cx, m, e, locals),
         ExprKind::Binary { op, lhs, rhs } => {
             let l = const_eval(cx, m, lhs, locals)?;
             let r = const_eval(cx, m, rhs, locals)?;
@@ -567,8 +570,12 @@ pub(crate) fn resolve_type_in(
                 }
                 _ => {}
             }
+            if let Some(ConstVal::Type(t)) = consts.get(n) {
+                return t.clone();
+            }
             match cx.modules[m].scope.get(n) {
                 Some(Item::Struct(s)) => Ty::Struct(*s),
+                Some(Item::Const(ConstVal::Type(t))) => t.clone(),
                 _ => {
                     let mut d = Diag::error(E_UNKNOWN_TYPE, format!("unknown type `{n}`"), e.span);
                     let mut cands: Vec<String> = TYPE_NAMES.iter().map(|s| s.to_string()).collect();

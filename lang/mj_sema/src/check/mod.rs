@@ -75,6 +75,8 @@ pub(crate) enum ConstVal {
     Str(String),
     /// A `DType` value (`DType.float32`): the scalar type it names.
     DType(Ty),
+    /// A type alias (`comptime Vec4 = SIMD[DType.float32, 4]`).
+    Type(Ty),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -178,7 +178,11 @@ impl FnCx<'_> {
             self.ty_name(&recv.ty),
             name.name
         );
-        self.error(Diag::error(E_NO_MEMBER, msg, name.span));
+        let mut d = Diag::error(E_NO_MEMBER, msg, name.span);
+        if PTR_METHODS.contains(&name.name.as_str()) {
+            d = d.with_hint(format!("`{}` is a method of `UnsafePointer`", name.name));
+        }
+        self.error(d);
         for a in args {
             self.expr(&a.value, None);
         }
@@ -186,7 +190,7 @@ impl FnCx<'_> {
     }
 
     /// `T(args)` for the parameterized built-in types.
-    fn construct_typed(&mut self, ty: Ty, args: &[Arg], span: Span) -> TExpr {
+    pub(crate) fn construct_typed(&mut self, ty: Ty, args: &[Arg], span: Span) -> TExpr {
         let line = self.line(span);
         match ty.clone() {
             Ty::Unknown => {

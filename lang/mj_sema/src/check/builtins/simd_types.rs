@@ -348,6 +348,15 @@ pub(crate) fn const_eval_extra(
                 a || b
             }))
         }
+        // A type alias: `comptime Vec4 = SIMD[DType.float32, 4]`.
+        ExprKind::Index { base, args } => {
+            let ExprKind::Name(n) = &base.kind else {
+                return None;
+            };
+            let mut d = Vec::new();
+            let t = param_type(cx, m, n, args, None, locals, e.span, &mut d)?;
+            (d.is_empty() && !t.is_unknown()).then_some(ConstVal::Type(t))
+        }
         ExprKind::Call { func, args } if args.is_empty() => {
             let (name, params) = match &func.kind {
                 ExprKind::Name(n) => (n.as_str(), &[][..]),
