@@ -37,6 +37,9 @@ pub enum Ty {
     RawPtr(Box<Ty>, u8),
     /// `InlineArray[T, n]`: `n` values stored inline (an LLVM array).
     Array(Box<Ty>, u32),
+    /// `Span[T]`: a pointer to contiguous values and their count (a `(ptr, len)` pair) that
+    /// borrows a List, an InlineArray or raw memory.
+    Span(Box<Ty>),
     /// The type of an expression that already produced a diagnostic; it unifies with
     /// everything so that one mistake is reported once.
     Unknown,
@@ -132,6 +135,11 @@ fn write_ty(f: &mut fmt::Formatter<'_>, ty: &Ty, names: &[String]) -> fmt::Resul
             write!(f, "InlineArray[")?;
             write_ty(f, t, names)?;
             write!(f, ", {n}]")
+        }
+        Ty::Span(t) => {
+            write!(f, "Span[")?;
+            write_ty(f, t, names)?;
+            write!(f, "]")
         }
         Ty::Str => write!(f, "String"),
         Ty::List(t) => {

@@ -85,7 +85,11 @@ impl FnCx<'_> {
                 }
             }
             ExprKind::Index { base, .. } => match self.place_type(base)? {
-                Ty::List(t) | Ty::RawPtr(t, _) | Ty::Array(t, _) | Ty::Vector(t, _) => Some(*t),
+                Ty::List(t)
+                | Ty::RawPtr(t, _)
+                | Ty::Array(t, _)
+                | Ty::Vector(t, _)
+                | Ty::Span(t) => Some(*t),
                 Ty::Dict(_, v) => Some(*v),
                 Ty::Struct(s) => {
                     let id = *self.cx.structs[s as usize].methods.get("__setitem__")?;
@@ -232,7 +236,7 @@ impl FnCx<'_> {
                         let v = self.coerce(v, &ty, vspan);
                         out.push(TStmt::Assign(place, v));
                     }
-                    Ty::List(_) | Ty::RawPtr(..) | Ty::Unknown => {
+                    Ty::List(_) | Ty::RawPtr(..) | Ty::Span(_) | Ty::Unknown => {
                         let place = self.expr(target, None);
                         let ty = place.ty.clone();
                         let v = self.coerce(v, &ty, vspan);

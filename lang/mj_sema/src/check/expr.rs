@@ -354,7 +354,10 @@ impl FnCx<'_> {
         if let Ty::Struct(s) = b.ty {
             return self.struct_method_call(s, b, "__getitem__", args, span, "cannot be indexed");
         }
-        if matches!(b.ty, Ty::Vector(..) | Ty::RawPtr(..) | Ty::Array(..)) {
+        if matches!(
+            b.ty,
+            Ty::Vector(..) | Ty::RawPtr(..) | Ty::Array(..) | Ty::Span(_)
+        ) {
             return self.memory_index(b, args, span);
         }
         if args.len() != 1 {
@@ -798,6 +801,8 @@ impl FnCx<'_> {
                 return self.cast(v, to.clone());
             }
             (Ty::Str, Ty::Error) => return TExpr { ty: Ty::Error, ..v },
+            // A List (or InlineArray) passed where a Span is expected is borrowed.
+            (Ty::List(a) | Ty::Array(a, _), Ty::Span(b)) if a == b => return self.span_of(v),
             // A scalar where a SIMD vector is expected is broadcast to every lane.
             (s, Ty::Vector(e, n))
                 if super::builtins::simd_types::lanes(s).is_some_and(|(_, w)| w == 1) =>

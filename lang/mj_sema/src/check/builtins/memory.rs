@@ -83,7 +83,7 @@ impl FnCx<'_> {
                     return None;
                 }
                 match n.as_str() {
-                    "SIMD" | "Scalar" | "InlineArray" | "UnsafePointer" => {
+                    "SIMD" | "Scalar" | "InlineArray" | "UnsafePointer" | "Span" => {
                         let ty = resolve_type_in(
                             self.cx,
                             self.m,
@@ -202,6 +202,10 @@ impl FnCx<'_> {
             Ty::RawPtr(t, _) => self.construct_pointer(ty, &t, args, span),
             Ty::Array(t, n) => self.construct_array(ty, &t, n, args, span),
             Ty::Vector(..) => self.construct_simd(ty, args, span),
+            Ty::Span(_) => {
+                let v = self.construct_span(args, span);
+                self.coerce(v, &ty, span)
+            }
             // `Scalar[dt](x)` / `SIMD[dt, 1](x)`: a scalar conversion.
             scalar => {
                 if args.is_empty() {
@@ -478,6 +482,10 @@ impl FnCx<'_> {
             Ty::Array(t, n) => {
                 let i = self.offset_arg(&a.value);
                 self.array_elem(b, &t, n, i, &a.value)
+            }
+            Ty::Span(t) => {
+                let i = self.offset_arg(&a.value);
+                self.span_elem(b, &t, i)
             }
             _ => self.simd_lane(b, &a.value),
         }
@@ -937,6 +945,7 @@ impl FnCx<'_> {
                 TExpr::new(K::Bool(false), Ty::Bool, line)
             }
             "is_x86" => TExpr::new(K::Bool(cfg!(target_arch = "x86_64")), Ty::Bool, line),
+            "Span" => self.construct_span(args, span),
             "SIMD" | "Scalar" | "InlineArray" | "alloc" | "stack_allocation" | "simd_width_of"
             | "size_of" => {
                 let msg = format!("`{name}` needs its compile-time parameters: `{name}[...]`");
@@ -948,6 +957,138 @@ impl FnCx<'_> {
             }
             _ => return None,
         })
+    }
+}
+
+impl FnCx<'_> {
+    /// `Span(list)`, `Span(array)`, `Span(ptr=p, length=n)`.
+    fn construct_span(&mut self, args: &[Arg], span: Span) -> TExpr {
+        let line = self.line(span);
+        let key = |a: &Arg| a.name.as_ref().map(|n| n.name.clone());
+        match args {
+            [a] if key(a).is_none() => {
+                let v = self.expr(&a.value, None);
+                match v.ty {
+                    Ty::List(_) | Ty::Array(..) | Ty::Span(_) => self.span_of(v),
+                    Ty::Unknown => self.unknown(line),
+                    _ => {
+                        let msg = format!("cannot make a `Span` of a `{}`", self.ty_name(&v.ty));
+                        self.error(Diag::error(E_MISMATCH, msg, a.value.span).with_hint(
+                            "a Span borrows a List, an InlineArray, or `ptr=`/`length=`",
+                        ));
+                        self.unknown(line)
+                    }
+                }
+            }
+            [p, n] if key(p).as_deref() == Some("ptr") && key(n).as_deref() == Some("length") => {
+                let pv = self.expr(&p.value, None);
+                let Ty::RawPtr(t, _) = pv.ty.clone() else {
+                    if !pv.ty.is_unknown() {
+                        let msg = format!(
+                            "`ptr=` needs an `UnsafePointer`, found `{}`",
+                            self.ty_name(&pv.ty)
+                        );
+                        self.error(Diag::error(E_MISMATCH, msg, p.value.span));
+                    }
+                    return self.unknown(line);
+                };
+                let len = self.offset_arg(&n.value);
+                TExpr::new(K::Aggregate(vec![pv, len]), Ty::Span(t), line)
+            }
+            _ => {
+                self.error(Diag::error(
+                    E_ARITY,
+                    "`Span` takes a List or InlineArray, or `ptr=` and `length=`",
+                    span,
+                ));
+                for a in args {
+                    self.expr(&a.value, None);
+                }
+                self.unknown(line)
+            }
+        }
+    }
+
+    /// A Span borrowing a List's elements or an array (which must be a place: the Span
+    /// points into it).
+    pub(crate) fn span_of(&mut self, v: TExpr) -> TExpr {
+        let line = v.line;
+        match v.ty.clone() {
+            Ty::List(t) => {
+                let (st, l) = self.temp(v);
+                let first = TExpr::new(
+                    K::ListElemUnchecked(Box::new(l.clone()), Box::new(self.int(0, line))),
+                    (*t).clone(),
+                    line,
+                );
+                let data = TExpr::new(K::AddrOf(Box::new(first)), Ty::RawPtr(t.clone(), 0), line);
+                let len = TExpr::new(K::Len(Box::new(l)), Ty::INT, line);
+                let sp = TExpr::new(K::Aggregate(vec![data, len]), Ty::Span(t.clone()), line);
+                TExpr::new(K::Seq(vec![st], Box::new(sp)), Ty::Span(t), line)
+            }
+            Ty::Array(t, n) => {
+                let place = if is_place(&v) { v } else { self.as_place(v) };
+                let data = TExpr::new(K::AddrOf(Box::new(place)), Ty::RawPtr(t.clone(), 0), line);
+                let len = self.int(n.into(), line);
+                TExpr::new(K::Aggregate(vec![data, len]), Ty::Span(t), line)
+            }
+            _ => v,
+        }
+    }
+
+    /// `span[i]`: bounds-checked like a List index (negative indices count from the end).
+    fn span_elem(&mut self, sp: TExpr, elem: &Ty, i: TExpr) -> TExpr {
+        let line = sp.line;
+        let (s0, sp) = self.temp(sp);
+        let (s1, i) = self.temp(i);
+        let len = TExpr::new(K::Field(Box::new(sp.clone()), 1), Ty::INT, line);
+        let (s2, len) = self.temp(len);
+        let neg = TExpr::new(
+            K::Cmp(TCmp::Lt, Box::new(i.clone()), Box::new(self.int(0, line))),
+            Ty::Bool,
+            line,
+        );
+        let wrapped = TExpr::new(
+            K::Binary(TBin::Add, Box::new(i.clone()), Box::new(len.clone())),
+            Ty::INT,
+            line,
+        );
+        let fin = TExpr::new(
+            K::IfExp(Box::new(neg), Box::new(wrapped), Box::new(i.clone())),
+            Ty::INT,
+            line,
+        );
+        let (s3, fin) = self.temp(fin);
+        let as_u = |e: TExpr| TExpr::new(K::Cast(Box::new(e)), Ty::UINT, line);
+        let out = TExpr::new(
+            K::Cmp(
+                TCmp::Ge,
+                Box::new(as_u(fin.clone())),
+                Box::new(as_u(len.clone())),
+            ),
+            Ty::Bool,
+            line,
+        );
+        let file = TExpr::new(
+            K::Str(self.cx.modules[self.m].input.path.clone()),
+            Ty::Str,
+            line,
+        );
+        let abort = self.extern_call(
+            "mj_list_abort_index",
+            vec![file, self.int(line.into(), line), i, len],
+            Ty::Unit,
+            line,
+        );
+        let check = TStmt::If(out, vec![TStmt::Expr(abort)], Vec::new());
+        let pty = Ty::RawPtr(Box::new(elem.clone()), 0);
+        let data = TExpr::new(K::Field(Box::new(sp), 0), pty, line);
+        let place = self.deref(self.offset(data, fin));
+        TExpr::new(
+            K::Seq(vec![s0, s1, s2, s3, check], Box::new(place)),
+            elem.clone(),
+            line,
+        )
     }
 }
 

@@ -275,6 +275,11 @@ pub(crate) fn param_type(
             let t = resolve_type_in(cx, m, &positional[0].value, self_struct, consts, diags);
             Ty::RawPtr(Box::new(t), space)
         }
+        // `Span[T]` (Mojo's origin and mutability parameters are accepted and ignored).
+        "Span" if !positional.is_empty() => {
+            let t = resolve_type_in(cx, m, &positional[0].value, self_struct, consts, diags);
+            Ty::Span(Box::new(t))
+        }
         "InlineArray" => {
             if let Some(d) = want(2, "an element type and a length") {
                 return Some(fail(diags, d));
