@@ -128,6 +128,11 @@ pub(crate) fn eval_dtype(
     }
 }
 
+/// The largest compile-time count (array length, stack allocation) accepted.
+const MAX_COUNT: i128 = 1 << 24;
+/// The widest SIMD vector: far beyond any register, small enough for LLVM to split quickly.
+const MAX_SIMD_WIDTH: u32 = 1024;
+
 /// Evaluates a compile-time `Int` parameter (a SIMD width, an array length).
 pub(crate) fn eval_count(
     cx: &Ctx,
@@ -137,7 +142,12 @@ pub(crate) fn eval_count(
     what: &str,
 ) -> Result<u32, Diag> {
     match const_eval(cx, m, e, consts) {
-        Some(ConstVal::Int(v, _)) if (1..=1 << 16).contains(&v) => Ok(v as u32),
+        Some(ConstVal::Int(v, _)) if (1..=MAX_COUNT).contains(&v) => Ok(v as u32),
+        Some(ConstVal::Int(v, _)) if v > MAX_COUNT => Err(Diag::error(
+            E_COMPTIME,
+            format!("{what} of {v} is too large (at most {MAX_COUNT})"),
+            e.span,
+        )),
         Some(ConstVal::Int(v, _)) => Err(Diag::error(
             E_COMPTIME,
             format!("{what} must be positive, found {v}"),
@@ -178,6 +188,13 @@ pub(crate) fn eval_width(
     consts: &HashMap<String, ConstVal>,
 ) -> Result<u32, Diag> {
     let w = eval_count(cx, m, e, consts, "a SIMD width")?;
+    if w > MAX_SIMD_WIDTH {
+        return Err(Diag::error(
+            E_COMPTIME,
+            format!("a SIMD width of {w} is too large (at most {MAX_SIMD_WIDTH})"),
+            e.span,
+        ));
+    }
     if !w.is_power_of_two() {
         return Err(Diag::error(
             E_COMPTIME,
