@@ -3,11 +3,13 @@
 //! calls (`compiler/mj_runtime/ABI.md`). This file keeps the name tables, the built-in
 //! modules and the constructors of built-in types; the rest is split by kind below.
 
+mod arrays;
 mod functions;
 mod iter;
 mod memory;
 mod methods;
 mod simd;
+mod simd_methods;
 pub(crate) mod simd_types;
 mod stringify;
 
