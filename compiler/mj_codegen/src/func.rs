@@ -190,6 +190,7 @@ impl<'m, 'a, 'ctx> FnCx<'m, 'a, 'ctx> {
                 let r = self.call(dest.as_ref(), callee, args, None)?;
                 self.store_result(dest.as_ref(), r)
             }
+            Stmt::Store { ptr, value } => self.store_through(ptr, value),
         }
     }
 

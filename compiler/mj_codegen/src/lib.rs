@@ -11,6 +11,7 @@ mod jit;
 mod link;
 mod module;
 mod rvalue;
+mod simd;
 mod target;
 mod tbaa;
 mod types;

@@ -136,6 +136,17 @@ impl<'m, 'a, 'ctx> FnCx<'m, 'a, 'ctx> {
                         }
                         Ok(vec.into())
                     }
+                    BasicTypeEnum::ArrayType(at) => {
+                        if at.len() as usize != vals.len() {
+                            return Err(format!("aggregate of {ty:?} with {} values", vals.len()));
+                        }
+                        let mut agg = at.get_undef();
+                        for (i, v) in vals.into_iter().enumerate() {
+                            agg = ll(b.build_insert_value(agg, v, i as u32, "arr"))?
+                                .into_array_value();
+                        }
+                        Ok(agg.into())
+                    }
                     _ => Err(format!("aggregate of non-aggregate type {ty:?}")),
                 }
             }
@@ -174,13 +185,21 @@ impl<'m, 'a, 'ctx> FnCx<'m, 'a, 'ctx> {
                 Ok(ll(unsafe { b.build_gep(llty, pv, &[i], "off") })?.into())
             }
             Rvalue::Select(c, x, y) => {
-                let c = self.int(c)?;
                 let (xv, yv) = (self.operand(x)?, self.operand(y)?);
                 if xv.get_type() != yv.get_type() {
                     return Err("select between different types".into());
                 }
+                if let BasicValueEnum::VectorValue(cv) = self.operand(c)? {
+                    return self.select_lanes(cv, xv, yv);
+                }
+                let c = self.int(c)?;
                 Ok(ll(b.build_select(c, xv, yv, "sel"))?)
             }
+            Rvalue::Load(ty, p) => self.load_through(ty, p),
+            Rvalue::Extract(v, i) => self.extract(v, i),
+            Rvalue::Insert(v, i, x) => self.insert(v, i, x),
+            Rvalue::Shuffle(a, c, mask) => self.shuffle(a, c, mask),
+            Rvalue::Reduce(op, x) => self.reduce(*op, x),
             Rvalue::SizeOf(ty) => {
                 let llty = self.m.types.basic(ty)?;
                 let size = self.m.target_data.get_abi_size(&llty);
@@ -203,7 +222,7 @@ impl<'m, 'a, 'ctx> FnCx<'m, 'a, 'ctx> {
         }
     }
 
-    fn binary(
+    pub(crate) fn binary(
         &self,
         op: BinOp,
         ty: &Ty,
@@ -343,6 +362,11 @@ impl<'m, 'a, 'ctx> FnCx<'m, 'a, 'ctx> {
                     ll(b.build_float_to_unsigned_int(f, it, "fptoui"))?.into()
                 }
             }
+            (Ty::Float { bits: fb }, Ty::Float { bits: tb }, BasicValueEnum::FloatValue(_))
+                if fb != tb && fb & 0x7f == 16 && tb & 0x7f == 16 =>
+            {
+                self.half_cast(v, to_ll)?
+            }
             (Ty::Float { .. }, Ty::Float { .. }, BasicValueEnum::FloatValue(f)) => {
                 ll(b.build_float_cast(f, to_ll.into_float_type(), "fcast"))?.into()
             }
@@ -372,11 +396,24 @@ impl<'m, 'a, 'ctx> FnCx<'m, 'a, 'ctx> {
         let fw = self.m.types.basic(fe)?;
         let tw = self.m.types.basic(te)?;
         let bits = |t: BasicTypeEnum<'ctx>| self.m.target_data.get_bit_size(&t);
+        if let (Ty::Float { bits: a }, Ty::Float { bits: b }) = (fe, te)
+            && a != b
+            && bits(fw) == bits(tw)
+        {
+            // Float16 <-> BFloat16.
+            return self.half_cast(v.as_basic_value_enum(), to_ll);
+        }
         let op = match (fe, te) {
             (Ty::Int { .. }, Ty::Int { .. }) if bits(fw) > bits(tw) => I::Trunc,
             (Ty::Int { signed: true, .. }, Ty::Int { .. }) => I::SExt,
             (Ty::Int { .. }, Ty::Int { .. }) => I::ZExt,
             (Ty::Bool, Ty::Int { .. }) => I::ZExt,
+            (Ty::Bool, Ty::Float { .. }) => I::UIToFP,
+            (Ty::Int { .. } | Ty::Float { .. }, Ty::Bool) => {
+                // Lane-wise `x != 0`.
+                let zero = self.m.types.basic(from)?.const_zero();
+                return self.compare(CmpOp::Ne, from, v.as_basic_value_enum(), zero);
+            }
             (Ty::Int { signed: true, .. }, Ty::Float { .. }) => I::SIToFP,
             (Ty::Int { .. }, Ty::Float { .. }) => I::UIToFP,
             (Ty::Float { .. }, Ty::Int { signed: true, .. }) => I::FPToSI,

@@ -52,7 +52,7 @@ impl<'ctx> ModCx<'_, 'ctx> {
                 Ty::Int { bits, .. } => format!("i{bits}"),
                 Ty::Float { bits } => format!("f{bits}"),
                 Ty::Str | Ty::List(_) | Ty::Dict(..) | Ty::Ptr(_) => "ptr".into(),
-                Ty::Unit | Ty::Tuple(_) | Ty::Struct(_) | Ty::Vector(..) => return,
+                Ty::Unit | Ty::Tuple(_) | Ty::Struct(_) | Ty::Vector(..) | Ty::Array(..) => return,
             },
         };
         let Some(inst) = inst else { return };

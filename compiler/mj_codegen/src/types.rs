@@ -72,6 +72,9 @@ impl<'ctx> Types<'ctx> {
                     .into()
             }
             Ty::Float { bits: 16 } => self.ctx.f16_type().into(),
+            Ty::Float {
+                bits: mj_mir::BF16_BITS,
+            } => self.ctx.bf16_type().into(),
             Ty::Float { bits: 32 } => self.ctx.f32_type().into(),
             Ty::Float { bits: 64 } => self.ctx.f64_type().into(),
             Ty::Float { bits } => return Err(format!("unsupported float width {bits}")),
@@ -94,6 +97,7 @@ impl<'ctx> Types<'ctx> {
                 BasicTypeEnum::PointerType(t) => t.vec_type(*n).into(),
                 _ => return Err(format!("vector of non-scalar type {elem:?}")),
             },
+            Ty::Array(elem, n) => self.basic(elem)?.array_type(*n).into(),
         })
     }
 
@@ -123,6 +127,9 @@ pub(crate) fn intrinsic_suffix(ty: &Ty) -> Result<String, String> {
     Ok(match ty {
         Ty::Bool => "i1".into(),
         Ty::Int { bits, .. } => format!("i{bits}"),
+        Ty::Float {
+            bits: mj_mir::BF16_BITS,
+        } => "bf16".into(),
         Ty::Float { bits } => format!("f{bits}"),
         Ty::Vector(elem, n) => format!("v{n}{}", intrinsic_suffix(elem)?),
         Ty::Str | Ty::List(_) | Ty::Dict(..) | Ty::Ptr(_) => "p0".into(),

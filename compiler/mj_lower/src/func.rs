@@ -13,6 +13,7 @@ use crate::lower_ty;
 
 #[path = "drops.rs"]
 mod drops;
+mod simd;
 
 type R<T> = Result<T, String>;
 
@@ -380,7 +381,7 @@ impl Fx<'_> {
     /// Evaluates an expression for its side effects only.
     fn discard(&mut self, e: &TExpr) -> R<()> {
         match &e.kind {
-            K::Call(..) | K::Construct(..) | K::Seq(..) => {
+            K::Call(..) | K::Construct(..) | K::Seq(..) | K::Prim(..) => {
                 self.value(e, None)?;
             }
             // `x^` whose value nobody takes: the value dies here.
@@ -708,6 +709,7 @@ impl Fx<'_> {
                 Rvalue::Aggregate(lower_ty(&e.ty)?, ops)
             }
             K::Binary(op, a, b) => return self.binary(*op, a, b, e, dest),
+            K::Prim(op, args) => return self.prim(op, args, e, dest),
             K::Cmp(op, a, b) => {
                 let a = self.operand(a)?;
                 let b = self.operand(b)?;
@@ -816,6 +818,10 @@ impl Fx<'_> {
             TBin::BitXor => simple(mir::BinOp::Xor),
             TBin::Shl => simple(mir::BinOp::Shl),
             TBin::Shr => simple(mir::BinOp::Shr),
+            // SIMD division is lane-wise and unchecked, as in Mojo (the checker builds the
+            // floor forms from these).
+            TBin::Div if matches!(ty, mir::Ty::Vector(..)) => simple(mir::BinOp::Div),
+            TBin::Rem if matches!(ty, mir::Ty::Vector(..)) => simple(mir::BinOp::Rem),
             TBin::Div | TBin::Rem | TBin::FloorDiv | TBin::FloorMod => {
                 return self.division(op, x, y, &ty, e.line, dest);
             }

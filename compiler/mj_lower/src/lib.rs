@@ -59,6 +59,12 @@ pub fn lower_ty(t: &Ty) -> Result<mir::Ty, String> {
             return Err("internal error: a generic type reached lowering".into());
         }
         Ty::Ptr(t) => mir::Ty::Ptr(Box::new(lower_ty(t)?)),
+        // On the CPU every address space is the default one (see `Ty::RawPtr`).
+        Ty::RawPtr(t, _) => mir::Ty::Ptr(Box::new(lower_ty(t)?)),
+        Ty::Vector(e, n) => mir::Ty::Vector(Box::new(lower_ty(e)?), *n),
+        Ty::Array(e, n) => mir::Ty::Array(Box::new(lower_ty(e)?), *n),
+        // `(data pointer, length)`, field order fixed by `check/builtins/memory.rs`.
+        Ty::Span(e) => mir::Ty::Tuple(vec![mir::Ty::Ptr(Box::new(lower_ty(e)?)), mir::Ty::INT]),
         Ty::Unknown => return Err("internal error: an unresolved type reached lowering".into()),
     })
 }

@@ -29,7 +29,7 @@ pub enum Ty {
         bits: u8,
         signed: bool,
     },
-    /// 16, 32 or 64 (16 and bfloat are issue 3).
+    /// 16, 32 or 64; `BFloat16` is [`BF16_BITS`].
     Float {
         bits: u8,
     },
@@ -46,9 +46,15 @@ pub enum Ty {
     /// A raw pointer to a value of the given type (also used for `mut` arguments and
     /// element addresses).
     Ptr(Box<Ty>),
-    /// `SIMD[dtype, width]` with width > 1 (issue 3): an LLVM vector.
+    /// `SIMD[dtype, width]` with width > 1: an LLVM vector.
     Vector(Box<Ty>, u32),
+    /// `InlineArray[T, n]`: `n` values inline (an LLVM array), passed by value.
+    Array(Box<Ty>, u32),
 }
+
+/// The width field of `BFloat16` (`Float { bits: BF16_BITS }`): 16 with the high bit set,
+/// so it differs from IEEE half (`Float { bits: 16 }`).
+pub const BF16_BITS: u8 = 0x80 | 16;
 
 impl Ty {
     pub const INT: Ty = Ty::Int {
@@ -61,6 +67,7 @@ impl Ty {
     };
     pub const F64: Ty = Ty::Float { bits: 64 };
     pub const F32: Ty = Ty::Float { bits: 32 };
+    pub const BF16: Ty = Ty::Float { bits: BF16_BITS };
 
     pub fn is_int(&self) -> bool {
         matches!(self, Ty::Int { .. })
@@ -193,6 +200,12 @@ pub enum Stmt {
         callee: Callee,
         args: Vec<Operand>,
     },
+    /// Store `value` through the pointer `ptr` (a `Ptr(T)`), aligned only as `T`: a vector
+    /// stored into a buffer of its elements may be unaligned.
+    Store {
+        ptr: Operand,
+        value: Operand,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -221,8 +234,20 @@ pub enum Rvalue {
     ElemAddr(Operand, Operand),
     /// Pointer arithmetic: `Ptr(T)` plus an `Int` count of elements.
     PtrOffset(Operand, Operand),
-    /// `select(cond, a, b)` without branches.
+    /// `select(cond, a, b)` without branches; a vector of `Bool` selects lane by lane.
     Select(Operand, Operand, Operand),
+    /// Read a value of the given type through a `Ptr(T)`, aligned only as `T` (the SIMD
+    /// `load` of a buffer of scalars).
+    Load(Ty, Operand),
+    /// Lane `index` (an `Int`) of a vector.
+    Extract(Operand, Operand),
+    /// A vector with lane `index` replaced: `(vector, index, value)`.
+    Insert(Operand, Operand, Operand),
+    /// `shufflevector a, b, mask`: lane `i` of the result is lane `mask[i]` of `a ++ b`.
+    Shuffle(Operand, Operand, Vec<u32>),
+    /// All lanes of a vector combined into one scalar. `Add` and `Mul` combine pairwise
+    /// halves (a tree, as Mojo's `reduce_add` does), which fixes the float rounding order.
+    Reduce(ReduceOp, Operand),
     /// The ABI size in bytes of a type (as laid out by the target), an `Int`. Used for
     /// list element sizes (`mj_list_new(elem_size, cap)`).
     SizeOf(Ty),
@@ -241,6 +266,18 @@ pub enum BinOp {
     Shl,
     /// Arithmetic for signed types, logical for unsigned.
     Shr,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ReduceOp {
+    Add,
+    Mul,
+    Min,
+    Max,
+    /// All lanes true (vectors of `Bool`).
+    And,
+    /// Any lane true.
+    Or,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

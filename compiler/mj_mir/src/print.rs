@@ -125,6 +125,9 @@ fn ty(p: &Program, t: &Ty) -> String {
             bits,
             signed: false,
         } => format!("u{bits}"),
+        Ty::Float {
+            bits: crate::BF16_BITS,
+        } => "bf16".into(),
         Ty::Float { bits } => format!("f{bits}"),
         Ty::Str => "str".into(),
         Ty::List(e) => format!("list[{}]", ty(p, e)),
@@ -141,6 +144,7 @@ fn ty(p: &Program, t: &Ty) -> String {
             .unwrap_or_else(|| format!("<struct#{}>", id.0)),
         Ty::Ptr(e) => format!("*{}", ty(p, e)),
         Ty::Vector(e, n) => format!("<{n} x {}>", ty(p, e)),
+        Ty::Array(e, n) => format!("[{n} x {}]", ty(p, e)),
     }
 }
 
@@ -222,6 +226,14 @@ fn rvalue(p: &Program, rv: &Rvalue) -> String {
         Rvalue::PtrOffset(x, n) => format!("ptr_offset {}, {}", op(x), op(n)),
         Rvalue::Select(c, a, b) => format!("select {}, {}, {}", op(c), op(a), op(b)),
         Rvalue::SizeOf(t) => format!("size_of {}", ty(p, t)),
+        Rvalue::Load(t, x) => format!("load {} {}", ty(p, t), op(x)),
+        Rvalue::Extract(v, i) => format!("extract {}, {}", op(v), op(i)),
+        Rvalue::Insert(v, i, x) => format!("insert {}, {}, {}", op(v), op(i), op(x)),
+        Rvalue::Shuffle(a, b, mask) => {
+            let m: Vec<String> = mask.iter().map(u32::to_string).collect();
+            format!("shuffle {}, {}, [{}]", op(a), op(b), m.join(", "))
+        }
+        Rvalue::Reduce(r, x) => format!("reduce_{} {}", format!("{r:?}").to_lowercase(), op(x)),
     }
 }
 
@@ -246,6 +258,9 @@ fn stmt(p: &Program, s: &Stmt) -> String {
                 Some(d) => format!("{} = {call}", place(d)),
                 None => call,
             }
+        }
+        Stmt::Store { ptr, value } => {
+            format!("store {}, {}", operand(p, ptr), operand(p, value))
         }
     }
 }

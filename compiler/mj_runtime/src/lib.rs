@@ -14,6 +14,7 @@ pub mod float_repr;
 pub mod fmt;
 pub mod io;
 pub mod list;
+pub mod memory;
 pub mod process;
 pub mod str;
 pub mod time;
@@ -143,5 +144,10 @@ pub fn symbols() -> Vec<(&'static str, usize)> {
         dict::mj_dict_val,
         dict::mj_dict_copy,
         dict::mj_dict_clear,
+        memory::mj_alloc,
+        memory::mj_free,
+        memory::mj_memcpy,
+        memory::mj_memset,
+        memory::mj_num_physical_cores,
     ]
 }

@@ -222,6 +222,42 @@ pub enum TExprKind {
     /// `x^`: the value of a local, whose lifetime ends here (it is no longer destroyed at
     /// the end of its scope).
     Move(LocalId),
+    /// A SIMD or raw-memory operation on its operands (see [`Prim`]).
+    Prim(Prim, Vec<TExpr>),
+}
+
+/// Machine-level operations of `SIMD`, `UnsafePointer` and `InlineArray`
+/// (`check/builtins/simd.rs`, `memory.rs`). Each maps to one MIR rvalue or statement, so
+/// vector code reaches LLVM without calls or checks.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Prim {
+    /// `[ptr, n]`: the address `n` elements after `ptr` (a `RawPtr`).
+    PtrOffset,
+    /// `[ptr]`: a value of the expression's type read from `ptr`, aligned only as the
+    /// pointee (so `p.load[width=8](i)` may be unaligned).
+    Load,
+    /// `[ptr, value]`: stores `value` at `ptr`, aligned as the pointee; the result is `None`.
+    Store,
+    /// `[vector, index]`: one lane.
+    Extract,
+    /// `[vector, index, value]`: the vector with one lane replaced.
+    Insert,
+    /// `[a, b]`: lanes of `a` then `b` picked by constant indices (`shufflevector`).
+    Shuffle(Vec<u32>),
+    /// `[mask, a, b]`: lane-wise `mask ? a : b`.
+    Select,
+    /// `[vector]`: all lanes combined into one scalar.
+    Reduce(ReduceOp),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ReduceOp {
+    Add,
+    Mul,
+    Min,
+    Max,
+    And,
+    Or,
 }
 
 impl TExpr {
@@ -333,7 +369,7 @@ fn walk_expr<'a>(
                 }
             }
         }
-        TExprKind::Aggregate(vs) => vs.iter().for_each(ex),
+        TExprKind::Aggregate(vs) | TExprKind::Prim(_, vs) => vs.iter().for_each(ex),
         TExprKind::Seq(ss, v) => {
             walk(ss, on_stmt, on_expr);
             walk_expr(v, on_stmt, on_expr);
@@ -428,7 +464,9 @@ fn rewrite_expr(e: &mut TExpr, f: &mut dyn FnMut(&mut TExpr)) {
                 }
             }
         }
-        TExprKind::Aggregate(vs) => vs.iter_mut().for_each(|v| rewrite_expr(v, f)),
+        TExprKind::Aggregate(vs) | TExprKind::Prim(_, vs) => {
+            vs.iter_mut().for_each(|v| rewrite_expr(v, f))
+        }
         TExprKind::Seq(ss, v) => {
             rewrite(ss, f);
             rewrite_expr(v, f);

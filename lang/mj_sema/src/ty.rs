@@ -57,10 +57,42 @@ pub enum Ty {
     Ptr(Box<Ty>),
     /// An iteration helper value of `dict.items()` elements (`.key`, `.value`).
     Entry(Box<Ty>, Box<Ty>),
+    /// `SIMD[dtype, width]` with `width > 1` (a power of two); the element is `Bool`, an
+    /// `Int` or a `Float`. Width 1 is the scalar type itself (`SIMD[DType.float32, 1]` is
+    /// `Float32`), so scalars never appear here.
+    Vector(Box<Ty>, u32),
+    /// `UnsafePointer[T, address_space=...]`: a user-visible raw pointer. The address space
+    /// (0 generic, 1 global, 3 shared, 4 constant, 5 local: the NVPTX/AMDGPU numbering) is
+    /// kept for the GPU back ends; on the CPU every space is the default one.
+    RawPtr(Box<Ty>, u8),
+    /// `InlineArray[T, n]`: `n` values stored inline (an LLVM array).
+    Array(Box<Ty>, u32),
+    /// `Span[T]`: a pointer to contiguous values and their count (a `(ptr, len)` pair) that
+    /// borrows a List, an InlineArray or raw memory.
+    Span(Box<Ty>),
     /// The type of an expression that already produced a diagnostic; it unifies with
     /// everything so that one mistake is reported once.
     Unknown,
 }
+
+/// A SIMD width or array length that is value parameter `i` of a template
+/// (`SIMD[dtype, width]` in a generic signature) is stored as `COUNT_PARAM | i`.
+pub const COUNT_PARAM: u32 = 1 << 31;
+
+/// Substitutes a count that may be a parameter.
+fn subst_count(n: u32, args: &[CtArg]) -> u32 {
+    if n & COUNT_PARAM == 0 {
+        return n;
+    }
+    match args.get((n & !COUNT_PARAM) as usize) {
+        Some(CtArg::Int(v)) => u32::try_from(*v).unwrap_or(0),
+        _ => n,
+    }
+}
+
+/// The width field of `BFloat16` (see [`Ty::BF16`]): 16 bits with the high bit set, so
+/// that it never equals a real IEEE width.
+pub const BF16_BITS: u8 = 0x80 | 16;
 
 impl Ty {
     pub const INT: Ty = Ty::Int {
@@ -73,12 +105,19 @@ impl Ty {
     };
     pub const F64: Ty = Ty::Float { bits: 64 };
     pub const F32: Ty = Ty::Float { bits: 32 };
+    pub const F16: Ty = Ty::Float { bits: 16 };
+    /// `BFloat16` is a 16-bit float with `Float32`'s exponent range. It is a `Float` (so
+    /// every float rule applies to it) whose width field carries the marker [`BF16_BITS`].
+    pub const BF16: Ty = Ty::Float { bits: BF16_BITS };
 
     pub fn is_int(&self) -> bool {
         matches!(self, Ty::Int { .. })
     }
     pub fn is_float(&self) -> bool {
         matches!(self, Ty::Float { .. })
+    }
+    pub fn is_signed_int(&self) -> bool {
+        matches!(self, Ty::Int { signed: true, .. })
     }
     pub fn is_numeric(&self) -> bool {
         self.is_int() || self.is_float()
@@ -108,6 +147,8 @@ impl Ty {
             Ty::Dict(k, v) | Ty::Entry(k, v) => k.has_param() || v.has_param(),
             Ty::Tuple(ts) => ts.iter().any(Ty::has_param),
             Ty::Struct(_, a) => a.iter().any(CtArg::has_param),
+            Ty::Vector(e, n) | Ty::Array(e, n) => e.has_param() || n & COUNT_PARAM != 0,
+            Ty::RawPtr(e, _) | Ty::Span(e) => e.has_param(),
             _ => false,
         }
     }
@@ -128,6 +169,17 @@ impl Ty {
             Ty::Struct(s, a) if !a.is_empty() => {
                 Ty::Struct(*s, a.iter().map(|c| c.subst(args)).collect())
             }
+            Ty::Vector(e, n) => {
+                let (e, n) = (e.subst(args), subst_count(*n, args));
+                if n == 1 {
+                    e
+                } else {
+                    Ty::Vector(Box::new(e), n)
+                }
+            }
+            Ty::Array(e, n) => Ty::Array(Box::new(e.subst(args)), subst_count(*n, args)),
+            Ty::RawPtr(e, s) => Ty::RawPtr(Box::new(e.subst(args)), *s),
+            Ty::Span(e) => Ty::Span(Box::new(e.subst(args))),
             t => t.clone(),
         }
     }
@@ -174,7 +226,24 @@ fn write_ty(f: &mut fmt::Formatter<'_>, ty: &Ty, names: &[String]) -> fmt::Resul
             bits,
             signed: false,
         } => write!(f, "UInt{bits}"),
+        Ty::Float { bits: BF16_BITS } => write!(f, "BFloat16"),
         Ty::Float { bits } => write!(f, "Float{bits}"),
+        Ty::Vector(e, n) => write!(f, "SIMD[{}, {n}]", dtype_name(e)),
+        Ty::RawPtr(t, _) => {
+            write!(f, "UnsafePointer[")?;
+            write_ty(f, t, names)?;
+            write!(f, "]")
+        }
+        Ty::Array(t, n) => {
+            write!(f, "InlineArray[")?;
+            write_ty(f, t, names)?;
+            write!(f, ", {n}]")
+        }
+        Ty::Span(t) => {
+            write!(f, "Span[")?;
+            write_ty(f, t, names)?;
+            write!(f, "]")
+        }
         Ty::Str => write!(f, "String"),
         Ty::List(t) => {
             write!(f, "List[")?;
@@ -275,5 +344,20 @@ fn write_arg(f: &mut fmt::Formatter<'_>, a: &CtArg, names: &[String]) -> fmt::Re
         CtArg::Str(s) => write!(f, "{s:?}"),
         CtArg::Float(b) => write!(f, "{}", f64::from_bits(*b)),
         CtArg::Param(i) => write!(f, "<param {i}>"),
+    }
+}
+
+/// The `DType` spelling of a scalar type (`DType.float32`), as Mojo prints it.
+pub fn dtype_name(t: &Ty) -> String {
+    match t {
+        Ty::Bool => "DType.bool".into(),
+        Ty::Int { bits, signed: true } => format!("DType.int{bits}"),
+        Ty::Int {
+            bits,
+            signed: false,
+        } => format!("DType.uint{bits}"),
+        Ty::Float { bits: BF16_BITS } => "DType.bfloat16".into(),
+        Ty::Float { bits } => format!("DType.float{bits}"),
+        _ => "DType.invalid".into(),
     }
 }

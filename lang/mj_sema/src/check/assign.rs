@@ -92,7 +92,11 @@ impl FnCx<'_> {
                 }
             }
             ExprKind::Index { base, .. } => match self.place_type(base)? {
-                Ty::List(t) => Some(*t),
+                Ty::List(t)
+                | Ty::RawPtr(t, _)
+                | Ty::Array(t, _)
+                | Ty::Vector(t, _)
+                | Ty::Span(t) => Some(*t),
                 Ty::Dict(_, v) => Some(*v),
                 t @ Ty::Struct(..) => {
                     let s = t.struct_id()?;
@@ -238,7 +242,18 @@ impl FnCx<'_> {
                         let v = self.coerce(v, &val, vspan);
                         out.push(TStmt::Expr(self.dict_set(b, key, v, line)));
                     }
-                    Ty::List(_) | Ty::Unknown => {
+                    Ty::Vector(..) => {
+                        self.check_mut_use(target, "assigning to a lane");
+                        self.simd_set_lane(b, &args[0].value, v, vspan, out);
+                    }
+                    Ty::Array(..) => {
+                        self.check_mut_use(target, "assigning to an element");
+                        let place = self.expr(target, None);
+                        let ty = place.ty.clone();
+                        let v = self.coerce(v, &ty, vspan);
+                        out.push(TStmt::Assign(place, v));
+                    }
+                    Ty::List(_) | Ty::RawPtr(..) | Ty::Span(_) | Ty::Unknown => {
                         let place = self.expr(target, None);
                         let ty = place.ty.clone();
                         let v = self.coerce(v, &ty, vspan);

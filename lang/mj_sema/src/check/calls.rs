@@ -280,6 +280,12 @@ impl FnCx<'_> {
                 let k = self.lookup_closure(n).unwrap_or_default();
                 self.call_closure(k, None, args, span)
             }
+            ExprKind::Name(n)
+                if self.lookup_local(n).is_none()
+                    && let Some(super::ConstVal::Type(t)) = self.consts.get(n).cloned() =>
+            {
+                self.construct_typed(t, args, span)
+            }
             ExprKind::Name(n) if self.lookup_local(n).is_none() && !self.consts.contains_key(n) => {
                 match self.cx.modules[self.m].scope.get(n).cloned() {
                     Some(item) => self.call_item(item, n, args, span, expected),
@@ -362,6 +368,10 @@ impl FnCx<'_> {
                 if let Some(v) = self.explicit_call(base, cargs, args, span) {
                     return v;
                 }
+                // `SIMD[...](...)`, `alloc[T](n)`, `simd_width_of[dt]()`, ...
+                if let Some(v) = self.call_indexed(func, base, cargs, args, span) {
+                    return v;
+                }
                 // `List[Int](...)`, `Dict[String, Int]()`, `Box[Int](...)`
                 let ty = self.resolve_ty(func);
                 if let Ty::Struct(..) = ty {
@@ -396,6 +406,7 @@ impl FnCx<'_> {
                 super::builtins::call_module_builtin(self, m, &name, args, span, expected)
                     .unwrap_or_else(|| self.unknown(line))
             }
+            Item::Const(super::ConstVal::Type(t)) => self.construct_typed(t, args, span),
             Item::Const(_) | Item::Module(_) | Item::BuiltinModule(_) | Item::Trait(_) => {
                 let msg = format!("`{n}` is not callable");
                 self.error(Diag::error(E_NOT_CALLABLE, msg, span));
@@ -510,20 +521,19 @@ impl FnCx<'_> {
                 {
                     return Some(self.static_call(Ty::st(s), name, Some(cargs), args, span));
                 }
+                if self.module_base(ob).is_some()
+                    && (self.cx.module_path(self.m, ob).is_some()
+                        || matches!(&ob.kind, ExprKind::Name(r)
+                            if self.cx.modules[self.m].scope.contains_key(r)))
+                {
+                    return None;
+                }
                 let recv = self.expr(ob, None);
                 if let Ty::Struct(..) = recv.ty {
                     return Some(self.method_call_ex(ob, recv, name, Some(cargs), args, span));
                 }
-                let line = self.line(span);
-                if !recv.ty.is_unknown() {
-                    let msg = format!(
-                        "`{}` has no method `{}` with compile-time parameters",
-                        self.ty_name(&recv.ty),
-                        name.name
-                    );
-                    self.error(Diag::error(E_NO_MEMBER, msg, name.span));
-                }
-                Some(self.unknown(line))
+                // Built-in values: `p.load[width=8](i)`, `v.cast[DType.int32]()`, ...
+                Some(self.method_with_params(recv, name, cargs, args, span))
             }
             _ => None,
         }

@@ -53,7 +53,7 @@ impl FnCx<'_> {
                     let hint = if lhs.ty.is_numeric() && !matches!(op, CmpOp::In | CmpOp::NotIn) {
                         Some(lhs.ty.clone())
                     } else {
-                        None
+                        super::builtins::simd_types::lanes(&lhs.ty).map(|(e, _)| e)
                     };
                     let mut rhs = self.expr(r, hint.as_ref());
                     if i + 1 < rest.len() {
@@ -236,6 +236,26 @@ impl FnCx<'_> {
     }
 
     fn attr(&mut self, base: &Expr, name: &ast::Ident, span: Span, line: u32) -> TExpr {
+        if let ExprKind::Name(b) = &base.kind
+            && b == "DType"
+            && self.lookup_local(b).is_none()
+        {
+            let e = Expr {
+                kind: ExprKind::Attr {
+                    base: Box::new(base.clone()),
+                    name: name.clone(),
+                },
+                span,
+            };
+            return match super::builtins::simd_types::eval_dtype(self.cx, self.m, &e, &self.consts)
+            {
+                Ok(t) => const_expr(ConstVal::DType(t), line),
+                Err(d) => {
+                    self.error(d);
+                    self.unknown(line)
+                }
+            };
+        }
         // `Self.NAME` / `Type.NAME`: a struct's compile-time member.
         if let ExprKind::Name(b) = &base.kind
             && self.lookup_local(b).is_none()
@@ -326,6 +346,7 @@ impl FnCx<'_> {
                 let (i, t) = if name.name == "key" { (0, *k) } else { (1, *v) };
                 TExpr::new(K::Field(Box::new(b), i), t, line)
             }
+            Ty::Vector(_, n) | Ty::Array(_, n) if name.name == "size" => self.int(n.into(), line),
             Ty::Unknown => self.unknown(line),
             t => {
                 let msg = format!("`{}` has no attribute `{}`", self.ty_name(&t), name.name);
@@ -339,6 +360,12 @@ impl FnCx<'_> {
         let b = self.expr(base, None);
         if let Ty::Struct(..) = b.ty {
             return self.struct_method_call(b, "__getitem__", args, span, "cannot be indexed");
+        }
+        if matches!(
+            b.ty,
+            Ty::Vector(..) | Ty::RawPtr(..) | Ty::Array(..) | Ty::Span(_)
+        ) {
+            return self.memory_index(b, args, span);
         }
         if args.len() != 1 {
             if !b.ty.is_unknown() {
@@ -473,13 +500,16 @@ impl FnCx<'_> {
                         .dunder_call(v, name, Vec::new(), span)
                         .unwrap_or_else(|| self.unknown(line));
                 }
-                if !v.ty.is_numeric() && !v.ty.is_unknown() {
+                if !v.ty.is_numeric() && !v.ty.is_unknown() && !matches!(v.ty, Ty::Vector(..)) {
                     let msg = format!("cannot negate a `{}`", self.ty_name(&v.ty));
                     self.error(Diag::error(E_OPERATOR, msg, span));
                     return self.unknown(line);
                 }
                 if op == UnOp::Pos {
                     return v;
+                }
+                if let Ty::Vector(..) = v.ty {
+                    return self.simd_unary(true, v, span);
                 }
                 match v.kind {
                     K::Int(i) => TExpr::new(K::Int(-i), v.ty, line),
@@ -492,6 +522,9 @@ impl FnCx<'_> {
             }
             UnOp::Invert => {
                 let v = self.expr(inner, expected.filter(|t| t.is_int()));
+                if let Ty::Vector(..) = v.ty {
+                    return self.simd_unary(false, v, span);
+                }
                 if v.ty == Ty::Bool {
                     return TExpr::new(K::Unary(TUn::Not, Box::new(v)), Ty::Bool, line);
                 }
@@ -548,7 +581,7 @@ impl FnCx<'_> {
             let h = if b.ty.is_numeric() {
                 Some(b.ty.clone())
             } else {
-                None
+                super::builtins::simd_types::lanes(&b.ty).map(|(e, _)| e)
             };
             (self.expr(lhs, h.as_ref()), b)
         } else {
@@ -556,7 +589,7 @@ impl FnCx<'_> {
             let h = if a.ty.is_float() || (a.ty.is_int() && op != BinOp::Pow) {
                 Some(a.ty.clone())
             } else {
-                None
+                super::builtins::simd_types::lanes(&a.ty).map(|(e, _)| e)
             };
             (a, self.expr(rhs, h.as_ref()))
         };
@@ -578,6 +611,12 @@ impl FnCx<'_> {
                     .dunder_call(b, &rname, vec![a], span)
                     .unwrap_or_else(|| self.unknown(line));
             }
+        }
+        if matches!(a.ty, Ty::Vector(..)) || matches!(b.ty, Ty::Vector(..)) {
+            return self.simd_binary(op, a, b, span);
+        }
+        if matches!(a.ty, Ty::RawPtr(..)) || matches!(b.ty, Ty::RawPtr(..)) {
+            return self.pointer_binary(op, a, b, span);
         }
         if let Ty::Struct(..) = a.ty {
             let name = op.dunder().unwrap_or("__add__");
@@ -769,6 +808,16 @@ impl FnCx<'_> {
                 return self.cast(v, to.clone());
             }
             (Ty::Str, Ty::Error) => return TExpr { ty: Ty::Error, ..v },
+            // A List (or InlineArray) passed where a Span is expected is borrowed.
+            (Ty::List(a) | Ty::Array(a, _), Ty::Span(b)) if a == b => return self.span_of(v),
+            // A scalar where a SIMD vector is expected is broadcast to every lane.
+            (s, Ty::Vector(e, n))
+                if super::builtins::simd_types::lanes(s).is_some_and(|(_, w)| w == 1) =>
+            {
+                let (e, n) = ((**e).clone(), *n);
+                let v = self.coerce(v, &e, span);
+                return self.splat(v, n);
+            }
             (Ty::List(a), Ty::List(b)) if a.is_unknown() || b.is_unknown() => {
                 return TExpr {
                     ty: to.clone(),
@@ -864,6 +913,12 @@ impl FnCx<'_> {
                 r
             };
         }
+        if matches!(a.ty, Ty::Vector(..)) || matches!(b.ty, Ty::Vector(..)) {
+            return self.simd_compare(op, a, b, span);
+        }
+        if let (Ty::RawPtr(..), Ty::RawPtr(..)) = (&a.ty, &b.ty) {
+            return TExpr::new(K::Cmp(tcmp(op), Box::new(a), Box::new(b)), Ty::Bool, line);
+        }
         if let Ty::Struct(..) = a.ty {
             let (name, negate) = match op {
                 CmpOp::Ne if !self.has_method(&a.ty, "__ne__") => ("__eq__", true),
@@ -936,6 +991,13 @@ pub fn const_expr(v: ConstVal, line: u32) -> TExpr {
         ConstVal::Str(s) => TExpr::new(K::Str(s), Ty::Str, line),
         // Only templates have parameters, and templates are not checked as bodies.
         ConstVal::Param(..) | ConstVal::Expr(..) => TExpr::new(K::Unit, Ty::Unknown, line),
+        // A type used as a value has already been reported by the caller; keep its name.
+        ConstVal::Type(t) => TExpr::new(K::Str(format!("{t:?}")), Ty::Str, line),
+        // At run time a `DType` is its name, which is also how Mojo prints it.
+        ConstVal::DType(t) => {
+            let name = crate::ty::dtype_name(&t).replace("DType.", "");
+            TExpr::new(K::Str(name), Ty::Str, line)
+        }
     }
 }
 

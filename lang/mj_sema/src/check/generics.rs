@@ -82,6 +82,9 @@ pub(crate) fn template_names(
             GKind::Value(t) => {
                 consts.insert(p.name.clone(), ConstVal::Param(i as u32, t.clone()));
             }
+            GKind::DType => {
+                consts.insert(p.name.clone(), ConstVal::DType(Ty::Param(i as u32)));
+            }
         }
     }
     (types, consts)
@@ -103,6 +106,9 @@ pub(crate) fn instance_names(
                 if let Some(v) = ct_to_const(a, t) {
                     consts.insert(p.name.clone(), v);
                 }
+            }
+            (GKind::DType, CtArg::Type(t)) => {
+                consts.insert(p.name.clone(), ConstVal::DType(t.clone()));
             }
             _ => {}
         }
@@ -129,6 +135,7 @@ pub(crate) fn const_to_ct(v: &ConstVal) -> CtArg {
         ConstVal::Bool(b) => CtArg::Bool(*b),
         ConstVal::Str(s) => CtArg::Str(s.clone()),
         ConstVal::Param(i, _) => CtArg::Param(*i),
+        ConstVal::DType(t) | ConstVal::Type(t) => CtArg::Type(t.clone()),
         // Rejected by `value_fits` before it gets here.
         ConstVal::Expr(..) => CtArg::Bool(false),
     }
@@ -223,6 +230,10 @@ pub(crate) fn declare_params(
         }
         let kind = match &p.ty {
             None => GKind::Type(Vec::new()),
+            Some(Expr {
+                kind: ExprKind::Name(n),
+                ..
+            }) if n == "DType" => GKind::DType,
             Some(e) => {
                 if is_value_type(cx, m, e) {
                     let mut all: Vec<GParam> = outer.to_vec();
@@ -363,6 +374,13 @@ pub(crate) fn ct_arg(
     diags: &mut Vec<(usize, Diag)>,
 ) -> Option<CtArg> {
     match &p.kind {
+        GKind::DType => match super::builtins::simd_types::eval_dtype(cx, m, e, scope.consts) {
+            Ok(t) => Some(CtArg::Type(t)),
+            Err(d) => {
+                diags.push((m, d));
+                None
+            }
+        },
         GKind::Type(_) => {
             let before = diags.len();
             let t = resolve_type(cx, m, e, scope, diags);
@@ -587,7 +605,28 @@ pub(crate) fn unify(tmpl: &Ty, actual: &Ty, binds: &mut [Option<CtArg>]) {
                 *b = Some(CtArg::Type(a.clone()));
             }
         }
-        (Ty::List(t), Ty::List(a)) | (Ty::Ptr(t), Ty::Ptr(a)) => unify(t, a, binds),
+        (Ty::List(t), Ty::List(a))
+        | (Ty::Ptr(t), Ty::Ptr(a))
+        | (Ty::RawPtr(t, _), Ty::RawPtr(a, _))
+        | (Ty::Span(t), Ty::Span(a)) => unify(t, a, binds),
+        (Ty::Vector(te, tn), a) | (Ty::Array(te, tn), a) if tn & crate::ty::COUNT_PARAM != 0 => {
+            let lanes = match (tmpl, a) {
+                (Ty::Array(..), Ty::Array(ae, an)) => Some(((**ae).clone(), *an)),
+                (Ty::Vector(..), a) => super::builtins::simd_types::lanes(a),
+                _ => None,
+            };
+            if let Some((ae, an)) = lanes {
+                unify(te, &ae, binds);
+                if let Some(b) = binds.get_mut((tn & !crate::ty::COUNT_PARAM) as usize)
+                    && b.is_none()
+                {
+                    *b = Some(CtArg::Int(i128::from(an)));
+                }
+            }
+        }
+        (Ty::Vector(te, _), Ty::Vector(ae, _)) | (Ty::Array(te, _), Ty::Array(ae, _)) => {
+            unify(te, ae, binds)
+        }
         (Ty::Dict(k, v), Ty::Dict(ka, va)) => {
             unify(k, ka, binds);
             unify(v, va, binds);

@@ -409,7 +409,7 @@ pub(crate) fn struct_self(cx: &Ctx, s: u32) -> Ty {
         .iter()
         .enumerate()
         .map(|(i, p)| match p.kind {
-            GKind::Type(_) => CtArg::Type(Ty::Param(i as u32)),
+            GKind::Type(_) | GKind::DType => CtArg::Type(Ty::Param(i as u32)),
             GKind::Value(_) => CtArg::Param(i as u32),
         })
         .collect();
@@ -834,7 +834,7 @@ pub(crate) fn const_eval(
                 }
             }
         }
-        _ => return None,
+        _ => return super::builtins::simd_types::const_eval_extra(cx, m, e, locals),
     })
 }
 
@@ -846,6 +846,13 @@ fn const_compare(l: &ConstVal, op: ast::CmpOp, r: &ConstVal) -> Option<bool> {
         (ConstVal::Int(a, _), ConstVal::Int(b, _)) => a.cmp(b),
         (ConstVal::Bool(a), ConstVal::Bool(b)) => a.cmp(b),
         (ConstVal::Str(a), ConstVal::Str(b)) => a.cmp(b),
+        (ConstVal::DType(a), ConstVal::DType(b)) | (ConstVal::Type(a), ConstVal::Type(b)) => {
+            return match op {
+                C::Eq | C::Is => Some(a == b),
+                C::Ne | C::IsNot => Some(a != b),
+                _ => None,
+            };
+        }
         (ConstVal::Int(a, _), ConstVal::Float(b, _)) => (*a as f64).partial_cmp(b)?,
         (ConstVal::Float(a, _), ConstVal::Int(b, _)) => a.partial_cmp(&(*b as f64))?,
         (ConstVal::Float(a, _), ConstVal::Float(b, _)) => a.partial_cmp(b)?,
@@ -898,8 +905,12 @@ pub(crate) fn resolve_type(
                 }
                 _ => {}
             }
+            if let Some(ConstVal::Type(t)) = scope.consts.get(n) {
+                return t.clone();
+            }
             match cx.modules[m].scope.get(n) {
                 Some(Item::Struct(s)) => bare_struct(cx, m, *s, e.span, diags),
+                Some(Item::Const(ConstVal::Type(t))) => t.clone(),
                 _ => {
                     let mut d = Diag::error(E_UNKNOWN_TYPE, format!("unknown type `{n}`"), e.span);
                     if scope.consts.contains_key(n) {
@@ -971,6 +982,11 @@ pub(crate) fn resolve_type(
             {
                 // `mut writer: Some[Writer]` in `write_to`: the writer is a String buffer.
                 return Ty::Str;
+            }
+            if let Some(t) =
+                super::builtins::simd_types::param_type(cx, m, n, args, scope, e.span, diags)
+            {
+                return t;
             }
             let mut tys: Vec<Ty> = Vec::new();
             for a in args {
@@ -1079,8 +1095,30 @@ fn bare_struct(
 }
 
 const TYPE_NAMES: &[&str] = &[
-    "Int", "UInt", "Bool", "String", "Float64", "Float32", "Int8", "Int16", "Int32", "Int64",
-    "UInt8", "UInt16", "UInt32", "UInt64", "List", "Dict", "Tuple", "Error",
+    "Int",
+    "UInt",
+    "Bool",
+    "String",
+    "Float64",
+    "Float32",
+    "Int8",
+    "Int16",
+    "Int32",
+    "Int64",
+    "UInt8",
+    "UInt16",
+    "UInt32",
+    "UInt64",
+    "List",
+    "Dict",
+    "Tuple",
+    "Error",
+    "Float16",
+    "BFloat16",
+    "SIMD",
+    "Scalar",
+    "UnsafePointer",
+    "InlineArray",
 ];
 
 pub(crate) fn scalar_type(n: &str) -> Option<Ty> {
@@ -1090,6 +1128,8 @@ pub(crate) fn scalar_type(n: &str) -> Option<Ty> {
         "Bool" => Ty::Bool,
         "Float64" => Ty::F64,
         "Float32" => Ty::F32,
+        "Float16" => Ty::F16,
+        "BFloat16" => Ty::BF16,
         "Int8" => Ty::Int {
             bits: 8,
             signed: true,

@@ -78,6 +78,10 @@ pub(crate) enum ConstVal {
     Float(f64, Ty),
     Bool(bool),
     Str(String),
+    /// A `DType` value (`DType.float32`): the scalar type it names.
+    DType(Ty),
+    /// A type alias (`comptime Vec4 = SIMD[DType.float32, 4]`).
+    Type(Ty),
     /// Value parameter `i` of the template being described (signatures, fields).
     Param(u32, Ty),
     /// A struct-valued constant (`comptime RED = Color(0)`): the expression, in its module,
@@ -100,6 +104,8 @@ pub(crate) enum GKind {
     Type(Vec<TraitRef>),
     /// A value parameter of the given type.
     Value(Ty),
+    /// A `DType` parameter (`dtype: DType`); its argument is the scalar type it names.
+    DType,
 }
 
 /// A trait named in a bound or a conformance list.

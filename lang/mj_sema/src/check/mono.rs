@@ -177,6 +177,10 @@ impl Mono<'_> {
             Ty::Dict(k, v) => Ty::Dict(Box::new(self.ty(k)), Box::new(self.ty(v))),
             Ty::Entry(k, v) => Ty::Entry(Box::new(self.ty(k)), Box::new(self.ty(v))),
             Ty::Tuple(ts) => Ty::Tuple(ts.iter().map(|t| self.ty(t)).collect()),
+            Ty::Vector(e, n) => Ty::Vector(Box::new(self.ty(e)), *n),
+            Ty::Array(e, n) => Ty::Array(Box::new(self.ty(e)), *n),
+            Ty::RawPtr(e, s) => Ty::RawPtr(Box::new(self.ty(e)), *s),
+            Ty::Span(e) => Ty::Span(Box::new(self.ty(e))),
             t => t.clone(),
         }
     }

@@ -106,6 +106,9 @@ impl FnCx<'_> {
             ));
             return self.unknown(line);
         }
+        if vals.iter().any(|v| matches!(v.ty, Ty::Vector(..))) {
+            return self.simd_min_max(is_max, vals, span);
+        }
         if vals.iter().any(|v| v.ty.is_float()) {
             let t = vals
                 .iter()
@@ -228,6 +231,9 @@ pub(crate) fn call_builtin(
     if let Some(t) = scalar_type(name) {
         return Some(fx.convert_to(t, name, args, span));
     }
+    if let Some(v) = fx.memory_call(name, args, span) {
+        return Some(v);
+    }
     Some(match name {
         "print" => fx.print(args, span),
         "external_call" => super::ffi::external_call_without_params(fx, args, span),
@@ -239,6 +245,8 @@ pub(crate) fn call_builtin(
             match v.ty.clone() {
                 Ty::Str | Ty::List(_) => TExpr::new(K::Len(Box::new(v)), Ty::INT, line),
                 Ty::Dict(..) => fx.extern_call("mj_dict_len", vec![v], Ty::INT, line),
+                Ty::Vector(_, n) | Ty::Array(_, n) => fx.int(n.into(), line),
+                Ty::Span(_) => TExpr::new(K::Field(Box::new(v), 1), Ty::INT, line),
                 Ty::Struct(..) => fx
                     .dunder_call(v, "__len__", Vec::new(), span)
                     .unwrap_or_else(|| fx.unknown(line)),
@@ -508,6 +516,7 @@ fn abs(fx: &mut FnCx<'_>, v: TExpr, span: Span) -> TExpr {
             );
             TExpr::new(K::Seq(vec![s0], Box::new(pick)), t, line)
         }
+        Ty::Vector(..) => fx.simd_abs(v),
         Ty::Struct(..) => fx
             .dunder_call(v, "__abs__", Vec::new(), span)
             .unwrap_or_else(|| fx.unknown(line)),

@@ -5,7 +5,7 @@ use mj_syntax::{Diag, Span};
 
 use crate::check::E_NOT_INDEXABLE;
 use crate::check::body::FnCx;
-use crate::tir::{TCmp, TExpr, TExprKind as K, TStmt};
+use crate::tir::{Prim, TCmp, TExpr, TExprKind as K, TStmt};
 use crate::ty::Ty;
 
 /// A plan for iterating a collection by index.
@@ -56,6 +56,39 @@ pub(crate) fn iteration_plan(fx: &mut FnCx<'_>, it: TExpr, span: Span) -> Option
                 ))
             }),
             element: Box::new(move |fx, c, i| dict_key_at(fx, c, i, &k, line)),
+        }),
+        Ty::Array(t, n) => Some(IterPlan {
+            collection: it,
+            count: Box::new(move |fx, _| fx.int(n.into(), line)),
+            skip: Box::new(|_, _, _| None),
+            element: Box::new(move |_, c, i| {
+                let base = TExpr::new(K::AddrOf(Box::new(c)), Ty::RawPtr(t.clone(), 0), line);
+                let p = TExpr::new(
+                    K::Prim(Prim::PtrOffset, vec![base, i]),
+                    Ty::RawPtr(t.clone(), 0),
+                    line,
+                );
+                TExpr::new(K::Deref(Box::new(p)), (*t).clone(), line)
+            }),
+        }),
+        Ty::Span(t) => Some(IterPlan {
+            collection: it,
+            count: Box::new(move |_, c| TExpr::new(K::Field(Box::new(c), 1), Ty::INT, line)),
+            skip: Box::new(|_, _, _| None),
+            element: Box::new(move |_, c, i| {
+                let pty = Ty::RawPtr(t.clone(), 0);
+                let base = TExpr::new(K::Field(Box::new(c), 0), pty.clone(), line);
+                let p = TExpr::new(K::Prim(Prim::PtrOffset, vec![base, i]), pty, line);
+                TExpr::new(K::Deref(Box::new(p)), (*t).clone(), line)
+            }),
+        }),
+        Ty::Vector(t, n) => Some(IterPlan {
+            collection: it,
+            count: Box::new(move |fx, _| fx.int(n.into(), line)),
+            skip: Box::new(|_, _, _| None),
+            element: Box::new(move |_, c, i| {
+                TExpr::new(K::Prim(Prim::Extract, vec![c, i]), (*t).clone(), line)
+            }),
         }),
         Ty::Unknown => None,
         t => {

@@ -22,6 +22,10 @@ pub(crate) fn builtin_method(
     args: &[Arg],
     span: Span,
 ) -> TExpr {
+    let recv = match super::memory_method(fx, recv, name, args, span) {
+        Ok(v) => return v,
+        Err(r) => r,
+    };
     let line = fx.line(span);
     let m = name.name.as_str();
     let ty = recv.ty.clone();

@@ -3,16 +3,22 @@
 //! calls (`compiler/mj_runtime/ABI.md`). This file keeps the name tables, the built-in
 //! modules and the constructors of built-in types; the rest is split by kind below.
 
+mod arrays;
 mod ffi;
 mod functions;
 mod iter;
+mod memory;
 mod methods;
+mod simd;
+mod simd_methods;
+pub(crate) mod simd_types;
 mod stringify;
 mod testing;
 
 pub(crate) use ffi::{check_export, external_call};
 pub(crate) use functions::call_builtin;
 pub(crate) use iter::iteration_plan;
+pub(crate) use memory::memory_method;
 pub(crate) use methods::builtin_method;
 pub(crate) use testing::with_stmt;
 
@@ -38,6 +44,15 @@ pub(crate) const BUILTIN_NAMES: &[&str] = &[
     "UInt",
     "Float64",
     "Float32",
+    "Float16",
+    "BFloat16",
+    "SIMD",
+    "Scalar",
+    "DType",
+    "UnsafePointer",
+    "InlineArray",
+    "alloc",
+    "fma",
     "Bool",
     "Int8",
     "Int16",
@@ -71,7 +86,8 @@ pub(crate) const BUILTIN_NAMES: &[&str] = &[
 pub(crate) fn builtin_module(dotted: &str) -> Option<&'static str> {
     Some(match dotted {
         "std.math" | "math" => "math",
-        "std.sys" | "sys" => "sys",
+        "std.sys" | "sys" | "std.sys.info" | "sys.info" => "sys",
+        "std.memory" | "memory" | "std.memory.unsafe_pointer" | "memory.unsafe_pointer" => "memory",
         "std.time" | "time" => "time",
         "std.testing" | "testing" => "testing",
         "std.collections" | "collections" | "std.collections.list" | "std.collections.dict" => {
@@ -98,6 +114,30 @@ const TIME_FNS: &[&str] = &[
     "now",
     "sleep",
 ];
+/// Target queries of `std.sys` (`simd.rs`, `simd_types.rs`).
+pub(crate) const SYS_QUERIES: &[&str] = &[
+    "simd_width_of",
+    "simdwidthof",
+    "num_physical_cores",
+    "num_logical_cores",
+    "is_gpu",
+    "is_nvidia_gpu",
+    "is_amd_gpu",
+    "is_apple_gpu",
+    "is_x86",
+    "size_of",
+];
+/// `std.memory` (`memory.rs`).
+pub(crate) const MEMORY_NAMES: &[&str] = &[
+    "UnsafePointer",
+    "alloc",
+    "memcpy",
+    "memset",
+    "memset_zero",
+    "stack_allocation",
+    "AddressSpace",
+    "Span",
+];
 const MATH_CONSTS: &[&str] = &["pi", "e", "tau", "inf", "nan"];
 
 pub(crate) fn builtin_module_has(m: &str, name: &str) -> bool {
@@ -107,10 +147,11 @@ pub(crate) fn builtin_module_has(m: &str, name: &str) -> bool {
                 || MATH_CONSTS.contains(&name)
                 || ["abs", "min", "max"].contains(&name)
         }
-        "sys" => name == "argv" || name == "exit",
+        "sys" => name == "argv" || name == "exit" || SYS_QUERIES.contains(&name),
+        "memory" => MEMORY_NAMES.contains(&name),
         "time" => TIME_FNS.contains(&name),
         "testing" => testing::TESTING_FNS.contains(&name),
-        "collections" => ["List", "Dict"].contains(&name),
+        "collections" => ["List", "Dict", "InlineArray"].contains(&name),
         "builtin" => BUILTIN_NAMES.contains(&name),
         "algorithm" => ["vectorize", "parallelize", "map"].contains(&name),
         _ => false,
@@ -126,10 +167,15 @@ pub(crate) fn builtin_module_names(m: &str) -> Vec<&'static str> {
             .chain(&["abs", "min", "max"])
             .copied()
             .collect(),
-        "sys" => vec!["argv", "exit"],
+        "sys" => ["argv", "exit"]
+            .iter()
+            .chain(SYS_QUERIES)
+            .copied()
+            .collect(),
+        "memory" => MEMORY_NAMES.to_vec(),
         "time" => TIME_FNS.to_vec(),
         "testing" => testing::TESTING_FNS.to_vec(),
-        "collections" => vec!["List", "Dict"],
+        "collections" => vec!["List", "Dict", "InlineArray"],
         "algorithm" => vec!["vectorize", "parallelize", "map"],
         _ => Vec::new(),
     }
@@ -334,7 +380,7 @@ pub(crate) fn call_module_builtin(
             fx.arity(name, args, 0, 0, span);
             return Some(fx.extern_call("mj_argv", Vec::new(), Ty::List(Box::new(Ty::Str)), line));
         }
-        "builtin" => return call_builtin(fx, name, args, span, expected),
+        "builtin" | "memory" | "sys" => return call_builtin(fx, name, args, span, expected),
         "testing" => return Some(testing::call_testing(fx, name, args, span)),
         "collections" => {
             let msg = format!("`{name}` needs its type parameters here");
@@ -344,7 +390,7 @@ pub(crate) fn call_module_builtin(
         "math" => {}
         _ => return None,
     }
-    if matches!(name, "abs" | "min" | "max") {
+    if matches!(name, "abs" | "min" | "max" | "fma") {
         return call_builtin(fx, name, args, span, expected);
     }
     let nargs = match name {

@@ -94,6 +94,11 @@ impl FnCx<'_> {
                 line,
             ),
             Ty::Unit => s("None", line),
+            Ty::Vector(..) => self.simd_to_string(v, span),
+            Ty::RawPtr(..) => {
+                let v = TExpr::new(K::Cast(Box::new(v)), Ty::INT, line);
+                self.extern_call("mj_fmt_int", vec![v, s("#x", line)], Ty::Str, line)
+            }
             Ty::List(t) => {
                 let f = match &*t {
                     Ty::Int {

@@ -1,0 +1,206 @@
+//! SIMD and raw-memory operations: unaligned vector loads and stores through element
+//! pointers, lane access, shuffles and reductions. Everything here is straight-line LLVM
+//! (no calls except reduction intrinsics), so a SIMD loop in mj compiles to vector code.
+
+use inkwell::types::{BasicType, BasicTypeEnum};
+use inkwell::values::{BasicValue, BasicValueEnum, PointerValue, VectorValue};
+use mj_mir::{BinOp, Operand, ReduceOp, Ty};
+
+use crate::func::FnCx;
+use crate::module::ll;
+
+impl<'m, 'a, 'ctx> FnCx<'m, 'a, 'ctx> {
+    /// The pointer value of a `Ptr(T)` operand and the LLVM alignment of `T`.
+    fn elem_pointer(&self, ptr: &Operand) -> Result<(PointerValue<'ctx>, u32), String> {
+        let pointee = match self.operand_ty(ptr)? {
+            Ty::Ptr(t) => *t,
+            other => return Err(format!("load or store through non-pointer type {other:?}")),
+        };
+        let BasicValueEnum::PointerValue(p) = self.operand(ptr)? else {
+            return Err("expected a pointer operand".into());
+        };
+        let llty = self.m.types.basic(&pointee)?;
+        Ok((p, self.m.target_data.get_abi_alignment(&llty)))
+    }
+
+    /// `Rvalue::Load`: a value of type `ty` read through a pointer to its elements.
+    pub(crate) fn load_through(
+        &self,
+        ty: &Ty,
+        ptr: &Operand,
+    ) -> Result<BasicValueEnum<'ctx>, String> {
+        let (p, align) = self.elem_pointer(ptr)?;
+        let llty = self.m.types.basic(ty)?;
+        let v = ll(self.m.builder.build_load(llty, p, "vload"))?;
+        if let Some(inst) = v.as_instruction_value() {
+            inst.set_alignment(align).map_err(|e| e.to_string())?;
+        }
+        // No alias tag: a vector load may read memory written as scalars of its elements.
+        Ok(v)
+    }
+
+    /// `Stmt::Store`.
+    pub(crate) fn store_through(&self, ptr: &Operand, value: &Operand) -> Result<(), String> {
+        let (p, align) = self.elem_pointer(ptr)?;
+        let v = self.operand(value)?;
+        let st = ll(self.m.builder.build_store(p, v))?;
+        st.set_alignment(align).map_err(|e| e.to_string())?;
+        Ok(())
+    }
+
+    fn vector(&self, op: &Operand) -> Result<VectorValue<'ctx>, String> {
+        match self.operand(op)? {
+            BasicValueEnum::VectorValue(v) => Ok(v),
+            _ => Err("expected a vector operand".into()),
+        }
+    }
+
+    fn lane_index(&self, op: &Operand) -> Result<inkwell::values::IntValue<'ctx>, String> {
+        match self.operand(op)? {
+            BasicValueEnum::IntValue(i) => Ok(i),
+            _ => Err("expected an integer lane index".into()),
+        }
+    }
+
+    pub(crate) fn extract(&self, v: &Operand, i: &Operand) -> Result<BasicValueEnum<'ctx>, String> {
+        let vv = self.vector(v)?;
+        let iv = self.lane_index(i)?;
+        ll(self.m.builder.build_extract_element(vv, iv, "lane"))
+    }
+
+    pub(crate) fn insert(
+        &self,
+        v: &Operand,
+        i: &Operand,
+        x: &Operand,
+    ) -> Result<BasicValueEnum<'ctx>, String> {
+        let vv = self.vector(v)?;
+        let iv = self.lane_index(i)?;
+        let xv = self.operand(x)?;
+        Ok(ll(self.m.builder.build_insert_element(vv, xv, iv, "ins"))?.into())
+    }
+
+    fn shuffle_values(
+        &self,
+        a: VectorValue<'ctx>,
+        b: VectorValue<'ctx>,
+        mask: &[u32],
+    ) -> Result<VectorValue<'ctx>, String> {
+        let i32t = self.m.ctx.i32_type();
+        let lanes: Vec<_> = mask
+            .iter()
+            .map(|&m| i32t.const_int(u64::from(m), false))
+            .collect();
+        let mask = inkwell::types::VectorType::const_vector(&lanes);
+        ll(self.m.builder.build_shuffle_vector(a, b, mask, "shuf"))
+    }
+
+    pub(crate) fn shuffle(
+        &self,
+        a: &Operand,
+        b: &Operand,
+        mask: &[u32],
+    ) -> Result<BasicValueEnum<'ctx>, String> {
+        let (av, bv) = (self.vector(a)?, self.vector(b)?);
+        Ok(self.shuffle_values(av, bv, mask)?.into())
+    }
+
+    /// Lane-wise select when the condition is a vector of `Bool`.
+    pub(crate) fn select_lanes(
+        &self,
+        c: VectorValue<'ctx>,
+        x: BasicValueEnum<'ctx>,
+        y: BasicValueEnum<'ctx>,
+    ) -> Result<BasicValueEnum<'ctx>, String> {
+        ll(self.m.builder.build_select(c, x, y, "vsel"))
+    }
+
+    pub(crate) fn reduce(&self, op: ReduceOp, x: &Operand) -> Result<BasicValueEnum<'ctx>, String> {
+        let ty = self.operand_ty(x)?;
+        let Ty::Vector(elem, n) = &ty else {
+            return Err(format!("reduction of non-vector type {ty:?}"));
+        };
+        let v = self.vector(x)?;
+        match op {
+            ReduceOp::Add | ReduceOp::Mul => {
+                // Pairwise halves: lanes [0, n/2) plus lanes [n/2, n), down to one lane.
+                let bop = if op == ReduceOp::Add {
+                    BinOp::Add
+                } else {
+                    BinOp::Mul
+                };
+                let mut cur = v;
+                let mut width = *n;
+                while width > 1 {
+                    let half = width / 2;
+                    let lo: Vec<u32> = (0..half).collect();
+                    let hi: Vec<u32> = (half..width).collect();
+                    let a = self.shuffle_values(cur, cur, &lo)?;
+                    let b = self.shuffle_values(cur, cur, &hi)?;
+                    let hty = Ty::Vector(elem.clone(), half);
+                    cur = self.binary_values(bop, &hty, a.into(), b.into())?;
+                    width = half;
+                }
+                let zero = self.m.ctx.i32_type().const_zero();
+                ll(self.m.builder.build_extract_element(cur, zero, "red"))
+            }
+            ReduceOp::Min | ReduceOp::Max | ReduceOp::And | ReduceOp::Or => {
+                let kind = match (op, &**elem) {
+                    (ReduceOp::And, _) => "and",
+                    (ReduceOp::Or, _) => "or",
+                    (ReduceOp::Min, Ty::Float { .. }) => "fmin",
+                    (ReduceOp::Max, Ty::Float { .. }) => "fmax",
+                    (ReduceOp::Min, Ty::Int { signed: true, .. }) => "smin",
+                    (ReduceOp::Max, Ty::Int { signed: true, .. }) => "smax",
+                    (ReduceOp::Min, _) => "umin",
+                    _ => "umax",
+                };
+                let name = format!(
+                    "llvm.vector.reduce.{kind}.{}",
+                    crate::types::intrinsic_suffix(&ty)?
+                );
+                let ret: BasicTypeEnum<'ctx> = self.m.types.basic(elem)?;
+                let fty = ret.fn_type(&[v.get_type().into()], false);
+                let f = self.m.declare_extern(&name, fty)?;
+                let call = ll(self.m.builder.build_call(f, &[v.into()], "red"))?;
+                call.try_as_basic_value()
+                    .basic()
+                    .ok_or_else(|| format!("{name} returned nothing"))
+            }
+        }
+    }
+
+    /// A binary operation on two vector values of type `ty`.
+    fn binary_values(
+        &self,
+        op: BinOp,
+        ty: &Ty,
+        a: BasicValueEnum<'ctx>,
+        b: BasicValueEnum<'ctx>,
+    ) -> Result<VectorValue<'ctx>, String> {
+        match self.binary(op, ty, a, b)? {
+            BasicValueEnum::VectorValue(v) => Ok(v),
+            other => Err(format!(
+                "vector operation produced {}",
+                other.get_type().print_to_string()
+            )),
+        }
+    }
+
+    /// Conversion between `Float16` and `BFloat16` (same width, different layouts): through
+    /// `Float32`, which holds both exactly.
+    pub(crate) fn half_cast(
+        &self,
+        v: BasicValueEnum<'ctx>,
+        to_ll: BasicTypeEnum<'ctx>,
+    ) -> Result<BasicValueEnum<'ctx>, String> {
+        use inkwell::values::InstructionOpcode as I;
+        let b = &self.m.builder;
+        let f32t: BasicTypeEnum<'ctx> = match to_ll {
+            BasicTypeEnum::VectorType(vt) => self.m.ctx.f32_type().vec_type(vt.get_size()).into(),
+            _ => self.m.ctx.f32_type().into(),
+        };
+        let wide = ll(b.build_cast(I::FPExt, v.as_basic_value_enum(), f32t, "hwide"))?;
+        ll(b.build_cast(I::FPTrunc, wide, to_ll, "hnarrow"))
+    }
+}

@@ -1,0 +1,340 @@
+//! `InlineArray[T, n]` (construction, checked indexing, methods) and `Span[T]` (borrowing a
+//! List, an array or raw memory, with checked indexing). Indices here are checked like List
+//! indices, through the same runtime failure (`mj_list_abort_index`).
+
+use mj_syntax::ast::{self, Arg, Expr};
+use mj_syntax::{Diag, Span};
+
+use crate::check::body::FnCx;
+use crate::check::expr::is_place;
+use crate::check::{E_ARITY, E_KWARG, E_MISMATCH, E_NO_MEMBER};
+use crate::suggest::did_you_mean;
+use crate::tir::{TBin, TCmp, TExpr, TExprKind as K, TStmt};
+use crate::ty::Ty;
+
+/// Arrays longer than this are filled by a loop instead of one aggregate value.
+const MAX_UNROLLED_FILL: u32 = 64;
+
+impl FnCx<'_> {
+    /// `InlineArray[T, n](fill=v)`, `InlineArray[T, n](a, b, ...)`,
+    /// `InlineArray[T, n](uninitialized=True)`.
+    pub(super) fn construct_array(
+        &mut self,
+        ty: Ty,
+        elem: &Ty,
+        n: u32,
+        args: &[Arg],
+        span: Span,
+    ) -> TExpr {
+        let line = self.line(span);
+        if let [a] = args
+            && let Some(k) = &a.name
+        {
+            match k.name.as_str() {
+                "fill" => {
+                    let v = self.expr(&a.value, Some(elem));
+                    let v = self.coerce(v, elem, a.value.span);
+                    let (s0, v) = self.temp(v);
+                    if n <= MAX_UNROLLED_FILL {
+                        let agg = TExpr::new(K::Aggregate(vec![v; n as usize]), ty.clone(), line);
+                        return TExpr::new(K::Seq(vec![s0], Box::new(agg)), ty, line);
+                    }
+                    let arr = self.new_local("", ty.clone(), false);
+                    let arr = TExpr::new(K::Local(arr), ty.clone(), line);
+                    let base = self.address_of(arr.clone(), line);
+                    let base = TExpr {
+                        ty: Ty::RawPtr(Box::new(elem.clone()), 0),
+                        ..base
+                    };
+                    let (s1, base) = self.temp(base);
+                    let stop = self.int(n.into(), line);
+                    let start = self.int(0, line);
+                    let mut stmts = vec![s0, s1];
+                    stmts.extend(self.index_loop(start, stop, |fx, i| {
+                        let place = fx.deref(fx.offset(base, i));
+                        vec![TStmt::Assign(place, v)]
+                    }));
+                    return TExpr::new(K::Seq(stmts, Box::new(arr)), ty, line);
+                }
+                "uninitialized" => {
+                    self.expr(&a.value, Some(&Ty::Bool));
+                    let arr = self.new_local("", ty.clone(), false);
+                    return TExpr::new(K::Local(arr), ty, line);
+                }
+                other => {
+                    let msg = format!("`InlineArray` has no argument named `{other}`");
+                    self.error(
+                        Diag::error(E_KWARG, msg, k.span)
+                            .with_hint("use `fill=`, or pass one value per element"),
+                    );
+                    return self.unknown(line);
+                }
+            }
+        }
+        if args.len() != n as usize || args.iter().any(|a| a.name.is_some()) {
+            let msg = format!(
+                "`{}` takes `fill=` or {n} values, found {} argument(s)",
+                self.ty_name(&ty),
+                args.len()
+            );
+            self.error(Diag::error(E_ARITY, msg, span));
+            for a in args {
+                self.expr(&a.value, None);
+            }
+            return self.unknown(line);
+        }
+        let vals = args
+            .iter()
+            .map(|a| {
+                let v = self.expr(&a.value, Some(elem));
+                self.coerce(v, elem, a.value.span)
+            })
+            .collect();
+        TExpr::new(K::Aggregate(vals), ty, line)
+    }
+
+    /// Element `i` of an array place, bounds-checked (negative indices count from the end).
+    pub(super) fn array_elem(
+        &mut self,
+        arr: TExpr,
+        elem: &Ty,
+        n: u32,
+        i: TExpr,
+        idx: &Expr,
+    ) -> TExpr {
+        let line = arr.line;
+        let arr = if is_place(&arr) {
+            arr
+        } else {
+            self.as_place(arr)
+        };
+        let base = TExpr::new(
+            K::AddrOf(Box::new(arr)),
+            Ty::RawPtr(Box::new(elem.clone()), 0),
+            line,
+        );
+        let len = i128::from(n);
+        if let K::Int(k) = i.kind {
+            let k = if k < 0 { k + len } else { k };
+            if !(0..len).contains(&k) {
+                let msg = format!("index {k} is out of range for an InlineArray of {n}");
+                self.error(Diag::error(crate::check::E_NOT_INDEXABLE, msg, idx.span));
+                return self.unknown(line);
+            }
+            return self.deref(self.offset(base, self.int(k, line)));
+        }
+        let (s0, i) = self.temp(i);
+        let neg = TExpr::new(
+            K::Cmp(TCmp::Lt, Box::new(i.clone()), Box::new(self.int(0, line))),
+            Ty::Bool,
+            line,
+        );
+        let wrapped = TExpr::new(
+            K::Binary(
+                TBin::Add,
+                Box::new(i.clone()),
+                Box::new(self.int(len, line)),
+            ),
+            Ty::INT,
+            line,
+        );
+        let fin = TExpr::new(
+            K::IfExp(Box::new(neg), Box::new(wrapped), Box::new(i.clone())),
+            Ty::INT,
+            line,
+        );
+        let (s1, fin) = self.temp(fin);
+        let as_u = |e: TExpr| TExpr::new(K::Cast(Box::new(e)), Ty::UINT, line);
+        let out = TExpr::new(
+            K::Cmp(
+                TCmp::Ge,
+                Box::new(as_u(fin.clone())),
+                Box::new(TExpr::new(K::Int(len), Ty::UINT, line)),
+            ),
+            Ty::Bool,
+            line,
+        );
+        let file = TExpr::new(
+            K::Str(self.cx.modules[self.m].input.path.clone()),
+            Ty::Str,
+            line,
+        );
+        let abort = self.extern_call(
+            "mj_list_abort_index",
+            vec![file, self.int(line.into(), line), i, self.int(len, line)],
+            Ty::Unit,
+            line,
+        );
+        let check = TStmt::If(out, vec![TStmt::Expr(abort)], Vec::new());
+        let place = self.deref(self.offset(base, fin));
+        let ty = place.ty.clone();
+        TExpr::new(K::Seq(vec![s0, s1, check], Box::new(place)), ty, line)
+    }
+
+    pub(super) fn array_method(
+        &mut self,
+        recv: TExpr,
+        name: &ast::Ident,
+        args: &[Arg],
+        span: Span,
+    ) -> TExpr {
+        let line = self.line(span);
+        let Ty::Array(elem, n) = recv.ty.clone() else {
+            return self.unknown(line);
+        };
+        match name.name.as_str() {
+            "__len__" => self.int(n.into(), line),
+            "unsafe_ptr" => {
+                self.arity("unsafe_ptr", args, 0, 0, span);
+                let place = if is_place(&recv) {
+                    recv
+                } else {
+                    self.as_place(recv)
+                };
+                TExpr::new(K::AddrOf(Box::new(place)), Ty::RawPtr(elem, 0), line)
+            }
+            "copy" => recv,
+            m => {
+                let msg = format!("`{}` has no method `{m}`", self.ty_name(&recv.ty));
+                let mut d = Diag::error(E_NO_MEMBER, msg, name.span);
+                if let Some(s) = did_you_mean(m, ["unsafe_ptr", "copy"].into_iter()) {
+                    d = d.with_hint(format!("did you mean `{s}`?"));
+                }
+                self.error(d);
+                self.unknown(line)
+            }
+        }
+    }
+}
+
+impl FnCx<'_> {
+    /// `Span(list)`, `Span(array)`, `Span(ptr=p, length=n)`.
+    pub(super) fn construct_span(&mut self, args: &[Arg], span: Span) -> TExpr {
+        let line = self.line(span);
+        let key = |a: &Arg| a.name.as_ref().map(|n| n.name.clone());
+        match args {
+            [a] if key(a).is_none() => {
+                let v = self.expr(&a.value, None);
+                match v.ty {
+                    Ty::List(_) | Ty::Array(..) | Ty::Span(_) => self.span_of(v),
+                    Ty::Unknown => self.unknown(line),
+                    _ => {
+                        let msg = format!("cannot make a `Span` of a `{}`", self.ty_name(&v.ty));
+                        self.error(Diag::error(E_MISMATCH, msg, a.value.span).with_hint(
+                            "a Span borrows a List, an InlineArray, or `ptr=`/`length=`",
+                        ));
+                        self.unknown(line)
+                    }
+                }
+            }
+            [p, n] if key(p).as_deref() == Some("ptr") && key(n).as_deref() == Some("length") => {
+                let pv = self.expr(&p.value, None);
+                let Ty::RawPtr(t, _) = pv.ty.clone() else {
+                    if !pv.ty.is_unknown() {
+                        let msg = format!(
+                            "`ptr=` needs an `UnsafePointer`, found `{}`",
+                            self.ty_name(&pv.ty)
+                        );
+                        self.error(Diag::error(E_MISMATCH, msg, p.value.span));
+                    }
+                    return self.unknown(line);
+                };
+                let len = self.offset_arg(&n.value);
+                TExpr::new(K::Aggregate(vec![pv, len]), Ty::Span(t), line)
+            }
+            _ => {
+                self.error(Diag::error(
+                    E_ARITY,
+                    "`Span` takes a List or InlineArray, or `ptr=` and `length=`",
+                    span,
+                ));
+                for a in args {
+                    self.expr(&a.value, None);
+                }
+                self.unknown(line)
+            }
+        }
+    }
+
+    /// A Span borrowing a List's elements or an array (which must be a place: the Span
+    /// points into it).
+    pub(crate) fn span_of(&mut self, v: TExpr) -> TExpr {
+        let line = v.line;
+        match v.ty.clone() {
+            Ty::List(t) => {
+                let (st, l) = self.temp(v);
+                let first = TExpr::new(
+                    K::ListElemUnchecked(Box::new(l.clone()), Box::new(self.int(0, line))),
+                    (*t).clone(),
+                    line,
+                );
+                let data = TExpr::new(K::AddrOf(Box::new(first)), Ty::RawPtr(t.clone(), 0), line);
+                let len = TExpr::new(K::Len(Box::new(l)), Ty::INT, line);
+                let sp = TExpr::new(K::Aggregate(vec![data, len]), Ty::Span(t.clone()), line);
+                TExpr::new(K::Seq(vec![st], Box::new(sp)), Ty::Span(t), line)
+            }
+            Ty::Array(t, n) => {
+                let place = if is_place(&v) { v } else { self.as_place(v) };
+                let data = TExpr::new(K::AddrOf(Box::new(place)), Ty::RawPtr(t.clone(), 0), line);
+                let len = self.int(n.into(), line);
+                TExpr::new(K::Aggregate(vec![data, len]), Ty::Span(t), line)
+            }
+            _ => v,
+        }
+    }
+
+    /// `span[i]`: bounds-checked like a List index (negative indices count from the end).
+    pub(super) fn span_elem(&mut self, sp: TExpr, elem: &Ty, i: TExpr) -> TExpr {
+        let line = sp.line;
+        let (s0, sp) = self.temp(sp);
+        let (s1, i) = self.temp(i);
+        let len = TExpr::new(K::Field(Box::new(sp.clone()), 1), Ty::INT, line);
+        let (s2, len) = self.temp(len);
+        let neg = TExpr::new(
+            K::Cmp(TCmp::Lt, Box::new(i.clone()), Box::new(self.int(0, line))),
+            Ty::Bool,
+            line,
+        );
+        let wrapped = TExpr::new(
+            K::Binary(TBin::Add, Box::new(i.clone()), Box::new(len.clone())),
+            Ty::INT,
+            line,
+        );
+        let fin = TExpr::new(
+            K::IfExp(Box::new(neg), Box::new(wrapped), Box::new(i.clone())),
+            Ty::INT,
+            line,
+        );
+        let (s3, fin) = self.temp(fin);
+        let as_u = |e: TExpr| TExpr::new(K::Cast(Box::new(e)), Ty::UINT, line);
+        let out = TExpr::new(
+            K::Cmp(
+                TCmp::Ge,
+                Box::new(as_u(fin.clone())),
+                Box::new(as_u(len.clone())),
+            ),
+            Ty::Bool,
+            line,
+        );
+        let file = TExpr::new(
+            K::Str(self.cx.modules[self.m].input.path.clone()),
+            Ty::Str,
+            line,
+        );
+        let abort = self.extern_call(
+            "mj_list_abort_index",
+            vec![file, self.int(line.into(), line), i, len],
+            Ty::Unit,
+            line,
+        );
+        let check = TStmt::If(out, vec![TStmt::Expr(abort)], Vec::new());
+        let pty = Ty::RawPtr(Box::new(elem.clone()), 0);
+        let data = TExpr::new(K::Field(Box::new(sp), 0), pty, line);
+        let place = self.deref(self.offset(data, fin));
+        TExpr::new(
+            K::Seq(vec![s0, s1, s2, s3, check], Box::new(place)),
+            elem.clone(),
+            line,
+        )
+    }
+}

@@ -1,0 +1,783 @@
+//! Raw memory: `UnsafePointer` (construction, arithmetic, indexing, `load`/`store` of
+//! scalars and SIMD vectors, strided access), `alloc`/`free`, `stack_allocation`,
+//! `memcpy`/`memset`, `InlineArray`, and the calls with compile-time parameters
+//! (`f[params](args)`) of this module and `simd.rs`.
+//!
+//! Pointer accesses are unchecked, as in Mojo; `InlineArray` indices are checked.
+
+use mj_syntax::ast::{self, Arg, Expr, ExprKind};
+use mj_syntax::{Diag, Span};
+
+use super::simd_types::{eval_count, eval_dtype, lanes, simd_of, simd_width_for};
+use crate::check::body::FnCx;
+use crate::check::expr::is_place;
+use crate::check::{E_ARITY, E_COMPTIME, E_KWARG, E_MISMATCH, E_NO_MEMBER, Item};
+use crate::suggest::did_you_mean;
+use crate::tir::{Prim, TBin, TCmp, TExpr, TExprKind as K, TStmt};
+use crate::ty::Ty;
+
+const PTR_METHODS: &[&str] = &[
+    "free",
+    "load",
+    "store",
+    "strided_load",
+    "strided_store",
+    "offset",
+    "bitcast",
+];
+
+impl FnCx<'_> {
+    /// `ptr + n` (in elements) as an address.
+    pub(super) fn offset(&self, p: TExpr, n: TExpr) -> TExpr {
+        let line = p.line;
+        if matches!(n.kind, K::Int(0)) {
+            return p;
+        }
+        let ty = p.ty.clone();
+        TExpr::new(K::Prim(Prim::PtrOffset, vec![p, n]), ty, line)
+    }
+
+    /// The element at `ptr` as a place.
+    pub(super) fn deref(&self, p: TExpr) -> TExpr {
+        let line = p.line;
+        let elem = match &p.ty {
+            Ty::RawPtr(t, _) => (**t).clone(),
+            _ => Ty::Unknown,
+        };
+        TExpr::new(K::Deref(Box::new(p)), elem, line)
+    }
+
+    /// An `Int` offset argument: any integer converts (`UInt`, `Int32`, ...).
+    pub(super) fn offset_arg(&mut self, e: &Expr) -> TExpr {
+        let v = self.expr(e, Some(&Ty::INT));
+        if v.ty.is_int() && v.ty != Ty::INT {
+            return self.cast(v, Ty::INT);
+        }
+        self.coerce(v, &Ty::INT, e.span)
+    }
+
+    /// `f[params](args)`: SIMD/pointer/array constructors, `alloc`, `stack_allocation`,
+    /// `simd_width_of`, and methods with compile-time parameters (`v.cast[DType.x]()`,
+    /// `p.load[width=8](i)`). `None` leaves the call to the generic path.
+    pub(crate) fn call_indexed(
+        &mut self,
+        func: &Expr,
+        base: &Expr,
+        params: &[Arg],
+        args: &[Arg],
+        span: Span,
+    ) -> Option<TExpr> {
+        let line = self.line(span);
+        match &base.kind {
+            ExprKind::Name(n) => {
+                if self.lookup_local(n).is_some()
+                    || matches!(
+                        self.cx.modules[self.m].scope.get(n),
+                        Some(Item::Func(_) | Item::Struct(_) | Item::Module(_))
+                    )
+                {
+                    return None;
+                }
+                match n.as_str() {
+                    "SIMD" | "Scalar" | "InlineArray" | "UnsafePointer" | "Span" => {
+                        let ty = self.resolve_ty(func);
+                        Some(self.construct_typed(ty, args, span))
+                    }
+                    "alloc" => Some(self.alloc(params, args, span)),
+                    "stack_allocation" => Some(self.stack_allocation(params, args, span)),
+                    "simd_width_of" | "simdwidthof" => {
+                        self.arity(n, args, 0, 0, span);
+                        let [p] = params else {
+                            let msg = format!("`{n}` takes one DType parameter");
+                            self.error(Diag::error(E_COMPTIME, msg, span));
+                            return Some(self.unknown(line));
+                        };
+                        Some(match eval_dtype(self.cx, self.m, &p.value, &self.consts) {
+                            Ok(t) => self.int(simd_width_for(&t), line),
+                            Err(d) => {
+                                self.error(d);
+                                self.unknown(line)
+                            }
+                        })
+                    }
+                    "size_of" | "sizeof" => {
+                        self.arity(n, args, 0, 0, span);
+                        let [p] = params else {
+                            let msg = format!("`{n}` takes one type parameter");
+                            self.error(Diag::error(E_COMPTIME, msg, span));
+                            return Some(self.unknown(line));
+                        };
+                        let t = match eval_dtype(self.cx, self.m, &p.value, &self.consts) {
+                            Ok(t) => t,
+                            Err(_) => self.resolve_ty(&p.value),
+                        };
+                        Some(TExpr::new(K::SizeOf(t), Ty::INT, line))
+                    }
+                    _ => None,
+                }
+            }
+            ExprKind::Attr { base: recv, name } => {
+                if self.module_base(recv).is_some()
+                    && (self.cx.module_path(self.m, recv).is_some()
+                        || matches!(&recv.kind, ExprKind::Name(r)
+                            if self.cx.modules[self.m].scope.contains_key(r)))
+                {
+                    return None;
+                }
+                let r = self.expr(recv, None);
+                Some(self.method_with_params(r, name, params, args, span))
+            }
+            _ => None,
+        }
+    }
+
+    /// A method call on a built-in value, with its compile-time parameters (maybe none).
+    pub(crate) fn method_with_params(
+        &mut self,
+        recv: TExpr,
+        name: &ast::Ident,
+        params: &[Arg],
+        args: &[Arg],
+        span: Span,
+    ) -> TExpr {
+        let line = self.line(span);
+        let recv = match recv.ty {
+            Ty::RawPtr(..) => return self.ptr_method(recv, name, params, args, span),
+            Ty::Array(..) => return self.array_method(recv, name, args, span),
+            Ty::Unknown => {
+                for a in args {
+                    self.expr(&a.value, None);
+                }
+                return self.unknown(line);
+            }
+            _ => match self.simd_method(recv, name, params, args, span) {
+                Ok(v) => return v,
+                Err(r) => r,
+            },
+        };
+        let msg = format!(
+            "`{}` has no method `{}` with compile-time parameters",
+            self.ty_name(&recv.ty),
+            name.name
+        );
+        let mut d = Diag::error(E_NO_MEMBER, msg, name.span);
+        if PTR_METHODS.contains(&name.name.as_str()) {
+            d = d.with_hint(format!("`{}` is a method of `UnsafePointer`", name.name));
+        }
+        self.error(d);
+        for a in args {
+            self.expr(&a.value, None);
+        }
+        self.unknown(line)
+    }
+
+    /// `T(args)` for the parameterized built-in types.
+    pub(crate) fn construct_typed(&mut self, ty: Ty, args: &[Arg], span: Span) -> TExpr {
+        let line = self.line(span);
+        match ty.clone() {
+            Ty::Unknown => {
+                for a in args {
+                    self.expr(&a.value, None);
+                }
+                self.unknown(line)
+            }
+            Ty::RawPtr(t, _) => self.construct_pointer(ty, &t, args, span),
+            Ty::Array(t, n) => self.construct_array(ty, &t, n, args, span),
+            Ty::Vector(..) => self.construct_simd(ty, args, span),
+            Ty::Span(_) => {
+                let v = self.construct_span(args, span);
+                self.coerce(v, &ty, span)
+            }
+            // `Scalar[dt](x)` / `SIMD[dt, 1](x)`: a scalar conversion.
+            scalar => {
+                if args.is_empty() {
+                    return self.construct_simd(scalar, args, span);
+                }
+                if !self.arity("Scalar", args, 1, 1, span) {
+                    return self.unknown(line);
+                }
+                let v = self.expr(&args[0].value, Some(&scalar));
+                if v.ty.is_numeric() || v.ty == Ty::Bool {
+                    if scalar == Ty::Bool && v.ty != Ty::Bool {
+                        let zero = self.cast(self.int(0, line), v.ty.clone());
+                        return TExpr::new(
+                            K::Cmp(TCmp::Ne, Box::new(v), Box::new(zero)),
+                            Ty::Bool,
+                            line,
+                        );
+                    }
+                    return self.cast(v, scalar);
+                }
+                self.coerce(v, &scalar, args[0].value.span)
+            }
+        }
+    }
+
+    /// `UnsafePointer[T]()` (null) and `UnsafePointer(to=x)` (the address of a variable).
+    fn construct_pointer(&mut self, ty: Ty, elem: &Ty, args: &[Arg], span: Span) -> TExpr {
+        let line = self.line(span);
+        match args {
+            [] => TExpr::new(K::Null, ty, line),
+            [a] if a.name.as_ref().is_some_and(|n| n.name == "to") => {
+                let v = self.expr(&a.value, (!elem.is_unknown()).then_some(elem));
+                if v.ty.is_unknown() {
+                    return self.unknown(line);
+                }
+                if !elem.is_unknown() && v.ty != *elem {
+                    let v = self.coerce(v, elem, a.value.span);
+                    return self.address_of(v, line);
+                }
+                self.address_of(v, line)
+            }
+            _ => {
+                self.error(
+                    Diag::error(
+                        E_ARITY,
+                        "`UnsafePointer` takes `to=` a variable, or nothing",
+                        span,
+                    )
+                    .with_hint("write `UnsafePointer(to=x)`, or `alloc[T](n)` for heap memory"),
+                );
+                for a in args {
+                    self.expr(&a.value, None);
+                }
+                self.unknown(line)
+            }
+        }
+    }
+
+    /// The address of a place (temporaries are stored in a fresh local first).
+    pub(super) fn address_of(&mut self, v: TExpr, line: u32) -> TExpr {
+        let place = if is_place(&v) { v } else { self.as_place(v) };
+        let ty = Ty::RawPtr(Box::new(place.ty.clone()), 0);
+        TExpr::new(K::AddrOf(Box::new(place)), ty, line)
+    }
+
+    /// `alloc[T](n)`: `n` uninitialized values of `T` on the heap (64-byte aligned).
+    fn alloc(&mut self, params: &[Arg], args: &[Arg], span: Span) -> TExpr {
+        let line = self.line(span);
+        let [p] = params else {
+            self.error(
+                Diag::error(
+                    E_COMPTIME,
+                    "`alloc` takes the element type as its parameter",
+                    span,
+                )
+                .with_hint("write `alloc[Float32](n)`"),
+            );
+            return self.unknown(line);
+        };
+        let elem = self.param_type(p);
+        let count = args
+            .iter()
+            .find(|a| a.name.as_ref().is_none_or(|n| n.name == "count"));
+        for a in args {
+            if let Some(k) = &a.name
+                && k.name != "count"
+                && k.name != "alignment"
+            {
+                let msg = format!("`alloc` has no argument named `{}`", k.name);
+                self.error(Diag::error(E_KWARG, msg, k.span));
+            }
+        }
+        let Some(count) = count else {
+            self.error(Diag::error(E_ARITY, "`alloc` needs a count", span));
+            return self.unknown(line);
+        };
+        let n = self.offset_arg(&count.value);
+        if elem.is_unknown() {
+            return self.unknown(line);
+        }
+        let size = TExpr::new(K::SizeOf(elem.clone()), Ty::INT, line);
+        let bytes = TExpr::new(
+            K::Binary(TBin::Mul, Box::new(n), Box::new(size)),
+            Ty::INT,
+            line,
+        );
+        self.extern_call("mj_alloc", vec![bytes], Ty::RawPtr(Box::new(elem), 0), line)
+    }
+
+    /// A type parameter that may also be written as a `DType` (`stack_allocation[8, DType.float32]`).
+    fn param_type(&mut self, p: &Arg) -> Ty {
+        if let Ok(t) = eval_dtype(self.cx, self.m, &p.value, &self.consts) {
+            return t;
+        }
+        self.resolve_ty(&p.value)
+    }
+
+    /// `stack_allocation[n, T]()`: a pointer to `n` values of `T` in this function's frame
+    /// (one stack slot in the entry block, so a call inside a loop reuses it).
+    fn stack_allocation(&mut self, params: &[Arg], args: &[Arg], span: Span) -> TExpr {
+        let line = self.line(span);
+        self.arity("stack_allocation", args, 0, 0, span);
+        let positional: Vec<&Arg> = params.iter().filter(|p| p.name.is_none()).collect();
+        let [count, elem] = positional.as_slice() else {
+            self.error(
+                Diag::error(
+                    E_COMPTIME,
+                    "`stack_allocation` takes a count and an element type",
+                    span,
+                )
+                .with_hint("write `stack_allocation[16, Float32]()`"),
+            );
+            return self.unknown(line);
+        };
+        let mut space = 0;
+        for p in params.iter().filter(|p| p.name.is_some()) {
+            let key = p.name.as_ref().map(|n| n.name.as_str()).unwrap_or("");
+            match key {
+                "alignment" => {}
+                "address_space" => {
+                    if let ExprKind::Attr { name, .. } = &p.value.kind {
+                        space = match name.name.as_str() {
+                            "GLOBAL" => 1,
+                            "SHARED" => 3,
+                            "CONSTANT" => 4,
+                            "LOCAL" => 5,
+                            _ => 0,
+                        };
+                    }
+                }
+                k => {
+                    let msg = format!("`stack_allocation` has no parameter `{k}`");
+                    self.error(Diag::error(E_KWARG, msg, p.span));
+                }
+            }
+        }
+        let n = match eval_count(
+            self.cx,
+            self.m,
+            &count.value,
+            &self.consts,
+            "a stack allocation count",
+        ) {
+            Ok(n) => n,
+            Err(d) => {
+                self.error(d);
+                return self.unknown(line);
+            }
+        };
+        let elem = self.param_type(elem);
+        if elem.is_unknown() {
+            return self.unknown(line);
+        }
+        let arr_ty = Ty::Array(Box::new(elem.clone()), n);
+        let arr = self.new_local("", arr_ty.clone(), false);
+        let arr = TExpr::new(K::Local(arr), arr_ty, line);
+        TExpr::new(
+            K::AddrOf(Box::new(arr)),
+            Ty::RawPtr(Box::new(elem), space),
+            line,
+        )
+    }
+
+    /// `p[i]`, `arr[i]` as places; `v[i]` on SIMD values is a lane read.
+    pub(crate) fn memory_index(&mut self, b: TExpr, args: &[Arg], span: Span) -> TExpr {
+        let line = self.line(span);
+        let [a] = args else {
+            let msg = format!("`{}` takes one index", self.ty_name(&b.ty));
+            self.error(Diag::error(crate::check::E_NOT_INDEXABLE, msg, span));
+            return self.unknown(line);
+        };
+        match b.ty.clone() {
+            Ty::RawPtr(..) => {
+                let i = self.offset_arg(&a.value);
+                self.deref(self.offset(b, i))
+            }
+            Ty::Array(t, n) => {
+                let i = self.offset_arg(&a.value);
+                self.array_elem(b, &t, n, i, &a.value)
+            }
+            Ty::Span(t) => {
+                let i = self.offset_arg(&a.value);
+                self.span_elem(b, &t, i)
+            }
+            _ => self.simd_lane(b, &a.value),
+        }
+    }
+
+    fn ptr_method(
+        &mut self,
+        p: TExpr,
+        name: &ast::Ident,
+        params: &[Arg],
+        args: &[Arg],
+        span: Span,
+    ) -> TExpr {
+        let line = self.line(span);
+        let Ty::RawPtr(elem, space) = p.ty.clone() else {
+            return self.unknown(line);
+        };
+        let elem = *elem;
+        let m = name.name.as_str();
+        let unit = |stmts: Vec<TStmt>| {
+            TExpr::new(
+                K::Seq(stmts, Box::new(TExpr::new(K::Unit, Ty::Unit, line))),
+                Ty::Unit,
+                line,
+            )
+        };
+        let pty = p.ty.clone();
+        let vector_elem = |fx: &mut Self| -> bool {
+            if lanes(&elem).is_some_and(|(_, w)| w == 1) {
+                return true;
+            }
+            let msg = format!(
+                "`{m}` of SIMD values needs a pointer to scalars, found `{}`",
+                fx.ty_name(&pty)
+            );
+            fx.error(Diag::error(E_MISMATCH, msg, name.span));
+            false
+        };
+        match m {
+            "free" => {
+                self.arity(m, args, 0, 0, span);
+                let f = self.extern_call("mj_free", vec![p], Ty::Unit, line);
+                unit(vec![TStmt::Expr(f)])
+            }
+            "offset" => {
+                if !self.arity(m, args, 1, 1, span) {
+                    return self.unknown(line);
+                }
+                let n = self.offset_arg(&args[0].value);
+                self.offset(p, n)
+            }
+            "bitcast" => {
+                self.arity(m, args, 0, 0, span);
+                let [t] = params else {
+                    self.error(Diag::error(
+                        E_COMPTIME,
+                        "`bitcast` takes the new pointee type",
+                        span,
+                    ));
+                    return self.unknown(line);
+                };
+                let t = self.param_type(t);
+                TExpr::new(K::Cast(Box::new(p)), Ty::RawPtr(Box::new(t), space), line)
+            }
+            "load" => {
+                let width = self.width_param(params, "load").unwrap_or(1);
+                if width == 0 || !self.arity(m, args, 0, 1, span) {
+                    return self.unknown(line);
+                }
+                let addr = match args.first() {
+                    Some(a) => {
+                        let i = self.offset_arg(&a.value);
+                        self.offset(p, i)
+                    }
+                    None => p,
+                };
+                if width == 1 {
+                    return self.deref(addr);
+                }
+                if !vector_elem(self) {
+                    return self.unknown(line);
+                }
+                TExpr::new(K::Prim(Prim::Load, vec![addr]), simd_of(elem, width), line)
+            }
+            "store" => {
+                if !self.arity(m, args, 1, 2, span) {
+                    return self.unknown(line);
+                }
+                let (addr, val) = if args.len() == 2 {
+                    let i = self.offset_arg(&args[0].value);
+                    (self.offset(p, i), &args[1].value)
+                } else {
+                    (p, &args[0].value)
+                };
+                let v = self.expr(val, Some(&elem));
+                match lanes(&v.ty) {
+                    Some((e, w)) if w > 1 => {
+                        if !vector_elem(self) {
+                            return self.unknown(line);
+                        }
+                        if e != elem {
+                            let msg = format!(
+                                "cannot store a `{}` through a pointer to `{}`",
+                                self.ty_name(&v.ty),
+                                self.ty_name(&elem)
+                            );
+                            self.error(Diag::error(E_MISMATCH, msg, val.span));
+                            return self.unknown(line);
+                        }
+                        let st = TExpr::new(K::Prim(Prim::Store, vec![addr, v]), Ty::Unit, line);
+                        unit(vec![TStmt::Expr(st)])
+                    }
+                    _ => {
+                        let v = self.coerce(v, &elem, val.span);
+                        let place = self.deref(addr);
+                        unit(vec![TStmt::Assign(place, v)])
+                    }
+                }
+            }
+            "strided_load" | "strided_store" => {
+                let Some(width) = self.width_param(params, m) else {
+                    let msg = format!("`{m}` needs its width: `p.{m}[width=4](...)`");
+                    self.error(Diag::error(E_COMPTIME, msg, name.span));
+                    return self.unknown(line);
+                };
+                let load = m == "strided_load";
+                let n = if load { 1 } else { 2 };
+                if width == 0 || !self.arity(m, args, n, n, span) || !vector_elem(self) {
+                    return self.unknown(line);
+                }
+                let vty = simd_of(elem.clone(), width);
+                let mut stmts = Vec::new();
+                let val = if load {
+                    None
+                } else {
+                    let v = self.expr(&args[0].value, Some(&vty));
+                    let v = self.coerce(v, &vty, args[0].value.span);
+                    let (st, v) = self.temp(v);
+                    stmts.push(st);
+                    Some(v)
+                };
+                let stride = self.offset_arg(&args[n - 1].value);
+                let (s0, stride) = self.temp(stride);
+                let (s1, base) = self.temp(p);
+                stmts.push(s0);
+                stmts.push(s1);
+                let mut lanes_out = Vec::new();
+                for k in 0..width {
+                    let off = TExpr::new(
+                        K::Binary(
+                            TBin::Mul,
+                            Box::new(stride.clone()),
+                            Box::new(self.int(k.into(), line)),
+                        ),
+                        Ty::INT,
+                        line,
+                    );
+                    let place = self.deref(self.offset(base.clone(), off));
+                    match &val {
+                        None => lanes_out.push(place),
+                        Some(v) => {
+                            let lane = if width == 1 {
+                                v.clone()
+                            } else {
+                                TExpr::new(
+                                    K::Prim(
+                                        Prim::Extract,
+                                        vec![v.clone(), self.int(k.into(), line)],
+                                    ),
+                                    elem.clone(),
+                                    line,
+                                )
+                            };
+                            stmts.push(TStmt::Assign(place, lane));
+                        }
+                    }
+                }
+                if load {
+                    let v = if width == 1 {
+                        lanes_out.remove(0)
+                    } else {
+                        TExpr::new(K::Aggregate(lanes_out), vty.clone(), line)
+                    };
+                    TExpr::new(K::Seq(stmts, Box::new(v)), vty, line)
+                } else {
+                    unit(stmts)
+                }
+            }
+            _ => {
+                let mut d = Diag::error(
+                    E_NO_MEMBER,
+                    format!("`{}` has no method `{m}`", self.ty_name(&p.ty)),
+                    name.span,
+                );
+                if let Some(s) = did_you_mean(m, PTR_METHODS.iter().copied()) {
+                    d = d.with_hint(format!("did you mean `{s}`?"));
+                }
+                self.error(d);
+                for a in args {
+                    self.expr(&a.value, None);
+                }
+                self.unknown(line)
+            }
+        }
+    }
+
+    /// Pointer arithmetic and comparisons: `p + n`, `p - n`, `p == q`, `p < q`.
+    pub(crate) fn pointer_binary(
+        &mut self,
+        op: ast::BinOp,
+        a: TExpr,
+        b: TExpr,
+        span: Span,
+    ) -> TExpr {
+        let line = self.line(span);
+        match (op, &a.ty, &b.ty) {
+            (ast::BinOp::Add | ast::BinOp::Sub, Ty::RawPtr(..), t) if t.is_int() => {
+                let n = self.cast(b, Ty::INT);
+                let n = if op == ast::BinOp::Sub {
+                    TExpr::new(K::Unary(crate::tir::TUn::Neg, Box::new(n)), Ty::INT, line)
+                } else {
+                    n
+                };
+                self.offset(a, n)
+            }
+            (ast::BinOp::Add, t, Ty::RawPtr(..)) if t.is_int() => {
+                let n = self.cast(a, Ty::INT);
+                self.offset(b, n)
+            }
+            _ => {
+                let msg = format!(
+                    "no operator `{}` for `{}` and `{}`",
+                    op.symbol(),
+                    self.ty_name(&a.ty),
+                    self.ty_name(&b.ty)
+                );
+                self.error(
+                    Diag::error(crate::check::E_OPERATOR, msg, span)
+                        .with_hint("pointers support `+ n`, `- n` and comparisons"),
+                );
+                self.unknown(line)
+            }
+        }
+    }
+
+    /// Built-in functions of this module called by bare name (`None` if not one of them).
+    pub(crate) fn memory_call(&mut self, name: &str, args: &[Arg], span: Span) -> Option<TExpr> {
+        let line = self.line(span);
+        Some(match name {
+            "UnsafePointer" => {
+                let [a] = args else {
+                    self.error(
+                        Diag::error(E_ARITY, "`UnsafePointer(...)` takes `to=` a variable", span)
+                            .with_hint(
+                                "write `UnsafePointer(to=x)`, or `UnsafePointer[T]()` for null",
+                            ),
+                    );
+                    return Some(self.unknown(line));
+                };
+                self.construct_pointer(
+                    Ty::RawPtr(Box::new(Ty::Unknown), 0),
+                    &Ty::Unknown,
+                    std::slice::from_ref(a),
+                    span,
+                )
+            }
+            "memcpy" | "memset" | "memset_zero" => {
+                let names: &[&str] = match name {
+                    "memcpy" => &["dest", "src", "count"],
+                    "memset" => &["ptr", "value", "count"],
+                    _ => &["ptr", "count"],
+                };
+                let mut slots: Vec<Option<&Expr>> = vec![None; names.len()];
+                let mut pos = 0;
+                for a in args {
+                    let i = match &a.name {
+                        None => {
+                            pos += 1;
+                            pos - 1
+                        }
+                        Some(k) => match names.iter().position(|n| *n == k.name) {
+                            Some(i) => i,
+                            None => {
+                                let msg = format!("`{name}` has no argument named `{}`", k.name);
+                                self.error(Diag::error(E_KWARG, msg, k.span));
+                                return Some(self.unknown(line));
+                            }
+                        },
+                    };
+                    if i < slots.len() {
+                        slots[i] = Some(&a.value);
+                    }
+                }
+                if pos > names.len() || slots.iter().any(Option::is_none) {
+                    let msg = format!("`{name}` takes ({})", names.join(", "));
+                    self.error(Diag::error(E_ARITY, msg, span));
+                    return Some(self.unknown(line));
+                }
+                let slots: Vec<&Expr> = slots.into_iter().flatten().collect();
+                let dest = self.expr(slots[0], None);
+                let Ty::RawPtr(elem, _) = dest.ty.clone() else {
+                    if !dest.ty.is_unknown() {
+                        let msg = format!(
+                            "`{name}` needs an `UnsafePointer`, found `{}`",
+                            self.ty_name(&dest.ty)
+                        );
+                        self.error(Diag::error(E_MISMATCH, msg, slots[0].span));
+                    }
+                    return Some(self.unknown(line));
+                };
+                let count = self.offset_arg(slots[slots.len() - 1]);
+                let size = TExpr::new(K::SizeOf((*elem).clone()), Ty::INT, line);
+                let bytes = TExpr::new(
+                    K::Binary(TBin::Mul, Box::new(count), Box::new(size)),
+                    Ty::INT,
+                    line,
+                );
+                match name {
+                    "memcpy" => {
+                        let src = self.expr(slots[1], Some(&dest.ty));
+                        let src = if matches!(src.ty, Ty::RawPtr(..)) {
+                            src
+                        } else {
+                            self.coerce(src, &dest.ty, slots[1].span)
+                        };
+                        self.extern_call("mj_memcpy", vec![dest, src, bytes], Ty::Unit, line)
+                    }
+                    "memset" => {
+                        let v = self.offset_arg(slots[1]);
+                        self.extern_call("mj_memset", vec![dest, v, bytes], Ty::Unit, line)
+                    }
+                    _ => {
+                        let zero = self.int(0, line);
+                        self.extern_call("mj_memset", vec![dest, zero, bytes], Ty::Unit, line)
+                    }
+                }
+            }
+            "fma" => {
+                if !self.arity(name, args, 3, 3, span) {
+                    return Some(self.unknown(line));
+                }
+                let mut vals = Vec::new();
+                for a in args {
+                    let hint = vals
+                        .iter()
+                        .find_map(|v: &TExpr| lanes(&v.ty).map(|(e, _)| e));
+                    vals.push(self.expr(&a.value, hint.as_ref()));
+                }
+                self.simd_fma(vals, span)
+            }
+            "num_physical_cores" | "num_logical_cores" => {
+                self.arity(name, args, 0, 0, span);
+                self.extern_call("mj_num_physical_cores", Vec::new(), Ty::INT, line)
+            }
+            "is_gpu" | "is_nvidia_gpu" | "is_amd_gpu" | "is_apple_gpu" => {
+                self.arity(name, args, 0, 0, span);
+                TExpr::new(K::Bool(false), Ty::Bool, line)
+            }
+            "is_x86" => TExpr::new(K::Bool(cfg!(target_arch = "x86_64")), Ty::Bool, line),
+            "Span" => self.construct_span(args, span),
+            "SIMD" | "Scalar" | "InlineArray" | "alloc" | "stack_allocation" | "simd_width_of"
+            | "size_of" => {
+                let msg = format!("`{name}` needs its compile-time parameters: `{name}[...]`");
+                self.error(Diag::error(E_COMPTIME, msg, span));
+                for a in args {
+                    self.expr(&a.value, None);
+                }
+                self.unknown(line)
+            }
+            _ => return None,
+        })
+    }
+}
+
+/// Methods of SIMD values, pointers and arrays called without compile-time parameters;
+/// gives the receiver back for other types (and for scalar methods that are not SIMD's).
+pub(crate) fn memory_method(
+    fx: &mut FnCx<'_>,
+    recv: TExpr,
+    name: &ast::Ident,
+    args: &[Arg],
+    span: Span,
+) -> Result<TExpr, TExpr> {
+    match recv.ty {
+        Ty::Vector(..) | Ty::RawPtr(..) | Ty::Array(..) => {
+            Ok(fx.method_with_params(recv, name, &[], args, span))
+        }
+        _ => fx.simd_method(recv, name, &[], args, span),
+    }
+}
