@@ -58,6 +58,14 @@ impl<'m, 'a, 'ctx> FnCx<'m, 'a, 'ctx> {
                 BasicTypeEnum::PointerType(pt) => pt.const_null().into(),
                 _ => return Err(format!("null constant of non-pointer type {ty:?}")),
             },
+            Const::FnAddr(f) => self
+                .m
+                .fns
+                .get(f.0 as usize)
+                .ok_or_else(|| format!("no function #{}", f.0))?
+                .as_global_value()
+                .as_pointer_value()
+                .into(),
             Const::Unit => self.m.ctx.const_struct(&[], false).into(),
         })
     }

@@ -408,6 +408,7 @@ impl Fx<'_> {
             K::Str(s) => Ok(Operand::Const(Const::Str(s.clone()))),
             K::Unit => Ok(Operand::Const(Const::Unit)),
             K::Null => Ok(Operand::Const(Const::Null(lower_ty(&e.ty)?))),
+            K::FnAddr(tir::Callee::Fn(id)) => Ok(Operand::Const(Const::FnAddr(mir::FuncId(id.0)))),
             K::Move(l) => Ok(self.move_out(*l)),
             K::Local(_)
             | K::Field(..)

@@ -188,6 +188,8 @@ pub enum Const {
     Str(String),
     /// The null pointer of a `Ptr`/`Str`/`List`/`Dict` type.
     Null(Ty),
+    /// The address of a function (a C-ABI callback for the runtime), of type `Ptr(Unit)`.
+    FnAddr(FuncId),
     Unit,
 }
 

@@ -168,6 +168,7 @@ fn constant(p: &Program, c: &Const) -> String {
         Const::Bool(b) => b.to_string(),
         Const::Str(s) => format!("{s:?}"),
         Const::Null(t) => format!("null::<{}>", ty(p, t)),
+        Const::FnAddr(f) => format!("fn_addr(#{})", f.0),
         Const::Unit => "()".into(),
     }
 }

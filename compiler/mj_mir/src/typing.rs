@@ -62,6 +62,7 @@ impl Const {
     pub fn ty(&self) -> Ty {
         match self {
             Const::Int(_, ty) | Const::Float(_, ty) | Const::Null(ty) => ty.clone(),
+            Const::FnAddr(_) => Ty::Ptr(Box::new(Ty::Unit)),
             Const::Bool(_) => Ty::Bool,
             Const::Str(_) => Ty::Str,
             Const::Unit => Ty::Unit,

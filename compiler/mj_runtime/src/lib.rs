@@ -15,6 +15,7 @@ pub mod fmt;
 pub mod io;
 pub mod list;
 pub mod memory;
+pub mod parallel;
 pub mod process;
 pub mod str;
 pub mod time;
@@ -149,5 +150,7 @@ pub fn symbols() -> Vec<(&'static str, usize)> {
         memory::mj_memcpy,
         memory::mj_memset,
         memory::mj_num_physical_cores,
+        parallel::mj_parallel_for,
+        parallel::mj_num_workers,
     ]
 }

@@ -219,6 +219,9 @@ pub enum TExprKind {
     Seq(Vec<TStmt>, Box<TExpr>),
     /// A null pointer of a handle type (used for absent optional runtime arguments).
     Null,
+    /// The address of a function, as a C-ABI callback (`Ptr(Unit)`); `Callee`-like, so a
+    /// closure index is rewritten to the program's function by the assembler.
+    FnAddr(Callee),
     /// `x^`: the value of a local, whose lifetime ends here (it is no longer destroyed at
     /// the end of its scope).
     Move(LocalId),
@@ -382,7 +385,8 @@ fn walk_expr<'a>(
         | TExprKind::Local(_)
         | TExprKind::SizeOf(_)
         | TExprKind::Move(_)
-        | TExprKind::Null => {}
+        | TExprKind::Null
+        | TExprKind::FnAddr(_) => {}
     }
 }
 

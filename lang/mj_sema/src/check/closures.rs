@@ -407,6 +407,9 @@ impl FnCx<'_> {
         for a in &args[1..] {
             self.typed_arg(a, &Ty::INT);
         }
+        if name == "parallelize" && self.closures[k].generics.is_empty() {
+            return Some(self.parallel_for(k, n, span));
+        }
         let (s_n, n) = self.temp(n);
         let i = self.new_local("", Ty::INT, false);
         let read_i = TExpr::new(K::Local(i), Ty::INT, line);
@@ -461,5 +464,109 @@ impl FnCx<'_> {
             Ty::Unit,
             line,
         ))
+    }
+}
+
+impl FnCx<'_> {
+    /// `parallelize[body](n)`: the runtime runs `body(i)` for `i` in `0..n` on all cores
+    /// (`mj_parallel_for`). It calls a C-ABI trampoline `(env, i)` lifted next to the
+    /// closure, where `env` holds the addresses of the captured variables.
+    fn parallel_for(&mut self, k: usize, n: TExpr, span: Span) -> TExpr {
+        let line = self.line(span);
+        let (idx, sig, caps) = self.closure_instance(k, Targs::from(Vec::new()));
+        let ok_sig = sig.params.len() == 1 && sig.params[0].ty == Ty::INT && sig.ret == Ty::Unit;
+        if !ok_sig || sig.raises {
+            self.error(
+                Diag::error(
+                    super::E_MISMATCH,
+                    "the body of `parallelize` must be `def body(i: Int):` and must not raise",
+                    span,
+                )
+                .with_hint("handle errors inside the body"),
+            );
+            return self.unknown(line);
+        }
+        // The environment: a tuple of the captured variables' addresses.
+        let cap_tys: Vec<Ty> = caps
+            .iter()
+            .map(|l| Ty::Ptr(Box::new(self.local_ty(*l))))
+            .collect();
+        let env_ty = Ty::Tuple(cap_tys.clone());
+        let mut addrs = Vec::new();
+        for (&l, t) in caps.iter().zip(&cap_tys) {
+            let place = self.local_read(l, line);
+            addrs.push(TExpr::new(K::AddrOf(Box::new(place)), t.clone(), line));
+        }
+        let env = self.new_local("", env_ty.clone(), false);
+        let env_read = TExpr::new(K::Local(env), env_ty.clone(), line);
+        let init = TStmt::Assign(
+            env_read.clone(),
+            TExpr::new(K::Aggregate(addrs), env_ty.clone(), line),
+        );
+        // The trampoline: `(env: Ptr(env), i: Int)` calls the closure with `i` and the
+        // captured addresses, passed on as the closure's by-reference parameters.
+        let env_ptr_ty = Ty::Ptr(Box::new(env_ty.clone()));
+        let tl = |i: u32, ty: &Ty| TExpr::new(K::Local(LocalId(i)), ty.clone(), line);
+        let env_place = TExpr::new(K::Deref(Box::new(tl(0, &env_ptr_ty))), env_ty.clone(), line);
+        let mut call_args = vec![TArg::Value(tl(1, &Ty::INT))];
+        for (j, t) in cap_tys.iter().enumerate() {
+            let Ty::Ptr(inner) = t else { continue };
+            let ptr = TExpr::new(
+                K::Field(Box::new(env_place.clone()), j as u32),
+                t.clone(),
+                line,
+            );
+            call_args.push(TArg::Ref(TExpr::new(
+                K::Deref(Box::new(ptr)),
+                (**inner).clone(),
+                line,
+            )));
+        }
+        let call = TExpr::new(K::Call(Callee::Closure(idx), call_args), Ty::Unit, line);
+        let tramp = TFunction {
+            name: format!("{}.parallel_body{}", self.name, self.lifted.len()),
+            template: false,
+            file: self.cx.modules[self.m].input.path.clone(),
+            params: vec![LocalId(0), LocalId(1)],
+            ret: Ty::Unit,
+            raises: false,
+            export: false,
+            locals: vec![
+                crate::tir::TLocal {
+                    name: "env".into(),
+                    ty: env_ptr_ty,
+                    by_ref: false,
+                },
+                crate::tir::TLocal {
+                    name: "i".into(),
+                    ty: Ty::INT,
+                    by_ref: false,
+                },
+            ],
+            body: vec![TStmt::Expr(call)],
+            lifted: Vec::new(),
+            drops: Default::default(),
+        };
+        let tramp_idx = self.lifted.len() as u32;
+        self.lifted.push(tramp);
+        let f = TExpr::new(
+            K::FnAddr(Callee::Closure(tramp_idx)),
+            Ty::Ptr(Box::new(Ty::Unit)),
+            line,
+        );
+        let env_addr = TExpr::new(
+            K::AddrOf(Box::new(env_read)),
+            Ty::Ptr(Box::new(env_ty)),
+            line,
+        );
+        let run = self.extern_call("mj_parallel_for", vec![f, env_addr, n], Ty::Unit, line);
+        TExpr::new(
+            K::Seq(
+                vec![init, TStmt::Expr(run)],
+                Box::new(TExpr::new(K::Unit, Ty::Unit, line)),
+            ),
+            Ty::Unit,
+            line,
+        )
     }
 }

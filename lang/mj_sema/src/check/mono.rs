@@ -33,7 +33,8 @@ pub(crate) fn instantiate_all(
             let first = functions.len() as u32;
             let point = |f: &mut TFunction| {
                 rewrite(&mut f.body, &mut |e| {
-                    if let K::Call(c @ Callee::Closure(_), _) = &mut e.kind
+                    if let K::Call(c @ Callee::Closure(_), _) | K::FnAddr(c @ Callee::Closure(_)) =
+                        &mut e.kind
                         && let Callee::Closure(k) = c
                     {
                         *c = Callee::Fn(FnId(first + *k));
