@@ -289,7 +289,13 @@ fn standard_library_suite_passes() {
     let out = stdout(&o);
     let passed = out.lines().filter(|l| l.starts_with("PASS ")).count();
     assert!(passed >= 30, "only {passed} tests:\n{out}");
-    for f in ["test_math", "test_strings", "test_lists", "test_dicts"] {
+    for f in [
+        "test_math",
+        "test_strings",
+        "test_lists",
+        "test_dicts",
+        "test_linalg",
+    ] {
         assert!(
             out.contains(&format!("PASS stdlib/tests/{f}.mj::")),
             "{f} did not run:\n{out}"
