@@ -52,6 +52,10 @@ pub(crate) struct FnCx<'c> {
     pub closure_scopes: Vec<HashMap<String, usize>>,
     /// Closure instances checked as functions of their own (see `closures.rs`).
     pub lifted: Vec<TFunction>,
+    /// The path left the block inside a `comptime if` branch: what follows is dead in this
+    /// instance only (another instance may take the other branch), so it is not reported
+    /// as unreachable.
+    pub comptime_exit: bool,
     /// Destruction scopes, temporaries and moves (see `ownership.rs`).
     pub own: super::ownership::OwnState,
 }
@@ -244,6 +248,7 @@ impl<'c> FnCx<'c> {
             closure_scopes: vec![HashMap::new()],
             lifted: Vec::new(),
             own: Default::default(),
+            comptime_exit: false,
         }
     }
 }
@@ -326,7 +331,11 @@ impl FnCx<'_> {
         let mut out = Vec::new();
         let mut warned = false;
         for s in stmts {
-            if self.dead && !warned && !matches!(s.kind, StmtKind::Pass | StmtKind::Error) {
+            if self.dead
+                && !warned
+                && !self.comptime_exit
+                && !matches!(s.kind, StmtKind::Pass | StmtKind::Error)
+            {
                 warned = true;
                 self.error(
                     Diag::warning(super::W_UNREACHABLE, "unreachable code", s.span).with_hint(
@@ -458,6 +467,7 @@ impl FnCx<'_> {
                         match const_eval(self.cx, self.m, c, &self.consts) {
                             Some(ConstVal::Bool(true)) => {
                                 out.push(TStmt::Block(self.block(b)));
+                                self.comptime_exit |= self.dead;
                                 return;
                             }
                             Some(ConstVal::Bool(false)) => {}
@@ -473,6 +483,7 @@ impl FnCx<'_> {
                     }
                     if let Some(e) = else_body {
                         out.push(TStmt::Block(self.block(e)));
+                        self.comptime_exit |= self.dead;
                     }
                     return;
                 }
@@ -641,6 +652,7 @@ impl FnCx<'_> {
                 // The handler may start after any prefix of the body.
                 self.flow = self.flow.clone().union(&before);
                 self.dead = false;
+                self.comptime_exit = false;
                 if !handlers.is_empty() {
                     self.try_depth -= 1;
                 }
@@ -667,6 +679,7 @@ impl FnCx<'_> {
                 });
                 let handler_dead = handlers.is_empty() || self.dead;
                 self.dead = false;
+                self.comptime_exit = false;
                 let e = else_body
                     .as_ref()
                     .map(|e| self.block(e))

@@ -113,6 +113,7 @@ impl FnCx<'_> {
         for i in 0..n {
             self.flow = before.clone();
             self.dead = false;
+            self.comptime_exit = false;
             out.push(f(self, i));
             if !self.dead {
                 merged = Some(match merged {
@@ -125,6 +126,7 @@ impl FnCx<'_> {
             Some(m) => {
                 self.flow = m;
                 self.dead = false;
+                self.comptime_exit = false;
             }
             None => {
                 self.flow = before;
@@ -142,6 +144,7 @@ impl FnCx<'_> {
         self.loop_exit(&before);
         self.flow = before.union(&self.flow);
         self.dead = false;
+        self.comptime_exit = false;
         r
     }
 }
