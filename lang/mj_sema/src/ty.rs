@@ -20,6 +20,8 @@ pub enum CtArg {
     Float(u64),
     /// Parameter `i` of the template being described (in signatures and field types).
     Param(u32),
+    /// A function passed as a compile-time parameter (`apply[square](3)`), by index.
+    Func(u32),
 }
 
 /// The compile-time arguments of a struct instance; empty for a non-generic struct.
@@ -344,6 +346,7 @@ fn write_arg(f: &mut fmt::Formatter<'_>, a: &CtArg, names: &[String]) -> fmt::Re
         CtArg::Str(s) => write!(f, "{s:?}"),
         CtArg::Float(b) => write!(f, "{}", f64::from_bits(*b)),
         CtArg::Param(i) => write!(f, "<param {i}>"),
+        CtArg::Func(i) => write!(f, "<fn {i}>"),
     }
 }
 

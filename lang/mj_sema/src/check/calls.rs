@@ -282,6 +282,16 @@ impl FnCx<'_> {
             }
             ExprKind::Name(n)
                 if self.lookup_local(n).is_none()
+                    && matches!(self.consts.get(n), Some(super::ConstVal::Func(_))) =>
+            {
+                // A function passed as a compile-time parameter.
+                let Some(super::ConstVal::Func(id)) = self.consts.get(n).cloned() else {
+                    return self.unknown(line);
+                };
+                self.call_fn(id, n, args, span)
+            }
+            ExprKind::Name(n)
+                if self.lookup_local(n).is_none()
                     && let Some(super::ConstVal::Type(t)) = self.consts.get(n).cloned() =>
             {
                 self.construct_typed(t, args, span)

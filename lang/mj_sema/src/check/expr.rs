@@ -990,7 +990,9 @@ pub fn const_expr(v: ConstVal, line: u32) -> TExpr {
         ConstVal::Bool(b) => TExpr::new(K::Bool(b), Ty::Bool, line),
         ConstVal::Str(s) => TExpr::new(K::Str(s), Ty::Str, line),
         // Only templates have parameters, and templates are not checked as bodies.
-        ConstVal::Param(..) | ConstVal::Expr(..) => TExpr::new(K::Unit, Ty::Unknown, line),
+        ConstVal::Param(..) | ConstVal::Expr(..) | ConstVal::Func(_) => {
+            TExpr::new(K::Unit, Ty::Unknown, line)
+        }
         // A type used as a value has already been reported by the caller; keep its name.
         ConstVal::Type(t) => TExpr::new(K::Str(format!("{t:?}")), Ty::Str, line),
         // At run time a `DType` is its name, which is also how Mojo prints it.

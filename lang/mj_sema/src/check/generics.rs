@@ -85,6 +85,9 @@ pub(crate) fn template_names(
             GKind::DType => {
                 consts.insert(p.name.clone(), ConstVal::DType(Ty::Param(i as u32)));
             }
+            GKind::Func(..) => {
+                consts.insert(p.name.clone(), ConstVal::Param(i as u32, Ty::Unit));
+            }
         }
     }
     (types, consts)
@@ -110,6 +113,9 @@ pub(crate) fn instance_names(
             (GKind::DType, CtArg::Type(t)) => {
                 consts.insert(p.name.clone(), ConstVal::DType(t.clone()));
             }
+            (GKind::Func(..), CtArg::Func(f)) => {
+                consts.insert(p.name.clone(), ConstVal::Func(FnId(*f)));
+            }
             _ => {}
         }
     }
@@ -124,6 +130,7 @@ pub(crate) fn ct_to_const(a: &CtArg, t: &Ty) -> Option<ConstVal> {
         CtArg::Str(s) => ConstVal::Str(s.clone()),
         CtArg::Float(b) => ConstVal::Float(f64::from_bits(*b), t.clone()),
         CtArg::Param(i) => ConstVal::Param(*i, t.clone()),
+        CtArg::Func(f) => ConstVal::Func(FnId(*f)),
         CtArg::Type(_) => return None,
     })
 }
@@ -138,6 +145,7 @@ pub(crate) fn const_to_ct(v: &ConstVal) -> CtArg {
         ConstVal::DType(t) | ConstVal::Type(t) => CtArg::Type(t.clone()),
         // Rejected by `value_fits` before it gets here.
         ConstVal::Expr(..) => CtArg::Bool(false),
+        ConstVal::Func(f) => CtArg::Func(f.0),
     }
 }
 
@@ -234,6 +242,28 @@ pub(crate) fn declare_params(
                 kind: ExprKind::Name(n),
                 ..
             }) if n == "DType" => GKind::DType,
+            Some(Expr {
+                kind: ExprKind::FnType { params, ret, .. },
+                ..
+            }) => {
+                let mut all: Vec<GParam> = outer.to_vec();
+                all.extend(out.iter().cloned());
+                let (types, consts) = template_names(&all);
+                let scope = TyScope {
+                    self_ty: None,
+                    types: &types,
+                    consts: &consts,
+                };
+                let ps = params
+                    .iter()
+                    .map(|t| resolve_type(cx, m, t, &scope, diags))
+                    .collect();
+                let r = match ret {
+                    Some(r) => resolve_type(cx, m, r, &scope, diags),
+                    None => Ty::Unit,
+                };
+                GKind::Func(ps, r)
+            }
             Some(e) => {
                 if is_value_type(cx, m, e) {
                     let mut all: Vec<GParam> = outer.to_vec();
@@ -374,6 +404,67 @@ pub(crate) fn ct_arg(
     diags: &mut Vec<(usize, Diag)>,
 ) -> Option<CtArg> {
     match &p.kind {
+        GKind::Func(want_params, want_ret) => {
+            let f = match &e.kind {
+                ExprKind::Name(n) => match scope.consts.get(n) {
+                    Some(ConstVal::Func(f)) => Some(*f),
+                    _ => match cx.modules[m].scope.get(n) {
+                        Some(Item::Func(f)) => Some(*f),
+                        _ => None,
+                    },
+                },
+                ExprKind::Attr { base, name } => match cx.module_path(m, base) {
+                    Some(Item::Module(t)) => match cx.modules[t].scope.get(&name.name) {
+                        Some(Item::Func(f)) => Some(*f),
+                        _ => None,
+                    },
+                    _ => None,
+                },
+                _ => None,
+            };
+            let Some(f) = f else {
+                diags.push((
+                    m,
+                    Diag::error(
+                        E_GENERIC,
+                        format!("parameter `{}` wants a function", p.name),
+                        e.span,
+                    )
+                    .with_hint(
+                        "pass the name of a module-level `def` (nested `def`s can be passed to `std.algorithm` only)",
+                    ),
+                ));
+                return None;
+            };
+            let fd = &cx.funcs[f.0 as usize];
+            let got: Vec<&Ty> = fd.sig.params.iter().map(|q| &q.ty).collect();
+            let fits = fd.generics.is_empty()
+                && got.len() == want_params.len()
+                && got
+                    .iter()
+                    .zip(want_params)
+                    .all(|(a, b)| *a == b || b.has_param())
+                && (fd.sig.ret == *want_ret || want_ret.has_param());
+            if !fits {
+                let want: Vec<String> = want_params.iter().map(|t| cx.ty_name(t)).collect();
+                diags.push((
+                    m,
+                    Diag::error(
+                        super::E_MISMATCH,
+                        format!(
+                            "`{}` does not match parameter `{}`: expected `def({}) -> {}`",
+                            fd.def.name.name,
+                            p.name,
+                            want.join(", "),
+                            cx.ty_name(want_ret)
+                        ),
+                        e.span,
+                    ),
+                ));
+                return None;
+            }
+            Some(CtArg::Func(f.0))
+        }
         GKind::DType => match super::builtins::simd_types::eval_dtype(cx, m, e, scope.consts) {
             Ok(t) => Some(CtArg::Type(t)),
             Err(d) => {

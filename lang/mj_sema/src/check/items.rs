@@ -410,7 +410,7 @@ pub(crate) fn struct_self(cx: &Ctx, s: u32) -> Ty {
         .enumerate()
         .map(|(i, p)| match p.kind {
             GKind::Type(_) | GKind::DType => CtArg::Type(Ty::Param(i as u32)),
-            GKind::Value(_) => CtArg::Param(i as u32),
+            GKind::Value(_) | GKind::Func(..) => CtArg::Param(i as u32),
         })
         .collect();
     Ty::Struct(s, args.into())

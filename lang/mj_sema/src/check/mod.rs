@@ -87,6 +87,8 @@ pub(crate) enum ConstVal {
     /// A struct-valued constant (`comptime RED = Color(0)`): the expression, in its module,
     /// checked at each use.
     Expr(usize, Arc<ast::Expr>),
+    /// A function bound to a function-typed compile-time parameter.
+    Func(FnId),
 }
 
 /// A compile-time parameter of a generic function or struct (`T: Copyable`, `n: Int = 4`).
@@ -106,6 +108,8 @@ pub(crate) enum GKind {
     Value(Ty),
     /// A `DType` parameter (`dtype: DType`); its argument is the scalar type it names.
     DType,
+    /// A function parameter (`f: def(Int) -> Int`): its argument types and result.
+    Func(Vec<Ty>, Ty),
 }
 
 /// A trait named in a bound or a conformance list.

@@ -315,6 +315,20 @@ fn atoms_to_bor<'a>(expr_p: P<'a, Expr>, bor_slot: P<'a, Expr>) -> P<'a, Expr> {
                 .collect::<Vec<_>>()
                 .delimited_by(op("("), op(")")),
         )
+        // `capturing`, `capturing[_]`, `escaping`: closure markers of older Mojo code,
+        // accepted and ignored.
+        .then_ignore(
+            select! { Tok::Name(n) if n == "capturing" || n == "escaping" => () }
+                .then(
+                    expr_p
+                        .clone()
+                        .separated_by(op(","))
+                        .collect::<Vec<_>>()
+                        .delimited_by(op("["), op("]"))
+                        .or_not(),
+                )
+                .or_not(),
+        )
         .then(kw("raises").or_not())
         .then(op("->").ignore_then(expr_p.clone()).or_not())
         .map_with(|((params, raises), ret), e| {
