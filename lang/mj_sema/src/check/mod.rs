@@ -454,8 +454,8 @@ pub fn assemble(
 ) -> (TProgram, Vec<(usize, Diag)>) {
     let cx = &items.cx;
     let mut diags = Vec::new();
-    mono::instantiate_all(cx, &mut functions, instance, &mut diags);
-    let structs = mono::monomorphize_types(cx, &mut functions);
+    let ids = mono::instantiate_all(cx, &mut functions, instance, &mut diags);
+    let structs = mono::monomorphize_types(cx, &mut functions, &ids);
     let entry_fn = find_entry(cx, entry, &mut diags);
     (
         TProgram {

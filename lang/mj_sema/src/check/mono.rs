@@ -16,15 +16,20 @@ const MAX_INSTANCES: usize = 20_000;
 
 pub(crate) type InstanceFn<'a> = dyn FnMut(u32, &Targs) -> (TFunction, Vec<(usize, Diag)>) + 'a;
 
-/// Adds the instances reachable from `functions` and rewrites calls to them.
+/// Instances of generic functions by (template, arguments).
+pub(crate) type InstanceIds = HashMap<(u32, Targs), u32>;
+
+/// Adds the instances reachable from `functions` and rewrites calls to them. The
+/// destructor of every generic struct instance a body uses is instantiated too (the
+/// lowering calls it through `TStruct::del`).
 pub(crate) fn instantiate_all(
     cx: &Ctx,
     functions: &mut Vec<TFunction>,
     instance: &mut InstanceFn,
     diags: &mut Vec<(usize, Diag)>,
-) {
+) -> InstanceIds {
     let base = functions.len();
-    let mut ids: HashMap<(u32, Targs), u32> = HashMap::new();
+    let mut ids: InstanceIds = HashMap::new();
     let mut i = 0;
     while i < functions.len() {
         // Closures defined in this function join the program right after it.
@@ -68,6 +73,17 @@ pub(crate) fn instantiate_all(
             }
             _ => {}
         });
+        let mut dels: Vec<(u32, Targs)> = Vec::new();
+        let mut seen: Vec<Ty> = Vec::new();
+        for l in &functions[i].locals {
+            struct_dels(cx, &l.ty, &mut seen, &mut dels);
+        }
+        crate::tir::walk(&functions[i].body, &mut |_| {}, &mut |e| {
+            struct_dels(cx, &e.ty, &mut seen, &mut dels);
+        });
+        for (id, a) in dels {
+            slot(id, &a, &mut pending);
+        }
         for (id, a) in pending {
             if functions.len() - base >= MAX_INSTANCES {
                 let f = &cx.funcs[id as usize];
@@ -83,7 +99,7 @@ pub(crate) fn instantiate_all(
                     )
                     .with_hint("make the recursion end at a compile-time condition (`comptime if`)"),
                 ));
-                return;
+                return ids;
             }
             let (f, d) = instance(id, &a);
             functions.push(f);
@@ -91,12 +107,58 @@ pub(crate) fn instantiate_all(
         }
         i += 1;
     }
+    ids
+}
+
+/// The destructors of the generic struct instances in `t` (fields included).
+fn struct_dels(cx: &Ctx, t: &Ty, seen: &mut Vec<Ty>, out: &mut Vec<(u32, Targs)>) {
+    match t {
+        Ty::Struct(s, a) if !a.is_empty() => {
+            if seen.contains(t) || seen.len() > 4096 {
+                return;
+            }
+            seen.push(t.clone());
+            if let Some(d) = cx.structs[*s as usize].methods.get("__del__")
+                && cx.funcs[d.0 as usize].generics.len() == a.len()
+            {
+                out.push((d.0, a.clone()));
+            }
+            for (_, ft) in super::generics::fields_of(cx, t).unwrap_or_default() {
+                struct_dels(cx, &ft, seen, out);
+            }
+        }
+        Ty::Struct(s, _) => {
+            // A non-generic struct may hold generic ones.
+            if seen.contains(t) {
+                return;
+            }
+            seen.push(t.clone());
+            for (_, ft) in cx.structs[*s as usize].fields.clone() {
+                struct_dels(cx, &ft, seen, out);
+            }
+        }
+        Ty::List(e) | Ty::Ptr(e) | Ty::Vector(e, _) | Ty::Array(e, _) | Ty::Span(e) => {
+            struct_dels(cx, e, seen, out)
+        }
+        Ty::RawPtr(e, _) => struct_dels(cx, e, seen, out),
+        Ty::Dict(k, v) | Ty::Entry(k, v) => {
+            struct_dels(cx, k, seen, out);
+            struct_dels(cx, v, seen, out);
+        }
+        Ty::Tuple(ts) => ts.iter().for_each(|t| struct_dels(cx, t, seen, out)),
+        _ => {}
+    }
 }
 
 /// Gives every struct instance its own struct and rewrites all types to refer to it.
-pub(crate) fn monomorphize_types(cx: &Ctx, functions: &mut [TFunction]) -> Vec<TStruct> {
+pub(crate) fn monomorphize_types(
+    cx: &Ctx,
+    functions: &mut [TFunction],
+    ids: &InstanceIds,
+) -> Vec<TStruct> {
     let mut m = Mono {
         cx,
+        fn_ids: ids,
         structs: cx
             .structs
             .iter()
@@ -139,6 +201,7 @@ pub(crate) fn monomorphize_types(cx: &Ctx, functions: &mut [TFunction]) -> Vec<T
 
 struct Mono<'a> {
     cx: &'a Ctx,
+    fn_ids: &'a InstanceIds,
     structs: Vec<TStruct>,
     ids: HashMap<Ty, u32>,
 }
@@ -159,11 +222,18 @@ impl Mono<'_> {
                     &t.display(&self.cx.struct_names).to_string()
                         [self.cx.struct_names[*s as usize].len()..]
                 );
-                // (Destructors of generic structs are not instantiated yet.)
+                let del = match t {
+                    Ty::Struct(s, a) => self.cx.structs[*s as usize]
+                        .methods
+                        .get("__del__")
+                        .and_then(|d| self.fn_ids.get(&(d.0, a.clone())))
+                        .map(|&f| FnId(f)),
+                    _ => None,
+                };
                 self.structs.push(TStruct {
                     name,
                     fields: Vec::new(),
-                    del: None,
+                    del,
                 });
                 let fields = super::generics::fields_of(self.cx, t).unwrap_or_default();
                 let fields = fields

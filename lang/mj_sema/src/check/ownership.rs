@@ -443,11 +443,16 @@ impl FnCx<'_> {
     /// An implicit copy: the user's copy constructor if there is one, else the bits.
     fn implicit_copy(&mut self, v: TExpr) -> TExpr {
         match v.ty {
-            Ty::Struct(s, _) => match self.cx.structs[s as usize].methods.get("__copyinit__") {
+            Ty::Struct(s, ref a) => match self.cx.structs[s as usize].methods.get("__copyinit__") {
                 Some(&id) => {
                     let line = v.line;
                     let t = v.ty.clone();
-                    TExpr::new(K::Construct(id, vec![TArg::Value(v)]), t, line)
+                    let a = a.clone();
+                    if a.is_empty() {
+                        TExpr::new(K::Construct(id, vec![TArg::Value(v)]), t, line)
+                    } else {
+                        TExpr::new(K::ConstructInst(id, a, vec![TArg::Value(v)]), t, line)
+                    }
                 }
                 None => v,
             },
@@ -585,6 +590,11 @@ impl FnCx<'_> {
         {
             return None;
         }
+        if !self.cx.structs[s as usize].params.is_empty() {
+            // A generic struct: the instance is the argument's.
+            let v = self.expr(&a.value, None);
+            return Some(self.copy_value(v, span));
+        }
         let want = Ty::st(s);
         let v = self.expr(&a.value, Some(&want));
         let v = self.coerce(v, &want, a.value.span);
@@ -612,6 +622,16 @@ impl FnCx<'_> {
             Ty::Struct(s, _) if depth < 64 => {
                 if let Some(&id) = self.cx.structs[s as usize].methods.get("__copyinit__") {
                     let v = self.hold_temp(v);
+                    if let Ty::Struct(_, a) = &v_ty0
+                        && !a.is_empty()
+                    {
+                        let a = a.clone();
+                        return TExpr::new(
+                            K::ConstructInst(id, a, vec![TArg::Value(v)]),
+                            v_ty0,
+                            line,
+                        );
+                    }
                     return TExpr::new(K::Construct(id, vec![TArg::Value(v)]), v_ty0, line);
                 }
                 // Field by field, each field copied as its own type copies.
