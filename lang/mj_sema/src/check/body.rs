@@ -86,7 +86,8 @@ pub(crate) fn check_function(
         };
         return (func, Vec::new());
     }
-    let sig = super::generics::subst_sig(&f.sig, targs);
+    let mut late_diags = Vec::new();
+    let sig = super::generics::instance_sig(cx, f, targs, &mut late_diags);
     let (tparams, pconsts) = super::generics::instance_names(&f.generics, targs);
     let self_ty = match (owner, f.trait_owner) {
         (Some(s), _) => {
@@ -185,6 +186,8 @@ pub(crate) fn check_function(
         drops: std::mem::take(&mut fx.own.drops),
     };
     let mut diags = fx.diags;
+    // Problems in types resolved for this instance were reported at the call site.
+    drop(late_diags);
     // A signature with an unknown type was reported with the items.
     let sig_known = !func.ret.is_unknown()
         && func

@@ -746,6 +746,46 @@ pub(crate) fn unify(tmpl: &Ty, actual: &Ty, binds: &mut [Option<CtArg>]) {
     }
 }
 
+/// The signature of an instance of `f`: parameters substituted, and the types that do
+/// arithmetic on parameters resolved with the instance's values.
+pub(crate) fn instance_sig(
+    cx: &Ctx,
+    f: &FuncData,
+    args: &[CtArg],
+    diags: &mut Vec<(usize, Diag)>,
+) -> Sig {
+    let mut sig = subst_sig(&f.sig, args);
+    if f.late.is_empty() {
+        return sig;
+    }
+    let (types, consts) = instance_names(&f.generics, args);
+    let self_ty = match (f.owner, f.trait_owner) {
+        (Some(s), _) => {
+            let k = cx.structs[s as usize].params.len();
+            Some(Ty::Struct(s, args[..k.min(args.len())].to_vec().into()))
+        }
+        (None, Some(_)) => match args.first() {
+            Some(CtArg::Type(t)) => Some(t.clone()),
+            _ => None,
+        },
+        _ => None,
+    };
+    let scope = TyScope {
+        self_ty,
+        types: &types,
+        consts: &consts,
+    };
+    for (i, e) in &f.late {
+        let t = resolve_type(cx, f.module, e, &scope, diags);
+        if *i == usize::MAX {
+            sig.ret = t;
+        } else if let Some(p) = sig.params.get_mut(*i) {
+            p.ty = t;
+        }
+    }
+    sig
+}
+
 /// A signature with the parameters of an instance substituted.
 pub(crate) fn subst_sig(sig: &Sig, args: &[CtArg]) -> Sig {
     let mut s = sig.clone();
@@ -793,7 +833,11 @@ impl FnCx<'_> {
         let params = f.generics.clone();
         let first = prefix.len();
         if params.len() == first && explicit.is_none() {
-            return Some((subst_sig(&f.sig, &prefix), Targs::from(prefix)));
+            let mut diags = Vec::new();
+            let isig = instance_sig(self.cx, f, &prefix, &mut diags);
+            self.diags
+                .extend(diags.into_iter().map(|(_, d)| (self.m, d)));
+            return Some((isig, Targs::from(prefix)));
         }
         let sig = f.sig.clone();
         let mut binds: Vec<Option<CtArg>> = vec![None; params.len()];
@@ -826,7 +870,12 @@ impl FnCx<'_> {
         self.diags
             .extend(diags.into_iter().map(|(_, d)| (self.m, d)));
         let args = r?;
-        Some((subst_sig(&sig, &args), Targs::from(args)))
+        let mut diags = Vec::new();
+        let f = &self.cx.funcs[id.0 as usize];
+        let isig = instance_sig(self.cx, f, &args, &mut diags);
+        self.diags
+            .extend(diags.into_iter().map(|(_, d)| (self.m, d)));
+        Some((isig, Targs::from(args)))
     }
 
     /// Binds parameters from the types of the run-time arguments. The arguments are

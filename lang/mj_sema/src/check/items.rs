@@ -150,6 +150,7 @@ fn new_func(
         generics: Vec::new(),
         trait_owner: None,
         required: false,
+        late: Vec::new(),
     });
     id
 }
@@ -838,6 +839,34 @@ pub(crate) fn const_eval(
     })
 }
 
+/// Resolves a signature type, reporting problems, except in a generic signature where the
+/// type does arithmetic on compile-time parameters (`SIMD[dt, n + m]`): that one is
+/// resolved per instance (`None`).
+fn late_type(
+    cx: &mut Ctx,
+    m: usize,
+    e: &Expr,
+    scope: &TyScope,
+    types: &HashMap<String, Ty>,
+    consts: &HashMap<String, ConstVal>,
+) -> Option<Ty> {
+    let mut diags = Vec::new();
+    let t = resolve_type(cx, m, e, scope, &mut diags);
+    if diags.is_empty() {
+        return Some(t);
+    }
+    let text = format!("{:?}", e.kind);
+    let mentions = types
+        .keys()
+        .chain(consts.keys())
+        .any(|n| text.contains(&format!("Name(\"{n}\")")));
+    if mentions && !t.has_param() {
+        return None;
+    }
+    cx.diags.extend(diags);
+    Some(t)
+}
+
 /// Compares two compile-time values; `None` when they cannot be compared.
 fn const_compare(l: &ConstVal, op: ast::CmpOp, r: &ConstVal) -> Option<bool> {
     use ast::CmpOp as C;
@@ -1285,6 +1314,7 @@ fn resolve_sig(cx: &mut Ctx, id: FnId) {
         .map(|g| g.name.name.as_str())
         .collect();
     let (types, consts, self_ty) = sig_names(cx, id);
+    let mut late: Vec<(usize, Expr)> = Vec::new();
     for (i, p) in def.args.iter().enumerate() {
         if p.kind != ParamKind::Normal {
             if p.kind != ParamKind::Separator {
@@ -1322,7 +1352,13 @@ fn resolve_sig(cx: &mut Ctx, id: FnId) {
                     kind: ExprKind::Name(n),
                     ..
                 }) if writer_params.contains(&n.as_str()) => Ty::Str,
-                Some(t) => resolve_type_here(cx, m, t, &scope),
+                Some(t) => match late_type(cx, m, t, &scope, &types, &consts) {
+                    Some(t) => t,
+                    None => {
+                        late.push((params.len(), t.clone()));
+                        Ty::Unknown
+                    }
+                },
                 None => {
                     cx.error(
                         m,
@@ -1353,7 +1389,13 @@ fn resolve_sig(cx: &mut Ctx, id: FnId) {
         consts: &consts,
     };
     let ret = match &def.ret {
-        Some(r) => resolve_type_here(cx, m, r, &scope),
+        Some(r) => match late_type(cx, m, r, &scope, &types, &consts) {
+            Some(t) => t,
+            None => {
+                late.push((usize::MAX, r.clone()));
+                Ty::Unknown
+            }
+        },
         None => Ty::Unit,
     };
     if owner.is_none() && cx.funcs[id.0 as usize].trait_owner.is_none() && is_static {
@@ -1377,6 +1419,7 @@ fn resolve_sig(cx: &mut Ctx, id: FnId) {
             .with_hint("add `self`, or mark the method `@staticmethod`"),
         );
     }
+    cx.funcs[id.0 as usize].late = late;
     cx.funcs[id.0 as usize].sig = Sig {
         params,
         ret,
@@ -1447,6 +1490,7 @@ fn synthesize_fieldwise_init(cx: &mut Ctx, s: u32) {
         generics: cx.structs[s as usize].params.clone(),
         trait_owner: None,
         required: false,
+        late: Vec::new(),
     });
     cx.structs[s as usize].methods.insert("__init__".into(), id);
 }

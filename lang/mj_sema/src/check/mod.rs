@@ -175,6 +175,10 @@ pub(crate) struct FuncData {
     pub trait_owner: Option<u32>,
     /// A trait method without a body (`...`): conforming structs must define it.
     pub required: bool,
+    /// Types that depend on arithmetic over compile-time parameters
+    /// (`-> SIMD[dt, n + m]`): resolved per instance. Each is a parameter index of `sig`
+    /// (`usize::MAX` for the result) and its type expression.
+    pub late: Vec<(usize, ast::Expr)>,
 }
 
 #[derive(Debug, PartialEq)]
