@@ -314,3 +314,56 @@ fn body_edit_reinfers_only_that_function() {
     );
     assert!(errs.iter().any(|(m, _)| m == "main"), "{errs:?}");
 }
+
+const GENERIC_MAIN: &str = "\
+from helper import scale
+
+def main():
+    print(scale[3](2))
+    print(scale[4](2))
+";
+
+const GENERIC_HELPER: &str = "\
+def scale[k: Int](x: Int) -> Int:
+    return x * k
+
+def unrelated() -> Int:
+    return 1
+";
+
+#[test]
+fn generic_instances_are_cached_per_instance() {
+    let mut db = LoggingDb::new();
+    let main = SourceFile::new(&db, "main".into(), "main.mj".into(), GENERIC_MAIN.into());
+    let helper = SourceFile::new(
+        &db,
+        "helper".into(),
+        "helper.mj".into(),
+        GENERIC_HELPER.into(),
+    );
+    let program = Program::new(&db, vec![main, helper]);
+    assert!(!db::check(&db, program).0.has_errors());
+    let log = db.take_log();
+    assert_eq!(executed(&log, "infer_instance"), 2, "{log:?}");
+
+    // Editing main's body (same instances) re-checks main but no instance.
+    main.set_text(&mut db)
+        .to(GENERIC_MAIN.replace("print(scale[4](2))", "print(scale[4](5))"));
+    assert!(!db::check(&db, program).0.has_errors());
+    let log = db.take_log();
+    assert_eq!(executed(&log, "infer_instance"), 0, "{log:?}");
+
+    // A new instance is checked on its own; the old ones are reused.
+    main.set_text(&mut db)
+        .to(GENERIC_MAIN.replace("print(scale[4](2))", "print(scale[5](2))"));
+    assert!(!db::check(&db, program).0.has_errors());
+    let log = db.take_log();
+    assert_eq!(executed(&log, "infer_instance"), 1, "{log:?}");
+
+    // An error inside the generic body shows up through its instances, once.
+    helper
+        .set_text(&mut db)
+        .to(GENERIC_HELPER.replace("x * k", "x * \"k\""));
+    let errs = errors(&db, program);
+    assert_eq!(errs, vec![("helper".to_string(), "E0106")], "{errs:?}");
+}
