@@ -405,6 +405,14 @@ pub(crate) fn call_module_builtin(
         .iter()
         .map(|a| fx.expr(&a.value, expected.filter(|t| t.is_float())))
         .collect();
+    // A float SIMD vector argument makes it an element-wise call on that vector type.
+    if let Some(vt) = vals
+        .iter()
+        .find(|v| matches!(&v.ty, Ty::Vector(e, _) if e.is_float()))
+        .map(|v| v.ty.clone())
+    {
+        return Some(vector_math(fx, name, vals, args, vt, span));
+    }
     let ft = vals
         .iter()
         .find(|v| v.ty.is_float())
@@ -478,4 +486,102 @@ pub(crate) fn call_module_builtin(
         line,
     );
     Some(fx.cast(r, ft))
+}
+
+/// `sqrt(v)`, `exp(v)`, ... on a float SIMD vector: LLVM's vector intrinsics where LLVM has
+/// one (they become vector instructions or per-lane libm calls), else the libm function
+/// lane by lane.
+fn vector_math(
+    fx: &mut FnCx<'_>,
+    name: &str,
+    mut vals: Vec<TExpr>,
+    args: &[Arg],
+    vt: Ty,
+    span: Span,
+) -> TExpr {
+    let line = fx.line(span);
+    for (v, a) in vals.iter_mut().zip(args) {
+        let taken = std::mem::replace(v, TExpr::new(K::Unit, Ty::Unit, line));
+        *v = fx.coerce(taken, &vt, a.value.span);
+    }
+    let Ty::Vector(elem, width) = vt.clone() else {
+        return fx.unknown(line);
+    };
+    if matches!(name, "isnan" | "isinf") {
+        let msg = format!("`{name}` on a SIMD vector is not supported yet");
+        fx.error(Diag::error(super::E_UNSUPPORTED, msg, span).with_hint("apply it lane by lane"));
+        return fx.unknown(line);
+    }
+    let intrinsic = matches!(
+        name,
+        "sqrt"
+            | "exp"
+            | "log"
+            | "log2"
+            | "log10"
+            | "sin"
+            | "cos"
+            | "tan"
+            | "asin"
+            | "acos"
+            | "atan"
+            | "sinh"
+            | "cosh"
+            | "tanh"
+            | "atan2"
+            | "pow"
+            | "floor"
+            | "ceil"
+            | "trunc"
+            | "fabs"
+            | "copysign"
+            | "exp2"
+            | "fma"
+    );
+    if intrinsic {
+        let args: Vec<TArg> = vals.into_iter().map(TArg::Value).collect();
+        return TExpr::new(
+            K::Call(Callee::Intrinsic(format!("llvm.{name}")), args),
+            vt,
+            line,
+        );
+    }
+    // Lane by lane through the Float64 libm function.
+    use crate::tir::Prim;
+    let mut stmts = Vec::new();
+    let mut reads = Vec::new();
+    for v in vals {
+        let (s, r) = fx.temp(v);
+        stmts.push(s);
+        reads.push(r);
+    }
+    let (s_acc, acc) = fx.temp(reads[0].clone());
+    stmts.push(s_acc);
+    for lane in 0..width {
+        let idx = TExpr::new(K::Int(i128::from(lane)), Ty::INT, line);
+        let lane_args: Vec<TArg> = reads
+            .iter()
+            .map(|r| {
+                let x = TExpr::new(
+                    K::Prim(Prim::Extract, vec![r.clone(), idx.clone()]),
+                    (*elem).clone(),
+                    line,
+                );
+                TArg::Value(fx.cast(x, Ty::F64))
+            })
+            .collect();
+        let call = TExpr::new(
+            K::Call(Callee::Extern(name.to_string()), lane_args),
+            Ty::F64,
+            line,
+        );
+        let val = fx.cast(call, (*elem).clone());
+        let ins = TExpr::new(
+            K::Prim(Prim::Insert, vec![acc.clone(), idx, val]),
+            vt.clone(),
+            line,
+        );
+        stmts.push(TStmt::Assign(acc.clone(), ins));
+    }
+    TExpr::new(K::Seq(stmts, Box::new(acc)), vt, line)
 }
