@@ -88,7 +88,14 @@ pub(crate) fn check_function(
     }
     let mut late_diags = Vec::new();
     let sig = super::generics::instance_sig(cx, f, targs, &mut late_diags);
-    let (tparams, pconsts) = super::generics::instance_names(&f.generics, targs);
+    let (tparams, mut pconsts) = super::generics::instance_names(&f.generics, targs);
+    if let Some(s) = owner {
+        // The owner's `comptime` members computed from its parameters.
+        let (_, sc) = super::generics::struct_instance_names(cx, s, targs);
+        for (n, v) in sc {
+            pconsts.entry(n).or_insert(v);
+        }
+    }
     let self_ty = match (owner, f.trait_owner) {
         (Some(s), _) => {
             let k = cx.structs[s as usize].params.len();

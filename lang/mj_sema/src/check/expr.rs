@@ -271,10 +271,14 @@ impl FnCx<'_> {
                 }
                 // `Self.n`: a parameter of the struct instance we are in.
                 if b == "Self"
-                    && self.cx.structs[s as usize]
+                    && (self.cx.structs[s as usize]
                         .params
                         .iter()
                         .any(|p| p.name == name.name)
+                        || self.cx.structs[s as usize]
+                            .late_consts
+                            .iter()
+                            .any(|(n, _)| *n == name.name))
                     && let Some(v) = self.consts.get(&name.name).cloned()
                 {
                     return self.const_value(v, line);

@@ -758,7 +758,13 @@ pub(crate) fn instance_sig(
     if f.late.is_empty() {
         return sig;
     }
-    let (types, consts) = instance_names(&f.generics, args);
+    let (types, mut consts) = instance_names(&f.generics, args);
+    if let Some(s) = f.owner {
+        let (_, sc) = struct_instance_names(cx, s, args);
+        for (n, v) in sc {
+            consts.entry(n).or_insert(v);
+        }
+    }
     let self_ty = match (f.owner, f.trait_owner) {
         (Some(s), _) => {
             let k = cx.structs[s as usize].params.len();
@@ -939,13 +945,47 @@ impl FnCx<'_> {
 /// The fields of a struct type, with an instance's arguments substituted.
 pub(crate) fn fields_of(cx: &Ctx, t: &Ty) -> Option<Vec<(String, Ty)>> {
     let Ty::Struct(s, a) = t else { return None };
-    let fields = &cx.structs[*s as usize].fields;
-    Some(if a.is_empty() {
-        fields.clone()
-    } else {
-        fields
-            .iter()
-            .map(|(n, t)| (n.clone(), t.subst(a)))
-            .collect()
-    })
+    let sd = &cx.structs[*s as usize];
+    let fields = &sd.fields;
+    if a.is_empty() {
+        return Some(fields.clone());
+    }
+    let mut out: Vec<(String, Ty)> = fields
+        .iter()
+        .map(|(n, t)| (n.clone(), t.subst(a)))
+        .collect();
+    if !sd.late_fields.is_empty() {
+        let (types, consts) = struct_instance_names(cx, *s, a);
+        let scope = TyScope {
+            self_ty: Some(t.clone()),
+            types: &types,
+            consts: &consts,
+        };
+        for (i, e) in &sd.late_fields {
+            let mut diags = Vec::new();
+            let ft = resolve_type(cx, sd.module, e, &scope, &mut diags);
+            if let Some(f) = out.get_mut(*i) {
+                f.1 = ft;
+            }
+        }
+    }
+    Some(out)
+}
+
+/// The names of struct `s`'s instance `args`: its parameters and its `comptime` members
+/// computed from them.
+pub(crate) fn struct_instance_names(
+    cx: &Ctx,
+    s: u32,
+    args: &[CtArg],
+) -> (HashMap<String, Ty>, HashMap<String, ConstVal>) {
+    let sd = &cx.structs[s as usize];
+    let k = sd.params.len().min(args.len());
+    let (types, mut consts) = instance_names(&sd.params[..k], &args[..k]);
+    for (n, e) in &sd.late_consts {
+        if let Some(v) = const_eval(cx, sd.module, e, &consts) {
+            consts.insert(n.clone(), v);
+        }
+    }
+    (types, consts)
 }

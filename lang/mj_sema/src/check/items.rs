@@ -213,6 +213,8 @@ fn declare_struct(cx: &mut Ctx, m: usize, sd: &StructDef, si: usize) {
         params: Vec::new(),
         traits: Vec::new(),
         trait_names: super::ownership::declared_traits(sd),
+        late_consts: Vec::new(),
+        late_fields: Vec::new(),
     });
     cx.struct_names.push(sd.name.name.clone());
     declare_name(cx, m, &sd.name, Item::Struct(idx));
@@ -749,6 +751,12 @@ pub(crate) fn const_eval(
             (ast::UnOp::Invert, ConstVal::Int(i, t)) => ConstVal::Int(!i, t),
             _ => return None,
         },
+        ExprKind::Attr { base, name }
+            if matches!(&base.kind, ExprKind::Name(b) if b == "Self")
+                && locals.contains_key(&name.name) =>
+        {
+            locals.get(&name.name)?.clone()
+        }
         ExprKind::Compare { first, rest } => {
             let mut l = const_eval(cx, m, first, locals)?;
             for (op, e) in rest {
@@ -1208,6 +1216,13 @@ fn resolve_fields(cx: &mut Ctx, s: u32) {
     let (types, pconsts) = generics::template_names(&cx.structs[s as usize].params);
     let self_ty = struct_self(cx, s);
     let mut consts: HashMap<String, ConstVal> = pconsts.clone();
+    let mut late_consts: Vec<(String, Expr)> = Vec::new();
+    let mut late_fields: Vec<(usize, Expr)> = Vec::new();
+    let param_names: Vec<String> = cx.structs[s as usize]
+        .params
+        .iter()
+        .map(|p| p.name.clone())
+        .collect();
     for stmt in &sd.body {
         let scope = TyScope {
             self_ty: Some(self_ty.clone()),
@@ -1232,6 +1247,14 @@ fn resolve_fields(cx: &mut Ctx, s: u32) {
                         ConstVal::Expr(m, Arc::new(value.clone())),
                     );
                 }
+                // Computed from the parameters: one value per instance.
+                None if mentions_any(value, &param_names)
+                    || late_consts
+                        .iter()
+                        .any(|(n, _)| mentions_any(value, &[n.clone()])) =>
+                {
+                    late_consts.push((name.name.clone(), value.clone()));
+                }
                 None => cx.error(
                     m,
                     Diag::error(
@@ -1246,7 +1269,12 @@ fn resolve_fields(cx: &mut Ctx, s: u32) {
             }
         }
         if let StmtKind::Var { name, ty, value } = &stmt.kind {
+            let late_names: Vec<String> = late_consts.iter().map(|(n, _)| n.clone()).collect();
             let t = match ty {
+                Some(t) if !late_names.is_empty() && mentions_any(t, &late_names) => {
+                    late_fields.push((fields.len(), t.clone()));
+                    Ty::Unknown
+                }
                 Some(t) => resolve_type_here(cx, m, t, &scope),
                 None => {
                     cx.error(
@@ -1294,6 +1322,16 @@ fn resolve_fields(cx: &mut Ctx, s: u32) {
     consts.retain(|_, v| !matches!(v, ConstVal::Param(..)));
     cx.structs[s as usize].fields = fields;
     cx.structs[s as usize].consts = consts;
+    cx.structs[s as usize].late_consts = late_consts;
+    cx.structs[s as usize].late_fields = late_fields;
+}
+
+/// Whether an expression names any of `names` (`n`, or `Self.n`).
+pub(crate) fn mentions_any(e: &Expr, names: &[String]) -> bool {
+    let text = format!("{:?}", e.kind);
+    names.iter().any(|n| {
+        text.contains(&format!("Name(\"{n}\")")) || text.contains(&format!("name: \"{n}\""))
+    })
 }
 
 fn resolve_sig(cx: &mut Ctx, id: FnId) {

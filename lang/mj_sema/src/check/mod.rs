@@ -196,6 +196,12 @@ pub(crate) struct StructData {
     pub traits: Vec<TraitRef>,
     /// The names in the struct's conformance list (`Copyable`, `ImplicitlyCopyable`, ...).
     pub trait_names: Vec<String>,
+    /// `comptime` members computed from the struct's parameters (`comptime size = rows *
+    /// cols`), evaluated per instance, in order.
+    pub late_consts: Vec<(String, ast::Expr)>,
+    /// Fields whose type needs those values (`InlineArray[Float64, Self.size]`): the field
+    /// index and its type expression, resolved per instance.
+    pub late_fields: Vec<(usize, ast::Expr)>,
 }
 
 #[derive(Debug, PartialEq)]
