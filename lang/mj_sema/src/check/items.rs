@@ -1251,7 +1251,7 @@ fn resolve_fields(cx: &mut Ctx, s: u32) {
                 None if mentions_any(value, &param_names)
                     || late_consts
                         .iter()
-                        .any(|(n, _)| mentions_any(value, &[n.clone()])) =>
+                        .any(|(n, _)| mentions_any(value, std::slice::from_ref(n))) =>
                 {
                     late_consts.push((name.name.clone(), value.clone()));
                 }
