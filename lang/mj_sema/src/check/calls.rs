@@ -600,7 +600,7 @@ impl FnCx<'_> {
         if let Some(v) = self.copy_construct(s, args, span) {
             return v;
         }
-        let Some(id) = self.cx.structs[s as usize].methods.get("__init__").copied() else {
+        let Some(id) = self.pick_init(s, prefix.as_deref(), args) else {
             self.error(
                 Diag::error(E_NOT_CALLABLE, format!("`{sname}` has no `__init__`"), span)
                     .with_hint("add `def __init__(out self, ...)` or decorate the struct with `@fieldwise_init`"),
@@ -735,6 +735,12 @@ impl FnCx<'_> {
                     self.expr(&a.value, None);
                 }
                 self.unknown(line)
+            }
+            // `.copy()` of a built-in value (`Int`, `String`, tuples...): Mojo's `Copyable`.
+            Ty::Bool | Ty::Int { .. } | Ty::Float { .. } | Ty::Str | Ty::Tuple(_)
+                if name.name == "copy" && args.is_empty() =>
+            {
+                self.copy_value(recv, span)
             }
             _ => super::builtins::builtin_method(self, recv, name, args, span),
         }

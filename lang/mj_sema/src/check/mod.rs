@@ -18,6 +18,7 @@ mod generics;
 mod items;
 mod loops;
 mod mono;
+mod overloads;
 mod ownership;
 
 use std::collections::HashMap;
@@ -450,8 +451,8 @@ pub fn assemble(
 ) -> (TProgram, Vec<(usize, Diag)>) {
     let cx = &items.cx;
     let mut diags = Vec::new();
-    mono::instantiate_all(cx, &mut functions, instance, &mut diags);
-    let structs = mono::monomorphize_types(cx, &mut functions);
+    let dtors = mono::instantiate_all(cx, &mut functions, instance, &mut diags);
+    let structs = mono::monomorphize_types(cx, &mut functions, &dtors);
     let entry_fn = find_entry(cx, entry, &mut diags);
     (
         TProgram {

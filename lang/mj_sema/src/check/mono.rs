@@ -16,13 +16,18 @@ const MAX_INSTANCES: usize = 20_000;
 
 pub(crate) type InstanceFn<'a> = dyn FnMut(u32, &Targs) -> (TFunction, Vec<(usize, Diag)>) + 'a;
 
-/// Adds the instances reachable from `functions` and rewrites calls to them.
+/// The instance of `__del__` of each generic struct instance that a checked body holds.
+pub(crate) type Dtors = HashMap<(u32, Targs), u32>;
+
+/// Adds the instances reachable from `functions` and rewrites calls to them. Returns the
+/// destructor instances of the generic struct instances the functions' locals hold.
 pub(crate) fn instantiate_all(
     cx: &Ctx,
     functions: &mut Vec<TFunction>,
     instance: &mut InstanceFn,
     diags: &mut Vec<(usize, Diag)>,
-) {
+) -> Dtors {
+    let mut dtors = Dtors::new();
     let base = functions.len();
     let mut ids: HashMap<(u32, Targs), u32> = HashMap::new();
     let mut i = 0;
@@ -68,6 +73,18 @@ pub(crate) fn instantiate_all(
             }
             _ => {}
         });
+        // A local of a generic struct instance (or holding one in a field) is destroyed by
+        // that instance's `__del__`, which is checked like any other instance.
+        let mut held = Vec::new();
+        for l in &functions[i].locals {
+            generic_dtors(cx, &l.ty, &mut held, 0);
+        }
+        for (s, del, a) in held {
+            if !dtors.contains_key(&(s, a.clone())) {
+                let new = slot(del, &a, &mut pending);
+                dtors.insert((s, a), new);
+            }
+        }
         for (id, a) in pending {
             if functions.len() - base >= MAX_INSTANCES {
                 let f = &cx.funcs[id as usize];
@@ -83,7 +100,7 @@ pub(crate) fn instantiate_all(
                     )
                     .with_hint("make the recursion end at a compile-time condition (`comptime if`)"),
                 ));
-                return;
+                return dtors;
             }
             let (f, d) = instance(id, &a);
             functions.push(f);
@@ -91,17 +108,55 @@ pub(crate) fn instantiate_all(
         }
         i += 1;
     }
+    dtors
+}
+
+/// The generic struct instances with a `__del__` that destroying a `t` destroys:
+/// `(struct, its destructor, the instance's arguments)`.
+fn generic_dtors(cx: &Ctx, t: &Ty, out: &mut Vec<(u32, u32, Targs)>, depth: u32) {
+    if depth > 32 || t.has_param() {
+        return;
+    }
+    match t {
+        Ty::Struct(s, a) => {
+            if !a.is_empty()
+                && let Some(del) = cx.structs[*s as usize].methods.get("__del__")
+                && !out.iter().any(|(s2, _, a2)| s2 == s && a2 == a)
+            {
+                out.push((*s, del.0, a.clone()));
+            }
+            for (_, f) in super::generics::fields_of(cx, t).unwrap_or_default() {
+                generic_dtors(cx, &f, out, depth + 1);
+            }
+        }
+        Ty::Tuple(ts) => {
+            for t in ts {
+                generic_dtors(cx, t, out, depth + 1);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Gives every struct instance its own struct and rewrites all types to refer to it.
-pub(crate) fn monomorphize_types(cx: &Ctx, functions: &mut [TFunction]) -> Vec<TStruct> {
+pub(crate) fn monomorphize_types(
+    cx: &Ctx,
+    functions: &mut [TFunction],
+    dtors: &Dtors,
+) -> Vec<TStruct> {
     let mut m = Mono {
         cx,
+        dtors,
         structs: cx
             .structs
             .iter()
             .map(|s| TStruct {
-                name: s.name.clone(),
+                // (Templates are named like template functions, so dumps can leave them out.)
+                name: if s.params.is_empty() {
+                    s.name.clone()
+                } else {
+                    format!("{}<template>", s.name)
+                },
                 // A template's fields mention its parameters: it is never laid out.
                 fields: if s.params.is_empty() {
                     s.fields.clone()
@@ -139,6 +194,7 @@ pub(crate) fn monomorphize_types(cx: &Ctx, functions: &mut [TFunction]) -> Vec<T
 
 struct Mono<'a> {
     cx: &'a Ctx,
+    dtors: &'a Dtors,
     structs: Vec<TStruct>,
     ids: HashMap<Ty, u32>,
 }
@@ -147,7 +203,7 @@ impl Mono<'_> {
     fn ty(&mut self, t: &Ty) -> Ty {
         match t {
             Ty::Struct(_, a) if a.is_empty() => t.clone(),
-            Ty::Struct(s, _) => {
+            Ty::Struct(s, a) => {
                 if let Some(&id) = self.ids.get(t) {
                     return Ty::st(id);
                 }
@@ -159,11 +215,11 @@ impl Mono<'_> {
                     &t.display(&self.cx.struct_names).to_string()
                         [self.cx.struct_names[*s as usize].len()..]
                 );
-                // (Destructors of generic structs are not instantiated yet.)
+                let del = self.dtors.get(&(*s, a.clone())).map(|&f| FnId(f));
                 self.structs.push(TStruct {
                     name,
                     fields: Vec::new(),
-                    del: None,
+                    del,
                 });
                 let fields = super::generics::fields_of(self.cx, t).unwrap_or_default();
                 let fields = fields
