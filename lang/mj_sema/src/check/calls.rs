@@ -723,12 +723,14 @@ impl FnCx<'_> {
                     self.check_mut_use(base, &what);
                 }
                 let recv_arg = self.self_arg(recv, &sig);
+                let guard_recv = recv_arg.clone();
                 let mut targs = vec![recv_arg];
                 targs.extend(self.check_args(&name.name, &sig, 1, args, span));
                 if sig.raises {
                     self.check_may_raise(&format!("call to `{}`", name.name), span);
                 }
-                TExpr::new(K::Call(self.callee(id, &ct), targs), sig.ret, line)
+                let call = TExpr::new(K::Call(self.callee(id, &ct), targs), sig.ret, line);
+                self.optional_guard(&guard_recv, s, &name.name, call, span)
             }
             Ty::Unknown => {
                 for a in args {

@@ -1051,7 +1051,11 @@ pub(crate) fn resolve_type(
                 "List" => Ty::List(Box::new(tys.remove(0))),
                 "Dict" => {
                     let k = tys.remove(0);
-                    if !matches!(k, Ty::Int { .. } | Ty::Str | Ty::Bool | Ty::Unknown) {
+                    // (A type parameter is checked by its bound, `KeyElement`, at instances.)
+                    if !matches!(
+                        k,
+                        Ty::Int { .. } | Ty::Str | Ty::Bool | Ty::Unknown | Ty::Param(_)
+                    ) {
                         let msg = format!(
                             "dictionary keys of type `{}` are not supported",
                             cx.ty_name(&k)

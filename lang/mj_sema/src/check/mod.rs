@@ -16,6 +16,7 @@ mod flow;
 mod format;
 mod generics;
 mod items;
+mod iter_protocol;
 mod loops;
 mod mono;
 mod overloads;

@@ -190,11 +190,11 @@ impl FnCx<'_> {
                     [_, p] => {
                         let pt = p.ty.subst(targs);
                         pt == v.ty
-                            || match (&v.kind, &pt) {
-                                (K::Int(_), Ty::Int { .. } | Ty::Float { .. }) => true,
-                                (K::Float(_), Ty::Float { .. }) => true,
-                                _ => false,
-                            }
+                            || matches!(
+                                (&v.kind, &pt),
+                                (K::Int(_), Ty::Int { .. } | Ty::Float { .. })
+                                    | (K::Float(_), Ty::Float { .. })
+                            )
                     }
                     _ => false,
                 }

@@ -9,6 +9,7 @@ mod functions;
 mod iter;
 mod memory;
 mod methods;
+mod optional;
 mod pointee;
 mod simd;
 mod simd_methods;
