@@ -26,9 +26,12 @@ use std::fmt::Write;
 use crate::*;
 
 /// Prints a whole program: structs, the entry point, then every function in order.
+/// Generic templates (named `...<template>`, empty: only their instances are code) are
+/// left out.
 pub fn print_program(p: &Program) -> String {
     let mut out = String::new();
-    for s in &p.structs {
+    let template = |name: &str| name.ends_with("<template>");
+    for s in p.structs.iter().filter(|s| !template(&s.name)) {
         let fields: Vec<String> = s
             .fields
             .iter()
@@ -36,13 +39,18 @@ pub fn print_program(p: &Program) -> String {
             .collect();
         let _ = writeln!(out, "struct {} {{ {} }}", s.name, fields.join(", "));
     }
-    if !p.structs.is_empty() {
+    if p.structs.iter().any(|s| !template(&s.name)) {
         out.push('\n');
     }
     if let Some(e) = p.entry {
         let _ = writeln!(out, "entry {}\n", fn_name(p, e));
     }
-    for (i, f) in p.functions.iter().enumerate() {
+    for (i, f) in p
+        .functions
+        .iter()
+        .filter(|f| !template(&f.name))
+        .enumerate()
+    {
         if i > 0 {
             out.push('\n');
         }

@@ -7,3 +7,9 @@ pub mod imports;
 pub mod suggest;
 pub mod tir;
 pub mod ty;
+
+/// Library modules loaded into every program, whose public names every module sees
+/// without an import (as Mojo's prelude makes `Optional` visible everywhere).
+pub const PRELUDE_MODULES: &[&str] = &["std.collections.optional"];
+/// The names the prelude modules export to every module.
+pub const PRELUDE_NAMES: &[&str] = &["Optional"];

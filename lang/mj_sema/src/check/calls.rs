@@ -610,7 +610,7 @@ impl FnCx<'_> {
         if let Some(v) = self.copy_construct(s, args, span) {
             return v;
         }
-        let Some(id) = self.cx.structs[s as usize].methods.get("__init__").copied() else {
+        let Some(id) = self.pick_init(s, prefix.as_deref(), args) else {
             self.error(
                 Diag::error(E_NOT_CALLABLE, format!("`{sname}` has no `__init__`"), span)
                     .with_hint("add `def __init__(out self, ...)` or decorate the struct with `@fieldwise_init`"),
@@ -733,18 +733,26 @@ impl FnCx<'_> {
                     self.check_mut_use(base, &what);
                 }
                 let recv_arg = self.self_arg(recv, &sig);
+                let guard_recv = recv_arg.clone();
                 let mut targs = vec![recv_arg];
                 targs.extend(self.check_args(&name.name, &sig, 1, args, span));
                 if sig.raises {
                     self.check_may_raise(&format!("call to `{}`", name.name), span);
                 }
-                TExpr::new(K::Call(self.callee(id, &ct), targs), sig.ret, line)
+                let call = TExpr::new(K::Call(self.callee(id, &ct), targs), sig.ret, line);
+                self.optional_guard(&guard_recv, s, &name.name, call, span)
             }
             Ty::Unknown => {
                 for a in args {
                     self.expr(&a.value, None);
                 }
                 self.unknown(line)
+            }
+            // `.copy()` of a built-in value (`Int`, `String`, tuples...): Mojo's `Copyable`.
+            Ty::Bool | Ty::Int { .. } | Ty::Float { .. } | Ty::Str | Ty::Tuple(_)
+                if name.name == "copy" && args.is_empty() =>
+            {
+                self.copy_value(recv, span)
             }
             _ => super::builtins::builtin_method(self, recv, name, args, span),
         }

@@ -799,7 +799,7 @@ impl FnCx<'_> {
     }
 
     /// Converts `v` to `to` where the language allows it implicitly, else reports E0101.
-    pub fn coerce(&mut self, v: TExpr, to: &Ty, span: Span) -> TExpr {
+    pub fn coerce(&mut self, mut v: TExpr, to: &Ty, span: Span) -> TExpr {
         if &v.ty == to || v.ty.is_unknown() || to.is_unknown() {
             return v;
         }
@@ -828,6 +828,11 @@ impl FnCx<'_> {
                     ..v
                 };
             }
+            // An `@implicit` constructor (`check/overloads.rs`).
+            (_, Ty::Struct(..)) => match self.implicit_convert(v, to, span) {
+                Ok(c) => return c,
+                Err(back) => v = back,
+            },
             _ => {}
         }
         let msg = format!(
@@ -924,6 +929,17 @@ impl FnCx<'_> {
             return TExpr::new(K::Cmp(tcmp(op), Box::new(a), Box::new(b)), Ty::Bool, line);
         }
         if let Ty::Struct(..) = a.ty {
+            // `x is None` / `x is not None` (Mojo's `__is__` / `__isnot__`).
+            let is = match op {
+                CmpOp::Is => Some("__is__"),
+                CmpOp::IsNot => Some("__isnot__"),
+                _ => None,
+            };
+            if let Some(is) = is.filter(|n| self.has_method(&a.ty, n)) {
+                return self
+                    .dunder_call(a, is, vec![b], span)
+                    .unwrap_or_else(|| self.unknown(line));
+            }
             let (name, negate) = match op {
                 CmpOp::Ne if !self.has_method(&a.ty, "__ne__") => ("__eq__", true),
                 _ => (op.dunder().unwrap_or("__eq__"), false),

@@ -627,6 +627,8 @@ pub(crate) fn conforms(cx: &Ctx, t: &Ty, tr: &TraitRef) -> bool {
                 TraitRef::Builtin(b) => {
                     let has = |n: &str| sd.methods.contains_key(n);
                     match *b {
+                        // A struct with a destructor and no copy constructor is not copyable.
+                        "Copyable" => cx.copyable(t),
                         "Writable" => has("write_to"),
                         "Stringable" => has("__str__"),
                         "Representable" => has("__repr__"),

@@ -37,6 +37,7 @@ pub(crate) fn collect(cx: &mut Ctx) {
         declare(cx, m);
         inject_builtins(cx, m);
     }
+    inject_prelude(cx);
     // Constants first (imports may name them), then again for constants built from imports.
     for m in 0..cx.modules.len() {
         eval_consts(cx, m, false);
@@ -222,16 +223,22 @@ fn declare_struct(cx: &mut Ctx, m: usize, sd: &StructDef, si: usize) {
         if let StmtKind::Def(def) = &stmt.kind {
             let id = new_func(cx, m, def, Some(idx), (si, Some(k)));
             // Mojo 1.0 spells the copy and move constructors as `__init__` overloads.
-            let key = super::ownership::lifecycle_key(def).unwrap_or(&def.name.name);
-            if key != def.name.name {
-                cx.funcs[id.0 as usize].mangled =
-                    format!("{}.{key}", cx.structs[idx as usize].name);
+            let mut key = super::ownership::lifecycle_key(def)
+                .unwrap_or(&def.name.name)
+                .to_string();
+            // Constructors may be overloaded (`check/overloads.rs`): the second one is
+            // `__init__#2`, and so on.
+            if key == "__init__" {
+                key = super::overloads::overload_key(&cx.structs[idx as usize].methods);
             }
-            if cx.structs[idx as usize]
-                .methods
-                .insert(key.to_string(), id)
-                .is_some()
-            {
+            if key != def.name.name {
+                cx.funcs[id.0 as usize].mangled = format!(
+                    "{}.{}",
+                    cx.structs[idx as usize].name,
+                    key.replace('#', ".")
+                );
+            }
+            if cx.structs[idx as usize].methods.insert(key, id).is_some() {
                 cx.error(
                     m,
                     Diag::error(
@@ -524,6 +531,26 @@ fn find_module(cx: &Ctx, name: &str) -> Option<usize> {
         let std_name = format!("std.{name}");
         cx.modules.iter().position(|md| md.input.name == std_name)
     })
+}
+
+/// Makes the prelude's names (`Optional`) visible in every module that does not define
+/// the name itself; an import of the same name replaces it.
+fn inject_prelude(cx: &mut Ctx) {
+    for pm in crate::PRELUDE_MODULES {
+        let Some(p) = cx.modules.iter().position(|md| md.input.name == *pm) else {
+            continue;
+        };
+        for n in crate::PRELUDE_NAMES {
+            let Some(item) = cx.modules[p].scope.get(*n).cloned() else {
+                continue;
+            };
+            for md in &mut cx.modules {
+                md.scope
+                    .entry(n.to_string())
+                    .or_insert_with(|| item.clone());
+            }
+        }
+    }
 }
 
 /// A library module that shares its name with a built-in module (`stdlib/std/math.mj`)
@@ -1061,7 +1088,11 @@ pub(crate) fn resolve_type(
                 "List" => Ty::List(Box::new(tys.remove(0))),
                 "Dict" => {
                     let k = tys.remove(0);
-                    if !matches!(k, Ty::Int { .. } | Ty::Str | Ty::Bool | Ty::Unknown) {
+                    // (A type parameter is checked by its bound, `KeyElement`, at instances.)
+                    if !matches!(
+                        k,
+                        Ty::Int { .. } | Ty::Str | Ty::Bool | Ty::Unknown | Ty::Param(_)
+                    ) {
                         let msg = format!(
                             "dictionary keys of type `{}` are not supported",
                             cx.ty_name(&k)

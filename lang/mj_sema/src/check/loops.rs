@@ -146,6 +146,14 @@ impl FnCx<'_> {
         else_body: Option<&[Stmt]>,
         out: &mut Vec<TStmt>,
     ) {
+        // A user struct iterates through `__iter__` (`iter_protocol.rs`).
+        let Some(it) = self.struct_iterator(it, span) else {
+            return;
+        };
+        if let Ty::Struct(..) = it.ty {
+            self.iterate_protocol(target, it, span, body, else_body, out);
+            return;
+        }
         let line = it.line;
         let plan = super::builtins::iteration_plan(self, it, span);
         let Some(plan) = plan else { return };
@@ -202,7 +210,7 @@ impl FnCx<'_> {
 
     /// Appends the user's loop body to the desugared `head` statements (which bind the loop
     /// variable in a scope the caller pushed), closes that scope and emits the `while`.
-    fn finish_loop(
+    pub(super) fn finish_loop(
         &mut self,
         cond: TExpr,
         mut head: Vec<TStmt>,

@@ -16,8 +16,10 @@ mod flow;
 mod format;
 mod generics;
 mod items;
+mod iter_protocol;
 mod loops;
 mod mono;
+mod overloads;
 mod ownership;
 
 use std::collections::HashMap;

@@ -163,7 +163,12 @@ pub(crate) fn monomorphize_types(
             .structs
             .iter()
             .map(|s| TStruct {
-                name: s.name.clone(),
+                // (Templates are named like template functions, so dumps can leave them out.)
+                name: if s.params.is_empty() {
+                    s.name.clone()
+                } else {
+                    format!("{}<template>", s.name)
+                },
                 // A template's fields mention its parameters: it is never laid out.
                 fields: if s.params.is_empty() {
                     s.fields.clone()

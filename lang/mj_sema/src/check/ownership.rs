@@ -443,16 +443,11 @@ impl FnCx<'_> {
     /// An implicit copy: the user's copy constructor if there is one, else the bits.
     fn implicit_copy(&mut self, v: TExpr) -> TExpr {
         match v.ty {
-            Ty::Struct(s, ref a) => match self.cx.structs[s as usize].methods.get("__copyinit__") {
+            Ty::Struct(s, _) => match self.cx.structs[s as usize].methods.get("__copyinit__") {
                 Some(&id) => {
                     let line = v.line;
                     let t = v.ty.clone();
-                    let a = a.clone();
-                    if a.is_empty() {
-                        TExpr::new(K::Construct(id, vec![TArg::Value(v)]), t, line)
-                    } else {
-                        TExpr::new(K::ConstructInst(id, a, vec![TArg::Value(v)]), t, line)
-                    }
+                    construct_copy(id, t, v, line)
                 }
                 None => v,
             },
@@ -622,17 +617,7 @@ impl FnCx<'_> {
             Ty::Struct(s, _) if depth < 64 => {
                 if let Some(&id) = self.cx.structs[s as usize].methods.get("__copyinit__") {
                     let v = self.hold_temp(v);
-                    if let Ty::Struct(_, a) = &v_ty0
-                        && !a.is_empty()
-                    {
-                        let a = a.clone();
-                        return TExpr::new(
-                            K::ConstructInst(id, a, vec![TArg::Value(v)]),
-                            v_ty0,
-                            line,
-                        );
-                    }
-                    return TExpr::new(K::Construct(id, vec![TArg::Value(v)]), v_ty0, line);
+                    return construct_copy(id, v_ty0, v, line);
                 }
                 // Field by field, each field copied as its own type copies.
                 let (stmts, base) = self.spill(v);
@@ -642,12 +627,12 @@ impl FnCx<'_> {
                     let f = TExpr::new(K::Field(Box::new(base.clone()), i as u32), ft, line);
                     vals.push(self.copy_of(f, span, depth + 1));
                 }
-                let agg = TExpr::new(K::Aggregate(vals), v_ty(s), line);
+                let agg = TExpr::new(K::Aggregate(vals), v_ty0.clone(), line);
                 if stmts.is_empty() {
                     agg
                 } else {
                     // (A `Seq` ending in a value, not a place: the copy is a new value.)
-                    TExpr::new(K::Seq(stmts, Box::new(agg)), v_ty(s), line)
+                    TExpr::new(K::Seq(stmts, Box::new(agg)), v_ty0, line)
                 }
             }
             Ty::List(_) | Ty::Dict(..) => {
@@ -760,8 +745,15 @@ impl FnCx<'_> {
     }
 }
 
-fn v_ty(s: u32) -> Ty {
-    Ty::st(s)
+/// A call of the copy constructor `id` of `t` (of its instance, for a generic struct).
+fn construct_copy(id: crate::tir::FnId, t: Ty, v: TExpr, line: u32) -> TExpr {
+    let args = vec![TArg::Value(v)];
+    match &t {
+        Ty::Struct(_, a) if !a.is_empty() => {
+            TExpr::new(K::ConstructInst(id, a.clone(), args), t, line)
+        }
+        _ => TExpr::new(K::Construct(id, args), t, line),
+    }
 }
 
 fn has_seq(e: &TExpr) -> bool {

@@ -429,6 +429,9 @@ impl FnCx<'_> {
             fx.error(Diag::error(E_MISMATCH, msg, name.span));
             false
         };
+        if super::pointee::POINTEE_METHODS.contains(&m) {
+            return self.pointee_method(p, &elem, m, args, span);
+        }
         match m {
             "free" => {
                 self.arity(m, args, 0, 0, span);

@@ -367,11 +367,12 @@ pub(crate) fn builtin_method(
                 "get" if ok(fx, 1, 2) => {
                     let key = fx.typed_arg(&args[0], &k);
                     if args.len() == 1 {
-                        fx.error(
-                            Diag::error(E_UNSUPPORTED, "`get` without a default returns an Optional, which is not supported yet", span)
-                                .with_hint("pass a default: `d.get(key, default)`"),
-                        );
-                        return fx.unknown(line);
+                        // Without a default: an `Optional[V]` (`builtins/optional.rs`).
+                        let p = fx.dict_lookup(recv, key, &v, line);
+                        let (s0, ptr) = fx.temp(p);
+                        let got = fx.dict_get_optional(ptr, &v, span);
+                        let ty = got.ty.clone();
+                        return TExpr::new(K::Seq(vec![s0], Box::new(got)), ty, line);
                     }
                     let def = fx.typed_arg(&args[1], &v);
                     let p = fx.dict_lookup(recv, key, &v, line);

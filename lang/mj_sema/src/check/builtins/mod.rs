@@ -9,6 +9,8 @@ mod functions;
 mod iter;
 mod memory;
 mod methods;
+mod optional;
+mod pointee;
 mod simd;
 mod simd_methods;
 pub(crate) mod simd_types;

@@ -1,0 +1,66 @@
+//! `for x in value` over a user struct, through Mojo's iteration methods:
+//! - `__iter__(self)` returns the iterator. When that is a built-in iterable (a `List`, a
+//!   `Dict`, a `String`...), the loop walks it (`Set` returns its `Dict` of elements);
+//! - otherwise the iterator is a struct with `__has_next__(self) -> Bool` and
+//!   `__next__(mut self) -> T`, and the loop is
+//!   `it = value.__iter__(); while it.__has_next__(): x = it.__next__(); body`.
+
+use mj_syntax::ast::{Expr, Stmt};
+use mj_syntax::{Diag, Span};
+
+use super::E_NOT_INDEXABLE;
+use super::body::FnCx;
+use crate::tir::{TExpr, TStmt};
+use crate::ty::Ty;
+
+impl FnCx<'_> {
+    /// The iterator of a struct value (its `__iter__()`), or the value itself when it is
+    /// not a struct or is its own iterator. `None` after a diagnostic.
+    pub(crate) fn struct_iterator(&mut self, it: TExpr, span: Span) -> Option<TExpr> {
+        if !matches!(it.ty, Ty::Struct(..)) {
+            return Some(it);
+        }
+        if self.has_method(&it.ty, "__iter__") {
+            return self.dunder_call(it, "__iter__", Vec::new(), span);
+        }
+        if self.has_method(&it.ty, "__next__") && self.has_method(&it.ty, "__has_next__") {
+            return Some(it);
+        }
+        let msg = format!("a `{}` is not iterable", self.ty_name(&it.ty));
+        self.error(Diag::error(E_NOT_INDEXABLE, msg, span).with_hint(
+            "define `__iter__(self)` returning a collection, or an iterator with \
+             `__has_next__(self) -> Bool` and `__next__(mut self)`",
+        ));
+        None
+    }
+
+    /// The `__has_next__`/`__next__` loop over a struct iterator.
+    pub(crate) fn iterate_protocol(
+        &mut self,
+        target: &Expr,
+        iter: TExpr,
+        span: Span,
+        body: &[Stmt],
+        else_body: Option<&[Stmt]>,
+        out: &mut Vec<TStmt>,
+    ) {
+        // The iterator lives in a local of its own for the whole loop (an owned value:
+        // destroyed with the enclosing scope).
+        let l = self.new_local("", iter.ty.clone(), false);
+        self.own_local(l, false);
+        let line = iter.line;
+        let it = TExpr::new(crate::tir::TExprKind::Local(l), iter.ty.clone(), line);
+        out.push(TStmt::Assign(it.clone(), iter));
+        let Some(cond) = self.dunder_call(it.clone(), "__has_next__", Vec::new(), span) else {
+            return;
+        };
+        let cond = self.coerce(cond, &Ty::Bool, span);
+        let Some(next) = self.dunder_call(it, "__next__", Vec::new(), span) else {
+            return;
+        };
+        let mut head = Vec::new();
+        self.scopes.push(std::collections::HashMap::new());
+        self.bind_loop_var(target, next, span, &mut head);
+        self.finish_loop(cond, head, body, else_body, out);
+    }
+}

@@ -1,0 +1,234 @@
+//! Constructor overloads and implicit conversions.
+//!
+//! A struct may declare several `__init__`s (Mojo's `Optional` has `__init__(out self)`,
+//! `__init__(out self, var value: T)` and `__init__(out self, value: NoneType)`). The first
+//! is the method `__init__`, the next ones `__init__#2`, `__init__#3`, ... A call picks the
+//! overload whose parameters the arguments fit: first by count and keyword names, then, when
+//! several remain, by the arguments' types (typed on the side, as call-site inference does).
+//!
+//! An `@implicit` one-argument constructor converts its argument's type to the struct
+//! wherever a value of the struct is expected (`var x: Optional[Int] = 5`, `= None`,
+//! `return None`, arguments), as in Mojo.
+
+use std::collections::HashMap;
+
+use mj_syntax::Span;
+use mj_syntax::ast::{Arg, ExprKind};
+
+use super::Conv;
+use super::body::FnCx;
+use crate::tir::{FnId, TArg, TExpr, TExprKind as K};
+use crate::ty::{CtArg, Ty};
+
+/// The method key of the next `__init__` declared in a struct.
+pub(crate) fn overload_key(methods: &HashMap<String, FnId>) -> String {
+    if !methods.contains_key("__init__") {
+        return "__init__".into();
+    }
+    (2..)
+        .map(|k| format!("__init__#{k}"))
+        .find(|k| !methods.contains_key(k))
+        .unwrap_or_default()
+}
+
+impl FnCx<'_> {
+    /// The constructors of struct `s`, in declaration order.
+    pub(crate) fn init_overloads(&self, s: u32) -> Vec<FnId> {
+        let methods = &self.cx.structs[s as usize].methods;
+        let mut out: Vec<FnId> = methods.get("__init__").copied().into_iter().collect();
+        for k in 2.. {
+            match methods.get(&format!("__init__#{k}")) {
+                Some(&id) => out.push(id),
+                None => break,
+            }
+        }
+        out
+    }
+
+    /// Picks the constructor of struct `s` that a call with `args` means. `prefix` holds
+    /// the struct's compile-time arguments when they are written (`Optional[Int](...)`).
+    pub(crate) fn pick_init(
+        &mut self,
+        s: u32,
+        prefix: Option<&[CtArg]>,
+        args: &[Arg],
+    ) -> Option<FnId> {
+        let all = self.init_overloads(s);
+        if all.len() <= 1 {
+            return all.first().copied();
+        }
+        let shaped: Vec<FnId> = all
+            .iter()
+            .copied()
+            .filter(|&id| self.shape_fits(id, args))
+            .collect();
+        match shaped.len() {
+            0 => return all.first().copied(),
+            1 => return shaped.first().copied(),
+            _ => {}
+        }
+        // Several overloads take this many arguments: type the arguments on the side
+        // (diagnostics and flow effects discarded; the chosen call checks them again).
+        let saved_diags = self.diags.len();
+        let saved_flow = self.flow.clone();
+        let typed: Vec<(Option<String>, TExpr)> = args
+            .iter()
+            .map(|a| {
+                (
+                    a.name.as_ref().map(|n| n.name.clone()),
+                    self.expr(&a.value, None),
+                )
+            })
+            .collect();
+        self.diags.truncate(saved_diags);
+        self.flow = saved_flow;
+        let mut best: Option<(u32, FnId)> = None;
+        for &id in &shaped {
+            let sig = &self.cx.funcs[id.0 as usize].sig;
+            let params = &sig.params[1.min(sig.params.len())..];
+            let mut score = 0;
+            let mut pos = 0;
+            let mut ok = true;
+            for (name, v) in &typed {
+                let p = match name {
+                    Some(n) => params.iter().find(|p| &p.name == n),
+                    None => {
+                        pos += 1;
+                        params.get(pos - 1)
+                    }
+                };
+                let Some(p) = p else {
+                    ok = false;
+                    break;
+                };
+                let pty = match prefix {
+                    Some(a) => p.ty.subst(a),
+                    None => p.ty.clone(),
+                };
+                match self.fit(v, &pty) {
+                    0 => {
+                        ok = false;
+                        break;
+                    }
+                    n => score += n,
+                }
+            }
+            if ok && best.is_none_or(|(b, _)| score > b) {
+                best = Some((score, id));
+            }
+        }
+        best.map(|(_, id)| id).or(shaped.first().copied())
+    }
+
+    /// Whether `args` can bind to the parameters of constructor `id` by count and names.
+    fn shape_fits(&self, id: FnId, args: &[Arg]) -> bool {
+        let sig = &self.cx.funcs[id.0 as usize].sig;
+        let params = &sig.params[1.min(sig.params.len())..];
+        let mut bound = vec![false; params.len()];
+        let mut pos = 0;
+        for a in args {
+            let i = match &a.name {
+                Some(n) => match params.iter().position(|p| p.name == n.name) {
+                    Some(i) => i,
+                    None => return false,
+                },
+                None => {
+                    pos += 1;
+                    pos - 1
+                }
+            };
+            if i >= params.len() || bound[i] {
+                return false;
+            }
+            bound[i] = true;
+        }
+        params
+            .iter()
+            .zip(bound)
+            .all(|(p, b)| b || p.default.is_some())
+    }
+
+    /// How well a typed argument fits a parameter type: 0 not at all, 1 through a type
+    /// parameter, 2 by an implicit conversion, 3 exactly.
+    fn fit(&self, v: &TExpr, p: &Ty) -> u32 {
+        if v.ty == *p {
+            return 3;
+        }
+        if v.ty.is_unknown() || p.is_unknown() {
+            return 1;
+        }
+        if p.has_param() {
+            // `T` binds anything but `None` (an empty `Optional(None)` has its own overload).
+            return u32::from(v.ty != Ty::Unit);
+        }
+        let literal_int = matches!(v.kind, K::Int(_));
+        let convertible = match (&v.ty, p) {
+            (Ty::Int { .. }, Ty::Float { .. }) => true,
+            (Ty::Int { .. }, Ty::Int { .. }) => literal_int,
+            (Ty::Float { .. }, Ty::Float { .. }) => matches!(v.kind, K::Float(_)),
+            (Ty::Str, Ty::Error) => true,
+            (Ty::List(a) | Ty::Array(a, _), Ty::Span(b)) => a == b,
+            (Ty::List(a), Ty::List(b)) => a.is_unknown() || b.is_unknown(),
+            (_, Ty::Struct(s, a)) => self.implicit_init(*s, a, v).is_some(),
+            _ => false,
+        };
+        if convertible { 2 } else { 0 }
+    }
+
+    /// The `@implicit` constructor of struct instance `s[targs]` that takes `v` (of its
+    /// type, or a literal of a type it converts to).
+    fn implicit_init(&self, s: u32, targs: &[CtArg], v: &TExpr) -> Option<FnId> {
+        self.init_overloads(s).into_iter().find(|&id| {
+            let f = &self.cx.funcs[id.0 as usize];
+            let implicit = f
+                .def
+                .decorators
+                .iter()
+                .any(|d| matches!(&d.expr.kind, ExprKind::Name(n) if n == "implicit"));
+            implicit
+                && match &f.sig.params[..] {
+                    [_, p] => {
+                        let pt = p.ty.subst(targs);
+                        pt == v.ty
+                            || matches!(
+                                (&v.kind, &pt),
+                                (K::Int(_), Ty::Int { .. } | Ty::Float { .. })
+                                    | (K::Float(_), Ty::Float { .. })
+                            )
+                    }
+                    _ => false,
+                }
+        })
+    }
+
+    /// Converts `v` to struct type `to` through an `@implicit` constructor, if one takes
+    /// `v`'s type (`None` or `5` where an `Optional[Int]` is expected).
+    pub(crate) fn implicit_convert(
+        &mut self,
+        v: TExpr,
+        to: &Ty,
+        span: Span,
+    ) -> Result<TExpr, TExpr> {
+        let Ty::Struct(s, targs) = to else {
+            return Err(v);
+        };
+        let Some(id) = self.implicit_init(*s, targs, &v) else {
+            return Err(v);
+        };
+        let Some((sig, ct)) = self.instantiate(id, targs.to_vec(), None, &[], 1, span) else {
+            return Err(v);
+        };
+        let line = v.line;
+        let v = self.coerce(v, &sig.params[1].ty, span);
+        let arg = match sig.params[1].conv {
+            Conv::Owned => self.owned_value(v, span),
+            _ => self.hold_temp(v),
+        };
+        let args = vec![TArg::Value(arg)];
+        Ok(if ct.is_empty() {
+            TExpr::new(K::Construct(id, args), to.clone(), line)
+        } else {
+            TExpr::new(K::ConstructInst(id, ct, args), to.clone(), line)
+        })
+    }
+}
