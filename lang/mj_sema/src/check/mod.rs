@@ -19,6 +19,7 @@ mod items;
 mod loops;
 mod mono;
 mod ownership;
+mod with_stmt;
 
 use std::collections::HashMap;
 use std::sync::Arc;
