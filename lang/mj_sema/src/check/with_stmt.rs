@@ -21,8 +21,8 @@
 use mj_syntax::ast::{Expr, ExprKind, Ident, Stmt, StmtKind};
 use mj_syntax::{Diag, Span};
 
-use super::E_NO_MEMBER;
 use super::body::FnCx;
+use super::{E_NO_MEMBER, E_UNSUPPORTED};
 use crate::tir::TStmt;
 use crate::ty::Ty;
 
@@ -87,17 +87,8 @@ pub(crate) fn with_context(
         out.push(TStmt::Block(b));
         return;
     }
-    let missing = ["__enter__", "__exit__"]
-        .into_iter()
-        .find(|m| !fx.has_method(&ty, m));
-    if let Some(m) = missing {
-        let msg = format!(
-            "`{}` is not a context manager: it has no `{m}` method",
-            fx.ty_name(&ty)
-        );
-        fx.error(Diag::error(E_NO_MEMBER, msg, e.span).with_hint(
-            "a value used in `with` needs `def __enter__(self) -> T` and `def __exit__(self)`",
-        ));
+    if let Some(d) = not_a_context_manager(fx, &ty, e.span) {
+        fx.error(d);
         // Bind the name anyway (to an unknown type), so the body reports its own errors only.
         if let Some(n) = name {
             let l = fx.new_local(&n.name, Ty::Unknown, false);
@@ -159,4 +150,36 @@ pub(crate) fn with_context(
         span,
     };
     fx.stmt(&guarded, out);
+}
+
+/// Why a value of type `ty` cannot be used in `with`, if it cannot.
+fn not_a_context_manager(fx: &FnCx<'_>, ty: &Ty, span: Span) -> Option<Diag> {
+    if let Some(m) = ["__enter__", "__exit__"]
+        .into_iter()
+        .find(|m| !fx.has_method(ty, m))
+    {
+        let msg = format!(
+            "`{}` is not a context manager: it has no `{m}` method",
+            fx.ty_name(ty)
+        );
+        return Some(Diag::error(E_NO_MEMBER, msg, span).with_hint(
+            "a value used in `with` needs `def __enter__(self) -> T` and `def __exit__(self)`",
+        ));
+    }
+    // Mojo's `__exit__(self, err: Error) -> Bool` (which may swallow the error) is not
+    // supported: say so instead of reporting a missing argument.
+    let Ty::Struct(sid, _) = ty else {
+        return None;
+    };
+    let exit = fx.cx.structs[*sid as usize].methods.get("__exit__")?;
+    if fx.cx.funcs[exit.0 as usize].sig.params.len() <= 1 {
+        return None;
+    }
+    let msg = format!(
+        "`{}.__exit__` takes arguments; `with` only calls `__exit__(self)`",
+        fx.ty_name(ty)
+    );
+    Some(Diag::error(E_UNSUPPORTED, msg, span).with_hint(
+        "an `__exit__` that receives the error is not supported yet: handle errors with try/except",
+    ))
 }
