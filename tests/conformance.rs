@@ -17,7 +17,8 @@
 //!   exit code must be 0 (or `# EXIT: n`), and every `# STDERR: text` must occur in stderr.
 //!   With a `# BUILD` header the program is also compiled with `mj build NAME.mj -o EXE` and the
 //!   executable is checked the same way. Header lines (`# ARGS: a b`, `# EXIT: n`,
-//!   `# STDERR: text`, `# BUILD`, `# SKIP: reason`) are recognised only in the leading block of
+//!   `# STDERR: text`, `# BUILD`, `# SKIP: reason`, `# ENV: NAME=value` to set an environment
+//!   variable for the program) are recognised only in the leading block of
 //!   `#` lines at the top of the file. Sub-directories of tests/run (e.g. `lib/`) hold modules
 //!   imported by tests and are not tests themselves.
 //! * `tests/fail/NAME.mj` — `mj check --message-format short NAME.mj`; each `# ERROR: CODE [text]`
@@ -281,8 +282,19 @@ impl Output {
 }
 
 fn exec(cfg: &Config, program: &Path, args: &[String], cwd: &Path) -> Result<Output, String> {
+    exec_env(cfg, program, args, cwd, &[])
+}
+
+fn exec_env(
+    cfg: &Config,
+    program: &Path,
+    args: &[String],
+    cwd: &Path,
+    env: &[(String, String)],
+) -> Result<Output, String> {
     let mut cmd = Command::new(program);
     cmd.args(args)
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .current_dir(cwd)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -392,6 +404,7 @@ struct Header {
     stderr: Vec<String>,
     build: bool,
     skip: Option<String>,
+    env: Vec<(String, String)>,
 }
 
 impl Header {
@@ -414,6 +427,8 @@ impl Header {
                 h.stderr.push(s.trim().to_string());
             } else if rest == "BUILD" || rest.starts_with("BUILD ") {
                 h.build = true;
+            } else if let Some((k, v)) = rest.strip_prefix("ENV:").and_then(|e| e.split_once('=')) {
+                h.env.push((k.trim().to_string(), v.trim().to_string()));
             } else if let Some(s) = rest.strip_prefix("SKIP") {
                 let why = s.trim_start_matches(':').trim();
                 h.skip = Some(if why.is_empty() {
@@ -437,7 +452,7 @@ fn run_mode(cfg: &Config, test: &Test, h: &Header) -> Result<(), String> {
 
     let mut args = vec!["run".to_string(), file.clone()];
     args.extend(h.args.iter().cloned());
-    let out = exec(cfg, &cfg.bin, &args, &cwd)?;
+    let out = exec_env(cfg, &cfg.bin, &args, &cwd, &h.env)?;
 
     if cfg.bless && out.code() == Some(h.exit) {
         std::fs::write(&expected_path, &out.stdout)
@@ -481,7 +496,7 @@ fn run_mode(cfg: &Config, test: &Test, h: &Header) -> Result<(), String> {
                 exe.display()
             ));
         }
-        let r = exec(cfg, &exe, &h.args, &cwd);
+        let r = exec_env(cfg, &exe, &h.args, &cwd, &h.env);
         let _ = std::fs::remove_file(&exe);
         check_run_output("built executable", &r?, h, &expected)?;
     }

@@ -83,7 +83,7 @@ pub fn load(entry: &Path) -> Result<Loaded, String> {
             }
             seen.insert(dotted.clone(), ());
             // Bare names of built-in modules (`import math`) mean the library's `std.math`.
-            let std_alias = matches!(dotted.as_str(), "math" | "sys" | "collections");
+            let std_alias = mj_sema::imports::std_alias(&dotted);
             let (found, durable, dotted) = if dotted == "std" || dotted.starts_with("std.") {
                 (module_file(&stdlib, &dotted), true, dotted)
             } else if std_alias && module_file(&root, &dotted).is_none() {

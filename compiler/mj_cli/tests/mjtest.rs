@@ -295,6 +295,8 @@ fn standard_library_suite_passes() {
         "test_lists",
         "test_dicts",
         "test_linalg",
+        "test_random",
+        "test_pathlib",
     ] {
         assert!(
             out.contains(&format!("PASS stdlib/tests/{f}.mj::")),

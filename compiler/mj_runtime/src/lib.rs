@@ -12,11 +12,13 @@
 pub mod dict;
 pub mod float_repr;
 pub mod fmt;
+pub mod fs;
 pub mod io;
 pub mod list;
 pub mod memory;
 pub mod parallel;
 pub mod process;
+pub mod random;
 pub mod str;
 pub mod time;
 
@@ -152,5 +154,27 @@ pub fn symbols() -> Vec<(&'static str, usize)> {
         memory::mj_num_physical_cores,
         parallel::mj_parallel_for,
         parallel::mj_num_workers,
+        random::mj_random_seed,
+        random::mj_random_seed_clock,
+        random::mj_random_u64,
+        random::mj_random_f64,
+        random::mj_random_range_i64,
+        random::mj_random_range_u64,
+        random::mj_random_normal,
+        random::mj_random_shuffle,
+        fs::mj_file_open,
+        fs::mj_file_read,
+        fs::mj_file_write,
+        fs::mj_file_close,
+        fs::mj_fs_kind,
+        fs::mj_fs_read,
+        fs::mj_fs_write,
+        fs::mj_fs_listdir,
+        fs::mj_fs_op,
+        fs::mj_os_getenv,
+        fs::mj_os_setenv,
+        fs::mj_os_unsetenv,
+        fs::mj_os_getpid,
+        fs::mj_os_getcwd,
     ]
 }

@@ -59,11 +59,18 @@ pub fn line_index(db: &dyn salsa::Database, file: SourceFile) -> Vec<u32> {
 /// The dotted names of the modules a file imports (for the driver to load them).
 #[salsa::tracked(returns(ref))]
 pub fn imports(db: &dyn salsa::Database, file: SourceFile) -> Vec<(u32, String)> {
-    crate::imports::imports_of(
+    let mut v = crate::imports::imports_of(
         &parse(db, file).module,
         file.module(db),
         file.path(db).ends_with("__init__.mj"),
-    )
+    );
+    // `open()` and `FileHandle` are built-ins written in mj: load their module on demand.
+    if file.module(db) != crate::imports::PRELUDE_MODULE
+        && crate::imports::mentions_prelude(file.text(db))
+    {
+        v.push((0, crate::imports::PRELUDE_MODULE.to_string()));
+    }
+    v
 }
 
 /// A file's item tree: its parse with every function body removed. It changes only when

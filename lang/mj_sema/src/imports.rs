@@ -38,6 +38,35 @@ pub fn imports_of(m: &Module, this: &str, is_package: bool) -> Vec<(u32, String)
     out
 }
 
+/// Bare module names that mean the standard library's module (`import os` is `std.os`)
+/// unless the program has a module of that name: the built-in modules that also have
+/// library files, and the library-only modules that Python programs import bare.
+pub fn std_alias(dotted: &str) -> bool {
+    matches!(
+        dotted,
+        "math" | "sys" | "collections" | "random" | "os" | "os.path" | "pathlib" | "io" | "io.file"
+    )
+}
+
+/// The library module behind the built-in names that are written in mj (`open`,
+/// `FileHandle`): every module sees them without an import, as in Mojo.
+pub const PRELUDE_MODULE: &str = "std.io.file";
+pub const PRELUDE_NAMES: &[&str] = &["open", "FileHandle"];
+
+/// Whether a file's text mentions a prelude name as a whole word, so that the driver
+/// loads `PRELUDE_MODULE` for it. A textual test keeps it cheap; a mention in a comment or
+/// a string only loads the module for nothing.
+pub fn mentions_prelude(text: &str) -> bool {
+    let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let b = text.as_bytes();
+    PRELUDE_NAMES.iter().any(|name| {
+        text.match_indices(name).any(|(i, _)| {
+            let end = i + name.len();
+            (i == 0 || !ident(b[i - 1])) && (end == b.len() || !ident(b[end]))
+        })
+    })
+}
+
 /// `a.b.c` from the identifiers of an import path.
 pub fn dotted(path: &[mj_syntax::ast::Ident]) -> String {
     path.iter()

@@ -101,8 +101,8 @@ pub enum StmtKind {
         subject: Expr,
         arms: Vec<MatchArm>,
     },
-    /// `with ctx [as name], ...:`. Only `std.testing.assert_raises` is a context manager
-    /// today; the checker rejects every other one.
+    /// `with ctx [as name], ...:` (`std.testing.assert_raises`, or any value with
+    /// `__enter__` and `__exit__`: `mj_sema`'s `check/with_stmt.rs`).
     With {
         items: Vec<(Expr, Option<Ident>)>,
         body: Vec<Stmt>,

@@ -362,7 +362,7 @@ impl FnCx<'_> {
         self.close_scope(out)
     }
 
-    fn stmt(&mut self, s: &Stmt, out: &mut Vec<TStmt>) {
+    pub(crate) fn stmt(&mut self, s: &Stmt, out: &mut Vec<TStmt>) {
         let line = self.line(s.span);
         match &s.kind {
             StmtKind::Expr(e) => {

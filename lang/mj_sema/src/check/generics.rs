@@ -648,7 +648,8 @@ pub(crate) fn conforms(cx: &Ctx, t: &Ty, tr: &TraitRef) -> bool {
             }
         }
         _ => match tr {
-            TraitRef::User(_) => false,
+            // As in Mojo, `String` is a `std.os.PathLike` (paths are strings).
+            TraitRef::User(i) => *t == Ty::Str && is_std_pathlike(cx, *i),
             TraitRef::Builtin(b) => match *b {
                 "Sized" => matches!(t, Ty::Str | Ty::List(_) | Ty::Dict(..)),
                 "Hashable" | "KeyElement" => matches!(t, Ty::Int { .. } | Ty::Str | Ty::Bool),
@@ -657,6 +658,11 @@ pub(crate) fn conforms(cx: &Ctx, t: &Ty, tr: &TraitRef) -> bool {
             },
         },
     }
+}
+
+fn is_std_pathlike(cx: &Ctx, i: u32) -> bool {
+    let t = &cx.traits[i as usize];
+    t.name == "PathLike" && cx.modules[t.module].input.name == "std.os.pathlike"
 }
 
 /// Whether declaring trait `have` also gives trait `want` (itself or a parent's parent).

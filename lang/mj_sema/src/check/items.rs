@@ -48,6 +48,7 @@ pub(crate) fn collect(cx: &mut Ctx) {
             resolve_imports(cx, m, round == 1);
         }
     }
+    inject_io_prelude(cx);
     for m in 0..cx.modules.len() {
         eval_consts(cx, m, true);
     }
@@ -527,7 +528,9 @@ fn describe_sig(cx: &Ctx, name: &str, sig: &Sig) -> String {
 fn find_module(cx: &Ctx, name: &str) -> Option<usize> {
     let exact = cx.modules.iter().position(|md| md.input.name == name);
     exact.or_else(|| {
-        builtin_module(name)?;
+        if builtin_module(name).is_none() && !crate::imports::std_alias(name) {
+            return None;
+        }
         let std_name = format!("std.{name}");
         cx.modules.iter().position(|md| md.input.name == std_name)
     })
@@ -565,6 +568,26 @@ fn inject_builtins(cx: &mut Ctx, m: usize) {
             .scope
             .entry(n.to_string())
             .or_insert_with(|| Item::Builtin(b, n.to_string()));
+    }
+}
+
+/// Makes the built-ins written in mj (`open`, `FileHandle` of `std.io.file`, loaded on
+/// demand: `db::imports`) visible in every module that does not define or import them.
+fn inject_io_prelude(cx: &mut Ctx) {
+    let name = crate::imports::PRELUDE_MODULE;
+    let Some(p) = cx.modules.iter().position(|md| md.input.name == name) else {
+        return;
+    };
+    for n in crate::imports::PRELUDE_NAMES {
+        let Some(item) = cx.modules[p].scope.get(*n).cloned() else {
+            continue;
+        };
+        for m in (0..cx.modules.len()).filter(|&m| m != p) {
+            cx.modules[m]
+                .scope
+                .entry(n.to_string())
+                .or_insert_with(|| item.clone());
+        }
     }
 }
 

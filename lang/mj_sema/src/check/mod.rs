@@ -21,6 +21,7 @@ mod loops;
 mod mono;
 mod overloads;
 mod ownership;
+mod with_stmt;
 
 use std::collections::HashMap;
 use std::sync::Arc;

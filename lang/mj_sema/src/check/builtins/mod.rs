@@ -6,6 +6,7 @@
 mod arrays;
 mod ffi;
 mod functions;
+mod intrinsics;
 mod iter;
 mod memory;
 mod methods;
@@ -97,6 +98,7 @@ pub(crate) fn builtin_module(dotted: &str) -> Option<&'static str> {
         }
         "std" | "std.builtin" | "builtin" => "builtin",
         "std.algorithm" | "algorithm" | "std.algorithm.functional" => "algorithm",
+        "std._intrinsics" => "intrinsics",
         _ => return None,
     })
 }
@@ -156,6 +158,7 @@ pub(crate) fn builtin_module_has(m: &str, name: &str) -> bool {
         "collections" => ["List", "Dict", "InlineArray"].contains(&name),
         "builtin" => BUILTIN_NAMES.contains(&name),
         "algorithm" => ["vectorize", "parallelize", "map"].contains(&name),
+        "intrinsics" => intrinsics::has(name),
         _ => false,
     }
 }
@@ -179,6 +182,7 @@ pub(crate) fn builtin_module_names(m: &str) -> Vec<&'static str> {
         "testing" => testing::TESTING_FNS.to_vec(),
         "collections" => vec!["List", "Dict", "InlineArray"],
         "algorithm" => vec!["vectorize", "parallelize", "map"],
+        "intrinsics" => intrinsics::names(),
         _ => Vec::new(),
     }
 }
@@ -234,7 +238,18 @@ impl FnCx<'_> {
 }
 
 /// Runtime functions that take a trailing error slot and may raise.
-pub const RAISING_EXTERNS: &[&str] = &["mj_str_to_int", "mj_str_to_f64"];
+pub const RAISING_EXTERNS: &[&str] = &[
+    "mj_str_to_int",
+    "mj_str_to_f64",
+    // The raising `std._intrinsics` (a test in `intrinsics.rs` keeps the two in step).
+    "mj_file_open",
+    "mj_file_read",
+    "mj_fs_read",
+    "mj_fs_write",
+    "mj_fs_listdir",
+    "mj_fs_op",
+    "mj_os_getcwd",
+];
 
 pub(crate) fn new_dict(fx: &mut FnCx<'_>, dt: &Ty, line: u32) -> TExpr {
     let Ty::Dict(k, v) = dt else {
@@ -384,6 +399,7 @@ pub(crate) fn call_module_builtin(
         }
         "builtin" | "memory" | "sys" => return call_builtin(fx, name, args, span, expected),
         "testing" => return Some(testing::call_testing(fx, name, args, span)),
+        "intrinsics" => return Some(intrinsics::call(fx, name, args, span)),
         "collections" => {
             let msg = format!("`{name}` needs its type parameters here");
             fx.error(Diag::error(super::E_UNKNOWN_TYPE, msg, span));

@@ -493,17 +493,7 @@ pub(crate) fn with_stmt(
         _ => None,
     };
     let Some((args, call_span)) = call else {
-        let at = items.first().map_or(span, |(e, _)| e.span);
-        fx.error(
-            Diag::error(
-                E_UNSUPPORTED,
-                "`with` is only supported with `assert_raises()` from `std.testing`",
-                at,
-            )
-            .with_hint("other context managers are not supported yet"),
-        );
-        let b = fx.block(body);
-        out.push(TStmt::Block(b));
+        crate::check::with_stmt::with_context(fx, items, body, span, out);
         return;
     };
     let contains = bind_args(fx, "assert_raises", args, &[], &["contains"], 0, call_span)

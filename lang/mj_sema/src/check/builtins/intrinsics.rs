@@ -1,0 +1,119 @@
+//! `std._intrinsics`: the runtime functions under the mj code of `std.random`, `std.os`,
+//! `std.os.path`, `std.pathlib` and `open()`/`FileHandle` (`stdlib/std/`).
+//!
+//! Each name is a runtime symbol without its `mj_` prefix (`file_open` is `mj_file_open`,
+//! `compiler/mj_runtime/ABI.md`), with a fixed signature checked here. Library modules
+//! import them (`from std._intrinsics import fs_read`); user programs may too, but the
+//! leading underscore marks them as the library's business.
+
+use mj_syntax::ast::Arg;
+use mj_syntax::{Diag, Span};
+
+use crate::check::E_MISMATCH;
+use crate::check::body::FnCx;
+use crate::tir::TExpr;
+use crate::ty::Ty;
+
+#[derive(Clone, Copy)]
+enum P {
+    Int,
+    Str,
+    /// A `List[T]` of any element type (moved as bytes by the runtime).
+    AnyList,
+}
+
+#[derive(Clone, Copy)]
+enum R {
+    Unit,
+    Int,
+    F64,
+    Str,
+    StrList,
+}
+
+/// (name, parameters, result, raises).
+const INTRINSICS: &[(&str, &[P], R, bool)] = &[
+    ("random_seed", &[P::Int], R::Unit, false),
+    ("random_seed_clock", &[], R::Unit, false),
+    ("random_u64", &[], R::Int, false),
+    ("random_f64", &[], R::F64, false),
+    ("random_range_i64", &[P::Int, P::Int], R::Int, false),
+    ("random_range_u64", &[P::Int, P::Int], R::Int, false),
+    ("random_normal", &[], R::F64, false),
+    ("random_shuffle", &[P::AnyList], R::Unit, false),
+    ("file_open", &[P::Str, P::Str], R::Int, true),
+    ("file_read", &[P::Int, P::Int], R::Str, true),
+    ("file_write", &[P::Int, P::Str], R::Unit, false),
+    ("file_close", &[P::Int], R::Unit, false),
+    ("fs_kind", &[P::Str], R::Int, false),
+    ("fs_read", &[P::Str], R::Str, true),
+    ("fs_write", &[P::Str, P::Str, P::Int], R::Int, true),
+    ("fs_listdir", &[P::Str], R::StrList, true),
+    ("fs_op", &[P::Str, P::Int], R::Int, true),
+    ("os_getenv", &[P::Str, P::Str], R::Str, false),
+    ("os_setenv", &[P::Str, P::Str, P::Int], R::Int, false),
+    ("os_unsetenv", &[P::Str], R::Int, false),
+    ("os_getpid", &[], R::Int, false),
+    ("os_getcwd", &[], R::Str, true),
+];
+
+pub(crate) fn names() -> Vec<&'static str> {
+    INTRINSICS.iter().map(|i| i.0).collect()
+}
+
+pub(crate) fn has(name: &str) -> bool {
+    INTRINSICS.iter().any(|i| i.0 == name)
+}
+
+pub(crate) fn call(fx: &mut FnCx<'_>, name: &str, args: &[Arg], span: Span) -> TExpr {
+    let line = fx.line(span);
+    let Some(&(_, params, ret, raises)) = INTRINSICS.iter().find(|i| i.0 == name) else {
+        return fx.unknown(line);
+    };
+    if !fx.arity(name, args, params.len(), params.len(), span) {
+        return fx.unknown(line);
+    }
+    let mut vals = Vec::new();
+    for (a, p) in args.iter().zip(params) {
+        let v = match p {
+            P::Int => fx.typed_arg(a, &Ty::INT),
+            P::Str => fx.typed_arg(a, &Ty::Str),
+            P::AnyList => {
+                let v = fx.expr(&a.value, None);
+                if !matches!(v.ty, Ty::List(_) | Ty::Unknown) {
+                    let msg = format!("expected a `List`, found `{}`", fx.ty_name(&v.ty));
+                    fx.error(Diag::error(E_MISMATCH, msg, a.value.span));
+                }
+                v
+            }
+        };
+        vals.push(v);
+    }
+    if raises {
+        fx.check_may_raise(&format!("`{name}`"), span);
+    }
+    let ty = match ret {
+        R::Unit => Ty::Unit,
+        R::Int => Ty::INT,
+        R::F64 => Ty::F64,
+        R::Str => Ty::Str,
+        R::StrList => Ty::List(Box::new(Ty::Str)),
+    };
+    fx.extern_call(&format!("mj_{name}"), vals, ty, line)
+}
+
+#[cfg(test)]
+mod tests {
+    /// Lowering passes an error slot exactly to the symbols in `RAISING_EXTERNS`.
+    #[test]
+    fn raising_intrinsics_take_an_error_slot() {
+        for (name, _, _, raises) in super::INTRINSICS {
+            let sym = format!("mj_{name}");
+            assert_eq!(
+                *raises,
+                super::super::RAISING_EXTERNS.contains(&sym.as_str()),
+                "{sym}"
+            );
+        }
+    }
+}

@@ -1,0 +1,185 @@
+//! The `with` statement for context managers: any value whose type defines
+//! `__enter__` and `__exit__` (`std.testing.assert_raises` is handled in
+//! `builtins/testing.rs`).
+//!
+//! `with EXPR as NAME: BODY` is checked as the statements
+//!
+//! ```text
+//! var <with#> = EXPR            # skipped when EXPR is a local variable: it is used as is
+//! NAME = <with#>.__enter__()    # or just the call, without `as`
+//! try:
+//!     BODY
+//! finally:
+//!     <with#>.__exit__()
+//! ```
+//!
+//! so `__exit__` runs on every way out of the body (falling off its end, `return`,
+//! `break`, `continue`, or an error, which then propagates) through the `try`/`finally`
+//! lowering. `NAME` is bound like an assignment (visible after the block, as in Python).
+//! Several items nest: `with a as x, b as y:` is `with a as x:` around `with b as y:`.
+
+use mj_syntax::ast::{Expr, ExprKind, Ident, Stmt, StmtKind};
+use mj_syntax::{Diag, Span};
+
+use super::body::FnCx;
+use super::{E_NO_MEMBER, E_UNSUPPORTED};
+use crate::tir::TStmt;
+use crate::ty::Ty;
+
+pub(crate) fn with_context(
+    fx: &mut FnCx<'_>,
+    items: &[(Expr, Option<Ident>)],
+    body: &[Stmt],
+    span: Span,
+    out: &mut Vec<TStmt>,
+) {
+    let Some((e, name)) = items.first() else {
+        let b = fx.block(body);
+        out.push(TStmt::Block(b));
+        return;
+    };
+    let inner: Vec<Stmt> = if items.len() > 1 {
+        vec![Stmt {
+            kind: StmtKind::With {
+                items: items[1..].to_vec(),
+                body: body.to_vec(),
+            },
+            span,
+        }]
+    } else {
+        body.to_vec()
+    };
+    // The context value: a local variable is used in place (a lock, a file handle the
+    // program keeps); anything else is evaluated once into a hidden variable.
+    let local = match &e.kind {
+        ExprKind::Name(n) => fx.lookup_local(n).map(|l| (l, n.clone())),
+        _ => None,
+    };
+    let (l, ctx_name) = match local {
+        Some(x) => x,
+        None => {
+            let hidden = format!("<with{}>", fx.locals.len());
+            let decl = Stmt {
+                kind: StmtKind::Var {
+                    name: Ident {
+                        name: hidden.clone(),
+                        span: e.span,
+                    },
+                    ty: None,
+                    value: Some(e.clone()),
+                },
+                span: e.span,
+            };
+            fx.stmt(&decl, out);
+            match fx.lookup_local(&hidden) {
+                Some(l) => (l, hidden),
+                None => {
+                    let b = fx.block(&inner);
+                    out.push(TStmt::Block(b));
+                    return;
+                }
+            }
+        }
+    };
+    let ty = fx.local_ty(l);
+    if ty.is_unknown() {
+        let b = fx.block(&inner);
+        out.push(TStmt::Block(b));
+        return;
+    }
+    if let Some(d) = not_a_context_manager(fx, &ty, e.span) {
+        fx.error(d);
+        // Bind the name anyway (to an unknown type), so the body reports its own errors only.
+        if let Some(n) = name {
+            let l = fx.new_local(&n.name, Ty::Unknown, false);
+            if let Some(sc) = fx.scopes.last_mut() {
+                sc.insert(n.name.clone(), l);
+            }
+        }
+        let b = fx.block(&inner);
+        out.push(TStmt::Block(b));
+        return;
+    }
+    let method_call = |method: &str| Expr {
+        kind: ExprKind::Call {
+            func: Box::new(Expr {
+                kind: ExprKind::Attr {
+                    base: Box::new(Expr {
+                        kind: ExprKind::Name(ctx_name.clone()),
+                        span: e.span,
+                    }),
+                    name: Ident {
+                        name: method.to_string(),
+                        span: e.span,
+                    },
+                },
+                span: e.span,
+            }),
+            args: Vec::new(),
+        },
+        span: e.span,
+    };
+    let enter = match name {
+        Some(n) => StmtKind::Assign {
+            targets: vec![Expr {
+                kind: ExprKind::Name(n.name.clone()),
+                span: n.span,
+            }],
+            value: method_call("__enter__"),
+        },
+        None => StmtKind::Expr(method_call("__enter__")),
+    };
+    fx.stmt(
+        &Stmt {
+            kind: enter,
+            span: e.span,
+        },
+        out,
+    );
+    let exit = Stmt {
+        kind: StmtKind::Expr(method_call("__exit__")),
+        span: e.span,
+    };
+    let guarded = Stmt {
+        kind: StmtKind::Try {
+            body: inner,
+            handlers: Vec::new(),
+            else_body: None,
+            finally_body: Some(vec![exit]),
+        },
+        span,
+    };
+    fx.stmt(&guarded, out);
+}
+
+/// Why a value of type `ty` cannot be used in `with`, if it cannot.
+fn not_a_context_manager(fx: &FnCx<'_>, ty: &Ty, span: Span) -> Option<Diag> {
+    if let Some(m) = ["__enter__", "__exit__"]
+        .into_iter()
+        .find(|m| !fx.has_method(ty, m))
+    {
+        let msg = format!(
+            "`{}` is not a context manager: it has no `{m}` method",
+            fx.ty_name(ty)
+        );
+        return Some(Diag::error(E_NO_MEMBER, msg, span).with_hint(
+            "a value used in `with` needs `def __enter__(self) -> T` and `def __exit__(self)`",
+        ));
+    }
+    // Mojo's `__exit__(self, err: Error) -> Bool` (which may swallow the error) is not
+    // supported: say so instead of reporting a missing argument.
+    let Ty::Struct(sid, _) = ty else {
+        return None;
+    };
+    let exit = fx.cx.structs[*sid as usize].methods.get("__exit__")?;
+    if fx.cx.funcs[exit.0 as usize].sig.params.len() <= 1 {
+        return None;
+    }
+    let msg = format!(
+        "`{}.__exit__` takes arguments; `with` only calls `__exit__(self)`",
+        fx.ty_name(ty)
+    );
+    Some(Diag::error(E_UNSUPPORTED, msg, span).with_hint(
+        "an `__exit__` that receives the error is not supported yet: handle errors with try/except",
+    ))
+}
