@@ -12,6 +12,17 @@ use crate::ty::Ty;
 impl FnCx<'_> {
     /// Assigns `value` (an AST expression) to `target`, declaring names implicitly.
     pub(super) fn assign(&mut self, target: &Expr, value: &Expr, out: &mut Vec<TStmt>) {
+        // `_ = value` evaluates and discards the value (of any type, every time).
+        if matches!(&target.kind, ExprKind::Name(n) if n == "_") {
+            let v = self.expr(value, None);
+            let v = if self.cx.needs_drop(&v.ty) {
+                self.discarded(v)
+            } else {
+                v
+            };
+            out.push(TStmt::Expr(v));
+            return;
+        }
         if let ExprKind::Name(n) = &target.kind
             && self.lookup_local(n).is_none()
         {

@@ -216,6 +216,7 @@ impl FnCx<'_> {
         }
         let mut out = Vec::new();
         for (p, slot) in params.iter().zip(slots) {
+            let defaulted = slot.is_none();
             let e = match slot.or(p.default.as_ref()) {
                 Some(e) => e,
                 None => {
@@ -231,7 +232,17 @@ impl FnCx<'_> {
                     continue;
                 }
             };
-            let v = self.expr(e, Some(&p.ty));
+            let v = if defaulted && p.module != self.m {
+                // A default value means what it means where the function is written.
+                let saved = (self.m, std::mem::take(&mut self.scopes));
+                self.m = p.module;
+                self.scopes = vec![std::collections::HashMap::new()];
+                let v = self.expr(e, Some(&p.ty));
+                (self.m, self.scopes) = saved;
+                v
+            } else {
+                self.expr(e, Some(&p.ty))
+            };
             let v = self.coerce(v, &p.ty, e.span);
             match p.conv {
                 Conv::Mut | Conv::Out => {

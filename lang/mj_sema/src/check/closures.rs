@@ -82,6 +82,7 @@ impl FnCx<'_> {
                 ty,
                 conv,
                 default: p.default.clone(),
+                module: self.m,
             });
         }
         let ret = match &d.ret {

@@ -1473,6 +1473,7 @@ fn resolve_sig(cx: &mut Ctx, id: FnId) {
             ty,
             conv,
             default: p.default.clone(),
+            module: m,
         });
     }
     let scope = TyScope {
@@ -1556,6 +1557,7 @@ fn synthesize_fieldwise_init(cx: &mut Ctx, s: u32) {
         ty: struct_self(cx, s),
         conv: Conv::Out,
         default: None,
+        module: m,
     }];
     for (n, t) in &cx.structs[s as usize].fields {
         params.push(ParamSig {
@@ -1563,6 +1565,7 @@ fn synthesize_fieldwise_init(cx: &mut Ctx, s: u32) {
             ty: t.clone(),
             conv: Conv::Owned,
             default: None,
+            module: m,
         });
     }
     cx.funcs.push(FuncData {

@@ -147,6 +147,8 @@ pub(crate) struct ParamSig {
     pub ty: Ty,
     pub conv: Conv,
     pub default: Option<ast::Expr>,
+    /// The module the signature is written in: a default value is evaluated there.
+    pub module: usize,
 }
 
 #[derive(Clone, Debug, PartialEq)]
