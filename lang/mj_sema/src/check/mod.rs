@@ -11,7 +11,7 @@ pub use builtins::RAISING_EXTERNS;
 mod calls;
 mod closures;
 mod collections;
-mod comptime;
+pub(crate) mod comptime;
 pub use comptime::{check_body_lazy, check_consts};
 mod expr;
 mod flow;

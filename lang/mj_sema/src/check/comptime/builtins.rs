@@ -359,7 +359,9 @@ fn list_ctor(
         (Ty::Unknown, Some(v)) => v.ty(),
         (t, _) => t,
     };
-    Ok(Val::list(items, elem))
+    let v = Val::list(items, elem);
+    it.check_nesting(f, &v, e.span)?;
+    Ok(v)
 }
 
 /// A function of a built-in module (`std.math`); `None` when it has no compile-time form.

@@ -5,7 +5,9 @@
 //! rely on well-typed code; where it meets something else it stops with a diagnostic
 //! instead of guessing. Built-in functions and methods are in `builtins.rs`.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use mj_syntax::ast::{self, Arg, Expr, ExprKind, FnDef, Module, Stmt, StmtKind};
@@ -452,7 +454,8 @@ impl Interp<'_> {
                 let b = self.eval(f, base)?;
                 let i = self.eval(f, &args[0].value)?;
                 match (&b, &i) {
-                    (Val::List(items, _), Val::Int(i, _)) => {
+                    (Val::List(items, elem), Val::Int(i, _)) => {
+                        let v = self.element(f, items, elem, v, target.span)?;
                         let mut items = items.borrow_mut();
                         let n = items.len() as i128;
                         let k = if *i < 0 { i + n } else { *i };
@@ -492,6 +495,39 @@ impl Interp<'_> {
                 "structs and fields are not supported at compile time",
             ),
         }
+    }
+
+    /// A value about to be stored in a list with element type `elem`: converted to it,
+    /// and neither the list itself nor nested too deeply.
+    fn element(
+        &mut self,
+        f: &Frame,
+        list: &Rc<RefCell<Vec<Val>>>,
+        elem: &Ty,
+        v: Val,
+        span: Span,
+    ) -> R<Val> {
+        let v = self.convert(f.m, v, elem, span)?;
+        if value::holds(&v, list) {
+            return fail(f.m, span, "a list stored inside itself", "");
+        }
+        self.check_nesting(f, &v, span)?;
+        Ok(v)
+    }
+
+    pub fn check_nesting(&self, f: &Frame, v: &Val, span: Span) -> R<()> {
+        if value::nesting(v) >= value::MAX_NESTED {
+            return fail(
+                f.m,
+                span,
+                format!(
+                    "lists or tuples nested more than {} deep",
+                    value::MAX_NESTED
+                ),
+                "",
+            );
+        }
+        Ok(())
     }
 
     pub fn check_len(&self, f: &Frame, v: &Val, span: Span) -> R<()> {
@@ -642,14 +678,18 @@ impl Interp<'_> {
                     .iter()
                     .map(|x| self.eval(f, x))
                     .collect::<R<Vec<_>>>()?;
-                Ok(super::builtins::list_of(vals))
+                let v = super::builtins::list_of(vals);
+                self.check_nesting(f, &v, e.span)?;
+                Ok(v)
             }
             ExprKind::Tuple(items) => {
                 let vals = items
                     .iter()
                     .map(|x| self.eval(f, x))
                     .collect::<R<Vec<_>>>()?;
-                Ok(Val::Tuple(vals.into()))
+                let v = Val::Tuple(vals.into());
+                self.check_nesting(f, &v, e.span)?;
+                Ok(v)
             }
             ExprKind::ListComp {
                 elt,
@@ -682,7 +722,9 @@ impl Interp<'_> {
                         return fail(m, e.span, value::too_large(), "");
                     }
                 }
-                Ok(super::builtins::list_of(out))
+                let v = super::builtins::list_of(out);
+                self.check_nesting(f, &v, e.span)?;
+                Ok(v)
             }
             ExprKind::Index { base, args } => self.index(f, e, base, args),
             ExprKind::Attr { base, name } => self.attr(f, e, base, name),
@@ -864,7 +906,25 @@ impl Interp<'_> {
                         .or_else(|msg| fail(m, e.span, msg, ""));
                 }
                 let recv = self.eval(f, base)?;
-                let vals = self.positional(f, args)?;
+                let mut vals = self.positional(f, args)?;
+                // What goes into a list takes its element type (`xs.append(250)` on a
+                // `List[UInt8]`), and never the list itself.
+                if let Val::List(items, elem) = &recv {
+                    let k = match (name.name.as_str(), vals.len()) {
+                        ("append", 1) => Some(0),
+                        ("insert", 2) => Some(1),
+                        _ => None,
+                    };
+                    if let Some(k) = k {
+                        let v = std::mem::replace(&mut vals[k], Val::Unit);
+                        vals[k] = self.element(f, items, elem, v, e.span)?;
+                    }
+                    if name.name == "extend" && vals.len() == 1 {
+                        let v = std::mem::replace(&mut vals[0], Val::Unit);
+                        let want = Ty::List(Box::new(elem.clone()));
+                        vals[0] = self.convert(m, v, &want, e.span)?;
+                    }
+                }
                 let r = super::builtins::method(&recv, &name.name, vals)
                     .or_else(|msg| fail(m, e.span, msg, ""))?;
                 self.check_len(f, &recv, e.span)?;

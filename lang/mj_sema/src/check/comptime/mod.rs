@@ -430,6 +430,19 @@ pub(crate) fn deferrable(cx: &Ctx, m: usize, e: &Expr) -> bool {
     }
 }
 
+/// Why a constant computed by calls has no value where no body is being checked (a
+/// signature, a field type), for the hint of the error there.
+pub(crate) fn outside_body_hint(cx: &Ctx, m: usize, e: &Expr) -> Option<String> {
+    if !deferrable(cx, m, e) || ENV.with(|c| c.borrow().is_some()) {
+        return None;
+    }
+    Some(
+        "a value computed by a function call is known inside function bodies only, not in \
+         signatures or field types; use a literal or a `comptime` constant made of literals"
+            .into(),
+    )
+}
+
 /// The type of a compile-time list or tuple value (for materializing it at run time).
 pub(crate) fn const_type(c: &ConstVal) -> Ty {
     match c {

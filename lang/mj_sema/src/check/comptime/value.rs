@@ -308,6 +308,30 @@ pub(crate) fn binary(op: BinOp, a: &Val, b: &Val) -> OpResult {
     }
 }
 
+/// How deeply lists and tuples may nest (well-typed code nests as deep as its types;
+/// the limit keeps recursive walks over values, and dropping them, shallow).
+pub(crate) const MAX_NESTED: usize = 32;
+
+/// How deeply a value nests lists and tuples.
+pub(crate) fn nesting(v: &Val) -> usize {
+    match v {
+        Val::List(items, _) => 1 + items.borrow().iter().map(nesting).max().unwrap_or(0),
+        Val::Tuple(items) => 1 + items.iter().map(nesting).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// Whether `v` is or contains the list `target` (storing it would make a cycle).
+pub(crate) fn holds(v: &Val, target: &Rc<RefCell<Vec<Val>>>) -> bool {
+    match v {
+        Val::List(items, _) => {
+            Rc::ptr_eq(items, target) || items.borrow().iter().any(|x| holds(x, target))
+        }
+        Val::Tuple(items) => items.iter().any(|x| holds(x, target)),
+        _ => false,
+    }
+}
+
 pub(crate) fn too_large() -> String {
     "a compile-time value grew too large".into()
 }
