@@ -970,7 +970,7 @@ impl FnCx<'_> {
     /// The value of a compile-time constant at a use site. A struct-valued constant
     /// (`comptime RED = Color(0)`) is its expression, checked where it is used.
     pub fn const_value(&mut self, v: ConstVal, line: u32) -> TExpr {
-        match super::comptime::force(self.cx, &v, None) {
+        match super::comptime::force(self.cx, &v, None, &self.consts) {
             super::comptime::Forced::Value(c) => return self.const_value(c, line),
             super::comptime::Forced::Failed(d) => {
                 // Reported with this body, so that its unknown type is not reported too.

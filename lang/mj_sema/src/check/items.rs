@@ -743,7 +743,7 @@ pub(crate) fn const_eval(
                 },
             };
             // A constant computed by calls is evaluated here, inside bodies.
-            match super::comptime::force(cx, v, Some((m, e.span))) {
+            match super::comptime::force(cx, v, Some((m, e.span)), locals) {
                 super::comptime::Forced::Value(v) => v,
                 super::comptime::Forced::NotApplicable => v.clone(),
                 super::comptime::Forced::Failed(_) => return None,

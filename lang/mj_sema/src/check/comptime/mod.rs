@@ -62,9 +62,9 @@ pub(crate) struct Env {
     /// Modules whose trees evaluation needed and did not have.
     missing: BTreeSet<usize>,
     /// Deferred constants already evaluated, by where their value is written.
-    memo: HashMap<(usize, u32, u32), Result<ConstVal, (usize, Box<Diag>)>>,
+    memo: HashMap<Key, Result<ConstVal, (usize, Box<Diag>)>>,
     /// Deferred constants being evaluated (to report a constant that needs itself).
-    forcing: Vec<(usize, u32, u32)>,
+    forcing: Vec<Key>,
     errors: Vec<(usize, Diag)>,
     /// Where an evaluation that failed was started: the checker's own "not a
     /// compile-time constant" error there is replaced by the error that says why.
@@ -283,15 +283,34 @@ pub(crate) enum Forced {
 }
 
 /// Evaluates a deferred constant (memoized). `site` is where it is used, when the
-/// checker reports its own error there on failure.
-pub(crate) fn force(cx: &Ctx, c: &ConstVal, site: Option<(usize, Span)>) -> Forced {
+/// checker reports its own error there on failure; `locals` are the compile-time names
+/// there. A constant of a generic struct may use the struct's parameters (`comptime SQ =
+/// sq(n)`): they are taken from `locals`, and without them (or with other names that only
+/// a body knows) the constant stays an expression checked at its use.
+pub(crate) fn force(
+    cx: &Ctx,
+    c: &ConstVal,
+    site: Option<(usize, Span)>,
+    locals: &HashMap<String, ConstVal>,
+) -> Forced {
     let ConstVal::Expr(dm, e) = c else {
         return Forced::NotApplicable;
     };
     if struct_valued(cx, *dm, e) {
         return Forced::NotApplicable;
     }
-    with_env(|env| match (force_top(cx, env, *dm, e), site) {
+    let mut free = Vec::new();
+    free_names(cx, *dm, e, &mut free);
+    let mut bound = HashMap::new();
+    for n in free {
+        match locals.get(&n) {
+            Some(v) if !matches!(v, ConstVal::Expr(..) | ConstVal::Param(..)) => {
+                bound.insert(n, v.clone());
+            }
+            _ => return Forced::NotApplicable,
+        }
+    }
+    with_env(|env| match (force_top(cx, env, *dm, e, &bound), site) {
         (Ok(v), _) => Forced::Value(v),
         (Err(Failure::Diag(m, d)), None) => Forced::Failed(Some((m, *d))),
         (Err(f), site) => {
@@ -302,17 +321,93 @@ pub(crate) fn force(cx: &Ctx, c: &ConstVal, site: Option<(usize, Span)>) -> Forc
     .unwrap_or(Forced::NotApplicable)
 }
 
-fn key(m: usize, e: &Expr) -> (usize, u32, u32) {
-    (m, e.span.start, e.span.end)
+/// A deferred constant: its module, where its value is written, and the values of the
+/// parameters it uses (empty for a module constant).
+type Key = (usize, u32, u32, String);
+
+fn key(m: usize, e: &Expr) -> Key {
+    (m, e.span.start, e.span.end, String::new())
 }
 
-fn force_top(cx: &Ctx, env: &mut Env, dm: usize, e: &Expr) -> Result<ConstVal, Failure> {
-    let k = key(dm, e);
+/// Names in value positions of `e` that module `m` does not define: parameters of a
+/// generic struct, `Self`, or names only a body knows.
+fn free_names(cx: &Ctx, m: usize, e: &Expr, out: &mut Vec<String>) {
+    let mut go = |x: &Expr| free_names(cx, m, x, out);
+    match &e.kind {
+        ExprKind::Name(n)
+            if !cx.modules[m].scope.contains_key(n)
+                && !super::builtins::BUILTIN_NAMES.contains(&n.as_str())
+                && super::items::scalar_type(n).is_none()
+                && !["List", "String", "Tuple", "DType", "SIMD", "InlineArray"]
+                    .contains(&n.as_str()) =>
+        {
+            out.push(n.clone());
+        }
+        // The callee is a function or a type; its `[...]` arguments are values.
+        ExprKind::Call { func, args } => {
+            if let ExprKind::Index { args: params, .. } = &func.kind {
+                params.iter().for_each(|a| go(&a.value));
+            }
+            if let ExprKind::Attr { base, .. } = &func.kind {
+                go(base);
+            }
+            args.iter().for_each(|a| go(&a.value));
+        }
+        ExprKind::Attr { base, .. } => go(base),
+        ExprKind::Unary { expr, .. } | ExprKind::Transfer(expr) => go(expr),
+        ExprKind::Binary { lhs, rhs, .. } => {
+            go(lhs);
+            go(rhs);
+        }
+        ExprKind::Compare { first, rest } => {
+            go(first);
+            rest.iter().for_each(|(_, x)| go(x));
+        }
+        ExprKind::IfExp {
+            cond,
+            then,
+            otherwise,
+        } => {
+            go(cond);
+            go(then);
+            go(otherwise);
+        }
+        ExprKind::Index { base, args } => {
+            go(base);
+            args.iter().for_each(|a| go(&a.value));
+        }
+        ExprKind::List(xs) | ExprKind::Tuple(xs) => xs.iter().for_each(go),
+        ExprKind::FString(parts) => {
+            for p in parts {
+                if let mj_syntax::ast::FStringPart::Expr { expr, .. } = p {
+                    go(expr);
+                }
+            }
+        }
+        // A comprehension binds its own names; leave it to the interpreter.
+        _ => {}
+    }
+}
+
+fn force_top(
+    cx: &Ctx,
+    env: &mut Env,
+    dm: usize,
+    e: &Expr,
+    bound: &HashMap<String, ConstVal>,
+) -> Result<ConstVal, Failure> {
+    let mut k = key(dm, e);
+    if !bound.is_empty() {
+        // One value per instance: the parameters' values are part of the key.
+        let mut b: Vec<String> = bound.iter().map(|(n, v)| format!("{n}={v:?}")).collect();
+        b.sort();
+        k.3 = b.join(",");
+    }
     if let Some(r) = env.memo.get(&k) {
         return r.clone().map_err(|(m, d)| Failure::Diag(m, d));
     }
-    env.forcing.push(k);
-    let r = run(cx, env, dm, e, &HashMap::new());
+    env.forcing.push(k.clone());
+    let r = run(cx, env, dm, e, bound);
     env.forcing.pop();
     match r {
         Ok(v) => {
@@ -351,7 +446,7 @@ pub(crate) fn force_in(it: &mut Interp<'_>, dm: usize, e: &Expr) -> interp::R<Co
             "structs are not supported at compile time yet",
         );
     }
-    it.env.forcing.push(k);
+    it.env.forcing.push(k.clone());
     let saved = (it.steps, it.root);
     it.steps = 0;
     it.root = (dm, e.span);
@@ -537,8 +632,14 @@ pub fn check_consts(
         })
         .chain(cx.structs.iter().flat_map(|s| s.consts.values()));
     for c in scopes {
+        let closed = |dm: usize, e: &Expr| {
+            let mut free = Vec::new();
+            free_names(cx, dm, e, &mut free);
+            free.is_empty()
+        };
         if let ConstVal::Expr(dm, e) = c
             && !struct_valued(cx, *dm, e)
+            && closed(*dm, e)
             && seen.insert(key(*dm, e))
         {
             todo.push((*dm, e.clone()));
@@ -552,7 +653,7 @@ pub fn check_consts(
     loop {
         let mut env = Env::new(trees.clone());
         for (m, e) in &todo {
-            if let Err(f) = force_top(cx, &mut env, *m, e) {
+            if let Err(f) = force_top(cx, &mut env, *m, e, &HashMap::new()) {
                 env.record(f, None);
             }
         }
