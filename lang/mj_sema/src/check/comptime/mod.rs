@@ -27,6 +27,7 @@
 //! the interpreted code cannot overflow the compiler's stack.
 
 mod builtins;
+mod calls;
 mod interp;
 mod value;
 
