@@ -10,7 +10,8 @@ use mj_syntax::Diag;
 use mj_syntax::ast::Module;
 
 use crate::check::{
-    CheckResult, Items, ModuleInput, assemble, check_body, collect_items, strip_bodies,
+    CheckResult, Items, ModuleInput, assemble, check_body_lazy, check_consts, collect_items,
+    strip_bodies,
 };
 use crate::tir::TFunction;
 use crate::ty::Targs;
@@ -127,12 +128,14 @@ pub fn infer<'db>(db: &'db dyn salsa::Database, key: FnKey<'db>) -> Inferred {
     let index = key.index(db);
     let module = its.function_location(index).map(|(m, _)| m).unwrap_or(0);
     let file = program.files(db)[module];
-    let (function, diags) = check_body(
+    let files = program.files(db);
+    let (function, diags) = check_body_lazy(
         its,
         index,
         &[],
-        &parse(db, file).module,
+        parse(db, file).module.clone(),
         line_index(db, file),
+        &mut |m| parse(db, files[m]).module.clone(),
     );
     Inferred {
         function: Arc::new(function),
@@ -159,12 +162,14 @@ pub fn infer_instance<'db>(db: &'db dyn salsa::Database, key: InstKey<'db>) -> I
     let index = key.index(db);
     let module = its.function_location(index).map(|(m, _)| m).unwrap_or(0);
     let file = program.files(db)[module];
-    let (function, diags) = check_body(
+    let files = program.files(db);
+    let (function, diags) = check_body_lazy(
         its,
         index,
         key.targs(db),
-        &parse(db, file).module,
+        parse(db, file).module.clone(),
         line_index(db, file),
+        &mut |m| parse(db, files[m]).module.clone(),
     );
     Inferred {
         function: Arc::new(function),
@@ -180,6 +185,11 @@ pub struct Checked(pub Arc<CheckResult>);
 pub fn check(db: &dyn salsa::Database, program: Program) -> Checked {
     let its = items(db, program);
     let mut diags = its.diags().to_vec();
+    // Constants computed by calls that no body uses still report their errors.
+    let files = program.files(db);
+    diags.extend(check_consts(its, &mut |m| {
+        parse(db, files[m]).module.clone()
+    }));
     let mut functions = Vec::with_capacity(its.function_count());
     for i in 0..its.function_count() as u32 {
         let inferred = infer(db, FnKey::new(db, program, i));

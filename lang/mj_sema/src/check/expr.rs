@@ -990,7 +990,29 @@ impl FnCx<'_> {
     /// The value of a compile-time constant at a use site. A struct-valued constant
     /// (`comptime RED = Color(0)`) is its expression, checked where it is used.
     pub fn const_value(&mut self, v: ConstVal, line: u32) -> TExpr {
+        match super::comptime::force(self.cx, &v, None, &self.consts) {
+            super::comptime::Forced::Value(c) => return self.const_value(c, line),
+            super::comptime::Forced::Failed(d) => {
+                // Reported with this body, so that its unknown type is not reported too.
+                self.diags.extend(d);
+                return self.unknown(line);
+            }
+            super::comptime::Forced::NotApplicable => {}
+        }
         match v {
+            ConstVal::List(..) | ConstVal::Tuple(..) => {
+                // Built at each use, like a literal written there.
+                let at = self
+                    .line_starts
+                    .get(line.max(1) as usize - 1)
+                    .copied()
+                    .unwrap_or(0);
+                let span = mj_syntax::Span { start: at, end: at };
+                match super::comptime::to_literal(&v, span) {
+                    Some(e) => self.expr(&e, Some(&super::comptime::const_type(&v))),
+                    None => self.unknown(line),
+                }
+            }
             ConstVal::Expr(m, e) => {
                 let saved = self.m;
                 self.m = m;
@@ -1010,9 +1032,11 @@ pub fn const_expr(v: ConstVal, line: u32) -> TExpr {
         ConstVal::Bool(b) => TExpr::new(K::Bool(b), Ty::Bool, line),
         ConstVal::Str(s) => TExpr::new(K::Str(s), Ty::Str, line),
         // Only templates have parameters, and templates are not checked as bodies.
-        ConstVal::Param(..) | ConstVal::Expr(..) | ConstVal::Func(_) => {
-            TExpr::new(K::Unit, Ty::Unknown, line)
-        }
+        ConstVal::Param(..)
+        | ConstVal::Expr(..)
+        | ConstVal::Func(_)
+        | ConstVal::List(..)
+        | ConstVal::Tuple(..) => TExpr::new(K::Unit, Ty::Unknown, line),
         // A type used as a value has already been reported by the caller; keep its name.
         ConstVal::Type(t) => TExpr::new(K::Str(format!("{t:?}")), Ty::Str, line),
         // At run time a `DType` is its name, which is also how Mojo prints it.

@@ -144,7 +144,7 @@ pub(crate) fn const_to_ct(v: &ConstVal) -> CtArg {
         ConstVal::Param(i, _) => CtArg::Param(*i),
         ConstVal::DType(t) | ConstVal::Type(t) => CtArg::Type(t.clone()),
         // Rejected by `value_fits` before it gets here.
-        ConstVal::Expr(..) => CtArg::Bool(false),
+        ConstVal::Expr(..) | ConstVal::List(..) | ConstVal::Tuple(..) => CtArg::Bool(false),
         ConstVal::Func(f) => CtArg::Func(f.0),
     }
 }

@@ -719,10 +719,11 @@ fn eval_consts(cx: &mut Ctx, m: usize, report: bool) {
                 continue;
             }
             if report
-                && matches!(value.kind, ExprKind::Call { .. })
+                && super::comptime::deferrable(cx, m, value)
                 && const_eval(cx, m, value, &HashMap::new()).is_none()
             {
-                // A struct-valued constant: checked where it is used.
+                // A struct-valued constant (checked where it is used) or one computed by
+                // calls (evaluated where a body uses it, see `comptime.rs`).
                 cx.modules[m].scope.insert(
                     name.name.clone(),
                     Item::Const(ConstVal::Expr(m, Arc::new(value.clone()))),
@@ -786,13 +787,21 @@ pub(crate) fn const_eval(
         ExprKind::Float(f) => ConstVal::Float(*f, Ty::F64),
         ExprKind::Bool(b) => ConstVal::Bool(*b),
         ExprKind::Str(s) => ConstVal::Str(s.clone()),
-        ExprKind::Name(n) => match locals.get(n) {
-            Some(v) => v.clone(),
-            None => match cx.modules[m].scope.get(n) {
-                Some(Item::Const(v)) => v.clone(),
-                _ => return None,
-            },
-        },
+        ExprKind::Name(n) => {
+            let v = match locals.get(n) {
+                Some(v) => v,
+                None => match cx.modules[m].scope.get(n) {
+                    Some(Item::Const(v)) => v,
+                    _ => return None,
+                },
+            };
+            // A constant computed by calls is evaluated here, inside bodies.
+            match super::comptime::force(cx, v, Some((m, e.span)), locals) {
+                super::comptime::Forced::Value(v) => v,
+                super::comptime::Forced::NotApplicable => v.clone(),
+                super::comptime::Forced::Failed(_) => return None,
+            }
+        }
         ExprKind::Unary { op, expr } => match (op, const_eval(cx, m, expr, locals)?) {
             (ast::UnOp::Neg, ConstVal::Int(i, t)) => ConstVal::Int(-i, t),
             (ast::UnOp::Neg, ConstVal::Float(f, t)) => ConstVal::Float(-f, t),
@@ -893,7 +902,10 @@ pub(crate) fn const_eval(
                 }
             }
         }
-        _ => return super::builtins::simd_types::const_eval_extra(cx, m, e, locals),
+        _ => {
+            return super::builtins::simd_types::const_eval_extra(cx, m, e, locals)
+                .or_else(|| super::comptime::eval_expr(cx, m, e, locals));
+        }
     })
 }
 
@@ -1295,7 +1307,7 @@ fn resolve_fields(cx: &mut Ctx, s: u32) {
                     };
                     consts.insert(name.name.clone(), v);
                 }
-                None if matches!(value.kind, ExprKind::Call { .. }) => {
+                None if super::comptime::deferrable(cx, m, value) => {
                     consts.insert(
                         name.name.clone(),
                         ConstVal::Expr(m, Arc::new(value.clone())),

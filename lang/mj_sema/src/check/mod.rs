@@ -11,6 +11,8 @@ pub use builtins::RAISING_EXTERNS;
 mod calls;
 mod closures;
 mod collections;
+pub(crate) mod comptime;
+pub use comptime::{check_body_lazy, check_consts};
 mod expr;
 mod flow;
 mod format;
@@ -88,10 +90,15 @@ pub(crate) enum ConstVal {
     /// Value parameter `i` of the template being described (signatures, fields).
     Param(u32, Ty),
     /// A struct-valued constant (`comptime RED = Color(0)`): the expression, in its module,
-    /// checked at each use.
+    /// checked at each use; or a constant computed by calls, evaluated at compile time
+    /// where a body uses it (`comptime/mod.rs`).
     Expr(usize, Arc<ast::Expr>),
     /// A function bound to a function-typed compile-time parameter.
     Func(FnId),
+    /// A list computed at compile time, with its element type; a run-time use builds it.
+    List(Arc<[ConstVal]>, Ty),
+    /// A tuple computed at compile time.
+    Tuple(Arc<[ConstVal]>),
 }
 
 /// A compile-time parameter of a generic function or struct (`T: Copyable`, `n: Int = 4`).
@@ -498,16 +505,20 @@ pub fn check_program(modules: Vec<(ModuleInput, Arc<str>)>, entry: usize) -> Che
         .collect();
     let items = collect_items(inputs);
     let mut diags = items.diags().to_vec();
+    let mut fetch = |m: usize| fulls[m].0.clone();
+    diags.extend(check_consts(&items, &mut fetch));
     let mut functions = Vec::with_capacity(items.function_count());
     for i in 0..items.function_count() as u32 {
         let m = items.cx.funcs[i as usize].module;
-        let (f, d) = check_body(&items, i, &[], &fulls[m].0, &line_starts(&fulls[m].1));
+        let (own, starts) = (fulls[m].0.clone(), line_starts(&fulls[m].1));
+        let (f, d) = check_body_lazy(&items, i, &[], own, &starts, &mut fetch);
         functions.push(f);
         diags.extend(d);
     }
     let mut instance = |i: u32, a: &crate::ty::Targs| {
         let m = items.cx.funcs[i as usize].module;
-        check_body(&items, i, a, &fulls[m].0, &line_starts(&fulls[m].1))
+        let (own, starts) = (fulls[m].0.clone(), line_starts(&fulls[m].1));
+        check_body_lazy(&items, i, a, own, &starts, &mut |m| fulls[m].0.clone())
     };
     let (program, d) = assemble(&items, functions, entry, &mut instance);
     diags.extend(d);

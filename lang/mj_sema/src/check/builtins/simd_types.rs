@@ -161,7 +161,10 @@ pub(crate) fn eval_count(
             format!("{what} must be a compile-time `Int`"),
             e.span,
         )
-        .with_hint("use a literal or a `comptime` constant")),
+        .with_hint(
+            crate::check::comptime::outside_body_hint(cx, m, e)
+                .unwrap_or_else(|| "use a literal or a `comptime` constant".into()),
+        )),
     }
 }
 
