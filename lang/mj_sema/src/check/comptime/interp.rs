@@ -112,6 +112,21 @@ pub(crate) fn fail<T>(m: usize, span: Span, what: impl Into<String>, hint: &str)
 }
 
 impl Interp<'_> {
+    /// Building a string or list copies it: the copy counts against the step budget
+    /// (one step per 64 bytes or elements), so quadratic growth stops in good time.
+    fn charge(&mut self, f: &Frame, v: &Val, span: Span) -> R<()> {
+        let n = match v {
+            Val::Str(s) => s.len() / 64,
+            Val::List(items, _) => items.borrow().len() / 64,
+            _ => 0,
+        };
+        if n == 0 {
+            return Ok(());
+        }
+        self.steps += n as u64 - 1;
+        self.tick(f, span)
+    }
+
     fn tick(&mut self, f: &Frame, span: Span) -> R<()> {
         self.steps += 1;
         if self.steps <= MAX_STEPS {
@@ -213,6 +228,7 @@ impl Interp<'_> {
                     return self.check_len(f, &old, s.span);
                 }
                 let v = value::binary(*op, &old, &rhs).or_else(|msg| fail(f.m, s.span, msg, ""))?;
+                self.charge(f, &v, s.span)?;
                 // The result keeps the target's type (`x += 1` on a `UInt8`).
                 let v = match (&old, v) {
                     (Val::Int(_, t), Val::Int(i, _)) => Val::Int(value::wrap(i, t), t.clone()),
@@ -639,6 +655,7 @@ impl Interp<'_> {
                 let a = self.eval(f, lhs)?;
                 let b = self.eval(f, rhs)?;
                 let v = value::binary(*op, &a, &b).or_else(|msg| fail(m, e.span, msg, ""))?;
+                self.charge(f, &v, e.span)?;
                 if let Val::Str(s) = &v
                     && s.len() > super::MAX_STR
                 {

@@ -44,7 +44,7 @@ use crate::ty::{CtArg, Ty};
 use interp::{Frame, Interp, Stop};
 
 /// Statements, loop iterations and calls one compile-time evaluation may run.
-pub(crate) const MAX_STEPS: u64 = 10_000_000;
+pub(crate) const MAX_STEPS: u64 = 1_000_000;
 /// Nested calls one compile-time evaluation may make.
 pub(crate) const MAX_DEPTH: u32 = 1000;
 /// The largest compile-time list and string.
