@@ -257,7 +257,7 @@ impl FnCx<'_> {
                         let place = self.expr(target, None);
                         let ty = place.ty.clone();
                         let v = self.coerce(v, &ty, vspan);
-                        out.push(TStmt::Assign(place, v));
+                        self.store_elem(place, v, out);
                     }
                     t => {
                         let msg = format!("cannot assign to an element of `{}`", self.ty_name(&t));
@@ -407,7 +407,7 @@ impl FnCx<'_> {
             let rhs = self.expr(value, hint.as_ref());
             let v = self.binary_typed(op, place.clone(), rhs, span);
             let v = self.coerce(v, &t, span);
-            out.push(TStmt::Assign(place, v));
+            self.store_elem(place, v, out);
             return;
         }
         // `a op= b` on a struct with `__iop__` mutates it in place.

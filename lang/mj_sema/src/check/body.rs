@@ -663,6 +663,12 @@ impl FnCx<'_> {
                     let hb = self.block(&h.body);
                     self.current_error.pop();
                     self.scopes.pop();
+                    // The handler owns the caught error (released when it ends; the
+                    // lowering marks it live on entry).
+                    let hb = vec![TStmt::Scope {
+                        locals: vec![l],
+                        body: hb,
+                    }];
                     (Some(l), hb)
                 });
                 let handler_dead = handlers.is_empty() || self.dead;

@@ -51,8 +51,7 @@ impl FnCx<'_> {
             );
             let st = self.stringify(te, v.span);
             if several && !simple {
-                let (s, t) = self.temp(st);
-                stmts.push(s);
+                let t = self.spill_to(st, &mut stmts);
                 texts.push(t);
             } else {
                 texts.push(st);

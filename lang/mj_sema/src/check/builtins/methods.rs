@@ -86,6 +86,8 @@ pub(crate) fn builtin_method(
                         Ty::Unit,
                         line,
                     );
+                    // The popped element's reference is the caller's.
+                    let out = crate::check::collections::move_out(out);
                     TExpr::new(
                         K::Seq(vec![TStmt::Expr(call)], Box::new(out)),
                         (*t).clone(),
@@ -95,6 +97,7 @@ pub(crate) fn builtin_method(
                 "insert" if ok(fx, 2, 2) => {
                     let i = fx.typed_arg(&args[0], &Ty::INT);
                     let v = fx.typed_arg(&args[1], &t);
+                    let v = fx.retained(v);
                     let (s0, tmp) = fx.temp(v);
                     let addr =
                         TExpr::new(K::AddrOf(Box::new(tmp)), Ty::Ptr(Box::new(Ty::Unit)), line);
