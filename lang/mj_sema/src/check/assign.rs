@@ -167,8 +167,9 @@ impl FnCx<'_> {
                 }
             },
             ExprKind::Tuple(items) | ExprKind::List(items) => {
-                let (st, tmp) = self.temp(v);
-                out.push(st);
+                // A new tuple is released at the end of the statement; the names take
+                // copies of its elements.
+                let tmp = self.spill_to(v, out);
                 match tmp.ty.clone() {
                     Ty::Tuple(ts) if ts.len() == items.len() => {
                         for (i, (it, t)) in items.iter().zip(ts).enumerate() {

@@ -408,8 +408,7 @@ impl FnCx<'_> {
                     self.assign(&targets[0], value, out);
                 } else {
                     let v = self.expr(value, None);
-                    let (st, tmp) = self.temp(v);
-                    out.push(st);
+                    let tmp = self.spill_to(v, out);
                     for t in targets {
                         self.assign_value(t, tmp.clone(), value.span, out);
                     }
@@ -773,8 +772,7 @@ impl FnCx<'_> {
 
     fn match_stmt(&mut self, subject: &Expr, arms: &[ast::MatchArm], out: &mut Vec<TStmt>) {
         let s = self.expr(subject, None);
-        let (st, tmp) = self.temp(s);
-        out.push(st);
+        let tmp = self.spill_to(s, out);
         let mut chain: Option<TStmt> = None;
         let has_wildcard = arms
             .iter()

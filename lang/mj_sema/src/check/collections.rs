@@ -129,9 +129,9 @@ impl FnCx<'_> {
         let line = self.line(span);
         // Type the element once in a scratch scope to learn the list's element type.
         let it = self.expr(iter, None);
-        let (s0, coll) = self.temp(it);
+        let mut stmts = Vec::new();
+        let coll = self.spill_to(it, &mut stmts);
         let result_local = self.new_local("", Ty::Unknown, false);
-        let mut stmts = vec![s0];
         let mut body = Vec::new();
         // We desugar by checking a synthetic loop: `for target in coll: if cond: result.append(elt)`.
         let mut inner = Vec::new();

@@ -192,6 +192,16 @@ impl Ctx {
         }
     }
 
+    /// Handles and tuples of handles and trivial values: destroying them only releases.
+    pub(crate) fn only_handles(&self, t: &Ty) -> bool {
+        match t {
+            Ty::Tuple(ts) => ts
+                .iter()
+                .all(|t| self.is_trivial(t) || self.only_handles(t)),
+            t => is_handle(t),
+        }
+    }
+
     /// Whether a value of this type holds a reference-counted handle (itself, or in a
     /// field or tuple element).
     pub(crate) fn has_handles(&self, t: &Ty) -> bool {
@@ -392,6 +402,13 @@ impl FnCx<'_> {
         span: Span,
         out: &mut Vec<TStmt>,
     ) {
+        // A new reference (a character of a String, a tuple of `enumerate`) is kept in a
+        // temporary that releases it when the next element replaces it.
+        let elem = if self.cx.only_handles(&elem.ty) {
+            self.hold_temp(elem)
+        } else {
+            elem
+        };
         let saved = std::mem::replace(&mut self.own.binding, true);
         self.assign_value(target, elem, span, out);
         self.own.binding = saved;
@@ -430,6 +447,20 @@ impl FnCx<'_> {
             self.own.pending_temps.push(l);
         }
         TExpr::new(K::Seq(vec![st], Box::new(read)), ty, line)
+    }
+
+    /// A temporary that owns what is stored in it (each store releases the previous
+    /// value), released at the end of the statement.
+    pub(crate) fn owning_temp(&mut self, v: TExpr) -> (TStmt, TExpr) {
+        let (st, read) = self.temp(v);
+        if let K::Local(l) = read.kind
+            && self.cx.needs_drop(&read.ty)
+            && let Some(s) = self.own.drop_scopes.last_mut()
+        {
+            s.push(l);
+            self.own.pending_temps.push(l);
+        }
+        (st, read)
     }
 
     /// Stores a value in a temporary now (the store goes to `stmts`) and returns its read;
