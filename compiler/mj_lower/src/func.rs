@@ -715,9 +715,15 @@ impl Fx<'_> {
             }
             K::Aggregate(vals) => {
                 let mut ops = Vec::new();
+                // A new tuple or struct holds references of its own; views (`Entry`,
+                // `Span`) only point at their parts.
+                let owns = self.has_handles(&e.ty);
                 for v in vals {
-                    // A new value holds references of its own.
-                    ops.push(self.owned_operand(v)?);
+                    ops.push(if owns {
+                        self.owned_operand(v)?
+                    } else {
+                        self.operand(v)?
+                    });
                 }
                 Rvalue::Aggregate(lower_ty(&e.ty)?, ops)
             }
