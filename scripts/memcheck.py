@@ -34,7 +34,15 @@ from pathlib import Path
 # Programs that still leak, each with the reason (keep docs/porting.md in sync). A leak of any
 # other program fails the check; a listed program that stops leaking is reported so that
 # the entry can be removed.
-ALLOWED_LEAKS: dict[str, str] = {}
+ALLOWED_LEAKS: dict[str, str] = {
+    "bank_accounts": "Dict[String, Account] values are structs holding a List[String] "
+    "(containers do not release handles inside struct elements)",
+    "calc_tokenizer": "List[Token] of structs holding Strings",
+    "csv_report": "List[Employee] of structs holding Strings",
+    "word_freq": "a List of structs holding Strings",
+    "generic_simd_signatures": "destructors of generic structs do not run yet (alloc'd memory)",
+    "testing_assert_raises": "the error caught by `with assert_raises()` is not released",
+}
 
 VALGRIND_EXIT = 99
 

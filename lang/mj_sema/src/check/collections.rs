@@ -328,8 +328,8 @@ impl FnCx<'_> {
     fn contains_loop(&mut self, coll: TExpr, item: TExpr, t: &Ty, span: Span) -> TExpr {
         let line = self.line(span);
         let item = self.coerce(item, t, span);
-        let (s0, c) = self.temp(coll);
-        let (s1, it) = self.temp(item);
+        let (s0, c) = self.held_temp(coll);
+        let (s1, it) = self.held_temp(item);
         let (s2, found) = self.temp(TExpr::new(K::Bool(false), Ty::Bool, line));
         let len = TExpr::new(K::Len(Box::new(c.clone())), Ty::INT, line);
         let start = self.int(0, line);

@@ -154,7 +154,7 @@ impl FnCx<'_> {
 
     fn min_max_list(&mut self, is_max: bool, list: TExpr, t: &Ty, span: Span) -> TExpr {
         let line = list.line;
-        let (s0, l) = self.temp(list);
+        let (s0, l) = self.held_temp(list);
         let len = TExpr::new(K::Len(Box::new(l.clone())), Ty::INT, line);
         let first = TExpr::new(
             K::ListElem(Box::new(l.clone()), Box::new(self.int(0, line))),
