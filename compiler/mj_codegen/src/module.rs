@@ -125,7 +125,7 @@ pub(crate) fn c_abi_attrs<'ctx>(
 }
 
 impl<'a, 'ctx> ModCx<'a, 'ctx> {
-    /// The address of a constant `MjStr` for `s`: a private `{ i64 len, ptr bytes }` global
+    /// The address of a constant `MjStr` for `s`: a private `{ i64 len, ptr bytes, i64 0 }` global
     /// pointing at a private byte array. The bytes are NUL-terminated (not counted in `len`)
     /// as a courtesy to C functions; the runtime never writes to either object.
     pub fn str_const(&self, s: &str) -> PointerValue<'ctx> {
@@ -147,6 +147,8 @@ impl<'a, 'ctx> ModCx<'a, 'ctx> {
                 .const_int(s.len() as u64, false)
                 .as_basic_value_enum(),
             bytes_g.as_pointer_value().as_basic_value_enum(),
+            // rc 0: immortal (see the runtime's rc.rs).
+            self.types.i64().const_zero().as_basic_value_enum(),
         ]);
         let obj_g = self
             .module

@@ -12,9 +12,10 @@ use mj_mir::{Program, Ty};
 pub(crate) struct Types<'ctx> {
     pub ctx: &'ctx Context,
     structs: Vec<StructType<'ctx>>,
-    /// `MjStr { i64 len, ptr bytes }`, the layout of string literals.
+    /// `MjStr { i64 len, ptr bytes, i64 rc }`, the layout of string literals (`rc` 0:
+    /// immortal, never counted or freed by the runtime).
     pub str_obj: StructType<'ctx>,
-    /// `MjList { i64 len, i64 cap, ptr data, i64 elem_size }`.
+    /// `MjList { i64 len, i64 cap, ptr data, i64 elem_size, i64 rc, i64 elem_kind }`.
     pub list_obj: StructType<'ctx>,
 }
 
@@ -29,8 +30,8 @@ impl<'ctx> Types<'ctx> {
                 .iter()
                 .map(|s| ctx.opaque_struct_type(&s.name))
                 .collect(),
-            str_obj: ctx.struct_type(&[i64t, ptr], false),
-            list_obj: ctx.struct_type(&[i64t, i64t, ptr, i64t], false),
+            str_obj: ctx.struct_type(&[i64t, ptr, i64t], false),
+            list_obj: ctx.struct_type(&[i64t, i64t, ptr, i64t, i64t, i64t], false),
         };
         for (i, def) in p.structs.iter().enumerate() {
             let fields = def

@@ -82,7 +82,8 @@ impl Fx<'_> {
                         .any(|(_, f)| self.needs_drop_at(f, depth + 1))
             }),
             Ty::Tuple(ts) => ts.iter().any(|t| self.needs_drop_at(t, depth + 1)),
-            _ => false,
+            // Releasing a reference (`handles.rs`).
+            t => mj_sema::handles::is_handle(t),
         }
     }
 
@@ -130,6 +131,13 @@ impl Fx<'_> {
         self.cur = join;
     }
 
+    /// Marks an owning local as holding a value (a caught error stored by `raise`).
+    pub(super) fn set_live(&mut self, l: LocalId) {
+        if let Some(&flag) = self.drops.flags.get(&l) {
+            self.set_flag(flag, true);
+        }
+    }
+
     fn set_flag(&mut self, flag: Local, v: bool) {
         self.push(Stmt::Assign(
             Place::local(flag),
@@ -152,6 +160,10 @@ impl Fx<'_> {
 
     /// Destroys the value stored at `place`.
     fn drop_place(&mut self, place: Place, ty: &Ty) {
+        if mj_sema::handles::is_handle(ty) {
+            self.release_place(place, ty);
+            return;
+        }
         if let Ty::Struct(s, _) = ty
             && let Some(del) = self.tp.structs.get(*s as usize).and_then(|st| st.del)
         {
@@ -210,7 +222,7 @@ impl Fx<'_> {
         if self.f.drops.out_params.contains(&root) || (is_local && flag.is_none() && !by_ref) {
             return Ok(false);
         }
-        let v = self.operand(value)?;
+        let v = self.owned_operand(value)?;
         let tmp = self.temp(crate::lower_ty(&value.ty)?);
         self.push(Stmt::Assign(Place::local(tmp), Rvalue::Use(v)));
         match (is_local, flag) {

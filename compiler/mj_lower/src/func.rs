@@ -13,6 +13,8 @@ use crate::lower_ty;
 
 #[path = "drops.rs"]
 mod drops;
+#[path = "handles.rs"]
+mod handles;
 mod simd;
 
 type R<T> = Result<T, String>;
@@ -243,7 +245,8 @@ impl Fx<'_> {
             TStmt::Return(v) => {
                 let op = match v {
                     Some(e) => {
-                        let op = self.operand(e)?;
+                        // The result is the caller's reference.
+                        let op = self.owned_operand(e)?;
                         if self.finally_stack.is_empty() && !self.has_drops() {
                             op
                         } else {
@@ -259,7 +262,8 @@ impl Fx<'_> {
                 self.terminate(Terminator::Return(op));
             }
             TStmt::Raise(e) => {
-                let op = self.operand(e)?;
+                // The error slot holds a reference of its own.
+                let op = self.owned_operand(e)?;
                 self.raise(op);
             }
             TStmt::Try {
@@ -356,6 +360,9 @@ impl Fx<'_> {
         self.terminate(Terminator::Goto(normal_exit));
         if let (Some(t), Some((_, hbody))) = (handler_target, handler) {
             self.cur = t.target;
+            if let Some((Some(l), _)) = handler {
+                self.set_live(*l);
+            }
             self.stmts(hbody)?;
             self.terminate(Terminator::Goto(normal_exit));
         }
@@ -641,7 +648,9 @@ impl Fx<'_> {
     fn value(&mut self, e: &TExpr, dest: Option<Place>) -> R<()> {
         let rv = match &e.kind {
             K::Call(callee, args) => {
-                let ops = self.args(args)?;
+                let mut ops = self.args(args)?;
+                // New references a runtime function only borrows die after the call.
+                let mut temps = Vec::new();
                 let (callee, raises) = match callee {
                     tir::Callee::Fn(id) => {
                         let f = self
@@ -651,10 +660,12 @@ impl Fx<'_> {
                             .ok_or_else(|| format!("internal error: no function #{}", id.0))?;
                         (Callee::Fn(mir::FuncId(id.0)), f.raises)
                     }
-                    tir::Callee::Extern(n) => (
-                        Callee::Extern(n.clone()),
-                        RAISING_EXTERNS.contains(&n.as_str()),
-                    ),
+                    tir::Callee::Extern(n) => {
+                        temps = self.extern_temps(n, args, &e.ty);
+                        let name = self.extern_with_kind(n, &e.ty, &mut ops);
+                        let raises = RAISING_EXTERNS.contains(&n.as_str());
+                        (Callee::Extern(name), raises)
+                    }
                     tir::Callee::Intrinsic(n) => (Callee::Intrinsic(n.clone()), false),
                     tir::Callee::Inst(..) | tir::Callee::Closure(_) => {
                         return Err("internal error: a generic call reached lowering".into());
@@ -671,7 +682,8 @@ impl Fx<'_> {
                     }
                     d => d,
                 };
-                self.call(callee, ops, dest, raises);
+                self.call(callee, ops.clone(), dest, raises);
+                self.release_args(&ops, args, &temps);
                 return Ok(());
             }
             K::Construct(init, args) => {
@@ -704,8 +716,15 @@ impl Fx<'_> {
             }
             K::Aggregate(vals) => {
                 let mut ops = Vec::new();
+                // A new tuple or struct holds references of its own; views (`Entry`,
+                // `Span`) only point at their parts.
+                let owns = self.has_handles(&e.ty);
                 for v in vals {
-                    ops.push(self.operand(v)?);
+                    ops.push(if owns {
+                        self.owned_operand(v)?
+                    } else {
+                        self.operand(v)?
+                    });
                 }
                 Rvalue::Aggregate(lower_ty(&e.ty)?, ops)
             }
@@ -785,7 +804,17 @@ impl Fx<'_> {
             }
             K::Len(a) => {
                 let v = self.operand(a)?;
-                Rvalue::Len(v)
+                if mj_sema::handles::ownership(a) == mj_sema::handles::Own::Owned {
+                    // `len(s.split())`: the temporary dies once its length is known.
+                    let n = self.temp(mir::Ty::INT);
+                    self.push(Stmt::Assign(Place::local(n), Rvalue::Len(v.clone())));
+                    if let Operand::Copy(p) = v {
+                        self.release_place(p, &a.ty);
+                    }
+                    Rvalue::Use(Operand::Copy(Place::local(n)))
+                } else {
+                    Rvalue::Len(v)
+                }
             }
             K::SizeOf(t) => Rvalue::SizeOf(lower_ty(t)?),
             K::AddrOf(p) => {

@@ -9,6 +9,7 @@
 //! deletion) that compiled code reads and writes in place.
 
 use crate::MjStr;
+use crate::rc::{KIND_PLAIN, release_elem, retain_elem};
 use crate::str::{bytes, fmix64, hash_bytes};
 
 const KEY_INT: i64 = 0;
@@ -56,6 +57,11 @@ pub struct MjDict {
     live: usize,
     /// Non-`EMPTY` index positions (live entries plus tombstones).
     used: usize,
+    /// Reference count (`rc.rs`).
+    rc: i64,
+    /// Whether values are handles to retain/release (`rc::KIND_*`). `String` keys are
+    /// always retained while they are in the dict.
+    val_kind: i64,
 }
 
 fn int_hash(k: i64) -> u64 {
@@ -63,7 +69,7 @@ fn int_hash(k: i64) -> u64 {
 }
 
 impl MjDict {
-    fn new(key_kind: i64, val_size: i64) -> Self {
+    fn new(key_kind: i64, val_size: i64, val_kind: i64) -> Self {
         let val_size = val_size.max(0) as usize;
         let stride = match val_size {
             0..=8 => 8,
@@ -79,6 +85,8 @@ impl MjDict {
             shift: 0,
             live: 0,
             used: 0,
+            rc: 1,
+            val_kind: if val_size == 8 { val_kind } else { KIND_PLAIN },
         };
         d.rebuild(8);
         d
@@ -192,8 +200,14 @@ impl MjDict {
         let pos = match self.probe(hash, key) {
             Ok(pos) => {
                 let dst = self.value_ptr(word_slot(self.index[pos]));
-                // `ptr::copy`: `val` may be this very value (`d[k] = d[k]`).
+                // The new value is the caller's reference; the old one dies. Read the old
+                // value first: `val` may be this very value (`d[k] = d[k]`, `ptr::copy`).
+                let mut old = [0u8; 8];
+                if self.val_kind != KIND_PLAIN {
+                    unsafe { std::ptr::copy_nonoverlapping(dst, old.as_mut_ptr(), 8) };
+                }
                 unsafe { std::ptr::copy(val, dst, self.val_size) };
+                unsafe { release_elem(self.val_kind, old.as_ptr()) };
                 return;
             }
             Err(pos) => pos,
@@ -223,6 +237,10 @@ impl MjDict {
             crate::process::fatal(b"error: dictionary too large");
         }
         let slot = self.entries.len();
+        // The dict keeps its own reference to a new `String` key.
+        if self.key_kind != KEY_INT {
+            unsafe { crate::rc::mj_str_retain(key as *const MjStr) };
+        }
         self.entries.push(Entry {
             hash,
             key,
@@ -249,13 +267,51 @@ impl MjDict {
                 self.index[pos] = TOMBSTONE;
                 self.entries[slot].alive = false;
                 self.live -= 1;
+                unsafe { self.release_entry(slot) };
                 true
             }
             Err(_) => false,
         }
     }
 
+    /// Releases the key and value of entry `slot` (which is being removed).
+    unsafe fn release_entry(&self, slot: usize) {
+        if self.key_kind != KEY_INT {
+            let k = self.entries[slot].key as *const MjStr;
+            unsafe { crate::rc::mj_str_release(k) };
+        }
+        unsafe { release_elem(self.val_kind, self.value_ptr(slot)) };
+    }
+
+    /// Releases every live entry's key and value.
+    unsafe fn release_all(&self) {
+        if self.key_kind == KEY_INT && self.val_kind == KIND_PLAIN {
+            return;
+        }
+        for (slot, e) in self.entries.iter().enumerate() {
+            if e.alive {
+                unsafe { self.release_entry(slot) };
+            }
+        }
+    }
+
+    /// Retains every live entry's key and value (for a copy that shares them).
+    unsafe fn retain_all(&self) {
+        if self.key_kind == KEY_INT && self.val_kind == KIND_PLAIN {
+            return;
+        }
+        for (slot, e) in self.entries.iter().enumerate() {
+            if e.alive {
+                if self.key_kind != KEY_INT {
+                    unsafe { crate::rc::mj_str_retain(e.key as *const MjStr) };
+                }
+                unsafe { retain_elem(self.val_kind, self.value_ptr(slot)) };
+            }
+        }
+    }
+
     fn clear(&mut self) {
+        unsafe { self.release_all() };
         self.entries.clear();
         self.values.clear();
         self.live = 0;
@@ -271,7 +327,39 @@ impl MjDict {
 /// Always safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mj_dict_new(key_kind: i64, val_size: i64) -> *mut MjDict {
-    Box::into_raw(Box::new(MjDict::new(key_kind, val_size)))
+    Box::into_raw(Box::new(MjDict::new(key_kind, val_size, KIND_PLAIN)))
+}
+
+/// A new dict (one reference) whose values are of `val_kind` (`rc::KIND_*`).
+///
+/// # Safety
+/// Always safe.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mj_dict_new_kind(
+    key_kind: i64,
+    val_size: i64,
+    val_kind: i64,
+) -> *mut MjDict {
+    Box::into_raw(Box::new(MjDict::new(key_kind, val_size, val_kind)))
+}
+
+/// The address of a dict's reference count.
+///
+/// # Safety
+/// `d` must be a valid dict.
+pub unsafe fn rc_ptr(d: *mut MjDict) -> *mut i64 {
+    unsafe { &raw mut (*d).rc }
+}
+
+/// Frees a dict whose last reference was released, releasing its keys and values.
+///
+/// # Safety
+/// `d` must be a valid dict that is not used again.
+pub unsafe fn free_dict(d: *mut MjDict) {
+    unsafe {
+        let b = Box::from_raw(d);
+        b.release_all();
+    }
 }
 
 /// # Safety
@@ -369,7 +457,10 @@ pub unsafe extern "C" fn mj_dict_val(d: *mut MjDict, slot: i64) -> *mut u8 {
 /// `d` must be a valid dict.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mj_dict_copy(d: *mut MjDict) -> *mut MjDict {
-    Box::into_raw(Box::new(unsafe { (*d).clone() }))
+    let mut c = unsafe { (*d).clone() };
+    c.rc = 1;
+    unsafe { c.retain_all() };
+    Box::into_raw(Box::new(c))
 }
 
 /// # Safety

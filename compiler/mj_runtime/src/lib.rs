@@ -19,6 +19,7 @@ pub mod memory;
 pub mod parallel;
 pub mod process;
 pub mod random;
+pub mod rc;
 pub mod str;
 pub mod time;
 
@@ -33,6 +34,8 @@ pub use dict::MjDict;
 pub struct MjStr {
     pub len: i64,
     pub data: *const u8,
+    /// Reference count (`rc.rs`); 0 marks an immortal string (literals, static strings).
+    pub rc: i64,
 }
 
 /// A growable array of `elem_size`-byte elements. The compiler reads `len` and `data`
@@ -43,6 +46,10 @@ pub struct MjList {
     pub cap: i64,
     pub data: *mut u8,
     pub elem_size: i64,
+    /// Reference count (`rc.rs`).
+    pub rc: i64,
+    /// Whether elements are handles to retain/release (`rc::KIND_*`).
+    pub elem_kind: i64,
 }
 
 /// Every exported `mj_*` function with its address, for the JIT's symbol resolver.
@@ -147,6 +154,14 @@ pub fn symbols() -> Vec<(&'static str, usize)> {
         dict::mj_dict_val,
         dict::mj_dict_copy,
         dict::mj_dict_clear,
+        rc::mj_str_retain,
+        rc::mj_str_release,
+        rc::mj_list_retain,
+        rc::mj_list_release,
+        rc::mj_dict_retain,
+        rc::mj_dict_release,
+        list::mj_list_new_kind,
+        dict::mj_dict_new_kind,
         memory::mj_alloc,
         memory::mj_free,
         memory::mj_memcpy,

@@ -7,6 +7,7 @@ use std::cmp::Ordering;
 
 use crate::float_repr::repr_f64;
 use crate::process::{fatal, fatal_at};
+use crate::rc::{KIND_PLAIN, KIND_STR, release_elem, retain_elem};
 use crate::str::{bytes, new_str, py_repr, slice_indices};
 use crate::{MjList, MjStr};
 
@@ -90,7 +91,7 @@ pub unsafe fn list_strs<'a>(l: *mut MjList) -> &'a [*const MjStr] {
 /// Builds a `List[String]` from string pointers.
 pub fn list_from_strs(items: &[*const MjStr]) -> *mut MjList {
     unsafe {
-        let l = mj_list_new(8, items.len() as i64);
+        let l = mj_list_new_kind(8, items.len() as i64, KIND_STR);
         if !items.is_empty() {
             std::ptr::copy_nonoverlapping(items.as_ptr() as *const u8, (*l).data, items.len() * 8);
         }
@@ -103,15 +104,70 @@ pub fn list_from_strs(items: &[*const MjStr]) -> *mut MjList {
 /// Always safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mj_list_new(elem_size: i64, cap: i64) -> *mut MjList {
+    unsafe { mj_list_new_kind(elem_size, cap, KIND_PLAIN) }
+}
+
+/// A new list (one reference) whose elements are of `kind` (`rc::KIND_*`): handle
+/// elements are released when removed or when the list is freed.
+///
+/// # Safety
+/// Always safe.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mj_list_new_kind(elem_size: i64, cap: i64, kind: i64) -> *mut MjList {
     let mut l = MjList {
         len: 0,
         cap: 0,
         data: std::ptr::null_mut(),
         elem_size: elem_size.max(1),
+        rc: 1,
+        // Handle kinds only make sense for pointer-sized elements.
+        elem_kind: if elem_size == 8 { kind } else { KIND_PLAIN },
     };
     // Always allocate, so that `data` is never null even for an empty list.
     unsafe { reserve(&mut l, cap.max(1)) };
     Box::into_raw(Box::new(l))
+}
+
+/// Releases the handle elements `from..to` of `l` (no-op for plain elements).
+///
+/// # Safety
+/// `l` must be a valid list and `from..to` within its length.
+unsafe fn release_range(l: &MjList, from: i64, to: i64) {
+    if l.elem_kind == KIND_PLAIN {
+        return;
+    }
+    let es = elem_bytes(l);
+    for k in from.max(0)..to {
+        unsafe { release_elem(l.elem_kind, l.data.add(k as usize * es)) };
+    }
+}
+
+/// Retains the handle elements `from..to` of `l` (copies of elements just made).
+///
+/// # Safety
+/// As [`release_range`].
+unsafe fn retain_range(l: &MjList, from: i64, to: i64) {
+    if l.elem_kind == KIND_PLAIN {
+        return;
+    }
+    let es = elem_bytes(l);
+    for k in from.max(0)..to {
+        unsafe { retain_elem(l.elem_kind, l.data.add(k as usize * es)) };
+    }
+}
+
+/// Frees a list whose last reference was released, releasing its handle elements.
+///
+/// # Safety
+/// `l` must be a valid list from [`mj_list_new_kind`] that is not used again.
+pub unsafe fn free_list(l: *mut MjList) {
+    unsafe {
+        let b = Box::from_raw(l);
+        release_range(&b, 0, b.len);
+        if !b.data.is_null() && b.cap > 0 {
+            std::alloc::dealloc(b.data, layout(byte_size(b.cap, b.elem_size)));
+        }
+    }
 }
 
 /// # Safety
@@ -191,6 +247,9 @@ pub unsafe extern "C" fn mj_list_pop(
         let at = l.data.add(j * es);
         if !out.is_null() {
             std::ptr::copy(at, out, es);
+        } else {
+            // Nobody takes the element: its reference dies here.
+            release_elem(l.elem_kind, at);
         }
         std::ptr::copy(at.add(es), at, (l.len as usize - j - 1) * es);
     }
@@ -201,7 +260,10 @@ pub unsafe extern "C" fn mj_list_pop(
 /// `l` must be a valid list.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mj_list_clear(l: *mut MjList) {
-    unsafe { (*l).len = 0 };
+    unsafe {
+        release_range(&*l, 0, (*l).len);
+        (*l).len = 0;
+    }
 }
 
 /// # Safety
@@ -209,11 +271,12 @@ pub unsafe extern "C" fn mj_list_clear(l: *mut MjList) {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mj_list_copy(l: *mut MjList) -> *mut MjList {
     let src = unsafe { &*l };
-    let n = unsafe { mj_list_new(src.elem_size, src.len) };
+    let n = unsafe { mj_list_new_kind(src.elem_size, src.len, src.elem_kind) };
     unsafe {
         let b = raw(src);
         std::ptr::copy_nonoverlapping(b.as_ptr(), (*n).data, b.len());
         (*n).len = src.len;
+        retain_range(&*n, 0, src.len);
     }
     n
 }
@@ -237,6 +300,7 @@ pub unsafe extern "C" fn mj_list_extend(l: *mut MjList, other: *mut MjList) {
             n as usize * es,
         );
         (*l).len = old + n;
+        retain_range(&*l, old, old + n);
     }
 }
 
@@ -269,7 +333,7 @@ pub unsafe extern "C" fn mj_list_slice(
         fatal(b"error: slice step cannot be zero")
     };
     let es = elem_bytes(src);
-    let n = unsafe { mj_list_new(src.elem_size, count) };
+    let n = unsafe { mj_list_new_kind(src.elem_size, count, src.elem_kind) };
     unsafe {
         if step == 1 {
             std::ptr::copy_nonoverlapping(
@@ -288,6 +352,7 @@ pub unsafe extern "C" fn mj_list_slice(
             }
         }
         (*n).len = count;
+        retain_range(&*n, 0, count);
     }
     n
 }
@@ -299,6 +364,7 @@ pub unsafe extern "C" fn mj_list_resize(l: *mut MjList, n: i64, fill: *const u8)
     let l = unsafe { &mut *l };
     let n = n.max(0);
     if n <= l.len {
+        unsafe { release_range(l, n, l.len) };
         l.len = n;
         return;
     }
@@ -312,8 +378,13 @@ pub unsafe extern "C" fn mj_list_resize(l: *mut MjList, n: i64, fill: *const u8)
         for k in l.len as usize..n as usize {
             std::ptr::copy_nonoverlapping(tmp.as_ptr(), l.data.add(k * es), es);
         }
+        // Each new element is a copy of the caller's `fill` (which the caller keeps).
+        let old = l.len;
+        l.len = n;
+        if !fill.is_null() {
+            retain_range(l, old, n);
+        }
     }
-    l.len = n;
 }
 
 /// # Safety

@@ -5,7 +5,7 @@ use std::ffi::{CStr, c_char};
 use std::io::Write;
 use std::sync::atomic::{AtomicPtr, Ordering};
 
-use crate::list::{list_from_strs, mj_list_copy, mj_list_new};
+use crate::list::{list_from_strs, mj_list_copy, mj_list_new_kind};
 use crate::str::{bytes, new_str};
 use crate::{MjList, MjStr};
 
@@ -86,7 +86,7 @@ pub unsafe extern "C" fn mj_rt_unhandled(err: *const MjStr) -> ! {
 pub unsafe extern "C" fn mj_argv() -> *mut MjList {
     let l = ARGV.load(Ordering::Acquire);
     if l.is_null() {
-        unsafe { mj_list_new(8, 0) }
+        unsafe { mj_list_new_kind(8, 0, crate::rc::KIND_STR) }
     } else {
         unsafe { mj_list_copy(l) }
     }

@@ -26,13 +26,18 @@ pub unsafe fn bytes<'a>(s: *const MjStr) -> &'a [u8] {
     unsafe { std::slice::from_raw_parts(s.data, s.len as usize) }
 }
 
-/// Allocates a new string (header and bytes in one leaked block).
+fn str_layout(len: usize) -> Layout {
+    let header = std::mem::size_of::<MjStr>();
+    match Layout::from_size_align(header + len, std::mem::align_of::<MjStr>()) {
+        Ok(l) => l,
+        Err(_) => fatal(b"error: string too large"),
+    }
+}
+
+/// Allocates a new string (header and bytes in one block) with one reference.
 pub fn new_str(b: &[u8]) -> *const MjStr {
     let header = std::mem::size_of::<MjStr>();
-    let Ok(layout) = Layout::from_size_align(header + b.len(), std::mem::align_of::<MjStr>())
-    else {
-        fatal(b"error: string too large")
-    };
+    let layout = str_layout(b.len());
     // SAFETY: the layout is non-zero sized (the header alone is 16 bytes); the block is
     // fully initialised before it is handed out.
     unsafe {
@@ -46,8 +51,20 @@ pub fn new_str(b: &[u8]) -> *const MjStr {
         s.write(MjStr {
             len: b.len() as i64,
             data,
+            rc: 1,
         });
         s
+    }
+}
+
+/// Frees a string made by [`new_str`] whose last reference was released.
+///
+/// # Safety
+/// `s` must come from [`new_str`] and not be used again.
+pub unsafe fn free_str(s: *const MjStr) {
+    unsafe {
+        let layout = str_layout((*s).len.max(0) as usize);
+        std::alloc::dealloc(s as *mut u8, layout);
     }
 }
 
@@ -71,6 +88,7 @@ static BYTE_STRS: ByteStrs = {
         MjStr {
             len: 1,
             data: std::ptr::null(),
+            rc: 0,
         }
     }; 256];
     let mut i = 0;
@@ -734,8 +752,9 @@ unsafe fn strip_impl(
     let h = unsafe { bytes(s) };
     let (i, j) = strip_range(h, chars_arg, left, right);
     if i == 0 && j == h.len() {
-        // Strings are immutable, so an unchanged string can be returned as is.
-        return s;
+        // Strings are immutable, so an unchanged string can be returned as is (as a new
+        // reference: results of runtime functions are owned by the caller).
+        return unsafe { crate::rc::mj_str_retain(s) };
     }
     new_str(&h[i..j])
 }

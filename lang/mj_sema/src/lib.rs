@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod db;
+pub mod handles;
 pub mod imports;
 pub mod suggest;
 pub mod tir;

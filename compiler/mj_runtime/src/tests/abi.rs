@@ -53,13 +53,16 @@ fn symbols_are_distinct_and_nonnull() {
 fn layouts() {
     use crate::{MjList, MjStr};
     use std::mem::{offset_of, size_of};
-    assert_eq!(size_of::<MjStr>(), 16);
+    assert_eq!(size_of::<MjStr>(), 24);
     assert_eq!(offset_of!(MjStr, data), 8);
-    assert_eq!(size_of::<MjList>(), 32);
+    assert_eq!(offset_of!(MjStr, rc), 16);
+    assert_eq!(size_of::<MjList>(), 48);
     assert_eq!(offset_of!(MjList, len), 0);
     assert_eq!(offset_of!(MjList, cap), 8);
     assert_eq!(offset_of!(MjList, data), 16);
     assert_eq!(offset_of!(MjList, elem_size), 24);
+    assert_eq!(offset_of!(MjList, rc), 32);
+    assert_eq!(offset_of!(MjList, elem_kind), 40);
 }
 
 #[test]

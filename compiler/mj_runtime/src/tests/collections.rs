@@ -239,6 +239,7 @@ fn dict_str_keys_and_big_values() {
         let lit = crate::MjStr {
             len: 4,
             data: b"key7".as_ptr(),
+            rc: 0,
         };
         assert_eq!(mj_dict_del_str(d, &lit), 1);
         assert!(mj_dict_get_str(d, s("key7")).is_null());

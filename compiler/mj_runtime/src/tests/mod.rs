@@ -7,6 +7,7 @@ mod collections;
 mod format;
 #[rustfmt::skip]
 mod py_tables;
+mod rc;
 mod strings;
 
 use crate::str::{bytes, new_str};

@@ -198,6 +198,7 @@ fn compare_hash_index() {
         let lit = crate::MjStr {
             len: 3,
             data: b"xyz".as_ptr(),
+            rc: 0,
         };
         assert_eq!(t(mj_str_at(&lit, 0, f, 1)), "x");
         assert_eq!(mj_str_ptr(&lit), b"xyz".as_ptr());

@@ -178,8 +178,9 @@ impl FnCx<'_> {
                 }
             },
             ExprKind::Tuple(items) | ExprKind::List(items) => {
-                let (st, tmp) = self.temp(v);
-                out.push(st);
+                // A new tuple is released at the end of the statement; the names take
+                // copies of its elements.
+                let tmp = self.spill_to(v, out);
                 match tmp.ty.clone() {
                     Ty::Tuple(ts) if ts.len() == items.len() => {
                         for (i, (it, t)) in items.iter().zip(ts).enumerate() {
@@ -268,7 +269,7 @@ impl FnCx<'_> {
                         let place = self.expr(target, None);
                         let ty = place.ty.clone();
                         let v = self.coerce(v, &ty, vspan);
-                        out.push(TStmt::Assign(place, v));
+                        self.store_elem(place, v, out);
                     }
                     t => {
                         let msg = format!("cannot assign to an element of `{}`", self.ty_name(&t));
@@ -418,7 +419,7 @@ impl FnCx<'_> {
             let rhs = self.expr(value, hint.as_ref());
             let v = self.binary_typed(op, place.clone(), rhs, span);
             let v = self.coerce(v, &t, span);
-            out.push(TStmt::Assign(place, v));
+            self.store_elem(place, v, out);
             return;
         }
         // `a op= b` on a struct with `__iop__` mutates it in place.

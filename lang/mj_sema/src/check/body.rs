@@ -427,8 +427,7 @@ impl FnCx<'_> {
                     self.assign(&targets[0], value, out);
                 } else {
                     let v = self.expr(value, None);
-                    let (st, tmp) = self.temp(v);
-                    out.push(st);
+                    let tmp = self.spill_to(v, out);
                     for t in targets {
                         self.assign_value(t, tmp.clone(), value.span, out);
                     }
@@ -685,6 +684,12 @@ impl FnCx<'_> {
                     let hb = self.block(&h.body);
                     self.current_error.pop();
                     self.scopes.pop();
+                    // The handler owns the caught error (released when it ends; the
+                    // lowering marks it live on entry).
+                    let hb = vec![TStmt::Scope {
+                        locals: vec![l],
+                        body: hb,
+                    }];
                     (Some(l), hb)
                 });
                 let handler_dead = handlers.is_empty() || self.dead;
@@ -790,8 +795,7 @@ impl FnCx<'_> {
 
     fn match_stmt(&mut self, subject: &Expr, arms: &[ast::MatchArm], out: &mut Vec<TStmt>) {
         let s = self.expr(subject, None);
-        let (st, tmp) = self.temp(s);
-        out.push(st);
+        let tmp = self.spill_to(s, out);
         let mut chain: Option<TStmt> = None;
         let has_wildcard = arms
             .iter()

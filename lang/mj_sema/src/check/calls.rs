@@ -138,7 +138,10 @@ impl FnCx<'_> {
         if is_place(&v) {
             return v;
         }
-        if self.cx.needs_drop(&v.ty) {
+        if self.cx.needs_drop(&v.ty)
+            && (!self.cx.has_handles(&v.ty)
+                || crate::handles::ownership(&v) == crate::handles::Own::Owned)
+        {
             return self.hold_temp(v);
         }
         let line = v.line;

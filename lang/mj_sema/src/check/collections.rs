@@ -62,12 +62,15 @@ impl FnCx<'_> {
         for v in vals {
             stmts.push(TStmt::Expr(self.list_push(list.clone(), v)));
         }
-        TExpr::new(K::Seq(stmts, Box::new(list)), lt, line)
+        // The temporary's reference goes to whoever takes the list.
+        TExpr::new(K::Seq(stmts, Box::new(move_out(list))), lt, line)
     }
 
     /// `mj_list_push(list, &tmp)` with the value stored in a temporary first.
     pub fn list_push(&mut self, list: TExpr, v: TExpr) -> TExpr {
         let line = v.line;
+        // The list takes a reference of its own.
+        let v = self.retained(v);
         let (s, tmp) = self.temp(v);
         let addr = TExpr::new(K::AddrOf(Box::new(tmp)), Ty::Ptr(Box::new(Ty::Unit)), line);
         let call = self.extern_call("mj_list_push", vec![list, addr], Ty::Unit, line);
@@ -112,7 +115,7 @@ impl FnCx<'_> {
             let v = self.coerce(v, &vt, vs);
             stmts.push(TStmt::Expr(self.dict_set(dict.clone(), k, v, line)));
         }
-        TExpr::new(K::Seq(stmts, Box::new(dict)), dt, line)
+        TExpr::new(K::Seq(stmts, Box::new(move_out(dict))), dt, line)
     }
 
     pub(super) fn list_comp(
@@ -126,9 +129,9 @@ impl FnCx<'_> {
         let line = self.line(span);
         // Type the element once in a scratch scope to learn the list's element type.
         let it = self.expr(iter, None);
-        let (s0, coll) = self.temp(it);
+        let mut stmts = Vec::new();
+        let coll = self.spill_to(it, &mut stmts);
         let result_local = self.new_local("", Ty::Unknown, false);
-        let mut stmts = vec![s0];
         let mut body = Vec::new();
         // We desugar by checking a synthetic loop: `for target in coll: if cond: result.append(elt)`.
         let mut inner = Vec::new();
@@ -191,7 +194,7 @@ impl FnCx<'_> {
         });
         stmts.extend(body);
         let ty = result.ty.clone();
-        TExpr::new(K::Seq(stmts, Box::new(result)), ty, line)
+        TExpr::new(K::Seq(stmts, Box::new(move_out(result))), ty, line)
     }
 
     pub fn dict_set(&mut self, d: TExpr, k: TExpr, v: TExpr, line: u32) -> TExpr {
@@ -205,6 +208,8 @@ impl FnCx<'_> {
         } else {
             self.cast(k, Ty::INT)
         };
+        // The dict takes a reference of its own to the value (and retains a new key).
+        let v = self.retained(v);
         let (s, tmp) = self.temp(v);
         let addr = TExpr::new(K::AddrOf(Box::new(tmp)), Ty::Ptr(Box::new(Ty::Unit)), line);
         let call = self.extern_call(f, vec![d, k, addr], Ty::Unit, line);
@@ -323,8 +328,8 @@ impl FnCx<'_> {
     fn contains_loop(&mut self, coll: TExpr, item: TExpr, t: &Ty, span: Span) -> TExpr {
         let line = self.line(span);
         let item = self.coerce(item, t, span);
-        let (s0, c) = self.temp(coll);
-        let (s1, it) = self.temp(item);
+        let (s0, c) = self.held_temp(coll);
+        let (s1, it) = self.held_temp(item);
         let (s2, found) = self.temp(TExpr::new(K::Bool(false), Ty::Bool, line));
         let len = TExpr::new(K::Len(Box::new(c.clone())), Ty::INT, line);
         let start = self.int(0, line);
@@ -340,5 +345,14 @@ impl FnCx<'_> {
         let mut stmts = vec![s0, s1, s2];
         stmts.extend(lp);
         TExpr::new(K::Seq(stmts, Box::new(found)), Ty::Bool, line)
+    }
+}
+
+/// The final read of a temporary that holds a new reference (a list or dict just built):
+/// a move, so that the reference counts as the consumer's (`crate::handles::ownership`).
+pub(super) fn move_out(read: TExpr) -> TExpr {
+    match read.kind {
+        K::Local(l) => TExpr::new(K::Move(l), read.ty, read.line),
+        _ => read,
     }
 }

@@ -641,6 +641,7 @@ impl FnCx<'_> {
                 let (s1, copy) =
                     self.temp(self.extern_call_expr("mj_list_copy", vec![a], ty.clone(), line));
                 let ext = self.extern_call("mj_list_extend", vec![copy.clone(), b], Ty::Unit, line);
+                let copy = super::collections::move_out(copy);
                 return TExpr::new(K::Seq(vec![s1, TStmt::Expr(ext)], Box::new(copy)), ty, line);
             }
             (Ty::List(elem), Ty::Int { .. }, BinOp::Mul) => {
@@ -648,7 +649,8 @@ impl FnCx<'_> {
                 let ty = a.ty.clone();
                 let elem = (**elem).clone();
                 let n = self.coerce(b, &Ty::INT, span);
-                let (s0, src) = self.temp(a);
+                let mut s0 = Vec::new();
+                let src = self.spill_to(a, &mut s0);
                 let (s1, n) = self.temp(n);
                 let empty = self.build_list(elem, Vec::new(), line);
                 let (s2, out) = self.temp(empty);
@@ -670,7 +672,9 @@ impl FnCx<'_> {
                     body: vec![TStmt::Expr(ext), TStmt::Assign(i, inc)],
                     else_body: Vec::new(),
                 };
-                return TExpr::new(K::Seq(vec![s0, s1, s2, s3, lp], Box::new(out)), ty, line);
+                s0.extend([s1, s2, s3, lp]);
+                let out = super::collections::move_out(out);
+                return TExpr::new(K::Seq(s0, Box::new(out)), ty, line);
             }
             (Ty::Bool, Ty::Bool, BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor) => {
                 let k = match op {

@@ -157,8 +157,8 @@ impl FnCx<'_> {
         let line = it.line;
         let plan = super::builtins::iteration_plan(self, it, span);
         let Some(plan) = plan else { return };
-        let (s1, coll) = self.temp(plan.collection);
-        out.push(s1);
+        // (A new collection, like `s.split()`, is released after the loop.)
+        let coll = self.spill_to(plan.collection, out);
         let int = |v: i128| TExpr::new(K::Int(v), Ty::INT, line);
         let (s2, idx) = self.temp(int(0));
         out.push(s2);

@@ -26,6 +26,15 @@
 //! Moves copy the bits: user move constructors are accepted but not called.
 //! Values stored in `List`/`Dict` are never destroyed (the runtime containers do not run
 //! destructors yet).
+//!
+//! Handles (`String`, `Error`, `List`, `Dict`) are reference counted: they count as values
+//! with a destructor (releasing the reference), so handle locals, temporaries, fields and
+//! tuple elements are released exactly where struct values are destroyed. An implicit copy
+//! of a handle that someone else owns (a *borrowed* value, see `crate::handles`) retains
+//! it (`retained`); a new reference (a call's result, a move) is taken over as is. The
+//! copy shares the object, as before: only the count changes. Containers release handle
+//! elements themselves (the runtime knows their kind); a handle or a struct holding
+//! handles that is put into a container from a place is retained first.
 
 use std::collections::HashMap;
 
@@ -35,6 +44,7 @@ use mj_syntax::{Diag, Span};
 use super::body::FnCx;
 use super::expr::is_place;
 use super::{Conv, Ctx, E_UNINIT, Sig};
+use crate::handles::{Own, is_handle, ownership, retain_fn};
 use crate::tir::{LocalId, TArg, TDrops, TExpr, TExprKind as K, TStmt};
 use crate::ty::Ty;
 
@@ -177,7 +187,38 @@ impl Ctx {
                         .any(|(_, f)| self.needs_drop_at(f, depth + 1))
             }
             Ty::Tuple(ts) => ts.iter().any(|t| self.needs_drop_at(t, depth + 1)),
-            _ => false,
+            // Releasing a reference.
+            t => is_handle(t),
+        }
+    }
+
+    /// Handles and tuples of handles and trivial values: destroying them only releases.
+    pub(crate) fn only_handles(&self, t: &Ty) -> bool {
+        match t {
+            Ty::Tuple(ts) => ts
+                .iter()
+                .all(|t| self.is_trivial(t) || self.only_handles(t)),
+            t => is_handle(t),
+        }
+    }
+
+    /// Whether a value of this type holds a reference-counted handle (itself, or in a
+    /// field or tuple element).
+    pub(crate) fn has_handles(&self, t: &Ty) -> bool {
+        self.has_handles_at(t, 0)
+    }
+
+    fn has_handles_at(&self, t: &Ty, depth: u32) -> bool {
+        if depth > 64 {
+            return false;
+        }
+        match t {
+            Ty::Struct(..) => super::generics::fields_of(self, t)
+                .unwrap_or_default()
+                .iter()
+                .any(|(_, f)| self.has_handles_at(f, depth + 1)),
+            Ty::Tuple(ts) => ts.iter().any(|t| self.has_handles_at(t, depth + 1)),
+            t => is_handle(t),
         }
     }
 
@@ -361,6 +402,13 @@ impl FnCx<'_> {
         span: Span,
         out: &mut Vec<TStmt>,
     ) {
+        // A new reference (a character of a String, a tuple of `enumerate`) is kept in a
+        // temporary that releases it when the next element replaces it.
+        let elem = if self.cx.only_handles(&elem.ty) {
+            self.hold_temp(elem)
+        } else {
+            elem
+        };
         let saved = std::mem::replace(&mut self.own.binding, true);
         self.assign_value(target, elem, span, out);
         self.own.binding = saved;
@@ -386,6 +434,10 @@ impl FnCx<'_> {
         if is_place(&v) || !self.cx.needs_drop(&v.ty) || self.own.drop_scopes.is_empty() {
             return v;
         }
+        // Only a new reference may be released; a borrowed handle is left alone.
+        if self.cx.has_handles(&v.ty) && ownership(&v) != Own::Owned {
+            return v;
+        }
         let (ty, line) = (v.ty.clone(), v.line);
         let (st, read) = self.temp(v);
         if let K::Local(l) = read.kind {
@@ -395,6 +447,45 @@ impl FnCx<'_> {
             self.own.pending_temps.push(l);
         }
         TExpr::new(K::Seq(vec![st], Box::new(read)), ty, line)
+    }
+
+    /// A temporary that owns what is stored in it (each store releases the previous
+    /// value), released at the end of the statement.
+    pub(crate) fn owning_temp(&mut self, v: TExpr) -> (TStmt, TExpr) {
+        let (st, read) = self.temp(v);
+        if let K::Local(l) = read.kind
+            && self.cx.needs_drop(&read.ty)
+            && let Some(s) = self.own.drop_scopes.last_mut()
+        {
+            s.push(l);
+            self.own.pending_temps.push(l);
+        }
+        (st, read)
+    }
+
+    /// [`Self::spill_to`] as one statement and the read: for a value that a helper reads
+    /// (and never assigns again) while it works.
+    pub(crate) fn held_temp(&mut self, v: TExpr) -> (TStmt, TExpr) {
+        let mut st = Vec::new();
+        let read = self.spill_to(v, &mut st);
+        let st = match st.len() {
+            1 => st.remove(0),
+            _ => TStmt::Block(st),
+        };
+        (st, read)
+    }
+
+    /// Stores a value in a temporary now (the store goes to `stmts`) and returns its read;
+    /// a new reference there is released at the end of the statement like any temporary.
+    pub(crate) fn spill_to(&mut self, v: TExpr, stmts: &mut Vec<TStmt>) -> TExpr {
+        let v = self.hold_temp(v);
+        if let K::Seq(st, read) = v.kind {
+            stmts.extend(st);
+            return *read;
+        }
+        let (st, read) = self.temp(v);
+        stmts.push(st);
+        read
     }
 
     /// The statements destroying the temporaries created since `mark`, newest first.
@@ -417,8 +508,11 @@ impl FnCx<'_> {
     /// argument, a result): a place is copied if its type allows implicit copies, and is an
     /// error otherwise; temporaries and moved values are owned already.
     pub(crate) fn owned_value(&mut self, v: TExpr, span: Span) -> TExpr {
-        if self.own.binding || !is_place(&v) || !matches!(v.ty, Ty::Struct(..) | Ty::Tuple(_)) {
+        if self.own.binding {
             return v;
+        }
+        if !is_place(&v) || !matches!(v.ty, Ty::Struct(..) | Ty::Tuple(_)) {
+            return self.retained(v);
         }
         if self.cx.implicitly_copyable(&v.ty) {
             return self.implicit_copy(v);
@@ -449,9 +543,55 @@ impl FnCx<'_> {
                     let t = v.ty.clone();
                     construct_copy(id, t, v, line)
                 }
-                None => v,
+                None => self.retained(v),
             },
-            _ => v,
+            _ => self.retained(v),
+        }
+    }
+
+    /// A value that holds its own references: a borrowed handle is retained, and a
+    /// borrowed struct or tuple holding handles is rebuilt from retained fields (a struct
+    /// with a copy constructor is copied with it). Anything else is returned as is.
+    pub(crate) fn retained(&mut self, v: TExpr) -> TExpr {
+        self.retained_at(v, 0)
+    }
+
+    fn retained_at(&mut self, v: TExpr, depth: u32) -> TExpr {
+        if depth > 64 || !self.cx.has_handles(&v.ty) || ownership(&v) != Own::Borrowed {
+            return v;
+        }
+        let (line, ty) = (v.line, v.ty.clone());
+        if let Some(f) = retain_fn(&ty) {
+            return self.extern_call_expr(f, vec![v], ty, line);
+        }
+        if let Ty::Struct(s, _) = ty
+            && let Some(&id) = self.cx.structs[s as usize].methods.get("__copyinit__")
+        {
+            return TExpr::new(K::Construct(id, vec![TArg::Value(v)]), ty, line);
+        }
+        let fields: Vec<Ty> = match &ty {
+            Ty::Struct(..) => super::generics::fields_of(self.cx, &ty)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(_, t)| t)
+                .collect(),
+            Ty::Tuple(ts) => ts.clone(),
+            _ => return v,
+        };
+        let (stmts, base) = self.spill(v);
+        let vals = fields
+            .into_iter()
+            .enumerate()
+            .map(|(i, ft)| {
+                let f = TExpr::new(K::Field(Box::new(base.clone()), i as u32), ft, line);
+                self.retained_at(f, depth + 1)
+            })
+            .collect();
+        let agg = TExpr::new(K::Aggregate(vals), ty.clone(), line);
+        if stmts.is_empty() {
+            agg
+        } else {
+            TExpr::new(K::Seq(stmts, Box::new(agg)), ty, line)
         }
     }
 
@@ -465,6 +605,30 @@ impl FnCx<'_> {
             return TExpr::new(K::Move(l), v.ty, v.line);
         }
         self.owned_value(v, span)
+    }
+
+    /// `xs[i] = v` for a list of handles: the list takes a reference to the new value and
+    /// drops the one it replaces (read before the store, released after it, so that
+    /// `xs[i] = xs[i]` is safe). Other element types are stored as before.
+    pub(crate) fn store_elem(&mut self, place: TExpr, v: TExpr, out: &mut Vec<TStmt>) {
+        let K::ListElem(b, i) = &place.kind else {
+            out.push(TStmt::Assign(place, v));
+            return;
+        };
+        let Some(release) = crate::handles::release_fn(&place.ty) else {
+            out.push(TStmt::Assign(place, v));
+            return;
+        };
+        let (line, ty) = (place.line, place.ty.clone());
+        let v = self.retained(v);
+        let (sv, v) = self.temp(v);
+        let (sb, b) = self.temp((**b).clone());
+        let (si, i) = self.temp((**i).clone());
+        let elem = TExpr::new(K::ListElem(Box::new(b), Box::new(i)), ty, line);
+        let (so, old) = self.temp(elem.clone());
+        out.extend([sv, sb, si, so, TStmt::Assign(elem, v)]);
+        let rel = self.extern_call_expr(release, vec![old], Ty::Unit, line);
+        out.push(TStmt::Expr(rel));
     }
 
     /// Whether a local holds its own value (a variable or `var` argument), not a reference.
@@ -642,7 +806,7 @@ impl FnCx<'_> {
                 };
                 super::builtins::builtin_method(self, v, &name, &[], span)
             }
-            _ => v,
+            _ => self.retained(v),
         }
     }
 

@@ -51,8 +51,7 @@ impl FnCx<'_> {
             );
             let st = self.stringify(te, v.span);
             if several && !simple {
-                let (s, t) = self.temp(st);
-                stmts.push(s);
+                let t = self.spill_to(st, &mut stmts);
                 texts.push(t);
             } else {
                 texts.push(st);
@@ -155,7 +154,7 @@ impl FnCx<'_> {
 
     fn min_max_list(&mut self, is_max: bool, list: TExpr, t: &Ty, span: Span) -> TExpr {
         let line = list.line;
-        let (s0, l) = self.temp(list);
+        let (s0, l) = self.held_temp(list);
         let len = TExpr::new(K::Len(Box::new(l.clone())), Ty::INT, line);
         let first = TExpr::new(
             K::ListElem(Box::new(l.clone()), Box::new(self.int(0, line))),
@@ -456,6 +455,7 @@ pub(crate) fn call_builtin(
                     let copy = fx.extern_call("mj_list_copy", vec![v], ty.clone(), line);
                     let (s0, c) = fx.temp(copy);
                     let rev = fx.extern_call("mj_list_reverse", vec![c.clone()], Ty::Unit, line);
+                    let c = crate::check::collections::move_out(c);
                     TExpr::new(K::Seq(vec![s0, TStmt::Expr(rev)], Box::new(c)), ty, line)
                 }
                 Ty::Unknown => fx.unknown(line),
@@ -685,6 +685,7 @@ fn range_list(fx: &mut FnCx<'_>, mut vals: Vec<TExpr>, line: u32) -> TExpr {
         body: vec![TStmt::Expr(push), TStmt::Assign(i, inc)],
         else_body: Vec::new(),
     };
+    let l = crate::check::collections::move_out(l);
     TExpr::new(
         K::Seq(vec![s0, s1, s2, s3, w], Box::new(l)),
         Ty::List(Box::new(Ty::INT)),
@@ -697,7 +698,8 @@ fn enumerate(fx: &mut FnCx<'_>, v: TExpr, span: Span) -> TExpr {
     let Some(plan) = iteration_plan(fx, v, span) else {
         return fx.unknown(line);
     };
-    let (s0, c) = fx.temp(plan.collection);
+    let mut stmts = Vec::new();
+    let c = fx.spill_to(plan.collection, &mut stmts);
     let count = (plan.count)(fx, c.clone());
     let (s1, i) = fx.temp(fx.int(0, line));
     let (s2, n) = fx.temp(fx.int(0, line));
@@ -740,9 +742,7 @@ fn enumerate(fx: &mut FnCx<'_>, v: TExpr, span: Span) -> TExpr {
         body,
         else_body: Vec::new(),
     };
-    TExpr::new(
-        K::Seq(vec![s0, s1, s2, s3, w], Box::new(l)),
-        Ty::List(Box::new(et)),
-        line,
-    )
+    stmts.extend([s1, s2, s3, w]);
+    let l = crate::check::collections::move_out(l);
+    TExpr::new(K::Seq(stmts, Box::new(l)), Ty::List(Box::new(et)), line)
 }

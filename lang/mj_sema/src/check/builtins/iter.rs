@@ -135,7 +135,8 @@ pub(super) fn dict_view(
         "values" => vt.clone(),
         _ => Ty::Entry(Box::new(kt.clone()), Box::new(vt.clone())),
     };
-    let (s0, dict) = fx.temp(d);
+    let mut stmts = Vec::new();
+    let dict = fx.spill_to(d, &mut stmts);
     let out = fx.build_list(elem.clone(), Vec::new(), line);
     let (s1, list) = fx.temp(out);
     let slots = fx.extern_call("mj_dict_slots", vec![dict.clone()], Ty::INT, line);
@@ -166,7 +167,8 @@ pub(super) fn dict_view(
         vec![TStmt::If(is_alive, vec![TStmt::Expr(push)], Vec::new())]
     });
     let ty = list.ty.clone();
-    let mut stmts = vec![s0, s1];
+    stmts.push(s1);
     stmts.extend(lp);
+    let list = crate::check::collections::move_out(list);
     TExpr::new(K::Seq(stmts, Box::new(list)), ty, line)
 }

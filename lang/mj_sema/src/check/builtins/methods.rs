@@ -86,6 +86,8 @@ pub(crate) fn builtin_method(
                         Ty::Unit,
                         line,
                     );
+                    // The popped element's reference is the caller's.
+                    let out = crate::check::collections::move_out(out);
                     TExpr::new(
                         K::Seq(vec![TStmt::Expr(call)], Box::new(out)),
                         (*t).clone(),
@@ -95,6 +97,7 @@ pub(crate) fn builtin_method(
                 "insert" if ok(fx, 2, 2) => {
                     let i = fx.typed_arg(&args[0], &Ty::INT);
                     let v = fx.typed_arg(&args[1], &t);
+                    let v = fx.retained(v);
                     let (s0, tmp) = fx.temp(v);
                     let addr =
                         TExpr::new(K::AddrOf(Box::new(tmp)), Ty::Ptr(Box::new(Ty::Unit)), line);
@@ -398,6 +401,7 @@ pub(crate) fn builtin_method(
                     let result = TExpr::new(K::Local(result), (*v).clone(), line);
                     let missing = if args.len() == 2 {
                         let def = fx.typed_arg(&args[1], &v);
+                        let def = fx.retained(def);
                         vec![TStmt::Assign(result.clone(), def)]
                     } else {
                         fx.check_may_raise("`pop`", span);
@@ -418,14 +422,15 @@ pub(crate) fn builtin_method(
                         fx.cast(key, Ty::INT)
                     };
                     let delete = fx.extern_call(del, vec![d, key_arg], Ty::INT, line);
+                    // The result takes its own reference before the entry (and the dict's
+                    // reference) goes away.
+                    let val = TExpr::new(K::Deref(Box::new(ptr)), (*v).clone(), line);
                     let present = vec![
-                        TStmt::Assign(
-                            result.clone(),
-                            TExpr::new(K::Deref(Box::new(ptr)), (*v).clone(), line),
-                        ),
+                        TStmt::Assign(result.clone(), fx.retained(val)),
                         TStmt::Expr(delete),
                     ];
                     let st = TStmt::If(null, missing, present);
+                    let result = crate::check::collections::move_out(result);
                     TExpr::new(
                         K::Seq(vec![s0, s1, s2, st], Box::new(result)),
                         (*v).clone(),

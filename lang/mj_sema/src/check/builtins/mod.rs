@@ -297,7 +297,10 @@ pub(crate) fn construct_builtin(fx: &mut FnCx<'_>, ty: Ty, args: &[Arg], span: S
                     let new =
                         fx.extern_call("mj_list_new", vec![size, n.clone()], ty.clone(), line);
                     let (s1, list) = fx.temp(new);
-                    let (s2, fv) = fx.temp(f);
+                    let mut stmts = vec![s0, s1];
+                    // The list retains each copy of `fill`; a new `fill` dies after the
+                    // statement.
+                    let fv = fx.spill_to(f, &mut stmts);
                     let addr =
                         TExpr::new(K::AddrOf(Box::new(fv)), Ty::Ptr(Box::new(Ty::Unit)), line);
                     let resize = fx.extern_call(
@@ -306,11 +309,9 @@ pub(crate) fn construct_builtin(fx: &mut FnCx<'_>, ty: Ty, args: &[Arg], span: S
                         Ty::Unit,
                         line,
                     );
-                    TExpr::new(
-                        K::Seq(vec![s0, s1, s2, TStmt::Expr(resize)], Box::new(list)),
-                        ty,
-                        line,
-                    )
+                    stmts.push(TStmt::Expr(resize));
+                    let list = crate::check::collections::move_out(list);
+                    TExpr::new(K::Seq(stmts, Box::new(list)), ty, line)
                 }
                 (None, None) => fx.build_list((*t).clone(), items, line),
                 _ => {

@@ -51,6 +51,8 @@ impl FnCx<'_> {
         if sig.raises {
             self.check_may_raise("`write_to`", span);
         }
+        // The buffer's reference is the result.
+        let buf = crate::check::collections::move_out(buf);
         TExpr::new(
             K::Seq(vec![st, TStmt::Expr(call)], Box::new(buf)),
             Ty::Str,
@@ -113,7 +115,8 @@ impl FnCx<'_> {
                 self.extern_call(f, vec![v], Ty::Str, line)
             }
             Ty::Tuple(ts) => {
-                let (st, tmp) = self.temp(v);
+                let mut st = Vec::new();
+                let tmp = self.spill_to(v, &mut st);
                 let mut acc = s("(", line);
                 for (i, t) in ts.iter().enumerate() {
                     if i > 0 {
@@ -132,7 +135,7 @@ impl FnCx<'_> {
                     acc = self.extern_call("mj_str_concat", vec![acc, s(",", line)], Ty::Str, line);
                 }
                 acc = self.extern_call("mj_str_concat", vec![acc, s(")", line)], Ty::Str, line);
-                TExpr::new(K::Seq(vec![st], Box::new(acc)), Ty::Str, line)
+                TExpr::new(K::Seq(st, Box::new(acc)), Ty::Str, line)
             }
             Ty::Struct(..) => {
                 let name = if self.has_method(&v.ty, "__str__") {
@@ -177,8 +180,11 @@ impl FnCx<'_> {
     /// `[a, b]` for lists whose elements the runtime cannot print directly.
     fn list_to_string(&mut self, v: TExpr, t: &Ty, span: Span) -> TExpr {
         let line = v.line;
-        let (s0, l) = self.temp(v);
-        let (s1, acc) = self.temp(s("[", line));
+        let mut stmts = Vec::new();
+        let l = self.spill_to(v, &mut stmts);
+        // The accumulator owns its string: each step releases the previous one.
+        let (s1, acc) = self.owning_temp(s("[", line));
+        stmts.push(s1);
         let len = TExpr::new(K::Len(Box::new(l.clone())), Ty::INT, line);
         let start = self.int(0, line);
         let lp = self.index_loop(start, len, |fx, i| {
@@ -211,7 +217,6 @@ impl FnCx<'_> {
             ]
         });
         let close = self.extern_call("mj_str_concat", vec![acc, s("]", line)], Ty::Str, line);
-        let mut stmts = vec![s0, s1];
         stmts.extend(lp);
         TExpr::new(K::Seq(stmts, Box::new(close)), Ty::Str, line)
     }

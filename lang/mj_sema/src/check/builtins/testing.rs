@@ -178,8 +178,8 @@ impl FnCx<'_> {
                     self.error(Diag::error(E_OPERATOR, msg, span));
                     return TExpr::new(K::Bool(false), Ty::Bool, line);
                 }
-                let (s0, la) = self.temp(a);
-                let (s1, lb) = self.temp(b);
+                let (s0, la) = self.held_temp(a);
+                let (s1, lb) = self.held_temp(b);
                 let len_a = TExpr::new(K::Len(Box::new(la.clone())), Ty::INT, line);
                 let len_b = TExpr::new(K::Len(Box::new(lb.clone())), Ty::INT, line);
                 let same_len = TExpr::new(
@@ -220,8 +220,8 @@ impl FnCx<'_> {
                 )
             }
             (Ty::Tuple(ta), Ty::Tuple(tb)) if ta.len() == tb.len() => {
-                let (s0, x) = self.temp(a);
-                let (s1, y) = self.temp(b);
+                let (s0, x) = self.held_temp(a);
+                let (s1, y) = self.held_temp(b);
                 let mut acc = TExpr::new(K::Bool(true), Ty::Bool, line);
                 for (i, (t, u)) in ta.iter().zip(&tb).enumerate() {
                     let fa = TExpr::new(K::Field(Box::new(x.clone()), i as u32), t.clone(), line);
@@ -250,8 +250,8 @@ impl FnCx<'_> {
         if a.ty.is_unknown() || b.ty.is_unknown() {
             return self.unknown(line);
         }
-        let (s0, a) = self.temp(a);
-        let (s1, b) = self.temp(b);
+        let (s0, a) = self.held_temp(a);
+        let (s1, b) = self.held_temp(b);
         let eq = self.values_equal(a.clone(), b.clone(), rhs.span);
         let (ok, op) = if name == "assert_equal" {
             (eq, "==")
@@ -371,8 +371,8 @@ impl FnCx<'_> {
         if a.ty.is_unknown() || b.ty.is_unknown() {
             return self.unknown(line);
         }
-        let (s0, a) = self.temp(a);
-        let (s1, b) = self.temp(b);
+        let (s0, a) = self.held_temp(a);
+        let (s1, b) = self.held_temp(b);
         let (s2, x) = self.temp(self.cast(a.clone(), Ty::F64));
         let (s3, y) = self.temp(self.cast(b.clone(), Ty::F64));
         let bin = |op, l: TExpr, r: TExpr| {
