@@ -179,8 +179,15 @@ impl FnCx<'_> {
         let mut slots: Vec<Option<&Expr>> = vec![None; params.len()];
         let mut positional = 0;
         let mut bad_keyword = false;
+        // `*values: T` takes the positional arguments from its position on, as a list.
+        let variadic = params.iter().position(|p| p.variadic);
+        let mut rest: Vec<Expr> = Vec::new();
         for a in args {
             match &a.name {
+                None if variadic.is_some_and(|v| positional >= v) => {
+                    rest.push(a.value.clone());
+                    positional += 1;
+                }
                 None => {
                     if positional < params.len() {
                         slots[positional] = Some(&a.value);
@@ -210,7 +217,14 @@ impl FnCx<'_> {
                 },
             }
         }
-        if positional > params.len() {
+        let packed = Expr {
+            kind: ExprKind::List(rest),
+            span,
+        };
+        if let Some(v) = variadic {
+            slots[v] = Some(&packed);
+        }
+        if variadic.is_none() && positional > params.len() {
             let msg = format!(
                 "`{fname}` takes {} argument(s), but {positional} were given",
                 params.len()

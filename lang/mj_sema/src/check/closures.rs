@@ -83,6 +83,7 @@ impl FnCx<'_> {
                 conv,
                 default: p.default.clone(),
                 module: self.m,
+                variadic: false,
             });
         }
         let ret = match &d.ret {

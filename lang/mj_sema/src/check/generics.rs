@@ -903,6 +903,7 @@ impl FnCx<'_> {
         binds: &mut [Option<CtArg>],
     ) {
         let params = &sig.params[skip.min(sig.params.len())..];
+        let variadic = params.iter().position(|p| p.variadic);
         let mut pos = 0;
         for a in args {
             let i = match &a.name {
@@ -912,11 +913,26 @@ impl FnCx<'_> {
                 },
                 None => {
                     pos += 1;
-                    pos - 1
+                    match variadic {
+                        Some(v) if pos > v => v,
+                        _ => pos - 1,
+                    }
                 }
             };
             let Some(p) = params.get(i) else { continue };
             if !p.ty.has_param() {
+                continue;
+            }
+            if p.variadic {
+                // Each extra argument is one element of the list.
+                if let Ty::List(elem) = &p.ty {
+                    let saved_diags = self.diags.len();
+                    let saved_flow = self.flow.clone();
+                    let v = self.expr(&a.value, None);
+                    self.diags.truncate(saved_diags);
+                    self.flow = saved_flow;
+                    unify(elem, &v.ty, binds);
+                }
                 continue;
             }
             let saved_diags = self.diags.len();

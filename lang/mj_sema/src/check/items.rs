@@ -1420,7 +1420,7 @@ fn resolve_sig(cx: &mut Ctx, id: FnId) {
     let (types, consts, self_ty) = sig_names(cx, id);
     let mut late: Vec<(usize, Expr)> = Vec::new();
     for (i, p) in def.args.iter().enumerate() {
-        if p.kind != ParamKind::Normal {
+        if p.kind != ParamKind::Normal && p.kind != ParamKind::VarArgs {
             if p.kind != ParamKind::Separator {
                 cx.error(
                     m,
@@ -1480,12 +1480,15 @@ fn resolve_sig(cx: &mut Ctx, id: FnId) {
                 }
             }
         };
+        let variadic = p.kind == ParamKind::VarArgs;
         params.push(ParamSig {
             name: p.name.name.clone(),
-            ty,
-            conv,
+            // Inside the function, `*values: T` is a `List[T]` of the arguments.
+            ty: if variadic { Ty::List(Box::new(ty)) } else { ty },
+            conv: if variadic { Conv::Read } else { conv },
             default: p.default.clone(),
             module: m,
+            variadic,
         });
     }
     let scope = TyScope {
@@ -1570,6 +1573,7 @@ fn synthesize_fieldwise_init(cx: &mut Ctx, s: u32) {
         conv: Conv::Out,
         default: None,
         module: m,
+        variadic: false,
     }];
     for (n, t) in &cx.structs[s as usize].fields {
         params.push(ParamSig {
@@ -1578,6 +1582,7 @@ fn synthesize_fieldwise_init(cx: &mut Ctx, s: u32) {
             conv: Conv::Owned,
             default: None,
             module: m,
+            variadic: false,
         });
     }
     cx.funcs.push(FuncData {

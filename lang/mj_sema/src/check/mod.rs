@@ -156,6 +156,8 @@ pub(crate) struct ParamSig {
     pub default: Option<ast::Expr>,
     /// The module the signature is written in: a default value is evaluated there.
     pub module: usize,
+    /// `*values: T`: takes the remaining positional arguments, as a `List[T]`.
+    pub variadic: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -89,22 +89,32 @@ impl FnCx<'_> {
             let mut score = 0;
             let mut pos = 0;
             let mut ok = true;
+            let variadic = params.iter().position(|p| p.variadic);
             for (name, v) in &typed {
                 let p = match name {
                     Some(n) => params.iter().find(|p| &p.name == n),
                     None => {
                         pos += 1;
-                        params.get(pos - 1)
+                        match variadic {
+                            Some(vi) if pos > vi => params.get(vi),
+                            _ => params.get(pos - 1),
+                        }
                     }
                 };
                 let Some(p) = p else {
                     ok = false;
                     break;
                 };
-                let pty = match prefix {
+                let mut pty = match prefix {
                     Some(a) => p.ty.subst(a),
                     None => p.ty.clone(),
                 };
+                if p.variadic
+                    && let Ty::List(e) = pty
+                {
+                    // One element of `*values: T`.
+                    pty = *e;
+                }
                 match self.fit(v, &pty) {
                     0 => {
                         ok = false;
@@ -124,6 +134,7 @@ impl FnCx<'_> {
     fn shape_fits(&self, id: FnId, args: &[Arg]) -> bool {
         let sig = &self.cx.funcs[id.0 as usize].sig;
         let params = &sig.params[1.min(sig.params.len())..];
+        let variadic = params.iter().position(|p| p.variadic);
         let mut bound = vec![false; params.len()];
         let mut pos = 0;
         for a in args {
@@ -134,7 +145,14 @@ impl FnCx<'_> {
                 },
                 None => {
                     pos += 1;
-                    pos - 1
+                    match variadic {
+                        // Any number of extra positional arguments.
+                        Some(v) if pos > v => {
+                            bound[v] = true;
+                            continue;
+                        }
+                        _ => pos - 1,
+                    }
                 }
             };
             if i >= params.len() || bound[i] {
@@ -145,7 +163,7 @@ impl FnCx<'_> {
         params
             .iter()
             .zip(bound)
-            .all(|(p, b)| b || p.default.is_some())
+            .all(|(p, b)| b || p.default.is_some() || p.variadic)
     }
 
     /// How well a typed argument fits a parameter type: 0 not at all, 1 through a type
