@@ -21,7 +21,12 @@ const C_TYPES_HINT: &str = "C functions take and return `Int`, `UInt`, sized int
 fn c_compatible(t: &Ty) -> bool {
     matches!(
         t,
-        Ty::Int { .. } | Ty::Float { bits: 32 | 64 } | Ty::Bool | Ty::Ptr(_) | Ty::Unknown
+        Ty::Int { .. }
+            | Ty::Float { bits: 32 | 64 }
+            | Ty::Bool
+            | Ty::Ptr(_)
+            | Ty::RawPtr(..)
+            | Ty::Unknown
     )
 }
 
