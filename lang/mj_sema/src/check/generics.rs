@@ -707,7 +707,9 @@ pub(crate) fn unify(tmpl: &Ty, actual: &Ty, binds: &mut [Option<CtArg>]) {
         (Ty::List(t), Ty::List(a))
         | (Ty::Ptr(t), Ty::Ptr(a))
         | (Ty::RawPtr(t, _), Ty::RawPtr(a, _))
-        | (Ty::Span(t), Ty::Span(a)) => unify(t, a, binds),
+        | (Ty::Span(t), Ty::Span(a))
+        | (Ty::Span(t), Ty::List(a))
+        | (Ty::Span(t), Ty::Array(a, _)) => unify(t, a, binds),
         (Ty::Vector(te, tn), a) | (Ty::Array(te, tn), a) if tn & crate::ty::COUNT_PARAM != 0 => {
             let lanes = match (tmpl, a) {
                 (Ty::Array(..), Ty::Array(ae, an)) => Some(((**ae).clone(), *an)),
