@@ -12,7 +12,7 @@
 //! items on the calling thread: the pool serves one call at a time.
 
 use std::cell::Cell;
-use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock};
 
 /// A work item callback: `f(env, i)`.
@@ -66,7 +66,15 @@ struct Pool {
     busy: Mutex<()>,
     threads: usize,
     started: AtomicUsize,
+    /// The generation of the latest job, readable without the lock: a worker that just
+    /// finished spins on it for a moment before sleeping, since kernels often call
+    /// `parallelize` again right away and waking a sleeping thread takes tens of
+    /// microseconds.
+    generation: AtomicU64,
 }
+
+/// How long an idle worker spins before it sleeps (iterations of a pause instruction).
+const SPIN: u32 = 200_000;
 
 thread_local! {
     /// Whether this thread is running a work item (a nested call runs inline).
@@ -83,6 +91,7 @@ fn pool() -> &'static Pool {
         busy: Mutex::new(()),
         threads: workers(),
         started: AtomicUsize::new(0),
+        generation: AtomicU64::new(0),
     })
 }
 
@@ -111,6 +120,11 @@ impl Pool {
         IN_ITEM.with(|c| c.set(true));
         let mut seen = 0u64;
         loop {
+            let mut spins = 0;
+            while spins < SPIN && self.generation.load(Ordering::Acquire) == seen {
+                spins += 1;
+                std::hint::spin_loop();
+            }
             let job = {
                 let Ok(mut g) = self.slot.lock() else { return };
                 while g.1 == seen || g.0.is_none() {
@@ -164,6 +178,7 @@ pub unsafe extern "C" fn mj_parallel_for(f: WorkFn, env: *mut u8, n: i64) {
     if let Ok(mut g) = p.slot.lock() {
         g.0 = Some(job.clone());
         g.1 = g.1.wrapping_add(1);
+        p.generation.store(g.1, Ordering::Release);
         p.wake.notify_all();
     } else {
         return run_inline(f, env, n);
