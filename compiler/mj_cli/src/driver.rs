@@ -57,23 +57,6 @@ pub fn load(entry: &Path) -> Result<Loaded, String> {
     )];
     let mut texts = vec![(entry.display().to_string(), text)];
     let mut seen: HashMap<String, ()> = HashMap::from([(main_name, ())]);
-    // The prelude: library modules whose names every program sees without an import
-    // (`Optional`; see `mj_sema::check::items::inject_prelude`).
-    for dotted in mj_sema::PRELUDE_MODULES {
-        let Some(path) = module_file(&stdlib, dotted) else {
-            continue;
-        };
-        let Ok(t) = std::fs::read_to_string(&path) else {
-            continue;
-        };
-        seen.insert(dotted.to_string(), ());
-        files.push(
-            SourceFile::builder(dotted.to_string(), path.display().to_string(), t.clone())
-                .text_durability(Durability::HIGH)
-                .new(&db),
-        );
-        texts.push((path.display().to_string(), t));
-    }
     let mut i = 0;
     while i < files.len() {
         let imports = db::imports(&db, files[i]).clone();

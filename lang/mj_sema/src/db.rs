@@ -71,6 +71,13 @@ pub fn imports(db: &dyn salsa::Database, file: SourceFile) -> Vec<(u32, String)>
     {
         v.push((0, crate::imports::PRELUDE_MODULE.to_string()));
     }
+    // `Optional` (also the result of `Dict.get(k)`) is loaded the same way, so a program
+    // that never uses it does not pay for checking it.
+    for pm in crate::PRELUDE_MODULES {
+        if file.module(db) != *pm && crate::imports::mentions_optional(file.text(db)) {
+            v.push((0, pm.to_string()));
+        }
+    }
     v
 }
 

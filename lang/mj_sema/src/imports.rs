@@ -67,6 +67,18 @@ pub fn mentions_prelude(text: &str) -> bool {
     })
 }
 
+/// Whether a text may use `Optional`: the word itself, or a `.get(` call (`Dict.get(k)`
+/// returns one). A cheap textual test, like [`mentions_prelude`].
+pub fn mentions_optional(text: &str) -> bool {
+    let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let b = text.as_bytes();
+    text.contains(".get(")
+        || text.match_indices("Optional").any(|(i, _)| {
+            let end = i + "Optional".len();
+            (i == 0 || !ident(b[i - 1])) && (end == b.len() || !ident(b[end]))
+        })
+}
+
 /// `a.b.c` from the identifiers of an import path.
 pub fn dotted(path: &[mj_syntax::ast::Ident]) -> String {
     path.iter()
