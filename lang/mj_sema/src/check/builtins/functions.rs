@@ -230,6 +230,10 @@ pub(crate) fn call_builtin(
     if let Some(t) = scalar_type(name) {
         return Some(fx.convert_to(t, name, args, span));
     }
+    if matches!(name, "masked_load" | "masked_store") {
+        // Without `[width]`: reported there.
+        return Some(fx.masked_access(name == "masked_load", &[], args, span));
+    }
     if let Some(v) = fx.memory_call(name, args, span) {
         return Some(v);
     }

@@ -84,6 +84,9 @@ impl FnCx<'_> {
                         Some(self.construct_typed(ty, args, span))
                     }
                     "alloc" => Some(self.alloc(params, args, span)),
+                    "masked_load" | "masked_store" => {
+                        Some(self.masked_access(n == "masked_load", params, args, span))
+                    }
                     "stack_allocation" => Some(self.stack_allocation(params, args, span)),
                     "simd_width_of" | "simdwidthof" => {
                         self.arity(n, args, 0, 0, span);
@@ -782,5 +785,123 @@ pub(crate) fn memory_method(
             Ok(fx.method_with_params(recv, name, &[], args, span))
         }
         _ => fx.simd_method(recv, name, &[], args, span),
+    }
+}
+
+impl FnCx<'_> {
+    /// `masked_load[w](ptr, mask, passthrough)` and `masked_store[w](value, ptr, mask)`
+    /// (`std.sys.intrinsics`): only the lanes whose mask bit is set touch memory, so a
+    /// vector loop's tail can run at full width without reading or writing past the end.
+    pub(crate) fn masked_access(
+        &mut self,
+        load: bool,
+        params: &[Arg],
+        args: &[Arg],
+        span: Span,
+    ) -> TExpr {
+        let line = self.line(span);
+        let name = if load { "masked_load" } else { "masked_store" };
+        let width = match params {
+            [p] => match super::simd_types::eval_width(self.cx, self.m, &p.value, &self.consts) {
+                Ok(w) => w,
+                Err(d) => {
+                    self.error(d);
+                    return self.unknown(line);
+                }
+            },
+            _ => {
+                let msg = format!("`{name}` takes the vector width as its parameter");
+                self.error(
+                    Diag::error(E_COMPTIME, msg, span).with_hint(format!("write `{name}[8](...)`")),
+                );
+                return self.unknown(line);
+            }
+        };
+        if !self.arity(name, args, 3, 3, span) {
+            return self.unknown(line);
+        }
+        let (ptr_arg, mask_arg, val_arg) = if load {
+            (&args[0], &args[1], &args[2])
+        } else {
+            (&args[1], &args[2], &args[0])
+        };
+        let ptr = self.expr(&ptr_arg.value, None);
+        let Ty::RawPtr(elem, _) = ptr.ty.clone() else {
+            if !ptr.ty.is_unknown() {
+                let msg = format!(
+                    "`{name}` needs an `UnsafePointer`, found `{}`",
+                    self.ty_name(&ptr.ty)
+                );
+                self.error(Diag::error(E_MISMATCH, msg, ptr_arg.value.span));
+            }
+            return self.unknown(line);
+        };
+        let vec_ty = simd_of((*elem).clone(), width);
+        let mask_ty = simd_of(Ty::Bool, width);
+        let mask = self.expr(&mask_arg.value, Some(&mask_ty));
+        let mask = self.coerce(mask, &mask_ty, mask_arg.value.span);
+        let val = self.expr(&val_arg.value, Some(&vec_ty));
+        let val = self.coerce(val, &vec_ty, val_arg.value.span);
+        let (s_p, p) = self.temp(ptr);
+        let (s_m, m) = self.temp(mask);
+        let (s_v, acc) = self.temp(val);
+        let mut stmts = vec![s_p, s_m, s_v];
+        let lane = |i: u32| TExpr::new(K::Int(i128::from(i)), Ty::INT, line);
+        for i in 0..width {
+            let (bit, addr) = if width == 1 {
+                (m.clone(), p.clone())
+            } else {
+                (
+                    TExpr::new(
+                        K::Prim(Prim::Extract, vec![m.clone(), lane(i)]),
+                        Ty::Bool,
+                        line,
+                    ),
+                    TExpr::new(
+                        K::Prim(Prim::PtrOffset, vec![p.clone(), lane(i)]),
+                        p.ty.clone(),
+                        line,
+                    ),
+                )
+            };
+            let body = if load {
+                let v = TExpr::new(K::Prim(Prim::Load, vec![addr]), (*elem).clone(), line);
+                let new = if width == 1 {
+                    v
+                } else {
+                    TExpr::new(
+                        K::Prim(Prim::Insert, vec![acc.clone(), lane(i), v]),
+                        vec_ty.clone(),
+                        line,
+                    )
+                };
+                TStmt::Assign(acc.clone(), new)
+            } else {
+                let v = if width == 1 {
+                    acc.clone()
+                } else {
+                    TExpr::new(
+                        K::Prim(Prim::Extract, vec![acc.clone(), lane(i)]),
+                        (*elem).clone(),
+                        line,
+                    )
+                };
+                TStmt::Expr(TExpr::new(
+                    K::Prim(Prim::Store, vec![addr, v]),
+                    Ty::Unit,
+                    line,
+                ))
+            };
+            stmts.push(TStmt::If(bit, vec![body], Vec::new()));
+        }
+        if load {
+            TExpr::new(K::Seq(stmts, Box::new(acc)), vec_ty, line)
+        } else {
+            TExpr::new(
+                K::Seq(stmts, Box::new(TExpr::new(K::Unit, Ty::Unit, line))),
+                Ty::Unit,
+                line,
+            )
+        }
     }
 }

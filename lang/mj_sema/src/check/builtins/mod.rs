@@ -89,7 +89,8 @@ pub(crate) const BUILTIN_NAMES: &[&str] = &[
 pub(crate) fn builtin_module(dotted: &str) -> Option<&'static str> {
     Some(match dotted {
         "std.math" | "math" => "math",
-        "std.sys" | "sys" | "std.sys.info" | "sys.info" => "sys",
+        "std.sys" | "sys" | "std.sys.info" | "sys.info" | "std.sys.intrinsics"
+        | "sys.intrinsics" => "sys",
         "std.memory" | "memory" | "std.memory.unsafe_pointer" | "memory.unsafe_pointer" => "memory",
         "std.time" | "time" => "time",
         "std.testing" | "testing" => "testing",
@@ -130,6 +131,8 @@ pub(crate) const SYS_QUERIES: &[&str] = &[
     "is_apple_gpu",
     "is_x86",
     "size_of",
+    "masked_load",
+    "masked_store",
 ];
 /// `std.memory` (`memory.rs`).
 pub(crate) const MEMORY_NAMES: &[&str] = &[
