@@ -10,6 +10,7 @@ mod dump;
 mod layout;
 mod lexer;
 mod parser;
+pub mod visit;
 
 pub use diag::{Diag, Label, Severity};
 pub use dump::{dump, dump_diags, line_col};

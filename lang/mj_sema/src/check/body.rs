@@ -84,7 +84,12 @@ pub(crate) fn check_function(
             lifted: Vec::new(),
             drops: Default::default(),
         };
-        return (func, Vec::new());
+        // Once per generic function: its body against its parameters' trait bounds.
+        let diags = match full {
+            Some(def) if !f.required => super::bounds::check_bounds(cx, id, def),
+            _ => Vec::new(),
+        };
+        return (func, diags);
     }
     let mut late_diags = Vec::new();
     let sig = super::generics::instance_sig(cx, f, targs, &mut late_diags);

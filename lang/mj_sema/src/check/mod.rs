@@ -6,6 +6,7 @@
 
 mod assign;
 mod body;
+mod bounds;
 mod builtins;
 pub use builtins::RAISING_EXTERNS;
 mod calls;

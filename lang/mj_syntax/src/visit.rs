@@ -1,0 +1,200 @@
+//! Read-only traversal of syntax trees: every expression of a block, nested ones included
+//! (the statements of nested blocks too, but not the bodies of nested `def`s, structs or
+//! traits, which are scopes of their own). For checks that look for a shape of code
+//! without type information (the compiler's check of generic bodies against their trait
+//! bounds, for one).
+
+use crate::ast::{Expr, ExprKind, FStringPart, Stmt, StmtKind};
+
+/// Calls `f` on every expression in `stmts`, parents before children.
+pub fn walk_exprs(stmts: &[Stmt], f: &mut dyn FnMut(&Expr)) {
+    for s in stmts {
+        walk_stmt(s, f);
+    }
+}
+
+fn walk_stmt(s: &Stmt, f: &mut dyn FnMut(&Expr)) {
+    let opt = |e: &Option<Expr>, f: &mut dyn FnMut(&Expr)| {
+        if let Some(e) = e {
+            walk_expr(e, f);
+        }
+    };
+    let block = |b: &Option<Vec<Stmt>>, f: &mut dyn FnMut(&Expr)| {
+        if let Some(b) = b {
+            walk_exprs(b, f);
+        }
+    };
+    match &s.kind {
+        StmtKind::Expr(e) | StmtKind::Return(Some(e)) | StmtKind::Raise(Some(e)) => walk_expr(e, f),
+        StmtKind::Var { ty, value, .. } => {
+            opt(ty, f);
+            opt(value, f);
+        }
+        StmtKind::Assign { targets, value } => {
+            targets.iter().for_each(|t| walk_expr(t, f));
+            walk_expr(value, f);
+        }
+        StmtKind::AnnAssign { ty, value, .. } => {
+            walk_expr(ty, f);
+            opt(value, f);
+        }
+        StmtKind::AugAssign { target, value, .. } => {
+            walk_expr(target, f);
+            walk_expr(value, f);
+        }
+        StmtKind::Comptime { ty, value, .. } => {
+            opt(ty, f);
+            walk_expr(value, f);
+        }
+        StmtKind::Assert { cond, msg, .. } => {
+            walk_expr(cond, f);
+            opt(msg, f);
+        }
+        StmtKind::If {
+            branches,
+            else_body,
+            ..
+        } => {
+            for (c, b) in branches {
+                walk_expr(c, f);
+                walk_exprs(b, f);
+            }
+            block(else_body, f);
+        }
+        StmtKind::While {
+            cond,
+            body,
+            else_body,
+        } => {
+            walk_expr(cond, f);
+            walk_exprs(body, f);
+            block(else_body, f);
+        }
+        StmtKind::For {
+            target,
+            iter,
+            body,
+            else_body,
+            ..
+        } => {
+            walk_expr(target, f);
+            walk_expr(iter, f);
+            walk_exprs(body, f);
+            block(else_body, f);
+        }
+        StmtKind::Try {
+            body,
+            handlers,
+            else_body,
+            finally_body,
+        } => {
+            walk_exprs(body, f);
+            for h in handlers {
+                opt(&h.ty, f);
+                walk_exprs(&h.body, f);
+            }
+            block(else_body, f);
+            block(finally_body, f);
+        }
+        StmtKind::Match { subject, arms } => {
+            walk_expr(subject, f);
+            for a in arms {
+                walk_expr(&a.pattern, f);
+                opt(&a.guard, f);
+                walk_exprs(&a.body, f);
+            }
+        }
+        StmtKind::With { items, body } => {
+            items.iter().for_each(|(e, _)| walk_expr(e, f));
+            walk_exprs(body, f);
+        }
+        StmtKind::Return(None)
+        | StmtKind::Raise(None)
+        | StmtKind::Break
+        | StmtKind::Continue
+        | StmtKind::Pass
+        | StmtKind::Def(_)
+        | StmtKind::Struct(_)
+        | StmtKind::Trait(_)
+        | StmtKind::Import { .. }
+        | StmtKind::FromImport { .. }
+        | StmtKind::Error => {}
+    }
+}
+
+/// Calls `f` on `e` and every expression inside it, parents before children.
+pub fn walk_expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
+    f(e);
+    match &e.kind {
+        ExprKind::Attr { base, .. } | ExprKind::Transfer(base) => walk_expr(base, f),
+        ExprKind::Unary { expr, .. } => walk_expr(expr, f),
+        ExprKind::Call { func: base, args } | ExprKind::Index { base, args } => {
+            walk_expr(base, f);
+            args.iter().for_each(|a| walk_expr(&a.value, f));
+        }
+        ExprKind::Slice { lo, hi, step } => {
+            for x in [lo, hi, step].into_iter().flatten() {
+                walk_expr(x, f);
+            }
+        }
+        ExprKind::Binary { lhs, rhs, .. } => {
+            walk_expr(lhs, f);
+            walk_expr(rhs, f);
+        }
+        ExprKind::Compare { first, rest } => {
+            walk_expr(first, f);
+            rest.iter().for_each(|(_, x)| walk_expr(x, f));
+        }
+        ExprKind::IfExp {
+            cond,
+            then,
+            otherwise,
+        } => {
+            walk_expr(cond, f);
+            walk_expr(then, f);
+            walk_expr(otherwise, f);
+        }
+        ExprKind::List(xs) | ExprKind::Tuple(xs) | ExprKind::Set(xs) => {
+            xs.iter().for_each(|x| walk_expr(x, f))
+        }
+        ExprKind::Dict(kv) => kv.iter().for_each(|(k, v)| {
+            walk_expr(k, f);
+            walk_expr(v, f);
+        }),
+        ExprKind::ListComp {
+            elt,
+            target,
+            iter,
+            cond,
+        } => {
+            walk_expr(elt, f);
+            walk_expr(target, f);
+            walk_expr(iter, f);
+            if let Some(c) = cond {
+                walk_expr(c, f);
+            }
+        }
+        ExprKind::FString(parts) => {
+            for p in parts {
+                if let FStringPart::Expr { expr, .. } = p {
+                    walk_expr(expr, f);
+                }
+            }
+        }
+        ExprKind::FnType { params, ret, .. } => {
+            params.iter().for_each(|x| walk_expr(x, f));
+            if let Some(r) = ret {
+                walk_expr(r, f);
+            }
+        }
+        ExprKind::Lambda { body, .. } => walk_expr(body, f),
+        ExprKind::Int(_)
+        | ExprKind::Float(_)
+        | ExprKind::Str(_)
+        | ExprKind::Bool(_)
+        | ExprKind::None
+        | ExprKind::Ellipsis
+        | ExprKind::Name(_)
+        | ExprKind::Error => {}
+    }
+}
