@@ -222,6 +222,22 @@ impl<'m, 'a, 'ctx> FnCx<'m, 'a, 'ctx> {
         if let Some(s) = err_slot {
             vals.push(s.into());
         }
+        if let Callee::Indirect(target) = callee {
+            let arg_tys = args
+                .iter()
+                .map(|a| self.operand_ty(a))
+                .collect::<Result<Vec<_>, _>>()?;
+            let ret = match dest {
+                Some(d) => self.place_ty(d)?,
+                None => Ty::Unit,
+            };
+            let fty = self.m.types.fn_type(&arg_tys, &ret, err_slot.is_some())?;
+            let BasicValueEnum::PointerValue(ptr) = self.operand(target)? else {
+                return Err("indirect call through a non-pointer".into());
+            };
+            let call = ll(self.m.builder.build_indirect_call(fty, ptr, &vals, ""))?;
+            return Ok(call.try_as_basic_value().basic());
+        }
         let func = match callee {
             Callee::Fn(id) => {
                 let f = self
@@ -276,6 +292,7 @@ impl<'m, 'a, 'ctx> FnCx<'m, 'a, 'ctx> {
                 }
                 f
             }
+            Callee::Indirect(_) => return Err("internal error: indirect call".into()),
         };
         let call = ll(self.m.builder.build_call(func, &vals, ""))?;
         Ok(call.try_as_basic_value().basic())

@@ -667,6 +667,12 @@ impl Fx<'_> {
                         (Callee::Extern(name), raises)
                     }
                     tir::Callee::Intrinsic(n) => (Callee::Intrinsic(n.clone()), false),
+                    tir::Callee::Indirect => {
+                        if ops.is_empty() {
+                            return Err("internal error: an indirect call without a target".into());
+                        }
+                        (Callee::Indirect(ops.remove(0)), false)
+                    }
                     tir::Callee::Inst(..) | tir::Callee::Closure(_) => {
                         return Err("internal error: a generic call reached lowering".into());
                     }

@@ -55,6 +55,7 @@ pub fn lower_ty(t: &Ty) -> Result<mir::Ty, String> {
         Ty::Tuple(ts) => mir::Ty::Tuple(ts.iter().map(lower_ty).collect::<Result<_, _>>()?),
         Ty::Entry(k, v) => mir::Ty::Tuple(vec![lower_ty(k)?, lower_ty(v)?]),
         Ty::Struct(i, a) if a.is_empty() => mir::Ty::Struct(mir::StructId(*i)),
+        Ty::Func(..) => mir::Ty::Ptr(Box::new(mir::Ty::Unit)),
         Ty::Struct(..) | Ty::Param(_) => {
             return Err("internal error: a generic type reached lowering".into());
         }

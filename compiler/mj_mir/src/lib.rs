@@ -311,6 +311,9 @@ pub enum Callee {
     /// An LLVM intrinsic such as `llvm.sqrt` or `llvm.pow`; codegen appends the overload
     /// suffix from the first argument's type (`llvm.sqrt.f64`).
     Intrinsic(String),
+    /// A call through a function address (a `Ptr`); the LLVM signature is derived like an
+    /// extern's.
+    Indirect(Operand),
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -251,6 +251,7 @@ fn callee(p: &Program, c: &Callee) -> String {
         Callee::Fn(id) => fn_name(p, *id),
         Callee::Extern(n) => format!("extern {n}"),
         Callee::Intrinsic(n) => format!("intrinsic {n}"),
+        Callee::Indirect(op) => format!("indirect {}", operand(p, op)),
     }
 }
 

@@ -124,6 +124,8 @@ pub enum Callee {
     Inst(FnId, crate::ty::Targs),
     /// A closure lifted out of the calling function: its index in `TFunction::lifted`.
     Closure(u32),
+    /// A call through a function value (`Ty::Func`): the first argument is the address.
+    Indirect,
     /// A runtime function (`mj_*`) or a C function, with the MIR-level signature derived
     /// from the argument types and the result type.
     Extern(String),

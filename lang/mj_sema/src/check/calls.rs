@@ -419,6 +419,9 @@ impl FnCx<'_> {
             }
             _ => {
                 let f = self.expr(func, None);
+                if let Ty::Func(..) = f.ty {
+                    return self.call_value(f, args, span);
+                }
                 if !f.ty.is_unknown() {
                     let msg = format!("a `{}` is not callable", self.ty_name(&f.ty));
                     self.error(Diag::error(E_NOT_CALLABLE, msg, func.span));
@@ -712,6 +715,16 @@ impl FnCx<'_> {
         let line = self.line(span);
         match recv.ty.clone() {
             Ty::Struct(s, _) => {
+                // A field holding a function value: `op.f(x)`.
+                if !self.cx.structs[s as usize].methods.contains_key(&name.name)
+                    && let Some(fields) = super::generics::fields_of(self.cx, &recv.ty)
+                    && let Some(i) = fields.iter().position(|(n, _)| *n == name.name)
+                    && let Ty::Func(..) = fields[i].1
+                {
+                    let fty = fields[i].1.clone();
+                    let fv = TExpr::new(K::Field(Box::new(recv), i as u32), fty, line);
+                    return self.call_value(fv, args, span);
+                }
                 let Some(id) = self.cx.structs[s as usize].methods.get(&name.name).copied() else {
                     if name.name == "copy" && args.is_empty() {
                         // The explicit copy: the copy constructor, or field by field.

@@ -202,10 +202,11 @@ impl FnCx<'_> {
                     return v;
                 }
             }
+            Some(Item::Func(id)) => return self.function_value(id, n, span),
             Some(_) => {
                 self.error(
                     Diag::error(E_MISMATCH, format!("`{n}` is not a value"), span)
-                        .with_hint("functions and types can be called, not used as values (yet)"),
+                        .with_hint("types can be called, not used as values"),
                 );
                 return self.unknown(line);
             }
@@ -1058,5 +1059,64 @@ pub fn is_place(e: &TExpr) -> bool {
         K::Field(b, _) => is_place(b),
         K::Seq(_, v) => is_place(v),
         _ => false,
+    }
+}
+
+impl FnCx<'_> {
+    /// A module-level function used as a value (`var f: def(Int) -> Int = square`): its
+    /// address, called later through `Callee::Indirect`.
+    pub fn function_value(&mut self, id: crate::tir::FnId, n: &str, span: Span) -> TExpr {
+        let line = self.line(span);
+        let f = &self.cx.funcs[id.0 as usize];
+        let plain = f.generics.is_empty()
+            && !f.sig.raises
+            && !f.sig.has_self
+            && f.sig
+                .params
+                .iter()
+                .all(|p| matches!(p.conv, super::Conv::Read | super::Conv::Owned) && !p.variadic);
+        if !plain {
+            self.error(
+                Diag::error(
+                    E_MISMATCH,
+                    format!("`{n}` cannot be used as a function value"),
+                    span,
+                )
+                .with_hint(
+                    "a function value is a plain `def` without compile-time parameters, `raises`, or `mut`/`out` arguments",
+                ),
+            );
+            return self.unknown(line);
+        }
+        let ty = Ty::Func(
+            f.sig.params.iter().map(|p| p.ty.clone()).collect(),
+            Box::new(f.sig.ret.clone()),
+        );
+        TExpr::new(K::FnAddr(crate::tir::Callee::Fn(id)), ty, line)
+    }
+
+    /// A call through a function value.
+    pub fn call_value(&mut self, fv: TExpr, args: &[mj_syntax::ast::Arg], span: Span) -> TExpr {
+        let line = self.line(span);
+        let Ty::Func(params, ret) = fv.ty.clone() else {
+            return self.unknown(line);
+        };
+        if args.len() != params.len() || args.iter().any(|a| a.name.is_some()) {
+            let msg = format!(
+                "a `{}` takes {} positional argument(s), found {}",
+                self.ty_name(&fv.ty),
+                params.len(),
+                args.len()
+            );
+            self.error(Diag::error(super::E_ARITY, msg, span));
+            return self.unknown(line);
+        }
+        let mut targs = vec![crate::tir::TArg::Value(fv)];
+        for (p, a) in params.iter().zip(args) {
+            let v = self.expr(&a.value, Some(p));
+            let v = self.coerce(v, p, a.value.span);
+            targs.push(crate::tir::TArg::Value(v));
+        }
+        TExpr::new(K::Call(crate::tir::Callee::Indirect, targs), *ret, line)
     }
 }

@@ -1143,6 +1143,32 @@ pub(crate) fn resolve_type(
                 _ => Ty::Tuple(tys),
             }
         }
+        ExprKind::FnType {
+            params,
+            ret,
+            raises,
+        } => {
+            if *raises {
+                diags.push((
+                    m,
+                    Diag::error(
+                        E_UNSUPPORTED,
+                        "function values that raise are not supported yet",
+                        e.span,
+                    ),
+                ));
+                return Ty::Unknown;
+            }
+            let ps = params
+                .iter()
+                .map(|p| resolve_type(cx, m, p, scope, diags))
+                .collect();
+            let r = match ret {
+                Some(r) => resolve_type(cx, m, r, scope, diags),
+                None => Ty::Unit,
+            };
+            Ty::Func(ps, Box::new(r))
+        }
         ExprKind::Tuple(items) => {
             let tys = items
                 .iter()
