@@ -52,6 +52,10 @@ pub(crate) struct FnCx<'c> {
     pub closure_scopes: Vec<HashMap<String, usize>>,
     /// Closure instances checked as functions of their own (see `closures.rs`).
     pub lifted: Vec<TFunction>,
+    /// Inside a generic function instantiated with a nested `def` of its caller: the
+    /// parameter's name, the closure's lifted function, signature, and the locals that hold
+    /// the addresses of its captured variables (`closures.rs`, `generic_with_closures`).
+    pub closure_params: HashMap<String, (u32, super::Sig, Vec<LocalId>)>,
     /// The path left the block inside a `comptime if` branch: what follows is dead in this
     /// instance only (another instance may take the other branch), so it is not reported
     /// as unreachable.
@@ -262,6 +266,7 @@ impl<'c> FnCx<'c> {
             closures: Vec::new(),
             closure_scopes: vec![HashMap::new()],
             lifted: Vec::new(),
+            closure_params: HashMap::new(),
             own: Default::default(),
             comptime_exit: false,
         }

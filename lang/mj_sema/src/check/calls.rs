@@ -309,6 +309,11 @@ impl FnCx<'_> {
                 self.call_closure(k, None, args, span)
             }
             ExprKind::Name(n)
+                if self.lookup_local(n).is_none() && self.closure_params.contains_key(n) =>
+            {
+                self.call_closure_param(n, args, span)
+            }
+            ExprKind::Name(n)
                 if self.lookup_local(n).is_none()
                     && matches!(self.consts.get(n), Some(super::ConstVal::Func(_))) =>
             {
@@ -528,6 +533,9 @@ impl FnCx<'_> {
                 if self.lookup_local(n).is_none() && !self.tparams.contains_key(n) =>
             {
                 match self.cx.modules[self.m].scope.get(n).cloned() {
+                    Some(Item::Func(id)) if self.passes_closure(id, cargs) => {
+                        Some(self.generic_with_closures(id, n, cargs, args, span))
+                    }
                     Some(Item::Func(id)) => {
                         Some(self.call_fn_with(id, n, Vec::new(), Some(cargs), args, span))
                     }

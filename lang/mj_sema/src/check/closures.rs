@@ -221,6 +221,11 @@ impl FnCx<'_> {
         )
     }
 
+    /// The lifted function of closure `k` (without compile-time parameters).
+    pub fn closure_instance_pub(&mut self, k: usize) -> (u32, Sig, Vec<LocalId>) {
+        self.closure_instance(k, Targs::from(Vec::new()))
+    }
+
     /// Checks (once) the instance `targs` of closure `k` as a lifted function.
     fn closure_instance(&mut self, k: usize, targs: Targs) -> (u32, Sig, Vec<LocalId>) {
         if let Some(r) = self.closures[k].instances.get(&targs) {

@@ -10,6 +10,7 @@ mod bounds;
 mod builtins;
 pub use builtins::RAISING_EXTERNS;
 mod calls;
+mod closure_args;
 mod closures;
 mod collections;
 pub(crate) mod comptime;

@@ -672,3 +672,21 @@ pub fn check_consts(
         }
     }
 }
+
+/// The full definition (with its body) of module-level function `id`, from the trees of
+/// the current body check. A module whose tree is not loaded yet is asked for: the body
+/// is checked again with it (see `check_body_lazy`), and `None` is returned meanwhile.
+pub(crate) fn function_def(cx: &Ctx, id: crate::tir::FnId) -> Option<mj_syntax::ast::FnDef> {
+    let f = cx.funcs.get(id.0 as usize)?;
+    ENV.with(|c| {
+        let mut b = c.borrow_mut();
+        let env = b.as_mut()?;
+        match env.trees.get(&f.module) {
+            Some(t) => calls::locate(t, f.loc).cloned(),
+            None => {
+                env.missing.insert(f.module);
+                None
+            }
+        }
+    })
+}

@@ -1,0 +1,229 @@
+//! A nested `def` passed to a user-defined generic function as a compile-time parameter
+//! (`apply[body](n)` with `def apply[f: def(Int) -> None](n: Int)`).
+//!
+//! The closure captures the caller's variables by reference, so the generic function
+//! cannot be an ordinary program-wide instance: it is instantiated inside the caller, like
+//! a closure of its own (`closures.rs`). Its body is checked with the parameter bound to
+//! the closure; the lifted instance receives the addresses of the closure's captured
+//! variables as extra parameters and passes them on wherever it calls the parameter.
+
+use std::collections::HashMap;
+
+use mj_syntax::ast::{Arg, ExprKind};
+use mj_syntax::{Diag, Span};
+
+use super::body::FnCx;
+use super::flow::always_exits;
+use super::generics::{self, E_GENERIC};
+use super::{Conv, E_MISSING_RETURN, GKind, Sig};
+use crate::tir::{Callee, LocalId, TArg, TExpr, TExprKind as K, TFunction};
+use crate::ty::{CtArg, Ty};
+
+impl FnCx<'_> {
+    /// Whether a call's compile-time arguments pass a nested `def` of this body to a
+    /// function parameter of `id`.
+    pub fn passes_closure(&self, id: crate::tir::FnId, cargs: &[Arg]) -> bool {
+        let f = &self.cx.funcs[id.0 as usize];
+        f.generics.iter().any(|p| matches!(p.kind, GKind::Func(..)))
+            && cargs.iter().any(
+                |a| matches!(&a.value.kind, ExprKind::Name(n) if self.lookup_closure(n).is_some()),
+            )
+    }
+
+    /// A call inside such an instance of the function parameter `n`.
+    pub fn call_closure_param(&mut self, n: &str, args: &[Arg], span: Span) -> TExpr {
+        let line = self.line(span);
+        let Some((idx, sig, caps)) = self.closure_params.get(n).cloned() else {
+            return self.unknown(line);
+        };
+        let mut targs = self.check_args(n, &sig, 0, args, span);
+        for l in caps {
+            let place = self.local_read(l, line);
+            targs.push(TArg::Ref(place));
+        }
+        if sig.raises {
+            self.check_may_raise("call to a closure", span);
+        }
+        TExpr::new(K::Call(Callee::Closure(idx), targs), sig.ret, line)
+    }
+
+    /// `g[closure, ...](args)`: instantiates the generic function `id` inside this body.
+    pub fn generic_with_closures(
+        &mut self,
+        id: crate::tir::FnId,
+        n: &str,
+        cargs: &[Arg],
+        args: &[Arg],
+        span: Span,
+    ) -> TExpr {
+        let line = self.line(span);
+        let f = &self.cx.funcs[id.0 as usize];
+        let fail = |fx: &mut Self, msg: String, at: Span| {
+            fx.error(Diag::error(E_GENERIC, msg, at));
+            for a in args {
+                fx.expr(&a.value, None);
+            }
+            fx.unknown(line)
+        };
+        if f.owner.is_some() || f.trait_owner.is_some() {
+            return fail(
+                self,
+                format!("passing a nested `def` to the method `{n}` is not supported yet"),
+                span,
+            );
+        }
+        let params = f.generics.clone();
+        let mut targs: Vec<Option<CtArg>> = vec![None; params.len()];
+        let mut closures: Vec<(usize, usize)> = Vec::new();
+        let mut pos = 0;
+        for a in cargs {
+            let i = match &a.name {
+                Some(k) => params.iter().position(|p| p.name == k.name),
+                None => {
+                    pos += 1;
+                    Some(pos - 1)
+                }
+            };
+            let Some(i) = i.filter(|&i| i < params.len()) else {
+                return fail(
+                    self,
+                    format!("`{n}` has no such compile-time parameter"),
+                    a.value.span,
+                );
+            };
+            if let (GKind::Func(..), ExprKind::Name(c)) = (&params[i].kind, &a.value.kind)
+                && let Some(k) = self.lookup_closure(c)
+            {
+                closures.push((i, k));
+                targs[i] = Some(CtArg::Bool(false));
+                continue;
+            }
+            let mut diags = Vec::new();
+            let scope = self.tscope();
+            let v = generics::ct_arg(self.cx, self.m, &params[i], &a.value, &scope, &mut diags);
+            self.diags.extend(diags);
+            match v {
+                Some(v) => targs[i] = Some(v),
+                None => return self.unknown(line),
+            }
+        }
+        if let Some(p) = params
+            .iter()
+            .zip(&targs)
+            .find_map(|(p, t)| t.is_none().then_some(p))
+        {
+            let msg = format!(
+                "pass `{}` explicitly: with a nested `def` argument, `{n}` takes all its compile-time parameters in `[...]`",
+                p.name
+            );
+            return fail(self, msg, span);
+        }
+        let targs: Vec<CtArg> = targs.into_iter().flatten().collect();
+        // The closures' own lifted functions, and their signatures against the parameters'.
+        let mut bound: Vec<(String, u32, Sig, Vec<LocalId>)> = Vec::new();
+        for &(i, k) in &closures {
+            if !self.closures[k].generics.is_empty() {
+                let msg = "a nested `def` with compile-time parameters cannot be passed here yet"
+                    .to_string();
+                return fail(self, msg, span);
+            }
+            let (cidx, csig, caps) = self.closure_instance_pub(k);
+            if let GKind::Func(want, ret) = &params[i].kind {
+                let want: Vec<Ty> = want.iter().map(|t| t.subst(&targs)).collect();
+                let got: Vec<Ty> = csig.params.iter().map(|p| p.ty.clone()).collect();
+                if got != want || csig.ret != ret.subst(&targs) {
+                    let msg = format!(
+                        "the nested `def` does not match parameter `{}` of `{n}`",
+                        params[i].name
+                    );
+                    return fail(self, msg, span);
+                }
+            }
+            bound.push((params[i].name.clone(), cidx, csig, caps));
+        }
+        let Some(def) = super::comptime::function_def(self.cx, id) else {
+            // The callee's module is being loaded; the body is checked again with it.
+            for a in args {
+                self.expr(&a.value, None);
+            }
+            return self.unknown(line);
+        };
+        let f = &self.cx.funcs[id.0 as usize];
+        let module = f.module;
+        let sig = generics::subst_sig(&f.sig, &targs);
+        let (types, consts) = generics::instance_names(&params, &targs);
+        // The instance, lifted into this function (its slot reserved first).
+        let gidx = self.lifted.len() as u32;
+        self.lifted.push(TFunction::default());
+        let mut child = FnCx::new(
+            self.cx,
+            module,
+            self.line_starts,
+            def.name.name.clone(),
+            sig.ret.clone(),
+            sig.raises,
+            None,
+        );
+        child.tparams = types;
+        child.consts = consts;
+        child.lifted = std::mem::take(&mut self.lifted);
+        let mut fparams = Vec::new();
+        for p in &sig.params {
+            let by_ref = matches!(p.conv, Conv::Mut | Conv::Out);
+            let l = child.new_local(&p.name, p.ty.clone(), by_ref);
+            child.immutable[l.0 as usize] = p.conv == Conv::Read;
+            child.scopes[0].insert(p.name.clone(), l);
+            fparams.push(l);
+        }
+        let mut outer_caps: Vec<LocalId> = Vec::new();
+        let mut cps: HashMap<String, (u32, Sig, Vec<LocalId>)> = HashMap::new();
+        for (pname, cidx, csig, caps) in &bound {
+            let mut inner = Vec::new();
+            for &c in caps {
+                let ty = self.local_ty(c);
+                let l = child.new_local("", ty, true);
+                fparams.push(l);
+                inner.push(l);
+                outer_caps.push(c);
+            }
+            cps.insert(pname.clone(), (*cidx, csig.clone(), inner));
+        }
+        child.closure_params = cps;
+        let body = child.block(&def.body);
+        if child.ret != Ty::Unit && !child.ret.is_unknown() && !always_exits(&def.body) {
+            let span = def.ret.as_ref().map(|r| r.span).unwrap_or(def.name.span);
+            let msg = format!(
+                "function `{}` may reach its end without returning a `{}`",
+                def.name.name,
+                self.ty_name(&child.ret)
+            );
+            child.error(Diag::error(E_MISSING_RETURN, msg, span));
+        }
+        let func = TFunction {
+            name: format!("{}.{}[closure]", self.name, def.name.name),
+            template: false,
+            file: self.cx.modules[module].input.path.clone(),
+            params: fparams,
+            ret: sig.ret.clone(),
+            raises: sig.raises,
+            export: false,
+            locals: std::mem::take(&mut child.locals),
+            body,
+            lifted: Vec::new(),
+            drops: std::mem::take(&mut child.own.drops),
+        };
+        self.diags.append(&mut child.diags);
+        self.lifted = std::mem::take(&mut child.lifted);
+        self.lifted[gidx as usize] = func;
+        // The call: the arguments, then the captured variables' addresses.
+        let mut call_args = self.check_args(n, &sig, 0, args, span);
+        for c in outer_caps {
+            let place = self.local_read(c, line);
+            call_args.push(TArg::Ref(place));
+        }
+        if sig.raises {
+            self.check_may_raise(&format!("call to `{n}`"), span);
+        }
+        TExpr::new(K::Call(Callee::Closure(gidx), call_args), sig.ret, line)
+    }
+}
