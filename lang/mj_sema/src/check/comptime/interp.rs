@@ -282,6 +282,8 @@ impl Interp<'_> {
             } => {
                 let mut broke = false;
                 while self.truthy(f, cond)? {
+                    // Each iteration counts, so a loop with an empty body ends too.
+                    self.tick(f, s.span)?;
                     match self.block(f, body) {
                         Ok(()) | Err(Stop::Continue) => {}
                         Err(Stop::Break) => {
@@ -418,6 +420,8 @@ impl Interp<'_> {
                 _ => break,
             };
             k += 1;
+            // Each iteration counts, so a huge range with an empty body ends too.
+            self.tick(f, iter.span)?;
             f.push_scope();
             let r = self
                 .bind_target(f, target, item)
