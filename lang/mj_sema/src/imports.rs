@@ -57,26 +57,23 @@ pub const PRELUDE_NAMES: &[&str] = &["open", "FileHandle"];
 /// loads `PRELUDE_MODULE` for it. A textual test keeps it cheap; a mention in a comment or
 /// a string only loads the module for nothing.
 pub fn mentions_prelude(text: &str) -> bool {
-    let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
-    let b = text.as_bytes();
-    PRELUDE_NAMES.iter().any(|name| {
-        text.match_indices(name).any(|(i, _)| {
-            let end = i + name.len();
-            (i == 0 || !ident(b[i - 1])) && (end == b.len() || !ident(b[end]))
-        })
-    })
+    PRELUDE_NAMES.iter().any(|name| mentions_word(text, name))
 }
 
 /// Whether a text may use `Optional`: the word itself, or a `.get(` call (`Dict.get(k)`
 /// returns one). A cheap textual test, like [`mentions_prelude`].
 pub fn mentions_optional(text: &str) -> bool {
+    text.contains(".get(") || mentions_word(text, "Optional")
+}
+
+/// Whether `word` occurs in `text` as a whole identifier.
+fn mentions_word(text: &str, word: &str) -> bool {
     let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
     let b = text.as_bytes();
-    text.contains(".get(")
-        || text.match_indices("Optional").any(|(i, _)| {
-            let end = i + "Optional".len();
-            (i == 0 || !ident(b[i - 1])) && (end == b.len() || !ident(b[end]))
-        })
+    text.match_indices(word).any(|(i, _)| {
+        let end = i + word.len();
+        (i == 0 || !ident(b[i - 1])) && (end == b.len() || !ident(b[end]))
+    })
 }
 
 /// `a.b.c` from the identifiers of an import path.

@@ -95,27 +95,9 @@ pub(crate) fn check_function(
         };
         return (func, diags);
     }
-    let mut late_diags = Vec::new();
-    let sig = super::generics::instance_sig(cx, f, targs, &mut late_diags);
-    let (tparams, mut pconsts) = super::generics::instance_names(&f.generics, targs);
-    if let Some(s) = owner {
-        // The owner's `comptime` members computed from its parameters.
-        let (_, sc) = super::generics::struct_instance_names(cx, s, targs);
-        for (n, v) in sc {
-            pconsts.entry(n).or_insert(v);
-        }
-    }
-    let self_ty = match (owner, f.trait_owner) {
-        (Some(s), _) => {
-            let k = cx.structs[s as usize].params.len();
-            Some(Ty::Struct(s, targs[..k.min(targs.len())].to_vec().into()))
-        }
-        (None, Some(_)) => match targs.first() {
-            Some(CtArg::Type(t)) => Some(t.clone()),
-            _ => None,
-        },
-        _ => None,
-    };
+    // Problems in types resolved for this instance are reported at its call sites.
+    let sig = super::generics::instance_sig(cx, f, targs, &mut Vec::new());
+    let (tparams, pconsts, self_ty) = super::generics::function_instance_names(cx, f, targs);
     // The item tree's definition has no body; the full one comes from the module's parse.
     let def = full.cloned().unwrap_or_else(|| (*f.def).clone());
     let mut mangled = f.mangled.clone();
@@ -202,8 +184,6 @@ pub(crate) fn check_function(
         drops: std::mem::take(&mut fx.own.drops),
     };
     let mut diags = fx.diags;
-    // Problems in types resolved for this instance were reported at the call site.
-    drop(late_diags);
     // A signature with an unknown type was reported with the items.
     let sig_known = !func.ret.is_unknown()
         && func

@@ -13,10 +13,9 @@ use mj_syntax::ast::{Arg, ExprKind};
 use mj_syntax::{Diag, Span};
 
 use super::body::FnCx;
-use super::flow::always_exits;
 use super::generics::{self, E_GENERIC};
-use super::{Conv, E_MISSING_RETURN, GKind, Sig};
-use crate::tir::{Callee, LocalId, TArg, TExpr, TExprKind as K, TFunction};
+use super::{GKind, Sig};
+use crate::tir::{Callee, LocalId, TArg, TExpr, TExprKind as K};
 use crate::ty::{CtArg, Ty};
 
 impl FnCx<'_> {
@@ -152,29 +151,10 @@ impl FnCx<'_> {
         let module = f.module;
         let sig = generics::subst_sig(&f.sig, &targs);
         let (types, consts) = generics::instance_names(&params, &targs);
-        // The instance, lifted into this function (its slot reserved first).
-        let gidx = self.lifted.len() as u32;
-        self.lifted.push(TFunction::default());
-        let mut child = FnCx::new(
-            self.cx,
-            module,
-            self.line_starts,
-            def.name.name.clone(),
-            sig.ret.clone(),
-            sig.raises,
-            None,
-        );
+        // The instance, lifted into this function.
+        let (gidx, mut child, mut fparams) = self.lift_begin(module, &def.name.name, &sig, None);
         child.tparams = types;
         child.consts = consts;
-        child.lifted = std::mem::take(&mut self.lifted);
-        let mut fparams = Vec::new();
-        for p in &sig.params {
-            let by_ref = matches!(p.conv, Conv::Mut | Conv::Out);
-            let l = child.new_local(&p.name, p.ty.clone(), by_ref);
-            child.immutable[l.0 as usize] = p.conv == Conv::Read;
-            child.scopes[0].insert(p.name.clone(), l);
-            fparams.push(l);
-        }
         let mut outer_caps: Vec<LocalId> = Vec::new();
         let mut cps: HashMap<String, (u32, Sig, Vec<LocalId>)> = HashMap::new();
         for (pname, cidx, csig, caps) in &bound {
@@ -189,32 +169,8 @@ impl FnCx<'_> {
             cps.insert(pname.clone(), (*cidx, csig.clone(), inner));
         }
         child.closure_params = cps;
-        let body = child.block(&def.body);
-        if child.ret != Ty::Unit && !child.ret.is_unknown() && !always_exits(&def.body) {
-            let span = def.ret.as_ref().map(|r| r.span).unwrap_or(def.name.span);
-            let msg = format!(
-                "function `{}` may reach its end without returning a `{}`",
-                def.name.name,
-                self.ty_name(&child.ret)
-            );
-            child.error(Diag::error(E_MISSING_RETURN, msg, span));
-        }
-        let func = TFunction {
-            name: format!("{}.{}[closure]", self.name, def.name.name),
-            template: false,
-            file: self.cx.modules[module].input.path.clone(),
-            params: fparams,
-            ret: sig.ret.clone(),
-            raises: sig.raises,
-            export: false,
-            locals: std::mem::take(&mut child.locals),
-            body,
-            lifted: Vec::new(),
-            drops: std::mem::take(&mut child.own.drops),
-        };
-        self.diags.append(&mut child.diags);
-        self.lifted = std::mem::take(&mut child.lifted);
-        self.lifted[gidx as usize] = func;
+        let name = format!("{}.{}[closure]", self.name, def.name.name);
+        self.lift_finish(child, &def, gidx, name, fparams, &sig, "function", None);
         // The call: the arguments, then the captured variables' addresses.
         let mut call_args = self.check_args(n, &sig, 0, args, span);
         for c in outer_caps {

@@ -252,54 +252,17 @@ impl FnCx<'_> {
             .map(|(n, l)| (n.clone(), *l))
             .collect();
         caps.sort_by_key(|(_, l)| l.0);
-        let idx = self.lifted.len() as u32;
-        // Reserve the slot: the body may lift closures of its own.
-        self.lifted.push(TFunction::default());
-        let mut child = FnCx::new(
-            self.cx,
-            self.m,
-            self.line_starts,
-            c.def.name.name.clone(),
-            sig.ret.clone(),
-            sig.raises,
-            self.owner,
-        );
+        let (idx, mut child, mut params) =
+            self.lift_begin(self.m, &c.def.name.name, &sig, self.owner);
         child.tparams = tparams;
         child.consts = consts;
         child.self_ty = self.self_ty.clone();
-        child.lifted = std::mem::take(&mut self.lifted);
-        let mut params = Vec::new();
-        for p in &sig.params {
-            let by_ref = matches!(p.conv, Conv::Mut | Conv::Out);
-            let l = child.new_local(&p.name, p.ty.clone(), by_ref);
-            child.immutable[l.0 as usize] = p.conv == Conv::Read;
-            child.scopes[0].insert(p.name.clone(), l);
-            params.push(l);
-        }
         for (n, outer) in &caps {
             let ty = self.local_ty(*outer);
             let l = child.new_local(n, ty, true);
             child.immutable[l.0 as usize] = self.immutable[outer.0 as usize];
             child.scopes[0].insert(n.clone(), l);
             params.push(l);
-        }
-        let body = child.block(&c.def.body);
-        if child.ret != Ty::Unit && !child.ret.is_unknown() && !always_exits(&c.def.body) {
-            let span = c
-                .def
-                .ret
-                .as_ref()
-                .map(|r| r.span)
-                .unwrap_or(c.def.name.span);
-            let msg = format!(
-                "closure `{}` may reach its end without returning a `{}`",
-                c.def.name.name,
-                self.ty_name(&child.ret)
-            );
-            child.error(
-                Diag::error(E_MISSING_RETURN, msg, span)
-                    .with_hint("add a `return` at the end of the closure"),
-            );
         }
         let mut name = format!("{}.{}", self.name, c.def.name.name);
         if !targs.is_empty() {
@@ -309,10 +272,81 @@ impl FnCx<'_> {
                 .collect();
             name = format!("{name}[{}]", a.join(", "));
         }
+        let hint = Some("add a `return` at the end of the closure");
+        self.lift_finish(child, &c.def, idx, name, params, &sig, "closure", hint);
+        let outer: Vec<LocalId> = caps.iter().map(|(_, l)| *l).collect();
+        let r = (idx, sig, outer);
+        self.closures[k].instances.insert(targs, r.clone());
+        r
+    }
+}
+
+impl<'c> FnCx<'c> {
+    /// Starts a body lifted out of this one (a closure, or a generic function instantiated
+    /// with one): reserves its slot in `lifted` (its own body may lift more), hands the
+    /// lifted functions to the child checker, and declares the signature's parameters.
+    pub(super) fn lift_begin(
+        &mut self,
+        module: usize,
+        fname: &str,
+        sig: &Sig,
+        owner: Option<u32>,
+    ) -> (u32, FnCx<'c>, Vec<LocalId>) {
+        let idx = self.lifted.len() as u32;
+        self.lifted.push(TFunction::default());
+        let mut child = FnCx::new(
+            self.cx,
+            module,
+            self.line_starts,
+            fname.to_string(),
+            sig.ret.clone(),
+            sig.raises,
+            owner,
+        );
+        child.lifted = std::mem::take(&mut self.lifted);
+        let mut params = Vec::new();
+        for p in &sig.params {
+            let by_ref = matches!(p.conv, Conv::Mut | Conv::Out);
+            let l = child.new_local(&p.name, p.ty.clone(), by_ref);
+            child.immutable[l.0 as usize] = p.conv == Conv::Read;
+            child.scopes[0].insert(p.name.clone(), l);
+            params.push(l);
+        }
+        (idx, child, params)
+    }
+
+    /// Checks the lifted body `def` in `child`, and stores the function in slot `idx`.
+    /// `what` names it in the missing-return error.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn lift_finish(
+        &mut self,
+        mut child: FnCx<'c>,
+        def: &FnDef,
+        idx: u32,
+        name: String,
+        params: Vec<LocalId>,
+        sig: &Sig,
+        what: &str,
+        hint: Option<&str>,
+    ) {
+        let body = child.block(&def.body);
+        if child.ret != Ty::Unit && !child.ret.is_unknown() && !always_exits(&def.body) {
+            let span = def.ret.as_ref().map(|r| r.span).unwrap_or(def.name.span);
+            let msg = format!(
+                "{what} `{}` may reach its end without returning a `{}`",
+                def.name.name,
+                self.ty_name(&child.ret)
+            );
+            let mut d = Diag::error(E_MISSING_RETURN, msg, span);
+            if let Some(h) = hint {
+                d = d.with_hint(h);
+            }
+            child.error(d);
+        }
         let func = TFunction {
             name,
             template: false,
-            file: self.cx.modules[self.m].input.path.clone(),
+            file: self.cx.modules[child.m].input.path.clone(),
             params,
             ret: sig.ret.clone(),
             raises: sig.raises,
@@ -325,10 +359,6 @@ impl FnCx<'_> {
         self.diags.append(&mut child.diags);
         self.lifted = std::mem::take(&mut child.lifted);
         self.lifted[idx as usize] = func;
-        let outer: Vec<LocalId> = caps.iter().map(|(_, l)| *l).collect();
-        let r = (idx, sig, outer);
-        self.closures[k].instances.insert(targs, r.clone());
-        r
     }
 }
 

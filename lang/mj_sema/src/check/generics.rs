@@ -756,18 +756,13 @@ pub(crate) fn unify(tmpl: &Ty, actual: &Ty, binds: &mut [Option<CtArg>]) {
     }
 }
 
-/// The signature of an instance of `f`: parameters substituted, and the types that do
-/// arithmetic on parameters resolved with the instance's values.
-pub(crate) fn instance_sig(
+/// What names mean in an instance of function `f`: its parameters bound to `args`, the
+/// owner struct's `comptime` members computed from them, and `Self`.
+pub(crate) fn function_instance_names(
     cx: &Ctx,
     f: &FuncData,
     args: &[CtArg],
-    diags: &mut Vec<(usize, Diag)>,
-) -> Sig {
-    let mut sig = subst_sig(&f.sig, args);
-    if f.late.is_empty() {
-        return sig;
-    }
+) -> (HashMap<String, Ty>, HashMap<String, ConstVal>, Option<Ty>) {
     let (types, mut consts) = instance_names(&f.generics, args);
     if let Some(s) = f.owner {
         let (_, sc) = struct_instance_names(cx, s, args);
@@ -786,6 +781,22 @@ pub(crate) fn instance_sig(
         },
         _ => None,
     };
+    (types, consts, self_ty)
+}
+
+/// The signature of an instance of `f`: parameters substituted, and the types that do
+/// arithmetic on parameters resolved with the instance's values.
+pub(crate) fn instance_sig(
+    cx: &Ctx,
+    f: &FuncData,
+    args: &[CtArg],
+    diags: &mut Vec<(usize, Diag)>,
+) -> Sig {
+    let mut sig = subst_sig(&f.sig, args);
+    if f.late.is_empty() {
+        return sig;
+    }
+    let (types, consts, self_ty) = function_instance_names(cx, f, args);
     let scope = TyScope {
         self_ty,
         types: &types,
@@ -928,22 +939,25 @@ impl FnCx<'_> {
             if p.variadic {
                 // Each extra argument is one element of the list.
                 if let Ty::List(elem) = &p.ty {
-                    let saved_diags = self.diags.len();
-                    let saved_flow = self.flow.clone();
-                    let v = self.expr(&a.value, None);
-                    self.diags.truncate(saved_diags);
-                    self.flow = saved_flow;
+                    let v = self.on_the_side(|fx| fx.expr(&a.value, None));
                     unify(elem, &v.ty, binds);
                 }
                 continue;
             }
-            let saved_diags = self.diags.len();
-            let saved_flow = self.flow.clone();
-            let v = self.expr(&a.value, None);
-            self.diags.truncate(saved_diags);
-            self.flow = saved_flow;
+            let v = self.on_the_side(|fx| fx.expr(&a.value, None));
             unify(&p.ty, &v.ty, binds);
         }
+    }
+
+    /// Runs `f` (typing expressions to learn their types) and then drops the diagnostics
+    /// and flow effects it had: the call that uses the answer checks them again.
+    pub fn on_the_side<R>(&mut self, f: impl FnOnce(&mut Self) -> R) -> R {
+        let saved_diags = self.diags.len();
+        let saved_flow = self.flow.clone();
+        let r = f(self);
+        self.diags.truncate(saved_diags);
+        self.flow = saved_flow;
+        r
     }
 
     /// The callee of a call to `id` with compile-time arguments `targs`.

@@ -925,11 +925,12 @@ fn late_type(
     if diags.is_empty() {
         return Some(t);
     }
-    let text = format!("{:?}", e.kind);
-    let mentions = types
-        .keys()
-        .chain(consts.keys())
-        .any(|n| text.contains(&format!("Name(\"{n}\")")));
+    let mut mentions = false;
+    mj_syntax::visit::walk_expr(e, &mut |x| {
+        if let ExprKind::Name(n) = &x.kind {
+            mentions |= types.contains_key(n) || consts.contains_key(n);
+        }
+    });
     if mentions && !t.has_param() {
         return None;
     }
@@ -1420,10 +1421,18 @@ fn resolve_fields(cx: &mut Ctx, s: u32) {
 
 /// Whether an expression names any of `names` (`n`, or `Self.n`).
 pub(crate) fn mentions_any(e: &Expr, names: &[String]) -> bool {
-    let text = format!("{:?}", e.kind);
-    names.iter().any(|n| {
-        text.contains(&format!("Name(\"{n}\")")) || text.contains(&format!("name: \"{n}\""))
-    })
+    let mut found = false;
+    mj_syntax::visit::walk_expr(e, &mut |x| {
+        found |= match &x.kind {
+            ExprKind::Name(n) => names.contains(n),
+            ExprKind::Attr { name, .. } => names.contains(&name.name),
+            ExprKind::Call { args, .. } | ExprKind::Index { args, .. } => args
+                .iter()
+                .any(|a| a.name.as_ref().is_some_and(|k| names.contains(&k.name))),
+            _ => false,
+        };
+    });
+    found
 }
 
 fn resolve_sig(cx: &mut Ctx, id: FnId) {

@@ -69,19 +69,16 @@ impl FnCx<'_> {
         }
         // Several overloads take this many arguments: type the arguments on the side
         // (diagnostics and flow effects discarded; the chosen call checks them again).
-        let saved_diags = self.diags.len();
-        let saved_flow = self.flow.clone();
-        let typed: Vec<(Option<String>, TExpr)> = args
-            .iter()
-            .map(|a| {
-                (
-                    a.name.as_ref().map(|n| n.name.clone()),
-                    self.expr(&a.value, None),
-                )
-            })
-            .collect();
-        self.diags.truncate(saved_diags);
-        self.flow = saved_flow;
+        let typed: Vec<(Option<String>, TExpr)> = self.on_the_side(|fx| {
+            args.iter()
+                .map(|a| {
+                    (
+                        a.name.as_ref().map(|n| n.name.clone()),
+                        fx.expr(&a.value, None),
+                    )
+                })
+                .collect()
+        });
         let mut best: Option<(u32, FnId)> = None;
         for &id in &shaped {
             let sig = &self.cx.funcs[id.0 as usize].sig;
