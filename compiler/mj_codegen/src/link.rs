@@ -7,14 +7,20 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Links `object` with the runtime static library into the executable `out`.
 pub fn link_executable(object: &[u8], out: &Path, runtime_lib: &Path) -> Result<(), String> {
+    run_linker(object, out, runtime_lib, &[])
+}
+
+/// Runs the C compiler as the linker on `object` and the runtime, `first` arguments first.
+fn run_linker(object: &[u8], out: &Path, runtime_lib: &Path, first: &[&str]) -> Result<(), String> {
     let obj = TempFile::new("o");
     std::fs::write(&obj.0, object).map_err(|e| format!("cannot write {}: {e}", obj.0.display()))?;
     let cc = std::env::var_os("CC").unwrap_or_else(|| "cc".into());
     let output = Command::new(&cc)
+        .args(first)
         .arg(&obj.0)
         .arg(runtime_lib)
         .args(NATIVE_LIBS)
-        // Drops the unused parts of the runtime (and of Rust's std) from the executable.
+        // Drops the unused parts of the runtime (and of Rust's std) from the output.
         .arg("-Wl,--gc-sections")
         .arg("-o")
         .arg(out)
@@ -107,28 +113,7 @@ fn archiver() -> std::ffi::OsString {
 /// Links `object` and the runtime into the shared library `out` (`libNAME.so`); only the
 /// `@export`ed functions are meant to be called from outside.
 pub fn link_shared_lib(object: &[u8], out: &Path, runtime_lib: &Path) -> Result<(), String> {
-    let obj = TempFile::new("o");
-    std::fs::write(&obj.0, object).map_err(|e| format!("cannot write {}: {e}", obj.0.display()))?;
-    let cc = std::env::var_os("CC").unwrap_or_else(|| "cc".into());
-    let output = Command::new(&cc)
-        .arg("-shared")
-        .arg(&obj.0)
-        .arg(runtime_lib)
-        .args(NATIVE_LIBS)
-        .arg("-Wl,--gc-sections")
-        .arg("-o")
-        .arg(out)
-        .output()
-        .map_err(|e| format!("cannot run the linker `{}`: {e}", cc.to_string_lossy()))?;
-    if !output.status.success() {
-        return Err(format!(
-            "linking {} failed ({}):\n{}",
-            out.display(),
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-        ));
-    }
-    Ok(())
+    run_linker(object, out, runtime_lib, &["-shared"])
 }
 
 /// Finds `libmj_runtime.a`: `$MJ_RUNTIME_LIB` if set, else next to the running executable
