@@ -1583,9 +1583,29 @@ fn synthesize_fieldwise_init(cx: &mut Ctx, s: u32) {
     let wants = decorator_names(&sd.decorators)
         .iter()
         .any(|(n, _)| n == "fieldwise_init" || n == "value");
-    if !wants || cx.structs[s as usize].methods.contains_key("__init__") {
+    if !wants {
         return;
     }
+    // Mojo adds the field-wise constructor next to the user's own constructors (an
+    // overload), unless one of them already takes exactly the fields.
+    let field_tys: Vec<Ty> = cx.structs[s as usize]
+        .fields
+        .iter()
+        .map(|(_, t)| t.clone())
+        .collect();
+    let methods = &cx.structs[s as usize].methods;
+    let same_shape = methods
+        .iter()
+        .filter(|(k, _)| *k == "__init__" || k.starts_with("__init__#"))
+        .any(|(_, id)| {
+            let ps = &cx.funcs[id.0 as usize].sig.params;
+            ps.len() == field_tys.len() + 1
+                && ps[1..].iter().zip(&field_tys).all(|(p, t)| p.ty == *t)
+        });
+    if same_shape {
+        return;
+    }
+    let key = super::overloads::overload_key(methods);
     let def = FnDef {
         decorators: Vec::new(),
         keyword: DefKeyword::Def,
@@ -1621,7 +1641,7 @@ fn synthesize_fieldwise_init(cx: &mut Ctx, s: u32) {
         });
     }
     cx.funcs.push(FuncData {
-        mangled: format!("{}.__init__", cx.structs[s as usize].name),
+        mangled: format!("{}.{}", cx.structs[s as usize].name, key.replace('#', ".")),
         module: m,
         def: Arc::new(def),
         owner: Some(s),
@@ -1639,5 +1659,5 @@ fn synthesize_fieldwise_init(cx: &mut Ctx, s: u32) {
         required: false,
         late: Vec::new(),
     });
-    cx.structs[s as usize].methods.insert("__init__".into(), id);
+    cx.structs[s as usize].methods.insert(key, id);
 }

@@ -89,6 +89,10 @@ pub(crate) fn declared_traits(sd: &StructDef) -> Vec<String> {
 /// `__init__(out self, *, copy: Self)` is the copy constructor and
 /// `__init__(out self, *, deinit take: Self)` the move constructor.
 pub(crate) fn lifecycle_key(def: &FnDef) -> Option<&'static str> {
+    // Mojo 1.0 names the destructor `__deinit__`; `__del__` is the older spelling.
+    if def.name.name == "__deinit__" {
+        return Some("__del__");
+    }
     if def.name.name != "__init__" {
         return None;
     }
@@ -306,7 +310,8 @@ impl FnCx<'_> {
             .filter(|a| a.kind == ParamKind::Normal)
             .map(|a| a.convention)
             .collect();
-        let is_del = def.name.name == "__del__" && self.owner.is_some();
+        let is_del =
+            matches!(def.name.name.as_str(), "__del__" | "__deinit__") && self.owner.is_some();
         for (i, (p, &l)) in sig.params.iter().zip(params).enumerate() {
             let conv = conventions.get(i).copied().unwrap_or(Convention::Default);
             let deinit = conv == Convention::Deinit || (is_del && i == 0);
