@@ -265,7 +265,17 @@ pub(crate) fn call_builtin(
             if args.is_empty() {
                 return Some(s("", line));
             }
-            if !fx.arity(name, args, 1, 1, span) {
+            fn named(a: &Arg) -> Option<&str> {
+                a.name.as_ref().map(|n| n.name.as_str())
+            }
+            if args.len() > 1 || named(&args[0]).is_some() {
+                if args
+                    .iter()
+                    .all(|a| matches!(named(a), None | Some("sep") | Some("end")))
+                {
+                    return Some(fx.string_of_writables(args, line));
+                }
+                fx.arity(name, args, 1, 1, span);
                 return Some(fx.unknown(line));
             }
             let v = fx.expr(&args[0].value, None);
@@ -749,4 +759,53 @@ fn enumerate(fx: &mut FnCx<'_>, v: TExpr, span: Span) -> TExpr {
     stmts.extend([s1, s2, s3, w]);
     let l = crate::check::collections::move_out(l);
     TExpr::new(K::Seq(stmts, Box::new(l)), Ty::List(Box::new(et)), line)
+}
+
+impl FnCx<'_> {
+    /// `String(a, b, c, sep=", ", end="!")`: Mojo's variadic constructor writes each
+    /// argument as `print` would, with `sep` between them and `end` after the last.
+    fn string_of_writables(&mut self, args: &[Arg], line: u32) -> TExpr {
+        let mut stmts = Vec::new();
+        let mut sep = None;
+        let mut end = None;
+        for a in args {
+            match a.name.as_ref().map(|n| n.name.as_str()) {
+                Some("sep") => {
+                    let v = self.typed_arg(a, &Ty::Str);
+                    sep = Some(self.spill_to(v, &mut stmts));
+                }
+                Some(_) => {
+                    let v = self.typed_arg(a, &Ty::Str);
+                    end = Some(self.spill_to(v, &mut stmts));
+                }
+                None => {}
+            }
+        }
+        let mut acc: Option<TExpr> = None;
+        for a in args.iter().filter(|a| a.name.is_none()) {
+            let v = self.expr(&a.value, None);
+            let piece = self.stringify(v, a.value.span);
+            acc = Some(match acc {
+                None => piece,
+                Some(prev) => {
+                    let prev = match &sep {
+                        Some(sp) => {
+                            self.extern_call("mj_str_concat", vec![prev, sp.clone()], Ty::Str, line)
+                        }
+                        None => prev,
+                    };
+                    self.extern_call("mj_str_concat", vec![prev, piece], Ty::Str, line)
+                }
+            });
+        }
+        let mut out = acc.unwrap_or_else(|| s("", line));
+        if let Some(e) = end {
+            out = self.extern_call("mj_str_concat", vec![out, e], Ty::Str, line);
+        }
+        if stmts.is_empty() {
+            out
+        } else {
+            TExpr::new(K::Seq(stmts, Box::new(out)), Ty::Str, line)
+        }
+    }
 }
