@@ -125,6 +125,7 @@ fn new_func(
                 .with_hint("write `def` instead"),
         );
     }
+    deprecated_spellings(cx, m, def, owner.is_some());
     check_decorators(cx, m, &def.decorators);
     let decs = decorator_names(&def.decorators);
     let export = decs.iter().any(|(n, _)| n == "export");
@@ -201,8 +202,60 @@ fn declare(cx: &mut Ctx, m: usize) {
     }
 }
 
+/// Older Mojo spellings that still work, each with a deprecation warning (W0001, like
+/// `fn`): argument conventions `owned`/`inout`/`borrowed` and the lifecycle methods
+/// `__copyinit__`/`__moveinit__`. (`alias` and `@parameter if` are reported by the parser,
+/// `@value` by `declare_struct`.)
+fn deprecated_spellings(cx: &mut Ctx, m: usize, def: &FnDef, method: bool) {
+    for p in &def.args {
+        let (old, new) = match p.convention {
+            ast::Convention::Owned => ("owned", "var"),
+            ast::Convention::Inout => ("inout", "mut"),
+            ast::Convention::Borrowed => ("borrowed", "read"),
+            _ => continue,
+        };
+        cx.error(
+            m,
+            Diag::warning(
+                W_FN_DEPRECATED,
+                format!("the argument convention `{old}` is deprecated"),
+                p.span,
+            )
+            .with_hint(format!("write `{new}` instead")),
+        );
+    }
+    let hint = match def.name.name.as_str() {
+        "__copyinit__" if method => {
+            "write the copy constructor `def __init__(out self, *, copy: Self)`"
+        }
+        "__moveinit__" if method => {
+            "write the move constructor `def __init__(out self, *, deinit take: Self)`"
+        }
+        _ => return,
+    };
+    cx.error(
+        m,
+        Diag::warning(
+            W_FN_DEPRECATED,
+            format!("`{}` is deprecated", def.name.name),
+            def.name.span,
+        )
+        .with_hint(hint),
+    );
+}
+
 fn declare_struct(cx: &mut Ctx, m: usize, sd: &StructDef, si: usize) {
     check_decorators(cx, m, &sd.decorators);
+    for (name, span) in decorator_names(&sd.decorators) {
+        if name == "value" {
+            cx.error(
+                m,
+                Diag::warning(W_FN_DEPRECATED, "`@value` is deprecated", span).with_hint(
+                    "write `@fieldwise_init` and declare the traits: `struct S(Copyable, Movable)`",
+                ),
+            );
+        }
+    }
     let idx = cx.structs.len() as u32;
     let modname = cx.modules[m].input.name.clone();
     cx.structs.push(StructData {

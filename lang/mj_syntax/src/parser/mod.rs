@@ -326,12 +326,28 @@ impl<'a> Driver<'a> {
 
         // `@parameter` on `if`/`for` is the legacy spelling of `comptime if`/`comptime for`.
         let mut comptime = comptime_block;
-        if matches!(kw_tok, Some(Tok::Kw("if" | "for"))) {
+        if let Some(Tok::Kw(k @ ("if" | "for"))) = kw_tok {
+            let mut legacy = Vec::new();
             decorators.retain(|d| {
                 let is_param = matches!(&d.expr.kind, ExprKind::Name(n) if n == "parameter");
+                if is_param {
+                    legacy.push(d.span);
+                }
                 comptime |= is_param;
                 !is_param
             });
+            for span in legacy {
+                self.diags.push(
+                    Diag::warning("W0001", format!("`@parameter {k}` is deprecated"), span)
+                        .with_hint(format!("write `comptime {k}`")),
+                );
+            }
+        }
+        if kw_tok == Some(Tok::Kw("alias")) {
+            self.diags.push(
+                Diag::warning("W0001", "`alias` is deprecated", self.span_at(start))
+                    .with_hint("write `comptime` instead"),
+            );
         }
         let takes_decorators = matches!(
             kw_tok,
