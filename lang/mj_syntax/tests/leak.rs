@@ -8,7 +8,7 @@ const SOURCE: &str = r#"
 from .util import helper as h, other
 import std.math as m
 
-alias N = 16
+comptime N = 16
 comptime assert N > 0, "positive"
 
 @value
