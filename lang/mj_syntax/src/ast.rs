@@ -171,6 +171,9 @@ pub struct FnDef {
     pub args: Vec<Param>,
     pub raises: bool,
     pub ret: Option<Expr>,
+    /// `where cond` after the result type: the function exists only for the compile-time
+    /// arguments that make `cond` true.
+    pub where_clause: Option<Expr>,
     pub docstring: Option<String>,
     /// Empty only for an error-recovered header; a required trait method has `...`.
     pub body: Vec<Stmt>,
@@ -231,6 +234,9 @@ pub struct StructDef {
     pub params: Vec<GenericParam>,
     /// The conformance list `(Copyable, Writable)`.
     pub traits: Vec<Expr>,
+    /// For each entry of `traits`, its condition (`Writable where conforms_to(T, Writable)`):
+    /// the struct conforms only for the compile-time arguments that make it true.
+    pub trait_where: Vec<Option<Expr>>,
     pub docstring: Option<String>,
     /// Fields are `Var` statements, methods `Def`, plus `Comptime` and `Pass`.
     pub body: Vec<Stmt>,

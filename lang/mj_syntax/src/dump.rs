@@ -203,7 +203,12 @@ impl Dumper {
             StmtKind::Def(f) => self.def(f),
             StmtKind::Struct(st) => {
                 self.decorators(&st.decorators);
-                let bases: Vec<String> = st.traits.iter().map(expr).collect();
+                let bases: Vec<String> = st
+                    .traits
+                    .iter()
+                    .zip(st.trait_where.iter().chain(std::iter::repeat(&None)))
+                    .map(|(t, w)| format!("{}{}", expr(t), opt(" where ", w)))
+                    .collect();
                 self.line(&format!(
                     "struct {}{} ({})",
                     st.name.name,
@@ -268,11 +273,12 @@ impl Dumper {
         let args: Vec<String> = f.args.iter().map(param).collect();
         let raises = if f.raises { " raises" } else { "" };
         self.line(&format!(
-            "{kw} {}{}({}){raises}{}",
+            "{kw} {}{}({}){raises}{}{}",
             f.name.name,
             gparams(&f.params),
             args.join(", "),
-            opt(" -> ", &f.ret)
+            opt(" -> ", &f.ret),
+            opt(" where ", &f.where_clause)
         ));
         self.depth += 1;
         if let Some(doc) = &f.docstring {

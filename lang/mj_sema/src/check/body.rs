@@ -463,14 +463,14 @@ impl FnCx<'_> {
             } => {
                 if *comptime {
                     for (c, b) in branches {
-                        match const_eval(self.cx, self.m, c, &self.consts) {
-                            Some(ConstVal::Bool(true)) => {
+                        match self.ct_cond(c) {
+                            Some(true) => {
                                 out.push(TStmt::Block(self.block(b)));
                                 self.comptime_exit |= self.dead;
                                 return;
                             }
-                            Some(ConstVal::Bool(false)) => {}
-                            _ => {
+                            Some(false) => {}
+                            None => {
                                 self.error(Diag::error(
                                     E_COMPTIME,
                                     "`comptime if` needs a compile-time Bool",
@@ -758,9 +758,9 @@ impl FnCx<'_> {
             _ => None,
         });
         if comptime {
-            match const_eval(self.cx, self.m, cond, &self.consts) {
-                Some(ConstVal::Bool(true)) => {}
-                Some(ConstVal::Bool(false)) => {
+            match self.ct_cond(cond) {
+                Some(true) => {}
+                Some(false) => {
                     let m = text.unwrap_or_else(|| "comptime assertion failed".into());
                     self.error(Diag::error(
                         E_COMPTIME,

@@ -32,6 +32,9 @@ pub(crate) const BUILTIN_TRAITS: &[&str] = &[
     "Stringable",
     "Representable",
     "EqualityComparable",
+    "Equatable",
+    "ImplicitlyDeletable",
+    "Deinitable",
     "Comparable",
     "Hashable",
     "KeyElement",
@@ -617,7 +620,10 @@ pub(crate) fn trait_name(cx: &Ctx, t: &TraitRef) -> String {
 pub(crate) fn conforms(cx: &Ctx, t: &Ty, tr: &TraitRef) -> bool {
     match t {
         Ty::Unknown | Ty::Param(_) => true,
-        Ty::Struct(s, _) => {
+        Ty::Struct(s, args) => {
+            if let Some(b) = super::conform::conditional(cx, *s, args, tr) {
+                return b;
+            }
             let sd = &cx.structs[*s as usize];
             if sd.traits.iter().any(|d| implies(cx, d, tr)) {
                 return true;
@@ -632,7 +638,7 @@ pub(crate) fn conforms(cx: &Ctx, t: &Ty, tr: &TraitRef) -> bool {
                         "Writable" => has("write_to"),
                         "Stringable" => has("__str__"),
                         "Representable" => has("__repr__"),
-                        "EqualityComparable" => has("__eq__"),
+                        "EqualityComparable" | "Equatable" => has("__eq__"),
                         "Comparable" => has("__lt__"),
                         "Hashable" => has("__hash__"),
                         "Boolable" => has("__bool__"),
@@ -654,6 +660,8 @@ pub(crate) fn conforms(cx: &Ctx, t: &Ty, tr: &TraitRef) -> bool {
                 "Sized" => matches!(t, Ty::Str | Ty::List(_) | Ty::Dict(..)),
                 "Hashable" | "KeyElement" => matches!(t, Ty::Int { .. } | Ty::Str | Ty::Bool),
                 "Comparable" => !matches!(t, Ty::List(_) | Ty::Dict(..) | Ty::Error),
+                // Mojo's `List` and `Dict` copy only explicitly (`.copy()`).
+                "ImplicitlyCopyable" => !matches!(t, Ty::List(_) | Ty::Dict(..)),
                 _ => true,
             },
         },
@@ -666,7 +674,7 @@ fn is_std_pathlike(cx: &Ctx, i: u32) -> bool {
 }
 
 /// Whether declaring trait `have` also gives trait `want` (itself or a parent's parent).
-fn implies(cx: &Ctx, have: &TraitRef, want: &TraitRef) -> bool {
+pub(crate) fn implies(cx: &Ctx, have: &TraitRef, want: &TraitRef) -> bool {
     if have == want {
         return true;
     }
@@ -683,10 +691,15 @@ fn implies(cx: &Ctx, have: &TraitRef, want: &TraitRef) -> bool {
                     "ImplicitlyCopyable",
                     TraitRef::Builtin("Copyable" | "Movable")
                 ) | ("Copyable", TraitRef::Builtin("Movable"))
-                    | ("Comparable", TraitRef::Builtin("EqualityComparable"))
+                    | (
+                        "Comparable",
+                        TraitRef::Builtin("EqualityComparable" | "Equatable")
+                    )
+                    | ("Equatable", TraitRef::Builtin("EqualityComparable"))
+                    | ("EqualityComparable", TraitRef::Builtin("Equatable"))
                     | (
                         "KeyElement",
-                        TraitRef::Builtin("Hashable" | "EqualityComparable")
+                        TraitRef::Builtin("Hashable" | "EqualityComparable" | "Equatable")
                     )
             )
         }
@@ -864,6 +877,10 @@ impl FnCx<'_> {
             let isig = instance_sig(self.cx, f, &prefix, &mut diags);
             self.diags
                 .extend(diags.into_iter().map(|(_, d)| (self.m, d)));
+            if let Some(d) = super::conform::check_where(self.cx, id, &prefix, span) {
+                self.error(d);
+                return None;
+            }
             return Some((isig, Targs::from(prefix)));
         }
         let sig = f.sig.clone();
@@ -902,6 +919,10 @@ impl FnCx<'_> {
         let isig = instance_sig(self.cx, f, &args, &mut diags);
         self.diags
             .extend(diags.into_iter().map(|(_, d)| (self.m, d)));
+        if let Some(d) = super::conform::check_where(self.cx, id, &args, span) {
+            self.error(d);
+            return None;
+        }
         Some((isig, Targs::from(args)))
     }
 

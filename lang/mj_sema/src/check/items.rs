@@ -267,6 +267,7 @@ fn declare_struct(cx: &mut Ctx, m: usize, sd: &StructDef, si: usize) {
         span: sd.name.span,
         params: Vec::new(),
         traits: Vec::new(),
+        cond_traits: Vec::new(),
         trait_names: super::ownership::declared_traits(sd),
         late_consts: Vec::new(),
         late_fields: Vec::new(),
@@ -392,10 +393,16 @@ fn resolve_generics(cx: &mut Ctx) {
         let params = generics::declare_params(cx, m, &sd.params, &[], &mut diags);
         cx.structs[s].params = params;
         let mut traits = Vec::new();
-        for t in &sd.traits {
-            traits.extend(generics::resolve_traits(cx, m, t, &mut diags));
+        let mut cond_traits = Vec::new();
+        for (k, t) in sd.traits.iter().enumerate() {
+            let ts = generics::resolve_traits(cx, m, t, &mut diags);
+            match sd.trait_where.get(k).cloned().flatten() {
+                Some(cond) => cond_traits.push((ts, cond)),
+                None => traits.extend(ts),
+            }
         }
         cx.structs[s].traits = traits;
+        cx.structs[s].cond_traits = cond_traits;
     }
     for t in 0..cx.traits.len() {
         let m = cx.traits[t].module;
@@ -1670,6 +1677,7 @@ fn synthesize_fieldwise_init(cx: &mut Ctx, s: u32) {
         args: Vec::new(),
         raises: false,
         ret: None,
+        where_clause: None,
         docstring: None,
         body: Vec::new(),
         span: sd.span,

@@ -14,6 +14,7 @@ mod closure_args;
 mod closures;
 mod collections;
 pub(crate) mod comptime;
+mod conform;
 pub use comptime::{check_body_lazy, check_consts};
 mod expr;
 mod flow;
@@ -210,6 +211,9 @@ pub(crate) struct StructData {
     pub params: Vec<GParam>,
     /// The traits the struct declares it conforms to.
     pub traits: Vec<TraitRef>,
+    /// Conditional conformances (`Writable where conforms_to(T, Writable)`): the traits and
+    /// the condition, decided per instance (`conform.rs`).
+    pub cond_traits: Vec<(Vec<TraitRef>, ast::Expr)>,
     /// The names in the struct's conformance list (`Copyable`, `ImplicitlyCopyable`, ...).
     pub trait_names: Vec<String>,
     /// `comptime` members computed from the struct's parameters (`comptime size = rows *

@@ -60,7 +60,10 @@ pub(crate) fn declared_traits(sd: &StructDef) -> Vec<String> {
     let mut out: Vec<String> = sd
         .traits
         .iter()
-        .filter_map(|t| match &t.kind {
+        .enumerate()
+        // A conditional entry (`Copyable where ...`) is not an unconditional declaration.
+        .filter(|(k, _)| sd.trait_where.get(*k).is_none_or(Option::is_none))
+        .filter_map(|(_, t)| match &t.kind {
             ExprKind::Name(n) => Some(n.clone()),
             ExprKind::Attr { name, .. } => Some(name.name.clone()),
             _ => None,

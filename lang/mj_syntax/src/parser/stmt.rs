@@ -15,6 +15,7 @@ pub(crate) struct DefHeader {
     pub args: Vec<Param>,
     pub raises: bool,
     pub ret: Option<Expr>,
+    pub where_clause: Option<Expr>,
 }
 
 /// `struct`/`trait` header after the keyword, without the trailing `:`.
@@ -22,6 +23,7 @@ pub(crate) struct TypeHeader {
     pub name: Ident,
     pub params: Vec<GenericParam>,
     pub bases: Vec<Expr>,
+    pub bases_where: Vec<Option<Expr>>,
 }
 
 pub(crate) struct StmtParsers<'a> {
@@ -134,23 +136,30 @@ pub(crate) fn build<'a>(e: ExprParsers<'a>) -> StmtParsers<'a> {
                 .or_not(),
         )
         .ignored();
+    let where_kw = select! { Tok::Name(n) if n == "where" => () };
     let def_header = ident()
         .then(gparams.clone().or_not())
         .then(params)
         .then_ignore(capturing.or_not())
         .then(kw("raises").or_not())
         .then(op("->").ignore_then(expr.clone()).or_not())
-        .map(|((((name, params), args), raises), ret)| DefHeader {
-            name,
-            params: params.unwrap_or_default(),
-            args,
-            raises: raises.is_some(),
-            ret,
-        })
+        .then(where_kw.ignore_then(expr.clone()).or_not())
+        .map(
+            |(((((name, params), args), raises), ret), where_clause)| DefHeader {
+                name,
+                params: params.unwrap_or_default(),
+                args,
+                raises: raises.is_some(),
+                ret,
+                where_clause,
+            },
+        )
         .boxed();
 
+    // `Writable where conforms_to(T, Writable)`: a conditional conformance.
     let bases = expr
         .clone()
+        .then(where_kw.ignore_then(expr.clone()).or_not())
         .separated_by(op(","))
         .allow_trailing()
         .collect::<Vec<_>>()
@@ -158,10 +167,14 @@ pub(crate) fn build<'a>(e: ExprParsers<'a>) -> StmtParsers<'a> {
     let type_header = ident()
         .then(gparams.or_not())
         .then(bases.or_not())
-        .map(|((name, params), bases)| TypeHeader {
-            name,
-            params: params.unwrap_or_default(),
-            bases: bases.unwrap_or_default(),
+        .map(|((name, params), bases)| {
+            let (bases, bases_where) = bases.unwrap_or_default().into_iter().unzip();
+            TypeHeader {
+                name,
+                params: params.unwrap_or_default(),
+                bases,
+                bases_where,
+            }
         })
         .boxed();
 

@@ -239,6 +239,7 @@ pub(crate) fn call_builtin(
     }
     Some(match name {
         "print" => fx.print(args, span),
+        "conforms_to" => fx.conforms_to_value(args, span),
         "external_call" => super::ffi::external_call_without_params(fx, args, span),
         "len" => {
             if !fx.arity("len", args, 1, 1, span) {

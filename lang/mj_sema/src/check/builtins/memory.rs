@@ -84,6 +84,7 @@ impl FnCx<'_> {
                         Some(self.construct_typed(ty, args, span))
                     }
                     "alloc" => Some(self.alloc(params, args, span)),
+                    "trait_downcast" => Some(self.trait_downcast(params, args, span)),
                     "masked_load" | "masked_store" => {
                         Some(self.masked_access(n == "masked_load", params, args, span))
                     }
