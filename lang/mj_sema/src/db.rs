@@ -74,7 +74,11 @@ pub fn imports(db: &dyn salsa::Database, file: SourceFile) -> Vec<(u32, String)>
     // `Optional` (also the result of `Dict.get(k)`) is loaded the same way, so a program
     // that never uses it does not pay for checking it.
     for pm in crate::PRELUDE_MODULES {
-        if file.module(db) != *pm && crate::imports::mentions_optional(file.text(db)) {
+        let wanted = match *pm {
+            "std.iter" => crate::imports::mentions_word(file.text(db), "zip"),
+            _ => crate::imports::mentions_optional(file.text(db)),
+        };
+        if file.module(db) != *pm && wanted {
             v.push((0, pm.to_string()));
         }
     }

@@ -67,7 +67,7 @@ pub fn mentions_optional(text: &str) -> bool {
 }
 
 /// Whether `word` occurs in `text` as a whole identifier.
-fn mentions_word(text: &str, word: &str) -> bool {
+pub fn mentions_word(text: &str, word: &str) -> bool {
     let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
     let b = text.as_bytes();
     text.match_indices(word).any(|(i, _)| {

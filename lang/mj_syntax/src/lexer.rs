@@ -66,6 +66,9 @@ enum Raw {
     Newline,
     #[regex(r"[\p{XID_Start}_][\p{XID_Continue}]*")]
     Ident,
+    /// A backtick identifier: `` `def` `` is the name `def`, never a keyword.
+    #[regex(r"`[^`\n]+`")]
+    Quoted,
     #[regex(r"[0-9][0-9_]*")]
     Dec,
     #[regex(r"0[xX][0-9a-fA-F_]*")]
@@ -162,6 +165,7 @@ pub(crate) fn lex(text: &str, base: usize, diags: &mut Vec<Diag>) -> Vec<(Tok, S
                 Some(k) => Tok::Kw(k),
                 None => Tok::Name(slice.to_string()),
             },
+            Ok(Raw::Quoted) => Tok::Name(slice[1..slice.len() - 1].to_string()),
             Ok(Raw::Op) => match OPS.iter().find(|o| **o == slice) {
                 Some(o) => Tok::Op(o),
                 None => Tok::Error,

@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 
 use mj_syntax::Span;
-use mj_syntax::ast::{Arg, ExprKind};
+use mj_syntax::ast::{Arg, ExprKind, ParamKind};
 
 use super::Conv;
 use super::body::FnCx;
@@ -132,6 +132,23 @@ impl FnCx<'_> {
         let sig = &self.cx.funcs[id.0 as usize].sig;
         let params = &sig.params[1.min(sig.params.len())..];
         let variadic = params.iter().position(|p| p.variadic);
+        // Parameters after a bare `*` (or after `*args`) are keyword-only.
+        let mut seen = 0usize;
+        let mut kw_only = None;
+        for a in &self.cx.funcs[id.0 as usize].def.args {
+            match a.kind {
+                ParamKind::Normal => seen += 1,
+                ParamKind::VarArgs => {
+                    seen += 1;
+                    kw_only.get_or_insert(seen);
+                }
+                ParamKind::Separator if a.name.name == "*" => {
+                    kw_only.get_or_insert(seen);
+                }
+                _ => {}
+            }
+        }
+        let kw_only = kw_only.map(|k| k.saturating_sub(1));
         let mut bound = vec![false; params.len()];
         let mut pos = 0;
         for a in args {
@@ -148,6 +165,7 @@ impl FnCx<'_> {
                             bound[v] = true;
                             continue;
                         }
+                        _ if kw_only.is_some_and(|k| pos > k) => return false,
                         _ => pos - 1,
                     }
                 }

@@ -474,6 +474,10 @@ pub(crate) fn call_builtin(
                     TExpr::new(K::Seq(vec![s0, TStmt::Expr(rev)], Box::new(c)), ty, line)
                 }
                 Ty::Unknown => fx.unknown(line),
+                // `Deque`, `LinkedList` and user types: their `__reversed__()`.
+                Ty::Struct(..) if fx.has_method(&v.ty, "__reversed__") => fx
+                    .dunder_call(v, "__reversed__", Vec::new(), span)
+                    .unwrap_or_else(|| fx.unknown(line)),
                 t => {
                     let msg = format!("`reversed` of a `{}` is not supported", fx.ty_name(&t));
                     fx.error(Diag::error(E_UNSUPPORTED, msg, span));
