@@ -286,6 +286,11 @@ fn declare_struct(cx: &mut Ctx, m: usize, sd: &StructDef, si: usize) {
             if key == "__init__" {
                 key = super::overloads::overload_key(&cx.structs[idx as usize].methods);
             }
+            // `__exit__(self, err)` (which may swallow the error of a `with` body) is an
+            // overload of `__exit__(self)`: see `with_stmt.rs`.
+            if key == "__exit__" && def.args.len() > 1 {
+                key = super::with_stmt::ERROR_EXIT.to_string();
+            }
             if key != def.name.name {
                 cx.funcs[id.0 as usize].mangled = format!(
                     "{}.{}",

@@ -18,11 +18,11 @@
 //! lowering. `NAME` is bound like an assignment (visible after the block, as in Python).
 //! Several items nest: `with a as x, b as y:` is `with a as x:` around `with b as y:`.
 
-use mj_syntax::ast::{Expr, ExprKind, Ident, Stmt, StmtKind};
+use mj_syntax::ast::{Arg, ExceptHandler, Expr, ExprKind, Ident, Stmt, StmtKind, UnOp};
 use mj_syntax::{Diag, Span};
 
+use super::E_NO_MEMBER;
 use super::body::FnCx;
-use super::{E_NO_MEMBER, E_UNSUPPORTED};
 use crate::tir::TStmt;
 use crate::ty::Ty;
 
@@ -100,14 +100,15 @@ pub(crate) fn with_context(
         out.push(TStmt::Block(b));
         return;
     }
-    let method_call = |method: &str| Expr {
+    let ename = |name: &str| Expr {
+        kind: ExprKind::Name(name.to_string()),
+        span: e.span,
+    };
+    let call_method = |method: &str, args: Vec<Expr>| Expr {
         kind: ExprKind::Call {
             func: Box::new(Expr {
                 kind: ExprKind::Attr {
-                    base: Box::new(Expr {
-                        kind: ExprKind::Name(ctx_name.clone()),
-                        span: e.span,
-                    }),
+                    base: Box::new(ename(&ctx_name)),
                     name: Ident {
                         name: method.to_string(),
                         span: e.span,
@@ -115,10 +116,19 @@ pub(crate) fn with_context(
                 },
                 span: e.span,
             }),
-            args: Vec::new(),
+            args: args
+                .into_iter()
+                .map(|value| Arg {
+                    name: None,
+                    span: value.span,
+                    value,
+                })
+                .collect(),
         },
         span: e.span,
     };
+    let method_call = |method: &str| call_method(method, Vec::new());
+    let stmt = |kind: StmtKind| Stmt { kind, span: e.span };
     let enter = match name {
         Some(n) => StmtKind::Assign {
             targets: vec![Expr {
@@ -129,27 +139,99 @@ pub(crate) fn with_context(
         },
         None => StmtKind::Expr(method_call("__enter__")),
     };
-    fx.stmt(
-        &Stmt {
-            kind: enter,
-            span: e.span,
-        },
-        out,
-    );
-    let exit = Stmt {
-        kind: StmtKind::Expr(method_call("__exit__")),
+    fx.stmt(&stmt(enter), out);
+    let exit = stmt(StmtKind::Expr(method_call("__exit__")));
+    if !has_error_exit(fx, &ty) {
+        let guarded = Stmt {
+            kind: StmtKind::Try {
+                body: inner,
+                handlers: Vec::new(),
+                else_body: None,
+                finally_body: Some(vec![exit]),
+            },
+            span,
+        };
+        fx.stmt(&guarded, out);
+        return;
+    }
+    // `__exit__(self, err) -> Bool` receives an error of the body: it returns True to
+    // swallow it, False to let it propagate; `__exit__(self)` runs on every other way out.
+    let n = fx.locals.len();
+    let flag = format!("<with_clean{n}>");
+    let err = format!("<with_err{n}>");
+    let bool_lit = |b: bool| Expr {
+        kind: ExprKind::Bool(b),
         span: e.span,
     };
+    fx.stmt(
+        &stmt(StmtKind::Var {
+            name: Ident {
+                name: flag.clone(),
+                span: e.span,
+            },
+            ty: None,
+            value: Some(bool_lit(true)),
+        }),
+        out,
+    );
+    let swallowed = call_method(ERROR_EXIT, vec![ename(&err)]);
+    let handler = vec![
+        stmt(StmtKind::Assign {
+            targets: vec![ename(&flag)],
+            value: bool_lit(false),
+        }),
+        stmt(StmtKind::If {
+            branches: vec![(
+                Expr {
+                    kind: ExprKind::Unary {
+                        op: UnOp::Not,
+                        expr: Box::new(swallowed),
+                    },
+                    span: e.span,
+                },
+                vec![stmt(StmtKind::Raise(Some(ename(&err))))],
+            )],
+            else_body: None,
+            comptime: false,
+        }),
+    ];
+    let caught = stmt(StmtKind::Try {
+        body: inner,
+        handlers: vec![ExceptHandler {
+            ty: None,
+            name: Some(Ident {
+                name: err,
+                span: e.span,
+            }),
+            body: handler,
+            span: e.span,
+        }],
+        else_body: None,
+        finally_body: None,
+    });
+    let clean_exit = stmt(StmtKind::If {
+        branches: vec![(ename(&flag), vec![exit])],
+        else_body: None,
+        comptime: false,
+    });
     let guarded = Stmt {
         kind: StmtKind::Try {
-            body: inner,
+            body: vec![caught],
             handlers: Vec::new(),
             else_body: None,
-            finally_body: Some(vec![exit]),
+            finally_body: Some(vec![clean_exit]),
         },
         span,
     };
     fx.stmt(&guarded, out);
+}
+
+/// The key under which a struct keeps its `__exit__(self, err)` overload (`items.rs`);
+/// `__exit__` is the one without an error.
+pub(crate) const ERROR_EXIT: &str = "__exit_err__";
+
+fn has_error_exit(fx: &FnCx<'_>, ty: &Ty) -> bool {
+    fx.has_method(ty, ERROR_EXIT)
 }
 
 /// Why a value of type `ty` cannot be used in `with`, if it cannot.
@@ -166,20 +248,6 @@ fn not_a_context_manager(fx: &FnCx<'_>, ty: &Ty, span: Span) -> Option<Diag> {
             "a value used in `with` needs `def __enter__(self) -> T` and `def __exit__(self)`",
         ));
     }
-    // Mojo's `__exit__(self, err: Error) -> Bool` (which may swallow the error) is not
-    // supported: say so instead of reporting a missing argument.
-    let Ty::Struct(sid, _) = ty else {
-        return None;
-    };
-    let exit = fx.cx.structs[*sid as usize].methods.get("__exit__")?;
-    if fx.cx.funcs[exit.0 as usize].sig.params.len() <= 1 {
-        return None;
-    }
-    let msg = format!(
-        "`{}.__exit__` takes arguments; `with` only calls `__exit__(self)`",
-        fx.ty_name(ty)
-    );
-    Some(Diag::error(E_UNSUPPORTED, msg, span).with_hint(
-        "an `__exit__` that receives the error is not supported yet: handle errors with try/except",
-    ))
+    let _ = span;
+    None
 }

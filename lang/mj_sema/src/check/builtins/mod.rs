@@ -16,6 +16,7 @@ mod simd;
 mod simd_methods;
 pub(crate) mod simd_types;
 mod stringify;
+mod suite;
 mod testing;
 
 pub(crate) use ffi::{check_export, external_call};
@@ -23,6 +24,7 @@ pub(crate) use functions::call_builtin;
 pub(crate) use iter::iteration_plan;
 pub(crate) use memory::memory_method;
 pub(crate) use methods::builtin_method;
+pub(crate) use suite::suite_stmt;
 pub(crate) use testing::with_stmt;
 
 use mj_syntax::ast::Arg;
@@ -245,6 +247,7 @@ pub const RAISING_EXTERNS: &[&str] = &[
     "mj_str_to_int",
     "mj_str_to_f64",
     // The raising `std._intrinsics` (a test in `intrinsics.rs` keeps the two in step).
+    "mj_suite_finish",
     "mj_file_open",
     "mj_file_read",
     "mj_fs_read",

@@ -29,6 +29,7 @@ pub(crate) const TESTING_FNS: &[&str] = &[
     "assert_false",
     "assert_almost_equal",
     "assert_raises",
+    "TestSuite",
 ];
 
 /// Matches call arguments to named parameters (`params`, positional or keyword, in order)
@@ -459,6 +460,22 @@ pub(crate) fn call_testing(fx: &mut FnCx<'_>, name: &str, args: &[Arg], span: Sp
                     span,
                 )
                 .with_hint("write `with assert_raises():` (or `with assert_raises(contains=\"text\"):`) above the code that must raise"),
+            );
+            for a in args {
+                fx.expr(&a.value, None);
+            }
+            return fx.unknown(line);
+        }
+        "TestSuite" => {
+            fx.error(
+                Diag::error(
+                    E_UNSUPPORTED,
+                    "this use of `TestSuite` is not supported",
+                    span,
+                )
+                .with_hint(
+                    "write `TestSuite.discover_tests[__functions_in_module()]().run()` in `main`",
+                ),
             );
             for a in args {
                 fx.expr(&a.value, None);
