@@ -159,7 +159,7 @@ impl Fx<'_> {
     }
 
     /// Destroys the value stored at `place`.
-    fn drop_place(&mut self, place: Place, ty: &Ty) {
+    pub(super) fn drop_place(&mut self, place: Place, ty: &Ty) {
         if mj_sema::handles::is_handle(ty) {
             self.release_place(place, ty);
             return;

@@ -16,6 +16,8 @@ mod drops;
 #[path = "handles.rs"]
 mod handles;
 mod simd;
+#[path = "typed_errors.rs"]
+mod typed_errors;
 
 type R<T> = Result<T, String>;
 
@@ -264,7 +266,11 @@ impl Fx<'_> {
             TStmt::Raise(e) => {
                 // The error slot holds a reference of its own.
                 let op = self.owned_operand(e)?;
-                self.raise(op);
+                if matches!(e.ty, Ty::Tuple(_)) {
+                    self.raise_typed(op, &e.ty)?;
+                } else {
+                    self.raise(op);
+                }
             }
             TStmt::Try {
                 body,
@@ -318,7 +324,7 @@ impl Fx<'_> {
         // Errors that escape the try statement run `finally`, then propagate outward.
         let scope_depth = self.scope_depth();
         let reraise = if has_finally {
-            let slot = self.temp(mir::Ty::Str);
+            let slot = self.temp(self.target_err_ty()?);
             let bb = self.new_block();
             Some(ErrTarget {
                 slot,
@@ -330,9 +336,11 @@ impl Fx<'_> {
         };
         let handler_target = match handler {
             Some((local, _)) => {
-                let slot = match local {
-                    Some(l) => Local(l.0),
-                    None => self.temp(mir::Ty::Str),
+                let caught = local.map(|l| self.f.locals[l.0 as usize].ty.clone());
+                let slot = match (local, &caught) {
+                    (Some(l), Some(Ty::Error)) => Local(l.0),
+                    (_, Some(t)) => self.temp(typed_errors::err_slot_ty(Some(t))?),
+                    (_, None) => self.temp(mir::Ty::Str),
                 };
                 Some(ErrTarget {
                     slot,
@@ -361,6 +369,9 @@ impl Fx<'_> {
         if let (Some(t), Some((_, hbody))) = (handler_target, handler) {
             self.cur = t.target;
             if let Some((Some(l), _)) = handler {
+                if t.slot.0 != l.0 {
+                    self.unbox_caught(t.slot, Local(l.0));
+                }
                 self.set_live(*l);
             }
             self.stmts(hbody)?;
@@ -623,14 +634,21 @@ impl Fx<'_> {
     }
 
     /// Emits a call, with an error edge when the callee may raise.
-    fn call(&mut self, callee: Callee, args: Vec<Operand>, dest: Option<Place>, raises: bool) {
+    fn call(
+        &mut self,
+        callee: Callee,
+        args: Vec<Operand>,
+        dest: Option<Place>,
+        raises: bool,
+        err_ty: Option<&Ty>,
+    ) -> R<()> {
         if !raises {
             self.push(Stmt::Call { dest, callee, args });
-            return;
+            return Ok(());
         }
         let next = self.new_block();
         let on_error = self.new_block();
-        let err = self.temp(mir::Ty::Str);
+        let err = self.temp(typed_errors::err_slot_ty(err_ty)?);
         self.terminate(Terminator::TryCall {
             dest,
             callee,
@@ -640,8 +658,10 @@ impl Fx<'_> {
             on_error,
         });
         self.cur = on_error;
-        self.raise(Operand::Copy(Place::local(err)));
+        let op = self.incoming_error(err, err_ty)?;
+        self.raise(op);
         self.cur = next;
+        Ok(())
     }
 
     /// Computes an expression into `dest` (or for effect when `dest` is `None`).
@@ -651,6 +671,7 @@ impl Fx<'_> {
                 let mut ops = self.args(args)?;
                 // New references a runtime function only borrows die after the call.
                 let mut temps = Vec::new();
+                let mut err_ty = None;
                 let (callee, raises) = match callee {
                     tir::Callee::Fn(id) => {
                         let f = self
@@ -658,6 +679,7 @@ impl Fx<'_> {
                             .functions
                             .get(id.0 as usize)
                             .ok_or_else(|| format!("internal error: no function #{}", id.0))?;
+                        err_ty = f.raises_ty.clone();
                         (Callee::Fn(mir::FuncId(id.0)), f.raises)
                     }
                     tir::Callee::Extern(n) => {
@@ -688,7 +710,7 @@ impl Fx<'_> {
                     }
                     d => d,
                 };
-                self.call(callee, ops.clone(), dest, raises);
+                self.call(callee, ops.clone(), dest, raises, err_ty.as_ref())?;
                 self.release_args(&ops, args, &temps);
                 return Ok(());
             }
@@ -702,12 +724,16 @@ impl Fx<'_> {
                 ));
                 let mut ops = vec![Operand::Copy(Place::local(p))];
                 ops.extend(self.args(args)?);
-                let raises = self
-                    .tp
-                    .functions
-                    .get(init.0 as usize)
-                    .is_some_and(|f| f.raises);
-                self.call(Callee::Fn(mir::FuncId(init.0)), ops, None, raises);
+                let f = self.tp.functions.get(init.0 as usize);
+                let raises = f.is_some_and(|f| f.raises);
+                let err_ty = f.and_then(|f| f.raises_ty.clone());
+                self.call(
+                    Callee::Fn(mir::FuncId(init.0)),
+                    ops,
+                    None,
+                    raises,
+                    err_ty.as_ref(),
+                )?;
                 Rvalue::Use(Operand::Copy(Place::local(obj)))
             }
             K::Seq(stmts, v) => {

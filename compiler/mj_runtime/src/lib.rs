@@ -91,6 +91,7 @@ pub fn symbols() -> Vec<(&'static str, usize)> {
         str::mj_str_hash,
         str::mj_str_at,
         str::mj_str_is_char_start,
+        str::mj_str_count_codepoints,
         str::mj_str_char_at,
         str::mj_str_slice,
         str::mj_str_repeat,

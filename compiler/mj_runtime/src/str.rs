@@ -979,6 +979,17 @@ pub fn parse_f64(b: &[u8]) -> Result<f64, String> {
     s.parse::<f64>().map_err(|_| invalid())
 }
 
+/// The number of UTF-8 characters (`String.count_codepoints()`): bytes that do not
+/// continue a sequence.
+///
+/// # Safety
+/// `s` must be null or a valid `MjStr`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mj_str_count_codepoints(s: *const MjStr) -> i64 {
+    let b = unsafe { bytes(s) };
+    b.iter().filter(|c| *c & 0xC0 != 0x80).count() as i64
+}
+
 /// # Safety
 /// `s` must be null or a valid `MjStr`; `err` null or writable.
 #[unsafe(no_mangle)]

@@ -39,6 +39,10 @@ pub struct TFunction {
     pub params: Vec<LocalId>,
     pub ret: Ty,
     pub raises: bool,
+    /// The typed error of a `raises T` function (`None`: `Error`). Such a function's
+    /// error slot holds a heap box `(String, T)`: the error's message, then the value
+    /// (see `mj_lower`'s `typed_errors.rs`).
+    pub raises_ty: Option<Ty>,
     pub export: bool,
     pub locals: Vec<TLocal>,
     pub body: Vec<TStmt>,

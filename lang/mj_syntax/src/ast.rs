@@ -170,6 +170,8 @@ pub struct FnDef {
     /// Run-time arguments in `(...)`.
     pub args: Vec<Param>,
     pub raises: bool,
+    /// `raises T`: the typed error the function raises (`None`: `Error`, or no `raises`).
+    pub raises_ty: Option<Expr>,
     pub ret: Option<Expr>,
     /// `where cond` after the result type: the function exists only for the compile-time
     /// arguments that make `cond` true.

@@ -25,6 +25,11 @@ pub(crate) struct FnCx<'c> {
     pub name: String,
     pub ret: Ty,
     pub raises: bool,
+    /// The typed error this function raises (`raises T`); `None`: `Error`.
+    pub raises_ty: Option<Ty>,
+    /// The error type of each enclosing `try` body with a handler, innermost last: `None`
+    /// until the first raising call or `raise` in the body decides it (`typed_errors.rs`).
+    pub try_errors: Vec<Option<Ty>>,
     pub owner: Option<u32>,
     pub locals: Vec<TLocal>,
     /// Locals that may not be assigned (`read` arguments).
@@ -82,6 +87,7 @@ pub(crate) fn check_function(
             params: Vec::new(),
             ret: Ty::Unit,
             raises: false,
+            raises_ty: None,
             export: false,
             locals: Vec::new(),
             body: Vec::new(),
@@ -120,6 +126,7 @@ pub(crate) fn check_function(
     fx.consts = pconsts;
     fx.tparams = tparams;
     fx.self_ty = self_ty;
+    fx.raises_ty = sig.raises_ty.clone();
     let mut params = Vec::new();
     for p in &sig.params {
         let by_ref = matches!(p.conv, Conv::Mut | Conv::Out);
@@ -177,6 +184,7 @@ pub(crate) fn check_function(
         params,
         ret: sig.ret,
         raises: sig.raises,
+        raises_ty: fx.raises_ty.clone(),
         export,
         locals: fx.locals,
         body,
@@ -230,6 +238,8 @@ impl<'c> FnCx<'c> {
             name,
             ret,
             raises,
+            raises_ty: None,
+            try_errors: Vec::new(),
             owner,
             locals: Vec::new(),
             immutable: Vec::new(),
@@ -312,6 +322,15 @@ impl FnCx<'_> {
 
     /// Reports a call or `raise` that may raise where nothing handles it.
     pub fn check_may_raise(&mut self, what: &str, span: Span) {
+        self.check_may_raise_ty(what, None, span);
+    }
+
+    /// Like `check_may_raise`, for an error of type `err` (`None`: `Error`), which must
+    /// suit the context it goes to (`typed_errors.rs`).
+    pub fn check_may_raise_ty(&mut self, what: &str, err: Option<&Ty>, span: Span) {
+        if self.raises || self.try_depth > 0 {
+            self.route_error(what, err, span);
+        }
         if !self.raises && self.try_depth == 0 {
             let msg = format!(
                 "{what} may raise, but `{}` is not marked `raises`",
@@ -592,16 +611,23 @@ impl FnCx<'_> {
                 self.dead = true;
             }
             StmtKind::Raise(e) => {
-                self.check_may_raise("`raise`", s.span);
                 match e {
                     Some(e) => {
-                        let te = self.expr(e, Some(&Ty::Error));
-                        let te = match te.ty {
-                            Ty::Error | Ty::Unknown => te,
-                            Ty::Str => TExpr {
-                                ty: Ty::Error,
-                                ..te
-                            },
+                        let expected = self.expected_raise();
+                        let te = self.expr(e, expected.as_ref());
+                        match te.ty {
+                            Ty::Error | Ty::Unknown | Ty::Str => {
+                                self.check_may_raise("`raise`", s.span);
+                                out.push(TStmt::Raise(TExpr {
+                                    ty: Ty::Error,
+                                    ..te
+                                }));
+                            }
+                            Ty::Struct(..) => {
+                                self.check_may_raise_ty("`raise`", Some(&te.ty), s.span);
+                                let st = self.typed_raise(te, e.span);
+                                out.push(st);
+                            }
                             _ => {
                                 let msg = format!(
                                     "expected an `Error` to raise, found `{}`",
@@ -611,14 +637,24 @@ impl FnCx<'_> {
                                     Diag::error(E_MISMATCH, msg, e.span)
                                         .with_hint("write `raise Error(\"message\")`"),
                                 );
-                                te
+                                out.push(TStmt::Raise(te));
                             }
-                        };
-                        out.push(TStmt::Raise(te));
+                        }
                     }
-                    None => match self.current_error.last() {
+                    None => match self.current_error.last().copied() {
                         Some(l) => {
-                            out.push(TStmt::Raise(TExpr::new(K::Local(*l), Ty::Error, line)))
+                            let ty = self.local_ty(l);
+                            let read = TExpr::new(K::Local(l), ty.clone(), line);
+                            if matches!(ty, Ty::Struct(..)) {
+                                self.check_may_raise_ty("`raise`", Some(&ty), s.span);
+                                // The handler's value moves into the new error.
+                                let moved = TExpr::new(K::Move(l), ty.clone(), line);
+                                let st = self.typed_raise(moved, s.span);
+                                out.push(st);
+                            } else {
+                                self.check_may_raise("`raise`", s.span);
+                                out.push(TStmt::Raise(read));
+                            }
                         }
                         None => self.error(Diag::error(
                             E_OUTSIDE,
@@ -647,6 +683,7 @@ impl FnCx<'_> {
                 }
                 if !handlers.is_empty() {
                     self.try_depth += 1;
+                    self.try_errors.push(None);
                 }
                 let before = self.flow.clone();
                 let b = self.block(body);
@@ -655,9 +692,12 @@ impl FnCx<'_> {
                 self.flow = self.flow.clone().union(&before);
                 self.dead = false;
                 self.comptime_exit = false;
-                if !handlers.is_empty() {
+                let caught = if handlers.is_empty() {
+                    Ty::Error
+                } else {
                     self.try_depth -= 1;
-                }
+                    self.try_errors.pop().flatten().unwrap_or(Ty::Error)
+                };
                 let handler = handlers.first().map(|h| {
                     self.scopes.push(HashMap::new());
                     let l = self.new_local(
@@ -665,7 +705,7 @@ impl FnCx<'_> {
                             .as_ref()
                             .map(|n| n.name.as_str())
                             .unwrap_or("<error>"),
-                        Ty::Error,
+                        caught.clone(),
                         false,
                     );
                     if let Some(n) = &h.name {

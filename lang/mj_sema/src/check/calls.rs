@@ -59,7 +59,7 @@ impl FnCx<'_> {
         let mut targs = vec![self.self_arg(recv, &sig)];
         targs.extend(self.check_args(name, &sig, 1, args, span));
         if sig.raises {
-            self.check_may_raise(&format!("`{name}`"), span);
+            self.check_may_raise_ty(&format!("`{name}`"), sig.raises_ty.as_ref(), span);
         }
         TExpr::new(K::Call(self.callee(id, &ct), targs), sig.ret, line)
     }
@@ -114,7 +114,7 @@ impl FnCx<'_> {
             targs.push(TArg::Value(a));
         }
         if sig.raises {
-            self.check_may_raise(&format!("`{name}`"), span);
+            self.check_may_raise_ty(&format!("`{name}`"), sig.raises_ty.as_ref(), span);
         }
         let line = self.line(span);
         Some(TExpr::new(
@@ -484,7 +484,7 @@ impl FnCx<'_> {
         };
         let targs = self.check_args(n, &sig, 0, args, span);
         if sig.raises {
-            self.check_may_raise(&format!("call to `{n}`"), span);
+            self.check_may_raise_ty(&format!("call to `{n}`"), sig.raises_ty.as_ref(), span);
         }
         TExpr::new(K::Call(self.callee(id, &ct), targs), sig.ret, line)
     }
@@ -678,7 +678,7 @@ impl FnCx<'_> {
         };
         let targs = self.check_args(&sname, &sig, 1, args, span);
         if sig.raises {
-            self.check_may_raise(&format!("`{sname}(...)`"), span);
+            self.check_may_raise_ty(&format!("`{sname}(...)`"), sig.raises_ty.as_ref(), span);
         }
         let k = self.cx.structs[s as usize].params.len();
         let ty = Ty::Struct(s, ct[..k.min(ct.len())].to_vec().into());
@@ -786,7 +786,11 @@ impl FnCx<'_> {
                 let mut targs = vec![recv_arg];
                 targs.extend(self.check_args(&name.name, &sig, 1, args, span));
                 if sig.raises {
-                    self.check_may_raise(&format!("call to `{}`", name.name), span);
+                    self.check_may_raise_ty(
+                        &format!("call to `{}`", name.name),
+                        sig.raises_ty.as_ref(),
+                        span,
+                    );
                 }
                 let call = TExpr::new(K::Call(self.callee(id, &ct), targs), sig.ret, line);
                 self.optional_guard(&guard_recv, s, &name.name, call, span)

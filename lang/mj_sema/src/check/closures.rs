@@ -108,6 +108,7 @@ impl FnCx<'_> {
                 params,
                 ret,
                 raises: d.raises,
+                raises_ty: None,
                 has_self: false,
             },
             visible,
@@ -350,6 +351,7 @@ impl<'c> FnCx<'c> {
             params,
             ret: sig.ret.clone(),
             raises: sig.raises,
+            raises_ty: None,
             export: false,
             locals: std::mem::take(&mut child.locals),
             body,
@@ -567,6 +569,7 @@ impl FnCx<'_> {
             params: vec![LocalId(0), LocalId(1)],
             ret: Ty::Unit,
             raises: false,
+            raises_ty: None,
             export: false,
             locals: vec![
                 crate::tir::TLocal {

@@ -833,6 +833,7 @@ pub(crate) fn subst_sig(sig: &Sig, args: &[CtArg]) -> Sig {
         p.ty = p.ty.subst(args);
     }
     s.ret = s.ret.subst(args);
+    s.raises_ty = s.raises_ty.map(|t| t.subst(args));
     s
 }
 

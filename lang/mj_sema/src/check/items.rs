@@ -145,6 +145,7 @@ fn new_func(
             params: Vec::new(),
             ret: Ty::Unit,
             raises: def.raises,
+            raises_ty: None,
             has_self: false,
         },
         fieldwise: false,
@@ -1628,10 +1629,12 @@ fn resolve_sig(cx: &mut Ctx, id: FnId) {
         );
     }
     cx.funcs[id.0 as usize].late = late;
+    let (raises, raises_ty) = super::typed_errors::declared_error(cx, m, &def, &scope);
     cx.funcs[id.0 as usize].sig = Sig {
         params,
         ret,
-        raises: def.raises,
+        raises,
+        raises_ty,
         has_self,
     };
 }
@@ -1681,6 +1684,7 @@ fn synthesize_fieldwise_init(cx: &mut Ctx, s: u32) {
         params: Vec::new(),
         args: Vec::new(),
         raises: false,
+        raises_ty: None,
         ret: None,
         where_clause: None,
         docstring: None,
@@ -1715,6 +1719,7 @@ fn synthesize_fieldwise_init(cx: &mut Ctx, s: u32) {
             params,
             ret: Ty::Unit,
             raises: false,
+            raises_ty: None,
             has_self: true,
         },
         fieldwise: true,

@@ -26,6 +26,7 @@ mod loops;
 mod mono;
 mod overloads;
 mod ownership;
+mod typed_errors;
 mod with_stmt;
 
 use std::collections::HashMap;
@@ -168,6 +169,8 @@ pub(crate) struct Sig {
     pub params: Vec<ParamSig>,
     pub ret: Ty,
     pub raises: bool,
+    /// `raises T` with a typed error `T` (`None`: the built-in `Error`).
+    pub raises_ty: Option<Ty>,
     /// The method takes `self` (as its first parameter in `params`).
     pub has_self: bool,
 }

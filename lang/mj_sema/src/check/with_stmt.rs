@@ -240,10 +240,17 @@ fn not_a_context_manager(fx: &FnCx<'_>, ty: &Ty, span: Span) -> Option<Diag> {
         .into_iter()
         .find(|m| !fx.has_method(ty, m))
     {
-        let msg = format!(
-            "`{}` is not a context manager: it has no `{m}` method",
-            fx.ty_name(ty)
-        );
+        let msg = if m == "__exit__" && has_error_exit(fx, ty) {
+            format!(
+                "`{}` has `__exit__(self, err)` but no `__exit__(self)` for a body that does not raise",
+                fx.ty_name(ty)
+            )
+        } else {
+            format!(
+                "`{}` is not a context manager: it has no `{m}` method",
+                fx.ty_name(ty)
+            )
+        };
         return Some(Diag::error(E_NO_MEMBER, msg, span).with_hint(
             "a value used in `with` needs `def __enter__(self) -> T` and `def __exit__(self)`",
         ));

@@ -546,6 +546,7 @@ impl<'a> Driver<'a> {
             params: h.params,
             args: h.args,
             raises: h.raises,
+            raises_ty: h.raises_ty,
             ret: h.ret,
             where_clause: h.where_clause,
             docstring,

@@ -14,6 +14,7 @@ pub(crate) struct DefHeader {
     pub params: Vec<GenericParam>,
     pub args: Vec<Param>,
     pub raises: bool,
+    pub raises_ty: Option<Expr>,
     pub ret: Option<Expr>,
     pub where_clause: Option<Expr>,
 }
@@ -141,7 +142,7 @@ pub(crate) fn build<'a>(e: ExprParsers<'a>) -> StmtParsers<'a> {
         .then(gparams.clone().or_not())
         .then(params)
         .then_ignore(capturing.or_not())
-        .then(kw("raises").or_not())
+        .then(kw("raises").ignore_then(expr.clone().or_not()).or_not())
         .then(op("->").ignore_then(expr.clone()).or_not())
         .then(where_kw.ignore_then(expr.clone()).or_not())
         .map(
@@ -150,6 +151,7 @@ pub(crate) fn build<'a>(e: ExprParsers<'a>) -> StmtParsers<'a> {
                 params: params.unwrap_or_default(),
                 args,
                 raises: raises.is_some(),
+                raises_ty: raises.flatten(),
                 ret,
                 where_clause,
             },

@@ -228,6 +228,7 @@ pub(crate) fn builtin_method(
                 "codepoint_slices",
                 "copy",
                 "byte_length",
+                "count_codepoints",
                 "__len__",
                 "write",
             ];
@@ -349,6 +350,9 @@ pub(crate) fn builtin_method(
                 "codepoint_slices" if ok(fx, 0, 0) => recv,
                 "byte_length" | "__len__" if ok(fx, 0, 0) => {
                     TExpr::new(K::Len(Box::new(recv)), Ty::INT, line)
+                }
+                "count_codepoints" if ok(fx, 0, 0) => {
+                    fx.extern_call("mj_str_count_codepoints", vec![recv], Ty::INT, line)
                 }
                 _ if KNOWN.contains(&m) => not_done(fx),
                 _ => unknown_method(fx, KNOWN),
