@@ -46,7 +46,6 @@ ALLOWED_LEAKS: dict[str, str] = {
     "(a new reference used as the base of an access is not released)",
     "std_pathlib": "Strings returned by Path methods and used as the base of another call "
     "(a new reference used as the base of an access is not released)",
-    "testing_assert_raises": "the error caught by `with assert_raises()` is not released",
 }
 
 VALGRIND_EXIT = 99

@@ -570,7 +570,14 @@ pub(crate) fn with_stmt(
     };
     out.push(TStmt::Try {
         body: b,
-        handler: Some((Some(err), handler)),
+        // The handler owns the caught error (released when it ends).
+        handler: Some((
+            Some(err),
+            vec![TStmt::Scope {
+                locals: vec![err],
+                body: handler,
+            }],
+        )),
         else_body: vec![no_raise],
         finally_body: Vec::new(),
     });
