@@ -189,7 +189,8 @@ pub(crate) fn with_context(
                     },
                     span: e.span,
                 },
-                vec![stmt(StmtKind::Raise(Some(ename(&err))))],
+                // A bare `raise` moves the caught error on (a typed one is not copied).
+                vec![stmt(StmtKind::Raise(None))],
             )],
             else_body: None,
             comptime: false,
