@@ -291,6 +291,29 @@ impl FnCx<'_> {
     ) -> TExpr {
         let line = self.line(span);
         match &func.kind {
+            // `CompilationTarget.is_x86()` and the other target queries (`std.sys`).
+            ExprKind::Attr { base, name }
+                if matches!(&base.kind, ExprKind::Name(b) if b == "CompilationTarget")
+                    && self.lookup_local("CompilationTarget").is_none()
+                    && matches!(
+                        self.cx.modules[self.m].scope.get("CompilationTarget"),
+                        Some(super::Item::Builtin(..))
+                    ) =>
+            {
+                for a in args {
+                    self.expr(&a.value, None);
+                }
+                match super::builtins::target::target_query(&name.name, true) {
+                    Some(super::ConstVal::Bool(v)) if args.is_empty() => {
+                        TExpr::new(K::Bool(v), Ty::Bool, line)
+                    }
+                    _ => {
+                        let msg = format!("`CompilationTarget` has no query `{}`", name.name);
+                        self.error(Diag::error(super::E_NO_MEMBER, msg, name.span));
+                        self.unknown(line)
+                    }
+                }
+            }
             ExprKind::Name(n)
                 if n == "Self"
                     && self.self_ty.is_some()

@@ -61,7 +61,11 @@ pub(crate) fn ct_bool(
             let ExprKind::Attr { base, name } = &func.kind else {
                 return const_bool(cx, m, e, scope);
             };
-            match const_eval(cx, m, base, scope.consts)? {
+            // `CompilationTarget.is_x86()` and other receivers that are not values.
+            let Some(recv) = const_eval(cx, m, base, scope.consts) else {
+                return const_bool(cx, m, e, scope);
+            };
+            match recv {
                 ConstVal::Int(v, _) => match name.name.as_str() {
                     "is_power_of_two" => Some(v > 0 && v & (v - 1) == 0),
                     _ => None,

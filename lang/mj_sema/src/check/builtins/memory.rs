@@ -11,7 +11,7 @@ use mj_syntax::{Diag, Span};
 use super::simd_types::{eval_count, eval_dtype, lanes, simd_of, simd_width_for};
 use crate::check::body::FnCx;
 use crate::check::expr::is_place;
-use crate::check::{E_ARITY, E_COMPTIME, E_KWARG, E_MISMATCH, E_NO_MEMBER, Item};
+use crate::check::{ConstVal, E_ARITY, E_COMPTIME, E_KWARG, E_MISMATCH, E_NO_MEMBER, Item};
 use crate::suggest::did_you_mean;
 use crate::tir::{Prim, TBin, TCmp, TExpr, TExprKind as K, TStmt};
 use crate::ty::Ty;
@@ -116,6 +116,32 @@ impl FnCx<'_> {
                             Err(_) => self.resolve_ty(&p.value),
                         };
                         Some(TExpr::new(K::SizeOf(t), Ty::INT, line))
+                    }
+                    "align_of" | "alignof" | "bit_width_of" | "bitwidthof" => {
+                        self.arity(n, args, 0, 0, span);
+                        let [p] = params else {
+                            let msg = format!("`{n}` takes one type parameter");
+                            self.error(Diag::error(E_COMPTIME, msg, span));
+                            return Some(self.unknown(line));
+                        };
+                        let t = match eval_dtype(self.cx, self.m, &p.value, &self.consts) {
+                            Ok(t) => t,
+                            Err(_) => self.resolve_ty(&p.value),
+                        };
+                        let size = TExpr::new(K::SizeOf(t.clone()), Ty::INT, line);
+                        Some(if n.starts_with("bit") {
+                            let eight = self.int(8, line);
+                            TExpr::new(
+                                K::Binary(TBin::Mul, Box::new(size), Box::new(eight)),
+                                Ty::INT,
+                                line,
+                            )
+                        } else {
+                            match super::target::align_of(&t) {
+                                Some(a) => self.int(i128::from(a), line),
+                                None => size,
+                            }
+                        })
                     }
                     _ => None,
                 }
@@ -757,6 +783,18 @@ impl FnCx<'_> {
                 TExpr::new(K::Bool(false), Ty::Bool, line)
             }
             "is_x86" => TExpr::new(K::Bool(cfg!(target_arch = "x86_64")), Ty::Bool, line),
+            "num_performance_cores" => {
+                self.arity(name, args, 0, 0, span);
+                self.extern_call("mj_num_physical_cores", Vec::new(), Ty::INT, line)
+            }
+            _ if super::target::target_query(name, false).is_some() => {
+                self.arity(name, args, 0, 0, span);
+                match super::target::target_query(name, false) {
+                    Some(ConstVal::Int(v, t)) => TExpr::new(K::Int(v), t, line),
+                    Some(ConstVal::Bool(v)) => TExpr::new(K::Bool(v), Ty::Bool, line),
+                    _ => self.unknown(line),
+                }
+            }
             "Span" => self.construct_span(args, span),
             "SIMD" | "Scalar" | "InlineArray" | "alloc" | "stack_allocation" | "simd_width_of"
             | "size_of" => {

@@ -17,6 +17,7 @@ mod simd_methods;
 pub(crate) mod simd_types;
 mod stringify;
 mod suite;
+pub(crate) mod target;
 mod testing;
 
 pub(crate) use ffi::{check_export, external_call};
@@ -133,6 +134,9 @@ pub(crate) const SYS_QUERIES: &[&str] = &[
     "is_apple_gpu",
     "is_x86",
     "size_of",
+    "align_of",
+    "bit_width_of",
+    "num_performance_cores",
     "masked_load",
     "masked_store",
 ];
@@ -156,7 +160,12 @@ pub(crate) fn builtin_module_has(m: &str, name: &str) -> bool {
                 || MATH_CONSTS.contains(&name)
                 || ["abs", "min", "max"].contains(&name)
         }
-        "sys" => name == "argv" || name == "exit" || SYS_QUERIES.contains(&name),
+        "sys" => {
+            name == "argv"
+                || name == "exit"
+                || SYS_QUERIES.contains(&name)
+                || target::TARGET_FNS.contains(&name)
+        }
         "memory" => MEMORY_NAMES.contains(&name),
         "time" => TIME_FNS.contains(&name),
         "testing" => testing::TESTING_FNS.contains(&name),
@@ -180,6 +189,7 @@ pub(crate) fn builtin_module_names(m: &str) -> Vec<&'static str> {
         "sys" => ["argv", "exit"]
             .iter()
             .chain(SYS_QUERIES)
+            .chain(target::TARGET_FNS)
             .copied()
             .collect(),
         "memory" => MEMORY_NAMES.to_vec(),

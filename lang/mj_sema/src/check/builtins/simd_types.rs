@@ -395,6 +395,19 @@ pub(crate) fn const_eval_extra(
             (d.is_empty() && !t.is_unknown()).then_some(ConstVal::Type(t))
         }
         ExprKind::Call { func, args } if args.is_empty() => {
+            if let ExprKind::Attr { base, name } = &func.kind {
+                // `CompilationTarget.is_x86()`, `dtype.is_floating_point()`.
+                if matches!(&base.kind, ExprKind::Name(b) if b == "CompilationTarget")
+                    && matches!(
+                        cx.modules[m].scope.get("CompilationTarget"),
+                        Some(Item::Builtin(..))
+                    )
+                {
+                    return super::target::target_query(&name.name, true);
+                }
+                let t = eval_dtype(cx, m, base, locals).ok()?;
+                return super::target::dtype_query(&t, &name.name);
+            }
             let (name, params) = match &func.kind {
                 ExprKind::Name(n) => (n.as_str(), &[][..]),
                 ExprKind::Index { base, args } => match &base.kind {
@@ -414,6 +427,32 @@ pub(crate) fn const_eval_extra(
                     Some(ConstVal::Bool(false))
                 }
                 ("is_x86", []) => Some(ConstVal::Bool(cfg!(target_arch = "x86_64"))),
+                (q, []) if super::target::target_query(q, false).is_some() => {
+                    super::target::target_query(q, false)
+                }
+                ("align_of" | "alignof" | "bit_width_of" | "bitwidthof", [p]) => {
+                    let t = match eval_dtype(cx, m, &p.value, locals) {
+                        Ok(t) => t,
+                        Err(_) => {
+                            let mut d = Vec::new();
+                            let types = HashMap::new();
+                            let scope = TyScope {
+                                self_ty: None,
+                                types: &types,
+                                consts: locals,
+                            };
+                            let t = resolve_type(cx, m, &p.value, &scope, &mut d);
+                            d.is_empty().then_some(t)?
+                        }
+                    };
+                    let size = fixed_size(&t)?;
+                    let v = if name.starts_with("bit") {
+                        size * 8
+                    } else {
+                        super::target::align_of(&t)?
+                    };
+                    Some(ConstVal::Int(i128::from(v), Ty::INT))
+                }
                 ("simd_width_of" | "simdwidthof", [p]) => {
                     let t = eval_dtype(cx, m, &p.value, locals).ok()?;
                     Some(ConstVal::Int(simd_width_for(&t), Ty::INT))
