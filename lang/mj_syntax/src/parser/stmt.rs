@@ -142,7 +142,12 @@ pub(crate) fn build<'a>(e: ExprParsers<'a>) -> StmtParsers<'a> {
         .then(gparams.clone().or_not())
         .then(params)
         .then_ignore(capturing.or_not())
-        .then(kw("raises").ignore_then(expr.clone().or_not()).or_not())
+        // `raises T` (a typed error); `raises where ...` has no type.
+        .then(
+            kw("raises")
+                .ignore_then(expr.clone().and_is(where_kw.not()).or_not())
+                .or_not(),
+        )
         .then(op("->").ignore_then(expr.clone()).or_not())
         .then(where_kw.ignore_then(expr.clone()).or_not())
         .map(
