@@ -55,8 +55,11 @@ pub enum StmtKind {
         value: Expr,
     },
     /// `comptime N = 16`, `comptime N: Int = 16`, and the legacy `alias N = 16`.
+    /// `comptime AddOne[a: Int]: Int = a + 1` and `comptime Pair[dt: DType] = SIMD[dt, 2]`
+    /// carry `params` (a parametric `comptime` value or type alias).
     Comptime {
         name: Ident,
+        params: Vec<GenericParam>,
         ty: Option<Expr>,
         value: Expr,
     },
@@ -188,7 +191,24 @@ pub struct GenericParam {
     /// `T: Copyable & Movable` -> the bound expression; `n: Int` -> `Int`.
     pub ty: Option<Expr>,
     pub default: Option<Expr>,
+    /// How the parameter may be passed, from the `//`, `/` and `*` markers around it.
+    pub mode: ParamMode,
     pub span: Span,
+}
+
+/// How a compile-time parameter may be given at a use site (`[a, b, //, c, /, d, *, e]`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum ParamMode {
+    /// By position or by keyword.
+    #[default]
+    Normal,
+    /// Before `//`: inferred from the other parameters or arguments (or given by keyword);
+    /// positional arguments skip it.
+    InferOnly,
+    /// Before `/`: by position only.
+    PosOnly,
+    /// After `*`: by keyword only.
+    KwOnly,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

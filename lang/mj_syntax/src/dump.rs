@@ -102,9 +102,15 @@ impl Dumper {
                 op.symbol(),
                 expr(value)
             )),
-            StmtKind::Comptime { name, ty, value } => self.line(&format!(
-                "comptime {}{} = {}",
+            StmtKind::Comptime {
+                name,
+                params,
+                ty,
+                value,
+            } => self.line(&format!(
+                "comptime {}{}{} = {}",
                 name.name,
+                gparams(params),
                 opt(" : ", ty),
                 expr(value)
             )),
@@ -308,8 +314,14 @@ fn gparams(ps: &[GenericParam]) -> String {
     let items: Vec<String> = ps
         .iter()
         .map(|p| {
+            let mode = match p.mode {
+                ParamMode::Normal => "",
+                ParamMode::InferOnly => " (infer-only)",
+                ParamMode::PosOnly => " (positional-only)",
+                ParamMode::KwOnly => " (keyword-only)",
+            };
             format!(
-                "{}{}{}",
+                "{}{}{}{mode}",
                 p.name.name,
                 opt(": ", &p.ty),
                 opt(" = ", &p.default)

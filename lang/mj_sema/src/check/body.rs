@@ -390,7 +390,8 @@ impl FnCx<'_> {
                 let init = value.as_ref().map(|v| self.expr(v, declared.as_ref()));
                 let ty = match (&declared, &init) {
                     (Some(t), _) => t.clone(),
-                    (None, Some(i)) => i.ty.clone(),
+                    // A `@nonmaterializable` value becomes its run-time type.
+                    (None, Some(i)) => self.materialized(&i.ty).unwrap_or_else(|| i.ty.clone()),
                     (None, None) => {
                         self.error(
                             Diag::error(
@@ -448,7 +449,28 @@ impl FnCx<'_> {
             StmtKind::AugAssign { target, op, value } => {
                 self.aug_assign(target, *op, value, s.span, out)
             }
-            StmtKind::Comptime { name, ty, value } => {
+            StmtKind::Comptime {
+                name,
+                params,
+                ty,
+                value,
+            } => {
+                let mut diags = Vec::new();
+                let alias =
+                    super::params::alias_of(self.cx, self.m, &name.name, params, value, &mut diags);
+                self.diags.extend(diags);
+                if let Some(a) = alias {
+                    self.consts.insert(name.name.clone(), a);
+                    return;
+                }
+                // A struct value (`comptime s = Box[1]() + Box[2]()`): its expression,
+                // checked at each use.
+                if super::comptime::struct_valued(self.cx, self.m, value) {
+                    let e = std::sync::Arc::new(value.clone());
+                    self.consts
+                        .insert(name.name.clone(), ConstVal::Expr(self.m, e));
+                    return;
+                }
                 match const_eval(self.cx, self.m, value, &self.consts) {
                     Some(v) => {
                         let v = match (ty.as_ref().map(|t| self.resolve_ty(t)), v) {

@@ -94,7 +94,8 @@ impl FnCx<'_> {
             return None;
         };
         let prefix = self.method_prefix(id, &recv.ty);
-        let (sig, ct) = self.instantiate(id, prefix, None, &[], 1, span)?;
+        let tys: Vec<Ty> = args.iter().map(|a| a.ty.clone()).collect();
+        let (sig, ct) = self.instantiate_typed(id, prefix, &tys, span)?;
         if sig.params.len() != args.len() + 1 {
             let msg = format!(
                 "`{name}` takes {} arguments, found {}",
@@ -370,6 +371,16 @@ impl FnCx<'_> {
                 }
             }
             ExprKind::Attr { base, name } => {
+                if let Some(v) = self.dtype_method(func, args, span) {
+                    return v;
+                }
+                if name.name == "write"
+                    && matches!(&base.kind, ExprKind::Name(b) if b == "String"
+                        && self.lookup_local(b).is_none()
+                        && !self.cx.modules[self.m].scope.contains_key(b))
+                {
+                    return self.string_write(args, span);
+                }
                 // module.func(...) or Type.staticmethod(...)
                 if let Some(b) = self.module_base(base) {
                     let b = &b;
@@ -430,6 +441,13 @@ impl FnCx<'_> {
                 super::builtins::external_call(self, targs, args, span)
             }
             ExprKind::Index { base, args: cargs } => {
+                // `Pair[DType.float32](1.0, 2.0)`: a parametric type alias.
+                if self.lookup_local_expr(base).is_none()
+                    && super::params::lookup_alias(self.cx, self.m, base, &self.consts).is_some()
+                {
+                    let ty = self.resolve_ty(func);
+                    return self.construct_typed(ty, args, span);
+                }
                 // `f[T](...)`, `obj.method[n](...)`, `Type.method[n](...)`.
                 if let Some(v) = self.explicit_call(base, cargs, args, span) {
                     return v;

@@ -237,6 +237,10 @@ impl FnCx<'_> {
     }
 
     fn attr(&mut self, base: &Expr, name: &ast::Ident, span: Span, line: u32) -> TExpr {
+        // `v.dtype` of an automatically parameterized argument, `SIMD[dt, 4].size`.
+        if let Some(v) = self.param_attr_static(base, name, span, line) {
+            return v;
+        }
         if let ExprKind::Name(b) = &base.kind
             && b == "DType"
             && self.lookup_local(b).is_none()
@@ -330,6 +334,9 @@ impl FnCx<'_> {
                     let ty = fields[i].1.clone();
                     return TExpr::new(K::Field(Box::new(b), i as u32), ty, line);
                 }
+                if let Some(v) = super::params::param_of_type(self.cx, &b.ty, &name.name) {
+                    return self.const_value(v, line);
+                }
                 let mut d = Diag::error(
                     E_NO_MEMBER,
                     format!(
@@ -353,6 +360,10 @@ impl FnCx<'_> {
             }
             Ty::Vector(_, n) | Ty::Array(_, n) if name.name == "size" => self.int(n.into(), line),
             Ty::Unknown => self.unknown(line),
+            t if super::params::param_of_type(self.cx, &t, &name.name).is_some() => {
+                let v = super::params::param_of_type(self.cx, &t, &name.name);
+                self.const_value(v.unwrap_or(ConstVal::Bool(false)), line)
+            }
             t => {
                 let msg = format!("`{}` has no attribute `{}`", self.ty_name(&t), name.name);
                 self.error(Diag::error(E_NO_MEMBER, msg, span));
@@ -362,6 +373,11 @@ impl FnCx<'_> {
     }
 
     fn index(&mut self, base: &Expr, args: &[Arg], span: Span, line: u32) -> TExpr {
+        if self.lookup_local_expr(base).is_none()
+            && let Some(al) = super::params::lookup_alias(self.cx, self.m, base, &self.consts)
+        {
+            return self.alias_expr(&al, args, span, line);
+        }
         let b = self.expr(base, None);
         if let Ty::Struct(..) = b.ty {
             return self.struct_method_call(b, "__getitem__", args, span, "cannot be indexed");
@@ -1041,7 +1057,8 @@ pub fn const_expr(v: ConstVal, line: u32) -> TExpr {
         | ConstVal::Expr(..)
         | ConstVal::Func(_)
         | ConstVal::List(..)
-        | ConstVal::Tuple(..) => TExpr::new(K::Unit, Ty::Unknown, line),
+        | ConstVal::Tuple(..)
+        | ConstVal::Alias(_) => TExpr::new(K::Unit, Ty::Unknown, line),
         // A type used as a value has already been reported by the caller; keep its name.
         ConstVal::Type(t) => TExpr::new(K::Str(format!("{t:?}")), Ty::Str, line),
         // At run time a `DType` is its name, which is also how Mojo prints it.

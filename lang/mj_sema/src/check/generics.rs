@@ -109,6 +109,8 @@ pub(crate) fn instance_names(
                 types.insert(p.name.clone(), t.clone());
             }
             (GKind::Value(t), a) => {
+                // A dependent type (`value: Scalar[dtype]`) names earlier arguments.
+                let t = &t.subst(args);
                 if let Some(v) = ct_to_const(a, t) {
                     consts.insert(p.name.clone(), v);
                 }
@@ -147,7 +149,9 @@ pub(crate) fn const_to_ct(v: &ConstVal) -> CtArg {
         ConstVal::Param(i, _) => CtArg::Param(*i),
         ConstVal::DType(t) | ConstVal::Type(t) => CtArg::Type(t.clone()),
         // Rejected by `value_fits` before it gets here.
-        ConstVal::Expr(..) | ConstVal::List(..) | ConstVal::Tuple(..) => CtArg::Bool(false),
+        ConstVal::Expr(..) | ConstVal::List(..) | ConstVal::Tuple(..) | ConstVal::Alias(_) => {
+            CtArg::Bool(false)
+        }
         ConstVal::Func(f) => CtArg::Func(f.0),
     }
 }
@@ -228,6 +232,15 @@ pub(crate) fn declare_params(
 ) -> Vec<GParam> {
     let mut out: Vec<GParam> = Vec::new();
     for p in params {
+        // `[value: SIMD]`: the vector's `dtype` and `size` become infer-only parameters.
+        let auto;
+        let p = match super::params::auto_value_param(cx, m, p, outer, &mut out) {
+            Some(q) => {
+                auto = q;
+                &auto
+            }
+            None => p,
+        };
         if outer.iter().chain(&out).any(|o| o.name == p.name.name) {
             diags.push((
                 m,
@@ -287,6 +300,7 @@ pub(crate) fn declare_params(
             name: p.name.name.clone(),
             kind,
             default: p.default.clone(),
+            mode: p.mode,
             span: p.name.span,
         });
     }
@@ -300,9 +314,16 @@ fn is_value_type(cx: &Ctx, m: usize, e: &Expr) -> bool {
             super::items::scalar_type(n).is_some()
                 || matches!(
                     n.as_str(),
-                    "String" | "StringLiteral" | "StaticString" | "DType"
+                    "String" | "StringLiteral" | "StaticString" | "DType" | "SIMDLength"
                 )
-                || matches!(cx.modules[m].scope.get(n), Some(Item::Struct(_)))
+                || matches!(
+                    cx.modules[m].scope.get(n),
+                    Some(Item::Struct(_) | Item::Const(ConstVal::Type(_)))
+                )
+        }
+        // `value: Scalar[dtype]`, `v: SIMD[dt, 4]`: a value of a SIMD type.
+        ExprKind::Index { base, .. } => {
+            matches!(&base.kind, ExprKind::Name(n) if n == "SIMD" || n == "Scalar")
         }
         _ => false,
     }
@@ -354,6 +375,22 @@ pub(crate) fn bind_explicit(
     for a in args {
         let i = match &a.name {
             Some(n) => match params.iter().position(|p| p.name == n.name) {
+                Some(i) if i >= first && params[i].mode == ast::ParamMode::PosOnly => {
+                    diags.push((
+                        m,
+                        Diag::error(
+                            E_GENERIC,
+                            format!(
+                                "the compile-time parameter `{}` of `{what}` is positional-only",
+                                n.name
+                            ),
+                            n.span,
+                        )
+                        .with_hint("pass it without its name"),
+                    ));
+                    ok = false;
+                    continue;
+                }
                 Some(i) if i >= first => i,
                 _ => {
                     diags.push((
@@ -369,32 +406,89 @@ pub(crate) fn bind_explicit(
                 }
             },
             None => {
+                // Positional arguments skip infer-only parameters.
+                while pos < params.len() && params[pos].mode == ast::ParamMode::InferOnly {
+                    pos += 1;
+                }
                 let i = pos;
                 pos += 1;
-                if i >= params.len() {
+                if i < params.len() && params[i].mode == ast::ParamMode::KwOnly {
                     diags.push((
                         m,
                         Diag::error(
                             E_GENERIC,
                             format!(
-                                "`{what}` takes {} compile-time parameter(s), found more",
-                                params.len() - first
+                                "the compile-time parameter `{}` of `{what}` is keyword-only",
+                                params[i].name
                             ),
                             a.value.span,
-                        ),
+                        )
+                        .with_hint(format!("write `{}=...`", params[i].name)),
                     ));
+                    ok = false;
+                    continue;
+                }
+                if i >= params.len() {
+                    let n = params[first.min(params.len())..]
+                        .iter()
+                        .filter(|p| {
+                            !matches!(p.mode, ast::ParamMode::InferOnly | ast::ParamMode::KwOnly)
+                        })
+                        .count();
+                    let mut d = Diag::error(
+                        E_GENERIC,
+                        format!("`{what}` takes {n} compile-time parameter(s), found more",),
+                        a.value.span,
+                    );
+                    if let Some(h) = infer_only_hint(&params[first.min(params.len())..]) {
+                        d = d.with_hint(h);
+                    }
+                    diags.push((m, d));
                     ok = false;
                     continue;
                 }
                 i
             }
         };
-        match ct_arg(cx, m, &params[i], &a.value, scope, diags) {
+        let dep = super::params::dependent_param(cx, m, &params[i], &a.value, scope, binds);
+        let before = diags.len();
+        match ct_arg(
+            cx,
+            m,
+            dep.as_ref().unwrap_or(&params[i]),
+            &a.value,
+            scope,
+            diags,
+        ) {
             Some(v) => binds[i] = Some(v),
-            None => ok = false,
+            None => {
+                ok = false;
+                if a.name.is_none()
+                    && let Some(h) = infer_only_hint(&params[first.min(params.len())..])
+                {
+                    for (_, d) in &mut diags[before..] {
+                        *d = d.clone().with_hint(h.clone());
+                    }
+                }
+            }
         }
     }
     ok
+}
+
+/// Says which parameters positional arguments skipped because they are infer-only.
+fn infer_only_hint(params: &[GParam]) -> Option<String> {
+    let infer: Vec<&str> = params
+        .iter()
+        .filter(|p| p.mode == ast::ParamMode::InferOnly && !p.name.contains('.'))
+        .map(|p| p.name.as_str())
+        .collect();
+    (!infer.is_empty()).then(|| {
+        format!(
+            "`{}` is infer-only (before `//`): positional arguments skip it; it is inferred from the arguments, or given by keyword",
+            infer.join("`, `")
+        )
+    })
 }
 
 /// Evaluates one compile-time argument for parameter `p`.
@@ -776,7 +870,8 @@ pub(crate) fn function_instance_names(
     f: &FuncData,
     args: &[CtArg],
 ) -> (HashMap<String, Ty>, HashMap<String, ConstVal>, Option<Ty>) {
-    let (types, mut consts) = instance_names(&f.generics, args);
+    let (mut types, mut consts) = instance_names(&f.generics, args);
+    super::params::self_param_names(cx, f, &mut types, &mut consts);
     if let Some(s) = f.owner {
         let (_, sc) = struct_instance_names(cx, s, args);
         for (n, v) in sc {

@@ -155,6 +155,7 @@ fn new_func(
         trait_owner: None,
         required: false,
         late: Vec::new(),
+        auto_types: Vec::new(),
     });
     id
 }
@@ -272,6 +273,7 @@ fn declare_struct(cx: &mut Ctx, m: usize, sd: &StructDef, si: usize) {
         trait_names: super::ownership::declared_traits(sd),
         late_consts: Vec::new(),
         late_fields: Vec::new(),
+        materialize: super::params::nonmaterializable_target(&sd.decorators),
     });
     cx.struct_names.push(sd.name.name.clone());
     declare_name(cx, m, &sd.name, Item::Struct(idx));
@@ -442,6 +444,7 @@ fn resolve_generics(cx: &mut Ctx) {
                 name: "Self".into(),
                 kind: GKind::Type(vec![TraitRef::User(t)]),
                 default: None,
+                mode: ast::ParamMode::InferOnly,
                 span: def.name.span,
             }],
             _ => Vec::new(),
@@ -458,7 +461,11 @@ fn resolve_generics(cx: &mut Ctx) {
             .collect();
         let mine = generics::declare_params(cx, m, &own, &outer, &mut diags);
         outer.extend(mine);
+        // Unbound and partially bound argument types add infer-only parameters.
+        let (hidden, auto_types) = super::params::auto_params(cx, m, &def, &outer);
+        outer.extend(hidden);
         cx.funcs[f].generics = outer;
+        cx.funcs[f].auto_types = auto_types;
     }
     cx.diags.extend(diags);
 }
@@ -466,7 +473,8 @@ fn resolve_generics(cx: &mut Ctx) {
 /// The scope of a function's signature: its parameters as `Param(i)`, `Self`.
 fn sig_names(cx: &Ctx, id: FnId) -> (HashMap<String, Ty>, HashMap<String, ConstVal>, Option<Ty>) {
     let f = &cx.funcs[id.0 as usize];
-    let (types, consts) = generics::template_names(&f.generics);
+    let (mut types, mut consts) = generics::template_names(&f.generics);
+    super::params::self_param_names(cx, f, &mut types, &mut consts);
     let self_ty = match (f.owner, f.trait_owner) {
         (Some(s), _) => Some(struct_self(cx, s)),
         (None, Some(_)) => Some(Ty::Param(0)),
@@ -777,8 +785,27 @@ fn resolve_imports(cx: &mut Ctx, m: usize, report: bool) {
 fn eval_consts(cx: &mut Ctx, m: usize, report: bool) {
     let ast = cx.modules[m].input.ast.clone();
     for stmt in &ast.body {
-        if let StmtKind::Comptime { name, ty, value } = &stmt.kind {
+        if let StmtKind::Comptime {
+            name,
+            params,
+            ty,
+            value,
+        } = &stmt.kind
+        {
             if matches!(cx.modules[m].scope.get(&name.name), Some(Item::Const(_))) {
+                continue;
+            }
+            let mut diags = Vec::new();
+            let alias = super::params::alias_of(cx, m, &name.name, params, value, &mut diags);
+            if let Some(a) = alias {
+                // Before imports are resolved a parameter type may not be known yet.
+                if !report && !diags.is_empty() {
+                    continue;
+                }
+                cx.diags.extend(diags);
+                cx.modules[m]
+                    .scope
+                    .insert(name.name.clone(), Item::Const(a));
                 continue;
             }
             if !report && const_eval(cx, m, value, &HashMap::new()).is_none() {
@@ -881,6 +908,12 @@ pub(crate) fn const_eval(
                 && locals.contains_key(&name.name) =>
         {
             locals.get(&name.name)?.clone()
+        }
+        // `v.dtype` of an automatically parameterized argument: a hidden parameter.
+        ExprKind::Attr { .. }
+            if super::params::dotted(e).is_some_and(|n| locals.contains_key(&n)) =>
+        {
+            locals.get(&super::params::dotted(e)?)?.clone()
         }
         ExprKind::Compare { first, rest } => {
             let mut l = const_eval(cx, m, first, locals)?;
@@ -996,6 +1029,9 @@ fn late_type(
         if let ExprKind::Name(n) = &x.kind {
             mentions |= types.contains_key(n) || consts.contains_key(n);
         }
+        if let Some(n) = super::params::dotted(x) {
+            mentions |= types.contains_key(&n) || consts.contains_key(&n);
+        }
     });
     if mentions && !t.has_param() {
         return None;
@@ -1062,6 +1098,8 @@ pub(crate) fn resolve_type(
             }
             match n.as_str() {
                 "String" | "StringSlice" | "StaticString" | "StringLiteral" => return Ty::Str,
+                // Mojo's `comptime SIMDLength = Int` (the type of SIMD widths).
+                "SIMDLength" if !cx.modules[m].scope.contains_key(n) => return Ty::INT,
                 "Error" => return Ty::Error,
                 "NoneType" => return Ty::Unit,
                 "Self" => {
@@ -1115,6 +1153,9 @@ pub(crate) fn resolve_type(
             Ty::Unknown
         }
         ExprKind::Index { base, args } => {
+            if let Some(al) = super::params::lookup_alias(cx, m, base, scope.consts) {
+                return super::params::alias_type(cx, m, &al, args, scope, diags, e.span);
+            }
             // A user generic struct: `Box[Int]`, `mod.Pair[Int, String]`.
             let user = match &base.kind {
                 ExprKind::Name(n) if !scope.types.contains_key(n) => {
@@ -1388,7 +1429,10 @@ fn resolve_fields(cx: &mut Ctx, s: u32) {
             types: &types,
             consts: &pconsts,
         };
-        if let StmtKind::Comptime { name, ty, value } = &stmt.kind {
+        if let StmtKind::Comptime {
+            name, ty, value, ..
+        } = &stmt.kind
+        {
             match const_eval(cx, m, value, &consts) {
                 Some(v) => {
                     let v = match (ty.as_ref().map(|t| resolve_type_here(cx, m, t, &scope)), v) {
@@ -1519,6 +1563,7 @@ fn resolve_sig(cx: &mut Ctx, id: FnId) {
         .map(|g| g.name.name.as_str())
         .collect();
     let (types, consts, self_ty) = sig_names(cx, id);
+    let auto = cx.funcs[id.0 as usize].auto_types.clone();
     let mut late: Vec<(usize, Expr)> = Vec::new();
     for (i, p) in def.args.iter().enumerate() {
         if p.kind != ParamKind::Normal && p.kind != ParamKind::VarArgs {
@@ -1557,13 +1602,22 @@ fn resolve_sig(cx: &mut Ctx, id: FnId) {
                     kind: ExprKind::Name(n),
                     ..
                 }) if writer_params.contains(&n.as_str()) => Ty::Str,
-                Some(t) => match late_type(cx, m, t, &scope, &types, &consts) {
-                    Some(t) => t,
-                    None => {
-                        late.push((params.len(), t.clone()));
-                        Ty::Unknown
+                Some(t) => {
+                    let t = match auto.iter().find(|(k, _)| *k == i) {
+                        Some((_, e)) => e,
+                        None => t,
+                    };
+                    match super::params::type_of_arg(t, &def, &params) {
+                        Some(ty) => ty,
+                        None => match late_type(cx, m, t, &scope, &types, &consts) {
+                            Some(t) => t,
+                            None => {
+                                late.push((params.len(), t.clone()));
+                                Ty::Unknown
+                            }
+                        },
                     }
-                },
+                }
                 None => {
                     cx.error(
                         m,
@@ -1729,6 +1783,7 @@ fn synthesize_fieldwise_init(cx: &mut Ctx, s: u32) {
         trait_owner: None,
         required: false,
         late: Vec::new(),
+        auto_types: Vec::new(),
     });
     cx.structs[s as usize].methods.insert(key, id);
 }

@@ -27,6 +27,7 @@ mod mono;
 mod overloads;
 mod ownership;
 mod typed_errors;
+pub(crate) mod params;
 mod with_stmt;
 
 use std::collections::HashMap;
@@ -103,6 +104,9 @@ pub(crate) enum ConstVal {
     List(Arc<[ConstVal]>, Ty),
     /// A tuple computed at compile time.
     Tuple(Arc<[ConstVal]>),
+    /// A parametric `comptime` value or type alias (`comptime AddOne[a: Int] = a + 1`,
+    /// `comptime StringKeyDict = Dict[String, _]`), applied where it is used.
+    Alias(Arc<params::Alias>),
 }
 
 /// A compile-time parameter of a generic function or struct (`T: Copyable`, `n: Int = 4`).
@@ -111,6 +115,8 @@ pub(crate) struct GParam {
     pub name: String,
     pub kind: GKind,
     pub default: Option<ast::Expr>,
+    /// Infer-only (`//`), positional-only (`/`) or keyword-only (`*`).
+    pub mode: ast::ParamMode,
     pub span: Span,
 }
 
@@ -199,6 +205,9 @@ pub(crate) struct FuncData {
     /// (`-> SIMD[dt, n + m]`): resolved per instance. Each is a parameter index of `sig`
     /// (`usize::MAX` for the result) and its type expression.
     pub late: Vec<(usize, ast::Expr)>,
+    /// Argument types rewritten by automatic parameterization (`v: SIMD` is
+    /// `v: SIMD[v.dtype, v.size]` over hidden parameters), by index into `def.args`.
+    pub auto_types: Vec<(usize, ast::Expr)>,
 }
 
 #[derive(Debug, PartialEq)]
@@ -225,6 +234,8 @@ pub(crate) struct StructData {
     /// Fields whose type needs those values (`InlineArray[Float64, Self.size]`): the field
     /// index and its type expression, resolved per instance.
     pub late_fields: Vec<(usize, ast::Expr)>,
+    /// `@nonmaterializable(Target)`: the type a run-time variable of this struct becomes.
+    pub materialize: Option<ast::Expr>,
 }
 
 #[derive(Debug, PartialEq)]

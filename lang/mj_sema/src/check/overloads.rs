@@ -222,7 +222,7 @@ impl FnCx<'_> {
                 && match &f.sig.params[..] {
                     [_, p] => {
                         let pt = p.ty.subst(targs);
-                        pt == v.ty
+                        super::params::fits_template(&pt, &v.ty)
                             || matches!(
                                 (&v.kind, &pt),
                                 (K::Int(_), Ty::Int { .. } | Ty::Float { .. })
@@ -248,7 +248,8 @@ impl FnCx<'_> {
         let Some(id) = self.implicit_init(*s, targs, &v) else {
             return Err(v);
         };
-        let Some((sig, ct)) = self.instantiate(id, targs.to_vec(), None, &[], 1, span) else {
+        let tys = [v.ty.clone()];
+        let Some((sig, ct)) = self.instantiate_typed(id, targs.to_vec(), &tys, span) else {
             return Err(v);
         };
         let line = v.line;

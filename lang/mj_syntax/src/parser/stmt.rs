@@ -60,25 +60,7 @@ pub(crate) fn build<'a>(e: ExprParsers<'a>) -> StmtParsers<'a> {
     let expr = e.expr.clone();
     let exprs = e.exprs.clone();
 
-    let gparam = ident()
-        .then(op(":").ignore_then(expr.clone()).or_not())
-        .then(op("=").ignore_then(expr.clone()).or_not())
-        .map_with(|((name, ty), default), x| GenericParam {
-            name,
-            ty,
-            default,
-            span: sp(x.span()),
-        })
-        .map(Some)
-        // Mojo's infer-only (`//`) and keyword-only (`*`) markers carry no AST node.
-        .or(op("//").or(op("*")).to(None));
-    let gparams = gparam
-        .separated_by(op(","))
-        .allow_trailing()
-        .collect::<Vec<_>>()
-        .delimited_by(op("["), op("]"))
-        .map(|v| v.into_iter().flatten().collect::<Vec<_>>())
-        .boxed();
+    let gparams = generic_params(&expr);
 
     let convention = select! {
         Tok::Kw("var") => Convention::Var,
@@ -98,10 +80,16 @@ pub(crate) fn build<'a>(e: ExprParsers<'a>) -> StmtParsers<'a> {
             .ignore_then(ident())
             .then(annot.clone())
             .map(|(n, t)| (Convention::Default, ParamKind::KwArgs, n, t, None)),
-        op("*")
-            .ignore_then(ident())
+        // `*values: T`, and `var *values: T` (owned elements).
+        convention
+            .or_not()
+            .then_ignore(op("*"))
+            .then(ident())
             .then(annot.clone())
-            .map(|(n, t)| (Convention::Default, ParamKind::VarArgs, n, t, None)),
+            .map(|((c, n), t)| {
+                let c = c.unwrap_or(Convention::Default);
+                (c, ParamKind::VarArgs, n, t, None)
+            }),
         sep_ident("*").map(|n| (Convention::Default, ParamKind::Separator, n, None, None)),
         sep_ident("/").map(|n| (Convention::Default, ParamKind::Separator, n, None, None)),
         // A convention word is only a convention when a name follows (`out: Int` is a name).
@@ -172,7 +160,7 @@ pub(crate) fn build<'a>(e: ExprParsers<'a>) -> StmtParsers<'a> {
         .collect::<Vec<_>>()
         .delimited_by(op("("), op(")"));
     let type_header = ident()
-        .then(gparams.or_not())
+        .then(gparams.clone().or_not())
         .then(bases.or_not())
         .map(|((name, params), bases)| {
             let (bases, bases_where) = bases.unwrap_or_default().into_iter().unzip();
@@ -245,6 +233,31 @@ pub(crate) fn build<'a>(e: ExprParsers<'a>) -> StmtParsers<'a> {
     }
 }
 
+/// `[T: Bound, n: Int = 4, //, ...]`: compile-time parameters with their markers.
+fn generic_params<'a>(expr: &P<'a, Expr>) -> P<'a, Vec<GenericParam>> {
+    let gparam = ident()
+        .then(op(":").ignore_then(expr.clone()).or_not())
+        .then(op("=").ignore_then(expr.clone()).or_not())
+        .map_with(|((name, ty), default), x| GenericParam {
+            name,
+            ty,
+            default,
+            mode: ParamMode::Normal,
+            span: sp(x.span()),
+        })
+        .map(Ok)
+        // Mojo's infer-only (`//`), positional-only (`/`) and keyword-only (`*`) markers
+        // set the `mode` of the parameters around them.
+        .or(choice((op("//").to("//"), op("/").to("/"), op("*").to("*"))).map(Err));
+    gparam
+        .separated_by(op(","))
+        .allow_trailing()
+        .collect::<Vec<_>>()
+        .delimited_by(op("["), op("]"))
+        .map(apply_param_markers)
+        .boxed()
+}
+
 fn simple_stmt<'a>(e: &ExprParsers<'a>) -> P<'a, Stmt> {
     let expr = e.expr.clone();
     let exprs = e.exprs.clone();
@@ -254,10 +267,16 @@ fn simple_stmt<'a>(e: &ExprParsers<'a>) -> P<'a, Stmt> {
         .clone()
         .then(op(",").ignore_then(expr.clone()).or_not());
     let comptime_def = ident()
+        .then(generic_params(&expr).or_not())
         .then(annot.clone())
         .then_ignore(op("="))
         .then(exprs.clone())
-        .map(|((name, ty), value)| StmtKind::Comptime { name, ty, value });
+        .map(|(((name, params), ty), value)| StmtKind::Comptime {
+            name,
+            params: params.unwrap_or_default(),
+            ty,
+            value,
+        });
 
     let dotted = ident()
         .separated_by(op("."))
@@ -419,4 +438,27 @@ fn simple_stmt<'a>(e: &ExprParsers<'a>) -> P<'a, Stmt> {
     })
     .labelled("statement")
     .boxed()
+}
+
+/// Gives each parameter the mode its markers say: everything before `//` is infer-only,
+/// before `/` positional-only, after `*` keyword-only.
+fn apply_param_markers(items: Vec<Result<GenericParam, &'static str>>) -> Vec<GenericParam> {
+    let infer_end = items.iter().position(|i| *i == Err("//"));
+    let pos_end = items.iter().position(|i| *i == Err("/"));
+    let kw_start = items.iter().position(|i| *i == Err("*"));
+    let mut out = Vec::new();
+    for (k, it) in items.into_iter().enumerate() {
+        let Ok(mut p) = it else { continue };
+        p.mode = if infer_end.is_some_and(|e| k < e) {
+            ParamMode::InferOnly
+        } else if pos_end.is_some_and(|e| k < e) {
+            ParamMode::PosOnly
+        } else if kw_start.is_some_and(|s| k > s) {
+            ParamMode::KwOnly
+        } else {
+            ParamMode::Normal
+        };
+        out.push(p);
+    }
+    out
 }

@@ -85,6 +85,7 @@ impl FnCx<'_> {
                     }
                     "alloc" => Some(self.alloc(params, args, span)),
                     "trait_downcast" => Some(self.trait_downcast(params, args, span)),
+                    "rebind" => Some(self.rebind(params, args, span)),
                     "masked_load" | "masked_store" => {
                         Some(self.masked_access(n == "masked_load", params, args, span))
                     }

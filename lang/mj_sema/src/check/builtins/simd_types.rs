@@ -381,6 +381,9 @@ pub(crate) fn const_eval_extra(
         }
         // A type alias: `comptime Vec4 = SIMD[DType.float32, 4]`.
         ExprKind::Index { base, args } => {
+            if let Some(al) = crate::check::params::lookup_alias(cx, m, base, locals) {
+                return crate::check::params::alias_value(cx, m, &al, args, locals, e.span);
+            }
             let ExprKind::Name(n) = &base.kind else {
                 return None;
             };
@@ -393,6 +396,11 @@ pub(crate) fn const_eval_extra(
             };
             let t = param_type(cx, m, n, args, &scope, e.span, &mut d)?;
             (d.is_empty() && !t.is_unknown()).then_some(ConstVal::Type(t))
+        }
+        ExprKind::Call { func, args }
+            if args.is_empty() && matches!(func.kind, ExprKind::Attr { .. }) =>
+        {
+            crate::check::params::dtype_call(cx, m, func, args, locals)
         }
         ExprKind::Call { func, args } if args.is_empty() => {
             if let ExprKind::Attr { base, name } = &func.kind {

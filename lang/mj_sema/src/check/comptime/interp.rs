@@ -236,7 +236,9 @@ impl Interp<'_> {
                 };
                 self.store(f, target, v)?;
             }
-            StmtKind::Comptime { name, ty, value } => {
+            StmtKind::Comptime {
+                name, ty, value, ..
+            } => {
                 let v = self.eval(f, value)?;
                 let v = match ty {
                     Some(t) => {

@@ -471,7 +471,11 @@ pub(crate) fn force_in(it: &mut Interp<'_>, dm: usize, e: &Expr) -> interp::R<Co
 
 /// A constant whose value is a struct (`comptime RED = Color(0)`, a function returning
 /// a struct): not evaluated at compile time but checked at each use, as before.
-fn struct_valued(cx: &Ctx, m: usize, e: &Expr) -> bool {
+pub(crate) fn struct_valued(cx: &Ctx, m: usize, e: &Expr) -> bool {
+    // `Box[1]() + Box[2]()`: an operator on struct values.
+    if let ExprKind::Binary { lhs, rhs, .. } = &e.kind {
+        return struct_valued(cx, m, lhs) || struct_valued(cx, m, rhs);
+    }
     let ExprKind::Call { func, .. } = &e.kind else {
         return false;
     };
