@@ -26,8 +26,8 @@ mod loops;
 mod mono;
 mod overloads;
 mod ownership;
-mod typed_errors;
 pub(crate) mod params;
+mod typed_errors;
 mod with_stmt;
 
 use std::collections::HashMap;
