@@ -99,7 +99,7 @@ impl FnCx<'_> {
         if sig.params.len() != args.len() + 1 {
             let msg = format!(
                 "`{name}` takes {} arguments, found {}",
-                sig.params.len() - 1,
+                sig.params.len().saturating_sub(1),
                 args.len()
             );
             self.error(Diag::error(E_ARITY, msg, span));

@@ -398,7 +398,7 @@ pub(crate) fn const_eval_extra(
             (d.is_empty() && !t.is_unknown()).then_some(ConstVal::Type(t))
         }
         ExprKind::Call { func, args }
-            if args.is_empty() && matches!(func.kind, ExprKind::Attr { .. }) =>
+            if crate::check::params::dtype_call(cx, m, func, args, locals).is_some() =>
         {
             crate::check::params::dtype_call(cx, m, func, args, locals)
         }
