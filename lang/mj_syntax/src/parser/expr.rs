@@ -158,7 +158,18 @@ fn atoms_to_bor<'a>(expr_p: P<'a, Expr>, bor_slot: P<'a, Expr>) -> P<'a, Expr> {
     let slice_tail = op(":")
         .ignore_then(opt_expr.clone())
         .then(op(":").ignore_then(opt_expr.clone()).or_not());
-    let sub_item = ident()
+    // `Type[*_]` unbinds every parameter, like `Type[...]`.
+    let star_unbound = op("*")
+        .ignore_then(select! { Tok::Name(n) if n == "_" => () })
+        .map_with(|_, e| {
+            let value = mk(ExprKind::Ellipsis, e.span());
+            Arg {
+                name: None,
+                span: value.span,
+                value,
+            }
+        });
+    let sub_item = star_unbound.or(ident()
         .then_ignore(op("="))
         .then(expr_p.clone())
         .map(|(name, value)| {
@@ -190,7 +201,7 @@ fn atoms_to_bor<'a>(expr_p: P<'a, Expr>, bor_slot: P<'a, Expr>) -> P<'a, Expr> {
                     span: value.span,
                     value,
                 })
-            }));
+            })));
     let sub_args = sub_item
         .separated_by(op(","))
         .allow_trailing()
