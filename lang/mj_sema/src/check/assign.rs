@@ -12,6 +12,10 @@ use crate::ty::Ty;
 impl FnCx<'_> {
     /// Assigns `value` (an AST expression) to `target`, declaring names implicitly.
     pub(super) fn assign(&mut self, target: &Expr, value: &Expr, out: &mut Vec<TStmt>) {
+        // `reflect[T].field_ref[i](x) = v`: the field of `x`.
+        if let Some(field) = self.field_ref_expr(target) {
+            return self.assign(&field, value, out);
+        }
         // `_ = value` evaluates and discards the value (of any type, every time).
         if matches!(&target.kind, ExprKind::Name(n) if n == "_") {
             let v = self.expr(value, None);

@@ -7,7 +7,6 @@ use mj_syntax::ast::{self, Expr, ExprKind, FnDef, Stmt, StmtKind};
 use mj_syntax::{Diag, Span};
 
 use super::flow::{FlowState, always_exits};
-use super::items::const_eval;
 use super::{
     ConstVal, Conv, Ctx, E_COMPTIME, E_MISMATCH, E_MISSING_RETURN, E_OUTSIDE, E_UNHANDLED_RAISE,
     E_UNSUPPORTED,
@@ -65,6 +64,11 @@ pub(crate) struct FnCx<'c> {
     /// instance only (another instance may take the other branch), so it is not reported
     /// as unreachable.
     pub comptime_exit: bool,
+    /// The loop depth at each enclosing `comptime for` (innermost last): a `continue` at
+    /// that depth ends the unrolled iteration at compile time.
+    pub ct_for_depth: Vec<u32>,
+    /// Set by such a `continue`: the rest of the iteration is not checked.
+    pub ct_skip: bool,
     /// Destruction scopes, temporaries and moves (see `ownership.rs`).
     pub own: super::ownership::OwnState,
 }
@@ -259,6 +263,8 @@ impl<'c> FnCx<'c> {
             closure_params: HashMap::new(),
             own: Default::default(),
             comptime_exit: false,
+            ct_for_depth: Vec::new(),
+            ct_skip: false,
         }
     }
 }
@@ -365,6 +371,9 @@ impl FnCx<'_> {
             let mark = self.own.pending_temps.len();
             self.stmt(s, &mut out);
             self.flush_temps(mark, &mut out);
+            if self.ct_skip {
+                break;
+            }
         }
         self.scopes.pop();
         self.closure_scopes.pop();
@@ -471,7 +480,7 @@ impl FnCx<'_> {
                         .insert(name.name.clone(), ConstVal::Expr(self.m, e));
                     return;
                 }
-                match const_eval(self.cx, self.m, value, &self.consts) {
+                match self.comptime_value(value) {
                     Some(v) => {
                         let v = match (ty.as_ref().map(|t| self.resolve_ty(t)), v) {
                             (Some(t), ConstVal::Int(i, _)) if t.is_float() => {
@@ -568,6 +577,9 @@ impl FnCx<'_> {
                     out,
                 )
             }),
+            StmtKind::Continue if self.ct_for_depth.last() == Some(&self.loop_depth) => {
+                self.ct_skip = true;
+            }
             StmtKind::Break | StmtKind::Continue => {
                 if self.loop_depth == 0 {
                     let w = if matches!(s.kind, StmtKind::Break) {

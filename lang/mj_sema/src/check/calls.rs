@@ -291,6 +291,11 @@ impl FnCx<'_> {
         expected: Option<&Ty>,
     ) -> TExpr {
         let line = self.line(span);
+        if super::reflect::looks_reflective(func)
+            && let Some(v) = self.reflection_call(func, args, span)
+        {
+            return v;
+        }
         match &func.kind {
             // `CompilationTarget.is_x86()` and the other target queries (`std.sys`).
             ExprKind::Attr { base, name }
@@ -369,6 +374,13 @@ impl FnCx<'_> {
                         self.unknown(line)
                     }
                 }
+            }
+            ExprKind::Attr { base, name }
+                if name.name == "format"
+                    && let ExprKind::Str(template) = &base.kind
+                    && let Some(v) = self.literal_format(template, args, line) =>
+            {
+                v
             }
             ExprKind::Attr { base, name } => {
                 if let Some(v) = self.dtype_method(func, args, span) {

@@ -273,6 +273,23 @@ impl FnCx<'_> {
                     _ => self.ct_cond(rhs),
                 };
             }
+            // `get_type_name[T]() == "Int"`: compile-time values compared.
+            ExprKind::Compare { first, rest } if rest.len() == 1 => {
+                let (op, r) = &rest[0];
+                if matches!(op, ast::CmpOp::Eq | ast::CmpOp::Ne)
+                    && let Some(a) = self.comptime_value(first)
+                    && let Some(b) = self.comptime_value(r)
+                {
+                    let same = match (&a, &b) {
+                        (ConstVal::Str(x), ConstVal::Str(y)) => Some(x == y),
+                        (ConstVal::Type(x), ConstVal::Type(y)) => Some(x == y),
+                        _ => None,
+                    };
+                    if let Some(same) = same {
+                        return Some(same == (*op == ast::CmpOp::Eq));
+                    }
+                }
+            }
             _ => {}
         }
         let mut diags = Vec::new();
@@ -288,6 +305,9 @@ impl FnCx<'_> {
             && let [a] = args.as_slice()
         {
             return self.on_the_side(|fx| fx.expr(&a.value, None)).ty;
+        }
+        if let Some(ConstVal::Type(t)) = self.const_index(e) {
+            return t;
         }
         let mut diags = Vec::new();
         let t = type_expr(self.cx, self.m, e, &self.tscope(), &mut diags);

@@ -68,3 +68,66 @@ impl FnCx<'_> {
         }
     }
 }
+
+impl FnCx<'_> {
+    /// `"a {} b {}".format(x, y)` on a string literal with `{}` (or `{0}`-style)
+    /// placeholders: the f-string with the arguments in place. `None` for other templates.
+    pub fn literal_format(
+        &mut self,
+        template: &str,
+        args: &[mj_syntax::ast::Arg],
+        line: u32,
+    ) -> Option<TExpr> {
+        if args.iter().any(|a| a.name.is_some()) {
+            return None;
+        }
+        let mut parts = Vec::new();
+        let mut lit = String::new();
+        let mut next = 0usize;
+        let mut chars = template.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '{' if chars.peek() == Some(&'{') => {
+                    chars.next();
+                    lit.push('{');
+                }
+                '}' if chars.peek() == Some(&'}') => {
+                    chars.next();
+                    lit.push('}');
+                }
+                '{' => {
+                    let mut inner = String::new();
+                    for d in chars.by_ref() {
+                        if d == '}' {
+                            break;
+                        }
+                        inner.push(d);
+                    }
+                    let idx = if inner.is_empty() {
+                        next += 1;
+                        next - 1
+                    } else {
+                        inner.parse::<usize>().ok()?
+                    };
+                    let a = args.get(idx)?;
+                    if !lit.is_empty() {
+                        parts.push(FStringPart::Lit(std::mem::take(&mut lit)));
+                    }
+                    parts.push(FStringPart::Expr {
+                        expr: a.value.clone(),
+                        conversion: None,
+                        spec: None,
+                    });
+                }
+                c => lit.push(c),
+            }
+        }
+        if !lit.is_empty() {
+            parts.push(FStringPart::Lit(lit));
+        }
+        if parts.is_empty() {
+            return Some(TExpr::new(K::Str(String::new()), Ty::Str, line));
+        }
+        Some(self.fstring(&parts, line))
+    }
+}

@@ -1143,6 +1143,12 @@ pub(crate) fn resolve_type(
         }
         ExprKind::None => Ty::Unit,
         ExprKind::Attr { base, name } => {
+            // `Self.T`: a type parameter of the struct being described.
+            if matches!(&base.kind, ExprKind::Name(b) if b == "Self")
+                && let Some(t) = scope.types.get(&name.name)
+            {
+                return t.clone();
+            }
             // `mod.Type`
             if let Some(Item::Module(t)) = cx.module_path(m, base)
                 && let Some(Item::Struct(s)) = cx.modules[t].scope.get(&name.name)

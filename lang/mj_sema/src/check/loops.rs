@@ -3,11 +3,10 @@
 
 use std::collections::HashMap;
 
-use mj_syntax::ast::{Expr, ExprKind, Stmt};
+use mj_syntax::ast::{Expr, ExprKind, Stmt, StmtKind};
 use mj_syntax::{Diag, Span};
 
 use super::body::FnCx;
-use super::items::const_eval;
 use super::{ConstVal, E_COMPTIME, E_MISMATCH};
 use crate::tir::{self, Callee, LocalId, TCmp, TExpr, TExprKind as K, TStmt};
 use crate::ty::Ty;
@@ -239,15 +238,35 @@ impl FnCx<'_> {
             ));
             return;
         };
+        // `comptime for x in LIST` over a compile-time list (of values or types).
+        let is_range = matches!(&iter.kind, ExprKind::Call { func, .. }
+            if matches!(&func.kind, ExprKind::Name(n) if n == "range"));
+        if !is_range && let Some(ConstVal::List(items, _)) = self.comptime_value(iter) {
+            if let Some(sp) = runtime_continue(body) {
+                let msg = "`continue` in a run-time branch of a `comptime for` is not supported";
+                self.error(Diag::error(super::E_UNSUPPORTED, msg, sp));
+                return;
+            }
+            self.ct_for_depth.push(self.loop_depth);
+            for v in items.iter() {
+                let saved = self.consts.insert(var.clone(), v.clone());
+                out.push(TStmt::Block(self.block(body)));
+                self.ct_skip = false;
+                match saved {
+                    Some(v) => self.consts.insert(var.clone(), v),
+                    None => self.consts.remove(var),
+                };
+            }
+            self.ct_for_depth.pop();
+            return;
+        }
         let bounds: Option<Vec<i128>> = match &iter.kind {
             ExprKind::Call { func, args } if matches!(&func.kind, ExprKind::Name(n) if n == "range") => {
                 args.iter()
-                    .map(
-                        |a| match const_eval(self.cx, self.m, &a.value, &self.consts) {
-                            Some(ConstVal::Int(i, _)) => Some(i),
-                            _ => None,
-                        },
-                    )
+                    .map(|a| match self.comptime_value(&a.value) {
+                        Some(ConstVal::Int(i, _)) => Some(i),
+                        _ => None,
+                    })
                     .collect()
             }
             _ => None,
@@ -265,6 +284,14 @@ impl FnCx<'_> {
                 return;
             }
         };
+        if let Some(sp) = runtime_continue(body) {
+            let msg = "`continue` in a run-time branch of a `comptime for` is not supported";
+            self.error(Diag::error(super::E_UNSUPPORTED, msg, sp).with_hint(
+                "a `continue` directly in the loop or under `comptime if` skips the rest of the unrolled iteration",
+            ));
+            return;
+        }
+        self.ct_for_depth.push(self.loop_depth);
         let mut i = start;
         let mut guard = 0;
         while (step > 0 && i < stop) || (step < 0 && i > stop) {
@@ -279,13 +306,72 @@ impl FnCx<'_> {
             }
             let saved = self.consts.insert(var.clone(), ConstVal::Int(i, Ty::INT));
             out.push(TStmt::Block(self.block(body)));
+            self.ct_skip = false;
             match saved {
                 Some(v) => self.consts.insert(var.clone(), v),
                 None => self.consts.remove(var),
             };
             i += step;
         }
+        self.ct_for_depth.pop();
     }
+}
+
+/// A `continue` of a `comptime for` body that sits under a run-time branch (`if`, `try`,
+/// ...) rather than directly in the body or under `comptime if`: its span.
+fn runtime_continue(body: &[Stmt]) -> Option<mj_syntax::Span> {
+    fn any_continue(stmts: &[Stmt]) -> Option<mj_syntax::Span> {
+        for s in stmts {
+            let found = match &s.kind {
+                StmtKind::Continue => Some(s.span),
+                StmtKind::If {
+                    branches,
+                    else_body,
+                    ..
+                } => branches
+                    .iter()
+                    .find_map(|(_, b)| any_continue(b))
+                    .or_else(|| else_body.as_deref().and_then(any_continue)),
+                StmtKind::Try {
+                    body,
+                    handlers,
+                    else_body,
+                    finally_body,
+                } => any_continue(body)
+                    .or_else(|| handlers.iter().find_map(|h| any_continue(&h.body)))
+                    .or_else(|| else_body.as_deref().and_then(any_continue))
+                    .or_else(|| finally_body.as_deref().and_then(any_continue)),
+                StmtKind::With { body, .. } => any_continue(body),
+                StmtKind::Match { arms, .. } => arms.iter().find_map(|a| any_continue(&a.body)),
+                _ => None,
+            };
+            if found.is_some() {
+                return found;
+            }
+        }
+        None
+    }
+    for s in body {
+        let found = match &s.kind {
+            StmtKind::If {
+                branches,
+                else_body,
+                comptime: true,
+            } => branches
+                .iter()
+                .find_map(|(_, b)| runtime_continue(b))
+                .or_else(|| else_body.as_deref().and_then(runtime_continue)),
+            StmtKind::If { .. }
+            | StmtKind::Try { .. }
+            | StmtKind::With { .. }
+            | StmtKind::Match { .. } => any_continue(std::slice::from_ref(s)),
+            _ => None,
+        };
+        if found.is_some() {
+            return found;
+        }
+    }
+    None
 }
 
 /// Loop versioning for `for v in range(a, b)` with step 1: when the loop calls nothing

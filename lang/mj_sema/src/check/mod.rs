@@ -27,6 +27,7 @@ mod mono;
 mod overloads;
 mod ownership;
 pub(crate) mod params;
+mod reflect;
 mod typed_errors;
 mod with_stmt;
 

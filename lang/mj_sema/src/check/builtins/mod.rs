@@ -103,6 +103,7 @@ pub(crate) fn builtin_module(dotted: &str) -> Option<&'static str> {
         "std" | "std.builtin" | "builtin" => "builtin",
         "std.algorithm" | "algorithm" | "std.algorithm.functional" => "algorithm",
         "std._intrinsics" => "intrinsics",
+        "std.reflection" | "reflection" => "reflection",
         _ => return None,
     })
 }
@@ -173,6 +174,7 @@ pub(crate) fn builtin_module_has(m: &str, name: &str) -> bool {
         "builtin" => BUILTIN_NAMES.contains(&name),
         "algorithm" => ["vectorize", "parallelize", "map"].contains(&name),
         "intrinsics" => intrinsics::has(name),
+        "reflection" => super::reflect::REFLECTION_NAMES.contains(&name),
         _ => false,
     }
 }
@@ -198,6 +200,7 @@ pub(crate) fn builtin_module_names(m: &str) -> Vec<&'static str> {
         "collections" => vec!["List", "Dict", "InlineArray"],
         "algorithm" => vec!["vectorize", "parallelize", "map"],
         "intrinsics" => intrinsics::names(),
+        "reflection" => super::reflect::REFLECTION_NAMES.to_vec(),
         _ => Vec::new(),
     }
 }

@@ -1,0 +1,344 @@
+//! Compile-time reflection (`std.reflection`): `get_type_name[T]()`,
+//! `struct_field_count[T]()`, `struct_field_names[T]()`, `struct_field_types[T]()`,
+//! `get_function_name[f]()`, the `reflect[T]` handle (`.name()`, `.base_name()`,
+//! `.field_count()`, `.field_names()`, `.field_types()`, `.field_offset[index=i]()`,
+//! `.field_ref[i](value)`) and `__struct_field_ref(i, value)`.
+//!
+//! Generic bodies are checked per instance, so `T` is concrete here. The results are
+//! compile-time constants: a name is a `String`, a count an `Int`, the names a list of
+//! strings and the types a list of `ConstVal::Type`, indexed by a `comptime for`
+//! variable. A field reference is the field access itself (`value.name`), so it reads and
+//! assigns like one.
+
+use mj_syntax::Diag;
+use mj_syntax::ast::{Arg, Expr, ExprKind, Ident};
+
+use super::body::FnCx;
+use super::generics::fields_of;
+use super::items::const_eval;
+use super::{ConstVal, E_COMPTIME, Item};
+use crate::tir::TExpr;
+use crate::ty::Ty;
+
+/// The names `std.reflection` exports.
+pub(crate) const REFLECTION_NAMES: &[&str] = &[
+    "get_type_name",
+    "struct_field_count",
+    "struct_field_names",
+    "struct_field_types",
+    "get_function_name",
+    "reflect",
+];
+
+/// A cheap test of a callee's shape before `reflection_call` looks closer.
+pub(crate) fn looks_reflective(func: &Expr) -> bool {
+    match &func.kind {
+        ExprKind::Name(n) => n == "__struct_field_ref",
+        ExprKind::Index { base, .. } => match &base.kind {
+            ExprKind::Name(n) => REFLECTION_NAMES.contains(&n.as_str()),
+            ExprKind::Attr { base, .. } => looks_reflective(base),
+            _ => false,
+        },
+        ExprKind::Attr { base, .. } => {
+            matches!(&base.kind, ExprKind::Index { base, .. } if name_of(base) == Some("reflect"))
+        }
+        _ => false,
+    }
+}
+
+fn name_of(e: &Expr) -> Option<&str> {
+    match &e.kind {
+        ExprKind::Name(n) => Some(n),
+        _ => None,
+    }
+}
+
+impl FnCx<'_> {
+    /// Whether `n` means the reflection built-in here (not a local or a user item).
+    fn is_reflection(&self, n: &str) -> bool {
+        REFLECTION_NAMES.contains(&n)
+            && self.lookup_local(n).is_none()
+            && !self.consts.contains_key(n)
+            && match self.cx.modules[self.m].scope.get(n) {
+                None => n == "reflect",
+                Some(Item::Builtin(m, _)) => *m == "reflection",
+                _ => false,
+            }
+    }
+
+    /// `reflect[T]` -> the reflected type.
+    fn reflect_handle(&mut self, e: &Expr) -> Option<Ty> {
+        let ExprKind::Index { base, args } = &e.kind else {
+            return None;
+        };
+        if name_of(base).is_some_and(|n| n == "reflect" && self.is_reflection(n))
+            && let [a] = args.as_slice()
+        {
+            return Some(self.type_arg(&a.value));
+        }
+        None
+    }
+
+    /// A type argument of a reflection call: a type, `type_of(x)`, or a compile-time
+    /// element of `struct_field_types[T]()` (`types[idx]`).
+    pub(crate) fn type_arg(&mut self, e: &Expr) -> Ty {
+        if let Some(ConstVal::Type(t)) = self.const_index(e) {
+            return t;
+        }
+        self.type_operand(e)
+    }
+
+    /// `name[i]` where `name` is a compile-time list and `i` a compile-time integer.
+    pub(crate) fn const_index(&mut self, e: &Expr) -> Option<ConstVal> {
+        let ExprKind::Index { base, args } = &e.kind else {
+            return None;
+        };
+        let [a] = args.as_slice() else { return None };
+        let list = match name_of(base) {
+            Some(n) => self.consts.get(n).cloned(),
+            None if matches!(base.kind, ExprKind::Call { .. }) => {
+                self.reflect_const(base).and_then(Result::ok)
+            }
+            None => None,
+        };
+        let Some(ConstVal::List(items, _)) = list else {
+            return None;
+        };
+        let ConstVal::Int(i, _) = const_eval(self.cx, self.m, &a.value, &self.consts)? else {
+            return None;
+        };
+        let i = if i < 0 { i + items.len() as i128 } else { i };
+        items.get(usize::try_from(i).ok()?).cloned()
+    }
+
+    /// The value of a compile-time expression in a body: reflection queries, elements
+    /// of compile-time lists of types, `conforms_to`, and whatever `const_eval` folds.
+    pub(crate) fn comptime_value(&mut self, e: &Expr) -> Option<ConstVal> {
+        if let Some(r) = self.reflect_const(e) {
+            return r.ok();
+        }
+        if let Some(v) = self.const_index(e) {
+            return Some(v);
+        }
+        if let Some(v) = const_eval(self.cx, self.m, e, &self.consts) {
+            return Some(v);
+        }
+        if let ExprKind::Call { func, .. } = &e.kind
+            && name_of(func) == Some("conforms_to")
+        {
+            return self.ct_cond(e).map(ConstVal::Bool);
+        }
+        None
+    }
+
+    /// A reflection query as a compile-time value; `None` if `e` is not one, `Err` (after
+    /// reporting) if it is one that does not apply.
+    pub(crate) fn reflect_const(&mut self, e: &Expr) -> Option<Result<ConstVal, ()>> {
+        let ExprKind::Call { func, args } = &e.kind else {
+            return None;
+        };
+        if !args.is_empty() {
+            return None;
+        }
+        match &func.kind {
+            // `get_type_name[T]()`, `struct_field_count[T]()`, ...
+            ExprKind::Index { base, args: ps } => {
+                if let Some(n) = name_of(base)
+                    && self.is_reflection(n)
+                    && n != "reflect"
+                {
+                    let [p] = ps.as_slice() else {
+                        let msg = format!("`{n}` takes one compile-time parameter");
+                        self.error(Diag::error(E_COMPTIME, msg, func.span));
+                        return Some(Err(()));
+                    };
+                    if n == "get_function_name" {
+                        return Some(self.function_name(&p.value));
+                    }
+                    let t = self.type_arg(&p.value);
+                    let q = match n {
+                        "get_type_name" => "name",
+                        "struct_field_count" => "field_count",
+                        "struct_field_names" => "field_names",
+                        _ => "field_types",
+                    };
+                    return Some(self.query(&t, q, e));
+                }
+                // `reflect[T].field_offset[index=i]()`
+                if let ExprKind::Attr { base: h, name } = &base.kind
+                    && name.name == "field_offset"
+                    && let Some(t) = self.reflect_handle(h)
+                {
+                    return Some(self.field_offset(&t, ps, e));
+                }
+                None
+            }
+            // `reflect[T].name()`, `.field_count()`, ...
+            ExprKind::Attr { base, name } => {
+                let t = self.reflect_handle(base)?;
+                Some(self.query(&t, &name.name, e))
+            }
+            _ => None,
+        }
+    }
+
+    fn query(&mut self, t: &Ty, q: &str, at: &Expr) -> Result<ConstVal, ()> {
+        let fields = fields_of(self.cx, t).unwrap_or_default();
+        Ok(match q {
+            "name" => ConstVal::Str(self.cx.ty_name(t)),
+            "base_name" => {
+                let n = self.cx.ty_name(t);
+                ConstVal::Str(n.split('[').next().unwrap_or_default().to_string())
+            }
+            "field_count" => ConstVal::Int(fields.len() as i128, Ty::INT),
+            "field_names" => ConstVal::List(
+                fields
+                    .iter()
+                    .map(|(n, _)| ConstVal::Str(n.clone()))
+                    .collect(),
+                Ty::Str,
+            ),
+            "field_types" => ConstVal::List(
+                fields
+                    .iter()
+                    .map(|(_, t)| ConstVal::Type(t.clone()))
+                    .collect(),
+                Ty::Unknown,
+            ),
+            _ => {
+                let msg = format!("`reflect` has no method `{q}`");
+                self.error(Diag::error(super::E_NO_MEMBER, msg, at.span));
+                return Err(());
+            }
+        })
+    }
+
+    fn function_name(&mut self, e: &Expr) -> Result<ConstVal, ()> {
+        if let Some(n) = name_of(e)
+            && let Some(Item::Func(_)) = self.cx.modules[self.m].scope.get(n)
+        {
+            return Ok(ConstVal::Str(n.to_string()));
+        }
+        self.error(Diag::error(E_COMPTIME, "expected a function name", e.span));
+        Err(())
+    }
+
+    /// `field_offset[index=i]()`: the byte offset of field `i` with C layout (each field
+    /// aligned to its size, up to 8 bytes).
+    fn field_offset(&mut self, t: &Ty, ps: &[Arg], at: &Expr) -> Result<ConstVal, ()> {
+        let idx = match ps {
+            [p] => match const_eval(self.cx, self.m, &p.value, &self.consts) {
+                Some(ConstVal::Int(i, _)) => usize::try_from(i).ok(),
+                _ => None,
+            },
+            _ => None,
+        };
+        let fields = fields_of(self.cx, t).unwrap_or_default();
+        let Some(idx) = idx.filter(|i| *i < fields.len()) else {
+            let msg = "`field_offset` needs a compile-time field index in range";
+            self.error(Diag::error(E_COMPTIME, msg, at.span));
+            return Err(());
+        };
+        let mut off = 0u64;
+        for (k, (_, ft)) in fields.iter().enumerate() {
+            let (size, align) = size_align(ft);
+            off = off.div_ceil(align) * align;
+            if k == idx {
+                break;
+            }
+            off += size;
+        }
+        Ok(ConstVal::Int(i128::from(off), Ty::INT))
+    }
+
+    /// A reflection query in a run-time expression: its value as a constant.
+    pub(crate) fn reflection_call(
+        &mut self,
+        func: &Expr,
+        args: &[Arg],
+        span: mj_syntax::Span,
+    ) -> Option<TExpr> {
+        let line = self.line(span);
+        let call = Expr {
+            kind: ExprKind::Call {
+                func: Box::new(func.clone()),
+                args: args.to_vec(),
+            },
+            span,
+        };
+        if let Some(field) = self.field_ref_expr(&call) {
+            return Some(self.expr(&field, None));
+        }
+        match self.reflect_const(&call)? {
+            Ok(v) => Some(self.const_value(v, line)),
+            Err(()) => Some(self.unknown(line)),
+        }
+    }
+
+    /// `reflect[T].field_ref[i](value)` or `__struct_field_ref(i, value)`: the field access
+    /// `value.<name of field i>`.
+    pub(crate) fn field_ref_expr(&mut self, e: &Expr) -> Option<Expr> {
+        let ExprKind::Call { func, args } = &e.kind else {
+            return None;
+        };
+        let (idx, value) = match (&func.kind, args.as_slice()) {
+            (ExprKind::Name(n), [i, v])
+                if n == "__struct_field_ref" && self.lookup_local(n).is_none() =>
+            {
+                (&i.value, &v.value)
+            }
+            (ExprKind::Index { base, args: ps }, [v]) => match (&base.kind, ps.as_slice()) {
+                (ExprKind::Attr { base: h, name }, [i]) if name.name == "field_ref" => {
+                    self.reflect_handle(h)?;
+                    (&i.value, &v.value)
+                }
+                _ => return None,
+            },
+            _ => return None,
+        };
+        let vt = self.on_the_side(|fx| fx.expr(value, None)).ty;
+        let fields = fields_of(self.cx, &vt).unwrap_or_default();
+        let i = match const_eval(self.cx, self.m, idx, &self.consts) {
+            Some(ConstVal::Int(i, _)) => usize::try_from(i).ok(),
+            _ => None,
+        };
+        let Some((fname, _)) = i.and_then(|i| fields.get(i)) else {
+            if !vt.is_unknown() {
+                let msg = format!(
+                    "no field with this index in `{}` (it has {} fields)",
+                    self.cx.ty_name(&vt),
+                    fields.len()
+                );
+                self.error(Diag::error(E_COMPTIME, msg, idx.span));
+            }
+            return Some(Expr {
+                kind: ExprKind::Error,
+                span: e.span,
+            });
+        };
+        Some(Expr {
+            kind: ExprKind::Attr {
+                base: Box::new(value.clone()),
+                name: Ident {
+                    name: fname.clone(),
+                    span: e.span,
+                },
+            },
+            span: e.span,
+        })
+    }
+}
+
+/// Size and alignment of a field type, for `field_offset` (handles and pointers are one
+/// machine word; a struct is laid out like C).
+fn size_align(t: &Ty) -> (u64, u64) {
+    match t {
+        Ty::Bool => (1, 1),
+        Ty::Int { bits, .. } | Ty::Float { bits } => {
+            let b = u64::from(*bits / 8).max(1);
+            (b, b)
+        }
+        Ty::Unit => (0, 1),
+        _ => (8, 8),
+    }
+}
