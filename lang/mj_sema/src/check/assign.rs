@@ -48,6 +48,7 @@ impl FnCx<'_> {
                 v.ty.clone()
             };
             let l = self.new_local(n, ty.clone(), false);
+            self.decl_spans.insert(l, target.span);
             // Implicit declarations are function-scoped, as in Python.
             self.scopes[0].insert(n.clone(), l);
             self.own_local(l, true);

@@ -69,6 +69,8 @@ pub(crate) struct FnCx<'c> {
     pub ct_for_depth: Vec<u32>,
     /// Set by such a `continue`: the rest of the iteration is not checked.
     pub ct_skip: bool,
+    /// Where each named `var` was declared (for diagnostics about its whole life).
+    pub decl_spans: HashMap<LocalId, Span>,
     /// Destruction scopes, temporaries and moves (see `ownership.rs`).
     pub own: super::ownership::OwnState,
 }
@@ -265,6 +267,7 @@ impl<'c> FnCx<'c> {
             comptime_exit: false,
             ct_for_depth: Vec::new(),
             ct_skip: false,
+            decl_spans: HashMap::new(),
         }
     }
 }
@@ -375,7 +378,11 @@ impl FnCx<'_> {
                 break;
             }
         }
-        self.scopes.pop();
+        if let Some(names) = self.scopes.pop() {
+            let mut ls: Vec<LocalId> = names.values().copied().collect();
+            ls.sort_by_key(|l| l.0);
+            self.check_explicit_destroy(&ls);
+        }
         self.closure_scopes.pop();
         self.close_scope(out)
     }
@@ -417,6 +424,7 @@ impl FnCx<'_> {
                     }
                 };
                 let l = self.new_local(&name.name, ty.clone(), false);
+                self.decl_spans.insert(l, name.span);
                 self.own_local(l, false);
                 if let Some(init) = init {
                     let vspan = value.as_ref().map(|v| v.span).unwrap_or(s.span);

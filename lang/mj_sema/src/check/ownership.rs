@@ -146,7 +146,11 @@ pub(crate) fn check_lifecycle(cx: &mut Ctx) {
             if p.convention != Convention::Deinit {
                 continue;
             }
-            let ok = (key == "__del__" && i == 0) || (key == "__moveinit__" && i > 0);
+            // Any method may consume its receiver with `deinit self` (an explicitly
+            // destroyed type's `def close(deinit self)`).
+            let ok = (key == "__del__" && i == 0)
+                || (key == "__moveinit__" && i > 0)
+                || (in_struct && i == 0 && p.name.name == "self" && key != "__init__");
             if !ok {
                 diags.push((
                     f.module,
@@ -340,6 +344,11 @@ impl FnCx<'_> {
         if !self.dead {
             self.check_out_initialized(span);
         }
+        if let Some(names) = self.scopes.first() {
+            let mut ls: Vec<LocalId> = names.values().copied().collect();
+            ls.sort_by_key(|l| l.0);
+            self.check_explicit_destroy(&ls);
+        }
         let locals = self.own.drop_scopes.pop().unwrap_or_default();
         wrap_scope(locals, body)
     }
@@ -398,6 +407,48 @@ impl FnCx<'_> {
     pub(crate) fn close_scope(&mut self, body: Vec<TStmt>) -> Vec<TStmt> {
         let locals = self.own.drop_scopes.pop().unwrap_or_default();
         wrap_scope(locals, body)
+    }
+
+    /// A value of a type that is not `Deinitable` (`struct S(Deinitable where False)`) must
+    /// be consumed by one of its `deinit self` methods: reaching the end of its scope while
+    /// it is certainly still alive is an error.
+    pub(crate) fn check_explicit_destroy(&mut self, locals: &[LocalId]) {
+        if self.dead {
+            return;
+        }
+        let deinit = self.own.drops.deinit.as_ref().map(|(l, _)| *l);
+        for &l in locals {
+            if Some(l) == deinit
+                || self.flow.moved.contains_key(&l)
+                || self.flow.uninit.contains(&l)
+            {
+                continue;
+            }
+            let local = &self.locals[l.0 as usize];
+            let Ty::Struct(s, args) = &local.ty else {
+                continue;
+            };
+            let destroyable = ["Deinitable", "ImplicitlyDeletable"].iter().all(|t| {
+                super::conform::conditional(self.cx, *s, args, &super::TraitRef::Builtin(t))
+                    != Some(false)
+            });
+            if destroyable {
+                continue;
+            }
+            let msg = format!(
+                "`{}` is still alive at the end of its scope, but its type `{}` is not `Deinitable`",
+                local.name,
+                self.cx.ty_name(&local.ty)
+            );
+            let Some(span) = self.decl_spans.get(&l).copied() else {
+                continue;
+            };
+            self.error(
+                Diag::error(E_COPY, msg, span).with_hint(
+                    "consume it with one of its `deinit self` methods (`value^.method()`)",
+                ),
+            );
+        }
     }
 
     /// Binds the variable of a `for` loop or comprehension to an element. Mojo binds a
