@@ -81,7 +81,7 @@ enum Raw {
     #[regex(r"\.[0-9][0-9_]*([eE][+-]?[0-9_]+)?")]
     #[regex(r"[0-9][0-9_]*[eE][+-]?[0-9_]+")]
     Float,
-    #[regex(r#"[rRfFbBuU]{0,2}["']"#)]
+    #[regex(r#"[rRfFbBuUtT]{0,2}["']"#)]
     StrStart,
     #[token("+")]
     #[token("-")]
@@ -277,7 +277,8 @@ fn scan_string(
 ) -> StrScan {
     let prefix = text[start..start + plen].to_ascii_lowercase();
     let raw = prefix.contains('r');
-    let fmt = prefix.contains('f');
+    // A t-string (`t"..."`, Mojo's template string) formats like an f-string.
+    let fmt = prefix.contains('f') || prefix.contains('t');
     let bytes = text.as_bytes();
     let q = bytes[start + plen];
     let triple = bytes.get(start + plen + 1) == Some(&q) && bytes.get(start + plen + 2) == Some(&q);

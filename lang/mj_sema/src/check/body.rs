@@ -499,6 +499,15 @@ impl FnCx<'_> {
                         };
                         self.consts.insert(name.name.clone(), v);
                     }
+                    None if super::generics::is_trait_expr(self.cx, self.m, value, 0)
+                        || self.local_trait_alias(value) =>
+                    {
+                        // A trait alias local to the body (`comptime Usable = Copyable & ...`).
+                        self.consts.insert(
+                            name.name.clone(),
+                            ConstVal::Expr(self.m, std::sync::Arc::new(value.clone())),
+                        );
+                    }
                     None => {
                         self.error(
                             Diag::error(E_COMPTIME, "this value is not a compile-time constant", value.span)

@@ -251,8 +251,9 @@ impl FnCx<'_> {
             && let [t, tr] = args.as_slice()
         {
             let ty = self.type_operand(&t.value);
+            let tr = self.expand_trait_aliases(&tr.value);
             let mut diags = Vec::new();
-            let r = conforms_to(self.cx, self.m, &ty, &tr.value, &mut diags);
+            let r = conforms_to(self.cx, self.m, &ty, &tr, &mut diags);
             self.diags.extend(diags);
             return r;
         }
@@ -296,6 +297,36 @@ impl FnCx<'_> {
         let r = ct_bool(self.cx, self.m, e, &self.tscope(), &mut diags);
         self.diags.extend(diags);
         r
+    }
+
+    /// A trait expression with the body's trait aliases (`comptime Usable = A & B`)
+    /// replaced by their values.
+    pub(crate) fn expand_trait_aliases(&self, e: &Expr) -> Expr {
+        match &e.kind {
+            ExprKind::Name(n) => match self.consts.get(n) {
+                Some(ConstVal::Expr(_, v)) => self.expand_trait_aliases(v),
+                _ => e.clone(),
+            },
+            ExprKind::Binary {
+                op: ast::BinOp::BitAnd,
+                lhs,
+                rhs,
+            } => Expr {
+                kind: ExprKind::Binary {
+                    op: ast::BinOp::BitAnd,
+                    lhs: Box::new(self.expand_trait_aliases(lhs)),
+                    rhs: Box::new(self.expand_trait_aliases(rhs)),
+                },
+                span: e.span,
+            },
+            _ => e.clone(),
+        }
+    }
+
+    /// Whether `e` is a trait expression that uses the body's trait aliases.
+    pub(crate) fn local_trait_alias(&self, e: &Expr) -> bool {
+        let x = self.expand_trait_aliases(e);
+        x != *e && super::generics::is_trait_expr(self.cx, self.m, &x, 0)
     }
 
     /// The type named by a type operand: a type expression, or `type_of(value)`.

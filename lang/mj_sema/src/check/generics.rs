@@ -168,6 +168,28 @@ fn value_fits(v: &ConstVal, want: &Ty) -> bool {
     }
 }
 
+/// Whether `e` names traits only (`Copyable`, `A & B`, another trait alias): the value of
+/// a trait alias `comptime Basics = Equatable & Copyable`.
+pub(crate) fn is_trait_expr(cx: &Ctx, m: usize, e: &Expr, depth: u32) -> bool {
+    if depth > 8 {
+        return false;
+    }
+    match &e.kind {
+        ExprKind::Binary {
+            op: ast::BinOp::BitAnd,
+            lhs,
+            rhs,
+        } => is_trait_expr(cx, m, lhs, depth + 1) && is_trait_expr(cx, m, rhs, depth + 1),
+        ExprKind::Name(n) => match cx.modules[m].scope.get(n) {
+            Some(Item::Trait(_)) => true,
+            Some(Item::Const(ConstVal::Expr(m2, e))) => is_trait_expr(cx, *m2, e, depth + 1),
+            Some(_) => false,
+            None => BUILTIN_TRAITS.contains(&n.as_str()),
+        },
+        _ => false,
+    }
+}
+
 /// Resolves the traits of a bound (`Copyable & Shape`) or a conformance list entry.
 pub(crate) fn resolve_traits(
     cx: &Ctx,
@@ -187,6 +209,9 @@ pub(crate) fn resolve_traits(
         }
         ExprKind::Name(n) => match cx.modules[m].scope.get(n) {
             Some(Item::Trait(t)) => vec![TraitRef::User(*t)],
+            Some(Item::Const(ConstVal::Expr(m2, e))) if is_trait_expr(cx, *m2, e, 0) => {
+                resolve_traits(cx, *m2, e, diags)
+            }
             _ => match BUILTIN_TRAITS.iter().find(|b| **b == n) {
                 Some(b) => vec![TraitRef::Builtin(b)],
                 None => {

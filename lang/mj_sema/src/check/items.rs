@@ -811,6 +811,15 @@ fn eval_consts(cx: &mut Ctx, m: usize, report: bool) {
             if !report && const_eval(cx, m, value, &HashMap::new()).is_none() {
                 continue;
             }
+            if report && generics::is_trait_expr(cx, m, value, 0) {
+                // A trait alias (`comptime Basics = Equatable & Copyable`): kept as its
+                // expression, which `resolve_traits` expands where a trait is expected.
+                cx.modules[m].scope.insert(
+                    name.name.clone(),
+                    Item::Const(ConstVal::Expr(m, Arc::new(value.clone()))),
+                );
+                continue;
+            }
             if report
                 && super::comptime::deferrable(cx, m, value)
                 && const_eval(cx, m, value, &HashMap::new()).is_none()

@@ -160,8 +160,8 @@ pub(crate) fn check_lifecycle(cx: &mut Ctx) {
                         p.span,
                     )
                     .with_hint(
-                        "`deinit` is only for `self` in `__del__` and the source of a move \
-                         constructor; write `var` to take ownership of an argument",
+                        "`deinit` is only for `self` (in `__del__` or a method that consumes its receiver) and the \
+                         source of a move constructor; write `var` to take ownership of an argument",
                     ),
                 ));
             }
