@@ -189,6 +189,12 @@ impl FnCx<'_> {
                 match tmp.ty.clone() {
                     Ty::Tuple(ts) if ts.len() == items.len() => {
                         for (i, (it, t)) in items.iter().zip(ts).enumerate() {
+                            // `a, _ = f()`: `_` discards its element (it names nothing).
+                            if matches!(&it.kind, ExprKind::Name(n) if n == "_")
+                                && self.lookup_local("_").is_none()
+                            {
+                                continue;
+                            }
                             let f = TExpr::new(K::Field(Box::new(tmp.clone()), i as u32), t, line);
                             self.assign_value(it, f, vspan, out);
                         }

@@ -589,6 +589,24 @@ impl FnCx<'_> {
             };
             return TExpr::new(k, Ty::Bool, line);
         }
+        // Literal-only arithmetic is exact (`literal_fold.rs`), rounded once at the end.
+        if let Some(f) = super::literal_fold::fold(op, lhs, rhs) {
+            match (f, expected) {
+                (super::literal_fold::Folded::Float(v), None) => {
+                    return TExpr::new(K::Float(v), Ty::F64, line);
+                }
+                (super::literal_fold::Folded::Float(v), Some(t @ Ty::Float { .. })) => {
+                    return TExpr::new(K::Float(v), t.clone(), line);
+                }
+                (super::literal_fold::Folded::Int(v), None) => {
+                    return TExpr::new(K::Int(v), Ty::INT, line);
+                }
+                (super::literal_fold::Folded::Int(v), Some(t)) if *t == Ty::INT => {
+                    return TExpr::new(K::Int(v), Ty::INT, line);
+                }
+                _ => {}
+            }
+        }
         // Type the non-literal side first so that `x * 2` makes `2` the type of `x`.
         // Bit operations only exist on integers: a float context must not make their
         // literal operands floats (`Float64(3 | 1)`).

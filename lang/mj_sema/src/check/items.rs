@@ -958,6 +958,15 @@ pub(crate) fn const_eval(
             _ => return None,
         },
         ExprKind::Binary { op, lhs, rhs } => {
+            match super::literal_fold::fold(*op, lhs, rhs) {
+                Some(super::literal_fold::Folded::Float(v)) => {
+                    return Some(ConstVal::Float(v, Ty::F64));
+                }
+                Some(super::literal_fold::Folded::Int(v)) => {
+                    return Some(ConstVal::Int(v, Ty::INT));
+                }
+                None => {}
+            }
             let l = const_eval(cx, m, lhs, locals)?;
             let r = const_eval(cx, m, rhs, locals)?;
             match (l, r) {

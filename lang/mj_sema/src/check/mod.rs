@@ -22,6 +22,7 @@ mod format;
 mod generics;
 mod items;
 mod iter_protocol;
+mod literal_fold;
 mod loops;
 mod mono;
 mod overloads;
