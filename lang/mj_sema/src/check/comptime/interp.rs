@@ -658,6 +658,16 @@ impl Interp<'_> {
                 }))
             }
             ExprKind::Binary { op, lhs, rhs } => {
+                // Literal-only arithmetic is exact, as in bodies (`literal_fold.rs`).
+                match crate::check::literal_fold::fold(*op, lhs, rhs) {
+                    Some(crate::check::literal_fold::Folded::Float(v)) => {
+                        return Ok(Val::Float(v, Ty::F64));
+                    }
+                    Some(crate::check::literal_fold::Folded::Int(v)) => {
+                        return Ok(Val::Int(v, Ty::INT));
+                    }
+                    None => {}
+                }
                 let a = self.eval(f, lhs)?;
                 let b = self.eval(f, rhs)?;
                 let v = value::binary(*op, &a, &b).or_else(|msg| fail(m, e.span, msg, ""))?;
