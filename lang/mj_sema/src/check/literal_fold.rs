@@ -173,19 +173,17 @@ pub(crate) fn fold(op: BinOp, lhs: &Expr, rhs: &Expr) -> Option<Folded> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn exact_decimal_values() {
+    fn check() -> Option<()> {
         assert_eq!(from_f64(0.1), Q::new(1, 10));
         assert_eq!(from_f64(-2.5e3), Some(Q::int(-2500)));
-        let third = Q::new(4, 3).unwrap().add(Q::int(-1)).unwrap();
-        assert_eq!(Q::int(3).mul(third).unwrap().to_f64(), 1.0);
-        assert_eq!(
-            Q::new(1, 10)
-                .unwrap()
-                .add(Q::new(2, 10).unwrap())
-                .unwrap()
-                .to_f64(),
-            0.3
-        );
+        let third = Q::new(4, 3)?.add(Q::int(-1))?;
+        assert_eq!(Q::int(3).mul(third)?.to_f64(), 1.0);
+        assert_eq!(Q::new(1, 10)?.add(Q::new(2, 10)?)?.to_f64(), 0.3);
+        Some(())
+    }
+
+    #[test]
+    fn exact_decimal_values() {
+        assert!(check().is_some());
     }
 }
