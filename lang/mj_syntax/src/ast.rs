@@ -30,11 +30,13 @@ pub struct Stmt {
 pub enum StmtKind {
     /// An expression evaluated for its effect (a call, a docstring, `...`).
     Expr(Expr),
-    /// `var x: T = e`, `var x = e`, `var x: T`.
+    /// `var x: T = e`, `var x = e`, `var x: T`; `ref x = e` (`is_ref`) binds a name
+    /// to the place `e` (a reference local: reads and writes go to that place).
     Var {
         name: Ident,
         ty: Option<Expr>,
         value: Option<Expr>,
+        is_ref: bool,
     },
     /// `target = value`; chained `a = b = 1` produces two targets. Tuple targets
     /// (`a, b = b, a`) are an `ExprKind::Tuple` target.
@@ -179,6 +181,9 @@ pub struct FnDef {
     /// `where cond` after the result type: the function exists only for the compile-time
     /// arguments that make `cond` true.
     pub where_clause: Option<Expr>,
+    /// `-> ref[origin] T`: the function returns a reference to a place (the origin
+    /// list is accepted and not kept).
+    pub ret_ref: bool,
     pub docstring: Option<String>,
     /// Empty only for an error-recovered header; a required trait method has `...`.
     pub body: Vec<Stmt>,
@@ -358,6 +363,9 @@ pub enum ExprKind {
         params: Vec<Ident>,
         body: Box<Expr>,
     },
+    /// `{count = 4, fill = 0}`: Mojo's initializer list, a call of the constructor of
+    /// the type the context expects with these (keyword) arguments.
+    InitList(Vec<Arg>),
     /// An expression the parser could not understand; the diagnostic is recorded.
     Error,
 }

@@ -80,8 +80,14 @@ impl Dumper {
     fn stmt(&mut self, s: &Stmt) {
         match &s.kind {
             StmtKind::Expr(e) => self.line(&format!("expr {}", expr(e))),
-            StmtKind::Var { name, ty, value } => self.line(&format!(
-                "var {}{}{}",
+            StmtKind::Var {
+                name,
+                ty,
+                value,
+                is_ref,
+            } => self.line(&format!(
+                "{} {}{}{}",
+                if *is_ref { "ref" } else { "var" },
                 name.name,
                 opt(" : ", ty),
                 opt(" = ", value)
@@ -406,6 +412,7 @@ pub fn expr(e: &Expr) -> String {
         ExprKind::Attr { base, name } => format!("(. {} {})", expr(base), name.name),
         ExprKind::Call { func, args: a } => format!("(call {}{})", expr(func), args(a)),
         ExprKind::Index { base, args: a } => format!("(index {}{})", expr(base), args(a)),
+        ExprKind::InitList(a) => format!("(initlist{})", args(a)),
         ExprKind::Slice { lo, hi, step } => {
             format!("(slice {} {} {})", boxed(lo), boxed(hi), boxed(step))
         }

@@ -133,7 +133,11 @@ pub(crate) fn layout(
 /// the line that opened the bracket while neither it nor the previous line asks for a
 /// continuation (an operator, comma, bracket).
 fn looks_unclosed(text: &str, tok: &Tok, span: Span, prev: Option<&Tok>, open_col: usize) -> bool {
-    if matches!(tok, Tok::Kw(k) if STMT_ONLY.contains(k)) {
+    // `var` also starts an owned argument on its own line (`def f(\n    var x: T,\n)`).
+    let var_arg = matches!(tok, Tok::Kw("var"))
+        && matches!(prev, Some(Tok::Op("(" | ",")))
+        && annotated_name_follows(&text[span.end as usize..]);
+    if matches!(tok, Tok::Kw(k) if STMT_ONLY.contains(k)) && !var_arg {
         return true;
     }
     let line_start = text[..span.start as usize].rfind('\n').map_or(0, |i| i + 1);
@@ -144,6 +148,18 @@ fn looks_unclosed(text: &str, tok: &Tok, span: Span, prev: Option<&Tok>, open_co
             Tok::Op(_) | Tok::Kw("and" | "or" | "not" | "in" | "is" | "if" | "else" | "for")
         )
         && !matches!(prev, Some(Tok::Op(_) | Tok::Kw(_)))
+}
+
+/// Whether `rest` starts with ` name:` (an annotated argument after `var`).
+fn annotated_name_follows(rest: &str) -> bool {
+    let rest = rest.trim_start_matches([' ', '\t']);
+    let name_len = rest
+        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    name_len > 0
+        && rest[name_len..]
+            .trim_start_matches([' ', '\t'])
+            .starts_with(':')
 }
 
 fn indent_to(

@@ -132,6 +132,7 @@ pub fn walk_expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
             walk_expr(base, f);
             args.iter().for_each(|a| walk_expr(&a.value, f));
         }
+        ExprKind::InitList(args) => args.iter().for_each(|a| walk_expr(&a.value, f)),
         ExprKind::Slice { lo, hi, step } => {
             for x in [lo, hi, step].into_iter().flatten() {
                 walk_expr(x, f);

@@ -5,6 +5,7 @@ use mj_syntax::ast::{self, Expr, ExprKind};
 use mj_syntax::{Diag, Span};
 
 use super::body::FnCx;
+use super::expr::is_place;
 use super::{E_ASSIGN, E_MISMATCH, E_NOT_INDEXABLE};
 use crate::tir::{TExpr, TExprKind as K, TStmt};
 use crate::ty::Ty;
@@ -312,6 +313,25 @@ impl FnCx<'_> {
                 out.push(TStmt::Assign(place, v));
             }
             ExprKind::Error => {}
+            // `p[] = v` (a pointee) and `f(x) = v` (a call returning a reference).
+            ExprKind::Index { .. } | ExprKind::Call { .. } => {
+                let place = self.expr(target, None);
+                if !matches!(place.kind, K::Deref(_)) {
+                    if !place.ty.is_unknown() {
+                        self.error(
+                            Diag::error(E_ASSIGN, "cannot assign to this expression", target.span)
+                                .with_hint(
+                                    "a call can be assigned to only when it returns a `ref`",
+                                ),
+                        );
+                    }
+                    return;
+                }
+                let ty = place.ty.clone();
+                let v = self.coerce(v, &ty, vspan);
+                let v = self.owned_value(v, vspan);
+                out.push(TStmt::Assign(place, v));
+            }
             _ => self.error(
                 Diag::error(E_ASSIGN, "cannot assign to this expression", target.span)
                     .with_hint("assign to a name, a field (`a.x`) or an element (`a[i]`)"),
@@ -353,6 +373,39 @@ impl FnCx<'_> {
 
     /// A `mut` use (a `mut self` method call, a `mut` argument) of a place rooted in a
     /// read-only argument is an error: the callee would modify the caller's value.
+    /// The place of `origin_of(place)`, if `e` is that call (and `origin_of` is not a
+    /// user name).
+    pub(super) fn origin_of_arg<'e>(&self, e: &'e Expr) -> Option<&'e Expr> {
+        match &e.kind {
+            ExprKind::Call { func, args } => match (&func.kind, args.as_slice()) {
+                (ExprKind::Name(n), [a])
+                    if n == "origin_of"
+                        && a.name.is_none()
+                        && self.lookup_local(n).is_none()
+                        && !self.cx.modules[self.m].scope.contains_key(n) =>
+                {
+                    Some(&a.value)
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// `origin_of(x).mut`: whether `x` may be mutated here (a variable, a `mut` argument
+    /// or a field of one), as a compile-time `Bool`.
+    pub(super) fn origin_mut(&mut self, e: &Expr, line: u32) -> TExpr {
+        let place = self.origin_of_arg(e).cloned();
+        let mutable = match place {
+            Some(p) => {
+                let v = self.expr(&p, None);
+                is_place(&v) && self.read_only_root(&p, true).is_none()
+            }
+            None => false,
+        };
+        TExpr::new(K::Bool(mutable), Ty::Bool, line)
+    }
+
     pub(super) fn check_mut_use(&mut self, place: &Expr, what: &str) {
         if let Some(n) = self.read_only_root(place, true) {
             self.error(

@@ -401,7 +401,15 @@ impl FnCx<'_> {
                 let te = self.discarded(te);
                 out.push(TStmt::Expr(te));
             }
-            StmtKind::Var { name, ty, value } => {
+            StmtKind::Var {
+                name,
+                value: Some(value),
+                is_ref: true,
+                ..
+            } => self.ref_binding(name, value, out),
+            StmtKind::Var {
+                name, ty, value, ..
+            } => {
                 let declared = ty.as_ref().map(|t| self.resolve_ty(t));
                 let init = value.as_ref().map(|v| self.expr(v, declared.as_ref()));
                 let ty = match (&declared, &init) {
@@ -644,6 +652,9 @@ impl FnCx<'_> {
                             }
                             out.push(TStmt::Expr(te));
                             out.push(TStmt::Return(None));
+                        } else if let Ty::Ptr(t) = &ret {
+                            let te = self.returned_ref(e, t);
+                            out.push(TStmt::Return(Some(te)));
                         } else {
                             let te = self.expr(e, Some(&ret));
                             let te = self.coerce(te, &ret, e.span);
@@ -739,6 +750,7 @@ impl FnCx<'_> {
                 let before = self.flow.clone();
                 let b = self.block(body);
                 let body_dead = self.dead;
+                let body_flow = self.flow.clone();
                 // The handler may start after any prefix of the body.
                 self.flow = self.flow.clone().union(&before);
                 self.dead = false;
@@ -777,6 +789,13 @@ impl FnCx<'_> {
                     (Some(l), hb)
                 });
                 let handler_dead = handlers.is_empty() || self.dead;
+                // After the statement: the body completed, or the handler did (a handler
+                // that always raises or returns contributes nothing).
+                self.flow = match (body_dead, handler_dead) {
+                    (false, true) => body_flow,
+                    (true, false) => self.flow.clone(),
+                    _ => body_flow.union(&self.flow),
+                };
                 self.dead = false;
                 self.comptime_exit = false;
                 let e = else_body

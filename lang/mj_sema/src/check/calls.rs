@@ -61,7 +61,8 @@ impl FnCx<'_> {
         if sig.raises {
             self.check_may_raise_ty(&format!("`{name}`"), sig.raises_ty.as_ref(), span);
         }
-        TExpr::new(K::Call(self.callee(id, &ct), targs), sig.ret, line)
+        let call = TExpr::new(K::Call(self.callee(id, &ct), targs), sig.ret, line);
+        self.ref_result(call)
     }
 
     pub fn has_method(&self, t: &Ty, name: &str) -> bool {
@@ -539,7 +540,8 @@ impl FnCx<'_> {
         if sig.raises {
             self.check_may_raise_ty(&format!("call to `{n}`"), sig.raises_ty.as_ref(), span);
         }
-        TExpr::new(K::Call(self.callee(id, &ct), targs), sig.ret, line)
+        let call = TExpr::new(K::Call(self.callee(id, &ct), targs), sig.ret, line);
+        self.ref_result(call)
     }
 
     /// The type a call's base names when it is `Self`, a type parameter, or a struct
@@ -559,6 +561,14 @@ impl FnCx<'_> {
                             self.cx.modules[self.m].scope.get(b),
                             Some(Item::Struct(_))
                         ) =>
+                {
+                    Some(self.resolve_ty(base))
+                }
+                // `Pointer[T, origin].unsafe_dangling()`
+                ExprKind::Name(b)
+                    if (b == "Pointer" || b == "UnsafePointer")
+                        && self.lookup_local(b).is_none()
+                        && !self.cx.modules[self.m].scope.contains_key(b) =>
                 {
                     Some(self.resolve_ty(base))
                 }
@@ -650,6 +660,14 @@ impl FnCx<'_> {
         span: Span,
     ) -> TExpr {
         let line = self.line(span);
+        if let Ty::RawPtr(elem, _) = &ty
+            && name.name == "unsafe_dangling"
+        {
+            // A non-null, aligned address that must not be dereferenced.
+            self.arity(&name.name, args, 0, 0, span);
+            let size = TExpr::new(K::SizeOf((**elem).clone()), Ty::INT, line);
+            return TExpr::new(K::Cast(Box::new(size)), ty, line);
+        }
         let Ty::Struct(s, _) = ty else {
             if !ty.is_unknown() {
                 let msg = format!("`{}` has no method `{}`", self.ty_name(&ty), name.name);
@@ -846,6 +864,7 @@ impl FnCx<'_> {
                     );
                 }
                 let call = TExpr::new(K::Call(self.callee(id, &ct), targs), sig.ret, line);
+                let call = self.ref_result(call);
                 self.optional_guard(&guard_recv, s, &name.name, call, span)
             }
             Ty::Unknown => {

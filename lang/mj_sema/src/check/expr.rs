@@ -40,6 +40,11 @@ impl FnCx<'_> {
             ExprKind::Bool(b) => TExpr::new(K::Bool(*b), Ty::Bool, line),
             ExprKind::None => TExpr::new(K::Unit, Ty::Unit, line),
             ExprKind::Name(n) => self.name(n, e.span, line),
+            ExprKind::Attr { base, name }
+                if name.name == "mut" && self.origin_of_arg(base).is_some() =>
+            {
+                self.origin_mut(base, line)
+            }
             ExprKind::Attr { base, name } => self.attr(base, name, e.span, line),
             ExprKind::Call { func, args } => self.call(func, args, e.span, expected),
             ExprKind::Index { base, args } => self.index(base, args, e.span, line),
@@ -131,6 +136,7 @@ impl FnCx<'_> {
             ExprKind::Transfer(inner) => self.transfer(inner, e.span, expected),
             ExprKind::Set(_) => self.unsupported("set literals", e.span),
             ExprKind::Lambda { .. } => self.unsupported("lambda expressions", e.span),
+            ExprKind::InitList(args) => self.init_list(args, expected, e.span),
             ExprKind::FnType { .. } => self.unsupported("function types", e.span),
             ExprKind::Slice { .. } => {
                 self.error(Diag::error(

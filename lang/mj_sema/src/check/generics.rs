@@ -256,7 +256,11 @@ pub(crate) fn declare_params(
     diags: &mut Vec<(usize, Diag)>,
 ) -> Vec<GParam> {
     let mut out: Vec<GParam> = Vec::new();
+    let erased = super::refs::erased_params(params);
     for p in params {
+        if erased.contains(&p.name.name) {
+            continue;
+        }
         // `[value: SIMD]`: the vector's `dtype` and `size` become infer-only parameters.
         let auto;
         let p = match super::params::auto_value_param(cx, m, p, outer, &mut out) {
@@ -939,6 +943,8 @@ pub(crate) fn instance_sig(
         let t = resolve_type(cx, f.module, e, &scope, diags);
         if *i == usize::MAX {
             sig.ret = t;
+        } else if *i == super::LATE_REF_RESULT {
+            sig.ret = Ty::Ptr(Box::new(t));
         } else if let Some(p) = sig.params.get_mut(*i) {
             p.ty = t;
         }

@@ -1379,6 +1379,7 @@ const TYPE_NAMES: &[&str] = &[
     "SIMD",
     "Scalar",
     "UnsafePointer",
+    "Pointer",
     "InlineArray",
 ];
 
@@ -1495,7 +1496,10 @@ fn resolve_fields(cx: &mut Ctx, s: u32) {
                 ),
             }
         }
-        if let StmtKind::Var { name, ty, value } = &stmt.kind {
+        if let StmtKind::Var {
+            name, ty, value, ..
+        } = &stmt.kind
+        {
             let late_names: Vec<String> = late_consts.iter().map(|(n, _)| n.clone()).collect();
             let t = match ty {
                 Some(t) if !late_names.is_empty() && mentions_any(t, &late_names) => {
@@ -1677,9 +1681,15 @@ fn resolve_sig(cx: &mut Ctx, id: FnId) {
     };
     let ret = match &def.ret {
         Some(r) => match late_type(cx, m, r, &scope, &types, &consts) {
+            Some(t) if def.ret_ref => Ty::Ptr(Box::new(t)),
             Some(t) => t,
             None => {
-                late.push((usize::MAX, r.clone()));
+                let slot = if def.ret_ref {
+                    super::LATE_REF_RESULT
+                } else {
+                    usize::MAX
+                };
+                late.push((slot, r.clone()));
                 Ty::Unknown
             }
         },
@@ -1765,6 +1775,7 @@ fn synthesize_fieldwise_init(cx: &mut Ctx, s: u32) {
         raises_ty: None,
         ret: None,
         where_clause: None,
+        ret_ref: false,
         docstring: None,
         body: Vec::new(),
         span: sd.span,

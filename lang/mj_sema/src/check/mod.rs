@@ -29,6 +29,7 @@ mod overloads;
 mod ownership;
 pub(crate) mod params;
 mod reflect;
+mod refs;
 mod typed_errors;
 mod with_stmt;
 
@@ -211,6 +212,9 @@ pub(crate) struct FuncData {
     /// `v: SIMD[v.dtype, v.size]` over hidden parameters), by index into `def.args`.
     pub auto_types: Vec<(usize, ast::Expr)>,
 }
+
+/// The `late` slot of a `-> ref[...] T` result (a reference: `Ty::Ptr(T)` in the signature).
+pub(crate) const LATE_REF_RESULT: usize = usize::MAX - 1;
 
 #[derive(Debug, PartialEq)]
 pub(crate) struct StructData {

@@ -67,6 +67,7 @@ pub(crate) fn with_context(
                     },
                     ty: None,
                     value: Some(e.clone()),
+                    is_ref: false,
                 },
                 span: e.span,
             };
@@ -171,6 +172,7 @@ pub(crate) fn with_context(
             },
             ty: None,
             value: Some(bool_lit(true)),
+            is_ref: false,
         }),
         out,
     );

@@ -202,11 +202,13 @@ fn atoms_to_bor<'a>(expr_p: P<'a, Expr>, bor_slot: P<'a, Expr>) -> P<'a, Expr> {
                     value,
                 })
             })));
+    // `p[]` (no arguments) dereferences a pointer.
     let sub_args = sub_item
         .separated_by(op(","))
         .allow_trailing()
         .at_least(1)
-        .collect::<Vec<_>>();
+        .collect::<Vec<_>>()
+        .or(op("]").rewind().to(Vec::new()));
 
     let literal = select! {
         Tok::Int(v) => ExprKind::Int(v),
@@ -292,6 +294,25 @@ fn atoms_to_bor<'a>(expr_p: P<'a, Expr>, bor_slot: P<'a, Expr>) -> P<'a, Expr> {
         .repeated()
         .collect::<Vec<_>>()
         .then_ignore(op(",").or_not());
+    // `{count = 4}`: an initializer list (keyword arguments of the expected type's
+    // constructor).
+    let init_list = op("{")
+        .ignore_then(
+            ident()
+                .then_ignore(op("="))
+                .then(expr_p.clone())
+                .map_with(|(name, value), e| Arg {
+                    name: Some(name),
+                    value,
+                    span: sp(e.span()),
+                })
+                .separated_by(op(","))
+                .allow_trailing()
+                .at_least(1)
+                .collect::<Vec<_>>(),
+        )
+        .then_ignore(op("}"))
+        .map_with(|args, e| mk(ExprKind::InitList(args), e.span()));
     let braces = op("{")
         .ignore_then(
             expr_p
@@ -361,7 +382,7 @@ fn atoms_to_bor<'a>(expr_p: P<'a, Expr>, bor_slot: P<'a, Expr>) -> P<'a, Expr> {
             |s| mk(ExprKind::Error, s),
         ))
     };
-    let atom = choice((literal, strings, paren, list, braces, fn_type))
+    let atom = choice((literal, strings, paren, list, init_list, braces, fn_type))
         .recover_with(recover(
             "(",
             ")",

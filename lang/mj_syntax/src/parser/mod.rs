@@ -549,6 +549,7 @@ impl<'a> Driver<'a> {
             raises_ty: h.raises_ty,
             ret: h.ret,
             where_clause: h.where_clause,
+            ret_ref: h.ret_ref,
             docstring,
             body,
             span,

@@ -17,6 +17,7 @@ pub(crate) struct DefHeader {
     pub raises_ty: Option<Expr>,
     pub ret: Option<Expr>,
     pub where_clause: Option<Expr>,
+    pub ret_ref: bool,
 }
 
 /// `struct`/`trait` header after the keyword, without the trailing `:`.
@@ -67,6 +68,15 @@ pub(crate) fn build<'a>(e: ExprParsers<'a>) -> StmtParsers<'a> {
         Tok::Name(n) if CONVENTIONS.iter().any(|(c, _)| *c == n) =>
             CONVENTIONS.iter().find(|(c, _)| *c == n).map_or(Convention::Default, |(_, v)| *v),
     };
+    // `ref[origin, ...]`: the origin list of a `ref` argument or result (accepted, not kept).
+    let origins = expr
+        .clone()
+        .separated_by(op(","))
+        .allow_trailing()
+        .collect::<Vec<_>>()
+        .delimited_by(op("["), op("]"))
+        .ignored()
+        .boxed();
     let annot = op(":").ignore_then(expr.clone()).or_not();
     let default = op("=").ignore_then(expr.clone()).or_not();
     let sep_ident = |s: &'static str| {
@@ -94,6 +104,7 @@ pub(crate) fn build<'a>(e: ExprParsers<'a>) -> StmtParsers<'a> {
         sep_ident("/").map(|n| (Convention::Default, ParamKind::Separator, n, None, None)),
         // A convention word is only a convention when a name follows (`out: Int` is a name).
         convention
+            .then_ignore(origins.clone().or_not())
             .then(ident())
             .or(ident().map(|n| (Convention::Default, n)))
             .then(annot.clone())
@@ -136,7 +147,16 @@ pub(crate) fn build<'a>(e: ExprParsers<'a>) -> StmtParsers<'a> {
                 .ignore_then(expr.clone().and_is(where_kw.not()).or_not())
                 .or_not(),
         )
-        .then(op("->").ignore_then(expr.clone()).or_not())
+        .then(
+            op("->")
+                .ignore_then(
+                    select! { Tok::Name(n) if n == "ref" => () }
+                        .then_ignore(origins.clone().or_not())
+                        .or_not(),
+                )
+                .then(expr.clone())
+                .or_not(),
+        )
         .then(where_kw.ignore_then(expr.clone()).or_not())
         .map(
             |(((((name, params), args), raises), ret), where_clause)| DefHeader {
@@ -145,7 +165,8 @@ pub(crate) fn build<'a>(e: ExprParsers<'a>) -> StmtParsers<'a> {
                 args,
                 raises: raises.is_some(),
                 raises_ty: raises.flatten(),
-                ret,
+                ret_ref: ret.as_ref().is_some_and(|(r, _)| r.is_some()),
+                ret: ret.map(|(_, t)| t),
                 where_clause,
             },
         )
@@ -426,7 +447,23 @@ fn simple_stmt<'a>(e: &ExprParsers<'a>) -> P<'a, Stmt> {
             .ignore_then(ident())
             .then(annot)
             .then(op("=").ignore_then(exprs.clone()).or_not())
-            .map(|((name, ty), value)| StmtKind::Var { name, ty, value }),
+            .map(|((name, ty), value)| StmtKind::Var {
+                name,
+                ty,
+                value,
+                is_ref: false,
+            }),
+        // `ref x = place`: a reference local (`ref = 1` still assigns a variable `ref`).
+        select! { Tok::Name(n) if n == "ref" => () }
+            .ignore_then(ident())
+            .then_ignore(op("="))
+            .then(exprs.clone())
+            .map(|(name, value)| StmtKind::Var {
+                name,
+                ty: None,
+                value: Some(value),
+                is_ref: true,
+            }),
         import,
         from_import,
         ann_assign,

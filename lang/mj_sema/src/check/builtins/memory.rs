@@ -24,6 +24,14 @@ const PTR_METHODS: &[&str] = &[
     "strided_store",
     "offset",
     "bitcast",
+    "unsafe_offset",
+    "unsafe_write",
+    "unsafe_bitcast",
+    "unsafe_free",
+    "unsafe_load",
+    "unsafe_store",
+    "unsafe_take_pointee",
+    "unsafe_deinit_pointee",
 ];
 
 impl FnCx<'_> {
@@ -79,7 +87,7 @@ impl FnCx<'_> {
                     return None;
                 }
                 match n.as_str() {
-                    "SIMD" | "Scalar" | "InlineArray" | "UnsafePointer" | "Span" => {
+                    "SIMD" | "Scalar" | "InlineArray" | "UnsafePointer" | "Pointer" | "Span" => {
                         let ty = self.resolve_ty(func);
                         Some(self.construct_typed(ty, args, span))
                     }
@@ -249,6 +257,14 @@ impl FnCx<'_> {
         let line = self.line(span);
         match args {
             [] => TExpr::new(K::Null, ty, line),
+            [a] if a
+                .name
+                .as_ref()
+                .is_some_and(|n| n.name == "unsafe_from_address") =>
+            {
+                let v = self.offset_arg(&a.value);
+                TExpr::new(K::Cast(Box::new(v)), ty, line)
+            }
             [a] if a.name.as_ref().is_some_and(|n| n.name == "to") => {
                 let v = self.expr(&a.value, (!elem.is_unknown()).then_some(elem));
                 if v.ty.is_unknown() {
@@ -287,6 +303,12 @@ impl FnCx<'_> {
     /// `alloc[T](n)`: `n` uninitialized values of `T` on the heap (64-byte aligned).
     fn alloc(&mut self, params: &[Arg], args: &[Arg], span: Span) -> TExpr {
         let line = self.line(span);
+        if let [a] = args
+            && a.name.is_none()
+            && layout_arg(&a.value)
+        {
+            return self.alloc_layout(params, args, span);
+        }
         let [p] = params else {
             self.error(
                 Diag::error(
@@ -405,6 +427,18 @@ impl FnCx<'_> {
     /// `p[i]`, `arr[i]` as places; `v[i]` on SIMD values is a lane read.
     pub(crate) fn memory_index(&mut self, b: TExpr, args: &[Arg], span: Span) -> TExpr {
         let line = self.line(span);
+        if args.is_empty() && matches!(b.ty, Ty::RawPtr(..)) {
+            // `p[]`: the pointee.
+            return self.deref(b);
+        }
+        if let [a] = args
+            && a.name.as_ref().is_some_and(|n| n.name == "unsafe_offset")
+            && matches!(b.ty, Ty::RawPtr(..))
+        {
+            // `p[unsafe_offset=i]`: the element `i` places after the pointee.
+            let i = self.offset_arg(&a.value);
+            return self.deref(self.offset(b, i));
+        }
         let [a] = args else {
             let msg = format!("`{}` takes one index", self.ty_name(&b.ty));
             self.error(Diag::error(crate::check::E_NOT_INDEXABLE, msg, span));
@@ -440,7 +474,7 @@ impl FnCx<'_> {
             return self.unknown(line);
         };
         let elem = *elem;
-        let m = name.name.as_str();
+        let m = canonical_ptr_method(name.name.as_str(), args);
         let unit = |stmts: Vec<TStmt>| {
             TExpr::new(
                 K::Seq(stmts, Box::new(TExpr::new(K::Unit, Ty::Unit, line))),
@@ -461,9 +495,25 @@ impl FnCx<'_> {
             false
         };
         if super::pointee::POINTEE_METHODS.contains(&m) {
-            return self.pointee_method(p, &elem, m, args, span);
+            // `init_pointee(take=v)`, `unsafe_write(copy=v)`: the keyword chose the method.
+            let plain: Vec<Arg> = args
+                .iter()
+                .map(|a| match &a.name {
+                    Some(k) if k.name == "take" || k.name == "copy" => Arg {
+                        name: None,
+                        ..a.clone()
+                    },
+                    _ => a.clone(),
+                })
+                .collect();
+            return self.pointee_method(p, &elem, m, &plain, span);
         }
         match m {
+            // Pointers are trivially copyable (`Optional[Pointer[...]].value()`).
+            "copy" => {
+                self.arity(m, args, 0, 0, span);
+                p
+            }
             "free" => {
                 self.arity(m, args, 0, 0, span);
                 let f = self.extern_call("mj_free", vec![p], Ty::Unit, line);
@@ -674,7 +724,7 @@ impl FnCx<'_> {
     pub(crate) fn memory_call(&mut self, name: &str, args: &[Arg], span: Span) -> Option<TExpr> {
         let line = self.line(span);
         Some(match name {
-            "UnsafePointer" => {
+            "UnsafePointer" | "Pointer" => {
                 let [a] = args else {
                     self.error(
                         Diag::error(E_ARITY, "`UnsafePointer(...)` takes `to=` a variable", span)
@@ -797,6 +847,18 @@ impl FnCx<'_> {
                 }
             }
             "Span" => self.construct_span(args, span),
+            // `alloc(layout)`: the owning form (`std.memory.alloc`).
+            "alloc"
+                if args.len() == 1
+                    && args[0].name.is_none()
+                    && (layout_arg(&args[0].value)
+                        || matches!(
+                            args[0].value.kind,
+                            ExprKind::Name(_) | ExprKind::Attr { .. }
+                        )) =>
+            {
+                self.alloc_layout(&[], args, span)
+            }
             "SIMD" | "Scalar" | "InlineArray" | "alloc" | "stack_allocation" | "simd_width_of"
             | "size_of" => {
                 let msg = format!("`{name}` needs its compile-time parameters: `{name}[...]`");
@@ -808,6 +870,69 @@ impl FnCx<'_> {
             }
             _ => return None,
         })
+    }
+}
+
+/// An argument of `alloc` that is a `Layout` (an initializer list or a `Layout[...]` call).
+fn layout_arg(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::InitList(_) => true,
+        ExprKind::Call { func, .. } => match &func.kind {
+            ExprKind::Index { base, .. } => {
+                matches!(&base.kind, ExprKind::Name(n) if n == "Layout")
+            }
+            ExprKind::Attr { base, .. } => matches!(&base.kind,
+                ExprKind::Index { base, .. } if matches!(&base.kind, ExprKind::Name(n) if n == "Layout")),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+impl FnCx<'_> {
+    /// `alloc[T](layout)` through the built-in name: `std.memory.alloc`'s `alloc`.
+    fn alloc_layout(&mut self, params: &[Arg], args: &[Arg], span: Span) -> TExpr {
+        let line = self.line(span);
+        let id = self
+            .cx
+            .modules
+            .iter()
+            .find(|md| md.input.name == "std.memory.alloc")
+            .and_then(|md| match md.scope.get("alloc") {
+                Some(Item::Func(id)) => Some(*id),
+                _ => None,
+            });
+        let Some(id) = id else {
+            self.error(
+                Diag::error(E_COMPTIME, "`alloc` of a `Layout` needs `std.memory`", span)
+                    .with_hint("add `from std.memory import alloc, dealloc, Layout`"),
+            );
+            return self.unknown(line);
+        };
+        let explicit = (!params.is_empty()).then_some(params);
+        self.call_fn_with(id, "alloc", Vec::new(), explicit, args, span)
+    }
+}
+
+/// Mojo 1.0's `unsafe_`-prefixed pointer methods (and `init_pointee(take=/copy=)`) by the
+/// names of the operations they share with the older spellings.
+fn canonical_ptr_method<'a>(m: &'a str, args: &[Arg]) -> &'a str {
+    let copy = args
+        .first()
+        .is_some_and(|a| a.name.as_ref().is_some_and(|n| n.name == "copy"));
+    match m {
+        "unsafe_offset" => "offset",
+        "unsafe_bitcast" => "bitcast",
+        "unsafe_free" => "free",
+        "unsafe_load" => "load",
+        "unsafe_store" => "store",
+        "unsafe_strided_load" => "strided_load",
+        "unsafe_strided_store" => "strided_store",
+        "unsafe_deinit_pointee" => "destroy_pointee",
+        "unsafe_take_pointee" => "take_pointee",
+        "unsafe_write" | "init_pointee" | "write" if copy => "init_pointee_copy",
+        "unsafe_write" | "init_pointee" | "write" => "init_pointee_move",
+        m => m,
     }
 }
 

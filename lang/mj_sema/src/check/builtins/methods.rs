@@ -231,6 +231,7 @@ pub(crate) fn builtin_method(
                 "count_codepoints",
                 "__len__",
                 "write",
+                "unsafe_ptr",
             ];
             let ok = |fx: &mut FnCx<'_>, min, max| fx.arity(m, args, min, max, span);
             let yes = |fx: &mut FnCx<'_>, r: TExpr| {
@@ -353,6 +354,20 @@ pub(crate) fn builtin_method(
                 }
                 "count_codepoints" if ok(fx, 0, 0) => {
                     fx.extern_call("mj_str_count_codepoints", vec![recv], Ty::INT, line)
+                }
+                // The string's bytes (read-only: strings are immutable and may be shared).
+                // A `String` handle points at `{len, data, rc}` (ABI.md): load `data`.
+                "unsafe_ptr" if ok(fx, 0, 0) => {
+                    let byte = Ty::Int {
+                        bits: 8,
+                        signed: false,
+                    };
+                    let bp = Ty::RawPtr(Box::new(byte), 0);
+                    let hdr =
+                        TExpr::new(K::Cast(Box::new(recv)), Ty::RawPtr(Box::new(bp), 0), line);
+                    let one = fx.int(1, line);
+                    let field = fx.offset(hdr, one);
+                    fx.deref(field)
                 }
                 _ if KNOWN.contains(&m) => not_done(fx),
                 _ => unknown_method(fx, KNOWN),

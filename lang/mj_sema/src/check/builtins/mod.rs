@@ -56,6 +56,7 @@ pub(crate) const BUILTIN_NAMES: &[&str] = &[
     "Scalar",
     "DType",
     "UnsafePointer",
+    "Pointer",
     "InlineArray",
     "alloc",
     "fma",
@@ -144,6 +145,7 @@ pub(crate) const SYS_QUERIES: &[&str] = &[
 /// `std.memory` (`memory.rs`).
 pub(crate) const MEMORY_NAMES: &[&str] = &[
     "UnsafePointer",
+    "Pointer",
     "alloc",
     "memcpy",
     "memset",
@@ -170,7 +172,7 @@ pub(crate) fn builtin_module_has(m: &str, name: &str) -> bool {
         "memory" => MEMORY_NAMES.contains(&name),
         "time" => TIME_FNS.contains(&name),
         "testing" => testing::TESTING_FNS.contains(&name),
-        "collections" => ["List", "Dict", "InlineArray"].contains(&name),
+        "collections" => ["List", "Dict", "InlineArray", "Span"].contains(&name),
         "builtin" => BUILTIN_NAMES.contains(&name),
         "algorithm" => ["vectorize", "parallelize", "map"].contains(&name),
         "intrinsics" => intrinsics::has(name),
@@ -197,7 +199,7 @@ pub(crate) fn builtin_module_names(m: &str) -> Vec<&'static str> {
         "memory" => MEMORY_NAMES.to_vec(),
         "time" => TIME_FNS.to_vec(),
         "testing" => testing::TESTING_FNS.to_vec(),
-        "collections" => vec!["List", "Dict", "InlineArray"],
+        "collections" => vec!["List", "Dict", "InlineArray", "Span"],
         "algorithm" => vec!["vectorize", "parallelize", "map"],
         "intrinsics" => intrinsics::names(),
         "reflection" => super::reflect::REFLECTION_NAMES.to_vec(),
@@ -225,7 +227,14 @@ fn s(v: &str, line: u32) -> TExpr {
 }
 
 impl FnCx<'_> {
-    fn arity(&mut self, fname: &str, args: &[Arg], min: usize, max: usize, span: Span) -> bool {
+    pub(crate) fn arity(
+        &mut self,
+        fname: &str,
+        args: &[Arg],
+        min: usize,
+        max: usize,
+        span: Span,
+    ) -> bool {
         for a in args {
             if let Some(n) = &a.name {
                 let msg = format!("`{fname}` has no argument named `{}`", n.name);
@@ -418,6 +427,7 @@ pub(crate) fn call_module_builtin(
             return Some(fx.extern_call("mj_argv", Vec::new(), Ty::List(Box::new(Ty::Str)), line));
         }
         "builtin" | "memory" | "sys" => return call_builtin(fx, name, args, span, expected),
+        "collections" if name == "Span" => return call_builtin(fx, name, args, span, expected),
         "testing" => return Some(testing::call_testing(fx, name, args, span)),
         "intrinsics" => return Some(intrinsics::call(fx, name, args, span)),
         "collections" => {

@@ -274,8 +274,12 @@ pub(crate) fn param_type(
                 Err(d) => fail(diags, d),
             }
         }
-        "UnsafePointer" => {
-            if let Some(d) = want(1, "the pointee type") {
+        // `Pointer[T, origin]` is Mojo 1.0's name; the origin (and `mut=`) are accepted
+        // and not tracked.
+        "UnsafePointer" | "Pointer" => {
+            if positional.len() == 2 {
+                // `UnsafePointer[T, origin]`
+            } else if let Some(d) = want(1, "the pointee type and an origin") {
                 return Some(fail(diags, d));
             }
             let space = match keyword("address_space") {

@@ -186,7 +186,9 @@ impl Interp<'_> {
                 }
             }
             StmtKind::Pass => {}
-            StmtKind::Var { name, ty, value } => {
+            StmtKind::Var {
+                name, ty, value, ..
+            } => {
                 let v = match value {
                     Some(v) => self.eval(f, v)?,
                     None => Val::Unit,
@@ -768,6 +770,7 @@ impl Interp<'_> {
             ExprKind::Lambda { .. } | ExprKind::FnType { .. } => {
                 fail(m, e.span, "a function value", "")
             }
+            ExprKind::InitList(_) => fail(m, e.span, "an initializer list", ""),
             ExprKind::Slice { .. } | ExprKind::Ellipsis | ExprKind::Error => {
                 fail(m, e.span, "this expression", "")
             }

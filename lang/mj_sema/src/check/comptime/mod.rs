@@ -494,9 +494,11 @@ pub(crate) fn struct_valued(cx: &Ctx, m: usize, e: &Expr) -> bool {
             }
             _ => false,
         },
-        // `Type.make()`: a static method.
+        // `Type.make()`, `Type[Int].make()`: a static method.
         ExprKind::Attr { base, .. } => match &base.kind {
             ExprKind::Name(n) => matches!(cx.modules[m].scope.get(n), Some(Item::Struct(_))),
+            ExprKind::Index { base, .. } => matches!(&base.kind,
+                ExprKind::Name(n) if matches!(cx.modules[m].scope.get(n), Some(Item::Struct(_)))),
             _ => false,
         },
         _ => false,
