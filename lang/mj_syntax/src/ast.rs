@@ -198,6 +198,8 @@ pub struct GenericParam {
     pub default: Option<Expr>,
     /// How the parameter may be passed, from the `//`, `/` and `*` markers around it.
     pub mode: ParamMode,
+    /// `*Ts: Writable`: a variadic parameter (a pack of types, one per argument).
+    pub variadic: bool,
     pub span: Span,
 }
 

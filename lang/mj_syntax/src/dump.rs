@@ -327,7 +327,8 @@ fn gparams(ps: &[GenericParam]) -> String {
                 ParamMode::KwOnly => " (keyword-only)",
             };
             format!(
-                "{}{}{}{mode}",
+                "{}{}{}{}{mode}",
+                if p.variadic { "*" } else { "" },
                 p.name.name,
                 opt(": ", &p.ty),
                 opt(" = ", &p.default)

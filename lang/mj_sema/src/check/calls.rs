@@ -220,7 +220,10 @@ impl FnCx<'_> {
             }
         }
         let packed = Expr {
-            kind: ExprKind::List(rest),
+            kind: match variadic.map(|v| &params[v].ty) {
+                Some(Ty::Tuple(_)) => ExprKind::Tuple(rest),
+                _ => ExprKind::List(rest),
+            },
             span,
         };
         if let Some(v) = variadic {
@@ -872,6 +875,10 @@ impl FnCx<'_> {
                     self.expr(&a.value, None);
                 }
                 self.unknown(line)
+            }
+            // `args.__len__()` of a variadic pack (a tuple): its length, a constant.
+            Ty::Tuple(ts) if name.name == "__len__" && args.is_empty() => {
+                self.int(ts.len() as i128, line)
             }
             // `.copy()` of a built-in value (`Int`, `String`, tuples...): Mojo's `Copyable`.
             Ty::Bool | Ty::Int { .. } | Ty::Float { .. } | Ty::Str | Ty::Tuple(_)

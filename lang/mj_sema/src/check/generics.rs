@@ -330,6 +330,7 @@ pub(crate) fn declare_params(
             kind,
             default: p.default.clone(),
             mode: p.mode,
+            pack: p.variadic,
             span: p.name.span,
         });
     }
@@ -700,8 +701,15 @@ pub(crate) fn finish_binds(
         .map(|b| b.unwrap_or(CtArg::Bool(false)))
         .collect();
     for (p, a) in params.iter().zip(&args) {
-        if let (GKind::Type(bounds), CtArg::Type(t)) = (&p.kind, a) {
-            for b in bounds {
+        if let (GKind::Type(bounds), CtArg::Type(whole)) = (&p.kind, a) {
+            let elems = match whole {
+                Ty::Tuple(ts) if p.pack => ts.clone(),
+                t => vec![t.clone()],
+            };
+            for (b, t) in bounds
+                .iter()
+                .flat_map(|b| elems.iter().map(move |t| (b, t)))
+            {
                 if !t.has_param() && !conforms(cx, t, b) {
                     diags.push((
                         m,
@@ -1065,6 +1073,18 @@ impl FnCx<'_> {
     ) {
         let params = &sig.params[skip.min(sig.params.len())..];
         let variadic = params.iter().position(|p| p.variadic);
+        // `*args: *Ts`: the pack is the tuple of the extra arguments' types.
+        if let Some(v) = variadic
+            && let Ty::Param(i) = params[v].ty
+            && binds.get(i as usize).is_some_and(Option::is_none)
+        {
+            let extra: Vec<&Arg> = args.iter().filter(|a| a.name.is_none()).skip(v).collect();
+            let tys: Vec<Ty> = extra
+                .iter()
+                .map(|a| self.on_the_side(|fx| fx.expr(&a.value, None)).ty)
+                .collect();
+            binds[i as usize] = Some(CtArg::Type(Ty::Tuple(tys)));
+        }
         let mut pos = 0;
         for a in args {
             let i = match &a.name {

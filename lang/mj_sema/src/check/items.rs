@@ -445,6 +445,7 @@ fn resolve_generics(cx: &mut Ctx) {
                 kind: GKind::Type(vec![TraitRef::User(t)]),
                 default: None,
                 mode: ast::ParamMode::InferOnly,
+                pack: false,
                 span: def.name.span,
             }],
             _ => Vec::new(),
@@ -1664,10 +1665,17 @@ fn resolve_sig(cx: &mut Ctx, id: FnId) {
             }
         };
         let variadic = p.kind == ParamKind::VarArgs;
+        let pack = matches!(ty, Ty::Param(i)
+            if cx.funcs[id.0 as usize].generics.get(i as usize).is_some_and(|g| g.pack));
         params.push(ParamSig {
             name: p.name.name.clone(),
-            // Inside the function, `*values: T` is a `List[T]` of the arguments.
-            ty: if variadic { Ty::List(Box::new(ty)) } else { ty },
+            // Inside the function, `*values: T` is a `List[T]` of the arguments, and
+            // `*args: *Ts` the tuple of the arguments.
+            ty: if variadic && !pack {
+                Ty::List(Box::new(ty))
+            } else {
+                ty
+            },
             conv: if variadic { Conv::Read } else { conv },
             default: p.default.clone(),
             module: m,

@@ -120,6 +120,8 @@ pub(crate) struct GParam {
     pub default: Option<ast::Expr>,
     /// Infer-only (`//`), positional-only (`/`) or keyword-only (`*`).
     pub mode: ast::ParamMode,
+    /// `*Ts: Writable`: bound to a `Tuple` of the types of a call's extra arguments.
+    pub pack: bool,
     pub span: Span,
 }
 

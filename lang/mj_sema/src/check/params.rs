@@ -130,6 +130,7 @@ pub(crate) fn auto_params(
                 kind,
                 default: None,
                 mode: ParamMode::InferOnly,
+                pack: false,
                 span,
             });
         };
@@ -485,6 +486,7 @@ pub(crate) fn auto_value_param(
             kind,
             default: None,
             mode: ParamMode::InferOnly,
+            pack: false,
             span,
         });
         args.push(Arg {
@@ -600,6 +602,7 @@ pub(crate) fn alias_of(
             kind: kinds.get(k).cloned().unwrap_or(GKind::Type(Vec::new())),
             default: None,
             mode: ParamMode::Normal,
+            pack: false,
             span: a.span,
         });
         new_args.push(Arg {

@@ -120,6 +120,9 @@ impl FnCx<'_> {
         if let Some(v) = self.const_index(e) {
             return Some(v);
         }
+        if let Some(n) = self.pack_len(e) {
+            return Some(ConstVal::Int(n as i128, Ty::INT));
+        }
         if let Some(v) = const_eval(self.cx, self.m, e, &self.consts) {
             return Some(v);
         }
@@ -129,6 +132,26 @@ impl FnCx<'_> {
             return self.ct_cond(e).map(ConstVal::Bool);
         }
         None
+    }
+
+    /// `len(args)` / `args.__len__()` of a tuple-typed local (a variadic pack).
+    fn pack_len(&mut self, e: &Expr) -> Option<usize> {
+        let ExprKind::Call { func, args } = &e.kind else {
+            return None;
+        };
+        let operand = match (&func.kind, args.as_slice()) {
+            (ExprKind::Name(n), [a]) if n == "len" && self.lookup_local(n).is_none() => &a.value,
+            (ExprKind::Attr { base, name }, []) if name.name == "__len__" => base,
+            _ => return None,
+        };
+        let ExprKind::Name(v) = &operand.kind else {
+            return None;
+        };
+        let l = self.lookup_local(v)?;
+        match &self.locals[l.0 as usize].ty {
+            Ty::Tuple(ts) => Some(ts.len()),
+            _ => None,
+        }
     }
 
     /// A reflection query as a compile-time value; `None` if `e` is not one, `Err` (after

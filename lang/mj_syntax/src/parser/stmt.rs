@@ -95,7 +95,12 @@ pub(crate) fn build<'a>(e: ExprParsers<'a>) -> StmtParsers<'a> {
             .or_not()
             .then_ignore(op("*"))
             .then(ident())
-            .then(annot.clone())
+            // `*args: *Ts`: the star before a pack's name is dropped.
+            .then(
+                op(":")
+                    .ignore_then(op("*").or_not().ignore_then(expr.clone()))
+                    .or_not(),
+            )
             .map(|((c, n), t)| {
                 let c = c.unwrap_or(Convention::Default);
                 (c, ParamKind::VarArgs, n, t, None)
@@ -256,14 +261,18 @@ pub(crate) fn build<'a>(e: ExprParsers<'a>) -> StmtParsers<'a> {
 
 /// `[T: Bound, n: Int = 4, //, ...]`: compile-time parameters with their markers.
 fn generic_params<'a>(expr: &P<'a, Expr>) -> P<'a, Vec<GenericParam>> {
-    let gparam = ident()
+    // `*Ts: Writable` is a variadic parameter; a bare `*` is the keyword-only marker.
+    let gparam = op("*")
+        .or_not()
+        .then(ident())
         .then(op(":").ignore_then(expr.clone()).or_not())
         .then(op("=").ignore_then(expr.clone()).or_not())
-        .map_with(|((name, ty), default), x| GenericParam {
+        .map_with(|(((star, name), ty), default), x| GenericParam {
             name,
             ty,
             default,
             mode: ParamMode::Normal,
+            variadic: star.is_some(),
             span: sp(x.span()),
         })
         .map(Ok)

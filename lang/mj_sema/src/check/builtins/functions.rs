@@ -250,6 +250,7 @@ pub(crate) fn call_builtin(
                 Ty::Str | Ty::List(_) => TExpr::new(K::Len(Box::new(v)), Ty::INT, line),
                 Ty::Dict(..) => fx.extern_call("mj_dict_len", vec![v], Ty::INT, line),
                 Ty::Vector(_, n) | Ty::Array(_, n) => fx.int(n.into(), line),
+                Ty::Tuple(ts) => fx.int(ts.len() as i128, line),
                 Ty::Span(_) => TExpr::new(K::Field(Box::new(v), 1), Ty::INT, line),
                 Ty::Struct(..) => fx
                     .dunder_call(v, "__len__", Vec::new(), span)
