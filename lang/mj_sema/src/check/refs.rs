@@ -40,7 +40,20 @@ impl FnCx<'_> {
                 .map(|sc| sc.insert(name.name.clone(), l));
             return;
         }
-        let place = if is_place(&v) { v } else { self.as_place(v) };
+        let place = if is_place(&v) {
+            v
+        } else {
+            // A temporary lives as long as the reference: it becomes a hidden variable,
+            // destroyed at the end of the scope like one.
+            let ty = v.ty.clone();
+            let vspan = value.span;
+            let v = self.owned_value(v, vspan);
+            let l = self.new_local("", ty.clone(), false);
+            self.own_local(l, false);
+            let slot = TExpr::new(K::Local(l), ty, line);
+            out.push(TStmt::Assign(slot.clone(), v));
+            slot
+        };
         let ty = place.ty.clone();
         let ptr_ty = Ty::Ptr(Box::new(ty));
         let l = self.new_local(&name.name, ptr_ty.clone(), false);

@@ -92,6 +92,17 @@ impl FnCx<'_> {
                         Some(self.construct_typed(ty, args, span))
                     }
                     "alloc" => Some(self.alloc(params, args, span)),
+                    // `materialize[v]()`, `global_constant[v]()`: a compile-time value
+                    // at run time (a list constant is built anew, like a literal).
+                    "materialize" | "global_constant" => {
+                        self.arity(n, args, 0, 0, span);
+                        let [p] = params else {
+                            let msg = format!("`{n}` takes one compile-time value");
+                            self.error(Diag::error(E_COMPTIME, msg, span));
+                            return Some(self.unknown(line));
+                        };
+                        Some(self.expr(&p.value, None))
+                    }
                     "trait_downcast" => Some(self.trait_downcast(params, args, span)),
                     "rebind" => Some(self.rebind(params, args, span)),
                     "masked_load" | "masked_store" => {

@@ -85,6 +85,8 @@ pub(crate) const BUILTIN_NAMES: &[&str] = &[
     "repr",
     "abort",
     "external_call",
+    "global_constant",
+    "materialize",
     "True",
     "False",
     "None",
@@ -101,7 +103,7 @@ pub(crate) fn builtin_module(dotted: &str) -> Option<&'static str> {
         "std.collections" | "collections" | "std.collections.list" | "std.collections.dict" => {
             "collections"
         }
-        "std" | "std.builtin" | "builtin" => "builtin",
+        "std" | "std.builtin" | "builtin" | "std.builtin.globals" | "builtin.globals" => "builtin",
         "std.algorithm" | "algorithm" | "std.algorithm.functional" => "algorithm",
         "std._intrinsics" => "intrinsics",
         "std.reflection" | "reflection" => "reflection",
