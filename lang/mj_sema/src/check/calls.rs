@@ -432,6 +432,10 @@ impl FnCx<'_> {
                         Some(Item::Struct(s)) => {
                             return self.static_call(Ty::st(s), name, None, args, span);
                         }
+                        // `ListNode.make_node(...)` through `comptime ListNode = Node[T]`.
+                        Some(Item::Const(super::ConstVal::Type(t @ Ty::Struct(..)))) => {
+                            return self.static_call(t, name, None, args, span);
+                        }
                         _ => {}
                     }
                 }
@@ -508,6 +512,9 @@ impl FnCx<'_> {
             Item::Builtin(m, name) => {
                 super::builtins::call_module_builtin(self, m, &name, args, span, expected)
                     .unwrap_or_else(|| self.unknown(line))
+            }
+            Item::Const(super::ConstVal::Type(t @ Ty::Struct(..))) => {
+                self.construct_ty(t, args, span)
             }
             Item::Const(super::ConstVal::Type(t)) => self.construct_typed(t, args, span),
             Item::Const(_) | Item::Module(_) | Item::BuiltinModule(_) | Item::Trait(_) => {
@@ -670,6 +677,18 @@ impl FnCx<'_> {
             self.arity(&name.name, args, 0, 0, span);
             let size = TExpr::new(K::SizeOf((**elem).clone()), Ty::INT, line);
             return TExpr::new(K::Cast(Box::new(size)), ty, line);
+        }
+        if let Ty::Struct(s, a) = &ty
+            && !self.cx.structs[*s as usize].methods.contains_key(&name.name)
+            && explicit.is_none()
+            && let Some(super::ConstVal::Type(t)) =
+                super::generics::struct_instance_names(self.cx, *s, a).1.get(&name.name)
+        {
+            // `Self.NodePointer()`: constructs the struct's `comptime` type alias.
+            return match t {
+                Ty::Struct(..) => self.construct_ty(t.clone(), args, span),
+                t => self.construct_typed(t.clone(), args, span),
+            };
         }
         let Ty::Struct(s, _) = ty else {
             if !ty.is_unknown() {

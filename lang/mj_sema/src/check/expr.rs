@@ -935,6 +935,15 @@ impl FnCx<'_> {
             Ty::Struct(..) => self
                 .dunder_call(v, "__bool__", Vec::new(), span)
                 .unwrap_or_else(|| self.unknown(line)),
+            // `if ptr:`: the pointer is not null (Mojo's `UnsafePointer.__bool__`).
+            Ty::RawPtr(..) => {
+                let null = TExpr::new(K::Null, v.ty.clone(), line);
+                TExpr::new(
+                    K::Cmp(TCmp::Ne, Box::new(v), Box::new(null)),
+                    Ty::Bool,
+                    line,
+                )
+            }
             t => {
                 let msg = format!(
                     "mismatched types: expected `Bool`, found `{}`",

@@ -34,6 +34,7 @@ pub(crate) const BUILTIN_TRAITS: &[&str] = &[
     "EqualityComparable",
     "Equatable",
     "ImplicitlyDeletable",
+    "ImplicitlyDestructible",
     "Deinitable",
     "Comparable",
     "Hashable",
@@ -1191,6 +1192,21 @@ pub(crate) fn struct_instance_names(
     let k = sd.params.len().min(args.len());
     let (types, mut consts) = instance_names(&sd.params[..k], &args[..k]);
     for (n, e) in &sd.late_consts {
+        // A type alias naming the parameters or `Self`
+        // (`comptime Ptr = UnsafePointer[Self, MutExternalOrigin]`).
+        if matches!(e.kind, ExprKind::Index { .. } | ExprKind::Attr { .. }) {
+            let scope = TyScope {
+                self_ty: Some(Ty::Struct(s, args.iter().cloned().collect())),
+                types: &types,
+                consts: &consts,
+            };
+            let mut diags = Vec::new();
+            let t = super::items::resolve_type(cx, sd.module, e, &scope, &mut diags);
+            if diags.is_empty() {
+                consts.insert(n.clone(), ConstVal::Type(t));
+                continue;
+            }
+        }
         if let Some(v) = const_eval(cx, sd.module, e, &consts) {
             consts.insert(n.clone(), v);
         }

@@ -53,6 +53,7 @@ pub(crate) fn collect(cx: &mut Ctx) {
         eval_consts(cx, m, true);
     }
     resolve_generics(cx);
+    generic_type_aliases(cx);
     for s in 0..cx.structs.len() {
         resolve_fields(cx, s as u32);
     }
@@ -476,6 +477,14 @@ fn sig_names(cx: &Ctx, id: FnId) -> (HashMap<String, Ty>, HashMap<String, ConstV
     let f = &cx.funcs[id.0 as usize];
     let (mut types, mut consts) = generics::template_names(&f.generics);
     super::params::self_param_names(cx, f, &mut types, &mut consts);
+    // The owner's `comptime` type aliases (`-> Self.NodePointer`).
+    if let Some(s) = f.owner {
+        for (n, v) in &cx.structs[s as usize].consts {
+            if let ConstVal::Type(_) = v {
+                consts.entry(n.clone()).or_insert_with(|| v.clone());
+            }
+        }
+    }
     let self_ty = match (f.owner, f.trait_owner) {
         (Some(s), _) => Some(struct_self(cx, s)),
         (None, Some(_)) => Some(Ty::Param(0)),
@@ -600,6 +609,15 @@ fn describe_sig(cx: &Ctx, name: &str, sig: &Sig) -> String {
 
 /// Finds a module by dotted name. A built-in module name (`math`) also finds its library
 /// file (`std.math`), whose mj definitions sit beside the compiler's built-ins.
+/// Built-in functions that Mojo's library modules written in mj here also export: the
+/// built-in module that provides them.
+fn builtin_reexport(module: &str, name: &str) -> Option<&'static str> {
+    match (module.strip_prefix("std.").unwrap_or(module), name) {
+        ("os", "abort") => Some("builtin"),
+        _ => None,
+    }
+}
+
 fn find_module(cx: &Ctx, name: &str) -> Option<usize> {
     let exact = cx.modules.iter().position(|md| md.input.name == name);
     exact.or_else(|| {
@@ -762,6 +780,12 @@ fn resolve_imports(cx: &mut Ctx, m: usize, report: bool) {
                     let sub = format!("{dotted}.{}", name.name);
                     if let Some(item) = cx.modules[t].scope.get(&name.name).cloned() {
                         cx.modules[m].scope.insert(bind, item);
+                    } else if let Some(b) = builtin_reexport(&dotted, &name.name) {
+                        // A built-in that Mojo's library module defines (`from std.os import
+                        // abort`): the built-in, under the imported name.
+                        cx.modules[m]
+                            .scope
+                            .insert(bind, Item::Builtin(b, name.name.clone()));
                     } else if let Some(sm) = find_module(cx, &sub) {
                         cx.modules[m].scope.insert(bind, Item::Module(sm));
                     } else if report {
@@ -833,6 +857,11 @@ fn eval_consts(cx: &mut Ctx, m: usize, report: bool) {
                 );
                 continue;
             }
+            if report && generic_struct_instance(cx, m, value) {
+                // `comptime ListNode = Node[Element]`: resolved once the structs'
+                // parameters are known (`generic_type_aliases`).
+                continue;
+            }
             let want = ty
                 .as_ref()
                 .map(|t| resolve_type_here(cx, m, t, &TyScope::empty()));
@@ -873,6 +902,44 @@ fn eval_consts(cx: &mut Ctx, m: usize, report: bool) {
                     ),
                 ),
             }
+        }
+    }
+}
+
+/// Whether `e` applies a user struct to arguments (`Node[Element]`).
+fn generic_struct_instance(cx: &Ctx, m: usize, e: &Expr) -> bool {
+    matches!(&e.kind, ExprKind::Index { base, .. }
+        if matches!(&base.kind, ExprKind::Name(n)
+            if matches!(cx.modules[m].scope.get(n), Some(Item::Struct(_)))))
+}
+
+/// Module-level aliases of generic struct instances (`comptime ListNode = Node[Element]`),
+/// after the structs' parameters are resolved.
+fn generic_type_aliases(cx: &mut Ctx) {
+    for m in 0..cx.modules.len() {
+        let ast = cx.modules[m].input.ast.clone();
+        for stmt in &ast.body {
+            let StmtKind::Comptime {
+                name,
+                params,
+                value,
+                ..
+            } = &stmt.kind
+            else {
+                continue;
+            };
+            if !params.is_empty()
+                || matches!(cx.modules[m].scope.get(&name.name), Some(Item::Const(_)))
+                || !generic_struct_instance(cx, m, value)
+            {
+                continue;
+            }
+            let mut diags = Vec::new();
+            let t = resolve_type(cx, m, value, &TyScope::empty(), &mut diags);
+            cx.diags.extend(diags);
+            cx.modules[m]
+                .scope
+                .insert(name.name.clone(), Item::Const(ConstVal::Type(t)));
         }
     }
 }
@@ -1091,6 +1158,13 @@ fn const_compare(l: &ConstVal, op: ast::CmpOp, r: &ConstVal) -> Option<bool> {
 }
 
 /// Resolves a type during item collection, keeping the diagnostics with the items.
+/// Whether `e` is a type expression here (resolves without a diagnostic).
+pub(crate) fn is_type_here(cx: &Ctx, m: usize, e: &Expr, scope: &TyScope) -> bool {
+    let mut diags = Vec::new();
+    let t = resolve_type(cx, m, e, scope, &mut diags);
+    diags.is_empty() && !t.is_unknown()
+}
+
 pub(crate) fn resolve_type_here(cx: &mut Ctx, m: usize, e: &Expr, scope: &TyScope) -> Ty {
     let mut diags = Vec::new();
     let t = resolve_type(cx, m, e, scope, &mut diags);
@@ -1162,11 +1236,15 @@ pub(crate) fn resolve_type(
         }
         ExprKind::None => Ty::Unit,
         ExprKind::Attr { base, name } => {
-            // `Self.T`: a type parameter of the struct being described.
-            if matches!(&base.kind, ExprKind::Name(b) if b == "Self")
-                && let Some(t) = scope.types.get(&name.name)
-            {
-                return t.clone();
+            // `Self.T`: a type parameter of the struct being described, or one of its
+            // `comptime` type aliases.
+            if matches!(&base.kind, ExprKind::Name(b) if b == "Self") {
+                if let Some(t) = scope.types.get(&name.name) {
+                    return t.clone();
+                }
+                if let Some(ConstVal::Type(t)) = scope.consts.get(&name.name) {
+                    return t.clone();
+                }
             }
             // `mod.Type`
             if let Some(Item::Module(t)) = cx.module_path(m, base)
@@ -1459,6 +1537,24 @@ fn resolve_fields(cx: &mut Ctx, s: u32) {
             name, ty, value, ..
         } = &stmt.kind
         {
+            // A type alias (`comptime Ptr = UnsafePointer[Self, MutExternalOrigin]`): the
+            // template's type here, substituted per instance (`struct_instance_names`).
+            let tscope = TyScope {
+                self_ty: Some(self_ty.clone()),
+                types: &types,
+                consts: &consts,
+            };
+            if matches!(value.kind, ExprKind::Index { .. } | ExprKind::Attr { .. })
+                && is_type_here(cx, m, value, &tscope)
+            {
+                let mut diags = Vec::new();
+                let t = resolve_type(cx, m, value, &tscope, &mut diags);
+                if t.has_param() || mentions_any(value, &["Self".to_string()]) {
+                    late_consts.push((name.name.clone(), value.clone()));
+                }
+                consts.insert(name.name.clone(), ConstVal::Type(t));
+                continue;
+            }
             match const_eval(cx, m, value, &consts) {
                 Some(v) => {
                     let v = match (ty.as_ref().map(|t| resolve_type_here(cx, m, t, &scope)), v) {

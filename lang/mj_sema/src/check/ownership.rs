@@ -260,7 +260,17 @@ impl Ctx {
     /// Whether `var b = a` may copy `a` without being asked.
     pub(crate) fn implicitly_copyable(&self, t: &Ty) -> bool {
         match t {
-            Ty::Struct(s, _) => self.declares(*s, "ImplicitlyCopyable") || self.is_trivial(t),
+            Ty::Struct(s, a) => {
+                self.declares(*s, "ImplicitlyCopyable")
+                    || self.is_trivial(t)
+                    // `ImplicitlyCopyable where conforms_to(T, ImplicitlyCopyable)`
+                    || super::conform::conditional(
+                        self,
+                        *s,
+                        a,
+                        &super::TraitRef::Builtin("ImplicitlyCopyable"),
+                    ) == Some(true)
+            }
             Ty::Tuple(ts) => ts.iter().all(|t| self.implicitly_copyable(t)),
             // Runtime handles (String, List, Dict, Error) copy the handle for now.
             _ => true,
@@ -428,7 +438,7 @@ impl FnCx<'_> {
             let Ty::Struct(s, args) = &local.ty else {
                 continue;
             };
-            let destroyable = ["Deinitable", "ImplicitlyDeletable"].iter().all(|t| {
+            let destroyable = ["Deinitable", "ImplicitlyDeletable", "ImplicitlyDestructible"].iter().all(|t| {
                 super::conform::conditional(self.cx, *s, args, &super::TraitRef::Builtin(t))
                     != Some(false)
             });

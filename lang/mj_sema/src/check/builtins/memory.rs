@@ -363,6 +363,18 @@ impl FnCx<'_> {
 
     /// A type parameter that may also be written as a `DType` (`stack_allocation[8, DType.float32]`).
     fn param_type(&mut self, p: &Arg) -> Ty {
+        // A type first (`alloc[Self.T]`): evaluating `Self.T` as a value would report.
+        let mut diags = Vec::new();
+        let t = crate::check::items::resolve_type(
+            self.cx,
+            self.m,
+            &p.value,
+            &self.tscope(),
+            &mut diags,
+        );
+        if diags.is_empty() {
+            return t;
+        }
         if let Ok(t) = eval_dtype(self.cx, self.m, &p.value, &self.consts) {
             return t;
         }
