@@ -679,10 +679,14 @@ impl FnCx<'_> {
             return TExpr::new(K::Cast(Box::new(size)), ty, line);
         }
         if let Ty::Struct(s, a) = &ty
-            && !self.cx.structs[*s as usize].methods.contains_key(&name.name)
+            && !self.cx.structs[*s as usize]
+                .methods
+                .contains_key(&name.name)
             && explicit.is_none()
             && let Some(super::ConstVal::Type(t)) =
-                super::generics::struct_instance_names(self.cx, *s, a).1.get(&name.name)
+                super::generics::struct_instance_names(self.cx, *s, a)
+                    .1
+                    .get(&name.name)
         {
             // `Self.NodePointer()`: constructs the struct's `comptime` type alias.
             return match t {

@@ -438,7 +438,13 @@ impl FnCx<'_> {
             let Ty::Struct(s, args) = &local.ty else {
                 continue;
             };
-            let destroyable = ["Deinitable", "ImplicitlyDeletable", "ImplicitlyDestructible"].iter().all(|t| {
+            let destroyable = [
+                "Deinitable",
+                "ImplicitlyDeletable",
+                "ImplicitlyDestructible",
+            ]
+            .iter()
+            .all(|t| {
                 super::conform::conditional(self.cx, *s, args, &super::TraitRef::Builtin(t))
                     != Some(false)
             });
