@@ -242,8 +242,7 @@ impl FnCx<'_> {
                     // No `__setitem__`: a `__getitem__` that returns a reference
                     // (`-> ref[self] T`) is the place to store into.
                     self.check_field_assignable(base, target.span);
-                    let place =
-                        self.struct_method_call(b, "__getitem__", args, target.span, "");
+                    let place = self.struct_method_call(b, "__getitem__", args, target.span, "");
                     if !matches!(place.kind, K::Deref(_)) {
                         if !place.ty.is_unknown() {
                             self.error(

@@ -508,10 +508,7 @@ pub(crate) fn call_builtin(
             };
             stmts.push(TStmt::Abort(line, msg));
             TExpr::new(
-                K::Seq(
-                    stmts,
-                    Box::new(TExpr::new(K::Unit, Ty::Unit, line)),
-                ),
+                K::Seq(stmts, Box::new(TExpr::new(K::Unit, Ty::Unit, line))),
                 Ty::Unit,
                 line,
             )
