@@ -403,7 +403,10 @@ pub(crate) fn call_builtin(
             let ft = v.ty.clone();
             let round = |v: TExpr| {
                 TExpr::new(
-                    K::Call(Callee::Intrinsic("llvm.round".into()), vec![TArg::Value(v)]),
+                    K::Call(
+                        Callee::Intrinsic(crate::tir::Intrinsic::Round),
+                        vec![TArg::Value(v)],
+                    ),
                     ft.clone(),
                     line,
                 )
@@ -417,7 +420,7 @@ pub(crate) fn call_builtin(
             let ten = TExpr::new(K::Float(10.0), ft.clone(), line);
             let scale = TExpr::new(
                 K::Call(
-                    Callee::Intrinsic("llvm.pow".into()),
+                    Callee::Intrinsic(crate::tir::Intrinsic::Pow),
                     vec![TArg::Value(ten), TArg::Value(n)],
                 ),
                 ft.clone(),
@@ -529,7 +532,10 @@ fn abs(fx: &mut FnCx<'_>, v: TExpr, span: Span) -> TExpr {
     let line = v.line;
     match v.ty.clone() {
         t if t.is_float() => TExpr::new(
-            K::Call(Callee::Intrinsic("llvm.fabs".into()), vec![TArg::Value(v)]),
+            K::Call(
+                Callee::Intrinsic(crate::tir::Intrinsic::Fabs),
+                vec![TArg::Value(v)],
+            ),
             t,
             line,
         ),
