@@ -461,6 +461,13 @@ impl FnCx<'_> {
                 super::builtins::external_call(self, targs, args, span)
             }
             ExprKind::Index { base, args: cargs } => {
+                // `Self.Ts[i](...)`: constructs one type of a type pack.
+                if super::items::pack_type(base, &self.tscope()).is_some() {
+                    return match self.resolve_ty(func) {
+                        t @ Ty::Struct(..) => self.construct_ty(t, args, span),
+                        t => self.construct_typed(t, args, span),
+                    };
+                }
                 // `Pair[DType.float32](1.0, 2.0)`: a parametric type alias.
                 if self.lookup_local_expr(base).is_none()
                     && super::params::lookup_alias(self.cx, self.m, base, &self.consts).is_some()
@@ -562,7 +569,17 @@ impl FnCx<'_> {
                 if b == "Self" && !self.cx.modules[self.m].scope.contains_key(b) {
                     return self.self_ty.clone();
                 }
-                self.tparams.get(b).cloned()
+                if let Some(t) = self.tparams.get(b) {
+                    return Some(t.clone());
+                }
+                // A `comptime` alias of a struct type (`IntOrStr.is_type_supported[T]()`).
+                match self.cx.modules[self.m].scope.get(b) {
+                    Some(Item::Const(super::ConstVal::Type(t @ Ty::Struct(..)))) => Some(t.clone()),
+                    _ => match self.consts.get(b) {
+                        Some(super::ConstVal::Type(t @ Ty::Struct(..))) => Some(t.clone()),
+                        _ => None,
+                    },
+                }
             }
             ExprKind::Index { base: inner, .. } => match &inner.kind {
                 ExprKind::Name(b)
@@ -797,7 +814,7 @@ impl FnCx<'_> {
         self.method_call_ex(base, recv, name, None, args, span)
     }
 
-    fn method_call_ex(
+    pub(crate) fn method_call_ex(
         &mut self,
         base: &Expr,
         recv: TExpr,

@@ -404,7 +404,24 @@ pub(crate) fn bind_explicit(
 ) -> bool {
     let mut ok = true;
     let mut pos = first;
+    // `Variant[A, B]` of `struct Variant[*Ts: AnyType]`: the positional arguments from the
+    // pack's position on are its elements, bound as one tuple.
+    let pack = params
+        .iter()
+        .enumerate()
+        .skip(first)
+        .find(|(_, p)| p.pack && matches!(p.kind, GKind::Type(_)))
+        .map(|(i, _)| i);
+    let mut pack_elems: Vec<Ty> = Vec::new();
     for a in args {
+        if let Some(k) = pack
+            && a.name.is_none()
+            && pos >= k
+        {
+            pos = k + 1;
+            pack_elems.push(resolve_type(cx, m, &a.value, scope, diags));
+            continue;
+        }
         let i = match &a.name {
             Some(n) => match params.iter().position(|p| p.name == n.name) {
                 Some(i) if i >= first && params[i].mode == ast::ParamMode::PosOnly => {
@@ -504,6 +521,12 @@ pub(crate) fn bind_explicit(
                 }
             }
         }
+    }
+    if let Some(k) = pack
+        && binds[k].is_none()
+        && (!pack_elems.is_empty() || !args.is_empty())
+    {
+        binds[k] = Some(CtArg::Type(Ty::Tuple(pack_elems)));
     }
     ok
 }

@@ -54,6 +54,10 @@ pub(crate) fn collect(cx: &mut Ctx) {
     }
     resolve_generics(cx);
     generic_type_aliases(cx);
+    // Imports of those aliases (`from mod import ListNode`).
+    for m in 0..cx.modules.len() {
+        resolve_imports(cx, m, false);
+    }
     for s in 0..cx.structs.len() {
         resolve_fields(cx, s as u32);
     }
@@ -798,6 +802,8 @@ fn resolve_imports(cx: &mut Ctx, m: usize, report: bool) {
                             .insert(bind, Item::Builtin(b, name.name.clone()));
                     } else if let Some(sm) = find_module(cx, &sub) {
                         cx.modules[m].scope.insert(bind, Item::Module(sm));
+                    } else if pending_alias(cx, t, &name.name) {
+                        // A generic struct alias, imported once it is resolved.
                     } else if report {
                         let mut d = Diag::error(
                             E_IMPORT,
@@ -921,6 +927,17 @@ fn generic_struct_instance(cx: &Ctx, m: usize, e: &Expr) -> bool {
     matches!(&e.kind, ExprKind::Index { base, .. }
         if matches!(&base.kind, ExprKind::Name(n)
             if matches!(cx.modules[m].scope.get(n), Some(Item::Struct(_)))))
+}
+
+/// Whether module `t` defines `name` as an alias of a generic struct instance not resolved
+/// yet (`generic_type_aliases`).
+fn pending_alias(cx: &Ctx, t: usize, name: &str) -> bool {
+    // (Any `X[...]` alias: the struct it names may itself be imported in a later round.)
+    cx.modules[t].input.ast.body.iter().any(|st| {
+        matches!(&st.kind, StmtKind::Comptime { name: n, value, .. }
+            if n.name == name && matches!(&value.kind, ExprKind::Index { base, .. }
+                if matches!(base.kind, ExprKind::Name(_))))
+    })
 }
 
 /// Module-level aliases of generic struct instances (`comptime ListNode = Node[Element]`),
@@ -1168,6 +1185,22 @@ fn const_compare(l: &ConstVal, op: ast::CmpOp, r: &ConstVal) -> Option<bool> {
 }
 
 /// Resolves a type during item collection, keeping the diagnostics with the items.
+/// The type a pack parameter (`*Ts`, written `Ts` or `Self.Ts`) is bound to here: the
+/// tuple of its elements in an instance.
+pub(crate) fn pack_type(e: &Expr, scope: &TyScope) -> Option<Ty> {
+    let name = match &e.kind {
+        ExprKind::Name(n) => n,
+        ExprKind::Attr { base, name } if matches!(&base.kind, ExprKind::Name(b) if b == "Self") => {
+            &name.name
+        }
+        _ => return None,
+    };
+    match scope.types.get(name) {
+        Some(t @ Ty::Tuple(_)) => Some(t.clone()),
+        _ => None,
+    }
+}
+
 /// Whether `e` is a type expression here (resolves without a diagnostic).
 pub(crate) fn is_type_here(cx: &Ctx, m: usize, e: &Expr, scope: &TyScope) -> bool {
     let mut diags = Vec::new();
@@ -1266,6 +1299,26 @@ pub(crate) fn resolve_type(
             Ty::Unknown
         }
         ExprKind::Index { base, args } => {
+            // `Self.Ts[i]`: element `i` (a compile-time index) of a type pack.
+            if let [a] = args.as_slice()
+                && a.name.is_none()
+                && let Some(Ty::Tuple(elems)) = pack_type(base, scope)
+            {
+                return match const_eval(cx, m, &a.value, scope.consts) {
+                    Some(ConstVal::Int(i, _)) if (0..elems.len() as i128).contains(&i) => {
+                        elems[i as usize].clone()
+                    }
+                    _ => {
+                        let msg = format!(
+                            "a type pack of {} types needs a compile-time index below {}",
+                            elems.len(),
+                            elems.len()
+                        );
+                        diags.push((m, Diag::error(E_UNKNOWN_TYPE, msg, a.value.span)));
+                        Ty::Unknown
+                    }
+                };
+            }
             if let Some(al) = super::params::lookup_alias(cx, m, base, scope.consts) {
                 return super::params::alias_type(cx, m, &al, args, scope, diags, e.span);
             }
