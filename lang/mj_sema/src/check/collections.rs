@@ -24,6 +24,7 @@ impl FnCx<'_> {
             if elem.is_none() && !v.ty.is_unknown() {
                 elem = Some(v.ty.clone());
             }
+            self.check_stored(&v, it.span);
             vals.push((v, it.span));
         }
         // A list of ints and floats is a list of floats.
@@ -85,6 +86,7 @@ impl FnCx<'_> {
         for it in items {
             let v = self.expr(it, Some(&elem));
             let v = self.coerce(v, &elem, it.span);
+            self.check_stored(&v, it.span);
             if let Some(call) = self.dunder_call(list.clone(), "append", vec![v], it.span) {
                 stmts.push(TStmt::Expr(call));
             }
@@ -134,6 +136,8 @@ impl FnCx<'_> {
             kt.get_or_insert(kv.ty.clone());
             let vv = self.expr(v, vt.as_ref());
             vt.get_or_insert(vv.ty.clone());
+            self.check_stored(&kv, k.span);
+            self.check_stored(&vv, v.span);
             vals.push((kv, k.span, vv, v.span));
         }
         let (Some(kt), Some(vt)) = (kt, vt) else {
@@ -222,6 +226,7 @@ impl FnCx<'_> {
         let elem_ty = v.ty.clone();
         self.locals[result_local.0 as usize].ty = list_ty.clone();
         let result = TExpr::new(K::Local(result_local), list_ty.clone(), line);
+        self.check_stored(&v, elt.span);
         let push = if lib_elem.is_some() {
             match self.dunder_call(result.clone(), "append", vec![v], elt.span) {
                 Some(call) => call,
