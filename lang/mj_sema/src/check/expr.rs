@@ -39,7 +39,17 @@ impl FnCx<'_> {
             ExprKind::FString(parts) => self.fstring(parts, line),
             ExprKind::Bool(b) => TExpr::new(K::Bool(*b), Ty::Bool, line),
             ExprKind::None => TExpr::new(K::Unit, Ty::Unit, line),
-            ExprKind::Name(n) => self.name(n, e.span, line),
+            ExprKind::Name(n) => {
+                // A compile-time list constant where the library's `List` is expected is
+                // built as that list, like a literal written there.
+                if let Some(t) = expected.filter(|t| self.is_library_list(t))
+                    && self.lookup_local(n).is_none()
+                    && let Some(lit) = self.const_list_literal(n, e.span)
+                {
+                    return self.expr(&lit, Some(t));
+                }
+                self.name(n, e.span, line)
+            }
             ExprKind::Attr { base, name }
                 if name.name == "mut" && self.origin_of_arg(base).is_some() =>
             {
@@ -56,6 +66,12 @@ impl FnCx<'_> {
                 let mut stmts = Vec::new();
                 for (i, (op, r)) in rest.iter().enumerate() {
                     let hint = if lhs.ty.is_numeric() && !matches!(op, CmpOp::In | CmpOp::NotIn) {
+                        Some(lhs.ty.clone())
+                    } else if matches!(op, CmpOp::Eq | CmpOp::Ne)
+                        && matches!(r.kind, ExprKind::List(_) | ExprKind::ListComp { .. })
+                        && self.is_library_list(&lhs.ty)
+                    {
+                        // `xs == [1, 2]` with the library's `List`: the literal is one too.
                         Some(lhs.ty.clone())
                     } else {
                         super::builtins::simd_types::lanes(&lhs.ty).map(|(e, _)| e)
@@ -1094,6 +1110,26 @@ impl FnCx<'_> {
 }
 
 impl FnCx<'_> {
+    /// The literal of the compile-time list constant `n`, if `n` names one.
+    fn const_list_literal(&mut self, n: &str, span: Span) -> Option<Expr> {
+        let v = match self.consts.get(n).cloned() {
+            Some(v) => v,
+            None => match self.cx.modules[self.m].scope.get(n).cloned() {
+                Some(Item::Const(v)) => v,
+                _ => return None,
+            },
+        };
+        let v = match super::comptime::force(self.cx, &v, None, &self.consts) {
+            super::comptime::Forced::Value(c) => c,
+            super::comptime::Forced::Failed(_) => return None,
+            super::comptime::Forced::NotApplicable => v,
+        };
+        match v {
+            ConstVal::List(..) => super::comptime::to_literal(&v, span),
+            _ => None,
+        }
+    }
+
     /// The value of a compile-time constant at a use site. A struct-valued constant
     /// (`comptime RED = Color(0)`) is its expression, checked where it is used.
     pub fn const_value(&mut self, v: ConstVal, line: u32) -> TExpr {
