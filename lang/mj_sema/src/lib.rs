@@ -5,6 +5,7 @@ pub mod check;
 pub mod db;
 pub mod handles;
 pub mod imports;
+pub mod rt;
 pub mod suggest;
 pub mod tir;
 pub mod ty;
