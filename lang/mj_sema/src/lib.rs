@@ -5,6 +5,7 @@ pub mod check;
 pub mod db;
 pub mod handles;
 pub mod imports;
+pub mod lang_items;
 pub mod rt;
 pub mod suggest;
 pub mod tir;
@@ -12,6 +13,10 @@ pub mod ty;
 
 /// Library modules loaded into every program, whose public names every module sees
 /// without an import (as Mojo's prelude makes `Optional` visible everywhere).
-pub const PRELUDE_MODULES: &[&str] = &["std.collections.optional", "std.iter"];
+pub const PRELUDE_MODULES: &[&str] = &[
+    "std.collections.optional",
+    "std.iter",
+    "std.builtin.builtin_slice",
+];
 /// The names the prelude modules export to every module.
-pub const PRELUDE_NAMES: &[&str] = &["Optional", "zip"];
+pub const PRELUDE_NAMES: &[&str] = &["Optional", "zip", "Slice"];
