@@ -102,6 +102,9 @@ impl FnCx<'_> {
             ExprKind::List(items) => {
                 let want = match expected {
                     Some(Ty::List(t)) => Some((**t).clone()),
+                    Some(t @ Ty::Struct(..)) if self.is_library_list(t) => {
+                        return self.library_list_literal(items, t.clone(), e.span);
+                    }
                     _ => None,
                 };
                 self.list_literal(items, want, e.span, line)
@@ -138,7 +141,10 @@ impl FnCx<'_> {
                 target,
                 iter,
                 cond,
-            } => self.list_comp(elt, target, iter, cond.as_deref(), e.span),
+            } => {
+                let lib = expected.filter(|t| self.is_library_list(t)).cloned();
+                self.list_comp(elt, target, iter, cond.as_deref(), lib, e.span)
+            }
             ExprKind::Transfer(inner) => self.transfer(inner, e.span, expected),
             ExprKind::Set(_) => self.unsupported("set literals", e.span),
             ExprKind::Lambda { .. } => self.unsupported("lambda expressions", e.span),
