@@ -6,6 +6,7 @@ use mj_syntax::{Diag, Span};
 
 use super::E_OPERATOR;
 use super::body::FnCx;
+use crate::rt::Rt;
 use crate::tir::{TBin, TCmp, TExpr, TExprKind as K, TStmt, TUn};
 use crate::ty::Ty;
 
@@ -309,16 +310,16 @@ impl FnCx<'_> {
 
     pub(super) fn dict_get_or_raise(&mut self, d: TExpr, k: TExpr, vt: Ty, line: u32) -> TExpr {
         let key_text = match &k.ty {
-            Ty::Str => self.extern_call("mj_str_repr", vec![k.clone()], Ty::Str, line),
+            Ty::Str => self.rt_call(Rt::StrRepr, vec![k.clone()], Ty::Str, line),
             _ => {
                 let i = self.cast(k.clone(), Ty::INT);
-                self.extern_call("mj_str_from_int", vec![i], Ty::Str, line)
+                self.rt_call(Rt::StrFromInt, vec![i], Ty::Str, line)
             }
         };
         let p = self.dict_lookup(d, k, &vt, line);
         let (s, ptr) = self.temp(p);
-        let msg = self.extern_call(
-            "mj_str_concat",
+        let msg = self.rt_call(
+            Rt::StrConcat,
             vec![
                 TExpr::new(K::Str("KeyError: ".into()), Ty::Str, line),
                 key_text,
@@ -354,7 +355,7 @@ impl FnCx<'_> {
         match coll.ty.clone() {
             Ty::Str => {
                 let item = self.coerce(item, &Ty::Str, span);
-                let r = self.extern_call("mj_str_contains", vec![coll, item], Ty::INT, line);
+                let r = self.rt_call(Rt::StrContains, vec![coll, item], Ty::INT, line);
                 yes(self, r)
             }
             Ty::List(t) => {

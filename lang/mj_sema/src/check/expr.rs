@@ -6,6 +6,7 @@ use mj_syntax::{Diag, Span};
 
 use super::body::FnCx;
 use super::{ConstVal, E_MISMATCH, E_NO_MEMBER, E_NOT_INDEXABLE, E_OPERATOR, E_UNDEFINED, Item};
+use crate::rt::Rt;
 use crate::suggest::did_you_mean;
 use crate::tir::{Callee, TArg, TBin, TCmp, TExpr, TExprKind as K, TStmt, TUn};
 use crate::ty::Ty;
@@ -458,11 +459,7 @@ impl FnCx<'_> {
                     TArg::Value(file),
                     TArg::Value(self.int(line as i128, line)),
                 ];
-                TExpr::new(
-                    K::Call(Callee::Extern("mj_str_at".into()), args),
-                    Ty::Str,
-                    line,
-                )
+                TExpr::new(K::Call(Callee::Runtime(Rt::StrAt), args), Ty::Str, line)
             }
             Ty::Tuple(ts) => {
                 let idx = match &a.kind {
@@ -554,8 +551,8 @@ impl FnCx<'_> {
         line: u32,
     ) -> TExpr {
         let f = match &b.ty {
-            Ty::Str => "mj_str_slice",
-            Ty::List(_) => "mj_list_slice",
+            Ty::Str => Callee::Runtime(Rt::StrSlice),
+            Ty::List(_) => Callee::Extern("mj_list_slice".into()),
             Ty::Unknown => return self.unknown(line),
             t => {
                 let msg = format!("`{}` cannot be sliced", self.ty_name(t));
@@ -583,7 +580,7 @@ impl FnCx<'_> {
             TArg::Value(s),
             TArg::Value(self.int(flags, line)),
         ];
-        TExpr::new(K::Call(Callee::Extern(f.into()), args), ty, line)
+        TExpr::new(K::Call(f, args), ty, line)
     }
 
     fn unary(&mut self, op: UnOp, inner: &Expr, span: Span, expected: Option<&Ty>) -> TExpr {
@@ -749,11 +746,11 @@ impl FnCx<'_> {
         }
         match (&a.ty, &b.ty, op) {
             (Ty::Str, Ty::Str, BinOp::Add) => {
-                return self.extern_call("mj_str_concat", vec![a, b], Ty::Str, line);
+                return self.rt_call(Rt::StrConcat, vec![a, b], Ty::Str, line);
             }
             (Ty::Str, Ty::Int { .. }, BinOp::Mul) => {
                 let b = self.coerce(b, &Ty::INT, span);
-                return self.extern_call("mj_str_repeat", vec![a, b], Ty::Str, line);
+                return self.rt_call(Rt::StrRepeat, vec![a, b], Ty::Str, line);
             }
             (Ty::List(_), Ty::List(_), BinOp::Add) if a.ty == b.ty => {
                 let ty = a.ty.clone();
@@ -840,7 +837,7 @@ impl FnCx<'_> {
             return if ty.is_int() {
                 let a64 = self.coerce(a, &Ty::INT, span);
                 let b64 = self.coerce(b, &Ty::INT, span);
-                let r = self.extern_call("mj_pow_int", vec![a64, b64], Ty::INT, line);
+                let r = self.rt_call(Rt::PowInt, vec![a64, b64], Ty::INT, line);
                 self.coerce(r, &ty, span)
             } else {
                 TExpr::new(
@@ -1078,7 +1075,7 @@ impl FnCx<'_> {
         }
         match (&a.ty, &b.ty) {
             (Ty::Str, Ty::Str) => {
-                let c = self.extern_call("mj_str_cmp", vec![a, b], Ty::INT, line);
+                let c = self.rt_call(Rt::StrCmp, vec![a, b], Ty::INT, line);
                 return TExpr::new(
                     K::Cmp(tcmp(op), Box::new(c), Box::new(self.int(0, line))),
                     Ty::Bool,
