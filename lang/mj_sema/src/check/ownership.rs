@@ -367,6 +367,8 @@ pub(crate) struct OwnState {
     /// Unpacking a new tuple (`a, b = b.copy(), a.copy()`): its elements are moved out, so
     /// they need not be implicitly copyable.
     pub moving_parts: bool,
+    /// Values whose template type is a type parameter that is not implicitly copyable.
+    pub generic: super::generic_copies::GenericLocals,
 }
 
 /// What a loop body does to the locals declared before the loop, to find values moved in
@@ -653,6 +655,10 @@ impl FnCx<'_> {
         if !is_place(&v) {
             return self.retained(v);
         }
+        if let Some(p) = self.generic_place(&v) {
+            self.report_generic_copy(&v, &p, span);
+            return v;
+        }
         if self.cx.implicitly_copyable(&v.ty) || self.moved_part(&v.ty) {
             return if matches!(v.ty, Ty::Struct(..) | Ty::Tuple(_)) {
                 self.implicit_copy(v)
@@ -667,6 +673,13 @@ impl FnCx<'_> {
     /// A value a built-in container takes (a list or dict literal's item, `append`, a
     /// stored element): a place must be implicitly copyable, as for [`Self::owned_value`].
     pub(crate) fn check_stored(&mut self, v: &TExpr, span: Span) {
+        if !self.own.binding
+            && is_place(v)
+            && let Some(p) = self.generic_place(v)
+        {
+            self.report_generic_copy(v, &p, span);
+            return;
+        }
         if !self.own.binding
             && !self.moved_part(&v.ty)
             && is_place(v)
@@ -738,7 +751,7 @@ impl FnCx<'_> {
         }
         let (line, ty) = (v.line, v.ty.clone());
         if let Some(f) = retain_fn(&ty) {
-            return self.extern_call_expr(f, vec![v], ty, line);
+            return self.rt_call_expr(f, vec![v], ty, line);
         }
         if let Ty::Struct(s, _) = ty
             && let Some(&id) = self.cx.structs[s as usize].methods.get("__copyinit__")
@@ -803,12 +816,12 @@ impl FnCx<'_> {
         let elem = TExpr::new(K::ListElem(Box::new(b), Box::new(i)), ty, line);
         let (so, old) = self.temp(elem.clone());
         out.extend([sv, sb, si, so, TStmt::Assign(elem, v)]);
-        let rel = self.extern_call_expr(release, vec![old], Ty::Unit, line);
+        let rel = self.rt_call_expr(release, vec![old], Ty::Unit, line);
         out.push(TStmt::Expr(rel));
     }
 
     /// Whether a local holds its own value (a variable or `var` argument), not a reference.
-    fn owns(&self, l: LocalId) -> bool {
+    pub(crate) fn owns(&self, l: LocalId) -> bool {
         let local = &self.locals[l.0 as usize];
         !local.by_ref
             && !self.immutable[l.0 as usize]
@@ -947,7 +960,20 @@ impl FnCx<'_> {
             );
             return self.rebuilt(v);
         }
-        self.copy_of(v, span, 0)
+        let c = self.copy_of(v, span, 0);
+        self.new_value(c)
+    }
+
+    /// A scalar place used as a new value (the explicit copy `x.copy()` or the conversion
+    /// `Bool(x)` of a scalar is the value itself): read into a temporary, so that it counts
+    /// as a new value (with `x: T`, `var y = x.copy()` is not an implicit copy).
+    pub(crate) fn new_value(&mut self, v: TExpr) -> TExpr {
+        if !is_place(&v) || matches!(v.kind, K::Seq(..)) || self.cx.needs_drop(&v.ty) {
+            return v;
+        }
+        let (ty, line) = (v.ty.clone(), v.line);
+        let (st, read) = self.temp(v);
+        TExpr::new(K::Seq(vec![st], Box::new(read)), ty, line)
     }
 
     fn copy_of(&mut self, v: TExpr, span: Span, depth: u32) -> TExpr {
@@ -1024,7 +1050,7 @@ impl FnCx<'_> {
     }
 
     /// `a`, `a.b` for simple places, for hints.
-    fn describe(&self, v: &TExpr) -> Option<String> {
+    pub(crate) fn describe(&self, v: &TExpr) -> Option<String> {
         match &v.kind {
             K::Local(l) => {
                 let n = &self.locals[l.0 as usize].name;
