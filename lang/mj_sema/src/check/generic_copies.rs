@@ -12,6 +12,9 @@
 //! `self`'s own struct whose declared type is a parameter (`self.value` with
 //! `var value: T`). Values reached in other ways (an element of a `List[T]`, a call's
 //! result) are checked as their instance type: a limitation, not a rule.
+//!
+//! Also here: a struct declared `ImplicitlyCopyable` without a copy constructor must have
+//! implicitly copyable fields ([`check_implicit_copy_fields`]).
 
 use std::collections::HashMap;
 
@@ -177,4 +180,55 @@ impl FnCx<'_> {
             )),
         );
     }
+}
+
+/// A struct declared `ImplicitlyCopyable` without a copy constructor copies field by
+/// field, so each field must be implicitly copyable too (as in Mojo, which synthesizes the
+/// conformance only then): a `List` field would otherwise be shared by the copy.
+pub(crate) fn check_implicit_copy_fields(cx: &mut Ctx) {
+    let mut diags = Vec::new();
+    for s in 0..cx.structs.len() {
+        let sd = &cx.structs[s];
+        let want = TraitRef::Builtin("ImplicitlyCopyable");
+        let declared = sd.trait_names.iter().any(|t| t == "ImplicitlyCopyable")
+            || sd
+                .traits
+                .iter()
+                .any(|t| super::generics::implies(cx, t, &want));
+        if !declared || sd.methods.contains_key("__copyinit__") {
+            continue;
+        }
+        for (name, ty) in &sd.fields {
+            let bad = match ty {
+                Ty::Param(j) => sd
+                    .params
+                    .get(*j as usize)
+                    .is_some_and(|p| not_implicit(cx, p)),
+                t if t.has_param() => false,
+                t => !cx.implicitly_copyable(t),
+            };
+            if !bad {
+                continue;
+            }
+            let tname = match ty {
+                Ty::Param(j) => sd.params[*j as usize].name.clone(),
+                t => cx.ty_name(t),
+            };
+            let sname = cx.struct_names[s].clone();
+            diags.push((
+                sd.module,
+                Diag::error(
+                    E_IMPLICIT_COPY,
+                    format!(
+                        "`{sname}` is `ImplicitlyCopyable`, but its field `{name}: {tname}` cannot be copied implicitly"
+                    ),
+                    sd.span,
+                )
+                .with_hint(format!(
+                    "write a copy constructor `def __init__(out self, *, copy: Self)` that copies `{name}` with `.copy()`, or declare `{sname}(Copyable)` only"
+                )),
+            ));
+        }
+    }
+    cx.diags.extend(diags);
 }
