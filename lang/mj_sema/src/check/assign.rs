@@ -239,14 +239,27 @@ impl FnCx<'_> {
                 if matches!(b.ty, Ty::List(_) | Ty::Dict(..)) {
                     self.check_mut_use(target, "assigning to an element");
                 }
+                // `v[T] = x` of a `Variant`: the reference `__getitem_param__[T]` returns.
+                let param_get = matches!(b.ty, Ty::Struct(..))
+                    && self.has_method(&b.ty, "__getitem_param__")
+                    && self.all_types(args);
                 if let Ty::Struct(..) = b.ty
-                    && !self.has_method(&b.ty, "__setitem__")
-                    && self.has_method(&b.ty, "__getitem__")
+                    && (param_get
+                        || (!self.has_method(&b.ty, "__setitem__")
+                            && self.has_method(&b.ty, "__getitem__")))
                 {
                     // No `__setitem__`: a `__getitem__` that returns a reference
                     // (`-> ref[self] T`) is the place to store into.
                     self.check_field_assignable(base, target.span);
-                    let place = self.struct_method_call(b, "__getitem__", args, target.span, "");
+                    let place = if param_get {
+                        let name = ast::Ident {
+                            name: "__getitem_param__".into(),
+                            span: base.span,
+                        };
+                        self.method_call_ex(base, b, &name, Some(args), &[], target.span)
+                    } else {
+                        self.struct_method_call(b, "__getitem__", args, target.span, "")
+                    };
                     if !matches!(place.kind, K::Deref(_)) {
                         if !place.ty.is_unknown() {
                             self.error(
@@ -307,6 +320,8 @@ impl FnCx<'_> {
                         let key = self.expr(&args[0].value, Some(&k));
                         let key = self.coerce(key, &k, args[0].span);
                         let v = self.coerce(v, &val, vspan);
+                        // The dict keeps a key of its own (a new one: a copy).
+                        self.check_stored(&key, args[0].span);
                         self.check_stored(&v, vspan);
                         out.push(TStmt::Expr(self.dict_set(b, key, v, line)));
                     }

@@ -83,7 +83,8 @@ pub(crate) fn check_function(
     targs: &[CtArg],
 ) -> (TFunction, Vec<(usize, Diag)>) {
     let f = &cx.funcs[id.0 as usize];
-    let (m, owner, fieldwise, export) = (f.module, f.owner, f.fieldwise, f.export);
+    let (m, owner, fieldwise, export, inline) =
+        (f.module, f.owner, f.fieldwise, f.export, f.inline);
     if f.generics.len() != targs.len() || f.required {
         // A template (checked per instance) or a trait's required method: no code.
         let func = TFunction {
@@ -95,6 +96,7 @@ pub(crate) fn check_function(
             raises: false,
             raises_ty: None,
             export: false,
+            inline: None,
             locals: Vec::new(),
             body: Vec::new(),
             lifted: Vec::new(),
@@ -142,6 +144,7 @@ pub(crate) fn check_function(
         params.push(l);
     }
     fx.own_params(&def, &sig, &params);
+    fx.note_generic_params(f, &params);
     let mut body = Vec::new();
     if fieldwise {
         // self.f = f for every field, in order.
@@ -192,6 +195,7 @@ pub(crate) fn check_function(
         raises: sig.raises,
         raises_ty: fx.raises_ty.clone(),
         export,
+        inline,
         locals: fx.locals,
         body,
         lifted: fx.lifted,
@@ -410,6 +414,7 @@ impl FnCx<'_> {
             StmtKind::Var {
                 name, ty, value, ..
             } => {
+                let ty_ast = ty;
                 let declared = ty.as_ref().map(|t| self.resolve_ty(t));
                 let init = value.as_ref().map(|v| self.expr(v, declared.as_ref()));
                 let ty = match (&declared, &init) {
@@ -432,6 +437,7 @@ impl FnCx<'_> {
                     }
                 };
                 let l = self.new_local(&name.name, ty.clone(), false);
+                self.note_generic_local(l, ty_ast.as_ref(), value.as_ref());
                 self.decl_spans.insert(l, name.span);
                 self.own_local(l, false);
                 if let Some(init) = init {
@@ -449,6 +455,7 @@ impl FnCx<'_> {
             StmtKind::AnnAssign { target, ty, value } => {
                 let t = self.resolve_ty(ty);
                 let l = self.new_local(&target.name, t.clone(), false);
+                self.note_generic_local(l, Some(ty), value.as_ref());
                 self.own_local(l, false);
                 if let Some(v) = value {
                     let init = self.expr(v, Some(&t));

@@ -40,11 +40,31 @@ impl FnCx<'_> {
             ExprKind::FString(parts) => self.fstring(parts, line),
             ExprKind::Bool(b) => TExpr::new(K::Bool(*b), Ty::Bool, line),
             ExprKind::None => TExpr::new(K::Unit, Ty::Unit, line),
-            ExprKind::Name(n) => self.name(n, e.span, line),
+            ExprKind::Name(n) => {
+                // A compile-time list constant where the library's `List` is expected is
+                // built as that list, like a literal written there.
+                if let Some(t) = expected.filter(|t| self.is_library_list(t))
+                    && self.lookup_local(n).is_none()
+                    && let Some(lit) = self.const_list_literal(n, e.span)
+                {
+                    return self.expr(&lit, Some(t));
+                }
+                self.name(n, e.span, line)
+            }
             ExprKind::Attr { base, name }
                 if name.name == "mut" && self.origin_of_arg(base).is_some() =>
             {
                 self.origin_mut(base, line)
+            }
+            // `Self.Ts.length` of a type pack: a constant.
+            ExprKind::Attr { base, name }
+                if matches!(name.name.as_str(), "length" | "size")
+                    && super::items::pack_type(base, &self.tscope()).is_some() =>
+            {
+                match self.type_value(e) {
+                    Some(v) => self.const_value(v, line),
+                    None => self.unknown(line),
+                }
             }
             ExprKind::Attr { base, name } => self.attr(base, name, e.span, line),
             ExprKind::Call { func, args } => self.call(func, args, e.span, expected),
@@ -57,6 +77,12 @@ impl FnCx<'_> {
                 let mut stmts = Vec::new();
                 for (i, (op, r)) in rest.iter().enumerate() {
                     let hint = if lhs.ty.is_numeric() && !matches!(op, CmpOp::In | CmpOp::NotIn) {
+                        Some(lhs.ty.clone())
+                    } else if matches!(op, CmpOp::Eq | CmpOp::Ne)
+                        && matches!(r.kind, ExprKind::List(_) | ExprKind::ListComp { .. })
+                        && self.is_library_list(&lhs.ty)
+                    {
+                        // `xs == [1, 2]` with the library's `List`: the literal is one too.
                         Some(lhs.ty.clone())
                     } else {
                         super::builtins::simd_types::lanes(&lhs.ty).map(|(e, _)| e)
@@ -390,6 +416,16 @@ impl FnCx<'_> {
         }
     }
 
+    /// Whether every subscript argument is a type (`v[String]`).
+    pub(crate) fn all_types(&mut self, args: &[Arg]) -> bool {
+        args.iter().all(|a| {
+            let mut diags = Vec::new();
+            let scope = self.tscope();
+            let t = super::items::resolve_type(self.cx, self.m, &a.value, &scope, &mut diags);
+            a.name.is_none() && diags.is_empty() && !t.is_unknown()
+        })
+    }
+
     fn index(&mut self, base: &Expr, args: &[Arg], span: Span, line: u32) -> TExpr {
         if self.lookup_local_expr(base).is_none()
             && let Some(al) = super::params::lookup_alias(self.cx, self.m, base, &self.consts)
@@ -397,6 +433,20 @@ impl FnCx<'_> {
             return self.alias_expr(&al, args, span, line);
         }
         let b = self.expr(base, None);
+        if let Ty::Struct(s, _) = &b.ty {
+            // `v[T]` with a type: `v.__getitem_param__[T]()` (Mojo's `Variant`).
+            if self.cx.structs[*s as usize]
+                .methods
+                .contains_key("__getitem_param__")
+                && self.all_types(args)
+            {
+                let name = ast::Ident {
+                    name: "__getitem_param__".into(),
+                    span: base.span,
+                };
+                return self.method_call_ex(base, b, &name, Some(args), &[], span);
+            }
+        }
         if let Ty::Struct(..) = b.ty {
             if let [a] = args
                 && a.name.is_none()
@@ -994,6 +1044,15 @@ impl FnCx<'_> {
             Ty::Struct(..) => self
                 .dunder_call(v, "__bool__", Vec::new(), span)
                 .unwrap_or_else(|| self.unknown(line)),
+            // `if ptr:`: the pointer is not null (Mojo's `UnsafePointer.__bool__`).
+            Ty::RawPtr(..) => {
+                let null = TExpr::new(K::Null, v.ty.clone(), line);
+                TExpr::new(
+                    K::Cmp(TCmp::Ne, Box::new(v), Box::new(null)),
+                    Ty::Bool,
+                    line,
+                )
+            }
             t => {
                 let msg = format!(
                     "mismatched types: expected `Bool`, found `{}`",
@@ -1091,6 +1150,26 @@ impl FnCx<'_> {
 }
 
 impl FnCx<'_> {
+    /// The literal of the compile-time list constant `n`, if `n` names one.
+    fn const_list_literal(&mut self, n: &str, span: Span) -> Option<Expr> {
+        let v = match self.consts.get(n).cloned() {
+            Some(v) => v,
+            None => match self.cx.modules[self.m].scope.get(n).cloned() {
+                Some(Item::Const(v)) => v,
+                _ => return None,
+            },
+        };
+        let v = match super::comptime::force(self.cx, &v, None, &self.consts) {
+            super::comptime::Forced::Value(c) => c,
+            super::comptime::Forced::Failed(_) => return None,
+            super::comptime::Forced::NotApplicable => v,
+        };
+        match v {
+            ConstVal::List(..) => super::comptime::to_literal(&v, span),
+            _ => None,
+        }
+    }
+
     /// The value of a compile-time constant at a use site. A struct-valued constant
     /// (`comptime RED = Color(0)`) is its expression, checked where it is used.
     pub fn const_value(&mut self, v: ConstVal, line: u32) -> TExpr {

@@ -309,34 +309,39 @@ impl Ctx {
             return false;
         };
         let want = super::TraitRef::Builtin("ImplicitlyCopyable");
-        if let Some(b) = super::conform::conditional(self, *s, args, &want) {
-            return b;
-        }
+        // An unconditional declaration wins over a conditional one that does not hold.
         self.declares(*s, "ImplicitlyCopyable")
             || self.structs[*s as usize]
                 .traits
                 .iter()
                 .any(|d| super::generics::implies(self, d, &want))
+            || super::conform::conditional(self, *s, args, &want) == Some(true)
     }
 
     /// Whether `.copy()` is available: Mojo's `Copyable`.
     pub(crate) fn copyable(&self, t: &Ty) -> bool {
         match t {
             Ty::Struct(s, args) => {
-                if let Some(b) = super::conform::conditional(
+                let cond = super::conform::conditional(
                     self,
                     *s,
                     args,
                     &super::TraitRef::Builtin("Copyable"),
-                ) {
-                    return b;
-                }
-                self.declares_implicit_copy(t)
-                    || self.declares(*s, "Copyable")
+                );
+                // An unconditional `Copyable` wins over a conditional trait implying it
+                // (`ImplicitlyCopyable where ...`) that does not hold.
+                let uncond = self.declares(*s, "Copyable")
                     || self.structs[*s as usize].traits.iter().any(|d| {
                         super::generics::implies(self, d, &super::TraitRef::Builtin("Copyable"))
                     })
-                    || self.struct_has(*s, "__copyinit__")
+                    || self.struct_has(*s, "__copyinit__");
+                if uncond {
+                    return true;
+                }
+                if let Some(b) = cond {
+                    return b;
+                }
+                self.declares_implicit_copy(t)
             }
             Ty::Tuple(ts) => ts.iter().all(|t| self.copyable(t)),
             Ty::Array(e, _) | Ty::List(e) => self.copyable(e),
@@ -362,6 +367,8 @@ pub(crate) struct OwnState {
     /// Unpacking a new tuple (`a, b = b.copy(), a.copy()`): its elements are moved out, so
     /// they need not be implicitly copyable.
     pub moving_parts: bool,
+    /// Values whose template type is a type parameter that is not implicitly copyable.
+    pub generic: super::generic_copies::GenericLocals,
 }
 
 /// What a loop body does to the locals declared before the loop, to find values moved in
@@ -497,7 +504,13 @@ impl FnCx<'_> {
             let Ty::Struct(s, args) = &local.ty else {
                 continue;
             };
-            let destroyable = ["Deinitable", "ImplicitlyDeletable"].iter().all(|t| {
+            let destroyable = [
+                "Deinitable",
+                "ImplicitlyDeletable",
+                "ImplicitlyDestructible",
+            ]
+            .iter()
+            .all(|t| {
                 super::conform::conditional(self.cx, *s, args, &super::TraitRef::Builtin(t))
                     != Some(false)
             });
@@ -642,6 +655,10 @@ impl FnCx<'_> {
         if !is_place(&v) {
             return self.retained(v);
         }
+        if let Some(p) = self.generic_place(&v) {
+            self.report_generic_copy(&v, &p, span);
+            return v;
+        }
         if self.cx.implicitly_copyable(&v.ty) || self.moved_part(&v.ty) {
             return if matches!(v.ty, Ty::Struct(..) | Ty::Tuple(_)) {
                 self.implicit_copy(v)
@@ -656,6 +673,13 @@ impl FnCx<'_> {
     /// A value a built-in container takes (a list or dict literal's item, `append`, a
     /// stored element): a place must be implicitly copyable, as for [`Self::owned_value`].
     pub(crate) fn check_stored(&mut self, v: &TExpr, span: Span) {
+        if !self.own.binding
+            && is_place(v)
+            && let Some(p) = self.generic_place(v)
+        {
+            self.report_generic_copy(v, &p, span);
+            return;
+        }
         if !self.own.binding
             && !self.moved_part(&v.ty)
             && is_place(v)
@@ -797,7 +821,7 @@ impl FnCx<'_> {
     }
 
     /// Whether a local holds its own value (a variable or `var` argument), not a reference.
-    fn owns(&self, l: LocalId) -> bool {
+    pub(crate) fn owns(&self, l: LocalId) -> bool {
         let local = &self.locals[l.0 as usize];
         !local.by_ref
             && !self.immutable[l.0 as usize]
@@ -936,7 +960,20 @@ impl FnCx<'_> {
             );
             return self.rebuilt(v);
         }
-        self.copy_of(v, span, 0)
+        let c = self.copy_of(v, span, 0);
+        self.new_value(c)
+    }
+
+    /// A scalar place used as a new value (the explicit copy `x.copy()` or the conversion
+    /// `Bool(x)` of a scalar is the value itself): read into a temporary, so that it counts
+    /// as a new value (with `x: T`, `var y = x.copy()` is not an implicit copy).
+    pub(crate) fn new_value(&mut self, v: TExpr) -> TExpr {
+        if !is_place(&v) || matches!(v.kind, K::Seq(..)) || self.cx.needs_drop(&v.ty) {
+            return v;
+        }
+        let (ty, line) = (v.ty.clone(), v.line);
+        let (st, read) = self.temp(v);
+        TExpr::new(K::Seq(vec![st], Box::new(read)), ty, line)
     }
 
     fn copy_of(&mut self, v: TExpr, span: Span, depth: u32) -> TExpr {
@@ -1013,7 +1050,7 @@ impl FnCx<'_> {
     }
 
     /// `a`, `a.b` for simple places, for hints.
-    fn describe(&self, v: &TExpr) -> Option<String> {
+    pub(crate) fn describe(&self, v: &TExpr) -> Option<String> {
         match &v.kind {
             K::Local(l) => {
                 let n = &self.locals[l.0 as usize].name;

@@ -20,6 +20,22 @@ pub(crate) struct IterPlan {
 pub(crate) fn iteration_plan(fx: &mut FnCx<'_>, it: TExpr, span: Span) -> Option<IterPlan> {
     let line = it.line;
     match it.ty.clone() {
+        // The library's `List` (comprehensions, `enumerate`): `__len__()` elements, each
+        // `unsafe_get(i)` (a reference into the list).
+        t @ Ty::Struct(..) if fx.is_library_list(&t) => Some(IterPlan {
+            collection: it,
+            count: Box::new(move |fx, c| {
+                fx.dunder_call(c, "__len__", Vec::new(), span)
+                    .unwrap_or_else(|| fx.unknown(line))
+            }),
+            skip: Box::new(|_, _, _| None),
+            element: Box::new(move |fx, c, i| {
+                match fx.dunder_call(c, "unsafe_get", vec![i], span) {
+                    Some(e) => fx.ref_result(e),
+                    None => fx.unknown(line),
+                }
+            }),
+        }),
         Ty::List(t) => Some(IterPlan {
             collection: it,
             count: Box::new(move |_, c| TExpr::new(K::Len(Box::new(c)), Ty::INT, line)),
