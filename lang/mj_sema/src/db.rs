@@ -76,6 +76,7 @@ pub fn imports(db: &dyn salsa::Database, file: SourceFile) -> Vec<(u32, String)>
     for pm in crate::PRELUDE_MODULES {
         let wanted = match *pm {
             "std.iter" => crate::imports::mentions_word(file.text(db), "zip"),
+            "std.hashlib.hash" => crate::imports::mentions_hashing(file.text(db)),
             _ => crate::imports::mentions_optional(file.text(db)),
         };
         if file.module(db) != *pm && wanted {

@@ -11,6 +11,6 @@ pub mod ty;
 
 /// Library modules loaded into every program, whose public names every module sees
 /// without an import (as Mojo's prelude makes `Optional` visible everywhere).
-pub const PRELUDE_MODULES: &[&str] = &["std.collections.optional", "std.iter"];
+pub const PRELUDE_MODULES: &[&str] = &["std.collections.optional", "std.iter", "std.hashlib.hash"];
 /// The names the prelude modules export to every module.
-pub const PRELUDE_NAMES: &[&str] = &["Optional", "zip"];
+pub const PRELUDE_NAMES: &[&str] = &["Optional", "zip", "Hashable", "Hasher", "hash", "default_hasher"];

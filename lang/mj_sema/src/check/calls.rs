@@ -886,6 +886,8 @@ impl FnCx<'_> {
             {
                 self.copy_value(recv, span)
             }
+            // `Hashable` built-ins feed the hasher (`builtins/hashing.rs`).
+            _ if name.name == "__hash__" => self.builtin_hash(recv, args, span),
             _ => super::builtins::builtin_method(self, recv, name, args, span),
         }
     }
