@@ -13,4 +13,11 @@ pub mod ty;
 /// without an import (as Mojo's prelude makes `Optional` visible everywhere).
 pub const PRELUDE_MODULES: &[&str] = &["std.collections.optional", "std.iter", "std.hashlib.hash"];
 /// The names the prelude modules export to every module.
-pub const PRELUDE_NAMES: &[&str] = &["Optional", "zip", "Hashable", "Hasher", "hash", "default_hasher"];
+pub const PRELUDE_NAMES: &[&str] = &[
+    "Optional",
+    "zip",
+    "Hashable",
+    "Hasher",
+    "hash",
+    "default_hasher",
+];

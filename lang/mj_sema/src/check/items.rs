@@ -571,8 +571,7 @@ fn check_conformance(cx: &mut Ctx) {
                         let msg = format!(
                             "`{sname}` does not implement `{mname}`, required by trait `{tname}`"
                         );
-                        let hint =
-                            format!("add `{}` to the struct", describe_sig(cx, &mname, fid));
+                        let hint = format!("add `{}` to the struct", describe_sig(cx, &mname, fid));
                         cx.error(
                             m,
                             Diag::error(generics::E_CONFORMANCE, msg, span).with_hint(hint),

@@ -38,10 +38,9 @@ impl FnCx<'_> {
         let line = self.line(span);
         if !builtin_hashable(&recv.ty) {
             let msg = format!("`{}` has no method `__hash__`", self.ty_name(&recv.ty));
-            self.error(
-                Diag::error(E_NO_MEMBER, msg, span)
-                    .with_hint("only numbers, strings, SIMD vectors and tuples of hashables are `Hashable`"),
-            );
+            self.error(Diag::error(E_NO_MEMBER, msg, span).with_hint(
+                "only numbers, strings, SIMD vectors and tuples of hashables are `Hashable`",
+            ));
             return self.unknown(line);
         }
         if !self.arity("__hash__", args, 1, 1, span) {
@@ -59,7 +58,11 @@ impl FnCx<'_> {
         let mut stmts = Vec::new();
         let v = self.spill_to(recv, &mut stmts);
         self.feed(v, &hasher, span, &mut stmts);
-        TExpr::new(K::Seq(stmts, Box::new(TExpr::new(K::Unit, Ty::Unit, line))), Ty::Unit, line)
+        TExpr::new(
+            K::Seq(stmts, Box::new(TExpr::new(K::Unit, Ty::Unit, line))),
+            Ty::Unit,
+            line,
+        )
     }
 
     /// Statements feeding value `v` (a place or a pure read) to `hasher`.
@@ -72,12 +75,19 @@ impl FnCx<'_> {
             }
             Ty::Float { bits } => {
                 // The float's bits: store it, read the same bytes as an unsigned integer.
-                let ut = Ty::Int { bits, signed: false };
+                let ut = Ty::Int {
+                    bits,
+                    signed: false,
+                };
                 let (st, place) = self.temp(v);
                 out.push(st);
                 let ft = place.ty.clone();
                 let addr = TExpr::new(K::AddrOf(Box::new(place)), Ty::Ptr(Box::new(ft)), line);
-                let addr = TExpr::new(K::Cast(Box::new(addr)), Ty::RawPtr(Box::new(ut.clone()), 0), line);
+                let addr = TExpr::new(
+                    K::Cast(Box::new(addr)),
+                    Ty::RawPtr(Box::new(ut.clone()), 0),
+                    line,
+                );
                 let bits = TExpr::new(K::Deref(Box::new(addr)), ut, line);
                 let w = TExpr::new(K::Cast(Box::new(bits)), Ty::UINT, line);
                 self.feed_word(w, hasher, span, out);
@@ -105,7 +115,9 @@ impl FnCx<'_> {
                 };
                 let ptr = super::builtin_method(self, v.clone(), &ident, &[], span);
                 let len = TExpr::new(K::Len(Box::new(v)), Ty::INT, line);
-                if let Some(c) = self.dunder_call(hasher.clone(), "_update_with_bytes", vec![ptr, len], span) {
+                if let Some(c) =
+                    self.dunder_call(hasher.clone(), "_update_with_bytes", vec![ptr, len], span)
+                {
                     out.push(TStmt::Expr(c));
                 }
             }
