@@ -20,7 +20,7 @@ pub fn dir() -> PathBuf {
 
 /// The key of a compilation. `DefaultHasher::new()` is deterministic, and the compiler
 /// version is part of the key, so a different build never reads a stale entry.
-pub fn key(files: &[(String, String)], opts: &str) -> String {
+pub fn key(files: &[(String, String)], target: &mj_target::Target, opts: &str) -> String {
     let mut h = DefaultHasher::new();
     env!("CARGO_PKG_VERSION").hash(&mut h);
     // The binary's own identity: a rebuilt compiler must not reuse old objects.
@@ -32,7 +32,8 @@ pub fn key(files: &[(String, String)], opts: &str) -> String {
             t.hash(&mut h);
         }
     }
-    mj_codegen::host_target_id().hash(&mut h);
+    // What the code is specialized for (and what `std.sys` queries were folded for).
+    target.hash(&mut h);
     opts.hash(&mut h);
     for (p, t) in files {
         p.hash(&mut h);

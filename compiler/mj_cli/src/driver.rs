@@ -12,6 +12,8 @@ pub struct Loaded {
     pub program: Program,
     /// (path, text) of every file, in the order of `program.files`.
     pub files: Vec<(String, String)>,
+    /// What the program is checked and compiled for (the host).
+    pub target: mj_target::Target,
 }
 
 /// The standard library's root: `$MJ_STDLIB`, or `stdlib/` of the source tree this
@@ -95,10 +97,12 @@ pub fn load(entry: &Path) -> Result<Loaded, String> {
         }
         i += 1;
     }
-    let program = Program::new(&db, files);
+    let target = mj_codegen::host_target();
+    let program = Program::new(&db, files, target.clone());
     Ok(Loaded {
         db,
         program,
         files: texts,
+        target,
     })
 }

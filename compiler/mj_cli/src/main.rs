@@ -223,16 +223,17 @@ fn collect_mj_files(p: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
     }
 }
 
-fn codegen_opts(o: &Opts) -> mj_codegen::Options {
+fn codegen_opts(o: &Opts, target: &mj_target::Target) -> mj_codegen::Options {
     mj_codegen::Options {
         opt_level: o.opt_level,
+        target: target.clone(),
     }
 }
 
 fn cmd_run(o: Opts) -> Result<ExitCode, String> {
     let file = one_file(&o)?;
     let l = driver::load(&file)?;
-    let key = cache::key(&l.files, &format!("run -O{}", o.opt_level));
+    let key = cache::key(&l.files, &l.target, &format!("run -O{}", o.opt_level));
     let obj = match cache::get(&key) {
         Some(obj) => obj,
         None => {
@@ -242,7 +243,7 @@ fn cmd_run(o: Opts) -> Result<ExitCode, String> {
             if mir.entry.is_none() {
                 return Err(format!("`{}` has no `def main()` to run", file.display()));
             }
-            let obj = mj_codegen::emit_object(&mir, &codegen_opts(&o))
+            let obj = mj_codegen::emit_object(&mir, &codegen_opts(&o, &l.target))
                 .map_err(|e| format!("internal compiler error: {e}"))?;
             cache::put(&key, &obj);
             obj
@@ -261,7 +262,7 @@ fn cmd_build(o: Opts) -> Result<ExitCode, String> {
     let Some(mir) = compile_mir(&l, o.short)? else {
         return Ok(ExitCode::from(1));
     };
-    let opts = codegen_opts(&o);
+    let opts = codegen_opts(&o, &l.target);
     let ice = |e: String| format!("internal compiler error: {e}");
     let stem = file
         .file_stem()

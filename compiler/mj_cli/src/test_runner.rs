@@ -217,6 +217,7 @@ fn run_file(path: &Path, o: &TestOpts, tally: &mut Tally) -> Result<usize, Strin
     let names: Vec<&str> = tests.iter().map(|t| t.name.as_str()).collect();
     let key = cache::key(
         &l.files,
+        &l.target,
         &format!("test -O{} {}", o.opt_level, names.join(",")),
     );
     let obj = match cache::get(&key) {
@@ -226,6 +227,7 @@ fn run_file(path: &Path, o: &TestOpts, tally: &mut Tally) -> Result<usize, Strin
             let mir = mj_lower::lower_program(&program).map_err(ice)?;
             let opts = mj_codegen::Options {
                 opt_level: o.opt_level,
+                target: program.target.clone(),
             };
             let obj = mj_codegen::emit_object(&mir, &opts).map_err(ice)?;
             cache::put(&key, &obj);

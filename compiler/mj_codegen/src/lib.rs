@@ -23,30 +23,24 @@ use mj_mir::Program;
 pub use jit::{Jit, run_object_in_process, run_object_with_symbols};
 pub use link::{NATIVE_LIBS, find_runtime_lib, link_executable, link_shared_lib, link_static_lib};
 
-/// The host's target triple, CPU and CPU features: what generated code is specialized for,
-/// and so part of every compile-cache key.
-pub fn host_target_id() -> String {
-    use inkwell::targets::TargetMachine;
-    format!(
-        "{} {} {}",
-        TargetMachine::get_default_triple()
-            .as_str()
-            .to_string_lossy(),
-        TargetMachine::get_host_cpu_name().to_string(),
-        TargetMachine::get_host_cpu_features().to_string()
-    )
-}
+pub use target::host_target;
 
 /// Code generation options.
 #[derive(Clone, Debug)]
 pub struct Options {
     /// LLVM optimization level, 0..=3 (values above 3 act as 3).
     pub opt_level: u8,
+    /// What to generate code for: the target the program was checked for
+    /// (`TProgram::target`); the host by default.
+    pub target: mj_target::Target,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { opt_level: 2 }
+        Options {
+            opt_level: 2,
+            target: host_target(),
+        }
     }
 }
 
@@ -57,9 +51,9 @@ fn with_module<R>(
     o: &Options,
     f: impl FnOnce(&inkwell::module::Module<'_>, &inkwell::targets::TargetMachine) -> Result<R, String>,
 ) -> Result<R, String> {
-    let tm = target::host_machine(o.opt_level)?;
+    let tm = target::machine_for(&o.target, o.opt_level)?;
     let context = Context::create();
-    let module = module::build_module(&context, p, &tm)?;
+    let module = module::build_module(&context, p, &tm, &o.target)?;
     module
         .verify()
         .map_err(|e| format!("LLVM module verification failed:\n{}", e.to_string()))?;

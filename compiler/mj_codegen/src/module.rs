@@ -41,12 +41,13 @@ pub(crate) fn build_module<'ctx>(
     ctx: &'ctx Context,
     p: &Program,
     tm: &TargetMachine,
+    target: &mj_target::Target,
 ) -> Result<Module<'ctx>, String> {
     let module = ctx.create_module("mj");
     module.set_triple(&tm.get_triple());
     let target_data = tm.get_target_data();
     module.set_data_layout(&target_data.get_data_layout());
-    let types = Types::new(ctx, p)?;
+    let types = Types::new(ctx, p, target.is_gpu())?;
 
     // Declare every function first so that bodies can call any of them.
     let mut fns = Vec::with_capacity(p.functions.len());
@@ -251,11 +252,7 @@ impl<'a, 'ctx> ModCx<'a, 'ctx> {
             .into_int_value();
         let argv = main.get_nth_param(1).ok_or("main has no argv")?;
         let argc64 = ll(b.build_int_s_extend(argc, self.types.i64(), "argc64"))?;
-        let init = self.runtime_fn(
-            "mj_rt_init",
-            &[Ty::INT, Ty::Ptr(Box::new(Ty::Str))],
-            &Ty::Unit,
-        )?;
+        let init = self.runtime_fn("mj_rt_init", &[Ty::INT, Ty::ptr(Ty::Str)], &Ty::Unit)?;
         ll(b.build_call(init, &[argc64.into(), argv.into()], ""))?;
 
         let callee = self.fns[entry.0 as usize];

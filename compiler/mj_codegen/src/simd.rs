@@ -13,7 +13,7 @@ impl<'m, 'a, 'ctx> FnCx<'m, 'a, 'ctx> {
     /// The pointer value of a `Ptr(T)` operand and the LLVM alignment of `T`.
     fn elem_pointer(&self, ptr: &Operand) -> Result<(PointerValue<'ctx>, u32), String> {
         let pointee = match self.operand_ty(ptr)? {
-            Ty::Ptr(t) => *t,
+            Ty::Ptr(t, _) => *t,
             other => return Err(format!("load or store through non-pointer type {other:?}")),
         };
         let BasicValueEnum::PointerValue(p) = self.operand(ptr)? else {

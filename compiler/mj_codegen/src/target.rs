@@ -1,11 +1,15 @@
-//! The host target machine and the optimization pipeline.
+//! The host's `mj_target::Target` (from LLVM's host queries: the one place that looks at the
+//! machine the compiler runs on), target machines for a `Target`, and the optimization
+//! pipeline.
 
 use std::sync::OnceLock;
 
 use inkwell::OptimizationLevel;
 use inkwell::module::Module;
 use inkwell::passes::PassBuilderOptions;
-use inkwell::targets::{CodeModel, InitializationConfig, RelocMode, Target, TargetMachine};
+use inkwell::targets::{
+    CodeModel, InitializationConfig, RelocMode, Target, TargetMachine, TargetTriple,
+};
 
 /// Registers the native target once per process; LLVM's registries are global.
 pub(crate) fn init_native() -> Result<(), String> {
@@ -23,25 +27,43 @@ fn level(opt: u8) -> OptimizationLevel {
     }
 }
 
-/// A target machine for the host CPU with all its features (like `-march=native`). PIC so
-/// that the object links into a PIE with the system `cc` and also loads under the JIT.
-pub(crate) fn host_machine(opt: u8) -> Result<TargetMachine, String> {
+/// The host: its triple, CPU and all its features (like `-march=native`).
+pub fn host_target() -> mj_target::Target {
+    static HOST: OnceLock<mj_target::Target> = OnceLock::new();
+    HOST.get_or_init(|| {
+        let triple = TargetMachine::get_default_triple();
+        mj_target::Target::new(
+            &triple.as_str().to_string_lossy(),
+            &TargetMachine::get_host_cpu_name().to_string(),
+            &TargetMachine::get_host_cpu_features().to_string(),
+        )
+    })
+    .clone()
+}
+
+/// A target machine for `t` (its triple, CPU and feature string). PIC so that the object
+/// links into a PIE with the system `cc` and also loads under the JIT.
+pub(crate) fn machine_for(t: &mj_target::Target, opt: u8) -> Result<TargetMachine, String> {
+    if t.is_gpu() {
+        return Err(format!(
+            "code generation for the GPU target `{}` is not supported yet",
+            t.triple
+        ));
+    }
     init_native()?;
-    let triple = TargetMachine::get_default_triple();
-    let target =
-        Target::from_triple(&triple).map_err(|e| format!("unsupported host target: {e}"))?;
-    let cpu = TargetMachine::get_host_cpu_name().to_string();
-    let features = TargetMachine::get_host_cpu_features().to_string();
+    let triple = TargetTriple::create(&t.triple);
+    let target = Target::from_triple(&triple)
+        .map_err(|e| format!("unsupported target `{}`: {e}", t.triple))?;
     target
         .create_target_machine(
             &triple,
-            &cpu,
-            &features,
+            &t.cpu,
+            &t.feature_string,
             level(opt),
             RelocMode::PIC,
             CodeModel::Default,
         )
-        .ok_or_else(|| format!("cannot create a target machine for {}", triple))
+        .ok_or_else(|| format!("cannot create a target machine for {}", t.triple))
 }
 
 /// Runs the standard `default<On>` pipeline of the new pass manager.

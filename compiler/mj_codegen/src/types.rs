@@ -17,10 +17,13 @@ pub(crate) struct Types<'ctx> {
     pub str_obj: StructType<'ctx>,
     /// `MjList { i64 len, i64 cap, ptr data, i64 elem_size, i64 rc, i64 elem_kind }`.
     pub list_obj: StructType<'ctx>,
+    /// Whether pointers keep their MIR address space (GPU targets); on a CPU every
+    /// address space is the default one.
+    address_spaces: bool,
 }
 
 impl<'ctx> Types<'ctx> {
-    pub fn new(ctx: &'ctx Context, p: &Program) -> Result<Self, String> {
+    pub fn new(ctx: &'ctx Context, p: &Program, address_spaces: bool) -> Result<Self, String> {
         let i64t = ctx.i64_type().into();
         let ptr = ctx.ptr_type(AddressSpace::default()).into();
         let t = Types {
@@ -32,6 +35,7 @@ impl<'ctx> Types<'ctx> {
                 .collect(),
             str_obj: ctx.struct_type(&[i64t, ptr, i64t], false),
             list_obj: ctx.struct_type(&[i64t, i64t, ptr, i64t, i64t, i64t], false),
+            address_spaces,
         };
         for (i, def) in p.structs.iter().enumerate() {
             let fields = def
@@ -79,7 +83,11 @@ impl<'ctx> Types<'ctx> {
             Ty::Float { bits: 32 } => self.ctx.f32_type().into(),
             Ty::Float { bits: 64 } => self.ctx.f64_type().into(),
             Ty::Float { bits } => return Err(format!("unsupported float width {bits}")),
-            Ty::Str | Ty::List(_) | Ty::Dict(..) | Ty::Ptr(_) => self.ptr(),
+            Ty::Ptr(_, space) if self.address_spaces && *space != 0 => self
+                .ctx
+                .ptr_type(AddressSpace::from(u16::from(*space)))
+                .into(),
+            Ty::Str | Ty::List(_) | Ty::Dict(..) | Ty::Ptr(..) => self.ptr(),
             Ty::Tuple(elems) => {
                 let fields = elems
                     .iter()
@@ -133,7 +141,7 @@ pub(crate) fn intrinsic_suffix(ty: &Ty) -> Result<String, String> {
         } => "bf16".into(),
         Ty::Float { bits } => format!("f{bits}"),
         Ty::Vector(elem, n) => format!("v{n}{}", intrinsic_suffix(elem)?),
-        Ty::Str | Ty::List(_) | Ty::Dict(..) | Ty::Ptr(_) => "p0".into(),
+        Ty::Str | Ty::List(_) | Ty::Dict(..) | Ty::Ptr(..) => "p0".into(),
         other => return Err(format!("no intrinsic overload for type {other:?}")),
     })
 }

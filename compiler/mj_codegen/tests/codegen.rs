@@ -7,7 +7,13 @@ use mj_codegen::{Jit, Options};
 use mj_mir::*;
 
 fn ir(p: &Program, opt: u8) -> Result<String, String> {
-    mj_codegen::emit_llvm_ir(p, &Options { opt_level: opt })
+    mj_codegen::emit_llvm_ir(
+        p,
+        &Options {
+            opt_level: opt,
+            ..Default::default()
+        },
+    )
 }
 
 /// JIT-compiles an exported `i64 f(i64, i64)` built by `body` and returns it with its JIT.
@@ -21,8 +27,14 @@ fn jit2(
     let (x, y) = (b.param(0), b.param(1));
     let r = body(&mut b, bb, x, y);
     b.term(bb, Terminator::Return(copy(r)));
-    let obj = mj_codegen::emit_object(&program(vec![b.finish()], None), &Options { opt_level: 1 })
-        .expect("codegen");
+    let obj = mj_codegen::emit_object(
+        &program(vec![b.finish()], None),
+        &Options {
+            opt_level: 1,
+            ..Default::default()
+        },
+    )
+    .expect("codegen");
     let j = Jit::new(&obj, &[]).expect("jit");
     let addr = j.lookup("f").expect("lookup");
     (j, addr)
@@ -140,8 +152,14 @@ fn casts_and_select_and_switch() {
     b.assign(other, fl, Rvalue::Binary(BinOp::Mul, copy(fl), float(0.5)));
     b.assign(other, r, Rvalue::Cast(copy(fl), Ty::INT));
     b.term(other, Terminator::Return(copy(r)));
-    let obj = mj_codegen::emit_object(&program(vec![b.finish()], None), &Options { opt_level: 0 })
-        .expect("codegen");
+    let obj = mj_codegen::emit_object(
+        &program(vec![b.finish()], None),
+        &Options {
+            opt_level: 0,
+            ..Default::default()
+        },
+    )
+    .expect("codegen");
     let j = Jit::new(&obj, &[]).expect("jit");
     // SAFETY: `i64 f(i64, i64)`.
     let f: extern "C" fn(i64, i64) -> i64 =
@@ -245,7 +263,10 @@ fn ill_formed_mir_is_an_error_not_a_panic() {
 #[test]
 fn asm_and_object() {
     let p = program(vec![], None);
-    let o = Options { opt_level: 3 };
+    let o = Options {
+        opt_level: 3,
+        ..Default::default()
+    };
     assert!(mj_codegen::emit_asm(&p, &o).is_ok());
     let obj = mj_codegen::emit_object(&p, &o).expect("object");
     assert!(obj.starts_with(b"\x7fELF") || obj.len() > 4);

@@ -39,7 +39,7 @@ fn struct_fields_and_pointers() {
     let pt = Ty::Struct(StructId(0));
     let (p, q, t, s, i) = (
         m.local(pt.clone()),
-        m.local(Ty::Ptr(Box::new(pt.clone()))),
+        m.local(Ty::ptr(pt.clone())),
         m.local(Ty::F64),
         m.local(Ty::F64),
         m.local(Ty::INT),
@@ -225,10 +225,10 @@ fn list_push_and_index() {
         m.local(Ty::INT),
         m.local(Ty::Bool),
         m.local(Ty::INT),
-        m.local(Ty::Ptr(Box::new(Ty::INT))),
+        m.local(Ty::ptr(Ty::INT)),
         m.local(Ty::INT),
     );
-    let tmp_addr = m.local(Ty::Ptr(Box::new(Ty::INT)));
+    let tmp_addr = m.local(Ty::ptr(Ty::INT));
     let (entry, head, body, exit) = (m.block(), m.block(), m.block(), m.block());
     m.assign(entry, sz, Rvalue::SizeOf(Ty::INT));
     m.ext(entry, Some(l), "mj_list_new", vec![copy(sz), int(0)]);
@@ -271,7 +271,14 @@ fn string_len_and_dedup() {
     let r = run_both(&p, "strings");
     assert_eq!(r.stdout, "6\nhéllo\n");
     // Identical literals share one object.
-    let ir = mj_codegen::emit_llvm_ir(&p, &mj_codegen::Options { opt_level: 0 }).expect("ir");
+    let ir = mj_codegen::emit_llvm_ir(
+        &p,
+        &mj_codegen::Options {
+            opt_level: 0,
+            ..Default::default()
+        },
+    )
+    .expect("ir");
     assert_eq!(ir.matches("c\"h\\C3\\A9llo\\00\"").count(), 1, "{ir}");
 }
 

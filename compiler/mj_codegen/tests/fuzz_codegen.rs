@@ -40,7 +40,14 @@ fn check_lower_codegen(text: &str, extras: &[Extra], compiled: &AtomicU64) -> Re
         // The MIR printer must handle whatever the lowering produces.
         let _ = mj_mir::print_program(&mir);
         for opt_level in OPT_LEVELS {
-            let obj = emit_object(&mir, &Options { opt_level }).map_err(|e| {
+            let obj = emit_object(
+                &mir,
+                &Options {
+                    opt_level,
+                    ..Default::default()
+                },
+            )
+            .map_err(|e| {
                 format!(
                     "emit_object -O{opt_level} returned Err (internal compiler error): {e} (at {})",
                     error_class(&e)

@@ -9,7 +9,14 @@ use mj_codegen::{Jit, Options};
 use mj_mir::*;
 
 fn jit(p: &Program, opt: u8) -> Jit {
-    let obj = mj_codegen::emit_object(p, &Options { opt_level: opt }).expect("codegen");
+    let obj = mj_codegen::emit_object(
+        p,
+        &Options {
+            opt_level: opt,
+            ..Default::default()
+        },
+    )
+    .expect("codegen");
     Jit::new(&obj, &mj_runtime::symbols()).expect("jit")
 }
 
@@ -90,8 +97,14 @@ fn intrinsics_and_libm() {
 fn run_main_in_process() {
     // The program's output goes to the real stdout (not captured by the test harness);
     // here we check that linking against the runtime's symbol table works and the status.
-    let obj = mj_codegen::emit_object(&programs::loop_program(), &Options { opt_level: 2 })
-        .expect("codegen");
+    let obj = mj_codegen::emit_object(
+        &programs::loop_program(),
+        &Options {
+            opt_level: 2,
+            ..Default::default()
+        },
+    )
+    .expect("codegen");
     let status = mj_codegen::run_object_in_process(&obj, &["loop".to_string()]).expect("run");
     assert_eq!(status, 0);
     // A warm run reuses the same bytes without code generation.

@@ -213,6 +213,23 @@ impl Fx<'_> {
         if !self.needs_drop(&target.ty) {
             return Ok(false);
         }
+        if let K::Deref(inner) = &target.kind
+            && matches!(inner.kind, K::Call(..))
+        {
+            // A store through a `-> ref` result (`xs[i] = v` on a struct whose
+            // `__getitem__` returns a reference): the place holds a live value, which is
+            // destroyed before it is overwritten. The address is computed once.
+            let v = self.owned_operand(value)?;
+            let tmp = self.temp(crate::lower_ty(&value.ty)?);
+            self.push(Stmt::Assign(Place::local(tmp), Rvalue::Use(v)));
+            let p = self.place(target)?;
+            self.drop_place(p.clone(), &target.ty);
+            self.push(Stmt::Assign(
+                p,
+                Rvalue::Use(Operand::Copy(Place::local(tmp))),
+            ));
+            return Ok(true);
+        }
         let Some(root) = field_root(target) else {
             return Ok(false);
         };

@@ -66,11 +66,7 @@ pub(crate) fn lower_function(tp: &TProgram, f: &TFunction) -> R<mir::Function> {
     };
     for l in &f.locals {
         let t = lower_ty(&l.ty).map_err(|e| format!("{} (local `{}` in {})", e, l.name, f.name))?;
-        let ty = if l.by_ref {
-            mir::Ty::Ptr(Box::new(t))
-        } else {
-            t
-        };
+        let ty = if l.by_ref { mir::Ty::ptr(t) } else { t };
         let name = if l.name.is_empty() {
             None
         } else {
@@ -478,7 +474,7 @@ impl Fx<'_> {
                 let lop = self.operand(list)?;
                 let l = self.materialize(lop, &list.ty)?;
                 let i = self.operand(idx)?;
-                let addr = self.temp(mir::Ty::Ptr(Box::new(lower_ty(&e.ty)?)));
+                let addr = self.temp(mir::Ty::ptr(lower_ty(&e.ty)?));
                 self.push(Stmt::Assign(
                     Place::local(addr),
                     Rvalue::ElemAddr(Operand::Copy(l), i),
@@ -586,7 +582,7 @@ impl Fx<'_> {
             self.cur = good;
         }
         let elem_ty = lower_ty(&e.ty)?;
-        let addr = self.temp(mir::Ty::Ptr(Box::new(elem_ty)));
+        let addr = self.temp(mir::Ty::ptr(elem_ty));
         self.push(Stmt::Assign(
             Place::local(addr),
             Rvalue::ElemAddr(Operand::Copy(l), Operand::Copy(Place::local(fin))),
@@ -624,7 +620,7 @@ impl Fx<'_> {
                 TArg::Value(v) => out.push(self.operand(v)?),
                 TArg::Ref(p) => {
                     let pl = self.place(p)?;
-                    let t = self.temp(mir::Ty::Ptr(Box::new(lower_ty(&p.ty)?)));
+                    let t = self.temp(mir::Ty::ptr(lower_ty(&p.ty)?));
                     self.push(Stmt::Assign(Place::local(t), Rvalue::AddrOf(pl)));
                     out.push(Operand::Copy(Place::local(t)));
                 }
@@ -688,7 +684,9 @@ impl Fx<'_> {
                         let raises = RAISING_EXTERNS.contains(&n.as_str());
                         (Callee::Extern(name), raises)
                     }
-                    tir::Callee::Intrinsic(n) => (Callee::Intrinsic(n.clone()), false),
+                    tir::Callee::Intrinsic(op) => {
+                        (Callee::Intrinsic(crate::intrinsic_name(*op).into()), false)
+                    }
                     tir::Callee::Indirect => {
                         if ops.is_empty() {
                             return Err("internal error: an indirect call without a target".into());
@@ -717,7 +715,7 @@ impl Fx<'_> {
             K::Construct(init, args) => {
                 let sty = lower_ty(&e.ty)?;
                 let obj = self.temp(sty.clone());
-                let p = self.temp(mir::Ty::Ptr(Box::new(sty)));
+                let p = self.temp(mir::Ty::ptr(sty));
                 self.push(Stmt::Assign(
                     Place::local(p),
                     Rvalue::AddrOf(Place::local(obj)),
@@ -968,7 +966,7 @@ impl Fx<'_> {
                 // The quotient of an exact multiple can still carry rounding noise.
                 self.push(Stmt::Call {
                     dest: Some(Place::local(q)),
-                    callee: Callee::Intrinsic("llvm.round".into()),
+                    callee: Callee::Intrinsic(crate::intrinsic_name(tir::Intrinsic::Round).into()),
                     args: vec![copy(q)],
                 });
             } else {

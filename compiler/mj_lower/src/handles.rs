@@ -110,7 +110,7 @@ impl Fx<'_> {
     /// release after it. None when the result may point into an argument (a pointer, a
     /// borrowed handle): those arguments are left alone (a leak, never a dangling result).
     pub(super) fn extern_temps(&self, name: &str, args: &[TArg], ret: &Ty) -> Vec<usize> {
-        if !extern_result_owned(name) || matches!(ret, Ty::Ptr(_) | Ty::RawPtr(..)) {
+        if !extern_result_owned(name) || matches!(ret, Ty::Ptr(..) | Ty::RawPtr(..)) {
             return Vec::new();
         }
         args.iter()

@@ -8,7 +8,7 @@
 mod func;
 
 use mj_mir as mir;
-use mj_sema::tir::TProgram;
+use mj_sema::tir::{Intrinsic, TProgram};
 use mj_sema::ty::Ty;
 
 /// Lowers a whole checked program.
@@ -39,6 +39,45 @@ pub fn lower_program(tp: &TProgram) -> Result<mir::Program, String> {
     })
 }
 
+/// The LLVM intrinsic (base name, overloaded on the argument types by the code generator)
+/// that implements a TIR math operation.
+pub fn intrinsic_name(op: Intrinsic) -> &'static str {
+    use Intrinsic as I;
+    match op {
+        I::Sqrt => "llvm.sqrt",
+        I::Exp => "llvm.exp",
+        I::Exp2 => "llvm.exp2",
+        I::Log => "llvm.log",
+        I::Log2 => "llvm.log2",
+        I::Log10 => "llvm.log10",
+        I::Sin => "llvm.sin",
+        I::Cos => "llvm.cos",
+        I::Tan => "llvm.tan",
+        I::Asin => "llvm.asin",
+        I::Acos => "llvm.acos",
+        I::Atan => "llvm.atan",
+        I::Atan2 => "llvm.atan2",
+        I::Sinh => "llvm.sinh",
+        I::Cosh => "llvm.cosh",
+        I::Tanh => "llvm.tanh",
+        I::Pow => "llvm.pow",
+        I::Floor => "llvm.floor",
+        I::Ceil => "llvm.ceil",
+        I::Trunc => "llvm.trunc",
+        I::Round => "llvm.round",
+        I::Fabs => "llvm.fabs",
+        I::Copysign => "llvm.copysign",
+        I::Fma => "llvm.fma",
+        I::MaxNum => "llvm.maxnum",
+        I::MinNum => "llvm.minnum",
+        I::SMax => "llvm.smax",
+        I::SMin => "llvm.smin",
+        I::UMax => "llvm.umax",
+        I::UMin => "llvm.umin",
+        I::Abs => "llvm.abs",
+    }
+}
+
 /// The MIR type of a checked type.
 pub fn lower_ty(t: &Ty) -> Result<mir::Ty, String> {
     Ok(match t {
@@ -55,17 +94,17 @@ pub fn lower_ty(t: &Ty) -> Result<mir::Ty, String> {
         Ty::Tuple(ts) => mir::Ty::Tuple(ts.iter().map(lower_ty).collect::<Result<_, _>>()?),
         Ty::Entry(k, v) => mir::Ty::Tuple(vec![lower_ty(k)?, lower_ty(v)?]),
         Ty::Struct(i, a) if a.is_empty() => mir::Ty::Struct(mir::StructId(*i)),
-        Ty::Func(..) => mir::Ty::Ptr(Box::new(mir::Ty::Unit)),
+        Ty::Func(..) => mir::Ty::ptr(mir::Ty::Unit),
         Ty::Struct(..) | Ty::Param(_) => {
             return Err("internal error: a generic type reached lowering".into());
         }
-        Ty::Ptr(t) => mir::Ty::Ptr(Box::new(lower_ty(t)?)),
-        // On the CPU every address space is the default one (see `Ty::RawPtr`).
-        Ty::RawPtr(t, _) => mir::Ty::Ptr(Box::new(lower_ty(t)?)),
+        Ty::Ptr(t) => mir::Ty::ptr(lower_ty(t)?),
+        // The address space stays in the MIR; only GPU code generation uses it.
+        Ty::RawPtr(t, space) => mir::Ty::Ptr(Box::new(lower_ty(t)?), *space),
         Ty::Vector(e, n) => mir::Ty::Vector(Box::new(lower_ty(e)?), *n),
         Ty::Array(e, n) => mir::Ty::Array(Box::new(lower_ty(e)?), *n),
         // `(data pointer, length)`, field order fixed by `check/builtins/memory.rs`.
-        Ty::Span(e) => mir::Ty::Tuple(vec![mir::Ty::Ptr(Box::new(lower_ty(e)?)), mir::Ty::INT]),
+        Ty::Span(e) => mir::Ty::Tuple(vec![mir::Ty::ptr(lower_ty(e)?), mir::Ty::INT]),
         Ty::Unknown => return Err("internal error: an unresolved type reached lowering".into()),
     })
 }

@@ -21,10 +21,10 @@ use crate::lower_ty;
 pub(super) fn err_slot_ty(t: Option<&Ty>) -> R<mir::Ty> {
     match t {
         None | Some(Ty::Error) => Ok(mir::Ty::Str),
-        Some(t) => Ok(mir::Ty::Ptr(Box::new(mir::Ty::Tuple(vec![
+        Some(t) => Ok(mir::Ty::ptr(mir::Ty::Tuple(vec![
             mir::Ty::Str,
             lower_ty(t)?,
-        ])))),
+        ]))),
     }
 }
 
@@ -77,7 +77,7 @@ impl Fx<'_> {
             Place::local(size),
             Rvalue::SizeOf(mty.clone()),
         ));
-        let p = self.temp(mir::Ty::Ptr(Box::new(mty)));
+        let p = self.temp(mir::Ty::ptr(mty));
         self.push(Stmt::Call {
             dest: Some(Place::local(p)),
             callee: Callee::Extern("mj_alloc".into()),

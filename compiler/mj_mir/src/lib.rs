@@ -44,8 +44,10 @@ pub enum Ty {
     /// A user struct passed by value; index into `Program::structs`.
     Struct(StructId),
     /// A raw pointer to a value of the given type (also used for `mut` arguments and
-    /// element addresses).
-    Ptr(Box<Ty>),
+    /// element addresses), in an address space (0: generic; GPU numbering otherwise:
+    /// 1 global, 3 shared, 4 constant, 5 local). CPU code generation treats every space
+    /// as the default one; GPU targets keep it in the LLVM pointer type.
+    Ptr(Box<Ty>, u8),
     /// `SIMD[dtype, width]` with width > 1: an LLVM vector.
     Vector(Box<Ty>, u32),
     /// `InlineArray[T, n]`: `n` values inline (an LLVM array), passed by value.
@@ -57,6 +59,11 @@ pub enum Ty {
 pub const BF16_BITS: u8 = 0x80 | 16;
 
 impl Ty {
+    /// A pointer to `t` in the default address space.
+    pub fn ptr(t: Ty) -> Ty {
+        Ty::Ptr(Box::new(t), 0)
+    }
+
     pub const INT: Ty = Ty::Int {
         bits: 64,
         signed: true,

@@ -150,7 +150,8 @@ fn ty(p: &Program, t: &Ty) -> String {
             .get(id.0 as usize)
             .map(|s| s.name.clone())
             .unwrap_or_else(|| format!("<struct#{}>", id.0)),
-        Ty::Ptr(e) => format!("*{}", ty(p, e)),
+        Ty::Ptr(e, 0) => format!("*{}", ty(p, e)),
+        Ty::Ptr(e, space) => format!("*addrspace({space}) {}", ty(p, e)),
         Ty::Vector(e, n) => format!("<{n} x {}>", ty(p, e)),
         Ty::Array(e, n) => format!("[{n} x {}]", ty(p, e)),
     }

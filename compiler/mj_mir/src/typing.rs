@@ -42,7 +42,7 @@ impl Program {
                     .map(|(_, t)| t.clone())
                     .ok_or_else(|| format!("struct {} has no field {n}", def.name))
             }
-            (Proj::Deref, Ty::Ptr(inner)) => Ok((**inner).clone()),
+            (Proj::Deref, Ty::Ptr(inner, _)) => Ok((**inner).clone()),
             (Proj::Field(n), other) => Err(format!("field {n} of non-aggregate type {other:?}")),
             (Proj::Deref, other) => Err(format!("deref of non-pointer type {other:?}")),
         }
@@ -62,7 +62,7 @@ impl Const {
     pub fn ty(&self) -> Ty {
         match self {
             Const::Int(_, ty) | Const::Float(_, ty) | Const::Null(ty) => ty.clone(),
-            Const::FnAddr(_) => Ty::Ptr(Box::new(Ty::Unit)),
+            Const::FnAddr(_) => Ty::ptr(Ty::Unit),
             Const::Bool(_) => Ty::Bool,
             Const::Str(_) => Ty::Str,
             Const::Unit => Ty::Unit,

@@ -27,11 +27,15 @@ pub struct SourceFile {
     pub text: String,
 }
 
-/// The set of files making up one program; `files[0]` is the main module.
+/// The set of files making up one program; `files[0]` is the main module. `target` is
+/// what it is checked for: the same files checked for another target are another
+/// `Program` (the parses are shared; items and bodies are checked again).
 #[salsa::input(debug)]
 pub struct Program {
     #[returns(ref)]
     pub files: Vec<SourceFile>,
+    #[returns(ref)]
+    pub target: mj_target::Target,
 }
 
 /// The parse of one file. Equality is by content, so an edit that leaves the tree
@@ -107,7 +111,7 @@ pub fn items(db: &dyn salsa::Database, program: Program) -> Arc<Items> {
             ast: item_tree(db, *f).clone(),
         })
         .collect();
-    Arc::new(collect_items(inputs))
+    Arc::new(collect_items(inputs, program.target(db).clone()))
 }
 
 /// One function of a program, by its index in the item table.

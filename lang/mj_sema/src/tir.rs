@@ -12,12 +12,15 @@ pub struct FnId(pub u32);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct LocalId(pub u32);
 
-#[derive(Clone, Debug, PartialEq, Default)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct TProgram {
     /// Mangled struct names and fields; `Ty::Struct(i)` indexes this.
     pub structs: Vec<TStruct>,
     pub functions: Vec<TFunction>,
     pub entry: Option<FnId>,
+    /// The target the program was checked for (its `std.sys` queries are folded for it);
+    /// lowering and code generation compile for the same one.
+    pub target: mj_target::Target,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -133,8 +136,85 @@ pub enum Callee {
     /// A runtime function (`mj_*`) or a C function, with the MIR-level signature derived
     /// from the argument types and the result type.
     Extern(String),
-    /// An LLVM intrinsic base name (`llvm.sqrt`).
-    Intrinsic(String),
+    /// A math operation the back end implements (as an LLVM intrinsic on the CPU), typed
+    /// by its arguments: scalar or SIMD.
+    Intrinsic(Intrinsic),
+}
+
+/// The math operations a call can name directly (`Callee::Intrinsic`). The frontend only
+/// names the operation; the lowering maps it to the back end's symbol.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Intrinsic {
+    Sqrt,
+    Exp,
+    Exp2,
+    Log,
+    Log2,
+    Log10,
+    Sin,
+    Cos,
+    Tan,
+    Asin,
+    Acos,
+    Atan,
+    Atan2,
+    Sinh,
+    Cosh,
+    Tanh,
+    Pow,
+    Floor,
+    Ceil,
+    Trunc,
+    /// Round half away from zero.
+    Round,
+    /// Float absolute value.
+    Fabs,
+    Copysign,
+    /// Fused multiply-add `a * b + c`.
+    Fma,
+    /// Float maximum/minimum ignoring NaN (IEEE maxNum/minNum).
+    MaxNum,
+    MinNum,
+    SMax,
+    SMin,
+    UMax,
+    UMin,
+    /// Integer absolute value; the second argument says whether `MIN` is poison.
+    Abs,
+}
+
+impl Intrinsic {
+    /// The operation a `std.math` function of that name maps to, when there is one.
+    pub fn math(name: &str) -> Option<Intrinsic> {
+        use Intrinsic as I;
+        Some(match name {
+            "sqrt" => I::Sqrt,
+            "exp" => I::Exp,
+            "exp2" => I::Exp2,
+            "log" => I::Log,
+            "log2" => I::Log2,
+            "log10" => I::Log10,
+            "sin" => I::Sin,
+            "cos" => I::Cos,
+            "tan" => I::Tan,
+            "asin" => I::Asin,
+            "acos" => I::Acos,
+            "atan" => I::Atan,
+            "atan2" => I::Atan2,
+            "sinh" => I::Sinh,
+            "cosh" => I::Cosh,
+            "tanh" => I::Tanh,
+            "pow" => I::Pow,
+            "floor" => I::Floor,
+            "ceil" => I::Ceil,
+            "trunc" => I::Trunc,
+            "round" => I::Round,
+            "fabs" => I::Fabs,
+            "copysign" => I::Copysign,
+            "fma" => I::Fma,
+            _ => return None,
+        })
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

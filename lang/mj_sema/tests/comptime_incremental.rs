@@ -39,7 +39,7 @@ fn editing_a_callee_in_another_file_refolds_the_constant() {
     let mut db = Database::default();
     let main = SourceFile::new(&db, "main".into(), "main.mj".into(), MAIN.into());
     let helper = SourceFile::new(&db, "helper".into(), "helper.mj".into(), HELPER.into());
-    let program = Program::new(&db, vec![main, helper]);
+    let program = Program::new(&db, vec![main, helper], target());
     let body = main_body(&db, program);
     assert!(
         body.contains("Int(63)") && body.contains("Int(15)"),
@@ -66,4 +66,9 @@ fn editing_a_callee_in_another_file_refolds_the_constant() {
         .map(|(f, d)| (f.module(&db).clone(), d.code))
         .collect();
     assert_eq!(errs, vec![("helper".to_string(), "E0118")]);
+}
+
+/// A fixed target, so results do not depend on the machine the tests run on.
+fn target() -> mj_target::Target {
+    mj_target::Target::new("x86_64-unknown-linux-gnu", "x86-64-v3", "+avx,+avx2,+fma")
 }

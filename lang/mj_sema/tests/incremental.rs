@@ -75,7 +75,7 @@ fn setup() -> (LoggingDb, SourceFile, SourceFile, Program) {
     let db = LoggingDb::new();
     let main = SourceFile::new(&db, "main".into(), "main.mj".into(), MAIN.into());
     let helper = SourceFile::new(&db, "helper".into(), "helper.mj".into(), HELPER.into());
-    let program = Program::new(&db, vec![main, helper]);
+    let program = Program::new(&db, vec![main, helper], target());
     (db, main, helper, program)
 }
 
@@ -174,7 +174,7 @@ fn results_match_a_fresh_database() {
             "helper.mj".into(),
             helper.text(&db).clone(),
         );
-        let p = Program::new(&fresh, vec![m, h]);
+        let p = Program::new(&fresh, vec![m, h], target());
         let want = db::check(&fresh, p).clone();
         assert_eq!(got, want, "after editing to:\n{text}");
         assert_eq!(
@@ -341,7 +341,7 @@ fn generic_instances_are_cached_per_instance() {
         "helper.mj".into(),
         GENERIC_HELPER.into(),
     );
-    let program = Program::new(&db, vec![main, helper]);
+    let program = Program::new(&db, vec![main, helper], target());
     assert!(!db::check(&db, program).0.has_errors());
     let log = db.take_log();
     assert_eq!(executed(&log, "infer_instance"), 2, "{log:?}");
@@ -366,4 +366,9 @@ fn generic_instances_are_cached_per_instance() {
         .to(GENERIC_HELPER.replace("x * k", "x * \"k\""));
     let errs = errors(&db, program);
     assert_eq!(errs, vec![("helper".to_string(), "E0106")], "{errs:?}");
+}
+
+/// A fixed target, so results do not depend on the machine the tests run on.
+fn target() -> mj_target::Target {
+    mj_target::Target::new("x86_64-unknown-linux-gnu", "x86-64-v3", "+avx,+avx2,+fma")
 }

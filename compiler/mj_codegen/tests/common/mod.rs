@@ -161,7 +161,14 @@ pub struct RunResult {
 
 /// Compiles `p` at `opt` to an executable in a scratch directory and runs it.
 pub fn build_and_run(p: &Program, opt: u8, name: &str) -> RunResult {
-    let obj = mj_codegen::emit_object(p, &mj_codegen::Options { opt_level: opt }).expect("codegen");
+    let obj = mj_codegen::emit_object(
+        p,
+        &mj_codegen::Options {
+            opt_level: opt,
+            ..Default::default()
+        },
+    )
+    .expect("codegen");
     let dir = std::env::temp_dir().join(format!("mj_codegen_tests_{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("scratch dir");
     let exe: PathBuf = dir.join(format!("{name}_O{opt}"));

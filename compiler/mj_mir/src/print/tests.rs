@@ -41,7 +41,7 @@ fn prints_a_program() {
         raises: true,
         locals: vec![
             local(point.clone(), Some("p")),
-            local(Ty::Ptr(Box::new(point.clone())), None),
+            local(Ty::ptr(point.clone()), None),
             local(Ty::INT, None),
             local(Ty::Str, None),
             local(Ty::Tuple(vec![Ty::F64]), None),
@@ -172,7 +172,7 @@ fn place_types() {
         ret: Ty::Unit,
         raises: false,
         locals: vec![local(
-            Ty::Ptr(Box::new(Ty::Tuple(vec![Ty::INT, Ty::Struct(StructId(0))]))),
+            Ty::ptr(Ty::Tuple(vec![Ty::INT, Ty::Struct(StructId(0))])),
             None,
         )],
         blocks: vec![],

@@ -117,6 +117,19 @@ impl FnCx<'_> {
                 Ty::Dict(_, v) => Some(*v),
                 t @ Ty::Struct(..) => {
                     let s = t.struct_id()?;
+                    let methods = &self.cx.structs[s as usize].methods;
+                    if !methods.contains_key("__setitem__") {
+                        // An element reached through a `-> ref` `__getitem__`.
+                        let id = *methods.get("__getitem__")?;
+                        let sig = super::generics::subst_sig(
+                            &self.cx.funcs[id.0 as usize].sig,
+                            &self.method_prefix(id, &t),
+                        );
+                        return match sig.ret {
+                            Ty::Ptr(e) => Some(*e),
+                            _ => None,
+                        };
+                    }
                     let id = *self.cx.structs[s as usize].methods.get("__setitem__")?;
                     let sig = super::generics::subst_sig(
                         &self.cx.funcs[id.0 as usize].sig,
@@ -221,6 +234,32 @@ impl FnCx<'_> {
                 let b = self.expr(base, None);
                 if matches!(b.ty, Ty::List(_) | Ty::Dict(..)) {
                     self.check_mut_use(target, "assigning to an element");
+                }
+                if let Ty::Struct(..) = b.ty
+                    && !self.has_method(&b.ty, "__setitem__")
+                    && self.has_method(&b.ty, "__getitem__")
+                {
+                    // No `__setitem__`: a `__getitem__` that returns a reference
+                    // (`-> ref[self] T`) is the place to store into.
+                    self.check_field_assignable(base, target.span);
+                    let place = self.struct_method_call(b, "__getitem__", args, target.span, "");
+                    if !matches!(place.kind, K::Deref(_)) {
+                        if !place.ty.is_unknown() {
+                            self.error(
+                                Diag::error(E_ASSIGN, "cannot assign to this element", target.span)
+                                    .with_hint(
+                                        "define `__setitem__`, or return a reference from \
+                                         `__getitem__` (`-> ref[self] T`)",
+                                    ),
+                            );
+                        }
+                        return;
+                    }
+                    let ty = place.ty.clone();
+                    let v = self.coerce(v, &ty, vspan);
+                    let v = self.owned_value(v, vspan);
+                    out.push(TStmt::Assign(place, v));
+                    return;
                 }
                 if let Ty::Struct(..) = b.ty {
                     // `obj[i] = v` calls `obj.__setitem__(i, v)`.

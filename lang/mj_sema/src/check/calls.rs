@@ -313,7 +313,7 @@ impl FnCx<'_> {
                 for a in args {
                     self.expr(&a.value, None);
                 }
-                match super::builtins::target::target_query(&name.name, true) {
+                match super::builtins::target::target_query(&self.cx.target, &name.name, true) {
                     Some(super::ConstVal::Bool(v)) if args.is_empty() => {
                         TExpr::new(K::Bool(v), Ty::Bool, line)
                     }

@@ -767,7 +767,7 @@ impl FnCx<'_> {
             } else {
                 TExpr::new(
                     K::Call(
-                        Callee::Intrinsic("llvm.pow".into()),
+                        Callee::Intrinsic(crate::tir::Intrinsic::Pow),
                         vec![TArg::Value(a), TArg::Value(b)],
                     ),
                     ty,

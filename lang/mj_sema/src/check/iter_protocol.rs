@@ -5,12 +5,12 @@
 //!   `__next__(mut self) -> T`, and the loop is
 //!   `it = value.__iter__(); while it.__has_next__(): x = it.__next__(); body`.
 
-use mj_syntax::ast::{Expr, Stmt};
+use mj_syntax::ast::{Expr, ExprKind, Stmt};
 use mj_syntax::{Diag, Span};
 
 use super::E_NOT_INDEXABLE;
 use super::body::FnCx;
-use crate::tir::{TExpr, TStmt};
+use crate::tir::{TExpr, TExprKind as K, TStmt};
 use crate::ty::Ty;
 
 impl FnCx<'_> {
@@ -49,7 +49,7 @@ impl FnCx<'_> {
         let l = self.new_local("", iter.ty.clone(), false);
         self.own_local(l, false);
         let line = iter.line;
-        let it = TExpr::new(crate::tir::TExprKind::Local(l), iter.ty.clone(), line);
+        let it = TExpr::new(K::Local(l), iter.ty.clone(), line);
         out.push(TStmt::Assign(it.clone(), iter));
         let Some(cond) = self.dunder_call(it.clone(), "__has_next__", Vec::new(), span) else {
             return;
@@ -60,7 +60,22 @@ impl FnCx<'_> {
         };
         let mut head = Vec::new();
         self.scopes.push(std::collections::HashMap::new());
-        self.bind_loop_var(target, next, span, &mut head);
+        if let (Ty::Ptr(_), ExprKind::Name(n)) = (&next.ty, &target.kind) {
+            // `__next__` returns a reference (`-> ref[...] T`): the loop variable aliases
+            // the element, as Mojo binds `for x in list` (`x.field = v` updates it).
+            let ptr_ty = next.ty.clone();
+            let l = self.new_local(n, ptr_ty.clone(), false);
+            self.ref_locals.insert(l);
+            if self.lookup_local(n).is_none() {
+                self.scopes[0].insert(n.clone(), l);
+            } else if let Some(sc) = self.scopes.last_mut() {
+                sc.insert(n.clone(), l);
+            }
+            head.push(TStmt::Assign(TExpr::new(K::Local(l), ptr_ty, line), next));
+        } else {
+            let next = self.ref_result(next);
+            self.bind_loop_var(target, next, span, &mut head);
+        }
         self.finish_loop(cond, head, body, else_body, out);
     }
 }

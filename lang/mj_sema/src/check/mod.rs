@@ -56,7 +56,7 @@ pub struct ModuleInput {
 }
 
 /// The checker's result for a whole program.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct CheckResult {
     pub program: TProgram,
     /// Diagnostics with the index of the module they belong to.
@@ -278,6 +278,9 @@ pub(crate) struct Ctx {
     pub traits: Vec<TraitData>,
     pub diags: Vec<(usize, Diag)>,
     pub struct_names: Vec<String>,
+    /// What the program is checked for: `std.sys` queries and `size_of` of pointers fold
+    /// against it (an input, so checking for another target is another query).
+    pub target: mj_target::Target,
 }
 
 impl Ctx {
@@ -446,7 +449,7 @@ pub fn strip_bodies(m: &Module) -> Module {
 }
 
 /// Collects the items of every module (whose `ast` should be the item tree).
-pub fn collect_items(modules: Vec<ModuleInput>) -> Items {
+pub fn collect_items(modules: Vec<ModuleInput>, target: mj_target::Target) -> Items {
     let modules = modules
         .into_iter()
         .map(|input| ModuleData {
@@ -461,6 +464,7 @@ pub fn collect_items(modules: Vec<ModuleInput>) -> Items {
         traits: Vec::new(),
         diags: Vec::new(),
         struct_names: Vec::new(),
+        target,
     };
     items::collect(&mut cx);
     Items { cx }
@@ -514,6 +518,7 @@ pub fn assemble(
             structs,
             functions,
             entry: entry_fn,
+            target: cx.target.clone(),
         },
         diags,
     )
@@ -521,7 +526,11 @@ pub fn assemble(
 
 /// Checks a whole program in one go (no incremental reuse): `modules[entry]` is the main
 /// module; each module comes with its full tree and its text.
-pub fn check_program(modules: Vec<(ModuleInput, Arc<str>)>, entry: usize) -> CheckResult {
+pub fn check_program(
+    modules: Vec<(ModuleInput, Arc<str>)>,
+    entry: usize,
+    target: mj_target::Target,
+) -> CheckResult {
     let fulls: Vec<(Arc<Module>, Arc<str>)> = modules
         .iter()
         .map(|(m, t)| (m.ast.clone(), t.clone()))
@@ -533,7 +542,7 @@ pub fn check_program(modules: Vec<(ModuleInput, Arc<str>)>, entry: usize) -> Che
             ..m
         })
         .collect();
-    let items = collect_items(inputs);
+    let items = collect_items(inputs, target);
     let mut diags = items.diags().to_vec();
     let mut fetch = |m: usize| fulls[m].0.clone();
     diags.extend(check_consts(&items, &mut fetch));

@@ -201,8 +201,14 @@ pub fn program(text: &str, extras: &[Extra]) -> (Database, Program) {
         }
         i += 1;
     }
-    let program = Program::new(&db, files);
+    let program = Program::new(&db, files, test_target());
     (db, program)
+}
+
+/// The target programs are checked for in these tests: a fixed x86-64 CPU, so results do
+/// not depend on the machine the tests run on.
+pub fn test_target() -> mj_target::Target {
+    mj_target::Target::new("x86_64-unknown-linux-gnu", "x86-64-v3", "+avx,+avx2,+fma")
 }
 
 /// Runs the whole front end; returns whether the program is free of errors.

@@ -30,11 +30,17 @@ fn c_compatible(t: &Ty) -> bool {
     )
 }
 
-/// Symbols the compiler defines or treats specially: `main` is the C entry point, `llvm.*`
-/// are intrinsics, and the raising runtime functions take a hidden error slot.
+/// Symbols the compiler defines or treats specially: `main` is the C entry point, the
+/// back end's own namespace (`llvm.*`, its intrinsics) is not callable as a C function, and
+/// the raising runtime functions take a hidden error slot.
 fn reserved(sym: &str) -> bool {
-    sym.starts_with("llvm.") || sym == "main" || super::RAISING_EXTERNS.contains(&sym)
+    sym.split('.').next() == Some(BACKEND_NAMESPACE)
+        || sym == "main"
+        || super::RAISING_EXTERNS.contains(&sym)
 }
+
+/// The first dotted segment of the code generator's reserved symbols.
+const BACKEND_NAMESPACE: &str = "llvm";
 
 /// `external_call["symbol", Ret, Args...](args...)`.
 pub(crate) fn external_call(fx: &mut FnCx<'_>, params: &[Arg], args: &[Arg], span: Span) -> TExpr {

@@ -403,7 +403,10 @@ pub(crate) fn call_builtin(
             let ft = v.ty.clone();
             let round = |v: TExpr| {
                 TExpr::new(
-                    K::Call(Callee::Intrinsic("llvm.round".into()), vec![TArg::Value(v)]),
+                    K::Call(
+                        Callee::Intrinsic(crate::tir::Intrinsic::Round),
+                        vec![TArg::Value(v)],
+                    ),
                     ft.clone(),
                     line,
                 )
@@ -417,7 +420,7 @@ pub(crate) fn call_builtin(
             let ten = TExpr::new(K::Float(10.0), ft.clone(), line);
             let scale = TExpr::new(
                 K::Call(
-                    Callee::Intrinsic("llvm.pow".into()),
+                    Callee::Intrinsic(crate::tir::Intrinsic::Pow),
                     vec![TArg::Value(ten), TArg::Value(n)],
                 ),
                 ft.clone(),
@@ -487,15 +490,28 @@ pub(crate) fn call_builtin(
             }
         }
         "abort" => {
+            let mut stmts = Vec::new();
             let msg = match args.first().map(|a| &a.value.kind) {
                 Some(ast::ExprKind::Str(m)) => m.clone(),
-                _ => "abort".into(),
+                Some(_) => {
+                    // A message computed at run time (`abort(String(...))`): the runtime
+                    // prints it and stops; the `Abort` after it is never reached.
+                    let m = fx.typed_arg(&args[0], &Ty::Str);
+                    let file = TExpr::new(
+                        K::Str(fx.cx.modules[fx.m].input.path.clone()),
+                        Ty::Str,
+                        line,
+                    );
+                    let l = fx.int(line as i128, line);
+                    let call = fx.extern_call("mj_rt_abort", vec![file, l, m], Ty::Unit, line);
+                    stmts.push(TStmt::Expr(call));
+                    "abort".into()
+                }
+                None => "abort".into(),
             };
+            stmts.push(TStmt::Abort(line, msg));
             TExpr::new(
-                K::Seq(
-                    vec![TStmt::Abort(line, msg)],
-                    Box::new(TExpr::new(K::Unit, Ty::Unit, line)),
-                ),
+                K::Seq(stmts, Box::new(TExpr::new(K::Unit, Ty::Unit, line))),
                 Ty::Unit,
                 line,
             )
@@ -516,7 +532,10 @@ fn abs(fx: &mut FnCx<'_>, v: TExpr, span: Span) -> TExpr {
     let line = v.line;
     match v.ty.clone() {
         t if t.is_float() => TExpr::new(
-            K::Call(Callee::Intrinsic("llvm.fabs".into()), vec![TArg::Value(v)]),
+            K::Call(
+                Callee::Intrinsic(crate::tir::Intrinsic::Fabs),
+                vec![TArg::Value(v)],
+            ),
             t,
             line,
         ),

@@ -117,7 +117,7 @@ impl FnCx<'_> {
                             return Some(self.unknown(line));
                         };
                         Some(match eval_dtype(self.cx, self.m, &p.value, &self.consts) {
-                            Ok(t) => self.int(simd_width_for(&t), line),
+                            Ok(t) => self.int(simd_width_for(&self.cx.target, &t), line),
                             Err(d) => {
                                 self.error(d);
                                 self.unknown(line)
@@ -157,7 +157,7 @@ impl FnCx<'_> {
                                 line,
                             )
                         } else {
-                            match super::target::align_of(&t) {
+                            match super::target::align_of(&self.cx.target, &t) {
                                 Some(a) => self.int(i128::from(a), line),
                                 None => size,
                             }
@@ -845,18 +845,13 @@ impl FnCx<'_> {
                 self.arity(name, args, 0, 0, span);
                 self.extern_call("mj_num_physical_cores", Vec::new(), Ty::INT, line)
             }
-            "is_gpu" | "is_nvidia_gpu" | "is_amd_gpu" | "is_apple_gpu" => {
-                self.arity(name, args, 0, 0, span);
-                TExpr::new(K::Bool(false), Ty::Bool, line)
-            }
-            "is_x86" => TExpr::new(K::Bool(cfg!(target_arch = "x86_64")), Ty::Bool, line),
             "num_performance_cores" => {
                 self.arity(name, args, 0, 0, span);
                 self.extern_call("mj_num_physical_cores", Vec::new(), Ty::INT, line)
             }
-            _ if super::target::target_query(name, false).is_some() => {
+            _ if super::target::target_query(&self.cx.target, name, false).is_some() => {
                 self.arity(name, args, 0, 0, span);
-                match super::target::target_query(name, false) {
+                match super::target::target_query(&self.cx.target, name, false) {
                     Some(ConstVal::Int(v, t)) => TExpr::new(K::Int(v), t, line),
                     Some(ConstVal::Bool(v)) => TExpr::new(K::Bool(v), Ty::Bool, line),
                     _ => self.unknown(line),

@@ -486,7 +486,10 @@ pub(crate) fn call_module_builtin(
     if name == "isinf" {
         let x = vals.remove(0);
         let a = TExpr::new(
-            K::Call(Callee::Intrinsic("llvm.fabs".into()), vec![TArg::Value(x)]),
+            K::Call(
+                Callee::Intrinsic(crate::tir::Intrinsic::Fabs),
+                vec![TArg::Value(x)],
+            ),
             ft.clone(),
             line,
         );
@@ -516,12 +519,8 @@ pub(crate) fn call_module_builtin(
             | "fma"
     );
     let args: Vec<TArg> = vals.into_iter().map(TArg::Value).collect();
-    if intrinsic {
-        return Some(TExpr::new(
-            K::Call(Callee::Intrinsic(format!("llvm.{name}")), args),
-            ft,
-            line,
-        ));
+    if let Some(op) = crate::tir::Intrinsic::math(name).filter(|_| intrinsic) {
+        return Some(TExpr::new(K::Call(Callee::Intrinsic(op), args), ft, line));
     }
     // libm: call the double version and convert back for Float32.
     let args64: Vec<TArg> = args
@@ -589,13 +588,9 @@ fn vector_math(
             | "exp2"
             | "fma"
     );
-    if intrinsic {
+    if let Some(op) = crate::tir::Intrinsic::math(name).filter(|_| intrinsic) {
         let args: Vec<TArg> = vals.into_iter().map(TArg::Value).collect();
-        return TExpr::new(
-            K::Call(Callee::Intrinsic(format!("llvm.{name}")), args),
-            vt,
-            line,
-        );
+        return TExpr::new(K::Call(Callee::Intrinsic(op), args), vt, line);
     }
     // Lane by lane through the Float64 libm function.
     use crate::tir::Prim;

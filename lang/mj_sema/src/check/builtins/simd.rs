@@ -234,7 +234,10 @@ impl FnCx<'_> {
         if elem.is_float() && !modulo {
             let q = bin(TBin::Div, &a, &b);
             let f = TExpr::new(
-                K::Call(Callee::Intrinsic("llvm.floor".into()), vec![TArg::Value(q)]),
+                K::Call(
+                    Callee::Intrinsic(crate::tir::Intrinsic::Floor),
+                    vec![TArg::Value(q)],
+                ),
                 ty.clone(),
                 line,
             );
@@ -403,7 +406,7 @@ impl FnCx<'_> {
             .map(|v| TArg::Value(self.broadcast_to(v, &elem, width, span)))
             .collect();
         TExpr::new(
-            K::Call(Callee::Intrinsic("llvm.fma".into()), args),
+            K::Call(Callee::Intrinsic(crate::tir::Intrinsic::Fma), args),
             simd_of(elem, width),
             line,
         )
@@ -433,18 +436,15 @@ impl FnCx<'_> {
             let a = self.broadcast_to(acc, &elem, width, span);
             let b = self.broadcast_to(v, &elem, width, span);
             let f = match (&elem, is_max) {
-                (Ty::Float { .. }, true) => "llvm.maxnum",
-                (Ty::Float { .. }, false) => "llvm.minnum",
-                (Ty::Int { signed: true, .. }, true) => "llvm.smax",
-                (Ty::Int { signed: true, .. }, false) => "llvm.smin",
-                (_, true) => "llvm.umax",
-                (_, false) => "llvm.umin",
+                (Ty::Float { .. }, true) => crate::tir::Intrinsic::MaxNum,
+                (Ty::Float { .. }, false) => crate::tir::Intrinsic::MinNum,
+                (Ty::Int { signed: true, .. }, true) => crate::tir::Intrinsic::SMax,
+                (Ty::Int { signed: true, .. }, false) => crate::tir::Intrinsic::SMin,
+                (_, true) => crate::tir::Intrinsic::UMax,
+                (_, false) => crate::tir::Intrinsic::UMin,
             };
             acc = TExpr::new(
-                K::Call(
-                    Callee::Intrinsic(f.into()),
-                    vec![TArg::Value(a), TArg::Value(b)],
-                ),
+                K::Call(Callee::Intrinsic(f), vec![TArg::Value(a), TArg::Value(b)]),
                 simd_of(elem, width),
                 line,
             );
@@ -460,7 +460,10 @@ impl FnCx<'_> {
         };
         let args = if elem.is_float() {
             return TExpr::new(
-                K::Call(Callee::Intrinsic("llvm.fabs".into()), vec![TArg::Value(v)]),
+                K::Call(
+                    Callee::Intrinsic(crate::tir::Intrinsic::Fabs),
+                    vec![TArg::Value(v)],
+                ),
                 ty,
                 line,
             );
@@ -473,7 +476,7 @@ impl FnCx<'_> {
             return v;
         };
         TExpr::new(
-            K::Call(Callee::Intrinsic("llvm.abs".into()), args),
+            K::Call(Callee::Intrinsic(crate::tir::Intrinsic::Abs), args),
             ty,
             line,
         )

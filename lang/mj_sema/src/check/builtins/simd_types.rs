@@ -70,31 +70,15 @@ fn address_space(n: &str) -> Option<u8> {
     })
 }
 
-/// Bits of the host's widest vector register, decided when the program is compiled (the
-/// code generator targets the host CPU, so the two agree): 512 with AVX-512, 256 with
-/// AVX/AVX2, 128 otherwise (SSE2, NEON).
-pub(crate) fn host_vector_bits() -> u32 {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx512f") {
-            return 512;
-        }
-        if std::arch::is_x86_feature_detected!("avx") {
-            return 256;
-        }
-    }
-    128
-}
-
-/// `simd_width_of[dtype]()`: lanes of `dtype` in the widest vector register.
-pub(crate) fn simd_width_for(elem: &Ty) -> i128 {
+/// `simd_width_of[dtype]()`: lanes of `dtype` in the target's widest vector register.
+pub(crate) fn simd_width_for(target: &mj_target::Target, elem: &Ty) -> i128 {
     let bits = match elem {
         Ty::Bool => 8,
         Ty::Int { bits, .. } => u32::from(*bits),
         Ty::Float { bits } => u32::from(*bits & 0x7f),
         _ => 64,
     };
-    i128::from((host_vector_bits() / bits.max(8)).max(1))
+    i128::from(target.simd_width(bits))
 }
 
 /// Evaluates a `DType` expression (`DType.float32`, or a `comptime` name bound to one).
@@ -415,10 +399,10 @@ pub(crate) fn const_eval_extra(
                         Some(Item::Builtin(..))
                     )
                 {
-                    return super::target::target_query(&name.name, true);
+                    return super::target::target_query(&cx.target, &name.name, true);
                 }
                 let t = eval_dtype(cx, m, base, locals).ok()?;
-                return super::target::dtype_query(&t, &name.name);
+                return super::target::dtype_query(&cx.target, &t, &name.name);
             }
             let (name, params) = match &func.kind {
                 ExprKind::Name(n) => (n.as_str(), &[][..]),
@@ -435,12 +419,8 @@ pub(crate) fn const_eval_extra(
                 return None;
             }
             match (name, params) {
-                ("is_gpu" | "is_nvidia_gpu" | "is_amd_gpu" | "is_apple_gpu", []) => {
-                    Some(ConstVal::Bool(false))
-                }
-                ("is_x86", []) => Some(ConstVal::Bool(cfg!(target_arch = "x86_64"))),
-                (q, []) if super::target::target_query(q, false).is_some() => {
-                    super::target::target_query(q, false)
+                (q, []) if super::target::target_query(&cx.target, q, false).is_some() => {
+                    super::target::target_query(&cx.target, q, false)
                 }
                 ("align_of" | "alignof" | "bit_width_of" | "bitwidthof", [p]) => {
                     let t = match eval_dtype(cx, m, &p.value, locals) {
@@ -457,17 +437,17 @@ pub(crate) fn const_eval_extra(
                             d.is_empty().then_some(t)?
                         }
                     };
-                    let size = fixed_size(&t)?;
+                    let size = fixed_size(&cx.target, &t)?;
                     let v = if name.starts_with("bit") {
                         size * 8
                     } else {
-                        super::target::align_of(&t)?
+                        super::target::align_of(&cx.target, &t)?
                     };
                     Some(ConstVal::Int(i128::from(v), Ty::INT))
                 }
                 ("simd_width_of" | "simdwidthof", [p]) => {
                     let t = eval_dtype(cx, m, &p.value, locals).ok()?;
-                    Some(ConstVal::Int(simd_width_for(&t), Ty::INT))
+                    Some(ConstVal::Int(simd_width_for(&cx.target, &t), Ty::INT))
                 }
                 ("size_of" | "sizeof", [p]) => {
                     let mut d = Vec::new();
@@ -479,7 +459,10 @@ pub(crate) fn const_eval_extra(
                     };
                     let t = resolve_type(cx, m, &p.value, &scope, &mut d);
                     (d.is_empty()).then_some(())?;
-                    Some(ConstVal::Int(i128::from(fixed_size(&t)?), Ty::INT))
+                    Some(ConstVal::Int(
+                        i128::from(fixed_size(&cx.target, &t)?),
+                        Ty::INT,
+                    ))
                 }
                 _ => None,
             }
@@ -488,16 +471,17 @@ pub(crate) fn const_eval_extra(
     }
 }
 
-/// The byte size of a fixed-size scalar, vector or array type (what `size_of` folds).
-pub(crate) fn fixed_size(t: &Ty) -> Option<u32> {
+/// The byte size of a fixed-size scalar, vector or array type (what `size_of` folds);
+/// pointers and handles are the target's pointer size.
+pub(crate) fn fixed_size(target: &mj_target::Target, t: &Ty) -> Option<u32> {
     Some(match t {
         Ty::Bool => 1,
         Ty::Int { bits, .. } => u32::from(*bits) / 8,
         Ty::Float { bits: BF16_BITS } => 2,
         Ty::Float { bits } => u32::from(*bits) / 8,
-        Ty::Vector(e, n) => fixed_size(e)? * n,
-        Ty::Array(e, n) => fixed_size(e)? * n,
-        Ty::RawPtr(..) | Ty::Str | Ty::List(_) | Ty::Dict(..) => 8,
+        Ty::Vector(e, n) => fixed_size(target, e)? * n,
+        Ty::Array(e, n) => fixed_size(target, e)? * n,
+        Ty::RawPtr(..) | Ty::Str | Ty::List(_) | Ty::Dict(..) => target.pointer_bytes(),
         _ => return None,
     })
 }

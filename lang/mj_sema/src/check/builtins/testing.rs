@@ -321,7 +321,10 @@ impl FnCx<'_> {
     fn fabs(&self, v: TExpr) -> TExpr {
         let line = v.line;
         TExpr::new(
-            K::Call(Callee::Intrinsic("llvm.fabs".into()), vec![TArg::Value(v)]),
+            K::Call(
+                Callee::Intrinsic(crate::tir::Intrinsic::Fabs),
+                vec![TArg::Value(v)],
+            ),
             Ty::F64,
             line,
         )
