@@ -5,17 +5,24 @@ pub mod check;
 pub mod db;
 pub mod handles;
 pub mod imports;
+pub mod lang_items;
 pub mod suggest;
 pub mod tir;
 pub mod ty;
 
 /// Library modules loaded into every program, whose public names every module sees
 /// without an import (as Mojo's prelude makes `Optional` visible everywhere).
-pub const PRELUDE_MODULES: &[&str] = &["std.collections.optional", "std.iter", "std.hashlib.hash"];
+pub const PRELUDE_MODULES: &[&str] = &[
+    "std.collections.optional",
+    "std.iter",
+    "std.builtin.builtin_slice",
+    "std.hashlib.hash",
+];
 /// The names the prelude modules export to every module.
 pub const PRELUDE_NAMES: &[&str] = &[
     "Optional",
     "zip",
+    "Slice",
     "Hashable",
     "Hasher",
     "hash",

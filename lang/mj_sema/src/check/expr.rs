@@ -386,6 +386,12 @@ impl FnCx<'_> {
         }
         let b = self.expr(base, None);
         if let Ty::Struct(..) = b.ty {
+            if let [a] = args
+                && a.name.is_none()
+                && let ExprKind::Slice { lo, hi, step } = &a.value.kind
+            {
+                return self.struct_slice(b, [lo, hi, step], a.value.span, span);
+            }
             return self.struct_method_call(b, "__getitem__", args, span, "cannot be indexed");
         }
         if matches!(
@@ -464,6 +470,51 @@ impl FnCx<'_> {
                 self.unknown(line)
             }
         }
+    }
+
+    /// `obj[a:b:c]` on a struct: `obj.__getitem__(Slice(a, b, c))`, each missing part
+    /// `None` (the `Slice` of the prelude; the overload keyed `SLICE_GETITEM`).
+    fn struct_slice(
+        &mut self,
+        b: TExpr,
+        parts: [&Option<Box<Expr>>; 3],
+        sspan: Span,
+        span: Span,
+    ) -> TExpr {
+        let line = self.line(span);
+        let key = crate::lang_items::SLICE_GETITEM;
+        let slice = crate::lang_items::lang_struct(self.cx, crate::lang_items::LangItem::Slice);
+        let (Some(slice), true) = (slice, self.has_method(&b.ty, key)) else {
+            if !b.ty.is_unknown() {
+                let msg = format!("`{}` cannot be sliced", self.ty_name(&b.ty));
+                self.error(Diag::error(E_NOT_INDEXABLE, msg, span).with_hint(
+                    "define `def __getitem__(self, s: Slice) -> Self` to support `[a:b:c]`",
+                ));
+            }
+            return self.unknown(line);
+        };
+        let args: Vec<Arg> = parts
+            .iter()
+            .map(|p| {
+                let value = match p {
+                    Some(e) => (**e).clone(),
+                    None => Expr {
+                        kind: ExprKind::None,
+                        span: sspan,
+                    },
+                };
+                Arg {
+                    name: None,
+                    span: value.span,
+                    value,
+                }
+            })
+            .collect();
+        let sv = self.construct_ty(Ty::Struct(slice, Vec::new().into()), &args, sspan);
+        let Some(call) = self.dunder_call(b, key, vec![sv], span) else {
+            return self.unknown(line);
+        };
+        self.ref_result(call)
     }
 
     fn slice(

@@ -296,6 +296,16 @@ fn declare_struct(cx: &mut Ctx, m: usize, sd: &StructDef, si: usize) {
             if key == "__exit__" && def.args.len() > 1 {
                 key = super::with_stmt::ERROR_EXIT.to_string();
             }
+            // `__getitem__(self, s: Slice)` is the overload `obj[a:b]` calls.
+            if key == "__getitem__"
+                && def.args.len() == 2
+                && matches!(
+                    def.args[1].ty.as_ref().map(|t| &t.kind),
+                    Some(ExprKind::Name(n)) if n == "Slice"
+                )
+            {
+                key = crate::lang_items::SLICE_GETITEM.to_string();
+            }
             if key != def.name.name {
                 cx.funcs[id.0 as usize].mangled = format!(
                     "{}.{}",

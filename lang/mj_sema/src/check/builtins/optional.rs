@@ -3,21 +3,15 @@
 
 use mj_syntax::{Diag, Span};
 
+use crate::check::E_UNSUPPORTED;
 use crate::check::body::FnCx;
-use crate::check::{E_UNSUPPORTED, Item};
 use crate::tir::{TArg, TExpr, TExprKind as K, TStmt, TUn};
 use crate::ty::{CtArg, Ty};
 
 impl FnCx<'_> {
-    /// The struct `Optional` of the prelude, if the program has it.
+    /// The struct `Optional` of the prelude (a lang item), if the program has it.
     fn optional_struct(&self) -> Option<u32> {
-        crate::PRELUDE_MODULES.iter().find_map(|pm| {
-            let md = self.cx.modules.iter().find(|md| md.input.name == *pm)?;
-            match md.scope.get("Optional") {
-                Some(Item::Struct(s)) => Some(*s),
-                _ => None,
-            }
-        })
+        crate::lang_items::lang_struct(self.cx, crate::lang_items::LangItem::Optional)
     }
 
     /// `Optional[T]()` (`value` None) or `Optional[T](value)` as a value of type

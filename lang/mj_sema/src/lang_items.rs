@@ -1,0 +1,86 @@
+//! The lang-item table: which library item (mj code under `stdlib/`) backs a language
+//! construct or a built-in. The checker finds these items by role, through this table, and
+//! checks calls of their methods like any user code; it names no runtime symbol for them.
+//!
+//! Each entry names the module and the public name of the item. A module listed here is
+//! loaded only when the program needs it (a prelude module on demand, see `db::imports`, or
+//! through an ordinary import); `lang_struct` answers `None` when it is not loaded.
+
+use crate::check::{Ctx, Item};
+
+/// A role that a library item plays for the compiler.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum LangItem {
+    /// `Optional[T]`: the result of `Dict.get(key)`; `opt.value()`/`opt.take()` on a
+    /// place check emptiness at the call (`check/builtins/optional.rs`).
+    Optional,
+    /// `List[T]` written in mj (`std.collections.list`). Not yet the type of list
+    /// literals and of `List[T]()`, which are still the compiler's built-in list.
+    List,
+    /// `Slice`: the value of `a:b:c` in `obj[a:b:c]` on a struct, passed to its
+    /// `__getitem__(self, s: Slice)` overload (`SLICE_GETITEM`).
+    Slice,
+}
+
+/// The method key of a struct's `__getitem__` overload that takes a `Slice` (the other
+/// `__getitem__` keeps its own name).
+pub const SLICE_GETITEM: &str = "__getitem__#slice";
+
+/// Where a lang item lives.
+pub struct LangItemDef {
+    pub item: LangItem,
+    /// The dotted module name (`std.collections.optional`).
+    pub module: &'static str,
+    /// The item's name in that module.
+    pub name: &'static str,
+}
+
+/// Every lang item, one entry per role.
+pub const LANG_ITEMS: &[LangItemDef] = &[
+    LangItemDef {
+        item: LangItem::Optional,
+        module: "std.collections.optional",
+        name: "Optional",
+    },
+    LangItemDef {
+        item: LangItem::List,
+        module: "std.collections.list",
+        name: "List",
+    },
+    LangItemDef {
+        item: LangItem::Slice,
+        module: "std.builtin.builtin_slice",
+        name: "Slice",
+    },
+];
+
+/// The table entry of `item`.
+pub fn lang_item_def(item: LangItem) -> &'static LangItemDef {
+    LANG_ITEMS
+        .iter()
+        .find(|d| d.item == item)
+        .expect("every LangItem has an entry in LANG_ITEMS")
+}
+
+/// The struct that plays `item` in this program, if its module is loaded.
+pub(crate) fn lang_struct(cx: &Ctx, item: LangItem) -> Option<u32> {
+    let def = lang_item_def(item);
+    let md = cx.modules.iter().find(|md| md.input.name == def.module)?;
+    match md.scope.get(def.name) {
+        Some(Item::Struct(s)) => Some(*s),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_item_has_one_entry() {
+        for item in [LangItem::Optional, LangItem::List, LangItem::Slice] {
+            assert_eq!(LANG_ITEMS.iter().filter(|d| d.item == item).count(), 1);
+            assert_eq!(lang_item_def(item).item, item);
+        }
+    }
+}
