@@ -198,8 +198,11 @@ impl FnCx<'_> {
             },
             ExprKind::Tuple(items) | ExprKind::List(items) => {
                 // A new tuple is released at the end of the statement; the names take
-                // copies of its elements.
+                // copies of its elements. The elements of a new tuple are moved out of it
+                // (`a, b = b.copy(), a.copy()`), so they need not be implicitly copyable.
+                let parts_moved = !is_place(&v) || self.own.moving_parts;
                 let tmp = self.spill_to(v, out);
+                let saved = std::mem::replace(&mut self.own.moving_parts, parts_moved);
                 match tmp.ty.clone() {
                     Ty::Tuple(ts) if ts.len() == items.len() => {
                         for (i, (it, t)) in items.iter().zip(ts).enumerate() {
@@ -229,6 +232,7 @@ impl FnCx<'_> {
                         self.error(Diag::error(E_MISMATCH, msg, vspan));
                     }
                 }
+                self.own.moving_parts = saved;
             }
             ExprKind::Index { base, args } if !args.is_empty() => {
                 let b = self.expr(base, None);
@@ -303,6 +307,7 @@ impl FnCx<'_> {
                         let key = self.expr(&args[0].value, Some(&k));
                         let key = self.coerce(key, &k, args[0].span);
                         let v = self.coerce(v, &val, vspan);
+                        self.check_stored(&v, vspan);
                         out.push(TStmt::Expr(self.dict_set(b, key, v, line)));
                     }
                     Ty::Vector(..) => {
@@ -314,12 +319,14 @@ impl FnCx<'_> {
                         let place = self.expr(target, None);
                         let ty = place.ty.clone();
                         let v = self.coerce(v, &ty, vspan);
+                        self.check_stored(&v, vspan);
                         out.push(TStmt::Assign(place, v));
                     }
                     Ty::List(_) | Ty::RawPtr(..) | Ty::Span(_) | Ty::Unknown => {
                         let place = self.expr(target, None);
                         let ty = place.ty.clone();
                         let v = self.coerce(v, &ty, vspan);
+                        self.check_stored(&v, vspan);
                         self.store_elem(place, v, out);
                     }
                     t => {

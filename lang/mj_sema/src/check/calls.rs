@@ -881,7 +881,15 @@ impl FnCx<'_> {
                 self.int(ts.len() as i128, line)
             }
             // `.copy()` of a built-in value (`Int`, `String`, tuples...): Mojo's `Copyable`.
-            Ty::Bool | Ty::Int { .. } | Ty::Float { .. } | Ty::Str | Ty::Tuple(_)
+            Ty::Bool
+            | Ty::Int { .. }
+            | Ty::Float { .. }
+            | Ty::Str
+            | Ty::Tuple(_)
+            | Ty::Error
+            | Ty::Vector(..)
+            | Ty::RawPtr(..)
+            | Ty::Span(_)
                 if name.name == "copy" && args.is_empty() =>
             {
                 self.copy_value(recv, span)

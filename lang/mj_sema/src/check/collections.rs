@@ -24,6 +24,7 @@ impl FnCx<'_> {
             if elem.is_none() && !v.ty.is_unknown() {
                 elem = Some(v.ty.clone());
             }
+            self.check_stored(&v, it.span);
             vals.push((v, it.span));
         }
         // A list of ints and floats is a list of floats.
@@ -93,6 +94,8 @@ impl FnCx<'_> {
             kt.get_or_insert(kv.ty.clone());
             let vv = self.expr(v, vt.as_ref());
             vt.get_or_insert(vv.ty.clone());
+            self.check_stored(&kv, k.span);
+            self.check_stored(&vv, v.span);
             vals.push((kv, k.span, vv, v.span));
         }
         let (Some(kt), Some(vt)) = (kt, vt) else {
@@ -171,6 +174,7 @@ impl FnCx<'_> {
             Ty::List(Box::new(elem_ty.clone())),
             line,
         );
+        self.check_stored(&v, elt.span);
         let push = self.list_push(result.clone(), v);
         match cond {
             Some(c) => {

@@ -115,7 +115,12 @@ impl FnCx<'_> {
                 let vals: Vec<TExpr> = items
                     .iter()
                     .zip(want)
-                    .map(|(i, w)| self.expr(i, w.as_ref()))
+                    .map(|(i, w)| {
+                        let v = self.expr(i, w.as_ref());
+                        // A tuple owns its elements.
+                        self.check_stored(&v, i.span);
+                        v
+                    })
                     .collect();
                 let ty = Ty::Tuple(vals.iter().map(|v| v.ty.clone()).collect());
                 TExpr::new(K::Aggregate(vals), ty, line)

@@ -48,6 +48,7 @@ pub(crate) const BUILTIN_TRAITS: &[&str] = &[
     "Writer",
     "ExplicitlyCopyable",
     "TrivialRegisterType",
+    "TrivialRegisterPassable",
     "RegisterPassable",
 ];
 
@@ -766,6 +767,8 @@ pub(crate) fn conforms(cx: &Ctx, t: &Ty, tr: &TraitRef) -> bool {
                     match *b {
                         // A struct with a destructor and no copy constructor is not copyable.
                         "Copyable" => cx.copyable(t),
+                        // Only by declaration (above), never by shape.
+                        "ImplicitlyCopyable" => cx.implicitly_copyable(t),
                         "Writable" => has("write_to"),
                         "Stringable" => has("__str__"),
                         "Representable" => has("__repr__"),
@@ -796,7 +799,8 @@ pub(crate) fn conforms(cx: &Ctx, t: &Ty, tr: &TraitRef) -> bool {
                 "Hashable" | "KeyElement" => matches!(t, Ty::Int { .. } | Ty::Str | Ty::Bool),
                 "Comparable" => !matches!(t, Ty::List(_) | Ty::Dict(..) | Ty::Error),
                 // Mojo's `List` and `Dict` copy only explicitly (`.copy()`).
-                "ImplicitlyCopyable" => !matches!(t, Ty::List(_) | Ty::Dict(..)),
+                "ImplicitlyCopyable" => cx.implicitly_copyable(t),
+                "Copyable" => cx.copyable(t),
                 _ => true,
             },
         },
@@ -829,6 +833,9 @@ pub(crate) fn implies(cx: &Ctx, have: &TraitRef, want: &TraitRef) -> bool {
             matches!(
                 (*b, want),
                 (
+                    "TrivialRegisterType" | "TrivialRegisterPassable",
+                    TraitRef::Builtin("ImplicitlyCopyable" | "Copyable" | "Movable")
+                ) | (
                     "ImplicitlyCopyable",
                     TraitRef::Builtin("Copyable" | "Movable")
                 ) | ("Copyable", TraitRef::Builtin("Movable"))

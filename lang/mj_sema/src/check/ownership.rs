@@ -14,15 +14,16 @@
 //! - `TFunction::drops` lists the `out` arguments (storing into them destroys nothing) and
 //!   the `deinit` argument (only its fields are destroyed when the function ends).
 //!
-//! Copies: a value is *trivial* when copying its bits is a complete copy and nothing needs
-//! destroying: `Bool`, integers, floats, pointers, `None`, and tuples and structs made only
-//! of trivial values that have no `__del__` and no user copy constructor. Trivial values
-//! and structs declared `ImplicitlyCopyable` copy implicitly; so do `String`, `List` and
-//! `Dict` values for now (they are runtime handles: the copy shares the handle). Copying
-//! any other struct is explicit: `.copy()` (or `T(copy=x)`), available on structs declared
-//! `Copyable` or `ImplicitlyCopyable`, on trivial structs, and on structs with a copy
-//! constructor (`def __init__(out self, *, copy: Self)` or the legacy
-//! `__copyinit__(out self, existing: Self)`); without one it copies field by field.
+//! Copies follow Mojo's `ImplicitlyCopyable` ([`Ctx::implicitly_copyable`]): scalars,
+//! SIMD vectors, pointers, `String` and structs that declare it copy implicitly; `List`,
+//! `Dict`, structs that are only `Copyable` and, in a generic body, values of a type
+//! parameter not bound by it (`generic_copies.rs`) do not: an implicit copy of such a place
+//! is E0124 (new values are moved, never copied). A value is *trivial* when copying its
+//! bits is a complete copy and nothing needs destroying (`Bool`, integers, floats,
+//! pointers, and tuples and structs of those without `__del__` or a copy constructor); that
+//! decides how copies are made, not whether they are allowed. `.copy()` (or `T(copy=x)`) is
+//! the explicit copy, available on `Copyable` types: a struct's copy constructor
+//! (`def __init__(out self, *, copy: Self)` or the legacy `__copyinit__`) or field by field.
 //! Moves copy the bits: user move constructors are accepted but not called.
 //! Values stored in `List`/`Dict` are never destroyed (the runtime containers do not run
 //! destructors yet).
@@ -51,6 +52,9 @@ use crate::ty::Ty;
 /// An implicit copy of a value that is not implicitly copyable, or a move out of a place
 /// that cannot be moved from.
 pub(crate) const E_COPY: &str = "E0122";
+/// An implicit copy (a binding, an assignment, a `var` argument, a stored field or element,
+/// a returned place) of a value whose type is not `ImplicitlyCopyable`.
+pub(crate) const E_IMPLICIT_COPY: &str = "E0124";
 /// A malformed lifecycle method (`__del__`, copy/move constructors) or a misplaced `deinit`.
 pub(crate) const E_LIFECYCLE: &str = "E0123";
 
@@ -203,6 +207,25 @@ impl Ctx {
         }
     }
 
+    /// Whether a value of this type holds a struct with a `__del__` (itself or inside).
+    pub(crate) fn has_del(&self, t: &Ty, depth: u32) -> bool {
+        if depth > 64 {
+            return false;
+        }
+        match t {
+            Ty::Struct(s, _) => {
+                self.struct_has(*s, "__del__")
+                    || super::generics::fields_of(self, t)
+                        .unwrap_or_default()
+                        .iter()
+                        .any(|(_, f)| self.has_del(f, depth + 1))
+            }
+            Ty::Tuple(ts) => ts.iter().any(|t| self.has_del(t, depth + 1)),
+            Ty::Array(e, _) => self.has_del(e, depth + 1),
+            _ => false,
+        }
+    }
+
     /// Handles and tuples of handles and trivial values: destroying them only releases.
     pub(crate) fn only_handles(&self, t: &Ty) -> bool {
         match t {
@@ -257,24 +280,67 @@ impl Ctx {
         }
     }
 
-    /// Whether `var b = a` may copy `a` without being asked.
+    /// Whether `var b = a` may copy `a` without being asked: Mojo's `ImplicitlyCopyable`.
+    /// Scalars, SIMD vectors, pointers, `String`, spans and function values are; `List`
+    /// and `Dict` are not (their copies cost O(n): `.copy()`); a struct is when it declares
+    /// `ImplicitlyCopyable` (directly, through a trait that refines it, conditionally, or
+    /// as `@register_passable("trivial")`); tuples and `InlineArray`s when their elements
+    /// are.
     pub(crate) fn implicitly_copyable(&self, t: &Ty) -> bool {
+        self.implicitly_copyable_at(t, 0)
+    }
+
+    fn implicitly_copyable_at(&self, t: &Ty, depth: u32) -> bool {
+        if depth > 64 {
+            return true;
+        }
         match t {
-            Ty::Struct(s, _) => self.declares(*s, "ImplicitlyCopyable") || self.is_trivial(t),
-            Ty::Tuple(ts) => ts.iter().all(|t| self.implicitly_copyable(t)),
-            // Runtime handles (String, List, Dict, Error) copy the handle for now.
+            Ty::Struct(..) => self.declares_implicit_copy(t),
+            Ty::Tuple(ts) => ts.iter().all(|t| self.implicitly_copyable_at(t, depth + 1)),
+            Ty::Array(e, _) => self.implicitly_copyable_at(e, depth + 1),
+            Ty::List(_) | Ty::Dict(..) => false,
             _ => true,
         }
     }
 
-    /// Whether `.copy()` is available.
+    /// Whether a struct type conforms to `ImplicitlyCopyable` by declaration.
+    pub(crate) fn declares_implicit_copy(&self, t: &Ty) -> bool {
+        let Ty::Struct(s, args) = t else {
+            return false;
+        };
+        let want = super::TraitRef::Builtin("ImplicitlyCopyable");
+        if let Some(b) = super::conform::conditional(self, *s, args, &want) {
+            return b;
+        }
+        self.declares(*s, "ImplicitlyCopyable")
+            || self.structs[*s as usize]
+                .traits
+                .iter()
+                .any(|d| super::generics::implies(self, d, &want))
+    }
+
+    /// Whether `.copy()` is available: Mojo's `Copyable`.
     pub(crate) fn copyable(&self, t: &Ty) -> bool {
         match t {
-            Ty::Struct(s, _) => {
-                self.implicitly_copyable(t)
+            Ty::Struct(s, args) => {
+                if let Some(b) = super::conform::conditional(
+                    self,
+                    *s,
+                    args,
+                    &super::TraitRef::Builtin("Copyable"),
+                ) {
+                    return b;
+                }
+                self.declares_implicit_copy(t)
                     || self.declares(*s, "Copyable")
+                    || self.structs[*s as usize].traits.iter().any(|d| {
+                        super::generics::implies(self, d, &super::TraitRef::Builtin("Copyable"))
+                    })
                     || self.struct_has(*s, "__copyinit__")
             }
+            Ty::Tuple(ts) => ts.iter().all(|t| self.copyable(t)),
+            Ty::Array(e, _) | Ty::List(e) => self.copyable(e),
+            Ty::Dict(k, v) => self.copyable(k) && self.copyable(v),
             _ => true,
         }
     }
@@ -293,6 +359,9 @@ pub(crate) struct OwnState {
     out_structs: Vec<LocalId>,
     /// Binding a loop variable to a collection's element: a view, neither a copy nor an owner.
     binding: bool,
+    /// Unpacking a new tuple (`a, b = b.copy(), a.copy()`): its elements are moved out, so
+    /// they need not be implicitly copyable.
+    pub moving_parts: bool,
 }
 
 /// What a loop body does to the locals declared before the loop, to find values moved in
@@ -570,27 +639,64 @@ impl FnCx<'_> {
         if self.own.binding {
             return v;
         }
-        if !is_place(&v) || !matches!(v.ty, Ty::Struct(..) | Ty::Tuple(_)) {
+        if !is_place(&v) {
             return self.retained(v);
         }
-        if self.cx.implicitly_copyable(&v.ty) {
-            return self.implicit_copy(v);
+        if self.cx.implicitly_copyable(&v.ty) || self.moved_part(&v.ty) {
+            return if matches!(v.ty, Ty::Struct(..) | Ty::Tuple(_)) {
+                self.implicit_copy(v)
+            } else {
+                self.retained(v)
+            };
         }
-        let t = self.ty_name(&v.ty);
-        let what = self.describe(&v);
-        let hint = match &what {
-            Some(n) if matches!(v.kind, K::Local(l) if self.owns(l)) => {
-                format!("use `{n}.copy()`, or move it with `{n}^`")
-            }
-            Some(n) => format!("use `{n}.copy()`"),
-            None => "use `.copy()`".to_string(),
-        };
-        self.error(
-            Diag::error(E_COPY, format!("`{t}` is not implicitly copyable"), span).with_hint(
-                format!("{hint} (or declare `struct {t}(ImplicitlyCopyable)`)"),
-            ),
-        );
+        self.report_implicit_copy(&v, span);
         v
+    }
+
+    /// A value a built-in container takes (a list or dict literal's item, `append`, a
+    /// stored element): a place must be implicitly copyable, as for [`Self::owned_value`].
+    pub(crate) fn check_stored(&mut self, v: &TExpr, span: Span) {
+        if !self.own.binding
+            && !self.moved_part(&v.ty)
+            && is_place(v)
+            && !self.cx.implicitly_copyable(&v.ty)
+        {
+            self.report_implicit_copy(v, span);
+        }
+    }
+
+    /// An element of a new tuple being unpacked: it is taken over by a copy of its bits (or
+    /// references) while the tuple is released, which is a move for every type without a
+    /// `__del__` (the tuple would destroy a destructor's resources under the new owner).
+    fn moved_part(&self, t: &Ty) -> bool {
+        self.own.moving_parts && !self.cx.has_del(t, 0)
+    }
+
+    /// The diagnostic for an implicit copy of a place whose type is not
+    /// `ImplicitlyCopyable`.
+    pub(crate) fn report_implicit_copy(&mut self, v: &TExpr, span: Span) {
+        let t = self.ty_name(&v.ty);
+        let what = self.describe(v);
+        let mut hint = match &what {
+            Some(n) if matches!(v.kind, K::Local(l) if self.owns(l)) => {
+                format!("write `{n}.copy()` for a copy or `{n}^` to move")
+            }
+            Some(n) => format!("write `{n}.copy()` for a copy"),
+            None => "write `.copy()` for a copy or `^` to move".to_string(),
+        };
+        if let Ty::Struct(s, _) = v.ty
+            && self.cx.structs[s as usize].params.is_empty()
+        {
+            hint.push_str(&format!(" (or declare `struct {t}(ImplicitlyCopyable)`)"));
+        }
+        self.error(
+            Diag::error(
+                E_IMPLICIT_COPY,
+                format!("`{t}` cannot be copied implicitly: it is not `ImplicitlyCopyable`"),
+                span,
+            )
+            .with_hint(hint),
+        );
     }
 
     /// An implicit copy: the user's copy constructor if there is one, else the bits.
@@ -855,6 +961,24 @@ impl FnCx<'_> {
                     agg
                 } else {
                     // (A `Seq` ending in a value, not a place: the copy is a new value.)
+                    TExpr::new(K::Seq(stmts, Box::new(agg)), v_ty0, line)
+                }
+            }
+            Ty::Tuple(ts) if depth < 64 && ts.iter().any(|t| !self.cx.implicitly_copyable(t)) => {
+                // Element by element: a tuple holding a list copies the list.
+                let (stmts, base) = self.spill(v);
+                let vals = ts
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, t)| {
+                        let e = TExpr::new(K::Field(Box::new(base.clone()), i as u32), t, line);
+                        self.copy_of(e, span, depth + 1)
+                    })
+                    .collect();
+                let agg = TExpr::new(K::Aggregate(vals), v_ty0.clone(), line);
+                if stmts.is_empty() {
+                    agg
+                } else {
                     TExpr::new(K::Seq(stmts, Box::new(agg)), v_ty0, line)
                 }
             }

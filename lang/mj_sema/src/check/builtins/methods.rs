@@ -65,6 +65,7 @@ pub(crate) fn builtin_method(
             match m {
                 "append" if ok(fx, 1, 1) => {
                     let v = fx.typed_arg(&args[0], &t);
+                    fx.check_stored(&v, args[0].span);
                     fx.list_push(recv, v)
                 }
                 "pop" if ok(fx, 0, 1) => {
@@ -97,6 +98,7 @@ pub(crate) fn builtin_method(
                 "insert" if ok(fx, 2, 2) => {
                     let i = fx.typed_arg(&args[0], &Ty::INT);
                     let v = fx.typed_arg(&args[1], &t);
+                    fx.check_stored(&v, args[1].span);
                     let v = fx.retained(v);
                     let (s0, tmp) = fx.temp(v);
                     let addr =
@@ -420,6 +422,7 @@ pub(crate) fn builtin_method(
                     let result = TExpr::new(K::Local(result), (*v).clone(), line);
                     let missing = if args.len() == 2 {
                         let def = fx.typed_arg(&args[1], &v);
+                        fx.check_stored(&def, args[1].span);
                         let def = fx.retained(def);
                         vec![TStmt::Assign(result.clone(), def)]
                     } else {
@@ -463,6 +466,7 @@ pub(crate) fn builtin_method(
                 "setdefault" if ok(fx, 2, 2) => {
                     let key = fx.typed_arg(&args[0], &k);
                     let def = fx.typed_arg(&args[1], &v);
+                    fx.check_stored(&def, args[1].span);
                     let (s0, d) = fx.temp(recv);
                     let (s1, key) = fx.temp(key);
                     let p = fx.dict_lookup(d.clone(), key.clone(), &v, line);

@@ -318,7 +318,11 @@ pub(crate) fn construct_builtin(fx: &mut FnCx<'_>, ty: Ty, args: &[Arg], span: S
                                 .with_hint("use `length=` and `fill=`"),
                         );
                     }
-                    None => items.push(fx.typed_arg(a, &t)),
+                    None => {
+                        let v = fx.typed_arg(a, &t);
+                        fx.check_stored(&v, a.span);
+                        items.push(v);
+                    }
                 }
             }
             match (length, fill) {
