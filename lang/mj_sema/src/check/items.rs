@@ -289,7 +289,7 @@ fn declare_struct(cx: &mut Ctx, m: usize, sd: &StructDef, si: usize) {
             // Constructors may be overloaded (`check/overloads.rs`): the second one is
             // `__init__#2`, and so on.
             if key == "__init__" {
-                key = super::overloads::overload_key(&cx.structs[idx as usize].methods);
+                key = super::overloads::overload_key(&cx.structs[idx as usize].methods, &key);
             }
             // `__exit__(self, err)` (which may swallow the error of a `with` body) is an
             // overload of `__exit__(self)`: see `with_stmt.rs`.
@@ -305,6 +305,16 @@ fn declare_struct(cx: &mut Ctx, m: usize, sd: &StructDef, si: usize) {
                 )
             {
                 key = crate::lang_items::SLICE_GETITEM.to_string();
+            }
+            // Other methods with `self` may be overloaded by their arguments too
+            // (`get(key)` and `get(key, default)`): `name#2`, ... (`check/overloads.rs`).
+            let has_self = |d: &ast::FnDef| d.args.first().is_some_and(|a| a.name.name == "self");
+            if has_self(def)
+                && !key.starts_with("__init__")
+                && let Some(prev) = cx.structs[idx as usize].methods.get(&key)
+                && has_self(&cx.funcs[prev.0 as usize].def)
+            {
+                key = super::overloads::overload_key(&cx.structs[idx as usize].methods, &key);
             }
             if key != def.name.name {
                 cx.funcs[id.0 as usize].mangled = format!(
@@ -1823,7 +1833,7 @@ fn synthesize_fieldwise_init(cx: &mut Ctx, s: u32) {
     if same_shape {
         return;
     }
-    let key = super::overloads::overload_key(methods);
+    let key = super::overloads::overload_key(methods, "__init__");
     let def = FnDef {
         decorators: Vec::new(),
         keyword: DefKeyword::Def,

@@ -368,6 +368,13 @@ impl FnCx<'_> {
 
     /// A type parameter that may also be written as a `DType` (`stack_allocation[8, DType.float32]`).
     fn param_type(&mut self, p: &Arg) -> Ty {
+        // A struct instance (`alloc[DictEntry[K, V]](n)`) is a type, never a `DType` value.
+        if let ExprKind::Index { base, .. } = &p.value.kind
+            && let ExprKind::Name(n) = &base.kind
+            && matches!(self.cx.modules[self.m].scope.get(n), Some(Item::Struct(_)))
+        {
+            return self.resolve_ty(&p.value);
+        }
         if let Ok(t) = eval_dtype(self.cx, self.m, &p.value, &self.consts) {
             return t;
         }
