@@ -3,7 +3,6 @@
 use mj_mir::{
     self as mir, BlockId, Callee, Const, Local, Operand, Place, Proj, Rvalue, Stmt, Terminator,
 };
-use mj_sema::check::RAISING_EXTERNS;
 use mj_sema::tir::{
     self, LocalId, TArg, TBin, TCmp, TExpr, TExprKind as K, TFunction, TProgram, TStmt, TUn,
 };
@@ -681,8 +680,13 @@ impl Fx<'_> {
                     tir::Callee::Extern(n) => {
                         temps = self.extern_temps(n, args, &e.ty);
                         let name = self.extern_with_kind(n, &e.ty, &mut ops);
-                        let raises = RAISING_EXTERNS.contains(&n.as_str());
-                        (Callee::Extern(name), raises)
+                        (Callee::Extern(name), false)
+                    }
+                    tir::Callee::Runtime(op) => {
+                        let n = crate::rt_symbol(*op);
+                        temps = self.extern_temps(n, args, &e.ty);
+                        let name = self.extern_with_kind(n, &e.ty, &mut ops);
+                        (Callee::Extern(name), op.raises())
                     }
                     tir::Callee::Intrinsic(op) => {
                         (Callee::Intrinsic(crate::intrinsic_name(*op).into()), false)

@@ -49,7 +49,7 @@ impl Fx<'_> {
         if let Some(f) = release_fn(ty) {
             self.push(Stmt::Call {
                 dest: None,
-                callee: Callee::Extern(f.into()),
+                callee: Callee::Extern(crate::rt_symbol(f).into()),
                 args: vec![Operand::Copy(place)],
             });
         }
@@ -64,7 +64,7 @@ impl Fx<'_> {
             let t = self.temp(lower_ty(ty)?);
             self.push(Stmt::Call {
                 dest: Some(Place::local(t)),
-                callee: Callee::Extern(f.into()),
+                callee: Callee::Extern(crate::rt_symbol(f).into()),
                 args: vec![Operand::Copy(place)],
             });
             return Ok(());

@@ -6,6 +6,9 @@
 //! and comes back as an `Err` with a message, never a panic.
 
 mod func;
+mod rt;
+
+pub use rt::rt_symbol;
 
 use mj_mir as mir;
 use mj_sema::tir::{Intrinsic, TProgram};

@@ -11,6 +11,7 @@
 //! counts as borrowed, so a doubtful case costs a retain (at worst a leak), never a
 //! release too many.
 
+use crate::rt::Rt;
 use crate::tir::{Callee, TExpr, TExprKind as K};
 use crate::ty::Ty;
 
@@ -30,22 +31,22 @@ pub fn elem_kind(t: &Ty) -> i64 {
     }
 }
 
-/// The runtime function that adds a reference to a handle of this type (returns it).
-pub fn retain_fn(t: &Ty) -> Option<&'static str> {
+/// The runtime operation that adds a reference to a handle of this type (returns it).
+pub fn retain_fn(t: &Ty) -> Option<Rt> {
     match t {
-        Ty::Str | Ty::Error => Some("mj_str_retain"),
-        Ty::List(_) => Some("mj_list_retain"),
-        Ty::Dict(..) => Some("mj_dict_retain"),
+        Ty::Str | Ty::Error => Some(Rt::StrRetain),
+        Ty::List(_) => Some(Rt::ListRetain),
+        Ty::Dict(..) => Some(Rt::DictRetain),
         _ => None,
     }
 }
 
-/// The runtime function that drops a reference to a handle of this type.
-pub fn release_fn(t: &Ty) -> Option<&'static str> {
+/// The runtime operation that drops a reference to a handle of this type.
+pub fn release_fn(t: &Ty) -> Option<Rt> {
     match t {
-        Ty::Str | Ty::Error => Some("mj_str_release"),
-        Ty::List(_) => Some("mj_list_release"),
-        Ty::Dict(..) => Some("mj_dict_release"),
+        Ty::Str | Ty::Error => Some(Rt::StrRelease),
+        Ty::List(_) => Some(Rt::ListRelease),
+        Ty::Dict(..) => Some(Rt::DictRelease),
         _ => None,
     }
 }
@@ -74,6 +75,8 @@ pub fn ownership(e: &TExpr) -> Own {
     match &e.kind {
         K::Str(_) | K::Null => Own::Static,
         K::Move(_) | K::Construct(..) | K::ConstructInst(..) | K::Aggregate(_) => Own::Owned,
+        // Every runtime operation's handle result is a new reference.
+        K::Call(Callee::Runtime(_), _) => Own::Owned,
         K::Call(Callee::Extern(n), _) => {
             if extern_result_owned(n) {
                 Own::Owned

@@ -6,6 +6,7 @@ pub mod db;
 pub mod handles;
 pub mod imports;
 pub mod lang_items;
+pub mod rt;
 pub mod suggest;
 pub mod tir;
 pub mod ty;

@@ -133,9 +133,12 @@ pub enum Callee {
     Closure(u32),
     /// A call through a function value (`Ty::Func`): the first argument is the address.
     Indirect,
-    /// A runtime function (`mj_*`) or a C function, with the MIR-level signature derived
-    /// from the argument types and the result type.
+    /// A C function by its symbol (`external_call`, libm, and the runtime's `List`/`Dict`
+    /// functions until those containers are library code), with the MIR-level signature
+    /// derived from the argument types and the result type.
     Extern(String),
+    /// A runtime operation; the lowering maps it to its symbol.
+    Runtime(crate::rt::Rt),
     /// A math operation the back end implements (as an LLVM intrinsic on the CPU), typed
     /// by its arguments: scalar or SIMD.
     Intrinsic(Intrinsic),

@@ -167,6 +167,22 @@ impl FnCx<'_> {
         self.extern_call_expr(f, args, ret, line)
     }
 
+    /// A call of a runtime operation.
+    pub fn rt_call_expr(&self, f: crate::rt::Rt, args: Vec<TExpr>, ret: Ty, line: u32) -> TExpr {
+        TExpr::new(
+            K::Call(
+                Callee::Runtime(f),
+                args.into_iter().map(TArg::Value).collect(),
+            ),
+            ret,
+            line,
+        )
+    }
+
+    pub fn rt_call(&mut self, f: crate::rt::Rt, args: Vec<TExpr>, ret: Ty, line: u32) -> TExpr {
+        self.rt_call_expr(f, args, ret, line)
+    }
+
     /// Checks the arguments of a call against a signature. `skip` parameters (the
     /// receiver) are supplied by the caller.
     pub fn check_args(

@@ -19,6 +19,7 @@ use super::body::FnCx;
 use super::flow::always_exits;
 use super::generics::{self, TyScope};
 use super::{Conv, E_MISSING_RETURN, GParam, ParamSig, Sig};
+use crate::rt::Rt;
 use crate::tir::{Callee, LocalId, TArg, TExpr, TExprKind as K, TFunction, TStmt};
 use crate::ty::{CtArg, Targs, Ty};
 
@@ -599,7 +600,7 @@ impl FnCx<'_> {
             Ty::Ptr(Box::new(env_ty)),
             line,
         );
-        let run = self.extern_call("mj_parallel_for", vec![f, env_addr, n], Ty::Unit, line);
+        let run = self.rt_call(Rt::ParallelFor, vec![f, env_addr, n], Ty::Unit, line);
         TExpr::new(
             K::Seq(
                 vec![init, TStmt::Expr(run)],

@@ -1,11 +1,12 @@
 //! List and Dict literals, list comprehensions, the dict runtime helpers and `in`;
 //! these lower to runtime calls and TIR loops rather than to single operations.
 
-use mj_syntax::ast::{CmpOp, Expr};
+use mj_syntax::ast::{Arg, CmpOp, Expr, ExprKind, Ident};
 use mj_syntax::{Diag, Span};
 
 use super::E_OPERATOR;
 use super::body::FnCx;
+use crate::rt::Rt;
 use crate::tir::{TBin, TCmp, TExpr, TExprKind as K, TStmt, TUn};
 use crate::ty::Ty;
 
@@ -50,6 +51,48 @@ impl FnCx<'_> {
             .map(|(v, s)| self.coerce(v, &elem, s))
             .collect();
         self.build_list(elem, vals, line)
+    }
+
+    /// Whether `t` is the library's `List[T]` (the `List` lang item).
+    pub(super) fn is_library_list(&self, t: &Ty) -> bool {
+        let list = crate::lang_items::lang_struct(self.cx, crate::lang_items::LangItem::List);
+        list.is_some() && t.struct_id() == list
+    }
+
+    /// `[a, b, c]` where the library's `List[T]` is expected: `List[T](capacity=n)`, then
+    /// `append` of each element (calls of the struct's own methods).
+    pub(super) fn library_list_literal(&mut self, items: &[Expr], lt: Ty, span: Span) -> TExpr {
+        let line = self.line(span);
+        let elem = match &lt {
+            Ty::Struct(_, a) => match a.first() {
+                Some(crate::ty::CtArg::Type(t)) => t.clone(),
+                _ => Ty::Unknown,
+            },
+            _ => Ty::Unknown,
+        };
+        let cap = Arg {
+            name: Some(Ident {
+                name: "capacity".into(),
+                span,
+            }),
+            value: Expr {
+                kind: ExprKind::Int(items.len() as u128),
+                span,
+            },
+            span,
+        };
+        let new = self.construct_ty(lt.clone(), &[cap], span);
+        let (s, list) = self.temp(new);
+        let mut stmts = vec![s];
+        for it in items {
+            let v = self.expr(it, Some(&elem));
+            let v = self.coerce(v, &elem, it.span);
+            self.check_stored(&v, it.span);
+            if let Some(call) = self.dunder_call(list.clone(), "append", vec![v], it.span) {
+                stmts.push(TStmt::Expr(call));
+            }
+        }
+        TExpr::new(K::Seq(stmts, Box::new(move_out(list))), lt, line)
     }
 
     /// `tmp = mj_list_new(size, n); push each; tmp`
@@ -127,6 +170,7 @@ impl FnCx<'_> {
         target: &Expr,
         iter: &Expr,
         cond: Option<&Expr>,
+        lib: Option<Ty>,
         span: Span,
     ) -> TExpr {
         let line = self.line(span);
@@ -166,16 +210,32 @@ impl FnCx<'_> {
         }
         let elem = (plan.element)(self, c2, cur);
         self.bind_loop_var(target, elem, iter.span, &mut inner);
-        let v = self.expr(elt, None);
+        // Where the library's `List[T]` is expected, the result is one (built with its
+        // `append`); otherwise the built-in list.
+        let lib_elem = lib.as_ref().and_then(|t| match t {
+            Ty::Struct(_, a) => match a.first() {
+                Some(crate::ty::CtArg::Type(e)) => Some(e.clone()),
+                _ => None,
+            },
+            _ => None,
+        });
+        let v = self.expr(elt, lib_elem.as_ref());
+        let (list_ty, v) = match (&lib, &lib_elem) {
+            (Some(lt), Some(e)) => (lt.clone(), self.coerce(v, e, elt.span)),
+            _ => (Ty::List(Box::new(v.ty.clone())), v),
+        };
         let elem_ty = v.ty.clone();
-        self.locals[result_local.0 as usize].ty = Ty::List(Box::new(elem_ty.clone()));
-        let result = TExpr::new(
-            K::Local(result_local),
-            Ty::List(Box::new(elem_ty.clone())),
-            line,
-        );
+        self.locals[result_local.0 as usize].ty = list_ty.clone();
+        let result = TExpr::new(K::Local(result_local), list_ty.clone(), line);
         self.check_stored(&v, elt.span);
-        let push = self.list_push(result.clone(), v);
+        let push = if lib_elem.is_some() {
+            match self.dunder_call(result.clone(), "append", vec![v], elt.span) {
+                Some(call) => call,
+                None => return self.unknown(line),
+            }
+        } else {
+            self.list_push(result.clone(), v)
+        };
         match cond {
             Some(c) => {
                 let c = self.cond(c);
@@ -184,7 +244,11 @@ impl FnCx<'_> {
             None => inner.push(TStmt::Expr(push)),
         }
         self.scopes.pop();
-        let empty = self.build_list(elem_ty.clone(), Vec::new(), line);
+        let empty = if lib_elem.is_some() {
+            self.construct_ty(list_ty.clone(), &[], span)
+        } else {
+            self.build_list(elem_ty.clone(), Vec::new(), line)
+        };
         stmts.push(TStmt::Assign(result.clone(), empty));
         let cond = TExpr::new(
             K::Cmp(TCmp::Lt, Box::new(idx), Box::new(count)),
@@ -246,16 +310,16 @@ impl FnCx<'_> {
 
     pub(super) fn dict_get_or_raise(&mut self, d: TExpr, k: TExpr, vt: Ty, line: u32) -> TExpr {
         let key_text = match &k.ty {
-            Ty::Str => self.extern_call("mj_str_repr", vec![k.clone()], Ty::Str, line),
+            Ty::Str => self.rt_call(Rt::StrRepr, vec![k.clone()], Ty::Str, line),
             _ => {
                 let i = self.cast(k.clone(), Ty::INT);
-                self.extern_call("mj_str_from_int", vec![i], Ty::Str, line)
+                self.rt_call(Rt::StrFromInt, vec![i], Ty::Str, line)
             }
         };
         let p = self.dict_lookup(d, k, &vt, line);
         let (s, ptr) = self.temp(p);
-        let msg = self.extern_call(
-            "mj_str_concat",
+        let msg = self.rt_call(
+            Rt::StrConcat,
             vec![
                 TExpr::new(K::Str("KeyError: ".into()), Ty::Str, line),
                 key_text,
@@ -291,7 +355,7 @@ impl FnCx<'_> {
         match coll.ty.clone() {
             Ty::Str => {
                 let item = self.coerce(item, &Ty::Str, span);
-                let r = self.extern_call("mj_str_contains", vec![coll, item], Ty::INT, line);
+                let r = self.rt_call(Rt::StrContains, vec![coll, item], Ty::INT, line);
                 yes(self, r)
             }
             Ty::List(t) => {

@@ -6,6 +6,7 @@ use mj_syntax::{Diag, Span};
 
 use super::body::FnCx;
 use super::{ConstVal, E_MISMATCH, E_NO_MEMBER, E_NOT_INDEXABLE, E_OPERATOR, E_UNDEFINED, Item};
+use crate::rt::Rt;
 use crate::suggest::did_you_mean;
 use crate::tir::{Callee, TArg, TBin, TCmp, TExpr, TExprKind as K, TStmt, TUn};
 use crate::ty::Ty;
@@ -39,7 +40,17 @@ impl FnCx<'_> {
             ExprKind::FString(parts) => self.fstring(parts, line),
             ExprKind::Bool(b) => TExpr::new(K::Bool(*b), Ty::Bool, line),
             ExprKind::None => TExpr::new(K::Unit, Ty::Unit, line),
-            ExprKind::Name(n) => self.name(n, e.span, line),
+            ExprKind::Name(n) => {
+                // A compile-time list constant where the library's `List` is expected is
+                // built as that list, like a literal written there.
+                if let Some(t) = expected.filter(|t| self.is_library_list(t))
+                    && self.lookup_local(n).is_none()
+                    && let Some(lit) = self.const_list_literal(n, e.span)
+                {
+                    return self.expr(&lit, Some(t));
+                }
+                self.name(n, e.span, line)
+            }
             ExprKind::Attr { base, name }
                 if name.name == "mut" && self.origin_of_arg(base).is_some() =>
             {
@@ -56,6 +67,12 @@ impl FnCx<'_> {
                 let mut stmts = Vec::new();
                 for (i, (op, r)) in rest.iter().enumerate() {
                     let hint = if lhs.ty.is_numeric() && !matches!(op, CmpOp::In | CmpOp::NotIn) {
+                        Some(lhs.ty.clone())
+                    } else if matches!(op, CmpOp::Eq | CmpOp::Ne)
+                        && matches!(r.kind, ExprKind::List(_) | ExprKind::ListComp { .. })
+                        && self.is_library_list(&lhs.ty)
+                    {
+                        // `xs == [1, 2]` with the library's `List`: the literal is one too.
                         Some(lhs.ty.clone())
                     } else {
                         super::builtins::simd_types::lanes(&lhs.ty).map(|(e, _)| e)
@@ -101,6 +118,9 @@ impl FnCx<'_> {
             ExprKind::List(items) => {
                 let want = match expected {
                     Some(Ty::List(t)) => Some((**t).clone()),
+                    Some(t @ Ty::Struct(..)) if self.is_library_list(t) => {
+                        return self.library_list_literal(items, t.clone(), e.span);
+                    }
                     _ => None,
                 };
                 self.list_literal(items, want, e.span, line)
@@ -137,7 +157,10 @@ impl FnCx<'_> {
                 target,
                 iter,
                 cond,
-            } => self.list_comp(elt, target, iter, cond.as_deref(), e.span),
+            } => {
+                let lib = expected.filter(|t| self.is_library_list(t)).cloned();
+                self.list_comp(elt, target, iter, cond.as_deref(), lib, e.span)
+            }
             ExprKind::Transfer(inner) => self.transfer(inner, e.span, expected),
             ExprKind::Set(_) => self.unsupported("set literals", e.span),
             ExprKind::Lambda { .. } => self.unsupported("lambda expressions", e.span),
@@ -436,11 +459,7 @@ impl FnCx<'_> {
                     TArg::Value(file),
                     TArg::Value(self.int(line as i128, line)),
                 ];
-                TExpr::new(
-                    K::Call(Callee::Extern("mj_str_at".into()), args),
-                    Ty::Str,
-                    line,
-                )
+                TExpr::new(K::Call(Callee::Runtime(Rt::StrAt), args), Ty::Str, line)
             }
             Ty::Tuple(ts) => {
                 let idx = match &a.kind {
@@ -532,8 +551,8 @@ impl FnCx<'_> {
         line: u32,
     ) -> TExpr {
         let f = match &b.ty {
-            Ty::Str => "mj_str_slice",
-            Ty::List(_) => "mj_list_slice",
+            Ty::Str => Callee::Runtime(Rt::StrSlice),
+            Ty::List(_) => Callee::Extern("mj_list_slice".into()),
             Ty::Unknown => return self.unknown(line),
             t => {
                 let msg = format!("`{}` cannot be sliced", self.ty_name(t));
@@ -561,7 +580,7 @@ impl FnCx<'_> {
             TArg::Value(s),
             TArg::Value(self.int(flags, line)),
         ];
-        TExpr::new(K::Call(Callee::Extern(f.into()), args), ty, line)
+        TExpr::new(K::Call(f, args), ty, line)
     }
 
     fn unary(&mut self, op: UnOp, inner: &Expr, span: Span, expected: Option<&Ty>) -> TExpr {
@@ -727,11 +746,11 @@ impl FnCx<'_> {
         }
         match (&a.ty, &b.ty, op) {
             (Ty::Str, Ty::Str, BinOp::Add) => {
-                return self.extern_call("mj_str_concat", vec![a, b], Ty::Str, line);
+                return self.rt_call(Rt::StrConcat, vec![a, b], Ty::Str, line);
             }
             (Ty::Str, Ty::Int { .. }, BinOp::Mul) => {
                 let b = self.coerce(b, &Ty::INT, span);
-                return self.extern_call("mj_str_repeat", vec![a, b], Ty::Str, line);
+                return self.rt_call(Rt::StrRepeat, vec![a, b], Ty::Str, line);
             }
             (Ty::List(_), Ty::List(_), BinOp::Add) if a.ty == b.ty => {
                 let ty = a.ty.clone();
@@ -818,7 +837,7 @@ impl FnCx<'_> {
             return if ty.is_int() {
                 let a64 = self.coerce(a, &Ty::INT, span);
                 let b64 = self.coerce(b, &Ty::INT, span);
-                let r = self.extern_call("mj_pow_int", vec![a64, b64], Ty::INT, line);
+                let r = self.rt_call(Rt::PowInt, vec![a64, b64], Ty::INT, line);
                 self.coerce(r, &ty, span)
             } else {
                 TExpr::new(
@@ -1056,7 +1075,7 @@ impl FnCx<'_> {
         }
         match (&a.ty, &b.ty) {
             (Ty::Str, Ty::Str) => {
-                let c = self.extern_call("mj_str_cmp", vec![a, b], Ty::INT, line);
+                let c = self.rt_call(Rt::StrCmp, vec![a, b], Ty::INT, line);
                 return TExpr::new(
                     K::Cmp(tcmp(op), Box::new(c), Box::new(self.int(0, line))),
                     Ty::Bool,
@@ -1108,6 +1127,26 @@ impl FnCx<'_> {
 }
 
 impl FnCx<'_> {
+    /// The literal of the compile-time list constant `n`, if `n` names one.
+    fn const_list_literal(&mut self, n: &str, span: Span) -> Option<Expr> {
+        let v = match self.consts.get(n).cloned() {
+            Some(v) => v,
+            None => match self.cx.modules[self.m].scope.get(n).cloned() {
+                Some(Item::Const(v)) => v,
+                _ => return None,
+            },
+        };
+        let v = match super::comptime::force(self.cx, &v, None, &self.consts) {
+            super::comptime::Forced::Value(c) => c,
+            super::comptime::Forced::Failed(_) => return None,
+            super::comptime::Forced::NotApplicable => v,
+        };
+        match v {
+            ConstVal::List(..) => super::comptime::to_literal(&v, span),
+            _ => None,
+        }
+    }
+
     /// The value of a compile-time constant at a use site. A struct-valued constant
     /// (`comptime RED = Color(0)`) is its expression, checked where it is used.
     pub fn const_value(&mut self, v: ConstVal, line: u32) -> TExpr {

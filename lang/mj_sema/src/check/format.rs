@@ -4,6 +4,7 @@
 use mj_syntax::ast::FStringPart;
 
 use super::body::FnCx;
+use crate::rt::Rt;
 use crate::tir::{TExpr, TExprKind as K};
 use crate::ty::Ty;
 
@@ -20,7 +21,7 @@ impl FnCx<'_> {
                 } => {
                     let v = self.expr(expr, None);
                     let v = if *conversion == Some('r') && v.ty == Ty::Str {
-                        self.extern_call("mj_str_repr", vec![v], Ty::Str, line)
+                        self.rt_call(Rt::StrRepr, vec![v], Ty::Str, line)
                     } else {
                         v
                     };
@@ -32,7 +33,7 @@ impl FnCx<'_> {
             };
             acc = Some(match acc {
                 None => piece,
-                Some(a) => self.extern_call("mj_str_concat", vec![a, piece], Ty::Str, line),
+                Some(a) => self.rt_call(Rt::StrConcat, vec![a, piece], Ty::Str, line),
             });
         }
         acc.unwrap_or_else(|| TExpr::new(K::Str(String::new()), Ty::Str, line))
@@ -49,21 +50,21 @@ impl FnCx<'_> {
         match v.ty.clone() {
             Ty::Int { signed: true, .. } => {
                 let v = self.cast(v, Ty::INT);
-                self.extern_call("mj_fmt_int", vec![v, spec_e], Ty::Str, line)
+                self.rt_call(Rt::FmtInt, vec![v, spec_e], Ty::Str, line)
             }
             Ty::Int { signed: false, .. } => {
                 let v = self.cast(v, Ty::UINT);
                 let v = TExpr::new(K::Cast(Box::new(v)), Ty::INT, line);
-                self.extern_call("mj_fmt_uint", vec![v, spec_e], Ty::Str, line)
+                self.rt_call(Rt::FmtUint, vec![v, spec_e], Ty::Str, line)
             }
             Ty::Float { .. } => {
                 let v = self.cast(v, Ty::F64);
-                self.extern_call("mj_fmt_f64", vec![v, spec_e], Ty::Str, line)
+                self.rt_call(Rt::FmtF64, vec![v, spec_e], Ty::Str, line)
             }
             Ty::Unknown => self.unknown(line),
             _ => {
                 let s = self.stringify(v, span);
-                self.extern_call("mj_fmt_str", vec![s, spec_e], Ty::Str, line)
+                self.rt_call(Rt::FmtStr, vec![s, spec_e], Ty::Str, line)
             }
         }
     }

@@ -8,7 +8,6 @@ mod assign;
 mod body;
 mod bounds;
 mod builtins;
-pub use builtins::RAISING_EXTERNS;
 mod calls;
 mod closure_args;
 mod closures;

@@ -727,7 +727,7 @@ impl FnCx<'_> {
         }
         let (line, ty) = (v.line, v.ty.clone());
         if let Some(f) = retain_fn(&ty) {
-            return self.extern_call_expr(f, vec![v], ty, line);
+            return self.rt_call_expr(f, vec![v], ty, line);
         }
         if let Ty::Struct(s, _) = ty
             && let Some(&id) = self.cx.structs[s as usize].methods.get("__copyinit__")
@@ -792,7 +792,7 @@ impl FnCx<'_> {
         let elem = TExpr::new(K::ListElem(Box::new(b), Box::new(i)), ty, line);
         let (so, old) = self.temp(elem.clone());
         out.extend([sv, sb, si, so, TStmt::Assign(elem, v)]);
-        let rel = self.extern_call_expr(release, vec![old], Ty::Unit, line);
+        let rel = self.rt_call_expr(release, vec![old], Ty::Unit, line);
         out.push(TStmt::Expr(rel));
     }
 

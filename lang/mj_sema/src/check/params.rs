@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use super::body::FnCx;
 use super::generics::TyScope;
 use super::{ConstVal, Ctx, E_ARITY, E_MISMATCH, GKind, GParam, Item, ParamSig};
+use crate::rt::Rt;
 use crate::tir::TExpr;
 use crate::ty::{CtArg, Ty};
 
@@ -523,7 +524,7 @@ impl FnCx<'_> {
             let v = self.expr(&a.value, None);
             let piece = self.stringify(v, a.value.span);
             acc = Some(match acc {
-                Some(prev) => self.extern_call("mj_str_concat", vec![prev, piece], Ty::Str, line),
+                Some(prev) => self.rt_call(Rt::StrConcat, vec![prev, piece], Ty::Str, line),
                 None => piece,
             });
         }

@@ -30,13 +30,10 @@ fn c_compatible(t: &Ty) -> bool {
     )
 }
 
-/// Symbols the compiler defines or treats specially: `main` is the C entry point, the
-/// back end's own namespace (`llvm.*`, its intrinsics) is not callable as a C function, and
-/// the raising runtime functions take a hidden error slot.
+/// Symbols the compiler defines or treats specially: `main` is the C entry point, and the
+/// back end's own namespace (`llvm.*`, its intrinsics) is not callable as a C function.
 fn reserved(sym: &str) -> bool {
-    sym.split('.').next() == Some(BACKEND_NAMESPACE)
-        || sym == "main"
-        || super::RAISING_EXTERNS.contains(&sym)
+    sym.split('.').next() == Some(BACKEND_NAMESPACE) || sym == "main"
 }
 
 /// The first dotted segment of the code generator's reserved symbols.

@@ -9,6 +9,7 @@ use super::s;
 use crate::check::body::FnCx;
 use crate::check::items::scalar_type;
 use crate::check::{E_ARITY, E_KWARG, E_MISMATCH, E_OPERATOR, E_UNKNOWN_TYPE, E_UNSUPPORTED};
+use crate::rt::Rt;
 use crate::tir::{Callee, TArg, TBin, TCmp, TExpr, TExprKind as K, TStmt, TUn};
 use crate::ty::Ty;
 
@@ -59,22 +60,22 @@ impl FnCx<'_> {
         }
         for (i, st) in texts.into_iter().enumerate() {
             if i > 0 {
-                stmts.push(TStmt::Expr(self.extern_call(
-                    "mj_write",
+                stmts.push(TStmt::Expr(self.rt_call(
+                    Rt::Write,
                     vec![sep.clone()],
                     Ty::Unit,
                     line,
                 )));
             }
-            stmts.push(TStmt::Expr(self.extern_call(
-                "mj_write",
+            stmts.push(TStmt::Expr(self.rt_call(
+                Rt::Write,
                 vec![st],
                 Ty::Unit,
                 line,
             )));
         }
-        stmts.push(TStmt::Expr(self.extern_call(
-            "mj_write",
+        stmts.push(TStmt::Expr(self.rt_call(
+            Rt::Write,
             vec![end],
             Ty::Unit,
             line,
@@ -199,12 +200,12 @@ impl FnCx<'_> {
             Ty::Unknown => self.unknown(line),
             Ty::Str if target.is_int() => {
                 self.check_may_raise(&format!("`{tname}(String)`"), span);
-                let r = self.extern_call("mj_str_to_int", vec![v], Ty::INT, line);
+                let r = self.rt_call(Rt::StrToInt, vec![v], Ty::INT, line);
                 self.cast(r, target)
             }
             Ty::Str if target.is_float() => {
                 self.check_may_raise(&format!("`{tname}(String)`"), span);
-                let r = self.extern_call("mj_str_to_f64", vec![v], Ty::F64, line);
+                let r = self.rt_call(Rt::StrToF64, vec![v], Ty::F64, line);
                 self.cast(r, target)
             }
             _ if target == Ty::Bool => self.truthy(v, args[0].value.span),
@@ -350,7 +351,7 @@ pub(crate) fn call_builtin(
                 _ => "#o",
             };
             let v = fx.cast(v, Ty::INT);
-            fx.extern_call("mj_fmt_int", vec![v, s(spec, line)], Ty::Str, line)
+            fx.rt_call(Rt::FmtInt, vec![v, s(spec, line)], Ty::Str, line)
         }
         "pow" => {
             if !fx.arity(name, args, 2, 2, span) {
@@ -368,14 +369,14 @@ pub(crate) fn call_builtin(
                 return Some(fx.unknown(line));
             }
             let v = fx.typed_arg(&args[0], &Ty::Str);
-            fx.extern_call("mj_ord", vec![v], Ty::INT, line)
+            fx.rt_call(Rt::Ord, vec![v], Ty::INT, line)
         }
         "chr" => {
             if !fx.arity(name, args, 1, 1, span) {
                 return Some(fx.unknown(line));
             }
             let v = fx.typed_arg(&args[0], &Ty::INT);
-            fx.extern_call("mj_chr", vec![v], Ty::Str, line)
+            fx.rt_call(Rt::Chr, vec![v], Ty::Str, line)
         }
         "abs" => {
             if !fx.arity(name, args, 1, 1, span) {
@@ -503,7 +504,7 @@ pub(crate) fn call_builtin(
                         line,
                     );
                     let l = fx.int(line as i128, line);
-                    let call = fx.extern_call("mj_rt_abort", vec![file, l, m], Ty::Unit, line);
+                    let call = fx.rt_call(Rt::RtAbort, vec![file, l, m], Ty::Unit, line);
                     stmts.push(TStmt::Expr(call));
                     "abort".into()
                 }
@@ -815,17 +816,17 @@ impl FnCx<'_> {
                 Some(prev) => {
                     let prev = match &sep {
                         Some(sp) => {
-                            self.extern_call("mj_str_concat", vec![prev, sp.clone()], Ty::Str, line)
+                            self.rt_call(Rt::StrConcat, vec![prev, sp.clone()], Ty::Str, line)
                         }
                         None => prev,
                     };
-                    self.extern_call("mj_str_concat", vec![prev, piece], Ty::Str, line)
+                    self.rt_call(Rt::StrConcat, vec![prev, piece], Ty::Str, line)
                 }
             });
         }
         let mut out = acc.unwrap_or_else(|| s("", line));
         if let Some(e) = end {
-            out = self.extern_call("mj_str_concat", vec![out, e], Ty::Str, line);
+            out = self.rt_call(Rt::StrConcat, vec![out, e], Ty::Str, line);
         }
         if stmts.is_empty() {
             out

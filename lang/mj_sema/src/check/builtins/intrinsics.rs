@@ -1,8 +1,8 @@
 //! `std._intrinsics`: the runtime functions under the mj code of `std.random`, `std.os`,
 //! `std.os.path`, `std.pathlib` and `open()`/`FileHandle` (`stdlib/std/`).
 //!
-//! Each name is a runtime symbol without its `mj_` prefix (`file_open` is `mj_file_open`,
-//! `compiler/mj_runtime/ABI.md`), with a fixed signature checked here. Library modules
+//! Each name is one runtime operation (`Rt`; `file_open` is `Rt::FileOpen`, whose symbol
+//! the lowering knows), with a fixed signature checked here. Library modules
 //! import them (`from std._intrinsics import fs_read`); user programs may too, but the
 //! leading underscore marks them as the library's business.
 
@@ -11,6 +11,7 @@ use mj_syntax::{Diag, Span};
 
 use crate::check::E_MISMATCH;
 use crate::check::body::FnCx;
+use crate::rt::Rt;
 use crate::tir::TExpr;
 use crate::ty::Ty;
 
@@ -31,30 +32,72 @@ enum R {
     StrList,
 }
 
-/// (name, parameters, result, raises).
-const INTRINSICS: &[(&str, &[P], R, bool)] = &[
-    ("random_seed", &[P::Int], R::Unit, false),
-    ("random_seed_clock", &[], R::Unit, false),
-    ("random_u64", &[], R::Int, false),
-    ("random_f64", &[], R::F64, false),
-    ("random_range_i64", &[P::Int, P::Int], R::Int, false),
-    ("random_range_u64", &[P::Int, P::Int], R::Int, false),
-    ("random_normal", &[], R::F64, false),
-    ("random_shuffle", &[P::AnyList], R::Unit, false),
-    ("file_open", &[P::Str, P::Str], R::Int, true),
-    ("file_read", &[P::Int, P::Int], R::Str, true),
-    ("file_write", &[P::Int, P::Str], R::Unit, false),
-    ("file_close", &[P::Int], R::Unit, false),
-    ("fs_kind", &[P::Str], R::Int, false),
-    ("fs_read", &[P::Str], R::Str, true),
-    ("fs_write", &[P::Str, P::Str, P::Int], R::Int, true),
-    ("fs_listdir", &[P::Str], R::StrList, true),
-    ("fs_op", &[P::Str, P::Int], R::Int, true),
-    ("os_getenv", &[P::Str, P::Str], R::Str, false),
-    ("os_setenv", &[P::Str, P::Str, P::Int], R::Int, false),
-    ("os_unsetenv", &[P::Str], R::Int, false),
-    ("os_getpid", &[], R::Int, false),
-    ("os_getcwd", &[], R::Str, true),
+/// (name, runtime operation, parameters, result, raises).
+const INTRINSICS: &[(&str, Rt, &[P], R, bool)] = &[
+    ("random_seed", Rt::RandomSeed, &[P::Int], R::Unit, false),
+    (
+        "random_seed_clock",
+        Rt::RandomSeedClock,
+        &[],
+        R::Unit,
+        false,
+    ),
+    ("random_u64", Rt::RandomU64, &[], R::Int, false),
+    ("random_f64", Rt::RandomF64, &[], R::F64, false),
+    (
+        "random_range_i64",
+        Rt::RandomRangeI64,
+        &[P::Int, P::Int],
+        R::Int,
+        false,
+    ),
+    (
+        "random_range_u64",
+        Rt::RandomRangeU64,
+        &[P::Int, P::Int],
+        R::Int,
+        false,
+    ),
+    ("random_normal", Rt::RandomNormal, &[], R::F64, false),
+    (
+        "random_shuffle",
+        Rt::RandomShuffle,
+        &[P::AnyList],
+        R::Unit,
+        false,
+    ),
+    ("file_open", Rt::FileOpen, &[P::Str, P::Str], R::Int, true),
+    ("file_read", Rt::FileRead, &[P::Int, P::Int], R::Str, true),
+    (
+        "file_write",
+        Rt::FileWrite,
+        &[P::Int, P::Str],
+        R::Unit,
+        false,
+    ),
+    ("file_close", Rt::FileClose, &[P::Int], R::Unit, false),
+    ("fs_kind", Rt::FsKind, &[P::Str], R::Int, false),
+    ("fs_read", Rt::FsRead, &[P::Str], R::Str, true),
+    (
+        "fs_write",
+        Rt::FsWrite,
+        &[P::Str, P::Str, P::Int],
+        R::Int,
+        true,
+    ),
+    ("fs_listdir", Rt::FsListdir, &[P::Str], R::StrList, true),
+    ("fs_op", Rt::FsOp, &[P::Str, P::Int], R::Int, true),
+    ("os_getenv", Rt::OsGetenv, &[P::Str, P::Str], R::Str, false),
+    (
+        "os_setenv",
+        Rt::OsSetenv,
+        &[P::Str, P::Str, P::Int],
+        R::Int,
+        false,
+    ),
+    ("os_unsetenv", Rt::OsUnsetenv, &[P::Str], R::Int, false),
+    ("os_getpid", Rt::OsGetpid, &[], R::Int, false),
+    ("os_getcwd", Rt::OsGetcwd, &[], R::Str, true),
 ];
 
 pub(crate) fn names() -> Vec<&'static str> {
@@ -67,7 +110,7 @@ pub(crate) fn has(name: &str) -> bool {
 
 pub(crate) fn call(fx: &mut FnCx<'_>, name: &str, args: &[Arg], span: Span) -> TExpr {
     let line = fx.line(span);
-    let Some(&(_, params, ret, raises)) = INTRINSICS.iter().find(|i| i.0 == name) else {
+    let Some(&(_, op, params, ret, raises)) = INTRINSICS.iter().find(|i| i.0 == name) else {
         return fx.unknown(line);
     };
     if !fx.arity(name, args, params.len(), params.len(), span) {
@@ -99,21 +142,16 @@ pub(crate) fn call(fx: &mut FnCx<'_>, name: &str, args: &[Arg], span: Span) -> T
         R::Str => Ty::Str,
         R::StrList => Ty::List(Box::new(Ty::Str)),
     };
-    fx.extern_call(&format!("mj_{name}"), vals, ty, line)
+    fx.rt_call(op, vals, ty, line)
 }
 
 #[cfg(test)]
 mod tests {
-    /// Lowering passes an error slot exactly to the symbols in `RAISING_EXTERNS`.
+    /// Lowering passes an error slot exactly to the operations for which `Rt::raises`.
     #[test]
     fn raising_intrinsics_take_an_error_slot() {
-        for (name, _, _, raises) in super::INTRINSICS {
-            let sym = format!("mj_{name}");
-            assert_eq!(
-                *raises,
-                super::super::RAISING_EXTERNS.contains(&sym.as_str()),
-                "{sym}"
-            );
+        for (name, op, _, _, raises) in super::INTRINSICS {
+            assert_eq!(*raises, op.raises(), "{name}");
         }
     }
 }

@@ -5,6 +5,7 @@ use mj_syntax::{Diag, Span};
 
 use crate::check::E_NOT_INDEXABLE;
 use crate::check::body::FnCx;
+use crate::rt::Rt;
 use crate::tir::{Prim, TCmp, TExpr, TExprKind as K, TStmt};
 use crate::ty::Ty;
 
@@ -19,6 +20,22 @@ pub(crate) struct IterPlan {
 pub(crate) fn iteration_plan(fx: &mut FnCx<'_>, it: TExpr, span: Span) -> Option<IterPlan> {
     let line = it.line;
     match it.ty.clone() {
+        // The library's `List` (comprehensions, `enumerate`): `__len__()` elements, each
+        // `unsafe_get(i)` (a reference into the list).
+        t @ Ty::Struct(..) if fx.is_library_list(&t) => Some(IterPlan {
+            collection: it,
+            count: Box::new(move |fx, c| {
+                fx.dunder_call(c, "__len__", Vec::new(), span)
+                    .unwrap_or_else(|| fx.unknown(line))
+            }),
+            skip: Box::new(|_, _, _| None),
+            element: Box::new(move |fx, c, i| {
+                match fx.dunder_call(c, "unsafe_get", vec![i], span) {
+                    Some(e) => fx.ref_result(e),
+                    None => fx.unknown(line),
+                }
+            }),
+        }),
         Ty::List(t) => Some(IterPlan {
             collection: it,
             count: Box::new(move |_, c| TExpr::new(K::Len(Box::new(c)), Ty::INT, line)),
@@ -32,7 +49,7 @@ pub(crate) fn iteration_plan(fx: &mut FnCx<'_>, it: TExpr, span: Span) -> Option
             collection: it,
             count: Box::new(move |_, c| TExpr::new(K::Len(Box::new(c)), Ty::INT, line)),
             skip: Box::new(move |fx, c, i| {
-                let start = fx.extern_call("mj_str_is_char_start", vec![c, i], Ty::INT, line);
+                let start = fx.rt_call(Rt::StrIsCharStart, vec![c, i], Ty::INT, line);
                 let zero = fx.int(0, line);
                 Some(TExpr::new(
                     K::Cmp(TCmp::Eq, Box::new(start), Box::new(zero)),
@@ -40,9 +57,7 @@ pub(crate) fn iteration_plan(fx: &mut FnCx<'_>, it: TExpr, span: Span) -> Option
                     line,
                 ))
             }),
-            element: Box::new(move |fx, c, i| {
-                fx.extern_call("mj_str_char_at", vec![c, i], Ty::Str, line)
-            }),
+            element: Box::new(move |fx, c, i| fx.rt_call(Rt::StrCharAt, vec![c, i], Ty::Str, line)),
         }),
         Ty::Dict(k, _) => Some(IterPlan {
             collection: it,

@@ -12,6 +12,7 @@ use super::simd_types::{eval_count, eval_dtype, lanes, simd_of, simd_width_for};
 use crate::check::body::FnCx;
 use crate::check::expr::is_place;
 use crate::check::{ConstVal, E_ARITY, E_COMPTIME, E_KWARG, E_MISMATCH, E_NO_MEMBER, Item};
+use crate::rt::Rt;
 use crate::suggest::did_you_mean;
 use crate::tir::{Prim, TBin, TCmp, TExpr, TExprKind as K, TStmt};
 use crate::ty::Ty;
@@ -363,7 +364,7 @@ impl FnCx<'_> {
             Ty::INT,
             line,
         );
-        self.extern_call("mj_alloc", vec![bytes], Ty::RawPtr(Box::new(elem), 0), line)
+        self.rt_call(Rt::Alloc, vec![bytes], Ty::RawPtr(Box::new(elem), 0), line)
     }
 
     /// A type parameter that may also be written as a `DType` (`stack_allocation[8, DType.float32]`).
@@ -539,7 +540,7 @@ impl FnCx<'_> {
             }
             "free" => {
                 self.arity(m, args, 0, 0, span);
-                let f = self.extern_call("mj_free", vec![p], Ty::Unit, line);
+                let f = self.rt_call(Rt::Free, vec![p], Ty::Unit, line);
                 unit(vec![TStmt::Expr(f)])
             }
             "offset" => {
@@ -823,15 +824,15 @@ impl FnCx<'_> {
                         } else {
                             self.coerce(src, &dest.ty, slots[1].span)
                         };
-                        self.extern_call("mj_memcpy", vec![dest, src, bytes], Ty::Unit, line)
+                        self.rt_call(Rt::Memcpy, vec![dest, src, bytes], Ty::Unit, line)
                     }
                     "memset" => {
                         let v = self.offset_arg(slots[1]);
-                        self.extern_call("mj_memset", vec![dest, v, bytes], Ty::Unit, line)
+                        self.rt_call(Rt::Memset, vec![dest, v, bytes], Ty::Unit, line)
                     }
                     _ => {
                         let zero = self.int(0, line);
-                        self.extern_call("mj_memset", vec![dest, zero, bytes], Ty::Unit, line)
+                        self.rt_call(Rt::Memset, vec![dest, zero, bytes], Ty::Unit, line)
                     }
                 }
             }
@@ -850,11 +851,11 @@ impl FnCx<'_> {
             }
             "num_physical_cores" | "num_logical_cores" => {
                 self.arity(name, args, 0, 0, span);
-                self.extern_call("mj_num_physical_cores", Vec::new(), Ty::INT, line)
+                self.rt_call(Rt::NumPhysicalCores, Vec::new(), Ty::INT, line)
             }
             "num_performance_cores" => {
                 self.arity(name, args, 0, 0, span);
-                self.extern_call("mj_num_physical_cores", Vec::new(), Ty::INT, line)
+                self.rt_call(Rt::NumPhysicalCores, Vec::new(), Ty::INT, line)
             }
             _ if super::target::target_query(&self.cx.target, name, false).is_some() => {
                 self.arity(name, args, 0, 0, span);

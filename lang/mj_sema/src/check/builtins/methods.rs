@@ -10,6 +10,7 @@ use super::s;
 use crate::check::body::FnCx;
 use crate::check::expr::is_place;
 use crate::check::{E_ARITY, E_ASSIGN, E_KWARG, E_NO_MEMBER, E_UNSUPPORTED};
+use crate::rt::Rt;
 use crate::suggest::did_you_mean;
 use crate::tir::{TBin, TCmp, TExpr, TExprKind as K, TStmt};
 use crate::ty::Ty;
@@ -260,8 +261,8 @@ pub(crate) fn builtin_method(
                             )),
                         }
                     }
-                    fx.extern_call(
-                        "mj_str_split",
+                    fx.rt_call(
+                        Rt::StrSplit,
                         vec![recv, sep, maxsplit],
                         Ty::List(Box::new(Ty::Str)),
                         line,
@@ -269,7 +270,7 @@ pub(crate) fn builtin_method(
                 }
                 "join" if ok(fx, 1, 1) => {
                     let l = fx.typed_arg(&args[0], &Ty::List(Box::new(Ty::Str)));
-                    fx.extern_call("mj_str_join", vec![recv, l], Ty::Str, line)
+                    fx.rt_call(Rt::StrJoin, vec![recv, l], Ty::Str, line)
                 }
                 "strip" | "lstrip" | "rstrip" if ok(fx, 0, 1) => {
                     let chars = if args.is_empty() {
@@ -277,13 +278,11 @@ pub(crate) fn builtin_method(
                     } else {
                         fx.typed_arg(&args[0], &Ty::Str)
                     };
-                    fx.extern_call(&format!("mj_str_{m}"), vec![recv, chars], Ty::Str, line)
+                    str_method(fx, m, vec![recv, chars], Ty::Str, line)
                 }
-                "upper" | "lower" if ok(fx, 0, 0) => {
-                    fx.extern_call(&format!("mj_str_{m}"), vec![recv], Ty::Str, line)
-                }
-                "splitlines" if ok(fx, 0, 0) => fx.extern_call(
-                    "mj_str_splitlines",
+                "upper" | "lower" if ok(fx, 0, 0) => str_method(fx, m, vec![recv], Ty::Str, line),
+                "splitlines" if ok(fx, 0, 0) => fx.rt_call(
+                    Rt::StrSplitlines,
                     vec![recv],
                     Ty::List(Box::new(Ty::Str)),
                     line,
@@ -295,26 +294,26 @@ pub(crate) fn builtin_method(
                     } else {
                         fx.int(0, line)
                     };
-                    fx.extern_call("mj_str_find", vec![recv, sub, start], Ty::INT, line)
+                    fx.rt_call(Rt::StrFind, vec![recv, sub, start], Ty::INT, line)
                 }
                 "rfind" | "count" if ok(fx, 1, 1) => {
                     let sub = fx.typed_arg(&args[0], &Ty::Str);
-                    fx.extern_call(&format!("mj_str_{m}"), vec![recv, sub], Ty::INT, line)
+                    str_method(fx, m, vec![recv, sub], Ty::INT, line)
                 }
                 "replace" if ok(fx, 2, 2) => {
                     let a = fx.typed_arg(&args[0], &Ty::Str);
                     let b = fx.typed_arg(&args[1], &Ty::Str);
-                    fx.extern_call("mj_str_replace", vec![recv, a, b], Ty::Str, line)
+                    fx.rt_call(Rt::StrReplace, vec![recv, a, b], Ty::Str, line)
                 }
                 "startswith" | "endswith" if ok(fx, 1, 1) => {
                     let p = fx.typed_arg(&args[0], &Ty::Str);
-                    let r = fx.extern_call(&format!("mj_str_{m}"), vec![recv, p], Ty::INT, line);
+                    let r = str_method(fx, m, vec![recv, p], Ty::INT, line);
                     yes(fx, r)
                 }
                 "isdigit" | "isalpha" | "isspace" | "isupper" | "islower" | "isalnum"
                     if ok(fx, 0, 0) =>
                 {
-                    let r = fx.extern_call(&format!("mj_str_{m}"), vec![recv], Ty::INT, line);
+                    let r = str_method(fx, m, vec![recv], Ty::INT, line);
                     yes(fx, r)
                 }
                 "copy" if ok(fx, 0, 0) => recv,
@@ -339,8 +338,7 @@ pub(crate) fn builtin_method(
                         }
                         let v = fx.expr(&a.value, None);
                         let v = fx.stringify(v, a.value.span);
-                        let cat =
-                            fx.extern_call("mj_str_concat", vec![recv.clone(), v], Ty::Str, line);
+                        let cat = fx.rt_call(Rt::StrConcat, vec![recv.clone(), v], Ty::Str, line);
                         stmts.push(TStmt::Assign(recv.clone(), cat));
                     }
                     TExpr::new(
@@ -355,7 +353,7 @@ pub(crate) fn builtin_method(
                     TExpr::new(K::Len(Box::new(recv)), Ty::INT, line)
                 }
                 "count_codepoints" if ok(fx, 0, 0) => {
-                    fx.extern_call("mj_str_count_codepoints", vec![recv], Ty::INT, line)
+                    fx.rt_call(Rt::StrCountCodepoints, vec![recv], Ty::INT, line)
                 }
                 // The string's bytes (read-only: strings are immutable and may be shared).
                 // A `String` handle points at `{len, data, rc}` (ABI.md): load `data`.
@@ -483,5 +481,13 @@ pub(crate) fn builtin_method(
         }
         Ty::Tuple(_) | Ty::Struct(..) if m == "copy" => recv,
         _ => unknown_method(fx, &[]),
+    }
+}
+
+/// A `String` method that is one runtime operation (`Rt::str_method`).
+fn str_method(fx: &mut FnCx<'_>, m: &str, args: Vec<TExpr>, ret: Ty, line: u32) -> TExpr {
+    match Rt::str_method(m) {
+        Some(op) => fx.rt_call(op, args, ret, line),
+        None => fx.unknown(line),
     }
 }

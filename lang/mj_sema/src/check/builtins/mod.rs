@@ -34,6 +34,7 @@ use mj_syntax::{Diag, Span};
 
 use super::E_ARITY;
 use super::body::FnCx;
+use crate::rt::Rt;
 use crate::tir::{Callee, TArg, TBin, TCmp, TExpr, TExprKind as K, TStmt};
 use crate::ty::Ty;
 
@@ -267,21 +268,6 @@ impl FnCx<'_> {
     }
 }
 
-/// Runtime functions that take a trailing error slot and may raise.
-pub const RAISING_EXTERNS: &[&str] = &[
-    "mj_str_to_int",
-    "mj_str_to_f64",
-    // The raising `std._intrinsics` (a test in `intrinsics.rs` keeps the two in step).
-    "mj_suite_finish",
-    "mj_file_open",
-    "mj_file_read",
-    "mj_fs_read",
-    "mj_fs_write",
-    "mj_fs_listdir",
-    "mj_fs_op",
-    "mj_os_getcwd",
-];
-
 pub(crate) fn new_dict(fx: &mut FnCx<'_>, dt: &Ty, line: u32) -> TExpr {
     let Ty::Dict(k, v) = dt else {
         return fx.unknown(line);
@@ -398,7 +384,7 @@ pub(crate) fn call_module_builtin(
             } else {
                 fx.typed_arg(&args[0], &Ty::INT)
             };
-            return Some(fx.extern_call("mj_exit", vec![code], Ty::Unit, line));
+            return Some(fx.rt_call(Rt::Exit, vec![code], Ty::Unit, line));
         }
         "time" => {
             let nargs = usize::from(name == "sleep");
@@ -408,15 +394,15 @@ pub(crate) fn call_module_builtin(
             return Some(match name {
                 "sleep" => {
                     let secs = fx.typed_arg(&args[0], &Ty::F64);
-                    fx.extern_call("mj_sleep", vec![secs], Ty::Unit, line)
+                    fx.rt_call(Rt::Sleep, vec![secs], Ty::Unit, line)
                 }
                 "perf_counter" | "monotonic" | "time" => {
                     let f = if name == "time" {
-                        "mj_time_unix_ns"
+                        Rt::TimeUnixNs
                     } else {
-                        "mj_time_monotonic_ns"
+                        Rt::TimeMonotonicNs
                     };
-                    let ns = fx.extern_call(f, Vec::new(), Ty::INT, line);
+                    let ns = fx.rt_call(f, Vec::new(), Ty::INT, line);
                     let ns = fx.cast(ns, Ty::F64);
                     let scale = TExpr::new(K::Float(1e9), Ty::F64, line);
                     TExpr::new(
@@ -425,13 +411,13 @@ pub(crate) fn call_module_builtin(
                         line,
                     )
                 }
-                "time_ns" => fx.extern_call("mj_time_unix_ns", Vec::new(), Ty::INT, line),
-                _ => fx.extern_call("mj_time_monotonic_ns", Vec::new(), Ty::INT, line),
+                "time_ns" => fx.rt_call(Rt::TimeUnixNs, Vec::new(), Ty::INT, line),
+                _ => fx.rt_call(Rt::TimeMonotonicNs, Vec::new(), Ty::INT, line),
             });
         }
         "sys" if name == "argv" => {
             fx.arity(name, args, 0, 0, span);
-            return Some(fx.extern_call("mj_argv", Vec::new(), Ty::List(Box::new(Ty::Str)), line));
+            return Some(fx.rt_call(Rt::Argv, Vec::new(), Ty::List(Box::new(Ty::Str)), line));
         }
         "builtin" | "memory" | "sys" => return call_builtin(fx, name, args, span, expected),
         "collections" if name == "Span" => return call_builtin(fx, name, args, span, expected),

@@ -9,6 +9,7 @@ use super::s;
 use super::simd_types::{eval_width, lanes, simd_of};
 use crate::check::body::FnCx;
 use crate::check::{E_ARITY, E_MISMATCH, E_NOT_INDEXABLE, E_OPERATOR};
+use crate::rt::Rt;
 use crate::tir::{Callee, Prim, ReduceOp, TArg, TBin, TCmp, TExpr, TExprKind as K, TStmt, TUn};
 use crate::ty::Ty;
 
@@ -551,7 +552,7 @@ impl FnCx<'_> {
         let mut acc = s("[", line);
         for i in 0..width {
             if i > 0 {
-                acc = self.extern_call("mj_str_concat", vec![acc, s(", ", line)], Ty::Str, line);
+                acc = self.rt_call(Rt::StrConcat, vec![acc, s(", ", line)], Ty::Str, line);
             }
             let lane = prim(
                 Prim::Extract,
@@ -560,9 +561,9 @@ impl FnCx<'_> {
                 line,
             );
             let part = self.stringify(lane, span);
-            acc = self.extern_call("mj_str_concat", vec![acc, part], Ty::Str, line);
+            acc = self.rt_call(Rt::StrConcat, vec![acc, part], Ty::Str, line);
         }
-        acc = self.extern_call("mj_str_concat", vec![acc, s("]", line)], Ty::Str, line);
+        acc = self.rt_call(Rt::StrConcat, vec![acc, s("]", line)], Ty::Str, line);
         TExpr::new(K::Seq(vec![st], Box::new(acc)), Ty::Str, line)
     }
 

@@ -6,6 +6,7 @@ use mj_syntax::{Diag, Span};
 use super::s;
 use crate::check::E_OPERATOR;
 use crate::check::body::FnCx;
+use crate::rt::Rt;
 use crate::tir::{TArg, TCmp, TExpr, TExprKind as K, TStmt};
 use crate::ty::Ty;
 
@@ -67,7 +68,7 @@ impl FnCx<'_> {
             Ty::Str | Ty::Error => TExpr { ty: Ty::Str, ..v },
             Ty::Int { bits, signed: true } => {
                 let v = if bits == 64 { v } else { self.cast(v, Ty::INT) };
-                self.extern_call("mj_str_from_int", vec![v], Ty::Str, line)
+                self.rt_call(Rt::StrFromInt, vec![v], Ty::Str, line)
             }
             Ty::Int {
                 bits,
@@ -79,12 +80,12 @@ impl FnCx<'_> {
                     self.cast(v, Ty::UINT)
                 };
                 let v = TExpr::new(K::Cast(Box::new(v)), Ty::INT, line);
-                self.extern_call("mj_str_from_uint", vec![v], Ty::Str, line)
+                self.rt_call(Rt::StrFromUint, vec![v], Ty::Str, line)
             }
-            Ty::Float { bits: 64 } => self.extern_call("mj_str_from_f64", vec![v], Ty::Str, line),
+            Ty::Float { bits: 64 } => self.rt_call(Rt::StrFromF64, vec![v], Ty::Str, line),
             Ty::Float { .. } => {
                 let v = self.cast(v, Ty::F64);
-                self.extern_call("mj_str_from_f32", vec![v], Ty::Str, line)
+                self.rt_call(Rt::StrFromF32, vec![v], Ty::Str, line)
             }
             Ty::Bool => TExpr::new(
                 K::IfExp(
@@ -99,7 +100,7 @@ impl FnCx<'_> {
             Ty::Vector(..) => self.simd_to_string(v, span),
             Ty::RawPtr(..) => {
                 let v = TExpr::new(K::Cast(Box::new(v)), Ty::INT, line);
-                self.extern_call("mj_fmt_int", vec![v, s("#x", line)], Ty::Str, line)
+                self.rt_call(Rt::FmtInt, vec![v, s("#x", line)], Ty::Str, line)
             }
             Ty::List(t) => {
                 let f = match &*t {
@@ -120,21 +121,16 @@ impl FnCx<'_> {
                 let mut acc = s("(", line);
                 for (i, t) in ts.iter().enumerate() {
                     if i > 0 {
-                        acc = self.extern_call(
-                            "mj_str_concat",
-                            vec![acc, s(", ", line)],
-                            Ty::Str,
-                            line,
-                        );
+                        acc = self.rt_call(Rt::StrConcat, vec![acc, s(", ", line)], Ty::Str, line);
                     }
                     let f = TExpr::new(K::Field(Box::new(tmp.clone()), i as u32), t.clone(), line);
                     let part = self.repr_string(f, span);
-                    acc = self.extern_call("mj_str_concat", vec![acc, part], Ty::Str, line);
+                    acc = self.rt_call(Rt::StrConcat, vec![acc, part], Ty::Str, line);
                 }
                 if ts.len() == 1 {
-                    acc = self.extern_call("mj_str_concat", vec![acc, s(",", line)], Ty::Str, line);
+                    acc = self.rt_call(Rt::StrConcat, vec![acc, s(",", line)], Ty::Str, line);
                 }
-                acc = self.extern_call("mj_str_concat", vec![acc, s(")", line)], Ty::Str, line);
+                acc = self.rt_call(Rt::StrConcat, vec![acc, s(")", line)], Ty::Str, line);
                 TExpr::new(K::Seq(st, Box::new(acc)), Ty::Str, line)
             }
             Ty::Struct(..) => {
@@ -172,7 +168,7 @@ impl FnCx<'_> {
     pub(super) fn repr_string(&mut self, v: TExpr, span: Span) -> TExpr {
         if v.ty == Ty::Str {
             let line = v.line;
-            return self.extern_call("mj_str_repr", vec![v], Ty::Str, line);
+            return self.rt_call(Rt::StrRepr, vec![v], Ty::Str, line);
         }
         self.stringify(v, span)
     }
@@ -200,13 +196,13 @@ impl FnCx<'_> {
                 Ty::Bool,
                 line,
             );
-            let with_sep = fx.extern_call(
-                "mj_str_concat",
+            let with_sep = fx.rt_call(
+                Rt::StrConcat,
                 vec![acc.clone(), s(", ", line)],
                 Ty::Str,
                 line,
             );
-            let appended = fx.extern_call("mj_str_concat", vec![acc.clone(), part], Ty::Str, line);
+            let appended = fx.rt_call(Rt::StrConcat, vec![acc.clone(), part], Ty::Str, line);
             vec![
                 TStmt::If(
                     sep_needed,
@@ -216,7 +212,7 @@ impl FnCx<'_> {
                 TStmt::Assign(acc.clone(), appended),
             ]
         });
-        let close = self.extern_call("mj_str_concat", vec![acc, s("]", line)], Ty::Str, line);
+        let close = self.rt_call(Rt::StrConcat, vec![acc, s("]", line)], Ty::Str, line);
         stmts.extend(lp);
         TExpr::new(K::Seq(stmts, Box::new(close)), Ty::Str, line)
     }

@@ -21,6 +21,7 @@ use mj_syntax::{Diag, Span};
 
 use super::super::body::FnCx;
 use super::super::{E_UNSUPPORTED, FnId, Item};
+use crate::rt::Rt;
 use crate::tir::{Callee, TExpr, TExprKind as K, TStmt};
 use crate::ty::Ty;
 
@@ -139,13 +140,13 @@ fn expand(fx: &mut FnCx<'_>, span: Span, out: &mut Vec<TStmt>) {
     fx.check_may_raise("`TestSuite.run`", span);
     let str_lit = |s: &str| TExpr::new(K::Str(s.to_string()), Ty::Str, line);
     for (id, name, raises) in tests(fx) {
-        let now = fx.extern_call("mj_time_monotonic_ns", Vec::new(), Ty::INT, line);
+        let now = fx.rt_call(Rt::TimeMonotonicNs, Vec::new(), Ty::INT, line);
         let (st, t0) = fx.temp(now);
         out.push(st);
         let call = TExpr::new(K::Call(Callee::Fn(id), Vec::new()), Ty::Unit, line);
         let record = |fx: &mut FnCx<'_>, err: TExpr| {
-            TStmt::Expr(fx.extern_call(
-                "mj_suite_record",
+            TStmt::Expr(fx.rt_call(
+                Rt::SuiteRecord,
                 vec![str_lit(&name), t0.clone(), err],
                 Ty::Unit,
                 line,
@@ -173,6 +174,6 @@ fn expand(fx: &mut FnCx<'_>, span: Span, out: &mut Vec<TStmt>) {
         });
     }
     let file = fx.cx.modules[fx.m].input.path.clone();
-    let finish = fx.extern_call("mj_suite_finish", vec![str_lit(&file)], Ty::Unit, line);
+    let finish = fx.rt_call(Rt::SuiteFinish, vec![str_lit(&file)], Ty::Unit, line);
     out.push(TStmt::Expr(finish));
 }

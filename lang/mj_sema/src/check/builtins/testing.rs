@@ -19,6 +19,7 @@ use mj_syntax::{Diag, Span};
 use super::s;
 use crate::check::body::FnCx;
 use crate::check::{E_ARITY, E_KWARG, E_MISMATCH, E_OPERATOR, E_UNSUPPORTED, Item};
+use crate::rt::Rt;
 use crate::tir::{Callee, TArg, TCmp, TExpr, TExprKind as K, TStmt, TUn};
 use crate::ty::Ty;
 
@@ -112,7 +113,7 @@ fn bind_args<'a>(
 
 fn concat(fx: &mut FnCx<'_>, a: TExpr, b: TExpr) -> TExpr {
     let line = a.line;
-    fx.extern_call("mj_str_concat", vec![a, b], Ty::Str, line)
+    fx.rt_call(Rt::StrConcat, vec![a, b], Ty::Str, line)
 }
 
 fn concat_all(fx: &mut FnCx<'_>, parts: Vec<TExpr>) -> TExpr {
