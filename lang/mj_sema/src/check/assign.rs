@@ -323,6 +323,8 @@ impl FnCx<'_> {
                         let key = self.expr(&args[0].value, Some(&k));
                         let key = self.coerce(key, &k, args[0].span);
                         let v = self.coerce(v, &val, vspan);
+                        // The dict keeps a key of its own (a new one: a copy).
+                        self.check_stored(&key, args[0].span);
                         self.check_stored(&v, vspan);
                         out.push(TStmt::Expr(self.dict_set(b, key, v, line)));
                     }

@@ -142,6 +142,7 @@ pub(crate) fn check_function(
         params.push(l);
     }
     fx.own_params(&def, &sig, &params);
+    fx.note_generic_params(f, &params);
     let mut body = Vec::new();
     if fieldwise {
         // self.f = f for every field, in order.
@@ -410,6 +411,7 @@ impl FnCx<'_> {
             StmtKind::Var {
                 name, ty, value, ..
             } => {
+                let ty_ast = ty;
                 let declared = ty.as_ref().map(|t| self.resolve_ty(t));
                 let init = value.as_ref().map(|v| self.expr(v, declared.as_ref()));
                 let ty = match (&declared, &init) {
@@ -432,6 +434,7 @@ impl FnCx<'_> {
                     }
                 };
                 let l = self.new_local(&name.name, ty.clone(), false);
+                self.note_generic_local(l, ty_ast.as_ref(), value.as_ref());
                 self.decl_spans.insert(l, name.span);
                 self.own_local(l, false);
                 if let Some(init) = init {
@@ -449,6 +452,7 @@ impl FnCx<'_> {
             StmtKind::AnnAssign { target, ty, value } => {
                 let t = self.resolve_ty(ty);
                 let l = self.new_local(&target.name, t.clone(), false);
+                self.note_generic_local(l, Some(ty), value.as_ref());
                 self.own_local(l, false);
                 if let Some(v) = value {
                     let init = self.expr(v, Some(&t));

@@ -68,6 +68,7 @@ pub(crate) fn collect(cx: &mut Ctx) {
         synthesize_fieldwise_init(cx, s as u32);
     }
     super::ownership::check_lifecycle(cx);
+    super::generic_copies::check_implicit_copy_fields(cx);
 }
 
 fn decorator_names(decs: &[ast::Decorator]) -> Vec<(String, mj_syntax::Span)> {

@@ -18,6 +18,7 @@ pub use comptime::{check_body_lazy, check_consts};
 mod expr;
 mod flow;
 mod format;
+mod generic_copies;
 mod generics;
 mod items;
 mod iter_protocol;

@@ -362,6 +362,8 @@ pub(crate) struct OwnState {
     /// Unpacking a new tuple (`a, b = b.copy(), a.copy()`): its elements are moved out, so
     /// they need not be implicitly copyable.
     pub moving_parts: bool,
+    /// Values whose template type is a type parameter that is not implicitly copyable.
+    pub generic: super::generic_copies::GenericLocals,
 }
 
 /// What a loop body does to the locals declared before the loop, to find values moved in
@@ -642,6 +644,10 @@ impl FnCx<'_> {
         if !is_place(&v) {
             return self.retained(v);
         }
+        if let Some(p) = self.generic_place(&v) {
+            self.report_generic_copy(&v, &p, span);
+            return v;
+        }
         if self.cx.implicitly_copyable(&v.ty) || self.moved_part(&v.ty) {
             return if matches!(v.ty, Ty::Struct(..) | Ty::Tuple(_)) {
                 self.implicit_copy(v)
@@ -656,6 +662,13 @@ impl FnCx<'_> {
     /// A value a built-in container takes (a list or dict literal's item, `append`, a
     /// stored element): a place must be implicitly copyable, as for [`Self::owned_value`].
     pub(crate) fn check_stored(&mut self, v: &TExpr, span: Span) {
+        if !self.own.binding
+            && is_place(v)
+            && let Some(p) = self.generic_place(v)
+        {
+            self.report_generic_copy(v, &p, span);
+            return;
+        }
         if !self.own.binding
             && !self.moved_part(&v.ty)
             && is_place(v)
@@ -797,7 +810,7 @@ impl FnCx<'_> {
     }
 
     /// Whether a local holds its own value (a variable or `var` argument), not a reference.
-    fn owns(&self, l: LocalId) -> bool {
+    pub(crate) fn owns(&self, l: LocalId) -> bool {
         let local = &self.locals[l.0 as usize];
         !local.by_ref
             && !self.immutable[l.0 as usize]
@@ -936,7 +949,20 @@ impl FnCx<'_> {
             );
             return self.rebuilt(v);
         }
-        self.copy_of(v, span, 0)
+        let c = self.copy_of(v, span, 0);
+        self.new_value(c)
+    }
+
+    /// A scalar place used as a new value (the explicit copy `x.copy()` or the conversion
+    /// `Bool(x)` of a scalar is the value itself): read into a temporary, so that it counts
+    /// as a new value (with `x: T`, `var y = x.copy()` is not an implicit copy).
+    pub(crate) fn new_value(&mut self, v: TExpr) -> TExpr {
+        if !is_place(&v) || matches!(v.kind, K::Seq(..)) || self.cx.needs_drop(&v.ty) {
+            return v;
+        }
+        let (ty, line) = (v.ty.clone(), v.line);
+        let (st, read) = self.temp(v);
+        TExpr::new(K::Seq(vec![st], Box::new(read)), ty, line)
     }
 
     fn copy_of(&mut self, v: TExpr, span: Span, depth: u32) -> TExpr {
@@ -1013,7 +1039,7 @@ impl FnCx<'_> {
     }
 
     /// `a`, `a.b` for simple places, for hints.
-    fn describe(&self, v: &TExpr) -> Option<String> {
+    pub(crate) fn describe(&self, v: &TExpr) -> Option<String> {
         match &v.kind {
             K::Local(l) => {
                 let n = &self.locals[l.0 as usize].name;

@@ -208,7 +208,10 @@ impl FnCx<'_> {
                 let r = self.rt_call(Rt::StrToF64, vec![v], Ty::F64, line);
                 self.cast(r, target)
             }
-            _ if target == Ty::Bool => self.truthy(v, args[0].value.span),
+            _ if target == Ty::Bool => {
+                let b = self.truthy(v, args[0].value.span);
+                self.new_value(b)
+            }
             t if t.is_numeric() || t == Ty::Bool => TExpr::new(K::Cast(Box::new(v)), target, line),
             t => {
                 let msg = format!("cannot convert a `{}` to `{tname}`", self.ty_name(&t));
@@ -282,7 +285,9 @@ pub(crate) fn call_builtin(
                 return Some(fx.unknown(line));
             }
             let v = fx.expr(&args[0].value, None);
-            fx.stringify(v, args[0].value.span)
+            let s = fx.stringify(v, args[0].value.span);
+            // `String(s)` is a new string (a new reference), not the place `s`.
+            fx.retained(s)
         }
         "repr" => {
             if !fx.arity(name, args, 1, 1, span) {
