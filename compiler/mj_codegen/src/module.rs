@@ -75,6 +75,18 @@ pub(crate) fn build_module<'ctx>(
         if f.linkage == Linkage::Export && !f.raises {
             c_abi_attrs(ctx, fv, &params, &f.ret);
         }
+        let inline = match f.inline {
+            mj_mir::Inline::Always => Some("alwaysinline"),
+            mj_mir::Inline::Never => Some("noinline"),
+            mj_mir::Inline::Auto => None,
+        };
+        if let Some(name) = inline {
+            let kind = inkwell::attributes::Attribute::get_named_enum_kind_id(name);
+            fv.add_attribute(
+                inkwell::attributes::AttributeLoc::Function,
+                ctx.create_enum_attribute(kind, 0),
+            );
+        }
         fns.push(fv);
     }
 

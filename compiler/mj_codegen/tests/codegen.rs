@@ -271,3 +271,46 @@ fn asm_and_object() {
     let obj = mj_codegen::emit_object(&p, &o).expect("object");
     assert!(obj.starts_with(b"\x7fELF") || obj.len() > 4);
 }
+
+#[test]
+fn inline_requests_become_llvm_attributes() {
+    let identity = |name: &str, inline: Inline| {
+        let mut b = FnB::new(name, &[("x", Ty::INT)], Ty::INT);
+        let bb = b.block();
+        b.term(bb, Terminator::Return(copy(b.param(0))));
+        let mut f = b.finish();
+        f.inline = inline;
+        // Exported, so that no pass removes an unused function.
+        f.linkage = Linkage::Export;
+        f
+    };
+    let p = program(
+        vec![
+            identity("small", Inline::Always),
+            identity("cold", Inline::Never),
+            identity("plain", Inline::Auto),
+        ],
+        None,
+    );
+    let text = ir(&p, 0).expect("ir");
+    // The attribute group of a function's `define` line (`... #0 {`), spelled out.
+    let attrs_of = |name: &str| -> String {
+        let Some(line) = text
+            .lines()
+            .find(|l| l.starts_with("define") && l.contains(name))
+        else {
+            return String::new();
+        };
+        let Some(group) = line.split('#').nth(1).map(|g| g.trim_end_matches(" {")) else {
+            return String::new();
+        };
+        text.lines()
+            .find(|l| l.starts_with(&format!("attributes #{group} ")))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(attrs_of("@small(").contains("alwaysinline"), "{text}");
+    assert!(attrs_of("@cold(").contains("noinline"), "{text}");
+    let plain = attrs_of("@plain(");
+    assert!(!plain.contains("inline"), "{text}");
+}

@@ -106,6 +106,11 @@ pub(crate) fn lower_function(tp: &TProgram, f: &TFunction) -> R<mir::Function> {
         } else {
             mir::Linkage::Internal
         },
+        inline: match f.inline {
+            Some(true) => mir::Inline::Always,
+            Some(false) => mir::Inline::Never,
+            None => mir::Inline::Auto,
+        },
         file: f.file.clone(),
     };
     mir::passes::remove_unreachable_blocks(&mut func);

@@ -128,8 +128,20 @@ pub struct Function {
     /// `blocks[0]` is the entry block.
     pub blocks: Vec<Block>,
     pub linkage: Linkage,
+    /// `@always_inline` / `@no_inline` (LLVM's `alwaysinline` / `noinline`).
+    pub inline: Inline,
     /// Source file path, for run-time error messages.
     pub file: String,
+}
+
+/// An inlining request from the source (`@always_inline`, `@no_inline`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Inline {
+    /// LLVM decides.
+    #[default]
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

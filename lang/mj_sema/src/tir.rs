@@ -47,6 +47,8 @@ pub struct TFunction {
     /// (see `mj_lower`'s `typed_errors.rs`).
     pub raises_ty: Option<Ty>,
     pub export: bool,
+    /// `@always_inline` (`Some(true)`) or `@no_inline` (`Some(false)`).
+    pub inline: Option<bool>,
     pub locals: Vec<TLocal>,
     pub body: Vec<TStmt>,
     /// Closures defined in this body, as functions of their own (`Callee::Closure(i)` is

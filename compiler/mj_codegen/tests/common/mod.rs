@@ -23,6 +23,7 @@ impl FnB {
             locals: Vec::new(),
             blocks: Vec::new(),
             linkage: Linkage::Internal,
+            inline: Default::default(),
             file: "test.mj".to_string(),
         };
         for (n, ty) in params {

@@ -32,6 +32,7 @@ fn prints_a_program() {
             term: Terminator::Return(copy(2)),
         }],
         linkage: Linkage::Internal,
+        inline: Default::default(),
         file: "main.mj".into(),
     };
     let main = Function {
@@ -109,6 +110,7 @@ fn prints_a_program() {
             },
         ],
         linkage: Linkage::Export,
+        inline: Default::default(),
         file: String::new(),
     };
     let p = Program {
@@ -177,6 +179,7 @@ fn place_types() {
         )],
         blocks: vec![],
         linkage: Linkage::Internal,
+        inline: Default::default(),
         file: String::new(),
     };
     let pl = Place {

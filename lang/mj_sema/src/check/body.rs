@@ -83,7 +83,8 @@ pub(crate) fn check_function(
     targs: &[CtArg],
 ) -> (TFunction, Vec<(usize, Diag)>) {
     let f = &cx.funcs[id.0 as usize];
-    let (m, owner, fieldwise, export) = (f.module, f.owner, f.fieldwise, f.export);
+    let (m, owner, fieldwise, export, inline) =
+        (f.module, f.owner, f.fieldwise, f.export, f.inline);
     if f.generics.len() != targs.len() || f.required {
         // A template (checked per instance) or a trait's required method: no code.
         let func = TFunction {
@@ -95,6 +96,7 @@ pub(crate) fn check_function(
             raises: false,
             raises_ty: None,
             export: false,
+            inline: None,
             locals: Vec::new(),
             body: Vec::new(),
             lifted: Vec::new(),
@@ -193,6 +195,7 @@ pub(crate) fn check_function(
         raises: sig.raises,
         raises_ty: fx.raises_ty.clone(),
         export,
+        inline,
         locals: fx.locals,
         body,
         lifted: fx.lifted,

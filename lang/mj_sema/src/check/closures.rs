@@ -354,6 +354,7 @@ impl<'c> FnCx<'c> {
             raises: sig.raises,
             raises_ty: None,
             export: false,
+            inline: None,
             locals: std::mem::take(&mut child.locals),
             body,
             lifted: Vec::new(),
@@ -572,6 +573,7 @@ impl FnCx<'_> {
             raises: false,
             raises_ty: None,
             export: false,
+            inline: None,
             locals: vec![
                 crate::tir::TLocal {
                     name: "env".into(),

@@ -132,6 +132,13 @@ fn new_func(
     check_decorators(cx, m, &def.decorators);
     let decs = decorator_names(&def.decorators);
     let export = decs.iter().any(|(n, _)| n == "export");
+    let inline = if decs.iter().any(|(n, _)| n == "always_inline") {
+        Some(true)
+    } else if decs.iter().any(|(n, _)| n == "no_inline") {
+        Some(false)
+    } else {
+        None
+    };
     let modname = cx.modules[m].input.name.clone();
     let mangled = match owner {
         Some(s) => format!("{}.{}", cx.structs[s as usize].name, def.name.name),
@@ -154,6 +161,7 @@ fn new_func(
         fieldwise: false,
         loc: Some(loc),
         export,
+        inline,
         generics: Vec::new(),
         trait_owner: None,
         required: false,
@@ -1887,6 +1895,7 @@ fn synthesize_fieldwise_init(cx: &mut Ctx, s: u32) {
         fieldwise: true,
         loc: None,
         export: false,
+        inline: None,
         generics: cx.structs[s as usize].params.clone(),
         trait_owner: None,
         required: false,

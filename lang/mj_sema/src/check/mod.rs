@@ -199,6 +199,8 @@ pub(crate) struct FuncData {
     /// statement and, for a method, of the statement inside the struct body.
     pub loc: Option<(usize, Option<usize>)>,
     pub export: bool,
+    /// `@always_inline` (`Some(true)`) or `@no_inline` (`Some(false)`).
+    pub inline: Option<bool>,
     /// Compile-time parameters: the owner struct's first, then the method's own. A trait
     /// method has `Self` as its first parameter.
     pub generics: Vec<GParam>,
