@@ -687,15 +687,20 @@ impl Fx<'_> {
                         let name = self.extern_with_kind(n, &e.ty, &mut ops);
                         (Callee::Extern(name), false)
                     }
+                    tir::Callee::Libm(op) => match crate::libm_symbol(*op) {
+                        "" => return Err(format!("internal error: no math function for {op:?}")),
+                        sym => (Callee::Extern(sym.into()), false),
+                    },
                     tir::Callee::Runtime(op) => {
                         let n = crate::rt_symbol(*op);
                         temps = self.extern_temps(n, args, &e.ty);
                         let name = self.extern_with_kind(n, &e.ty, &mut ops);
                         (Callee::Extern(name), op.raises())
                     }
-                    tir::Callee::Intrinsic(op) => {
-                        (Callee::Intrinsic(crate::intrinsic_name(*op).into()), false)
-                    }
+                    tir::Callee::Intrinsic(op) => match crate::intrinsic_name(*op) {
+                        "" => return Err(format!("internal error: no intrinsic for {op:?}")),
+                        n => (Callee::Intrinsic(n.into()), false),
+                    },
                     tir::Callee::Indirect => {
                         if ops.is_empty() {
                             return Err("internal error: an indirect call without a target".into());

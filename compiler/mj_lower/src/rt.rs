@@ -42,6 +42,7 @@ pub fn rt_symbol(rt: Rt) -> &'static str {
         Rt::StrIsCharStart => "mj_str_is_char_start",
         Rt::StrCharAt => "mj_str_char_at",
         Rt::StrCountCodepoints => "mj_str_count_codepoints",
+        Rt::StrFromBytes => "mj_str_from_bytes",
         Rt::StrRetain => "mj_str_retain",
         Rt::StrRelease => "mj_str_release",
         Rt::ListRetain => "mj_list_retain",

@@ -44,7 +44,19 @@ pub fn imports_of(m: &Module, this: &str, is_package: bool) -> Vec<(u32, String)
 pub fn std_alias(dotted: &str) -> bool {
     matches!(
         dotted,
-        "math" | "sys" | "collections" | "random" | "os" | "os.path" | "pathlib" | "io" | "io.file"
+        "math"
+            | "sys"
+            | "collections"
+            | "random"
+            | "os"
+            | "os.path"
+            | "pathlib"
+            | "io"
+            | "io.file"
+            | "utils"
+            | "utils.variant"
+            | "utils.numerics"
+            | "iter"
     )
 }
 

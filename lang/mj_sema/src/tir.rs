@@ -141,13 +141,17 @@ pub enum Callee {
     Extern(String),
     /// A runtime operation; the lowering maps it to its symbol.
     Runtime(crate::rt::Rt),
+    /// The platform math library's `Float64` function for an operation (`tan`, `hypot`,
+    /// ...): arguments and result are `Float64`; the lowering picks the symbol.
+    Libm(Intrinsic),
     /// A math operation the back end implements (as an LLVM intrinsic on the CPU), typed
     /// by its arguments: scalar or SIMD.
     Intrinsic(Intrinsic),
 }
 
-/// The math operations a call can name directly (`Callee::Intrinsic`). The frontend only
-/// names the operation; the lowering maps it to the back end's symbol.
+/// The math operations a call can name directly (`Callee::Intrinsic`, or `Callee::Libm`
+/// for the math library's `Float64` version). The frontend only names the operation; the
+/// lowering maps it to the back end's symbol.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Intrinsic {
     Sqrt,
@@ -186,6 +190,12 @@ pub enum Intrinsic {
     UMin,
     /// Integer absolute value; the second argument says whether `MIN` is poison.
     Abs,
+    Hypot,
+    Fmod,
+    Cbrt,
+    Erf,
+    Log1p,
+    Expm1,
 }
 
 impl Intrinsic {
@@ -217,6 +227,12 @@ impl Intrinsic {
             "fabs" => I::Fabs,
             "copysign" => I::Copysign,
             "fma" => I::Fma,
+            "hypot" => I::Hypot,
+            "fmod" => I::Fmod,
+            "cbrt" => I::Cbrt,
+            "erf" => I::Erf,
+            "log1p" => I::Log1p,
+            "expm1" => I::Expm1,
             _ => return None,
         })
     }

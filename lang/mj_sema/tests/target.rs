@@ -84,3 +84,21 @@ fn a_cpu_target_selects_the_cpu_branch_with_its_own_features() {
     let arm = Target::new("aarch64-unknown-linux-gnu", "neoverse-n1", "+neon");
     assert_eq!(vector_width(&main_body(arm)), Some("4"));
 }
+
+#[test]
+fn changing_the_target_input_rechecks_the_program() {
+    use salsa::Setter;
+    let mut db = Database::default();
+    let main = SourceFile::new(&db, "main".into(), "main.mj".into(), MAIN.into());
+    let cpu = Target::new("x86_64-unknown-linux-gnu", "x86-64-v3", "+avx,+avx2");
+    let program = Program::new(&db, vec![main], cpu);
+    let body = |db: &Database| {
+        let checked = db::check(db, program);
+        assert!(!checked.0.has_errors(), "{:?}", checked.0.diags);
+        assert_eq!(checked.0.program.target, *program.target(db));
+        format!("{:?}", checked.0.program.functions)
+    };
+    assert!(body(&db).contains("\"on a cpu\""));
+    program.set_target(&mut db).to(Target::nvidia_gpu("sm_80"));
+    assert!(body(&db).contains("\"on a gpu\""));
+}

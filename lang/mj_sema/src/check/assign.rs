@@ -239,14 +239,27 @@ impl FnCx<'_> {
                 if matches!(b.ty, Ty::List(_) | Ty::Dict(..)) {
                     self.check_mut_use(target, "assigning to an element");
                 }
+                // `v[T] = x` of a `Variant`: the reference `__getitem_param__[T]` returns.
+                let param_get = matches!(b.ty, Ty::Struct(..))
+                    && self.has_method(&b.ty, "__getitem_param__")
+                    && self.all_types(args);
                 if let Ty::Struct(..) = b.ty
-                    && !self.has_method(&b.ty, "__setitem__")
-                    && self.has_method(&b.ty, "__getitem__")
+                    && (param_get
+                        || (!self.has_method(&b.ty, "__setitem__")
+                            && self.has_method(&b.ty, "__getitem__")))
                 {
                     // No `__setitem__`: a `__getitem__` that returns a reference
                     // (`-> ref[self] T`) is the place to store into.
                     self.check_field_assignable(base, target.span);
-                    let place = self.struct_method_call(b, "__getitem__", args, target.span, "");
+                    let place = if param_get {
+                        let name = ast::Ident {
+                            name: "__getitem_param__".into(),
+                            span: base.span,
+                        };
+                        self.method_call_ex(base, b, &name, Some(args), &[], target.span)
+                    } else {
+                        self.struct_method_call(b, "__getitem__", args, target.span, "")
+                    };
                     if !matches!(place.kind, K::Deref(_)) {
                         if !place.ty.is_unknown() {
                             self.error(

@@ -448,6 +448,10 @@ impl FnCx<'_> {
                         Some(Item::Struct(s)) => {
                             return self.static_call(Ty::st(s), name, None, args, span);
                         }
+                        // `ListNode.make_node(...)` through `comptime ListNode = Node[T]`.
+                        Some(Item::Const(super::ConstVal::Type(t @ Ty::Struct(..)))) => {
+                            return self.static_call(t, name, None, args, span);
+                        }
                         _ => {}
                     }
                 }
@@ -473,6 +477,13 @@ impl FnCx<'_> {
                 super::builtins::external_call(self, targs, args, span)
             }
             ExprKind::Index { base, args: cargs } => {
+                // `Self.Ts[i](...)`: constructs one type of a type pack.
+                if super::items::pack_type(base, &self.tscope()).is_some() {
+                    return match self.resolve_ty(func) {
+                        t @ Ty::Struct(..) => self.construct_ty(t, args, span),
+                        t => self.construct_typed(t, args, span),
+                    };
+                }
                 // `Pair[DType.float32](1.0, 2.0)`: a parametric type alias.
                 if self.lookup_local_expr(base).is_none()
                     && super::params::lookup_alias(self.cx, self.m, base, &self.consts).is_some()
@@ -525,6 +536,9 @@ impl FnCx<'_> {
                 super::builtins::call_module_builtin(self, m, &name, args, span, expected)
                     .unwrap_or_else(|| self.unknown(line))
             }
+            Item::Const(super::ConstVal::Type(t @ Ty::Struct(..))) => {
+                self.construct_ty(t, args, span)
+            }
             Item::Const(super::ConstVal::Type(t)) => self.construct_typed(t, args, span),
             Item::Const(_) | Item::Module(_) | Item::BuiltinModule(_) | Item::Trait(_) => {
                 let msg = format!("`{n}` is not callable");
@@ -571,7 +585,17 @@ impl FnCx<'_> {
                 if b == "Self" && !self.cx.modules[self.m].scope.contains_key(b) {
                     return self.self_ty.clone();
                 }
-                self.tparams.get(b).cloned()
+                if let Some(t) = self.tparams.get(b) {
+                    return Some(t.clone());
+                }
+                // A `comptime` alias of a struct type (`IntOrStr.is_type_supported[T]()`).
+                match self.cx.modules[self.m].scope.get(b) {
+                    Some(Item::Const(super::ConstVal::Type(t @ Ty::Struct(..)))) => Some(t.clone()),
+                    _ => match self.consts.get(b) {
+                        Some(super::ConstVal::Type(t @ Ty::Struct(..))) => Some(t.clone()),
+                        _ => None,
+                    },
+                }
             }
             ExprKind::Index { base: inner, .. } => match &inner.kind {
                 ExprKind::Name(b)
@@ -687,6 +711,22 @@ impl FnCx<'_> {
             let size = TExpr::new(K::SizeOf((**elem).clone()), Ty::INT, line);
             return TExpr::new(K::Cast(Box::new(size)), ty, line);
         }
+        if let Ty::Struct(s, a) = &ty
+            && !self.cx.structs[*s as usize]
+                .methods
+                .contains_key(&name.name)
+            && explicit.is_none()
+            && let Some(super::ConstVal::Type(t)) =
+                super::generics::struct_instance_names(self.cx, *s, a)
+                    .1
+                    .get(&name.name)
+        {
+            // `Self.NodePointer()`: constructs the struct's `comptime` type alias.
+            return match t {
+                Ty::Struct(..) => self.construct_ty(t.clone(), args, span),
+                t => self.construct_typed(t.clone(), args, span),
+            };
+        }
         let Ty::Struct(s, _) = ty else {
             if !ty.is_unknown() {
                 let msg = format!("`{}` has no method `{}`", self.ty_name(&ty), name.name);
@@ -790,7 +830,7 @@ impl FnCx<'_> {
         self.method_call_ex(base, recv, name, None, args, span)
     }
 
-    fn method_call_ex(
+    pub(crate) fn method_call_ex(
         &mut self,
         base: &Expr,
         recv: TExpr,

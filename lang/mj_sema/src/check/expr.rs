@@ -56,6 +56,16 @@ impl FnCx<'_> {
             {
                 self.origin_mut(base, line)
             }
+            // `Self.Ts.length` of a type pack: a constant.
+            ExprKind::Attr { base, name }
+                if matches!(name.name.as_str(), "length" | "size")
+                    && super::items::pack_type(base, &self.tscope()).is_some() =>
+            {
+                match self.type_value(e) {
+                    Some(v) => self.const_value(v, line),
+                    None => self.unknown(line),
+                }
+            }
             ExprKind::Attr { base, name } => self.attr(base, name, e.span, line),
             ExprKind::Call { func, args } => self.call(func, args, e.span, expected),
             ExprKind::Index { base, args } => self.index(base, args, e.span, line),
@@ -406,6 +416,16 @@ impl FnCx<'_> {
         }
     }
 
+    /// Whether every subscript argument is a type (`v[String]`).
+    pub(crate) fn all_types(&mut self, args: &[Arg]) -> bool {
+        args.iter().all(|a| {
+            let mut diags = Vec::new();
+            let scope = self.tscope();
+            let t = super::items::resolve_type(self.cx, self.m, &a.value, &scope, &mut diags);
+            a.name.is_none() && diags.is_empty() && !t.is_unknown()
+        })
+    }
+
     fn index(&mut self, base: &Expr, args: &[Arg], span: Span, line: u32) -> TExpr {
         if self.lookup_local_expr(base).is_none()
             && let Some(al) = super::params::lookup_alias(self.cx, self.m, base, &self.consts)
@@ -413,6 +433,20 @@ impl FnCx<'_> {
             return self.alias_expr(&al, args, span, line);
         }
         let b = self.expr(base, None);
+        if let Ty::Struct(s, _) = &b.ty {
+            // `v[T]` with a type: `v.__getitem_param__[T]()` (Mojo's `Variant`).
+            if self.cx.structs[*s as usize]
+                .methods
+                .contains_key("__getitem_param__")
+                && self.all_types(args)
+            {
+                let name = ast::Ident {
+                    name: "__getitem_param__".into(),
+                    span: base.span,
+                };
+                return self.method_call_ex(base, b, &name, Some(args), &[], span);
+            }
+        }
         if let Ty::Struct(..) = b.ty {
             if let [a] = args
                 && a.name.is_none()
@@ -1010,6 +1044,15 @@ impl FnCx<'_> {
             Ty::Struct(..) => self
                 .dunder_call(v, "__bool__", Vec::new(), span)
                 .unwrap_or_else(|| self.unknown(line)),
+            // `if ptr:`: the pointer is not null (Mojo's `UnsafePointer.__bool__`).
+            Ty::RawPtr(..) => {
+                let null = TExpr::new(K::Null, v.ty.clone(), line);
+                TExpr::new(
+                    K::Cmp(TCmp::Ne, Box::new(v), Box::new(null)),
+                    Ty::Bool,
+                    line,
+                )
+            }
             t => {
                 let msg = format!(
                     "mismatched types: expected `Bool`, found `{}`",

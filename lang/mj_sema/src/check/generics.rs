@@ -34,6 +34,7 @@ pub(crate) const BUILTIN_TRAITS: &[&str] = &[
     "EqualityComparable",
     "Equatable",
     "ImplicitlyDeletable",
+    "ImplicitlyDestructible",
     "Deinitable",
     "Comparable",
     "Hashable",
@@ -403,7 +404,24 @@ pub(crate) fn bind_explicit(
 ) -> bool {
     let mut ok = true;
     let mut pos = first;
+    // `Variant[A, B]` of `struct Variant[*Ts: AnyType]`: the positional arguments from the
+    // pack's position on are its elements, bound as one tuple.
+    let pack = params
+        .iter()
+        .enumerate()
+        .skip(first)
+        .find(|(_, p)| p.pack && matches!(p.kind, GKind::Type(_)))
+        .map(|(i, _)| i);
+    let mut pack_elems: Vec<Ty> = Vec::new();
     for a in args {
+        if let Some(k) = pack
+            && a.name.is_none()
+            && pos >= k
+        {
+            pos = k + 1;
+            pack_elems.push(resolve_type(cx, m, &a.value, scope, diags));
+            continue;
+        }
         let i = match &a.name {
             Some(n) => match params.iter().position(|p| p.name == n.name) {
                 Some(i) if i >= first && params[i].mode == ast::ParamMode::PosOnly => {
@@ -503,6 +521,12 @@ pub(crate) fn bind_explicit(
                 }
             }
         }
+    }
+    if let Some(k) = pack
+        && binds[k].is_none()
+        && (!pack_elems.is_empty() || !args.is_empty())
+    {
+        binds[k] = Some(CtArg::Type(Ty::Tuple(pack_elems)));
     }
     ok
 }
@@ -1208,6 +1232,21 @@ pub(crate) fn struct_instance_names(
     let k = sd.params.len().min(args.len());
     let (types, mut consts) = instance_names(&sd.params[..k], &args[..k]);
     for (n, e) in &sd.late_consts {
+        // A type alias naming the parameters or `Self`
+        // (`comptime Ptr = UnsafePointer[Self, MutExternalOrigin]`).
+        if matches!(e.kind, ExprKind::Index { .. } | ExprKind::Attr { .. }) {
+            let scope = TyScope {
+                self_ty: Some(Ty::Struct(s, args.iter().cloned().collect())),
+                types: &types,
+                consts: &consts,
+            };
+            let mut diags = Vec::new();
+            let t = super::items::resolve_type(cx, sd.module, e, &scope, &mut diags);
+            if diags.is_empty() {
+                consts.insert(n.clone(), ConstVal::Type(t));
+                continue;
+            }
+        }
         if let Some(v) = const_eval(cx, sd.module, e, &consts) {
             consts.insert(n.clone(), v);
         }

@@ -55,6 +55,11 @@ pub(crate) fn collect(cx: &mut Ctx) {
         eval_consts(cx, m, true);
     }
     resolve_generics(cx);
+    generic_type_aliases(cx);
+    // Imports of those aliases (`from mod import ListNode`).
+    for m in 0..cx.modules.len() {
+        resolve_imports(cx, m, false);
+    }
     for s in 0..cx.structs.len() {
         resolve_fields(cx, s as u32);
     }
@@ -507,6 +512,14 @@ fn sig_names(cx: &Ctx, id: FnId) -> (HashMap<String, Ty>, HashMap<String, ConstV
     let f = &cx.funcs[id.0 as usize];
     let (mut types, mut consts) = generics::template_names(&f.generics);
     super::params::self_param_names(cx, f, &mut types, &mut consts);
+    // The owner's `comptime` type aliases (`-> Self.NodePointer`).
+    if let Some(s) = f.owner {
+        for (n, v) in &cx.structs[s as usize].consts {
+            if let ConstVal::Type(_) = v {
+                consts.entry(n.clone()).or_insert_with(|| v.clone());
+            }
+        }
+    }
     let self_ty = match (f.owner, f.trait_owner) {
         (Some(s), _) => Some(struct_self(cx, s)),
         (None, Some(_)) => Some(Ty::Param(0)),
@@ -673,6 +686,15 @@ fn describe_sig(cx: &Ctx, name: &str, fid: FnId) -> String {
 
 /// Finds a module by dotted name. A built-in module name (`math`) also finds its library
 /// file (`std.math`), whose mj definitions sit beside the compiler's built-ins.
+/// Built-in functions that Mojo's library modules written in mj here also export: the
+/// built-in module that provides them.
+fn builtin_reexport(module: &str, name: &str) -> Option<&'static str> {
+    match (module.strip_prefix("std.").unwrap_or(module), name) {
+        ("os", "abort") => Some("builtin"),
+        _ => None,
+    }
+}
+
 fn find_module(cx: &Ctx, name: &str) -> Option<usize> {
     let exact = cx.modules.iter().position(|md| md.input.name == name);
     exact.or_else(|| {
@@ -835,8 +857,16 @@ fn resolve_imports(cx: &mut Ctx, m: usize, report: bool) {
                     let sub = format!("{dotted}.{}", name.name);
                     if let Some(item) = cx.modules[t].scope.get(&name.name).cloned() {
                         cx.modules[m].scope.insert(bind, item);
+                    } else if let Some(b) = builtin_reexport(&dotted, &name.name) {
+                        // A built-in that Mojo's library module defines (`from std.os import
+                        // abort`): the built-in, under the imported name.
+                        cx.modules[m]
+                            .scope
+                            .insert(bind, Item::Builtin(b, name.name.clone()));
                     } else if let Some(sm) = find_module(cx, &sub) {
                         cx.modules[m].scope.insert(bind, Item::Module(sm));
+                    } else if pending_alias(cx, t, &name.name) {
+                        // A generic struct alias, imported once it is resolved.
                     } else if report {
                         let mut d = Diag::error(
                             E_IMPORT,
@@ -906,6 +936,11 @@ fn eval_consts(cx: &mut Ctx, m: usize, report: bool) {
                 );
                 continue;
             }
+            if report && generic_struct_instance(cx, m, value) {
+                // `comptime ListNode = Node[Element]`: resolved once the structs'
+                // parameters are known (`generic_type_aliases`).
+                continue;
+            }
             let want = ty
                 .as_ref()
                 .map(|t| resolve_type_here(cx, m, t, &TyScope::empty()));
@@ -946,6 +981,55 @@ fn eval_consts(cx: &mut Ctx, m: usize, report: bool) {
                     ),
                 ),
             }
+        }
+    }
+}
+
+/// Whether `e` applies a user struct to arguments (`Node[Element]`).
+fn generic_struct_instance(cx: &Ctx, m: usize, e: &Expr) -> bool {
+    matches!(&e.kind, ExprKind::Index { base, .. }
+        if matches!(&base.kind, ExprKind::Name(n)
+            if matches!(cx.modules[m].scope.get(n), Some(Item::Struct(_)))))
+}
+
+/// Whether module `t` defines `name` as an alias of a generic struct instance not resolved
+/// yet (`generic_type_aliases`).
+fn pending_alias(cx: &Ctx, t: usize, name: &str) -> bool {
+    // (Any `X[...]` alias: the struct it names may itself be imported in a later round.)
+    cx.modules[t].input.ast.body.iter().any(|st| {
+        matches!(&st.kind, StmtKind::Comptime { name: n, value, .. }
+            if n.name == name && matches!(&value.kind, ExprKind::Index { base, .. }
+                if matches!(base.kind, ExprKind::Name(_))))
+    })
+}
+
+/// Module-level aliases of generic struct instances (`comptime ListNode = Node[Element]`),
+/// after the structs' parameters are resolved.
+fn generic_type_aliases(cx: &mut Ctx) {
+    for m in 0..cx.modules.len() {
+        let ast = cx.modules[m].input.ast.clone();
+        for stmt in &ast.body {
+            let StmtKind::Comptime {
+                name,
+                params,
+                value,
+                ..
+            } = &stmt.kind
+            else {
+                continue;
+            };
+            if !params.is_empty()
+                || matches!(cx.modules[m].scope.get(&name.name), Some(Item::Const(_)))
+                || !generic_struct_instance(cx, m, value)
+            {
+                continue;
+            }
+            let mut diags = Vec::new();
+            let t = resolve_type(cx, m, value, &TyScope::empty(), &mut diags);
+            cx.diags.extend(diags);
+            cx.modules[m]
+                .scope
+                .insert(name.name.clone(), Item::Const(ConstVal::Type(t)));
         }
     }
 }
@@ -1164,6 +1248,29 @@ fn const_compare(l: &ConstVal, op: ast::CmpOp, r: &ConstVal) -> Option<bool> {
 }
 
 /// Resolves a type during item collection, keeping the diagnostics with the items.
+/// The type a pack parameter (`*Ts`, written `Ts` or `Self.Ts`) is bound to here: the
+/// tuple of its elements in an instance.
+pub(crate) fn pack_type(e: &Expr, scope: &TyScope) -> Option<Ty> {
+    let name = match &e.kind {
+        ExprKind::Name(n) => n,
+        ExprKind::Attr { base, name } if matches!(&base.kind, ExprKind::Name(b) if b == "Self") => {
+            &name.name
+        }
+        _ => return None,
+    };
+    match scope.types.get(name) {
+        Some(t @ Ty::Tuple(_)) => Some(t.clone()),
+        _ => None,
+    }
+}
+
+/// Whether `e` is a type expression here (resolves without a diagnostic).
+pub(crate) fn is_type_here(cx: &Ctx, m: usize, e: &Expr, scope: &TyScope) -> bool {
+    let mut diags = Vec::new();
+    let t = resolve_type(cx, m, e, scope, &mut diags);
+    diags.is_empty() && !t.is_unknown()
+}
+
 pub(crate) fn resolve_type_here(cx: &mut Ctx, m: usize, e: &Expr, scope: &TyScope) -> Ty {
     let mut diags = Vec::new();
     let t = resolve_type(cx, m, e, scope, &mut diags);
@@ -1235,11 +1342,15 @@ pub(crate) fn resolve_type(
         }
         ExprKind::None => Ty::Unit,
         ExprKind::Attr { base, name } => {
-            // `Self.T`: a type parameter of the struct being described.
-            if matches!(&base.kind, ExprKind::Name(b) if b == "Self")
-                && let Some(t) = scope.types.get(&name.name)
-            {
-                return t.clone();
+            // `Self.T`: a type parameter of the struct being described, or one of its
+            // `comptime` type aliases.
+            if matches!(&base.kind, ExprKind::Name(b) if b == "Self") {
+                if let Some(t) = scope.types.get(&name.name) {
+                    return t.clone();
+                }
+                if let Some(ConstVal::Type(t)) = scope.consts.get(&name.name) {
+                    return t.clone();
+                }
             }
             // `mod.Type`
             if let Some(Item::Module(t)) = cx.module_path(m, base)
@@ -1251,6 +1362,26 @@ pub(crate) fn resolve_type(
             Ty::Unknown
         }
         ExprKind::Index { base, args } => {
+            // `Self.Ts[i]`: element `i` (a compile-time index) of a type pack.
+            if let [a] = args.as_slice()
+                && a.name.is_none()
+                && let Some(Ty::Tuple(elems)) = pack_type(base, scope)
+            {
+                return match const_eval(cx, m, &a.value, scope.consts) {
+                    Some(ConstVal::Int(i, _)) if (0..elems.len() as i128).contains(&i) => {
+                        elems[i as usize].clone()
+                    }
+                    _ => {
+                        let msg = format!(
+                            "a type pack of {} types needs a compile-time index below {}",
+                            elems.len(),
+                            elems.len()
+                        );
+                        diags.push((m, Diag::error(E_UNKNOWN_TYPE, msg, a.value.span)));
+                        Ty::Unknown
+                    }
+                };
+            }
             if let Some(al) = super::params::lookup_alias(cx, m, base, scope.consts) {
                 return super::params::alias_type(cx, m, &al, args, scope, diags, e.span);
             }
@@ -1532,6 +1663,24 @@ fn resolve_fields(cx: &mut Ctx, s: u32) {
             name, ty, value, ..
         } = &stmt.kind
         {
+            // A type alias (`comptime Ptr = UnsafePointer[Self, MutExternalOrigin]`): the
+            // template's type here, substituted per instance (`struct_instance_names`).
+            let tscope = TyScope {
+                self_ty: Some(self_ty.clone()),
+                types: &types,
+                consts: &consts,
+            };
+            if matches!(value.kind, ExprKind::Index { .. } | ExprKind::Attr { .. })
+                && is_type_here(cx, m, value, &tscope)
+            {
+                let mut diags = Vec::new();
+                let t = resolve_type(cx, m, value, &tscope, &mut diags);
+                if t.has_param() || mentions_any(value, &["Self".to_string()]) {
+                    late_consts.push((name.name.clone(), value.clone()));
+                }
+                consts.insert(name.name.clone(), ConstVal::Type(t));
+                continue;
+            }
             match const_eval(cx, m, value, &consts) {
                 Some(v) => {
                     let v = match (ty.as_ref().map(|t| resolve_type_here(cx, m, t, &scope)), v) {

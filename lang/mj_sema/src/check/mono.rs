@@ -194,6 +194,7 @@ pub(crate) fn monomorphize_types(
             l.ty = m.ty(&l.ty);
         }
         f.ret = m.ty(&f.ret);
+        f.raises_ty = f.raises_ty.as_ref().map(|t| m.ty(t));
         rewrite(&mut f.body, &mut |e| {
             e.ty = m.ty(&e.ty);
             if let K::SizeOf(t) = &mut e.kind {

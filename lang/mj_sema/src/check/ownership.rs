@@ -309,34 +309,39 @@ impl Ctx {
             return false;
         };
         let want = super::TraitRef::Builtin("ImplicitlyCopyable");
-        if let Some(b) = super::conform::conditional(self, *s, args, &want) {
-            return b;
-        }
+        // An unconditional declaration wins over a conditional one that does not hold.
         self.declares(*s, "ImplicitlyCopyable")
             || self.structs[*s as usize]
                 .traits
                 .iter()
                 .any(|d| super::generics::implies(self, d, &want))
+            || super::conform::conditional(self, *s, args, &want) == Some(true)
     }
 
     /// Whether `.copy()` is available: Mojo's `Copyable`.
     pub(crate) fn copyable(&self, t: &Ty) -> bool {
         match t {
             Ty::Struct(s, args) => {
-                if let Some(b) = super::conform::conditional(
+                let cond = super::conform::conditional(
                     self,
                     *s,
                     args,
                     &super::TraitRef::Builtin("Copyable"),
-                ) {
-                    return b;
-                }
-                self.declares_implicit_copy(t)
-                    || self.declares(*s, "Copyable")
+                );
+                // An unconditional `Copyable` wins over a conditional trait implying it
+                // (`ImplicitlyCopyable where ...`) that does not hold.
+                let uncond = self.declares(*s, "Copyable")
                     || self.structs[*s as usize].traits.iter().any(|d| {
                         super::generics::implies(self, d, &super::TraitRef::Builtin("Copyable"))
                     })
-                    || self.struct_has(*s, "__copyinit__")
+                    || self.struct_has(*s, "__copyinit__");
+                if uncond {
+                    return true;
+                }
+                if let Some(b) = cond {
+                    return b;
+                }
+                self.declares_implicit_copy(t)
             }
             Ty::Tuple(ts) => ts.iter().all(|t| self.copyable(t)),
             Ty::Array(e, _) | Ty::List(e) => self.copyable(e),
@@ -499,7 +504,13 @@ impl FnCx<'_> {
             let Ty::Struct(s, args) = &local.ty else {
                 continue;
             };
-            let destroyable = ["Deinitable", "ImplicitlyDeletable"].iter().all(|t| {
+            let destroyable = [
+                "Deinitable",
+                "ImplicitlyDeletable",
+                "ImplicitlyDestructible",
+            ]
+            .iter()
+            .all(|t| {
                 super::conform::conditional(self.cx, *s, args, &super::TraitRef::Builtin(t))
                     != Some(false)
             });

@@ -739,6 +739,16 @@ impl FnCx<'_> {
 
 /// A simple type alias written as a name (`comptime Width = Int`).
 pub(crate) fn type_alias_of(cx: &Ctx, m: usize, value: &Expr) -> Option<ConstVal> {
+    // A user generic struct's instance (`comptime ListNode = Node[Element]`).
+    if let ExprKind::Index { base, args } = &value.kind
+        && let ExprKind::Name(n) = &base.kind
+        && let Some(Item::Struct(_)) = cx.modules[m].scope.get(n)
+        && !args.iter().any(|a| is_unbound(&a.value))
+    {
+        let mut diags = Vec::new();
+        let t = super::items::resolve_type(cx, m, value, &TyScope::empty(), &mut diags);
+        return (diags.is_empty() && !t.is_unknown()).then_some(ConstVal::Type(t));
+    }
     let ExprKind::Name(n) = &value.kind else {
         return None;
     };

@@ -123,6 +123,9 @@ impl FnCx<'_> {
         if let Some(n) = self.pack_len(e) {
             return Some(ConstVal::Int(n as i128, Ty::INT));
         }
+        if let Some(v) = self.type_value(e) {
+            return Some(v);
+        }
         if let Some(v) = const_eval(self.cx, self.m, e, &self.consts) {
             return Some(v);
         }
@@ -132,6 +135,30 @@ impl FnCx<'_> {
             return self.ct_cond(e).map(ConstVal::Bool);
         }
         None
+    }
+
+    /// A type as a compile-time value (`comptime if Self.Ts[i] == T:`), and the length of
+    /// a type pack (`Self.Ts.length`, `Ts.size`).
+    pub(crate) fn type_value(&mut self, e: &Expr) -> Option<ConstVal> {
+        let scope = self.tscope();
+        if let ExprKind::Attr { base, name } = &e.kind
+            && matches!(name.name.as_str(), "length" | "size")
+            && let Some(Ty::Tuple(ts)) = super::items::pack_type(base, &scope)
+        {
+            return Some(ConstVal::Int(ts.len() as i128, Ty::INT));
+        }
+        let shaped = match &e.kind {
+            ExprKind::Name(n) => self.lookup_local(n).is_none(),
+            ExprKind::Attr { base, .. } => matches!(&base.kind, ExprKind::Name(b) if b == "Self"),
+            ExprKind::Index { base, .. } => super::items::pack_type(base, &scope).is_some(),
+            _ => false,
+        };
+        if !shaped {
+            return None;
+        }
+        let mut diags = Vec::new();
+        let t = super::items::resolve_type(self.cx, self.m, e, &scope, &mut diags);
+        (diags.is_empty() && !t.is_unknown()).then_some(ConstVal::Type(t))
     }
 
     /// `len(args)` / `args.__len__()` of a tuple-typed local (a variadic pack).

@@ -369,12 +369,17 @@ impl FnCx<'_> {
 
     /// A type parameter that may also be written as a `DType` (`stack_allocation[8, DType.float32]`).
     fn param_type(&mut self, p: &Arg) -> Ty {
-        // A struct instance (`alloc[DictEntry[K, V]](n)`) is a type, never a `DType` value.
-        if let ExprKind::Index { base, .. } = &p.value.kind
-            && let ExprKind::Name(n) = &base.kind
-            && matches!(self.cx.modules[self.m].scope.get(n), Some(Item::Struct(_)))
-        {
-            return self.resolve_ty(&p.value);
+        // A type first (`alloc[Self.T]`): evaluating `Self.T` as a value would report.
+        let mut diags = Vec::new();
+        let t = crate::check::items::resolve_type(
+            self.cx,
+            self.m,
+            &p.value,
+            &self.tscope(),
+            &mut diags,
+        );
+        if diags.is_empty() {
+            return t;
         }
         if let Ok(t) = eval_dtype(self.cx, self.m, &p.value, &self.consts) {
             return t;
@@ -964,11 +969,63 @@ pub(crate) fn memory_method(
     args: &[Arg],
     span: Span,
 ) -> Result<TExpr, TExpr> {
-    match recv.ty {
+    match recv.ty.clone() {
         Ty::Vector(..) | Ty::RawPtr(..) | Ty::Array(..) => {
             Ok(fx.method_with_params(recv, name, &[], args, span))
         }
+        Ty::Span(elem) => match name.name.as_str() {
+            "swap_elements" => Ok(fx.span_swap(recv, &elem, args, span)),
+            "unsafe_ptr" => {
+                fx.arity("unsafe_ptr", args, 0, 0, span);
+                let line = recv.line;
+                Ok(TExpr::new(
+                    K::Field(Box::new(recv), 0),
+                    Ty::RawPtr(elem, 0),
+                    line,
+                ))
+            }
+            "__len__" => {
+                fx.arity("__len__", args, 0, 0, span);
+                let line = recv.line;
+                Ok(TExpr::new(K::Field(Box::new(recv), 1), Ty::INT, line))
+            }
+            _ => Err(recv),
+        },
         _ => fx.simd_method(recv, name, &[], args, span),
+    }
+}
+
+impl FnCx<'_> {
+    /// `span.swap_elements(a, b)`: exchanges two elements (bounds-checked). The values move
+    /// bitwise, so only elements without handles are allowed (bytes, numbers, pointers).
+    fn span_swap(&mut self, sp: TExpr, elem: &Ty, args: &[Arg], span: Span) -> TExpr {
+        let line = self.line(span);
+        if !self.arity("swap_elements", args, 2, 2, span) {
+            return self.unknown(line);
+        }
+        if self.cx.has_handles(elem) || matches!(elem, Ty::Struct(..)) {
+            let msg = format!(
+                "`swap_elements` of a `Span[{}]` is not supported yet",
+                self.ty_name(elem)
+            );
+            self.error(
+                Diag::error(E_MISMATCH, msg, span).with_hint("swap by index with a temporary"),
+            );
+            return self.unknown(line);
+        }
+        let (s0, sp) = self.temp(sp);
+        let a = self.offset_arg(&args[0].value);
+        let b = self.offset_arg(&args[1].value);
+        let pa = self.span_elem(sp.clone(), elem, a);
+        let pb = self.span_elem(sp, elem, b);
+        let (s1, va) = self.temp(pa.clone());
+        let (s2, vb) = self.temp(pb.clone());
+        let stmts = vec![s0, s1, s2, TStmt::Assign(pa, vb), TStmt::Assign(pb, va)];
+        TExpr::new(
+            K::Seq(stmts, Box::new(TExpr::new(K::Unit, Ty::Unit, line))),
+            Ty::Unit,
+            line,
+        )
     }
 }
 

@@ -235,6 +235,8 @@ pub(crate) fn builtin_method(
                 "__len__",
                 "write",
                 "unsafe_ptr",
+                "as_bytes",
+                "unsafe_as_bytes_mut",
             ];
             let ok = |fx: &mut FnCx<'_>, min, max| fx.arity(m, args, min, max, span);
             let yes = |fx: &mut FnCx<'_>, r: TExpr| {
@@ -369,6 +371,42 @@ pub(crate) fn builtin_method(
                     let field = fx.offset(hdr, one);
                     fx.deref(field)
                 }
+                // A `Span[Byte]` over the string's bytes. The mutable one first gives the
+                // variable a copy of its own (a string may be shared or a literal).
+                "as_bytes" | "unsafe_as_bytes_mut" if ok(fx, 0, 0) => {
+                    let byte = Ty::Int {
+                        bits: 8,
+                        signed: false,
+                    };
+                    let mut stmts = Vec::new();
+                    let s = if m == "unsafe_as_bytes_mut" {
+                        if !is_place(&recv) {
+                            fx.error(Diag::error(
+                                E_ASSIGN,
+                                "`unsafe_as_bytes_mut` needs a variable, not a temporary value",
+                                span,
+                            ));
+                            return fx.unknown(line);
+                        }
+                        let ptr = str_data(fx, recv.clone(), line);
+                        let len = TExpr::new(K::Len(Box::new(recv.clone())), Ty::INT, line);
+                        let fresh = fx.rt_call(Rt::StrFromBytes, vec![ptr, len], Ty::Str, line);
+                        stmts.push(TStmt::Assign(recv.clone(), fresh));
+                        recv
+                    } else {
+                        let (st, l) = fx.temp(recv);
+                        stmts.push(st);
+                        l
+                    };
+                    let data = str_data(fx, s.clone(), line);
+                    let len = TExpr::new(K::Len(Box::new(s)), Ty::INT, line);
+                    let sp = TExpr::new(
+                        K::Aggregate(vec![data, len]),
+                        Ty::Span(Box::new(byte.clone())),
+                        line,
+                    );
+                    TExpr::new(K::Seq(stmts, Box::new(sp)), Ty::Span(Box::new(byte)), line)
+                }
                 _ if KNOWN.contains(&m) => not_done(fx),
                 _ => unknown_method(fx, KNOWN),
             }
@@ -482,6 +520,19 @@ pub(crate) fn builtin_method(
         Ty::Tuple(_) | Ty::Struct(..) if m == "copy" => recv,
         _ => unknown_method(fx, &[]),
     }
+}
+
+/// The address of a `String`'s bytes: a handle points at `{len, data, rc}` (ABI.md).
+fn str_data(fx: &mut FnCx<'_>, s: TExpr, line: u32) -> TExpr {
+    let byte = Ty::Int {
+        bits: 8,
+        signed: false,
+    };
+    let bp = Ty::RawPtr(Box::new(byte), 0);
+    let hdr = TExpr::new(K::Cast(Box::new(s)), Ty::RawPtr(Box::new(bp), 0), line);
+    let one = fx.int(1, line);
+    let field = fx.offset(hdr, one);
+    fx.deref(field)
 }
 
 /// A `String` method that is one runtime operation (`Rt::str_method`).

@@ -520,11 +520,10 @@ pub(crate) fn call_module_builtin(
             r => r,
         })
         .collect();
-    let r = TExpr::new(
-        K::Call(Callee::Extern(name.to_string()), args64),
-        Ty::F64,
-        line,
-    );
+    let Some(op) = crate::tir::Intrinsic::math(name) else {
+        return Some(fx.unknown(line));
+    };
+    let r = TExpr::new(K::Call(Callee::Libm(op), args64), Ty::F64, line);
     Some(fx.cast(r, ft))
 }
 
@@ -606,11 +605,10 @@ fn vector_math(
                 TArg::Value(fx.cast(x, Ty::F64))
             })
             .collect();
-        let call = TExpr::new(
-            K::Call(Callee::Extern(name.to_string()), lane_args),
-            Ty::F64,
-            line,
-        );
+        let Some(op) = crate::tir::Intrinsic::math(name) else {
+            return fx.unknown(line);
+        };
+        let call = TExpr::new(K::Call(Callee::Libm(op), lane_args), Ty::F64, line);
         let val = fx.cast(call, (*elem).clone());
         let ins = TExpr::new(
             K::Prim(Prim::Insert, vec![acc.clone(), idx, val]),
