@@ -71,6 +71,7 @@ pub fn rt_symbol(rt: Rt) -> &'static str {
         Rt::SuiteRecord => "mj_suite_record",
         Rt::SuiteFinish => "mj_suite_finish",
         Rt::RtAbort => "mj_rt_abort",
+        Rt::AbortIndex => "mj_list_abort_index",
         Rt::RandomSeed => "mj_random_seed",
         Rt::RandomSeedClock => "mj_random_seed_clock",
         Rt::RandomU64 => "mj_random_u64",

@@ -73,6 +73,8 @@ pub enum Rt {
     SuiteRecord,
     SuiteFinish,
     RtAbort,
+    /// Index out of range (file, line, index, length): aborts.
+    AbortIndex,
     RandomSeed,
     RandomSeedClock,
     RandomU64,
@@ -165,6 +167,7 @@ impl Rt {
         Rt::SuiteRecord,
         Rt::SuiteFinish,
         Rt::RtAbort,
+        Rt::AbortIndex,
         Rt::RandomSeed,
         Rt::RandomSeedClock,
         Rt::RandomU64,

@@ -8,6 +8,7 @@ use mj_syntax::{Diag, Span};
 use crate::check::body::FnCx;
 use crate::check::expr::is_place;
 use crate::check::{E_ARITY, E_KWARG, E_MISMATCH, E_NO_MEMBER};
+use crate::rt::Rt;
 use crate::suggest::did_you_mean;
 use crate::tir::{TBin, TCmp, TExpr, TExprKind as K, TStmt};
 use crate::ty::Ty;
@@ -159,8 +160,8 @@ impl FnCx<'_> {
             Ty::Str,
             line,
         );
-        let abort = self.extern_call(
-            "mj_list_abort_index",
+        let abort = self.rt_call(
+            Rt::AbortIndex,
             vec![file, self.int(line.into(), line), i, self.int(len, line)],
             Ty::Unit,
             line,
@@ -321,8 +322,8 @@ impl FnCx<'_> {
             Ty::Str,
             line,
         );
-        let abort = self.extern_call(
-            "mj_list_abort_index",
+        let abort = self.rt_call(
+            Rt::AbortIndex,
             vec![file, self.int(line.into(), line), i, len],
             Ty::Unit,
             line,
