@@ -1004,6 +1004,15 @@ impl FnCx<'_> {
                 "convert it explicitly with `{}(...)`",
                 self.ty_name(to)
             ));
+        } else if self.is_library_list(to) != self.is_library_list(&v.ty)
+            && matches!((to, &v.ty), (Ty::List(_), _) | (_, Ty::List(_)))
+        {
+            // Same spelling, different types, until list literals use the library's.
+            d = d.with_hint(
+                "one is the library's `std.collections.list.List`, the other the built-in \
+                 `List` (of literals, `List[T]()` and the built-in functions): they do not \
+                 convert; build the library list with `.append` or an annotated literal",
+            );
         }
         self.error(d);
         TExpr {
