@@ -28,15 +28,27 @@ fn level(opt: u8) -> OptimizationLevel {
 }
 
 /// The host: its triple, CPU and all its features (like `-march=native`).
+///
+/// `MJ_TARGET_CPU` (an LLVM CPU name such as `x86-64-v2`) replaces the host CPU, with the
+/// features of `MJ_TARGET_FEATURES` (LLVM's `+avx2,+fma` form; none when unset, so LLVM
+/// takes the CPU's own): tools that cannot run every instruction of the build machine
+/// (valgrind has no AVX-512) and binaries meant for older machines need it.
 pub fn host_target() -> mj_target::Target {
     static HOST: OnceLock<mj_target::Target> = OnceLock::new();
     HOST.get_or_init(|| {
         let triple = TargetMachine::get_default_triple();
-        mj_target::Target::new(
-            &triple.as_str().to_string_lossy(),
-            &TargetMachine::get_host_cpu_name().to_string(),
-            &TargetMachine::get_host_cpu_features().to_string(),
-        )
+        let triple = triple.as_str().to_string_lossy();
+        match std::env::var("MJ_TARGET_CPU") {
+            Ok(cpu) if !cpu.trim().is_empty() => {
+                let features = std::env::var("MJ_TARGET_FEATURES").unwrap_or_default();
+                mj_target::Target::new(&triple, cpu.trim(), &features)
+            }
+            _ => mj_target::Target::new(
+                &triple,
+                &TargetMachine::get_host_cpu_name().to_string(),
+                &TargetMachine::get_host_cpu_features().to_string(),
+            ),
+        }
     })
     .clone()
 }
