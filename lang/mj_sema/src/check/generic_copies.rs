@@ -10,13 +10,15 @@
 //! whose template type is the parameter itself (`x: T`), `var y: T` declarations, locals
 //! initialized from such a value (`var y = x^`, `var y = x.copy()`), and the fields of
 //! `self`'s own struct whose declared type is a parameter (`self.value` with
-//! `var value: T`). Values reached in other ways (an element of a `List[T]`, a call's
-//! result) are checked as their instance type: a limitation, not a rule.
+//! `var value: T`), and the elements of generic container arguments (`xs[i]` and
+//! `for x in xs` with `xs: List[T]` or `*xs: T`). Values reached in other ways (a call's
+//! result, a local list of `T`) are checked as their instance type: a limitation, not a
+//! rule.
 //!
 //! Also here: a struct declared `ImplicitlyCopyable` without a copy constructor must have
 //! implicitly copyable fields ([`check_implicit_copy_fields`]).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use mj_syntax::ast::{Expr, ExprKind};
 use mj_syntax::{Diag, Span};
@@ -32,6 +34,10 @@ use crate::ty::Ty;
 #[derive(Default)]
 pub(crate) struct GenericLocals {
     locals: HashMap<LocalId, String>,
+    /// Arguments that hold such values: `xs: List[T]`, `*rest: T`, spans and arrays of `T`.
+    containers: HashMap<LocalId, String>,
+    /// Loop variables over those (views of the elements: they cannot be moved from).
+    views: HashSet<LocalId>,
     params: Vec<String>,
 }
 
@@ -61,13 +67,46 @@ impl FnCx<'_> {
             .filter(|p| not_implicit(self.cx, p))
             .map(|p| p.name.clone())
             .collect();
+        let nc = |j: u32| {
+            f.generics
+                .get(j as usize)
+                .filter(|gp| not_implicit(self.cx, gp))
+                .map(|gp| gp.name.clone())
+        };
         for (p, &l) in f.sig.params.iter().zip(params) {
-            if let Ty::Param(j) = p.ty
-                && let Some(gp) = f.generics.get(j as usize)
-                && not_implicit(self.cx, gp)
-            {
-                g.locals.insert(l, gp.name.clone());
+            match &p.ty {
+                Ty::Param(j) => {
+                    if let Some(n) = nc(*j) {
+                        g.locals.insert(l, n);
+                    }
+                }
+                Ty::List(e) | Ty::Span(e) | Ty::Array(e, _) => {
+                    if let Ty::Param(j) = **e
+                        && let Some(n) = nc(j)
+                    {
+                        g.containers.insert(l, n);
+                    }
+                }
+                _ => {}
             }
+        }
+    }
+
+    /// The type parameter of the elements of a generic container argument (`xs: List[T]`).
+    pub(crate) fn generic_elements(&self, it: &TExpr) -> Option<String> {
+        match &it.kind {
+            K::Local(l) => self.own.generic.containers.get(l).cloned(),
+            _ => None,
+        }
+    }
+
+    /// `for x in xs` over a generic container: `x` is a value of its type parameter.
+    pub(crate) fn note_generic_loop_var(&mut self, target: &Expr, param: Option<String>) {
+        if let (Some(p), ExprKind::Name(n)) = (param, &target.kind)
+            && let Some(l) = self.lookup_local(n)
+        {
+            self.own.generic.locals.insert(l, p);
+            self.own.generic.views.insert(l);
         }
     }
 
@@ -155,6 +194,7 @@ impl FnCx<'_> {
         match &v.kind {
             K::Local(l) => self.own.generic.locals.get(l).cloned(),
             K::Deref(b) => self.generic_place(b),
+            K::ListElem(b, _) | K::ListElemUnchecked(b, _) => self.generic_elements(b),
             K::Field(b, i) => self.generic_field(&b.ty, *i),
             _ => None,
         }
@@ -163,11 +203,12 @@ impl FnCx<'_> {
     /// E0124 for an implicit copy of a generic value.
     pub(crate) fn report_generic_copy(&mut self, v: &TExpr, param: &str, span: Span) {
         let what = self.describe(v);
-        let owned = matches!(v.kind, K::Local(l) if self.owns(l));
+        let owned =
+            matches!(v.kind, K::Local(l) if self.owns(l) && !self.own.generic.views.contains(&l));
         let hint = match &what {
             Some(n) if owned => format!("write `{n}.copy()` for a copy or `{n}^` to move"),
             Some(n) => format!("write `{n}.copy()` for a copy"),
-            None => "write `.copy()` for a copy or `^` to move".to_string(),
+            None => "write `.copy()` for a copy".to_string(),
         };
         self.error(
             Diag::error(

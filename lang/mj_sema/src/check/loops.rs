@@ -154,6 +154,8 @@ impl FnCx<'_> {
             return;
         }
         let line = it.line;
+        // (`for x in xs` with `xs: List[T]`: `x` is a `T`, `generic_copies.rs`.)
+        let generic = self.generic_elements(&it);
         let plan = super::builtins::iteration_plan(self, it, span);
         let Some(plan) = plan else { return };
         // (A new collection, like `s.split()`, is released after the loop.)
@@ -204,6 +206,7 @@ impl FnCx<'_> {
         } else {
             self.bind_loop_var(target, elem, span, &mut b);
         }
+        self.note_generic_loop_var(target, generic);
         self.finish_loop(cond, b, body, else_body, out);
     }
 

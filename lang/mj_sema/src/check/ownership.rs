@@ -706,7 +706,7 @@ impl FnCx<'_> {
                 format!("write `{n}.copy()` for a copy or `{n}^` to move")
             }
             Some(n) => format!("write `{n}.copy()` for a copy"),
-            None => "write `.copy()` for a copy or `^` to move".to_string(),
+            None => "write `.copy()` for a copy".to_string(),
         };
         if let Ty::Struct(s, _) = v.ty
             && self.cx.structs[s as usize].params.is_empty()
