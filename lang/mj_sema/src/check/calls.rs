@@ -477,6 +477,25 @@ impl FnCx<'_> {
                 super::builtins::external_call(self, targs, args, span)
             }
             ExprKind::Index { base, args: cargs } => {
+                // `Self.Ts.contains[T]()`: a compile-time `Bool`.
+                if let ExprKind::Attr {
+                    base: pack,
+                    name: m,
+                } = &base.kind
+                    && m.name == "contains"
+                    && super::items::pack_type(pack, &self.tscope()).is_some()
+                {
+                    let call = Expr {
+                        kind: ExprKind::Call {
+                            func: Box::new(func.clone()),
+                            args: args.to_vec(),
+                        },
+                        span,
+                    };
+                    if let Some(v) = self.type_value(&call) {
+                        return self.const_value(v, line);
+                    }
+                }
                 // `Self.Ts[i](...)`: constructs one type of a type pack.
                 if super::items::pack_type(base, &self.tscope()).is_some() {
                     return match self.resolve_ty(func) {

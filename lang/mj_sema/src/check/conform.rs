@@ -293,6 +293,10 @@ impl FnCx<'_> {
             }
             _ => {}
         }
+        // `Self.Ts.contains[T]()` of a type pack.
+        if let Some(ConstVal::Bool(b)) = self.type_value(e) {
+            return Some(b);
+        }
         let mut diags = Vec::new();
         let r = ct_bool(self.cx, self.m, e, &self.tscope(), &mut diags);
         self.diags.extend(diags);

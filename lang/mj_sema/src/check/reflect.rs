@@ -147,6 +147,21 @@ impl FnCx<'_> {
         {
             return Some(ConstVal::Int(ts.len() as i128, Ty::INT));
         }
+        if let ExprKind::Call { func, args } = &e.kind
+            && args.is_empty()
+            && let ExprKind::Index {
+                base: m,
+                args: targs,
+            } = &func.kind
+            && let ExprKind::Attr { base, name } = &m.kind
+            && name.name == "contains"
+            && let [t] = targs.as_slice()
+            && let Some(Ty::Tuple(ts)) = super::items::pack_type(base, &scope)
+        {
+            let want =
+                super::items::resolve_type(self.cx, self.m, &t.value, &scope, &mut Vec::new());
+            return Some(ConstVal::Bool(ts.contains(&want)));
+        }
         let shaped = match &e.kind {
             ExprKind::Name(n) => self.lookup_local(n).is_none(),
             ExprKind::Attr { base, .. } => matches!(&base.kind, ExprKind::Name(b) if b == "Self"),
