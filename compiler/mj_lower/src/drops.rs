@@ -213,9 +213,13 @@ impl Fx<'_> {
         if !self.needs_drop(&target.ty) {
             return Ok(false);
         }
-        if let K::Deref(inner) = &target.kind
-            && matches!(inner.kind, K::Call(..))
-        {
+        let field_through_pointer = matches!(target.kind, K::Field(..))
+            && matches!(&deref_root(target).map(|d| &d.kind), Some(K::Deref(inner)) if !matches!(inner.kind, K::Local(_)));
+        let through_ref =
+            matches!(&target.kind, K::Deref(inner) if matches!(inner.kind, K::Call(..)));
+        if through_ref || field_through_pointer {
+            // (Also a field of a value reached through a pointer, `p[i].value = v`: the
+            // value it belongs to is initialized, so the field holds a live value.)
             // A store through a `-> ref` result (`xs[i] = v` on a struct whose
             // `__getitem__` returns a reference): the place holds a live value, which is
             // destroyed before it is overwritten. The address is computed once.
@@ -313,6 +317,15 @@ impl Fx<'_> {
 }
 
 /// The local a place of fields is rooted in (`x`, `x.a.b`), if it is one.
+/// The `Deref` a chain of field accesses starts from, if any.
+fn deref_root(e: &TExpr) -> Option<&TExpr> {
+    match &e.kind {
+        K::Deref(_) => Some(e),
+        K::Field(b, _) => deref_root(b),
+        _ => None,
+    }
+}
+
 fn field_root(e: &TExpr) -> Option<LocalId> {
     match &e.kind {
         K::Local(l) => Some(*l),

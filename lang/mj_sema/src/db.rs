@@ -80,6 +80,7 @@ pub fn imports(db: &dyn salsa::Database, file: SourceFile) -> Vec<(u32, String)>
     for pm in crate::PRELUDE_MODULES {
         let wanted = match *pm {
             "std.iter" => crate::imports::mentions_word(file.text(db), "zip"),
+            "std.hashlib.hash" => crate::imports::mentions_hashing(file.text(db)),
             "std.builtin.builtin_slice" => crate::imports::mentions_word(file.text(db), "Slice"),
             _ => crate::imports::mentions_optional(file.text(db)),
         };

@@ -78,6 +78,13 @@ pub fn mentions_optional(text: &str) -> bool {
     text.contains(".get(") || mentions_word(text, "Optional")
 }
 
+/// Whether a file may use the hashing prelude (`hash`, `Hashable`, `Hasher`).
+pub fn mentions_hashing(text: &str) -> bool {
+    ["hash", "Hashable", "Hasher", "default_hasher", "__hash__"]
+        .iter()
+        .any(|w| mentions_word(text, w))
+}
+
 /// Whether `word` occurs in `text` as a whole identifier.
 pub fn mentions_word(text: &str, word: &str) -> bool {
     let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_';

@@ -17,6 +17,15 @@ pub const PRELUDE_MODULES: &[&str] = &[
     "std.collections.optional",
     "std.iter",
     "std.builtin.builtin_slice",
+    "std.hashlib.hash",
 ];
 /// The names the prelude modules export to every module.
-pub const PRELUDE_NAMES: &[&str] = &["Optional", "zip", "Slice"];
+pub const PRELUDE_NAMES: &[&str] = &[
+    "Optional",
+    "zip",
+    "Slice",
+    "Hashable",
+    "Hasher",
+    "hash",
+    "default_hasher",
+];

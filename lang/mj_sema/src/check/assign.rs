@@ -289,12 +289,28 @@ impl FnCx<'_> {
                     if let Some(scope) = self.scopes.last_mut() {
                         scope.insert(tmp_name.clone(), l);
                     }
+                    let name = Expr {
+                        kind: ExprKind::Name(tmp_name.clone()),
+                        span: vspan,
+                    };
+                    // A `var value` parameter takes the stored value over (`tmp^`): it is
+                    // the assignment's own value, so nothing is copied.
+                    let owned =
+                        b.ty.struct_id()
+                            .and_then(|s| self.cx.structs[s as usize].methods.get("__setitem__"))
+                            .and_then(|id| self.cx.funcs[id.0 as usize].sig.params.last())
+                            .is_some_and(|p| p.conv == super::Conv::Owned);
+                    let value = if owned {
+                        Expr {
+                            kind: ExprKind::Transfer(Box::new(name)),
+                            span: vspan,
+                        }
+                    } else {
+                        name
+                    };
                     all.push(ast::Arg {
                         name: None,
-                        value: Expr {
-                            kind: ExprKind::Name(tmp_name.clone()),
-                            span: vspan,
-                        },
+                        value,
                         span: vspan,
                     });
                     let call = self.struct_method_call(

@@ -882,7 +882,19 @@ impl FnCx<'_> {
                     let fv = TExpr::new(K::Field(Box::new(recv), i as u32), fty, line);
                     return self.call_value(fv, args, span);
                 }
-                let Some(id) = self.cx.structs[s as usize].methods.get(&name.name).copied() else {
+                let overloaded = self.cx.structs[s as usize]
+                    .methods
+                    .contains_key(&format!("{}#2", name.name));
+                let picked = if overloaded {
+                    let prefix = match &recv.ty {
+                        Ty::Struct(_, a) if !a.is_empty() => Some(a.to_vec()),
+                        _ => None,
+                    };
+                    self.pick_overload(s, &name.name, prefix.as_deref(), args)
+                } else {
+                    self.cx.structs[s as usize].methods.get(&name.name).copied()
+                };
+                let Some(id) = picked else {
                     if name.name == "copy" && args.is_empty() {
                         // The explicit copy: the copy constructor, or field by field.
                         return self.copy_value(recv, span);
@@ -969,6 +981,8 @@ impl FnCx<'_> {
             {
                 self.copy_value(recv, span)
             }
+            // `Hashable` built-ins feed the hasher (`builtins/hashing.rs`).
+            _ if name.name == "__hash__" => self.builtin_hash(recv, args, span),
             _ => super::builtins::builtin_method(self, recv, name, args, span),
         }
     }

@@ -1142,6 +1142,26 @@ impl FnCx<'_> {
             (Ty::Unit, Ty::Unit) => {
                 return TExpr::new(K::Bool(matches!(op, CmpOp::Eq | CmpOp::Is)), Ty::Bool, line);
             }
+            // Tuples are equal when their elements are, pairwise (Mojo's `Tuple.__eq__`).
+            (Ty::Tuple(ts), Ty::Tuple(us))
+                if ts.len() == us.len() && matches!(op, CmpOp::Eq | CmpOp::Ne) =>
+            {
+                let (ts, us) = (ts.clone(), us.clone());
+                let mut stmts = Vec::new();
+                let av = self.spill_to(a, &mut stmts);
+                let bv = self.spill_to(b, &mut stmts);
+                let mut all = TExpr::new(K::Bool(true), Ty::Bool, line);
+                for (i, (t, u)) in ts.iter().zip(&us).enumerate() {
+                    let x = TExpr::new(K::Field(Box::new(av.clone()), i as u32), t.clone(), line);
+                    let y = TExpr::new(K::Field(Box::new(bv.clone()), i as u32), u.clone(), line);
+                    let c = self.compare(CmpOp::Eq, x, y, span);
+                    all = TExpr::new(K::And(Box::new(all), Box::new(c)), Ty::Bool, line);
+                }
+                if op == CmpOp::Ne {
+                    all = TExpr::new(K::Unary(TUn::Not, Box::new(all)), Ty::Bool, line);
+                }
+                return TExpr::new(K::Seq(stmts, Box::new(all)), Ty::Bool, line);
+            }
             _ => {}
         }
         if !a.ty.is_numeric() || !b.ty.is_numeric() {

@@ -813,7 +813,11 @@ pub(crate) fn conforms(cx: &Ctx, t: &Ty, tr: &TraitRef) -> bool {
         }
         _ => match tr {
             // As in Mojo, `String` is a `std.os.PathLike` (paths are strings).
-            TraitRef::User(i) => *t == Ty::Str && is_std_pathlike(cx, *i),
+            TraitRef::User(i) => {
+                (*t == Ty::Str && is_std_pathlike(cx, *i))
+                    || (is_std_trait(cx, *i, "std.hashlib.hash", "Hashable")
+                        && super::builtins::hashing::builtin_hashable(t))
+            }
             TraitRef::Builtin(b) => match *b {
                 "Sized" => matches!(t, Ty::Str | Ty::List(_) | Ty::Dict(..)),
                 "Hashable" | "KeyElement" => matches!(t, Ty::Int { .. } | Ty::Str | Ty::Bool),
@@ -825,6 +829,12 @@ pub(crate) fn conforms(cx: &Ctx, t: &Ty, tr: &TraitRef) -> bool {
             },
         },
     }
+}
+
+/// Whether user trait `i` is the library's trait `name` of module `module`.
+pub(crate) fn is_std_trait(cx: &Ctx, i: u32, module: &str, name: &str) -> bool {
+    let t = &cx.traits[i as usize];
+    t.name == name && cx.modules[t.module].input.name == module
 }
 
 fn is_std_pathlike(cx: &Ctx, i: u32) -> bool {

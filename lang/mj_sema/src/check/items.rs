@@ -42,6 +42,8 @@ pub(crate) fn collect(cx: &mut Ctx) {
     for m in 0..cx.modules.len() {
         eval_consts(cx, m, false);
     }
+    // Again for the prelude's constants (`default_hasher`, an alias of a struct).
+    inject_prelude(cx);
     // Imports may re-export names imported by other modules; two rounds settle chains of two.
     for round in 0..2 {
         for m in 0..cx.modules.len() {
@@ -301,7 +303,7 @@ fn declare_struct(cx: &mut Ctx, m: usize, sd: &StructDef, si: usize) {
             // Constructors may be overloaded (`check/overloads.rs`): the second one is
             // `__init__#2`, and so on.
             if key == "__init__" {
-                key = super::overloads::overload_key(&cx.structs[idx as usize].methods);
+                key = super::overloads::overload_key(&cx.structs[idx as usize].methods, &key);
             }
             // `__exit__(self, err)` (which may swallow the error of a `with` body) is an
             // overload of `__exit__(self)`: see `with_stmt.rs`.
@@ -317,6 +319,16 @@ fn declare_struct(cx: &mut Ctx, m: usize, sd: &StructDef, si: usize) {
                 )
             {
                 key = crate::lang_items::SLICE_GETITEM.to_string();
+            }
+            // Other methods with `self` may be overloaded by their arguments too
+            // (`get(key)` and `get(key, default)`): `name#2`, ... (`check/overloads.rs`).
+            let has_self = |d: &ast::FnDef| d.args.first().is_some_and(|a| a.name.name == "self");
+            if has_self(def)
+                && !key.starts_with("__init__")
+                && let Some(prev) = cx.structs[idx as usize].methods.get(&key)
+                && has_self(&cx.funcs[prev.0 as usize].def)
+            {
+                key = super::overloads::overload_key(&cx.structs[idx as usize].methods, &key);
             }
             if key != def.name.name {
                 cx.funcs[id.0 as usize].mangled = format!(
@@ -557,10 +569,23 @@ fn check_conformance(cx: &mut Ctx) {
                 let req = &cx.funcs[fid.0 as usize];
                 match cx.structs[s].methods.get(&mname).copied() {
                     Some(have) => {
-                        // Same arity and, with `Self` as this struct, the same types.
-                        let want = generics::subst_sig(&req.sig, &[CtArg::Type(self_ty.clone())]);
-                        let got = &cx.funcs[have.0 as usize].sig;
+                        // Same arity and, with `Self` as this struct, the same types. The
+                        // method's own parameters (`def __hash__[H: Hasher]`) follow `Self` in
+                        // the trait and the struct's parameters in the struct: line them up.
+                        let nstruct = cx.structs[s].params.len();
+                        let mut targs = vec![CtArg::Type(self_ty.clone())];
+                        for (i, g) in req.generics.iter().enumerate().skip(1) {
+                            let k = (nstruct + i - 1) as u32;
+                            targs.push(match g.kind {
+                                GKind::Type(_) | GKind::DType => CtArg::Type(Ty::Param(k)),
+                                GKind::Value(_) | GKind::Func(..) => CtArg::Param(k),
+                            });
+                        }
+                        let want = generics::subst_sig(&req.sig, &targs);
+                        let have_f = &cx.funcs[have.0 as usize];
+                        let got = &have_f.sig;
                         let same = want.params.len() == got.params.len()
+                            && req.generics.len() - 1 + nstruct == have_f.generics.len()
                             && want.has_self == got.has_self
                             && want
                                 .params
@@ -576,7 +601,7 @@ fn check_conformance(cx: &mut Ctx) {
                                 "method `{mname}` of `{sname}` does not match its declaration in trait `{tname}`"
                             );
                             let hint =
-                                format!("the trait declares `{}`", describe_sig(cx, &mname, &want));
+                                format!("the trait declares `{}`", describe_sig(cx, &mname, fid));
                             cx.error(
                                 m,
                                 Diag::error(generics::E_CONFORMANCE, msg, span).with_hint(hint),
@@ -585,15 +610,10 @@ fn check_conformance(cx: &mut Ctx) {
                     }
                     None if cx.funcs[fid.0 as usize].required => {
                         let span = cx.structs[s].span;
-                        let want = generics::subst_sig(
-                            &cx.funcs[fid.0 as usize].sig,
-                            &[CtArg::Type(self_ty.clone())],
-                        );
                         let msg = format!(
                             "`{sname}` does not implement `{mname}`, required by trait `{tname}`"
                         );
-                        let hint =
-                            format!("add `{}` to the struct", describe_sig(cx, &mname, &want));
+                        let hint = format!("add `{}` to the struct", describe_sig(cx, &mname, fid));
                         cx.error(
                             m,
                             Diag::error(generics::E_CONFORMANCE, msg, span).with_hint(hint),
@@ -608,26 +628,60 @@ fn check_conformance(cx: &mut Ctx) {
     }
 }
 
-fn describe_sig(cx: &Ctx, name: &str, sig: &Sig) -> String {
+/// A trait method as its declaration reads (`def __hash__[H: Hasher](self, mut hasher: H)`):
+/// the method's own parameters by name, `Self` as `Self`.
+fn describe_sig(cx: &Ctx, name: &str, fid: FnId) -> String {
+    let f = &cx.funcs[fid.0 as usize];
+    let ty = |t: &Ty| -> String {
+        let mut s = cx.ty_name(t);
+        for (i, g) in f.generics.iter().enumerate().rev() {
+            let shown = if i == 0 { "Self" } else { g.name.as_str() };
+            s = s.replace(&format!("<param {i}>"), shown);
+        }
+        s
+    };
+    let sig = &f.sig;
     let ps: Vec<String> = sig
         .params
         .iter()
         .enumerate()
         .map(|(i, p)| {
+            let conv = match p.conv {
+                Conv::Mut => "mut ",
+                Conv::Owned => "var ",
+                _ => "",
+            };
             if i == 0 && sig.has_self {
-                "self".to_string()
+                format!("{conv}self")
             } else {
-                format!("{}: {}", p.name, cx.ty_name(&p.ty))
+                format!("{conv}{}: {}", p.name, ty(&p.ty))
             }
         })
         .collect();
     let ret = if sig.ret == Ty::Unit {
         String::new()
     } else {
-        format!(" -> {}", cx.ty_name(&sig.ret))
+        format!(" -> {}", ty(&sig.ret))
     };
     let raises = if sig.raises { " raises" } else { "" };
-    format!("def {name}({}){raises}{ret}", ps.join(", "))
+    let own: Vec<String> = f
+        .generics
+        .iter()
+        .skip(1)
+        .map(|g| match &g.kind {
+            GKind::Type(b) if !b.is_empty() => {
+                let bs: Vec<String> = b.iter().map(|t| generics::trait_name(cx, t)).collect();
+                format!("{}: {}", g.name, bs.join(" & "))
+            }
+            _ => g.name.clone(),
+        })
+        .collect();
+    let own = if own.is_empty() {
+        String::new()
+    } else {
+        format!("[{}]", own.join(", "))
+    };
+    format!("def {name}{own}({}){raises}{ret}", ps.join(", "))
 }
 
 /// Finds a module by dotted name. A built-in module name (`math`) also finds its library
@@ -1937,7 +1991,7 @@ fn synthesize_fieldwise_init(cx: &mut Ctx, s: u32) {
     if same_shape {
         return;
     }
-    let key = super::overloads::overload_key(methods);
+    let key = super::overloads::overload_key(methods, "__init__");
     let def = FnDef {
         decorators: Vec::new(),
         keyword: DefKeyword::Def,

@@ -20,13 +20,15 @@ use super::body::FnCx;
 use crate::tir::{FnId, TArg, TExpr, TExprKind as K};
 use crate::ty::{CtArg, Ty};
 
-/// The method key of the next `__init__` declared in a struct.
-pub(crate) fn overload_key(methods: &HashMap<String, FnId>) -> String {
-    if !methods.contains_key("__init__") {
-        return "__init__".into();
+/// The method key of the next method `name` declared in a struct: `name` for the first,
+/// then `name#2`, `name#3`, ... (constructors, and methods overloaded by their arguments
+/// such as `Dict.get(key)` / `Dict.get(key, default)`).
+pub(crate) fn overload_key(methods: &HashMap<String, FnId>, name: &str) -> String {
+    if !methods.contains_key(name) {
+        return name.into();
     }
     (2..)
-        .map(|k| format!("__init__#{k}"))
+        .map(|k| format!("{name}#{k}"))
         .find(|k| !methods.contains_key(k))
         .unwrap_or_default()
 }
@@ -34,10 +36,15 @@ pub(crate) fn overload_key(methods: &HashMap<String, FnId>) -> String {
 impl FnCx<'_> {
     /// The constructors of struct `s`, in declaration order.
     pub(crate) fn init_overloads(&self, s: u32) -> Vec<FnId> {
+        self.method_overloads(s, "__init__")
+    }
+
+    /// The overloads of method `name` of struct `s`, in declaration order.
+    pub(crate) fn method_overloads(&self, s: u32, name: &str) -> Vec<FnId> {
         let methods = &self.cx.structs[s as usize].methods;
-        let mut out: Vec<FnId> = methods.get("__init__").copied().into_iter().collect();
+        let mut out: Vec<FnId> = methods.get(name).copied().into_iter().collect();
         for k in 2.. {
-            match methods.get(&format!("__init__#{k}")) {
+            match methods.get(&format!("{name}#{k}")) {
                 Some(&id) => out.push(id),
                 None => break,
             }
@@ -53,7 +60,19 @@ impl FnCx<'_> {
         prefix: Option<&[CtArg]>,
         args: &[Arg],
     ) -> Option<FnId> {
-        let all = self.init_overloads(s);
+        self.pick_overload(s, "__init__", prefix, args)
+    }
+
+    /// Picks the overload of method `name` (with `self` first) of struct `s` that a call
+    /// with `args` means: by count and keyword names, then by the arguments' types.
+    pub(crate) fn pick_overload(
+        &mut self,
+        s: u32,
+        name: &str,
+        prefix: Option<&[CtArg]>,
+        args: &[Arg],
+    ) -> Option<FnId> {
+        let all = self.method_overloads(s, name);
         if all.len() <= 1 {
             return all.first().copied();
         }

@@ -856,6 +856,11 @@ impl FnCx<'_> {
             if let Some((_, moved)) = self.own.drops.deinit.as_mut() {
                 moved.push(i);
             }
+            if !matches!(v.ty, Ty::Struct(..) | Ty::Tuple(_)) {
+                // A moved value, not a place (so no implicit-copy check applies).
+                let (ty, line) = (v.ty.clone(), v.line);
+                return TExpr::new(K::Seq(Vec::new(), Box::new(v)), ty, line);
+            }
             return self.rebuilt(v);
         }
         if is_place(&v) && !self.cx.implicitly_copyable(&v.ty) {

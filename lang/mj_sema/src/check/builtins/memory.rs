@@ -233,6 +233,11 @@ impl FnCx<'_> {
                 self.unknown(line)
             }
             Ty::RawPtr(t, _) => self.construct_pointer(ty, &t, args, span),
+            // An alias of a struct (`comptime default_hasher = Fnv1a`, `Pair = P[Int]`).
+            Ty::Struct(s, targs) => {
+                let prefix = (!targs.is_empty()).then(|| targs.to_vec());
+                self.construct(s, prefix, args, span)
+            }
             Ty::Array(t, n) => self.construct_array(ty, &t, n, args, span),
             Ty::Vector(..) => self.construct_simd(ty, args, span),
             Ty::Span(_) => {

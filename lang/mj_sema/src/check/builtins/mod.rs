@@ -6,6 +6,7 @@
 mod arrays;
 mod ffi;
 mod functions;
+pub(crate) mod hashing;
 mod intrinsics;
 mod iter;
 mod memory;
