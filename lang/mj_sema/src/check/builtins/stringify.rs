@@ -61,6 +61,28 @@ impl FnCx<'_> {
         )
     }
 
+    /// Mojo's default `write_to` of a struct that declares `Writable` without defining it:
+    /// `Name[params](field=value, ...)`, each field written as `print` shows it.
+    fn default_write(&mut self, v: TExpr, span: Span) -> TExpr {
+        let line = v.line;
+        let s = |t: &str, line| TExpr::new(K::Str(t.into()), Ty::Str, line);
+        let fields = crate::check::generics::fields_of(self.cx, &v.ty).unwrap_or_default();
+        let mut st = Vec::new();
+        let tmp = self.spill_to(v.clone(), &mut st);
+        let head = format!("{}(", self.ty_name(&v.ty));
+        let mut acc = s(&head, line);
+        for (i, (fname, ft)) in fields.iter().enumerate() {
+            let sep = if i > 0 { ", " } else { "" };
+            let label = format!("{sep}{fname}=");
+            acc = self.rt_call(Rt::StrConcat, vec![acc, s(&label, line)], Ty::Str, line);
+            let f = TExpr::new(K::Field(Box::new(tmp.clone()), i as u32), ft.clone(), line);
+            let part = self.stringify(f, span);
+            acc = self.rt_call(Rt::StrConcat, vec![acc, part], Ty::Str, line);
+        }
+        acc = self.rt_call(Rt::StrConcat, vec![acc, s(")", line)], Ty::Str, line);
+        TExpr::new(K::Seq(st, Box::new(acc)), Ty::Str, line)
+    }
+
     /// Converts any printable value to a `String`.
     pub fn stringify(&mut self, v: TExpr, span: Span) -> TExpr {
         let line = v.line;
@@ -143,6 +165,12 @@ impl FnCx<'_> {
                 };
                 if name == "write_to" {
                     return self.write_to_string(v, span);
+                }
+                if !self.has_method(&v.ty, name)
+                    && let Ty::Struct(sid, _) = &v.ty
+                    && self.cx.declares(*sid, "Writable")
+                {
+                    return self.default_write(v, span);
                 }
                 if !self.has_method(&v.ty, name) {
                     let msg = format!("`{}` cannot be converted to a String", self.ty_name(&v.ty));
