@@ -348,9 +348,10 @@ fn atoms_to_bor<'a>(expr_p: P<'a, Expr>, bor_slot: P<'a, Expr>) -> P<'a, Expr> {
                 .delimited_by(op("("), op(")")),
         )
         // `capturing`, `capturing[_]`, `escaping`: closure markers of older Mojo code,
-        // accepted and ignored.
+        // accepted and ignored; `thin` (a function without captures, which every function
+        // value here is) likewise.
         .then_ignore(
-            select! { Tok::Name(n) if n == "capturing" || n == "escaping" => () }
+            select! { Tok::Name(n) if n == "capturing" || n == "escaping" || n == "thin" => () }
                 .then(
                     expr_p
                         .clone()
@@ -362,6 +363,7 @@ fn atoms_to_bor<'a>(expr_p: P<'a, Expr>, bor_slot: P<'a, Expr>) -> P<'a, Expr> {
                 .or_not(),
         )
         .then(kw("raises").or_not())
+        .then_ignore(select! { Tok::Name(n) if n == "thin" => () }.or_not())
         .then(op("->").ignore_then(expr_p.clone()).or_not())
         .map_with(|((params, raises), ret), e| {
             mk(
