@@ -811,6 +811,14 @@ fn resolve_imports(cx: &mut Ctx, m: usize, report: bool) {
                 if let Some(b) =
                     builtin_module(&dotted).filter(|_| find_module(cx, &dotted).is_none())
                 {
+                    if *star {
+                        // `from std.testing import *`: every name the module exports.
+                        for n in super::builtins::builtin_module_names(b) {
+                            cx.modules[m]
+                                .scope
+                                .insert(n.to_string(), Item::Builtin(b, n.to_string()));
+                        }
+                    }
                     for (name, alias) in names {
                         if !builtin_module_has(b, &name.name) {
                             if report {
