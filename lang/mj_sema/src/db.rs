@@ -81,6 +81,10 @@ pub fn imports(db: &dyn salsa::Database, file: SourceFile) -> Vec<(u32, String)>
         let wanted = match *pm {
             "std.iter" => crate::imports::mentions_word(file.text(db), "zip"),
             "std.hashlib.hash" => crate::imports::mentions_hashing(file.text(db)),
+            // (Library modules import `Dict` by name when they use it.)
+            "std.collections.dict" => {
+                !file.module(db).starts_with("std.") && crate::imports::mentions_dict(file.text(db))
+            }
             "std.builtin.builtin_slice" => crate::imports::mentions_word(file.text(db), "Slice"),
             _ => crate::imports::mentions_optional(file.text(db)),
         };

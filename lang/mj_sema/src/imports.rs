@@ -85,6 +85,15 @@ pub fn mentions_hashing(text: &str) -> bool {
         .any(|w| mentions_word(text, w))
 }
 
+/// Whether a file may use `Dict` (by name, or through a `{k: v}` literal: any `{` loads it,
+/// a cheap over-approximation).
+pub fn mentions_dict(text: &str) -> bool {
+    text.contains('{')
+        || ["Dict", "KeyElement", "DictEntry"]
+            .iter()
+            .any(|w| mentions_word(text, w))
+}
+
 /// Whether `word` occurs in `text` as a whole identifier.
 pub fn mentions_word(text: &str, word: &str) -> bool {
     let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_';

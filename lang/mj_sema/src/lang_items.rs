@@ -20,6 +20,8 @@ pub enum LangItem {
     /// `Slice`: the value of `a:b:c` in `obj[a:b:c]` on a struct, passed to its
     /// `__getitem__(self, s: Slice)` overload (`SLICE_GETITEM`).
     Slice,
+    /// `Dict[K, V]` written in mj (`std.collections.dict`): the type of dict literals.
+    Dict,
 }
 
 /// The method key of a struct's `__getitem__` overload that takes a `Slice` (the other
@@ -46,6 +48,11 @@ pub const LANG_ITEMS: &[LangItemDef] = &[
         item: LangItem::List,
         module: "std.collections.list",
         name: "List",
+    },
+    LangItemDef {
+        item: LangItem::Dict,
+        module: "std.collections.dict",
+        name: "Dict",
     },
     LangItemDef {
         item: LangItem::Slice,
@@ -78,7 +85,12 @@ mod tests {
 
     #[test]
     fn every_item_has_one_entry() {
-        for item in [LangItem::Optional, LangItem::List, LangItem::Slice] {
+        for item in [
+            LangItem::Optional,
+            LangItem::List,
+            LangItem::Slice,
+            LangItem::Dict,
+        ] {
             assert_eq!(LANG_ITEMS.iter().filter(|d| d.item == item).count(), 1);
             assert_eq!(lang_item_def(item).item, item);
         }

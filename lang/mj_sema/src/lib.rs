@@ -18,6 +18,7 @@ pub const PRELUDE_MODULES: &[&str] = &[
     "std.iter",
     "std.builtin.builtin_slice",
     "std.hashlib.hash",
+    "std.collections.dict",
 ];
 /// The names the prelude modules export to every module.
 pub const PRELUDE_NAMES: &[&str] = &[
@@ -28,4 +29,7 @@ pub const PRELUDE_NAMES: &[&str] = &[
     "Hasher",
     "hash",
     "default_hasher",
+    "Dict",
+    "KeyElement",
+    "DictEntry",
 ];

@@ -282,6 +282,14 @@ impl FnCx<'_> {
                     // `obj[i] = v` calls `obj.__setitem__(i, v)`.
                     self.check_field_assignable(base, target.span);
                     let mut all: Vec<ast::Arg> = args.to_vec();
+                    let owned =
+                        b.ty.struct_id()
+                            .and_then(|s| self.cx.structs[s as usize].methods.get("__setitem__"))
+                            .and_then(|id| self.cx.funcs[id.0 as usize].sig.params.last())
+                            .is_some_and(|p| p.conv == super::Conv::Owned);
+                    // The value the `var` parameter takes over: a place is copied (or is an
+                    // error when it cannot be copied implicitly), as for any `var` argument.
+                    let v = if owned { self.owned_value(v, vspan) } else { v };
                     let (st, tmp) = self.temp(v);
                     out.push(st);
                     let tmp_name = format!("$setitem{}", self.locals.len());
@@ -293,13 +301,7 @@ impl FnCx<'_> {
                         kind: ExprKind::Name(tmp_name.clone()),
                         span: vspan,
                     };
-                    // A `var value` parameter takes the stored value over (`tmp^`): it is
-                    // the assignment's own value, so nothing is copied.
-                    let owned =
-                        b.ty.struct_id()
-                            .and_then(|s| self.cx.structs[s as usize].methods.get("__setitem__"))
-                            .and_then(|id| self.cx.funcs[id.0 as usize].sig.params.last())
-                            .is_some_and(|p| p.conv == super::Conv::Owned);
+                    // A `var value` parameter takes the stored value over (`tmp^`).
                     let value = if owned {
                         Expr {
                             kind: ExprKind::Transfer(Box::new(name)),

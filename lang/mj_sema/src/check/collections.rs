@@ -152,6 +152,28 @@ impl FnCx<'_> {
             );
             return self.unknown(line);
         };
+        // The library's `Dict` (`std.collections.dict`, a lang item): `Dict[K, V]()`, then
+        // `__setitem__` of each pair, in order.
+        if let Some(ds) = crate::lang_items::lang_struct(self.cx, crate::lang_items::LangItem::Dict)
+        {
+            let targs: crate::ty::Targs = vec![
+                crate::ty::CtArg::Type(kt.clone()),
+                crate::ty::CtArg::Type(vt.clone()),
+            ]
+            .into();
+            let dt = Ty::Struct(ds, targs);
+            let new = self.construct_ty(dt.clone(), &[], span);
+            let (s, dict) = self.temp(new);
+            let mut stmts = vec![s];
+            for (k, ks, v, vs) in vals {
+                let k = self.coerce(k, &kt, ks);
+                let v = self.coerce(v, &vt, vs);
+                if let Some(call) = self.dunder_call(dict.clone(), "__setitem__", vec![k, v], ks) {
+                    stmts.push(TStmt::Expr(call));
+                }
+            }
+            return TExpr::new(K::Seq(stmts, Box::new(move_out(dict))), dt, line);
+        }
         let dt = Ty::Dict(Box::new(kt.clone()), Box::new(vt.clone()));
         let d = super::builtins::new_dict(self, &dt, line);
         let (s, dict) = self.temp(d);

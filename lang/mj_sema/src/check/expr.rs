@@ -156,8 +156,18 @@ impl FnCx<'_> {
                 TExpr::new(K::Aggregate(vals), ty, line)
             }
             ExprKind::Dict(pairs) => {
+                let lib =
+                    crate::lang_items::lang_struct(self.cx, crate::lang_items::LangItem::Dict);
                 let (wk, wv) = match expected {
                     Some(Ty::Dict(k, v)) => (Some((**k).clone()), Some((**v).clone())),
+                    Some(Ty::Struct(s, a)) if Some(*s) == lib && a.len() == 2 => {
+                        match (&a[0], &a[1]) {
+                            (crate::ty::CtArg::Type(k), crate::ty::CtArg::Type(v)) => {
+                                (Some(k.clone()), Some(v.clone()))
+                            }
+                            _ => (None, None),
+                        }
+                    }
                     _ => (None, None),
                 };
                 self.dict_literal(pairs, wk, wv, e.span, line)
