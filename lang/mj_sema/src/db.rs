@@ -85,6 +85,12 @@ pub fn imports(db: &dyn salsa::Database, file: SourceFile) -> Vec<(u32, String)>
             "std.collections.dict" => {
                 !file.module(db).starts_with("std.") && crate::imports::mentions_dict(file.text(db))
             }
+            // `Set` is not a prelude name (Mojo imports it from `collections`); the module
+            // is loaded for the set literals and comprehensions it backs.
+            "std.collections.set" => {
+                !file.module(db).starts_with("std.")
+                    && crate::imports::has_set_literal(&parse(db, file).module)
+            }
             "std.builtin.builtin_slice" => crate::imports::mentions_word(file.text(db), "Slice"),
             _ => crate::imports::mentions_optional(file.text(db)),
         };

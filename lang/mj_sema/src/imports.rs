@@ -94,6 +94,17 @@ pub fn mentions_dict(text: &str) -> bool {
             .any(|w| mentions_word(text, w))
 }
 
+/// Whether a module contains a set literal `{a, b}` or a set comprehension, which build
+/// the library's `Set` (a lang item) and so need its module loaded.
+pub fn has_set_literal(module: &mj_syntax::ast::Module) -> bool {
+    use mj_syntax::ast::ExprKind;
+    let mut found = false;
+    mj_syntax::visit::walk_module_exprs(&module.body, &mut |e| {
+        found |= matches!(e.kind, ExprKind::Set(_) | ExprKind::SetComp { .. });
+    });
+    found
+}
+
 /// Whether `word` occurs in `text` as a whole identifier.
 pub fn mentions_word(text: &str, word: &str) -> bool {
     let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_';

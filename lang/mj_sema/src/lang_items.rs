@@ -22,6 +22,9 @@ pub enum LangItem {
     Slice,
     /// `Dict[K, V]` written in mj (`std.collections.dict`): the type of dict literals.
     Dict,
+    /// `Set[T]` written in mj (`std.collections.set`): the type of set literals and set
+    /// comprehensions (loaded on demand for them, see `db::imports`).
+    Set,
 }
 
 /// The method key of a struct's `__getitem__` overload that takes a `Slice` (the other
@@ -53,6 +56,11 @@ pub const LANG_ITEMS: &[LangItemDef] = &[
         item: LangItem::Dict,
         module: "std.collections.dict",
         name: "Dict",
+    },
+    LangItemDef {
+        item: LangItem::Set,
+        module: "std.collections.set",
+        name: "Set",
     },
     LangItemDef {
         item: LangItem::Slice,
@@ -90,6 +98,7 @@ mod tests {
             LangItem::List,
             LangItem::Slice,
             LangItem::Dict,
+            LangItem::Set,
         ] {
             assert_eq!(LANG_ITEMS.iter().filter(|d| d.item == item).count(), 1);
             assert_eq!(lang_item_def(item).item, item);

@@ -19,6 +19,7 @@ pub const PRELUDE_MODULES: &[&str] = &[
     "std.builtin.builtin_slice",
     "std.hashlib.hash",
     "std.collections.dict",
+    "std.collections.set",
 ];
 /// The names the prelude modules export to every module.
 pub const PRELUDE_NAMES: &[&str] = &[

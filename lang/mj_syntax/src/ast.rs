@@ -352,6 +352,21 @@ pub enum ExprKind {
         iter: Box<Expr>,
         cond: Option<Box<Expr>>,
     },
+    /// `{key: value for target in iter if cond}` (one `for` clause): builds a `Dict`.
+    DictComp {
+        key: Box<Expr>,
+        value: Box<Expr>,
+        target: Box<Expr>,
+        iter: Box<Expr>,
+        cond: Option<Box<Expr>>,
+    },
+    /// `{elt for target in iter if cond}` (one `for` clause): builds a `Set`.
+    SetComp {
+        elt: Box<Expr>,
+        target: Box<Expr>,
+        iter: Box<Expr>,
+        cond: Option<Box<Expr>>,
+    },
     /// `x^`: the transfer (move) sigil.
     Transfer(Box<Expr>),
     /// A function type `def(Int, Float64) raises -> Int` (also `fn(...)`).

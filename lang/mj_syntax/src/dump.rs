@@ -469,6 +469,40 @@ pub fn expr(e: &Expr) -> String {
                 expr(iter)
             )
         }
+        ExprKind::DictComp {
+            key,
+            value,
+            target,
+            iter,
+            cond,
+        } => {
+            let c = cond
+                .as_ref()
+                .map_or(String::new(), |c| format!(" if {}", expr(c)));
+            format!(
+                "(dictcomp {}: {} for {} in {}{c})",
+                expr(key),
+                expr(value),
+                expr(target),
+                expr(iter)
+            )
+        }
+        ExprKind::SetComp {
+            elt,
+            target,
+            iter,
+            cond,
+        } => {
+            let c = cond
+                .as_ref()
+                .map_or(String::new(), |c| format!(" if {}", expr(c)));
+            format!(
+                "(setcomp {} for {} in {}{c})",
+                expr(elt),
+                expr(target),
+                expr(iter)
+            )
+        }
         ExprKind::Transfer(x) => format!("(^ {})", expr(x)),
         ExprKind::FnType {
             params,

@@ -122,6 +122,20 @@ fn walk_stmt(s: &Stmt, f: &mut dyn FnMut(&Expr)) {
     }
 }
 
+/// Calls `f` on every expression of a module: its statements and the bodies of its
+/// functions, structs and traits (nested ones too).
+pub fn walk_module_exprs(stmts: &[Stmt], f: &mut dyn FnMut(&Expr)) {
+    walk_exprs(stmts, f);
+    for s in stmts {
+        match &s.kind {
+            StmtKind::Def(d) => walk_module_exprs(&d.body, f),
+            StmtKind::Struct(d) => walk_module_exprs(&d.body, f),
+            StmtKind::Trait(d) => walk_module_exprs(&d.body, f),
+            _ => {}
+        }
+    }
+}
+
 /// Calls `f` on `e` and every expression inside it, parents before children.
 pub fn walk_expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
     f(e);
@@ -167,8 +181,29 @@ pub fn walk_expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
             target,
             iter,
             cond,
+        }
+        | ExprKind::SetComp {
+            elt,
+            target,
+            iter,
+            cond,
         } => {
             walk_expr(elt, f);
+            walk_expr(target, f);
+            walk_expr(iter, f);
+            if let Some(c) = cond {
+                walk_expr(c, f);
+            }
+        }
+        ExprKind::DictComp {
+            key,
+            value,
+            target,
+            iter,
+            cond,
+        } => {
+            walk_expr(key, f);
+            walk_expr(value, f);
             walk_expr(target, f);
             walk_expr(iter, f);
             if let Some(c) = cond {

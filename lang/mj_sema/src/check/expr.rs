@@ -182,7 +182,20 @@ impl FnCx<'_> {
                 self.list_comp(elt, target, iter, cond.as_deref(), lib, e.span)
             }
             ExprKind::Transfer(inner) => self.transfer(inner, e.span, expected),
-            ExprKind::Set(_) => self.unsupported("set literals", e.span),
+            ExprKind::Set(items) => self.set_literal(items, expected, e.span),
+            ExprKind::DictComp {
+                key,
+                value,
+                target,
+                iter,
+                cond,
+            } => self.dict_comp(key, value, target, iter, cond.as_deref(), expected, e.span),
+            ExprKind::SetComp {
+                elt,
+                target,
+                iter,
+                cond,
+            } => self.set_comp(elt, target, iter, cond.as_deref(), expected, e.span),
             ExprKind::Lambda { .. } => self.unsupported("lambda expressions", e.span),
             ExprKind::InitList(args) => self.init_list(args, expected, e.span),
             ExprKind::FnType { .. } => self.unsupported("function types", e.span),

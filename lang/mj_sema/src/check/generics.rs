@@ -799,6 +799,9 @@ pub(crate) fn conforms(cx: &Ctx, t: &Ty, tr: &TraitRef) -> bool {
                         "EqualityComparable" | "Equatable" => has("__eq__"),
                         "Comparable" => has("__lt__"),
                         "Hashable" => has("__hash__"),
+                        // (`T: KeyElement` of a library module that does not import the
+                        // alias: `Set`'s.)
+                        "KeyElement" => has("__hash__") && has("__eq__"),
                         "Boolable" => has("__bool__"),
                         "Intable" => has("__int__"),
                         "Sized" => has("__len__"),

@@ -12,6 +12,7 @@ mod calls;
 mod closure_args;
 mod closures;
 mod collections;
+mod comprehensions;
 pub(crate) mod comptime;
 mod conform;
 pub use comptime::{check_body_lazy, check_consts};

@@ -273,7 +273,7 @@ fn atoms_to_bor<'a>(expr_p: P<'a, Expr>, bor_slot: P<'a, Expr>) -> P<'a, Expr> {
         .ignore_then(
             expr_p
                 .clone()
-                .then(comp.map(Ok).or(rest_items.clone().map(Err)))
+                .then(comp.clone().map(Ok).or(rest_items.clone().map(Err)))
                 .map(|(first, tail)| match tail {
                     Ok(((target, iter), cond)) => ExprKind::ListComp {
                         elt: Box::new(first),
@@ -320,15 +320,32 @@ fn atoms_to_bor<'a>(expr_p: P<'a, Expr>, bor_slot: P<'a, Expr>) -> P<'a, Expr> {
                 .then(
                     op(":")
                         .ignore_then(expr_p.clone())
-                        .then(dict_rest)
+                        .then(comp.clone().map(Ok).or(dict_rest.map(Err)))
                         .map(Ok)
-                        .or(rest_items.map(Err)),
+                        .or(comp
+                            .clone()
+                            .map(Ok)
+                            .or(rest_items.clone().map(Err))
+                            .map(Err)),
                 )
                 .map(|(first, tail)| match tail {
-                    Ok((value, rest)) => {
+                    Ok((value, Ok(((target, iter), cond)))) => ExprKind::DictComp {
+                        key: Box::new(first),
+                        value: Box::new(value),
+                        target: Box::new(target),
+                        iter: Box::new(iter),
+                        cond: cond.map(Box::new),
+                    },
+                    Ok((value, Err(rest))) => {
                         ExprKind::Dict(std::iter::once((first, value)).chain(rest).collect())
                     }
-                    Err(rest) => ExprKind::Set(std::iter::once(first).chain(rest).collect()),
+                    Err(Ok(((target, iter), cond))) => ExprKind::SetComp {
+                        elt: Box::new(first),
+                        target: Box::new(target),
+                        iter: Box::new(iter),
+                        cond: cond.map(Box::new),
+                    },
+                    Err(Err(rest)) => ExprKind::Set(std::iter::once(first).chain(rest).collect()),
                 })
                 .or_not()
                 .map(|k| k.unwrap_or(ExprKind::Dict(vec![]))),

@@ -761,7 +761,10 @@ impl Interp<'_> {
             ExprKind::Index { base, args } => self.index(f, e, base, args),
             ExprKind::Attr { base, name } => self.attr(f, e, base, name),
             ExprKind::Call { func, args } => self.call(f, e, func, args),
-            ExprKind::Dict(_) | ExprKind::Set(_) => fail(
+            ExprKind::Dict(_)
+            | ExprKind::Set(_)
+            | ExprKind::DictComp { .. }
+            | ExprKind::SetComp { .. } => fail(
                 m,
                 e.span,
                 "a `Dict` or `Set`",
