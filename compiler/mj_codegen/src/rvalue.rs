@@ -341,7 +341,7 @@ impl<'m, 'a, 'ctx> FnCx<'m, 'a, 'ctx> {
             // Same representation: int<->int of the same width, pointer<->pointer.
             return Ok(v);
         }
-        let is_ptr = |t: &Ty| matches!(t, Ty::Str | Ty::List(_) | Ty::Dict(..) | Ty::Ptr(..));
+        let is_ptr = |t: &Ty| matches!(t, Ty::Str | Ty::List(_) | Ty::Ptr(..));
         Ok(match (from, to, v) {
             (Ty::Int { .. }, Ty::Bool, BasicValueEnum::IntValue(i)) => {
                 let zero = i.get_type().const_zero();

@@ -51,7 +51,7 @@ impl<'ctx> ModCx<'_, 'ctx> {
                 Ty::Bool => "bool".into(),
                 Ty::Int { bits, .. } => format!("i{bits}"),
                 Ty::Float { bits } => format!("f{bits}"),
-                Ty::Str | Ty::List(_) | Ty::Dict(..) | Ty::Ptr(..) => "ptr".into(),
+                Ty::Str | Ty::List(_) | Ty::Ptr(..) => "ptr".into(),
                 Ty::Unit | Ty::Tuple(_) | Ty::Struct(_) | Ty::Vector(..) | Ty::Array(..) => return,
             },
         };

@@ -87,7 +87,7 @@ impl<'ctx> Types<'ctx> {
                 .ctx
                 .ptr_type(AddressSpace::from(u16::from(*space)))
                 .into(),
-            Ty::Str | Ty::List(_) | Ty::Dict(..) | Ty::Ptr(..) => self.ptr(),
+            Ty::Str | Ty::List(_) | Ty::Ptr(..) => self.ptr(),
             Ty::Tuple(elems) => {
                 let fields = elems
                     .iter()
@@ -141,7 +141,7 @@ pub(crate) fn intrinsic_suffix(ty: &Ty) -> Result<String, String> {
         } => "bf16".into(),
         Ty::Float { bits } => format!("f{bits}"),
         Ty::Vector(elem, n) => format!("v{n}{}", intrinsic_suffix(elem)?),
-        Ty::Str | Ty::List(_) | Ty::Dict(..) | Ty::Ptr(..) => "p0".into(),
+        Ty::Str | Ty::List(_) | Ty::Ptr(..) => "p0".into(),
         other => return Err(format!("no intrinsic overload for type {other:?}")),
     })
 }

@@ -10,7 +10,7 @@
 //!   error being raised, or a new list element are retained (a safety net where the
 //!   checker has not already made them new references);
 //! - storing into a list element releases the element it replaces;
-//! - `mj_list_new`/`mj_dict_new` of handle elements tell the runtime the element kind, so
+//! - `mj_list_new` of handle elements tells the runtime the element kind, so
 //!   that containers release (and copies retain) their elements.
 
 use mj_mir::{self as mir, Callee, Operand, Place, Proj, Stmt};
@@ -131,12 +131,11 @@ impl Fx<'_> {
         }
     }
 
-    /// `mj_list_new`/`mj_dict_new` of handle elements become the `_kind` variants that tell
+    /// `mj_list_new` of handle elements becomes the `_kind` variants that tell
     /// the runtime to release (and retain on copy) the elements.
     pub(super) fn extern_with_kind(&self, name: &str, ret: &Ty, ops: &mut Vec<Operand>) -> String {
         let kind = match (name, ret) {
             ("mj_list_new", Ty::List(t)) => elem_kind(t),
-            ("mj_dict_new", Ty::Dict(_, v)) => elem_kind(v),
             _ => 0,
         };
         if kind == 0 {

@@ -136,9 +136,7 @@ pub fn lower_ty(t: &Ty) -> Result<mir::Ty, String> {
         Ty::Float { bits } => mir::Ty::Float { bits: *bits },
         Ty::Str | Ty::Error => mir::Ty::Str,
         Ty::List(e) => mir::Ty::List(Box::new(lower_ty(e)?)),
-        Ty::Dict(k, v) => mir::Ty::Dict(Box::new(lower_ty(k)?), Box::new(lower_ty(v)?)),
         Ty::Tuple(ts) => mir::Ty::Tuple(ts.iter().map(lower_ty).collect::<Result<_, _>>()?),
-        Ty::Entry(k, v) => mir::Ty::Tuple(vec![lower_ty(k)?, lower_ty(v)?]),
         Ty::Struct(i, a) if a.is_empty() => mir::Ty::Struct(mir::StructId(*i)),
         Ty::Func(..) => mir::Ty::ptr(mir::Ty::Unit),
         Ty::Struct(..) | Ty::Param(_) => {

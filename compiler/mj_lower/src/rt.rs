@@ -47,8 +47,6 @@ pub fn rt_symbol(rt: Rt) -> &'static str {
         Rt::StrRelease => "mj_str_release",
         Rt::ListRetain => "mj_list_retain",
         Rt::ListRelease => "mj_list_release",
-        Rt::DictRetain => "mj_dict_retain",
-        Rt::DictRelease => "mj_dict_release",
         Rt::FmtInt => "mj_fmt_int",
         Rt::FmtUint => "mj_fmt_uint",
         Rt::FmtF64 => "mj_fmt_f64",

@@ -7,7 +7,7 @@
 //! target, and backend tests can be written as MIR without the parser.
 //!
 //! Conventions shared with the code generator and the runtime (`compiler/mj_runtime/ABI.md`):
-//! - `Ty::Str`, `Ty::List`, `Ty::Dict` and `Ty::Ptr` are all one machine pointer.
+//! - `Ty::Str`, `Ty::List` and `Ty::Ptr` are all one machine pointer.
 //! - A function with `raises = true` takes one extra trailing parameter, a pointer to an
 //!   error slot (a `Str` handle, initially null). To raise, it stores the error message
 //!   into the slot and returns (any value). The caller tests the slot after the call.
@@ -37,8 +37,6 @@ pub enum Ty {
     Str,
     /// Runtime list handle (pointer to `MjList`) whose elements have the given type.
     List(Box<Ty>),
-    /// Runtime dict handle (pointer to `MjDict`).
-    Dict(Box<Ty>, Box<Ty>),
     /// An anonymous aggregate passed by value.
     Tuple(Vec<Ty>),
     /// A user struct passed by value; index into `Program::structs`.
@@ -205,7 +203,7 @@ pub enum Const {
     Bool(bool),
     /// A string literal: codegen emits a constant `MjStr` and yields its address.
     Str(String),
-    /// The null pointer of a `Ptr`/`Str`/`List`/`Dict` type.
+    /// The null pointer of a `Ptr`/`Str`/`List` type.
     Null(Ty),
     /// The address of a function (a C-ABI callback for the runtime), of type `Ptr(Unit)`.
     FnAddr(FuncId),

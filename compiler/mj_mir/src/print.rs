@@ -139,7 +139,6 @@ fn ty(p: &Program, t: &Ty) -> String {
         Ty::Float { bits } => format!("f{bits}"),
         Ty::Str => "str".into(),
         Ty::List(e) => format!("list[{}]", ty(p, e)),
-        Ty::Dict(k, v) => format!("dict[{}, {}]", ty(p, k), ty(p, v)),
         Ty::Tuple(es) if es.len() == 1 => format!("({},)", ty(p, &es[0])),
         Ty::Tuple(es) => {
             let es: Vec<String> = es.iter().map(|e| ty(p, e)).collect();

@@ -9,7 +9,6 @@
 //! observe are reported through the `err` out-parameter, and fatal ones go through
 //! [`process::fatal`] which flushes stdout and exits.
 
-pub mod dict;
 pub mod float_repr;
 pub mod fmt;
 pub mod fs;
@@ -26,8 +25,6 @@ pub mod time;
 
 #[cfg(test)]
 mod tests;
-
-pub use dict::MjDict;
 
 /// An immutable byte string (UTF-8 by convention). Literals are compiler-emitted constants,
 /// so the runtime never writes to or frees an `MjStr` it did not allocate.
@@ -143,29 +140,11 @@ pub fn symbols() -> Vec<(&'static str, usize)> {
         list::mj_list_repr_str,
         list::mj_list_repr_bool,
         list::mj_list_abort_index,
-        dict::mj_dict_new,
-        dict::mj_dict_len,
-        dict::mj_dict_set_int,
-        dict::mj_dict_set_str,
-        dict::mj_dict_get_int,
-        dict::mj_dict_get_str,
-        dict::mj_dict_del_int,
-        dict::mj_dict_del_str,
-        dict::mj_dict_slots,
-        dict::mj_dict_alive,
-        dict::mj_dict_key_int,
-        dict::mj_dict_key_str,
-        dict::mj_dict_val,
-        dict::mj_dict_copy,
-        dict::mj_dict_clear,
         rc::mj_str_retain,
         rc::mj_str_release,
         rc::mj_list_retain,
         rc::mj_list_release,
-        rc::mj_dict_retain,
-        rc::mj_dict_release,
         list::mj_list_new_kind,
-        dict::mj_dict_new_kind,
         memory::mj_alloc,
         memory::mj_free,
         memory::mj_memcpy,

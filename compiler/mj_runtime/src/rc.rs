@@ -1,4 +1,4 @@
-//! Reference counts of the runtime's handles (`String`/`Error`, `List`, `Dict`).
+//! Reference counts of the runtime's handles (`String`/`Error`, `List`).
 //!
 //! Every heap object carries an `rc` word: 1 when created, +1 for each `*_retain`, -1 for
 //! each `*_release`; the object (and, for containers, the handles it holds) is freed when
@@ -7,15 +7,15 @@
 //! Counts are atomic so that handles shared by `parallelize` workers stay correct.
 //!
 //! Containers know whether their elements are handles through an element *kind*
-//! ([`KIND_PLAIN`], [`KIND_STR`], [`KIND_LIST`], [`KIND_DICT`]): a list or dict of handles
+//! ([`KIND_PLAIN`], [`KIND_STR`], [`KIND_LIST`]): a list of handles
 //! retains elements it copies (`copy`, `slice`, `extend`, `resize` fills) and releases the
-//! ones it drops (`pop` without a destination, `clear`, overwritten dict values, freeing).
+//! ones it drops (`pop` without a destination, `clear`, freeing).
 //! Elements that are structs or tuples holding handles are `KIND_PLAIN`: their handles are
 //! not released by the container (a documented leak, see docs/porting.md).
 
 use std::sync::atomic::{AtomicI64, Ordering, fence};
 
-use crate::{MjDict, MjList, MjStr};
+use crate::{MjList, MjStr};
 
 /// Elements that hold no handle (or hold them inside structs: not released).
 pub const KIND_PLAIN: i64 = 0;
@@ -23,8 +23,6 @@ pub const KIND_PLAIN: i64 = 0;
 pub const KIND_STR: i64 = 1;
 /// `List` elements.
 pub const KIND_LIST: i64 = 2;
-/// `Dict` elements.
-pub const KIND_DICT: i64 = 3;
 
 /// +1 on a counted object (no-op for immortal ones).
 ///
@@ -66,9 +64,6 @@ pub unsafe fn retain_elem(kind: i64, p: *const u8) {
             KIND_LIST => {
                 mj_list_retain(*(p as *const *mut MjList));
             }
-            KIND_DICT => {
-                mj_dict_retain(*(p as *const *mut MjDict));
-            }
             _ => {}
         }
     }
@@ -83,7 +78,6 @@ pub unsafe fn release_elem(kind: i64, p: *const u8) {
         match kind {
             KIND_STR => mj_str_release(*(p as *const *const MjStr)),
             KIND_LIST => mj_list_release(*(p as *const *mut MjList)),
-            KIND_DICT => mj_dict_release(*(p as *const *mut MjDict)),
             _ => {}
         }
     }
@@ -124,24 +118,5 @@ pub unsafe extern "C" fn mj_list_retain(l: *mut MjList) -> *mut MjList {
 pub unsafe extern "C" fn mj_list_release(l: *mut MjList) {
     if !l.is_null() && unsafe { dec(&raw mut (*l).rc) } {
         unsafe { crate::list::free_list(l) };
-    }
-}
-
-/// # Safety
-/// `d` must be null or a valid dict.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn mj_dict_retain(d: *mut MjDict) -> *mut MjDict {
-    if !d.is_null() {
-        unsafe { inc(crate::dict::rc_ptr(d)) };
-    }
-    d
-}
-
-/// # Safety
-/// `d` must be null or a valid dict the caller holds a reference to.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn mj_dict_release(d: *mut MjDict) {
-    if !d.is_null() && unsafe { dec(crate::dict::rc_ptr(d)) } {
-        unsafe { crate::dict::free_dict(d) };
     }
 }

@@ -17,16 +17,15 @@ use crate::ty::Ty;
 
 /// Whether values of this type are runtime handles with a reference count.
 pub fn is_handle(t: &Ty) -> bool {
-    matches!(t, Ty::Str | Ty::Error | Ty::List(_) | Ty::Dict(..))
+    matches!(t, Ty::Str | Ty::Error | Ty::List(_))
 }
 
 /// The runtime's element kind of a container element type (`rc::KIND_*` in the runtime):
-/// 1 `String`/`Error`, 2 `List`, 3 `Dict`, 0 anything else (not released by the container).
+/// 1 `String`/`Error`, 2 `List`, 0 anything else (not released by the container).
 pub fn elem_kind(t: &Ty) -> i64 {
     match t {
         Ty::Str | Ty::Error => 1,
         Ty::List(_) => 2,
-        Ty::Dict(..) => 3,
         _ => 0,
     }
 }
@@ -36,7 +35,6 @@ pub fn retain_fn(t: &Ty) -> Option<Rt> {
     match t {
         Ty::Str | Ty::Error => Some(Rt::StrRetain),
         Ty::List(_) => Some(Rt::ListRetain),
-        Ty::Dict(..) => Some(Rt::DictRetain),
         _ => None,
     }
 }
@@ -46,13 +44,12 @@ pub fn release_fn(t: &Ty) -> Option<Rt> {
     match t {
         Ty::Str | Ty::Error => Some(Rt::StrRelease),
         Ty::List(_) => Some(Rt::ListRelease),
-        Ty::Dict(..) => Some(Rt::DictRelease),
         _ => None,
     }
 }
 
 /// Runtime functions whose handle result points into an argument (not a new reference).
-const BORROWED_RESULTS: &[&str] = &["mj_dict_key_str"];
+const BORROWED_RESULTS: &[&str] = &[];
 
 /// Whether a runtime function's handle result is a new reference.
 pub fn extern_result_owned(name: &str) -> bool {

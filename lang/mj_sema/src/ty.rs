@@ -46,7 +46,6 @@ pub enum Ty {
     },
     Str,
     List(Box<Ty>),
-    Dict(Box<Ty>, Box<Ty>),
     Tuple(Vec<Ty>),
     /// A user struct: index into the program's struct table, with the compile-time
     /// arguments of a generic struct's instance (empty otherwise).
@@ -59,8 +58,6 @@ pub enum Ty {
     Error,
     /// A raw pointer (internal for now: runtime element addresses).
     Ptr(Box<Ty>),
-    /// An iteration helper value of `dict.items()` elements (`.key`, `.value`).
-    Entry(Box<Ty>, Box<Ty>),
     /// `SIMD[dtype, width]` with `width > 1` (a power of two); the element is `Bool`, an
     /// `Int` or a `Float`. Width 1 is the scalar type itself (`SIMD[DType.float32, 1]` is
     /// `Float32`), so scalars never appear here.
@@ -148,7 +145,6 @@ impl Ty {
         match self {
             Ty::Param(_) => true,
             Ty::List(t) | Ty::Ptr(t) => t.has_param(),
-            Ty::Dict(k, v) | Ty::Entry(k, v) => k.has_param() || v.has_param(),
             Ty::Tuple(ts) => ts.iter().any(Ty::has_param),
             Ty::Struct(_, a) => a.iter().any(CtArg::has_param),
             Ty::Vector(e, n) | Ty::Array(e, n) => e.has_param() || n & COUNT_PARAM != 0,
@@ -168,8 +164,6 @@ impl Ty {
             },
             Ty::List(t) => Ty::List(Box::new(t.subst(args))),
             Ty::Ptr(t) => Ty::Ptr(Box::new(t.subst(args))),
-            Ty::Dict(k, v) => Ty::Dict(Box::new(k.subst(args)), Box::new(v.subst(args))),
-            Ty::Entry(k, v) => Ty::Entry(Box::new(k.subst(args)), Box::new(v.subst(args))),
             Ty::Tuple(ts) => Ty::Tuple(ts.iter().map(|t| t.subst(args)).collect()),
             Ty::Struct(s, a) if !a.is_empty() => {
                 Ty::Struct(*s, a.iter().map(|c| c.subst(args)).collect())
@@ -257,20 +251,6 @@ fn write_ty(f: &mut fmt::Formatter<'_>, ty: &Ty, names: &[String]) -> fmt::Resul
         Ty::List(t) => {
             write!(f, "List[")?;
             write_ty(f, t, names)?;
-            write!(f, "]")
-        }
-        Ty::Dict(k, v) => {
-            write!(f, "Dict[")?;
-            write_ty(f, k, names)?;
-            write!(f, ", ")?;
-            write_ty(f, v, names)?;
-            write!(f, "]")
-        }
-        Ty::Entry(k, v) => {
-            write!(f, "DictEntry[")?;
-            write_ty(f, k, names)?;
-            write!(f, ", ")?;
-            write_ty(f, v, names)?;
             write!(f, "]")
         }
         Ty::Tuple(ts) => {

@@ -1,6 +1,5 @@
 //! Reference counts: retains and releases, and containers owning their handle elements.
 
-use crate::dict::{mj_dict_copy, mj_dict_del_str, mj_dict_new_kind, mj_dict_set_str};
 use crate::list::{mj_list_copy, mj_list_new_kind, mj_list_pop, mj_list_push};
 use crate::rc::*;
 use crate::str::new_str;
@@ -57,29 +56,5 @@ fn lists_of_strings_own_their_elements() {
         mj_list_release(l);
         assert_eq!(rc(s), 1);
         mj_str_release(s);
-    }
-}
-
-#[test]
-fn dicts_own_keys_and_values() {
-    unsafe {
-        let k = new_str(b"key");
-        let v = new_str(b"value");
-        let d = mj_dict_new_kind(1, 8, KIND_STR);
-        mj_str_retain(v); // the dict takes this one
-        mj_dict_set_str(d, k, &v as *const *const MjStr as *const u8);
-        assert_eq!((rc(k), rc(v)), (2, 2));
-        let c = mj_dict_copy(d);
-        assert_eq!((rc(k), rc(v)), (3, 3));
-        mj_dict_release(c);
-        // Overwriting releases the old value.
-        let w = new_str(b"other");
-        mj_dict_set_str(d, k, &w as *const *const MjStr as *const u8);
-        assert_eq!((rc(k), rc(v), rc(w)), (2, 1, 1));
-        assert_eq!(mj_dict_del_str(d, k), 1);
-        assert_eq!(rc(k), 1);
-        mj_dict_release(d);
-        mj_str_release(k);
-        mj_str_release(v);
     }
 }

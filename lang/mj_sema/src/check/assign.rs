@@ -114,7 +114,6 @@ impl FnCx<'_> {
                 | Ty::Array(t, _)
                 | Ty::Vector(t, _)
                 | Ty::Span(t) => Some(*t),
-                Ty::Dict(_, v) => Some(*v),
                 t @ Ty::Struct(..) => {
                     let s = t.struct_id()?;
                     let methods = &self.cx.structs[s as usize].methods;
@@ -216,12 +215,6 @@ impl FnCx<'_> {
                             self.assign_value(it, f, vspan, out);
                         }
                     }
-                    Ty::Entry(k, val) if items.len() == 2 => {
-                        let f0 = TExpr::new(K::Field(Box::new(tmp.clone()), 0), *k, line);
-                        self.assign_value(&items[0], f0, vspan, out);
-                        let f1 = TExpr::new(K::Field(Box::new(tmp.clone()), 1), *val, line);
-                        self.assign_value(&items[1], f1, vspan, out);
-                    }
                     Ty::Unknown => {}
                     t => {
                         let msg = format!(
@@ -236,7 +229,7 @@ impl FnCx<'_> {
             }
             ExprKind::Index { base, args } if !args.is_empty() => {
                 let b = self.expr(base, None);
-                if matches!(b.ty, Ty::List(_) | Ty::Dict(..)) {
+                if matches!(b.ty, Ty::List(_)) {
                     self.check_mut_use(target, "assigning to an element");
                 }
                 // `v[T] = x` of a `Variant`: the reference `__getitem_param__[T]` returns.
@@ -334,15 +327,6 @@ impl FnCx<'_> {
                     return;
                 }
                 match b.ty.clone() {
-                    Ty::Dict(k, val) => {
-                        let key = self.expr(&args[0].value, Some(&k));
-                        let key = self.coerce(key, &k, args[0].span);
-                        let v = self.coerce(v, &val, vspan);
-                        // The dict keeps a key of its own (a new one: a copy).
-                        self.check_stored(&key, args[0].span);
-                        self.check_stored(&v, vspan);
-                        out.push(TStmt::Expr(self.dict_set(b, key, v, line)));
-                    }
                     Ty::Vector(..) => {
                         self.check_mut_use(target, "assigning to a lane");
                         self.simd_set_lane(b, &args[0].value, v, vspan, out);

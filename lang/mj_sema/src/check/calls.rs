@@ -863,7 +863,6 @@ impl FnCx<'_> {
                 name.name.as_str(),
                 "append" | "pop" | "insert" | "extend" | "clear" | "sort" | "reverse" | "remove"
             ),
-            Ty::Dict(..) => matches!(name.name.as_str(), "pop" | "clear" | "setdefault"),
             _ => false,
         };
         if mutates {

@@ -1,5 +1,5 @@
-//! List and Dict literals, list comprehensions, the dict runtime helpers and `in`;
-//! these lower to runtime calls and TIR loops rather than to single operations.
+//! List and Dict literals (a dict literal builds the library's `Dict`), list comprehensions
+//! and `in`; these lower to runtime calls and TIR loops rather than to single operations.
 
 use mj_syntax::ast::{Arg, CmpOp, Expr, ExprKind, Ident};
 use mj_syntax::{Diag, Span};
@@ -7,7 +7,7 @@ use mj_syntax::{Diag, Span};
 use super::E_OPERATOR;
 use super::body::FnCx;
 use crate::rt::Rt;
-use crate::tir::{TBin, TCmp, TExpr, TExprKind as K, TStmt, TUn};
+use crate::tir::{TBin, TCmp, TExpr, TExprKind as K, TStmt};
 use crate::ty::Ty;
 
 impl FnCx<'_> {
@@ -154,7 +154,16 @@ impl FnCx<'_> {
         };
         // The library's `Dict` (`std.collections.dict`, a lang item): `Dict[K, V]()`, then
         // `__setitem__` of each pair, in order.
-        if let Some(ds) = crate::lang_items::lang_struct(self.cx, crate::lang_items::LangItem::Dict)
+        let Some(ds) = crate::lang_items::lang_struct(self.cx, crate::lang_items::LangItem::Dict)
+        else {
+            // Only a program without the standard library gets here.
+            self.error(Diag::error(
+                super::E_UNKNOWN_TYPE,
+                "`Dict` is not available (no `std.collections.dict`)",
+                span,
+            ));
+            return self.unknown(line);
+        };
         {
             let targs: crate::ty::Targs = vec![
                 crate::ty::CtArg::Type(kt.clone()),
@@ -172,18 +181,8 @@ impl FnCx<'_> {
                     stmts.push(TStmt::Expr(call));
                 }
             }
-            return TExpr::new(K::Seq(stmts, Box::new(move_out(dict))), dt, line);
+            TExpr::new(K::Seq(stmts, Box::new(move_out(dict))), dt, line)
         }
-        let dt = Ty::Dict(Box::new(kt.clone()), Box::new(vt.clone()));
-        let d = super::builtins::new_dict(self, &dt, line);
-        let (s, dict) = self.temp(d);
-        let mut stmts = vec![s];
-        for (k, ks, v, vs) in vals {
-            let k = self.coerce(k, &kt, ks);
-            let v = self.coerce(v, &vt, vs);
-            stmts.push(TStmt::Expr(self.dict_set(dict.clone(), k, v, line)));
-        }
-        TExpr::new(K::Seq(stmts, Box::new(move_out(dict))), dt, line)
     }
 
     pub(super) fn list_comp(
@@ -287,84 +286,7 @@ impl FnCx<'_> {
         TExpr::new(K::Seq(stmts, Box::new(move_out(result))), ty, line)
     }
 
-    pub fn dict_set(&mut self, d: TExpr, k: TExpr, v: TExpr, line: u32) -> TExpr {
-        let f = if k.ty == Ty::Str {
-            "mj_dict_set_str"
-        } else {
-            "mj_dict_set_int"
-        };
-        let k = if k.ty == Ty::Str {
-            k
-        } else {
-            self.cast(k, Ty::INT)
-        };
-        // The dict takes a reference of its own to the value (and retains a new key).
-        let v = self.retained(v);
-        let (s, tmp) = self.temp(v);
-        let addr = TExpr::new(K::AddrOf(Box::new(tmp)), Ty::Ptr(Box::new(Ty::Unit)), line);
-        let call = self.extern_call(f, vec![d, k, addr], Ty::Unit, line);
-        TExpr::new(K::Seq(vec![s], Box::new(call)), Ty::Unit, line)
-    }
-
-    /// The address of `d[k]`'s value, or null.
-    pub fn dict_lookup(&mut self, d: TExpr, k: TExpr, vt: &Ty, line: u32) -> TExpr {
-        let f = if k.ty == Ty::Str {
-            "mj_dict_get_str"
-        } else {
-            "mj_dict_get_int"
-        };
-        let k = if k.ty == Ty::Str {
-            k
-        } else {
-            self.cast(k, Ty::INT)
-        };
-        self.extern_call(f, vec![d, k], Ty::Ptr(Box::new(vt.clone())), line)
-    }
-
-    pub fn is_null(&self, p: TExpr, line: u32) -> TExpr {
-        let as_int = TExpr::new(K::Cast(Box::new(p)), Ty::INT, line);
-        TExpr::new(
-            K::Cmp(TCmp::Eq, Box::new(as_int), Box::new(self.int(0, line))),
-            Ty::Bool,
-            line,
-        )
-    }
-
-    pub(super) fn dict_get_or_raise(&mut self, d: TExpr, k: TExpr, vt: Ty, line: u32) -> TExpr {
-        let key_text = match &k.ty {
-            Ty::Str => self.rt_call(Rt::StrRepr, vec![k.clone()], Ty::Str, line),
-            _ => {
-                let i = self.cast(k.clone(), Ty::INT);
-                self.rt_call(Rt::StrFromInt, vec![i], Ty::Str, line)
-            }
-        };
-        let p = self.dict_lookup(d, k, &vt, line);
-        let (s, ptr) = self.temp(p);
-        let msg = self.rt_call(
-            Rt::StrConcat,
-            vec![
-                TExpr::new(K::Str("KeyError: ".into()), Ty::Str, line),
-                key_text,
-            ],
-            Ty::Str,
-            line,
-        );
-        let raise = TStmt::Raise(TExpr {
-            ty: Ty::Error,
-            ..msg
-        });
-        let check = TStmt::If(self.is_null(ptr.clone(), line), vec![raise], Vec::new());
-        TExpr::new(
-            K::Seq(
-                vec![s, check],
-                Box::new(TExpr::new(K::Deref(Box::new(ptr)), vt.clone(), line)),
-            ),
-            vt,
-            line,
-        )
-    }
-
-    /// `x in c`: membership in a List, String or Dict (or `__contains__` on a struct).
+    /// `x in c`: membership in a List or String (or `__contains__` on a struct).
     pub(super) fn contains(&mut self, coll: TExpr, item: TExpr, span: Span) -> TExpr {
         let line = self.line(span);
         let yes = |fx: &Self, r: TExpr| {
@@ -396,12 +318,6 @@ impl FnCx<'_> {
                     Ty::Bool,
                     line,
                 )
-            }
-            Ty::Dict(k, vt) => {
-                let item = self.coerce(item, &k, span);
-                let p = self.dict_lookup(coll, item, &vt, line);
-                let n = self.is_null(p, line);
-                TExpr::new(K::Unary(TUn::Not, Box::new(n)), Ty::Bool, line)
             }
             Ty::Struct(..) => self
                 .dunder_call(coll, "__contains__", vec![item], span)

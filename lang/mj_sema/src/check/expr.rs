@@ -159,7 +159,6 @@ impl FnCx<'_> {
                 let lib =
                     crate::lang_items::lang_struct(self.cx, crate::lang_items::LangItem::Dict);
                 let (wk, wv) = match expected {
-                    Some(Ty::Dict(k, v)) => (Some((**k).clone()), Some((**v).clone())),
                     Some(Ty::Struct(s, a)) if Some(*s) == lib && a.len() == 2 => {
                         match (&a[0], &a[1]) {
                             (crate::ty::CtArg::Type(k), crate::ty::CtArg::Type(v)) => {
@@ -421,10 +420,6 @@ impl FnCx<'_> {
                 self.error(d);
                 self.unknown(line)
             }
-            Ty::Entry(k, v) if name.name == "key" || name.name == "value" => {
-                let (i, t) = if name.name == "key" { (0, *k) } else { (1, *v) };
-                TExpr::new(K::Field(Box::new(b), i), t, line)
-            }
             Ty::Vector(_, n) | Ty::Array(_, n) if name.name == "size" => self.int(n.into(), line),
             Ty::Unknown => self.unknown(line),
             t if super::params::param_of_type(self.cx, &t, &name.name).is_some() => {
@@ -537,12 +532,6 @@ impl FnCx<'_> {
                         self.unknown(line)
                     }
                 }
-            }
-            Ty::Dict(k, v) => {
-                let key = self.expr(a, Some(&k));
-                let key = self.coerce(key, &k, a.span);
-                self.check_may_raise("a dictionary lookup", span);
-                self.dict_get_or_raise(b, key, *v, line)
             }
             Ty::Unknown => self.unknown(line),
             t => {
@@ -1059,14 +1048,6 @@ impl FnCx<'_> {
             }
             Ty::Str | Ty::List(_) => {
                 let len = TExpr::new(K::Len(Box::new(v)), Ty::INT, line);
-                TExpr::new(
-                    K::Cmp(TCmp::Ne, Box::new(len), Box::new(self.int(0, line))),
-                    Ty::Bool,
-                    line,
-                )
-            }
-            Ty::Dict(..) => {
-                let len = self.extern_call("mj_dict_len", vec![v], Ty::INT, line);
                 TExpr::new(
                     K::Cmp(TCmp::Ne, Box::new(len), Box::new(self.int(0, line))),
                     Ty::Bool,

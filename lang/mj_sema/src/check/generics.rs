@@ -822,9 +822,9 @@ pub(crate) fn conforms(cx: &Ctx, t: &Ty, tr: &TraitRef) -> bool {
                         && super::builtins::hashing::builtin_hashable(t))
             }
             TraitRef::Builtin(b) => match *b {
-                "Sized" => matches!(t, Ty::Str | Ty::List(_) | Ty::Dict(..)),
+                "Sized" => matches!(t, Ty::Str | Ty::List(_)),
                 "Hashable" | "KeyElement" => matches!(t, Ty::Int { .. } | Ty::Str | Ty::Bool),
-                "Comparable" => !matches!(t, Ty::List(_) | Ty::Dict(..) | Ty::Error),
+                "Comparable" => !matches!(t, Ty::List(_) | Ty::Error),
                 // Mojo's `List` and `Dict` copy only explicitly (`.copy()`).
                 "ImplicitlyCopyable" => cx.implicitly_copyable(t),
                 "Copyable" => cx.copyable(t),
@@ -915,10 +915,6 @@ pub(crate) fn unify(tmpl: &Ty, actual: &Ty, binds: &mut [Option<CtArg>]) {
         }
         (Ty::Vector(te, _), Ty::Vector(ae, _)) | (Ty::Array(te, _), Ty::Array(ae, _)) => {
             unify(te, ae, binds)
-        }
-        (Ty::Dict(k, v), Ty::Dict(ka, va)) => {
-            unify(k, ka, binds);
-            unify(v, va, binds);
         }
         (Ty::Tuple(ts), Ty::Tuple(xs)) => {
             for (t, a) in ts.iter().zip(xs) {

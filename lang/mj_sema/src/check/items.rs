@@ -1439,7 +1439,6 @@ pub(crate) fn resolve_type(
             let want = |k: usize| -> Option<usize> { (tys.len() != k).then_some(k) };
             let bad = match n.as_str() {
                 "List" => want(1),
-                "Dict" => want(2),
                 "Tuple" => None,
                 _ => {
                     diags.push((
@@ -1466,25 +1465,6 @@ pub(crate) fn resolve_type(
             }
             match n.as_str() {
                 "List" => Ty::List(Box::new(tys.remove(0))),
-                "Dict" => {
-                    let k = tys.remove(0);
-                    // (A type parameter is checked by its bound, `KeyElement`, at instances.)
-                    if !matches!(
-                        k,
-                        Ty::Int { .. } | Ty::Str | Ty::Bool | Ty::Unknown | Ty::Param(_)
-                    ) {
-                        let msg = format!(
-                            "dictionary keys of type `{}` are not supported",
-                            cx.ty_name(&k)
-                        );
-                        diags.push((
-                            m,
-                            Diag::error(E_UNSUPPORTED, msg, args[0].span)
-                                .with_hint("use `Int` or `String` keys"),
-                        ));
-                    }
-                    Ty::Dict(Box::new(k), Box::new(tys.remove(0)))
-                }
                 _ => Ty::Tuple(tys),
             }
         }

@@ -141,10 +141,6 @@ fn struct_dels(cx: &Ctx, t: &Ty, seen: &mut Vec<Ty>, out: &mut Vec<(u32, Targs)>
             struct_dels(cx, e, seen, out)
         }
         Ty::RawPtr(e, _) => struct_dels(cx, e, seen, out),
-        Ty::Dict(k, v) | Ty::Entry(k, v) => {
-            struct_dels(cx, k, seen, out);
-            struct_dels(cx, v, seen, out);
-        }
         Ty::Tuple(ts) => ts.iter().for_each(|t| struct_dels(cx, t, seen, out)),
         _ => {}
     }
@@ -251,8 +247,6 @@ impl Mono<'_> {
             }
             Ty::List(e) => Ty::List(Box::new(self.ty(e))),
             Ty::Ptr(e) => Ty::Ptr(Box::new(self.ty(e))),
-            Ty::Dict(k, v) => Ty::Dict(Box::new(self.ty(k)), Box::new(self.ty(v))),
-            Ty::Entry(k, v) => Ty::Entry(Box::new(self.ty(k)), Box::new(self.ty(v))),
             Ty::Tuple(ts) => Ty::Tuple(ts.iter().map(|t| self.ty(t)).collect()),
             Ty::Vector(e, n) => Ty::Vector(Box::new(self.ty(e)), *n),
             Ty::Array(e, n) => Ty::Array(Box::new(self.ty(e)), *n),

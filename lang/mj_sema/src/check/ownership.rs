@@ -298,7 +298,7 @@ impl Ctx {
             Ty::Struct(..) => self.declares_implicit_copy(t),
             Ty::Tuple(ts) => ts.iter().all(|t| self.implicitly_copyable_at(t, depth + 1)),
             Ty::Array(e, _) => self.implicitly_copyable_at(e, depth + 1),
-            Ty::List(_) | Ty::Dict(..) => false,
+            Ty::List(_) => false,
             _ => true,
         }
     }
@@ -345,7 +345,6 @@ impl Ctx {
             }
             Ty::Tuple(ts) => ts.iter().all(|t| self.copyable(t)),
             Ty::Array(e, _) | Ty::List(e) => self.copyable(e),
-            Ty::Dict(k, v) => self.copyable(k) && self.copyable(v),
             _ => true,
         }
     }
@@ -1024,7 +1023,7 @@ impl FnCx<'_> {
                     TExpr::new(K::Seq(stmts, Box::new(agg)), v_ty0, line)
                 }
             }
-            Ty::List(_) | Ty::Dict(..) => {
+            Ty::List(_) => {
                 let name = ast::Ident {
                     name: "copy".into(),
                     span,

@@ -252,7 +252,6 @@ pub(crate) fn call_builtin(
             let v = fx.expr(&args[0].value, None);
             match v.ty.clone() {
                 Ty::Str | Ty::List(_) => TExpr::new(K::Len(Box::new(v)), Ty::INT, line),
-                Ty::Dict(..) => fx.extern_call("mj_dict_len", vec![v], Ty::INT, line),
                 Ty::Vector(_, n) | Ty::Array(_, n) => fx.int(n.into(), line),
                 Ty::Tuple(ts) => fx.int(ts.len() as i128, line),
                 Ty::Span(_) => TExpr::new(K::Field(Box::new(v), 1), Ty::INT, line),

@@ -1,12 +1,13 @@
-//! How `for` loops and comprehensions walk a collection by index, shared by Lists,
-//! Strings and Dicts, plus materialized dict views (`keys`, `values`, `items`).
+//! How `for` loops and comprehensions walk a built-in collection by index (Lists,
+//! Strings, Arrays, Spans, SIMD vectors); `Dict` and other library types iterate through
+//! `__iter__` (`iter_protocol.rs`).
 
 use mj_syntax::{Diag, Span};
 
 use crate::check::E_NOT_INDEXABLE;
 use crate::check::body::FnCx;
 use crate::rt::Rt;
-use crate::tir::{Prim, TCmp, TExpr, TExprKind as K, TStmt};
+use crate::tir::{Prim, TCmp, TExpr, TExprKind as K};
 use crate::ty::Ty;
 
 /// A plan for iterating a collection by index.
@@ -59,19 +60,6 @@ pub(crate) fn iteration_plan(fx: &mut FnCx<'_>, it: TExpr, span: Span) -> Option
             }),
             element: Box::new(move |fx, c, i| fx.rt_call(Rt::StrCharAt, vec![c, i], Ty::Str, line)),
         }),
-        Ty::Dict(k, _) => Some(IterPlan {
-            collection: it,
-            count: Box::new(move |fx, c| fx.extern_call("mj_dict_slots", vec![c], Ty::INT, line)),
-            skip: Box::new(move |fx, c, i| {
-                let alive = fx.extern_call("mj_dict_alive", vec![c, i], Ty::INT, line);
-                Some(TExpr::new(
-                    K::Cmp(TCmp::Eq, Box::new(alive), Box::new(fx.int(0, line))),
-                    Ty::Bool,
-                    line,
-                ))
-            }),
-            element: Box::new(move |fx, c, i| dict_key_at(fx, c, i, &k, line)),
-        }),
         Ty::Array(t, n) => Some(IterPlan {
             collection: it,
             count: Box::new(move |fx, _| fx.int(n.into(), line)),
@@ -115,75 +103,4 @@ pub(crate) fn iteration_plan(fx: &mut FnCx<'_>, it: TExpr, span: Span) -> Option
             None
         }
     }
-}
-
-fn dict_key_at(fx: &mut FnCx<'_>, d: TExpr, i: TExpr, k: &Ty, line: u32) -> TExpr {
-    if *k == Ty::Str {
-        fx.extern_call("mj_dict_key_str", vec![d, i], Ty::Str, line)
-    } else {
-        let r = fx.extern_call("mj_dict_key_int", vec![d, i], Ty::INT, line);
-        fx.cast(r, k.clone())
-    }
-}
-
-fn dict_val_at(fx: &mut FnCx<'_>, d: TExpr, i: TExpr, v: &Ty, line: u32) -> TExpr {
-    let p = fx.extern_call(
-        "mj_dict_val",
-        vec![d, i],
-        Ty::Ptr(Box::new(v.clone())),
-        line,
-    );
-    TExpr::new(K::Deref(Box::new(p)), v.clone(), line)
-}
-
-/// Materializes a view of a dict (`keys`, `values`, `items`) as a List.
-pub(super) fn dict_view(
-    fx: &mut FnCx<'_>,
-    d: TExpr,
-    kt: &Ty,
-    vt: &Ty,
-    which: &str,
-    line: u32,
-) -> TExpr {
-    let elem = match which {
-        "keys" => kt.clone(),
-        "values" => vt.clone(),
-        _ => Ty::Entry(Box::new(kt.clone()), Box::new(vt.clone())),
-    };
-    let mut stmts = Vec::new();
-    let dict = fx.spill_to(d, &mut stmts);
-    let out = fx.build_list(elem.clone(), Vec::new(), line);
-    let (s1, list) = fx.temp(out);
-    let slots = fx.extern_call("mj_dict_slots", vec![dict.clone()], Ty::INT, line);
-    let start = fx.int(0, line);
-    let lp = fx.index_loop(start, slots, |fx, i| {
-        let alive = fx.extern_call(
-            "mj_dict_alive",
-            vec![dict.clone(), i.clone()],
-            Ty::INT,
-            line,
-        );
-        let zero = fx.int(0, line);
-        let is_alive = TExpr::new(
-            K::Cmp(TCmp::Ne, Box::new(alive), Box::new(zero)),
-            Ty::Bool,
-            line,
-        );
-        let value = match which {
-            "keys" => dict_key_at(fx, dict.clone(), i, kt, line),
-            "values" => dict_val_at(fx, dict.clone(), i, vt, line),
-            _ => {
-                let k = dict_key_at(fx, dict.clone(), i.clone(), kt, line);
-                let v = dict_val_at(fx, dict.clone(), i, vt, line);
-                TExpr::new(K::Aggregate(vec![k, v]), elem.clone(), line)
-            }
-        };
-        let push = fx.list_push(list.clone(), value);
-        vec![TStmt::If(is_alive, vec![TStmt::Expr(push)], Vec::new())]
-    });
-    let ty = list.ty.clone();
-    stmts.push(s1);
-    stmts.extend(lp);
-    let list = crate::check::collections::move_out(list);
-    TExpr::new(K::Seq(stmts, Box::new(list)), ty, line)
 }

@@ -1,11 +1,10 @@
-//! Methods of the built-in types (`List`, `String`, `Dict`, `Error`); each lowers to
+//! Methods of the built-in types (`List`, `String`, `Error`); each lowers to
 //! TIR operations or runtime calls.
 
 use mj_syntax::ast::{self, Arg};
 use mj_syntax::{Diag, Span};
 
 use super::functions::sort_list;
-use super::iter::dict_view;
 use super::s;
 use crate::check::body::FnCx;
 use crate::check::expr::is_place;
@@ -15,7 +14,7 @@ use crate::suggest::did_you_mean;
 use crate::tir::{TBin, TCmp, TExpr, TExprKind as K, TStmt};
 use crate::ty::Ty;
 
-/// Methods of `List`, `String`, `Dict` and `Error`.
+/// Methods of `List`, `String` and `Error`.
 pub(crate) fn builtin_method(
     fx: &mut FnCx<'_>,
     recv: TExpr,
@@ -406,112 +405,6 @@ pub(crate) fn builtin_method(
                         line,
                     );
                     TExpr::new(K::Seq(stmts, Box::new(sp)), Ty::Span(Box::new(byte)), line)
-                }
-                _ if KNOWN.contains(&m) => not_done(fx),
-                _ => unknown_method(fx, KNOWN),
-            }
-        }
-        Ty::Dict(k, v) => {
-            const KNOWN: &[&str] = &[
-                "get",
-                "keys",
-                "values",
-                "items",
-                "pop",
-                "clear",
-                "copy",
-                "setdefault",
-            ];
-            let ok = |fx: &mut FnCx<'_>, min, max| fx.arity(m, args, min, max, span);
-            match m {
-                "get" if ok(fx, 1, 2) => {
-                    let key = fx.typed_arg(&args[0], &k);
-                    if args.len() == 1 {
-                        // Without a default: an `Optional[V]` (`builtins/optional.rs`).
-                        let p = fx.dict_lookup(recv, key, &v, line);
-                        let (s0, ptr) = fx.temp(p);
-                        let got = fx.dict_get_optional(ptr, &v, span);
-                        let ty = got.ty.clone();
-                        return TExpr::new(K::Seq(vec![s0], Box::new(got)), ty, line);
-                    }
-                    let def = fx.typed_arg(&args[1], &v);
-                    let p = fx.dict_lookup(recv, key, &v, line);
-                    let (s0, ptr) = fx.temp(p);
-                    let null = fx.is_null(ptr.clone(), line);
-                    let val = TExpr::new(K::Deref(Box::new(ptr)), (*v).clone(), line);
-                    let pick = TExpr::new(
-                        K::IfExp(Box::new(null), Box::new(def), Box::new(val)),
-                        (*v).clone(),
-                        line,
-                    );
-                    TExpr::new(K::Seq(vec![s0], Box::new(pick)), (*v).clone(), line)
-                }
-                "keys" | "values" | "items" if ok(fx, 0, 0) => dict_view(fx, recv, &k, &v, m, line),
-                "pop" if ok(fx, 1, 2) => {
-                    let key = fx.typed_arg(&args[0], &k);
-                    let (s0, d) = fx.temp(recv);
-                    let (s1, key) = fx.temp(key);
-                    let p = fx.dict_lookup(d.clone(), key.clone(), &v, line);
-                    let (s2, ptr) = fx.temp(p);
-                    let null = fx.is_null(ptr.clone(), line);
-                    let result = fx.new_local("", (*v).clone(), false);
-                    let result = TExpr::new(K::Local(result), (*v).clone(), line);
-                    let missing = if args.len() == 2 {
-                        let def = fx.typed_arg(&args[1], &v);
-                        fx.check_stored(&def, args[1].span);
-                        let def = fx.retained(def);
-                        vec![TStmt::Assign(result.clone(), def)]
-                    } else {
-                        fx.check_may_raise("`pop`", span);
-                        vec![TStmt::Raise(TExpr::new(
-                            K::Str("KeyError".into()),
-                            Ty::Error,
-                            line,
-                        ))]
-                    };
-                    let del = if *k == Ty::Str {
-                        "mj_dict_del_str"
-                    } else {
-                        "mj_dict_del_int"
-                    };
-                    let key_arg = if *k == Ty::Str {
-                        key
-                    } else {
-                        fx.cast(key, Ty::INT)
-                    };
-                    let delete = fx.extern_call(del, vec![d, key_arg], Ty::INT, line);
-                    // The result takes its own reference before the entry (and the dict's
-                    // reference) goes away.
-                    let val = TExpr::new(K::Deref(Box::new(ptr)), (*v).clone(), line);
-                    let present = vec![
-                        TStmt::Assign(result.clone(), fx.retained(val)),
-                        TStmt::Expr(delete),
-                    ];
-                    let st = TStmt::If(null, missing, present);
-                    let result = crate::check::collections::move_out(result);
-                    TExpr::new(
-                        K::Seq(vec![s0, s1, s2, st], Box::new(result)),
-                        (*v).clone(),
-                        line,
-                    )
-                }
-                "clear" if ok(fx, 0, 0) => {
-                    fx.extern_call("mj_dict_clear", vec![recv], Ty::Unit, line)
-                }
-                "copy" if ok(fx, 0, 0) => fx.extern_call("mj_dict_copy", vec![recv], ty, line),
-                "setdefault" if ok(fx, 2, 2) => {
-                    let key = fx.typed_arg(&args[0], &k);
-                    let def = fx.typed_arg(&args[1], &v);
-                    fx.check_stored(&def, args[1].span);
-                    let (s0, d) = fx.temp(recv);
-                    let (s1, key) = fx.temp(key);
-                    let p = fx.dict_lookup(d.clone(), key.clone(), &v, line);
-                    let null = fx.is_null(p, line);
-                    let set = fx.dict_set(d.clone(), key.clone(), def, line);
-                    let st = TStmt::If(null, vec![TStmt::Expr(set)], Vec::new());
-                    let again = fx.dict_lookup(d, key, &v, line);
-                    let val = TExpr::new(K::Deref(Box::new(again)), (*v).clone(), line);
-                    TExpr::new(K::Seq(vec![s0, s1, st], Box::new(val)), (*v).clone(), line)
                 }
                 _ if KNOWN.contains(&m) => not_done(fx),
                 _ => unknown_method(fx, KNOWN),

@@ -1,5 +1,5 @@
 //! Built-in functions, built-in modules (`std.math`, `std.sys`) and the methods of the
-//! built-in types (`List`, `String`, `Dict`). Each lowers to TIR operations and runtime
+//! built-in types (`List`, `String`). Each lowers to TIR operations and runtime
 //! calls (`compiler/mj_runtime/ABI.md`). This file keeps the name tables, the built-in
 //! modules and the constructors of built-in types; the rest is split by kind below.
 
@@ -268,21 +268,7 @@ impl FnCx<'_> {
     }
 }
 
-pub(crate) fn new_dict(fx: &mut FnCx<'_>, dt: &Ty, line: u32) -> TExpr {
-    let Ty::Dict(k, v) = dt else {
-        return fx.unknown(line);
-    };
-    let kind = i128::from(**k == Ty::Str);
-    let size = TExpr::new(K::SizeOf((**v).clone()), Ty::INT, line);
-    fx.extern_call(
-        "mj_dict_new",
-        vec![fx.int(kind, line), size],
-        dt.clone(),
-        line,
-    )
-}
-
-/// `List[T](...)`, `Dict[K, V]()`.
+/// `List[T](...)`.
 pub(crate) fn construct_builtin(fx: &mut FnCx<'_>, ty: Ty, args: &[Arg], span: Span) -> TExpr {
     let line = fx.line(span);
     match ty.clone() {
@@ -344,16 +330,6 @@ pub(crate) fn construct_builtin(fx: &mut FnCx<'_>, ty: Ty, args: &[Arg], span: S
                     fx.unknown(line)
                 }
             }
-        }
-        Ty::Dict(..) => {
-            if !args.is_empty() {
-                fx.error(Diag::error(
-                    E_ARITY,
-                    "`Dict[K, V]()` takes no arguments",
-                    span,
-                ));
-            }
-            new_dict(fx, &ty, line)
         }
         Ty::Unknown => fx.unknown(line),
         t => {

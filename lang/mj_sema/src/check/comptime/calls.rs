@@ -338,7 +338,7 @@ impl Interp<'_> {
                 }
                 Val::Tuple(out.into())
             }
-            (v, Ty::Struct(..) | Ty::Dict(..) | Ty::Vector(..) | Ty::Array(..)) => {
+            (v, Ty::Struct(..) | Ty::Vector(..) | Ty::Array(..)) => {
                 let _ = v;
                 return fail(
                     m,
