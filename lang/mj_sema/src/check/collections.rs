@@ -7,7 +7,7 @@ use mj_syntax::{Diag, Span};
 use super::E_OPERATOR;
 use super::body::FnCx;
 use crate::rt::Rt;
-use crate::tir::{TBin, TCmp, TExpr, TExprKind as K, TStmt};
+use crate::tir::{TCmp, TExpr, TExprKind as K, TStmt};
 use crate::ty::Ty;
 
 impl FnCx<'_> {
@@ -185,6 +185,9 @@ impl FnCx<'_> {
         }
     }
 
+    /// `[elt for target in iter if cond]`: where the library's `List[T]` is expected
+    /// (`lib`), one built with its `append`; otherwise the built-in list. The loop is the
+    /// comprehensions' (`comprehensions.rs`).
     pub(super) fn list_comp(
         &mut self,
         elt: &Expr,
@@ -195,44 +198,6 @@ impl FnCx<'_> {
         span: Span,
     ) -> TExpr {
         let line = self.line(span);
-        // Type the element once in a scratch scope to learn the list's element type.
-        let it = self.expr(iter, None);
-        let mut stmts = Vec::new();
-        let coll = self.spill_to(it, &mut stmts);
-        let result_local = self.new_local("", Ty::Unknown, false);
-        let mut body = Vec::new();
-        // We desugar by checking a synthetic loop: `for target in coll: if cond: result.append(elt)`.
-        let mut inner = Vec::new();
-        self.scopes.push(Default::default());
-        let plan = super::builtins::iteration_plan(self, coll.clone(), iter.span);
-        let Some(plan) = plan else {
-            self.scopes.pop();
-            return self.unknown(line);
-        };
-        let (s1, c2) = self.temp(plan.collection);
-        stmts.push(s1);
-        let (s2, idx) = self.temp(self.int(0, line));
-        stmts.push(s2);
-        let count = (plan.count)(self, c2.clone());
-        let (s3, cur) = self.temp(idx.clone());
-        inner.push(s3);
-        let inc = TExpr::new(
-            K::Binary(
-                TBin::Add,
-                Box::new(idx.clone()),
-                Box::new(self.int(1, line)),
-            ),
-            Ty::INT,
-            line,
-        );
-        inner.push(TStmt::Assign(idx.clone(), inc));
-        if let Some(skip) = (plan.skip)(self, c2.clone(), cur.clone()) {
-            inner.push(TStmt::If(skip, vec![TStmt::Continue], Vec::new()));
-        }
-        let elem = (plan.element)(self, c2, cur);
-        self.bind_loop_var(target, elem, iter.span, &mut inner);
-        // Where the library's `List[T]` is expected, the result is one (built with its
-        // `append`); otherwise the built-in list.
         let lib_elem = lib.as_ref().and_then(|t| match t {
             Ty::Struct(_, a) => match a.first() {
                 Some(crate::ty::CtArg::Type(e)) => Some(e.clone()),
@@ -240,50 +205,25 @@ impl FnCx<'_> {
             },
             _ => None,
         });
-        let v = self.expr(elt, lib_elem.as_ref());
-        let (list_ty, v) = match (&lib, &lib_elem) {
-            (Some(lt), Some(e)) => (lt.clone(), self.coerce(v, e, elt.span)),
-            _ => (Ty::List(Box::new(v.ty.clone())), v),
-        };
-        let elem_ty = v.ty.clone();
-        self.locals[result_local.0 as usize].ty = list_ty.clone();
-        let result = TExpr::new(K::Local(result_local), list_ty.clone(), line);
-        self.check_stored(&v, elt.span);
-        let push = if lib_elem.is_some() {
-            match self.dunder_call(result.clone(), "append", vec![v], elt.span) {
-                Some(call) => call,
-                None => return self.unknown(line),
+        self.comp_loop(target, iter, cond, span, &mut |cx, result| {
+            let v = cx.expr(elt, lib_elem.as_ref());
+            let (list_ty, v) = match (&lib, &lib_elem) {
+                (Some(lt), Some(e)) => (lt.clone(), cx.coerce(v, e, elt.span)),
+                _ => (Ty::List(Box::new(v.ty.clone())), v),
+            };
+            let elem_ty = v.ty.clone();
+            cx.check_stored(&v, elt.span);
+            let res = cx.set_result_type(result, &list_ty, span);
+            if lib_elem.is_some() {
+                let push = cx.dunder_call(res, "append", vec![v], elt.span)?;
+                let empty = cx.construct_ty(list_ty.clone(), &[], span);
+                Some((list_ty, push, empty))
+            } else {
+                let push = cx.list_push(res, v);
+                let empty = cx.build_list(elem_ty, Vec::new(), line);
+                Some((list_ty, push, empty))
             }
-        } else {
-            self.list_push(result.clone(), v)
-        };
-        match cond {
-            Some(c) => {
-                let c = self.cond(c);
-                inner.push(TStmt::If(c, vec![TStmt::Expr(push)], Vec::new()));
-            }
-            None => inner.push(TStmt::Expr(push)),
-        }
-        self.scopes.pop();
-        let empty = if lib_elem.is_some() {
-            self.construct_ty(list_ty.clone(), &[], span)
-        } else {
-            self.build_list(elem_ty.clone(), Vec::new(), line)
-        };
-        stmts.push(TStmt::Assign(result.clone(), empty));
-        let cond = TExpr::new(
-            K::Cmp(TCmp::Lt, Box::new(idx), Box::new(count)),
-            Ty::Bool,
-            line,
-        );
-        body.push(TStmt::While {
-            cond,
-            body: inner,
-            else_body: Vec::new(),
-        });
-        stmts.extend(body);
-        let ty = result.ty.clone();
-        TExpr::new(K::Seq(stmts, Box::new(move_out(result))), ty, line)
+        })
     }
 
     /// `x in c`: membership in a List or String (or `__contains__` on a struct).

@@ -16,7 +16,7 @@ use crate::ty::{CtArg, Ty};
 
 /// What one iteration of a comprehension adds: the result's type, the call that adds the
 /// element(s) to the result, and the empty result to start from.
-type Added = Option<(Ty, TExpr, TExpr)>;
+pub(super) type Added = Option<(Ty, TExpr, TExpr)>;
 
 impl FnCx<'_> {
     /// The type arguments of `expected` when it is the library struct playing `item`.
@@ -214,7 +214,7 @@ impl FnCx<'_> {
 
     /// Gives the comprehension's result local its type (known once the element is typed)
     /// and returns a read of it.
-    fn set_result_type(&mut self, result: LocalId, t: &Ty, span: Span) -> TExpr {
+    pub(super) fn set_result_type(&mut self, result: LocalId, t: &Ty, span: Span) -> TExpr {
         let line = self.line(span);
         self.locals[result.0 as usize].ty = t.clone();
         TExpr::new(K::Local(result), t.clone(), line)
@@ -223,7 +223,7 @@ impl FnCx<'_> {
     /// The loop of a comprehension, checked as the statement
     /// `result = empty; for target in iter: if cond: add`, with `target` scoped to the
     /// loop. `add` types the element(s) inside the loop's scope and says what to add.
-    fn comp_loop(
+    pub(super) fn comp_loop(
         &mut self,
         target: &Expr,
         iter: &Expr,
