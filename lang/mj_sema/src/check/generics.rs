@@ -855,6 +855,11 @@ pub(crate) fn implies(cx: &Ctx, have: &TraitRef, want: &TraitRef) -> bool {
             .parents
             .iter()
             .any(|p| implies(cx, p, want)),
+        // `KeyElement` named where the library alias is not in scope still means the
+        // library's `Hashable` (std.hashlib) among its parts.
+        TraitRef::Builtin("KeyElement" | "Hashable") if matches!(want, TraitRef::User(i) if is_std_trait(cx, *i, "std.hashlib.hash", "Hashable")) => {
+            true
+        }
         TraitRef::Builtin(b) => {
             // The copy traits imply the weaker ones.
             matches!(
@@ -874,7 +879,13 @@ pub(crate) fn implies(cx: &Ctx, have: &TraitRef, want: &TraitRef) -> bool {
                     | ("EqualityComparable", TraitRef::Builtin("Equatable"))
                     | (
                         "KeyElement",
-                        TraitRef::Builtin("Hashable" | "EqualityComparable" | "Equatable")
+                        TraitRef::Builtin(
+                            "Hashable"
+                                | "EqualityComparable"
+                                | "Equatable"
+                                | "Copyable"
+                                | "Movable"
+                        )
                     )
             )
         }
