@@ -18,16 +18,7 @@ impl FnCx<'_> {
         span: Span,
         line: u32,
     ) -> TExpr {
-        let mut vals = Vec::new();
-        let mut elem = want.clone();
-        for it in items {
-            let v = self.expr(it, elem.as_ref());
-            if elem.is_none() && !v.ty.is_unknown() {
-                elem = Some(v.ty.clone());
-            }
-            self.check_stored(&v, it.span);
-            vals.push((v, it.span));
-        }
+        let (vals, mut elem) = self.literal_items(items, want.clone());
         // A list of ints and floats is a list of floats.
         if want.is_none() && vals.iter().any(|(v, _)| v.ty.is_float()) {
             elem = vals
@@ -82,17 +73,53 @@ impl FnCx<'_> {
             span,
         };
         let new = self.construct_ty(lt.clone(), &[cap], span);
-        let (s, list) = self.temp(new);
-        let mut stmts = vec![s];
+        let mut calls = Vec::new();
         for it in items {
             let v = self.expr(it, Some(&elem));
             let v = self.coerce(v, &elem, it.span);
             self.check_stored(&v, it.span);
-            if let Some(call) = self.dunder_call(list.clone(), "append", vec![v], it.span) {
+            calls.push((vec![v], it.span));
+        }
+        self.build_by_calls(lt, new, "append", calls, line)
+    }
+
+    /// Checks the items of a list or set literal against `elem` (the expected element type,
+    /// else the first item's, which is returned): each value with its span.
+    pub(super) fn literal_items(
+        &mut self,
+        items: &[Expr],
+        mut elem: Option<Ty>,
+    ) -> (Vec<(TExpr, Span)>, Option<Ty>) {
+        let mut vals = Vec::new();
+        for it in items {
+            let v = self.expr(it, elem.as_ref());
+            if elem.is_none() && !v.ty.is_unknown() {
+                elem = Some(v.ty.clone());
+            }
+            self.check_stored(&v, it.span);
+            vals.push((v, it.span));
+        }
+        (vals, elem)
+    }
+
+    /// `tmp = new`, then `tmp.method(args)` for each argument list, then `tmp` (moved
+    /// out): how literals of the library's containers are built.
+    pub(super) fn build_by_calls(
+        &mut self,
+        ty: Ty,
+        new: TExpr,
+        method: &str,
+        calls: Vec<(Vec<TExpr>, Span)>,
+        line: u32,
+    ) -> TExpr {
+        let (s, tmp) = self.temp(new);
+        let mut stmts = vec![s];
+        for (args, at) in calls {
+            if let Some(call) = self.dunder_call(tmp.clone(), method, args, at) {
                 stmts.push(TStmt::Expr(call));
             }
         }
-        TExpr::new(K::Seq(stmts, Box::new(move_out(list))), lt, line)
+        TExpr::new(K::Seq(stmts, Box::new(move_out(tmp))), ty, line)
     }
 
     /// `tmp = mj_list_new(size, n); push each; tmp`
@@ -164,25 +191,22 @@ impl FnCx<'_> {
             ));
             return self.unknown(line);
         };
-        {
-            let targs: crate::ty::Targs = vec![
-                crate::ty::CtArg::Type(kt.clone()),
-                crate::ty::CtArg::Type(vt.clone()),
-            ]
-            .into();
-            let dt = Ty::Struct(ds, targs);
-            let new = self.construct_ty(dt.clone(), &[], span);
-            let (s, dict) = self.temp(new);
-            let mut stmts = vec![s];
-            for (k, ks, v, vs) in vals {
+        let targs: crate::ty::Targs = vec![
+            crate::ty::CtArg::Type(kt.clone()),
+            crate::ty::CtArg::Type(vt.clone()),
+        ]
+        .into();
+        let dt = Ty::Struct(ds, targs);
+        let new = self.construct_ty(dt.clone(), &[], span);
+        let calls = vals
+            .into_iter()
+            .map(|(k, ks, v, vs)| {
                 let k = self.coerce(k, &kt, ks);
                 let v = self.coerce(v, &vt, vs);
-                if let Some(call) = self.dunder_call(dict.clone(), "__setitem__", vec![k, v], ks) {
-                    stmts.push(TStmt::Expr(call));
-                }
-            }
-            TExpr::new(K::Seq(stmts, Box::new(move_out(dict))), dt, line)
-        }
+                (vec![k, v], ks)
+            })
+            .collect();
+        self.build_by_calls(dt, new, "__setitem__", calls, line)
     }
 
     /// `[elt for target in iter if cond]`: where the library's `List[T]` is expected

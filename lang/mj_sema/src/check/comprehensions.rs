@@ -60,20 +60,12 @@ impl FnCx<'_> {
         span: Span,
     ) -> TExpr {
         let line = self.line(span);
-        let mut elem = self
+        let want = self
             .lang_targs(LangItem::Set, expected)
             .into_iter()
             .next()
             .flatten();
-        let mut vals = Vec::new();
-        for it in items {
-            let v = self.expr(it, elem.as_ref());
-            if elem.is_none() && !v.ty.is_unknown() {
-                elem = Some(v.ty.clone());
-            }
-            self.check_stored(&v, it.span);
-            vals.push((v, it.span));
-        }
+        let (vals, elem) = self.literal_items(items, want);
         let Some(elem) = elem.filter(|t| !t.is_unknown()) else {
             return self.unknown(line);
         };
@@ -81,15 +73,20 @@ impl FnCx<'_> {
             return self.unknown(line);
         };
         let new = self.construct_ty(st.clone(), &[], span);
-        let (s, set) = self.temp(new);
-        let mut stmts = vec![s];
-        for (v, vs) in vals {
-            let v = self.coerce(v, &elem, vs);
-            if let Some(call) = self.dunder_call(set.clone(), "add", vec![v], vs) {
-                stmts.push(TStmt::Expr(call));
-            }
+        let calls = vals
+            .into_iter()
+            .map(|(v, vs)| (vec![self.coerce(v, &elem, vs)], vs))
+            .collect();
+        self.build_by_calls(st, new, "add", calls, line)
+    }
+
+    /// `e` checked against `want` and converted to it when there is one.
+    fn expr_coerced(&mut self, e: &Expr, want: Option<&Ty>) -> TExpr {
+        let v = self.expr(e, want);
+        match want {
+            Some(t) => self.coerce(v, t, e.span),
+            None => v,
         }
-        TExpr::new(K::Seq(stmts, Box::new(move_out(set))), st, line)
     }
 
     /// `{key: value for target in iter if cond}`.
@@ -108,16 +105,8 @@ impl FnCx<'_> {
         let wk = want.first().cloned().flatten();
         let wv = want.get(1).cloned().flatten();
         self.comp_loop(target, iter, cond, span, &mut |cx, result| {
-            let k = cx.expr(key, wk.as_ref());
-            let k = match &wk {
-                Some(t) => cx.coerce(k, t, key.span),
-                None => k,
-            };
-            let v = cx.expr(value, wv.as_ref());
-            let v = match &wv {
-                Some(t) => cx.coerce(v, t, value.span),
-                None => v,
-            };
+            let k = cx.expr_coerced(key, wk.as_ref());
+            let v = cx.expr_coerced(value, wv.as_ref());
             cx.check_stored(&k, key.span);
             cx.check_stored(&v, value.span);
             if k.ty.is_unknown() || v.ty.is_unknown() {
@@ -157,11 +146,7 @@ impl FnCx<'_> {
             .next()
             .flatten();
         self.comp_loop(target, iter, cond, span, &mut |cx, result| {
-            let v = cx.expr(elt, want.as_ref());
-            let v = match &want {
-                Some(t) => cx.coerce(v, t, elt.span),
-                None => v,
-            };
+            let v = cx.expr_coerced(elt, want.as_ref());
             cx.check_stored(&v, elt.span);
             if v.ty.is_unknown() {
                 return None;

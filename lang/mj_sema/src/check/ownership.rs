@@ -189,40 +189,34 @@ impl Ctx {
     }
 
     fn needs_drop_at(&self, t: &Ty, depth: u32) -> bool {
-        // (A struct cannot contain itself; the depth only guards against malformed input.)
-        if depth > 64 {
-            return false;
-        }
-        match t {
-            Ty::Struct(s, _) => {
-                self.struct_has(*s, "__del__")
-                    || super::generics::fields_of(self, t)
-                        .unwrap_or_default()
-                        .iter()
-                        .any(|(_, f)| self.needs_drop_at(f, depth + 1))
-            }
-            Ty::Tuple(ts) => ts.iter().any(|t| self.needs_drop_at(t, depth + 1)),
-            // Releasing a reference.
-            t => is_handle(t),
-        }
+        // Releasing a reference is the other kind of destruction.
+        self.del_inside(t, depth, false, is_handle)
     }
 
     /// Whether a value of this type holds a struct with a `__del__` (itself or inside).
     pub(crate) fn has_del(&self, t: &Ty, depth: u32) -> bool {
+        self.del_inside(t, depth, true, |_| false)
+    }
+
+    /// Whether `t` is a struct with a `__del__`, or a value for which `leaf` holds, or holds
+    /// one in its fields, tuple elements or (with `arrays`) array elements.
+    fn del_inside(&self, t: &Ty, depth: u32, arrays: bool, leaf: fn(&Ty) -> bool) -> bool {
+        // (A struct cannot contain itself; the depth only guards against malformed input.)
         if depth > 64 {
             return false;
         }
+        let inner = |t: &Ty| self.del_inside(t, depth + 1, arrays, leaf);
         match t {
             Ty::Struct(s, _) => {
                 self.struct_has(*s, "__del__")
                     || super::generics::fields_of(self, t)
                         .unwrap_or_default()
                         .iter()
-                        .any(|(_, f)| self.has_del(f, depth + 1))
+                        .any(|(_, f)| inner(f))
             }
-            Ty::Tuple(ts) => ts.iter().any(|t| self.has_del(t, depth + 1)),
-            Ty::Array(e, _) => self.has_del(e, depth + 1),
-            _ => false,
+            Ty::Tuple(ts) => ts.iter().any(inner),
+            Ty::Array(e, _) if arrays => inner(e),
+            t => leaf(t),
         }
     }
 
