@@ -83,7 +83,8 @@ pub fn imports(db: &dyn salsa::Database, file: SourceFile) -> Vec<(u32, String)>
             "std.hashlib.hash" => crate::imports::mentions_hashing(file.text(db)),
             // (Library modules import `Dict` by name when they use it.)
             "std.collections.dict" => {
-                !file.module(db).starts_with("std.") && crate::imports::mentions_dict(file.text(db))
+                !file.module(db).starts_with("std.")
+                    && crate::imports::mentions_dict(file.text(db), &parse(db, file).module)
             }
             // `Set` is not a prelude name (Mojo imports it from `collections`); the module
             // is loaded for the set literals and comprehensions it backs.

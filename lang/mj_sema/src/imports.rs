@@ -85,22 +85,32 @@ pub fn mentions_hashing(text: &str) -> bool {
         .any(|w| mentions_word(text, w))
 }
 
-/// Whether a file may use `Dict` (by name, or through a `{k: v}` literal: any `{` loads it,
-/// a cheap over-approximation).
-pub fn mentions_dict(text: &str) -> bool {
-    text.contains('{')
-        || ["Dict", "KeyElement", "DictEntry"]
-            .iter()
-            .any(|w| mentions_word(text, w))
+/// Whether a file may use `Dict`: by name (a textual test), or through a `{k: v}` literal,
+/// `{}` or a dict comprehension in its syntax tree (an f-string's braces do not count).
+pub fn mentions_dict(text: &str, module: &mj_syntax::ast::Module) -> bool {
+    use mj_syntax::ast::ExprKind;
+    ["Dict", "KeyElement", "DictEntry"]
+        .iter()
+        .any(|w| mentions_word(text, w))
+        || has_expr(module, |k| {
+            matches!(k, ExprKind::Dict(_) | ExprKind::DictComp { .. })
+        })
 }
 
 /// Whether a module contains a set literal `{a, b}` or a set comprehension, which build
 /// the library's `Set` (a lang item) and so need its module loaded.
 pub fn has_set_literal(module: &mj_syntax::ast::Module) -> bool {
     use mj_syntax::ast::ExprKind;
+    has_expr(module, |k| {
+        matches!(k, ExprKind::Set(_) | ExprKind::SetComp { .. })
+    })
+}
+
+/// Whether any expression of a module is of a kind `pred` accepts.
+fn has_expr(module: &mj_syntax::ast::Module, pred: fn(&mj_syntax::ast::ExprKind) -> bool) -> bool {
     let mut found = false;
     mj_syntax::visit::walk_module_exprs(&module.body, &mut |e| {
-        found |= matches!(e.kind, ExprKind::Set(_) | ExprKind::SetComp { .. });
+        found |= pred(&e.kind);
     });
     found
 }
