@@ -216,13 +216,14 @@ impl Fx<'_> {
         let field_through_pointer = matches!(target.kind, K::Field(..))
             && matches!(&deref_root(target).map(|d| &d.kind), Some(K::Deref(inner)) if !matches!(inner.kind, K::Local(_)));
         let through_ref =
-            matches!(&target.kind, K::Deref(inner) if matches!(inner.kind, K::Call(..)));
+            matches!(&target.kind, K::Deref(inner) if matches!(inner.kind, K::Call(..) | K::Seq(..)));
         if through_ref || field_through_pointer {
             // (Also a field of a value reached through a pointer, `p[i].value = v`: the
             // value it belongs to is initialized, so the field holds a live value.)
             // A store through a `-> ref` result (`xs[i] = v` on a struct whose
             // `__getitem__` returns a reference): the place holds a live value, which is
-            // destroyed before it is overwritten. The address is computed once.
+            // destroyed before it is overwritten. The address is computed once. (Also the
+            // bounds-checked element of a library `List`, whose address is a `Seq`.)
             let v = self.owned_operand(value)?;
             let tmp = self.temp(crate::lower_ty(&value.ty)?);
             self.push(Stmt::Assign(Place::local(tmp), Rvalue::Use(v)));

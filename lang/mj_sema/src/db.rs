@@ -92,6 +92,12 @@ pub fn imports(db: &dyn salsa::Database, file: SourceFile) -> Vec<(u32, String)>
                 !file.module(db).starts_with("std.")
                     && crate::imports::has_set_literal(&parse(db, file).module)
             }
+            // (A library module's lists are the library's `List` when the program loads
+            // it; a program that makes no list does not.)
+            "std.collections.list" => {
+                !file.module(db).starts_with("std.")
+                    && crate::imports::mentions_list(file.text(db), &parse(db, file).module)
+            }
             "std.builtin.builtin_slice" => crate::imports::mentions_word(file.text(db), "Slice"),
             _ => crate::imports::mentions_optional(file.text(db)),
         };

@@ -97,6 +97,33 @@ pub fn mentions_dict(text: &str, module: &mj_syntax::ast::Module) -> bool {
         })
 }
 
+/// Whether a module may make or name a list, so that the library's `List` (a lang item)
+/// must be loaded: the name `List`, a list literal or comprehension, a variadic parameter
+/// (`*xs: T` is a list of the arguments), or a built-in that returns a list. A program
+/// that does none of these is not charged for checking `std.collections.list`.
+pub fn mentions_list(text: &str, module: &mj_syntax::ast::Module) -> bool {
+    use mj_syntax::ast::ExprKind;
+    const WORDS: &[&str] = &[
+        "List",
+        "split",
+        "splitlines",
+        "argv",
+        "listdir",
+        "enumerate",
+        "sorted",
+        "zip",
+        "keys",
+        "values",
+        "items",
+    ];
+    WORDS.iter().any(|w| mentions_word(text, w))
+        || text.contains("(*")
+        || text.contains(", *")
+        || has_expr(module, |k| {
+            matches!(k, ExprKind::List(_) | ExprKind::ListComp { .. })
+        })
+}
+
 /// Whether a module contains a set literal `{a, b}` or a set comprehension, which build
 /// the library's `Set` (a lang item) and so need its module loaded.
 pub fn has_set_literal(module: &mj_syntax::ast::Module) -> bool {

@@ -87,6 +87,19 @@ pub(crate) fn lang_struct(cx: &Ctx, item: LangItem) -> Option<u32> {
     }
 }
 
+/// The element type of a list: the library's `List[T]` or the runtime's list.
+pub(crate) fn list_elem(cx: &Ctx, t: &crate::ty::Ty) -> Option<crate::ty::Ty> {
+    use crate::ty::{CtArg, Ty};
+    match t {
+        Ty::List(e) => Some((**e).clone()),
+        Ty::Struct(s, a) if Some(*s) == lang_struct(cx, LangItem::List) => match a.first() {
+            Some(CtArg::Type(e)) => Some(e.clone()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

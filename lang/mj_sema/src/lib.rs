@@ -20,6 +20,7 @@ pub const PRELUDE_MODULES: &[&str] = &[
     "std.hashlib.hash",
     "std.collections.dict",
     "std.collections.set",
+    "std.collections.list",
 ];
 /// The names the prelude modules export to every module.
 pub const PRELUDE_NAMES: &[&str] = &[
@@ -33,4 +34,5 @@ pub const PRELUDE_NAMES: &[&str] = &[
     "Dict",
     "KeyElement",
     "DictEntry",
+    "List",
 ];

@@ -243,13 +243,22 @@ impl FnCx<'_> {
                 {
                     // No `__setitem__`: a `__getitem__` that returns a reference
                     // (`-> ref[self] T`) is the place to store into.
-                    self.check_field_assignable(base, target.span);
+                    if self.is_library_list(&b.ty) {
+                        self.check_mut_use(target, "assigning to an element");
+                    } else {
+                        self.check_field_assignable(base, target.span);
+                    }
                     let place = if param_get {
                         let name = ast::Ident {
                             name: "__getitem_param__".into(),
                             span: base.span,
                         };
                         self.method_call_ex(base, b, &name, Some(args), &[], target.span)
+                    } else if let [a] = args.as_slice()
+                        && a.name.is_none()
+                        && self.is_library_list(&b.ty)
+                    {
+                        self.library_list_elem(b, &a.value)
                     } else {
                         self.struct_method_call(b, "__getitem__", args, target.span, "")
                     };
@@ -547,6 +556,41 @@ impl FnCx<'_> {
             let v = self.binary_typed(op, place.clone(), rhs, span);
             let v = self.coerce(v, &t, span);
             self.store_elem(place, v, out);
+            return;
+        }
+        // `obj[k()] op= v` on a struct (the library's `List`, `Dict`): the key is
+        // evaluated once, into a hidden local, and `obj[tmp] = obj[tmp] op v` follows.
+        if let ExprKind::Index { base, args } = &target.kind
+            && let [a] = args.as_slice()
+            && a.name.is_none()
+            && !matches!(
+                a.value.kind,
+                ExprKind::Slice { .. } | ExprKind::Name(_) | ExprKind::Int(_) | ExprKind::Str(_)
+            )
+            && let Some(Ty::Struct(..)) = self.place_type(base)
+        {
+            let k = self.expr(&a.value, None);
+            let name = format!("$key{}", self.locals.len());
+            let l = self.new_local(&name, k.ty.clone(), false);
+            self.own_local(l, false);
+            let line = self.line(a.value.span);
+            out.push(TStmt::Assign(TExpr::new(K::Local(l), k.ty.clone(), line), k));
+            if let Some(sc) = self.scopes.last_mut() {
+                sc.insert(name.clone(), l);
+            }
+            let mut key = a.clone();
+            key.value = Expr {
+                kind: ExprKind::Name(name),
+                span: a.value.span,
+            };
+            let target = Expr {
+                kind: ExprKind::Index {
+                    base: base.clone(),
+                    args: vec![key],
+                },
+                span: target.span,
+            };
+            self.aug_assign(&target, op, value, span, out);
             return;
         }
         // `a op= b` on a struct with `__iop__` mutates it in place.

@@ -289,6 +289,17 @@ impl FnCx<'_> {
         super::line_of(self.line_starts, span.start)
     }
 
+    /// A span at the start of `line` (for code the checker makes up, whose diagnostics
+    /// only need the line).
+    pub fn span_of_line(&self, line: u32) -> Span {
+        let at = self
+            .line_starts
+            .get((line as usize).saturating_sub(1))
+            .copied()
+            .unwrap_or(0) as usize;
+        Span::new(at, at)
+    }
+
     pub fn new_local(&mut self, name: &str, ty: Ty, by_ref: bool) -> LocalId {
         let id = LocalId(self.locals.len() as u32);
         self.locals.push(TLocal {

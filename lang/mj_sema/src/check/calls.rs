@@ -180,7 +180,10 @@ impl FnCx<'_> {
     }
 
     pub fn rt_call(&mut self, f: crate::rt::Rt, args: Vec<TExpr>, ret: Ty, line: u32) -> TExpr {
-        self.rt_call_expr(f, args, ret, line)
+        // A runtime operation that makes a list (`split`, `argv`, `listdir`) gives the
+        // program the library's `List`.
+        let call = self.rt_call_expr(f, args, ret, line);
+        self.from_builtin_list(call)
     }
 
     /// Checks the arguments of a call against a signature. `skip` parameters (the

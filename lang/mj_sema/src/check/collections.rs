@@ -44,6 +44,14 @@ impl FnCx<'_> {
         self.build_list(elem, vals, line)
     }
 
+    /// The type of a list of `elem`: the library's `List[elem]` when its module is loaded.
+    pub fn list_ty(&self, elem: Ty) -> Ty {
+        match crate::lang_items::lang_struct(self.cx, crate::lang_items::LangItem::List) {
+            Some(ls) => Ty::Struct(ls, vec![crate::ty::CtArg::Type(elem)].into()),
+            None => Ty::List(Box::new(elem)),
+        }
+    }
+
     /// Whether `t` is the library's `List[T]` (the `List` lang item).
     pub(super) fn is_library_list(&self, t: &Ty) -> bool {
         let list = crate::lang_items::lang_struct(self.cx, crate::lang_items::LangItem::List);
@@ -124,6 +132,36 @@ impl FnCx<'_> {
 
     /// `tmp = mj_list_new(size, n); push each; tmp`
     pub fn build_list(&mut self, elem: Ty, vals: Vec<TExpr>, line: u32) -> TExpr {
+        if let Some(ls) = crate::lang_items::lang_struct(self.cx, crate::lang_items::LangItem::List) {
+            let lt = Ty::Struct(ls, vec![crate::ty::CtArg::Type(elem)].into());
+            let span = self.span_of_line(line);
+            let cap = Arg {
+                name: Some(Ident { name: "capacity".into(), span }),
+                value: Expr { kind: ExprKind::Int(vals.len() as u128), span },
+                span,
+            };
+            let new = self.construct_ty(lt.clone(), &[cap], span);
+            let calls = vals.into_iter().map(|v| (vec![v], span)).collect();
+            // The values were checked where they were written (`check_stored`): an
+            // implicit copy is reported there, not again at `append`.
+            let before = self.diags.len();
+            let built = self.build_by_calls(lt, new, "append", calls, line);
+            let mut i = before;
+            while i < self.diags.len() {
+                if self.diags[i].1.code == super::ownership::E_IMPLICIT_COPY {
+                    self.diags.remove(i);
+                } else {
+                    i += 1;
+                }
+            }
+            return built;
+        }
+        self.build_builtin_list(elem, vals, line)
+    }
+
+    /// The runtime's list of `vals` (a handle), for the runtime operations that still take
+    /// one.
+    fn build_builtin_list(&mut self, elem: Ty, vals: Vec<TExpr>, line: u32) -> TExpr {
         let lt = Ty::List(Box::new(elem.clone()));
         let size = TExpr::new(K::SizeOf(elem.clone()), Ty::INT, line);
         let n = self.int(vals.len() as i128, line);
@@ -137,9 +175,77 @@ impl FnCx<'_> {
         TExpr::new(K::Seq(stmts, Box::new(move_out(list))), lt, line)
     }
 
+    /// A list made by a runtime operation (a handle) as the library's `List` when its
+    /// module is loaded: a new list with each element appended (the handle dies with its
+    /// temporary).
+    pub fn from_builtin_list(&mut self, v: TExpr) -> TExpr {
+        let Ty::List(elem) = v.ty.clone() else {
+            return v;
+        };
+        if crate::lang_items::lang_struct(self.cx, crate::lang_items::LangItem::List).is_none() {
+            return v;
+        }
+        let line = v.line;
+        let (s0, h) = self.temp(v);
+        let out = self.build_list((*elem).clone(), Vec::new(), line);
+        let (s1, out) = self.temp(out);
+        let len = TExpr::new(K::Len(Box::new(h.clone())), Ty::INT, line);
+        let start = self.int(0, line);
+        let lp = self.index_loop(start, len, |fx, i| {
+            let e = TExpr::new(K::ListElem(Box::new(h), Box::new(i)), (*elem).clone(), line);
+            vec![TStmt::Expr(fx.list_push(out.clone(), e))]
+        });
+        let mut stmts = vec![s0, s1];
+        stmts.extend(lp);
+        let ty = out.ty.clone();
+        TExpr::new(K::Seq(stmts, Box::new(move_out(out))), ty, line)
+    }
+
+    /// The runtime's list (a handle) with the elements of `v`, a library `List`, for the
+    /// runtime operations that still take one (`String.join`).
+    pub fn to_builtin_list(&mut self, v: TExpr, span: Span) -> TExpr {
+        let Some(crate::ty::CtArg::Type(elem)) = (match &v.ty {
+            t @ Ty::Struct(_, a) if self.is_library_list(t) => a.first().cloned(),
+            _ => None,
+        }) else {
+            return v;
+        };
+        let line = v.line;
+        let mut stmts = Vec::new();
+        let l = self.spill_to(v, &mut stmts);
+        let out = self.build_builtin_list(elem.clone(), Vec::new(), line);
+        let (s1, out) = self.temp(out);
+        stmts.push(s1);
+        let Some(len) = self.dunder_call(l.clone(), "__len__", Vec::new(), span) else {
+            return self.unknown(line);
+        };
+        let start = self.int(0, line);
+        let lp = self.index_loop(start, len, |fx, i| {
+            match fx.dunder_call(l, "__getitem__", vec![i], span) {
+                Some(e) => {
+                    let e = fx.ref_result(e);
+                    vec![TStmt::Expr(fx.list_push(out.clone(), e))]
+                }
+                None => Vec::new(),
+            }
+        });
+        stmts.extend(lp);
+        TExpr::new(
+            K::Seq(stmts, Box::new(move_out(out))),
+            Ty::List(Box::new(elem)),
+            line,
+        )
+    }
+
     /// `mj_list_push(list, &tmp)` with the value stored in a temporary first.
     pub fn list_push(&mut self, list: TExpr, v: TExpr) -> TExpr {
         let line = v.line;
+        if self.is_library_list(&list.ty) {
+            let span = self.span_of_line(line);
+            return self
+                .dunder_call(list, "append", vec![v], span)
+                .unwrap_or_else(|| self.unknown(line));
+        }
         // The list takes a reference of its own.
         let v = self.retained(v);
         let (s, tmp) = self.temp(v);
@@ -233,12 +339,12 @@ impl FnCx<'_> {
             let v = cx.expr(elt, lib_elem.as_ref());
             let (list_ty, v) = match (&lib, &lib_elem) {
                 (Some(lt), Some(e)) => (lt.clone(), cx.coerce(v, e, elt.span)),
-                _ => (Ty::List(Box::new(v.ty.clone())), v),
+                _ => (cx.list_ty(v.ty.clone()), v),
             };
             let elem_ty = v.ty.clone();
             cx.check_stored(&v, elt.span);
             let res = cx.set_result_type(result, &list_ty, span);
-            if lib_elem.is_some() {
+            if cx.is_library_list(&list_ty) {
                 let push = cx.dunder_call(res, "append", vec![v], elt.span)?;
                 let empty = cx.construct_ty(list_ty.clone(), &[], span);
                 Some((list_ty, push, empty))

@@ -472,6 +472,12 @@ impl FnCx<'_> {
             {
                 return self.struct_slice(b, [lo, hi, step], a.value.span, span);
             }
+            if let [a] = args
+                && a.name.is_none()
+                && self.is_library_list(&b.ty)
+            {
+                return self.library_list_elem(b, &a.value);
+            }
             return self.struct_method_call(b, "__getitem__", args, span, "cannot be indexed");
         }
         if matches!(
@@ -980,6 +986,11 @@ impl FnCx<'_> {
             (Ty::Str, Ty::Error) => return TExpr { ty: Ty::Error, ..v },
             // A List (or InlineArray) passed where a Span is expected is borrowed.
             (Ty::List(a) | Ty::Array(a, _), Ty::Span(b)) if a == b => return self.span_of(v),
+            (Ty::Struct(..), Ty::Span(b))
+                if crate::lang_items::list_elem(self.cx, &v.ty).is_some_and(|a| &a == &**b) =>
+            {
+                return self.span_of(v);
+            }
             // A scalar where a SIMD vector is expected is broadcast to every lane.
             (s, Ty::Vector(e, n))
                 if super::builtins::simd_types::lanes(s).is_some_and(|(_, w)| w == 1) =>

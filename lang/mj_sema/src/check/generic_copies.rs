@@ -41,6 +41,13 @@ pub(crate) struct GenericLocals {
     params: Vec<String>,
 }
 
+impl GenericLocals {
+    /// `l` holds a container (a span of a list) of values of type parameter `param`.
+    pub(crate) fn note_container(&mut self, l: LocalId, param: String) {
+        self.containers.insert(l, param);
+    }
+}
+
 /// Whether values of type parameter `p` may not be copied implicitly.
 fn not_implicit(cx: &Ctx, p: &GParam) -> bool {
     let GKind::Type(bounds) = &p.kind else {
@@ -87,7 +94,13 @@ impl FnCx<'_> {
                         g.containers.insert(l, n);
                     }
                 }
-                _ => {}
+                t => {
+                    if let Some(Ty::Param(j)) = crate::lang_items::list_elem(self.cx, t)
+                        && let Some(n) = nc(j)
+                    {
+                        g.containers.insert(l, n);
+                    }
+                }
             }
         }
     }
@@ -194,6 +207,11 @@ impl FnCx<'_> {
         match &v.kind {
             K::Local(l) => self.own.generic.locals.get(l).cloned(),
             K::Deref(b) => self.generic_place(b),
+            // `xs[i]` of a library `List` (`library_list_elem`): the address is computed
+            // from a span of the list held in a temporary.
+            K::Seq(_, last) => self.generic_place(last),
+            K::Prim(crate::tir::Prim::PtrOffset, a) => a.first().and_then(|p| self.generic_place(p)),
+            K::Field(b, 0) if matches!(b.ty, Ty::Span(_)) => self.generic_elements(b),
             K::ListElem(b, _) | K::ListElemUnchecked(b, _) => self.generic_elements(b),
             K::Field(b, i) => self.generic_field(&b.ty, *i),
             _ => None,

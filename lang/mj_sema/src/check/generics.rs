@@ -1157,14 +1157,19 @@ impl FnCx<'_> {
             }
             if p.variadic {
                 // Each extra argument is one element of the list.
-                if let Ty::List(elem) = &p.ty {
+                if let Some(elem) = crate::lang_items::list_elem(self.cx, &p.ty) {
                     let v = self.on_the_side(|fx| fx.expr(&a.value, None));
-                    unify(elem, &v.ty, binds);
+                    unify(&elem, &v.ty, binds);
                 }
                 continue;
             }
             let v = self.on_the_side(|fx| fx.expr(&a.value, None));
-            unify(&p.ty, &v.ty, binds);
+            // A library `List` passed for a `Span` parameter lends its elements.
+            let at = match (&p.ty, crate::lang_items::list_elem(self.cx, &v.ty)) {
+                (Ty::Span(_), Some(e)) => Ty::List(Box::new(e)),
+                _ => v.ty.clone(),
+            };
+            unify(&p.ty, &at, binds);
         }
     }
 

@@ -1882,7 +1882,10 @@ fn resolve_sig(cx: &mut Ctx, id: FnId) {
             // Inside the function, `*values: T` is a `List[T]` of the arguments, and
             // `*args: *Ts` the tuple of the arguments.
             ty: if variadic && !pack {
-                Ty::List(Box::new(ty))
+                match crate::lang_items::lang_struct(cx, crate::lang_items::LangItem::List) {
+                    Some(ls) => Ty::Struct(ls, vec![crate::ty::CtArg::Type(ty)].into()),
+                    None => Ty::List(Box::new(ty)),
+                }
             } else {
                 ty
             },

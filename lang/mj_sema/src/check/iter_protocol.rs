@@ -21,7 +21,24 @@ impl FnCx<'_> {
             return Some(it);
         }
         if self.has_method(&it.ty, "__iter__") {
-            return self.dunder_call(it, "__iter__", Vec::new(), span);
+            let inner = self.dunder_call(it, "__iter__", Vec::new(), span)?;
+            // `__iter__` returning an iterable that is not an iterator (a `List`): it lives
+            // in a local for the whole loop, and its own `__iter__` gives the iterator.
+            if matches!(inner.ty, Ty::Struct(..))
+                && !(self.has_method(&inner.ty, "__next__")
+                    && self.has_method(&inner.ty, "__has_next__"))
+                && self.has_method(&inner.ty, "__iter__")
+            {
+                let line = inner.line;
+                let l = self.new_local("", inner.ty.clone(), false);
+                self.own_local(l, false);
+                let held = TExpr::new(K::Local(l), inner.ty.clone(), line);
+                let set = TStmt::Assign(held.clone(), inner);
+                let next = self.struct_iterator(held, span)?;
+                let ty = next.ty.clone();
+                return Some(TExpr::new(K::Seq(vec![set], Box::new(next)), ty, line));
+            }
+            return Some(inner);
         }
         if self.has_method(&it.ty, "__next__") && self.has_method(&it.ty, "__has_next__") {
             return Some(it);
@@ -42,6 +59,7 @@ impl FnCx<'_> {
         span: Span,
         body: &[Stmt],
         else_body: Option<&[Stmt]>,
+        generic: Option<String>,
         out: &mut Vec<TStmt>,
     ) {
         // The iterator lives in a local of its own for the whole loop (an owned value:
@@ -76,6 +94,8 @@ impl FnCx<'_> {
             let next = self.ref_result(next);
             self.bind_loop_var(target, next, span, &mut head);
         }
+        // (`for x in xs` with `xs: List[T]`: `x` is a `T`, `generic_copies.rs`.)
+        self.note_generic_loop_var(target, generic);
         self.finish_loop(cond, head, body, else_body, out);
     }
 }

@@ -146,11 +146,12 @@ impl FnCx<'_> {
         out: &mut Vec<TStmt>,
     ) {
         // A user struct iterates through `__iter__` (`iter_protocol.rs`).
+        let generic = self.generic_elements(&it);
         let Some(it) = self.struct_iterator(it, span) else {
             return;
         };
         if let Ty::Struct(..) = it.ty {
-            self.iterate_protocol(target, it, span, body, else_body, out);
+            self.iterate_protocol(target, it, span, body, else_body, generic, out);
             return;
         }
         let line = it.line;

@@ -126,10 +126,10 @@ impl FnCx<'_> {
                     None => p.ty.clone(),
                 };
                 if p.variadic
-                    && let Ty::List(e) = pty
+                    && let Some(e) = crate::lang_items::list_elem(self.cx, &pty)
                 {
                     // One element of `*values: T`.
-                    pty = *e;
+                    pty = e;
                 }
                 match self.fit(v, &pty) {
                     0 => {
@@ -220,6 +220,9 @@ impl FnCx<'_> {
             (Ty::Float { .. }, Ty::Float { .. }) => matches!(v.kind, K::Float(_)),
             (Ty::Str, Ty::Error) => true,
             (Ty::List(a) | Ty::Array(a, _), Ty::Span(b)) => a == b,
+            (l @ Ty::Struct(..), Ty::Span(b)) => {
+                crate::lang_items::list_elem(self.cx, l).is_some_and(|a| &a == &**b)
+            }
             (Ty::List(a), Ty::List(b)) => a.is_unknown() || b.is_unknown(),
             (_, Ty::Struct(s, a)) => self.implicit_init(*s, a, v).is_some(),
             _ => false,

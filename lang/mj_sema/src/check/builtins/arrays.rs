@@ -218,6 +218,7 @@ impl FnCx<'_> {
                 let v = self.expr(&a.value, None);
                 match v.ty {
                     Ty::List(_) | Ty::Array(..) | Ty::Span(_) => self.span_of(v),
+                    _ if self.is_library_list(&v.ty) => self.span_of(v),
                     Ty::Unknown => self.unknown(line),
                     _ => {
                         let msg = format!("cannot make a `Span` of a `{}`", self.ty_name(&v.ty));
@@ -280,14 +281,35 @@ impl FnCx<'_> {
                 let len = self.int(n.into(), line);
                 TExpr::new(K::Aggregate(vec![data, len]), Ty::Span(t), line)
             }
+            t if self.is_library_list(&t) => {
+                // The list's buffer and length (`unsafe_ptr()`, `len()`).
+                let Some(elem) = crate::lang_items::list_elem(self.cx, &t) else {
+                    return v;
+                };
+                let span = self.span_of_line(line);
+                let mut stmts = Vec::new();
+                let l = self.spill_to(v, &mut stmts);
+                let data = self.dunder_call(l.clone(), "unsafe_ptr", Vec::new(), span);
+                let len = self.dunder_call(l, "__len__", Vec::new(), span);
+                let (Some(data), Some(len)) = (data, len) else {
+                    return self.unknown(line);
+                };
+                let sty = Ty::Span(Box::new(elem));
+                let sp = TExpr::new(K::Aggregate(vec![data, len]), sty.clone(), line);
+                TExpr::new(K::Seq(stmts, Box::new(sp)), sty, line)
+            }
             _ => v,
         }
     }
 
     /// `span[i]`: bounds-checked like a List index (negative indices count from the end).
-    pub(super) fn span_elem(&mut self, sp: TExpr, elem: &Ty, i: TExpr) -> TExpr {
+    pub(crate) fn span_elem(&mut self, sp: TExpr, elem: &Ty, i: TExpr) -> TExpr {
         let line = sp.line;
-        let (s0, sp) = self.temp(sp);
+        let (s0, sp) = if matches!(sp.kind, K::Local(_)) {
+            (TStmt::Expr(TExpr::new(K::Unit, Ty::Unit, line)), sp)
+        } else {
+            self.temp(sp)
+        };
         let (s1, i) = self.temp(i);
         let len = TExpr::new(K::Field(Box::new(sp.clone()), 1), Ty::INT, line);
         let (s2, len) = self.temp(len);
@@ -331,11 +353,45 @@ impl FnCx<'_> {
         let check = TStmt::If(out, vec![TStmt::Expr(abort)], Vec::new());
         let pty = Ty::RawPtr(Box::new(elem.clone()), 0);
         let data = TExpr::new(K::Field(Box::new(sp), 0), pty, line);
-        let place = self.deref(self.offset(data, fin));
-        TExpr::new(
-            K::Seq(vec![s0, s1, s2, s3, check], Box::new(place)),
-            elem.clone(),
-            line,
-        )
+        // The checks run inside the address, so the element stays a place (`sp[i].f = v`,
+        // `sp[i].append(x)` write through it).
+        let addr = self.offset(data, fin);
+        let aty = addr.ty.clone();
+        let addr = TExpr::new(K::Seq(vec![s0, s1, s2, s3, check], Box::new(addr)), aty, line);
+        self.deref(addr)
+    }
+
+    /// `xs[i]` on the library's `List`: the element, bounds-checked at the caller (so an
+    /// abort names the caller's file and line), a place.
+    pub(crate) fn library_list_elem(&mut self, list: TExpr, idx: &ast::Expr) -> TExpr {
+        let elem = crate::lang_items::list_elem(self.cx, &list.ty).unwrap_or(Ty::Unknown);
+        let i = self.expr(idx, Some(&Ty::INT));
+        let i = self.coerce(i, &Ty::INT, idx.span);
+        let generic = self.generic_elements(&list);
+        let sp = self.span_of(list);
+        let (s0, sp) = self.temp(sp);
+        if let (Some(n), K::Local(l)) = (generic, &sp.kind) {
+            // `xs[i]` with `xs: List[T]` is a `T` (`generic_copies.rs`).
+            self.own.generic.note_container(*l, n);
+        }
+        let place = self.span_elem(sp, &elem, i);
+        // `s0` runs first, inside the address, so the result stays a place.
+        match place.kind {
+            K::Deref(addr) => {
+                let (ty, line) = (addr.ty.clone(), addr.line);
+                let addr = match addr.kind {
+                    K::Seq(mut stmts, last) => {
+                        stmts.insert(0, s0);
+                        TExpr::new(K::Seq(stmts, last), ty, line)
+                    }
+                    _ => TExpr::new(K::Seq(vec![s0], addr), ty, line),
+                };
+                TExpr::new(K::Deref(Box::new(addr)), place.ty, place.line)
+            }
+            k => {
+                let p = TExpr::new(k, place.ty.clone(), place.line);
+                TExpr::new(K::Seq(vec![s0], Box::new(p)), place.ty, place.line)
+            }
+        }
     }
 }

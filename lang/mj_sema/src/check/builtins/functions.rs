@@ -96,6 +96,8 @@ impl FnCx<'_> {
         }
         let mut vals: Vec<TExpr> = args.iter().map(|a| self.expr(&a.value, None)).collect();
         if vals.len() == 1 {
+            let v = vals.remove(0);
+            vals.push(self.to_builtin_list(v, span));
             if let Ty::List(t) = vals[0].ty.clone() {
                 return self.min_max_list(is_max, vals.remove(0), &t, span);
             }
@@ -642,6 +644,36 @@ fn insertion_sort(fx: &mut FnCx<'_>, v: TExpr, elem: Ty, reverse: TExpr, span: S
 
 pub(super) fn sort_list(fx: &mut FnCx<'_>, v: TExpr, reverse: TExpr, span: Span) -> TExpr {
     let line = v.line;
+    if fx.is_library_list(&v.ty) {
+        // The library list sorts itself (`List.sort`); its elements need `__lt__`.
+        if let Some(t @ Ty::Struct(..)) = crate::lang_items::list_elem(fx.cx, &v.ty)
+            && !fx.has_method(&t, "__lt__")
+        {
+            let msg = format!(
+                "cannot sort a `{}`: `{}` does not implement `__lt__`",
+                fx.ty_name(&v.ty),
+                fx.ty_name(&t)
+            );
+            fx.error(Diag::error(E_OPERATOR, msg, span).with_hint(format!(
+                "define `def __lt__(self, other: {}) -> Bool` in the struct",
+                fx.ty_name(&t)
+            )));
+            return fx.unknown(line);
+        }
+        let reverse = if reverse.ty.is_int() {
+            let zero = fx.int(0, line);
+            TExpr::new(
+                K::Cmp(TCmp::Ne, Box::new(reverse), Box::new(zero)),
+                Ty::Bool,
+                line,
+            )
+        } else {
+            reverse
+        };
+        return fx
+            .dunder_call(v, "sort", vec![reverse], span)
+            .unwrap_or_else(|| fx.unknown(line));
+    }
     let f = match v.ty.list_elem() {
         Some(Ty::Int {
             bits: 64,
@@ -732,7 +764,7 @@ fn range_list(fx: &mut FnCx<'_>, mut vals: Vec<TExpr>, line: u32) -> TExpr {
     let l = crate::check::collections::move_out(l);
     TExpr::new(
         K::Seq(vec![s0, s1, s2, s3, w], Box::new(l)),
-        Ty::List(Box::new(Ty::INT)),
+        fx.list_ty(Ty::INT),
         line,
     )
 }
@@ -788,7 +820,8 @@ fn enumerate(fx: &mut FnCx<'_>, v: TExpr, span: Span) -> TExpr {
     };
     stmts.extend([s1, s2, s3, w]);
     let l = crate::check::collections::move_out(l);
-    TExpr::new(K::Seq(stmts, Box::new(l)), Ty::List(Box::new(et)), line)
+    let lt = fx.list_ty(et);
+    TExpr::new(K::Seq(stmts, Box::new(l)), lt, line)
 }
 
 impl FnCx<'_> {

@@ -270,7 +270,9 @@ pub(crate) fn builtin_method(
                     )
                 }
                 "join" if ok(fx, 1, 1) => {
-                    let l = fx.typed_arg(&args[0], &Ty::List(Box::new(Ty::Str)));
+                    let want = fx.list_ty(Ty::Str);
+                    let l = fx.typed_arg(&args[0], &want);
+                    let l = fx.to_builtin_list(l, args[0].span);
                     fx.rt_call(Rt::StrJoin, vec![recv, l], Ty::Str, line)
                 }
                 "strip" | "lstrip" | "rstrip" if ok(fx, 0, 1) => {

@@ -24,6 +24,10 @@ impl Interp<'_> {
             ExprKind::Name(n) if f.lookup(n).is_none() => {
                 match self.cx.modules[m].scope.get(n).cloned() {
                     Some(Item::Func(id)) => self.call_user(f, e, id.0, &[], args),
+                    // The library's `List` is the interpreter's list value.
+                    Some(Item::Struct(s)) if self.is_list_struct(s) => {
+                        super::builtins::call_builtin(self, f, e, "List", None, args)
+                    }
                     Some(Item::Struct(_)) => fail(
                         m,
                         e.span,
@@ -43,6 +47,9 @@ impl Interp<'_> {
                 ExprKind::Name(n) if f.lookup(n).is_none() => {
                     match self.cx.modules[m].scope.get(n).cloned() {
                         Some(Item::Func(id)) => self.call_user(f, e, id.0, params, args),
+                        Some(Item::Struct(s)) if self.is_list_struct(s) => {
+                            super::builtins::call_builtin(self, f, e, "List", Some(params), args)
+                        }
                         Some(Item::Struct(_)) => fail(
                             m,
                             e.span,
@@ -99,6 +106,11 @@ impl Interp<'_> {
             }
             _ => fail(m, e.span, "this call", ""),
         }
+    }
+
+    /// Whether struct `s` is the library's `List` (the `List` lang item).
+    pub(super) fn is_list_struct(&self, s: u32) -> bool {
+        crate::lang_items::lang_struct(self.cx, crate::lang_items::LangItem::List) == Some(s)
     }
 
     /// Positional arguments only (built-ins and methods).
@@ -301,6 +313,14 @@ impl Interp<'_> {
     /// Converts a value to a declared type the way the checker's implicit conversions do
     /// (an `Int` literal adapts to any integer or float type); anything else is a mismatch.
     pub fn convert(&mut self, m: usize, v: Val, t: &Ty, span: Span) -> R<Val> {
+        // The library's `List[T]` is the interpreter's list of `T`.
+        let lib_list = match t {
+            Ty::Struct(s, _) if self.is_list_struct(*s) => {
+                crate::lang_items::list_elem(self.cx, t).map(|e| Ty::List(Box::new(e)))
+            }
+            _ => None,
+        };
+        let t = lib_list.as_ref().unwrap_or(t);
         Ok(match (v, t) {
             (v, Ty::Unknown) => v,
             (_, Ty::Float { bits }) if *t != Ty::F64 && *t != Ty::F32 => {
