@@ -215,8 +215,7 @@ impl Fx<'_> {
         }
         let field_through_pointer = matches!(target.kind, K::Field(..))
             && matches!(&deref_root(target).map(|d| &d.kind), Some(K::Deref(inner)) if !matches!(inner.kind, K::Local(_)));
-        let through_ref =
-            matches!(&target.kind, K::Deref(inner) if matches!(inner.kind, K::Call(..) | K::Seq(..)));
+        let through_ref = matches!(&target.kind, K::Deref(inner) if matches!(inner.kind, K::Call(..) | K::Seq(..)));
         if through_ref || field_through_pointer {
             // (Also a field of a value reached through a pointer, `p[i].value = v`: the
             // value it belongs to is initialized, so the field holds a live value.)

@@ -574,7 +574,10 @@ impl FnCx<'_> {
             let l = self.new_local(&name, k.ty.clone(), false);
             self.own_local(l, false);
             let line = self.line(a.value.span);
-            out.push(TStmt::Assign(TExpr::new(K::Local(l), k.ty.clone(), line), k));
+            out.push(TStmt::Assign(
+                TExpr::new(K::Local(l), k.ty.clone(), line),
+                k,
+            ));
             if let Some(sc) = self.scopes.last_mut() {
                 sc.insert(name.clone(), l);
             }

@@ -183,7 +183,7 @@ impl FnCx<'_> {
         // A runtime operation that makes a list (`split`, `argv`, `listdir`) gives the
         // program the library's `List`.
         let call = self.rt_call_expr(f, args, ret, line);
-        self.from_builtin_list(call)
+        self.list_from_runtime(call)
     }
 
     /// Checks the arguments of a call against a signature. `skip` parameters (the

@@ -132,12 +132,19 @@ impl FnCx<'_> {
 
     /// `tmp = mj_list_new(size, n); push each; tmp`
     pub fn build_list(&mut self, elem: Ty, vals: Vec<TExpr>, line: u32) -> TExpr {
-        if let Some(ls) = crate::lang_items::lang_struct(self.cx, crate::lang_items::LangItem::List) {
+        if let Some(ls) = crate::lang_items::lang_struct(self.cx, crate::lang_items::LangItem::List)
+        {
             let lt = Ty::Struct(ls, vec![crate::ty::CtArg::Type(elem)].into());
             let span = self.span_of_line(line);
             let cap = Arg {
-                name: Some(Ident { name: "capacity".into(), span }),
-                value: Expr { kind: ExprKind::Int(vals.len() as u128), span },
+                name: Some(Ident {
+                    name: "capacity".into(),
+                    span,
+                }),
+                value: Expr {
+                    kind: ExprKind::Int(vals.len() as u128),
+                    span,
+                },
                 span,
             };
             let new = self.construct_ty(lt.clone(), &[cap], span);
@@ -178,7 +185,7 @@ impl FnCx<'_> {
     /// A list made by a runtime operation (a handle) as the library's `List` when its
     /// module is loaded: a new list with each element appended (the handle dies with its
     /// temporary).
-    pub fn from_builtin_list(&mut self, v: TExpr) -> TExpr {
+    pub fn list_from_runtime(&mut self, v: TExpr) -> TExpr {
         let Ty::List(elem) = v.ty.clone() else {
             return v;
         };
@@ -186,7 +193,7 @@ impl FnCx<'_> {
             return v;
         }
         let line = v.line;
-        let (s0, h) = self.temp(v);
+        let (s0, h) = self.held_temp(v);
         let out = self.build_list((*elem).clone(), Vec::new(), line);
         let (s1, out) = self.temp(out);
         let len = TExpr::new(K::Len(Box::new(h.clone())), Ty::INT, line);
@@ -203,7 +210,7 @@ impl FnCx<'_> {
 
     /// The runtime's list (a handle) with the elements of `v`, a library `List`, for the
     /// runtime operations that still take one (`String.join`).
-    pub fn to_builtin_list(&mut self, v: TExpr, span: Span) -> TExpr {
+    pub fn list_for_runtime(&mut self, v: TExpr, span: Span) -> TExpr {
         let Some(crate::ty::CtArg::Type(elem)) = (match &v.ty {
             t @ Ty::Struct(_, a) if self.is_library_list(t) => a.first().cloned(),
             _ => None,

@@ -987,7 +987,7 @@ impl FnCx<'_> {
             // A List (or InlineArray) passed where a Span is expected is borrowed.
             (Ty::List(a) | Ty::Array(a, _), Ty::Span(b)) if a == b => return self.span_of(v),
             (Ty::Struct(..), Ty::Span(b))
-                if crate::lang_items::list_elem(self.cx, &v.ty).is_some_and(|a| &a == &**b) =>
+                if crate::lang_items::list_elem(self.cx, &v.ty).is_some_and(|a| a == **b) =>
             {
                 return self.span_of(v);
             }

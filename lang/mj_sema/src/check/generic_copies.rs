@@ -210,7 +210,9 @@ impl FnCx<'_> {
             // `xs[i]` of a library `List` (`library_list_elem`): the address is computed
             // from a span of the list held in a temporary.
             K::Seq(_, last) => self.generic_place(last),
-            K::Prim(crate::tir::Prim::PtrOffset, a) => a.first().and_then(|p| self.generic_place(p)),
+            K::Prim(crate::tir::Prim::PtrOffset, a) => {
+                a.first().and_then(|p| self.generic_place(p))
+            }
             K::Field(b, 0) if matches!(b.ty, Ty::Span(_)) => self.generic_elements(b),
             K::ListElem(b, _) | K::ListElemUnchecked(b, _) => self.generic_elements(b),
             K::Field(b, i) => self.generic_field(&b.ty, *i),

@@ -221,7 +221,7 @@ impl FnCx<'_> {
             (Ty::Str, Ty::Error) => true,
             (Ty::List(a) | Ty::Array(a, _), Ty::Span(b)) => a == b,
             (l @ Ty::Struct(..), Ty::Span(b)) => {
-                crate::lang_items::list_elem(self.cx, l).is_some_and(|a| &a == &**b)
+                crate::lang_items::list_elem(self.cx, l).is_some_and(|a| a == **b)
             }
             (Ty::List(a), Ty::List(b)) => a.is_unknown() || b.is_unknown(),
             (_, Ty::Struct(s, a)) => self.implicit_init(*s, a, v).is_some(),

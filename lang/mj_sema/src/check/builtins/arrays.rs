@@ -357,7 +357,11 @@ impl FnCx<'_> {
         // `sp[i].append(x)` write through it).
         let addr = self.offset(data, fin);
         let aty = addr.ty.clone();
-        let addr = TExpr::new(K::Seq(vec![s0, s1, s2, s3, check], Box::new(addr)), aty, line);
+        let addr = TExpr::new(
+            K::Seq(vec![s0, s1, s2, s3, check], Box::new(addr)),
+            aty,
+            line,
+        );
         self.deref(addr)
     }
 

@@ -97,7 +97,7 @@ impl FnCx<'_> {
         let mut vals: Vec<TExpr> = args.iter().map(|a| self.expr(&a.value, None)).collect();
         if vals.len() == 1 {
             let v = vals.remove(0);
-            vals.push(self.to_builtin_list(v, span));
+            vals.push(self.list_for_runtime(v, span));
             if let Ty::List(t) = vals[0].ty.clone() {
                 return self.min_max_list(is_max, vals.remove(0), &t, span);
             }

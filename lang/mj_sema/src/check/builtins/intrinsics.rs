@@ -123,7 +123,7 @@ pub(crate) fn call(fx: &mut FnCx<'_>, name: &str, args: &[Arg], span: Span) -> T
             P::Str => fx.typed_arg(a, &Ty::Str),
             P::AnyList => {
                 let v = fx.expr(&a.value, None);
-                let v = fx.to_builtin_list(v, a.value.span);
+                let v = fx.list_for_runtime(v, a.value.span);
                 if !matches!(v.ty, Ty::List(_) | Ty::Unknown) {
                     let msg = format!("expected a `List`, found `{}`", fx.ty_name(&v.ty));
                     fx.error(Diag::error(E_MISMATCH, msg, a.value.span));

@@ -272,7 +272,7 @@ pub(crate) fn builtin_method(
                 "join" if ok(fx, 1, 1) => {
                     let want = fx.list_ty(Ty::Str);
                     let l = fx.typed_arg(&args[0], &want);
-                    let l = fx.to_builtin_list(l, args[0].span);
+                    let l = fx.list_for_runtime(l, args[0].span);
                     fx.rt_call(Rt::StrJoin, vec![recv, l], Ty::Str, line)
                 }
                 "strip" | "lstrip" | "rstrip" if ok(fx, 0, 1) => {
