@@ -7,7 +7,10 @@ use mj_syntax::ast::{Module, StmtKind};
 /// `__init__.mj`, whose relative imports start at the package itself.
 pub fn imports_of(m: &Module, this: &str, is_package: bool) -> Vec<(u32, String)> {
     let mut out = Vec::new();
-    for s in &m.body {
+    // Imports inside functions load their modules too (their names are module-wide:
+    // `check::strip_bodies`).
+    let inner = mj_syntax::visit::body_imports(&m.body);
+    for s in m.body.iter().chain(&inner) {
         match &s.kind {
             StmtKind::Import { path, .. } => {
                 // `import a.b` also loads the package `a` (its `__init__.mj`), as in Python.

@@ -136,6 +136,71 @@ pub fn walk_module_exprs(stmts: &[Stmt], f: &mut dyn FnMut(&Expr)) {
     }
 }
 
+/// Calls `f` on every statement of a module: nested blocks and the bodies of functions,
+/// structs and traits included, parents before children.
+pub fn walk_module_stmts(stmts: &[Stmt], f: &mut dyn FnMut(&Stmt)) {
+    for s in stmts {
+        f(s);
+        let mut blocks: Vec<&[Stmt]> = Vec::new();
+        match &s.kind {
+            StmtKind::If {
+                branches,
+                else_body,
+                ..
+            } => {
+                blocks.extend(branches.iter().map(|(_, b)| b.as_slice()));
+                blocks.extend(else_body.as_deref());
+            }
+            StmtKind::While {
+                body, else_body, ..
+            }
+            | StmtKind::For {
+                body, else_body, ..
+            } => {
+                blocks.push(body);
+                blocks.extend(else_body.as_deref());
+            }
+            StmtKind::Try {
+                body,
+                handlers,
+                else_body,
+                finally_body,
+            } => {
+                blocks.push(body);
+                blocks.extend(handlers.iter().map(|h| h.body.as_slice()));
+                blocks.extend(else_body.as_deref());
+                blocks.extend(finally_body.as_deref());
+            }
+            StmtKind::Match { arms, .. } => blocks.extend(arms.iter().map(|a| a.body.as_slice())),
+            StmtKind::With { body, .. } => blocks.push(body),
+            StmtKind::Def(d) => blocks.push(&d.body),
+            StmtKind::Struct(d) => blocks.push(&d.body),
+            StmtKind::Trait(d) => blocks.push(&d.body),
+            _ => {}
+        }
+        for b in blocks {
+            walk_module_stmts(b, f);
+        }
+    }
+}
+
+/// The `import`/`from ... import` statements inside the functions of a module (Mojo
+/// allows them there, as Python does).
+pub fn body_imports(module: &[Stmt]) -> Vec<Stmt> {
+    let mut out = Vec::new();
+    for s in module {
+        if matches!(s.kind, StmtKind::Import { .. } | StmtKind::FromImport { .. }) {
+            continue;
+        }
+        walk_module_stmts(std::slice::from_ref(s), &mut |st| {
+            if matches!(st.kind, StmtKind::Import { .. } | StmtKind::FromImport { .. }) {
+                out.push(st.clone());
+            }
+        });
+    }
+    out
+}
+
 /// Calls `f` on `e` and every expression inside it, parents before children.
 pub fn walk_expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
     f(e);

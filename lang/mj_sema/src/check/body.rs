@@ -847,14 +847,9 @@ impl FnCx<'_> {
                 "traits must be defined at module level",
                 d.name.span,
             )),
-            StmtKind::Import { .. } | StmtKind::FromImport { .. } => self.error(
-                Diag::error(
-                    E_UNSUPPORTED,
-                    "imports inside functions are not supported",
-                    s.span,
-                )
-                .with_hint("move the import to the top of the file"),
-            ),
+            // An import inside a function is resolved with the module's own imports
+            // (`strip_bodies` moves it there): nothing to do here.
+            StmtKind::Import { .. } | StmtKind::FromImport { .. } => {}
             StmtKind::Error => {}
         }
     }

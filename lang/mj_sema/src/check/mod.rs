@@ -444,7 +444,11 @@ pub fn strip_bodies(m: &Module) -> Module {
             }
             _ => s.clone(),
         })
-        .collect();
+        .collect::<Vec<_>>();
+    // An import inside a function (Mojo allows one there) binds its names module-wide: a
+    // documented simplification of Python's function scope (docs/porting.md).
+    let mut body = body;
+    body.extend(mj_syntax::visit::body_imports(&m.body));
     Module {
         docstring: m.docstring.clone(),
         body,
