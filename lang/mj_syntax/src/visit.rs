@@ -189,11 +189,17 @@ pub fn walk_module_stmts(stmts: &[Stmt], f: &mut dyn FnMut(&Stmt)) {
 pub fn body_imports(module: &[Stmt]) -> Vec<Stmt> {
     let mut out = Vec::new();
     for s in module {
-        if matches!(s.kind, StmtKind::Import { .. } | StmtKind::FromImport { .. }) {
+        if matches!(
+            s.kind,
+            StmtKind::Import { .. } | StmtKind::FromImport { .. }
+        ) {
             continue;
         }
         walk_module_stmts(std::slice::from_ref(s), &mut |st| {
-            if matches!(st.kind, StmtKind::Import { .. } | StmtKind::FromImport { .. }) {
+            if matches!(
+                st.kind,
+                StmtKind::Import { .. } | StmtKind::FromImport { .. }
+            ) {
                 out.push(st.clone());
             }
         });
