@@ -21,10 +21,14 @@ impl FnCx<'_> {
             return Some(it);
         }
         if self.has_method(&it.ty, "__iter__") {
+            let it_ty = it.ty.clone();
             let inner = self.dunder_call(it, "__iter__", Vec::new(), span)?;
             // `__iter__` returning an iterable that is not an iterator (a `List`): it lives
             // in a local for the whole loop, and its own `__iter__` gives the iterator.
+            // (One level only: an `__iter__` that returns its own type without being an
+            // iterator is reported below, not followed forever.)
             if matches!(inner.ty, Ty::Struct(..))
+                && inner.ty != it_ty
                 && !(self.has_method(&inner.ty, "__next__")
                     && self.has_method(&inner.ty, "__has_next__"))
                 && self.has_method(&inner.ty, "__iter__")
@@ -34,7 +38,7 @@ impl FnCx<'_> {
                 self.own_local(l, false);
                 let held = TExpr::new(K::Local(l), inner.ty.clone(), line);
                 let set = TStmt::Assign(held.clone(), inner);
-                let next = self.struct_iterator(held, span)?;
+                let next = self.dunder_call(held, "__iter__", Vec::new(), span)?;
                 let ty = next.ty.clone();
                 return Some(TExpr::new(K::Seq(vec![set], Box::new(next)), ty, line));
             }
