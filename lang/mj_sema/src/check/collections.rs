@@ -62,25 +62,8 @@ impl FnCx<'_> {
     /// `append` of each element (calls of the struct's own methods).
     pub(super) fn library_list_literal(&mut self, items: &[Expr], lt: Ty, span: Span) -> TExpr {
         let line = self.line(span);
-        let elem = match &lt {
-            Ty::Struct(_, a) => match a.first() {
-                Some(crate::ty::CtArg::Type(t)) => t.clone(),
-                _ => Ty::Unknown,
-            },
-            _ => Ty::Unknown,
-        };
-        let cap = Arg {
-            name: Some(Ident {
-                name: "capacity".into(),
-                span,
-            }),
-            value: Expr {
-                kind: ExprKind::Int(items.len() as u128),
-                span,
-            },
-            span,
-        };
-        let new = self.construct_ty(lt.clone(), &[cap], span);
+        let elem = crate::lang_items::list_elem(self.cx, &lt).unwrap_or(Ty::Unknown);
+        let new = self.library_list_with_capacity(lt.clone(), items.len(), span);
         let mut calls = Vec::new();
         for it in items {
             let v = self.expr(it, Some(&elem));
@@ -89,6 +72,22 @@ impl FnCx<'_> {
             calls.push((vec![v], it.span));
         }
         self.build_by_calls(lt, new, "append", calls, line)
+    }
+
+    /// `List[T](capacity=n)` of the library's list type `lt`.
+    fn library_list_with_capacity(&mut self, lt: Ty, n: usize, span: Span) -> TExpr {
+        let cap = Arg {
+            name: Some(Ident {
+                name: "capacity".into(),
+                span,
+            }),
+            value: Expr {
+                kind: ExprKind::Int(n as u128),
+                span,
+            },
+            span,
+        };
+        self.construct_ty(lt, &[cap], span)
     }
 
     /// Checks the items of a list or set literal against `elem` (the expected element type,
@@ -111,7 +110,9 @@ impl FnCx<'_> {
     }
 
     /// `tmp = new`, then `tmp.method(args)` for each argument list, then `tmp` (moved
-    /// out): how literals of the library's containers are built.
+    /// out): how literals of the library's containers are built. The values were checked
+    /// where they were written (`check_stored`), so an implicit copy is reported there and
+    /// not again by the calls.
     pub(super) fn build_by_calls(
         &mut self,
         ty: Ty,
@@ -122,46 +123,29 @@ impl FnCx<'_> {
     ) -> TExpr {
         let (s, tmp) = self.temp(new);
         let mut stmts = vec![s];
+        let before = self.diags.len();
         for (args, at) in calls {
             if let Some(call) = self.dunder_call(tmp.clone(), method, args, at) {
                 stmts.push(TStmt::Expr(call));
             }
         }
+        let added = self.diags.split_off(before);
+        self.diags.extend(
+            added
+                .into_iter()
+                .filter(|(_, d)| d.code != super::ownership::E_IMPLICIT_COPY),
+        );
         TExpr::new(K::Seq(stmts, Box::new(move_out(tmp))), ty, line)
     }
 
     /// `tmp = mj_list_new(size, n); push each; tmp`
     pub fn build_list(&mut self, elem: Ty, vals: Vec<TExpr>, line: u32) -> TExpr {
-        if let Some(ls) = crate::lang_items::lang_struct(self.cx, crate::lang_items::LangItem::List)
-        {
-            let lt = Ty::Struct(ls, vec![crate::ty::CtArg::Type(elem)].into());
+        let lt = self.list_ty(elem.clone());
+        if self.is_library_list(&lt) {
             let span = self.span_of_line(line);
-            let cap = Arg {
-                name: Some(Ident {
-                    name: "capacity".into(),
-                    span,
-                }),
-                value: Expr {
-                    kind: ExprKind::Int(vals.len() as u128),
-                    span,
-                },
-                span,
-            };
-            let new = self.construct_ty(lt.clone(), &[cap], span);
+            let new = self.library_list_with_capacity(lt.clone(), vals.len(), span);
             let calls = vals.into_iter().map(|v| (vec![v], span)).collect();
-            // The values were checked where they were written (`check_stored`): an
-            // implicit copy is reported there, not again at `append`.
-            let before = self.diags.len();
-            let built = self.build_by_calls(lt, new, "append", calls, line);
-            let mut i = before;
-            while i < self.diags.len() {
-                if self.diags[i].1.code == super::ownership::E_IMPLICIT_COPY {
-                    self.diags.remove(i);
-                } else {
-                    i += 1;
-                }
-            }
-            return built;
+            return self.build_by_calls(lt, new, "append", calls, line);
         }
         self.build_builtin_list(elem, vals, line)
     }
@@ -189,7 +173,7 @@ impl FnCx<'_> {
         let Ty::List(elem) = v.ty.clone() else {
             return v;
         };
-        if crate::lang_items::lang_struct(self.cx, crate::lang_items::LangItem::List).is_none() {
+        if !self.is_library_list(&self.list_ty((*elem).clone())) {
             return v;
         }
         let line = v.line;
@@ -211,11 +195,9 @@ impl FnCx<'_> {
     /// The runtime's list (a handle) with the elements of `v`, a library `List`, for the
     /// runtime operations that still take one (`String.join`).
     pub fn list_for_runtime(&mut self, v: TExpr, span: Span) -> TExpr {
-        let Some(crate::ty::CtArg::Type(elem)) = (match &v.ty {
-            t @ Ty::Struct(_, a) if self.is_library_list(t) => a.first().cloned(),
-            _ => None,
-        }) else {
-            return v;
+        let elem = match crate::lang_items::list_elem(self.cx, &v.ty) {
+            Some(e) if self.is_library_list(&v.ty) => e,
+            _ => return v,
         };
         let line = v.line;
         let mut stmts = Vec::new();
@@ -335,13 +317,9 @@ impl FnCx<'_> {
         span: Span,
     ) -> TExpr {
         let line = self.line(span);
-        let lib_elem = lib.as_ref().and_then(|t| match t {
-            Ty::Struct(_, a) => match a.first() {
-                Some(crate::ty::CtArg::Type(e)) => Some(e.clone()),
-                _ => None,
-            },
-            _ => None,
-        });
+        let lib_elem = lib
+            .as_ref()
+            .and_then(|t| crate::lang_items::list_elem(self.cx, t));
         self.comp_loop(target, iter, cond, span, &mut |cx, result| {
             let v = cx.expr(elt, lib_elem.as_ref());
             let (list_ty, v) = match (&lib, &lib_elem) {

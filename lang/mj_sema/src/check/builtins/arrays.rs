@@ -303,13 +303,15 @@ impl FnCx<'_> {
     }
 
     /// `span[i]`: bounds-checked like a List index (negative indices count from the end).
-    pub(crate) fn span_elem(&mut self, sp: TExpr, elem: &Ty, i: TExpr) -> TExpr {
+    pub(super) fn span_elem(&mut self, sp: TExpr, elem: &Ty, i: TExpr) -> TExpr {
+        let (s0, sp) = self.temp(sp);
+        self.span_elem_of_local(vec![s0], sp, elem, i)
+    }
+
+    /// `span[i]` of a span held in a local, after the statements `pre` (which run inside
+    /// the element's address, so the element stays a place).
+    fn span_elem_of_local(&mut self, pre: Vec<TStmt>, sp: TExpr, elem: &Ty, i: TExpr) -> TExpr {
         let line = sp.line;
-        let (s0, sp) = if matches!(sp.kind, K::Local(_)) {
-            (TStmt::Expr(TExpr::new(K::Unit, Ty::Unit, line)), sp)
-        } else {
-            self.temp(sp)
-        };
         let (s1, i) = self.temp(i);
         let len = TExpr::new(K::Field(Box::new(sp.clone()), 1), Ty::INT, line);
         let (s2, len) = self.temp(len);
@@ -357,11 +359,9 @@ impl FnCx<'_> {
         // `sp[i].append(x)` write through it).
         let addr = self.offset(data, fin);
         let aty = addr.ty.clone();
-        let addr = TExpr::new(
-            K::Seq(vec![s0, s1, s2, s3, check], Box::new(addr)),
-            aty,
-            line,
-        );
+        let mut stmts = pre;
+        stmts.extend([s1, s2, s3, check]);
+        let addr = TExpr::new(K::Seq(stmts, Box::new(addr)), aty, line);
         self.deref(addr)
     }
 
@@ -378,24 +378,6 @@ impl FnCx<'_> {
             // `xs[i]` with `xs: List[T]` is a `T` (`generic_copies.rs`).
             self.own.generic.note_container(*l, n);
         }
-        let place = self.span_elem(sp, &elem, i);
-        // `s0` runs first, inside the address, so the result stays a place.
-        match place.kind {
-            K::Deref(addr) => {
-                let (ty, line) = (addr.ty.clone(), addr.line);
-                let addr = match addr.kind {
-                    K::Seq(mut stmts, last) => {
-                        stmts.insert(0, s0);
-                        TExpr::new(K::Seq(stmts, last), ty, line)
-                    }
-                    _ => TExpr::new(K::Seq(vec![s0], addr), ty, line),
-                };
-                TExpr::new(K::Deref(Box::new(addr)), place.ty, place.line)
-            }
-            k => {
-                let p = TExpr::new(k, place.ty.clone(), place.line);
-                TExpr::new(K::Seq(vec![s0], Box::new(p)), place.ty, place.line)
-            }
-        }
+        self.span_elem_of_local(vec![s0], sp, &elem, i)
     }
 }
