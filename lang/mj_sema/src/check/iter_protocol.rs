@@ -86,13 +86,7 @@ impl FnCx<'_> {
             // `__next__` returns a reference (`-> ref[...] T`): the loop variable aliases
             // the element, as Mojo binds `for x in list` (`x.field = v` updates it).
             let ptr_ty = next.ty.clone();
-            let l = self.new_local(n, ptr_ty.clone(), false);
-            self.ref_locals.insert(l);
-            if self.lookup_local(n).is_none() {
-                self.scopes[0].insert(n.clone(), l);
-            } else if let Some(sc) = self.scopes.last_mut() {
-                sc.insert(n.clone(), l);
-            }
+            let l = self.bind_ref_loop_var(n, ptr_ty.clone());
             head.push(TStmt::Assign(TExpr::new(K::Local(l), ptr_ty, line), next));
         } else {
             let next = self.ref_result(next);

@@ -12,6 +12,19 @@ use crate::tir::{self, Callee, LocalId, TCmp, TExpr, TExprKind as K, TStmt};
 use crate::ty::Ty;
 
 impl FnCx<'_> {
+    /// A loop variable `n` that aliases the element (a reference local of type `ptr_ty`):
+    /// declared in the function's scope when new, else shadowing in the loop's scope.
+    pub(crate) fn bind_ref_loop_var(&mut self, n: &str, ptr_ty: Ty) -> LocalId {
+        let l = self.new_local(n, ptr_ty, false);
+        self.ref_locals.insert(l);
+        if self.lookup_local(n).is_none() {
+            self.scopes[0].insert(n.to_string(), l);
+        } else if let Some(sc) = self.scopes.last_mut() {
+            sc.insert(n.to_string(), l);
+        }
+        l
+    }
+
     #[allow(clippy::too_many_arguments)]
     pub(super) fn for_loop(
         &mut self,
@@ -195,13 +208,7 @@ impl FnCx<'_> {
             // Python's object references do): `p.x += 1` updates the list.
             let ety = elem.ty.clone();
             let ptr_ty = Ty::Ptr(Box::new(ety));
-            let l = self.new_local(n, ptr_ty.clone(), false);
-            self.ref_locals.insert(l);
-            if self.lookup_local(n).is_none() {
-                self.scopes[0].insert(n.clone(), l);
-            } else if let Some(sc) = self.scopes.last_mut() {
-                sc.insert(n.clone(), l);
-            }
+            let l = self.bind_ref_loop_var(n, ptr_ty.clone());
             let addr = TExpr::new(K::AddrOf(Box::new(elem)), ptr_ty.clone(), line);
             b.push(TStmt::Assign(TExpr::new(K::Local(l), ptr_ty, line), addr));
         } else {
