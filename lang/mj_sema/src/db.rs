@@ -79,7 +79,7 @@ pub fn imports(db: &dyn salsa::Database, file: SourceFile) -> Vec<(u32, String)>
     // that never uses it does not pay for checking it.
     for pm in crate::PRELUDE_MODULES {
         let wanted = match *pm {
-            "std.iter" => crate::imports::mentions_word(file.text(db), "zip"),
+            "std.iter" => crate::imports::mentions_iter(file.text(db)),
             "std.hashlib.hash" => crate::imports::mentions_hashing(file.text(db)),
             // (Library modules import `Dict` by name when they use it.)
             "std.collections.dict" => {
@@ -99,6 +99,11 @@ pub fn imports(db: &dyn salsa::Database, file: SourceFile) -> Vec<(u32, String)>
                     && crate::imports::mentions_list(file.text(db), &parse(db, file).module)
             }
             "std.builtin.builtin_slice" => crate::imports::mentions_word(file.text(db), "Slice"),
+            // `range` as a value (a `for` over `Int` bounds needs no library code).
+            "std.builtin.range" => {
+                !file.module(db).starts_with("std.")
+                    && crate::imports::mentions_word(file.text(db), "range")
+            }
             _ => crate::imports::mentions_optional(file.text(db)),
         };
         if file.module(db) != *pm && wanted {

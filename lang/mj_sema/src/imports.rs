@@ -127,6 +127,21 @@ pub fn mentions_list(text: &str, module: &mj_syntax::ast::Module) -> bool {
         })
 }
 
+/// Whether a file names something of `std.iter` (the iteration traits, `StopIteration`,
+/// `iter`, `next`, `zip`), which loads that prelude module.
+pub fn mentions_iter(text: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "zip",
+        "Iterator",
+        "Iterable",
+        "IterableOwned",
+        "StopIteration",
+        "iter",
+        "next",
+    ];
+    WORDS.iter().any(|w| mentions_word(text, w))
+}
+
 /// Whether a module contains a set literal `{a, b}` or a set comprehension, which build
 /// the library's `Set` (a lang item) and so need its module loaded.
 pub fn has_set_literal(module: &mj_syntax::ast::Module) -> bool {

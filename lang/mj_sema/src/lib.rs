@@ -21,11 +21,18 @@ pub const PRELUDE_MODULES: &[&str] = &[
     "std.collections.dict",
     "std.collections.set",
     "std.collections.list",
+    "std.builtin.range",
 ];
 /// The names the prelude modules export to every module.
 pub const PRELUDE_NAMES: &[&str] = &[
     "Optional",
     "zip",
+    "Iterator",
+    "Iterable",
+    "IterableOwned",
+    "StopIteration",
+    "iter",
+    "next",
     "Slice",
     "Hashable",
     "Hasher",
@@ -35,4 +42,5 @@ pub const PRELUDE_NAMES: &[&str] = &[
     "KeyElement",
     "DictEntry",
     "List",
+    "range",
 ];

@@ -498,6 +498,10 @@ impl FnCx<'_> {
                 ty,
                 value,
             } => {
+                if matches!(value.kind, ExprKind::Ellipsis) {
+                    self.error(super::items::comptime_needs_value(name));
+                    return;
+                }
                 let mut diags = Vec::new();
                 let alias =
                     super::params::alias_of(self.cx, self.m, &name.name, params, value, &mut diags);

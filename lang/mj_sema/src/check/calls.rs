@@ -585,6 +585,11 @@ impl FnCx<'_> {
         span: Span,
     ) -> TExpr {
         let line = self.line(span);
+        let id = if self.cx.funcs[id.0 as usize].overloads.is_empty() {
+            id
+        } else {
+            self.pick_free(id, args)
+        };
         let Some((sig, ct)) = self.instantiate(id, prefix, explicit, args, 0, span) else {
             for a in args {
                 self.expr(&a.value, None);

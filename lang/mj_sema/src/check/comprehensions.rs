@@ -218,8 +218,8 @@ impl FnCx<'_> {
     ) -> TExpr {
         let line = self.line(span);
         let it = self.expr(iter, None);
-        // A struct iterates through `__iter__` and its iterator's `__has_next__`/`__next__`
-        // (`d.items()`, a `Set`), as in a `for` statement (`iter_protocol.rs`).
+        // A struct iterates through `__iter__` and its iterator's `__next__` (`d.items()`, a
+        // `Set`), as in a `for` statement (`iter_protocol.rs`).
         let Some(it) = self.struct_iterator(it, iter.span) else {
             return self.unknown(line);
         };
@@ -269,12 +269,12 @@ impl FnCx<'_> {
             self.own_local(l, false);
             let iv = TExpr::new(K::Local(l), it.ty.clone(), line);
             stmts.push(TStmt::Assign(iv.clone(), it));
-            let cond = self.dunder_call(iv.clone(), "__has_next__", Vec::new(), span)?;
-            let cond = self.coerce(cond, &Ty::Bool, span);
-            let next = self.dunder_call(iv, "__next__", Vec::new(), span)?;
+            let (cond, next, raised) = self.protocol_step(iv, span)?;
             let next = self.ref_result(next);
             self.declare_comp_vars(target, &next.ty);
-            self.bind_loop_var(target, next, span, inner);
+            let mut head = Vec::new();
+            self.bind_loop_var(target, next, span, &mut head);
+            inner.extend(self.stop_on_error(head, raised));
             return Some(cond);
         }
         let plan = super::builtins::iteration_plan(self, it, span)?;

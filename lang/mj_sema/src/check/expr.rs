@@ -302,6 +302,54 @@ impl FnCx<'_> {
         self.error(d);
     }
 
+    /// `Int.MAX`, `UInt8.MIN`, `Scalar[dt].MAX`, `Float64.MAX_FINITE`: the limits of a
+    /// scalar type (a float's `MAX`/`MIN` are the infinities, as in Mojo).
+    fn scalar_limit(&self, base: &Expr, name: &ast::Ident) -> Option<ConstVal> {
+        if !matches!(
+            name.name.as_str(),
+            "MAX" | "MIN" | "MAX_FINITE" | "MIN_FINITE"
+        ) {
+            return None;
+        }
+        match &base.kind {
+            ExprKind::Name(b) if self.lookup_local(b).is_none() => {}
+            ExprKind::Index { .. } => {}
+            _ => return None,
+        }
+        let mut diags = Vec::new();
+        let t = super::items::resolve_type(self.cx, self.m, base, &self.tscope(), &mut diags);
+        if !diags.is_empty() {
+            return None;
+        }
+        match (&t, name.name.as_str()) {
+            (Ty::Int { bits, signed }, n) => {
+                let b = u32::from(*bits);
+                let (lo, hi) = if *signed {
+                    (-(1i128 << (b - 1)), (1i128 << (b - 1)) - 1)
+                } else {
+                    (0, (1i128 << b) - 1)
+                };
+                let v = if n.starts_with("MAX") { hi } else { lo };
+                Some(ConstVal::Int(v, t.clone()))
+            }
+            (Ty::Float { bits }, n) => {
+                let finite = match bits {
+                    16 => 65504.0,
+                    32 => f64::from(f32::MAX),
+                    _ => f64::MAX,
+                };
+                let v = match n {
+                    "MAX" => f64::INFINITY,
+                    "MIN" => f64::NEG_INFINITY,
+                    "MAX_FINITE" => finite,
+                    _ => -finite,
+                };
+                Some(ConstVal::Float(v, t.clone()))
+            }
+            _ => None,
+        }
+    }
+
     fn attr(&mut self, base: &Expr, name: &ast::Ident, span: Span, line: u32) -> TExpr {
         // `v.dtype` of an automatically parameterized argument, `SIMD[dt, 4].size`.
         if let Some(v) = self.param_attr_static(base, name, span, line) {
@@ -326,6 +374,9 @@ impl FnCx<'_> {
                     self.unknown(line)
                 }
             };
+        }
+        if let Some(v) = self.scalar_limit(base, name) {
+            return self.const_value(v, line);
         }
         // `Self.NAME` / `Type.NAME`: a struct's compile-time member.
         if let ExprKind::Name(b) = &base.kind

@@ -1061,8 +1061,7 @@ impl FnCx<'_> {
         if params.len() == first && explicit.is_none() {
             let mut diags = Vec::new();
             let isig = instance_sig(self.cx, f, &prefix, &mut diags);
-            self.diags
-                .extend(diags.into_iter().map(|(_, d)| (self.m, d)));
+            self.report_sig_diags(&fname, diags, span);
             if let Some(d) = super::conform::check_where(self.cx, id, &prefix, span) {
                 self.error(d);
                 return None;
@@ -1103,13 +1102,27 @@ impl FnCx<'_> {
         let mut diags = Vec::new();
         let f = &self.cx.funcs[id.0 as usize];
         let isig = instance_sig(self.cx, f, &args, &mut diags);
-        self.diags
-            .extend(diags.into_iter().map(|(_, d)| (self.m, d)));
+        self.report_sig_diags(&fname, diags, span);
         if let Some(d) = super::conform::check_where(self.cx, id, &args, span) {
             self.error(d);
             return None;
         }
         Some((isig, Targs::from(args)))
+    }
+
+    /// Problems of a signature resolved for one instance (`-> T.Element` where `T` has no
+    /// such member): reported at the call, which chose the arguments (the spans point into
+    /// the callee's signature, possibly in another file).
+    fn report_sig_diags(&mut self, fname: &str, diags: Vec<(usize, Diag)>, span: mj_syntax::Span) {
+        for (_, d) in diags {
+            let msg = format!(
+                "{} (in the signature of `{fname}` for this call)",
+                d.message
+            );
+            let mut e = Diag::error(d.code, msg, span);
+            e.hint = d.hint;
+            self.error(e);
+        }
     }
 
     /// Binds parameters from the types of the run-time arguments. The arguments are
@@ -1238,6 +1251,22 @@ pub(crate) fn fields_of(cx: &Ctx, t: &Ty) -> Option<Vec<(String, Ty)>> {
 
 /// The names of struct `s`'s instance `args`: its parameters and its `comptime` members
 /// computed from them.
+/// A `comptime` type member of a struct instance (`C.Element`, `I.Element` with `I` bound
+/// to a struct, `Self.IteratorType`).
+pub(crate) fn struct_member_type(cx: &Ctx, s: u32, args: &[CtArg], name: &str) -> Option<Ty> {
+    let sd = &cx.structs[s as usize];
+    if sd.late_consts.iter().any(|(n, _)| n == name) {
+        return match struct_instance_names(cx, s, args).1.remove(name) {
+            Some(ConstVal::Type(t)) => Some(t),
+            _ => None,
+        };
+    }
+    match sd.consts.get(name) {
+        Some(ConstVal::Type(t)) => Some(t.subst(args)),
+        _ => None,
+    }
+}
+
 pub(crate) fn struct_instance_names(
     cx: &Ctx,
     s: u32,
@@ -1249,7 +1278,10 @@ pub(crate) fn struct_instance_names(
     for (n, e) in &sd.late_consts {
         // A type alias naming the parameters or `Self`
         // (`comptime Ptr = UnsafePointer[Self, MutExternalOrigin]`).
-        if matches!(e.kind, ExprKind::Index { .. } | ExprKind::Attr { .. }) {
+        if matches!(
+            e.kind,
+            ExprKind::Index { .. } | ExprKind::Attr { .. } | ExprKind::Name(_)
+        ) {
             let scope = TyScope {
                 self_ty: Some(Ty::Struct(s, args.iter().cloned().collect())),
                 types: &types,

@@ -67,6 +67,7 @@ pub(crate) fn collect(cx: &mut Ctx) {
         resolve_sig(cx, FnId(f as u32));
         super::builtins::check_export(cx, FnId(f as u32));
     }
+    check_overload_sets(cx);
     check_conformance(cx);
     let nstructs = cx.structs.len();
     for s in 0..nstructs {
@@ -172,6 +173,7 @@ fn new_func(
         required: false,
         late: Vec::new(),
         auto_types: Vec::new(),
+        overloads: Vec::new(),
     });
     id
 }
@@ -182,6 +184,18 @@ fn declare(cx: &mut Ctx, m: usize) {
         match &stmt.kind {
             StmtKind::Def(def) => {
                 let id = new_func(cx, m, def, None, (si, None));
+                // Another `def` of the same name is an overload of the first (a call picks
+                // one by its arguments, `overloads.rs`).
+                if let Some(Item::Func(first)) = cx.modules[m].scope.get(&def.name.name).cloned() {
+                    let set = &mut cx.funcs[first.0 as usize].overloads;
+                    if set.is_empty() {
+                        set.push(first);
+                    }
+                    set.push(id);
+                    let k = set.len();
+                    cx.funcs[id.0 as usize].mangled.push_str(&format!(".{k}"));
+                    continue;
+                }
                 declare_name(cx, m, &def.name, Item::Func(id));
             }
             StmtKind::Struct(sd) => declare_struct(cx, m, sd, si),
@@ -361,6 +375,7 @@ fn declare_trait(cx: &mut Ctx, m: usize, td: &ast::TraitDef, si: usize) {
         module: m,
         parents: Vec::new(),
         methods: Vec::new(),
+        assoc: Vec::new(),
         span: td.name.span,
     });
     declare_name(cx, m, &td.name, Item::Trait(idx));
@@ -398,13 +413,17 @@ fn declare_trait(cx: &mut Ctx, m: usize, td: &ast::TraitDef, si: usize) {
                     t.methods.push((def.name.name.clone(), id));
                 }
             }
+            // `comptime Element: Movable`: each conforming struct says what it is.
+            StmtKind::Comptime { name, value, .. } if matches!(value.kind, ExprKind::Ellipsis) => {
+                cx.traits[idx as usize].assoc.push(name.name.clone());
+            }
             StmtKind::Pass | StmtKind::Error => {}
             StmtKind::Expr(e) if matches!(e.kind, ExprKind::Str(_) | ExprKind::Ellipsis) => {}
             _ => cx.error(
                 m,
                 Diag::error(
                     E_UNSUPPORTED,
-                    "a trait holds method declarations only",
+                    "a trait holds method declarations and `comptime` members without a value only",
                     stmt.span,
                 ),
             ),
@@ -546,6 +565,38 @@ pub(crate) fn struct_self(cx: &Ctx, s: u32) -> Ty {
     Ty::Struct(s, args.into())
 }
 
+/// Two module-level functions of one name must differ in their arguments (count, types
+/// or keyword names); otherwise the second is a redefinition.
+fn check_overload_sets(cx: &mut Ctx) {
+    for f in 0..cx.funcs.len() {
+        let set = cx.funcs[f].overloads.clone();
+        for (k, b) in set.iter().enumerate() {
+            let fb = &cx.funcs[b.0 as usize];
+            let clash = set[..k].iter().any(|a| {
+                let fa = &cx.funcs[a.0 as usize];
+                fa.generics.len() == fb.generics.len()
+                    && fa.sig.params.len() == fb.sig.params.len()
+                    && fa
+                        .sig
+                        .params
+                        .iter()
+                        .zip(&fb.sig.params)
+                        .all(|(x, y)| x.ty == y.ty && x.name == y.name)
+            });
+            if clash {
+                let name = fb.def.name.clone();
+                let d = Diag::error(
+                    E_DUPLICATE,
+                    format!("`{}` is defined more than once", name.name),
+                    name.span,
+                )
+                .with_hint("an overload needs arguments of other types, or another number of them");
+                cx.error(fb.module, d);
+            }
+        }
+    }
+}
+
 /// Checks that each struct defines the methods of the traits it declares, and gives it
 /// the traits' default methods it does not define.
 fn check_conformance(cx: &mut Ctx) {
@@ -565,6 +616,19 @@ fn check_conformance(cx: &mut Ctx) {
         let self_ty = struct_self(cx, s as u32);
         for t in todo {
             let tname = cx.traits[t as usize].name.clone();
+            for a in cx.traits[t as usize].assoc.clone() {
+                let sd = &cx.structs[s];
+                if !sd.consts.contains_key(&a) && !sd.late_consts.iter().any(|(n, _)| *n == a) {
+                    let msg = format!(
+                        "`{sname}` does not define `comptime {a}`, required by trait `{tname}`"
+                    );
+                    let hint = format!("add `comptime {a} = ...` to the struct");
+                    cx.error(
+                        m,
+                        Diag::error(generics::E_CONFORMANCE, msg, sd.span).with_hint(hint),
+                    );
+                }
+            }
             for (mname, fid) in cx.traits[t as usize].methods.clone() {
                 let req = &cx.funcs[fid.0 as usize];
                 match cx.structs[s].methods.get(&mname).copied() {
@@ -592,8 +656,10 @@ fn check_conformance(cx: &mut Ctx) {
                                 .iter()
                                 .zip(&got.params)
                                 .skip(usize::from(want.has_self))
-                                .all(|(a, b)| a.ty == b.ty)
-                            && want.ret == got.ret
+                                .all(|(a, b)| a.ty == b.ty || a.ty.is_unknown())
+                            // (Unknown: a type naming an associated member, `Self.Element`,
+                            // known per conforming struct only.)
+                            && (want.ret == got.ret || want.ret.is_unknown())
                             && (got.raises <= want.raises);
                         if !same {
                             let span = cx.funcs[have.0 as usize].def.name.span;
@@ -894,6 +960,16 @@ fn resolve_imports(cx: &mut Ctx, m: usize, report: bool) {
     }
 }
 
+/// `comptime NAME: Trait` without a value outside a trait.
+pub(crate) fn comptime_needs_value(name: &ast::Ident) -> Diag {
+    Diag::error(
+        super::E_COMPTIME,
+        format!("`comptime {}` needs a value", name.name),
+        name.span,
+    )
+    .with_hint("only a trait declares a `comptime` member without a value: write `= value`")
+}
+
 fn eval_consts(cx: &mut Ctx, m: usize, report: bool) {
     let ast = cx.modules[m].input.ast.clone();
     for stmt in &ast.body {
@@ -905,6 +981,12 @@ fn eval_consts(cx: &mut Ctx, m: usize, report: bool) {
         } = &stmt.kind
         {
             if matches!(cx.modules[m].scope.get(&name.name), Some(Item::Const(_))) {
+                continue;
+            }
+            if matches!(value.kind, ExprKind::Ellipsis) {
+                if report {
+                    cx.error(m, comptime_needs_value(name));
+                }
                 continue;
             }
             let mut diags = Vec::new();
@@ -1209,9 +1291,13 @@ fn late_type(
         return Some(t);
     }
     let mut mentions = false;
+    // (`Self.Element` in a trait's method: `Self` is the conforming struct, known per
+    // instance.)
+    let trait_self = matches!(scope.self_ty, Some(Ty::Param(_)));
     mj_syntax::visit::walk_expr(e, &mut |x| {
         if let ExprKind::Name(n) = &x.kind {
             mentions |= types.contains_key(n) || consts.contains_key(n);
+            mentions |= trait_self && n == "Self";
         }
         if let Some(n) = super::params::dotted(x) {
             mentions |= types.contains_key(&n) || consts.contains_key(&n);
@@ -1366,6 +1452,24 @@ pub(crate) fn resolve_type(
             {
                 return bare_struct(cx, m, *s, e.span, diags);
             }
+            // `T.Element`, `C.Element`, `Self.Inner.Element`: a `comptime` type member of a
+            // struct type.
+            let mut quiet = Vec::new();
+            if cx.module_path(m, base).is_none()
+                && let Ty::Struct(s, args) = resolve_type(cx, m, base, scope, &mut quiet)
+                && quiet.is_empty()
+            {
+                if let Some(t) = generics::struct_member_type(cx, s, &args, &name.name) {
+                    return t;
+                }
+                let msg = format!(
+                    "`{}` has no `comptime` type member `{}`",
+                    cx.ty_name(&Ty::Struct(s, args)),
+                    name.name
+                );
+                diags.push((m, Diag::error(E_UNKNOWN_TYPE, msg, e.span)));
+                return Ty::Unknown;
+            }
             diags.push((m, Diag::error(E_UNKNOWN_TYPE, "unknown type", e.span)));
             Ty::Unknown
         }
@@ -1389,6 +1493,17 @@ pub(crate) fn resolve_type(
                         Ty::Unknown
                     }
                 };
+            }
+            // `Self.IteratorType[origin_of(self)]`: a parametric member over origins is its
+            // value (origins do not change a type here).
+            if let ExprKind::Attr { base: b, .. } = &base.kind
+                && cx.module_path(m, b).is_none()
+            {
+                let mut quiet = Vec::new();
+                let t = resolve_type(cx, m, base, scope, &mut quiet);
+                if quiet.is_empty() {
+                    return t;
+                }
             }
             if let Some(al) = super::params::lookup_alias(cx, m, base, scope.consts) {
                 return super::params::alias_type(cx, m, &al, args, scope, diags, e.span);
@@ -1658,8 +1773,16 @@ fn resolve_fields(cx: &mut Ctx, s: u32) {
                 types: &types,
                 consts: &consts,
             };
-            if matches!(value.kind, ExprKind::Index { .. } | ExprKind::Attr { .. })
-                && is_type_here(cx, m, value, &tscope)
+            if matches!(value.kind, ExprKind::Ellipsis) {
+                cx.error(m, comptime_needs_value(name));
+                continue;
+            }
+            // (A parametric member, `comptime IteratorType[origin: Origin]: Iterator = Self`,
+            // is its value: origin parameters do not change a type here.)
+            if matches!(
+                value.kind,
+                ExprKind::Index { .. } | ExprKind::Attr { .. } | ExprKind::Name(_)
+            ) && is_type_here(cx, m, value, &tscope)
             {
                 let mut diags = Vec::new();
                 let t = resolve_type(cx, m, value, &tscope, &mut diags);
@@ -2041,6 +2164,7 @@ fn synthesize_fieldwise_init(cx: &mut Ctx, s: u32) {
         required: false,
         late: Vec::new(),
         auto_types: Vec::new(),
+        overloads: Vec::new(),
     });
     cx.structs[s as usize].methods.insert(key, id);
 }

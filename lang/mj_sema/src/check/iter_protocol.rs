@@ -1,9 +1,11 @@
 //! `for x in value` over a user struct, through Mojo's iteration methods:
 //! - `__iter__(self)` returns the iterator. When that is a built-in iterable (a `List`, a
 //!   `Dict`, a `String`...), the loop walks it (`Set` returns its `Dict` of elements);
-//! - otherwise the iterator is a struct with `__has_next__(self) -> Bool` and
-//!   `__next__(mut self) -> T`, and the loop is
-//!   `it = value.__iter__(); while it.__has_next__(): x = it.__next__(); body`.
+//! - otherwise the iterator is a struct with `__next__(mut self) raises StopIteration -> T`
+//!   (Mojo 1.0's `Iterator`), and the loop is
+//!   `it = value.__iter__(); while True: try: x = it.__next__() except: break; body`;
+//!   an iterator written for older Mojo also has `__has_next__(self) -> Bool`, which is
+//!   then the loop's condition (and a `__next__` that cannot raise needs no `try`).
 
 use mj_syntax::ast::{Expr, ExprKind, Stmt};
 use mj_syntax::{Diag, Span};
@@ -29,8 +31,7 @@ impl FnCx<'_> {
             // iterator is reported below, not followed forever.)
             if matches!(inner.ty, Ty::Struct(..))
                 && inner.ty != it_ty
-                && !(self.has_method(&inner.ty, "__next__")
-                    && self.has_method(&inner.ty, "__has_next__"))
+                && !self.has_method(&inner.ty, "__next__")
                 && self.has_method(&inner.ty, "__iter__")
             {
                 let line = inner.line;
@@ -44,13 +45,13 @@ impl FnCx<'_> {
             }
             return Some(inner);
         }
-        if self.has_method(&it.ty, "__next__") && self.has_method(&it.ty, "__has_next__") {
+        if self.has_method(&it.ty, "__next__") {
             return Some(it);
         }
         let msg = format!("a `{}` is not iterable", self.ty_name(&it.ty));
         self.error(Diag::error(E_NOT_INDEXABLE, msg, span).with_hint(
-            "define `__iter__(self)` returning a collection, or an iterator with \
-             `__has_next__(self) -> Bool` and `__next__(mut self)`",
+            "define `__iter__(self)` returning a collection or an iterator, or make it an \
+             iterator: `__next__(mut self) raises StopIteration -> T`",
         ));
         None
     }
@@ -73,11 +74,7 @@ impl FnCx<'_> {
         let line = iter.line;
         let it = TExpr::new(K::Local(l), iter.ty.clone(), line);
         out.push(TStmt::Assign(it.clone(), iter));
-        let Some(cond) = self.dunder_call(it.clone(), "__has_next__", Vec::new(), span) else {
-            return;
-        };
-        let cond = self.coerce(cond, &Ty::Bool, span);
-        let Some(next) = self.dunder_call(it, "__next__", Vec::new(), span) else {
+        let Some((cond, next, raised)) = self.protocol_step(it, span) else {
             return;
         };
         let mut head = Vec::new();
@@ -92,8 +89,53 @@ impl FnCx<'_> {
             let next = self.ref_result(next);
             self.bind_loop_var(target, next, span, &mut head);
         }
+        let head = self.stop_on_error(head, raised);
         // (`for x in xs` with `xs: List[T]`: `x` is a `T`, `generic_copies.rs`.)
         self.note_generic_loop_var(target, generic);
         self.finish_loop(cond, head, body, else_body, out);
+    }
+
+    /// One step of a struct iterator `it` (a place): the loop's condition (`__has_next__()`
+    /// of an iterator written for older Mojo, else `True`), the `__next__()` call, and the
+    /// type of the error that call raises (`StopIteration`), if any.
+    pub(crate) fn protocol_step(
+        &mut self,
+        it: TExpr,
+        span: Span,
+    ) -> Option<(TExpr, TExpr, Option<Ty>)> {
+        let line = it.line;
+        let cond = if self.has_method(&it.ty, "__has_next__") {
+            let cond = self.dunder_call(it.clone(), "__has_next__", Vec::new(), span)?;
+            self.coerce(cond, &Ty::Bool, span)
+        } else {
+            TExpr::new(K::Bool(true), Ty::Bool, line)
+        };
+        // `__next__` is called as inside a `try` whose handler ends the loop: the error
+        // it raises (`StopIteration`) is the end of the sequence.
+        self.try_depth += 1;
+        self.try_errors.push(None);
+        let next = self.dunder_call(it, "__next__", Vec::new(), span);
+        self.try_depth -= 1;
+        let raised = self.try_errors.pop().flatten();
+        Some((cond, next?, raised))
+    }
+
+    /// The statements that bind the next element, run so that an error of type `raised`
+    /// (the iterator's `StopIteration`) leaves the loop.
+    pub(crate) fn stop_on_error(&mut self, head: Vec<TStmt>, raised: Option<Ty>) -> Vec<TStmt> {
+        let Some(err) = raised else {
+            return head;
+        };
+        let l = self.new_local("<error>", err, false);
+        let handler = vec![TStmt::Scope {
+            locals: vec![l],
+            body: vec![TStmt::Break],
+        }];
+        vec![TStmt::Try {
+            body: head,
+            handler: Some((Some(l), handler)),
+            else_body: Vec::new(),
+            finally_body: Vec::new(),
+        }]
     }
 }

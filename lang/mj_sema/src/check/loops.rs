@@ -44,6 +44,7 @@ impl FnCx<'_> {
         // for x in range(...)
         if let ExprKind::Call { func, args } = &iter.kind
             && matches!(&func.kind, ExprKind::Name(n) if n == "range" && self.lookup_local(n).is_none())
+            && self.int_range_args(args)
         {
             let mut vals: Vec<TExpr> = Vec::new();
             for a in args {
@@ -144,6 +145,27 @@ impl FnCx<'_> {
         }
         let it = self.expr(iter, None);
         self.iterate(target, it, iter.span, body, else_body, out);
+    }
+
+    /// Whether `range(args)` counts `Int`s (a counted loop); other bounds (`UInt8`,
+    /// `Float64`) make the library's range structs (`std.builtin.range`).
+    fn int_range_args(&mut self, args: &[mj_syntax::ast::Arg]) -> bool {
+        match self.cx.modules[self.m].scope.get("range") {
+            Some(super::Item::Func(id)) => {
+                // (A `range` of the user's own is an ordinary function.)
+                let m = self.cx.funcs[id.0 as usize].module;
+                if self.cx.modules[m].input.name != "std.builtin.range" {
+                    return false;
+                }
+            }
+            _ => return true,
+        }
+        args.iter().all(|a| {
+            a.name.is_none() && {
+                let t = self.on_the_side(|fx| fx.expr(&a.value, Some(&Ty::INT))).ty;
+                t == Ty::INT || t.is_unknown()
+            }
+        })
     }
 
     /// Desugars iteration over a List, String, Dict (keys), or the views `keys()`,

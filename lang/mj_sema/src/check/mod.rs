@@ -153,6 +153,9 @@ pub(crate) struct TraitData {
     pub parents: Vec<TraitRef>,
     /// Methods in declaration order; a required method has a body of `...`.
     pub methods: Vec<(String, FnId)>,
+    /// Associated compile-time members a conforming struct defines
+    /// (`comptime Element: Movable` in `trait Iterator`).
+    pub assoc: Vec<String>,
     pub span: Span,
 }
 
@@ -216,6 +219,9 @@ pub(crate) struct FuncData {
     /// Argument types rewritten by automatic parameterization (`v: SIMD` is
     /// `v: SIMD[v.dtype, v.size]` over hidden parameters), by index into `def.args`.
     pub auto_types: Vec<(usize, ast::Expr)>,
+    /// The overloads of a module-level function, in declaration order, kept on the first
+    /// one (the one its name denotes); empty when the function is not overloaded.
+    pub overloads: Vec<FnId>,
 }
 
 /// The `late` slot of a `-> ref[...] T` result (a reference: `Ty::Ptr(T)` in the signature).

@@ -1,10 +1,12 @@
-//! Constructor overloads and implicit conversions.
+//! Constructor, method and function overloads, and implicit conversions.
 //!
 //! A struct may declare several `__init__`s (Mojo's `Optional` has `__init__(out self)`,
 //! `__init__(out self, var value: T)` and `__init__(out self, value: NoneType)`). The first
 //! is the method `__init__`, the next ones `__init__#2`, `__init__#3`, ... A call picks the
 //! overload whose parameters the arguments fit: first by count and keyword names, then, when
 //! several remain, by the arguments' types (typed on the side, as call-site inference does).
+//! Module-level functions overload the same way: the first `def` of a name holds the set
+//! (`FuncData::overloads`), so imports and the prelude carry it with the name.
 //!
 //! An `@implicit` one-argument constructor converts its argument's type to the struct
 //! wherever a value of the struct is expected (`var x: Optional[Int] = 5`, `= None`,
@@ -73,6 +75,24 @@ impl FnCx<'_> {
         args: &[Arg],
     ) -> Option<FnId> {
         let all = self.method_overloads(s, name);
+        self.pick_among(all, prefix, args)
+    }
+
+    /// The overload of module-level function `id` (the first of its set) that a call with
+    /// `args` means.
+    pub(crate) fn pick_free(&mut self, id: FnId, args: &[Arg]) -> FnId {
+        let all = self.cx.funcs[id.0 as usize].overloads.clone();
+        self.pick_among(all, None, args).unwrap_or(id)
+    }
+
+    /// Picks among overloads `all`: by count and keyword names, then by the arguments'
+    /// types.
+    fn pick_among(
+        &mut self,
+        all: Vec<FnId>,
+        prefix: Option<&[CtArg]>,
+        args: &[Arg],
+    ) -> Option<FnId> {
         if all.len() <= 1 {
             return all.first().copied();
         }
@@ -101,7 +121,7 @@ impl FnCx<'_> {
         let mut best: Option<(u32, FnId)> = None;
         for &id in &shaped {
             let sig = &self.cx.funcs[id.0 as usize].sig;
-            let params = &sig.params[1.min(sig.params.len())..];
+            let params = &sig.params[self.self_skip(id).min(sig.params.len())..];
             let mut score = 0;
             let mut pos = 0;
             let mut ok = true;
@@ -149,7 +169,7 @@ impl FnCx<'_> {
     /// Whether `args` can bind to the parameters of constructor `id` by count and names.
     fn shape_fits(&self, id: FnId, args: &[Arg]) -> bool {
         let sig = &self.cx.funcs[id.0 as usize].sig;
-        let params = &sig.params[1.min(sig.params.len())..];
+        let params = &sig.params[self.self_skip(id).min(sig.params.len())..];
         let variadic = params.iter().position(|p| p.variadic);
         // Parameters after a bare `*` (or after `*args`) are keyword-only.
         let mut seen = 0usize;
@@ -198,6 +218,12 @@ impl FnCx<'_> {
             .iter()
             .zip(bound)
             .all(|(p, b)| b || p.default.is_some() || p.variadic)
+    }
+
+    /// The parameters before the call's arguments: `self` of a method (of a constructor,
+    /// `out self`), none of a module-level function.
+    fn self_skip(&self, id: FnId) -> usize {
+        usize::from(self.cx.funcs[id.0 as usize].owner.is_some())
     }
 
     /// How well a typed argument fits a parameter type: 0 not at all, 1 through a type

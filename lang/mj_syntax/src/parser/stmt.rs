@@ -296,16 +296,20 @@ fn simple_stmt<'a>(e: &ExprParsers<'a>) -> P<'a, Stmt> {
     let assert_tail = expr
         .clone()
         .then(op(",").ignore_then(expr.clone()).or_not());
+    // `comptime Element: Movable` without a value declares a trait's associated
+    // compile-time member; the value is then `...` (the checker rejects it elsewhere).
     let comptime_def = ident()
         .then(generic_params(&expr).or_not())
         .then(annot.clone())
-        .then_ignore(op("="))
-        .then(exprs.clone())
-        .map(|(((name, params), ty), value)| StmtKind::Comptime {
+        .then(op("=").ignore_then(exprs.clone()).or_not())
+        .map_with(|(((name, params), ty), value), x| StmtKind::Comptime {
             name,
             params: params.unwrap_or_default(),
             ty,
-            value,
+            value: value.unwrap_or(Expr {
+                kind: ExprKind::Ellipsis,
+                span: sp(x.span()),
+            }),
         });
 
     let dotted = ident()
