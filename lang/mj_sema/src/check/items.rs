@@ -1166,6 +1166,22 @@ pub(crate) fn const_eval(
         {
             locals.get(&name.name)?.clone()
         }
+        // `DType.int8`
+        ExprKind::Attr { base, .. } if matches!(&base.kind, ExprKind::Name(b) if b == "DType" && !locals.contains_key(b)) => {
+            ConstVal::DType(super::builtins::simd_types::eval_dtype(cx, m, e, locals).ok()?)
+        }
+        // `[DType.int8, DType.float32]`: a list of dtypes (for `comptime for dt in ...`);
+        // lists of values are the compile-time interpreter's.
+        ExprKind::List(items) if !items.is_empty() => {
+            let vals = items
+                .iter()
+                .map(|i| match const_eval(cx, m, i, locals)? {
+                    v @ ConstVal::DType(_) => Some(v),
+                    _ => None,
+                })
+                .collect::<Option<Vec<_>>>()?;
+            ConstVal::List(vals.into(), Ty::Unknown)
+        }
         // `v.dtype` of an automatically parameterized argument: a hidden parameter.
         ExprKind::Attr { .. }
             if super::params::dotted(e).is_some_and(|n| locals.contains_key(&n)) =>
@@ -1293,7 +1309,9 @@ fn late_type(
     let mut mentions = false;
     // (`Self.Element` in a trait's method: `Self` is the conforming struct, known per
     // instance.)
-    let trait_self = matches!(scope.self_ty, Some(Ty::Param(_)));
+    // (Also `Self.Element` of a generic struct whose member depends on its parameters,
+    // `comptime Element = Tuple[A.Element, B.Element]`: resolved per instance.)
+    let trait_self = scope.self_ty.as_ref().is_some_and(Ty::has_param);
     mj_syntax::visit::walk_expr(e, &mut |x| {
         if let ExprKind::Name(n) = &x.kind {
             mentions |= types.contains_key(n) || consts.contains_key(n);

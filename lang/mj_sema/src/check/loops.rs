@@ -272,7 +272,17 @@ impl FnCx<'_> {
             return;
         };
         // `comptime for x in LIST` over a compile-time list (of values or types).
-        let is_range = matches!(&iter.kind, ExprKind::Call { func, .. }
+        // (`reversed(range(...))` walks the same bounds backward.)
+        let (range_call, backward) = match &iter.kind {
+            ExprKind::Call { func, args }
+                if matches!(&func.kind, ExprKind::Name(n) if n == "reversed")
+                    && args.len() == 1 =>
+            {
+                (&args[0].value, true)
+            }
+            _ => (iter, false),
+        };
+        let is_range = matches!(&range_call.kind, ExprKind::Call { func, .. }
             if matches!(&func.kind, ExprKind::Name(n) if n == "range"));
         if !is_range && let Some(ConstVal::List(items, _)) = self.comptime_value(iter) {
             if let Some(sp) = runtime_continue(body) {
@@ -293,15 +303,22 @@ impl FnCx<'_> {
             self.ct_for_depth.pop();
             return;
         }
-        let bounds: Option<Vec<i128>> = match &iter.kind {
-            ExprKind::Call { func, args } if matches!(&func.kind, ExprKind::Name(n) if n == "range") => {
-                args.iter()
-                    .map(|a| match self.comptime_value(&a.value) {
-                        Some(ConstVal::Int(i, _)) => Some(i),
-                        _ => None,
-                    })
-                    .collect()
-            }
+        // The element type is the bounds' (`range(UInt8(10))` counts `UInt8`s).
+        let mut elem_ty = Ty::INT;
+        let bounds: Option<Vec<i128>> = match &range_call.kind {
+            ExprKind::Call { func, args } if is_range => args
+                .iter()
+                .enumerate()
+                .map(|(k, a)| match self.comptime_value(&a.value) {
+                    Some(ConstVal::Int(i, t)) => {
+                        if k == 0 {
+                            elem_ty = t;
+                        }
+                        Some(i)
+                    }
+                    _ => None,
+                })
+                .collect(),
             _ => None,
         };
         let (start, stop, step) = match bounds.as_deref() {
@@ -324,12 +341,10 @@ impl FnCx<'_> {
             ));
             return;
         }
-        self.ct_for_depth.push(self.loop_depth);
+        let mut values = Vec::new();
         let mut i = start;
-        let mut guard = 0;
         while (step > 0 && i < stop) || (step < 0 && i > stop) {
-            guard += 1;
-            if guard > 4096 {
+            if values.len() == 4096 {
                 self.error(Diag::error(
                     E_COMPTIME,
                     "`comptime for` unrolls more than 4096 times",
@@ -337,14 +352,23 @@ impl FnCx<'_> {
                 ));
                 return;
             }
-            let saved = self.consts.insert(var.clone(), ConstVal::Int(i, Ty::INT));
+            values.push(i);
+            i += step;
+        }
+        if backward {
+            values.reverse();
+        }
+        self.ct_for_depth.push(self.loop_depth);
+        for i in values {
+            let saved = self
+                .consts
+                .insert(var.clone(), ConstVal::Int(i, elem_ty.clone()));
             out.push(TStmt::Block(self.block(body)));
             self.ct_skip = false;
             match saved {
                 Some(v) => self.consts.insert(var.clone(), v),
                 None => self.consts.remove(var),
             };
-            i += step;
         }
         self.ct_for_depth.pop();
     }
