@@ -56,7 +56,8 @@ impl FnCx<'_> {
         };
         let mut params = Vec::new();
         for p in &d.args {
-            if p.kind != mj_syntax::ast::ParamKind::Normal {
+            let variadic = p.kind == mj_syntax::ast::ParamKind::VarArgs;
+            if p.kind != mj_syntax::ast::ParamKind::Normal && !variadic {
                 continue;
             }
             let ty = match &p.ty {
@@ -78,13 +79,22 @@ impl FnCx<'_> {
                 mj_syntax::ast::Convention::Var | mj_syntax::ast::Convention::Owned => Conv::Owned,
                 _ => Conv::Read,
             };
+            // `*values: T` is a `List[T]` of the extra arguments, as in a function.
+            let ty = if variadic {
+                match crate::lang_items::lang_struct(self.cx, crate::lang_items::LangItem::List) {
+                    Some(ls) => Ty::Struct(ls, vec![CtArg::Type(ty)].into()),
+                    None => Ty::List(Box::new(ty)),
+                }
+            } else {
+                ty
+            };
             params.push(ParamSig {
                 name: p.name.name.clone(),
                 ty,
-                conv,
+                conv: if variadic { Conv::Read } else { conv },
                 default: p.default.clone(),
                 module: self.m,
-                variadic: false,
+                variadic,
             });
         }
         let ret = match &d.ret {

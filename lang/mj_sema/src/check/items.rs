@@ -1172,7 +1172,13 @@ pub(crate) fn const_eval(
         }
         // `[DType.int8, DType.float32]`: a list of dtypes (for `comptime for dt in ...`);
         // lists of values are the compile-time interpreter's.
-        ExprKind::List(items) if !items.is_empty() => {
+        ExprKind::List(items)
+            if !items.is_empty()
+                && items.iter().all(|i| {
+                    matches!(&i.kind, ExprKind::Attr { base, .. }
+                        if matches!(&base.kind, ExprKind::Name(b) if b == "DType"))
+                }) =>
+        {
             let vals = items
                 .iter()
                 .map(|i| match const_eval(cx, m, i, locals)? {
