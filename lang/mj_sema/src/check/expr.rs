@@ -919,16 +919,6 @@ impl FnCx<'_> {
             self.error(d);
             return self.unknown(line);
         }
-        if op == BinOp::Div && a.ty.is_int() && b.ty.is_int() {
-            // `Int / Int` is true division, as in Python and Mojo.
-            let a = self.coerce(a, &Ty::F64, span);
-            let b = self.coerce(b, &Ty::F64, span);
-            return TExpr::new(
-                K::Binary(TBin::Div, Box::new(a), Box::new(b)),
-                Ty::F64,
-                line,
-            );
-        }
         let (a, b) = if matches!(op, BinOp::Shl | BinOp::Shr) {
             let t = a.ty.clone();
             (a, self.coerce(b, &t, span))

@@ -1258,9 +1258,8 @@ pub(crate) fn const_eval(
                         B::BitXor => a ^ b,
                         B::Shl if (0..64).contains(&b) => a.checked_shl(b as u32)?,
                         B::Shr if (0..64).contains(&b) => a >> b,
-                        B::Div if b != 0 => {
-                            return Some(ConstVal::Float(a as f64 / b as f64, Ty::F64));
-                        }
+                        // `Int / Int` truncates toward zero, as in Mojo.
+                        B::Div if b != 0 => a.checked_div(b)?,
                         _ => return None,
                     },
                     t,

@@ -138,7 +138,7 @@ fn binary(op: BinOp, lhs: &Expr, rhs: &Expr) -> Option<(Q, bool)> {
         BinOp::Add => a.add(b)?,
         BinOp::Sub => a.add(b.neg()?)?,
         BinOp::Mul => a.mul(b)?,
-        // `Int / Int` is true division in mj; keep integer trees to the typed path.
+        // `Int / Int` truncates (an `Int`, as in Mojo): integer trees take the typed path.
         BinOp::Div if float => a.div(b)?,
         BinOp::Pow => a.pow(b)?,
         BinOp::FloorDiv | BinOp::Mod if !float && a.d == 1 && b.d == 1 && b.n != 0 => {

@@ -193,14 +193,15 @@ impl FnCx<'_> {
             BinOp::Add => bin(TBin::Add, a, b),
             BinOp::Sub => bin(TBin::Sub, a, b),
             BinOp::Mul => bin(TBin::Mul, a, b),
-            BinOp::Div if elem.is_float() => bin(TBin::Div, a, b),
+            // Integer lanes divide truncating toward zero, as Mojo's SIMD `/`.
+            BinOp::Div => bin(TBin::Div, a, b),
             BinOp::BitAnd => bin(TBin::BitAnd, a, b),
             BinOp::BitOr => bin(TBin::BitOr, a, b),
             BinOp::BitXor => bin(TBin::BitXor, a, b),
             BinOp::Shl => bin(TBin::Shl, a, b),
             BinOp::Shr => bin(TBin::Shr, a, b),
-            // Integer `/` and `//` floor, `%` takes the divisor's sign, as for scalars.
-            BinOp::Div | BinOp::FloorDiv | BinOp::Mod => {
+            // Integer `//` floors, `%` takes the divisor's sign, as for scalars.
+            BinOp::FloorDiv | BinOp::Mod => {
                 self.floor_div_mod(op == BinOp::Mod, a, b, &elem, width, line)
             }
             _ => {

@@ -180,11 +180,12 @@ pub(crate) fn binary(op: BinOp, a: &Val, b: &Val) -> OpResult {
                 B::Add => x.wrapping_add(y),
                 B::Sub => x.wrapping_sub(y),
                 B::Mul => x.wrapping_mul(y),
+                // `Int / Int` truncates toward zero and stays an `Int`, as in Mojo.
                 B::Div => {
                     if y == 0 {
                         return zero();
                     }
-                    return Ok(Val::Float(x as f64 / y as f64, Ty::F64));
+                    x.wrapping_div(y)
                 }
                 B::FloorDiv => {
                     if y == 0 {
