@@ -282,6 +282,14 @@ pub struct TraitDef {
     pub span: Span,
 }
 
+/// A further `for target in iter if cond` clause of a comprehension.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CompFor {
+    pub target: Expr,
+    pub iter: Expr,
+    pub cond: Option<Expr>,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Expr {
     pub kind: ExprKind,
@@ -345,27 +353,31 @@ pub enum ExprKind {
     Tuple(Vec<Expr>),
     Dict(Vec<(Expr, Expr)>),
     Set(Vec<Expr>),
-    /// `[elt for target in iter if cond]` (one `for` clause).
+    /// `[elt for target in iter if cond]`; `more` holds further `for` clauses, each
+    /// nested in the one before (`[x * y for x in a for y in b if y > x]`).
     ListComp {
         elt: Box<Expr>,
         target: Box<Expr>,
         iter: Box<Expr>,
         cond: Option<Box<Expr>>,
+        more: Vec<CompFor>,
     },
-    /// `{key: value for target in iter if cond}` (one `for` clause): builds a `Dict`.
+    /// `{key: value for target in iter if cond ...}`: builds a `Dict`.
     DictComp {
         key: Box<Expr>,
         value: Box<Expr>,
         target: Box<Expr>,
         iter: Box<Expr>,
         cond: Option<Box<Expr>>,
+        more: Vec<CompFor>,
     },
-    /// `{elt for target in iter if cond}` (one `for` clause): builds a `Set`.
+    /// `{elt for target in iter if cond ...}`: builds a `Set`.
     SetComp {
         elt: Box<Expr>,
         target: Box<Expr>,
         iter: Box<Expr>,
         cond: Option<Box<Expr>>,
+        more: Vec<CompFor>,
     },
     /// `x^`: the transfer (move) sigil.
     Transfer(Box<Expr>),

@@ -458,10 +458,12 @@ pub fn expr(e: &Expr) -> String {
             target,
             iter,
             cond,
+            more,
         } => {
             let c = cond
                 .as_ref()
-                .map_or(String::new(), |c| format!(" if {}", expr(c)));
+                .map_or(String::new(), |c| format!(" if {}", expr(c)))
+                + &comp_fors(more);
             format!(
                 "(listcomp {} for {} in {}{c})",
                 expr(elt),
@@ -475,10 +477,12 @@ pub fn expr(e: &Expr) -> String {
             target,
             iter,
             cond,
+            more,
         } => {
             let c = cond
                 .as_ref()
-                .map_or(String::new(), |c| format!(" if {}", expr(c)));
+                .map_or(String::new(), |c| format!(" if {}", expr(c)))
+                + &comp_fors(more);
             format!(
                 "(dictcomp {}: {} for {} in {}{c})",
                 expr(key),
@@ -492,10 +496,12 @@ pub fn expr(e: &Expr) -> String {
             target,
             iter,
             cond,
+            more,
         } => {
             let c = cond
                 .as_ref()
-                .map_or(String::new(), |c| format!(" if {}", expr(c)));
+                .map_or(String::new(), |c| format!(" if {}", expr(c)))
+                + &comp_fors(more);
             format!(
                 "(setcomp {} for {} in {}{c})",
                 expr(elt),
@@ -522,4 +528,17 @@ pub fn expr(e: &Expr) -> String {
         }
         ExprKind::Error => "<error>".to_string(),
     }
+}
+
+/// The further `for` clauses of a comprehension, as ` for T in I if C` each.
+fn comp_fors(more: &[CompFor]) -> String {
+    more.iter()
+        .map(|c| {
+            let cond = c
+                .cond
+                .as_ref()
+                .map_or(String::new(), |x| format!(" if {}", expr(x)));
+            format!(" for {} in {}{cond}", expr(&c.target), expr(&c.iter))
+        })
+        .collect()
 }

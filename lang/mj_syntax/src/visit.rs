@@ -4,9 +4,20 @@
 //! without type information (the compiler's check of generic bodies against their trait
 //! bounds, for one).
 
-use crate::ast::{Expr, ExprKind, FStringPart, Stmt, StmtKind};
+use crate::ast::{CompFor, Expr, ExprKind, FStringPart, Stmt, StmtKind};
 
 /// Calls `f` on every expression in `stmts`, parents before children.
+/// The further `for` clauses of a comprehension.
+fn walk_comp_fors(more: &[CompFor], f: &mut dyn FnMut(&Expr)) {
+    for c in more {
+        walk_expr(&c.target, f);
+        walk_expr(&c.iter, f);
+        if let Some(x) = &c.cond {
+            walk_expr(x, f);
+        }
+    }
+}
+
 pub fn walk_exprs(stmts: &[Stmt], f: &mut dyn FnMut(&Expr)) {
     for s in stmts {
         walk_stmt(s, f);
@@ -252,12 +263,14 @@ pub fn walk_expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
             target,
             iter,
             cond,
+            more,
         }
         | ExprKind::SetComp {
             elt,
             target,
             iter,
             cond,
+            more,
         } => {
             walk_expr(elt, f);
             walk_expr(target, f);
@@ -265,6 +278,7 @@ pub fn walk_expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
             if let Some(c) = cond {
                 walk_expr(c, f);
             }
+            walk_comp_fors(more, f);
         }
         ExprKind::DictComp {
             key,
@@ -272,6 +286,7 @@ pub fn walk_expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
             target,
             iter,
             cond,
+            more,
         } => {
             walk_expr(key, f);
             walk_expr(value, f);
@@ -280,6 +295,7 @@ pub fn walk_expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
             if let Some(c) = cond {
                 walk_expr(c, f);
             }
+            walk_comp_fors(more, f);
         }
         ExprKind::FString(parts) => {
             for p in parts {

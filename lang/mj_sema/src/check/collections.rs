@@ -310,9 +310,8 @@ impl FnCx<'_> {
     pub(super) fn list_comp(
         &mut self,
         elt: &Expr,
-        target: &Expr,
-        iter: &Expr,
-        cond: Option<&Expr>,
+        first: super::comprehensions::Clause<'_>,
+        more: &[mj_syntax::ast::CompFor],
         lib: Option<Ty>,
         span: Span,
     ) -> TExpr {
@@ -320,7 +319,7 @@ impl FnCx<'_> {
         let lib_elem = lib
             .as_ref()
             .and_then(|t| crate::lang_items::list_elem(self.cx, t));
-        self.comp_loop(target, iter, cond, span, &mut |cx, result| {
+        self.comp_loop(first, more, span, &mut |cx, result| {
             let v = cx.expr(elt, lib_elem.as_ref());
             let (list_ty, v) = match (&lib, &lib_elem) {
                 (Some(lt), Some(e)) => (lt.clone(), cx.coerce(v, e, elt.span)),

@@ -3,7 +3,7 @@
 //! (lang items, mj structs) through their own constructors and `__setitem__`/`add`, as
 //! dict literals do (`collections.rs`), so no runtime helper is involved.
 
-use mj_syntax::ast::{Expr, ExprKind};
+use mj_syntax::ast::{CompFor, Expr, ExprKind};
 use mj_syntax::{Diag, Span};
 
 use super::GKind;
@@ -17,6 +17,9 @@ use crate::ty::{CtArg, Ty};
 /// What one iteration of a comprehension adds: the result's type, the call that adds the
 /// element(s) to the result, and the empty result to start from.
 pub(super) type Added = Option<(Ty, TExpr, TExpr)>;
+
+/// One `for target in iter if cond` clause of a comprehension.
+pub(super) type Clause<'a> = (&'a Expr, &'a Expr, Option<&'a Expr>);
 
 impl FnCx<'_> {
     /// The type arguments of `expected` when it is the library struct playing `item`.
@@ -95,16 +98,15 @@ impl FnCx<'_> {
         &mut self,
         key: &Expr,
         value: &Expr,
-        target: &Expr,
-        iter: &Expr,
-        cond: Option<&Expr>,
+        first: Clause<'_>,
+        more: &[CompFor],
         expected: Option<&Ty>,
         span: Span,
     ) -> TExpr {
         let want = self.lang_targs(LangItem::Dict, expected);
         let wk = want.first().cloned().flatten();
         let wv = want.get(1).cloned().flatten();
-        self.comp_loop(target, iter, cond, span, &mut |cx, result| {
+        self.comp_loop(first, more, span, &mut |cx, result| {
             let k = cx.expr_coerced(key, wk.as_ref());
             let v = cx.expr_coerced(value, wv.as_ref());
             cx.check_stored(&k, key.span);
@@ -134,9 +136,8 @@ impl FnCx<'_> {
     pub(super) fn set_comp(
         &mut self,
         elt: &Expr,
-        target: &Expr,
-        iter: &Expr,
-        cond: Option<&Expr>,
+        first: Clause<'_>,
+        more: &[CompFor],
         expected: Option<&Ty>,
         span: Span,
     ) -> TExpr {
@@ -145,7 +146,7 @@ impl FnCx<'_> {
             .into_iter()
             .next()
             .flatten();
-        self.comp_loop(target, iter, cond, span, &mut |cx, result| {
+        self.comp_loop(first, more, span, &mut |cx, result| {
             let v = cx.expr_coerced(elt, want.as_ref());
             cx.check_stored(&v, elt.span);
             if v.ty.is_unknown() {
@@ -205,51 +206,69 @@ impl FnCx<'_> {
         TExpr::new(K::Local(result), t.clone(), line)
     }
 
-    /// The loop of a comprehension, checked as the statement
-    /// `result = empty; for target in iter: if cond: add`, with `target` scoped to the
-    /// loop. `add` types the element(s) inside the loop's scope and says what to add.
+    /// The loops of a comprehension, checked as the statement
+    /// `result = empty; for target in iter: if cond: (next clause ...) add`, each `target`
+    /// scoped to its loop. `add` types the element(s) inside the innermost scope and says
+    /// what to add.
     pub(super) fn comp_loop(
         &mut self,
-        target: &Expr,
-        iter: &Expr,
-        cond: Option<&Expr>,
+        first: Clause<'_>,
+        more: &[CompFor],
         span: Span,
         add: &mut dyn FnMut(&mut Self, LocalId) -> Added,
     ) -> TExpr {
         let line = self.line(span);
+        let result = self.new_local("", Ty::Unknown, false);
+        let mut clauses = vec![first];
+        clauses.extend(more.iter().map(|c| (&c.target, &c.iter, c.cond.as_ref())));
+        let Some((mut stmts, ty, empty)) = self.comp_nest(&clauses, result, add) else {
+            return self.unknown(line);
+        };
+        let res = TExpr::new(K::Local(result), ty.clone(), line);
+        stmts.insert(0, TStmt::Assign(res.clone(), empty));
+        TExpr::new(K::Seq(stmts, Box::new(move_out(res))), ty, line)
+    }
+
+    /// The loop of the first of `clauses`, with the loops of the others inside it and the
+    /// addition to `result` innermost: its statements, the result's type and the empty
+    /// collection to start from.
+    fn comp_nest(
+        &mut self,
+        clauses: &[Clause<'_>],
+        result: LocalId,
+        add: &mut dyn FnMut(&mut Self, LocalId) -> Added,
+    ) -> Option<(Vec<TStmt>, Ty, TExpr)> {
+        let ((target, iter, cond), rest) = clauses.split_first()?;
         let it = self.expr(iter, None);
         // A struct iterates through `__iter__` and its iterator's `__next__` (`d.items()`, a
         // `Set`), as in a `for` statement (`iter_protocol.rs`).
-        let Some(it) = self.struct_iterator(it, iter.span) else {
-            return self.unknown(line);
-        };
+        let it = self.struct_iterator(it, iter.span)?;
         let mut stmts = Vec::new();
-        let result = self.new_local("", Ty::Unknown, false);
         self.scopes.push(Default::default());
         let mut inner = Vec::new();
         let Some(while_cond) = self.comp_head(target, it, iter.span, &mut stmts, &mut inner) else {
             self.scopes.pop();
-            return self.unknown(line);
+            return None;
         };
         // The filter is checked before the element, as it runs first.
         let c = cond.map(|c| self.cond(c));
-        let added = add(self, result);
-        self.scopes.pop();
-        let Some((ty, push, empty)) = added else {
-            return self.unknown(line);
+        let body = if rest.is_empty() {
+            add(self, result).map(|(ty, push, empty)| (vec![TStmt::Expr(push)], ty, empty))
+        } else {
+            self.comp_nest(rest, result, add)
         };
+        self.scopes.pop();
+        let (body, ty, empty) = body?;
         match c {
-            Some(c) => inner.push(TStmt::If(c, vec![TStmt::Expr(push)], Vec::new())),
-            None => inner.push(TStmt::Expr(push)),
+            Some(c) => inner.push(TStmt::If(c, body, Vec::new())),
+            None => inner.extend(body),
         }
-        let res = TExpr::new(K::Local(result), ty.clone(), line);
-        stmts.push(TStmt::Assign(res.clone(), empty));
         stmts.push(TStmt::While {
             cond: while_cond,
             body: inner,
             else_body: Vec::new(),
         });
-        TExpr::new(K::Seq(stmts, Box::new(move_out(res))), ty, line)
+        Some((stmts, ty, empty))
     }
 
     /// The head of a comprehension's loop: the setup goes to `stmts`, the binding of

@@ -176,9 +176,11 @@ impl FnCx<'_> {
                 target,
                 iter,
                 cond,
+                more,
             } => {
                 let lib = expected.filter(|t| self.is_library_list(t)).cloned();
-                self.list_comp(elt, target, iter, cond.as_deref(), lib, e.span)
+                let first = (&**target, &**iter, cond.as_deref());
+                self.list_comp(elt, first, more, lib, e.span)
             }
             ExprKind::Transfer(inner) => self.transfer(inner, e.span, expected),
             ExprKind::Set(items) => self.set_literal(items, expected, e.span),
@@ -188,13 +190,21 @@ impl FnCx<'_> {
                 target,
                 iter,
                 cond,
-            } => self.dict_comp(key, value, target, iter, cond.as_deref(), expected, e.span),
+                more,
+            } => {
+                let first = (&**target, &**iter, cond.as_deref());
+                self.dict_comp(key, value, first, more, expected, e.span)
+            }
             ExprKind::SetComp {
                 elt,
                 target,
                 iter,
                 cond,
-            } => self.set_comp(elt, target, iter, cond.as_deref(), expected, e.span),
+                more,
+            } => {
+                let first = (&**target, &**iter, cond.as_deref());
+                self.set_comp(elt, first, more, expected, e.span)
+            }
             ExprKind::Lambda { .. } => self.unsupported("lambda expressions", e.span),
             ExprKind::InitList(args) => self.init_list(args, expected, e.span),
             ExprKind::FnType { .. } => self.unsupported("function types", e.span),

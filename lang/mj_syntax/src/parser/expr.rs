@@ -259,11 +259,18 @@ fn atoms_to_bor<'a>(expr_p: P<'a, Expr>, bor_slot: P<'a, Expr>) -> P<'a, Expr> {
 
     let targets = tuple_or_single(bor_slot.clone());
     let or_slot = or_levels(bor_slot);
-    let comp = kw("for")
+    let clause = kw("for")
         .ignore_then(targets.clone())
         .then_ignore(kw("in"))
         .then(or_slot.clone())
         .then(kw("if").ignore_then(or_slot.clone()).or_not());
+    // The first `for` clause, then any further ones (`CompFor`).
+    let comp = clause.clone().then(
+        clause
+            .map(|((target, iter), cond)| CompFor { target, iter, cond })
+            .repeated()
+            .collect::<Vec<_>>(),
+    );
     let rest_items = op(",")
         .ignore_then(expr_p.clone())
         .repeated()
@@ -275,11 +282,12 @@ fn atoms_to_bor<'a>(expr_p: P<'a, Expr>, bor_slot: P<'a, Expr>) -> P<'a, Expr> {
                 .clone()
                 .then(comp.clone().map(Ok).or(rest_items.clone().map(Err)))
                 .map(|(first, tail)| match tail {
-                    Ok(((target, iter), cond)) => ExprKind::ListComp {
+                    Ok((((target, iter), cond), more)) => ExprKind::ListComp {
                         elt: Box::new(first),
                         target: Box::new(target),
                         iter: Box::new(iter),
                         cond: cond.map(Box::new),
+                        more,
                     },
                     Err(rest) => ExprKind::List(std::iter::once(first).chain(rest).collect()),
                 })
@@ -329,21 +337,23 @@ fn atoms_to_bor<'a>(expr_p: P<'a, Expr>, bor_slot: P<'a, Expr>) -> P<'a, Expr> {
                             .map(Err)),
                 )
                 .map(|(first, tail)| match tail {
-                    Ok((value, Ok(((target, iter), cond)))) => ExprKind::DictComp {
+                    Ok((value, Ok((((target, iter), cond), more)))) => ExprKind::DictComp {
                         key: Box::new(first),
                         value: Box::new(value),
                         target: Box::new(target),
                         iter: Box::new(iter),
                         cond: cond.map(Box::new),
+                        more,
                     },
                     Ok((value, Err(rest))) => {
                         ExprKind::Dict(std::iter::once((first, value)).chain(rest).collect())
                     }
-                    Err(Ok(((target, iter), cond))) => ExprKind::SetComp {
+                    Err(Ok((((target, iter), cond), more))) => ExprKind::SetComp {
                         elt: Box::new(first),
                         target: Box::new(target),
                         iter: Box::new(iter),
                         cond: cond.map(Box::new),
+                        more,
                     },
                     Err(Err(rest)) => ExprKind::Set(std::iter::once(first).chain(rest).collect()),
                 })

@@ -723,11 +723,18 @@ impl Interp<'_> {
                 self.check_nesting(f, &v, e.span)?;
                 Ok(v)
             }
+            ExprKind::ListComp { more, .. } if !more.is_empty() => fail(
+                m,
+                e.span,
+                "a comprehension with several `for` clauses",
+                "write nested loops",
+            ),
             ExprKind::ListComp {
                 elt,
                 target,
                 iter,
                 cond,
+                ..
             } => {
                 let seq = self.eval(f, iter)?;
                 let mut out = Vec::new();
