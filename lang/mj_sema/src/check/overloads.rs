@@ -236,6 +236,13 @@ impl FnCx<'_> {
             return 1;
         }
         if p.has_param() {
+            // A `Span[T]` takes what lends its elements (a list, an array, a span), and
+            // better than a bare `T` would.
+            if let Ty::Span(_) = p {
+                let lends = matches!(v.ty, Ty::List(_) | Ty::Array(..) | Ty::Span(_))
+                    || crate::lang_items::list_elem(self.cx, &v.ty).is_some();
+                return if lends { 2 } else { 0 };
+            }
             // `T` binds anything but `None` (an empty `Optional(None)` has its own overload).
             return u32::from(v.ty != Ty::Unit);
         }
