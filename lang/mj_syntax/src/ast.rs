@@ -184,9 +184,36 @@ pub struct FnDef {
     /// `-> ref[origin] T`: the function returns a reference to a place (the origin
     /// list is accepted and not kept).
     pub ret_ref: bool,
+    /// The capture list of a closure (`def f(x: Int) {imm a, mut b} -> Int`); `None`
+    /// when the header has none.
+    pub captures: Option<Vec<Capture>>,
     pub docstring: Option<String>,
     /// Empty only for an error-recovered header; a required trait method has `...`.
     pub body: Vec<Stmt>,
+    pub span: Span,
+}
+
+/// How a closure captures an outer value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CaptureKind {
+    /// `imm x` (also a bare `x`): an immutable reference.
+    Imm,
+    /// `mut x`: a mutable reference.
+    Mut,
+    /// `ref x`: a reference with the origin's own mutability.
+    Ref,
+    /// `var x`: a copy made where the closure is defined.
+    Var,
+    /// `var x^`: the value moved into the closure.
+    VarMove,
+}
+
+/// One entry of a capture list: a convention for `name`, or for every used outer value
+/// when `name` is `None` (`{mut}`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Capture {
+    pub kind: CaptureKind,
+    pub name: Option<Ident>,
     pub span: Span,
 }
 

@@ -840,7 +840,7 @@ impl FnCx<'_> {
             StmtKind::With { items, body } => {
                 super::builtins::with_stmt(self, items, body, s.span, out)
             }
-            StmtKind::Def(d) => self.declare_closure(d),
+            StmtKind::Def(d) => self.declare_closure(d, out),
             StmtKind::Struct(d) => self.error(Diag::error(
                 E_UNSUPPORTED,
                 "structs must be defined at module level",

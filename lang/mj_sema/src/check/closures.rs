@@ -38,7 +38,7 @@ pub(crate) struct Closure {
 
 impl FnCx<'_> {
     /// `def name(...)` inside a body.
-    pub fn declare_closure(&mut self, d: &FnDef) {
+    pub fn declare_closure(&mut self, d: &FnDef, out: &mut Vec<TStmt>) {
         let mut diags = Vec::new();
         let scope = self.tscope();
         let own = generics::declare_params(self.cx, self.m, &d.params, &[], &mut diags);
@@ -111,6 +111,9 @@ impl FnCx<'_> {
                 }
             }
         }
+        if let Some(caps) = &d.captures {
+            visible = self.apply_captures(d, caps, &visible, out);
+        }
         let k = self.closures.len();
         self.closures.push(Closure {
             def: Arc::new(d.clone()),
@@ -128,6 +131,98 @@ impl FnCx<'_> {
         if let Some(s) = self.closure_scopes.last_mut() {
             s.insert(d.name.name.clone(), k);
         }
+    }
+
+    /// What a closure with capture list `caps` sees: the names it captures by reference
+    /// (`imm`, `mut`, `ref`, a bare name) as the outer locals themselves, and those it
+    /// captures by value (`var x`, `var x^`) as hidden locals copied (or moved) here, where
+    /// the closure is defined. An entry without a name (`{mut}`, `{var}`) applies to every
+    /// outer value the body uses; `{}` captures nothing.
+    fn apply_captures(
+        &mut self,
+        d: &FnDef,
+        caps: &[mj_syntax::ast::Capture],
+        outer: &HashMap<String, LocalId>,
+        out: &mut Vec<TStmt>,
+    ) -> HashMap<String, LocalId> {
+        let mut seen = HashMap::new();
+        for c in caps {
+            let key = c.name.as_ref().map(|n| n.name.clone());
+            if seen.insert(key.clone(), c.span).is_some() {
+                let what = match &key {
+                    Some(n) => format!("`{n}` is captured more than once"),
+                    None => "a capture list has at most one entry without a name".to_string(),
+                };
+                self.error(Diag::error(super::E_DUPLICATE, what, c.span));
+            }
+        }
+        let mut vis = HashMap::new();
+        let named: Vec<(&mj_syntax::ast::Ident, mj_syntax::ast::CaptureKind)> = caps
+            .iter()
+            .filter_map(|c| c.name.as_ref().map(|n| (n, c.kind)))
+            .collect();
+        for (n, kind) in &named {
+            match outer.get(&n.name) {
+                Some(&l) => {
+                    let l = self.capture_local(&n.name, l, *kind, n.span, out);
+                    vis.insert(n.name.clone(), l);
+                }
+                None => {
+                    let msg = format!("no variable `{}` to capture here", n.name);
+                    self.error(Diag::error(super::E_UNDEFINED, msg, n.span));
+                }
+            }
+        }
+        if let Some(all) = caps.iter().find(|c| c.name.is_none()) {
+            let mut used = HashSet::new();
+            for s in &d.body {
+                names_in(&format!("{:?}", s.kind), &mut used);
+            }
+            let own: HashSet<&str> = d.args.iter().map(|a| a.name.name.as_str()).collect();
+            let mut rest: Vec<(&String, &LocalId)> = outer
+                .iter()
+                .filter(|(n, _)| {
+                    used.contains(n.as_str()) && !own.contains(n.as_str()) && !vis.contains_key(*n)
+                })
+                .collect();
+            rest.sort_by_key(|(_, l)| l.0);
+            for (n, &l) in rest {
+                let l = self.capture_local(n, l, all.kind, all.span, out);
+                vis.insert(n.clone(), l);
+            }
+        }
+        vis
+    }
+
+    /// The local a closure reads for outer `name` (local `l`) captured as `kind`.
+    fn capture_local(
+        &mut self,
+        name: &str,
+        l: LocalId,
+        kind: mj_syntax::ast::CaptureKind,
+        span: Span,
+        out: &mut Vec<TStmt>,
+    ) -> LocalId {
+        use mj_syntax::ast::CaptureKind as C;
+        if !matches!(kind, C::Var | C::VarMove) {
+            return l;
+        }
+        let e = Expr {
+            kind: ExprKind::Name(name.to_string()),
+            span,
+        };
+        let v = if kind == C::VarMove {
+            self.transfer(&e, span, None)
+        } else {
+            let read = self.expr(&e, None);
+            self.copy_value(read, span)
+        };
+        let ty = self.locals[l.0 as usize].ty.clone();
+        let h = self.new_local(name, ty.clone(), false);
+        self.own_local(h, false);
+        let line = self.line(span);
+        out.push(TStmt::Assign(TExpr::new(K::Local(h), ty, line), v));
+        h
     }
 
     pub fn lookup_closure(&self, name: &str) -> Option<usize> {

@@ -2143,6 +2143,7 @@ fn synthesize_fieldwise_init(cx: &mut Ctx, s: u32) {
         ret: None,
         where_clause: None,
         ret_ref: false,
+        captures: None,
         docstring: None,
         body: Vec::new(),
         span: sd.span,

@@ -550,6 +550,7 @@ impl<'a> Driver<'a> {
             ret: h.ret,
             where_clause: h.where_clause,
             ret_ref: h.ret_ref,
+            captures: h.captures,
             docstring,
             body,
             span,

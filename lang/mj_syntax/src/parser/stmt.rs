@@ -18,6 +18,7 @@ pub(crate) struct DefHeader {
     pub ret: Option<Expr>,
     pub where_clause: Option<Expr>,
     pub ret_ref: bool,
+    pub captures: Option<Vec<Capture>>,
 }
 
 /// `struct`/`trait` header after the keyword, without the trailing `:`.
@@ -142,10 +143,50 @@ pub(crate) fn build<'a>(e: ExprParsers<'a>) -> StmtParsers<'a> {
         )
         .ignored();
     let where_kw = select! { Tok::Name(n) if n == "where" => () };
+    // A closure's capture list: `{imm a, mut b, var c, var d^, e}`, `{mut}`, `{var^}`, `{}`.
+    let capture_kind = choice((
+        select! { Tok::Name(n) if n == "imm" => CaptureKind::Imm },
+        select! { Tok::Name(n) if n == "mut" => CaptureKind::Mut },
+        select! { Tok::Name(n) if n == "ref" => CaptureKind::Ref },
+        kw("var").to(CaptureKind::Var),
+    ));
+    let capture = capture_kind
+        .or_not()
+        .then(ident().or_not())
+        .then(op("^").or_not())
+        .try_map(|((kind, name), moved), span| {
+            if kind.is_none() && name.is_none() {
+                return Err(Rich::custom(
+                    span,
+                    "expected a capture: `imm x`, `mut x`, `var x`",
+                ));
+            }
+            let kind = match (kind.unwrap_or(CaptureKind::Imm), moved.is_some()) {
+                (CaptureKind::Var, true) => CaptureKind::VarMove,
+                (k, false) => k,
+                (_, true) => {
+                    return Err(Rich::custom(
+                        span,
+                        "`^` moves a value into the closure only with `var` (`var x^`)",
+                    ));
+                }
+            };
+            Ok(Capture {
+                kind,
+                name,
+                span: sp(span),
+            })
+        });
+    let capture_list = capture
+        .separated_by(op(","))
+        .allow_trailing()
+        .collect::<Vec<_>>()
+        .delimited_by(op("{"), op("}"));
     let def_header = ident()
         .then(gparams.clone().or_not())
         .then(params)
         .then_ignore(capturing.or_not())
+        .then(capture_list.or_not())
         // `raises T` (a typed error); `raises where ...` has no type.
         .then(
             kw("raises")
@@ -164,10 +205,11 @@ pub(crate) fn build<'a>(e: ExprParsers<'a>) -> StmtParsers<'a> {
         )
         .then(where_kw.ignore_then(expr.clone()).or_not())
         .map(
-            |(((((name, params), args), raises), ret), where_clause)| DefHeader {
+            |((((((name, params), args), captures), raises), ret), where_clause)| DefHeader {
                 name,
                 params: params.unwrap_or_default(),
                 args,
+                captures,
                 raises: raises.is_some(),
                 raises_ty: raises.flatten(),
                 ret_ref: ret.as_ref().is_some_and(|(r, _)| r.is_some()),
