@@ -416,6 +416,17 @@ impl FnCx<'_> {
                 {
                     return self.string_write(args, span);
                 }
+                // `Int.__add__(1, 2)`, `Float64.__neg__(x)`.
+                if let ExprKind::Name(b) = &base.kind
+                    && self.lookup_local(b).is_none()
+                    && !self.cx.modules[self.m].scope.contains_key(b)
+                    && name.name.starts_with("__")
+                    && let Some(t) =
+                        super::items::scalar_type(b).or_else(|| (b == "String").then_some(Ty::Str))
+                    && let Some(v) = self.builtin_static_dunder(&t, &name.name, args, span)
+                {
+                    return v;
+                }
                 // module.func(...) or Type.staticmethod(...)
                 if let Some(b) = self.module_base(base) {
                     let b = &b;
@@ -990,7 +1001,10 @@ impl FnCx<'_> {
             }
             // `Hashable` built-ins feed the hasher (`builtins/hashing.rs`).
             _ if name.name == "__hash__" => self.builtin_hash(recv, args, span),
-            _ => super::builtins::builtin_method(self, recv, name, args, span),
+            _ => match self.builtin_dunder_call(recv, &name.name, args, span) {
+                Ok(v) => v,
+                Err(recv) => super::builtins::builtin_method(self, recv, name, args, span),
+            },
         }
     }
 }

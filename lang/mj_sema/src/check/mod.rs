@@ -7,6 +7,7 @@
 mod assign;
 mod body;
 mod bounds;
+mod builtin_dunders;
 mod builtins;
 mod calls;
 mod closure_args;

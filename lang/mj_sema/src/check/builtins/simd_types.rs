@@ -17,7 +17,7 @@ use crate::ty::{BF16_BITS, Ty};
 /// The `DType` members, with the scalar type each names.
 pub(crate) const DTYPES: &[&str] = &[
     "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float16",
-    "bfloat16", "float32", "float64", "index",
+    "bfloat16", "float32", "float64", "index", "int", "uint",
 ];
 
 pub(crate) fn dtype_by_name(n: &str) -> Option<Ty> {
@@ -27,11 +27,12 @@ pub(crate) fn dtype_by_name(n: &str) -> Option<Ty> {
         "int8" => int(8, true),
         "int16" => int(16, true),
         "int32" => int(32, true),
-        "int64" | "index" => Ty::INT,
+        // (`DType.int`/`DType.uint` are `Int`'s and `UInt`'s: 64 bits on every target here.)
+        "int64" | "index" | "int" => Ty::INT,
         "uint8" => int(8, false),
         "uint16" => int(16, false),
         "uint32" => int(32, false),
-        "uint64" => Ty::UINT,
+        "uint64" | "uint" => Ty::UINT,
         "float16" => Ty::F16,
         "bfloat16" => Ty::BF16,
         "float32" => Ty::F32,

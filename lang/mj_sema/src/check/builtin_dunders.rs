@@ -1,0 +1,165 @@
+//! Operator methods of the built-in value types called by name, as Mojo programs (and
+//! Mojo's own tests) write them: `x.__add__(y)`, `Int.__add__(1, 2)`, `n.__bool__()`,
+//! `s.__len__()`. Each is the operator or conversion it names (`x + y`, `Bool(n)`,
+//! `len(s)`), so a call by name and the operator always agree.
+
+use mj_syntax::Span;
+use mj_syntax::ast::{Arg, BinOp, CmpOp};
+
+use super::body::FnCx;
+use crate::tir::{TExpr, TExprKind as K};
+use crate::ty::Ty;
+
+/// What a dunder method of a built-in value stands for.
+enum Dunder {
+    /// `self op other` (and the reflected form, `other op self`).
+    Binary(BinOp, bool),
+    Compare(CmpOp),
+    /// `-self`, `+self`, `~self`.
+    Neg,
+    Pos,
+    Invert,
+    /// `Bool(self)`, `Int(self)`, `Float64(self)`, `String(self)`, `len(self)`, `abs(self)`.
+    ToBool,
+    ToInt,
+    ToFloat,
+    ToStr,
+    Len,
+    Abs,
+}
+
+fn dunder(name: &str) -> Option<Dunder> {
+    use BinOp as B;
+    let bin = |op, reflected| Some(Dunder::Binary(op, reflected));
+    match name {
+        "__add__" => bin(B::Add, false),
+        "__sub__" => bin(B::Sub, false),
+        "__mul__" => bin(B::Mul, false),
+        "__truediv__" => bin(B::Div, false),
+        "__floordiv__" => bin(B::FloorDiv, false),
+        "__mod__" => bin(B::Mod, false),
+        "__pow__" => bin(B::Pow, false),
+        "__and__" => bin(B::BitAnd, false),
+        "__or__" => bin(B::BitOr, false),
+        "__xor__" => bin(B::BitXor, false),
+        "__lshift__" => bin(B::Shl, false),
+        "__rshift__" => bin(B::Shr, false),
+        "__radd__" => bin(B::Add, true),
+        "__rsub__" => bin(B::Sub, true),
+        "__rmul__" => bin(B::Mul, true),
+        "__rtruediv__" => bin(B::Div, true),
+        "__rfloordiv__" => bin(B::FloorDiv, true),
+        "__rmod__" => bin(B::Mod, true),
+        "__rpow__" => bin(B::Pow, true),
+        "__rand__" => bin(B::BitAnd, true),
+        "__ror__" => bin(B::BitOr, true),
+        "__rxor__" => bin(B::BitXor, true),
+        "__rlshift__" => bin(B::Shl, true),
+        "__rrshift__" => bin(B::Shr, true),
+        "__eq__" => Some(Dunder::Compare(CmpOp::Eq)),
+        "__ne__" => Some(Dunder::Compare(CmpOp::Ne)),
+        "__lt__" => Some(Dunder::Compare(CmpOp::Lt)),
+        "__le__" => Some(Dunder::Compare(CmpOp::Le)),
+        "__gt__" => Some(Dunder::Compare(CmpOp::Gt)),
+        "__ge__" => Some(Dunder::Compare(CmpOp::Ge)),
+        "__neg__" => Some(Dunder::Neg),
+        "__pos__" => Some(Dunder::Pos),
+        "__invert__" => Some(Dunder::Invert),
+        "__bool__" => Some(Dunder::ToBool),
+        "__int__" | "__index__" => Some(Dunder::ToInt),
+        "__float__" => Some(Dunder::ToFloat),
+        "__str__" => Some(Dunder::ToStr),
+        "__len__" => Some(Dunder::Len),
+        "__abs__" => Some(Dunder::Abs),
+        _ => None,
+    }
+}
+
+/// Whether values of `t` answer operator methods by name here.
+fn builtin_value(t: &Ty) -> bool {
+    matches!(
+        t,
+        Ty::Bool | Ty::Int { .. } | Ty::Float { .. } | Ty::Str | Ty::Vector(..)
+    )
+}
+
+impl FnCx<'_> {
+    /// `recv.name(args)` for a built-in `recv` when `name` is an operator method; `None`
+    /// when it is not one (the caller looks further).
+    pub(crate) fn builtin_dunder_call(
+        &mut self,
+        recv: TExpr,
+        name: &str,
+        args: &[Arg],
+        span: Span,
+    ) -> Result<TExpr, TExpr> {
+        let Some(d) = dunder(name).filter(|_| builtin_value(&recv.ty)) else {
+            return Err(recv);
+        };
+        let line = recv.line;
+        let want = match d {
+            Dunder::Binary(..) | Dunder::Compare(_) => 1,
+            _ => 0,
+        };
+        if !self.arity(name, args, want, want, span) {
+            return Ok(self.unknown(line));
+        }
+        let ty = recv.ty.clone();
+        let other = args.first().map(|a| {
+            let v = self.expr(&a.value, Some(&ty));
+            self.coerce(v, &ty, a.value.span)
+        });
+        Ok(match (d, other) {
+            (Dunder::Binary(op, false), Some(o)) => self.binary_typed(op, recv, o, span),
+            (Dunder::Binary(op, true), Some(o)) => self.binary_typed(op, o, recv, span),
+            (Dunder::Compare(op), Some(o)) => self.compare(op, recv, o, span),
+            (Dunder::Neg, _) => {
+                let zero = self.cast(TExpr::new(K::Int(0), Ty::INT, line), ty);
+                self.binary_typed(BinOp::Sub, zero, recv, span)
+            }
+            (Dunder::Pos, _) => recv,
+            (Dunder::Invert, _) => {
+                let ones = self.cast(TExpr::new(K::Int(-1), Ty::INT, line), ty);
+                self.binary_typed(BinOp::BitXor, recv, ones, span)
+            }
+            (Dunder::ToBool, _) => self.truthy(recv, span),
+            (Dunder::ToInt, _) => self.cast(recv, Ty::INT),
+            (Dunder::ToFloat, _) => self.cast(recv, Ty::F64),
+            (Dunder::ToStr, _) => self.stringify(recv, span),
+            (Dunder::Len, _) if ty == Ty::Str => TExpr::new(K::Len(Box::new(recv)), Ty::INT, line),
+            (Dunder::Abs, _) if ty.is_int() || ty.is_float() => {
+                let zero = self.cast(TExpr::new(K::Int(0), Ty::INT, line), ty.clone());
+                let neg = self.binary_typed(BinOp::Sub, zero.clone(), recv.clone(), span);
+                let lt = self.compare(CmpOp::Lt, recv.clone(), zero, span);
+                TExpr::new(
+                    K::IfExp(Box::new(lt), Box::new(neg), Box::new(recv)),
+                    ty,
+                    line,
+                )
+            }
+            _ => {
+                let msg = format!("`{}` has no method `{name}`", self.ty_name(&ty));
+                self.error(mj_syntax::Diag::error(super::E_NO_MEMBER, msg, span));
+                self.unknown(line)
+            }
+        })
+    }
+
+    /// `Int.__add__(1, 2)`: an operator method called on a built-in type name, the first
+    /// argument being `self`.
+    pub(crate) fn builtin_static_dunder(
+        &mut self,
+        ty: &Ty,
+        name: &str,
+        args: &[Arg],
+        span: Span,
+    ) -> Option<TExpr> {
+        dunder(name)?;
+        if !builtin_value(ty) || args.is_empty() {
+            return None;
+        }
+        let recv = self.expr(&args[0].value, Some(ty));
+        let recv = self.coerce(recv, ty, args[0].value.span);
+        self.builtin_dunder_call(recv, name, &args[1..], span).ok()
+    }
+}
