@@ -1228,6 +1228,50 @@ impl FnCx<'_> {
                 }
                 return TExpr::new(K::Seq(stmts, Box::new(all)), Ty::Bool, line);
             }
+            // Tuples of different lengths are never equal; `<`, `<=`, `>`, `>=` compare
+            // lexicographically, a prefix first (Mojo's and Python's tuple order).
+            (Ty::Tuple(ts), Ty::Tuple(us)) if !matches!(op, CmpOp::Is | CmpOp::IsNot) => {
+                let (ts, us) = (ts.clone(), us.clone());
+                if matches!(op, CmpOp::Eq | CmpOp::Ne) {
+                    return TExpr::new(K::Bool(op == CmpOp::Ne), Ty::Bool, line);
+                }
+                let mut stmts = Vec::new();
+                let av = self.spill_to(a, &mut stmts);
+                let bv = self.spill_to(b, &mut stmts);
+                let n = ts.len().min(us.len());
+                let by_len = match op {
+                    CmpOp::Lt => ts.len() < us.len(),
+                    CmpOp::Le => ts.len() <= us.len(),
+                    CmpOp::Gt => ts.len() > us.len(),
+                    _ => ts.len() >= us.len(),
+                };
+                let strict = if matches!(op, CmpOp::Lt | CmpOp::Le) {
+                    CmpOp::Lt
+                } else {
+                    CmpOp::Gt
+                };
+                let mut r = TExpr::new(K::Bool(by_len), Ty::Bool, line);
+                for i in (0..n).rev() {
+                    let x = TExpr::new(
+                        K::Field(Box::new(av.clone()), i as u32),
+                        ts[i].clone(),
+                        line,
+                    );
+                    let y = TExpr::new(
+                        K::Field(Box::new(bv.clone()), i as u32),
+                        us[i].clone(),
+                        line,
+                    );
+                    let differ = self.compare(CmpOp::Ne, x.clone(), y.clone(), span);
+                    let decided = self.compare(strict, x, y, span);
+                    r = TExpr::new(
+                        K::IfExp(Box::new(differ), Box::new(decided), Box::new(r)),
+                        Ty::Bool,
+                        line,
+                    );
+                }
+                return TExpr::new(K::Seq(stmts, Box::new(r)), Ty::Bool, line);
+            }
             _ => {}
         }
         if !a.ty.is_numeric() || !b.ty.is_numeric() {
