@@ -567,9 +567,11 @@ impl FnCx<'_> {
                 a.value.kind,
                 ExprKind::Slice { .. } | ExprKind::Name(_) | ExprKind::Int(_) | ExprKind::Str(_)
             )
+            && !is_hidden_key_copy(&a.value)
             && let Some(Ty::Struct(..)) = self.place_type(base)
         {
             let k = self.expr(&a.value, None);
+            let k_ty = k.ty.clone();
             let name = format!("$key{}", self.locals.len());
             let l = self.new_local(&name, k.ty.clone(), false);
             self.own_local(l, false);
@@ -581,11 +583,32 @@ impl FnCx<'_> {
             if let Some(sc) = self.scopes.last_mut() {
                 sc.insert(name.clone(), l);
             }
+            let implicit = self.cx.implicitly_copyable(&k_ty);
             let mut key = a.clone();
             key.value = Expr {
                 kind: ExprKind::Name(name),
                 span: a.value.span,
             };
+            // (The key is used twice, `__getitem__` and `__setitem__`: a key that is not
+            // `ImplicitlyCopyable` is copied explicitly, as `d[k] = d[k] + v` would need.)
+            if !implicit {
+                key.value = Expr {
+                    kind: ExprKind::Call {
+                        func: Box::new(Expr {
+                            kind: ExprKind::Attr {
+                                base: Box::new(key.value),
+                                name: mj_syntax::ast::Ident {
+                                    name: "copy".into(),
+                                    span: a.value.span,
+                                },
+                            },
+                            span: a.value.span,
+                        }),
+                        args: Vec::new(),
+                    },
+                    span: a.value.span,
+                };
+            }
             let target = Expr {
                 kind: ExprKind::Index {
                     base: base.clone(),
@@ -613,4 +636,11 @@ impl FnCx<'_> {
         let v = self.expr(&as_binary, None);
         self.assign_value(target, v, span, out);
     }
+}
+
+/// `$keyN.copy()`: the hidden key of `obj[k()] op= v`, copied (already evaluated once).
+fn is_hidden_key_copy(e: &Expr) -> bool {
+    matches!(&e.kind, ExprKind::Call { func, args } if args.is_empty()
+        && matches!(&func.kind, ExprKind::Attr { base, name } if name.name == "copy"
+            && matches!(&base.kind, ExprKind::Name(n) if n.starts_with("$key"))))
 }

@@ -273,7 +273,13 @@ impl FnCx<'_> {
                     continue;
                 }
             };
-            let v = if defaulted && p.module != self.m {
+            let call_site = defaulted
+                && matches!(&e.kind, ExprKind::Call { func, .. }
+                    if matches!(&func.kind, ExprKind::Name(n) if n == super::reflect::CALL_SITE_MARKER));
+            let v = if call_site {
+                // `call_location()` in the callee: the location of this call.
+                self.location_value(span).unwrap_or_else(|| self.unknown(0))
+            } else if defaulted && p.module != self.m {
                 // A default value means what it means where the function is written.
                 let saved = (self.m, std::mem::take(&mut self.scopes));
                 self.m = p.module;

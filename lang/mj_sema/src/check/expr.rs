@@ -1178,6 +1178,13 @@ impl FnCx<'_> {
                     .dunder_call(a, is, vec![b], span)
                     .unwrap_or_else(|| self.unknown(line));
             }
+            if matches!(op, CmpOp::Eq | CmpOp::Ne)
+                && !self.has_method(&a.ty, "__eq__")
+                && a.ty == b.ty
+                && self.declares_equatable(&a.ty)
+            {
+                return self.fieldwise_eq(op, a, b, span);
+            }
             let (name, negate) = match op {
                 CmpOp::Ne if !self.has_method(&a.ty, "__ne__") => ("__eq__", true),
                 _ => (op.dunder().unwrap_or("__eq__"), false),
@@ -1289,6 +1296,39 @@ impl FnCx<'_> {
 }
 
 impl FnCx<'_> {
+    /// Whether struct type `t` declares `Equatable` (directly or through a trait).
+    fn declares_equatable(&self, t: &Ty) -> bool {
+        let Ty::Struct(s, _) = t else {
+            return false;
+        };
+        let eq = super::TraitRef::Builtin("Equatable");
+        self.cx.structs[*s as usize]
+            .traits
+            .iter()
+            .any(|d| super::generics::implies(self.cx, d, &eq))
+    }
+
+    /// Mojo's default `__eq__` of a struct that declares `Equatable` without defining it:
+    /// every field equal (through reflection in Mojo; field by field here).
+    fn fieldwise_eq(&mut self, op: CmpOp, a: TExpr, b: TExpr, span: Span) -> TExpr {
+        let line = a.line;
+        let fields = super::generics::fields_of(self.cx, &a.ty).unwrap_or_default();
+        let mut stmts = Vec::new();
+        let av = self.spill_to(a, &mut stmts);
+        let bv = self.spill_to(b, &mut stmts);
+        let mut all = TExpr::new(K::Bool(true), Ty::Bool, line);
+        for (i, (_, t)) in fields.iter().enumerate() {
+            let x = TExpr::new(K::Field(Box::new(av.clone()), i as u32), t.clone(), line);
+            let y = TExpr::new(K::Field(Box::new(bv.clone()), i as u32), t.clone(), line);
+            let c = self.compare(CmpOp::Eq, x, y, span);
+            all = TExpr::new(K::And(Box::new(all), Box::new(c)), Ty::Bool, line);
+        }
+        if op == CmpOp::Ne {
+            all = TExpr::new(K::Unary(TUn::Not, Box::new(all)), Ty::Bool, line);
+        }
+        TExpr::new(K::Seq(stmts, Box::new(all)), Ty::Bool, line)
+    }
+
     /// The literal of the compile-time list constant `n`, if `n` names one.
     fn const_list_literal(&mut self, n: &str, span: Span) -> Option<Expr> {
         let v = match self.consts.get(n).cloned() {

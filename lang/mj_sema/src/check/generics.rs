@@ -801,7 +801,12 @@ pub(crate) fn conforms(cx: &Ctx, t: &Ty, tr: &TraitRef) -> bool {
                         "Hashable" => has("__hash__"),
                         // (`T: KeyElement` of a library module that does not import the
                         // alias: `Set`'s.)
-                        "KeyElement" => has("__hash__") && has("__eq__"),
+                        "KeyElement" => {
+                            // (A declared `Equatable` has the default `__eq__`.)
+                            let eq = TraitRef::Builtin("Equatable");
+                            has("__hash__")
+                                && (has("__eq__") || sd.traits.iter().any(|d| implies(cx, d, &eq)))
+                        }
                         "Boolable" => has("__bool__"),
                         "Intable" => has("__int__"),
                         "Sized" => has("__len__"),

@@ -2083,6 +2083,34 @@ fn resolve_sig(cx: &mut Ctx, id: FnId) {
             .with_hint("add `self`, or mark the method `@staticmethod`"),
         );
     }
+    // A body that calls `call_location()` (kept in the item tree for this) takes its
+    // caller's location as a hidden last argument, filled at each call site.
+    if !super::reflect::call_location_marker(&def).is_empty()
+        && let Some(loc) = cx
+            .modules
+            .iter()
+            .position(|md| md.input.name == "std.reflection")
+        && let Some(Item::Struct(s)) = cx.modules[loc].scope.get("SourceLocation").cloned()
+    {
+        let marker = Expr {
+            kind: ExprKind::Call {
+                func: Box::new(Expr {
+                    kind: ExprKind::Name(super::reflect::CALL_SITE_MARKER.into()),
+                    span: def.name.span,
+                }),
+                args: Vec::new(),
+            },
+            span: def.name.span,
+        };
+        params.push(ParamSig {
+            name: super::reflect::CALL_LOCATION_PARAM.into(),
+            ty: Ty::Struct(s, Vec::new().into()),
+            conv: Conv::Read,
+            default: Some(marker),
+            module: m,
+            variadic: false,
+        });
+    }
     cx.funcs[id.0 as usize].late = late;
     let (raises, raises_ty) = super::typed_errors::declared_error(cx, m, &def, &scope);
     cx.funcs[id.0 as usize].sig = Sig {

@@ -27,8 +27,39 @@ pub(crate) const REFLECTION_NAMES: &[&str] = &[
     "struct_field_names",
     "struct_field_types",
     "get_function_name",
+    "get_linkage_name",
     "reflect",
+    "source_location",
+    "call_location",
 ];
+
+/// The hidden argument through which a function that calls `call_location()` receives
+/// its caller's location (a `SourceLocation`, defaulted at each call site).
+pub(crate) const CALL_LOCATION_PARAM: &str = "__call_location";
+
+/// The default value of that argument: the location of the call that fills it.
+pub(crate) const CALL_SITE_MARKER: &str = "__call_site_location";
+
+/// What of `d`'s body the item tree keeps: one `call_location()` call when the body makes
+/// one (the signature depends on it), else nothing.
+pub(crate) fn call_location_marker(d: &mj_syntax::ast::FnDef) -> Vec<mj_syntax::ast::Stmt> {
+    let mut found = None;
+    mj_syntax::visit::walk_exprs(&d.body, &mut |e| {
+        if let ExprKind::Call { func, .. } = &e.kind
+            && name_of(func) == Some("call_location")
+        {
+            found.get_or_insert_with(|| e.clone());
+        }
+    });
+    found
+        .map(|e| {
+            vec![mj_syntax::ast::Stmt {
+                span: e.span,
+                kind: mj_syntax::ast::StmtKind::Expr(e),
+            }]
+        })
+        .unwrap_or_default()
+}
 
 /// A cheap test of a callee's shape before `reflection_call` looks closer.
 pub(crate) fn looks_reflective(func: &Expr) -> bool {
@@ -220,6 +251,9 @@ impl FnCx<'_> {
                     if n == "get_function_name" {
                         return Some(self.function_name(&p.value));
                     }
+                    if n == "get_linkage_name" {
+                        return Some(self.linkage_name(&p.value));
+                    }
                     let t = self.type_arg(&p.value);
                     let q = match n {
                         "get_type_name" => "name",
@@ -256,6 +290,8 @@ impl FnCx<'_> {
                 ConstVal::Str(n.split('[').next().unwrap_or_default().to_string())
             }
             "field_count" => ConstVal::Int(fields.len() as i128, Ty::INT),
+            // Every type here is a struct in Mojo's sense (`Int` wraps a primitive too).
+            "is_struct" => ConstVal::Bool(!t.is_unknown()),
             "field_names" => ConstVal::List(
                 fields
                     .iter()
@@ -286,6 +322,81 @@ impl FnCx<'_> {
         }
         self.error(Diag::error(E_COMPTIME, "expected a function name", e.span));
         Err(())
+    }
+
+    /// `get_linkage_name[f]()`: the symbol the function is compiled to (its module-
+    /// qualified name).
+    fn linkage_name(&mut self, e: &Expr) -> Result<ConstVal, ()> {
+        if let Some(n) = name_of(e)
+            && let Some(Item::Func(id)) = self.cx.modules[self.m].scope.get(n)
+        {
+            return Ok(ConstVal::Str(self.cx.funcs[id.0 as usize].mangled.clone()));
+        }
+        self.error(Diag::error(E_COMPTIME, "expected a function name", e.span));
+        Err(())
+    }
+
+    /// A `SourceLocation` (`std.reflection`) of `span` in the module being checked;
+    /// `None` when that module is not loaded.
+    pub(crate) fn location_value(&mut self, span: mj_syntax::Span) -> Option<TExpr> {
+        let m = self
+            .cx
+            .modules
+            .iter()
+            .position(|md| md.input.name == "std.reflection")?;
+        let Some(Item::Struct(s)) = self.cx.modules[m].scope.get("SourceLocation").cloned() else {
+            return None;
+        };
+        let line = self.line(span);
+        let start = self
+            .line_starts
+            .get(line.saturating_sub(1) as usize)
+            .copied()
+            .unwrap_or(0);
+        let col = span.start.saturating_sub(start) + 1;
+        let path = self.cx.modules[self.m].input.path.clone();
+        let lit = |k: ExprKind| Arg {
+            name: None,
+            value: Expr { kind: k, span },
+            span,
+        };
+        let args = [
+            lit(ExprKind::Int(u128::from(line))),
+            lit(ExprKind::Int(u128::from(col))),
+            lit(ExprKind::Str(path)),
+        ];
+        Some(self.construct(s, None, &args, span))
+    }
+
+    /// `source_location()` (here) and `call_location()` (where the function calling it
+    /// was called: its hidden argument; in `main`, or a function called from nowhere
+    /// known, the call itself).
+    pub(crate) fn location_call(
+        &mut self,
+        name: &str,
+        args: &[Arg],
+        span: mj_syntax::Span,
+    ) -> TExpr {
+        let line = self.line(span);
+        if !args.is_empty() {
+            let msg = format!("`{name}` takes no arguments");
+            self.error(Diag::error(super::E_ARITY, msg, span));
+            return self.unknown(line);
+        }
+        if name == "call_location"
+            && let Some(l) = self.lookup_local(CALL_LOCATION_PARAM)
+        {
+            let read = self.local_read(l, line);
+            return self.copy_value(read, span);
+        }
+        match self.location_value(span) {
+            Some(v) => v,
+            None => {
+                let msg = format!("`{name}` needs `from std.reflection import {name}`");
+                self.error(Diag::error(super::E_UNDEFINED, msg, span));
+                self.unknown(line)
+            }
+        }
     }
 
     /// `field_offset[index=i]()`: the byte offset of field `i` with C layout (each field

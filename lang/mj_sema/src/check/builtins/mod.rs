@@ -351,6 +351,9 @@ pub(crate) fn call_module_builtin(
 ) -> Option<TExpr> {
     let line = fx.line(span);
     match module {
+        "reflection" if matches!(name, "source_location" | "call_location") => {
+            return Some(fx.location_call(name, args, span));
+        }
         "sys" if name == "exit" => {
             if !fx.arity(name, args, 0, 1, span) {
                 return Some(fx.unknown(line));
