@@ -516,13 +516,9 @@ fn atoms_to_bor<'a>(expr_p: P<'a, Expr>, bor_slot: P<'a, Expr>) -> P<'a, Expr> {
             Tok::Op("+") => UnOp::Pos,
             Tok::Op("~") => UnOp::Invert,
         };
-        // `comptime (expr)`: evaluated at compile time. The checker folds what is constant
-        // anyway, so the marker is dropped (only before `(`: `comptime x = ...` and the
-        // other `comptime` statements keep their meaning).
-        let comptime_prefix = kw("comptime").then(op("(").rewind()).or_not();
-        comptime_prefix.ignore_then(unop.map_with(|o, e| (o, sp(e.span()))).repeated().foldr(
-            power,
-            |(op, s), inner: Expr| {
+        unop.map_with(|o, e| (o, sp(e.span())))
+            .repeated()
+            .foldr(power, |(op, s), inner: Expr| {
                 let span = s.to(inner.span);
                 Expr {
                     kind: ExprKind::Unary {
@@ -531,8 +527,7 @@ fn atoms_to_bor<'a>(expr_p: P<'a, Expr>, bor_slot: P<'a, Expr>) -> P<'a, Expr> {
                     },
                     span,
                 }
-            },
-        ))
+            })
     })
     .boxed();
 

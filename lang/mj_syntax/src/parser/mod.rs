@@ -65,6 +65,7 @@ pub(crate) fn parse_module(text: &str) -> (Module, Vec<Diag>) {
 /// re-lexing each `{...}` at its real offset so spans point into the file.
 fn cook(text: &str, mut toks: Vec<(Tok, Span)>, diags: &mut Vec<Diag>, depth: usize) -> Vec<Tk> {
     legacy_let(&mut toks, diags);
+    comptime_exprs(&mut toks);
     toks.into_iter()
         .map(|(t, s)| {
             let t = match t {
@@ -100,6 +101,24 @@ fn legacy_let(toks: &mut [(Tok, Span)], diags: &mut Vec<Diag>) {
                 .with_hint("declare the variable with `var`"),
             );
             toks[i].0 = Tok::Kw("var");
+        }
+    }
+}
+
+/// `comptime (expr)` inside an expression (`String(comptime (names[i]))`) asks for
+/// compile-time evaluation, which the checker does for whatever is constant anyway: the
+/// keyword is dropped there. (At the start of a statement `comptime` keeps its meaning.)
+fn comptime_exprs(toks: &mut Vec<(Tok, Span)>) {
+    let mut i = 1;
+    while i + 1 < toks.len() {
+        let in_expr = !matches!(toks[i - 1].0, Tok::Newline | Tok::Indent | Tok::Dedent);
+        if in_expr
+            && matches!(toks[i].0, Tok::Kw("comptime"))
+            && matches!(toks[i + 1].0, Tok::Op("("))
+        {
+            toks.remove(i);
+        } else {
+            i += 1;
         }
     }
 }

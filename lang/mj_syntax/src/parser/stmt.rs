@@ -150,33 +150,29 @@ pub(crate) fn build<'a>(e: ExprParsers<'a>) -> StmtParsers<'a> {
         select! { Tok::Name(n) if n == "ref" => CaptureKind::Ref },
         kw("var").to(CaptureKind::Var),
     ));
-    let capture = capture_kind
-        .or_not()
-        .then(ident().or_not())
-        .then(op("^").or_not())
-        .try_map(|((kind, name), moved), span| {
-            if kind.is_none() && name.is_none() {
+    // A convention with an optional name, or a bare name (`imm`); never empty.
+    let capture = choice((
+        capture_kind.map(Some).then(ident().or_not()),
+        ident().map(|n| (None, Some(n))),
+    ))
+    .then(op("^").or_not())
+    .try_map(|((kind, name), moved), span| {
+        let kind = match (kind.unwrap_or(CaptureKind::Imm), moved.is_some()) {
+            (CaptureKind::Var, true) => CaptureKind::VarMove,
+            (k, false) => k,
+            (_, true) => {
                 return Err(Rich::custom(
                     span,
-                    "expected a capture: `imm x`, `mut x`, `var x`",
+                    "`^` moves a value into the closure only with `var` (`var x^`)",
                 ));
             }
-            let kind = match (kind.unwrap_or(CaptureKind::Imm), moved.is_some()) {
-                (CaptureKind::Var, true) => CaptureKind::VarMove,
-                (k, false) => k,
-                (_, true) => {
-                    return Err(Rich::custom(
-                        span,
-                        "`^` moves a value into the closure only with `var` (`var x^`)",
-                    ));
-                }
-            };
-            Ok(Capture {
-                kind,
-                name,
-                span: sp(span),
-            })
-        });
+        };
+        Ok(Capture {
+            kind,
+            name,
+            span: sp(span),
+        })
+    });
     let capture_list = capture
         .separated_by(op(","))
         .allow_trailing()
