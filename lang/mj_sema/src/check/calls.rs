@@ -83,7 +83,15 @@ impl FnCx<'_> {
         let Ty::Struct(s, _) = recv.ty else {
             return None;
         };
-        let Some(id) = self.cx.structs[s as usize].methods.get(name).copied() else {
+        let picked = if self.cx.structs[s as usize]
+            .methods
+            .contains_key(&format!("{name}#2"))
+        {
+            self.pick_typed(&recv.ty, name, &args)
+        } else {
+            self.cx.structs[s as usize].methods.get(name).copied()
+        };
+        let Some(id) = picked else {
             let msg = format!(
                 "`{}` does not implement `{name}`",
                 self.cx.struct_names[s as usize]

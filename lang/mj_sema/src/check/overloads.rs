@@ -78,6 +78,36 @@ impl FnCx<'_> {
         self.pick_among(all, prefix, args)
     }
 
+    /// The overload of operator method `name` of struct instance `recv` that already
+    /// typed arguments fit best (`opt == None` against `opt == 10`).
+    pub(crate) fn pick_typed(&self, recv: &Ty, name: &str, args: &[TExpr]) -> Option<FnId> {
+        let Ty::Struct(s, targs) = recv else {
+            return None;
+        };
+        let all = self.method_overloads(*s, name);
+        let mut best: Option<(u32, FnId)> = None;
+        for &id in &all {
+            let sig = &self.cx.funcs[id.0 as usize].sig;
+            if sig.params.len() != args.len() + 1 {
+                continue;
+            }
+            let mut score = 0;
+            for (p, a) in sig.params[1..].iter().zip(args) {
+                match self.fit(a, &p.ty.subst(targs)) {
+                    0 => {
+                        score = 0;
+                        break;
+                    }
+                    n => score += n,
+                }
+            }
+            if (score > 0 || args.is_empty()) && best.is_none_or(|(b, _)| score > b) {
+                best = Some((score, id));
+            }
+        }
+        best.map(|(_, id)| id).or(all.first().copied())
+    }
+
     /// The overload of module-level function `id` (the first of its set) that a call with
     /// `args` means.
     pub(crate) fn pick_free(&mut self, id: FnId, args: &[Arg]) -> FnId {
@@ -187,7 +217,8 @@ impl FnCx<'_> {
                 _ => {}
             }
         }
-        let kw_only = kw_only.map(|k| k.saturating_sub(1));
+        let skip = self.self_skip(id);
+        let kw_only = kw_only.map(|k| k.saturating_sub(skip));
         let mut bound = vec![false; params.len()];
         let mut pos = 0;
         for a in args {
