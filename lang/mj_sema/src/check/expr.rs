@@ -131,6 +131,23 @@ impl FnCx<'_> {
                     Some(t @ Ty::Struct(..)) if self.is_library_list(t) => {
                         return self.library_list_literal(items, t.clone(), e.span);
                     }
+                    // `var q: Deque[Int] = [1, 2]`, `var v: SIMD[DType.uint8, 4] = [1, 2,
+                    // 3, 4]`: the elements are the arguments of a constructor that takes
+                    // them one by one (variadic), as Mojo's list-literal constructors do.
+                    Some(t) if self.takes_elements(t) => {
+                        let args: Vec<mj_syntax::ast::Arg> = items
+                            .iter()
+                            .map(|i| mj_syntax::ast::Arg {
+                                name: None,
+                                value: i.clone(),
+                                span: i.span,
+                            })
+                            .collect();
+                        return match t {
+                            Ty::Struct(..) => self.construct_ty(t.clone(), &args, e.span),
+                            _ => self.construct_typed(t.clone(), &args, e.span),
+                        };
+                    }
                     _ => None,
                 };
                 self.list_literal(items, want, e.span, line)
@@ -154,6 +171,18 @@ impl FnCx<'_> {
                     .collect();
                 let ty = Ty::Tuple(vals.iter().map(|v| v.ty.clone()).collect());
                 TExpr::new(K::Aggregate(vals), ty, line)
+            }
+            // `{}` where a `Set` (or another non-dict struct) is expected: its empty value.
+            ExprKind::Dict(pairs)
+                if pairs.is_empty()
+                    && matches!(expected, Some(t @ Ty::Struct(s, _))
+                        if Some(*s) != crate::lang_items::lang_struct(
+                            self.cx,
+                            crate::lang_items::LangItem::Dict,
+                        ) && self.takes_elements(t)) =>
+            {
+                let t = expected.cloned().unwrap_or(Ty::Unknown);
+                self.construct_ty(t, &[], e.span)
             }
             ExprKind::Dict(pairs) => {
                 let lib =
@@ -1296,6 +1325,22 @@ impl FnCx<'_> {
 }
 
 impl FnCx<'_> {
+    /// Whether a list literal where a `t` is expected builds a `t` from its elements: a
+    /// SIMD vector, an `InlineArray`, or a struct with a variadic constructor.
+    fn takes_elements(&self, t: &Ty) -> bool {
+        match t {
+            Ty::Vector(..) | Ty::Array(..) => true,
+            Ty::Struct(s, _) => self.init_overloads(*s).iter().any(|id| {
+                self.cx.funcs[id.0 as usize]
+                    .sig
+                    .params
+                    .iter()
+                    .any(|p| p.variadic)
+            }),
+            _ => false,
+        }
+    }
+
     /// Whether struct type `t` declares `Equatable` (directly or through a trait).
     fn declares_equatable(&self, t: &Ty) -> bool {
         let Ty::Struct(s, _) = t else {
