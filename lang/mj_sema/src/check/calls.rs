@@ -334,6 +334,15 @@ impl FnCx<'_> {
             return v;
         }
         match &func.kind {
+            // `NoneType()`: the `None` value.
+            ExprKind::Name(n)
+                if n == "NoneType"
+                    && args.is_empty()
+                    && self.lookup_local(n).is_none()
+                    && !self.cx.modules[self.m].scope.contains_key(n) =>
+            {
+                TExpr::new(K::Unit, Ty::Unit, line)
+            }
             // `CompilationTarget.is_x86()` and the other target queries (`std.sys`).
             ExprKind::Attr { base, name }
                 if matches!(&base.kind, ExprKind::Name(b) if b == "CompilationTarget")
@@ -779,6 +788,20 @@ impl FnCx<'_> {
                 t => self.construct_typed(t.clone(), args, span),
             };
         }
+        // `Self.T()`: constructs the struct instance's type parameter `T`.
+        if let Ty::Struct(s, a) = &ty
+            && !self.cx.structs[*s as usize]
+                .methods
+                .contains_key(&name.name)
+            && explicit.is_none()
+            && let Some(t) = super::generics::struct_instance_names(self.cx, *s, a)
+                .0
+                .get(&name.name)
+                .filter(|t| !t.has_param())
+                .cloned()
+        {
+            return self.construct_ty(t, args, span);
+        }
         let Ty::Struct(s, _) = ty else {
             if !ty.is_unknown() {
                 let msg = format!("`{}` has no method `{}`", self.ty_name(&ty), name.name);
@@ -812,6 +835,21 @@ impl FnCx<'_> {
             Ty::Unknown => {
                 let line = self.line(span);
                 self.unknown(line)
+            }
+            // `T()` / `T(x)` with `T` bound to a built-in type: its default value or its
+            // conversion (`String()` is empty, `String(x)` writes `x`).
+            Ty::Str if args.iter().all(|a| a.name.is_none()) && args.len() <= 1 => {
+                let line = self.line(span);
+                match args.first() {
+                    None => TExpr::new(K::Str(String::new()), Ty::Str, line),
+                    Some(a) => {
+                        let v = self.expr(&a.value, None);
+                        self.stringify(v, span)
+                    }
+                }
+            }
+            t @ (Ty::Bool | Ty::Int { .. } | Ty::Float { .. } | Ty::Vector(..) | Ty::Array(..)) => {
+                self.construct_typed(t, args, span)
             }
             t => super::builtins::construct_builtin(self, t, args, span),
         }
