@@ -105,6 +105,7 @@ impl FnCx<'_> {
             return Ok(self.unknown(line));
         }
         let ty = recv.ty.clone();
+        let scalar = matches!(ty, Ty::Bool | Ty::Int { .. } | Ty::Float { .. });
         let other = args.first().map(|a| {
             let v = self.expr(&a.value, Some(&ty));
             self.coerce(v, &ty, a.value.span)
@@ -113,18 +114,27 @@ impl FnCx<'_> {
             (Dunder::Binary(op, false), Some(o)) => self.binary_typed(op, recv, o, span),
             (Dunder::Binary(op, true), Some(o)) => self.binary_typed(op, o, recv, span),
             (Dunder::Compare(op), Some(o)) => self.compare(op, recv, o, span),
-            (Dunder::Neg, _) => {
+            (Dunder::Neg, _) if ty != Ty::Str && ty != Ty::Bool => {
                 let zero = self.cast(TExpr::new(K::Int(0), Ty::INT, line), ty);
                 self.binary_typed(BinOp::Sub, zero, recv, span)
             }
             (Dunder::Pos, _) => recv,
-            (Dunder::Invert, _) => {
+            (Dunder::Invert, _) if ty.is_int() || matches!(ty, Ty::Vector(..)) => {
                 let ones = self.cast(TExpr::new(K::Int(-1), Ty::INT, line), ty);
                 self.binary_typed(BinOp::BitXor, recv, ones, span)
             }
-            (Dunder::ToBool, _) => self.truthy(recv, span),
-            (Dunder::ToInt, _) => self.cast(recv, Ty::INT),
-            (Dunder::ToFloat, _) => self.cast(recv, Ty::F64),
+            (Dunder::ToBool, _) if !matches!(ty, Ty::Vector(..)) => self.truthy(recv, span),
+            // A string parses (and raises on bad text), as `Int(s)` / `Float64(s)`.
+            (Dunder::ToInt, _) if ty == Ty::Str => {
+                self.check_may_raise(&format!("`{name}`"), span);
+                self.rt_call(crate::rt::Rt::StrToInt, vec![recv], Ty::INT, line)
+            }
+            (Dunder::ToFloat, _) if ty == Ty::Str => {
+                self.check_may_raise(&format!("`{name}`"), span);
+                self.rt_call(crate::rt::Rt::StrToF64, vec![recv], Ty::F64, line)
+            }
+            (Dunder::ToInt, _) if scalar => self.cast(recv, Ty::INT),
+            (Dunder::ToFloat, _) if scalar => self.cast(recv, Ty::F64),
             (Dunder::ToStr, _) => self.stringify(recv, span),
             (Dunder::Len, _) if ty == Ty::Str => TExpr::new(K::Len(Box::new(recv)), Ty::INT, line),
             (Dunder::Abs, _) if ty.is_int() || ty.is_float() => {
