@@ -26,6 +26,8 @@ enum Dunder {
     ToStr,
     Len,
     Abs,
+    /// `math.ceil`/`floor`/`trunc`/`round` of a number (an integer is itself).
+    Rounding(crate::tir::Intrinsic),
 }
 
 fn dunder(name: &str) -> Option<Dunder> {
@@ -71,6 +73,10 @@ fn dunder(name: &str) -> Option<Dunder> {
         "__str__" => Some(Dunder::ToStr),
         "__len__" => Some(Dunder::Len),
         "__abs__" => Some(Dunder::Abs),
+        "__ceil__" => Some(Dunder::Rounding(crate::tir::Intrinsic::Ceil)),
+        "__floor__" => Some(Dunder::Rounding(crate::tir::Intrinsic::Floor)),
+        "__trunc__" => Some(Dunder::Rounding(crate::tir::Intrinsic::Trunc)),
+        "__round__" => Some(Dunder::Rounding(crate::tir::Intrinsic::Round)),
         _ => None,
     }
 }
@@ -147,6 +153,15 @@ impl FnCx<'_> {
                     line,
                 )
             }
+            (Dunder::Rounding(_), _) if ty.is_int() => recv,
+            (Dunder::Rounding(f), _) if ty.is_float() => TExpr::new(
+                K::Call(
+                    crate::tir::Callee::Intrinsic(f),
+                    vec![crate::tir::TArg::Value(recv)],
+                ),
+                ty,
+                line,
+            ),
             _ => {
                 let msg = format!("`{}` has no method `{name}`", self.ty_name(&ty));
                 self.error(mj_syntax::Diag::error(super::E_NO_MEMBER, msg, span));

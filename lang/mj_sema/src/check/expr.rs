@@ -417,6 +417,15 @@ impl FnCx<'_> {
         if let Some(v) = self.scalar_limit(base, name) {
             return self.const_value(v, line);
         }
+        // `String.ASCII_LETTERS`, `String.DIGITS`, ...: Mojo's character-class constants.
+        if let ExprKind::Name(b) = &base.kind
+            && b == "String"
+            && self.lookup_local(b).is_none()
+            && !self.cx.modules[self.m].scope.contains_key(b)
+            && let Some(text) = string_constant(&name.name)
+        {
+            return TExpr::new(K::Str(text.to_string()), Ty::Str, line);
+        }
         // `Self.NAME` / `Type.NAME`: a struct's compile-time member.
         if let ExprKind::Name(b) = &base.kind
             && self.lookup_local(b).is_none()
@@ -1522,4 +1531,24 @@ impl FnCx<'_> {
         }
         TExpr::new(K::Call(crate::tir::Callee::Indirect, targs), *ret, line)
     }
+}
+
+/// The character classes Mojo's `String` names as constants.
+fn string_constant(name: &str) -> Option<&'static str> {
+    const LOWER: &str = "abcdefghijklmnopqrstuvwxyz";
+    const UPPER: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    const PUNCT: &str = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
+    Some(match name {
+        "ASCII_LOWERCASE" => LOWER,
+        "ASCII_UPPERCASE" => UPPER,
+        "ASCII_LETTERS" => "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
+        "DIGITS" => "0123456789",
+        "HEX_DIGITS" => "0123456789abcdefABCDEF",
+        "OCT_DIGITS" => "01234567",
+        "PUNCTUATION" => PUNCT,
+        "PRINTABLE" => {
+            "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~ \t\n\r\x0b\x0c"
+        }
+        _ => return None,
+    })
 }
