@@ -34,12 +34,7 @@ from pathlib import Path
 # Programs that still leak, each with the reason (keep docs/porting.md in sync). A leak of any
 # other program fails the check; a listed program that stops leaking is reported so that
 # the entry can be removed.
-ALLOWED_LEAKS: dict[str, str] = {
-    "csv_report": "argument temporaries of a call left on the error path when a later "
-    "argument raises (`Employee(f[0], f[1], Float64(f[2]))`)",
-    "std_os_path": "an argument temporary left on the error path of a raising call "
-    "(`os.rmdir(join(root, 'a'))` that raises)",
-}
+ALLOWED_LEAKS: dict[str, str] = {}
 
 VALGRIND_EXIT = 99
 

@@ -619,9 +619,20 @@ impl Fx<'_> {
 
     fn args(&mut self, args: &[TArg]) -> R<Vec<Operand>> {
         let mut out = Vec::with_capacity(args.len());
+        // An argument moved out of a local (`x^`, an owned temporary) stays the local's
+        // until every argument is computed: a later argument that raises then finds it
+        // still live and the error path destroys it (the call never took it).
+        let mut moved = Vec::new();
         for a in args {
             match a {
-                TArg::Value(v) => out.push(self.operand(v)?),
+                TArg::Value(v) => match moved_local(v) {
+                    Some((stmts, l)) => {
+                        self.stmts(stmts)?;
+                        moved.push(l);
+                        out.push(Operand::Copy(self.place_of_local(l)));
+                    }
+                    None => out.push(self.operand(v)?),
+                },
                 TArg::Ref(p) => {
                     let pl = self.place(p)?;
                     let t = self.temp(mir::Ty::ptr(lower_ty(&p.ty)?));
@@ -629,6 +640,9 @@ impl Fx<'_> {
                     out.push(Operand::Copy(Place::local(t)));
                 }
             }
+        }
+        for l in moved {
+            self.move_out(l);
         }
         Ok(out)
     }
@@ -646,6 +660,23 @@ impl Fx<'_> {
             self.push(Stmt::Call { dest, callee, args });
             return Ok(());
         }
+        let (next, on_error, err) = self.try_call(callee, args, dest, err_ty)?;
+        self.cur = on_error;
+        let op = self.incoming_error(err, err_ty)?;
+        self.raise(op);
+        self.cur = next;
+        Ok(())
+    }
+
+    /// Ends the block with a call that may raise: the block after it, the block the error
+    /// goes to, and the local the error is stored in.
+    fn try_call(
+        &mut self,
+        callee: Callee,
+        args: Vec<Operand>,
+        dest: Option<Place>,
+        err_ty: Option<&Ty>,
+    ) -> R<(mir::BlockId, mir::BlockId, Local)> {
         let next = self.new_block();
         let on_error = self.new_block();
         let err = self.temp(typed_errors::err_slot_ty(err_ty)?);
@@ -657,11 +688,7 @@ impl Fx<'_> {
             err_dest: Place::local(err),
             on_error,
         });
-        self.cur = on_error;
-        let op = self.incoming_error(err, err_ty)?;
-        self.raise(op);
-        self.cur = next;
-        Ok(())
+        Ok((next, on_error, err))
     }
 
     /// Computes an expression into `dest` (or for effect when `dest` is `None`).
@@ -722,7 +749,18 @@ impl Fx<'_> {
                     }
                     d => d,
                 };
-                self.call(callee, ops.clone(), dest, raises, err_ty.as_ref())?;
+                if raises && !temps.is_empty() {
+                    // A raising runtime function: the new references it only borrowed die
+                    // on the error path too (before the error goes on).
+                    let (next, on_error, err) = self.try_call(callee, ops.clone(), dest, None)?;
+                    self.cur = on_error;
+                    self.release_args(&ops, args, &temps);
+                    let op = self.incoming_error(err, None)?;
+                    self.raise(op);
+                    self.cur = next;
+                } else {
+                    self.call(callee, ops.clone(), dest, raises, err_ty.as_ref())?;
+                }
                 self.release_args(&ops, args, &temps);
                 return Ok(());
             }
@@ -1001,5 +1039,18 @@ impl Fx<'_> {
             self.push(Stmt::Assign(d, Rvalue::Use(copy(result))));
         }
         Ok(())
+    }
+}
+
+/// An argument that is a move out of a local (`K::Move`, possibly after statements that
+/// fill the local): those statements and the local.
+fn moved_local(v: &TExpr) -> Option<(&[tir::TStmt], LocalId)> {
+    match &v.kind {
+        K::Move(l) => Some((&[], *l)),
+        K::Seq(stmts, inner) => match inner.kind {
+            K::Move(l) => Some((stmts.as_slice(), l)),
+            _ => None,
+        },
+        _ => None,
     }
 }

@@ -264,7 +264,8 @@ impl FnCx<'_> {
             self.error(Diag::error(E_ARITY, msg, span));
         }
         let mut out = Vec::new();
-        for (p, slot) in params.iter().zip(slots) {
+        let n = params.len();
+        for (k, (p, slot)) in params.iter().zip(slots).enumerate() {
             let defaulted = slot.is_none();
             let e = match slot.or(p.default.as_ref()) {
                 Some(e) => e,
@@ -313,11 +314,33 @@ impl FnCx<'_> {
                     }
                     out.push(TArg::Ref(v));
                 }
-                Conv::Owned => out.push(TArg::Value(self.owned_value(v, e.span))),
+                Conv::Owned => {
+                    let v = self.owned_value(v, e.span);
+                    out.push(TArg::Value(self.owned_arg(v, k + 1 < n)));
+                }
                 Conv::Read => out.push(TArg::Value(self.hold_temp(v))),
             }
         }
         out
+    }
+
+    /// An owned argument with more arguments after it: kept in a temporary the enclosing
+    /// scope owns and moved into the call, so that a later argument that raises (the
+    /// call never happens) releases it on the error path.
+    fn owned_arg(&mut self, v: TExpr, more: bool) -> TExpr {
+        if !more || !self.cx.needs_drop(&v.ty) || self.own.drop_scopes.is_empty() {
+            return v;
+        }
+        let (ty, line) = (v.ty.clone(), v.line);
+        let (st, read) = self.owning_temp(v);
+        let K::Local(l) = read.kind else {
+            return TExpr::new(K::Seq(vec![st], Box::new(read)), ty, line);
+        };
+        TExpr::new(
+            K::Seq(vec![st], Box::new(TExpr::new(K::Move(l), ty.clone(), line))),
+            ty,
+            line,
+        )
     }
 
     pub(super) fn call(
