@@ -701,11 +701,56 @@ impl<'a> Driver<'a> {
     fn for_stmt(&mut self, start: usize, kw_idx: usize, nl: usize, comptime: bool) -> Stmt {
         let p = self.p.for_header.clone();
         let (h, colon) = self.header(&p, kw_idx, nl);
-        let (target, iter) = h.unwrap_or_else(|| {
+        let (mut target, iter, owned) = h.unwrap_or_else(|| {
             let s = self.span_at(kw_idx + 1);
-            (error_expr(s), error_expr(s))
+            (error_expr(s), error_expr(s), false)
         });
-        let body = self.suite(colon, nl);
+        let mut body = self.suite(colon, nl);
+        // `for var x in xs:` is `for $x in xs: var x = $x.copy(); ...`: `x` is the body's
+        // own mutable copy of the element.
+        if owned && let ExprKind::Name(n) = &target.kind {
+            let span = target.span;
+            let hidden = format!("$for_var_{n}");
+            let name = Ident {
+                name: n.clone(),
+                span,
+            };
+            let copy = Expr {
+                kind: ExprKind::Call {
+                    func: Box::new(Expr {
+                        kind: ExprKind::Attr {
+                            base: Box::new(Expr {
+                                kind: ExprKind::Name(hidden.clone()),
+                                span,
+                            }),
+                            name: Ident {
+                                name: "copy".into(),
+                                span,
+                            },
+                        },
+                        span,
+                    }),
+                    args: Vec::new(),
+                },
+                span,
+            };
+            body.insert(
+                0,
+                Stmt {
+                    kind: StmtKind::Var {
+                        name,
+                        ty: None,
+                        value: Some(copy),
+                        is_ref: false,
+                    },
+                    span,
+                },
+            );
+            target = Expr {
+                kind: ExprKind::Name(hidden),
+                span,
+            };
+        }
         let else_body = self.loop_else();
         Stmt {
             kind: StmtKind::For {

@@ -36,7 +36,7 @@ pub(crate) struct StmtParsers<'a> {
     pub def_header: P<'a, DefHeader>,
     pub type_header: P<'a, TypeHeader>,
     /// `for` header between the keyword and `:`: `targets in iter`.
-    pub for_header: P<'a, (Expr, Expr)>,
+    pub for_header: P<'a, (Expr, Expr, bool)>,
     /// `except` header between the keyword and `:`.
     pub except_header: P<'a, (Option<Expr>, Option<Ident>)>,
     /// `case` header between the keyword and `:`: pattern and guard.
@@ -239,12 +239,24 @@ pub(crate) fn build<'a>(e: ExprParsers<'a>) -> StmtParsers<'a> {
 
     // `for ref x in xs:` binds references; loop variables over lists already do, so the
     // soft keyword is accepted and dropped (`for ref in refs:` still names a variable).
+    // `for var x in xs:` binds an owned copy of each element (`ForTarget::owned`).
     let ref_kw = select! { Tok::Name(n) if n == "ref" => () };
     let for_header = ref_kw
         .ignore_then(e.targets.clone())
-        .or(e.targets.clone())
+        .map(|t| (t, false))
+        .or(kw("var").ignore_then(ident()).map_with(|n, x| {
+            (
+                Expr {
+                    kind: ExprKind::Name(n.name),
+                    span: sp(x.span()),
+                },
+                true,
+            )
+        }))
+        .or(e.targets.clone().map(|t| (t, false)))
         .then_ignore(kw("in"))
         .then(exprs.clone())
+        .map(|((t, owned), iter)| (t, iter, owned))
         .boxed();
     let except_header = expr
         .clone()
