@@ -15,6 +15,8 @@ enum Dunder {
     /// `self op other` (and the reflected form, `other op self`).
     Binary(BinOp, bool),
     Compare(CmpOp),
+    /// `other in self` (`s.__contains__(x)`).
+    Contains,
     /// `-self`, `+self`, `~self`.
     Neg,
     Pos,
@@ -58,6 +60,7 @@ fn dunder(name: &str) -> Option<Dunder> {
         "__rxor__" => bin(B::BitXor, true),
         "__rlshift__" => bin(B::Shl, true),
         "__rrshift__" => bin(B::Shr, true),
+        "__contains__" => Some(Dunder::Contains),
         "__eq__" => Some(Dunder::Compare(CmpOp::Eq)),
         "__ne__" => Some(Dunder::Compare(CmpOp::Ne)),
         "__lt__" => Some(Dunder::Compare(CmpOp::Lt)),
@@ -104,7 +107,7 @@ impl FnCx<'_> {
         };
         let line = recv.line;
         let want = match d {
-            Dunder::Binary(..) | Dunder::Compare(_) => 1,
+            Dunder::Binary(..) | Dunder::Compare(_) | Dunder::Contains => 1,
             _ => 0,
         };
         if !self.arity(name, args, want, want, span) {
@@ -120,6 +123,7 @@ impl FnCx<'_> {
             (Dunder::Binary(op, false), Some(o)) => self.binary_typed(op, recv, o, span),
             (Dunder::Binary(op, true), Some(o)) => self.binary_typed(op, o, recv, span),
             (Dunder::Compare(op), Some(o)) => self.compare(op, recv, o, span),
+            (Dunder::Contains, Some(o)) if ty == Ty::Str => self.compare(CmpOp::In, o, recv, span),
             (Dunder::Neg, _) if ty != Ty::Str && ty != Ty::Bool => {
                 let zero = self.cast(TExpr::new(K::Int(0), Ty::INT, line), ty);
                 self.binary_typed(BinOp::Sub, zero, recv, span)

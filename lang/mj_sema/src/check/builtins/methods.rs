@@ -220,6 +220,8 @@ pub(crate) fn builtin_method(
                 "replace",
                 "startswith",
                 "endswith",
+                "removeprefix",
+                "removesuffix",
                 "isdigit",
                 "isalpha",
                 "isspace",
@@ -308,10 +310,57 @@ pub(crate) fn builtin_method(
                     let b = fx.typed_arg(&args[1], &Ty::Str);
                     fx.rt_call(Rt::StrReplace, vec![recv, a, b], Ty::Str, line)
                 }
-                "startswith" | "endswith" if ok(fx, 1, 1) => {
+                // `s.startswith(p, start, end)` tests `s[start:end]`.
+                "startswith" | "endswith" if ok(fx, 1, 3) => {
+                    let recv = match args.get(1) {
+                        Some(a) => {
+                            let hi = args.get(2).map(|a| &a.value);
+                            fx.slice_value(recv, Some(&a.value), hi, span, line)
+                        }
+                        None => recv,
+                    };
                     let p = fx.typed_arg(&args[0], &Ty::Str);
                     let r = str_method(fx, m, vec![recv, p], Ty::INT, line);
                     yes(fx, r)
+                }
+                // `s.removeprefix(p)`: `s[len(p):]` when `s` starts with `p`, else `s`.
+                "removeprefix" | "removesuffix" if ok(fx, 1, 1) => {
+                    let mut st = Vec::new();
+                    let sv = fx.spill_to(recv, &mut st);
+                    let p = fx.typed_arg(&args[0], &Ty::Str);
+                    let pv = fx.spill_to(p, &mut st);
+                    let test = if m == "removeprefix" {
+                        "startswith"
+                    } else {
+                        "endswith"
+                    };
+                    let r = str_method(fx, test, vec![sv.clone(), pv.clone()], Ty::INT, line);
+                    let has = yes(fx, r);
+                    let n = TExpr::new(K::Len(Box::new(sv.clone())), Ty::INT, line);
+                    let pn = TExpr::new(K::Len(Box::new(pv)), Ty::INT, line);
+                    let (lo, hi, flags) = if m == "removeprefix" {
+                        (pn, fx.int(0, line), 1)
+                    } else {
+                        let keep = TExpr::new(
+                            K::Binary(crate::tir::TBin::Sub, Box::new(n), Box::new(pn)),
+                            Ty::INT,
+                            line,
+                        );
+                        (fx.int(0, line), keep, 2)
+                    };
+                    let cut = fx.rt_call(
+                        Rt::StrSlice,
+                        vec![sv.clone(), lo, hi, fx.int(1, line), fx.int(flags, line)],
+                        Ty::Str,
+                        line,
+                    );
+                    let kept = fx.retained(sv);
+                    let pick = TExpr::new(
+                        K::IfExp(Box::new(has), Box::new(cut), Box::new(kept)),
+                        Ty::Str,
+                        line,
+                    );
+                    TExpr::new(K::Seq(st, Box::new(pick)), Ty::Str, line)
                 }
                 "isdigit" | "isalpha" | "isspace" | "isupper" | "islower" | "isalnum"
                     if ok(fx, 0, 0) =>
