@@ -271,6 +271,26 @@ pub(crate) fn builtin_method(
                         line,
                     )
                 }
+                // `", ".join(a, b, c)`: the elements given one by one (each written as
+                // `String(x)`).
+                "join"
+                    if args.len() > 1
+                        || args.first().is_some_and(|a| {
+                            fx.on_the_side(|f| f.expr(&a.value, None)).ty.is_numeric()
+                                || fx.on_the_side(|f| f.expr(&a.value, None)).ty == Ty::Str
+                        }) =>
+                {
+                    let items: Vec<TExpr> = args
+                        .iter()
+                        .map(|a| {
+                            let v = fx.expr(&a.value, None);
+                            fx.stringify(v, a.value.span)
+                        })
+                        .collect();
+                    let l = fx.build_list(Ty::Str, items, line);
+                    let l = fx.list_for_runtime(l, span);
+                    fx.rt_call(Rt::StrJoin, vec![recv, l], Ty::Str, line)
+                }
                 "join" if ok(fx, 1, 1) => {
                     let want = fx.list_ty(Ty::Str);
                     let l = fx.typed_arg(&args[0], &want);
