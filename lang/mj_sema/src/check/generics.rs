@@ -41,6 +41,7 @@ pub(crate) const BUILTIN_TRAITS: &[&str] = &[
     "KeyElement",
     "Boolable",
     "Intable",
+    "Indexer",
     "Floatable",
     "Sized",
     "Absable",
@@ -312,7 +313,10 @@ pub(crate) fn declare_params(
                 GKind::Func(ps, r)
             }
             Some(e) => {
-                if is_value_type(cx, m, e) {
+                // (`threshold: T` after `T: Comparable`: a value of an earlier type parameter.)
+                let of_param = matches!(&e.kind, ExprKind::Name(n)
+                    if outer.iter().chain(&out).any(|o| o.name == *n && matches!(o.kind, GKind::Type(_))));
+                if of_param || is_value_type(cx, m, e) {
                     let mut all: Vec<GParam> = outer.to_vec();
                     all.extend(out.iter().cloned());
                     let (types, consts) = template_names(&all);
@@ -809,6 +813,7 @@ pub(crate) fn conforms(cx: &Ctx, t: &Ty, tr: &TraitRef) -> bool {
                         }
                         "Boolable" => has("__bool__"),
                         "Intable" => has("__int__"),
+                        "Indexer" => has("__index__"),
                         "Sized" => has("__len__"),
                         "Defaultable" => sd
                             .methods
@@ -828,6 +833,8 @@ pub(crate) fn conforms(cx: &Ctx, t: &Ty, tr: &TraitRef) -> bool {
             }
             TraitRef::Builtin(b) => match *b {
                 "Sized" => matches!(t, Ty::Str | Ty::List(_)),
+                // Integers (and `Bool`) index.
+                "Indexer" => matches!(t, Ty::Int { .. } | Ty::Bool),
                 "Hashable" | "KeyElement" => matches!(t, Ty::Int { .. } | Ty::Str | Ty::Bool),
                 "Comparable" => !matches!(t, Ty::List(_) | Ty::Error),
                 // Mojo's `List` and `Dict` copy only explicitly (`.copy()`).

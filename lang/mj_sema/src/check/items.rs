@@ -1459,6 +1459,12 @@ pub(crate) fn resolve_type(
         }
         ExprKind::None => Ty::Unit,
         ExprKind::Attr { base, name } => {
+            // `x.T`: the hidden type parameter of an argument `x: Some[Trait]`.
+            if let Some(n) = super::params::dotted(e)
+                && let Some(t) = scope.types.get(&n)
+            {
+                return t.clone();
+            }
             // `Self.T`: a type parameter of the struct being described, or one of its
             // `comptime` type aliases.
             if matches!(&base.kind, ExprKind::Name(b) if b == "Self") {

@@ -136,6 +136,20 @@ pub(crate) fn auto_params(
             });
         };
         match &t.kind {
+            // `x: Some[Trait]`: a hidden type parameter bound by the trait (`Some[Writer]`
+            // stays the writer of `write_to`).
+            ExprKind::Index { base, args }
+                if matches!(&base.kind, ExprKind::Name(n) if n == "Some" && !shadowed(n))
+                    && args.len() == 1
+                    && !matches!(&args[0].value.kind, ExprKind::Name(w) if w == "Writer") =>
+            {
+                let mut diags = Vec::new();
+                let bounds = super::generics::resolve_traits(cx, m, &args[0].value, &mut diags);
+                if diags.is_empty() {
+                    add(&mut hidden, "T", GKind::Type(bounds));
+                    types.push((i, hidden_ref(arg, "T", span)));
+                }
+            }
             ExprKind::Name(n) if (n == "SIMD" || n == "Scalar") && !shadowed(n) => {
                 add(&mut hidden, "dtype", GKind::DType);
                 let mut args = vec![Arg {

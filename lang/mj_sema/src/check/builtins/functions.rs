@@ -210,6 +210,32 @@ impl FnCx<'_> {
                 let r = self.rt_call(Rt::StrToF64, vec![v], Ty::F64, line);
                 self.cast(r, target)
             }
+            // `Int(x)` / `Float64(x)` of a struct: its `__int__` / `__index__` /
+            // `__float__` (`Intable`, `Indexer`, `Floatable`).
+            Ty::Struct(..) if target != Ty::Bool => {
+                let conv = if target.is_float() {
+                    ["__float__", "__float__"]
+                } else {
+                    ["__int__", "__index__"]
+                };
+                match conv.iter().find(|c| self.has_method(&v.ty, c)) {
+                    Some(c) => {
+                        let r = self
+                            .dunder_call(v, c, Vec::new(), span)
+                            .unwrap_or_else(|| self.unknown(line));
+                        self.cast(r, target)
+                    }
+                    None => {
+                        let msg =
+                            format!("cannot convert a `{}` to `{tname}`", self.ty_name(&v.ty));
+                        self.error(
+                            Diag::error(E_MISMATCH, msg, args[0].value.span)
+                                .with_hint(format!("define `{}` in the struct", conv[0])),
+                        );
+                        self.unknown(line)
+                    }
+                }
+            }
             _ if target == Ty::Bool => {
                 let b = self.truthy(v, args[0].value.span);
                 self.new_value(b)
