@@ -426,7 +426,43 @@ impl FnCx<'_> {
                 name, ty, value, ..
             } => {
                 let ty_ast = ty;
-                let declared = ty.as_ref().map(|t| self.resolve_ty(t));
+                // `var l: List = [1, 2, 3]`: a generic struct named without its parameters
+                // takes them from the value (`l` is a `List[Int]`).
+                let open_generic = match (ty, value) {
+                    (
+                        Some(Expr {
+                            kind: ExprKind::Name(n),
+                            ..
+                        }),
+                        Some(_),
+                    ) if self.lookup_local(n).is_none() => {
+                        match self.cx.modules[self.m].scope.get(n) {
+                            Some(super::Item::Struct(s))
+                                if !self.cx.structs[*s as usize].params.is_empty()
+                                    && self.cx.structs[*s as usize]
+                                        .params
+                                        .iter()
+                                        .any(|p| p.default.is_none()) =>
+                            {
+                                Some(*s)
+                            }
+                            _ => None,
+                        }
+                    }
+                    _ => None,
+                };
+                let declared = match open_generic {
+                    Some(s) => {
+                        let v = value
+                            .as_ref()
+                            .map(|v| self.on_the_side(|fx| fx.expr(v, None)).ty);
+                        match v {
+                            Some(t @ Ty::Struct(vs, _)) if vs == s => Some(t),
+                            _ => ty.as_ref().map(|t| self.resolve_ty(t)),
+                        }
+                    }
+                    None => ty.as_ref().map(|t| self.resolve_ty(t)),
+                };
                 let init = value.as_ref().map(|v| self.expr(v, declared.as_ref()));
                 let ty = match (&declared, &init) {
                     (Some(t), _) => t.clone(),
@@ -500,6 +536,10 @@ impl FnCx<'_> {
             } => {
                 if matches!(value.kind, ExprKind::Ellipsis) {
                     self.error(super::items::comptime_needs_value(name));
+                    return;
+                }
+                if let Some(t) = self.reflect_field_handle(value) {
+                    self.consts.insert(name.name.clone(), ConstVal::Type(t));
                     return;
                 }
                 let mut diags = Vec::new();

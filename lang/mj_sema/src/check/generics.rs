@@ -1046,10 +1046,33 @@ impl FnCx<'_> {
 
     /// Resolves a type expression in this body.
     pub fn resolve_ty(&mut self, e: &Expr) -> Ty {
+        let e = self.bind_type_of(e);
         let mut diags = Vec::new();
-        let t = resolve_type(self.cx, self.m, e, &self.tscope(), &mut diags);
+        let t = resolve_type(self.cx, self.m, &e, &self.tscope(), &mut diags);
         self.diags.extend(diags);
         t
+    }
+
+    /// `type_of(x)` inside a type expression: the type of the expression `x` (typed on
+    /// the side), bound to a hidden type name of this body that the expression then uses.
+    pub(crate) fn bind_type_of(&mut self, e: &Expr) -> Expr {
+        let mut out = e.clone();
+        let mut found = Vec::new();
+        mj_syntax::visit::walk_expr(e, &mut |x| {
+            if let ExprKind::Call { func, args } = &x.kind
+                && matches!(&func.kind, ExprKind::Name(n) if n == "type_of")
+                && let [a] = args.as_slice()
+            {
+                found.push((x.span, a.value.clone()));
+            }
+        });
+        for (span, arg) in found {
+            let t = self.on_the_side(|fx| fx.expr(&arg, None)).ty;
+            let name = format!("$type_of{}", self.tparams.len());
+            self.tparams.insert(name.clone(), t);
+            replace_at(&mut out, span, &name);
+        }
+        out
     }
 
     /// Works out the compile-time arguments of a call to `id` and its signature for them.
@@ -1092,10 +1115,17 @@ impl FnCx<'_> {
                 self.error(Diag::error(E_GENERIC, msg, span));
                 return None;
             }
+            let ex: Vec<Arg> = ex
+                .iter()
+                .map(|a| Arg {
+                    value: self.bind_type_of(&a.value),
+                    ..a.clone()
+                })
+                .collect();
             let mut diags = Vec::new();
             let scope = self.tscope();
             ok = bind_explicit(
-                self.cx, self.m, &fname, &params, first, ex, &scope, &mut binds, &mut diags,
+                self.cx, self.m, &fname, &params, first, &ex, &scope, &mut binds, &mut diags,
             );
             self.diags.extend(diags);
         }
@@ -1311,4 +1341,26 @@ pub(crate) fn struct_instance_names(
         }
     }
     (types, consts)
+}
+
+/// Replaces the subexpression at `span` of `e` by the name `name`.
+fn replace_at(e: &mut Expr, span: mj_syntax::Span, name: &str) {
+    if e.span == span && matches!(e.kind, ExprKind::Call { .. }) {
+        e.kind = ExprKind::Name(name.to_string());
+        return;
+    }
+    match &mut e.kind {
+        ExprKind::Index { base, args } => {
+            replace_at(base, span, name);
+            for a in args {
+                replace_at(&mut a.value, span, name);
+            }
+        }
+        ExprKind::Tuple(items) => {
+            for i in items {
+                replace_at(i, span, name);
+            }
+        }
+        _ => {}
+    }
 }

@@ -1465,6 +1465,13 @@ pub(crate) fn resolve_type(
             {
                 return t.clone();
             }
+            // `handle.T` of a reflected field (`comptime h = reflect[C].field["x"]`).
+            if name.name == "T"
+                && let ExprKind::Name(b) = &base.kind
+                && let Some(ConstVal::Type(t)) = scope.consts.get(b)
+            {
+                return t.clone();
+            }
             // `Self.T`: a type parameter of the struct being described, or one of its
             // `comptime` type aliases.
             if matches!(&base.kind, ExprKind::Name(b) if b == "Self") {

@@ -270,6 +270,26 @@ impl FnCx<'_> {
                 {
                     return Some(self.field_offset(&t, ps, e));
                 }
+                // `reflect[T].field_index["x"]()`: the field's position.
+                if let ExprKind::Attr { base: h, name } = &base.kind
+                    && name.name == "field_index"
+                    && let Some(t) = self.reflect_handle(h)
+                    && let [p] = ps.as_slice()
+                {
+                    let fields = fields_of(self.cx, &t).unwrap_or_default();
+                    let want = match const_eval(self.cx, self.m, &p.value, &self.consts) {
+                        Some(ConstVal::Str(s)) => s,
+                        _ => String::new(),
+                    };
+                    return Some(match fields.iter().position(|(n, _)| *n == want) {
+                        Some(i) => Ok(ConstVal::Int(i as i128, Ty::INT)),
+                        None => {
+                            let msg = format!("`{}` has no field `{want}`", self.cx.ty_name(&t));
+                            self.error(Diag::error(super::E_NO_MEMBER, msg, p.value.span));
+                            Err(())
+                        }
+                    });
+                }
                 None
             }
             // `reflect[T].name()`, `.field_count()`, ...
@@ -284,9 +304,9 @@ impl FnCx<'_> {
     fn query(&mut self, t: &Ty, q: &str, at: &Expr) -> Result<ConstVal, ()> {
         let fields = fields_of(self.cx, t).unwrap_or_default();
         Ok(match q {
-            "name" => ConstVal::Str(self.cx.ty_name(t)),
+            "name" => ConstVal::Str(reflected_name(self.cx, t)),
             "base_name" => {
-                let n = self.cx.ty_name(t);
+                let n = reflected_name(self.cx, t);
                 ConstVal::Str(n.split('[').next().unwrap_or_default().to_string())
             }
             "field_count" => ConstVal::Int(fields.len() as i128, Ty::INT),
@@ -322,6 +342,37 @@ impl FnCx<'_> {
         }
         self.error(Diag::error(E_COMPTIME, "expected a function name", e.span));
         Err(())
+    }
+
+    /// `reflect[T].field["name"]`: the handle of a field, kept as the field's type (its
+    /// `.T` is that type).
+    pub(crate) fn reflect_field_handle(&mut self, e: &Expr) -> Option<Ty> {
+        let ExprKind::Index { base, args } = &e.kind else {
+            return None;
+        };
+        let ExprKind::Attr { base: h, name } = &base.kind else {
+            return None;
+        };
+        if name.name != "field" {
+            return None;
+        }
+        let t = self.reflect_handle(h)?;
+        let [a] = args.as_slice() else {
+            return None;
+        };
+        let fname = match const_eval(self.cx, self.m, &a.value, &self.consts) {
+            Some(ConstVal::Str(s)) => s,
+            _ => return None,
+        };
+        let fields = fields_of(self.cx, &t).unwrap_or_default();
+        match fields.iter().find(|(n, _)| *n == fname) {
+            Some((_, ft)) => Some(ft.clone()),
+            None => {
+                let msg = format!("`{}` has no field `{fname}`", self.cx.ty_name(&t));
+                self.error(Diag::error(super::E_NO_MEMBER, msg, a.value.span));
+                Some(Ty::Unknown)
+            }
+        }
     }
 
     /// `get_linkage_name[f]()`: the symbol the function is compiled to (its module-
@@ -402,14 +453,16 @@ impl FnCx<'_> {
     /// `field_offset[index=i]()`: the byte offset of field `i` with C layout (each field
     /// aligned to its size, up to 8 bytes).
     fn field_offset(&mut self, t: &Ty, ps: &[Arg], at: &Expr) -> Result<ConstVal, ()> {
+        let fields = fields_of(self.cx, t).unwrap_or_default();
+        // `[index=i]` or `[name="x"]`.
         let idx = match ps {
             [p] => match const_eval(self.cx, self.m, &p.value, &self.consts) {
                 Some(ConstVal::Int(i, _)) => usize::try_from(i).ok(),
+                Some(ConstVal::Str(n)) => fields.iter().position(|(f, _)| *f == n),
                 _ => None,
             },
             _ => None,
         };
-        let fields = fields_of(self.cx, t).unwrap_or_default();
         let Some(idx) = idx.filter(|i| *i < fields.len()) else {
             let msg = "`field_offset` needs a compile-time field index in range";
             self.error(Diag::error(E_COMPTIME, msg, at.span));
@@ -517,4 +570,34 @@ fn size_align(t: &Ty) -> (u64, u64) {
         Ty::Unit => (0, 1),
         _ => (8, 8),
     }
+}
+
+/// A type's name as Mojo 1.0's reflection spells it: a numeric scalar is the SIMD type it
+/// is (`Int` is `SIMD[DType.int, 1]`, `Float64` `SIMD[DType.float64, 1]`), also inside the
+/// parameters of a generic type; other names (`Bool`, `String`, structs) are as written.
+fn reflected_name(cx: &super::Ctx, t: &Ty) -> String {
+    let scalar = |t: &Ty| -> Option<String> {
+        let dt = match t {
+            t if *t == Ty::INT => "int".to_string(),
+            t if *t == Ty::UINT => "uint".to_string(),
+            Ty::Int { bits, signed } => format!("{}int{bits}", if *signed { "" } else { "u" }),
+            Ty::Float { .. } => cx.ty_name(t).to_lowercase(),
+            _ => return None,
+        };
+        Some(format!("SIMD[DType.{dt}, 1]"))
+    };
+    if let Some(n) = scalar(t) {
+        return n;
+    }
+    let mut name = cx.ty_name(t);
+    if let Ty::Struct(_, args) = t {
+        for a in args.iter() {
+            if let crate::ty::CtArg::Type(at) = a
+                && let Some(n) = scalar(at)
+            {
+                name = name.replacen(&cx.ty_name(at), &n, 1);
+            }
+        }
+    }
+    name
 }
