@@ -871,6 +871,11 @@ impl FnCx<'_> {
             let a = self.expr(lhs, hint);
             let h = if a.ty.is_float() || (a.ty.is_int() && op != BinOp::Pow) {
                 Some(a.ty.clone())
+            } else if matches!(a.ty, Ty::Struct(..))
+                && matches!(&rhs.kind, ExprKind::Dict(p) if p.is_empty())
+            {
+                // `s | {}`: an empty literal takes the struct's type (an empty `Set`).
+                Some(a.ty.clone())
             } else {
                 super::builtins::simd_types::lanes(&a.ty).map(|(e, _)| e)
             };
