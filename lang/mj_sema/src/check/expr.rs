@@ -1240,6 +1240,27 @@ impl FnCx<'_> {
             {
                 return self.fieldwise_eq(op, a, b, span);
             }
+            // Mojo's `Comparable` defaults: from `__lt__` alone, `a > b` is `b < a`,
+            // `a <= b` is `not (b < a)` and `a >= b` is `not (a < b)`.
+            if matches!(op, CmpOp::Gt | CmpOp::Le | CmpOp::Ge)
+                && !self.has_method(&a.ty, op.dunder().unwrap_or("__eq__"))
+                && self.has_method(&a.ty, "__lt__")
+                && a.ty == b.ty
+            {
+                let mut st = Vec::new();
+                let av = self.spill_to(a, &mut st);
+                let bv = self.spill_to(b, &mut st);
+                let (x, y) = if op == CmpOp::Ge { (av, bv) } else { (bv, av) };
+                let lt = self
+                    .dunder_call(x, "__lt__", vec![y], span)
+                    .unwrap_or_else(|| self.unknown(line));
+                let r = if op == CmpOp::Gt {
+                    lt
+                } else {
+                    TExpr::new(K::Unary(TUn::Not, Box::new(lt)), Ty::Bool, line)
+                };
+                return TExpr::new(K::Seq(st, Box::new(r)), Ty::Bool, line);
+            }
             let (name, negate) = match op {
                 CmpOp::Ne if !self.has_method(&a.ty, "__ne__") => ("__eq__", true),
                 _ => (op.dunder().unwrap_or("__eq__"), false),
