@@ -30,6 +30,8 @@ enum Dunder {
     Abs,
     /// `math.ceil`/`floor`/`trunc`/`round` of a number (an integer is itself).
     Rounding(crate::tir::Intrinsic),
+    /// `n.is_power_of_two()` of an integer.
+    PowerOfTwo,
 }
 
 fn dunder(name: &str) -> Option<Dunder> {
@@ -80,6 +82,7 @@ fn dunder(name: &str) -> Option<Dunder> {
         "__floor__" => Some(Dunder::Rounding(crate::tir::Intrinsic::Floor)),
         "__trunc__" => Some(Dunder::Rounding(crate::tir::Intrinsic::Trunc)),
         "__round__" => Some(Dunder::Rounding(crate::tir::Intrinsic::Round)),
+        "is_power_of_two" => Some(Dunder::PowerOfTwo),
         _ => None,
     }
 }
@@ -156,6 +159,19 @@ impl FnCx<'_> {
                     ty,
                     line,
                 )
+            }
+            (Dunder::PowerOfTwo, _) if ty.is_int() => {
+                // `n > 0 and n & (n - 1) == 0`
+                let mut st = Vec::new();
+                let n = self.spill_to(recv, &mut st);
+                let zero = self.cast(TExpr::new(K::Int(0), Ty::INT, line), ty.clone());
+                let one = self.cast(TExpr::new(K::Int(1), Ty::INT, line), ty.clone());
+                let pos = self.compare(CmpOp::Gt, n.clone(), zero.clone(), span);
+                let m1 = self.binary_typed(BinOp::Sub, n.clone(), one, span);
+                let and = self.binary_typed(BinOp::BitAnd, n, m1, span);
+                let none = self.compare(CmpOp::Eq, and, zero, span);
+                let both = TExpr::new(K::And(Box::new(pos), Box::new(none)), Ty::Bool, line);
+                TExpr::new(K::Seq(st, Box::new(both)), Ty::Bool, line)
             }
             (Dunder::Rounding(_), _) if ty.is_int() => recv,
             (Dunder::Rounding(f), _) if ty.is_float() => TExpr::new(
