@@ -376,6 +376,27 @@ impl FnCx<'_> {
             Ty::Struct(..) => self
                 .dunder_call(coll, "__contains__", vec![item], span)
                 .unwrap_or_else(|| self.unknown(line)),
+            // `x in (1, True, "s")`: equal to an element of the same type (elements of other
+            // types never are).
+            Ty::Tuple(ts) => {
+                let mut st = Vec::new();
+                let cv = self.spill_to(coll, &mut st);
+                let iv = self.spill_to(item, &mut st);
+                let mut any = TExpr::new(K::Bool(false), Ty::Bool, line);
+                for (i, t) in ts.iter().enumerate() {
+                    let same = *t == iv.ty
+                        || (t.is_numeric()
+                            && iv.ty.is_numeric()
+                            && matches!(iv.kind, K::Int(_) | K::Float(_)));
+                    if !same {
+                        continue;
+                    }
+                    let x = TExpr::new(K::Field(Box::new(cv.clone()), i as u32), t.clone(), line);
+                    let eq = self.compare(mj_syntax::ast::CmpOp::Eq, x, iv.clone(), span);
+                    any = TExpr::new(K::Or(Box::new(any), Box::new(eq)), Ty::Bool, line);
+                }
+                TExpr::new(K::Seq(st, Box::new(any)), Ty::Bool, line)
+            }
             t => {
                 let msg = format!("`in` is not supported for `{}`", self.ty_name(&t));
                 self.error(Diag::error(E_OPERATOR, msg, span));
