@@ -41,6 +41,9 @@ impl FnCx<'_> {
             self.comptime_for(target, iter, body, out);
             return;
         }
+        if self.enumerate_struct(target, iter, body, else_body, span, out) {
+            return;
+        }
         // for x in range(...)
         if let ExprKind::Call { func, args } = &iter.kind
             && matches!(&func.kind, ExprKind::Name(n) if n == "range" && self.lookup_local(n).is_none())
@@ -145,6 +148,99 @@ impl FnCx<'_> {
         }
         let it = self.expr(iter, None);
         self.iterate(target, it, iter.span, body, else_body, out);
+    }
+
+    /// `for i, x in enumerate(v)` over a struct (a `Dict`, a `Set`, a view, a user
+    /// iterator): `$i = start - 1; for $x in v: $i += 1; i, x = ($i, $x); body`. (Lists and
+    /// strings keep the built-in `enumerate`.) Returns false when this is not that loop.
+    fn enumerate_struct(
+        &mut self,
+        target: &Expr,
+        iter: &Expr,
+        body: &[Stmt],
+        else_body: Option<&[Stmt]>,
+        span: Span,
+        out: &mut Vec<TStmt>,
+    ) -> bool {
+        use mj_syntax::ast::{BinOp, Ident};
+        let ExprKind::Call { func, args } = &iter.kind else {
+            return false;
+        };
+        if !matches!(&func.kind, ExprKind::Name(n) if n == "enumerate"
+            && self.lookup_local(n).is_none()
+            && !self.cx.modules[self.m].scope.contains_key(n))
+        {
+            return false;
+        }
+        let Some(src) = args.iter().find(|a| a.name.is_none()) else {
+            return false;
+        };
+        let t = self.on_the_side(|fx| fx.expr(&src.value, None)).ty;
+        if !matches!(t, Ty::Struct(..)) || self.is_library_list(&t) {
+            return false;
+        }
+        let at = |k: ExprKind| Expr { kind: k, span };
+        let name = |n: &str| at(ExprKind::Name(n.to_string()));
+        let k = self.locals.len();
+        let (iv, xv) = (format!("$enum_i{k}"), format!("$enum_x{k}"));
+        let start = args
+            .iter()
+            .find(|a| a.name.as_ref().is_some_and(|n| n.name == "start"))
+            .map(|a| a.value.clone())
+            .unwrap_or_else(|| at(ExprKind::Int(0)));
+        let first = at(ExprKind::Binary {
+            op: BinOp::Sub,
+            lhs: Box::new(start),
+            rhs: Box::new(at(ExprKind::Int(1))),
+        });
+        let stmt = |k: StmtKind| Stmt { kind: k, span };
+        let mut inner = vec![
+            stmt(StmtKind::AugAssign {
+                target: name(&iv),
+                op: BinOp::Add,
+                value: at(ExprKind::Int(1)),
+            }),
+            // (The element is copied: it may be a reference into the collection.)
+            stmt(StmtKind::Assign {
+                targets: vec![target.clone()],
+                value: at(ExprKind::Tuple(vec![
+                    name(&iv),
+                    at(ExprKind::Call {
+                        func: Box::new(at(ExprKind::Attr {
+                            base: Box::new(name(&xv)),
+                            name: Ident {
+                                name: "copy".into(),
+                                span,
+                            },
+                        })),
+                        args: Vec::new(),
+                    }),
+                ])),
+            }),
+        ];
+        inner.extend(body.iter().cloned());
+        let prog = [
+            stmt(StmtKind::Var {
+                name: Ident {
+                    name: iv.clone(),
+                    span,
+                },
+                ty: None,
+                value: Some(first),
+                is_ref: false,
+            }),
+            stmt(StmtKind::For {
+                target: name(&xv),
+                iter: src.value.clone(),
+                body: inner,
+                else_body: else_body.map(<[Stmt]>::to_vec),
+                comptime: false,
+            }),
+        ];
+        for st in &prog {
+            self.stmt(st, out);
+        }
+        true
     }
 
     /// Whether `range(args)` counts `Int`s (a counted loop); other bounds (`UInt8`,
