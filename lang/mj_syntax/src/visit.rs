@@ -7,17 +7,6 @@
 use crate::ast::{CompFor, Expr, ExprKind, FStringPart, Stmt, StmtKind};
 
 /// Calls `f` on every expression in `stmts`, parents before children.
-/// The further `for` clauses of a comprehension.
-fn walk_comp_fors(more: &[CompFor], f: &mut dyn FnMut(&Expr)) {
-    for c in more {
-        walk_expr(&c.target, f);
-        walk_expr(&c.iter, f);
-        if let Some(x) = &c.cond {
-            walk_expr(x, f);
-        }
-    }
-}
-
 pub fn walk_exprs(stmts: &[Stmt], f: &mut dyn FnMut(&Expr)) {
     for s in stmts {
         walk_stmt(s, f);
@@ -319,5 +308,16 @@ pub fn walk_expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
         | ExprKind::Ellipsis
         | ExprKind::Name(_)
         | ExprKind::Error => {}
+    }
+}
+
+/// The further `for` clauses of a comprehension.
+fn walk_comp_fors(more: &[CompFor], f: &mut dyn FnMut(&Expr)) {
+    for c in more {
+        walk_expr(&c.target, f);
+        walk_expr(&c.iter, f);
+        if let Some(x) = &c.cond {
+            walk_expr(x, f);
+        }
     }
 }

@@ -289,6 +289,17 @@ impl FnCx<'_> {
         super::line_of(self.line_starts, span.start)
     }
 
+    /// The 1-based line and column of the start of `span`.
+    pub fn line_col(&self, span: Span) -> (u32, u32) {
+        let line = self.line(span);
+        let start = self
+            .line_starts
+            .get(line.saturating_sub(1) as usize)
+            .copied()
+            .unwrap_or(0);
+        (line, span.start.saturating_sub(start) + 1)
+    }
+
     /// A span at the start of `line` (for code the checker makes up, whose diagnostics
     /// only need the line).
     pub fn span_of_line(&self, line: u32) -> Span {

@@ -1295,21 +1295,8 @@ impl FnCx<'_> {
             (Ty::Tuple(ts), Ty::Tuple(us))
                 if ts.len() == us.len() && matches!(op, CmpOp::Eq | CmpOp::Ne) =>
             {
-                let (ts, us) = (ts.clone(), us.clone());
-                let mut stmts = Vec::new();
-                let av = self.spill_to(a, &mut stmts);
-                let bv = self.spill_to(b, &mut stmts);
-                let mut all = TExpr::new(K::Bool(true), Ty::Bool, line);
-                for (i, (t, u)) in ts.iter().zip(&us).enumerate() {
-                    let x = TExpr::new(K::Field(Box::new(av.clone()), i as u32), t.clone(), line);
-                    let y = TExpr::new(K::Field(Box::new(bv.clone()), i as u32), u.clone(), line);
-                    let c = self.compare(CmpOp::Eq, x, y, span);
-                    all = TExpr::new(K::And(Box::new(all), Box::new(c)), Ty::Bool, line);
-                }
-                if op == CmpOp::Ne {
-                    all = TExpr::new(K::Unary(TUn::Not, Box::new(all)), Ty::Bool, line);
-                }
-                return TExpr::new(K::Seq(stmts, Box::new(all)), Ty::Bool, line);
+                let parts: Vec<(Ty, Ty)> = ts.iter().cloned().zip(us.iter().cloned()).collect();
+                return self.pairwise_eq(op, a, b, &parts, span);
             }
             // Tuples of different lengths are never equal; `<`, `<=`, `>`, `>=` compare
             // lexicographically, a prefix first (Mojo's and Python's tuple order).
@@ -1403,15 +1390,29 @@ impl FnCx<'_> {
     /// Mojo's default `__eq__` of a struct that declares `Equatable` without defining it:
     /// every field equal (through reflection in Mojo; field by field here).
     fn fieldwise_eq(&mut self, op: CmpOp, a: TExpr, b: TExpr, span: Span) -> TExpr {
-        let line = a.line;
         let fields = super::generics::fields_of(self.cx, &a.ty).unwrap_or_default();
+        let parts: Vec<(Ty, Ty)> = fields.into_iter().map(|(_, t)| (t.clone(), t)).collect();
+        self.pairwise_eq(op, a, b, &parts, span)
+    }
+
+    /// `a == b` (or `!=`) of two aggregates (tuples, structs) whose parts, of the types
+    /// `parts`, are equal pairwise.
+    fn pairwise_eq(
+        &mut self,
+        op: CmpOp,
+        a: TExpr,
+        b: TExpr,
+        parts: &[(Ty, Ty)],
+        span: Span,
+    ) -> TExpr {
+        let line = a.line;
         let mut stmts = Vec::new();
         let av = self.spill_to(a, &mut stmts);
         let bv = self.spill_to(b, &mut stmts);
         let mut all = TExpr::new(K::Bool(true), Ty::Bool, line);
-        for (i, (_, t)) in fields.iter().enumerate() {
+        for (i, (t, u)) in parts.iter().enumerate() {
             let x = TExpr::new(K::Field(Box::new(av.clone()), i as u32), t.clone(), line);
-            let y = TExpr::new(K::Field(Box::new(bv.clone()), i as u32), t.clone(), line);
+            let y = TExpr::new(K::Field(Box::new(bv.clone()), i as u32), u.clone(), line);
             let c = self.compare(CmpOp::Eq, x, y, span);
             all = TExpr::new(K::And(Box::new(all), Box::new(c)), Ty::Bool, line);
         }

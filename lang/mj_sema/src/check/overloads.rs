@@ -85,27 +85,14 @@ impl FnCx<'_> {
             return None;
         };
         let all = self.method_overloads(*s, name);
-        let mut best: Option<(u32, FnId)> = None;
-        for &id in &all {
-            let sig = &self.cx.funcs[id.0 as usize].sig;
-            if sig.params.len() != args.len() + 1 {
-                continue;
-            }
-            let mut score = 0;
-            for (p, a) in sig.params[1..].iter().zip(args) {
-                match self.fit(a, &p.ty.subst(targs)) {
-                    0 => {
-                        score = 0;
-                        break;
-                    }
-                    n => score += n,
-                }
-            }
-            if (score > 0 || args.is_empty()) && best.is_none_or(|(b, _)| score > b) {
-                best = Some((score, id));
-            }
-        }
-        best.map(|(_, id)| id).or(all.first().copied())
+        let same_arity: Vec<FnId> = all
+            .iter()
+            .copied()
+            .filter(|id| self.cx.funcs[id.0 as usize].sig.params.len() == args.len() + 1)
+            .collect();
+        let typed: Vec<(Option<String>, TExpr)> = args.iter().map(|a| (None, a.clone())).collect();
+        self.best_fit(&same_arity, &typed, Some(targs))
+            .or(all.first().copied())
     }
 
     /// The overload of module-level function `id` (the first of its set) that a call with
@@ -148,15 +135,28 @@ impl FnCx<'_> {
                 })
                 .collect()
         });
+        self.best_fit(&shaped, &typed, prefix)
+            .or(shaped.first().copied())
+    }
+
+    /// The candidate whose parameters the typed arguments (with their keyword names) fit
+    /// best: every argument must fit, and the closest fits win (`fit`). `prefix` holds the
+    /// owner's compile-time arguments.
+    fn best_fit(
+        &self,
+        candidates: &[FnId],
+        typed: &[(Option<String>, TExpr)],
+        prefix: Option<&[CtArg]>,
+    ) -> Option<FnId> {
         let mut best: Option<(u32, FnId)> = None;
-        for &id in &shaped {
+        for &id in candidates {
             let sig = &self.cx.funcs[id.0 as usize].sig;
             let params = &sig.params[self.self_skip(id).min(sig.params.len())..];
             let mut score = 0;
             let mut pos = 0;
             let mut ok = true;
             let variadic = params.iter().position(|p| p.variadic);
-            for (name, v) in &typed {
+            for (name, v) in typed {
                 let p = match name {
                     Some(n) => params.iter().find(|p| &p.name == n),
                     None => {
@@ -193,7 +193,7 @@ impl FnCx<'_> {
                 best = Some((score, id));
             }
         }
-        best.map(|(_, id)| id).or(shaped.first().copied())
+        best.map(|(_, id)| id)
     }
 
     /// Whether `args` can bind to the parameters of constructor `id` by count and names.

@@ -398,13 +398,7 @@ impl FnCx<'_> {
         let Some(Item::Struct(s)) = self.cx.modules[m].scope.get("SourceLocation").cloned() else {
             return None;
         };
-        let line = self.line(span);
-        let start = self
-            .line_starts
-            .get(line.saturating_sub(1) as usize)
-            .copied()
-            .unwrap_or(0);
-        let col = span.start.saturating_sub(start) + 1;
+        let (line, col) = self.line_col(span);
         let path = self.cx.modules[self.m].input.path.clone();
         let lit = |k: ExprKind| Arg {
             name: None,

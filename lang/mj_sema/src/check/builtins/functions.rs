@@ -689,16 +689,7 @@ pub(super) fn sort_list(fx: &mut FnCx<'_>, v: TExpr, reverse: TExpr, span: Span)
             )));
             return fx.unknown(line);
         }
-        let reverse = if reverse.ty.is_int() {
-            let zero = fx.int(0, line);
-            TExpr::new(
-                K::Cmp(TCmp::Ne, Box::new(reverse), Box::new(zero)),
-                Ty::Bool,
-                line,
-            )
-        } else {
-            reverse
-        };
+        let reverse = fx.truthy(reverse, span);
         return fx
             .dunder_call(v, "sort", vec![reverse], span)
             .unwrap_or_else(|| fx.unknown(line));

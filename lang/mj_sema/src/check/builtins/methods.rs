@@ -276,8 +276,8 @@ pub(crate) fn builtin_method(
                 "join"
                     if args.len() > 1
                         || args.first().is_some_and(|a| {
-                            fx.on_the_side(|f| f.expr(&a.value, None)).ty.is_numeric()
-                                || fx.on_the_side(|f| f.expr(&a.value, None)).ty == Ty::Str
+                            let t = fx.on_the_side(|f| f.expr(&a.value, None)).ty;
+                            t.is_numeric() || t == Ty::Str
                         }) =>
                 {
                     let items: Vec<TExpr> = args

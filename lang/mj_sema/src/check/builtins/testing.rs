@@ -130,13 +130,7 @@ fn not(e: TExpr) -> TExpr {
 impl FnCx<'_> {
     /// `At FILE:LINE:COL: AssertionError: ` for the call at `span`.
     fn assert_prefix(&self, span: Span) -> String {
-        let line = self.line(span);
-        let start = self
-            .line_starts
-            .get(line.saturating_sub(1) as usize)
-            .copied()
-            .unwrap_or(0);
-        let col = span.start.saturating_sub(start) + 1;
+        let (line, col) = self.line_col(span);
         let path = &self.cx.modules[self.m].input.path;
         format!("At {path}:{line}:{col}: AssertionError: ")
     }
