@@ -17,9 +17,8 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::sync::Mutex;
 
-use crate::list::list_from_strs;
+use crate::MjStr;
 use crate::str::{bytes, new_str, set_err};
-use crate::{MjList, MjStr};
 
 static FILES: Mutex<Vec<Option<File>>> = Mutex::new(Vec::new());
 
@@ -214,18 +213,19 @@ pub unsafe extern "C" fn mj_fs_write(
 }
 
 /// `os.listdir(path)`: the entry names, sorted bytewise (Python leaves the order to the
-/// file system; sorting makes programs reproducible), without `.` and `..`.
+/// file system; sorting makes programs reproducible), without `.` and `..`, in one string
+/// with a NUL byte after each name (no name contains one); the library splits it.
 ///
 /// # Safety
 /// `p` must be a valid string; `err` null or writable.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mj_fs_listdir(p: *const MjStr, err: *mut *const MjStr) -> *mut MjList {
+pub unsafe extern "C" fn mj_fs_listdir(p: *const MjStr, err: *mut *const MjStr) -> *const MjStr {
     let p = unsafe { path(p) };
     let rd = match std::fs::read_dir(p) {
         Ok(rd) => rd,
         Err(e) => {
             unsafe { set_err(err, &os_error(&e, p)) };
-            return std::ptr::null_mut();
+            return std::ptr::null();
         }
     };
     let mut names: Vec<Vec<u8>> = Vec::new();
@@ -234,13 +234,17 @@ pub unsafe extern "C" fn mj_fs_listdir(p: *const MjStr, err: *mut *const MjStr) 
             Ok(ent) => names.push(ent.file_name().as_bytes().to_vec()),
             Err(e) => {
                 unsafe { set_err(err, &os_error(&e, p)) };
-                return std::ptr::null_mut();
+                return std::ptr::null();
             }
         }
     }
     names.sort();
-    let strs: Vec<*const MjStr> = names.iter().map(|n| new_str(n)).collect();
-    list_from_strs(&strs)
+    let mut joined = Vec::new();
+    for n in &names {
+        joined.extend_from_slice(n);
+        joined.push(0);
+    }
+    new_str(&joined)
 }
 
 /// File-system operations on one path, selected by `op`: 0 `remove` (a file), 1 `rmdir`,

@@ -3,15 +3,14 @@
 
 use std::ffi::{CStr, c_char};
 use std::io::Write;
-use std::sync::atomic::{AtomicPtr, Ordering};
+use std::sync::Mutex;
 
-use crate::list::{list_from_strs, mj_list_copy, mj_list_new_kind};
+use crate::MjStr;
 use crate::str::{bytes, new_str};
-use crate::{MjList, MjStr};
 
-/// `List[String]` built by `mj_rt_init`; `mj_argv` hands out copies so that a program
-/// mutating its argument list cannot affect later calls.
-static ARGV: AtomicPtr<MjList> = AtomicPtr::new(std::ptr::null_mut());
+/// The process's arguments, saved by `mj_rt_init`; `mj_arg` hands out a fresh string of
+/// one of them (the library's `sys.argv()` builds its list from them).
+static ARGS: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
 
 /// Flushes stdout, prints `msg` to stderr and exits with status 1.
 pub fn fatal(msg: &[u8]) -> ! {
@@ -39,17 +38,17 @@ pub unsafe fn fatal_at(file: *const MjStr, line: i64, msg: &str) -> ! {
 /// `argv` must hold `argc` valid NUL-terminated strings (or be null with `argc` 0).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mj_rt_init(argc: i64, argv: *const *const c_char) {
-    let mut args: Vec<*const MjStr> = Vec::new();
+    let mut args: Vec<Vec<u8>> = Vec::new();
     if !argv.is_null() {
         for i in 0..argc.max(0) as usize {
             let p = unsafe { *argv.add(i) };
             if p.is_null() {
                 break;
             }
-            args.push(new_str(unsafe { CStr::from_ptr(p) }.to_bytes()));
+            args.push(unsafe { CStr::from_ptr(p) }.to_bytes().to_vec());
         }
     }
-    ARGV.store(list_from_strs(&args), Ordering::Release);
+    *ARGS.lock().unwrap_or_else(|e| e.into_inner()) = args;
 }
 
 /// # Safety
@@ -80,16 +79,24 @@ pub unsafe extern "C" fn mj_rt_unhandled(err: *const MjStr) -> ! {
     fatal(&out)
 }
 
+/// The number of process arguments (the program's path first).
+///
 /// # Safety
 /// Always safe.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mj_argv() -> *mut MjList {
-    let l = ARGV.load(Ordering::Acquire);
-    if l.is_null() {
-        unsafe { mj_list_new_kind(8, 0, crate::rc::KIND_STR) }
-    } else {
-        unsafe { mj_list_copy(l) }
-    }
+pub unsafe extern "C" fn mj_argc() -> i64 {
+    ARGS.lock().unwrap_or_else(|e| e.into_inner()).len() as i64
+}
+
+/// Argument `i` as a new string (empty when out of range).
+///
+/// # Safety
+/// Always safe.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mj_arg(i: i64) -> *const MjStr {
+    let args = ARGS.lock().unwrap_or_else(|e| e.into_inner());
+    let arg = usize::try_from(i).ok().and_then(|i| args.get(i));
+    new_str(arg.map_or(&[][..], |a| a.as_slice()))
 }
 
 /// Integer power with wrapping; a negative exponent gives 0 (see ABI.md).

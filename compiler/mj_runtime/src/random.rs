@@ -11,11 +11,8 @@
 //! - `mj_random_range_i64` / `_u64`: one draw per attempt, mapped to the inclusive range by
 //!   Lemire's multiply-and-reject method (unbiased);
 //! - `mj_random_normal`: Box-Muller with two `f64` draws, `sqrt(-2 ln(1 - u1)) * cos(2 pi u2)`;
-//! - `mj_random_shuffle`: Fisher-Yates from the last element down, `j` in `[0, i]`.
 
 use std::sync::Mutex;
-
-use crate::MjList;
 
 static STATE: Mutex<Option<[u64; 4]>> = Mutex::new(None);
 
@@ -129,36 +126,4 @@ pub extern "C" fn mj_random_normal() -> f64 {
         let u2 = unit(s);
         (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
     })
-}
-
-/// `shuffle(list)`: permutes the elements in place. Elements are moved as bytes, which
-/// is a valid move for every element type (the list owns them either way).
-///
-/// # Safety
-/// `l` must be null or a valid `MjList`.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn mj_random_shuffle(l: *mut MjList) {
-    if l.is_null() {
-        return;
-    }
-    let (len, data, size) = unsafe { ((*l).len, (*l).data, (*l).elem_size.max(1) as usize) };
-    if len < 2 {
-        return;
-    }
-    with_rng(|s| {
-        for i in (1..len as u64).rev() {
-            let j = below_inclusive(s, i);
-            if i != j {
-                // SAFETY: i, j < len, so both elements lie inside the list's buffer and,
-                // being distinct indices, do not overlap.
-                unsafe {
-                    std::ptr::swap_nonoverlapping(
-                        data.add(i as usize * size),
-                        data.add(j as usize * size),
-                        size,
-                    );
-                }
-            }
-        }
-    });
 }

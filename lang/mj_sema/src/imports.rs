@@ -50,6 +50,7 @@ pub fn std_alias(dotted: &str) -> bool {
         "math"
             | "sys"
             | "collections"
+            | "collections.string"
             | "random"
             | "os"
             | "os.path"
@@ -79,6 +80,13 @@ pub fn mentions_prelude(text: &str) -> bool {
 /// returns one). A cheap textual test, like [`mentions_prelude`].
 pub fn mentions_optional(text: &str) -> bool {
     text.contains(".get(") || mentions_word(text, "Optional")
+}
+
+/// Whether a file may call a `String` method written in mj (`std.collections.string`).
+pub fn mentions_string_methods(text: &str) -> bool {
+    ["split", "splitlines", "join"]
+        .iter()
+        .any(|w| mentions_word(text, w))
 }
 
 /// Whether a file may use the hashing prelude (`hash`, `Hashable`, `Hasher`).

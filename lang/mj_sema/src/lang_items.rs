@@ -87,6 +87,31 @@ pub(crate) fn lang_struct(cx: &Ctx, item: LangItem) -> Option<u32> {
     }
 }
 
+/// The module whose functions are methods of the built-in `String`: each takes
+/// `self: String` first (`def split(self: String, sep: String) -> List[String]`), and
+/// `s.split(",")` calls it. Loaded when a program mentions one of them (`db::imports`).
+pub const STRING_METHODS: &str = "std.collections.string";
+
+/// The mj function that implements `String.<name>`, if its module is loaded.
+pub(crate) fn string_method(cx: &Ctx, name: &str) -> Option<crate::tir::FnId> {
+    let md = cx
+        .modules
+        .iter()
+        .find(|md| md.input.name == STRING_METHODS)?;
+    match md.scope.get(name) {
+        Some(Item::Func(f))
+            if cx.funcs[f.0 as usize]
+                .sig
+                .params
+                .first()
+                .is_some_and(|p| p.name == "self") =>
+        {
+            Some(*f)
+        }
+        _ => None,
+    }
+}
+
 /// The element type of a list: the library's `List[T]` or the runtime's list.
 pub(crate) fn list_elem(cx: &Ctx, t: &crate::ty::Ty) -> Option<crate::ty::Ty> {
     use crate::ty::{CtArg, Ty};

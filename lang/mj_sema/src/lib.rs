@@ -22,6 +22,7 @@ pub const PRELUDE_MODULES: &[&str] = &[
     "std.collections.set",
     "std.collections.list",
     "std.builtin.range",
+    "std.collections.string",
 ];
 /// The names the prelude modules export to every module.
 pub const PRELUDE_NAMES: &[&str] = &[

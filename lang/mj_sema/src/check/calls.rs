@@ -188,10 +188,7 @@ impl FnCx<'_> {
     }
 
     pub fn rt_call(&mut self, f: crate::rt::Rt, args: Vec<TExpr>, ret: Ty, line: u32) -> TExpr {
-        // A runtime operation that makes a list (`split`, `argv`, `listdir`) gives the
-        // program the library's `List`.
-        let call = self.rt_call_expr(f, args, ret, line);
-        self.list_from_runtime(call)
+        self.rt_call_expr(f, args, ret, line)
     }
 
     /// Checks the arguments of a call against a signature. `skip` parameters (the
@@ -963,6 +960,25 @@ impl FnCx<'_> {
             self.check_mut_use(base, &format!("`{}`", name.name));
         }
         let line = self.line(span);
+        // A method of the built-in `String` written in mj (`std.collections.string`).
+        if recv.ty == Ty::Str
+            && let Some(id) = crate::lang_items::string_method(self.cx, &name.name)
+        {
+            let id = self.pick_free(id, args);
+            return match self.call_with_receiver(
+                id,
+                Vec::new(),
+                base,
+                recv,
+                name,
+                explicit,
+                args,
+                span,
+            ) {
+                Some((call, _)) => call,
+                None => self.unknown(line),
+            };
+        }
         match recv.ty.clone() {
             Ty::Struct(s, _) => {
                 // A field holding a function value: `op.f(x)`.
@@ -1018,36 +1034,11 @@ impl FnCx<'_> {
                 if !self.cx.funcs[id.0 as usize].sig.has_self {
                     return self.call_fn_with(id, &name.name, prefix, explicit, args, span);
                 }
-                let Some((sig, ct)) = self.instantiate(id, prefix, explicit, args, 1, span) else {
-                    for a in args {
-                        self.expr(&a.value, None);
-                    }
+                let Some((call, guard_recv)) =
+                    self.call_with_receiver(id, prefix, base, recv, name, explicit, args, span)
+                else {
                     return self.unknown(line);
                 };
-                // A `var self` method takes ownership of its receiver; others borrow it.
-                let recv = match sig.params[0].conv {
-                    Conv::Owned => self.owned_value(recv, base.span),
-                    Conv::Read => self.hold_temp(recv),
-                    _ => recv,
-                };
-                if sig.params[0].conv == Conv::Mut && is_place(&recv) {
-                    // (Calling a `mut self` method on a temporary is allowed; it mutates the copy.)
-                    let what = format!("calling `{}` (a `mut self` method)", name.name);
-                    self.check_mut_use(base, &what);
-                }
-                let recv_arg = self.self_arg(recv, &sig);
-                let guard_recv = recv_arg.clone();
-                let mut targs = vec![recv_arg];
-                targs.extend(self.check_args(&name.name, &sig, 1, args, span));
-                if sig.raises {
-                    self.check_may_raise_ty(
-                        &format!("call to `{}`", name.name),
-                        sig.raises_ty.as_ref(),
-                        span,
-                    );
-                }
-                let call = TExpr::new(K::Call(self.callee(id, &ct), targs), sig.ret, line);
-                let call = self.ref_result(call);
                 self.optional_guard(&guard_recv, s, &name.name, call, span)
             }
             Ty::Unknown => {
@@ -1081,5 +1072,53 @@ impl FnCx<'_> {
                 Err(recv) => super::builtins::builtin_method(self, recv, name, args, span),
             },
         }
+    }
+
+    /// A call of method `id` (its first parameter the receiver `recv`) with the call's
+    /// own arguments; gives the call and the receiver argument.
+    #[allow(clippy::too_many_arguments)]
+    fn call_with_receiver(
+        &mut self,
+        id: FnId,
+        prefix: Vec<crate::ty::CtArg>,
+        base: &Expr,
+        recv: TExpr,
+        name: &ast::Ident,
+        explicit: Option<&[Arg]>,
+        args: &[Arg],
+        span: Span,
+    ) -> Option<(TExpr, TArg)> {
+        let line = self.line(span);
+        let Some((sig, ct)) = self.instantiate(id, prefix, explicit, args, 1, span) else {
+            for a in args {
+                self.expr(&a.value, None);
+            }
+            return None;
+        };
+        // A `var self` method takes ownership of its receiver; others borrow it.
+        let recv = match sig.params[0].conv {
+            Conv::Owned => self.owned_value(recv, base.span),
+            Conv::Read => self.hold_temp(recv),
+            _ => recv,
+        };
+        if sig.params[0].conv == Conv::Mut && is_place(&recv) {
+            // (Calling a `mut self` method on a temporary is allowed; it mutates the copy.)
+            let what = format!("calling `{}` (a `mut self` method)", name.name);
+            self.check_mut_use(base, &what);
+        }
+        let recv_arg = self.self_arg(recv, &sig);
+        let guard_recv = recv_arg.clone();
+        let mut targs = vec![recv_arg];
+        targs.extend(self.check_args(&name.name, &sig, 1, args, span));
+        if sig.raises {
+            self.check_may_raise_ty(
+                &format!("call to `{}`", name.name),
+                sig.raises_ty.as_ref(),
+                span,
+            );
+        }
+        let call = TExpr::new(K::Call(self.callee(id, &ct), targs), sig.ret, line);
+        let call = self.ref_result(call);
+        Some((call, guard_recv))
     }
 }

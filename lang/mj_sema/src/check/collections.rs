@@ -166,66 +166,6 @@ impl FnCx<'_> {
         TExpr::new(K::Seq(stmts, Box::new(move_out(list))), lt, line)
     }
 
-    /// A list made by a runtime operation (a handle) as the library's `List` when its
-    /// module is loaded: a new list with each element appended (the handle dies with its
-    /// temporary).
-    pub fn list_from_runtime(&mut self, v: TExpr) -> TExpr {
-        let Ty::List(elem) = v.ty.clone() else {
-            return v;
-        };
-        if !self.is_library_list(&self.list_ty((*elem).clone())) {
-            return v;
-        }
-        let line = v.line;
-        let (s0, h) = self.held_temp(v);
-        let out = self.build_list((*elem).clone(), Vec::new(), line);
-        let (s1, out) = self.temp(out);
-        let len = TExpr::new(K::Len(Box::new(h.clone())), Ty::INT, line);
-        let start = self.int(0, line);
-        let lp = self.index_loop(start, len, |fx, i| {
-            let e = TExpr::new(K::ListElem(Box::new(h), Box::new(i)), (*elem).clone(), line);
-            vec![TStmt::Expr(fx.list_push(out.clone(), e))]
-        });
-        let mut stmts = vec![s0, s1];
-        stmts.extend(lp);
-        let ty = out.ty.clone();
-        TExpr::new(K::Seq(stmts, Box::new(move_out(out))), ty, line)
-    }
-
-    /// The runtime's list (a handle) with the elements of `v`, a library `List`, for the
-    /// runtime operations that still take one (`String.join`).
-    pub fn list_for_runtime(&mut self, v: TExpr, span: Span) -> TExpr {
-        let elem = match crate::lang_items::list_elem(self.cx, &v.ty) {
-            Some(e) if self.is_library_list(&v.ty) => e,
-            _ => return v,
-        };
-        let line = v.line;
-        let mut stmts = Vec::new();
-        let l = self.spill_to(v, &mut stmts);
-        let out = self.build_builtin_list(elem.clone(), Vec::new(), line);
-        let (s1, out) = self.temp(out);
-        stmts.push(s1);
-        let Some(len) = self.dunder_call(l.clone(), "__len__", Vec::new(), span) else {
-            return self.unknown(line);
-        };
-        let start = self.int(0, line);
-        let lp = self.index_loop(start, len, |fx, i| {
-            match fx.dunder_call(l, "__getitem__", vec![i], span) {
-                Some(e) => {
-                    let e = fx.ref_result(e);
-                    vec![TStmt::Expr(fx.list_push(out.clone(), e))]
-                }
-                None => Vec::new(),
-            }
-        });
-        stmts.extend(lp);
-        TExpr::new(
-            K::Seq(stmts, Box::new(move_out(out))),
-            Ty::List(Box::new(elem)),
-            line,
-        )
-    }
-
     /// `mj_list_push(list, &tmp)` with the value stored in a temporary first.
     pub fn list_push(&mut self, list: TExpr, v: TExpr) -> TExpr {
         let line = v.line;

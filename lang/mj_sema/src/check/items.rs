@@ -757,6 +757,7 @@ fn describe_sig(cx: &Ctx, name: &str, fid: FnId) -> String {
 fn builtin_reexport(module: &str, name: &str) -> Option<&'static str> {
     match (module.strip_prefix("std.").unwrap_or(module), name) {
         ("os", "abort") => Some("builtin"),
+        ("collections.string", "String" | "StringSlice" | "StaticString") => Some("builtin"),
         _ => None,
     }
 }

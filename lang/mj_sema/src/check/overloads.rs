@@ -254,7 +254,11 @@ impl FnCx<'_> {
     /// The parameters before the call's arguments: `self` of a method (of a constructor,
     /// `out self`), none of a module-level function.
     fn self_skip(&self, id: FnId) -> usize {
-        usize::from(self.cx.funcs[id.0 as usize].owner.is_some())
+        let f = &self.cx.funcs[id.0 as usize];
+        // (The methods of the built-in `String` are functions whose receiver is `self`.)
+        let string_method =
+            self.cx.modules[f.module].input.name == crate::lang_items::STRING_METHODS;
+        usize::from(f.owner.is_some() || string_method)
     }
 
     /// How well a typed argument fits a parameter type: 0 not at all, 1 through a type
@@ -274,7 +278,12 @@ impl FnCx<'_> {
                     || crate::lang_items::list_elem(self.cx, &v.ty).is_some();
                 return if lends { 2 } else { 0 };
             }
-            // `T` binds anything but `None` (an empty `Optional(None)` has its own overload).
+            // A template that the argument's type fills (`List[T]` for a `List[Int]`)
+            // fits better than a bare `T`, which binds anything but `None` (an empty
+            // `Optional(None)` has its own overload).
+            if !matches!(p, Ty::Param(_)) && super::params::fits_template(p, &v.ty) {
+                return 2;
+            }
             return u32::from(v.ty != Ty::Unit);
         }
         let literal_int = matches!(v.kind, K::Int(_));

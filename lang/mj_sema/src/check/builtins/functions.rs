@@ -96,9 +96,7 @@ impl FnCx<'_> {
         }
         let mut vals: Vec<TExpr> = args.iter().map(|a| self.expr(&a.value, None)).collect();
         if vals.len() == 1 {
-            let v = vals.remove(0);
-            vals.push(self.list_for_runtime(v, span));
-            if let Ty::List(t) = vals[0].ty.clone() {
+            if let Some(t) = crate::lang_items::list_elem(self.cx, &vals[0].ty) {
                 return self.min_max_list(is_max, vals.remove(0), &t, span);
             }
             self.error(Diag::error(
@@ -157,30 +155,37 @@ impl FnCx<'_> {
 
     fn min_max_list(&mut self, is_max: bool, list: TExpr, t: &Ty, span: Span) -> TExpr {
         let line = list.line;
-        let (s0, l) = self.held_temp(list);
-        let len = TExpr::new(K::Len(Box::new(l.clone())), Ty::INT, line);
-        let first = TExpr::new(
-            K::ListElem(Box::new(l.clone()), Box::new(self.int(0, line))),
-            t.clone(),
-            line,
-        );
+        let mut stmts = Vec::new();
+        let l = self.spill_to(list, &mut stmts);
+        let Some(len) = self.dunder_call(l.clone(), "__len__", Vec::new(), span) else {
+            return self.unknown(line);
+        };
+        let zero = self.int(0, line);
+        let Some(first) = self.dunder_call(l.clone(), "__getitem__", vec![zero], span) else {
+            return self.unknown(line);
+        };
+        let first = self.copy_value(self.ref_result(first), span);
         let (s1, acc) = self.temp(first);
+        stmts.push(s1);
         let start = self.int(1, line);
         let lp = self.index_loop(start, len, |fx, i| {
-            let elem = TExpr::new(K::ListElem(Box::new(l), Box::new(i)), t.clone(), line);
-            let (s, e) = fx.temp(elem);
+            let Some(elem) = fx.dunder_call(l, "__getitem__", vec![i], span) else {
+                return Vec::new();
+            };
+            let elem = fx.ref_result(elem);
             let op = if is_max {
                 ast::CmpOp::Gt
             } else {
                 ast::CmpOp::Lt
             };
-            let better = fx.compare(op, e.clone(), acc.clone(), span);
-            vec![
-                s,
-                TStmt::If(better, vec![TStmt::Assign(acc.clone(), e)], Vec::new()),
-            ]
+            let better = fx.compare(op, elem.clone(), acc.clone(), span);
+            let elem = fx.copy_value(elem, span);
+            vec![TStmt::If(
+                better,
+                vec![TStmt::Assign(acc.clone(), elem)],
+                Vec::new(),
+            )]
         });
-        let mut stmts = vec![s0, s1];
         stmts.extend(lp);
         TExpr::new(K::Seq(stmts, Box::new(acc)), t.clone(), line)
     }
@@ -303,6 +308,9 @@ pub(crate) fn call_builtin(
             }
             fn named(a: &Arg) -> Option<&str> {
                 a.name.as_ref().map(|n| n.name.as_str())
+            }
+            if let Some(v) = fx.string_from_memory(args, span) {
+                return Some(v);
             }
             if args.len() > 1 || named(&args[0]).is_some() {
                 if args
@@ -845,6 +853,50 @@ fn enumerate(fx: &mut FnCx<'_>, v: TExpr, span: Span) -> TExpr {
 }
 
 impl FnCx<'_> {
+    /// The constructors of a string from memory, as Mojo spells them:
+    /// `String(unsafe_from_utf8=span)`, `String(from_utf8=span)` (raises in Mojo on bad
+    /// UTF-8; the bytes are taken as they are here), `StringSlice(ptr=p, length=n)`, and
+    /// `String(capacity=n)` (an empty string: the capacity is only a hint).
+    fn string_from_memory(&mut self, args: &[Arg], span: Span) -> Option<TExpr> {
+        let line = self.line(span);
+        let names: Vec<&str> = args
+            .iter()
+            .map(|a| a.name.as_ref().map_or("", |n| n.name.as_str()))
+            .collect();
+        let byte = Ty::Int {
+            bits: 8,
+            signed: false,
+        };
+        let (ptr, len) = match names.as_slice() {
+            ["capacity"] => {
+                self.typed_arg(&args[0], &Ty::INT);
+                return Some(s("", line));
+            }
+            ["unsafe_from_utf8" | "from_utf8"] => {
+                if names[0] == "from_utf8" {
+                    self.check_may_raise("`String(from_utf8=...)`", span);
+                }
+                let v = self.typed_arg(&args[0], &Ty::Span(Box::new(byte.clone())));
+                let mut stmts = Vec::new();
+                let v = self.spill_to(v, &mut stmts);
+                let p = TExpr::new(
+                    K::Field(Box::new(v.clone()), 0),
+                    Ty::RawPtr(Box::new(byte), 0),
+                    line,
+                );
+                let n = TExpr::new(K::Field(Box::new(v), 1), Ty::INT, line);
+                let call = self.rt_call(Rt::StrFromBytes, vec![p, n], Ty::Str, line);
+                return Some(TExpr::new(K::Seq(stmts, Box::new(call)), Ty::Str, line));
+            }
+            ["ptr", "length"] => (
+                self.typed_arg(&args[0], &Ty::RawPtr(Box::new(byte), 0)),
+                self.typed_arg(&args[1], &Ty::INT),
+            ),
+            _ => return None,
+        };
+        Some(self.rt_call(Rt::StrFromBytes, vec![ptr, len], Ty::Str, line))
+    }
+
     /// `String(a, b, c, sep=", ", end="!")`: Mojo's variadic constructor writes each
     /// argument as `print` would, with `sep` between them and `end` after the last.
     fn string_of_writables(&mut self, args: &[Arg], line: u32) -> TExpr {

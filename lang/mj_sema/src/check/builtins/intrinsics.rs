@@ -6,10 +6,9 @@
 //! import them (`from std._intrinsics import fs_read`); user programs may too, but the
 //! leading underscore marks them as the library's business.
 
+use mj_syntax::Span;
 use mj_syntax::ast::Arg;
-use mj_syntax::{Diag, Span};
 
-use crate::check::E_MISMATCH;
 use crate::check::body::FnCx;
 use crate::rt::Rt;
 use crate::tir::TExpr;
@@ -19,8 +18,6 @@ use crate::ty::Ty;
 enum P {
     Int,
     Str,
-    /// A `List[T]` of any element type (moved as bytes by the runtime).
-    AnyList,
 }
 
 #[derive(Clone, Copy)]
@@ -29,7 +26,6 @@ enum R {
     Int,
     F64,
     Str,
-    StrList,
 }
 
 /// (name, runtime operation, parameters, result, raises).
@@ -59,13 +55,6 @@ const INTRINSICS: &[(&str, Rt, &[P], R, bool)] = &[
         false,
     ),
     ("random_normal", Rt::RandomNormal, &[], R::F64, false),
-    (
-        "random_shuffle",
-        Rt::RandomShuffle,
-        &[P::AnyList],
-        R::Unit,
-        false,
-    ),
     ("file_open", Rt::FileOpen, &[P::Str, P::Str], R::Int, true),
     ("file_read", Rt::FileRead, &[P::Int, P::Int], R::Str, true),
     (
@@ -85,7 +74,7 @@ const INTRINSICS: &[(&str, Rt, &[P], R, bool)] = &[
         R::Int,
         true,
     ),
-    ("fs_listdir", Rt::FsListdir, &[P::Str], R::StrList, true),
+    ("fs_listdir", Rt::FsListdir, &[P::Str], R::Str, true),
     ("fs_op", Rt::FsOp, &[P::Str, P::Int], R::Int, true),
     ("os_getenv", Rt::OsGetenv, &[P::Str, P::Str], R::Str, false),
     (
@@ -121,15 +110,6 @@ pub(crate) fn call(fx: &mut FnCx<'_>, name: &str, args: &[Arg], span: Span) -> T
         let v = match p {
             P::Int => fx.typed_arg(a, &Ty::INT),
             P::Str => fx.typed_arg(a, &Ty::Str),
-            P::AnyList => {
-                let v = fx.expr(&a.value, None);
-                let v = fx.list_for_runtime(v, a.value.span);
-                if !matches!(v.ty, Ty::List(_) | Ty::Unknown) {
-                    let msg = format!("expected a `List`, found `{}`", fx.ty_name(&v.ty));
-                    fx.error(Diag::error(E_MISMATCH, msg, a.value.span));
-                }
-                v
-            }
         };
         vals.push(v);
     }
@@ -141,7 +121,6 @@ pub(crate) fn call(fx: &mut FnCx<'_>, name: &str, args: &[Arg], span: Span) -> T
         R::Int => Ty::INT,
         R::F64 => Ty::F64,
         R::Str => Ty::Str,
-        R::StrList => Ty::List(Box::new(Ty::Str)),
     };
     fx.rt_call(op, vals, ty, line)
 }

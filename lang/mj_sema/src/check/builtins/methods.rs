@@ -8,7 +8,7 @@ use super::functions::sort_list;
 use super::s;
 use crate::check::body::FnCx;
 use crate::check::expr::is_place;
-use crate::check::{E_ARITY, E_ASSIGN, E_KWARG, E_NO_MEMBER, E_UNSUPPORTED};
+use crate::check::{E_ASSIGN, E_KWARG, E_NO_MEMBER, E_UNSUPPORTED};
 use crate::rt::Rt;
 use crate::suggest::did_you_mean;
 use crate::tir::{TBin, TCmp, TExpr, TExprKind as K, TStmt};
@@ -207,8 +207,6 @@ pub(crate) fn builtin_method(
         }
         Ty::Str => {
             const KNOWN: &[&str] = &[
-                "split",
-                "join",
                 "strip",
                 "lstrip",
                 "rstrip",
@@ -228,7 +226,6 @@ pub(crate) fn builtin_method(
                 "isupper",
                 "islower",
                 "isalnum",
-                "splitlines",
                 "codepoint_slices",
                 "copy",
                 "byte_length",
@@ -248,55 +245,6 @@ pub(crate) fn builtin_method(
                 )
             };
             match m {
-                "split" => {
-                    let mut sep = TExpr::new(K::Null, Ty::Str, line);
-                    let mut maxsplit = fx.int(-1, line);
-                    for (i, a) in args.iter().enumerate() {
-                        match (i, a.name.as_ref().map(|n| n.name.as_str())) {
-                            (0, None) | (_, Some("sep")) => sep = fx.typed_arg(a, &Ty::Str),
-                            (1, None) | (_, Some("maxsplit")) => {
-                                maxsplit = fx.typed_arg(a, &Ty::INT)
-                            }
-                            _ => fx.error(Diag::error(
-                                E_ARITY,
-                                "`split` takes `sep` and `maxsplit`",
-                                a.span,
-                            )),
-                        }
-                    }
-                    fx.rt_call(
-                        Rt::StrSplit,
-                        vec![recv, sep, maxsplit],
-                        Ty::List(Box::new(Ty::Str)),
-                        line,
-                    )
-                }
-                // `", ".join(a, b, c)`: the elements given one by one (each written as
-                // `String(x)`).
-                "join"
-                    if args.len() > 1
-                        || args.first().is_some_and(|a| {
-                            let t = fx.on_the_side(|f| f.expr(&a.value, None)).ty;
-                            t.is_numeric() || t == Ty::Str
-                        }) =>
-                {
-                    let items: Vec<TExpr> = args
-                        .iter()
-                        .map(|a| {
-                            let v = fx.expr(&a.value, None);
-                            fx.stringify(v, a.value.span)
-                        })
-                        .collect();
-                    let l = fx.build_list(Ty::Str, items, line);
-                    let l = fx.list_for_runtime(l, span);
-                    fx.rt_call(Rt::StrJoin, vec![recv, l], Ty::Str, line)
-                }
-                "join" if ok(fx, 1, 1) => {
-                    let want = fx.list_ty(Ty::Str);
-                    let l = fx.typed_arg(&args[0], &want);
-                    let l = fx.list_for_runtime(l, args[0].span);
-                    fx.rt_call(Rt::StrJoin, vec![recv, l], Ty::Str, line)
-                }
                 "strip" | "lstrip" | "rstrip" if ok(fx, 0, 1) => {
                     let chars = if args.is_empty() {
                         TExpr::new(K::Null, Ty::Str, line)
@@ -306,12 +254,6 @@ pub(crate) fn builtin_method(
                     str_method(fx, m, vec![recv, chars], Ty::Str, line)
                 }
                 "upper" | "lower" if ok(fx, 0, 0) => str_method(fx, m, vec![recv], Ty::Str, line),
-                "splitlines" if ok(fx, 0, 0) => fx.rt_call(
-                    Rt::StrSplitlines,
-                    vec![recv],
-                    Ty::List(Box::new(Ty::Str)),
-                    line,
-                ),
                 "find" if ok(fx, 1, 2) => {
                     let sub = fx.typed_arg(&args[0], &Ty::Str);
                     let start = if args.len() > 1 {

@@ -398,9 +398,26 @@ pub(crate) fn call_module_builtin(
                 _ => fx.rt_call(Rt::TimeMonotonicNs, Vec::new(), Ty::INT, line),
             });
         }
+        // `argv()`: a new `List[String]` of the process's arguments, read one by one.
         "sys" if name == "argv" => {
             fx.arity(name, args, 0, 0, span);
-            return Some(fx.rt_call(Rt::Argv, Vec::new(), Ty::List(Box::new(Ty::Str)), line));
+            let out = fx.build_list(Ty::Str, Vec::new(), line);
+            let (s0, out) = fx.temp(out);
+            let count = fx.rt_call_expr(Rt::Argc, Vec::new(), Ty::INT, line);
+            let start = fx.int(0, line);
+            let lp = fx.index_loop(start, count, |fx, i| {
+                let arg = fx.rt_call_expr(Rt::Arg, vec![i], Ty::Str, line);
+                vec![TStmt::Expr(fx.list_push(out.clone(), arg))]
+            });
+            let mut stmts = vec![s0];
+            stmts.extend(lp);
+            let ty = out.ty.clone();
+            let v = TExpr::new(
+                K::Seq(stmts, Box::new(super::collections::move_out(out))),
+                ty,
+                line,
+            );
+            return Some(v);
         }
         "builtin" | "memory" | "sys" => return call_builtin(fx, name, args, span, expected),
         "collections" if name == "Span" => return call_builtin(fx, name, args, span, expected),
