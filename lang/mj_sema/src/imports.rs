@@ -84,9 +84,9 @@ pub fn mentions_optional(text: &str) -> bool {
 
 /// Whether a file may call a `String` method written in mj (`std.collections.string`).
 pub fn mentions_string_methods(text: &str) -> bool {
-    ["split", "splitlines", "join"]
+    [".split(", ".splitlines(", ".join("]
         .iter()
-        .any(|w| mentions_word(text, w))
+        .any(|w| text.contains(w))
 }
 
 /// Whether a file may use the hashing prelude (`hash`, `Hashable`, `Hasher`).
