@@ -206,7 +206,7 @@ impl<'a, 'ctx> ModCx<'a, 'ctx> {
         const NORETURN: &[&str] = &[
             "mj_rt_abort",
             "mj_rt_unhandled",
-            "mj_list_abort_index",
+            "mj_abort_index",
             "mj_abort_div_zero",
             "mj_exit",
         ];

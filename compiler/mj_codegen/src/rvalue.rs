@@ -165,22 +165,6 @@ impl<'m, 'a, 'ctx> FnCx<'m, 'a, 'ctx> {
                 self.m.tag_access(v.as_instruction_value(), Access::Len);
                 Ok(v)
             }
-            Rvalue::ElemAddr(list, idx) => {
-                let elem = match self.operand_ty(list)? {
-                    Ty::List(e) => *e,
-                    other => return Err(format!("element address of non-list type {other:?}")),
-                };
-                let l = self.pointer(list)?;
-                let data_addr = ll(b.build_struct_gep(self.m.types.list_obj, l, 2, "data.addr"))?;
-                let data = ll(b.build_load(self.m.types.ptr(), data_addr, "data"))?;
-                self.m.tag_access(data.as_instruction_value(), Access::Data);
-                let data = data.into_pointer_value();
-                let i = self.int(idx)?;
-                let llelem = self.m.types.basic(&elem)?;
-                // SAFETY: a plain (not inbounds) GEP has no undefined behavior of its own; the
-                // lowering emits the bounds check.
-                Ok(ll(unsafe { b.build_gep(llelem, data, &[i], "elem") })?.into())
-            }
             Rvalue::PtrOffset(p, n) => {
                 let pointee = match self.operand_ty(p)? {
                     Ty::Ptr(e, _) => *e,
@@ -341,7 +325,7 @@ impl<'m, 'a, 'ctx> FnCx<'m, 'a, 'ctx> {
             // Same representation: int<->int of the same width, pointer<->pointer.
             return Ok(v);
         }
-        let is_ptr = |t: &Ty| matches!(t, Ty::Str | Ty::List(_) | Ty::Ptr(..));
+        let is_ptr = |t: &Ty| matches!(t, Ty::Str | Ty::Ptr(..));
         Ok(match (from, to, v) {
             (Ty::Int { .. }, Ty::Bool, BasicValueEnum::IntValue(i)) => {
                 let zero = i.get_type().const_zero();

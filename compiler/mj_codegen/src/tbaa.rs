@@ -13,12 +13,10 @@ use crate::module::ModCx;
 
 /// What an access touches.
 pub(crate) enum Access<'t> {
-    /// A scalar of this type (struct fields and list elements included).
+    /// A scalar of this type (struct fields included).
     Value(&'t Ty),
-    /// The `len` field of a string or list object.
+    /// The `len` field of a string object.
     Len,
-    /// The `data` pointer of a list object.
-    Data,
 }
 
 impl<'ctx> ModCx<'_, 'ctx> {
@@ -46,12 +44,11 @@ impl<'ctx> ModCx<'_, 'ctx> {
     pub(crate) fn tag_access(&self, inst: Option<InstructionValue<'ctx>>, access: Access<'_>) {
         let name = match access {
             Access::Len => "mj.len".to_string(),
-            Access::Data => "mj.data".to_string(),
             Access::Value(t) => match t {
                 Ty::Bool => "bool".into(),
                 Ty::Int { bits, .. } => format!("i{bits}"),
                 Ty::Float { bits } => format!("f{bits}"),
-                Ty::Str | Ty::List(_) | Ty::Ptr(..) => "ptr".into(),
+                Ty::Str | Ty::Ptr(..) => "ptr".into(),
                 Ty::Unit | Ty::Tuple(_) | Ty::Struct(_) | Ty::Vector(..) | Ty::Array(..) => return,
             },
         };

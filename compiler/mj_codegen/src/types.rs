@@ -15,8 +15,6 @@ pub(crate) struct Types<'ctx> {
     /// `MjStr { i64 len, ptr bytes, i64 rc }`, the layout of string literals (`rc` 0:
     /// immortal, never counted or freed by the runtime).
     pub str_obj: StructType<'ctx>,
-    /// `MjList { i64 len, i64 cap, ptr data, i64 elem_size, i64 rc, i64 elem_kind }`.
-    pub list_obj: StructType<'ctx>,
     /// Whether pointers keep their MIR address space (GPU targets); on a CPU every
     /// address space is the default one.
     address_spaces: bool,
@@ -34,7 +32,6 @@ impl<'ctx> Types<'ctx> {
                 .map(|s| ctx.opaque_struct_type(&s.name))
                 .collect(),
             str_obj: ctx.struct_type(&[i64t, ptr, i64t], false),
-            list_obj: ctx.struct_type(&[i64t, i64t, ptr, i64t, i64t, i64t], false),
             address_spaces,
         };
         for (i, def) in p.structs.iter().enumerate() {
@@ -87,7 +84,7 @@ impl<'ctx> Types<'ctx> {
                 .ctx
                 .ptr_type(AddressSpace::from(u16::from(*space)))
                 .into(),
-            Ty::Str | Ty::List(_) | Ty::Ptr(..) => self.ptr(),
+            Ty::Str | Ty::Ptr(..) => self.ptr(),
             Ty::Tuple(elems) => {
                 let fields = elems
                     .iter()
@@ -141,7 +138,7 @@ pub(crate) fn intrinsic_suffix(ty: &Ty) -> Result<String, String> {
         } => "bf16".into(),
         Ty::Float { bits } => format!("f{bits}"),
         Ty::Vector(elem, n) => format!("v{n}{}", intrinsic_suffix(elem)?),
-        Ty::Str | Ty::List(_) | Ty::Ptr(..) => "p0".into(),
+        Ty::Str | Ty::Ptr(..) => "p0".into(),
         other => return Err(format!("no intrinsic overload for type {other:?}")),
     })
 }

@@ -215,49 +215,6 @@ fn raising_runtime_function() {
 }
 
 #[test]
-fn list_push_and_index() {
-    // l = List[Int](); for i in range(10): l.append(i * 3); print(l[4]); print(len(l))
-    let mut m = FnB::new("main.main", &[], Ty::Unit);
-    let lt = Ty::List(Box::new(Ty::INT));
-    let (l, sz, i, c, tmp, addr, n) = (
-        m.local(lt.clone()),
-        m.local(Ty::INT),
-        m.local(Ty::INT),
-        m.local(Ty::Bool),
-        m.local(Ty::INT),
-        m.local(Ty::ptr(Ty::INT)),
-        m.local(Ty::INT),
-    );
-    let tmp_addr = m.local(Ty::ptr(Ty::INT));
-    let (entry, head, body, exit) = (m.block(), m.block(), m.block(), m.block());
-    m.assign(entry, sz, Rvalue::SizeOf(Ty::INT));
-    m.ext(entry, Some(l), "mj_list_new", vec![copy(sz), int(0)]);
-    m.assign(entry, i, Rvalue::Use(int(0)));
-    m.term(entry, Terminator::Goto(head));
-    m.assign(head, c, Rvalue::Cmp(CmpOp::Lt, copy(i), int(10)));
-    m.term(
-        head,
-        Terminator::Branch {
-            cond: copy(c),
-            then_bb: body,
-            else_bb: exit,
-        },
-    );
-    m.assign(body, tmp, Rvalue::Binary(BinOp::Mul, copy(i), int(3)));
-    m.assign(body, tmp_addr, Rvalue::AddrOf(Place::local(tmp)));
-    m.ext(body, None, "mj_list_push", vec![copy(l), copy(tmp_addr)]);
-    m.assign(body, i, Rvalue::Binary(BinOp::Add, copy(i), int(1)));
-    m.term(body, Terminator::Goto(head));
-    m.assign(exit, addr, Rvalue::ElemAddr(copy(l), int(4)));
-    m.print_int(exit, copy_p(deref(addr)));
-    m.assign(exit, n, Rvalue::Len(copy(l)));
-    m.print_int(exit, copy(n));
-    m.term(exit, Terminator::Return(unit()));
-    let r = run_both(&program(vec![m.finish()], Some(0)), "list");
-    assert_eq!(r.stdout, "12\n10\n");
-}
-
-#[test]
 fn string_len_and_dedup() {
     let mut m = FnB::new("main.main", &[], Ty::Unit);
     let n = m.local(Ty::INT);

@@ -428,13 +428,7 @@ impl Fx<'_> {
             K::Null => Ok(Operand::Const(Const::Null(lower_ty(&e.ty)?))),
             K::FnAddr(tir::Callee::Fn(id)) => Ok(Operand::Const(Const::FnAddr(mir::FuncId(id.0)))),
             K::Move(l) => Ok(self.move_out(*l)),
-            K::Local(_)
-            | K::Field(..)
-            | K::ListElem(..)
-            | K::ListElemUnchecked(..)
-            | K::Deref(_)
-                if self.is_place(e) =>
-            {
+            K::Local(_) | K::Field(..) | K::Deref(_) if self.is_place(e) => {
                 Ok(Operand::Copy(self.place(e)?))
             }
             _ => {
@@ -452,7 +446,7 @@ impl Fx<'_> {
 
     fn is_place(&self, e: &TExpr) -> bool {
         match &e.kind {
-            K::Local(_) | K::ListElem(..) | K::ListElemUnchecked(..) | K::Deref(_) => true,
+            K::Local(_) | K::Deref(_) => true,
             K::Field(b, _) => self.is_place(b) || !matches!(b.kind, K::Seq(..)),
             K::Seq(_, v) => self.is_place(v),
             _ => false,
@@ -472,21 +466,6 @@ impl Fx<'_> {
                 };
                 p.proj.push(Proj::Field(*i));
                 Ok(p)
-            }
-            K::ListElem(list, idx) => self.list_elem(list, idx, e),
-            K::ListElemUnchecked(list, idx) => {
-                let lop = self.operand(list)?;
-                let l = self.materialize(lop, &list.ty)?;
-                let i = self.operand(idx)?;
-                let addr = self.temp(mir::Ty::ptr(lower_ty(&e.ty)?));
-                self.push(Stmt::Assign(
-                    Place::local(addr),
-                    Rvalue::ElemAddr(Operand::Copy(l), i),
-                ));
-                Ok(Place {
-                    local: addr,
-                    proj: vec![Proj::Deref],
-                })
             }
             K::Deref(p) => {
                 let op = self.operand(p)?;
@@ -515,86 +494,6 @@ impl Fx<'_> {
         let t = self.temp(lower_ty(ty)?);
         self.push(Stmt::Assign(Place::local(t), Rvalue::Use(op)));
         Ok(Place::local(t))
-    }
-
-    /// `list[idx]` with Python's negative indices and a bounds check.
-    fn list_elem(&mut self, list: &TExpr, idx: &TExpr, e: &TExpr) -> R<Place> {
-        let copy = |l: Local| Operand::Copy(Place::local(l));
-        let lop = self.operand(list)?;
-        let l = self.materialize(lop, &list.ty)?;
-        let iop = self.operand(idx)?;
-        let i = self.temp(mir::Ty::INT);
-        self.push(Stmt::Assign(Place::local(i), Rvalue::Use(iop)));
-        let len = self.temp(mir::Ty::INT);
-        self.push(Stmt::Assign(
-            Place::local(len),
-            Rvalue::Len(Operand::Copy(l.clone())),
-        ));
-        // One unsigned comparison accepts 0 <= i < len, the common case. Anything else goes
-        // to a slow path that adds `len` to a negative index (counting from the end) and
-        // checks again, aborting through a `noreturn` call when that fails too.
-        let in_range = |fx: &mut Self, idx: Local| {
-            let iu = fx.temp(mir::Ty::UINT);
-            fx.push(Stmt::Assign(
-                Place::local(iu),
-                Rvalue::Cast(copy(idx), mir::Ty::UINT),
-            ));
-            let lenu = fx.temp(mir::Ty::UINT);
-            fx.push(Stmt::Assign(
-                Place::local(lenu),
-                Rvalue::Cast(copy(len), mir::Ty::UINT),
-            ));
-            let ok = fx.temp(mir::Ty::Bool);
-            fx.push(Stmt::Assign(
-                Place::local(ok),
-                Rvalue::Cmp(mir::CmpOp::Lt, copy(iu), copy(lenu)),
-            ));
-            ok
-        };
-        let fin = self.temp(mir::Ty::INT);
-        self.push(Stmt::Assign(Place::local(fin), Rvalue::Use(copy(i))));
-        let ok = in_range(self, i);
-        let args = vec![self.file_const(), int(e.line as i128), copy(i), copy(len)];
-        if matches!(idx.kind, K::Int(v) if v >= 0) {
-            self.guard(copy(ok), "mj_list_abort_index", args);
-        } else {
-            let good = self.new_block();
-            let slow = self.new_block();
-            self.terminate(Terminator::Branch {
-                cond: copy(ok),
-                then_bb: good,
-                else_bb: slow,
-            });
-            self.cur = slow;
-            let neg = self.temp(mir::Ty::Bool);
-            self.push(Stmt::Assign(
-                Place::local(neg),
-                Rvalue::Cmp(mir::CmpOp::Lt, copy(i), int(0)),
-            ));
-            self.push(Stmt::Assign(
-                Place::local(fin),
-                Rvalue::Binary(mir::BinOp::Add, copy(i), copy(len)),
-            ));
-            let ok2 = in_range(self, fin);
-            let both = self.temp(mir::Ty::Bool);
-            self.push(Stmt::Assign(
-                Place::local(both),
-                Rvalue::Binary(mir::BinOp::And, copy(neg), copy(ok2)),
-            ));
-            self.guard(copy(both), "mj_list_abort_index", args);
-            self.terminate(Terminator::Goto(good));
-            self.cur = good;
-        }
-        let elem_ty = lower_ty(&e.ty)?;
-        let addr = self.temp(mir::Ty::ptr(elem_ty));
-        self.push(Stmt::Assign(
-            Place::local(addr),
-            Rvalue::ElemAddr(Operand::Copy(l), Operand::Copy(Place::local(fin))),
-        ));
-        Ok(Place {
-            local: addr,
-            proj: vec![Proj::Deref],
-        })
     }
 
     /// Continues only when `ok` holds; otherwise calls the `noreturn` runtime error
@@ -711,8 +610,7 @@ impl Fx<'_> {
                     }
                     tir::Callee::Extern(n) => {
                         temps = self.extern_temps(n, args, &e.ty);
-                        let name = self.extern_with_kind(n, &e.ty, &mut ops);
-                        (Callee::Extern(name), false)
+                        (Callee::Extern(n.clone()), false)
                     }
                     tir::Callee::Libm(op) => match crate::libm_symbol(*op) {
                         "" => return Err(format!("internal error: no math function for {op:?}")),
@@ -721,8 +619,7 @@ impl Fx<'_> {
                     tir::Callee::Runtime(op) => {
                         let n = crate::rt_symbol(*op);
                         temps = self.extern_temps(n, args, &e.ty);
-                        let name = self.extern_with_kind(n, &e.ty, &mut ops);
-                        (Callee::Extern(name), op.raises())
+                        (Callee::Extern(n.into()), op.raises())
                     }
                     tir::Callee::Intrinsic(op) => match crate::intrinsic_name(*op) {
                         "" => return Err(format!("internal error: no intrinsic for {op:?}")),
@@ -903,11 +800,7 @@ impl Fx<'_> {
                 let pl = self.place(p)?;
                 Rvalue::AddrOf(pl)
             }
-            K::Local(_)
-            | K::Field(..)
-            | K::ListElem(..)
-            | K::ListElemUnchecked(..)
-            | K::Deref(_) => Rvalue::Use(Operand::Copy(self.place(e)?)),
+            K::Local(_) | K::Field(..) | K::Deref(_) => Rvalue::Use(Operand::Copy(self.place(e)?)),
             _ => Rvalue::Use(self.operand(e)?),
         };
         if let Some(d) = dest {

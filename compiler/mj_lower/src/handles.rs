@@ -9,14 +9,9 @@
 //! - borrowed values that become part of a new value (aggregate elements), a result, an
 //!   error being raised, or a new list element are retained (a safety net where the
 //!   checker has not already made them new references);
-//! - storing into a list element releases the element it replaces;
-//! - `mj_list_new` of handle elements tells the runtime the element kind, so
-//!   that containers release (and copies retain) their elements.
 
 use mj_mir::{self as mir, Callee, Operand, Place, Proj, Stmt};
-use mj_sema::handles::{
-    Own, elem_kind, extern_result_owned, is_handle, ownership, release_fn, retain_fn,
-};
+use mj_sema::handles::{Own, extern_result_owned, is_handle, ownership, release_fn, retain_fn};
 use mj_sema::tir::{TArg, TExpr};
 use mj_sema::ty::Ty;
 
@@ -129,19 +124,5 @@ impl Fx<'_> {
                 self.release_place(p.clone(), &v.ty);
             }
         }
-    }
-
-    /// `mj_list_new` of handle elements becomes the `_kind` variants that tell
-    /// the runtime to release (and retain on copy) the elements.
-    pub(super) fn extern_with_kind(&self, name: &str, ret: &Ty, ops: &mut Vec<Operand>) -> String {
-        let kind = match (name, ret) {
-            ("mj_list_new", Ty::List(t)) => elem_kind(t),
-            _ => 0,
-        };
-        if kind == 0 {
-            return name.to_string();
-        }
-        ops.push(Operand::Const(mir::Const::Int(kind as i128, mir::Ty::INT)));
-        format!("{name}_kind")
     }
 }

@@ -135,7 +135,6 @@ pub fn lower_ty(t: &Ty) -> Result<mir::Ty, String> {
         },
         Ty::Float { bits } => mir::Ty::Float { bits: *bits },
         Ty::Str | Ty::Error => mir::Ty::Str,
-        Ty::List(e) => mir::Ty::List(Box::new(lower_ty(e)?)),
         Ty::Tuple(ts) => mir::Ty::Tuple(ts.iter().map(lower_ty).collect::<Result<_, _>>()?),
         Ty::Struct(i, a) if a.is_empty() => mir::Ty::Struct(mir::StructId(*i)),
         Ty::Func(..) => mir::Ty::ptr(mir::Ty::Unit),

@@ -7,7 +7,7 @@
 //! target, and backend tests can be written as MIR without the parser.
 //!
 //! Conventions shared with the code generator and the runtime (`compiler/mj_runtime/ABI.md`):
-//! - `Ty::Str`, `Ty::List` and `Ty::Ptr` are all one machine pointer.
+//! - `Ty::Str` and `Ty::Ptr` are both one machine pointer.
 //! - A function with `raises = true` takes one extra trailing parameter, a pointer to an
 //!   error slot (a `Str` handle, initially null). To raise, it stores the error message
 //!   into the slot and returns (any value). The caller tests the slot after the call.
@@ -35,8 +35,6 @@ pub enum Ty {
     },
     /// Immutable runtime string handle (pointer to `MjStr`).
     Str,
-    /// Runtime list handle (pointer to `MjList`) whose elements have the given type.
-    List(Box<Ty>),
     /// An anonymous aggregate passed by value.
     Tuple(Vec<Ty>),
     /// A user struct passed by value; index into `Program::structs`.
@@ -203,7 +201,7 @@ pub enum Const {
     Bool(bool),
     /// A string literal: codegen emits a constant `MjStr` and yields its address.
     Str(String),
-    /// The null pointer of a `Ptr`/`Str`/`List` type.
+    /// The null pointer of a `Ptr`/`Str` type.
     Null(Ty),
     /// The address of a function (a C-ABI callback for the runtime), of type `Ptr(Unit)`.
     FnAddr(FuncId),
@@ -245,12 +243,8 @@ pub enum Rvalue {
     Aggregate(Ty, Vec<Operand>),
     /// The address of a place, of type `Ptr(type of place)`.
     AddrOf(Place),
-    /// `len` field of a `Str` or `List` handle (offset 0 of both runtime objects), an `Int`.
+    /// `len` field of a `Str` handle (offset 0 of the runtime object), an `Int`.
     Len(Operand),
-    /// Address of element `index` of a `List(T)` handle, `Ptr(T)`: no bounds check
-    /// (the lowering emits it). Computed as `data + index * sizeof(T)` where `data` is the
-    /// list object's field 2.
-    ElemAddr(Operand, Operand),
     /// Pointer arithmetic: `Ptr(T)` plus an `Int` count of elements.
     PtrOffset(Operand, Operand),
     /// `select(cond, a, b)` without branches; a vector of `Bool` selects lane by lane.
@@ -267,8 +261,7 @@ pub enum Rvalue {
     /// All lanes of a vector combined into one scalar. `Add` and `Mul` combine pairwise
     /// halves (a tree, as Mojo's `reduce_add` does), which fixes the float rounding order.
     Reduce(ReduceOp, Operand),
-    /// The ABI size in bytes of a type (as laid out by the target), an `Int`. Used for
-    /// list element sizes (`mj_list_new(elem_size, cap)`).
+    /// The ABI size in bytes of a type (as laid out by the target), an `Int`.
     SizeOf(Ty),
 }
 

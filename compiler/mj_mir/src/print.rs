@@ -138,7 +138,6 @@ fn ty(p: &Program, t: &Ty) -> String {
         } => "bf16".into(),
         Ty::Float { bits } => format!("f{bits}"),
         Ty::Str => "str".into(),
-        Ty::List(e) => format!("list[{}]", ty(p, e)),
         Ty::Tuple(es) if es.len() == 1 => format!("({},)", ty(p, &es[0])),
         Ty::Tuple(es) => {
             let es: Vec<String> = es.iter().map(|e| ty(p, e)).collect();
@@ -231,7 +230,6 @@ fn rvalue(p: &Program, rv: &Rvalue) -> String {
         Rvalue::Aggregate(t, os) => format!("aggregate {}({})", ty(p, t), operands(p, os)),
         Rvalue::AddrOf(pl) => format!("&{}", place(pl)),
         Rvalue::Len(x) => format!("len {}", op(x)),
-        Rvalue::ElemAddr(l, i) => format!("elem_addr {}, {}", op(l), op(i)),
         Rvalue::PtrOffset(x, n) => format!("ptr_offset {}, {}", op(x), op(n)),
         Rvalue::Select(c, a, b) => format!("select {}, {}, {}", op(c), op(a), op(b)),
         Rvalue::SizeOf(t) => format!("size_of {}", ty(p, t)),

@@ -13,7 +13,6 @@ pub mod float_repr;
 pub mod fmt;
 pub mod fs;
 pub mod io;
-pub mod list;
 pub mod memory;
 pub mod parallel;
 pub mod process;
@@ -34,20 +33,6 @@ pub struct MjStr {
     pub data: *const u8,
     /// Reference count (`rc.rs`); 0 marks an immortal string (literals, static strings).
     pub rc: i64,
-}
-
-/// A growable array of `elem_size`-byte elements. The compiler reads `len` and `data`
-/// directly and addresses elements as `data + i * elem_size`.
-#[repr(C)]
-pub struct MjList {
-    pub len: i64,
-    pub cap: i64,
-    pub data: *mut u8,
-    pub elem_size: i64,
-    /// Reference count (`rc.rs`).
-    pub rc: i64,
-    /// Whether elements are handles to retain/release (`rc::KIND_*`).
-    pub elem_kind: i64,
 }
 
 /// Every exported `mj_*` function with its address, for the JIT's symbol resolver.
@@ -72,6 +57,7 @@ pub fn symbols() -> Vec<(&'static str, usize)> {
         process::mj_arg,
         process::mj_pow_int,
         process::mj_abort_div_zero,
+        process::mj_abort_index,
         io::mj_write,
         io::mj_flush,
         fmt::mj_str_from_int,
@@ -117,32 +103,8 @@ pub fn symbols() -> Vec<(&'static str, usize)> {
         str::mj_str_to_f64,
         str::mj_str_from_bytes,
         str::mj_str_ptr,
-        list::mj_list_new,
-        list::mj_list_push,
-        list::mj_list_insert,
-        list::mj_list_pop,
-        list::mj_list_clear,
-        list::mj_list_copy,
-        list::mj_list_extend,
-        list::mj_list_reverse,
-        list::mj_list_slice,
-        list::mj_list_resize,
-        list::mj_list_sort_int,
-        list::mj_list_sort_f64,
-        list::mj_list_sort_str,
-        list::mj_list_find_int,
-        list::mj_list_find_f64,
-        list::mj_list_find_str,
-        list::mj_list_repr_int,
-        list::mj_list_repr_f64,
-        list::mj_list_repr_str,
-        list::mj_list_repr_bool,
-        list::mj_list_abort_index,
         rc::mj_str_retain,
         rc::mj_str_release,
-        rc::mj_list_retain,
-        rc::mj_list_release,
-        list::mj_list_new_kind,
         memory::mj_alloc,
         memory::mj_free,
         memory::mj_memcpy,

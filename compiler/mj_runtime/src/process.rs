@@ -119,6 +119,21 @@ pub unsafe extern "C" fn mj_pow_int(a: i64, b: i64) -> i64 {
     acc
 }
 
+/// An index out of bounds (`InlineArray`, `Span`, SIMD lanes): the caller's file and line.
+///
+/// # Safety
+/// `file` must be null or a valid `MjStr`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mj_abort_index(file: *const MjStr, line: i64, i: i64, len: i64) -> ! {
+    unsafe {
+        fatal_at(
+            file,
+            line,
+            &format!("index out of range: index {i}, length {len}"),
+        )
+    }
+}
+
 /// # Safety
 /// `file` must be null or a valid `MjStr`.
 #[unsafe(no_mangle)]

@@ -1,4 +1,4 @@
-//! Reference-counted runtime handles (`String`, `Error`, `List`, `Dict`): which types are
+//! Reference-counted runtime handles (`String`, `Error`): which types are
 //! handles, and whether an expression's value is a reference of its own.
 //!
 //! Shared by the checker (`check/ownership.rs` inserts retains where a handle is copied
@@ -17,24 +17,13 @@ use crate::ty::Ty;
 
 /// Whether values of this type are runtime handles with a reference count.
 pub fn is_handle(t: &Ty) -> bool {
-    matches!(t, Ty::Str | Ty::Error | Ty::List(_))
-}
-
-/// The runtime's element kind of a container element type (`rc::KIND_*` in the runtime):
-/// 1 `String`/`Error`, 2 `List`, 0 anything else (not released by the container).
-pub fn elem_kind(t: &Ty) -> i64 {
-    match t {
-        Ty::Str | Ty::Error => 1,
-        Ty::List(_) => 2,
-        _ => 0,
-    }
+    matches!(t, Ty::Str | Ty::Error)
 }
 
 /// The runtime operation that adds a reference to a handle of this type (returns it).
 pub fn retain_fn(t: &Ty) -> Option<Rt> {
     match t {
         Ty::Str | Ty::Error => Some(Rt::StrRetain),
-        Ty::List(_) => Some(Rt::ListRetain),
         _ => None,
     }
 }
@@ -43,7 +32,6 @@ pub fn retain_fn(t: &Ty) -> Option<Rt> {
 pub fn release_fn(t: &Ty) -> Option<Rt> {
     match t {
         Ty::Str | Ty::Error => Some(Rt::StrRelease),
-        Ty::List(_) => Some(Rt::ListRelease),
         _ => None,
     }
 }

@@ -128,11 +128,23 @@ pub fn mentions_list(text: &str, module: &mj_syntax::ast::Module) -> bool {
         "items",
     ];
     WORDS.iter().any(|w| mentions_word(text, w))
-        || text.contains("(*")
-        || text.contains(", *")
+        || has_varargs(module)
         || has_expr(module, |k| {
             matches!(k, ExprKind::List(_) | ExprKind::ListComp { .. })
         })
+}
+
+/// Whether a function of the module (a method or a nested one too) takes `*values`: a
+/// variadic parameter is a `List` of the arguments.
+fn has_varargs(module: &mj_syntax::ast::Module) -> bool {
+    use mj_syntax::ast::{ParamKind, StmtKind};
+    let mut found = false;
+    mj_syntax::visit::walk_module_stmts(&module.body, &mut |s| {
+        if let StmtKind::Def(d) = &s.kind {
+            found |= d.args.iter().any(|a| a.kind == ParamKind::VarArgs);
+        }
+    });
+    found
 }
 
 /// Whether a file names something of `std.iter` (the iteration traits, `StopIteration`,

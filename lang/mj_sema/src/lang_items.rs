@@ -112,11 +112,10 @@ pub(crate) fn string_method(cx: &Ctx, name: &str) -> Option<crate::tir::FnId> {
     }
 }
 
-/// The element type of a list: the library's `List[T]` or the runtime's list.
+/// The element type of the library's `List[T]`.
 pub(crate) fn list_elem(cx: &Ctx, t: &crate::ty::Ty) -> Option<crate::ty::Ty> {
     use crate::ty::{CtArg, Ty};
     match t {
-        Ty::List(e) => Some((**e).clone()),
         Ty::Struct(s, a) if Some(*s) == lang_struct(cx, LangItem::List) => match a.first() {
             Some(CtArg::Type(e)) => Some(e.clone()),
             _ => None,

@@ -82,7 +82,7 @@ pub struct TLocal {
 #[derive(Clone, Debug, PartialEq)]
 pub enum TStmt {
     Expr(TExpr),
-    /// Store into a place expression (`Local`, `Field`, `ListElem`).
+    /// Store into a place expression (`Local`, `Field`, `Deref`).
     Assign(TExpr, TExpr),
     If(TExpr, Vec<TStmt>, Vec<TStmt>),
     While {
@@ -293,11 +293,6 @@ pub enum TExprKind {
     Local(LocalId),
     /// Field `n` of a struct, tuple or dict entry value.
     Field(Box<TExpr>, u32),
-    /// `list[index]` after normalization: bounds-checked element place.
-    ListElem(Box<TExpr>, Box<TExpr>),
-    /// `list[index]` where the checker proved `0 <= index < len(list)` (see
-    /// `check/loops.rs`, loop versioning): an element place without a run-time check.
-    ListElemUnchecked(Box<TExpr>, Box<TExpr>),
     /// The place a pointer points to (`d[k]` storage returned by the runtime).
     Deref(Box<TExpr>),
     Call(Callee, Vec<TArg>),
@@ -456,9 +451,7 @@ fn walk_expr<'a>(
         | TExprKind::Cast(b)
         | TExprKind::Len(b)
         | TExprKind::AddrOf(b) => ex(b),
-        TExprKind::ListElem(a, b)
-        | TExprKind::ListElemUnchecked(a, b)
-        | TExprKind::Binary(_, a, b)
+        TExprKind::Binary(_, a, b)
         | TExprKind::Cmp(_, a, b)
         | TExprKind::And(a, b)
         | TExprKind::Or(a, b) => {
@@ -552,9 +545,7 @@ fn rewrite_expr(e: &mut TExpr, f: &mut dyn FnMut(&mut TExpr)) {
         | TExprKind::Cast(b)
         | TExprKind::Len(b)
         | TExprKind::AddrOf(b) => rewrite_expr(b, f),
-        TExprKind::ListElem(a, b)
-        | TExprKind::ListElemUnchecked(a, b)
-        | TExprKind::Binary(_, a, b)
+        TExprKind::Binary(_, a, b)
         | TExprKind::Cmp(_, a, b)
         | TExprKind::And(a, b)
         | TExprKind::Or(a, b) => {

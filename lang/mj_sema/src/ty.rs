@@ -45,7 +45,6 @@ pub enum Ty {
         bits: u8,
     },
     Str,
-    List(Box<Ty>),
     Tuple(Vec<Ty>),
     /// A user struct: index into the program's struct table, with the compile-time
     /// arguments of a generic struct's instance (empty otherwise).
@@ -144,7 +143,7 @@ impl Ty {
     pub fn has_param(&self) -> bool {
         match self {
             Ty::Param(_) => true,
-            Ty::List(t) | Ty::Ptr(t) => t.has_param(),
+            Ty::Ptr(t) => t.has_param(),
             Ty::Tuple(ts) => ts.iter().any(Ty::has_param),
             Ty::Struct(_, a) => a.iter().any(CtArg::has_param),
             Ty::Vector(e, n) | Ty::Array(e, n) => e.has_param() || n & COUNT_PARAM != 0,
@@ -162,7 +161,6 @@ impl Ty {
                 Some(_) => Ty::Unknown,
                 None => self.clone(),
             },
-            Ty::List(t) => Ty::List(Box::new(t.subst(args))),
             Ty::Ptr(t) => Ty::Ptr(Box::new(t.subst(args))),
             Ty::Tuple(ts) => Ty::Tuple(ts.iter().map(|t| t.subst(args)).collect()),
             Ty::Struct(s, a) if !a.is_empty() => {
@@ -184,14 +182,6 @@ impl Ty {
                 Box::new(r.subst(args)),
             ),
             t => t.clone(),
-        }
-    }
-
-    /// The element type when iterating or indexing a list.
-    pub fn list_elem(&self) -> Option<&Ty> {
-        match self {
-            Ty::List(t) => Some(t),
-            _ => None,
         }
     }
 
@@ -248,11 +238,6 @@ fn write_ty(f: &mut fmt::Formatter<'_>, ty: &Ty, names: &[String]) -> fmt::Resul
             write!(f, "]")
         }
         Ty::Str => write!(f, "String"),
-        Ty::List(t) => {
-            write!(f, "List[")?;
-            write_ty(f, t, names)?;
-            write!(f, "]")
-        }
         Ty::Tuple(ts) => {
             write!(f, "Tuple[")?;
             for (i, t) in ts.iter().enumerate() {

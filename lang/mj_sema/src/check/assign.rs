@@ -109,11 +109,7 @@ impl FnCx<'_> {
                 }
             }
             ExprKind::Index { base, .. } => match self.place_type(base)? {
-                Ty::List(t)
-                | Ty::RawPtr(t, _)
-                | Ty::Array(t, _)
-                | Ty::Vector(t, _)
-                | Ty::Span(t) => Some(*t),
+                Ty::RawPtr(t, _) | Ty::Array(t, _) | Ty::Vector(t, _) | Ty::Span(t) => Some(*t),
                 t @ Ty::Struct(..) => {
                     let s = t.struct_id()?;
                     let methods = &self.cx.structs[s as usize].methods;
@@ -229,9 +225,6 @@ impl FnCx<'_> {
             }
             ExprKind::Index { base, args } if !args.is_empty() => {
                 let b = self.expr(base, None);
-                if matches!(b.ty, Ty::List(_)) {
-                    self.check_mut_use(target, "assigning to an element");
-                }
                 // `v[T] = x` of a `Variant`: the reference `__getitem_param__[T]` returns.
                 let param_get = matches!(b.ty, Ty::Struct(..))
                     && self.has_method(&b.ty, "__getitem_param__")
@@ -348,7 +341,7 @@ impl FnCx<'_> {
                         self.check_stored(&v, vspan);
                         out.push(TStmt::Assign(place, v));
                     }
-                    Ty::List(_) | Ty::RawPtr(..) | Ty::Span(_) | Ty::Unknown => {
+                    Ty::RawPtr(..) | Ty::Span(_) | Ty::Unknown => {
                         let place = self.expr(target, None);
                         let ty = place.ty.clone();
                         let v = self.coerce(v, &ty, vspan);
@@ -529,33 +522,6 @@ impl FnCx<'_> {
                 d = d.with_hint(format!("did you mean `{s}`?"));
             }
             self.error(d);
-            return;
-        }
-        // `xs[i] op= v`: the index is evaluated once.
-        if let ExprKind::Index { base, args } = &target.kind
-            && let [a] = args.as_slice()
-            && a.name.is_none()
-            && !matches!(a.value.kind, ExprKind::Slice { .. })
-            && let Some(Ty::List(t)) = self.place_type(base)
-            && !matches!(*t, Ty::Struct(..))
-        {
-            self.check_mut_use(target, "assigning to an element");
-            let b = self.expr(base, None);
-            let i = self.expr(&a.value, Some(&Ty::INT));
-            let i = self.coerce(i, &Ty::INT, a.value.span);
-            let (si, i) = self.temp(i);
-            out.push(si);
-            let line = self.line(target.span);
-            let place = TExpr::new(K::ListElem(Box::new(b), Box::new(i)), (*t).clone(), line);
-            let hint = if t.is_numeric() && op != ast::BinOp::Pow {
-                Some((*t).clone())
-            } else {
-                None
-            };
-            let rhs = self.expr(value, hint.as_ref());
-            let v = self.binary_typed(op, place.clone(), rhs, span);
-            let v = self.coerce(v, &t, span);
-            self.store_elem(place, v, out);
             return;
         }
         // `obj[k()] op= v` on a struct (the library's `List`, `Dict`): the key is

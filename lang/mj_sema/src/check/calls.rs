@@ -160,21 +160,6 @@ impl FnCx<'_> {
         TExpr::new(K::Seq(vec![st], Box::new(tmp)), ty, line)
     }
 
-    pub fn extern_call_expr(&self, f: &str, args: Vec<TExpr>, ret: Ty, line: u32) -> TExpr {
-        TExpr::new(
-            K::Call(
-                Callee::Extern(f.into()),
-                args.into_iter().map(TArg::Value).collect(),
-            ),
-            ret,
-            line,
-        )
-    }
-
-    pub fn extern_call(&mut self, f: &str, args: Vec<TExpr>, ret: Ty, line: u32) -> TExpr {
-        self.extern_call_expr(f, args, ret, line)
-    }
-
     /// A call of a runtime operation.
     pub fn rt_call_expr(&self, f: crate::rt::Rt, args: Vec<TExpr>, ret: Ty, line: u32) -> TExpr {
         TExpr::new(
@@ -949,16 +934,6 @@ impl FnCx<'_> {
         args: &[Arg],
         span: Span,
     ) -> TExpr {
-        let mutates = match &recv.ty {
-            Ty::List(_) => matches!(
-                name.name.as_str(),
-                "append" | "pop" | "insert" | "extend" | "clear" | "sort" | "reverse" | "remove"
-            ),
-            _ => false,
-        };
-        if mutates {
-            self.check_mut_use(base, &format!("`{}`", name.name));
-        }
         let line = self.line(span);
         // A method of the built-in `String` written in mj (`std.collections.string`).
         if recv.ty == Ty::Str

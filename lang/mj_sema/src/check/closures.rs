@@ -83,7 +83,7 @@ impl FnCx<'_> {
             let ty = if variadic {
                 match crate::lang_items::lang_struct(self.cx, crate::lang_items::LangItem::List) {
                     Some(ls) => Ty::Struct(ls, vec![CtArg::Type(ty)].into()),
-                    None => Ty::List(Box::new(ty)),
+                    None => Ty::Unknown,
                 }
             } else {
                 ty

@@ -1,7 +1,7 @@
 //! List and Dict literals (a dict literal builds the library's `Dict`), list comprehensions
 //! and `in`; these lower to runtime calls and TIR loops rather than to single operations.
 
-use mj_syntax::ast::{Arg, CmpOp, Expr, ExprKind, Ident};
+use mj_syntax::ast::{Arg, Expr, ExprKind, Ident};
 use mj_syntax::{Diag, Span};
 
 use super::E_OPERATOR;
@@ -44,11 +44,12 @@ impl FnCx<'_> {
         self.build_list(elem, vals, line)
     }
 
-    /// The type of a list of `elem`: the library's `List[elem]` when its module is loaded.
+    /// The type of a list of `elem`: the library's `List[elem]` (unknown when its module
+    /// is not loaded; `build_list` reports that).
     pub fn list_ty(&self, elem: Ty) -> Ty {
         match crate::lang_items::lang_struct(self.cx, crate::lang_items::LangItem::List) {
             Some(ls) => Ty::Struct(ls, vec![crate::ty::CtArg::Type(elem)].into()),
-            None => Ty::List(Box::new(elem)),
+            None => Ty::Unknown,
         }
     }
 
@@ -138,49 +139,28 @@ impl FnCx<'_> {
         TExpr::new(K::Seq(stmts, Box::new(move_out(tmp))), ty, line)
     }
 
-    /// `tmp = mj_list_new(size, n); push each; tmp`
+    /// A new library `List` of `vals`: `List[T](capacity=n)`, then `append` of each.
     pub fn build_list(&mut self, elem: Ty, vals: Vec<TExpr>, line: u32) -> TExpr {
-        let lt = self.list_ty(elem.clone());
-        if self.is_library_list(&lt) {
-            let span = self.span_of_line(line);
-            let new = self.library_list_with_capacity(lt.clone(), vals.len(), span);
-            let calls = vals.into_iter().map(|v| (vec![v], span)).collect();
-            return self.build_by_calls(lt, new, "append", calls, line);
+        let lt = self.list_ty(elem);
+        let span = self.span_of_line(line);
+        if !self.is_library_list(&lt) {
+            let msg = "this needs the library's `List`, which this module does not import";
+            let d = Diag::error(super::E_UNKNOWN_TYPE, msg, span)
+                .with_hint("add `from std.collections import List`");
+            self.error(d);
+            return self.unknown(line);
         }
-        self.build_builtin_list(elem, vals, line)
+        let new = self.library_list_with_capacity(lt.clone(), vals.len(), span);
+        let calls = vals.into_iter().map(|v| (vec![v], span)).collect();
+        self.build_by_calls(lt, new, "append", calls, line)
     }
 
-    /// The runtime's list of `vals` (a handle), for the runtime operations that still take
-    /// one.
-    fn build_builtin_list(&mut self, elem: Ty, vals: Vec<TExpr>, line: u32) -> TExpr {
-        let lt = Ty::List(Box::new(elem.clone()));
-        let size = TExpr::new(K::SizeOf(elem.clone()), Ty::INT, line);
-        let n = self.int(vals.len() as i128, line);
-        let new = self.extern_call("mj_list_new", vec![size, n], lt.clone(), line);
-        let (s, list) = self.temp(new);
-        let mut stmts = vec![s];
-        for v in vals {
-            stmts.push(TStmt::Expr(self.list_push(list.clone(), v)));
-        }
-        // The temporary's reference goes to whoever takes the list.
-        TExpr::new(K::Seq(stmts, Box::new(move_out(list))), lt, line)
-    }
-
-    /// `mj_list_push(list, &tmp)` with the value stored in a temporary first.
+    /// `list.append(v)` on a library `List`.
     pub fn list_push(&mut self, list: TExpr, v: TExpr) -> TExpr {
         let line = v.line;
-        if self.is_library_list(&list.ty) {
-            let span = self.span_of_line(line);
-            return self
-                .dunder_call(list, "append", vec![v], span)
-                .unwrap_or_else(|| self.unknown(line));
-        }
-        // The list takes a reference of its own.
-        let v = self.retained(v);
-        let (s, tmp) = self.temp(v);
-        let addr = TExpr::new(K::AddrOf(Box::new(tmp)), Ty::Ptr(Box::new(Ty::Unit)), line);
-        let call = self.extern_call("mj_list_push", vec![list, addr], Ty::Unit, line);
-        TExpr::new(K::Seq(vec![s], Box::new(call)), Ty::Unit, line)
+        let span = self.span_of_line(line);
+        self.dunder_call(list, "append", vec![v], span)
+            .unwrap_or_else(|| self.unknown(line))
     }
 
     pub(super) fn dict_literal(
@@ -296,23 +276,6 @@ impl FnCx<'_> {
                 let r = self.rt_call(Rt::StrContains, vec![coll, item], Ty::INT, line);
                 yes(self, r)
             }
-            Ty::List(t) => {
-                let f = match &*t {
-                    Ty::Str => "mj_list_find_str",
-                    Ty::Float { bits: 64 } => "mj_list_find_f64",
-                    Ty::Int { bits: 64, .. } => "mj_list_find_int",
-                    _ => {
-                        return self.contains_loop(coll, item, &t, span);
-                    }
-                };
-                let item = self.coerce(item, &t, span);
-                let r = self.extern_call(f, vec![coll, item], Ty::INT, line);
-                TExpr::new(
-                    K::Cmp(TCmp::Ge, Box::new(r), Box::new(self.int(0, line))),
-                    Ty::Bool,
-                    line,
-                )
-            }
             Ty::Struct(..) => self
                 .dunder_call(coll, "__contains__", vec![item], span)
                 .unwrap_or_else(|| self.unknown(line)),
@@ -343,29 +306,6 @@ impl FnCx<'_> {
                 self.unknown(line)
             }
         }
-    }
-
-    /// Membership by a loop with `==` for element types the runtime does not search.
-    fn contains_loop(&mut self, coll: TExpr, item: TExpr, t: &Ty, span: Span) -> TExpr {
-        let line = self.line(span);
-        let item = self.coerce(item, t, span);
-        let (s0, c) = self.held_temp(coll);
-        let (s1, it) = self.held_temp(item);
-        let (s2, found) = self.temp(TExpr::new(K::Bool(false), Ty::Bool, line));
-        let len = TExpr::new(K::Len(Box::new(c.clone())), Ty::INT, line);
-        let start = self.int(0, line);
-        let lp = self.index_loop(start, len, |fx, i| {
-            let elem = TExpr::new(K::ListElem(Box::new(c), Box::new(i)), t.clone(), line);
-            let eq = fx.compare(CmpOp::Eq, elem, it, span);
-            let hit = vec![
-                TStmt::Assign(found.clone(), TExpr::new(K::Bool(true), Ty::Bool, line)),
-                TStmt::Break,
-            ];
-            vec![TStmt::If(eq, hit, Vec::new())]
-        });
-        let mut stmts = vec![s0, s1, s2];
-        stmts.extend(lp);
-        TExpr::new(K::Seq(stmts, Box::new(found)), Ty::Bool, line)
     }
 }
 

@@ -8,7 +8,7 @@ use super::body::FnCx;
 use super::{ConstVal, E_MISMATCH, E_NO_MEMBER, E_NOT_INDEXABLE, E_OPERATOR, E_UNDEFINED, Item};
 use crate::rt::Rt;
 use crate::suggest::did_you_mean;
-use crate::tir::{Callee, TArg, TBin, TCmp, TExpr, TExprKind as K, TStmt, TUn};
+use crate::tir::{Callee, TArg, TBin, TCmp, TExpr, TExprKind as K, TUn};
 use crate::ty::Ty;
 
 impl FnCx<'_> {
@@ -127,7 +127,6 @@ impl FnCx<'_> {
             }
             ExprKind::List(items) => {
                 let want = match expected {
-                    Some(Ty::List(t)) => Some((**t).clone()),
                     Some(t @ Ty::Struct(..)) if self.is_library_list(t) => {
                         return self.library_list_literal(items, t.clone(), e.span);
                     }
@@ -597,11 +596,6 @@ impl FnCx<'_> {
             return self.slice(b, lo.as_deref(), hi.as_deref(), step.as_deref(), span, line);
         }
         match b.ty.clone() {
-            Ty::List(t) => {
-                let i = self.expr(a, Some(&Ty::INT));
-                let i = self.coerce(i, &Ty::INT, a.span);
-                TExpr::new(K::ListElem(Box::new(b), Box::new(i)), *t, line)
-            }
             Ty::Str => {
                 let i = self.expr(a, Some(&Ty::INT));
                 let i = self.coerce(i, &Ty::INT, a.span);
@@ -715,7 +709,6 @@ impl FnCx<'_> {
     ) -> TExpr {
         let f = match &b.ty {
             Ty::Str => Callee::Runtime(Rt::StrSlice),
-            Ty::List(_) => Callee::Extern("mj_list_slice".into()),
             Ty::Unknown => return self.unknown(line),
             t => {
                 let msg = format!("`{}` cannot be sliced", self.ty_name(t));
@@ -920,46 +913,6 @@ impl FnCx<'_> {
                 let b = self.coerce(b, &Ty::INT, span);
                 return self.rt_call(Rt::StrRepeat, vec![a, b], Ty::Str, line);
             }
-            (Ty::List(_), Ty::List(_), BinOp::Add) if a.ty == b.ty => {
-                let ty = a.ty.clone();
-                let (s1, copy) =
-                    self.temp(self.extern_call_expr("mj_list_copy", vec![a], ty.clone(), line));
-                let ext = self.extern_call("mj_list_extend", vec![copy.clone(), b], Ty::Unit, line);
-                let copy = super::collections::move_out(copy);
-                return TExpr::new(K::Seq(vec![s1, TStmt::Expr(ext)], Box::new(copy)), ty, line);
-            }
-            (Ty::List(elem), Ty::Int { .. }, BinOp::Mul) => {
-                // `[0] * n`: a new list with `n` copies of the elements.
-                let ty = a.ty.clone();
-                let elem = (**elem).clone();
-                let n = self.coerce(b, &Ty::INT, span);
-                let mut s0 = Vec::new();
-                let src = self.spill_to(a, &mut s0);
-                let (s1, n) = self.temp(n);
-                let empty = self.build_list(elem, Vec::new(), line);
-                let (s2, out) = self.temp(empty);
-                let (s3, i) = self.temp(self.int(0, line));
-                let cond = TExpr::new(
-                    K::Cmp(TCmp::Lt, Box::new(i.clone()), Box::new(n)),
-                    Ty::Bool,
-                    line,
-                );
-                let ext =
-                    self.extern_call("mj_list_extend", vec![out.clone(), src], Ty::Unit, line);
-                let inc = TExpr::new(
-                    K::Binary(TBin::Add, Box::new(i.clone()), Box::new(self.int(1, line))),
-                    Ty::INT,
-                    line,
-                );
-                let lp = TStmt::While {
-                    cond,
-                    body: vec![TStmt::Expr(ext), TStmt::Assign(i, inc)],
-                    else_body: Vec::new(),
-                };
-                s0.extend([s1, s2, s3, lp]);
-                let out = super::collections::move_out(out);
-                return TExpr::new(K::Seq(s0, Box::new(out)), ty, line);
-            }
             (Ty::Bool, Ty::Bool, BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor) => {
                 let k = match op {
                     BinOp::BitAnd => TBin::BitAnd,
@@ -1091,7 +1044,7 @@ impl FnCx<'_> {
             }
             (Ty::Str, Ty::Error) => return TExpr { ty: Ty::Error, ..v },
             // A List (or InlineArray) passed where a Span is expected is borrowed.
-            (Ty::List(a) | Ty::Array(a, _), Ty::Span(b)) if a == b => return self.span_of(v),
+            (Ty::Array(a, _), Ty::Span(b)) if a == b => return self.span_of(v),
             (Ty::Struct(..), Ty::Span(b))
                 if crate::lang_items::list_elem(self.cx, &v.ty).is_some_and(|a| a == **b) =>
             {
@@ -1104,12 +1057,6 @@ impl FnCx<'_> {
                 let (e, n) = ((**e).clone(), *n);
                 let v = self.coerce(v, &e, span);
                 return self.splat(v, n);
-            }
-            (Ty::List(a), Ty::List(b)) if a.is_unknown() || b.is_unknown() => {
-                return TExpr {
-                    ty: to.clone(),
-                    ..v
-                };
             }
             // An `@implicit` constructor (`check/overloads.rs`).
             (_, Ty::Struct(..)) => match self.implicit_convert(v, to, span) {
@@ -1133,15 +1080,6 @@ impl FnCx<'_> {
                 "convert it explicitly with `{}(...)`",
                 self.ty_name(to)
             ));
-        } else if self.is_library_list(to) != self.is_library_list(&v.ty)
-            && matches!((to, &v.ty), (Ty::List(_), _) | (_, Ty::List(_)))
-        {
-            // Same spelling, different types, until list literals use the library's.
-            d = d.with_hint(
-                "one is the library's `std.collections.list.List`, the other the built-in \
-                 `List` (of literals, `List[T]()` and the built-in functions): they do not \
-                 convert; build the library list with `.append` or an annotated literal",
-            );
         }
         self.error(d);
         TExpr {
@@ -1163,7 +1101,7 @@ impl FnCx<'_> {
                     line,
                 )
             }
-            Ty::Str | Ty::List(_) => {
+            Ty::Str => {
                 let len = TExpr::new(K::Len(Box::new(v)), Ty::INT, line);
                 TExpr::new(
                     K::Cmp(TCmp::Ne, Box::new(len), Box::new(self.int(0, line))),
@@ -1464,7 +1402,13 @@ impl FnCx<'_> {
                     .unwrap_or(0);
                 let span = mj_syntax::Span { start: at, end: at };
                 match super::comptime::to_literal(&v, span) {
-                    Some(e) => self.expr(&e, Some(&super::comptime::const_type(&v))),
+                    Some(e) => {
+                        let list = crate::lang_items::lang_struct(
+                            self.cx,
+                            crate::lang_items::LangItem::List,
+                        );
+                        self.expr(&e, Some(&super::comptime::const_type(&v, list)))
+                    }
                     None => self.unknown(line),
                 }
             }
@@ -1506,7 +1450,7 @@ pub fn const_expr(v: ConstVal, line: u32) -> TExpr {
 /// Whether an expression denotes a storage location.
 pub fn is_place(e: &TExpr) -> bool {
     match &e.kind {
-        K::Local(_) | K::ListElem(..) | K::Deref(_) => true,
+        K::Local(_) | K::Deref(_) => true,
         K::Field(b, _) => is_place(b),
         K::Seq(_, v) => is_place(v),
         _ => false,

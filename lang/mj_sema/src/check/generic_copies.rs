@@ -87,7 +87,7 @@ impl FnCx<'_> {
                         g.locals.insert(l, n);
                     }
                 }
-                Ty::List(e) | Ty::Span(e) | Ty::Array(e, _) => {
+                Ty::Span(e) | Ty::Array(e, _) => {
                     if let Ty::Param(j) = **e
                         && let Some(n) = nc(j)
                     {
@@ -214,7 +214,6 @@ impl FnCx<'_> {
                 a.first().and_then(|p| self.generic_place(p))
             }
             K::Field(b, 0) if matches!(b.ty, Ty::Span(_)) => self.generic_elements(b),
-            K::ListElem(b, _) | K::ListElemUnchecked(b, _) => self.generic_elements(b),
             K::Field(b, i) => self.generic_field(&b.ty, *i),
             _ => None,
         }

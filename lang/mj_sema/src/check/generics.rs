@@ -832,11 +832,11 @@ pub(crate) fn conforms(cx: &Ctx, t: &Ty, tr: &TraitRef) -> bool {
                         && super::builtins::hashing::builtin_hashable(t))
             }
             TraitRef::Builtin(b) => match *b {
-                "Sized" => matches!(t, Ty::Str | Ty::List(_)),
+                "Sized" => matches!(t, Ty::Str),
                 // Integers (and `Bool`) index.
                 "Indexer" => matches!(t, Ty::Int { .. } | Ty::Bool),
                 "Hashable" | "KeyElement" => matches!(t, Ty::Int { .. } | Ty::Str | Ty::Bool),
-                "Comparable" => !matches!(t, Ty::List(_) | Ty::Error),
+                "Comparable" => !matches!(t, Ty::Error),
                 // Mojo's `List` and `Dict` copy only explicitly (`.copy()`).
                 "ImplicitlyCopyable" => cx.implicitly_copyable(t),
                 "Copyable" => cx.copyable(t),
@@ -915,11 +915,9 @@ pub(crate) fn unify(tmpl: &Ty, actual: &Ty, binds: &mut [Option<CtArg>]) {
                 *b = Some(CtArg::Type(a.clone()));
             }
         }
-        (Ty::List(t), Ty::List(a))
-        | (Ty::Ptr(t), Ty::Ptr(a))
+        (Ty::Ptr(t), Ty::Ptr(a))
         | (Ty::RawPtr(t, _), Ty::RawPtr(a, _))
         | (Ty::Span(t), Ty::Span(a))
-        | (Ty::Span(t), Ty::List(a))
         | (Ty::Span(t), Ty::Array(a, _)) => unify(t, a, binds),
         (Ty::Vector(te, tn), a) | (Ty::Array(te, tn), a) if tn & crate::ty::COUNT_PARAM != 0 => {
             let lanes = match (tmpl, a) {
@@ -1221,7 +1219,7 @@ impl FnCx<'_> {
             let v = self.on_the_side(|fx| fx.expr(&a.value, None));
             // A library `List` passed for a `Span` parameter lends its elements.
             let at = match (&p.ty, crate::lang_items::list_elem(self.cx, &v.ty)) {
-                (Ty::Span(_), Some(e)) => Ty::List(Box::new(e)),
+                (Ty::Span(_), Some(e)) => Ty::Span(Box::new(e)),
                 _ => v.ty.clone(),
             };
             unify(&p.ty, &at, binds);

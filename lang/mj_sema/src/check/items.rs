@@ -1588,9 +1588,16 @@ pub(crate) fn resolve_type(
             for a in args {
                 tys.push(resolve_type(cx, m, &a.value, scope, diags));
             }
-            let want = |k: usize| -> Option<usize> { (tys.len() != k).then_some(k) };
-            let bad = match n.as_str() {
-                "List" => want(1),
+            let bad: Option<usize> = match n.as_str() {
+                "List" => {
+                    // The library's `List` when its module is not loaded here: a library
+                    // module must import it (a program loads it by naming it).
+                    let msg = "`List` is not imported in this module";
+                    let d = Diag::error(E_UNKNOWN_TYPE, msg, e.span)
+                        .with_hint("add `from std.collections import List`");
+                    diags.push((m, d));
+                    return Ty::Unknown;
+                }
                 "Tuple" => None,
                 _ => {
                     diags.push((
@@ -1615,10 +1622,7 @@ pub(crate) fn resolve_type(
                 ));
                 return Ty::Unknown;
             }
-            match n.as_str() {
-                "List" => Ty::List(Box::new(tys.remove(0))),
-                _ => Ty::Tuple(tys),
-            }
+            Ty::Tuple(tys)
         }
         ExprKind::FnType {
             params,
@@ -2042,9 +2046,10 @@ fn resolve_sig(cx: &mut Ctx, id: FnId) {
             // Inside the function, `*values: T` is a `List[T]` of the arguments, and
             // `*args: *Ts` the tuple of the arguments.
             ty: if variadic && !pack {
+                // (The driver loads `List` for every module with a variadic parameter.)
                 match crate::lang_items::lang_struct(cx, crate::lang_items::LangItem::List) {
                     Some(ls) => Ty::Struct(ls, vec![crate::ty::CtArg::Type(ty)].into()),
-                    None => Ty::List(Box::new(ty)),
+                    None => Ty::Unknown,
                 }
             } else {
                 ty

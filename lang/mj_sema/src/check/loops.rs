@@ -8,7 +8,7 @@ use mj_syntax::{Diag, Span};
 
 use super::body::FnCx;
 use super::{ConstVal, E_COMPTIME, E_MISMATCH};
-use crate::tir::{self, Callee, LocalId, TCmp, TExpr, TExprKind as K, TStmt};
+use crate::tir::{LocalId, TExpr, TExprKind as K, TStmt};
 use crate::ty::Ty;
 
 impl FnCx<'_> {
@@ -134,16 +134,7 @@ impl FnCx<'_> {
                 line,
             );
             b.push(TStmt::Assign(i.clone(), inc));
-            let var = match &target.kind {
-                ExprKind::Name(n) => self.lookup_local(n),
-                _ => None,
-            };
-            let mut lp = Vec::new();
-            self.finish_loop(cond, b, body, else_body, &mut lp);
-            match (step_const, var, lp.pop()) {
-                (Some(1), Some(var), Some(w)) => out.push(version_range_loop(w, var, &i, &stop)),
-                (_, _, w) => out.extend(w),
-            }
+            self.finish_loop(cond, b, body, else_body, out);
             return;
         }
         let it = self.expr(iter, None);
@@ -319,19 +310,7 @@ impl FnCx<'_> {
         }
         let elem = (plan.element)(self, coll, cur);
         self.scopes.push(HashMap::new());
-        if let (ExprKind::Name(n), K::ListElem(..), Ty::Struct(..)) =
-            (&target.kind, &elem.kind, &elem.ty)
-        {
-            // `for p in structs:` binds `p` to the element itself (as Mojo's `ref` and
-            // Python's object references do): `p.x += 1` updates the list.
-            let ety = elem.ty.clone();
-            let ptr_ty = Ty::Ptr(Box::new(ety));
-            let l = self.bind_ref_loop_var(n, ptr_ty.clone());
-            let addr = TExpr::new(K::AddrOf(Box::new(elem)), ptr_ty.clone(), line);
-            b.push(TStmt::Assign(TExpr::new(K::Local(l), ptr_ty, line), addr));
-        } else {
-            self.bind_loop_var(target, elem, span, &mut b);
-        }
+        self.bind_loop_var(target, elem, span, &mut b);
         self.note_generic_loop_var(target, generic);
         self.finish_loop(cond, b, body, else_body, out);
     }
@@ -525,67 +504,4 @@ fn runtime_continue(body: &[Stmt]) -> Option<mj_syntax::Span> {
         }
     }
     None
-}
-
-/// Loop versioning for `for v in range(a, b)` with step 1: when the loop calls nothing
-/// (only LLVM intrinsics), never assigns `v` or the lists it indexes as `xs[v]`, then no
-/// list can change length inside it, and `0 <= a` together with `b <= len(xs)` proves every
-/// `xs[v]` in range. The loop is emitted twice: a copy without those bounds checks (which
-/// LLVM can vectorize, or turn into `memset`), taken when the condition holds at entry, and
-/// the original, checked loop otherwise. `counter` holds `a` at entry; `stop` holds `b`.
-fn version_range_loop(w: TStmt, var: LocalId, counter: &TExpr, stop: &TExpr) -> TStmt {
-    let mut calls = false;
-    let mut assigned: HashMap<LocalId, usize> = HashMap::new();
-    let mut lists: Vec<(LocalId, Ty)> = Vec::new();
-    tir::walk(
-        std::slice::from_ref(&w),
-        &mut |s| {
-            if let TStmt::Assign(t, _) = s
-                && let K::Local(l) = t.kind
-            {
-                *assigned.entry(l).or_default() += 1;
-            }
-        },
-        &mut |e| match &e.kind {
-            K::Call(Callee::Intrinsic(_), _) => {}
-            K::Call(..) | K::Construct(..) => calls = true,
-            K::ListElem(base, idx) => {
-                if let (K::Local(l), K::Local(v)) = (&base.kind, &idx.kind)
-                    && *v == var
-                    && !lists.iter().any(|(x, _)| x == l)
-                {
-                    lists.push((*l, base.ty.clone()));
-                }
-            }
-            _ => {}
-        },
-    );
-    let count = |l: &LocalId| assigned.get(l).copied().unwrap_or(0);
-    if calls || lists.is_empty() || count(&var) != 1 || lists.iter().any(|(l, _)| count(l) > 0) {
-        return w;
-    }
-    let line = counter.line;
-    let cmp =
-        |op, a: TExpr, b: TExpr| TExpr::new(K::Cmp(op, Box::new(a), Box::new(b)), Ty::Bool, line);
-    let zero = TExpr::new(K::Int(0), Ty::INT, line);
-    let mut guard = cmp(TCmp::Ge, counter.clone(), zero);
-    for (l, ty) in &lists {
-        let list = TExpr::new(K::Local(*l), ty.clone(), line);
-        let len = TExpr::new(K::Len(Box::new(list)), Ty::INT, line);
-        let fits = cmp(TCmp::Le, stop.clone(), len);
-        guard = TExpr::new(K::And(Box::new(guard), Box::new(fits)), Ty::Bool, line);
-    }
-    let mut fast = [w.clone()];
-    tir::rewrite(&mut fast, &mut |e| {
-        if let K::ListElem(base, idx) = &e.kind
-            && let (K::Local(l), K::Local(v)) = (&base.kind, &idx.kind)
-            && *v == var
-            && lists.iter().any(|(x, _)| x == l)
-        {
-            let kind = K::ListElemUnchecked(base.clone(), idx.clone());
-            e.kind = kind;
-        }
-    });
-    let [fast] = fast;
-    TStmt::If(guard, vec![fast], vec![w])
 }

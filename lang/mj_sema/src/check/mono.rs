@@ -137,7 +137,7 @@ fn struct_dels(cx: &Ctx, t: &Ty, seen: &mut Vec<Ty>, out: &mut Vec<(u32, Targs)>
                 struct_dels(cx, &ft, seen, out);
             }
         }
-        Ty::List(e) | Ty::Ptr(e) | Ty::Vector(e, _) | Ty::Array(e, _) | Ty::Span(e) => {
+        Ty::Ptr(e) | Ty::Vector(e, _) | Ty::Array(e, _) | Ty::Span(e) => {
             struct_dels(cx, e, seen, out)
         }
         Ty::RawPtr(e, _) => struct_dels(cx, e, seen, out),
@@ -245,7 +245,6 @@ impl Mono<'_> {
                 self.structs[id as usize].fields = fields;
                 Ty::st(id)
             }
-            Ty::List(e) => Ty::List(Box::new(self.ty(e))),
             Ty::Ptr(e) => Ty::Ptr(Box::new(self.ty(e))),
             Ty::Tuple(ts) => Ty::Tuple(ts.iter().map(|t| self.ty(t)).collect()),
             Ty::Vector(e, n) => Ty::Vector(Box::new(self.ty(e)), *n),

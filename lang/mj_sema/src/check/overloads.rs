@@ -274,7 +274,7 @@ impl FnCx<'_> {
             // A `Span[T]` takes what lends its elements (a list, an array, a span), and
             // better than a bare `T` would.
             if let Ty::Span(_) = p {
-                let lends = matches!(v.ty, Ty::List(_) | Ty::Array(..) | Ty::Span(_))
+                let lends = matches!(v.ty, Ty::Array(..) | Ty::Span(_))
                     || crate::lang_items::list_elem(self.cx, &v.ty).is_some();
                 return if lends { 2 } else { 0 };
             }
@@ -292,11 +292,10 @@ impl FnCx<'_> {
             (Ty::Int { .. }, Ty::Int { .. }) => literal_int,
             (Ty::Float { .. }, Ty::Float { .. }) => matches!(v.kind, K::Float(_)),
             (Ty::Str, Ty::Error) => true,
-            (Ty::List(a) | Ty::Array(a, _), Ty::Span(b)) => a == b,
+            (Ty::Array(a, _), Ty::Span(b)) => a == b,
             (l @ Ty::Struct(..), Ty::Span(b)) => {
                 crate::lang_items::list_elem(self.cx, l).is_some_and(|a| a == **b)
             }
-            (Ty::List(a), Ty::List(b)) => a.is_unknown() || b.is_unknown(),
             (_, Ty::Struct(s, a)) => self.implicit_init(*s, a, v).is_some(),
             _ => false,
         };

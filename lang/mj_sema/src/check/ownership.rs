@@ -292,7 +292,6 @@ impl Ctx {
             Ty::Struct(..) => self.declares_implicit_copy(t),
             Ty::Tuple(ts) => ts.iter().all(|t| self.implicitly_copyable_at(t, depth + 1)),
             Ty::Array(e, _) => self.implicitly_copyable_at(e, depth + 1),
-            Ty::List(_) => false,
             _ => true,
         }
     }
@@ -338,7 +337,7 @@ impl Ctx {
                 self.declares_implicit_copy(t)
             }
             Ty::Tuple(ts) => ts.iter().all(|t| self.copyable(t)),
-            Ty::Array(e, _) | Ty::List(e) => self.copyable(e),
+            Ty::Array(e, _) => self.copyable(e),
             _ => true,
         }
     }
@@ -789,28 +788,10 @@ impl FnCx<'_> {
         self.owned_value(v, span)
     }
 
-    /// `xs[i] = v` for a list of handles: the list takes a reference to the new value and
-    /// drops the one it replaces (read before the store, released after it, so that
-    /// `xs[i] = xs[i]` is safe). Other element types are stored as before.
+    /// `place = v` of an element (a store through a pointer, a span or a struct's
+    /// reference).
     pub(crate) fn store_elem(&mut self, place: TExpr, v: TExpr, out: &mut Vec<TStmt>) {
-        let K::ListElem(b, i) = &place.kind else {
-            out.push(TStmt::Assign(place, v));
-            return;
-        };
-        let Some(release) = crate::handles::release_fn(&place.ty) else {
-            out.push(TStmt::Assign(place, v));
-            return;
-        };
-        let (line, ty) = (place.line, place.ty.clone());
-        let v = self.retained(v);
-        let (sv, v) = self.temp(v);
-        let (sb, b) = self.temp((**b).clone());
-        let (si, i) = self.temp((**i).clone());
-        let elem = TExpr::new(K::ListElem(Box::new(b), Box::new(i)), ty, line);
-        let (so, old) = self.temp(elem.clone());
-        out.extend([sv, sb, si, so, TStmt::Assign(elem, v)]);
-        let rel = self.rt_call_expr(release, vec![old], Ty::Unit, line);
-        out.push(TStmt::Expr(rel));
+        out.push(TStmt::Assign(place, v));
     }
 
     /// Whether a local holds its own value (a variable or `var` argument), not a reference.
@@ -958,7 +939,7 @@ impl FnCx<'_> {
             );
             return self.rebuilt(v);
         }
-        let c = self.copy_of(v, span, 0);
+        let c = self.copy_of(v, 0);
         self.new_value(c)
     }
 
@@ -974,7 +955,7 @@ impl FnCx<'_> {
         TExpr::new(K::Seq(vec![st], Box::new(read)), ty, line)
     }
 
-    fn copy_of(&mut self, v: TExpr, span: Span, depth: u32) -> TExpr {
+    fn copy_of(&mut self, v: TExpr, depth: u32) -> TExpr {
         let line = v.line;
         let v_ty0 = v.ty.clone();
         match v.ty.clone() {
@@ -989,7 +970,7 @@ impl FnCx<'_> {
                 let mut vals = Vec::with_capacity(fields.len());
                 for (i, (_, ft)) in fields.into_iter().enumerate() {
                     let f = TExpr::new(K::Field(Box::new(base.clone()), i as u32), ft, line);
-                    vals.push(self.copy_of(f, span, depth + 1));
+                    vals.push(self.copy_of(f, depth + 1));
                 }
                 let agg = TExpr::new(K::Aggregate(vals), v_ty0.clone(), line);
                 if stmts.is_empty() {
@@ -1007,7 +988,7 @@ impl FnCx<'_> {
                     .enumerate()
                     .map(|(i, t)| {
                         let e = TExpr::new(K::Field(Box::new(base.clone()), i as u32), t, line);
-                        self.copy_of(e, span, depth + 1)
+                        self.copy_of(e, depth + 1)
                     })
                     .collect();
                 let agg = TExpr::new(K::Aggregate(vals), v_ty0.clone(), line);
@@ -1016,13 +997,6 @@ impl FnCx<'_> {
                 } else {
                     TExpr::new(K::Seq(stmts, Box::new(agg)), v_ty0, line)
                 }
-            }
-            Ty::List(_) => {
-                let name = ast::Ident {
-                    name: "copy".into(),
-                    span,
-                };
-                super::builtins::builtin_method(self, v, &name, &[], span)
             }
             _ => self.retained(v),
         }

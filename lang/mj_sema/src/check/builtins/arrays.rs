@@ -1,6 +1,6 @@
 //! `InlineArray[T, n]` (construction, checked indexing, methods) and `Span[T]` (borrowing a
 //! List, an array or raw memory, with checked indexing). Indices here are checked like List
-//! indices, through the same runtime failure (`mj_list_abort_index`).
+//! indices, through the same runtime failure (`mj_abort_index`).
 
 use mj_syntax::ast::{self, Arg, Expr};
 use mj_syntax::{Diag, Span};
@@ -217,7 +217,7 @@ impl FnCx<'_> {
             [a] if key(a).is_none() => {
                 let v = self.expr(&a.value, None);
                 match v.ty {
-                    Ty::List(_) | Ty::Array(..) | Ty::Span(_) => self.span_of(v),
+                    Ty::Array(..) | Ty::Span(_) => self.span_of(v),
                     _ if self.is_library_list(&v.ty) => self.span_of(v),
                     Ty::Unknown => self.unknown(line),
                     _ => {
@@ -263,18 +263,6 @@ impl FnCx<'_> {
     pub(crate) fn span_of(&mut self, v: TExpr) -> TExpr {
         let line = v.line;
         match v.ty.clone() {
-            Ty::List(t) => {
-                let (st, l) = self.temp(v);
-                let first = TExpr::new(
-                    K::ListElemUnchecked(Box::new(l.clone()), Box::new(self.int(0, line))),
-                    (*t).clone(),
-                    line,
-                );
-                let data = TExpr::new(K::AddrOf(Box::new(first)), Ty::RawPtr(t.clone(), 0), line);
-                let len = TExpr::new(K::Len(Box::new(l)), Ty::INT, line);
-                let sp = TExpr::new(K::Aggregate(vec![data, len]), Ty::Span(t.clone()), line);
-                TExpr::new(K::Seq(vec![st], Box::new(sp)), Ty::Span(t), line)
-            }
             Ty::Array(t, n) => {
                 let place = if is_place(&v) { v } else { self.as_place(v) };
                 let data = TExpr::new(K::AddrOf(Box::new(place)), Ty::RawPtr(t.clone(), 0), line);

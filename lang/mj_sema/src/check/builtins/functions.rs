@@ -284,7 +284,7 @@ pub(crate) fn call_builtin(
             }
             let v = fx.expr(&args[0].value, None);
             match v.ty.clone() {
-                Ty::Str | Ty::List(_) => TExpr::new(K::Len(Box::new(v)), Ty::INT, line),
+                Ty::Str => TExpr::new(K::Len(Box::new(v)), Ty::INT, line),
                 Ty::Vector(_, n) | Ty::Array(_, n) => fx.int(n.into(), line),
                 Ty::Tuple(ts) => fx.int(ts.len() as i128, line),
                 Ty::Span(_) => TExpr::new(K::Field(Box::new(v), 1), Ty::INT, line),
@@ -513,14 +513,6 @@ pub(crate) fn call_builtin(
             }
             let v = fx.expr(&args[0].value, None);
             match v.ty.clone() {
-                Ty::List(_) => {
-                    let ty = v.ty.clone();
-                    let copy = fx.extern_call("mj_list_copy", vec![v], ty.clone(), line);
-                    let (s0, c) = fx.temp(copy);
-                    let rev = fx.extern_call("mj_list_reverse", vec![c.clone()], Ty::Unit, line);
-                    let c = crate::check::collections::move_out(c);
-                    TExpr::new(K::Seq(vec![s0, TStmt::Expr(rev)], Box::new(c)), ty, line)
-                }
                 Ty::Unknown => fx.unknown(line),
                 // `Deque`, `LinkedList` and user types: their `__reversed__()`.
                 Ty::Struct(..) if fx.has_method(&v.ty, "__reversed__") => fx
@@ -612,73 +604,6 @@ fn abs(fx: &mut FnCx<'_>, v: TExpr, span: Span) -> TExpr {
     }
 }
 
-/// Sorts a list in place with `<` (or `__lt__`): a stable insertion sort in TIR.
-fn insertion_sort(fx: &mut FnCx<'_>, v: TExpr, elem: Ty, reverse: TExpr, span: Span) -> TExpr {
-    let line = v.line;
-    let int = |v: i128| TExpr::new(K::Int(v), Ty::INT, line);
-    let bin = |op: TBin, a: TExpr, b: TExpr| {
-        TExpr::new(K::Binary(op, Box::new(a), Box::new(b)), Ty::INT, line)
-    };
-    let cmp = |op: TCmp, a: TExpr, b: TExpr| {
-        TExpr::new(K::Cmp(op, Box::new(a), Box::new(b)), Ty::Bool, line)
-    };
-    let (s0, lst) = fx.temp(v);
-    let (s1, rev) = fx.temp(reverse);
-    let n = TExpr::new(K::Len(Box::new(lst.clone())), Ty::INT, line);
-    let (s2, n) = fx.temp(n);
-    let (s3, i) = fx.temp(int(1));
-    let at = |k: TExpr| {
-        TExpr::new(
-            K::ListElem(Box::new(lst.clone()), Box::new(k)),
-            elem.clone(),
-            line,
-        )
-    };
-    let (s4, key) = fx.temp(at(i.clone()));
-    let (s5, j) = fx.temp(bin(TBin::Sub, i.clone(), int(1)));
-    let fwd = fx.compare(ast::CmpOp::Lt, key.clone(), at(j.clone()), span);
-    let bwd = fx.compare(ast::CmpOp::Lt, at(j.clone()), key.clone(), span);
-    let rev_true = cmp(TCmp::Ne, rev, int(0));
-    let out_of_order = TExpr::new(
-        K::IfExp(Box::new(rev_true), Box::new(bwd), Box::new(fwd)),
-        Ty::Bool,
-        line,
-    );
-    let inner_cond = TExpr::new(
-        K::And(
-            Box::new(cmp(TCmp::Ge, j.clone(), int(0))),
-            Box::new(out_of_order),
-        ),
-        Ty::Bool,
-        line,
-    );
-    let inner = TStmt::While {
-        cond: inner_cond,
-        body: vec![
-            TStmt::Assign(at(bin(TBin::Add, j.clone(), int(1))), at(j.clone())),
-            TStmt::Assign(j.clone(), bin(TBin::Sub, j.clone(), int(1))),
-        ],
-        else_body: Vec::new(),
-    };
-    let outer = TStmt::While {
-        cond: cmp(TCmp::Lt, i.clone(), n),
-        body: vec![
-            s4,
-            s5,
-            inner,
-            TStmt::Assign(at(bin(TBin::Add, j, int(1))), key),
-            TStmt::Assign(i.clone(), bin(TBin::Add, i, int(1))),
-        ],
-        else_body: Vec::new(),
-    };
-    let unit = TExpr::new(K::Unit, Ty::Unit, line);
-    TExpr::new(
-        K::Seq(vec![s0, s1, s2, s3, outer], Box::new(unit)),
-        Ty::Unit,
-        line,
-    )
-}
-
 pub(super) fn sort_list(fx: &mut FnCx<'_>, v: TExpr, reverse: TExpr, span: Span) -> TExpr {
     let line = v.line;
     if fx.is_library_list(&v.ty) {
@@ -702,42 +627,11 @@ pub(super) fn sort_list(fx: &mut FnCx<'_>, v: TExpr, reverse: TExpr, span: Span)
             .dunder_call(v, "sort", vec![reverse], span)
             .unwrap_or_else(|| fx.unknown(line));
     }
-    let f = match v.ty.list_elem() {
-        Some(Ty::Int {
-            bits: 64,
-            signed: true,
-        }) => "mj_list_sort_int",
-        Some(Ty::Float { bits: 64 }) => "mj_list_sort_f64",
-        Some(Ty::Str) => "mj_list_sort_str",
-        Some(Ty::Unknown) | None if v.ty.is_unknown() => return fx.unknown(line),
-        Some(t @ (Ty::Struct(..) | Ty::Int { .. } | Ty::Float { .. } | Ty::Bool)) => {
-            if let Ty::Struct(..) = t
-                && !fx.has_method(t, "__lt__")
-            {
-                let msg = format!(
-                    "cannot sort a `{}`: `{}` does not implement `__lt__`",
-                    fx.ty_name(&v.ty),
-                    fx.ty_name(t)
-                );
-                fx.error(Diag::error(E_OPERATOR, msg, span).with_hint(format!(
-                    "define `def __lt__(self, other: {}) -> Bool` in the struct",
-                    fx.ty_name(t)
-                )));
-                return fx.unknown(line);
-            }
-            let t = t.clone();
-            return insertion_sort(fx, v, t, reverse, span);
-        }
-        _ => {
-            let msg = format!("sorting a `{}` is not supported yet", fx.ty_name(&v.ty));
-            fx.error(
-                Diag::error(E_UNSUPPORTED, msg, span)
-                    .with_hint("lists of Int, Float64 and String can be sorted"),
-            );
-            return fx.unknown(line);
-        }
-    };
-    fx.extern_call(f, vec![v, reverse], Ty::Unit, line)
+    if !v.ty.is_unknown() {
+        let msg = format!("sorting a `{}` is not supported", fx.ty_name(&v.ty));
+        fx.error(Diag::error(E_UNSUPPORTED, msg, span).with_hint("sort a `List`"));
+    }
+    fx.unknown(line)
 }
 
 fn range_list(fx: &mut FnCx<'_>, mut vals: Vec<TExpr>, line: u32) -> TExpr {

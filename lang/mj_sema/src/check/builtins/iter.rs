@@ -37,14 +37,6 @@ pub(crate) fn iteration_plan(fx: &mut FnCx<'_>, it: TExpr, span: Span) -> Option
                 }
             }),
         }),
-        Ty::List(t) => Some(IterPlan {
-            collection: it,
-            count: Box::new(move |_, c| TExpr::new(K::Len(Box::new(c)), Ty::INT, line)),
-            skip: Box::new(|_, _, _| None),
-            element: Box::new(move |_, c, i| {
-                TExpr::new(K::ListElem(Box::new(c), Box::new(i)), (*t).clone(), line)
-            }),
-        }),
         // A string iterates by character (UTF-8 code point), as Mojo's `codepoint_slices()`.
         Ty::Str => Some(IterPlan {
             collection: it,

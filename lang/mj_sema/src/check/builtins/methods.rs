@@ -4,14 +4,12 @@
 use mj_syntax::ast::{self, Arg};
 use mj_syntax::{Diag, Span};
 
-use super::functions::sort_list;
-use super::s;
 use crate::check::body::FnCx;
 use crate::check::expr::is_place;
 use crate::check::{E_ASSIGN, E_KWARG, E_NO_MEMBER, E_UNSUPPORTED};
 use crate::rt::Rt;
 use crate::suggest::did_you_mean;
-use crate::tir::{TBin, TCmp, TExpr, TExprKind as K, TStmt};
+use crate::tir::{TCmp, TExpr, TExprKind as K, TStmt};
 use crate::ty::Ty;
 
 /// Methods of `List`, `String` and `Error`.
@@ -44,7 +42,6 @@ pub(crate) fn builtin_method(
         }
         fx.unknown(line)
     };
-    let file = fx.cx.modules[fx.m].input.path.clone();
     // A known method that ends up with no value has either reported a bad call already
     // (arity) or is not implemented for this receiver; the latter must still be an error.
     let errors_before = fx.diags.len();
@@ -56,155 +53,6 @@ pub(crate) fn builtin_method(
         fx.unknown(line)
     };
     match ty.clone() {
-        Ty::List(t) => {
-            const KNOWN: &[&str] = &[
-                "append", "pop", "insert", "clear", "copy", "extend", "reverse", "sort", "index",
-                "count",
-            ];
-            let ok = |fx: &mut FnCx<'_>, min, max| fx.arity(m, args, min, max, span);
-            match m {
-                "append" if ok(fx, 1, 1) => {
-                    let v = fx.typed_arg(&args[0], &t);
-                    fx.check_stored(&v, args[0].span);
-                    fx.list_push(recv, v)
-                }
-                "pop" if ok(fx, 0, 1) => {
-                    let i = if args.is_empty() {
-                        fx.int(-1, line)
-                    } else {
-                        fx.typed_arg(&args[0], &Ty::INT)
-                    };
-                    let out = fx.new_local("", (*t).clone(), false);
-                    let out = TExpr::new(K::Local(out), (*t).clone(), line);
-                    let addr = TExpr::new(
-                        K::AddrOf(Box::new(out.clone())),
-                        Ty::Ptr(Box::new(Ty::Unit)),
-                        line,
-                    );
-                    let call = fx.extern_call(
-                        "mj_list_pop",
-                        vec![recv, i, addr, s(&file, line), fx.int(line as i128, line)],
-                        Ty::Unit,
-                        line,
-                    );
-                    // The popped element's reference is the caller's.
-                    let out = crate::check::collections::move_out(out);
-                    TExpr::new(
-                        K::Seq(vec![TStmt::Expr(call)], Box::new(out)),
-                        (*t).clone(),
-                        line,
-                    )
-                }
-                "insert" if ok(fx, 2, 2) => {
-                    let i = fx.typed_arg(&args[0], &Ty::INT);
-                    let v = fx.typed_arg(&args[1], &t);
-                    fx.check_stored(&v, args[1].span);
-                    let v = fx.retained(v);
-                    let (s0, tmp) = fx.temp(v);
-                    let addr =
-                        TExpr::new(K::AddrOf(Box::new(tmp)), Ty::Ptr(Box::new(Ty::Unit)), line);
-                    let call =
-                        fx.extern_call("mj_list_insert", vec![recv, i, addr], Ty::Unit, line);
-                    TExpr::new(K::Seq(vec![s0], Box::new(call)), Ty::Unit, line)
-                }
-                "clear" if ok(fx, 0, 0) => {
-                    fx.extern_call("mj_list_clear", vec![recv], Ty::Unit, line)
-                }
-                "copy" if ok(fx, 0, 0) => fx.extern_call("mj_list_copy", vec![recv], ty, line),
-                "reverse" if ok(fx, 0, 0) => {
-                    fx.extern_call("mj_list_reverse", vec![recv], Ty::Unit, line)
-                }
-                "extend" if ok(fx, 1, 1) => {
-                    let o = fx.typed_arg(&args[0], &ty);
-                    fx.extern_call("mj_list_extend", vec![recv, o], Ty::Unit, line)
-                }
-                "sort" => {
-                    let mut rev = fx.int(0, line);
-                    for a in args {
-                        match a.name.as_ref().map(|n| n.name.as_str()) {
-                            Some("reverse") => {
-                                let b = fx.typed_arg(a, &Ty::Bool);
-                                rev = fx.cast(b, Ty::INT);
-                            }
-                            _ => {
-                                fx.error(Diag::error(
-                                    E_KWARG,
-                                    "`sort` takes only `reverse=`",
-                                    a.span,
-                                ));
-                            }
-                        }
-                    }
-                    sort_list(fx, recv, rev, span)
-                }
-                "count" if ok(fx, 1, 1) => {
-                    let v = fx.typed_arg(&args[0], &t);
-                    let (s0, l) = fx.temp(recv);
-                    let (s1, item) = fx.temp(v);
-                    let (s2, n) = fx.temp(fx.int(0, line));
-                    let len = TExpr::new(K::Len(Box::new(l.clone())), Ty::INT, line);
-                    let start = fx.int(0, line);
-                    let lp = fx.index_loop(start, len, |fx, i| {
-                        let elem =
-                            TExpr::new(K::ListElem(Box::new(l), Box::new(i)), (*t).clone(), line);
-                        let eq = fx.compare(ast::CmpOp::Eq, elem, item, span);
-                        let one = fx.int(1, line);
-                        let inc = TExpr::new(
-                            K::Binary(TBin::Add, Box::new(n.clone()), Box::new(one)),
-                            Ty::INT,
-                            line,
-                        );
-                        vec![TStmt::If(
-                            eq,
-                            vec![TStmt::Assign(n.clone(), inc)],
-                            Vec::new(),
-                        )]
-                    });
-                    let mut stmts = vec![s0, s1, s2];
-                    stmts.extend(lp);
-                    TExpr::new(K::Seq(stmts, Box::new(n)), Ty::INT, line)
-                }
-                "index" if ok(fx, 1, 1) => {
-                    let f = match &*t {
-                        Ty::Str => "mj_list_find_str",
-                        Ty::Float { bits: 64 } => "mj_list_find_f64",
-                        Ty::Int { bits: 64, .. } => "mj_list_find_int",
-                        _ => {
-                            fx.error(Diag::error(
-                                E_UNSUPPORTED,
-                                "`index` works on lists of Int, Float64 and String",
-                                span,
-                            ));
-                            return fx.unknown(line);
-                        }
-                    };
-                    let v = fx.typed_arg(&args[0], &t);
-                    fx.check_may_raise("`index`", span);
-                    let r = fx.extern_call(f, vec![recv, v], Ty::INT, line);
-                    let (s0, idx) = fx.temp(r);
-                    let missing = TExpr::new(
-                        K::Cmp(TCmp::Lt, Box::new(idx.clone()), Box::new(fx.int(0, line))),
-                        Ty::Bool,
-                        line,
-                    );
-                    let raise = TStmt::Raise(TExpr::new(
-                        K::Str("ValueError: value is not in the list".into()),
-                        Ty::Error,
-                        line,
-                    ));
-                    TExpr::new(
-                        K::Seq(
-                            vec![s0, TStmt::If(missing, vec![raise], Vec::new())],
-                            Box::new(idx),
-                        ),
-                        Ty::INT,
-                        line,
-                    )
-                }
-                _ if KNOWN.contains(&m) => not_done(fx),
-                _ => unknown_method(fx, KNOWN),
-            }
-        }
         Ty::Str => {
             const KNOWN: &[&str] = &[
                 "strip",

@@ -272,69 +272,10 @@ impl FnCx<'_> {
     }
 }
 
-/// `List[T](...)`.
-pub(crate) fn construct_builtin(fx: &mut FnCx<'_>, ty: Ty, args: &[Arg], span: Span) -> TExpr {
+/// A call of a type that has no constructor of its own here.
+pub(crate) fn construct_builtin(fx: &mut FnCx<'_>, ty: Ty, _args: &[Arg], span: Span) -> TExpr {
     let line = fx.line(span);
-    match ty.clone() {
-        Ty::List(t) => {
-            let mut length = None;
-            let mut fill = None;
-            let mut items = Vec::new();
-            for a in args {
-                match a.name.as_ref().map(|n| n.name.as_str()) {
-                    Some("length") => length = Some(fx.typed_arg(a, &Ty::INT)),
-                    Some("fill") => fill = Some(fx.typed_arg(a, &t)),
-                    Some("capacity") => {
-                        fx.typed_arg(a, &Ty::INT);
-                    }
-                    Some(other) => {
-                        let msg = format!("`List` has no argument named `{other}`");
-                        fx.error(
-                            Diag::error(super::E_KWARG, msg, a.span)
-                                .with_hint("use `length=` and `fill=`"),
-                        );
-                    }
-                    None => {
-                        let v = fx.typed_arg(a, &t);
-                        fx.check_stored(&v, a.span);
-                        items.push(v);
-                    }
-                }
-            }
-            match (length, fill) {
-                (Some(n), Some(f)) => {
-                    let size = TExpr::new(K::SizeOf((*t).clone()), Ty::INT, line);
-                    let (s0, n) = fx.temp(n);
-                    let new =
-                        fx.extern_call("mj_list_new", vec![size, n.clone()], ty.clone(), line);
-                    let (s1, list) = fx.temp(new);
-                    let mut stmts = vec![s0, s1];
-                    // The list retains each copy of `fill`; a new `fill` dies after the
-                    // statement.
-                    let fv = fx.spill_to(f, &mut stmts);
-                    let addr =
-                        TExpr::new(K::AddrOf(Box::new(fv)), Ty::Ptr(Box::new(Ty::Unit)), line);
-                    let resize = fx.extern_call(
-                        "mj_list_resize",
-                        vec![list.clone(), n, addr],
-                        Ty::Unit,
-                        line,
-                    );
-                    stmts.push(TStmt::Expr(resize));
-                    let list = crate::check::collections::move_out(list);
-                    TExpr::new(K::Seq(stmts, Box::new(list)), ty, line)
-                }
-                (None, None) => fx.build_list((*t).clone(), items, line),
-                _ => {
-                    fx.error(Diag::error(
-                        E_ARITY,
-                        "`List(length=...)` needs `fill=` too",
-                        span,
-                    ));
-                    fx.unknown(line)
-                }
-            }
-        }
+    match ty {
         Ty::Unknown => fx.unknown(line),
         t => {
             let msg = format!("`{}` cannot be constructed this way", fx.ty_name(&t));

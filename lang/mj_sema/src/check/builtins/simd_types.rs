@@ -482,7 +482,7 @@ pub(crate) fn fixed_size(target: &mj_target::Target, t: &Ty) -> Option<u32> {
         Ty::Float { bits } => u32::from(*bits) / 8,
         Ty::Vector(e, n) => fixed_size(target, e)? * n,
         Ty::Array(e, n) => fixed_size(target, e)? * n,
-        Ty::RawPtr(..) | Ty::Str | Ty::List(_) => target.pointer_bytes(),
+        Ty::RawPtr(..) | Ty::Str => target.pointer_bytes(),
         _ => return None,
     })
 }

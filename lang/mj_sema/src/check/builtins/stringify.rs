@@ -7,7 +7,7 @@ use super::s;
 use crate::check::E_OPERATOR;
 use crate::check::body::FnCx;
 use crate::rt::Rt;
-use crate::tir::{TArg, TCmp, TExpr, TExprKind as K, TStmt};
+use crate::tir::{TArg, TExpr, TExprKind as K, TStmt};
 use crate::ty::Ty;
 
 impl FnCx<'_> {
@@ -124,19 +124,6 @@ impl FnCx<'_> {
                 let v = TExpr::new(K::Cast(Box::new(v)), Ty::INT, line);
                 self.rt_call(Rt::FmtInt, vec![v, s("#x", line)], Ty::Str, line)
             }
-            Ty::List(t) => {
-                let f = match &*t {
-                    Ty::Int {
-                        bits: 64,
-                        signed: true,
-                    } => "mj_list_repr_int",
-                    Ty::Float { bits: 64 } => "mj_list_repr_f64",
-                    Ty::Str => "mj_list_repr_str",
-                    Ty::Bool => "mj_list_repr_bool",
-                    _ => return self.list_to_string(v, &t, span),
-                };
-                self.extern_call(f, vec![v], Ty::Str, line)
-            }
             Ty::Tuple(ts) => {
                 let mut st = Vec::new();
                 let tmp = self.spill_to(v, &mut st);
@@ -199,49 +186,5 @@ impl FnCx<'_> {
             return self.rt_call(Rt::StrRepr, vec![v], Ty::Str, line);
         }
         self.stringify(v, span)
-    }
-
-    /// `[a, b]` for lists whose elements the runtime cannot print directly.
-    fn list_to_string(&mut self, v: TExpr, t: &Ty, span: Span) -> TExpr {
-        let line = v.line;
-        let mut stmts = Vec::new();
-        let l = self.spill_to(v, &mut stmts);
-        // The accumulator owns its string: each step releases the previous one.
-        let (s1, acc) = self.owning_temp(s("[", line));
-        stmts.push(s1);
-        let len = TExpr::new(K::Len(Box::new(l.clone())), Ty::INT, line);
-        let start = self.int(0, line);
-        let lp = self.index_loop(start, len, |fx, i| {
-            let elem = TExpr::new(
-                K::ListElem(Box::new(l), Box::new(i.clone())),
-                t.clone(),
-                line,
-            );
-            let part = fx.repr_string(elem, span);
-            let zero = fx.int(0, line);
-            let sep_needed = TExpr::new(
-                K::Cmp(TCmp::Gt, Box::new(i), Box::new(zero)),
-                Ty::Bool,
-                line,
-            );
-            let with_sep = fx.rt_call(
-                Rt::StrConcat,
-                vec![acc.clone(), s(", ", line)],
-                Ty::Str,
-                line,
-            );
-            let appended = fx.rt_call(Rt::StrConcat, vec![acc.clone(), part], Ty::Str, line);
-            vec![
-                TStmt::If(
-                    sep_needed,
-                    vec![TStmt::Assign(acc.clone(), with_sep)],
-                    Vec::new(),
-                ),
-                TStmt::Assign(acc.clone(), appended),
-            ]
-        });
-        let close = self.rt_call(Rt::StrConcat, vec![acc, s("]", line)], Ty::Str, line);
-        stmts.extend(lp);
-        TExpr::new(K::Seq(stmts, Box::new(close)), Ty::Str, line)
     }
 }

@@ -94,7 +94,7 @@ pub(crate) fn align_of(target: &Target, t: &Ty) -> Option<u32> {
         Ty::Bool | Ty::Int { .. } | Ty::Float { .. } | Ty::Vector(..) => {
             super::simd_types::fixed_size(target, t)
         }
-        Ty::RawPtr(..) | Ty::Str | Ty::List(_) => Some(target.pointer_bytes()),
+        Ty::RawPtr(..) | Ty::Str => Some(target.pointer_bytes()),
         _ => None,
     }
 }

@@ -18,7 +18,7 @@ use mj_syntax::{Diag, Span};
 
 use super::s;
 use crate::check::body::FnCx;
-use crate::check::{E_ARITY, E_KWARG, E_MISMATCH, E_OPERATOR, E_UNSUPPORTED, Item};
+use crate::check::{E_ARITY, E_KWARG, E_MISMATCH, E_UNSUPPORTED, Item};
 use crate::rt::Rt;
 use crate::tir::{Callee, TArg, TCmp, TExpr, TExprKind as K, TStmt, TUn};
 use crate::ty::Ty;
@@ -159,62 +159,11 @@ impl FnCx<'_> {
         )
     }
 
-    /// `a == b` for values `assert_equal` accepts: what `==` compares, plus lists and
-    /// tuples of those, element by element.
+    /// `a == b` for values `assert_equal` accepts: what `==` compares, plus tuples of
+    /// those, element by element.
     fn values_equal(&mut self, a: TExpr, b: TExpr, span: Span) -> TExpr {
         let line = a.line;
         match (a.ty.clone(), b.ty.clone()) {
-            (Ty::List(ta), Ty::List(tb)) => {
-                if ta != tb && !ta.is_unknown() && !tb.is_unknown() {
-                    let msg = format!(
-                        "cannot compare `{}` with `{}`",
-                        self.ty_name(&a.ty),
-                        self.ty_name(&b.ty)
-                    );
-                    self.error(Diag::error(E_OPERATOR, msg, span));
-                    return TExpr::new(K::Bool(false), Ty::Bool, line);
-                }
-                let (s0, la) = self.held_temp(a);
-                let (s1, lb) = self.held_temp(b);
-                let len_a = TExpr::new(K::Len(Box::new(la.clone())), Ty::INT, line);
-                let len_b = TExpr::new(K::Len(Box::new(lb.clone())), Ty::INT, line);
-                let same_len = TExpr::new(
-                    K::Cmp(TCmp::Eq, Box::new(len_a.clone()), Box::new(len_b)),
-                    Ty::Bool,
-                    line,
-                );
-                let (s2, r) = self.temp(same_len);
-                let start = self.int(0, line);
-                let lp = self.index_loop(start, len_a, |fx, i| {
-                    let ea = TExpr::new(
-                        K::ListElem(Box::new(la.clone()), Box::new(i.clone())),
-                        (*ta).clone(),
-                        line,
-                    );
-                    let eb = TExpr::new(
-                        K::ListElem(Box::new(lb.clone()), Box::new(i)),
-                        (*ta).clone(),
-                        line,
-                    );
-                    let eq = fx.values_equal(ea, eb, span);
-                    vec![TStmt::If(
-                        not(eq),
-                        vec![
-                            TStmt::Assign(r.clone(), TExpr::new(K::Bool(false), Ty::Bool, line)),
-                            TStmt::Break,
-                        ],
-                        Vec::new(),
-                    )]
-                });
-                TExpr::new(
-                    K::Seq(
-                        vec![s0, s1, s2, TStmt::If(r.clone(), lp, Vec::new())],
-                        Box::new(r),
-                    ),
-                    Ty::Bool,
-                    line,
-                )
-            }
             (Ty::Tuple(ta), Ty::Tuple(tb)) if ta.len() == tb.len() => {
                 let (s0, x) = self.held_temp(a);
                 let (s1, y) = self.held_temp(b);

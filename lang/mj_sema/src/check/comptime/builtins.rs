@@ -24,11 +24,11 @@ pub(crate) fn truth(v: &Val) -> Option<bool> {
 
 /// A list literal: its element type is the first element's (a float anywhere makes an
 /// `Int`/`Float` mix a `Float64` list, as the checker types `[1, 2.5]`).
-pub(crate) fn list_of(vals: Vec<Val>) -> Val {
+pub(crate) fn list_of(vals: Vec<Val>, list: Option<u32>) -> Val {
     let any_float = vals.iter().any(|v| matches!(v, Val::Float(..)));
     let elem = match vals.first() {
         Some(Val::Int(..)) if any_float => Ty::F64,
-        Some(v) => v.ty(),
+        Some(v) => v.ty(list),
         None => Ty::Unknown,
     };
     let vals = if any_float {
@@ -356,7 +356,7 @@ fn list_ctor(
         );
     }
     let elem = match (elem, items.first()) {
-        (Ty::Unknown, Some(v)) => v.ty(),
+        (Ty::Unknown, Some(v)) => v.ty(it.list_struct()),
         (t, _) => t,
     };
     let v = Val::list(items, elem);

@@ -95,7 +95,7 @@ impl Interp<'_> {
                     }
                     if name.name == "extend" && vals.len() == 1 {
                         let v = std::mem::replace(&mut vals[0], Val::Unit);
-                        let want = Ty::List(Box::new(elem.clone()));
+                        let want = super::value::list_type(self.list_struct(), elem.clone());
                         vals[0] = self.convert(m, v, &want, e.span)?;
                     }
                 }
@@ -110,7 +110,12 @@ impl Interp<'_> {
 
     /// Whether struct `s` is the library's `List` (the `List` lang item).
     pub(super) fn is_list_struct(&self, s: u32) -> bool {
-        crate::lang_items::lang_struct(self.cx, crate::lang_items::LangItem::List) == Some(s)
+        self.list_struct() == Some(s)
+    }
+
+    /// The library's `List` struct, when its module is loaded.
+    pub(super) fn list_struct(&self) -> Option<u32> {
+        crate::lang_items::lang_struct(self.cx, crate::lang_items::LangItem::List)
     }
 
     /// Positional arguments only (built-ins and methods).
@@ -314,13 +319,21 @@ impl Interp<'_> {
     /// (an `Int` literal adapts to any integer or float type); anything else is a mismatch.
     pub fn convert(&mut self, m: usize, v: Val, t: &Ty, span: Span) -> R<Val> {
         // The library's `List[T]` is the interpreter's list of `T`.
-        let lib_list = match t {
-            Ty::Struct(s, _) if self.is_list_struct(*s) => {
-                crate::lang_items::list_elem(self.cx, t).map(|e| Ty::List(Box::new(e)))
-            }
+        let want = match t {
+            Ty::Struct(s, _) if self.is_list_struct(*s) => crate::lang_items::list_elem(self.cx, t),
             _ => None,
         };
-        let t = lib_list.as_ref().unwrap_or(t);
+        if let (Val::List(items, e), Some(want)) = (&v, &want) {
+            if e == want {
+                return Ok(v);
+            }
+            let old: Vec<Val> = items.borrow().clone();
+            let mut out = Vec::with_capacity(old.len());
+            for x in old {
+                out.push(self.convert(m, x, want, span)?);
+            }
+            return Ok(Val::list(out, want.clone()));
+        }
         Ok(match (v, t) {
             (v, Ty::Unknown) => v,
             (_, Ty::Float { bits }) if *t != Ty::F64 && *t != Ty::F32 => {
@@ -339,18 +352,6 @@ impl Interp<'_> {
             (Val::Float(x, _), Ty::Float { .. }) => Val::Float(value::round_float(x, t), t.clone()),
             (v @ Val::Bool(_), Ty::Bool) | (v @ Val::Str(_), Ty::Str) => v,
             (Val::Unit, Ty::Unit) => Val::Unit,
-            (Val::List(items, e), Ty::List(want)) => {
-                if e == **want {
-                    Val::List(items, e)
-                } else {
-                    let old: Vec<Val> = items.borrow().clone();
-                    let mut out = Vec::with_capacity(old.len());
-                    for x in old {
-                        out.push(self.convert(m, x, want, span)?);
-                    }
-                    Val::list(out, (**want).clone())
-                }
-            }
             (Val::Tuple(vs), Ty::Tuple(ts)) if vs.len() == ts.len() => {
                 let mut out = Vec::with_capacity(vs.len());
                 for (x, t) in vs.iter().zip(ts) {

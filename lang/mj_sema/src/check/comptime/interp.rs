@@ -710,7 +710,7 @@ impl Interp<'_> {
                     .iter()
                     .map(|x| self.eval(f, x))
                     .collect::<R<Vec<_>>>()?;
-                let v = super::builtins::list_of(vals);
+                let v = super::builtins::list_of(vals, self.list_struct());
                 self.check_nesting(f, &v, e.span)?;
                 Ok(v)
             }
@@ -761,7 +761,7 @@ impl Interp<'_> {
                         return fail(m, e.span, value::too_large(), "");
                     }
                 }
-                let v = super::builtins::list_of(out);
+                let v = super::builtins::list_of(out, self.list_struct());
                 self.check_nesting(f, &v, e.span)?;
                 Ok(v)
             }

@@ -546,13 +546,13 @@ pub(crate) fn outside_body_hint(cx: &Ctx, m: usize, e: &Expr) -> Option<String> 
 }
 
 /// The type of a compile-time list or tuple value (for materializing it at run time).
-pub(crate) fn const_type(c: &ConstVal) -> Ty {
+pub(crate) fn const_type(c: &ConstVal, list: Option<u32>) -> Ty {
     match c {
         ConstVal::Int(_, t) | ConstVal::Float(_, t) => t.clone(),
         ConstVal::Bool(_) => Ty::Bool,
         ConstVal::Str(_) => Ty::Str,
-        ConstVal::List(_, e) => Ty::List(Box::new(e.clone())),
-        ConstVal::Tuple(xs) => Ty::Tuple(xs.iter().map(const_type).collect()),
+        ConstVal::List(_, e) => value::list_type(list, e.clone()),
+        ConstVal::Tuple(xs) => Ty::Tuple(xs.iter().map(|x| const_type(x, list)).collect()),
         _ => Ty::Unknown,
     }
 }

@@ -43,14 +43,15 @@ impl Val {
         Val::List(Rc::new(RefCell::new(items)), elem)
     }
 
-    /// The static type of the value.
-    pub fn ty(&self) -> Ty {
+    /// The static type of the value; `list` is the library's `List` struct (a list value
+    /// is a `List[T]`).
+    pub fn ty(&self, list: Option<u32>) -> Ty {
         match self {
             Val::Int(_, t) | Val::Float(_, t) => t.clone(),
             Val::Bool(_) => Ty::Bool,
             Val::Str(_) => Ty::Str,
-            Val::List(_, e) => Ty::List(Box::new(e.clone())),
-            Val::Tuple(vs) => Ty::Tuple(vs.iter().map(Val::ty).collect()),
+            Val::List(_, e) => list_type(list, e.clone()),
+            Val::Tuple(vs) => Ty::Tuple(vs.iter().map(|v| v.ty(list)).collect()),
             Val::Unit => Ty::Unit,
         }
     }
@@ -519,6 +520,14 @@ pub(crate) fn float_repr(v: f64, single: bool) -> String {
         format!("-{body}")
     } else {
         body
+    }
+}
+
+/// The library's `List[elem]` (`list` is its struct), or unknown when it is not loaded.
+pub(crate) fn list_type(list: Option<u32>, elem: Ty) -> Ty {
+    match list {
+        Some(s) => Ty::Struct(s, vec![crate::ty::CtArg::Type(elem)].into()),
+        None => Ty::Unknown,
     }
 }
 
