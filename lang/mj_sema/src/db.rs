@@ -104,7 +104,12 @@ pub fn imports(db: &dyn salsa::Database, file: SourceFile) -> Vec<(u32, String)>
                 !file.module(db).starts_with("std.")
                     && crate::imports::mentions_word(file.text(db), "range")
             }
-            "std.collections.string" => crate::imports::mentions_string_methods(file.text(db)),
+            // (Library modules import it when they call its methods: a library's own
+            // `.count()` of another type must not load it for every program.)
+            "std.collections.string" => {
+                !file.module(db).starts_with("std.")
+                    && crate::imports::mentions_string_methods(file.text(db))
+            }
             _ => crate::imports::mentions_optional(file.text(db)),
         };
         if file.module(db) != *pm && wanted {

@@ -84,9 +84,18 @@ pub fn mentions_optional(text: &str) -> bool {
 
 /// Whether a file may call a `String` method written in mj (`std.collections.string`).
 pub fn mentions_string_methods(text: &str) -> bool {
-    [".split(", ".splitlines(", ".join("]
+    crate::lang_items::STRING_METHOD_NAMES
         .iter()
-        .any(|w| text.contains(w))
+        .any(|name| mentions_method_call(text, name))
+}
+
+/// Whether `text` has `.name(` (spaces allowed before the parenthesis).
+fn mentions_method_call(text: &str, name: &str) -> bool {
+    let b = text.as_bytes();
+    text.match_indices(name).any(|(i, _)| {
+        let after = text[i + name.len()..].trim_start_matches([' ', '\t']);
+        i > 0 && b[i - 1] == b'.' && after.starts_with('(')
+    })
 }
 
 /// Whether a file may use the hashing prelude (`hash`, `Hashable`, `Hasher`).

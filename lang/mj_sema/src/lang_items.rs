@@ -92,6 +92,38 @@ pub(crate) fn lang_struct(cx: &Ctx, item: LangItem) -> Option<u32> {
 /// `s.split(",")` calls it. Loaded when a program mentions one of them (`db::imports`).
 pub const STRING_METHODS: &str = "std.collections.string";
 
+/// The methods `std.collections.string` defines: a call `.name(` of one of them in a file
+/// loads the module (`imports::mentions_string_methods`; a unit test keeps this list and
+/// the module's functions the same).
+pub const STRING_METHOD_NAMES: &[&str] = &[
+    "split",
+    "splitlines",
+    "join",
+    "strip",
+    "lstrip",
+    "rstrip",
+    "upper",
+    "lower",
+    "find",
+    "rfind",
+    "count",
+    "__contains__",
+    "replace",
+    "startswith",
+    "endswith",
+    "removeprefix",
+    "removesuffix",
+    "isdigit",
+    "isalpha",
+    "isspace",
+    "isupper",
+    "islower",
+    "isalnum",
+    "byte_length",
+    "count_codepoints",
+    "codepoint_slices",
+];
+
 /// The mj function that implements `String.<name>`, if its module is loaded.
 pub(crate) fn string_method(cx: &Ctx, name: &str) -> Option<crate::tir::FnId> {
     let md = cx
@@ -127,6 +159,23 @@ pub(crate) fn list_elem(cx: &Ctx, t: &crate::ty::Ty) -> Option<crate::ty::Ty> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn string_method_names_match_the_module() {
+        let src = include_str!("../../../stdlib/std/collections/string.mj");
+        let mut defined: Vec<&str> = src
+            .lines()
+            .filter_map(|l| l.strip_prefix("def "))
+            .filter(|l| l.contains("(self: String"))
+            .map(|l| l.split(['(', '[']).next().unwrap_or(""))
+            .filter(|n| !n.starts_with('_') || n.starts_with("__"))
+            .collect();
+        defined.sort();
+        defined.dedup();
+        let mut listed = STRING_METHOD_NAMES.to_vec();
+        listed.sort();
+        assert_eq!(defined, listed);
+    }
 
     #[test]
     fn every_item_has_one_entry() {

@@ -194,27 +194,4 @@ impl Rt {
                 | Rt::SuiteFinish
         )
     }
-
-    /// The `String` method that is one runtime operation on the receiver (and its
-    /// arguments): `strip`, `upper`, `rfind`, `startswith`, `isdigit`, ...
-    pub fn str_method(name: &str) -> Option<Rt> {
-        Some(match name {
-            "strip" => Rt::StrStrip,
-            "lstrip" => Rt::StrLstrip,
-            "rstrip" => Rt::StrRstrip,
-            "upper" => Rt::StrUpper,
-            "lower" => Rt::StrLower,
-            "rfind" => Rt::StrRfind,
-            "count" => Rt::StrCount,
-            "startswith" => Rt::StrStartswith,
-            "endswith" => Rt::StrEndswith,
-            "isdigit" => Rt::StrIsdigit,
-            "isalpha" => Rt::StrIsalpha,
-            "isspace" => Rt::StrIsspace,
-            "isupper" => Rt::StrIsupper,
-            "islower" => Rt::StrIslower,
-            "isalnum" => Rt::StrIsalnum,
-            _ => return None,
-        })
-    }
 }

@@ -686,18 +686,6 @@ impl FnCx<'_> {
         self.ref_result(call)
     }
 
-    /// `b[lo:hi]` of an already checked value.
-    pub(crate) fn slice_value(
-        &mut self,
-        b: TExpr,
-        lo: Option<&Expr>,
-        hi: Option<&Expr>,
-        span: Span,
-        line: u32,
-    ) -> TExpr {
-        self.slice(b, lo, hi, None, span, line)
-    }
-
     fn slice(
         &mut self,
         b: TExpr,

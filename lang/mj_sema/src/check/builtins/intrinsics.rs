@@ -18,6 +18,8 @@ use crate::ty::Ty;
 enum P {
     Int,
     Str,
+    /// No argument: the runtime receives a null string (`str_strip_ws`: strip whitespace).
+    Null,
 }
 
 #[derive(Clone, Copy)]
@@ -87,6 +89,88 @@ const INTRINSICS: &[(&str, Rt, &[P], R, bool)] = &[
     ("os_unsetenv", Rt::OsUnsetenv, &[P::Str], R::Int, false),
     ("os_getpid", Rt::OsGetpid, &[], R::Int, false),
     ("os_getcwd", Rt::OsGetcwd, &[], R::Str, true),
+    // Under the `String` methods of `std.collections.string`.
+    ("str_strip", Rt::StrStrip, &[P::Str, P::Str], R::Str, false),
+    (
+        "str_lstrip",
+        Rt::StrLstrip,
+        &[P::Str, P::Str],
+        R::Str,
+        false,
+    ),
+    (
+        "str_rstrip",
+        Rt::StrRstrip,
+        &[P::Str, P::Str],
+        R::Str,
+        false,
+    ),
+    (
+        "str_strip_ws",
+        Rt::StrStrip,
+        &[P::Str, P::Null],
+        R::Str,
+        false,
+    ),
+    (
+        "str_lstrip_ws",
+        Rt::StrLstrip,
+        &[P::Str, P::Null],
+        R::Str,
+        false,
+    ),
+    (
+        "str_rstrip_ws",
+        Rt::StrRstrip,
+        &[P::Str, P::Null],
+        R::Str,
+        false,
+    ),
+    ("str_upper", Rt::StrUpper, &[P::Str], R::Str, false),
+    ("str_lower", Rt::StrLower, &[P::Str], R::Str, false),
+    (
+        "str_find",
+        Rt::StrFind,
+        &[P::Str, P::Str, P::Int],
+        R::Int,
+        false,
+    ),
+    ("str_rfind", Rt::StrRfind, &[P::Str, P::Str], R::Int, false),
+    ("str_count", Rt::StrCount, &[P::Str, P::Str], R::Int, false),
+    (
+        "str_replace",
+        Rt::StrReplace,
+        &[P::Str, P::Str, P::Str],
+        R::Str,
+        false,
+    ),
+    (
+        "str_startswith",
+        Rt::StrStartswith,
+        &[P::Str, P::Str],
+        R::Int,
+        false,
+    ),
+    (
+        "str_endswith",
+        Rt::StrEndswith,
+        &[P::Str, P::Str],
+        R::Int,
+        false,
+    ),
+    ("str_isdigit", Rt::StrIsdigit, &[P::Str], R::Int, false),
+    ("str_isalpha", Rt::StrIsalpha, &[P::Str], R::Int, false),
+    ("str_isspace", Rt::StrIsspace, &[P::Str], R::Int, false),
+    ("str_isupper", Rt::StrIsupper, &[P::Str], R::Int, false),
+    ("str_islower", Rt::StrIslower, &[P::Str], R::Int, false),
+    ("str_isalnum", Rt::StrIsalnum, &[P::Str], R::Int, false),
+    (
+        "str_count_codepoints",
+        Rt::StrCountCodepoints,
+        &[P::Str],
+        R::Int,
+        false,
+    ),
 ];
 
 pub(crate) fn names() -> Vec<&'static str> {
@@ -102,14 +186,17 @@ pub(crate) fn call(fx: &mut FnCx<'_>, name: &str, args: &[Arg], span: Span) -> T
     let Some(&(_, op, params, ret, raises)) = INTRINSICS.iter().find(|i| i.0 == name) else {
         return fx.unknown(line);
     };
-    if !fx.arity(name, args, params.len(), params.len(), span) {
+    let given = params.iter().filter(|p| !matches!(p, P::Null)).count();
+    if !fx.arity(name, args, given, given, span) {
         return fx.unknown(line);
     }
     let mut vals = Vec::new();
-    for (a, p) in args.iter().zip(params) {
+    let mut args = args.iter();
+    for p in params {
         let v = match p {
-            P::Int => fx.typed_arg(a, &Ty::INT),
-            P::Str => fx.typed_arg(a, &Ty::Str),
+            P::Null => TExpr::new(crate::tir::TExprKind::Null, Ty::Str, line),
+            P::Int => fx.typed_arg(args.next().expect("arity checked"), &Ty::INT),
+            P::Str => fx.typed_arg(args.next().expect("arity checked"), &Ty::Str),
         };
         vals.push(v);
     }

@@ -9,7 +9,7 @@ use crate::check::expr::is_place;
 use crate::check::{E_ASSIGN, E_KWARG, E_NO_MEMBER, E_UNSUPPORTED};
 use crate::rt::Rt;
 use crate::suggest::did_you_mean;
-use crate::tir::{TCmp, TExpr, TExprKind as K, TStmt};
+use crate::tir::{TExpr, TExprKind as K, TStmt};
 use crate::ty::Ty;
 
 /// Methods of `List`, `String` and `Error`.
@@ -54,30 +54,9 @@ pub(crate) fn builtin_method(
     };
     match ty.clone() {
         Ty::Str => {
+            // (The other methods are mj code: `std.collections.string`.)
             const KNOWN: &[&str] = &[
-                "strip",
-                "lstrip",
-                "rstrip",
-                "upper",
-                "lower",
-                "find",
-                "rfind",
-                "count",
-                "replace",
-                "startswith",
-                "endswith",
-                "removeprefix",
-                "removesuffix",
-                "isdigit",
-                "isalpha",
-                "isspace",
-                "isupper",
-                "islower",
-                "isalnum",
-                "codepoint_slices",
                 "copy",
-                "byte_length",
-                "count_codepoints",
                 "__len__",
                 "write",
                 "unsafe_ptr",
@@ -85,99 +64,7 @@ pub(crate) fn builtin_method(
                 "unsafe_as_bytes_mut",
             ];
             let ok = |fx: &mut FnCx<'_>, min, max| fx.arity(m, args, min, max, span);
-            let yes = |fx: &mut FnCx<'_>, r: TExpr| {
-                TExpr::new(
-                    K::Cmp(TCmp::Ne, Box::new(r), Box::new(fx.int(0, line))),
-                    Ty::Bool,
-                    line,
-                )
-            };
             match m {
-                "strip" | "lstrip" | "rstrip" if ok(fx, 0, 1) => {
-                    let chars = if args.is_empty() {
-                        TExpr::new(K::Null, Ty::Str, line)
-                    } else {
-                        fx.typed_arg(&args[0], &Ty::Str)
-                    };
-                    str_method(fx, m, vec![recv, chars], Ty::Str, line)
-                }
-                "upper" | "lower" if ok(fx, 0, 0) => str_method(fx, m, vec![recv], Ty::Str, line),
-                "find" if ok(fx, 1, 2) => {
-                    let sub = fx.typed_arg(&args[0], &Ty::Str);
-                    let start = if args.len() > 1 {
-                        fx.typed_arg(&args[1], &Ty::INT)
-                    } else {
-                        fx.int(0, line)
-                    };
-                    fx.rt_call(Rt::StrFind, vec![recv, sub, start], Ty::INT, line)
-                }
-                "rfind" | "count" if ok(fx, 1, 1) => {
-                    let sub = fx.typed_arg(&args[0], &Ty::Str);
-                    str_method(fx, m, vec![recv, sub], Ty::INT, line)
-                }
-                "replace" if ok(fx, 2, 2) => {
-                    let a = fx.typed_arg(&args[0], &Ty::Str);
-                    let b = fx.typed_arg(&args[1], &Ty::Str);
-                    fx.rt_call(Rt::StrReplace, vec![recv, a, b], Ty::Str, line)
-                }
-                // `s.startswith(p, start, end)` tests `s[start:end]`.
-                "startswith" | "endswith" if ok(fx, 1, 3) => {
-                    let recv = match args.get(1) {
-                        Some(a) => {
-                            let hi = args.get(2).map(|a| &a.value);
-                            fx.slice_value(recv, Some(&a.value), hi, span, line)
-                        }
-                        None => recv,
-                    };
-                    let p = fx.typed_arg(&args[0], &Ty::Str);
-                    let r = str_method(fx, m, vec![recv, p], Ty::INT, line);
-                    yes(fx, r)
-                }
-                // `s.removeprefix(p)`: `s[len(p):]` when `s` starts with `p`, else `s`.
-                "removeprefix" | "removesuffix" if ok(fx, 1, 1) => {
-                    let mut st = Vec::new();
-                    let sv = fx.spill_to(recv, &mut st);
-                    let p = fx.typed_arg(&args[0], &Ty::Str);
-                    let pv = fx.spill_to(p, &mut st);
-                    let test = if m == "removeprefix" {
-                        "startswith"
-                    } else {
-                        "endswith"
-                    };
-                    let r = str_method(fx, test, vec![sv.clone(), pv.clone()], Ty::INT, line);
-                    let has = yes(fx, r);
-                    let n = TExpr::new(K::Len(Box::new(sv.clone())), Ty::INT, line);
-                    let pn = TExpr::new(K::Len(Box::new(pv)), Ty::INT, line);
-                    let (lo, hi, flags) = if m == "removeprefix" {
-                        (pn, fx.int(0, line), 1)
-                    } else {
-                        let keep = TExpr::new(
-                            K::Binary(crate::tir::TBin::Sub, Box::new(n), Box::new(pn)),
-                            Ty::INT,
-                            line,
-                        );
-                        (fx.int(0, line), keep, 2)
-                    };
-                    let cut = fx.rt_call(
-                        Rt::StrSlice,
-                        vec![sv.clone(), lo, hi, fx.int(1, line), fx.int(flags, line)],
-                        Ty::Str,
-                        line,
-                    );
-                    let kept = fx.retained(sv);
-                    let pick = TExpr::new(
-                        K::IfExp(Box::new(has), Box::new(cut), Box::new(kept)),
-                        Ty::Str,
-                        line,
-                    );
-                    TExpr::new(K::Seq(st, Box::new(pick)), Ty::Str, line)
-                }
-                "isdigit" | "isalpha" | "isspace" | "isupper" | "islower" | "isalnum"
-                    if ok(fx, 0, 0) =>
-                {
-                    let r = str_method(fx, m, vec![recv], Ty::INT, line);
-                    yes(fx, r)
-                }
                 "copy" if ok(fx, 0, 0) => recv,
                 "write" => {
                     // A String is a `Writer`: `s.write(a, b)` appends `String(a)`, `String(b)`.
@@ -209,14 +96,7 @@ pub(crate) fn builtin_method(
                         line,
                     )
                 }
-                // Iterating a String already goes character by character.
-                "codepoint_slices" if ok(fx, 0, 0) => recv,
-                "byte_length" | "__len__" if ok(fx, 0, 0) => {
-                    TExpr::new(K::Len(Box::new(recv)), Ty::INT, line)
-                }
-                "count_codepoints" if ok(fx, 0, 0) => {
-                    fx.rt_call(Rt::StrCountCodepoints, vec![recv], Ty::INT, line)
-                }
+                "__len__" if ok(fx, 0, 0) => TExpr::new(K::Len(Box::new(recv)), Ty::INT, line),
                 // The string's bytes (read-only: strings are immutable and may be shared).
                 // A `String` handle points at `{len, data, rc}` (ABI.md): load `data`.
                 "unsafe_ptr" if ok(fx, 0, 0) => {
@@ -268,7 +148,14 @@ pub(crate) fn builtin_method(
                     TExpr::new(K::Seq(stmts, Box::new(sp)), Ty::Span(Box::new(byte)), line)
                 }
                 _ if KNOWN.contains(&m) => not_done(fx),
-                _ => unknown_method(fx, KNOWN),
+                _ => {
+                    let all: Vec<&str> = KNOWN
+                        .iter()
+                        .chain(crate::lang_items::STRING_METHOD_NAMES)
+                        .copied()
+                        .collect();
+                    unknown_method(fx, &all)
+                }
             }
         }
         Ty::Tuple(_) | Ty::Struct(..) if m == "copy" => recv,
@@ -287,12 +174,4 @@ fn str_data(fx: &mut FnCx<'_>, s: TExpr, line: u32) -> TExpr {
     let one = fx.int(1, line);
     let field = fx.offset(hdr, one);
     fx.deref(field)
-}
-
-/// A `String` method that is one runtime operation (`Rt::str_method`).
-fn str_method(fx: &mut FnCx<'_>, m: &str, args: Vec<TExpr>, ret: Ty, line: u32) -> TExpr {
-    match Rt::str_method(m) {
-        Some(op) => fx.rt_call(op, args, ret, line),
-        None => fx.unknown(line),
-    }
 }
