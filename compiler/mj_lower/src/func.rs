@@ -612,15 +612,12 @@ impl Fx<'_> {
                         temps = self.extern_temps(n, args, &e.ty);
                         (Callee::Extern(n.clone()), false)
                     }
-                    tir::Callee::Libm(op) => match crate::libm_symbol(*op) {
-                        "" => return Err(format!("internal error: no math function for {op:?}")),
-                        sym => (Callee::Extern(sym.into()), false),
-                    },
                     tir::Callee::Runtime(op) => {
                         let n = crate::rt_symbol(*op);
                         temps = self.extern_temps(n, args, &e.ty);
                         (Callee::Extern(n.into()), op.raises())
                     }
+                    tir::Callee::Llvm(n) => (Callee::Intrinsic(n.clone()), false),
                     tir::Callee::Intrinsic(op) => match crate::intrinsic_name(*op) {
                         "" => return Err(format!("internal error: no intrinsic for {op:?}")),
                         n => (Callee::Intrinsic(n.into()), false),

@@ -42,76 +42,17 @@ pub fn lower_program(tp: &TProgram) -> Result<mir::Program, String> {
     })
 }
 
-/// The C math library's `double` function for an operation.
-pub fn libm_symbol(op: Intrinsic) -> &'static str {
-    use Intrinsic as I;
-    match op {
-        I::Sqrt => "sqrt",
-        I::Exp => "exp",
-        I::Exp2 => "exp2",
-        I::Log => "log",
-        I::Log2 => "log2",
-        I::Log10 => "log10",
-        I::Sin => "sin",
-        I::Cos => "cos",
-        I::Tan => "tan",
-        I::Asin => "asin",
-        I::Acos => "acos",
-        I::Atan => "atan",
-        I::Atan2 => "atan2",
-        I::Sinh => "sinh",
-        I::Cosh => "cosh",
-        I::Tanh => "tanh",
-        I::Pow => "pow",
-        I::Floor => "floor",
-        I::Ceil => "ceil",
-        I::Trunc => "trunc",
-        I::Round => "round",
-        I::Fabs => "fabs",
-        I::Copysign => "copysign",
-        I::Fma => "fma",
-        I::MaxNum => "fmax",
-        I::MinNum => "fmin",
-        I::Hypot => "hypot",
-        I::Fmod => "fmod",
-        I::Cbrt => "cbrt",
-        I::Erf => "erf",
-        I::Log1p => "log1p",
-        I::Expm1 => "expm1",
-        // Integer operations have no `double` function; the checker never asks.
-        I::SMax | I::SMin | I::UMax | I::UMin | I::Abs => "",
-    }
-}
-
 /// The LLVM intrinsic (base name, overloaded on the argument types by the code generator)
-/// that implements a TIR math operation (empty for those LLVM has none of: the checker
-/// calls the math library for them).
+/// that implements a TIR math operation.
 pub fn intrinsic_name(op: Intrinsic) -> &'static str {
     use Intrinsic as I;
     match op {
-        I::Sqrt => "llvm.sqrt",
-        I::Exp => "llvm.exp",
-        I::Exp2 => "llvm.exp2",
-        I::Log => "llvm.log",
-        I::Log2 => "llvm.log2",
-        I::Log10 => "llvm.log10",
-        I::Sin => "llvm.sin",
-        I::Cos => "llvm.cos",
-        I::Tan => "llvm.tan",
-        I::Asin => "llvm.asin",
-        I::Acos => "llvm.acos",
-        I::Atan => "llvm.atan",
-        I::Atan2 => "llvm.atan2",
-        I::Sinh => "llvm.sinh",
-        I::Cosh => "llvm.cosh",
-        I::Tanh => "llvm.tanh",
         I::Pow => "llvm.pow",
         I::Floor => "llvm.floor",
         I::Ceil => "llvm.ceil",
         I::Trunc => "llvm.trunc",
         I::Round => "llvm.round",
         I::Fabs => "llvm.fabs",
-        I::Copysign => "llvm.copysign",
         I::Fma => "llvm.fma",
         I::MaxNum => "llvm.maxnum",
         I::MinNum => "llvm.minnum",
@@ -120,7 +61,6 @@ pub fn intrinsic_name(op: Intrinsic) -> &'static str {
         I::UMax => "llvm.umax",
         I::UMin => "llvm.umin",
         I::Abs => "llvm.abs",
-        I::Hypot | I::Fmod | I::Cbrt | I::Erf | I::Log1p | I::Expm1 => "",
     }
 }
 

@@ -135,18 +135,17 @@ pub enum Callee {
     Closure(u32),
     /// A call through a function value (`Ty::Func`): the first argument is the address.
     Indirect,
-    /// A C function by its symbol (`external_call`, libm, and the runtime's `List`/`Dict`
-    /// functions until those containers are library code), with the MIR-level signature
-    /// derived from the argument types and the result type.
+    /// A C function by its symbol (`external_call`), with the MIR-level signature derived
+    /// from the argument types and the result type.
     Extern(String),
     /// A runtime operation; the lowering maps it to its symbol.
     Runtime(crate::rt::Rt),
-    /// The platform math library's `Float64` function for an operation (`tan`, `hypot`,
-    /// ...): arguments and result are `Float64`; the lowering picks the symbol.
-    Libm(Intrinsic),
     /// A math operation the back end implements (as an LLVM intrinsic on the CPU), typed
     /// by its arguments: scalar or SIMD.
     Intrinsic(Intrinsic),
+    /// `llvm_intrinsic[name, T](...)`: a back-end intrinsic named by the program (the
+    /// frontend only carries the name).
+    Llvm(String),
 }
 
 /// The math operations a call can name directly (`Callee::Intrinsic`, or `Callee::Libm`
@@ -154,22 +153,6 @@ pub enum Callee {
 /// lowering maps it to the back end's symbol.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Intrinsic {
-    Sqrt,
-    Exp,
-    Exp2,
-    Log,
-    Log2,
-    Log10,
-    Sin,
-    Cos,
-    Tan,
-    Asin,
-    Acos,
-    Atan,
-    Atan2,
-    Sinh,
-    Cosh,
-    Tanh,
     Pow,
     Floor,
     Ceil,
@@ -178,7 +161,6 @@ pub enum Intrinsic {
     Round,
     /// Float absolute value.
     Fabs,
-    Copysign,
     /// Fused multiply-add `a * b + c`.
     Fma,
     /// Float maximum/minimum ignoring NaN (IEEE maxNum/minNum).
@@ -190,52 +172,6 @@ pub enum Intrinsic {
     UMin,
     /// Integer absolute value; the second argument says whether `MIN` is poison.
     Abs,
-    Hypot,
-    Fmod,
-    Cbrt,
-    Erf,
-    Log1p,
-    Expm1,
-}
-
-impl Intrinsic {
-    /// The operation a `std.math` function of that name maps to, when there is one.
-    pub fn math(name: &str) -> Option<Intrinsic> {
-        use Intrinsic as I;
-        Some(match name {
-            "sqrt" => I::Sqrt,
-            "exp" => I::Exp,
-            "exp2" => I::Exp2,
-            "log" => I::Log,
-            "log2" => I::Log2,
-            "log10" => I::Log10,
-            "sin" => I::Sin,
-            "cos" => I::Cos,
-            "tan" => I::Tan,
-            "asin" => I::Asin,
-            "acos" => I::Acos,
-            "atan" => I::Atan,
-            "atan2" => I::Atan2,
-            "sinh" => I::Sinh,
-            "cosh" => I::Cosh,
-            "tanh" => I::Tanh,
-            "pow" => I::Pow,
-            "floor" => I::Floor,
-            "ceil" => I::Ceil,
-            "trunc" => I::Trunc,
-            "round" => I::Round,
-            "fabs" => I::Fabs,
-            "copysign" => I::Copysign,
-            "fma" => I::Fma,
-            "hypot" => I::Hypot,
-            "fmod" => I::Fmod,
-            "cbrt" => I::Cbrt,
-            "erf" => I::Erf,
-            "log1p" => I::Log1p,
-            "expm1" => I::Expm1,
-            _ => return None,
-        })
-    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -39,6 +39,57 @@ fn reserved(sym: &str) -> bool {
 /// The first dotted segment of the code generator's reserved symbols.
 const BACKEND_NAMESPACE: &str = "llvm";
 
+/// A compile-time string: a literal, or the name of a `comptime` string.
+fn const_str(fx: &FnCx<'_>, e: &mj_syntax::ast::Expr) -> Option<String> {
+    match &e.kind {
+        ExprKind::Str(s) => Some(s.clone()),
+        ExprKind::Name(n) => match fx.consts.get(n) {
+            Some(ConstVal::Str(s)) => Some(s.clone()),
+            _ => match fx.cx.modules[fx.m].scope.get(n) {
+                Some(Item::Const(ConstVal::Str(s))) if fx.lookup_local(n).is_none() => {
+                    Some(s.clone())
+                }
+                _ => None,
+            },
+        },
+        _ => None,
+    }
+}
+
+/// `llvm_intrinsic[name, T](args...)` (Mojo's `sys.intrinsics.llvm_intrinsic`): a call of
+/// the code generator's intrinsic `name` (a compile-time string in its namespace) with
+/// result type `T` (`NoneType` or absent: none). The name is data for the back end, which
+/// completes an overloaded intrinsic's name from its first argument's type (the square
+/// root of a `Float64` gets the `f64` suffix); `has_side_effect=` is accepted.
+pub(crate) fn llvm_intrinsic(fx: &mut FnCx<'_>, params: &[Arg], args: &[Arg], span: Span) -> TExpr {
+    let line = fx.line(span);
+    let vals: Vec<TExpr> = args.iter().map(|a| fx.expr(&a.value, None)).collect();
+    let positional: Vec<&Arg> = params.iter().filter(|p| p.name.is_none()).collect();
+    let name = positional.first().and_then(|p| const_str(fx, &p.value));
+    let Some(name) = name.filter(|n| n.starts_with(BACKEND_NAMESPACE) && n.contains('.')) else {
+        let at = positional.first().map_or(span, |p| p.value.span);
+        let d = Diag::error(
+            E_COMPTIME,
+            "`llvm_intrinsic` needs the intrinsic's name",
+            at,
+        )
+        .with_hint("write the name as a string literal: `llvm_intrinsic[NAME, Float64](x)`");
+        fx.error(d);
+        return fx.unknown(line);
+    };
+    if let Some(a) = args.iter().find(|a| a.name.is_some()) {
+        let msg = "an intrinsic takes positional arguments only";
+        fx.error(Diag::error(E_KWARG, msg, a.span));
+        return fx.unknown(line);
+    }
+    let ret = match positional.get(1) {
+        Some(p) => fx.resolve_ty(&p.value),
+        None => Ty::Unit,
+    };
+    let targs = vals.into_iter().map(TArg::Value).collect();
+    TExpr::new(K::Call(Callee::Llvm(name), targs), ret, line)
+}
+
 /// `external_call["symbol", Ret, Args...](args...)`.
 pub(crate) fn external_call(fx: &mut FnCx<'_>, params: &[Arg], args: &[Arg], span: Span) -> TExpr {
     let line = fx.line(span);
@@ -59,20 +110,7 @@ pub(crate) fn external_call(fx: &mut FnCx<'_>, params: &[Arg], args: &[Arg], spa
     let Some(sym_arg) = params.first() else {
         return bail(fx);
     };
-    let sym = match &sym_arg.value.kind {
-        ExprKind::Str(s) => Some(s.clone()),
-        ExprKind::Name(n) => match fx.consts.get(n) {
-            Some(ConstVal::Str(s)) => Some(s.clone()),
-            _ => match fx.cx.modules[fx.m].scope.get(n) {
-                Some(Item::Const(ConstVal::Str(s))) if fx.lookup_local(n).is_none() => {
-                    Some(s.clone())
-                }
-                _ => None,
-            },
-        },
-        _ => None,
-    };
-    let Some(sym) = sym else {
+    let Some(sym) = const_str(fx, &sym_arg.value) else {
         fx.error(
             Diag::error(
                 E_COMPTIME,

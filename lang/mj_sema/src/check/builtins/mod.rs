@@ -21,7 +21,7 @@ mod suite;
 pub(crate) mod target;
 mod testing;
 
-pub(crate) use ffi::{check_export, external_call};
+pub(crate) use ffi::{check_export, external_call, llvm_intrinsic};
 pub(crate) use functions::call_builtin;
 pub(crate) use iter::iteration_plan;
 pub(crate) use memory::memory_method;
@@ -117,11 +117,9 @@ pub(crate) fn builtin_module(dotted: &str) -> Option<&'static str> {
     })
 }
 
-const MATH_FNS: &[&str] = &[
-    "sqrt", "exp", "log", "log2", "log10", "sin", "cos", "tan", "tanh", "sinh", "cosh", "asin",
-    "acos", "atan", "atan2", "pow", "floor", "ceil", "trunc", "fabs", "copysign", "hypot", "fmod",
-    "isnan", "isinf", "exp2", "cbrt", "erf", "log1p", "expm1", "fma",
-];
+/// The built-in part of `std.math`; the elementary functions are mj code in
+/// `stdlib/std/math.mj` (over `llvm_intrinsic` and `external_call`).
+const MATH_FNS: &[&str] = &["pow", "isnan", "isinf", "fma"];
 const TIME_FNS: &[&str] = &[
     "perf_counter_ns",
     "perf_counter",
@@ -149,6 +147,7 @@ pub(crate) const SYS_QUERIES: &[&str] = &[
     "num_performance_cores",
     "masked_load",
     "masked_store",
+    "llvm_intrinsic",
 ];
 /// `std.memory` (`memory.rs`).
 pub(crate) const MEMORY_NAMES: &[&str] = &[
@@ -375,11 +374,8 @@ pub(crate) fn call_module_builtin(
     if matches!(name, "abs" | "min" | "max" | "fma") {
         return call_builtin(fx, name, args, span, expected);
     }
-    let nargs = match name {
-        "atan2" | "pow" | "copysign" | "hypot" | "fmod" => 2,
-        "fma" => 3,
-        _ => 1,
-    };
+    // What is left of the built-in `std.math`: `pow`, `isnan`, `isinf` (the rest is mj).
+    let nargs = if name == "pow" { 2 } else { 1 };
     if !fx.arity(name, args, nargs, nargs, span) {
         return Some(fx.unknown(line));
     }
@@ -388,21 +384,23 @@ pub(crate) fn call_module_builtin(
         .map(|a| fx.expr(&a.value, expected.filter(|t| t.is_float())))
         .collect();
     // A float SIMD vector argument makes it an element-wise call on that vector type.
-    if let Some(vt) = vals
+    let vector = vals
         .iter()
         .find(|v| matches!(&v.ty, Ty::Vector(e, _) if e.is_float()))
-        .map(|v| v.ty.clone())
-    {
-        return Some(vector_math(fx, name, vals, args, vt, span));
-    }
-    let ft = vals
-        .iter()
-        .find(|v| v.ty.is_float())
-        .map(|v| v.ty.clone())
-        .unwrap_or(Ty::F64);
+        .map(|v| v.ty.clone());
+    let ft = vector.clone().unwrap_or_else(|| {
+        vals.iter()
+            .find(|v| v.ty.is_float())
+            .map_or(Ty::F64, |v| v.ty.clone())
+    });
     for (v, a) in vals.iter_mut().zip(args) {
         let taken = std::mem::replace(v, TExpr::new(K::Unit, Ty::Unit, line));
         *v = fx.coerce(taken, &ft, a.value.span);
+    }
+    if vector.is_some() && name != "pow" {
+        let msg = format!("`{name}` on a SIMD vector is not supported yet");
+        fx.error(Diag::error(super::E_UNSUPPORTED, msg, span).with_hint("apply it lane by lane"));
+        return Some(fx.unknown(line));
     }
     if name == "isnan" {
         let x = vals.remove(0);
@@ -431,132 +429,10 @@ pub(crate) fn call_module_builtin(
             line,
         ));
     }
-    let intrinsic = matches!(
-        name,
-        "sqrt"
-            | "exp"
-            | "log"
-            | "log2"
-            | "log10"
-            | "sin"
-            | "cos"
-            | "pow"
-            | "floor"
-            | "ceil"
-            | "trunc"
-            | "fabs"
-            | "copysign"
-            | "exp2"
-            | "fma"
-    );
     let args: Vec<TArg> = vals.into_iter().map(TArg::Value).collect();
-    if let Some(op) = crate::tir::Intrinsic::math(name).filter(|_| intrinsic) {
-        return Some(TExpr::new(K::Call(Callee::Intrinsic(op), args), ft, line));
-    }
-    // libm: call the double version and convert back for Float32.
-    let args64: Vec<TArg> = args
-        .into_iter()
-        .map(|a| match a {
-            TArg::Value(v) => TArg::Value(fx.cast(v, Ty::F64)),
-            r => r,
-        })
-        .collect();
-    let Some(op) = crate::tir::Intrinsic::math(name) else {
-        return Some(fx.unknown(line));
-    };
-    let r = TExpr::new(K::Call(Callee::Libm(op), args64), Ty::F64, line);
-    Some(fx.cast(r, ft))
-}
-
-/// `sqrt(v)`, `exp(v)`, ... on a float SIMD vector: LLVM's vector intrinsics where LLVM has
-/// one (they become vector instructions or per-lane libm calls), else the libm function
-/// lane by lane.
-fn vector_math(
-    fx: &mut FnCx<'_>,
-    name: &str,
-    mut vals: Vec<TExpr>,
-    args: &[Arg],
-    vt: Ty,
-    span: Span,
-) -> TExpr {
-    let line = fx.line(span);
-    for (v, a) in vals.iter_mut().zip(args) {
-        let taken = std::mem::replace(v, TExpr::new(K::Unit, Ty::Unit, line));
-        *v = fx.coerce(taken, &vt, a.value.span);
-    }
-    let Ty::Vector(elem, width) = vt.clone() else {
-        return fx.unknown(line);
-    };
-    if matches!(name, "isnan" | "isinf") {
-        let msg = format!("`{name}` on a SIMD vector is not supported yet");
-        fx.error(Diag::error(super::E_UNSUPPORTED, msg, span).with_hint("apply it lane by lane"));
-        return fx.unknown(line);
-    }
-    let intrinsic = matches!(
-        name,
-        "sqrt"
-            | "exp"
-            | "log"
-            | "log2"
-            | "log10"
-            | "sin"
-            | "cos"
-            | "tan"
-            | "asin"
-            | "acos"
-            | "atan"
-            | "sinh"
-            | "cosh"
-            | "tanh"
-            | "atan2"
-            | "pow"
-            | "floor"
-            | "ceil"
-            | "trunc"
-            | "fabs"
-            | "copysign"
-            | "exp2"
-            | "fma"
-    );
-    if let Some(op) = crate::tir::Intrinsic::math(name).filter(|_| intrinsic) {
-        let args: Vec<TArg> = vals.into_iter().map(TArg::Value).collect();
-        return TExpr::new(K::Call(Callee::Intrinsic(op), args), vt, line);
-    }
-    // Lane by lane through the Float64 libm function.
-    use crate::tir::Prim;
-    let mut stmts = Vec::new();
-    let mut reads = Vec::new();
-    for v in vals {
-        let (s, r) = fx.temp(v);
-        stmts.push(s);
-        reads.push(r);
-    }
-    let (s_acc, acc) = fx.temp(reads[0].clone());
-    stmts.push(s_acc);
-    for lane in 0..width {
-        let idx = TExpr::new(K::Int(i128::from(lane)), Ty::INT, line);
-        let lane_args: Vec<TArg> = reads
-            .iter()
-            .map(|r| {
-                let x = TExpr::new(
-                    K::Prim(Prim::Extract, vec![r.clone(), idx.clone()]),
-                    (*elem).clone(),
-                    line,
-                );
-                TArg::Value(fx.cast(x, Ty::F64))
-            })
-            .collect();
-        let Some(op) = crate::tir::Intrinsic::math(name) else {
-            return fx.unknown(line);
-        };
-        let call = TExpr::new(K::Call(Callee::Libm(op), lane_args), Ty::F64, line);
-        let val = fx.cast(call, (*elem).clone());
-        let ins = TExpr::new(
-            K::Prim(Prim::Insert, vec![acc.clone(), idx, val]),
-            vt.clone(),
-            line,
-        );
-        stmts.push(TStmt::Assign(acc.clone(), ins));
-    }
-    TExpr::new(K::Seq(stmts, Box::new(acc)), vt, line)
+    Some(TExpr::new(
+        K::Call(Callee::Intrinsic(crate::tir::Intrinsic::Pow), args),
+        ft,
+        line,
+    ))
 }

@@ -378,6 +378,21 @@ pub(crate) fn module_fn(module: &str, name: &str, vals: &[Val]) -> Option<Result
         let (x, t) = fl(vals.first()?)?;
         (vals.len() == 1).then(|| Ok(Val::Float(value::round_float(g(x), &t), t)))
     };
+    match (name, vals) {
+        // As the library's `Int` overloads: an integer square root, integral floor/ceil.
+        ("sqrt", [Val::Int(i, t)]) => {
+            let mut r = (*i.max(&0) as f64).sqrt() as i128;
+            while r * r > *i {
+                r -= 1;
+            }
+            while (r + 1) * (r + 1) <= *i {
+                r += 1;
+            }
+            return Some(Ok(Val::Int(r.max(0), t.clone())));
+        }
+        ("floor" | "ceil" | "trunc", [v @ Val::Int(..)]) => return Some(Ok(v.clone())),
+        _ => {}
+    }
     match name {
         "sqrt" => one(f64::sqrt),
         "floor" => one(f64::floor),

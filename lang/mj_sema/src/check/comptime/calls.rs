@@ -146,6 +146,14 @@ impl Interp<'_> {
         let m = f.m;
         let fd = &cx.funcs[id as usize];
         let name = fd.def.name.name.clone();
+        // `std.math`'s functions are written over the back end's intrinsics: at compile
+        // time they compute by their Rust reference instead.
+        if cx.modules[fd.module].input.name == "std.math" {
+            let vals = self.positional(f, args)?;
+            if let Some(r) = super::builtins::module_fn("math", &name, &vals) {
+                return r.or_else(|msg| fail(m, e.span, msg, ""));
+            }
+        }
         if fd.owner.is_some() || fd.trait_owner.is_some() {
             return fail(m, e.span, format!("the method `{name}`"), "");
         }
