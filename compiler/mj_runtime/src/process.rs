@@ -106,7 +106,18 @@ pub unsafe extern "C" fn mj_arg(i: i64) -> *const MjStr {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mj_pow_int(a: i64, b: i64) -> i64 {
     if b < 0 {
-        return 0;
+        // The integer part of `a ** b`: only 1 and -1 have non-zero negative powers.
+        return match a {
+            1 => 1,
+            -1 => {
+                if b % 2 == 0 {
+                    1
+                } else {
+                    -1
+                }
+            }
+            _ => 0,
+        };
     }
     let (mut base, mut exp, mut acc) = (a, b as u64, 1i64);
     while exp > 0 {

@@ -525,12 +525,11 @@ pub unsafe extern "C" fn mj_str_replace(
     let (h, o, n) = unsafe { (bytes(s), bytes(old), bytes(new)) };
     let mut out = Vec::with_capacity(h.len());
     if o.is_empty() {
-        // Python inserts `new` before every character and at the end.
+        // Mojo inserts `new` before every character (Python also appends one at the end).
         for (i, _, len) in chars(h) {
             out.extend_from_slice(n);
             out.extend_from_slice(&h[i..i + len]);
         }
-        out.extend_from_slice(n);
         return new_str(&out);
     }
     let mut i = 0;

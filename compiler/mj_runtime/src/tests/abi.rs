@@ -67,6 +67,9 @@ fn pow_int() {
         assert_eq!(mj_pow_int(5, 0), 1);
         assert_eq!(mj_pow_int(0, 0), 1);
         assert_eq!(mj_pow_int(2, -1), 0);
+        assert_eq!(mj_pow_int(1, -5), 1);
+        assert_eq!(mj_pow_int(-1, -3), -1);
+        assert_eq!(mj_pow_int(-1, -2), 1);
         assert_eq!(mj_pow_int(2, 63), i64::MIN);
         assert_eq!(mj_pow_int(2, 64), 0);
         assert_eq!(mj_pow_int(3, 41), 3i64.wrapping_pow(41));
