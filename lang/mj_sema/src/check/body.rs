@@ -658,6 +658,20 @@ impl FnCx<'_> {
                     else_body: e,
                 });
             }
+            // `for x in xs^`: the value moves into the loop (checked before it, so the
+            // move is not one "in the previous iteration").
+            StmtKind::For {
+                target,
+                iter,
+                body,
+                else_body,
+                comptime: false,
+            } if matches!(iter.kind, ExprKind::Transfer(_)) => {
+                let it = self.owned_iterable(iter);
+                self.loop_body(|fx| {
+                    fx.iterate(target, it, iter.span, body, else_body.as_deref(), out)
+                })
+            }
             StmtKind::For {
                 target,
                 iter,

@@ -1059,7 +1059,7 @@ impl FnCx<'_> {
     /// A call of method `id` (its first parameter the receiver `recv`) with the call's
     /// own arguments; gives the call and the receiver argument.
     #[allow(clippy::too_many_arguments)]
-    fn call_with_receiver(
+    pub(crate) fn call_with_receiver(
         &mut self,
         id: FnId,
         prefix: Vec<crate::ty::CtArg>,

@@ -56,6 +56,40 @@ impl FnCx<'_> {
         None
     }
 
+    /// The iterable of `for x in xs^`: the moved value, or, for a struct with an owning
+    /// `__iter__(var self)` (Mojo's `IterableOwned`), the iterator it gives, which yields
+    /// the elements by value.
+    pub(crate) fn owned_iterable(&mut self, iter: &Expr) -> TExpr {
+        let v = self.expr(iter, None);
+        let ExprKind::Transfer(base) = &iter.kind else {
+            return v;
+        };
+        let Ty::Struct(s, _) = v.ty.clone() else {
+            return v;
+        };
+        let owning = self.method_overloads(s, "__iter__").into_iter().find(|id| {
+            let sig = &self.cx.funcs[id.0 as usize].sig;
+            sig.has_self
+                && sig
+                    .params
+                    .first()
+                    .is_some_and(|p| p.conv == super::Conv::Owned)
+        });
+        let Some(id) = owning else {
+            return v;
+        };
+        let name = mj_syntax::ast::Ident {
+            name: "__iter__".into(),
+            span: iter.span,
+        };
+        let prefix = self.method_prefix(id, &v.ty);
+        let line = v.line;
+        match self.call_with_receiver(id, prefix, base, v, &name, None, &[], iter.span) {
+            Some((call, _)) => call,
+            None => self.unknown(line),
+        }
+    }
+
     /// The `__has_next__`/`__next__` loop over a struct iterator.
     pub(crate) fn iterate_protocol(
         &mut self,
@@ -85,6 +119,46 @@ impl FnCx<'_> {
             let ptr_ty = next.ty.clone();
             let l = self.bind_ref_loop_var(n, ptr_ty.clone());
             head.push(TStmt::Assign(TExpr::new(K::Local(l), ptr_ty, line), next));
+        } else if let ExprKind::Name(n) = &target.kind
+            && self.cx.needs_drop(&next.ty)
+            && crate::handles::ownership(&next) == crate::handles::Own::Owned
+        {
+            // `__next__` gives an element of its own (`for x in xs^`): the loop variable
+            // owns it for one iteration, in a scope that destroys it at the end of the
+            // iteration (unless the body moved it). The element first lands in a hidden
+            // local, so that the end of the sequence leaves the loop before the scope.
+            let ty = next.ty.clone();
+            let hold = self.new_local("", ty.clone(), false);
+            head.push(TStmt::Assign(
+                TExpr::new(K::Local(hold), ty.clone(), line),
+                next,
+            ));
+            let head = self.stop_on_error(head, raised);
+            self.open_scope();
+            let l = self.new_local(n, ty.clone(), false);
+            if let Some(sc) = self.scopes.last_mut() {
+                sc.insert(n.to_string(), l);
+            }
+            if let Some(ds) = self.own.drop_scopes.last_mut() {
+                ds.push(l);
+            }
+            let mut iteration = vec![TStmt::Assign(
+                TExpr::new(K::Local(l), ty.clone(), line),
+                TExpr::new(K::Move(hold), ty, line),
+            )];
+            self.loop_depth += 1;
+            iteration.extend(self.block(body));
+            self.loop_depth -= 1;
+            let mut body_stmts = head;
+            body_stmts.extend(self.close_scope(iteration));
+            self.scopes.pop();
+            let else_body = else_body.map(|e| self.block(e)).unwrap_or_default();
+            out.push(TStmt::While {
+                cond,
+                body: body_stmts,
+                else_body,
+            });
+            return;
         } else {
             let next = self.ref_result(next);
             self.bind_loop_var(target, next, span, &mut head);

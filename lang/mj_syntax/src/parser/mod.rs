@@ -707,8 +707,12 @@ impl<'a> Driver<'a> {
         });
         let mut body = self.suite(colon, nl);
         // `for var x in xs:` is `for $x in xs: var x = $x.copy(); ...`: `x` is the body's
-        // own mutable copy of the element.
-        if owned && let ExprKind::Name(n) = &target.kind {
+        // own mutable copy of the element. (Over `xs^` the loop variable owns each
+        // element already: no copy.)
+        if owned
+            && !matches!(iter.kind, ExprKind::Transfer(_))
+            && let ExprKind::Name(n) = &target.kind
+        {
             let span = target.span;
             let hidden = format!("$for_var_{n}");
             let name = Ident {
