@@ -105,6 +105,14 @@ impl FnCx<'_> {
         args: &[Arg],
         span: Span,
     ) -> Result<TExpr, TExpr> {
+        // `t.__contains__(x)` of a tuple: `x in t` (an element of any type may be asked).
+        if name == "__contains__"
+            && matches!(recv.ty, Ty::Tuple(_))
+            && self.arity(name, args, 1, 1, span)
+        {
+            let x = self.expr(&args[0].value, None);
+            return Ok(self.compare(CmpOp::In, x, recv, span));
+        }
         let Some(d) = dunder(name).filter(|_| builtin_value(&recv.ty)) else {
             return Err(recv);
         };

@@ -265,7 +265,7 @@ impl FnCx<'_> {
             self.diags.extend(diags);
         }
         if binds.iter().any(Option::is_none) {
-            self.infer_from_args(&c.sig, 0, args, &mut binds);
+            let _ = self.infer_from_args(&c.sig, 0, args, &mut binds);
         }
         let mut diags = Vec::new();
         let targs = generics::finish_binds(

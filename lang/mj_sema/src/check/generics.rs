@@ -797,7 +797,9 @@ pub(crate) fn conforms(cx: &Ctx, t: &Ty, tr: &TraitRef) -> bool {
                         "Copyable" => cx.copyable(t),
                         // Only by declaration (above), never by shape.
                         "ImplicitlyCopyable" => cx.implicitly_copyable(t),
-                        "Writable" => has("write_to"),
+                        // (`String(x)` and `print` also write a struct through its
+                        // `__str__`, so such a struct is written like a `Writable`.)
+                        "Writable" => has("write_to") || has("__str__"),
                         "Stringable" => has("__str__"),
                         "Representable" => has("__repr__"),
                         "EqualityComparable" | "Equatable" => has("__eq__"),
@@ -1128,7 +1130,7 @@ impl FnCx<'_> {
             self.diags.extend(diags);
         }
         if binds.iter().any(Option::is_none) {
-            self.infer_from_args(&sig, skip, args, &mut binds);
+            ok &= self.infer_from_args(&sig, skip, args, &mut binds);
         }
         let mut diags = Vec::new();
         let callee_m = self.cx.funcs[id.0 as usize].module;
@@ -1168,13 +1170,17 @@ impl FnCx<'_> {
     /// Binds parameters from the types of the run-time arguments. The arguments are
     /// checked on the side (diagnostics and flow effects are discarded; the call checks
     /// them again against the instance's signature).
+    /// Binds the compile-time parameters that the arguments' types decide. Returns
+    /// whether every argument had a known type (after an error in an argument, a
+    /// parameter left unbound is not reported again).
     pub(crate) fn infer_from_args(
         &mut self,
         sig: &Sig,
         skip: usize,
         args: &[Arg],
         binds: &mut [Option<CtArg>],
-    ) {
+    ) -> bool {
+        let mut all_known = true;
         let params = &sig.params[skip.min(sig.params.len())..];
         let variadic = params.iter().position(|p| p.variadic);
         // `*args: *Ts`: the pack is the tuple of the extra arguments' types.
@@ -1190,6 +1196,10 @@ impl FnCx<'_> {
             binds[i as usize] = Some(CtArg::Type(Ty::Tuple(tys)));
         }
         let mut pos = 0;
+        // A numeric literal adapts to the type the other arguments give a parameter
+        // (`assert_equal(3, x)` with `x: UInt8` is a `UInt8` comparison, as Mojo's literal
+        // types make it): literals bind only what nothing else did.
+        let mut literals: Vec<(Ty, Ty)> = Vec::new();
         for a in args {
             let i = match &a.name {
                 Some(n) => match params.iter().position(|p| p.name == n.name) {
@@ -1217,13 +1227,25 @@ impl FnCx<'_> {
                 continue;
             }
             let v = self.on_the_side(|fx| fx.expr(&a.value, None));
+            all_known &= !v.ty.is_unknown();
             // A library `List` passed for a `Span` parameter lends its elements.
             let at = match (&p.ty, crate::lang_items::list_elem(self.cx, &v.ty)) {
                 (Ty::Span(_), Some(e)) => Ty::Span(Box::new(e)),
                 _ => v.ty.clone(),
             };
+            if matches!(
+                v.kind,
+                crate::tir::TExprKind::Int(_) | crate::tir::TExprKind::Float(_)
+            ) {
+                literals.push((p.ty.clone(), at));
+                continue;
+            }
             unify(&p.ty, &at, binds);
         }
+        for (pt, at) in literals {
+            unify(&pt, &at, binds);
+        }
+        all_known
     }
 
     /// Runs `f` (typing expressions to learn their types) and then drops the diagnostics

@@ -596,18 +596,6 @@ impl FnCx<'_> {
         (st, read)
     }
 
-    /// [`Self::spill_to`] as one statement and the read: for a value that a helper reads
-    /// (and never assigns again) while it works.
-    pub(crate) fn held_temp(&mut self, v: TExpr) -> (TStmt, TExpr) {
-        let mut st = Vec::new();
-        let read = self.spill_to(v, &mut st);
-        let st = match st.len() {
-            1 => st.remove(0),
-            _ => TStmt::Block(st),
-        };
-        (st, read)
-    }
-
     /// Stores a value in a temporary now (the store goes to `stmts`) and returns its read;
     /// a new reference there is released at the end of the statement like any temporary.
     pub(crate) fn spill_to(&mut self, v: TExpr, stmts: &mut Vec<TStmt>) -> TExpr {

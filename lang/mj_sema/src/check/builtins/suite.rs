@@ -20,24 +20,19 @@ use mj_syntax::ast::{Expr, ExprKind};
 use mj_syntax::{Diag, Span};
 
 use super::super::body::FnCx;
-use super::super::{E_UNSUPPORTED, FnId, Item};
+use super::super::{E_UNSUPPORTED, FnId};
 use crate::rt::Rt;
 use crate::tir::{Callee, TExpr, TExprKind as K, TStmt};
 use crate::ty::Ty;
 
 /// Whether `e` names `TestSuite` imported from `std.testing`.
 fn is_suite_name(fx: &FnCx<'_>, e: &Expr) -> bool {
-    match &e.kind {
-        ExprKind::Name(n) => matches!(
-            fx.cx.modules[fx.m].scope.get(n),
-            Some(Item::Builtin("testing", s)) if s == "TestSuite"
-        ),
-        ExprKind::Attr { base, name } if name.name == "TestSuite" => matches!(
-            &base.kind,
-            ExprKind::Name(b) if matches!(fx.cx.modules[fx.m].scope.get(b), Some(Item::BuiltinModule("testing")))
-        ),
-        _ => false,
+    if let ExprKind::Name(n) = &e.kind
+        && fx.lookup_local(n).is_some()
+    {
+        return false;
     }
+    fx.cx.names_builtin(fx.m, e, "testing", "TestSuite")
 }
 
 /// Whether `e` is a use of `TestSuite` at all (for the "not supported" diagnostic).
