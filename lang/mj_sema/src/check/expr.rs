@@ -123,6 +123,22 @@ impl FnCx<'_> {
                     a.ty.clone()
                 };
                 let b = self.coerce(b, &ty, otherwise.span);
+                // A handle that is a new reference on one branch and borrowed on the other
+                // (`s[1:] if c else s`): the borrowed one takes a reference too, so the
+                // result is always the consumer's to release.
+                let (a, b) = {
+                    use crate::handles::{Own, ownership};
+                    match (ownership(&a), ownership(&b)) {
+                        (Own::Owned, Own::Borrowed) if crate::handles::is_handle(&ty) => {
+                            let b = self.retained(b);
+                            (a, b)
+                        }
+                        (Own::Borrowed, Own::Owned) if crate::handles::is_handle(&ty) => {
+                            (self.retained(a), b)
+                        }
+                        _ => (a, b),
+                    }
+                };
                 TExpr::new(K::IfExp(Box::new(c), Box::new(a), Box::new(b)), ty, line)
             }
             ExprKind::List(items) => {
