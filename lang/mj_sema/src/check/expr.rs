@@ -79,10 +79,17 @@ impl FnCx<'_> {
                     let hint = if lhs.ty.is_numeric() && !matches!(op, CmpOp::In | CmpOp::NotIn) {
                         Some(lhs.ty.clone())
                     } else if matches!(op, CmpOp::Eq | CmpOp::Ne)
-                        && matches!(r.kind, ExprKind::List(_) | ExprKind::ListComp { .. })
-                        && self.is_library_list(&lhs.ty)
+                        && matches!(
+                            r.kind,
+                            ExprKind::List(_)
+                                | ExprKind::ListComp { .. }
+                                | ExprKind::Dict(_)
+                                | ExprKind::Set(_)
+                        )
+                        && matches!(lhs.ty, Ty::Struct(..))
                     {
-                        // `xs == [1, 2]` with the library's `List`: the literal is one too.
+                        // `xs == [1, 2]`, `s == {}`: the literal is of the left side's type
+                        // (a `List`, a `Set`, a `Dict`, or what converts from a literal).
                         Some(lhs.ty.clone())
                     } else {
                         super::builtins::simd_types::lanes(&lhs.ty).map(|(e, _)| e)

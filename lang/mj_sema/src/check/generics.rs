@@ -1130,7 +1130,17 @@ impl FnCx<'_> {
             self.diags.extend(diags);
         }
         if binds.iter().any(Option::is_none) {
-            ok &= self.infer_from_args(&sig, skip, args, &mut binds);
+            let all_known = self.infer_from_args(&sig, skip, args, &mut binds);
+            // After an error in an argument, a parameter it would have decided is not
+            // reported again (the caller reports the argument's own error).
+            if !all_known
+                && binds
+                    .iter()
+                    .zip(&params)
+                    .any(|(b, p)| b.is_none() && p.default.is_none())
+            {
+                return None;
+            }
         }
         let mut diags = Vec::new();
         let callee_m = self.cx.funcs[id.0 as usize].module;
