@@ -159,6 +159,46 @@ pub(crate) fn builtin_method(
             }
         }
         Ty::Tuple(_) | Ty::Struct(..) if m == "copy" => recv,
+        // `t.reverse()`, `t.concat(u)`: new tuples of copies of the elements (Mojo's).
+        Ty::Tuple(ts) if m == "reverse" || m == "concat" => {
+            let want = usize::from(m == "concat");
+            if !fx.arity(m, args, want, want, span) {
+                return fx.unknown(line);
+            }
+            let mut stmts = Vec::new();
+            let mut parts: Vec<(TExpr, Vec<Ty>)> = Vec::new();
+            let t = fx.spill_to(recv, &mut stmts);
+            parts.push((t, ts));
+            if let Some(a) = args.first() {
+                let o = fx.expr(&a.value, None);
+                let Ty::Tuple(us) = o.ty.clone() else {
+                    if !o.ty.is_unknown() {
+                        let msg = format!("`concat` takes a tuple, found `{}`", fx.ty_name(&o.ty));
+                        fx.error(Diag::error(crate::check::E_MISMATCH, msg, a.value.span));
+                    }
+                    return fx.unknown(line);
+                };
+                let o = fx.spill_to(o, &mut stmts);
+                parts.push((o, us));
+            }
+            let mut vals = Vec::new();
+            let mut tys = Vec::new();
+            for (base, elem_tys) in parts {
+                for (i, et) in elem_tys.into_iter().enumerate() {
+                    let f =
+                        TExpr::new(K::Field(Box::new(base.clone()), i as u32), et.clone(), line);
+                    vals.push(fx.copy_value(f, span));
+                    tys.push(et);
+                }
+            }
+            if m == "reverse" {
+                vals.reverse();
+                tys.reverse();
+            }
+            let ty = Ty::Tuple(tys);
+            let agg = TExpr::new(K::Aggregate(vals), ty.clone(), line);
+            TExpr::new(K::Seq(stmts, Box::new(agg)), ty, line)
+        }
         _ => unknown_method(fx, &[]),
     }
 }
