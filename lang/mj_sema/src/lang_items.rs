@@ -122,6 +122,7 @@ pub const STRING_METHOD_NAMES: &[&str] = &[
     "byte_length",
     "count_codepoints",
     "codepoint_slices",
+    "format",
 ];
 
 /// The mj function that implements `String.<name>`, if its module is loaded.
