@@ -35,7 +35,7 @@ use mj_syntax::{Diag, Span};
 use super::E_ARITY;
 use super::body::FnCx;
 use crate::rt::Rt;
-use crate::tir::{Callee, TArg, TBin, TCmp, TExpr, TExprKind as K, TStmt};
+use crate::tir::{Callee, TArg, TBin, TExpr, TExprKind as K, TStmt};
 use crate::ty::Ty;
 
 pub(crate) const BUILTIN_NAMES: &[&str] = &[
@@ -119,7 +119,7 @@ pub(crate) fn builtin_module(dotted: &str) -> Option<&'static str> {
 
 /// The built-in part of `std.math`; the elementary functions are mj code in
 /// `stdlib/std/math.mj` (over `llvm_intrinsic` and `external_call`).
-const MATH_FNS: &[&str] = &["pow", "isnan", "isinf", "fma"];
+const MATH_FNS: &[&str] = &["pow", "fma"];
 const TIME_FNS: &[&str] = &[
     "perf_counter_ns",
     "perf_counter",
@@ -374,9 +374,8 @@ pub(crate) fn call_module_builtin(
     if matches!(name, "abs" | "min" | "max" | "fma") {
         return call_builtin(fx, name, args, span, expected);
     }
-    // What is left of the built-in `std.math`: `pow`, `isnan`, `isinf` (the rest is mj).
-    let nargs = if name == "pow" { 2 } else { 1 };
-    if !fx.arity(name, args, nargs, nargs, span) {
+    // What is left of the built-in `std.math`: `pow` (the rest is mj, `stdlib/std/math.mj`).
+    if !fx.arity(name, args, 2, 2, span) {
         return Some(fx.unknown(line));
     }
     let mut vals: Vec<TExpr> = args
@@ -384,50 +383,14 @@ pub(crate) fn call_module_builtin(
         .map(|a| fx.expr(&a.value, expected.filter(|t| t.is_float())))
         .collect();
     // A float SIMD vector argument makes it an element-wise call on that vector type.
-    let vector = vals
+    let ft = vals
         .iter()
         .find(|v| matches!(&v.ty, Ty::Vector(e, _) if e.is_float()))
-        .map(|v| v.ty.clone());
-    let ft = vector.clone().unwrap_or_else(|| {
-        vals.iter()
-            .find(|v| v.ty.is_float())
-            .map_or(Ty::F64, |v| v.ty.clone())
-    });
+        .or_else(|| vals.iter().find(|v| v.ty.is_float()))
+        .map_or(Ty::F64, |v| v.ty.clone());
     for (v, a) in vals.iter_mut().zip(args) {
         let taken = std::mem::replace(v, TExpr::new(K::Unit, Ty::Unit, line));
         *v = fx.coerce(taken, &ft, a.value.span);
-    }
-    if vector.is_some() && name != "pow" {
-        let msg = format!("`{name}` on a SIMD vector is not supported yet");
-        fx.error(Diag::error(super::E_UNSUPPORTED, msg, span).with_hint("apply it lane by lane"));
-        return Some(fx.unknown(line));
-    }
-    if name == "isnan" {
-        let x = vals.remove(0);
-        let (s0, x) = fx.temp(x);
-        let c = TExpr::new(
-            K::Cmp(TCmp::Ne, Box::new(x.clone()), Box::new(x)),
-            Ty::Bool,
-            line,
-        );
-        return Some(TExpr::new(K::Seq(vec![s0], Box::new(c)), Ty::Bool, line));
-    }
-    if name == "isinf" {
-        let x = vals.remove(0);
-        let a = TExpr::new(
-            K::Call(
-                Callee::Intrinsic(crate::tir::Intrinsic::Fabs),
-                vec![TArg::Value(x)],
-            ),
-            ft.clone(),
-            line,
-        );
-        let inf = fx.cast(TExpr::new(K::Float(f64::INFINITY), Ty::F64, line), ft);
-        return Some(TExpr::new(
-            K::Cmp(TCmp::Eq, Box::new(a), Box::new(inf)),
-            Ty::Bool,
-            line,
-        ));
     }
     let args: Vec<TArg> = vals.into_iter().map(TArg::Value).collect();
     Some(TExpr::new(
