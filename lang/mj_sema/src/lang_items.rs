@@ -132,17 +132,17 @@ pub(crate) fn string_method(cx: &Ctx, name: &str) -> Option<crate::tir::FnId> {
         .iter()
         .find(|md| md.input.name == STRING_METHODS)?;
     match md.scope.get(name) {
-        Some(Item::Func(f))
-            if cx.funcs[f.0 as usize]
-                .sig
-                .params
-                .first()
-                .is_some_and(|p| p.name == "self") =>
-        {
-            Some(*f)
-        }
+        Some(Item::Func(f)) if is_string_method(cx, *f) => Some(*f),
         _ => None,
     }
+}
+
+/// Whether function `f` is a method of the built-in `String`: a function of
+/// [`STRING_METHODS`] whose first parameter is `self` (its receiver).
+pub(crate) fn is_string_method(cx: &Ctx, f: crate::tir::FnId) -> bool {
+    let fd = &cx.funcs[f.0 as usize];
+    cx.modules[fd.module].input.name == STRING_METHODS
+        && fd.sig.params.first().is_some_and(|p| p.name == "self")
 }
 
 /// The element type of the library's `List[T]`.

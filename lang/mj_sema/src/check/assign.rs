@@ -346,7 +346,7 @@ impl FnCx<'_> {
                         let ty = place.ty.clone();
                         let v = self.coerce(v, &ty, vspan);
                         self.check_stored(&v, vspan);
-                        self.store_elem(place, v, out);
+                        out.push(TStmt::Assign(place, v));
                     }
                     t => {
                         let msg = format!("cannot assign to an element of `{}`", self.ty_name(&t));

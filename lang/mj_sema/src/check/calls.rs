@@ -161,7 +161,7 @@ impl FnCx<'_> {
     }
 
     /// A call of a runtime operation.
-    pub fn rt_call_expr(&self, f: crate::rt::Rt, args: Vec<TExpr>, ret: Ty, line: u32) -> TExpr {
+    pub fn rt_call(&self, f: crate::rt::Rt, args: Vec<TExpr>, ret: Ty, line: u32) -> TExpr {
         TExpr::new(
             K::Call(
                 Callee::Runtime(f),
@@ -170,10 +170,6 @@ impl FnCx<'_> {
             ret,
             line,
         )
-    }
-
-    pub fn rt_call(&mut self, f: crate::rt::Rt, args: Vec<TExpr>, ret: Ty, line: u32) -> TExpr {
-        self.rt_call_expr(f, args, ret, line)
     }
 
     /// Checks the arguments of a call against a signature. `skip` parameters (the

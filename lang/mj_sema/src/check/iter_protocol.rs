@@ -142,22 +142,11 @@ impl FnCx<'_> {
             if let Some(ds) = self.own.drop_scopes.last_mut() {
                 ds.push(l);
             }
-            let mut iteration = vec![TStmt::Assign(
+            let iteration = vec![TStmt::Assign(
                 TExpr::new(K::Local(l), ty.clone(), line),
                 TExpr::new(K::Move(hold), ty, line),
             )];
-            self.loop_depth += 1;
-            iteration.extend(self.block(body));
-            self.loop_depth -= 1;
-            let mut body_stmts = head;
-            body_stmts.extend(self.close_scope(iteration));
-            self.scopes.pop();
-            let else_body = else_body.map(|e| self.block(e)).unwrap_or_default();
-            out.push(TStmt::While {
-                cond,
-                body: body_stmts,
-                else_body,
-            });
+            self.finish_loop_scoped(cond, head, Some(iteration), body, else_body, out);
             return;
         } else {
             let next = self.ref_result(next);

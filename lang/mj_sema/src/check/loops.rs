@@ -320,13 +320,35 @@ impl FnCx<'_> {
     pub(super) fn finish_loop(
         &mut self,
         cond: TExpr,
+        head: Vec<TStmt>,
+        body: &[Stmt],
+        else_body: Option<&[Stmt]>,
+        out: &mut Vec<TStmt>,
+    ) {
+        self.finish_loop_scoped(cond, head, None, body, else_body, out);
+    }
+
+    /// [`Self::finish_loop`] where `iteration` (when given) opens a drop scope the caller
+    /// has pushed (`open_scope`): those statements and the body form one scope per
+    /// iteration, which destroys what it declared (an owned loop variable) at its end.
+    pub(super) fn finish_loop_scoped(
+        &mut self,
+        cond: TExpr,
         mut head: Vec<TStmt>,
+        iteration: Option<Vec<TStmt>>,
         body: &[Stmt],
         else_body: Option<&[Stmt]>,
         out: &mut Vec<TStmt>,
     ) {
         self.loop_depth += 1;
-        head.extend(self.block(body));
+        let block = self.block(body);
+        match iteration {
+            Some(mut iteration) => {
+                iteration.extend(block);
+                head.extend(self.close_scope(iteration));
+            }
+            None => head.extend(block),
+        }
         self.loop_depth -= 1;
         self.scopes.pop();
         let else_body = else_body.map(|e| self.block(e)).unwrap_or_default();

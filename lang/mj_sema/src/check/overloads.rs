@@ -255,10 +255,7 @@ impl FnCx<'_> {
     /// `out self`), none of a module-level function.
     fn self_skip(&self, id: FnId) -> usize {
         let f = &self.cx.funcs[id.0 as usize];
-        // (The methods of the built-in `String` are functions whose receiver is `self`.)
-        let string_method =
-            self.cx.modules[f.module].input.name == crate::lang_items::STRING_METHODS;
-        usize::from(f.owner.is_some() || string_method)
+        usize::from(f.owner.is_some() || crate::lang_items::is_string_method(self.cx, id))
     }
 
     /// How well a typed argument fits a parameter type: 0 not at all, 1 through a type

@@ -731,7 +731,7 @@ impl FnCx<'_> {
         }
         let (line, ty) = (v.line, v.ty.clone());
         if let Some(f) = retain_fn(&ty) {
-            return self.rt_call_expr(f, vec![v], ty, line);
+            return self.rt_call(f, vec![v], ty, line);
         }
         if let Ty::Struct(s, _) = ty
             && let Some(&id) = self.cx.structs[s as usize].methods.get("__copyinit__")
@@ -774,12 +774,6 @@ impl FnCx<'_> {
             return TExpr::new(K::Move(l), v.ty, v.line);
         }
         self.owned_value(v, span)
-    }
-
-    /// `place = v` of an element (a store through a pointer, a span or a struct's
-    /// reference).
-    pub(crate) fn store_elem(&mut self, place: TExpr, v: TExpr, out: &mut Vec<TStmt>) {
-        out.push(TStmt::Assign(place, v));
     }
 
     /// Whether a local holds its own value (a variable or `var` argument), not a reference.

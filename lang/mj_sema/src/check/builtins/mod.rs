@@ -343,10 +343,10 @@ pub(crate) fn call_module_builtin(
             fx.arity(name, args, 0, 0, span);
             let out = fx.build_list(Ty::Str, Vec::new(), line);
             let (s0, out) = fx.temp(out);
-            let count = fx.rt_call_expr(Rt::Argc, Vec::new(), Ty::INT, line);
+            let count = fx.rt_call(Rt::Argc, Vec::new(), Ty::INT, line);
             let start = fx.int(0, line);
             let lp = fx.index_loop(start, count, |fx, i| {
-                let arg = fx.rt_call_expr(Rt::Arg, vec![i], Ty::Str, line);
+                let arg = fx.rt_call(Rt::Arg, vec![i], Ty::Str, line);
                 vec![TStmt::Expr(fx.list_push(out.clone(), arg))]
             });
             let mut stmts = vec![s0];
