@@ -187,10 +187,22 @@ pub struct FnDef {
     /// The capture list of a closure (`def f(x: Int) {imm a, mut b} -> Int`); `None`
     /// when the header has none.
     pub captures: Option<Vec<Capture>>,
+    /// Run-time arguments of a function type, made compile-time parameters of the same
+    /// name by `desugar.rs`: a call passes them in `[...]`.
+    pub fn_value_args: Vec<FnValueArg>,
     pub docstring: Option<String>,
     /// Empty only for an error-recovered header; a required trait method has `...`.
     pub body: Vec<Stmt>,
     pub span: Span,
+}
+
+/// A run-time argument of a function type (`greet: G`, `G: def(String) -> None`), now the
+/// compile-time parameter `greet`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FnValueArg {
+    pub name: String,
+    /// Its index among the positional arguments of a call (`None`: keyword only).
+    pub position: Option<usize>,
 }
 
 /// How a closure captures an outer value.

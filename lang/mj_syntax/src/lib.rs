@@ -5,6 +5,7 @@
 //! always returns a module (possibly with `Error` nodes) and every diagnostic it found.
 
 pub mod ast;
+mod desugar;
 pub mod diag;
 mod dump;
 mod layout;

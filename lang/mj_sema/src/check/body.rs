@@ -137,9 +137,9 @@ pub(crate) fn check_function(
     fx.raises_ty = sig.raises_ty.clone();
     let mut params = Vec::new();
     for p in &sig.params {
-        let by_ref = matches!(p.conv, Conv::Mut | Conv::Out);
+        let by_ref = matches!(p.conv, Conv::Mut | Conv::Out | Conv::Ref);
         let l = fx.new_local(&p.name, p.ty.clone(), by_ref);
-        fx.immutable[l.0 as usize] = p.conv == Conv::Read;
+        fx.immutable[l.0 as usize] = matches!(p.conv, Conv::Read | Conv::Ref);
         fx.scopes[0].insert(p.name.clone(), l);
         params.push(l);
     }
@@ -433,6 +433,23 @@ impl FnCx<'_> {
                 is_ref: true,
                 ..
             } => self.ref_binding(name, value, out),
+            // `var also = f` of a nested `def`: another name of the closure (Mojo copies a
+            // closure value; a closure's captures are places, so the copy calls the same one).
+            StmtKind::Var {
+                name,
+                ty: None,
+                value:
+                    Some(Expr {
+                        kind: ExprKind::Name(c),
+                        ..
+                    }),
+                ..
+            } if self.lookup_closure(c).is_some() => {
+                let k = self.lookup_closure(c).unwrap_or_default();
+                if let Some(scope) = self.closure_scopes.last_mut() {
+                    scope.insert(name.name.clone(), k);
+                }
+            }
             StmtKind::Var {
                 name, ty, value, ..
             } => {

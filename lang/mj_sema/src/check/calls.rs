@@ -137,7 +137,7 @@ impl FnCx<'_> {
     /// Passes the receiver of a method by value or by address, as its convention says.
     pub fn self_arg(&mut self, recv: TExpr, sig: &Sig) -> TArg {
         match sig.params.first().map(|p| p.conv) {
-            Some(Conv::Mut) | Some(Conv::Out) => TArg::Ref(self.as_place(recv)),
+            Some(Conv::Mut) | Some(Conv::Out) | Some(Conv::Ref) => TArg::Ref(self.as_place(recv)),
             Some(Conv::Read) => TArg::Value(self.hold_temp(recv)),
             _ => TArg::Value(recv),
         }
@@ -297,6 +297,7 @@ impl FnCx<'_> {
                     out.push(TArg::Value(self.owned_arg(v, k + 1 < n)));
                 }
                 Conv::Read => out.push(TArg::Value(self.hold_temp(v))),
+                Conv::Ref => out.push(TArg::Ref(self.as_place(v))),
             }
         }
         out
@@ -596,6 +597,9 @@ impl FnCx<'_> {
         match item {
             Item::Func(id) => self.call_fn(id, n, args, span),
             Item::Struct(s) => self.construct(s, None, args, span),
+            Item::Builtin("algorithm", name) => self
+                .algorithm_call(&name, &[], args, span)
+                .unwrap_or_else(|| self.unknown(line)),
             Item::Builtin(m, name) => {
                 super::builtins::call_module_builtin(self, m, &name, args, span, expected)
                     .unwrap_or_else(|| self.unknown(line))
@@ -613,6 +617,9 @@ impl FnCx<'_> {
     }
 
     pub fn call_fn(&mut self, id: FnId, n: &str, args: &[Arg], span: Span) -> TExpr {
+        if let Some(e) = self.call_fn_values(id, n, None, args, span) {
+            return e;
+        }
         self.call_fn_with(id, n, Vec::new(), None, args, span)
     }
 
@@ -708,6 +715,11 @@ impl FnCx<'_> {
                 if self.lookup_local(n).is_none() && !self.tparams.contains_key(n) =>
             {
                 match self.cx.modules[self.m].scope.get(n).cloned() {
+                    Some(Item::Func(id))
+                        if !self.cx.funcs[id.0 as usize].def.fn_value_args.is_empty() =>
+                    {
+                        self.call_fn_values(id, n, Some(cargs), args, span)
+                    }
                     Some(Item::Func(id)) if self.passes_closure(id, cargs) => {
                         Some(self.generic_with_closures(id, n, cargs, args, span))
                     }

@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use mj_syntax::ast::{Arg, ExprKind};
+use mj_syntax::ast::{Arg, ExprKind, Ident};
 use mj_syntax::{Diag, Span};
 
 use super::body::FnCx;
@@ -19,6 +19,52 @@ use crate::tir::{Callee, LocalId, TArg, TExpr, TExprKind as K};
 use crate::ty::{CtArg, Ty};
 
 impl FnCx<'_> {
+    /// A call of `id`, a function with function-typed run-time arguments (`greet: G`,
+    /// `func: Some[def(Int) -> None]`, made compile-time parameters by the parser's
+    /// `desugar.rs`): those arguments join the compile-time ones, by name.
+    pub fn call_fn_values(
+        &mut self,
+        id: crate::tir::FnId,
+        n: &str,
+        cargs: Option<&[Arg]>,
+        args: &[Arg],
+        span: Span,
+    ) -> Option<TExpr> {
+        let f = &self.cx.funcs[id.0 as usize];
+        let lifted = &f.def.fn_value_args;
+        if lifted.is_empty() || !f.overloads.is_empty() {
+            return None;
+        }
+        let mut c: Vec<Arg> = cargs.map(<[Arg]>::to_vec).unwrap_or_default();
+        let mut rest = Vec::new();
+        let mut pos = 0;
+        for a in args {
+            let hit = match &a.name {
+                Some(k) => lifted.iter().find(|v| v.name == k.name),
+                None => {
+                    pos += 1;
+                    lifted.iter().find(|v| v.position == Some(pos - 1))
+                }
+            };
+            match hit {
+                Some(v) => c.push(Arg {
+                    name: Some(Ident {
+                        name: v.name.clone(),
+                        span: a.value.span,
+                    }),
+                    value: a.value.clone(),
+                    span: a.span,
+                }),
+                None => rest.push(a.clone()),
+            }
+        }
+        Some(if self.passes_closure(id, &c) {
+            self.generic_with_closures(id, n, &c, &rest, span)
+        } else {
+            self.call_fn_with(id, n, Vec::new(), Some(&c), &rest, span)
+        })
+    }
+
     /// Whether a call's compile-time arguments pass a nested `def` of this body to a
     /// function parameter of `id`.
     pub fn passes_closure(&self, id: crate::tir::FnId, cargs: &[Arg]) -> bool {
@@ -130,10 +176,14 @@ impl FnCx<'_> {
             if let GKind::Func(want, ret) = &params[i].kind {
                 let want: Vec<Ty> = want.iter().map(|t| t.subst(&targs)).collect();
                 let got: Vec<Ty> = csig.params.iter().map(|p| p.ty.clone()).collect();
-                if got != want || csig.ret != ret.subst(&targs) {
+                let ret = ret.subst(&targs);
+                if got != want || csig.ret != ret {
+                    let names: Vec<String> = want.iter().map(|t| self.ty_name(t)).collect();
                     let msg = format!(
-                        "the nested `def` does not match parameter `{}` of `{n}`",
-                        params[i].name
+                        "the nested `def` does not match parameter `{}` of `{n}`: expected `def({}) -> {}`",
+                        params[i].name,
+                        names.join(", "),
+                        self.ty_name(&ret)
                     );
                     return fail(self, msg, span);
                 }
@@ -169,7 +219,7 @@ impl FnCx<'_> {
             cps.insert(pname.clone(), (*cidx, csig.clone(), inner));
         }
         child.closure_params = cps;
-        let name = format!("{}.{}[closure]", self.name, def.name.name);
+        let name = format!("{}.{}[closure{gidx}]", self.name, def.name.name);
         self.lift_finish(child, &def, gidx, name, fparams, &sig, "function", None);
         // The call: the arguments, then the captured variables' addresses.
         let mut call_args = self.check_args(n, &sig, 0, args, span);

@@ -413,9 +413,9 @@ impl<'c> FnCx<'c> {
         child.lifted = std::mem::take(&mut self.lifted);
         let mut params = Vec::new();
         for p in &sig.params {
-            let by_ref = matches!(p.conv, Conv::Mut | Conv::Out);
+            let by_ref = matches!(p.conv, Conv::Mut | Conv::Out | Conv::Ref);
             let l = child.new_local(&p.name, p.ty.clone(), by_ref);
-            child.immutable[l.0 as usize] = p.conv == Conv::Read;
+            child.immutable[l.0 as usize] = matches!(p.conv, Conv::Read | Conv::Ref);
             child.scopes[0].insert(p.name.clone(), l);
             params.push(l);
         }
@@ -494,7 +494,9 @@ pub(crate) fn closure_name(fx: &FnCx<'_>, e: &Expr) -> Option<usize> {
 
 impl FnCx<'_> {
     /// `vectorize[body, width](n)`, `parallelize[body](n)`, `map[body](n)` from
-    /// `std.algorithm`.
+    /// `std.algorithm`, and Mojo's current spellings with the closure as a run-time
+    /// argument: `vectorize[width](n, body)`, `vectorize[width, size=n](body)`,
+    /// `parallelize(body, n)`, `map(body, n)`.
     pub fn algorithm_call(
         &mut self,
         name: &str,
@@ -502,6 +504,26 @@ impl FnCx<'_> {
         args: &[Arg],
         span: Span,
     ) -> Option<TExpr> {
+        let given = cargs.first().and_then(|a| closure_name(self, &a.value));
+        let at = args
+            .iter()
+            .position(|a| closure_name(self, &a.value).is_some());
+        if let (None, Some(p)) = (given, at) {
+            let mut c = vec![args[p].clone()];
+            let mut rest: Vec<Arg> = args.iter().take(p).cloned().collect();
+            rest.extend(args.iter().skip(p + 1).cloned());
+            for a in cargs {
+                match a.name.as_ref().map(|k| k.name.as_str()) {
+                    Some("size") if rest.is_empty() => rest.push(Arg {
+                        name: None,
+                        ..a.clone()
+                    }),
+                    Some("unroll_factor") => {}
+                    _ => c.push(a.clone()),
+                }
+            }
+            return self.algorithm_call(name, &c, &rest, span);
+        }
         let line = self.line(span);
         let Some(k) = cargs.first().and_then(|a| closure_name(self, &a.value)) else {
             let at = cargs.first().map(|a| a.value.span).unwrap_or(span);

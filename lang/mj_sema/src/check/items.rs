@@ -691,6 +691,28 @@ fn check_conformance(cx: &mut Ctx) {
                 }
             }
         }
+        // A conditional conformance (`Hashable where conforms_to(T, Hashable)`) gives the
+        // traits' default methods too; an instance for which the condition fails never
+        // calls them (bodies are checked per instance).
+        let mut stack: Vec<TraitRef> = cx.structs[s]
+            .cond_traits
+            .iter()
+            .flat_map(|(ts, _)| ts.iter().cloned())
+            .collect();
+        let mut seen: Vec<u32> = Vec::new();
+        while let Some(t) = stack.pop() {
+            let TraitRef::User(i) = t else { continue };
+            if seen.contains(&i) {
+                continue;
+            }
+            seen.push(i);
+            stack.extend(cx.traits[i as usize].parents.clone());
+            for (mname, fid) in cx.traits[i as usize].methods.clone() {
+                if !cx.funcs[fid.0 as usize].required {
+                    cx.structs[s].methods.entry(mname).or_insert(fid);
+                }
+            }
+        }
     }
 }
 
@@ -714,6 +736,7 @@ fn describe_sig(cx: &Ctx, name: &str, fid: FnId) -> String {
         .map(|(i, p)| {
             let conv = match p.conv {
                 Conv::Mut => "mut ",
+                Conv::Ref => "ref ",
                 Conv::Owned => "var ",
                 _ => "",
             };
@@ -1983,9 +2006,14 @@ fn resolve_sig(cx: &mut Ctx, id: FnId) {
             continue;
         }
         let conv = match p.convention {
-            Convention::Default | Convention::Read | Convention::Borrowed | Convention::Ref => {
-                Conv::Read
+            Convention::Ref => Conv::Ref,
+            // (`-> ref[self.x] T` may point into `self`.)
+            Convention::Default | Convention::Read | Convention::Borrowed
+                if def.ret_ref && p.name.name == "self" =>
+            {
+                Conv::Ref
             }
+            Convention::Default | Convention::Read | Convention::Borrowed => Conv::Read,
             Convention::Mut | Convention::Inout => Conv::Mut,
             Convention::Out => Conv::Out,
             Convention::Var | Convention::Owned | Convention::Deinit => Conv::Owned,
@@ -2191,6 +2219,7 @@ fn synthesize_fieldwise_init(cx: &mut Ctx, s: u32) {
         where_clause: None,
         ret_ref: false,
         captures: None,
+        fn_value_args: Vec::new(),
         docstring: None,
         body: Vec::new(),
         span: sd.span,

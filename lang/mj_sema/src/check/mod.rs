@@ -163,6 +163,9 @@ pub(crate) struct TraitData {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Conv {
     Read,
+    /// Read, passed by address: `ref` arguments, and the `read` arguments of a function
+    /// that returns a reference (`-> ref[self.x] T` may point into `self`).
+    Ref,
     Mut,
     Out,
     Owned,

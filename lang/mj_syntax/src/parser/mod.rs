@@ -558,7 +558,7 @@ impl<'a> Driver<'a> {
                 span,
             };
         };
-        let def = FnDef {
+        let mut def = FnDef {
             decorators,
             keyword,
             name: h.name,
@@ -570,10 +570,12 @@ impl<'a> Driver<'a> {
             where_clause: h.where_clause,
             ret_ref: h.ret_ref,
             captures: h.captures,
+            fn_value_args: Vec::new(),
             docstring,
             body,
             span,
         };
+        crate::desugar::fn_header(&mut def);
         Stmt {
             kind: StmtKind::Def(def),
             span,

@@ -154,8 +154,14 @@ impl FnCx<'_> {
                     return self.write_to_string(v, span);
                 }
                 if !self.has_method(&v.ty, name)
-                    && let Ty::Struct(sid, _) = &v.ty
-                    && self.cx.declares(*sid, "Writable")
+                    && let Ty::Struct(sid, args) = &v.ty
+                    && (self.cx.declares(*sid, "Writable")
+                        || crate::check::conform::conditional(
+                            self.cx,
+                            *sid,
+                            args,
+                            &crate::check::TraitRef::Builtin("Writable"),
+                        ) == Some(true))
                 {
                     return self.default_write(v, span);
                 }
