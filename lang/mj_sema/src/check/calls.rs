@@ -1078,6 +1078,9 @@ impl FnCx<'_> {
         args: &[Arg],
         span: Span,
     ) -> Option<(TExpr, TArg)> {
+        if let Some((c, rest)) = self.split_fn_value_args(id, explicit, args) {
+            return self.call_with_receiver(id, prefix, base, recv, name, Some(&c), &rest, span);
+        }
         let line = self.line(span);
         let Some((sig, ct)) = self.instantiate(id, prefix, explicit, args, 1, span) else {
             for a in args {

@@ -19,17 +19,14 @@ use crate::tir::{Callee, LocalId, TArg, TExpr, TExprKind as K};
 use crate::ty::{CtArg, Ty};
 
 impl FnCx<'_> {
-    /// A call of `id`, a function with function-typed run-time arguments (`greet: G`,
-    /// `func: Some[def(Int) -> None]`, made compile-time parameters by the parser's
-    /// `desugar.rs`): those arguments join the compile-time ones, by name.
-    pub fn call_fn_values(
-        &mut self,
+    /// The compile-time and run-time arguments of a call of `id` when it has function-typed
+    /// run-time arguments (`desugar.rs`): those move into the compile-time ones, by name.
+    pub fn split_fn_value_args(
+        &self,
         id: crate::tir::FnId,
-        n: &str,
         cargs: Option<&[Arg]>,
         args: &[Arg],
-        span: Span,
-    ) -> Option<TExpr> {
+    ) -> Option<(Vec<Arg>, Vec<Arg>)> {
         let f = &self.cx.funcs[id.0 as usize];
         let lifted = &f.def.fn_value_args;
         if lifted.is_empty() || !f.overloads.is_empty() {
@@ -58,6 +55,32 @@ impl FnCx<'_> {
                 None => rest.push(a.clone()),
             }
         }
+        // (Nothing to move: the call passes them in `[...]` already.)
+        (rest.len() < args.len()).then_some((c, rest))
+    }
+
+    /// A call of `id`, a function with function-typed run-time arguments (`greet: G`,
+    /// `func: Some[def(Int) -> None]`, made compile-time parameters by the parser's
+    /// `desugar.rs`): those arguments join the compile-time ones, by name.
+    pub fn call_fn_values(
+        &mut self,
+        id: crate::tir::FnId,
+        n: &str,
+        cargs: Option<&[Arg]>,
+        args: &[Arg],
+        span: Span,
+    ) -> Option<TExpr> {
+        if self.cx.funcs[id.0 as usize].def.fn_value_args.is_empty() {
+            return None;
+        }
+        let (c, rest) = self
+            .split_fn_value_args(id, cargs, args)
+            .unwrap_or_else(|| {
+                (
+                    cargs.map(<[Arg]>::to_vec).unwrap_or_default(),
+                    args.to_vec(),
+                )
+            });
         Some(if self.passes_closure(id, &c) {
             self.generic_with_closures(id, n, &c, &rest, span)
         } else {
@@ -152,13 +175,27 @@ impl FnCx<'_> {
                 None => return self.unknown(line),
             }
         }
+        // The other parameters from the run-time arguments, or their defaults.
+        if targs.iter().any(Option::is_none) {
+            let fsig = self.cx.funcs[id.0 as usize].sig.clone();
+            self.infer_from_args(&fsig, 0, args, &mut targs);
+            for (i, p) in params.iter().enumerate() {
+                if targs[i].is_none()
+                    && let Some(d) = &p.default
+                {
+                    let mut diags = Vec::new();
+                    let scope = self.tscope();
+                    targs[i] = generics::ct_arg(self.cx, self.m, p, d, &scope, &mut diags);
+                }
+            }
+        }
         if let Some(p) = params
             .iter()
             .zip(&targs)
             .find_map(|(p, t)| t.is_none().then_some(p))
         {
             let msg = format!(
-                "pass `{}` explicitly: with a nested `def` argument, `{n}` takes all its compile-time parameters in `[...]`",
+                "cannot infer `{}` of `{n}`: pass it explicitly in `[...]`",
                 p.name
             );
             return fail(self, msg, span);

@@ -794,6 +794,11 @@ impl FnCx<'_> {
                 if let Ty::Vector(..) = v.ty {
                     return self.simd_unary(false, v, span);
                 }
+                if let Ty::Struct(..) = v.ty {
+                    return self
+                        .dunder_call(v, "__invert__", Vec::new(), span)
+                        .unwrap_or_else(|| self.unknown(line));
+                }
                 if v.ty == Ty::Bool {
                     return TExpr::new(K::Unary(TUn::Not, Box::new(v)), Ty::Bool, line);
                 }

@@ -1129,6 +1129,17 @@ impl FnCx<'_> {
             );
             self.diags.extend(diags);
         }
+        // A function given for a function parameter (`Mapper: def(var T) -> To`) decides
+        // the type parameters in its signature (`To`).
+        for (p, b) in params.iter().zip(binds.clone()) {
+            if let (GKind::Func(want, ret), Some(CtArg::Func(f))) = (&p.kind, b) {
+                let fsig = &self.cx.funcs[f as usize].sig;
+                for (w, q) in want.iter().zip(&fsig.params) {
+                    unify(w, &q.ty, &mut binds);
+                }
+                unify(ret, &fsig.ret, &mut binds);
+            }
+        }
         if binds.iter().any(Option::is_none) {
             let all_known = self.infer_from_args(&sig, skip, args, &mut binds);
             // After an error in an argument, a parameter it would have decided is not

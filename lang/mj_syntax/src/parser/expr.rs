@@ -364,11 +364,17 @@ fn atoms_to_bor<'a>(expr_p: P<'a, Expr>, bor_slot: P<'a, Expr>) -> P<'a, Expr> {
         .map_with(|k, e| mk(k, e.span()));
 
     // `def(Int, Float64) raises -> Int`
+    // An argument convention in a function type (`def(var T) -> U`, `def(mut Int)`) is
+    // accepted and not kept: a function value matches by its argument types.
+    let conv_word = kw("var").ignored().or(select! {
+        Tok::Name(n) if matches!(n.as_str(), "mut" | "read" | "owned" | "inout" | "borrowed" | "ref" | "out" | "deinit") => ()
+    });
     let fn_type = kw("def")
         .or(kw("fn"))
         .ignore_then(
-            expr_p
-                .clone()
+            conv_word
+                .or_not()
+                .ignore_then(expr_p.clone())
                 .separated_by(op(","))
                 .allow_trailing()
                 .collect::<Vec<_>>()
