@@ -994,6 +994,9 @@ impl FnCx<'_> {
                     self.cx.structs[s as usize].methods.get(&name.name).copied()
                 };
                 let Some(id) = picked else {
+                    if let Some(e) = self.write_method_fallback(&recv, &name.name, args, span) {
+                        return e;
+                    }
                     if name.name == "copy" && args.is_empty() {
                         // The explicit copy: the copy constructor, or field by field.
                         return self.copy_value(recv, span);

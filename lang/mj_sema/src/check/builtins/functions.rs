@@ -332,6 +332,15 @@ pub(crate) fn call_builtin(
                 return Some(fx.unknown(line));
             }
             let v = fx.expr(&args[0].value, None);
+            fx.mojo_repr(v, args[0].value.span)
+        }
+        // How the library's containers print an element: a string quoted, anything else
+        // as `print` shows it (`['a', 'b']`, `[1, 2]`, `{1: 'x'}`).
+        "_element_repr" => {
+            if !fx.arity(name, args, 1, 1, span) {
+                return Some(fx.unknown(line));
+            }
+            let v = fx.expr(&args[0].value, None);
             fx.repr_string(v, args[0].value.span)
         }
         "Error" => {

@@ -24,6 +24,9 @@ pub(crate) fn builtin_method(
         Ok(v) => return v,
         Err(r) => r,
     };
+    if let Some(e) = fx.write_method_fallback(&recv, &name.name, args, span) {
+        return e;
+    }
     let line = fx.line(span);
     let m = name.name.as_str();
     let ty = recv.ty.clone();

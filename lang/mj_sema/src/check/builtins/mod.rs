@@ -89,6 +89,7 @@ pub(crate) const BUILTIN_NAMES: &[&str] = &[
     "Dict",
     "str",
     "repr",
+    "_element_repr",
     "abort",
     "external_call",
     "global_constant",

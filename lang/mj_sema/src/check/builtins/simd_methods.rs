@@ -51,6 +51,9 @@ impl FnCx<'_> {
             return Err(recv);
         };
         let m = name.name.as_str();
+        if let Some(e) = self.write_method_fallback(&recv, m, args, span) {
+            return Ok(e);
+        }
         if width == 1 && !SIMD_METHODS.contains(&m) {
             return Err(recv);
         }

@@ -13,16 +13,17 @@ use crate::ty::Ty;
 impl FnCx<'_> {
     /// `String(obj)` for a `Writable` struct: `obj.write_to(tmp)` into a fresh String.
     fn write_to_string(&mut self, v: TExpr, span: Span) -> TExpr {
+        self.write_method_string(v, "write_to", span)
+    }
+
+    /// `obj.<method>(tmp)` (`write_to` or `write_repr_to`) into a fresh String.
+    fn write_method_string(&mut self, v: TExpr, method: &str, span: Span) -> TExpr {
         let line = v.line;
         let (st, buf) = self.temp(s("", line));
         let Ty::Struct(sid, _) = v.ty else {
             return self.unknown(line);
         };
-        let Some(id) = self.cx.structs[sid as usize]
-            .methods
-            .get("write_to")
-            .copied()
-        else {
+        let Some(id) = self.cx.structs[sid as usize].methods.get(method).copied() else {
             return self.unknown(line);
         };
         let prefix = self.method_prefix(id, &v.ty);
@@ -34,7 +35,7 @@ impl FnCx<'_> {
                 Diag::error(
                     E_OPERATOR,
                     format!(
-                        "`{}.write_to` must take `(self, mut writer: Some[Writer])`",
+                        "`{}.{method}` must take `(self, mut writer: Some[Writer])`",
                         self.ty_name(&v.ty)
                     ),
                     span,
@@ -50,7 +51,7 @@ impl FnCx<'_> {
             line,
         );
         if sig.raises {
-            self.check_may_raise("`write_to`", span);
+            self.check_may_raise(&format!("`{method}`"), span);
         }
         // The buffer's reference is the result.
         let buf = crate::check::collections::move_out(buf);
@@ -64,6 +65,12 @@ impl FnCx<'_> {
     /// Mojo's default `write_to` of a struct that declares `Writable` without defining it:
     /// `Name[params](field=value, ...)`, each field written as `print` shows it.
     fn default_write(&mut self, v: TExpr, span: Span) -> TExpr {
+        self.default_fields(v, false, span)
+    }
+
+    /// The default `write_to` (fields as `print` shows them) or `write_repr_to` (fields
+    /// as `repr` shows them) of a `Writable` struct.
+    fn default_fields(&mut self, v: TExpr, as_repr: bool, span: Span) -> TExpr {
         let line = v.line;
         let s = |t: &str, line| TExpr::new(K::Str(t.into()), Ty::Str, line);
         let fields = crate::check::generics::fields_of(self.cx, &v.ty).unwrap_or_default();
@@ -76,7 +83,11 @@ impl FnCx<'_> {
             let label = format!("{sep}{fname}=");
             acc = self.rt_call(Rt::StrConcat, vec![acc, s(&label, line)], Ty::Str, line);
             let f = TExpr::new(K::Field(Box::new(tmp.clone()), i as u32), ft.clone(), line);
-            let part = self.stringify(f, span);
+            let part = if as_repr {
+                self.mojo_repr(f, span)
+            } else {
+                self.stringify(f, span)
+            };
             acc = self.rt_call(Rt::StrConcat, vec![acc, part], Ty::Str, line);
         }
         acc = self.rt_call(Rt::StrConcat, vec![acc, s(")", line)], Ty::Str, line);
@@ -186,6 +197,105 @@ impl FnCx<'_> {
     }
 
     /// `repr`-style text: strings quoted, everything else as `to_string`.
+    /// `x.write_to(writer)` / `x.write_repr_to(writer)` of a value whose type does not
+    /// define them (a number, a string, a SIMD vector, a struct with the default
+    /// `Writable`): appends what `String(x)` / `repr(x)` give to the writer.
+    pub(crate) fn write_method_fallback(
+        &mut self,
+        recv: &TExpr,
+        method: &str,
+        args: &[mj_syntax::ast::Arg],
+        span: Span,
+    ) -> Option<TExpr> {
+        if !matches!(method, "write_to" | "write_repr_to") || args.len() != 1 {
+            return None;
+        }
+        if let Ty::Struct(sid, _) = &recv.ty
+            && !self.cx.declares(*sid, "Writable")
+            && !self.has_method(&recv.ty, "__str__")
+        {
+            return None;
+        }
+        let line = recv.line;
+        let w = self.expr(&args[0].value, Some(&Ty::Str));
+        if w.ty != Ty::Str || !crate::check::expr::is_place(&w) {
+            if !w.ty.is_unknown() {
+                let msg = format!("`{method}` takes the writer as a `mut` variable (a `String`)");
+                self.error(Diag::error(E_OPERATOR, msg, args[0].value.span));
+            }
+            return Some(self.unknown(line));
+        }
+        let text = if method == "write_to" {
+            self.stringify(recv.clone(), span)
+        } else {
+            self.mojo_repr(recv.clone(), span)
+        };
+        let cat = self.rt_call(Rt::StrConcat, vec![w.clone(), text], Ty::Str, line);
+        Some(TExpr::new(
+            K::Seq(
+                vec![TStmt::Assign(w, cat)],
+                Box::new(TExpr::new(K::Unit, Ty::Unit, line)),
+            ),
+            Ty::Unit,
+            line,
+        ))
+    }
+
+    /// `repr(x)` and `x.write_repr_to(w)` as Mojo writes them: a string quoted, a number
+    /// with its type (`Int(3)`, `Float64(1.5)`), a SIMD vector as
+    /// `SIMD[DType.int32, 4](1, 2, 3, 4)`, a struct through its `write_repr_to` (or
+    /// `__repr__`; the default of a `Writable` struct is `Name(field=repr, ...)`).
+    pub(crate) fn mojo_repr(&mut self, v: TExpr, span: Span) -> TExpr {
+        let line = v.line;
+        let wrap = |fx: &mut Self, head: String, inner: TExpr| {
+            let a = fx.rt_call(Rt::StrConcat, vec![s(&head, line), inner], Ty::Str, line);
+            fx.rt_call(Rt::StrConcat, vec![a, s(")", line)], Ty::Str, line)
+        };
+        match v.ty.clone() {
+            Ty::Int { .. } | Ty::Float { .. } => {
+                let head = format!("{}(", self.ty_name(&v.ty));
+                let inner = self.stringify(v, span);
+                wrap(self, head, inner)
+            }
+            Ty::Vector(..) => {
+                let head = match &v.ty {
+                    Ty::Vector(e, n) => format!("SIMD[{}, {n}](", crate::ty::dtype_name(e)),
+                    _ => "SIMD(".into(),
+                };
+                let text = self.simd_to_string(v, span);
+                // `[1, 2]` -> `1, 2`: the slice `[1:-1]` (flags: both bounds given).
+                let i = |v: i128| TExpr::new(K::Int(v), Ty::INT, line);
+                let args = vec![text, i(1), i(-1), i(1), i(3)];
+                let inner = self.rt_call(Rt::StrSlice, args, Ty::Str, line);
+                wrap(self, head, inner)
+            }
+            Ty::Struct(sid, args) => {
+                if self.has_method(&v.ty, "write_repr_to") {
+                    return self.write_method_string(v, "write_repr_to", span);
+                }
+                if self.has_method(&v.ty, "__repr__") {
+                    return self
+                        .dunder_call(v, "__repr__", Vec::new(), span)
+                        .unwrap_or_else(|| self.unknown(line));
+                }
+                if !self.has_method(&v.ty, "write_to")
+                    && !self.has_method(&v.ty, "__str__")
+                    && (self.cx.declares(sid, "Writable")
+                        || crate::check::conform::conditional(
+                            self.cx,
+                            sid,
+                            &args,
+                            &crate::check::TraitRef::Builtin("Writable"),
+                        ) == Some(true))
+                {
+                    return self.default_fields(v, true, span);
+                }
+                self.stringify(v, span)
+            }
+            _ => self.repr_string(v, span),
+        }
+    }
+
     pub(super) fn repr_string(&mut self, v: TExpr, span: Span) -> TExpr {
         if v.ty == Ty::Str {
             let line = v.line;
