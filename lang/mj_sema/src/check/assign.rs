@@ -341,6 +341,16 @@ impl FnCx<'_> {
                         self.check_stored(&v, vspan);
                         out.push(TStmt::Assign(place, v));
                     }
+                    // A scalar's only lane: `x[0] = v` assigns `x`.
+                    Ty::Int { .. } | Ty::Float { .. } | Ty::Bool if is_place(&b) => {
+                        self.check_mut_use(target, "assigning to a lane");
+                        let i = self.expr(&args[0].value, Some(&Ty::INT));
+                        let i = self.coerce(i, &Ty::INT, args[0].value.span);
+                        out.push(TStmt::Expr(i));
+                        let ty = b.ty.clone();
+                        let v = self.coerce(v, &ty, vspan);
+                        out.push(TStmt::Assign(b, v));
+                    }
                     Ty::RawPtr(..) | Ty::Span(_) | Ty::Unknown => {
                         let place = self.expr(target, None);
                         let ty = place.ty.clone();

@@ -655,6 +655,16 @@ impl FnCx<'_> {
                     }
                 }
             }
+            // A scalar is a SIMD vector of one lane: `x[0]` is `x` (Mojo's `Scalar`).
+            t @ (Ty::Int { .. } | Ty::Float { .. } | Ty::Bool) => {
+                let i = self.expr(a, Some(&Ty::INT));
+                let i = self.coerce(i, &Ty::INT, a.span);
+                TExpr::new(
+                    K::Seq(vec![crate::tir::TStmt::Expr(i)], Box::new(b)),
+                    t,
+                    line,
+                )
+            }
             Ty::Unknown => self.unknown(line),
             t => {
                 let msg = format!("`{}` cannot be indexed", self.ty_name(&t));

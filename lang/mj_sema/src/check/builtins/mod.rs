@@ -35,7 +35,7 @@ use mj_syntax::{Diag, Span};
 use super::E_ARITY;
 use super::body::FnCx;
 use crate::rt::Rt;
-use crate::tir::{Callee, TArg, TBin, TExpr, TExprKind as K, TStmt};
+use crate::tir::{TBin, TExpr, TExprKind as K, TStmt};
 use crate::ty::Ty;
 
 pub(crate) const BUILTIN_NAMES: &[&str] = &[
@@ -118,9 +118,6 @@ pub(crate) fn builtin_module(dotted: &str) -> Option<&'static str> {
     })
 }
 
-/// The built-in part of `std.math`; the elementary functions are mj code in
-/// `stdlib/std/math.mj` (over `llvm_intrinsic` and `external_call`).
-const MATH_FNS: &[&str] = &["pow", "fma"];
 const TIME_FNS: &[&str] = &[
     "perf_counter_ns",
     "perf_counter",
@@ -166,11 +163,9 @@ const MATH_CONSTS: &[&str] = &["pi", "e", "tau", "inf", "nan"];
 
 pub(crate) fn builtin_module_has(m: &str, name: &str) -> bool {
     match m {
-        "math" => {
-            MATH_FNS.contains(&name)
-                || MATH_CONSTS.contains(&name)
-                || ["abs", "min", "max"].contains(&name)
-        }
+        // (The functions of `std.math` are mj code, `stdlib/std/math.mj`, over
+        // `llvm_intrinsic` and `external_call`; these are the built-in rest.)
+        "math" => MATH_CONSTS.contains(&name) || ["abs", "min", "max"].contains(&name),
         "sys" => {
             name == "argv"
                 || name == "exit"
@@ -192,9 +187,8 @@ pub(crate) fn builtin_module_has(m: &str, name: &str) -> bool {
 /// Every name a built-in module exports.
 pub(crate) fn builtin_module_names(m: &str) -> Vec<&'static str> {
     match m {
-        "math" => MATH_FNS
+        "math" => MATH_CONSTS
             .iter()
-            .chain(MATH_CONSTS)
             .chain(&["abs", "min", "max"])
             .copied()
             .collect(),
@@ -372,31 +366,8 @@ pub(crate) fn call_module_builtin(
         "math" => {}
         _ => return None,
     }
-    if matches!(name, "abs" | "min" | "max" | "fma") {
+    if matches!(name, "abs" | "min" | "max") {
         return call_builtin(fx, name, args, span, expected);
     }
-    // What is left of the built-in `std.math`: `pow` (the rest is mj, `stdlib/std/math.mj`).
-    if !fx.arity(name, args, 2, 2, span) {
-        return Some(fx.unknown(line));
-    }
-    let mut vals: Vec<TExpr> = args
-        .iter()
-        .map(|a| fx.expr(&a.value, expected.filter(|t| t.is_float())))
-        .collect();
-    // A float SIMD vector argument makes it an element-wise call on that vector type.
-    let ft = vals
-        .iter()
-        .find(|v| matches!(&v.ty, Ty::Vector(e, _) if e.is_float()))
-        .or_else(|| vals.iter().find(|v| v.ty.is_float()))
-        .map_or(Ty::F64, |v| v.ty.clone());
-    for (v, a) in vals.iter_mut().zip(args) {
-        let taken = std::mem::replace(v, TExpr::new(K::Unit, Ty::Unit, line));
-        *v = fx.coerce(taken, &ft, a.value.span);
-    }
-    let args: Vec<TArg> = vals.into_iter().map(TArg::Value).collect();
-    Some(TExpr::new(
-        K::Call(Callee::Intrinsic(crate::tir::Intrinsic::Pow), args),
-        ft,
-        line,
-    ))
+    None
 }

@@ -403,6 +403,23 @@ pub(crate) fn module_fn(module: &str, name: &str, vals: &[Val]) -> Option<Result
         "log2" => one(f64::log2),
         "sin" => one(f64::sin),
         "cos" => one(f64::cos),
+        "pow" => match vals {
+            [a, b] => {
+                let ((x, t), (y, _)) = (fl(a)?, fl(b)?);
+                Some(Ok(Val::Float(value::round_float(x.powf(y), &t), t)))
+            }
+            _ => None,
+        },
+        "fma" => match vals {
+            [Val::Int(a, t), Val::Int(b, _), Val::Int(c, _)] => {
+                Some(Ok(Val::Int(a * b + c, t.clone())))
+            }
+            [a, b, c] => {
+                let ((x, t), (y, _), (z, _)) = (fl(a)?, fl(b)?, fl(c)?);
+                Some(Ok(Val::Float(value::round_float(x.mul_add(y, z), &t), t)))
+            }
+            _ => None,
+        },
         "gcd" => match vals {
             [Val::Int(a, t), Val::Int(b, _)] => {
                 let (mut a, mut b) = (a.abs(), b.abs());
