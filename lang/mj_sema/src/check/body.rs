@@ -920,7 +920,7 @@ impl FnCx<'_> {
             }
             StmtKind::Match { subject, arms } => self.match_stmt(subject, arms, out),
             StmtKind::With { items, body } => {
-                super::builtins::with_stmt(self, items, body, s.span, out)
+                super::with_stmt::with_context(self, items, body, s.span, out)
             }
             StmtKind::Def(d) => self.declare_closure(d, out),
             StmtKind::Struct(d) => self.error(Diag::error(

@@ -21,8 +21,8 @@
 use mj_syntax::ast::{Arg, ExceptHandler, Expr, ExprKind, Ident, Stmt, StmtKind, UnOp};
 use mj_syntax::{Diag, Span};
 
-use super::E_NO_MEMBER;
 use super::body::FnCx;
+use super::{E_NO_MEMBER, E_UNHANDLED_RAISE};
 use crate::tir::TStmt;
 use crate::ty::Ty;
 
@@ -152,7 +152,7 @@ pub(crate) fn with_context(
             },
             span,
         };
-        fx.stmt(&guarded, out);
+        guarded_stmt(fx, &guarded, e.span, out);
         return;
     }
     // `__exit__(self, err) -> Bool` receives an error of the body: it returns True to
@@ -176,7 +176,34 @@ pub(crate) fn with_context(
         }),
         out,
     );
-    let swallowed = call_method(ERROR_EXIT, vec![ename(&err)]);
+    // An `__exit__(self, err: Error)` sees a typed error of the body as an `Error` (its
+    // message); a bare `raise` below still moves the original on.
+    let erases = match &ty {
+        Ty::Struct(sid, _) => fx.cx.structs[*sid as usize]
+            .methods
+            .get(ERROR_EXIT)
+            .is_some_and(|id| {
+                let ps = &fx.cx.funcs[id.0 as usize].sig.params;
+                ps.len() == 2 && ps[1].ty == Ty::Error
+            }),
+        _ => false,
+    };
+    let err_arg = if erases {
+        Expr {
+            kind: ExprKind::Call {
+                func: Box::new(ename("Error")),
+                args: vec![Arg {
+                    name: None,
+                    span: e.span,
+                    value: ename(&err),
+                }],
+            },
+            span: e.span,
+        }
+    } else {
+        ename(&err)
+    };
+    let swallowed = call_method(ERROR_EXIT, vec![err_arg]);
     let handler = vec![
         stmt(StmtKind::Assign {
             targets: vec![ename(&flag)],
@@ -226,7 +253,39 @@ pub(crate) fn with_context(
         },
         span,
     };
-    fx.stmt(&guarded, out);
+    guarded_stmt(fx, &guarded, e.span, out);
+}
+
+/// Checks the desugared `with`. Its `__exit__` calls and re-raise all sit at the context
+/// manager's span: in a function that may not raise they would each report E0103, so
+/// they become one diagnostic that names the `with`.
+fn guarded_stmt(fx: &mut FnCx<'_>, guarded: &Stmt, at: Span, out: &mut Vec<TStmt>) {
+    let before = fx.diags.len();
+    fx.stmt(guarded, out);
+    let is_ours = |d: &Diag| d.code == E_UNHANDLED_RAISE && d.span == at;
+    let mut ours = fx.diags[before..].iter().filter(|(_, d)| is_ours(d));
+    let Some((m, first)) = ours.next().cloned() else {
+        return;
+    };
+    let mut i = before;
+    while i < fx.diags.len() {
+        if is_ours(&fx.diags[i].1) {
+            fx.diags.remove(i);
+        } else {
+            i += 1;
+        }
+    }
+    let msg = format!(
+        "this `with` may raise (its `__exit__` raises), but `{}` is not marked `raises`",
+        fx.name
+    );
+    fx.diags.push((
+        m,
+        Diag {
+            message: msg,
+            ..first
+        },
+    ));
 }
 
 /// The key under which a struct keeps its `__exit__(self, err)` overload (`items.rs`);

@@ -27,7 +27,6 @@ pub(crate) use iter::iteration_plan;
 pub(crate) use memory::memory_method;
 pub(crate) use methods::builtin_method;
 pub(crate) use suite::suite_stmt;
-pub(crate) use testing::with_stmt;
 
 use mj_syntax::ast::Arg;
 use mj_syntax::{Diag, Span};
