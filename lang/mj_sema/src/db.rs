@@ -110,6 +110,10 @@ pub fn imports(db: &dyn salsa::Database, file: SourceFile) -> Vec<(u32, String)>
                 !file.module(db).starts_with("std.")
                     && crate::imports::mentions_string_methods(file.text(db))
             }
+            "std.builtin.simd_methods" => {
+                !file.module(db).starts_with("std.")
+                    && crate::imports::mentions_simd_methods(file.text(db))
+            }
             _ => crate::imports::mentions_optional(file.text(db)),
         };
         if file.module(db) != *pm && wanted {

@@ -90,6 +90,21 @@ pub fn mentions_string_methods(text: &str) -> bool {
         .any(|name| mentions_method_call(text, name))
 }
 
+/// Whether a file may call a SIMD method written in mj (`std.builtin.simd_methods`):
+/// `.name(` or `.name[`.
+pub fn mentions_simd_methods(text: &str) -> bool {
+    // (`**` of integer vectors is its `__pow__`.)
+    text.contains("**")
+        || crate::lang_items::SIMD_METHOD_NAMES.iter().any(|name| {
+            text.match_indices(name).any(|(i, _)| {
+                let after = text[i + name.len()..].trim_start_matches([' ', '\t']);
+                i > 0
+                    && text.as_bytes()[i - 1] == b'.'
+                    && (after.starts_with('(') || after.starts_with('['))
+            })
+        })
+}
+
 /// Whether `text` has `.name(` (spaces allowed before the parenthesis).
 fn mentions_method_call(text: &str, name: &str) -> bool {
     let b = text.as_bytes();

@@ -125,6 +125,44 @@ pub const STRING_METHOD_NAMES: &[&str] = &[
     "format",
 ];
 
+/// The module whose functions are methods of the built-in SIMD vectors and numeric
+/// scalars (`def clamp[dtype: DType, width: Int, //](self: SIMD[dtype, width], ...)`),
+/// looked up after the compiler's own SIMD methods. Loaded as [`STRING_METHODS`] is.
+pub const SIMD_METHODS: &str = "std.builtin.simd_methods";
+
+/// The methods `std.builtin.simd_methods` defines.
+pub const SIMD_METHOD_NAMES: &[&str] = &[
+    "clamp",
+    "reversed",
+    "rotate_left",
+    "rotate_right",
+    "shift_left",
+    "shift_right",
+    "split",
+    "interleave",
+    "deinterleave",
+    "reduce_bit_count",
+    "is_power_of_two",
+    "__pow__",
+];
+
+/// The mj function that implements the SIMD method `name`, if its module is loaded.
+pub(crate) fn simd_method(cx: &Ctx, name: &str) -> Option<crate::tir::FnId> {
+    let md = cx.modules.iter().find(|md| md.input.name == SIMD_METHODS)?;
+    match md.scope.get(name) {
+        Some(Item::Func(f))
+            if cx.funcs[f.0 as usize]
+                .sig
+                .params
+                .first()
+                .is_some_and(|p| p.name == "self") =>
+        {
+            Some(*f)
+        }
+        _ => None,
+    }
+}
+
 /// The mj function that implements `String.<name>`, if its module is loaded.
 pub(crate) fn string_method(cx: &Ctx, name: &str) -> Option<crate::tir::FnId> {
     let md = cx
@@ -174,6 +212,20 @@ mod tests {
         defined.sort();
         defined.dedup();
         let mut listed = STRING_METHOD_NAMES.to_vec();
+        listed.sort();
+        assert_eq!(defined, listed);
+    }
+
+    #[test]
+    fn simd_method_names_match_the_module() {
+        let src = include_str!("../../../stdlib/std/builtin/simd_methods.mj");
+        let mut defined: Vec<&str> = src
+            .lines()
+            .filter_map(|l| l.strip_prefix("def "))
+            .map(|l| l.split(['(', '[']).next().unwrap_or(""))
+            .collect();
+        defined.sort();
+        let mut listed = SIMD_METHOD_NAMES.to_vec();
         listed.sort();
         assert_eq!(defined, listed);
     }

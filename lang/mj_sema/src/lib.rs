@@ -23,6 +23,7 @@ pub const PRELUDE_MODULES: &[&str] = &[
     "std.collections.list",
     "std.builtin.range",
     "std.collections.string",
+    "std.builtin.simd_methods",
 ];
 /// The names the prelude modules export to every module.
 pub const PRELUDE_NAMES: &[&str] = &[

@@ -87,6 +87,26 @@ fn dunder(name: &str) -> Option<Dunder> {
     }
 }
 
+/// The operator of an in-place method (`__iadd__` is `+`).
+fn in_place(name: &str) -> Option<BinOp> {
+    use BinOp as B;
+    Some(match name {
+        "__iadd__" => B::Add,
+        "__isub__" => B::Sub,
+        "__imul__" => B::Mul,
+        "__itruediv__" => B::Div,
+        "__ifloordiv__" => B::FloorDiv,
+        "__imod__" => B::Mod,
+        "__ipow__" => B::Pow,
+        "__iand__" => B::BitAnd,
+        "__ior__" => B::BitOr,
+        "__ixor__" => B::BitXor,
+        "__ilshift__" => B::Shl,
+        "__irshift__" => B::Shr,
+        _ => return None,
+    })
+}
+
 /// Whether values of `t` answer operator methods by name here.
 fn builtin_value(t: &Ty) -> bool {
     matches!(
@@ -113,9 +133,37 @@ impl FnCx<'_> {
             let x = self.expr(&args[0].value, None);
             return Ok(self.compare(CmpOp::In, x, recv, span));
         }
+        // `x.__iadd__(y)` of a number, vector or string variable: `x += y`.
+        if let Some(op) = in_place(name).filter(|_| builtin_value(&recv.ty)) {
+            let line = recv.line;
+            if !self.arity(name, args, 1, 1, span) {
+                return Ok(self.unknown(line));
+            }
+            if !crate::check::expr::is_place(&recv) {
+                let msg = format!("`{name}` needs a variable to update, not a temporary value");
+                self.error(mj_syntax::Diag::error(super::E_ASSIGN, msg, span));
+                return Ok(self.unknown(line));
+            }
+            let ty = recv.ty.clone();
+            let other = self.expr(&args[0].value, Some(&ty));
+            let v = self.binary_typed(op, recv.clone(), other, span);
+            let v = self.coerce(v, &ty, span);
+            return Ok(TExpr::new(
+                K::Seq(
+                    vec![crate::tir::TStmt::Assign(recv, v)],
+                    Box::new(TExpr::new(K::Unit, Ty::Unit, line)),
+                ),
+                Ty::Unit,
+                line,
+            ));
+        }
         let Some(d) = dunder(name).filter(|_| builtin_value(&recv.ty)) else {
             return Err(recv);
         };
+        // (A vector's `is_power_of_two` is mj code: `std.builtin.simd_methods`.)
+        if matches!(d, Dunder::PowerOfTwo) && matches!(recv.ty, Ty::Vector(..)) {
+            return Err(recv);
+        }
         let line = recv.line;
         let want = match d {
             Dunder::Binary(..) | Dunder::Compare(_) | Dunder::Contains => 1,
@@ -182,6 +230,17 @@ impl FnCx<'_> {
                 TExpr::new(K::Seq(st, Box::new(both)), Ty::Bool, line)
             }
             (Dunder::Rounding(_), _) if ty.is_int() => recv,
+            (Dunder::Rounding(f), _) if matches!(&ty, Ty::Vector(e, _) if e.is_float()) => {
+                TExpr::new(
+                    K::Call(
+                        crate::tir::Callee::Intrinsic(f),
+                        vec![crate::tir::TArg::Value(recv)],
+                    ),
+                    ty,
+                    line,
+                )
+            }
+            (Dunder::Rounding(_), _) if matches!(&ty, Ty::Vector(e, _) if e.is_int()) => recv,
             (Dunder::Rounding(f), _) if ty.is_float() => TExpr::new(
                 K::Call(
                     crate::tir::Callee::Intrinsic(f),

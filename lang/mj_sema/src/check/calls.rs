@@ -505,6 +505,16 @@ impl FnCx<'_> {
                 if let Some(t) = self.type_base(base) {
                     return self.static_call(t, name, None, args, span);
                 }
+                // `Float32.__floor__(x)`, `F.__add__(a, b)`: a built-in type's method called
+                // through the type, the receiver first.
+                if let Some(t) = self.builtin_type_base(base)
+                    && let Some((first, rest)) = args.split_first()
+                    && first.name.is_none()
+                {
+                    let recv = self.expr(&first.value, Some(&t));
+                    let recv = self.coerce(recv, &t, first.value.span);
+                    return self.method_call(&first.value, recv, name, rest, span);
+                }
                 let recv = self.expr(base, None);
                 self.method_call(base, recv, name, args, span)
             }
@@ -655,6 +665,41 @@ impl FnCx<'_> {
 
     /// The type a call's base names when it is `Self`, a type parameter, or a struct
     /// (possibly with arguments): `Self.make()`, `T.zero()`, `Box[Int].new()`.
+    /// `base` naming a built-in value type (`Int`, `Float32`, `String`, `SIMD[...]`, or a
+    /// `comptime` alias of one), as a namespace of its methods.
+    fn builtin_type_base(&mut self, base: &Expr) -> Option<Ty> {
+        const TYPES: &[&str] = &[
+            "Int", "UInt", "Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32",
+            "UInt64", "Float16", "BFloat16", "Float32", "Float64", "Bool", "String", "SIMD",
+            "Scalar",
+        ];
+        let named = |fx: &Self, n: &str| {
+            fx.lookup_local(n).is_none()
+                && match fx.cx.modules[fx.m].scope.get(n) {
+                    Some(Item::Builtin(_, b)) => TYPES.contains(&b.as_str()),
+                    Some(Item::Const(super::ConstVal::Type(t))) => !matches!(t, Ty::Struct(..)),
+                    None => match fx.consts.get(n) {
+                        Some(super::ConstVal::Type(t)) => !matches!(t, Ty::Struct(..)),
+                        Some(_) => false,
+                        None => TYPES.contains(&n),
+                    },
+                    _ => false,
+                }
+        };
+        let ok = match &base.kind {
+            ExprKind::Name(n) => named(self, n),
+            ExprKind::Index { base: b, .. } => {
+                matches!(&b.kind, ExprKind::Name(n) if (n == "SIMD" || n == "Scalar") && named(self, n))
+            }
+            _ => false,
+        };
+        if !ok {
+            return None;
+        }
+        let t = self.resolve_ty(base);
+        (!t.is_unknown() && !matches!(t, Ty::Struct(..))).then_some(t)
+    }
+
     pub fn type_base(&mut self, base: &Expr) -> Option<Ty> {
         match &base.kind {
             ExprKind::Name(b) if self.lookup_local(b).is_none() => {

@@ -300,6 +300,8 @@ impl FnCx<'_> {
                 }
                 TExpr::new(K::Seq(st, Box::new(any)), Ty::Bool, line)
             }
+            // `x in v` of a SIMD vector: some lane equals `x`.
+            Ty::Vector(..) => self.simd_contains(coll, item, span),
             t => {
                 let msg = format!("`in` is not supported for `{}`", self.ty_name(&t));
                 self.error(Diag::error(E_OPERATOR, msg, span));

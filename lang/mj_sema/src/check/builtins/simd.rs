@@ -184,6 +184,26 @@ impl FnCx<'_> {
             op,
             BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor | BinOp::Shl | BinOp::Shr
         );
+        if op == BinOp::Pow && elem.is_float() {
+            let args = vec![crate::tir::TArg::Value(a), crate::tir::TArg::Value(b)];
+            let pow = crate::tir::Callee::Intrinsic(crate::tir::Intrinsic::Pow);
+            return TExpr::new(K::Call(pow, args), ty, line);
+        }
+        // Integer lanes: the exact square-and-multiply of `std.builtin.simd_methods`.
+        if op == BinOp::Pow
+            && elem.is_int()
+            && let Some(id) = crate::lang_items::simd_method(self.cx, "__pow__")
+        {
+            let prefix = vec![
+                crate::ty::CtArg::Type(elem.clone()),
+                crate::ty::CtArg::Int(i128::from(width)),
+            ];
+            let Some((_, ct)) = self.instantiate(id, prefix, None, &[], 2, span) else {
+                return self.unknown(line);
+            };
+            let args = vec![crate::tir::TArg::Value(a), crate::tir::TArg::Value(b)];
+            return TExpr::new(K::Call(self.callee(id, &ct), args), ty, line);
+        }
         if (bitwise && elem.is_float()) || (!bitwise && elem == Ty::Bool) || op == BinOp::Pow {
             let msg = format!("no operator `{}` for `{}`", op.symbol(), self.ty_name(&ty));
             self.error(Diag::error(E_OPERATOR, msg, span));
@@ -333,6 +353,17 @@ impl FnCx<'_> {
     }
 
     /// Lane-wise comparison: a mask of `Bool` lanes.
+    /// `x in v`: whether some lane of `v` equals `x`.
+    pub(crate) fn simd_contains(&mut self, v: TExpr, x: TExpr, span: Span) -> TExpr {
+        let line = self.line(span);
+        let Some((elem, _)) = lanes(&v.ty) else {
+            return self.unknown(line);
+        };
+        let x = self.coerce(x, &elem, span);
+        let mask = self.lane_compare(TCmp::Eq, v, x, span);
+        prim(Prim::Reduce(ReduceOp::Or), vec![mask], Ty::Bool, line)
+    }
+
     pub(super) fn lane_compare(&mut self, op: TCmp, a: TExpr, b: TExpr, span: Span) -> TExpr {
         let line = self.line(span);
         let (Some((ea, wa)), Some((eb, wb))) = (lanes(&a.ty), lanes(&b.ty)) else {

@@ -54,6 +54,27 @@ impl FnCx<'_> {
         if let Some(e) = self.write_method_fallback(&recv, m, args, span) {
             return Ok(e);
         }
+        // The methods written in mj (`std.builtin.simd_methods`), with the receiver's
+        // element type and width as their first compile-time arguments.
+        if !SIMD_METHODS.contains(&m)
+            && let Some(id) = crate::lang_items::simd_method(self.cx, m)
+        {
+            let prefix = vec![
+                crate::ty::CtArg::Type(elem.clone()),
+                crate::ty::CtArg::Int(i128::from(width)),
+            ];
+            let base = ast::Expr {
+                kind: ast::ExprKind::Name("self".into()),
+                span: name.span,
+            };
+            let explicit = (!params.is_empty()).then_some(params);
+            return Ok(
+                match self.call_with_receiver(id, prefix, &base, recv, name, explicit, args, span) {
+                    Some((call, _)) => call,
+                    None => self.unknown(line),
+                },
+            );
+        }
         if width == 1 && !SIMD_METHODS.contains(&m) {
             return Err(recv);
         }
