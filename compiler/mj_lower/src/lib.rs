@@ -86,6 +86,8 @@ pub fn lower_ty(t: &Ty) -> Result<mir::Ty, String> {
         Ty::RawPtr(t, space) => mir::Ty::Ptr(Box::new(lower_ty(t)?), *space),
         Ty::Vector(e, n) => mir::Ty::Vector(Box::new(lower_ty(e)?), *n),
         Ty::Array(e, n) => mir::Ty::Array(Box::new(lower_ty(e)?), *n),
+        // Storage for one value: its layout, with no drop of its own.
+        Ty::Uninit(e) => mir::Ty::Array(Box::new(lower_ty(e)?), 1),
         // `(data pointer, length)`, field order fixed by `check/builtins/memory.rs`.
         Ty::Span(e) => mir::Ty::Tuple(vec![mir::Ty::ptr(lower_ty(e)?), mir::Ty::INT]),
         Ty::Unknown => return Err("internal error: an unresolved type reached lowering".into()),

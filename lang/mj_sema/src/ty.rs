@@ -70,6 +70,10 @@ pub enum Ty {
     /// `Span[T]`: a pointer to contiguous values and their count (a `(ptr, len)` pair) that
     /// borrows a List, an InlineArray or raw memory.
     Span(Box<Ty>),
+    /// `UnsafeMaybeUninit[T]`: storage for one `T` inline (its size and alignment) that is
+    /// never initialized, copied or destroyed on its own: its owner does that through
+    /// `unsafe_ptr()` (how `Optional` keeps its value without a heap cell).
+    Uninit(Box<Ty>),
     /// The type of an expression that already produced a diagnostic; it unifies with
     /// everything so that one mistake is reported once.
     Unknown,
@@ -147,7 +151,7 @@ impl Ty {
             Ty::Tuple(ts) => ts.iter().any(Ty::has_param),
             Ty::Struct(_, a) => a.iter().any(CtArg::has_param),
             Ty::Vector(e, n) | Ty::Array(e, n) => e.has_param() || n & COUNT_PARAM != 0,
-            Ty::RawPtr(e, _) | Ty::Span(e) => e.has_param(),
+            Ty::RawPtr(e, _) | Ty::Span(e) | Ty::Uninit(e) => e.has_param(),
             Ty::Func(ps, r) => ps.iter().any(Ty::has_param) || r.has_param(),
             _ => false,
         }
@@ -177,6 +181,7 @@ impl Ty {
             Ty::Array(e, n) => Ty::Array(Box::new(e.subst(args)), subst_count(*n, args)),
             Ty::RawPtr(e, s) => Ty::RawPtr(Box::new(e.subst(args)), *s),
             Ty::Span(e) => Ty::Span(Box::new(e.subst(args))),
+            Ty::Uninit(e) => Ty::Uninit(Box::new(e.subst(args))),
             Ty::Func(ps, r) => Ty::Func(
                 ps.iter().map(|t| t.subst(args)).collect(),
                 Box::new(r.subst(args)),
@@ -234,6 +239,11 @@ fn write_ty(f: &mut fmt::Formatter<'_>, ty: &Ty, names: &[String]) -> fmt::Resul
         }
         Ty::Span(t) => {
             write!(f, "Span[")?;
+            write_ty(f, t, names)?;
+            write!(f, "]")
+        }
+        Ty::Uninit(t) => {
+            write!(f, "UnsafeMaybeUninit[")?;
             write_ty(f, t, names)?;
             write!(f, "]")
         }

@@ -913,9 +913,12 @@ impl FnCx<'_> {
                     }
                 }
             }
-            t @ (Ty::Bool | Ty::Int { .. } | Ty::Float { .. } | Ty::Vector(..) | Ty::Array(..)) => {
-                self.construct_typed(t, args, span)
-            }
+            t @ (Ty::Bool
+            | Ty::Int { .. }
+            | Ty::Float { .. }
+            | Ty::Vector(..)
+            | Ty::Array(..)
+            | Ty::Uninit(..)) => self.construct_typed(t, args, span),
             t => super::builtins::construct_builtin(self, t, args, span),
         }
     }

@@ -920,6 +920,7 @@ pub(crate) fn unify(tmpl: &Ty, actual: &Ty, binds: &mut [Option<CtArg>]) {
         (Ty::Ptr(t), Ty::Ptr(a))
         | (Ty::RawPtr(t, _), Ty::RawPtr(a, _))
         | (Ty::Span(t), Ty::Span(a))
+        | (Ty::Uninit(t), Ty::Uninit(a))
         | (Ty::Span(t), Ty::Array(a, _)) => unify(t, a, binds),
         (Ty::Vector(te, tn), a) | (Ty::Array(te, tn), a) if tn & crate::ty::COUNT_PARAM != 0 => {
             let lanes = match (tmpl, a) {

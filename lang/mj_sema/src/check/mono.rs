@@ -137,7 +137,7 @@ fn struct_dels(cx: &Ctx, t: &Ty, seen: &mut Vec<Ty>, out: &mut Vec<(u32, Targs)>
                 struct_dels(cx, &ft, seen, out);
             }
         }
-        Ty::Ptr(e) | Ty::Vector(e, _) | Ty::Array(e, _) | Ty::Span(e) => {
+        Ty::Ptr(e) | Ty::Vector(e, _) | Ty::Array(e, _) | Ty::Span(e) | Ty::Uninit(e) => {
             struct_dels(cx, e, seen, out)
         }
         Ty::RawPtr(e, _) => struct_dels(cx, e, seen, out),
@@ -251,6 +251,7 @@ impl Mono<'_> {
             Ty::Array(e, n) => Ty::Array(Box::new(self.ty(e)), *n),
             Ty::RawPtr(e, s) => Ty::RawPtr(Box::new(self.ty(e)), *s),
             Ty::Span(e) => Ty::Span(Box::new(self.ty(e))),
+            Ty::Uninit(e) => Ty::Uninit(Box::new(self.ty(e))),
             t => t.clone(),
         }
     }

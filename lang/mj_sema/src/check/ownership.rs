@@ -292,6 +292,9 @@ impl Ctx {
             Ty::Struct(..) => self.declares_implicit_copy(t),
             Ty::Tuple(ts) => ts.iter().all(|t| self.implicitly_copyable_at(t, depth + 1)),
             Ty::Array(e, _) => self.implicitly_copyable_at(e, depth + 1),
+            // Its bits are copied (the owner copies the value it may hold; `.copy()` of
+            // a struct holding one needs the struct's own copy constructor).
+            Ty::Uninit(_) => true,
             _ => true,
         }
     }
@@ -338,6 +341,7 @@ impl Ctx {
             }
             Ty::Tuple(ts) => ts.iter().all(|t| self.copyable(t)),
             Ty::Array(e, _) => self.copyable(e),
+            Ty::Uninit(_) => false,
             _ => true,
         }
     }

@@ -36,6 +36,25 @@ const PTR_METHODS: &[&str] = &[
 ];
 
 impl FnCx<'_> {
+    /// The type `size_of[T]()` / `align_of[T]()` measure: a struct (also a generic one,
+    /// `size_of[Optional[Int]]()`), or any other type or `DType`.
+    fn size_of_arg(&mut self, e: &ast::Expr) -> Ty {
+        let head = match &e.kind {
+            ast::ExprKind::Index { base, .. } => base.as_ref(),
+            _ => e,
+        };
+        let names_struct = matches!(&head.kind, ast::ExprKind::Name(n)
+            if self.lookup_local(n).is_none()
+                && matches!(self.cx.modules[self.m].scope.get(n), Some(Item::Struct(_))));
+        if names_struct {
+            return self.resolve_ty(e);
+        }
+        match eval_dtype(self.cx, self.m, e, &self.consts) {
+            Ok(t) => t,
+            Err(_) => self.resolve_ty(e),
+        }
+    }
+
     /// `ptr + n` (in elements) as an address.
     pub(super) fn offset(&self, p: TExpr, n: TExpr) -> TExpr {
         let line = p.line;
@@ -88,7 +107,8 @@ impl FnCx<'_> {
                     return None;
                 }
                 match n.as_str() {
-                    "SIMD" | "Scalar" | "InlineArray" | "UnsafePointer" | "Pointer" | "Span" => {
+                    "SIMD" | "Scalar" | "InlineArray" | "UnsafePointer" | "Pointer" | "Span"
+                    | "UnsafeMaybeUninit" => {
                         let ty = self.resolve_ty(func);
                         Some(self.construct_typed(ty, args, span))
                     }
@@ -132,10 +152,7 @@ impl FnCx<'_> {
                             self.error(Diag::error(E_COMPTIME, msg, span));
                             return Some(self.unknown(line));
                         };
-                        let t = match eval_dtype(self.cx, self.m, &p.value, &self.consts) {
-                            Ok(t) => t,
-                            Err(_) => self.resolve_ty(&p.value),
-                        };
+                        let t = self.size_of_arg(&p.value);
                         Some(TExpr::new(K::SizeOf(t), Ty::INT, line))
                     }
                     "align_of" | "alignof" | "bit_width_of" | "bitwidthof" => {
@@ -145,10 +162,7 @@ impl FnCx<'_> {
                             self.error(Diag::error(E_COMPTIME, msg, span));
                             return Some(self.unknown(line));
                         };
-                        let t = match eval_dtype(self.cx, self.m, &p.value, &self.consts) {
-                            Ok(t) => t,
-                            Err(_) => self.resolve_ty(&p.value),
-                        };
+                        let t = self.size_of_arg(&p.value);
                         let size = TExpr::new(K::SizeOf(t.clone()), Ty::INT, line);
                         Some(if n.starts_with("bit") {
                             let eight = self.int(8, line);
@@ -239,6 +253,12 @@ impl FnCx<'_> {
                 self.construct(s, prefix, args, span)
             }
             Ty::Array(t, n) => self.construct_array(ty, &t, n, args, span),
+            // `UnsafeMaybeUninit[T]()`: storage with nothing in it (a fresh local's).
+            Ty::Uninit(_) => {
+                self.arity("UnsafeMaybeUninit", args, 0, 0, span);
+                let l = self.new_local("", ty.clone(), false);
+                TExpr::new(K::Local(l), ty, line)
+            }
             Ty::Vector(..) => self.construct_simd(ty, args, span),
             Ty::Span(_) => {
                 let v = self.construct_span(args, span);

@@ -27,6 +27,21 @@ pub(crate) fn builtin_method(
     if let Some(e) = fx.write_method_fallback(&recv, &name.name, args, span) {
         return e;
     }
+    // `storage.unsafe_ptr()` of an `UnsafeMaybeUninit[T]`: the address of its storage, as
+    // an `UnsafePointer[T]` (initialized, read and destroyed through it by the owner).
+    if let Ty::Uninit(t) = recv.ty.clone() {
+        let line = fx.line(span);
+        if name.name != "unsafe_ptr" {
+            let msg = format!("`{}` has no method `{}`", fx.ty_name(&recv.ty), name.name);
+            fx.error(Diag::error(E_NO_MEMBER, msg, name.span).with_hint("use `unsafe_ptr()`"));
+            return fx.unknown(line);
+        }
+        fx.arity("unsafe_ptr", args, 0, 0, span);
+        let place = fx.as_place(recv);
+        let at = Ty::Ptr(Box::new(Ty::Uninit(t.clone())));
+        let addr = TExpr::new(K::AddrOf(Box::new(place)), at, line);
+        return TExpr::new(K::Cast(Box::new(addr)), Ty::RawPtr(t, 0), line);
+    }
     let line = fx.line(span);
     let m = name.name.as_str();
     let ty = recv.ty.clone();

@@ -157,6 +157,7 @@ pub(crate) const MEMORY_NAMES: &[&str] = &[
     "stack_allocation",
     "AddressSpace",
     "Span",
+    "UnsafeMaybeUninit",
 ];
 const MATH_CONSTS: &[&str] = &["pi", "e", "tau", "inf", "nan"];
 

@@ -295,6 +295,13 @@ pub(crate) fn param_type(
             let t = resolve_type(cx, m, &positional[0].value, scope, diags);
             Ty::Span(Box::new(t))
         }
+        "UnsafeMaybeUninit" => {
+            if let Some(d) = want(1, "the type of the value it may hold") {
+                return Some(fail(diags, d));
+            }
+            let t = resolve_type(cx, m, &positional[0].value, scope, diags);
+            Ty::Uninit(Box::new(t))
+        }
         "InlineArray" => {
             if let Some(d) = want(2, "an element type and a length") {
                 return Some(fail(diags, d));
