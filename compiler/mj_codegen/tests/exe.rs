@@ -195,7 +195,7 @@ fn raising_runtime_function() {
     let parse = |s: &str, next, on_error| Terminator::TryCall {
         dest: Some(Place::local(v)),
         callee: Callee::Extern("mj_str_to_int".into()),
-        args: vec![st(s)],
+        args: vec![st(s), int(10)],
         next,
         err_dest: Place::local(e),
         on_error,

@@ -789,24 +789,49 @@ fn strip_underscores(t: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// Python `int(s)` in base 10, limited to the `Int` range.
-pub fn parse_int(b: &[u8]) -> Result<i64, String> {
-    let invalid = || format!("invalid literal for int() with base 10: {}", py_repr(b));
+pub fn parse_int(b: &[u8], base: i64) -> Result<i64, String> {
+    if base != 0 && !(2..=36).contains(&base) {
+        return Err("int() base must be >= 2 and <= 36, or 0".to_string());
+    }
+    let invalid = || format!("invalid literal for int() with base {base}: {}", py_repr(b));
     let t = trim_py(b);
     let (neg, t) = match t.first() {
         Some(b'-') => (true, &t[1..]),
         Some(b'+') => (false, &t[1..]),
         _ => (false, t),
     };
-    if t.is_empty() || !t[0].is_ascii_digit() {
+    // A `0x`/`0o`/`0b` prefix names the base (base 0), or repeats it.
+    let prefixed = |c: u8| match c.to_ascii_lowercase() {
+        b'x' => Some(16),
+        b'o' => Some(8),
+        b'b' => Some(2),
+        _ => None,
+    };
+    let (base, t) = match t {
+        [b'0', p, rest @ ..] if prefixed(*p).is_some_and(|pb| base == 0 || base == pb) => {
+            let rest = rest.strip_prefix(b"_").unwrap_or(rest);
+            (prefixed(*p).unwrap_or(10), rest)
+        }
+        // Base 0 without a prefix is decimal, where a leading zero must be the only digit.
+        _ if base == 0 => {
+            if t.len() > 1 && t[0] == b'0' && t.iter().any(|c| c.is_ascii_digit() && *c != b'0') {
+                return Err(invalid());
+            }
+            (10, t)
+        }
+        _ => (base, t),
+    };
+    let digit = |c: u8| (c as char).to_digit(base as u32);
+    if t.is_empty() || digit(t[0]).is_none() {
         return Err(invalid());
     }
     let digits = strip_underscores(t).ok_or_else(invalid)?;
     let mut v: i128 = 0;
     for &c in &digits {
-        if !c.is_ascii_digit() {
+        let Some(d) = digit(c) else {
             return Err(invalid());
-        }
-        v = v * 10 + (c - b'0') as i128;
+        };
+        v = v * base as i128 + d as i128;
         if v > 1i128 << 64 {
             return Err(format!("int too large to convert to Int: {}", py_repr(b)));
         }
@@ -844,8 +869,8 @@ pub unsafe extern "C" fn mj_str_count_codepoints(s: *const MjStr) -> i64 {
 /// # Safety
 /// `s` must be null or a valid `MjStr`; `err` null or writable.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mj_str_to_int(s: *const MjStr, err: *mut *const MjStr) -> i64 {
-    match parse_int(unsafe { bytes(s) }) {
+pub unsafe extern "C" fn mj_str_to_int(s: *const MjStr, base: i64, err: *mut *const MjStr) -> i64 {
+    match parse_int(unsafe { bytes(s) }, base) {
         Ok(v) => v,
         Err(m) => {
             unsafe { set_err(err, &m) };

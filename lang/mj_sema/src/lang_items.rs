@@ -123,6 +123,7 @@ pub const STRING_METHOD_NAMES: &[&str] = &[
     "count_codepoints",
     "codepoint_slices",
     "format",
+    "as_string_slice",
 ];
 
 /// The module whose functions are methods of the built-in SIMD vectors and numeric

@@ -231,9 +231,37 @@ fn string_repr() {
 }
 
 fn to_int(x: &str) -> Result<i64, String> {
+    to_int_base(x, 10)
+}
+
+fn to_int_base(x: &str, base: i64) -> Result<i64, String> {
     let mut err: *const crate::MjStr = std::ptr::null();
-    let v = unsafe { mj_str_to_int(s(x), &mut err) };
+    let v = unsafe { mj_str_to_int(s(x), base, &mut err) };
     if err.is_null() { Ok(v) } else { Err(t(err)) }
+}
+
+#[test]
+fn int_in_other_bases() {
+    assert_eq!(to_int_base(" FF", 16), Ok(255));
+    assert_eq!(to_int_base("0xff", 16), Ok(255));
+    assert_eq!(to_int_base("0x_ff", 0), Ok(255));
+    assert_eq!(to_int_base("-0b101", 0), Ok(-5));
+    assert_eq!(to_int_base("0o17", 8), Ok(15));
+    assert_eq!(to_int_base("155_155 ", 0), Ok(155_155));
+    assert_eq!(to_int_base("z", 36), Ok(35));
+    assert_eq!(
+        to_int_base("010", 0).unwrap_err(),
+        "invalid literal for int() with base 0: '010'"
+    );
+    assert_eq!(to_int_base("0", 0), Ok(0));
+    assert_eq!(
+        to_int_base("12", 2).unwrap_err(),
+        "invalid literal for int() with base 2: '12'"
+    );
+    assert_eq!(
+        to_int_base("1", 37).unwrap_err(),
+        "int() base must be >= 2 and <= 36, or 0"
+    );
 }
 
 fn to_f64(x: &str) -> Result<f64, String> {

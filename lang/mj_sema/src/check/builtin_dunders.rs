@@ -196,7 +196,8 @@ impl FnCx<'_> {
             // A string parses (and raises on bad text), as `Int(s)` / `Float64(s)`.
             (Dunder::ToInt, _) if ty == Ty::Str => {
                 self.check_may_raise(&format!("`{name}`"), span);
-                self.rt_call(crate::rt::Rt::StrToInt, vec![recv], Ty::INT, line)
+                let ten = TExpr::new(K::Int(10), Ty::INT, line);
+                self.rt_call(crate::rt::Rt::StrToInt, vec![recv, ten], Ty::INT, line)
             }
             (Dunder::ToFloat, _) if ty == Ty::Str => {
                 self.check_may_raise(&format!("`{name}`"), span);

@@ -199,15 +199,34 @@ impl FnCx<'_> {
                 _ => TExpr::new(K::Int(0), target, line),
             };
         }
+        // `Int(s, base=16)`, `atol(s, 16)`: a string in another base.
+        let (args, base) = match args {
+            [a, b] if target.is_int() && b.name.as_ref().is_none_or(|n| n.name == "base") => {
+                (std::slice::from_ref(a), Some(b))
+            }
+            _ => (args, None),
+        };
         if !self.arity(tname, args, 1, 1, span) {
             return self.unknown(line);
         }
         let v = self.expr(&args[0].value, Some(&target));
+        if base.is_some() && v.ty != Ty::Str && !v.ty.is_unknown() {
+            let msg = format!(
+                "`{tname}(x, base)` takes a `String`, found `{}`",
+                self.ty_name(&v.ty)
+            );
+            self.error(Diag::error(E_MISMATCH, msg, args[0].value.span));
+            return self.unknown(line);
+        }
         match v.ty.clone() {
             Ty::Unknown => self.unknown(line),
             Ty::Str if target.is_int() => {
                 self.check_may_raise(&format!("`{tname}(String)`"), span);
-                let r = self.rt_call(Rt::StrToInt, vec![v], Ty::INT, line);
+                let base = match base {
+                    Some(b) => self.typed_arg(b, &Ty::INT),
+                    None => TExpr::new(K::Int(10), Ty::INT, line),
+                };
+                let r = self.rt_call(Rt::StrToInt, vec![v, base], Ty::INT, line);
                 self.cast(r, target)
             }
             Ty::Str if target.is_float() => {
@@ -775,7 +794,7 @@ impl FnCx<'_> {
                 self.typed_arg(&args[0], &Ty::INT);
                 return Some(s("", line));
             }
-            ["unsafe_from_utf8" | "from_utf8"] => {
+            ["unsafe_from_utf8" | "from_utf8" | "bytes"] => {
                 if names[0] == "from_utf8" {
                     self.check_may_raise("`String(from_utf8=...)`", span);
                 }
