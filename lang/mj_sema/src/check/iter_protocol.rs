@@ -90,7 +90,10 @@ impl FnCx<'_> {
         }
     }
 
-    /// The `__has_next__`/`__next__` loop over a struct iterator.
+    /// The `__has_next__`/`__next__` loop over a struct iterator. The iterator lives in a
+    /// local of its own, in a scope around the loop: it is destroyed as soon as the loop
+    /// ends (with what it still holds: the rest of `for x in xs^` after a `break`).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn iterate_protocol(
         &mut self,
         target: &Expr,
@@ -101,8 +104,23 @@ impl FnCx<'_> {
         generic: Option<String>,
         out: &mut Vec<TStmt>,
     ) {
-        // The iterator lives in a local of its own for the whole loop (an owned value:
-        // destroyed with the enclosing scope).
+        self.open_scope();
+        let mut inner = Vec::new();
+        self.iterate_protocol_in(target, iter, span, body, else_body, generic, &mut inner);
+        out.extend(self.close_scope(inner));
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn iterate_protocol_in(
+        &mut self,
+        target: &Expr,
+        iter: TExpr,
+        span: Span,
+        body: &[Stmt],
+        else_body: Option<&[Stmt]>,
+        generic: Option<String>,
+        out: &mut Vec<TStmt>,
+    ) {
         let l = self.new_local("", iter.ty.clone(), false);
         self.own_local(l, false);
         let line = iter.line;
