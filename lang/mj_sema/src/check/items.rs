@@ -1899,7 +1899,7 @@ fn resolve_fields(cx: &mut Ctx, s: u32) {
         } = &stmt.kind
         {
             let late_names: Vec<String> = late_consts.iter().map(|(n, _)| n.clone()).collect();
-            let t = match ty {
+            let mut t = match ty {
                 Some(t) if !late_names.is_empty() && mentions_any(t, &late_names) => {
                     late_fields.push((fields.len(), t.clone()));
                     Ty::Unknown
@@ -1933,6 +1933,8 @@ fn resolve_fields(cx: &mut Ctx, s: u32) {
                         stmt.span,
                     ),
                 );
+                // (The field has no type: walks over the fields must not recurse forever.)
+                t = Ty::Unknown;
             }
             if fields.iter().any(|(n, _)| *n == name.name) {
                 cx.error(
