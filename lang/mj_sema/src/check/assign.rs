@@ -602,7 +602,9 @@ impl FnCx<'_> {
             let iname = format!("__i{}", &d[2..]);
             if self.cx.structs[s as usize].methods.contains_key(&iname) {
                 let place = self.expr(target, None);
-                let rhs = self.expr(value, None);
+                // `s |= {}`, `l += []`: an empty literal takes the target's type.
+                let hint = super::expr::is_empty_collection(value).then(|| place.ty.clone());
+                let rhs = self.expr(value, hint.as_ref());
                 if let Some(call) = self.dunder_call(place, &iname, vec![rhs], span) {
                     out.push(TStmt::Expr(call));
                 }

@@ -36,6 +36,8 @@ impl FnCx<'_> {
                 )
                 .with_hint("write `List[Int]()` (or the element type you mean)"),
             );
+            // (Not a `List[<unknown>]`: its instance would report errors of its own.)
+            return self.unknown(line);
         }
         let vals: Vec<TExpr> = vals
             .into_iter()

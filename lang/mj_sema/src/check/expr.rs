@@ -72,13 +72,31 @@ impl FnCx<'_> {
             ExprKind::Unary { op, expr } => self.unary(*op, expr, e.span, expected),
             ExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs, e.span, expected),
             ExprKind::Compare { first, rest } => {
-                let mut lhs = self.expr(first, None);
+                // `[] < xs`, `{} == s`: an empty literal on the left takes the right side's
+                // type (evaluated first, once).
+                let mut pre = None;
+                let mut lhs = match rest.first() {
+                    Some((op, r))
+                        if is_empty_collection(first)
+                            && !is_empty_collection(r)
+                            && !matches!(op, CmpOp::In | CmpOp::NotIn) =>
+                    {
+                        let rv = self.expr(r, None);
+                        let lv = match rv.ty {
+                            Ty::Struct(..) => self.expr(first, Some(&rv.ty)),
+                            _ => self.expr(first, None),
+                        };
+                        pre = Some(rv);
+                        lv
+                    }
+                    _ => self.expr(first, None),
+                };
                 let mut result: Option<TExpr> = None;
                 let mut stmts = Vec::new();
                 for (i, (op, r)) in rest.iter().enumerate() {
                     let hint = if lhs.ty.is_numeric() && !matches!(op, CmpOp::In | CmpOp::NotIn) {
                         Some(lhs.ty.clone())
-                    } else if matches!(op, CmpOp::Eq | CmpOp::Ne)
+                    } else if !matches!(op, CmpOp::In | CmpOp::NotIn | CmpOp::Is | CmpOp::IsNot)
                         && matches!(
                             r.kind,
                             ExprKind::List(_)
@@ -94,7 +112,10 @@ impl FnCx<'_> {
                     } else {
                         super::builtins::simd_types::lanes(&lhs.ty).map(|(e, _)| e)
                     };
-                    let mut rhs = self.expr(r, hint.as_ref());
+                    let mut rhs = match pre.take() {
+                        Some(v) => v,
+                        None => self.expr(r, hint.as_ref()),
+                    };
                     if i + 1 < rest.len() {
                         // The middle operand of a chain is evaluated once.
                         let (st, tmp) = self.temp(rhs);
@@ -890,10 +911,8 @@ impl FnCx<'_> {
             let a = self.expr(lhs, hint);
             let h = if a.ty.is_float() || (a.ty.is_int() && op != BinOp::Pow) {
                 Some(a.ty.clone())
-            } else if matches!(a.ty, Ty::Struct(..))
-                && matches!(&rhs.kind, ExprKind::Dict(p) if p.is_empty())
-            {
-                // `s | {}`: an empty literal takes the struct's type (an empty `Set`).
+            } else if matches!(a.ty, Ty::Struct(..)) && is_empty_collection(rhs) {
+                // `s | {}`, `l + []`: an empty literal takes the struct's type.
                 Some(a.ty.clone())
             } else {
                 super::builtins::simd_types::lanes(&a.ty).map(|(e, _)| e)
@@ -1474,6 +1493,12 @@ pub fn const_expr(v: ConstVal, line: u32) -> TExpr {
 }
 
 /// Whether an expression denotes a storage location.
+/// `{}` or `[]`: a literal whose type only its context can give.
+pub(crate) fn is_empty_collection(e: &Expr) -> bool {
+    matches!(&e.kind, ExprKind::Dict(p) if p.is_empty())
+        || matches!(&e.kind, ExprKind::List(p) if p.is_empty())
+}
+
 pub fn is_place(e: &TExpr) -> bool {
     match &e.kind {
         K::Local(_) | K::Deref(_) => true,
