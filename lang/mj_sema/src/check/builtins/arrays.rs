@@ -125,34 +125,37 @@ impl FnCx<'_> {
             return self.deref(self.offset(base, self.int(k, line)));
         }
         let (s0, i) = self.temp(i);
+        let n = self.int(len, line);
+        let (mut stmts, fin) = self.checked_index(i, n, line);
+        stmts.insert(0, s0);
+        let place = self.deref(self.offset(base, fin));
+        let ty = place.ty.clone();
+        TExpr::new(K::Seq(stmts, Box::new(place)), ty, line)
+    }
+
+    /// The bounds check of `xs[i]` (`i` and `len` are locals or constants): the position
+    /// (a negative `i` counts from the end) and the statements that compute it and abort,
+    /// naming the caller's file and line, when it is out of range. The common case costs
+    /// one unsigned comparison: only an index that is not in `0..len` as it stands takes
+    /// the slow path (a negative one, or an error).
+    pub(crate) fn checked_index(&mut self, i: TExpr, len: TExpr, line: u32) -> (Vec<TStmt>, TExpr) {
+        let as_u = |e: TExpr| TExpr::new(K::Cast(Box::new(e)), Ty::UINT, line);
+        let outside = |a: TExpr, b: TExpr| {
+            TExpr::new(
+                K::Cmp(TCmp::Ge, Box::new(as_u(a)), Box::new(as_u(b))),
+                Ty::Bool,
+                line,
+            )
+        };
+        let (s0, fin) = self.temp(i.clone());
         let neg = TExpr::new(
             K::Cmp(TCmp::Lt, Box::new(i.clone()), Box::new(self.int(0, line))),
             Ty::Bool,
             line,
         );
         let wrapped = TExpr::new(
-            K::Binary(
-                TBin::Add,
-                Box::new(i.clone()),
-                Box::new(self.int(len, line)),
-            ),
+            K::Binary(TBin::Add, Box::new(i.clone()), Box::new(len.clone())),
             Ty::INT,
-            line,
-        );
-        let fin = TExpr::new(
-            K::IfExp(Box::new(neg), Box::new(wrapped), Box::new(i.clone())),
-            Ty::INT,
-            line,
-        );
-        let (s1, fin) = self.temp(fin);
-        let as_u = |e: TExpr| TExpr::new(K::Cast(Box::new(e)), Ty::UINT, line);
-        let out = TExpr::new(
-            K::Cmp(
-                TCmp::Ge,
-                Box::new(as_u(fin.clone())),
-                Box::new(TExpr::new(K::Int(len), Ty::UINT, line)),
-            ),
-            Ty::Bool,
             line,
         );
         let file = TExpr::new(
@@ -162,14 +165,20 @@ impl FnCx<'_> {
         );
         let abort = self.rt_call(
             Rt::AbortIndex,
-            vec![file, self.int(line.into(), line), i, self.int(len, line)],
+            vec![file, self.int(line.into(), line), i.clone(), len.clone()],
             Ty::Unit,
             line,
         );
-        let check = TStmt::If(out, vec![TStmt::Expr(abort)], Vec::new());
-        let place = self.deref(self.offset(base, fin));
-        let ty = place.ty.clone();
-        TExpr::new(K::Seq(vec![s0, s1, check], Box::new(place)), ty, line)
+        let slow = vec![
+            TStmt::If(neg, vec![TStmt::Assign(fin.clone(), wrapped)], Vec::new()),
+            TStmt::If(
+                outside(fin.clone(), len.clone()),
+                vec![TStmt::Expr(abort)],
+                Vec::new(),
+            ),
+        ];
+        let check = TStmt::If(outside(i, len), slow, Vec::new());
+        (vec![s0, check], fin)
     }
 
     pub(super) fn array_method(
@@ -303,44 +312,7 @@ impl FnCx<'_> {
         let (s1, i) = self.temp(i);
         let len = TExpr::new(K::Field(Box::new(sp.clone()), 1), Ty::INT, line);
         let (s2, len) = self.temp(len);
-        let neg = TExpr::new(
-            K::Cmp(TCmp::Lt, Box::new(i.clone()), Box::new(self.int(0, line))),
-            Ty::Bool,
-            line,
-        );
-        let wrapped = TExpr::new(
-            K::Binary(TBin::Add, Box::new(i.clone()), Box::new(len.clone())),
-            Ty::INT,
-            line,
-        );
-        let fin = TExpr::new(
-            K::IfExp(Box::new(neg), Box::new(wrapped), Box::new(i.clone())),
-            Ty::INT,
-            line,
-        );
-        let (s3, fin) = self.temp(fin);
-        let as_u = |e: TExpr| TExpr::new(K::Cast(Box::new(e)), Ty::UINT, line);
-        let out = TExpr::new(
-            K::Cmp(
-                TCmp::Ge,
-                Box::new(as_u(fin.clone())),
-                Box::new(as_u(len.clone())),
-            ),
-            Ty::Bool,
-            line,
-        );
-        let file = TExpr::new(
-            K::Str(self.cx.modules[self.m].input.path.clone()),
-            Ty::Str,
-            line,
-        );
-        let abort = self.rt_call(
-            Rt::AbortIndex,
-            vec![file, self.int(line.into(), line), i, len],
-            Ty::Unit,
-            line,
-        );
-        let check = TStmt::If(out, vec![TStmt::Expr(abort)], Vec::new());
+        let (checks, fin) = self.checked_index(i, len, line);
         let pty = Ty::RawPtr(Box::new(elem.clone()), 0);
         let data = TExpr::new(K::Field(Box::new(sp), 0), pty, line);
         // The checks run inside the address, so the element stays a place (`sp[i].f = v`,
@@ -348,7 +320,8 @@ impl FnCx<'_> {
         let addr = self.offset(data, fin);
         let aty = addr.ty.clone();
         let mut stmts = pre;
-        stmts.extend([s1, s2, s3, check]);
+        stmts.extend([s1, s2]);
+        stmts.extend(checks);
         let addr = TExpr::new(K::Seq(stmts, Box::new(addr)), aty, line);
         self.deref(addr)
     }
