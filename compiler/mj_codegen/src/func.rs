@@ -1,9 +1,10 @@
 //! Function bodies: stack slots, places, statements, calls and terminators.
 
 use inkwell::basic_block::BasicBlock;
-use inkwell::types::BasicType;
+use inkwell::types::{BasicType, BasicTypeEnum};
 use inkwell::values::{
-    BasicMetadataValueEnum, BasicValue, BasicValueEnum, FunctionValue, PointerValue,
+    AggregateValueEnum, BasicMetadataValueEnum, BasicValue, BasicValueEnum, FunctionValue,
+    PointerValue,
 };
 use mj_mir::{BlockId, Callee, Function, Operand, Place, Proj, Stmt, Terminator, Ty};
 
@@ -130,11 +131,79 @@ impl<'m, 'a, 'ctx> FnCx<'m, 'a, 'ctx> {
 
     pub fn load_place(&self, place: &Place) -> Result<BasicValueEnum<'ctx>, String> {
         let (addr, ty) = self.place_addr(place)?;
-        let llty = self.m.types.basic(&ty)?;
-        let v = ll(self.m.builder.build_load(llty, addr, "v"))?;
+        self.load_typed(addr, &ty, 0)
+    }
+
+    /// The fields of a small struct or tuple, which are loaded and stored one by one.
+    fn split_fields(&self, ty: &Ty, depth: u32) -> Option<Vec<Ty>> {
+        let fields: Vec<Ty> = match ty {
+            Ty::Tuple(ts) => ts.clone(),
+            Ty::Struct(id) => self
+                .m
+                .program
+                .structs
+                .get(id.0 as usize)?
+                .fields
+                .iter()
+                .map(|(_, t)| t.clone())
+                .collect(),
+            _ => return None,
+        };
+        (depth < 4 && !fields.is_empty() && fields.len() <= 16).then_some(fields)
+    }
+
+    /// Loads a `ty` from `addr`. A small struct or tuple is loaded field by field, so that
+    /// each scalar load carries its alias tag (`tbaa.rs`): an aggregate load may alias
+    /// anything, and LLVM would reload a list's header after every element store.
+    fn load_typed(
+        &self,
+        addr: PointerValue<'ctx>,
+        ty: &Ty,
+        depth: u32,
+    ) -> Result<BasicValueEnum<'ctx>, String> {
+        let b = &self.m.builder;
+        let llty = self.m.types.basic(ty)?;
+        if let (Some(fields), BasicTypeEnum::StructType(st)) = (self.split_fields(ty, depth), llty)
+            && st.count_fields() as usize == fields.len()
+        {
+            let mut agg: AggregateValueEnum<'ctx> = st.get_undef().into();
+            for (i, ft) in fields.iter().enumerate() {
+                let fa = ll(b.build_struct_gep(st, addr, i as u32, "fld"))?;
+                let v = self.load_typed(fa, ft, depth + 1)?;
+                agg = ll(b.build_insert_value(agg, v, i as u32, "agg"))?;
+            }
+            return Ok(agg.as_basic_value_enum());
+        }
+        let v = ll(b.build_load(llty, addr, "v"))?;
         self.m
-            .tag_access(v.as_instruction_value(), Access::Value(&ty));
+            .tag_access(v.as_instruction_value(), Access::Value(ty));
         Ok(v)
+    }
+
+    /// Stores `v` (a `ty`) at `addr`, a small struct or tuple field by field (see
+    /// [`Self::load_typed`]).
+    fn store_typed(
+        &self,
+        addr: PointerValue<'ctx>,
+        v: BasicValueEnum<'ctx>,
+        ty: &Ty,
+        depth: u32,
+    ) -> Result<(), String> {
+        let b = &self.m.builder;
+        if let (Some(fields), BasicValueEnum::StructValue(sv)) = (self.split_fields(ty, depth), v)
+            && sv.get_type().count_fields() as usize == fields.len()
+        {
+            let st = sv.get_type();
+            for (i, ft) in fields.iter().enumerate() {
+                let fa = ll(b.build_struct_gep(st, addr, i as u32, "fld"))?;
+                let fv = ll(b.build_extract_value(sv, i as u32, "fv"))?;
+                self.store_typed(fa, fv, ft, depth + 1)?;
+            }
+            return Ok(());
+        }
+        let st = ll(b.build_store(addr, v))?;
+        self.m.tag_access(Some(st), Access::Value(ty));
+        Ok(())
     }
 
     pub fn store_place(&self, place: &Place, v: BasicValueEnum<'ctx>) -> Result<(), String> {
@@ -146,9 +215,7 @@ impl<'m, 'a, 'ctx> FnCx<'m, 'a, 'ctx> {
                 v.get_type().print_to_string().to_string()
             ));
         }
-        let st = ll(self.m.builder.build_store(addr, v))?;
-        self.m.tag_access(Some(st), Access::Value(&ty));
-        Ok(())
+        self.store_typed(addr, v, &ty, 0)
     }
 
     /// An extra stack slot in the entry block (the builder keeps its current position).
