@@ -1132,6 +1132,15 @@ impl FnCx<'_> {
         if let Some((c, rest)) = self.split_fn_value_args(id, explicit, args) {
             return self.call_with_receiver(id, prefix, base, recv, name, Some(&c), &rest, span);
         }
+        // A nested `def` passed to the method: its instance is lifted into this function.
+        if let Some(c) = explicit
+            && self.passes_closure(id, c)
+        {
+            let recv_arg = TArg::Value(recv.clone());
+            let call =
+                self.generic_with_closures_on(id, &name.name, Some((prefix, recv)), c, args, span);
+            return Some((call, recv_arg));
+        }
         let line = self.line(span);
         let Some((sig, ct)) = self.instantiate(id, prefix, explicit, args, 1, span) else {
             for a in args {

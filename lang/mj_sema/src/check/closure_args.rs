@@ -33,6 +33,14 @@ impl FnCx<'_> {
             return None;
         }
         let mut c: Vec<Arg> = cargs.map(<[Arg]>::to_vec).unwrap_or_default();
+        // (Already moved: the run-time arguments left are the others.)
+        let named = |n: &str| {
+            c.iter()
+                .any(|a| a.name.as_ref().is_some_and(|k| k.name == n))
+        };
+        if lifted.iter().any(|v| named(&v.name)) {
+            return None;
+        }
         let mut rest = Vec::new();
         let mut pos = 0;
         for a in args {
@@ -124,6 +132,20 @@ impl FnCx<'_> {
         args: &[Arg],
         span: Span,
     ) -> TExpr {
+        self.generic_with_closures_on(id, n, None, cargs, args, span)
+    }
+
+    /// [`Self::generic_with_closures`], also for a method: `recv` is the receiver and the
+    /// compile-time arguments of its struct (`opt.map(closure)`).
+    pub fn generic_with_closures_on(
+        &mut self,
+        id: crate::tir::FnId,
+        n: &str,
+        recv: Option<(Vec<CtArg>, TExpr)>,
+        cargs: &[Arg],
+        args: &[Arg],
+        span: Span,
+    ) -> TExpr {
         let line = self.line(span);
         let f = &self.cx.funcs[id.0 as usize];
         let fail = |fx: &mut Self, msg: String, at: Span| {
@@ -133,17 +155,25 @@ impl FnCx<'_> {
             }
             fx.unknown(line)
         };
-        if f.owner.is_some() || f.trait_owner.is_some() {
+        if f.trait_owner.is_some() || (f.owner.is_some() && recv.is_none()) {
             return fail(
                 self,
-                format!("passing a nested `def` to the method `{n}` is not supported yet"),
+                format!("passing a nested `def` to `{n}` this way is not supported yet"),
                 span,
             );
         }
         let params = f.generics.clone();
         let mut targs: Vec<Option<CtArg>> = vec![None; params.len()];
+        let prefix = recv.as_ref().map_or(0, |(p, _)| p.len());
+        if let Some((p, _)) = &recv {
+            for (i, a) in p.iter().enumerate() {
+                if let Some(t) = targs.get_mut(i) {
+                    *t = Some(a.clone());
+                }
+            }
+        }
         let mut closures: Vec<(usize, usize)> = Vec::new();
-        let mut pos = 0;
+        let mut pos = prefix;
         for a in cargs {
             let i = match &a.name {
                 Some(k) => params.iter().position(|p| p.name == k.name),
@@ -175,10 +205,22 @@ impl FnCx<'_> {
                 None => return self.unknown(line),
             }
         }
+        // A closure's signature decides the type parameters in its function parameter's
+        // (`To` of `Mapper: def(var T) -> To`).
+        for &(i, k) in &closures {
+            if let GKind::Func(want, ret) = &params[i].kind {
+                let cs = self.closures[k].sig.clone();
+                for (w, p) in want.iter().zip(&cs.params) {
+                    generics::unify(w, &p.ty, &mut targs);
+                }
+                generics::unify(ret, &cs.ret, &mut targs);
+            }
+        }
         // The other parameters from the run-time arguments, or their defaults.
         if targs.iter().any(Option::is_none) {
             let fsig = self.cx.funcs[id.0 as usize].sig.clone();
-            self.infer_from_args(&fsig, 0, args, &mut targs);
+            let skip = usize::from(recv.is_some());
+            self.infer_from_args(&fsig, skip, args, &mut targs);
             for (i, p) in params.iter().enumerate() {
                 if targs[i].is_none()
                     && let Some(d) = &p.default
@@ -236,12 +278,20 @@ impl FnCx<'_> {
         };
         let f = &self.cx.funcs[id.0 as usize];
         let module = f.module;
+        let owner = f.owner;
         let sig = generics::subst_sig(&f.sig, &targs);
-        let (types, consts) = generics::instance_names(&params, &targs);
-        // The instance, lifted into this function.
-        let (gidx, mut child, mut fparams) = self.lift_begin(module, &def.name.name, &sig, None);
-        child.tparams = types;
-        child.consts = consts;
+        // The instance, lifted into this function (a method's with its `Self`).
+        let (gidx, mut child, mut fparams) = self.lift_begin(module, &def.name.name, &sig, owner);
+        if recv.is_some() {
+            let (types, consts, self_ty) = generics::function_instance_names(self.cx, f, &targs);
+            child.tparams = types;
+            child.consts = consts;
+            child.self_ty = self_ty;
+        } else {
+            let (types, consts) = generics::instance_names(&params, &targs);
+            child.tparams = types;
+            child.consts = consts;
+        }
         let mut outer_caps: Vec<LocalId> = Vec::new();
         let mut cps: HashMap<String, (u32, Sig, Vec<LocalId>)> = HashMap::new();
         for (pname, cidx, csig, caps) in &bound {
@@ -258,8 +308,13 @@ impl FnCx<'_> {
         child.closure_params = cps;
         let name = format!("{}.{}[closure{gidx}]", self.name, def.name.name);
         self.lift_finish(child, &def, gidx, name, fparams, &sig, "function", None);
-        // The call: the arguments, then the captured variables' addresses.
-        let mut call_args = self.check_args(n, &sig, 0, args, span);
+        // The call: the receiver, the arguments, then the captured variables' addresses.
+        let mut call_args = Vec::new();
+        if let Some((_, r)) = recv {
+            call_args.push(self.self_arg(r, &sig));
+        }
+        let skip = call_args.len();
+        call_args.extend(self.check_args(n, &sig, skip, args, span));
         for c in outer_caps {
             let place = self.local_read(c, line);
             call_args.push(TArg::Ref(place));

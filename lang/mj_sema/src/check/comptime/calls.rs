@@ -397,6 +397,15 @@ pub(crate) fn locate(tree: &Module, loc: Option<(usize, Option<usize>)>) -> Opti
     let (stmt, member) = loc?;
     match (&tree.body.get(stmt)?.kind, member) {
         (StmtKind::Def(d), None) => Some(d),
+        // A method (of a struct or a trait).
+        (StmtKind::Struct(sd), Some(k)) => match &sd.body.get(k)?.kind {
+            StmtKind::Def(d) => Some(d),
+            _ => None,
+        },
+        (StmtKind::Trait(td), Some(k)) => match &td.body.get(k)?.kind {
+            StmtKind::Def(d) => Some(d),
+            _ => None,
+        },
         _ => None,
     }
 }
