@@ -164,16 +164,7 @@ impl FnCx<'_> {
                 if name == "write_to" {
                     return self.write_to_string(v, span);
                 }
-                if !self.has_method(&v.ty, name)
-                    && let Ty::Struct(sid, args) = &v.ty
-                    && (self.cx.declares(*sid, "Writable")
-                        || crate::check::conform::conditional(
-                            self.cx,
-                            *sid,
-                            args,
-                            &crate::check::TraitRef::Builtin("Writable"),
-                        ) == Some(true))
-                {
+                if !self.has_method(&v.ty, name) && self.declares_writable(&v.ty) {
                     return self.default_write(v, span);
                 }
                 if !self.has_method(&v.ty, name) {
@@ -197,6 +188,21 @@ impl FnCx<'_> {
     }
 
     /// `repr`-style text: strings quoted, everything else as `to_string`.
+    /// Whether struct type `t` declares `Writable`, unconditionally or by a conditional
+    /// conformance that holds for its arguments.
+    fn declares_writable(&self, t: &Ty) -> bool {
+        let Ty::Struct(sid, args) = t else {
+            return false;
+        };
+        self.cx.declares(*sid, "Writable")
+            || crate::check::conform::conditional(
+                self.cx,
+                *sid,
+                args,
+                &crate::check::TraitRef::Builtin("Writable"),
+            ) == Some(true)
+    }
+
     /// `x.write_to(writer)` / `x.write_repr_to(writer)` of a value whose type does not
     /// define them (a number, a string, a SIMD vector, a struct with the default
     /// `Writable`): appends what `String(x)` / `repr(x)` give to the writer.
@@ -210,8 +216,8 @@ impl FnCx<'_> {
         if !matches!(method, "write_to" | "write_repr_to") || args.len() != 1 {
             return None;
         }
-        if let Ty::Struct(sid, _) = &recv.ty
-            && !self.cx.declares(*sid, "Writable")
+        if let Ty::Struct(..) = &recv.ty
+            && !self.declares_writable(&recv.ty)
             && !self.has_method(&recv.ty, "__str__")
         {
             return None;
@@ -269,7 +275,7 @@ impl FnCx<'_> {
                 let inner = self.rt_call(Rt::StrSlice, args, Ty::Str, line);
                 wrap(self, head, inner)
             }
-            Ty::Struct(sid, args) => {
+            Ty::Struct(..) => {
                 if self.has_method(&v.ty, "write_repr_to") {
                     return self.write_method_string(v, "write_repr_to", span);
                 }
@@ -280,13 +286,7 @@ impl FnCx<'_> {
                 }
                 if !self.has_method(&v.ty, "write_to")
                     && !self.has_method(&v.ty, "__str__")
-                    && (self.cx.declares(sid, "Writable")
-                        || crate::check::conform::conditional(
-                            self.cx,
-                            sid,
-                            &args,
-                            &crate::check::TraitRef::Builtin("Writable"),
-                        ) == Some(true))
+                    && self.declares_writable(&v.ty)
                 {
                     return self.default_fields(v, true, span);
                 }
