@@ -19,6 +19,8 @@ use crate::ty::Ty;
 
 const PTR_METHODS: &[&str] = &[
     "free",
+    "as_immutable",
+    "unsafe_origin_cast",
     "load",
     "store",
     "strided_load",
@@ -567,6 +569,19 @@ impl FnCx<'_> {
                 self.arity(m, args, 0, 0, span);
                 let f = self.rt_call(Rt::Free, vec![p], Ty::Unit, line);
                 unit(vec![TStmt::Expr(f)])
+            }
+            // Origins and mutability are not tracked in pointer types: these casts keep
+            // the pointer (Mojo's `as_immutable()`, `unsafe_origin_cast[o]()`, ...).
+            "as_immutable"
+            | "as_imm"
+            | "as_mut"
+            | "unsafe_mut_cast"
+            | "unsafe_origin_cast"
+            | "as_any_origin"
+            | "as_unsafe_any_origin"
+            | "as_legacy_pointer" => {
+                self.arity(m, args, 0, 0, span);
+                p
             }
             "offset" => {
                 if !self.arity(m, args, 1, 1, span) {
