@@ -774,6 +774,10 @@ impl FnCx<'_> {
                     Some(Item::Builtin("algorithm", name)) => {
                         self.algorithm_call(&name, cargs, args, span)
                     }
+                    // `sort[less](list)`: older Mojo's spelling of `sort(list, less)`.
+                    None if n == "sort" && cargs.len() == 1 && args.len() == 1 => Some(
+                        super::builtins::sort_by(self, &args[0].value, &cargs[0].value, span),
+                    ),
                     _ => None,
                 }
             }

@@ -513,6 +513,10 @@ pub(crate) fn call_builtin(
         }
         "min" => fx.min_max(false, args, span),
         "max" => fx.min_max(true, args, span),
+        // `sort(list, less)`: the list's `_sort_by` with a function or a closure.
+        "sort" if args.len() == 2 && args.iter().all(|a| a.name.is_none()) => {
+            sort_by(fx, &args[0].value, &args[1].value, span)
+        }
         "sort" => {
             if !fx.arity(name, args, 1, 1, span) {
                 return Some(fx.unknown(line));
@@ -630,6 +634,31 @@ fn abs(fx: &mut FnCx<'_>, v: TExpr, span: Span) -> TExpr {
             fx.unknown(line)
         }
     }
+}
+
+/// `sort(list, less)` / `sort[less](list)`: `list._sort_by(less)` (`stdlib/std/collections/list.mj`).
+pub(crate) fn sort_by(fx: &mut FnCx<'_>, list: &ast::Expr, less: &ast::Expr, span: Span) -> TExpr {
+    let call = ast::Expr {
+        kind: ast::ExprKind::Call {
+            func: Box::new(ast::Expr {
+                kind: ast::ExprKind::Attr {
+                    base: Box::new(list.clone()),
+                    name: ast::Ident {
+                        name: "_sort_by".into(),
+                        span,
+                    },
+                },
+                span,
+            }),
+            args: vec![ast::Arg {
+                name: None,
+                value: less.clone(),
+                span: less.span,
+            }],
+        },
+        span,
+    };
+    fx.expr(&call, None)
 }
 
 pub(super) fn sort_list(fx: &mut FnCx<'_>, v: TExpr, reverse: TExpr, span: Span) -> TExpr {
