@@ -152,7 +152,7 @@ pub(crate) fn with_context(
             },
             span,
         };
-        guarded_stmt(fx, &guarded, e.span, out);
+        guarded_stmt(fx, &guarded, &ty, e.span, out);
         return;
     }
     // `__exit__(self, err) -> Bool` receives an error of the body: it returns True to
@@ -253,13 +253,57 @@ pub(crate) fn with_context(
         },
         span,
     };
-    guarded_stmt(fx, &guarded, e.span, out);
+    guarded_stmt(fx, &guarded, &ty, e.span, out);
 }
 
 /// Checks the desugared `with`. Its `__exit__` calls and re-raise all sit at the context
 /// manager's span: in a function that may not raise they would each report E0103, so
 /// they become one diagnostic that names the `with`.
-fn guarded_stmt(fx: &mut FnCx<'_>, guarded: &Stmt, at: Span, out: &mut Vec<TStmt>) {
+fn guarded_stmt(fx: &mut FnCx<'_>, guarded: &Stmt, ty: &Ty, at: Span, out: &mut Vec<TStmt>) {
+    // `with assert_raises():` in a function that may not raise (Mojo's test files write
+    // `def test_x():`, the manual too): a failed check stops the program with a run-time
+    // error (the message of the error `__exit__` raised) instead of raising.
+    if !fx.raises && fx.try_depth == 0 && is_assert_raises(fx, ty) {
+        let name = |n: &str| Expr {
+            kind: ExprKind::Name(n.to_string()),
+            span: at,
+        };
+        let call = |f: &str, arg: Expr| Expr {
+            kind: ExprKind::Call {
+                func: Box::new(name(f)),
+                args: vec![Arg {
+                    name: None,
+                    span: at,
+                    value: arg,
+                }],
+            },
+            span: at,
+        };
+        let err = format!("<assert_raises{}>", fx.locals.len());
+        let stop = call("abort", call("String", name(&err)));
+        let wrapped = Stmt {
+            kind: StmtKind::Try {
+                body: vec![guarded.clone()],
+                handlers: vec![ExceptHandler {
+                    ty: None,
+                    name: Some(Ident {
+                        name: err,
+                        span: at,
+                    }),
+                    body: vec![Stmt {
+                        kind: StmtKind::Expr(stop),
+                        span: at,
+                    }],
+                    span: at,
+                }],
+                else_body: None,
+                finally_body: None,
+            },
+            span: at,
+        };
+        fx.stmt(&wrapped, out);
+        return;
+    }
     let before = fx.diags.len();
     fx.stmt(guarded, out);
     let is_ours = |d: &Diag| d.code == E_UNHANDLED_RAISE && d.span == at;
@@ -286,6 +330,14 @@ fn guarded_stmt(fx: &mut FnCx<'_>, guarded: &Stmt, at: Span, out: &mut Vec<TStmt
             ..first
         },
     ));
+}
+
+/// Whether `ty` is `std.testing.assert_raises`.
+fn is_assert_raises(fx: &FnCx<'_>, ty: &Ty) -> bool {
+    let Ty::Struct(s, _) = ty else { return false };
+    let sd = &fx.cx.structs[*s as usize];
+    fx.cx.struct_names[*s as usize] == "assert_raises"
+        && fx.cx.modules[sd.module].input.name == "std.testing"
 }
 
 /// The key under which a struct keeps its `__exit__(self, err)` overload (`items.rs`);
