@@ -108,7 +108,8 @@ pub fn imports(db: &dyn salsa::Database, file: SourceFile) -> Vec<(u32, String)>
             // `.count()` of another type must not load it for every program.)
             "std.collections.string" => {
                 !file.module(db).starts_with("std.")
-                    && crate::imports::mentions_string_methods(file.text(db))
+                    && (crate::imports::mentions_string_methods(file.text(db))
+                        || crate::imports::mentions_word(file.text(db), "Codepoint"))
             }
             "std.builtin.simd_methods" => {
                 !file.module(db).starts_with("std.")

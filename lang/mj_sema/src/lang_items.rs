@@ -124,6 +124,7 @@ pub const STRING_METHOD_NAMES: &[&str] = &[
     "codepoint_slices",
     "format",
     "as_string_slice",
+    "codepoints",
 ];
 
 /// The module whose functions are methods of the built-in SIMD vectors and numeric

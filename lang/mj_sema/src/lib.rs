@@ -45,4 +45,5 @@ pub const PRELUDE_NAMES: &[&str] = &[
     "DictEntry",
     "List",
     "range",
+    "Codepoint",
 ];
