@@ -52,6 +52,7 @@ pub fn intrinsic_name(op: Intrinsic) -> &'static str {
         I::Ceil => "llvm.ceil",
         I::Trunc => "llvm.trunc",
         I::Round => "llvm.round",
+        I::RoundEven => "llvm.roundeven",
         I::Fabs => "llvm.fabs",
         I::Fma => "llvm.fma",
         I::MaxNum => "llvm.maxnum",

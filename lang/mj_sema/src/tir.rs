@@ -159,6 +159,8 @@ pub enum Intrinsic {
     Trunc,
     /// Round half away from zero.
     Round,
+    /// Round half to even (Python's and Mojo's `round`).
+    RoundEven,
     /// Float absolute value.
     Fabs,
     /// Fused multiply-add `a * b + c`.

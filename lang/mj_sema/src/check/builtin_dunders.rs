@@ -81,7 +81,7 @@ fn dunder(name: &str) -> Option<Dunder> {
         "__ceil__" => Some(Dunder::Rounding(crate::tir::Intrinsic::Ceil)),
         "__floor__" => Some(Dunder::Rounding(crate::tir::Intrinsic::Floor)),
         "__trunc__" => Some(Dunder::Rounding(crate::tir::Intrinsic::Trunc)),
-        "__round__" => Some(Dunder::Rounding(crate::tir::Intrinsic::Round)),
+        "__round__" => Some(Dunder::Rounding(crate::tir::Intrinsic::RoundEven)),
         "is_power_of_two" => Some(Dunder::PowerOfTwo),
         _ => None,
     }
@@ -132,6 +132,14 @@ impl FnCx<'_> {
         {
             let x = self.expr(&args[0].value, None);
             return Ok(self.compare(CmpOp::In, x, recv, span));
+        }
+        // `x.__round__()` / `x.__round__(ndigits)`: `round(x)` / `round(x, ndigits)`.
+        if name == "__round__"
+            && (recv.ty.is_numeric() || matches!(recv.ty, Ty::Vector(..)))
+            && args.len() <= 1
+        {
+            let nd = args.first().map(|a| self.typed_arg(a, &Ty::INT));
+            return Ok(super::builtins::round_value(self, recv, nd, span));
         }
         // `x.__iadd__(y)` of a number, vector or string variable: `x += y`.
         if let Some(op) = in_place(name).filter(|_| builtin_value(&recv.ty)) {

@@ -461,55 +461,8 @@ pub(crate) fn call_builtin(
                 return Some(fx.unknown(line));
             }
             let v = fx.expr(&args[0].value, expected.filter(|t| t.is_numeric()));
-            if v.ty.is_int() || v.ty.is_unknown() {
-                if args.len() == 2 {
-                    fx.typed_arg(&args[1], &Ty::INT);
-                }
-                return Some(v);
-            }
-            if !v.ty.is_float() {
-                let msg = format!("`round` needs a number, found `{}`", fx.ty_name(&v.ty));
-                fx.error(Diag::error(E_MISMATCH, msg, args[0].value.span));
-                return Some(fx.unknown(line));
-            }
-            let ft = v.ty.clone();
-            let round = |v: TExpr| {
-                TExpr::new(
-                    K::Call(
-                        Callee::Intrinsic(crate::tir::Intrinsic::Round),
-                        vec![TArg::Value(v)],
-                    ),
-                    ft.clone(),
-                    line,
-                )
-            };
-            if args.len() == 1 {
-                return Some(round(v));
-            }
-            // round(x, n): ties away from zero at the n-th decimal digit.
-            let n = fx.typed_arg(&args[1], &Ty::INT);
-            let n = fx.cast(n, ft.clone());
-            let ten = TExpr::new(K::Float(10.0), ft.clone(), line);
-            let scale = TExpr::new(
-                K::Call(
-                    Callee::Intrinsic(crate::tir::Intrinsic::Pow),
-                    vec![TArg::Value(ten), TArg::Value(n)],
-                ),
-                ft.clone(),
-                line,
-            );
-            let (st, scale) = fx.temp(scale);
-            let scaled = TExpr::new(
-                K::Binary(TBin::Mul, Box::new(v), Box::new(scale.clone())),
-                ft.clone(),
-                line,
-            );
-            let r = TExpr::new(
-                K::Binary(TBin::Div, Box::new(round(scaled)), Box::new(scale)),
-                ft.clone(),
-                line,
-            );
-            TExpr::new(K::Seq(vec![st], Box::new(r)), ft, line)
+            let nd = args.get(1).map(|a| fx.typed_arg(a, &Ty::INT));
+            round_value(fx, v, nd, args[0].value.span)
         }
         "min" => fx.min_max(false, args, span),
         "max" => fx.min_max(true, args, span),
@@ -634,6 +587,140 @@ fn abs(fx: &mut FnCx<'_>, v: TExpr, span: Span) -> TExpr {
             fx.unknown(line)
         }
     }
+}
+
+/// `round(x)` / `round(x, ndigits)` as Python and Mojo round: half to even, for floats at
+/// the `ndigits`-th decimal digit, for integers at a power of ten (`round(1350, -2)` is
+/// 1400, `round(1250, -2)` 1200; a non-negative `ndigits` keeps the integer).
+pub(crate) fn round_value(fx: &mut FnCx<'_>, v: TExpr, nd: Option<TExpr>, span: Span) -> TExpr {
+    let line = v.line;
+    if v.ty.is_unknown() {
+        return v;
+    }
+    let ty = v.ty.clone();
+    let even = |e: TExpr, t: &Ty| {
+        TExpr::new(
+            K::Call(
+                Callee::Intrinsic(crate::tir::Intrinsic::RoundEven),
+                vec![TArg::Value(e)],
+            ),
+            t.clone(),
+            line,
+        )
+    };
+    if ty.is_int() {
+        let Some(nd) = nd else { return v };
+        // q, r = divmod(x, p) with p = 10 ** -ndigits; q += 1 when r is past the half (or
+        // at it with q odd); the result is q * p. Beyond 18 digits every Int rounds to 0.
+        let int = |k: i128| TExpr::new(K::Int(k), Ty::INT, line);
+        let x = fx.cast(v, Ty::INT);
+        let mut st = Vec::new();
+        let x = fx.spill_to(x, &mut st);
+        let nd = fx.spill_to(nd, &mut st);
+        let bin = |op, a: TExpr, b: TExpr| {
+            TExpr::new(K::Binary(op, Box::new(a), Box::new(b)), Ty::INT, line)
+        };
+        let cmp = |op, a: TExpr, b: TExpr| {
+            TExpr::new(K::Cmp(op, Box::new(a), Box::new(b)), Ty::Bool, line)
+        };
+        let neg = bin(TBin::Sub, int(0), nd.clone());
+        let p = fx.rt_call(Rt::PowInt, vec![int(10), neg.clone()], Ty::INT, line);
+        let p = fx.spill_to(p, &mut st);
+        // (`p` is positive when the result is used: `ndigits < 0` and at most 18 digits.)
+        let p1 = TExpr::new(
+            K::IfExp(
+                Box::new(cmp(crate::tir::TCmp::Gt, p.clone(), int(0))),
+                Box::new(p.clone()),
+                Box::new(int(1)),
+            ),
+            Ty::INT,
+            line,
+        );
+        let p = fx.spill_to(p1, &mut st);
+        let q = bin(TBin::FloorDiv, x.clone(), p.clone());
+        let q = fx.spill_to(q, &mut st);
+        let r = bin(TBin::Sub, x.clone(), bin(TBin::Mul, q.clone(), p.clone()));
+        let r2 = fx.spill_to(bin(TBin::Mul, r, int(2)), &mut st);
+        let odd = cmp(
+            crate::tir::TCmp::Ne,
+            bin(TBin::BitAnd, q.clone(), int(1)),
+            int(0),
+        );
+        let up = TExpr::new(
+            K::Or(
+                Box::new(cmp(crate::tir::TCmp::Gt, r2.clone(), p.clone())),
+                Box::new(TExpr::new(
+                    K::And(
+                        Box::new(cmp(crate::tir::TCmp::Eq, r2, p.clone())),
+                        Box::new(odd),
+                    ),
+                    Ty::Bool,
+                    line,
+                )),
+            ),
+            Ty::Bool,
+            line,
+        );
+        let q1 = TExpr::new(
+            K::IfExp(
+                Box::new(up),
+                Box::new(bin(TBin::Add, q.clone(), int(1))),
+                Box::new(q),
+            ),
+            Ty::INT,
+            line,
+        );
+        let rounded = bin(TBin::Mul, q1, p);
+        let big = cmp(crate::tir::TCmp::Lt, nd.clone(), int(-18));
+        let keep = cmp(crate::tir::TCmp::Ge, nd, int(0));
+        let r = TExpr::new(
+            K::IfExp(
+                Box::new(keep),
+                Box::new(x),
+                Box::new(TExpr::new(
+                    K::IfExp(Box::new(big), Box::new(int(0)), Box::new(rounded)),
+                    Ty::INT,
+                    line,
+                )),
+            ),
+            Ty::INT,
+            line,
+        );
+        let r = fx.cast(r, ty.clone());
+        return TExpr::new(K::Seq(st, Box::new(r)), ty, line);
+    }
+    if !ty.is_float() && !matches!(&ty, Ty::Vector(e, _) if e.is_float()) {
+        let msg = format!("`round` needs a number, found `{}`", fx.ty_name(&ty));
+        fx.error(Diag::error(E_MISMATCH, msg, span));
+        return fx.unknown(line);
+    }
+    let Some(nd) = nd else {
+        return even(v, &ty);
+    };
+    let ft = ty.clone();
+    let n = fx.cast(nd, Ty::F64);
+    let ten = TExpr::new(K::Float(10.0), Ty::F64, line);
+    let scale = TExpr::new(
+        K::Call(
+            Callee::Intrinsic(crate::tir::Intrinsic::Pow),
+            vec![TArg::Value(ten), TArg::Value(n)],
+        ),
+        Ty::F64,
+        line,
+    );
+    let scale = fx.cast(scale, ft.clone());
+    let (st, scale) = fx.temp(scale);
+    let scaled = TExpr::new(
+        K::Binary(TBin::Mul, Box::new(v), Box::new(scale.clone())),
+        ft.clone(),
+        line,
+    );
+    let r = TExpr::new(
+        K::Binary(TBin::Div, Box::new(even(scaled, &ft)), Box::new(scale)),
+        ft.clone(),
+        line,
+    );
+    TExpr::new(K::Seq(vec![st], Box::new(r)), ft, line)
 }
 
 /// `sort(list, less)` / `sort[less](list)`: `list._sort_by(less)` (`stdlib/std/collections/list.mj`).

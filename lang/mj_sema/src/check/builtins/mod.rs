@@ -22,7 +22,7 @@ pub(crate) mod target;
 mod testing;
 
 pub(crate) use ffi::{check_export, external_call, llvm_intrinsic};
-pub(crate) use functions::{call_builtin, sort_by};
+pub(crate) use functions::{call_builtin, round_value, sort_by};
 pub(crate) use iter::iteration_plan;
 pub(crate) use memory::memory_method;
 pub(crate) use methods::builtin_method;
