@@ -304,6 +304,7 @@ impl FnCx<'_> {
             }
             // `x in v` of a SIMD vector: some lane equals `x`.
             Ty::Vector(..) => self.simd_contains(coll, item, span),
+            Ty::Array(..) => self.array_contains(coll, item, span),
             t => {
                 let msg = format!("`in` is not supported for `{}`", self.ty_name(&t));
                 self.error(Diag::error(E_OPERATOR, msg, span));

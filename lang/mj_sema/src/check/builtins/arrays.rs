@@ -28,6 +28,21 @@ impl FnCx<'_> {
         span: Span,
     ) -> TExpr {
         let line = self.line(span);
+        // `InlineArray[T, n](v)` with `n > 1`: every element is `v` (Mojo's fill
+        // constructor).
+        if let [a] = args
+            && a.name.is_none()
+            && n > 1
+        {
+            let fill = Arg {
+                name: Some(ast::Ident {
+                    name: "fill".into(),
+                    span: a.span,
+                }),
+                ..a.clone()
+            };
+            return self.construct_array(ty, elem, n, &[fill], span);
+        }
         if let [a] = args
             && let Some(k) = &a.name
         {
@@ -92,6 +107,34 @@ impl FnCx<'_> {
             })
             .collect();
         TExpr::new(K::Aggregate(vals), ty, line)
+    }
+
+    /// `x in arr`: whether some element equals `x` (compared with `==`).
+    pub(crate) fn array_contains(&mut self, arr: TExpr, x: TExpr, span: Span) -> TExpr {
+        let line = arr.line;
+        let Ty::Array(elem, n) = arr.ty.clone() else {
+            return self.unknown(line);
+        };
+        let x = self.coerce(x, &elem, span);
+        let mut st = Vec::new();
+        let arr = if is_place(&arr) {
+            arr
+        } else {
+            self.spill_to(arr, &mut st)
+        };
+        let x = self.spill_to(x, &mut st);
+        let mut any = TExpr::new(K::Bool(false), Ty::Bool, line);
+        for k in 0..n {
+            let base = TExpr::new(
+                K::AddrOf(Box::new(arr.clone())),
+                Ty::RawPtr(elem.clone(), 0),
+                line,
+            );
+            let e = self.deref(self.offset(base, self.int(k.into(), line)));
+            let eq = self.compare(ast::CmpOp::Eq, e, x.clone(), span);
+            any = TExpr::new(K::Or(Box::new(any), Box::new(eq)), Ty::Bool, line);
+        }
+        TExpr::new(K::Seq(st, Box::new(any)), Ty::Bool, line)
     }
 
     /// Element `i` of an array place, bounds-checked (negative indices count from the end).
@@ -204,6 +247,28 @@ impl FnCx<'_> {
                 TExpr::new(K::AddrOf(Box::new(place)), Ty::RawPtr(elem, 0), line)
             }
             "copy" => recv,
+            // `arr.unsafe_get(i)`: the element, not bounds-checked.
+            "unsafe_get" => {
+                if !self.arity("unsafe_get", args, 1, 1, span) {
+                    return self.unknown(line);
+                }
+                let i = self.expr(&args[0].value, Some(&Ty::INT));
+                let i = self.coerce(i, &Ty::INT, args[0].value.span);
+                let place = if is_place(&recv) {
+                    recv
+                } else {
+                    self.as_place(recv)
+                };
+                let base = TExpr::new(K::AddrOf(Box::new(place)), Ty::RawPtr(elem, 0), line);
+                self.deref(self.offset(base, i))
+            }
+            "__contains__" => {
+                if !self.arity("__contains__", args, 1, 1, span) {
+                    return self.unknown(line);
+                }
+                let x = self.expr(&args[0].value, Some(&elem));
+                self.array_contains(recv, x, span)
+            }
             m => {
                 let msg = format!("`{}` has no method `{m}`", self.ty_name(&recv.ty));
                 let mut d = Diag::error(E_NO_MEMBER, msg, name.span);
