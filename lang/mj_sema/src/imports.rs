@@ -87,7 +87,7 @@ pub fn mentions_optional(text: &str) -> bool {
 pub fn mentions_string_methods(text: &str) -> bool {
     crate::lang_items::STRING_METHOD_NAMES
         .iter()
-        .any(|name| mentions_method_call(text, name))
+        .any(|name| mentions_method_call(text, name, &['(']))
 }
 
 /// Whether a file may call a SIMD method written in mj (`std.builtin.simd_methods`):
@@ -95,22 +95,18 @@ pub fn mentions_string_methods(text: &str) -> bool {
 pub fn mentions_simd_methods(text: &str) -> bool {
     // (`**` of integer vectors is its `__pow__`.)
     text.contains("**")
-        || crate::lang_items::SIMD_METHOD_NAMES.iter().any(|name| {
-            text.match_indices(name).any(|(i, _)| {
-                let after = text[i + name.len()..].trim_start_matches([' ', '\t']);
-                i > 0
-                    && text.as_bytes()[i - 1] == b'.'
-                    && (after.starts_with('(') || after.starts_with('['))
-            })
-        })
+        || crate::lang_items::SIMD_METHOD_NAMES
+            .iter()
+            .any(|name| mentions_method_call(text, name, &['(', '[']))
 }
 
-/// Whether `text` has `.name(` (spaces allowed before the parenthesis).
-fn mentions_method_call(text: &str, name: &str) -> bool {
+/// Whether `text` has `.name` followed by one of `openers` (`(`, or `[` of compile-time
+/// arguments), spaces allowed between.
+fn mentions_method_call(text: &str, name: &str, openers: &[char]) -> bool {
     let b = text.as_bytes();
     text.match_indices(name).any(|(i, _)| {
         let after = text[i + name.len()..].trim_start_matches([' ', '\t']);
-        i > 0 && b[i - 1] == b'.' && after.starts_with('(')
+        i > 0 && b[i - 1] == b'.' && after.starts_with(openers)
     })
 }
 

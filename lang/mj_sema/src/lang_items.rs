@@ -150,39 +150,34 @@ pub const SIMD_METHOD_NAMES: &[&str] = &[
 
 /// The mj function that implements the SIMD method `name`, if its module is loaded.
 pub(crate) fn simd_method(cx: &Ctx, name: &str) -> Option<crate::tir::FnId> {
-    let md = cx.modules.iter().find(|md| md.input.name == SIMD_METHODS)?;
-    match md.scope.get(name) {
-        Some(Item::Func(f))
-            if cx.funcs[f.0 as usize]
-                .sig
-                .params
-                .first()
-                .is_some_and(|p| p.name == "self") =>
-        {
-            Some(*f)
-        }
-        _ => None,
-    }
+    method_of_module(cx, SIMD_METHODS, name)
 }
 
 /// The mj function that implements `String.<name>`, if its module is loaded.
 pub(crate) fn string_method(cx: &Ctx, name: &str) -> Option<crate::tir::FnId> {
-    let md = cx
-        .modules
-        .iter()
-        .find(|md| md.input.name == STRING_METHODS)?;
+    method_of_module(cx, STRING_METHODS, name)
+}
+
+/// The function `name` of `module` (a module of methods of a built-in type) when it is
+/// one of its methods: its first parameter is `self`, the receiver.
+fn method_of_module(cx: &Ctx, module: &str, name: &str) -> Option<crate::tir::FnId> {
+    let md = cx.modules.iter().find(|md| md.input.name == module)?;
     match md.scope.get(name) {
-        Some(Item::Func(f)) if is_string_method(cx, *f) => Some(*f),
+        Some(Item::Func(f)) if takes_self(cx, *f) => Some(*f),
         _ => None,
     }
+}
+
+fn takes_self(cx: &Ctx, f: crate::tir::FnId) -> bool {
+    let fd = &cx.funcs[f.0 as usize];
+    fd.sig.params.first().is_some_and(|p| p.name == "self")
 }
 
 /// Whether function `f` is a method of the built-in `String`: a function of
 /// [`STRING_METHODS`] whose first parameter is `self` (its receiver).
 pub(crate) fn is_string_method(cx: &Ctx, f: crate::tir::FnId) -> bool {
     let fd = &cx.funcs[f.0 as usize];
-    cx.modules[fd.module].input.name == STRING_METHODS
-        && fd.sig.params.first().is_some_and(|p| p.name == "self")
+    cx.modules[fd.module].input.name == STRING_METHODS && takes_self(cx, f)
 }
 
 /// The element type of the library's `List[T]`.

@@ -668,20 +668,18 @@ impl FnCx<'_> {
     /// `base` naming a built-in value type (`Int`, `Float32`, `String`, `SIMD[...]`, or a
     /// `comptime` alias of one), as a namespace of its methods.
     fn builtin_type_base(&mut self, base: &Expr) -> Option<Ty> {
-        const TYPES: &[&str] = &[
-            "Int", "UInt", "Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32",
-            "UInt64", "Float16", "BFloat16", "Float32", "Float64", "Bool", "String", "SIMD",
-            "Scalar",
-        ];
+        let builtin = |n: &str| {
+            super::items::scalar_type(n).is_some() || matches!(n, "String" | "SIMD" | "Scalar")
+        };
         let named = |fx: &Self, n: &str| {
             fx.lookup_local(n).is_none()
                 && match fx.cx.modules[fx.m].scope.get(n) {
-                    Some(Item::Builtin(_, b)) => TYPES.contains(&b.as_str()),
+                    Some(Item::Builtin(_, b)) => builtin(b),
                     Some(Item::Const(super::ConstVal::Type(t))) => !matches!(t, Ty::Struct(..)),
                     None => match fx.consts.get(n) {
                         Some(super::ConstVal::Type(t)) => !matches!(t, Ty::Struct(..)),
                         Some(_) => false,
-                        None => TYPES.contains(&n),
+                        None => builtin(n),
                     },
                     _ => false,
                 }
