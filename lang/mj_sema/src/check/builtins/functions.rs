@@ -353,8 +353,8 @@ pub(crate) fn call_builtin(
             let v = fx.expr(&args[0].value, None);
             fx.mojo_repr(v, args[0].value.span)
         }
-        // How the library's containers print an element: a string quoted, anything else
-        // as `print` shows it (`['a', 'b']`, `[1, 2]`, `{1: 'x'}`).
+        // Python's `repr` of a value: a string quoted, anything else as `print` shows it
+        // (a dict's `KeyError: 'k'`, `format`'s `{!r}`).
         "_element_repr" => {
             if !fx.arity(name, args, 1, 1, span) {
                 return Some(fx.unknown(line));

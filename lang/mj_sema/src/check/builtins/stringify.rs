@@ -135,24 +135,7 @@ impl FnCx<'_> {
                 let v = TExpr::new(K::Cast(Box::new(v)), Ty::INT, line);
                 self.rt_call(Rt::FmtInt, vec![v, s("#x", line)], Ty::Str, line)
             }
-            Ty::Tuple(ts) => {
-                let mut st = Vec::new();
-                let tmp = self.spill_to(v, &mut st);
-                let mut acc = s("(", line);
-                for (i, t) in ts.iter().enumerate() {
-                    if i > 0 {
-                        acc = self.rt_call(Rt::StrConcat, vec![acc, s(", ", line)], Ty::Str, line);
-                    }
-                    let f = TExpr::new(K::Field(Box::new(tmp.clone()), i as u32), t.clone(), line);
-                    let part = self.repr_string(f, span);
-                    acc = self.rt_call(Rt::StrConcat, vec![acc, part], Ty::Str, line);
-                }
-                if ts.len() == 1 {
-                    acc = self.rt_call(Rt::StrConcat, vec![acc, s(",", line)], Ty::Str, line);
-                }
-                acc = self.rt_call(Rt::StrConcat, vec![acc, s(")", line)], Ty::Str, line);
-                TExpr::new(K::Seq(st, Box::new(acc)), Ty::Str, line)
-            }
+            Ty::Tuple(ts) => self.tuple_text(v, &ts, "(", false, span),
             Ty::Struct(..) => {
                 let name = if self.has_method(&v.ty, "__str__") {
                     "__str__"
@@ -185,6 +168,33 @@ impl FnCx<'_> {
                 self.unknown(line)
             }
         }
+    }
+
+    /// A tuple as Mojo writes it: `(1, a)` (`write_to`: the elements as `print` shows
+    /// them) or, after `head`, `(Int(1), 'a')` (`write_repr_to`: their `repr`); one
+    /// element keeps its trailing comma.
+    fn tuple_text(&mut self, v: TExpr, ts: &[Ty], head: &str, as_repr: bool, span: Span) -> TExpr {
+        let line = v.line;
+        let mut st = Vec::new();
+        let tmp = self.spill_to(v, &mut st);
+        let mut acc = s(head, line);
+        for (i, t) in ts.iter().enumerate() {
+            if i > 0 {
+                acc = self.rt_call(Rt::StrConcat, vec![acc, s(", ", line)], Ty::Str, line);
+            }
+            let f = TExpr::new(K::Field(Box::new(tmp.clone()), i as u32), t.clone(), line);
+            let part = if as_repr {
+                self.mojo_repr(f, span)
+            } else {
+                self.stringify(f, span)
+            };
+            acc = self.rt_call(Rt::StrConcat, vec![acc, part], Ty::Str, line);
+        }
+        if ts.len() == 1 {
+            acc = self.rt_call(Rt::StrConcat, vec![acc, s(",", line)], Ty::Str, line);
+        }
+        acc = self.rt_call(Rt::StrConcat, vec![acc, s(")", line)], Ty::Str, line);
+        TExpr::new(K::Seq(st, Box::new(acc)), Ty::Str, line)
     }
 
     /// `repr`-style text: strings quoted, everything else as `to_string`.
@@ -291,6 +301,11 @@ impl FnCx<'_> {
                     return self.default_fields(v, true, span);
                 }
                 self.stringify(v, span)
+            }
+            Ty::Tuple(ts) => {
+                let names: Vec<String> = ts.iter().map(|t| self.ty_name(t)).collect();
+                let head = format!("Tuple[{}](", names.join(", "));
+                self.tuple_text(v, &ts, &head, true, span)
             }
             _ => self.repr_string(v, span),
         }
