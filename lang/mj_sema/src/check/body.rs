@@ -570,6 +570,16 @@ impl FnCx<'_> {
                     self.consts.insert(name.name.clone(), ConstVal::Type(t));
                     return;
                 }
+                // `comptime T = type_of(x)`: the type of a run-time value.
+                if let ExprKind::Call { func, args } = &value.kind
+                    && matches!(&func.kind, ExprKind::Name(n) if n == "type_of")
+                    && args.len() == 1
+                    && params.is_empty()
+                {
+                    let t = self.type_operand(value);
+                    self.consts.insert(name.name.clone(), ConstVal::Type(t));
+                    return;
+                }
                 let mut diags = Vec::new();
                 let alias =
                     super::params::alias_of(self.cx, self.m, &name.name, params, value, &mut diags);

@@ -335,6 +335,16 @@ impl FnCx<'_> {
         {
             return v;
         }
+        // `type_of(x)(args)`: a constructor call of `x`'s type (bound to a hidden type
+        // name of the body, as in a type annotation).
+        if let ExprKind::Call { func: f, args: a } = &func.kind
+            && matches!(&f.kind, ExprKind::Name(n) if n == "type_of"
+                && self.lookup_local(n).is_none())
+            && a.len() == 1
+        {
+            let callee = self.bind_type_of(func);
+            return self.call(&callee, args, span, expected);
+        }
         match &func.kind {
             // `NoneType()`: the `None` value.
             ExprKind::Name(n)

@@ -146,7 +146,7 @@ pub(crate) fn dtype_predicate(t: &Ty, name: &str) -> Option<bool> {
     })
 }
 
-fn is_name(e: &Expr, n: &str) -> bool {
+pub(crate) fn is_name(e: &Expr, n: &str) -> bool {
     matches!(&e.kind, ExprKind::Name(x) if x == n)
 }
 

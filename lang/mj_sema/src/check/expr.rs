@@ -71,6 +71,14 @@ impl FnCx<'_> {
             ExprKind::Index { base, args } => self.index(base, args, e.span, line),
             ExprKind::Unary { op, expr } => self.unary(*op, expr, e.span, expected),
             ExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs, e.span, expected),
+            // `type_of(x) == List[Int]`, `T == Float64`: types compared at compile time.
+            ExprKind::Compare { first, rest }
+                if rest.len() == 1
+                    && matches!(rest[0].0, CmpOp::Eq | CmpOp::Ne)
+                    && let Some(same) = self.types_compared(first, &rest[0].1) =>
+            {
+                TExpr::new(K::Bool(same == (rest[0].0 == CmpOp::Eq)), Ty::Bool, line)
+            }
             ExprKind::Compare { first, rest } => {
                 // `[] < xs`, `{} == s`: an empty literal on the left takes the right side's
                 // type (evaluated first, once).
@@ -1585,4 +1593,32 @@ fn string_constant(name: &str) -> Option<&'static str> {
         }
         _ => return None,
     })
+}
+
+/// Whether `e` can name a type: `T`, `List[Int]`, `Self.T`, `type_of(x)`.
+fn type_shaped(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Name(_) => true,
+        ExprKind::Index { base, .. } | ExprKind::Attr { base, .. } => {
+            matches!(base.kind, ExprKind::Name(_))
+        }
+        ExprKind::Call { func, args } => {
+            args.len() == 1 && matches!(&func.kind, ExprKind::Name(n) if n == "type_of")
+        }
+        _ => false,
+    }
+}
+
+impl FnCx<'_> {
+    /// `a == b` of two types: whether they are the same type; `None` when either side is
+    /// not a type.
+    fn types_compared(&mut self, a: &Expr, b: &Expr) -> Option<bool> {
+        if !type_shaped(a) || !type_shaped(b) {
+            return None;
+        }
+        match (self.type_value(a)?, self.type_value(b)?) {
+            (ConstVal::Type(x), ConstVal::Type(y)) => Some(x == y),
+            _ => None,
+        }
+    }
 }

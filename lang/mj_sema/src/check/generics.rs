@@ -377,6 +377,11 @@ pub(crate) fn struct_args(
 ) -> Option<Targs> {
     let params = &cx.structs[s as usize].params;
     let name = &cx.struct_names[s as usize];
+    let kept = unerased_args(&cx.structs[s as usize].declared, args);
+    let args = kept.as_slice();
+    if params.is_empty() && args.is_empty() {
+        return Some(Targs::from(Vec::new()));
+    }
     if params.is_empty() {
         diags.push((
             m,
@@ -391,6 +396,33 @@ pub(crate) fn struct_args(
     let mut binds: Vec<Option<CtArg>> = vec![None; params.len()];
     let ok = bind_explicit(cx, m, name, params, 0, args, scope, &mut binds, diags);
     finish_binds(cx, m, name, params, binds, ok, diags, span).map(Targs::from)
+}
+
+/// The arguments of `Type[args]` without those of erased parameters (origins and address
+/// spaces, which mj accepts and does not track): `Box[ptr.origin, flag=True]` ->
+/// `[flag=True]`. Positional arguments skip infer-only parameters, as in binding.
+fn unerased_args(declared: &[(String, ast::ParamMode, bool)], args: &[Arg]) -> Vec<Arg> {
+    if !declared.iter().any(|d| d.2) {
+        return args.to_vec();
+    }
+    let mut pos = 0;
+    let mut out = Vec::new();
+    for a in args {
+        let erased = match &a.name {
+            Some(n) => declared.iter().any(|d| d.0 == n.name && d.2),
+            None => {
+                while pos < declared.len() && declared[pos].1 == ast::ParamMode::InferOnly {
+                    pos += 1;
+                }
+                pos += 1;
+                declared.get(pos - 1).is_some_and(|d| d.2)
+            }
+        };
+        if !erased {
+            out.push(a.clone());
+        }
+    }
+    out
 }
 
 /// Binds `[a, b, name=c]` to `params[first..]`. Returns false after reporting.

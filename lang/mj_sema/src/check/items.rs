@@ -304,6 +304,13 @@ fn declare_struct(cx: &mut Ctx, m: usize, sd: &StructDef, si: usize) {
         late_consts: Vec::new(),
         late_fields: Vec::new(),
         materialize: super::params::nonmaterializable_target(&sd.decorators),
+        declared: {
+            let erased = super::refs::erased_params(&sd.params);
+            sd.params
+                .iter()
+                .map(|g| (g.name.name.clone(), g.mode, erased.contains(&g.name.name)))
+                .collect()
+        },
     });
     cx.struct_names.push(sd.name.name.clone());
     declare_name(cx, m, &sd.name, Item::Struct(idx));

@@ -257,6 +257,10 @@ pub(crate) struct StructData {
     pub late_fields: Vec<(usize, ast::Expr)>,
     /// `@nonmaterializable(Target)`: the type a run-time variable of this struct becomes.
     pub materialize: Option<ast::Expr>,
+    /// The declared compile-time parameters as a use site passes them: name, mode and
+    /// whether mj erases it (an origin or address space, absent from `params`), so
+    /// `Box[ptr.origin, flag=True]` drops the origin argument.
+    pub declared: Vec<(String, ast::ParamMode, bool)>,
 }
 
 #[derive(Debug, PartialEq)]

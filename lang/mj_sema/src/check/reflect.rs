@@ -193,10 +193,22 @@ impl FnCx<'_> {
                 super::items::resolve_type(self.cx, self.m, &t.value, &scope, &mut Vec::new());
             return Some(ConstVal::Bool(ts.contains(&want)));
         }
+        // `type_of(x) == List[Int]`: the type of a run-time value.
+        if let ExprKind::Call { func, args } = &e.kind
+            && super::conform::is_name(func, "type_of")
+            && self.lookup_local("type_of").is_none()
+            && args.len() == 1
+        {
+            return Some(ConstVal::Type(self.type_operand(e)));
+        }
         let shaped = match &e.kind {
             ExprKind::Name(n) => self.lookup_local(n).is_none(),
             ExprKind::Attr { base, .. } => matches!(&base.kind, ExprKind::Name(b) if b == "Self"),
-            ExprKind::Index { base, .. } => super::items::pack_type(base, &scope).is_some(),
+            ExprKind::Index { base, .. } => {
+                super::items::pack_type(base, &scope).is_some()
+                    || matches!(&base.kind, ExprKind::Name(b) if self.lookup_local(b).is_none()
+                        && !self.consts.contains_key(b))
+            }
             _ => false,
         };
         if !shaped {
