@@ -989,6 +989,25 @@ impl FnCx<'_> {
         }
     }
 
+    /// Between overloads that differ only in how they take `self` (`__iter__(ref self)`
+    /// and `__iter__(var self)`), the one that takes ownership when the receiver is moved
+    /// (`xs^.__iter__()`), and a borrowing one otherwise.
+    fn by_receiver_convention(&self, s: u32, name: &str, id: FnId, base: &Expr) -> FnId {
+        let moved = matches!(base.kind, ExprKind::Transfer(_));
+        let sig = |f: FnId| &self.cx.funcs[f.0 as usize].sig;
+        let owned = |f: FnId| {
+            sig(f).has_self && sig(f).params.first().is_some_and(|p| p.conv == Conv::Owned)
+        };
+        if owned(id) == moved {
+            return id;
+        }
+        let arity = sig(id).params.len();
+        self.method_overloads(s, name)
+            .into_iter()
+            .find(|&f| owned(f) == moved && sig(f).params.len() == arity)
+            .unwrap_or(id)
+    }
+
     fn method_call(
         &mut self,
         base: &Expr,
@@ -1049,7 +1068,8 @@ impl FnCx<'_> {
                         Ty::Struct(_, a) if !a.is_empty() => Some(a.to_vec()),
                         _ => None,
                     };
-                    self.pick_overload(s, &name.name, prefix.as_deref(), args)
+                    let id = self.pick_overload(s, &name.name, prefix.as_deref(), args);
+                    id.map(|id| self.by_receiver_convention(s, &name.name, id, base))
                 } else {
                     self.cx.structs[s as usize].methods.get(&name.name).copied()
                 };
