@@ -622,11 +622,11 @@ impl Fx<'_> {
                         "" => return Err(format!("internal error: no intrinsic for {op:?}")),
                         n => (Callee::Intrinsic(n.into()), false),
                     },
-                    tir::Callee::Indirect => {
+                    tir::Callee::Indirect(raises) => {
                         if ops.is_empty() {
                             return Err("internal error: an indirect call without a target".into());
                         }
-                        (Callee::Indirect(ops.remove(0)), false)
+                        (Callee::Indirect(ops.remove(0)), *raises)
                     }
                     tir::Callee::Inst(..) | tir::Callee::Closure(_) => {
                         return Err("internal error: a generic call reached lowering".into());

@@ -133,8 +133,9 @@ pub enum Callee {
     Inst(FnId, crate::ty::Targs),
     /// A closure lifted out of the calling function: its index in `TFunction::lifted`.
     Closure(u32),
-    /// A call through a function value (`Ty::Func`): the first argument is the address.
-    Indirect,
+    /// A call through a function value (`Ty::Func`): the first argument is the address;
+    /// the flag says the function raises (it then takes the error slot).
+    Indirect(bool),
     /// A C function by its symbol (`external_call`), with the MIR-level signature derived
     /// from the argument types and the result type.
     Extern(String),

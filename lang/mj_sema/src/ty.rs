@@ -51,8 +51,9 @@ pub enum Ty {
     Struct(u32, Targs),
     /// Type parameter `i` of the template being described (never in a checked body).
     Param(u32),
-    /// A function value `def(Int) -> Int`: the address of a module-level function.
-    Func(Vec<Ty>, Box<Ty>),
+    /// A function value `def(Int) -> Int` (`def() raises` when the flag is set): the
+    /// address of a module-level function.
+    Func(Vec<Ty>, Box<Ty>, bool),
     /// The built-in `Error` raised by `raise Error("...")`; carries a message.
     Error,
     /// A raw pointer (internal for now: runtime element addresses).
@@ -152,7 +153,7 @@ impl Ty {
             Ty::Struct(_, a) => a.iter().any(CtArg::has_param),
             Ty::Vector(e, n) | Ty::Array(e, n) => e.has_param() || n & COUNT_PARAM != 0,
             Ty::RawPtr(e, _) | Ty::Span(e) | Ty::Uninit(e) => e.has_param(),
-            Ty::Func(ps, r) => ps.iter().any(Ty::has_param) || r.has_param(),
+            Ty::Func(ps, r, _) => ps.iter().any(Ty::has_param) || r.has_param(),
             _ => false,
         }
     }
@@ -182,9 +183,10 @@ impl Ty {
             Ty::RawPtr(e, s) => Ty::RawPtr(Box::new(e.subst(args)), *s),
             Ty::Span(e) => Ty::Span(Box::new(e.subst(args))),
             Ty::Uninit(e) => Ty::Uninit(Box::new(e.subst(args))),
-            Ty::Func(ps, r) => Ty::Func(
+            Ty::Func(ps, r, raises) => Ty::Func(
                 ps.iter().map(|t| t.subst(args)).collect(),
                 Box::new(r.subst(args)),
+                *raises,
             ),
             t => t.clone(),
         }
@@ -277,7 +279,7 @@ fn write_ty(f: &mut fmt::Formatter<'_>, ty: &Ty, names: &[String]) -> fmt::Resul
             Ok(())
         }
         Ty::Param(i) => write!(f, "<param {i}>"),
-        Ty::Func(ps, r) => {
+        Ty::Func(ps, r, raises) => {
             write!(f, "def(")?;
             for (i, t) in ps.iter().enumerate() {
                 if i > 0 {
@@ -285,7 +287,7 @@ fn write_ty(f: &mut fmt::Formatter<'_>, ty: &Ty, names: &[String]) -> fmt::Resul
                 }
                 write_ty(f, t, names)?;
             }
-            write!(f, ") -> ")?;
+            write!(f, "){} -> ", if *raises { " raises" } else { "" })?;
             write_ty(f, r, names)
         }
         Ty::Error => write!(f, "Error"),

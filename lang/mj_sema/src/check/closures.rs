@@ -739,4 +739,63 @@ impl FnCx<'_> {
             line,
         )
     }
+
+    /// The address of a lifted function of type `to` (a raising `Ty::Func`) that calls
+    /// the non-raising module-level function `id` with its arguments: a non-raising
+    /// function where a `def(...) raises` value is expected. `None` when `id` takes an
+    /// argument other than by `read` (its forwarding would need a move).
+    pub(crate) fn raising_trampoline(
+        &mut self,
+        id: crate::tir::FnId,
+        to: &Ty,
+        line: u32,
+    ) -> Option<TExpr> {
+        let Ty::Func(ps, r, _) = to else { return None };
+        let sig = &self.cx.funcs[id.0 as usize].sig;
+        if sig.params.iter().any(|p| p.conv != super::Conv::Read) {
+            return None;
+        }
+        let locals: Vec<crate::tir::TLocal> = ps
+            .iter()
+            .enumerate()
+            .map(|(i, t)| crate::tir::TLocal {
+                name: format!("a{i}"),
+                ty: t.clone(),
+                by_ref: false,
+            })
+            .collect();
+        let args = ps
+            .iter()
+            .enumerate()
+            .map(|(i, t)| TArg::Value(TExpr::new(K::Local(LocalId(i as u32)), t.clone(), line)))
+            .collect();
+        let call = TExpr::new(K::Call(Callee::Fn(id), args), (**r).clone(), line);
+        let body = if **r == Ty::Unit {
+            vec![TStmt::Expr(call)]
+        } else {
+            vec![TStmt::Return(Some(call))]
+        };
+        let tramp = TFunction {
+            name: format!("{}.raising_fn{}", self.name, self.lifted.len()),
+            template: false,
+            file: self.cx.modules[self.m].input.path.clone(),
+            params: (0..ps.len() as u32).map(LocalId).collect(),
+            ret: (**r).clone(),
+            raises: true,
+            raises_ty: None,
+            export: false,
+            inline: None,
+            locals,
+            body,
+            lifted: Vec::new(),
+            drops: Default::default(),
+        };
+        let idx = self.lifted.len() as u32;
+        self.lifted.push(tramp);
+        Some(TExpr::new(
+            K::FnAddr(Callee::Closure(idx)),
+            to.clone(),
+            line,
+        ))
+    }
 }

@@ -1096,6 +1096,15 @@ impl FnCx<'_> {
                 return self.cast(v, to.clone());
             }
             (Ty::Str, Ty::Error) => return TExpr { ty: Ty::Error, ..v },
+            // A function that does not raise where a raising one is expected (`def()
+            // raises`): the address of a trampoline that calls it and takes the error slot.
+            (Ty::Func(ps, r, false), Ty::Func(qs, q, true)) if ps == qs && r == q => {
+                if let K::FnAddr(crate::tir::Callee::Fn(id)) = v.kind
+                    && let Some(t) = self.raising_trampoline(id, to, v.line)
+                {
+                    return t;
+                }
+            }
             // A List (or InlineArray) passed where a Span is expected is borrowed.
             (Ty::Array(a, _), Ty::Span(b)) if a == b => return self.span_of(v),
             (Ty::Struct(..), Ty::Span(b))
@@ -1522,8 +1531,9 @@ impl FnCx<'_> {
     pub fn function_value(&mut self, id: crate::tir::FnId, n: &str, span: Span) -> TExpr {
         let line = self.line(span);
         let f = &self.cx.funcs[id.0 as usize];
+        // A raising function is a value too (`def() raises`), when it raises `Error`.
         let plain = f.generics.is_empty()
-            && !f.sig.raises
+            && f.sig.raises_ty.is_none()
             && !f.sig.has_self
             && f.sig
                 .params
@@ -1537,7 +1547,7 @@ impl FnCx<'_> {
                     span,
                 )
                 .with_hint(
-                    "a function value is a plain `def` without compile-time parameters, `raises`, or `mut`/`out` arguments",
+                    "a function value is a plain `def` without compile-time parameters, typed `raises`, or `mut`/`out` arguments",
                 ),
             );
             return self.unknown(line);
@@ -1545,6 +1555,7 @@ impl FnCx<'_> {
         let ty = Ty::Func(
             f.sig.params.iter().map(|p| p.ty.clone()).collect(),
             Box::new(f.sig.ret.clone()),
+            f.sig.raises,
         );
         TExpr::new(K::FnAddr(crate::tir::Callee::Fn(id)), ty, line)
     }
@@ -1552,7 +1563,7 @@ impl FnCx<'_> {
     /// A call through a function value.
     pub fn call_value(&mut self, fv: TExpr, args: &[mj_syntax::ast::Arg], span: Span) -> TExpr {
         let line = self.line(span);
-        let Ty::Func(params, ret) = fv.ty.clone() else {
+        let Ty::Func(params, ret, raises) = fv.ty.clone() else {
             return self.unknown(line);
         };
         if args.len() != params.len() || args.iter().any(|a| a.name.is_some()) {
@@ -1571,7 +1582,14 @@ impl FnCx<'_> {
             let v = self.coerce(v, p, a.value.span);
             targs.push(crate::tir::TArg::Value(v));
         }
-        TExpr::new(K::Call(crate::tir::Callee::Indirect, targs), *ret, line)
+        if raises {
+            self.check_may_raise("a call of a raising function value", span);
+        }
+        TExpr::new(
+            K::Call(crate::tir::Callee::Indirect(raises), targs),
+            *ret,
+            line,
+        )
     }
 }
 

@@ -1659,17 +1659,6 @@ pub(crate) fn resolve_type(
             ret,
             raises,
         } => {
-            if *raises {
-                diags.push((
-                    m,
-                    Diag::error(
-                        E_UNSUPPORTED,
-                        "function values that raise are not supported yet",
-                        e.span,
-                    ),
-                ));
-                return Ty::Unknown;
-            }
             let ps = params
                 .iter()
                 .map(|p| resolve_type(cx, m, p, scope, diags))
@@ -1678,7 +1667,7 @@ pub(crate) fn resolve_type(
                 Some(r) => resolve_type(cx, m, r, scope, diags),
                 None => Ty::Unit,
             };
-            Ty::Func(ps, Box::new(r))
+            Ty::Func(ps, Box::new(r), *raises)
         }
         ExprKind::Tuple(items) => {
             let tys = items
