@@ -23,7 +23,10 @@ pub fn lower_program(tp: &TProgram) -> Result<mir::Program, String> {
             let fields = s
                 .fields
                 .iter()
-                .map(|(n, t)| Ok((n.clone(), lower_ty(t)?)))
+                .map(|(n, t)| {
+                    let t = lower_ty(t).map_err(|e| format!("{e} (field `{}.{n}`)", s.name))?;
+                    Ok((n.clone(), t))
+                })
                 .collect::<Result<_, String>>()?;
             Ok(mir::StructDef {
                 name: s.name.clone(),
@@ -33,7 +36,7 @@ pub fn lower_program(tp: &TProgram) -> Result<mir::Program, String> {
         .collect::<Result<Vec<_>, String>>()?;
     let mut functions = Vec::with_capacity(tp.functions.len());
     for f in &tp.functions {
-        functions.push(func::lower_function(tp, f)?);
+        functions.push(func::lower_function(tp, f).map_err(|e| format!("{e} (in `{}`)", f.name))?);
     }
     Ok(mir::Program {
         structs,

@@ -62,8 +62,6 @@ pub fn rt_symbol(rt: Rt) -> &'static str {
         Rt::Memset => "mj_memset",
         Rt::NumPhysicalCores => "mj_num_physical_cores",
         Rt::ParallelFor => "mj_parallel_for",
-        Rt::SuiteRecord => "mj_suite_record",
-        Rt::SuiteFinish => "mj_suite_finish",
         Rt::RtAbort => "mj_rt_abort",
         Rt::AbortIndex => "mj_abort_index",
         Rt::RandomSeed => "mj_random_seed",

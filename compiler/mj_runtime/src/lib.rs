@@ -19,7 +19,6 @@ pub mod process;
 pub mod random;
 pub mod rc;
 pub mod str;
-pub mod suite;
 pub mod time;
 
 #[cfg(test)]
@@ -46,8 +45,6 @@ pub fn symbols() -> Vec<(&'static str, usize)> {
         process::mj_rt_init,
         process::mj_rt_exit,
         time::mj_time_monotonic_ns,
-        suite::mj_suite_record,
-        suite::mj_suite_finish,
         time::mj_time_unix_ns,
         time::mj_sleep,
         time::mj_exit,

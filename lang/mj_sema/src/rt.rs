@@ -64,8 +64,6 @@ pub enum Rt {
     Memset,
     NumPhysicalCores,
     ParallelFor,
-    SuiteRecord,
-    SuiteFinish,
     RtAbort,
     /// Index out of range (file, line, index, length): aborts.
     AbortIndex,
@@ -151,8 +149,6 @@ impl Rt {
         Rt::Memset,
         Rt::NumPhysicalCores,
         Rt::ParallelFor,
-        Rt::SuiteRecord,
-        Rt::SuiteFinish,
         Rt::RtAbort,
         Rt::AbortIndex,
         Rt::RandomSeed,
@@ -191,7 +187,6 @@ impl Rt {
                 | Rt::OsGetcwd
                 | Rt::StrToF64
                 | Rt::StrToInt
-                | Rt::SuiteFinish
         )
     }
 }

@@ -420,9 +420,6 @@ impl FnCx<'_> {
                 if matches!(e.kind, ExprKind::Str(_) | ExprKind::Ellipsis) {
                     return;
                 }
-                if super::builtins::suite_stmt(self, e, out) {
-                    return;
-                }
                 let te = self.expr(e, None);
                 let te = self.discarded(te);
                 out.push(TStmt::Expr(te));

@@ -335,6 +335,10 @@ impl FnCx<'_> {
         {
             return v;
         }
+        // `TestSuite.discover_tests[__functions_in_module()]()`: registers the module's tests.
+        if let Some(e) = super::suite_discovery::discovery_call(self, func, args, span) {
+            return self.expr(&e, expected);
+        }
         // `type_of(x)(args)`: a constructor call of `x`'s type (bound to a hidden type
         // name of the body, as in a type annotation).
         if let ExprKind::Call { func: f, args: a } = &func.kind

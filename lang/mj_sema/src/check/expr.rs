@@ -1455,6 +1455,18 @@ impl FnCx<'_> {
             super::comptime::Forced::NotApplicable => {}
         }
         match v {
+            // A compile-time function parameter used as a value (`_Test(f, name)` in
+            // `def test[f: def() raises](...)`): the function's address.
+            ConstVal::Func(id) => {
+                let at = self
+                    .line_starts
+                    .get(line.max(1) as usize - 1)
+                    .copied()
+                    .unwrap_or(0);
+                let span = mj_syntax::Span { start: at, end: at };
+                let name = self.cx.funcs[id.0 as usize].def.name.name.clone();
+                self.function_value(id, &name, span)
+            }
             ConstVal::List(..) | ConstVal::Tuple(..) => {
                 // Built at each use, like a literal written there.
                 let at = self

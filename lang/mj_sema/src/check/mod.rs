@@ -32,6 +32,7 @@ mod ownership;
 pub(crate) mod params;
 mod reflect;
 mod refs;
+mod suite_discovery;
 mod typed_errors;
 mod with_stmt;
 
@@ -310,25 +311,6 @@ impl Ctx {
     }
 
     /// The module that a dotted expression (`a`, `a.b`, `std.math`) names in module `m`.
-    /// Whether `e` (a name, or `module.name`) names the built-in `name` of the built-in
-    /// module `module` (`std.testing`'s `assert_raises`), imported directly or through a
-    /// library module that re-exports it.
-    pub(crate) fn names_builtin(&self, m: usize, e: &ast::Expr, module: &str, name: &str) -> bool {
-        use ast::ExprKind;
-        let is_it = |it: Option<&Item>| matches!(it, Some(Item::Builtin(bm, n)) if *bm == module && n == name);
-        match &e.kind {
-            ExprKind::Name(n) => is_it(self.modules[m].scope.get(n)),
-            ExprKind::Attr { base, name: attr } if attr.name == name => {
-                match self.module_path(m, base) {
-                    Some(Item::BuiltinModule(bm)) => bm == module,
-                    Some(Item::Module(t)) => is_it(self.modules[t].scope.get(name)),
-                    _ => false,
-                }
-            }
-            _ => false,
-        }
-    }
-
     pub fn module_path(&self, m: usize, e: &ast::Expr) -> Option<Item> {
         use ast::ExprKind;
         let is_mod = |it: &Item| matches!(it, Item::Module(_) | Item::BuiltinModule(_));

@@ -47,8 +47,16 @@ pub(crate) fn instantiate_all(
                 });
             };
             point(&mut functions[i]);
+            // A lifted function is named after its body's function (`run.inner`); the
+            // parent's full name (module, struct, instance arguments) makes it unique.
+            let parent = functions[i].name.clone();
             for mut f in lifted {
                 point(&mut f);
+                let own = f
+                    .name
+                    .split_once('.')
+                    .map_or(f.name.as_str(), |(_, rest)| rest);
+                f.name = format!("{parent}.{own}");
                 functions.push(f);
             }
         }
@@ -128,8 +136,9 @@ fn struct_dels(cx: &Ctx, t: &Ty, seen: &mut Vec<Ty>, out: &mut Vec<(u32, Targs)>
             }
         }
         Ty::Struct(s, _) => {
-            // A non-generic struct may hold generic ones.
-            if seen.contains(t) {
+            // A non-generic struct may hold generic ones. (A template named without its
+            // arguments has fields that mention its parameters: nothing to instantiate.)
+            if seen.contains(t) || !cx.structs[*s as usize].params.is_empty() {
                 return;
             }
             seen.push(t.clone());

@@ -841,23 +841,20 @@ impl FnCx<'_> {
     /// The value of a struct place as a new value (an aggregate of its fields), so that it
     /// counts as moved rather than copied.
     fn rebuilt(&self, v: TExpr) -> TExpr {
-        let n = match &v.ty {
-            Ty::Struct(s, _) => self.cx.structs[*s as usize].fields.len(),
-            Ty::Tuple(ts) => ts.len(),
-            _ => return v,
-        };
+        // The field types of this instance (a generic struct's with its arguments).
         let types: Vec<Ty> = match &v.ty {
-            Ty::Struct(s, _) => self.cx.structs[*s as usize]
-                .fields
-                .iter()
-                .map(|(_, t)| t.clone())
+            Ty::Struct(..) => super::generics::fields_of(self.cx, &v.ty)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(_, t)| t)
                 .collect(),
             Ty::Tuple(ts) => ts.clone(),
-            _ => Vec::new(),
+            _ => return v,
         };
         let line = v.line;
-        let fields = (0..n)
-            .zip(types)
+        let fields = types
+            .into_iter()
+            .enumerate()
             .map(|(i, t)| TExpr::new(K::Field(Box::new(v.clone()), i as u32), t, line))
             .collect();
         TExpr::new(K::Aggregate(fields), v.ty, line)

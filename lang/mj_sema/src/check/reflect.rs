@@ -352,6 +352,14 @@ impl FnCx<'_> {
         {
             return Ok(ConstVal::Str(n.to_string()));
         }
+        // A compile-time function parameter (`get_function_name[f]()` in `def g[f: def()]`).
+        if let Some(n) = name_of(e)
+            && self.lookup_local(n).is_none()
+            && let Some(ConstVal::Func(id)) = self.consts.get(n)
+        {
+            let name = self.cx.funcs[id.0 as usize].def.name.name.clone();
+            return Ok(ConstVal::Str(name));
+        }
         self.error(Diag::error(E_COMPTIME, "expected a function name", e.span));
         Err(())
     }

@@ -362,15 +362,26 @@ pub(crate) fn call_builtin(
             let v = fx.expr(&args[0].value, None);
             fx.repr_string(v, args[0].value.span)
         }
+        // `Error(a, b, ...)`: the message is the arguments written one after another.
         "Error" => {
             if args.is_empty() {
                 return Some(TExpr::new(K::Str(String::new()), Ty::Error, line));
             }
-            if !fx.arity(name, args, 1, 1, span) {
+            if let Some(a) = args.iter().find(|a| a.name.is_some()) {
+                let msg = "`Error` takes positional arguments only";
+                fx.error(Diag::error(E_ARITY, msg, a.span));
                 return Some(fx.unknown(line));
             }
-            let v = fx.expr(&args[0].value, Some(&Ty::Str));
-            let v = fx.stringify(v, args[0].value.span);
+            let mut acc: Option<TExpr> = None;
+            for a in args {
+                let v = fx.expr(&a.value, Some(&Ty::Str));
+                let v = fx.stringify(v, a.value.span);
+                acc = Some(match acc {
+                    None => v,
+                    Some(l) => fx.rt_call(Rt::StrConcat, vec![l, v], Ty::Str, line),
+                });
+            }
+            let v = acc.unwrap_or_else(|| fx.unknown(line));
             TExpr { ty: Ty::Error, ..v }
         }
         "divmod" => {

@@ -17,16 +17,13 @@ mod simd;
 mod simd_methods;
 pub(crate) mod simd_types;
 mod stringify;
-mod suite;
 pub(crate) mod target;
-mod testing;
 
 pub(crate) use ffi::{check_export, external_call, llvm_intrinsic};
 pub(crate) use functions::{call_builtin, round_value, sort_by};
 pub(crate) use iter::iteration_plan;
 pub(crate) use memory::memory_method;
 pub(crate) use methods::builtin_method;
-pub(crate) use suite::suite_stmt;
 
 use mj_syntax::ast::Arg;
 use mj_syntax::{Diag, Span};
@@ -174,7 +171,7 @@ pub(crate) fn builtin_module_has(m: &str, name: &str) -> bool {
         }
         "memory" => MEMORY_NAMES.contains(&name),
         "time" => TIME_FNS.contains(&name),
-        "testing" => testing::TESTING_FNS.contains(&name),
+        "testing" => false,
         "collections" => ["InlineArray", "Span"].contains(&name),
         "builtin" => BUILTIN_NAMES.contains(&name),
         "algorithm" => ["vectorize", "parallelize", "map"].contains(&name),
@@ -200,7 +197,7 @@ pub(crate) fn builtin_module_names(m: &str) -> Vec<&'static str> {
             .collect(),
         "memory" => MEMORY_NAMES.to_vec(),
         "time" => TIME_FNS.to_vec(),
-        "testing" => testing::TESTING_FNS.to_vec(),
+        "testing" => Vec::new(),
         "collections" => vec!["InlineArray", "Span"],
         "algorithm" => vec!["vectorize", "parallelize", "map"],
         "intrinsics" => intrinsics::names(),
@@ -356,7 +353,6 @@ pub(crate) fn call_module_builtin(
         }
         "builtin" | "memory" | "sys" => return call_builtin(fx, name, args, span, expected),
         "collections" if name == "Span" => return call_builtin(fx, name, args, span, expected),
-        "testing" => return Some(testing::call_testing(fx, name, args, span)),
         "intrinsics" => return Some(intrinsics::call(fx, name, args, span)),
         "collections" => {
             let msg = format!("`{name}` needs its type parameters here");
