@@ -235,6 +235,17 @@ impl FnCx<'_> {
                 let t = expected.cloned().unwrap_or(Ty::Unknown);
                 self.construct_ty(t, &[], e.span)
             }
+            // `var t: Tuple[Int, String] = {}`: each element's default value.
+            ExprKind::Dict(pairs) if pairs.is_empty() && matches!(expected, Some(Ty::Tuple(_))) => {
+                let Some(Ty::Tuple(ts)) = expected.cloned() else {
+                    return self.unknown(line);
+                };
+                let vals = ts
+                    .iter()
+                    .map(|t| self.construct_ty(t.clone(), &[], e.span))
+                    .collect();
+                TExpr::new(K::Aggregate(vals), Ty::Tuple(ts), line)
+            }
             ExprKind::Dict(pairs) => {
                 let lib =
                     crate::lang_items::lang_struct(self.cx, crate::lang_items::LangItem::Dict);

@@ -506,6 +506,45 @@ fn simple_stmt<'a>(e: &ExprParsers<'a>) -> P<'a, Stmt> {
                 targets: vec![target],
                 value,
             }),
+        // `(var x) = e`, `(var a, var b) = e`: declarations in parentheses.
+        kw("var")
+            .ignore_then(ident())
+            .map_with(|i, x| Expr {
+                kind: ExprKind::Name(i.name),
+                span: sp(x.span()),
+            })
+            .separated_by(op(","))
+            .at_least(1)
+            .allow_trailing()
+            .collect::<Vec<_>>()
+            .delimited_by(op("("), op(")"))
+            .map_with(|mut names, x| {
+                if names.len() == 1 {
+                    names.remove(0)
+                } else {
+                    Expr {
+                        kind: ExprKind::Tuple(names),
+                        span: sp(x.span()),
+                    }
+                }
+            })
+            .then_ignore(op("="))
+            .then(exprs.clone())
+            .map(|(target, value)| match target.kind {
+                ExprKind::Name(n) => StmtKind::Var {
+                    name: Ident {
+                        name: n,
+                        span: target.span,
+                    },
+                    ty: None,
+                    value: Some(value),
+                    is_ref: false,
+                },
+                _ => StmtKind::Assign {
+                    targets: vec![target],
+                    value,
+                },
+            }),
         kw("var")
             .ignore_then(ident())
             .then(annot)
