@@ -391,7 +391,14 @@ impl FnCx<'_> {
             // `p[] = v` (a pointee) and `f(x) = v` (a call returning a reference).
             ExprKind::Index { .. } | ExprKind::Call { .. } => {
                 let place = self.expr(target, None);
-                if !matches!(place.kind, K::Deref(_)) {
+                // (A call may come with checks before it: `opt.value()` tests the value is
+                // there; the place is what the sequence ends in.)
+                let refers = match &place.kind {
+                    K::Deref(_) => true,
+                    K::Seq(_, v) => matches!(v.kind, K::Deref(_)),
+                    _ => false,
+                };
+                if !refers {
                     if !place.ty.is_unknown() {
                         self.error(
                             Diag::error(E_ASSIGN, "cannot assign to this expression", target.span)
