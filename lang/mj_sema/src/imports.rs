@@ -179,6 +179,7 @@ pub fn mentions_iter(text: &str) -> bool {
         "StopIteration",
         "iter",
         "next",
+        "enumerate",
     ];
     WORDS.iter().any(|w| mentions_word(text, w))
 }

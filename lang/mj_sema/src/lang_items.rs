@@ -168,6 +168,15 @@ fn method_of_module(cx: &Ctx, module: &str, name: &str) -> Option<crate::tir::Fn
     }
 }
 
+/// The module-level function `name` of library module `module`, if that module is loaded.
+pub(crate) fn function_of_module(cx: &Ctx, module: &str, name: &str) -> Option<crate::tir::FnId> {
+    let md = cx.modules.iter().find(|md| md.input.name == module)?;
+    match md.scope.get(name) {
+        Some(Item::Func(f)) => Some(*f),
+        _ => None,
+    }
+}
+
 fn takes_self(cx: &Ctx, f: crate::tir::FnId) -> bool {
     let fd = &cx.funcs[f.0 as usize];
     fd.sig.params.first().is_some_and(|p| p.name == "self")

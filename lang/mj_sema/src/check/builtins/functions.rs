@@ -497,6 +497,43 @@ pub(crate) fn call_builtin(
             range_list(fx, vals, line)
         }
         "enumerate" => {
+            // `enumerate(x, start=n)` of an iterable struct: Mojo's lazy iterator of
+            // `(index, element)` pairs (`std.iter._Enumerate`), which `next()` advances.
+            if let Some(first) = args.first()
+                && first.name.is_none()
+                && args[1..]
+                    .iter()
+                    .all(|a| a.name.as_ref().is_some_and(|n| n.name == "start"))
+                && let Some(id) =
+                    crate::lang_items::function_of_module(fx.cx, "std.iter", "_enumerate_iter")
+            {
+                let v = fx.expr(&first.value, None);
+                if matches!(v.ty, Ty::Struct(..)) && fx.has_method(&v.ty, "__iter__") {
+                    let it = fx
+                        .dunder_call(v, "__iter__", Vec::new(), span)
+                        .unwrap_or_else(|| fx.unknown(line));
+                    let ident = ast::Ident {
+                        name: "enumerate".into(),
+                        span,
+                    };
+                    let prefix = vec![crate::ty::CtArg::Type(it.ty.clone())];
+                    let call = fx.call_with_receiver(
+                        id,
+                        prefix,
+                        &first.value,
+                        it,
+                        &ident,
+                        None,
+                        &args[1..],
+                        span,
+                    );
+                    return Some(call.map_or_else(|| fx.unknown(line), |(c, _)| c));
+                }
+                if !fx.arity(name, args, 1, 1, span) {
+                    return Some(fx.unknown(line));
+                }
+                return Some(enumerate(fx, v, first.value.span));
+            }
             if !fx.arity(name, args, 1, 1, span) {
                 return Some(fx.unknown(line));
             }
