@@ -786,6 +786,38 @@ impl FnCx<'_> {
                     Some(Item::Builtin("algorithm", name)) => {
                         self.algorithm_call(&name, cargs, args, span)
                     }
+                    // `sort[stable=True](list)`: every sort here is stable, so the flag
+                    // changes nothing (its value is still checked).
+                    None if n == "sort"
+                        && args.len() == 1
+                        && cargs
+                            .iter()
+                            .any(|c| c.name.as_ref().is_some_and(|k| k.name == "stable")) =>
+                    {
+                        let (flag, rest): (Vec<&Arg>, Vec<&Arg>) = cargs
+                            .iter()
+                            .partition(|c| c.name.as_ref().is_some_and(|k| k.name == "stable"));
+                        for f in flag {
+                            let v = self.expr(&f.value, Some(&Ty::Bool));
+                            self.coerce(v, &Ty::Bool, f.value.span);
+                        }
+                        let func = Expr {
+                            kind: ExprKind::Name(n.clone()),
+                            span,
+                        };
+                        let callee = if rest.is_empty() {
+                            func
+                        } else {
+                            Expr {
+                                kind: ExprKind::Index {
+                                    base: Box::new(func),
+                                    args: rest.into_iter().cloned().collect(),
+                                },
+                                span,
+                            }
+                        };
+                        Some(self.call(&callee, args, span, None))
+                    }
                     // `sort[less](list)`: older Mojo's spelling of `sort(list, less)`.
                     None if n == "sort" && cargs.len() == 1 && args.len() == 1 => Some(
                         super::builtins::sort_by(self, &args[0].value, &cargs[0].value, span),
