@@ -549,3 +549,38 @@ fn str_method(s: &str, name: &str, args: &[Val]) -> Result<Val, String> {
         _ => return Err(format!("the method `{name}` of `String` at compile time")),
     })
 }
+
+/// A `std.bit` function of an integer `v` of type `t`, at that width (the library's
+/// run-time code is the back end's bit intrinsics; this is their reference).
+pub(crate) fn bit_function(name: &str, v: i128, t: &Ty) -> Option<i128> {
+    let Ty::Int { bits, signed } = *t else {
+        return None;
+    };
+    let bits = u32::from(bits).min(128);
+    let mask: u128 = if bits == 128 {
+        u128::MAX
+    } else {
+        (1u128 << bits) - 1
+    };
+    let u = (v as u128) & mask;
+    let lz = |u: u128| u128::from(u.leading_zeros() - (128 - bits));
+    let r: u128 = match name {
+        "count_leading_zeros" => lz(u),
+        "count_trailing_zeros" => u128::from(if u == 0 { bits } else { u.trailing_zeros() }),
+        "pop_count" => u128::from(u.count_ones()),
+        "bit_reverse" => u.reverse_bits() >> (128 - bits),
+        "byte_swap" if bits == 8 => u,
+        "byte_swap" if bits % 16 == 0 => u.swap_bytes() >> (128 - bits),
+        "bit_not" => !u,
+        "bit_width" if signed && v < 0 => u128::from(bits) - lz(!u & mask),
+        "bit_width" => u128::from(bits) - lz(u),
+        _ => return None,
+    };
+    // Back into the type's range: a signed value with its top bit set is negative.
+    let r = r & mask;
+    Some(if signed && bits < 128 && r >> (bits - 1) == 1 {
+        r as i128 - (1i128 << bits)
+    } else {
+        r as i128
+    })
+}
