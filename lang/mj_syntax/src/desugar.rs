@@ -10,13 +10,120 @@
 //! compile-time arguments ([`FnDef::fn_value_args`] says which).
 //!
 //! **`*pack: *SomeTypeList[Trait]`** is `[*pack.Ts: Trait](*pack: *pack.Ts)`.
+//!
+//! **An `out` argument other than `self`** (`def f(x: Int, out result: T)`) is the
+//! function's result, as in Mojo: the argument leaves the argument list, the function
+//! returns `T`, its body starts with `var result: T` (uninitialized) and every bare
+//! `return` (and the end of the body) returns `result`.
 
-use crate::ast::{Expr, ExprKind, FnDef, FnValueArg, GenericParam, Ident, ParamKind, ParamMode};
+use crate::ast::{
+    Convention, Expr, ExprKind, FnDef, FnValueArg, GenericParam, Ident, ParamKind, ParamMode, Stmt,
+    StmtKind,
+};
 use crate::visit::walk_expr;
 
 pub(crate) fn fn_header(def: &mut FnDef) {
     some_type_lists(def);
     fn_value_args(def);
+    out_result(def);
+}
+
+/// `def f(x: Int, out result: T)` -> `def f(x: Int) -> T` returning `result`.
+fn out_result(def: &mut FnDef) {
+    if def.ret.is_some() || def.body.is_empty() {
+        return;
+    }
+    let Some(k) = def
+        .args
+        .iter()
+        .position(|a| a.convention == Convention::Out && a.name.name != "self" && a.ty.is_some())
+    else {
+        return;
+    };
+    let arg = def.args.remove(k);
+    let span = arg.span;
+    let name = arg.name.clone();
+    def.ret = arg.ty.clone();
+    let result = Expr {
+        kind: ExprKind::Name(name.name.clone()),
+        span,
+    };
+    return_result(&mut def.body, &result);
+    if !def
+        .body
+        .last()
+        .is_some_and(|s| matches!(s.kind, StmtKind::Return(_) | StmtKind::Raise(_)))
+    {
+        def.body.push(Stmt {
+            kind: StmtKind::Return(Some(result.clone())),
+            span,
+        });
+    }
+    def.body.insert(
+        0,
+        Stmt {
+            kind: StmtKind::Var {
+                name,
+                ty: arg.ty,
+                value: None,
+                is_ref: false,
+            },
+            span,
+        },
+    );
+}
+
+/// Makes every bare `return` of `body` (not of nested functions) `return result`.
+fn return_result(body: &mut [Stmt], result: &Expr) {
+    for s in body {
+        match &mut s.kind {
+            StmtKind::Return(v @ None) => *v = Some(result.clone()),
+            StmtKind::If {
+                branches,
+                else_body,
+                ..
+            } => {
+                for (_, b) in branches {
+                    return_result(b, result);
+                }
+                if let Some(b) = else_body {
+                    return_result(b, result);
+                }
+            }
+            StmtKind::While {
+                body, else_body, ..
+            }
+            | StmtKind::For {
+                body, else_body, ..
+            } => {
+                return_result(body, result);
+                if let Some(b) = else_body {
+                    return_result(b, result);
+                }
+            }
+            StmtKind::Try {
+                body,
+                handlers,
+                else_body,
+                finally_body,
+            } => {
+                return_result(body, result);
+                for h in handlers {
+                    return_result(&mut h.body, result);
+                }
+                for b in [else_body, finally_body].into_iter().flatten() {
+                    return_result(b, result);
+                }
+            }
+            StmtKind::Match { arms, .. } => {
+                for a in arms {
+                    return_result(&mut a.body, result);
+                }
+            }
+            StmtKind::With { body, .. } => return_result(body, result),
+            _ => {}
+        }
+    }
 }
 
 /// `Some[def(...)]` or the name of a compile-time parameter declared `G: def(...)`: the

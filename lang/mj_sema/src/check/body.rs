@@ -900,19 +900,28 @@ impl FnCx<'_> {
                     (Some(l), hb)
                 });
                 let handler_dead = handlers.is_empty() || self.dead;
-                // After the statement: the body completed, or the handler did (a handler
-                // that always raises or returns contributes nothing).
+                let handler_flow = self.flow.clone();
+                // `else:` runs only when the body completed: it starts from the body's end
+                // (a variable the body assigned is initialized there).
+                let (e, body_flow, body_dead) = match else_body {
+                    Some(eb) => {
+                        self.flow = body_flow;
+                        self.dead = body_dead;
+                        self.comptime_exit = false;
+                        let e = self.block(eb);
+                        (e, self.flow.clone(), self.dead)
+                    }
+                    None => (Vec::new(), body_flow, body_dead),
+                };
+                // After the statement: the body (and `else:`) completed, or the handler
+                // did (a handler that always raises or returns contributes nothing).
                 self.flow = match (body_dead, handler_dead) {
                     (false, true) => body_flow,
-                    (true, false) => self.flow.clone(),
-                    _ => body_flow.union(&self.flow),
+                    (true, false) => handler_flow,
+                    _ => body_flow.union(&handler_flow),
                 };
                 self.dead = false;
                 self.comptime_exit = false;
-                let e = else_body
-                    .as_ref()
-                    .map(|e| self.block(e))
-                    .unwrap_or_default();
                 let f = finally_body
                     .as_ref()
                     .map(|e| self.block(e))

@@ -224,10 +224,47 @@ impl FnCx<'_> {
                 },
             }
         }
+        let is_pack = matches!(variadic.map(|v| &params[v].ty), Some(Ty::Tuple(_)));
+        if is_pack {
+            // A heterogeneous pack (`*args: *Ts`) reads its arguments; here it holds them
+            // in a tuple, so a variable of a copyable type that is not implicitly
+            // copyable (`format(dog, dog)`) goes in as an explicit copy.
+            for e in rest.iter_mut() {
+                if matches!(
+                    e.kind,
+                    ExprKind::Name(_) | ExprKind::Attr { .. } | ExprKind::Index { .. }
+                ) {
+                    let t = self.on_the_side(|fx| fx.expr(e, None)).ty;
+                    if matches!(t, Ty::Struct(..))
+                        && !self.cx.implicitly_copyable(&t)
+                        && self.cx.copyable(&t)
+                    {
+                        let es = e.span;
+                        *e = Expr {
+                            kind: ExprKind::Call {
+                                func: Box::new(Expr {
+                                    kind: ExprKind::Attr {
+                                        base: Box::new(e.clone()),
+                                        name: ast::Ident {
+                                            name: "copy".into(),
+                                            span: es,
+                                        },
+                                    },
+                                    span: es,
+                                }),
+                                args: Vec::new(),
+                            },
+                            span: es,
+                        };
+                    }
+                }
+            }
+        }
         let packed = Expr {
-            kind: match variadic.map(|v| &params[v].ty) {
-                Some(Ty::Tuple(_)) => ExprKind::Tuple(rest),
-                _ => ExprKind::List(rest),
+            kind: if is_pack {
+                ExprKind::Tuple(rest)
+            } else {
+                ExprKind::List(rest)
             },
             span,
         };

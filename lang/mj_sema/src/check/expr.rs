@@ -223,14 +223,19 @@ impl FnCx<'_> {
                 let ty = Ty::Tuple(vals.iter().map(|v| v.ty.clone()).collect());
                 TExpr::new(K::Aggregate(vals), ty, line)
             }
-            // `{}` where a `Set` (or another non-dict struct) is expected: its empty value.
+            // `{}` where a `Set` (or another non-dict struct, a SIMD vector, a number) is
+            // expected: the value its constructor without arguments makes (`Optional`'s
+            // empty one, a zero vector), as Mojo's empty initializer list.
             ExprKind::Dict(pairs)
                 if pairs.is_empty()
-                    && matches!(expected, Some(t @ Ty::Struct(s, _))
-                        if Some(*s) != crate::lang_items::lang_struct(
-                            self.cx,
-                            crate::lang_items::LangItem::Dict,
-                        ) && self.takes_elements(t)) =>
+                    && (matches!(expected, Some(Ty::Struct(s, _))
+                    if Some(*s) != crate::lang_items::lang_struct(
+                        self.cx,
+                        crate::lang_items::LangItem::Dict,
+                    )) || matches!(
+                        expected,
+                        Some(Ty::Vector(..) | Ty::Int { .. } | Ty::Float { .. } | Ty::Bool)
+                    )) =>
             {
                 let t = expected.cloned().unwrap_or(Ty::Unknown);
                 self.construct_ty(t, &[], e.span)

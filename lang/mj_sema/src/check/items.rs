@@ -2092,6 +2092,10 @@ fn resolve_sig(cx: &mut Ctx, id: FnId) {
         consts: &consts,
     };
     let ret = match &def.ret {
+        // `-> type_of(x)` (also the type of an `out` result): an argument's type.
+        Some(r) if super::params::type_of_arg(r, &def, &params).is_some() => {
+            super::params::type_of_arg(r, &def, &params).unwrap_or(Ty::Unknown)
+        }
         Some(r) => match late_type(cx, m, r, &scope, &types, &consts) {
             Some(t) if def.ret_ref => Ty::Ptr(Box::new(t)),
             Some(t) => t,

@@ -77,6 +77,7 @@ pub(crate) fn builtin_method(
                 "copy",
                 "__len__",
                 "write",
+                "write_string",
                 "unsafe_ptr",
                 "as_bytes",
                 "unsafe_as_bytes_mut",
@@ -84,8 +85,12 @@ pub(crate) fn builtin_method(
             let ok = |fx: &mut FnCx<'_>, min, max| fx.arity(m, args, min, max, span);
             match m {
                 "copy" if ok(fx, 0, 0) => recv,
-                "write" => {
-                    // A String is a `Writer`: `s.write(a, b)` appends `String(a)`, `String(b)`.
+                "write" | "write_string" => {
+                    // A String is a `Writer`: `s.write(a, b)` appends `String(a)`, `String(b)`
+                    // (`write_string(s)` is the `Writer` trait's one-string method).
+                    if m == "write_string" && !ok(fx, 1, 1) {
+                        return fx.unknown(line);
+                    }
                     if !is_place(&recv) {
                         fx.error(Diag::error(
                             E_ASSIGN,

@@ -137,10 +137,12 @@ impl FnCx<'_> {
             }
             Ty::Tuple(ts) => self.tuple_text(v, &ts, "(", false, span),
             Ty::Struct(..) => {
-                let name = if self.has_method(&v.ty, "__str__") {
-                    "__str__"
-                } else if self.has_method(&v.ty, "write_to") {
+                // `write_to` first, as Mojo's `print` and `String(x)` do (a `__str__` that
+                // is `String.write(self)` then means the same text, not a recursion).
+                let name = if self.has_method(&v.ty, "write_to") {
                     "write_to"
+                } else if self.has_method(&v.ty, "__str__") {
+                    "__str__"
                 } else {
                     "__repr__"
                 };
@@ -315,6 +317,12 @@ impl FnCx<'_> {
         if v.ty == Ty::Str {
             let line = v.line;
             return self.rt_call(Rt::StrRepr, vec![v], Ty::Str, line);
+        }
+        // A struct with a repr of its own (`format`'s `{!r}`, a dict's `KeyError`).
+        if matches!(v.ty, Ty::Struct(..))
+            && (self.has_method(&v.ty, "write_repr_to") || self.has_method(&v.ty, "__repr__"))
+        {
+            return self.mojo_repr(v, span);
         }
         self.stringify(v, span)
     }
