@@ -172,8 +172,10 @@ pub(crate) fn check_function(
         body = fx.finish_body(body, def.name.span);
     } else {
         body = fx.block(&def.body);
+        // (A path that ends in a call of a `-> Never` function is dead here too.)
+        let ends_dead = fx.dead;
         body = fx.finish_body(body, def.name.span);
-        if fx.ret != Ty::Unit && !fx.ret.is_unknown() && !always_exits(&def.body) {
+        if fx.ret != Ty::Unit && !fx.ret.is_unknown() && !ends_dead && !always_exits(&def.body) {
             let span = def.ret.as_ref().map(|r| r.span).unwrap_or(def.name.span);
             let msg = format!(
                 "function `{}` may reach its end without returning a `{}`",

@@ -62,6 +62,7 @@ impl FnCx<'_> {
             self.check_may_raise_ty(&format!("`{name}`"), sig.raises_ty.as_ref(), span);
         }
         let call = TExpr::new(K::Call(self.callee(id, &ct), targs), sig.ret, line);
+        self.note_never_returns(id);
         self.ref_result(call)
     }
 
@@ -711,6 +712,7 @@ impl FnCx<'_> {
             self.check_may_raise_ty(&format!("call to `{n}`"), sig.raises_ty.as_ref(), span);
         }
         let call = TExpr::new(K::Call(self.callee(id, &ct), targs), sig.ret, line);
+        self.note_never_returns(id);
         self.ref_result(call)
     }
 
@@ -1062,6 +1064,15 @@ impl FnCx<'_> {
         }
     }
 
+    /// A call of a function declared `-> Never` (it always raises or aborts) ends the
+    /// path: what follows is dead, and a function need not return after it.
+    fn note_never_returns(&mut self, id: FnId) {
+        let ret = &self.cx.funcs[id.0 as usize].def.ret;
+        if matches!(ret, Some(Expr { kind: ExprKind::Name(n), .. }) if n == "Never") {
+            self.dead = true;
+        }
+    }
+
     /// Between overloads that differ only in how they take `self` (`__iter__(ref self)`
     /// and `__iter__(var self)`), the one that takes ownership when the receiver is moved
     /// (`xs^.__iter__()`), and a borrowing one otherwise.
@@ -1277,6 +1288,7 @@ impl FnCx<'_> {
         }
         let call = TExpr::new(K::Call(self.callee(id, &ct), targs), sig.ret, line);
         let call = self.ref_result(call);
+        self.note_never_returns(id);
         Some((call, guard_recv))
     }
 }

@@ -1449,6 +1449,8 @@ pub(crate) fn resolve_type(
                 "SIMDLength" if !cx.modules[m].scope.contains_key(n) => return Ty::INT,
                 "Error" => return Ty::Error,
                 "NoneType" => return Ty::Unit,
+                // `-> Never`: the function does not return (calls end the path: `calls.rs`).
+                "Never" if !cx.modules[m].scope.contains_key(n) => return Ty::Unit,
                 "Self" => {
                     if let Some(t) = &scope.self_ty {
                         return t.clone();

@@ -367,7 +367,7 @@ fn atoms_to_bor<'a>(expr_p: P<'a, Expr>, bor_slot: P<'a, Expr>) -> P<'a, Expr> {
     // An argument convention in a function type (`def(var T) -> U`, `def(mut Int)`) is
     // accepted and not kept: a function value matches by its argument types.
     let conv_word = kw("var").ignored().or(select! {
-        Tok::Name(n) if matches!(n.as_str(), "mut" | "read" | "owned" | "inout" | "borrowed" | "ref" | "out" | "deinit") => ()
+        Tok::Name(n) if matches!(n.as_str(), "mut" | "read" | "imm" | "owned" | "inout" | "borrowed" | "ref" | "out" | "deinit") => ()
     });
     let fn_type = kw("def")
         .or(kw("fn"))

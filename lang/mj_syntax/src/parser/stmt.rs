@@ -49,6 +49,8 @@ pub(crate) struct StmtParsers<'a> {
 
 const CONVENTIONS: &[(&str, Convention)] = &[
     ("read", Convention::Read),
+    // `imm` is the spelling capture lists use; as an argument convention it is `read`.
+    ("imm", Convention::Read),
     ("mut", Convention::Mut),
     ("out", Convention::Out),
     ("deinit", Convention::Deinit),
