@@ -1304,6 +1304,16 @@ pub(crate) fn const_eval(
                     if let (ConstVal::Str(a), ConstVal::Str(b), B::Add) = (&l, &r, op) {
                         return Some(ConstVal::Str(format!("{a}{b}")));
                     }
+                    // `"=" * 40`: a string repeated (empty for a count below one).
+                    if let (ConstVal::Str(a), ConstVal::Int(n, _), B::Mul)
+                    | (ConstVal::Int(n, _), ConstVal::Str(a), B::Mul) = (&l, &r, op)
+                    {
+                        let n = usize::try_from((*n).max(0)).ok()?;
+                        if a.len().saturating_mul(n) > 1 << 24 {
+                            return None;
+                        }
+                        return Some(ConstVal::Str(a.repeat(n)));
+                    }
                     let (a, b) = (f(&l)?, f(&r)?);
                     ConstVal::Float(
                         match op {
