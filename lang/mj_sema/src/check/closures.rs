@@ -39,6 +39,8 @@ pub(crate) struct Closure {
 impl FnCx<'_> {
     /// `def name(...)` inside a body.
     pub fn declare_closure(&mut self, d: &FnDef, out: &mut Vec<TStmt>) {
+        let with_siblings = self.with_sibling_defs(d);
+        let d = &with_siblings;
         let mut diags = Vec::new();
         let scope = self.tscope();
         let own = generics::declare_params(self.cx, self.m, &d.params, &[], &mut diags);
@@ -131,6 +133,44 @@ impl FnCx<'_> {
         if let Some(s) = self.closure_scopes.last_mut() {
             s.insert(d.name.name.clone(), k);
         }
+    }
+
+    /// `d` with the nested `def`s declared before it in this body that it calls (or
+    /// names) copied to the front of its body: a nested function may call an earlier one,
+    /// as in Mojo, and each caller gets a copy of its own (sharing what the copy captures).
+    fn with_sibling_defs(&self, d: &FnDef) -> FnDef {
+        let mut used: HashSet<String> = HashSet::new();
+        let mut note = |e: &Expr| {
+            mj_syntax::visit::walk_expr(e, &mut |x| {
+                if let ExprKind::Name(n) = &x.kind {
+                    used.insert(n.clone());
+                }
+            });
+        };
+        mj_syntax::visit::walk_exprs(&d.body, &mut note);
+        mj_syntax::visit::walk_module_stmts(&d.body, &mut |st| {
+            if let mj_syntax::ast::StmtKind::Def(inner) = &st.kind {
+                mj_syntax::visit::walk_exprs(&inner.body, &mut note);
+            }
+        });
+        let own: HashSet<&str> = d.args.iter().map(|a| a.name.name.as_str()).collect();
+        let mut ks: Vec<usize> = used
+            .iter()
+            .filter(|n| *n != &d.name.name && !own.contains(n.as_str()))
+            .filter_map(|n| self.lookup_closure(n))
+            .collect();
+        if ks.is_empty() {
+            return d.clone();
+        }
+        ks.sort_unstable();
+        ks.dedup();
+        let mut out = d.clone();
+        let defs = ks.into_iter().map(|k| mj_syntax::ast::Stmt {
+            span: self.closures[k].def.span,
+            kind: mj_syntax::ast::StmtKind::Def((*self.closures[k].def).clone()),
+        });
+        out.body = defs.chain(d.body.iter().cloned()).collect();
+        out
     }
 
     /// What a closure with capture list `caps` sees: the names it captures by reference

@@ -49,14 +49,23 @@ pub(crate) fn instantiate_all(
             point(&mut functions[i]);
             // A lifted function is named after its body's function (`run.inner`); the
             // parent's full name (module, struct, instance arguments) makes it unique.
+            // (Two lifted functions may share a name: a nested `def` copied into each
+            // sibling that calls it. They are numbered.)
             let parent = functions[i].name.clone();
+            let mut taken = std::collections::HashSet::new();
             for mut f in lifted {
                 point(&mut f);
                 let own = f
                     .name
                     .split_once('.')
                     .map_or(f.name.as_str(), |(_, rest)| rest);
-                f.name = format!("{parent}.{own}");
+                let mut name = format!("{parent}.{own}");
+                let mut k = 2;
+                while !taken.insert(name.clone()) {
+                    name = format!("{parent}.{own}#{k}");
+                    k += 1;
+                }
+                f.name = name;
                 functions.push(f);
             }
         }
