@@ -1474,23 +1474,13 @@ impl FnCx<'_> {
             // A compile-time function parameter used as a value (`_Test(f, name)` in
             // `def test[f: def() raises](...)`): the function's address.
             ConstVal::Func(id) => {
-                let at = self
-                    .line_starts
-                    .get(line.max(1) as usize - 1)
-                    .copied()
-                    .unwrap_or(0);
-                let span = mj_syntax::Span { start: at, end: at };
+                let span = self.span_of_line(line);
                 let name = self.cx.funcs[id.0 as usize].def.name.name.clone();
                 self.function_value(id, &name, span)
             }
             ConstVal::List(..) | ConstVal::Tuple(..) => {
                 // Built at each use, like a literal written there.
-                let at = self
-                    .line_starts
-                    .get(line.max(1) as usize - 1)
-                    .copied()
-                    .unwrap_or(0);
-                let span = mj_syntax::Span { start: at, end: at };
+                let span = self.span_of_line(line);
                 match super::comptime::to_literal(&v, span) {
                     Some(e) => {
                         let list = crate::lang_items::lang_struct(
