@@ -28,43 +28,10 @@ impl FnCx<'_> {
         args: &[Arg],
     ) -> Option<(Vec<Arg>, Vec<Arg>)> {
         let f = &self.cx.funcs[id.0 as usize];
-        let lifted = &f.def.fn_value_args;
-        if lifted.is_empty() || !f.overloads.is_empty() {
+        if !f.overloads.is_empty() {
             return None;
         }
-        let mut c: Vec<Arg> = cargs.map(<[Arg]>::to_vec).unwrap_or_default();
-        // (Already moved: the run-time arguments left are the others.)
-        let named = |n: &str| {
-            c.iter()
-                .any(|a| a.name.as_ref().is_some_and(|k| k.name == n))
-        };
-        if lifted.iter().any(|v| named(&v.name)) {
-            return None;
-        }
-        let mut rest = Vec::new();
-        let mut pos = 0;
-        for a in args {
-            let hit = match &a.name {
-                Some(k) => lifted.iter().find(|v| v.name == k.name),
-                None => {
-                    pos += 1;
-                    lifted.iter().find(|v| v.position == Some(pos - 1))
-                }
-            };
-            match hit {
-                Some(v) => c.push(Arg {
-                    name: Some(Ident {
-                        name: v.name.clone(),
-                        span: a.value.span,
-                    }),
-                    value: a.value.clone(),
-                    span: a.span,
-                }),
-                None => rest.push(a.clone()),
-            }
-        }
-        // (Nothing to move: the call passes them in `[...]` already.)
-        (rest.len() < args.len()).then_some((c, rest))
+        split_fn_value_args_of(&f.def, cargs, args)
     }
 
     /// A call of `id`, a function with function-typed run-time arguments (`greet: G`,
@@ -324,4 +291,50 @@ impl FnCx<'_> {
         }
         TExpr::new(K::Call(Callee::Closure(gidx), call_args), sig.ret, line)
     }
+}
+
+/// [`FnCx::split_fn_value_args`] for the header `def` (a module-level function's or a
+/// nested `def`'s).
+pub(crate) fn split_fn_value_args_of(
+    def: &mj_syntax::ast::FnDef,
+    cargs: Option<&[Arg]>,
+    args: &[Arg],
+) -> Option<(Vec<Arg>, Vec<Arg>)> {
+    let lifted = &def.fn_value_args;
+    if lifted.is_empty() {
+        return None;
+    }
+    let mut c: Vec<Arg> = cargs.map(<[Arg]>::to_vec).unwrap_or_default();
+    // (Already moved: the run-time arguments left are the others.)
+    let named = |n: &str| {
+        c.iter()
+            .any(|a| a.name.as_ref().is_some_and(|k| k.name == n))
+    };
+    if lifted.iter().any(|v| named(&v.name)) {
+        return None;
+    }
+    let mut rest = Vec::new();
+    let mut pos = 0;
+    for a in args {
+        let hit = match &a.name {
+            Some(k) => lifted.iter().find(|v| v.name == k.name),
+            None => {
+                pos += 1;
+                lifted.iter().find(|v| v.position == Some(pos - 1))
+            }
+        };
+        match hit {
+            Some(v) => c.push(Arg {
+                name: Some(Ident {
+                    name: v.name.clone(),
+                    span: a.value.span,
+                }),
+                value: a.value.clone(),
+                span: a.span,
+            }),
+            None => rest.push(a.clone()),
+        }
+    }
+    // (Nothing to move: the call passes them in `[...]` already.)
+    (rest.len() < args.len()).then_some((c, rest))
 }

@@ -285,9 +285,22 @@ impl FnCx<'_> {
     ) -> TExpr {
         let line = self.line(span);
         let c = self.closures[k].clone();
+        // Function-typed run-time arguments (`greet: G`) join the compile-time ones.
+        if let Some((ex, rest)) =
+            super::closure_args::split_fn_value_args_of(&c.def, explicit, args)
+        {
+            return self.call_closure(k, Some(&ex), &rest, span);
+        }
         let name = c.def.name.name.clone();
         let mut binds: Vec<Option<CtArg>> = vec![None; c.generics.len()];
         let mut ok = true;
+        // Nested `def`s bound to function parameters (`greet_all[greet=greeter]`): the
+        // instance calls them through `closure_params`, with their captures passed along.
+        let (bound, explicit_rest) = self.closure_bound_params(&c, explicit);
+        for (i, _) in &bound {
+            binds[*i] = Some(CtArg::Bool(false));
+        }
+        let explicit = explicit_rest.as_deref();
         if let Some(ex) = explicit {
             let mut diags = Vec::new();
             let scope = self.tscope();
@@ -322,9 +335,68 @@ impl FnCx<'_> {
         let Some(targs) = targs else {
             return self.unknown(line);
         };
-        let (idx, sig, caps) = self.closure_instance(k, Targs::from(targs));
+        let mut with: Vec<(String, u32, Sig, Vec<LocalId>)> = Vec::new();
+        for (i, k2) in bound {
+            if !self.closures[k2].generics.is_empty() {
+                let msg = "a nested `def` with compile-time parameters cannot be passed here yet";
+                self.error(Diag::error(generics::E_GENERIC, msg, span));
+                return self.unknown(line);
+            }
+            let (cidx, csig, caps) = self.closure_instance_pub(k2);
+            with.push((c.generics[i].name.clone(), cidx, csig, caps));
+        }
+        let (idx, sig, caps) = self.closure_instance_with(k, Targs::from(targs), &with);
         let mut targs = self.check_args(&name, &sig, 0, args, span);
         self.finish_closure_call(idx, &sig, &caps, &mut targs, span, line)
+    }
+
+    /// The compile-time arguments of a call of closure `c` that bind one of its function
+    /// parameters to a nested `def` (parameter index, closure), and the other arguments
+    /// (by name).
+    fn closure_bound_params(
+        &self,
+        c: &Closure,
+        explicit: Option<&[Arg]>,
+    ) -> (Vec<(usize, usize)>, Option<Vec<Arg>>) {
+        let Some(ex) = explicit else {
+            return (Vec::new(), None);
+        };
+        let mut bound = Vec::new();
+        let mut rest = Vec::new();
+        let mut pos = 0;
+        for a in ex {
+            let i = match &a.name {
+                Some(n) => c.generics.iter().position(|g| g.name == n.name),
+                None => {
+                    pos += 1;
+                    Some(pos - 1)
+                }
+            };
+            if let Some(i) = i
+                && let Some(g) = c.generics.get(i)
+                && matches!(g.kind, super::GKind::Func(..))
+                && let ExprKind::Name(n) = &a.value.kind
+                && let Some(k2) = self.lookup_closure(n)
+            {
+                bound.push((i, k2));
+                continue;
+            }
+            // (Positional ones keep their place by name.)
+            let mut a = a.clone();
+            if a.name.is_none()
+                && let Some(g) = i.and_then(|i| c.generics.get(i))
+            {
+                a.name = Some(mj_syntax::ast::Ident {
+                    name: g.name.clone(),
+                    span: a.value.span,
+                });
+            }
+            rest.push(a);
+        }
+        if bound.is_empty() {
+            return (bound, Some(ex.to_vec()));
+        }
+        (bound, Some(rest))
     }
 
     /// A call of closure `k`'s instance `targs` with already checked argument values.
@@ -375,7 +447,22 @@ impl FnCx<'_> {
 
     /// Checks (once) the instance `targs` of closure `k` as a lifted function.
     fn closure_instance(&mut self, k: usize, targs: Targs) -> (u32, Sig, Vec<LocalId>) {
-        if let Some(r) = self.closures[k].instances.get(&targs) {
+        self.closure_instance_with(k, targs, &[])
+    }
+
+    /// [`Self::closure_instance`], with function parameters bound to nested `def`s
+    /// (`bound`: parameter name, lifted closure, its signature and captures): such an
+    /// instance is made for each call, receives the bound closures' captures after its own
+    /// and calls them through `closure_params`.
+    fn closure_instance_with(
+        &mut self,
+        k: usize,
+        targs: Targs,
+        bound: &[(String, u32, Sig, Vec<LocalId>)],
+    ) -> (u32, Sig, Vec<LocalId>) {
+        if bound.is_empty()
+            && let Some(r) = self.closures[k].instances.get(&targs)
+        {
             return r.clone();
         }
         let c = self.closures[k].clone();
@@ -411,6 +498,20 @@ impl FnCx<'_> {
             child.scopes[0].insert(n.clone(), l);
             params.push(l);
         }
+        let mut outer: Vec<LocalId> = caps.iter().map(|(_, l)| *l).collect();
+        for (pname, cidx, csig, ccaps) in bound {
+            let mut inner = Vec::new();
+            for &cl in ccaps {
+                let ty = self.local_ty(cl);
+                let l = child.new_local("", ty, true);
+                params.push(l);
+                inner.push(l);
+                outer.push(cl);
+            }
+            child
+                .closure_params
+                .insert(pname.clone(), (*cidx, csig.clone(), inner));
+        }
         let mut name = format!("{}.{}", self.name, c.def.name.name);
         if !targs.is_empty() {
             let a: Vec<String> = targs
@@ -421,9 +522,10 @@ impl FnCx<'_> {
         }
         let hint = Some("add a `return` at the end of the closure");
         self.lift_finish(child, &c.def, idx, name, params, &sig, "closure", hint);
-        let outer: Vec<LocalId> = caps.iter().map(|(_, l)| *l).collect();
         let r = (idx, sig, outer);
-        self.closures[k].instances.insert(targs, r.clone());
+        if bound.is_empty() {
+            self.closures[k].instances.insert(targs, r.clone());
+        }
         r
     }
 }
