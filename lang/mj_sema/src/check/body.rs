@@ -595,7 +595,13 @@ impl FnCx<'_> {
                         .insert(name.name.clone(), ConstVal::Expr(self.m, e));
                     return;
                 }
-                match self.comptime_value(value) {
+                let nested = self.nested_defs();
+                let value_now = if nested.is_empty() {
+                    self.comptime_value(value)
+                } else {
+                    super::comptime::with_nested_defs(nested, || self.comptime_value(value))
+                };
+                match value_now {
                     Some(v) => {
                         let v = match (ty.as_ref().map(|t| self.resolve_ty(t)), v) {
                             (Some(t), ConstVal::Int(i, _)) if t.is_float() => {

@@ -265,6 +265,21 @@ impl FnCx<'_> {
         h
     }
 
+    /// The nested `def`s in scope without compile-time parameters, for compile-time
+    /// evaluation (`comptime ten = add_one(9)`).
+    pub(crate) fn nested_defs(&self) -> HashMap<String, super::comptime::NestedDef> {
+        let mut out = HashMap::new();
+        for s in &self.closure_scopes {
+            for (n, &k) in s {
+                let c = &self.closures[k];
+                if c.generics.is_empty() && self.lookup_local(n).is_none() {
+                    out.insert(n.clone(), (c.def.clone(), c.sig.clone(), self.m));
+                }
+            }
+        }
+        out
+    }
+
     pub fn lookup_closure(&self, name: &str) -> Option<usize> {
         if self.lookup_local(name).is_some() {
             return None;

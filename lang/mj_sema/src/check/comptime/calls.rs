@@ -11,7 +11,7 @@ use mj_syntax::ast::{Arg, Expr, ExprKind, FnDef, Module, StmtKind};
 
 use super::super::generics::{self, TyScope};
 use super::super::items::resolve_type;
-use super::super::{Conv, E_COMPTIME, E_MISMATCH, GKind, Item};
+use super::super::{ConstVal, Conv, E_COMPTIME, E_MISMATCH, GKind, Item, Sig};
 use super::MAX_DEPTH;
 use super::interp::{Frame, Interp, R, Stop, fail};
 use super::value::{self, Val};
@@ -21,6 +21,13 @@ impl Interp<'_> {
     pub(super) fn call(&mut self, f: &mut Frame, e: &Expr, func: &Expr, args: &[Arg]) -> R<Val> {
         let m = f.m;
         match &func.kind {
+            // A nested `def` of the body being checked (plain: no compile-time parameters).
+            ExprKind::Name(n) if f.lookup(n).is_none() && self.env.nested.contains_key(n) => {
+                let Some((def, sig, module)) = self.env.nested.get(n).cloned() else {
+                    return fail(m, e.span, format!("`{n}`"), "");
+                };
+                self.run_call(f, e, n, module, &sig, HashMap::new(), args, &def)
+            }
             ExprKind::Name(n) if f.lookup(n).is_none() => {
                 match self.cx.modules[m].scope.get(n).cloned() {
                     Some(Item::Func(id)) => self.call_user(f, e, id.0, &[], args),
@@ -210,6 +217,34 @@ impl Interp<'_> {
             pconsts.insert(gp.name.clone(), c);
         }
         let sig = generics::subst_sig(&fd.sig, &targs);
+        let tree = self.tree(fd.module)?;
+        let def = locate(&tree, fd.loc).ok_or(()).or_else(|()| {
+            fail(
+                m,
+                e.span,
+                format!("`{name}` (its body is not available)"),
+                "",
+            )
+        })?;
+        self.run_call(f, e, &name, fd.module, &sig, pconsts, args, def)
+    }
+
+    /// Calls the function `def` (named `name`, written in `module`, with signature `sig`
+    /// and compile-time values `pconsts`) with the caller's `args`: binds them, runs the
+    /// body, copies `mut` arguments back and converts the result.
+    #[allow(clippy::too_many_arguments)]
+    fn run_call(
+        &mut self,
+        f: &mut Frame,
+        e: &Expr,
+        name: &str,
+        module: usize,
+        sig: &Sig,
+        pconsts: HashMap<String, ConstVal>,
+        args: &[Arg],
+        def: &FnDef,
+    ) -> R<Val> {
+        let m = f.m;
         for p in &sig.params {
             if matches!(p.ty, Ty::RawPtr(..) | Ty::Ptr(_) | Ty::Span(_)) {
                 return fail(
@@ -247,13 +282,13 @@ impl Interp<'_> {
             vals[k] = Some(self.eval(f, &a.value)?);
             places[k] = Some(&a.value);
         }
-        let mut callee = Frame::new(fd.module, pconsts);
+        let mut callee = Frame::new(module, pconsts);
         for (k, p) in sig.params.iter().enumerate() {
             let v = match vals[k].take() {
                 Some(v) => v,
                 None => match &p.default {
                     Some(d) => {
-                        let mut df = Frame::new(fd.module, callee.consts.clone());
+                        let mut df = Frame::new(module, callee.consts.clone());
                         self.eval(&mut df, d)?
                     }
                     None => {
@@ -281,15 +316,6 @@ impl Interp<'_> {
             }
             return Err(Stop::Fail(rm, Box::new(d)));
         }
-        let tree = self.tree(fd.module)?;
-        let def = locate(&tree, fd.loc).ok_or(()).or_else(|()| {
-            fail(
-                m,
-                e.span,
-                format!("`{name}` (its body is not available)"),
-                "",
-            )
-        })?;
         let r = self.block(&mut callee, &def.body);
         self.depth -= 1;
         let result = match r {
@@ -309,7 +335,7 @@ impl Interp<'_> {
         if sig.ret == Ty::Unit {
             return Ok(Val::Unit);
         }
-        self.convert(fd.module, result, &sig.ret, def.name.span)
+        self.convert(module, result, &sig.ret, def.name.span)
     }
 
     fn tree(&mut self, m: usize) -> R<Arc<Module>> {

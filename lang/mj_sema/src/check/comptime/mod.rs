@@ -70,6 +70,22 @@ pub(crate) struct Env {
     /// Where an evaluation that failed was started: the checker's own "not a
     /// compile-time constant" error there is replaced by the error that says why.
     failed: Vec<(usize, Span)>,
+    /// The nested `def`s visible where the body being checked evaluates a constant
+    /// (`comptime ten = add_one(9)`), by name: the definition, its signature and module.
+    pub nested: HashMap<String, NestedDef>,
+}
+
+/// A nested `def` callable at compile time: its definition, signature and module.
+pub(crate) type NestedDef = (Arc<mj_syntax::ast::FnDef>, super::Sig, usize);
+
+/// Runs `f` with the nested `def`s `defs` callable by compile-time evaluation.
+pub(crate) fn with_nested_defs<T>(defs: HashMap<String, NestedDef>, f: impl FnOnce() -> T) -> T {
+    let saved = with_env(|env| std::mem::replace(&mut env.nested, defs));
+    let r = f();
+    if let Some(saved) = saved {
+        with_env(|env| env.nested = saved);
+    }
+    r
 }
 
 impl Env {
@@ -81,6 +97,7 @@ impl Env {
             forcing: Vec::new(),
             errors: Vec::new(),
             failed: Vec::new(),
+            nested: HashMap::new(),
         }
     }
 
