@@ -405,6 +405,12 @@ impl FnCx<'_> {
             if self.ct_skip {
                 break;
             }
+            // A `comptime if` branch taken in this instance left the function: the rest
+            // is not part of this instance (Mojo does not instantiate it), so it is not
+            // checked (`reduce_add` of a 2-wide vector never slices it to width 1).
+            if self.dead && self.comptime_exit {
+                break;
+            }
         }
         if let Some(names) = self.scopes.pop() {
             let mut ls: Vec<LocalId> = names.values().copied().collect();

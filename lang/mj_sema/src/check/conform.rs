@@ -246,6 +246,9 @@ impl FnCx<'_> {
     /// A condition of `comptime if` / `comptime assert` / a `where` clause in this body.
     /// `conforms_to(type_of(x), Trait)` types `x` on the side.
     pub(crate) fn ct_cond(&mut self, e: &Expr) -> Option<bool> {
+        if let Some(inlined) = self.inline_type_params(e) {
+            return self.ct_cond(&inlined);
+        }
         if let ExprKind::Call { func, args } = &e.kind
             && is_name(func, "conforms_to")
             && let [t, tr] = args.as_slice()

@@ -157,6 +157,20 @@ impl FnCx<'_> {
         if let Some(v) = self.type_value(e) {
             return Some(v);
         }
+        // `x.length`, `x.dtype` of a run-time value: its type's compile-time parameters.
+        if let ExprKind::Attr { base, name } = &e.kind
+            && let ExprKind::Name(n) = &base.kind
+            && let Some(l) = self.lookup_local(n)
+        {
+            let t = self.local_ty(l);
+            if let Some(v) = super::params::param_of_type(self.cx, &t, &name.name) {
+                return Some(v);
+            }
+        }
+        // (Inside a larger expression, `x.length // 2`: such attributes as literals.)
+        if let Some(inlined) = self.inline_type_params(e) {
+            return self.comptime_value(&inlined);
+        }
         if let Some(v) = const_eval(self.cx, self.m, e, &self.consts) {
             return Some(v);
         }
@@ -166,6 +180,42 @@ impl FnCx<'_> {
             return self.ct_cond(e).map(ConstVal::Bool);
         }
         None
+    }
+
+    /// `e` with each `x.length` / `x.size` of a local `x` of a SIMD or scalar type written
+    /// as the number it is; `None` when `e` has none.
+    pub(crate) fn inline_type_params(&self, e: &Expr) -> Option<Expr> {
+        let mut found = false;
+        let mut out = e.clone();
+        fn walk(fx: &FnCx<'_>, e: &mut Expr, found: &mut bool) {
+            if let ExprKind::Attr { base, name } = &e.kind
+                && let ExprKind::Name(n) = &base.kind
+                && let Some(l) = fx.lookup_local(n)
+                && let Some(ConstVal::Int(v, _)) =
+                    super::params::param_of_type(fx.cx, &fx.locals[l.0 as usize].ty, &name.name)
+                && let Ok(v) = u128::try_from(v)
+            {
+                e.kind = ExprKind::Int(v);
+                *found = true;
+                return;
+            }
+            match &mut e.kind {
+                ExprKind::Binary { lhs, rhs, .. } => {
+                    walk(fx, lhs, found);
+                    walk(fx, rhs, found);
+                }
+                ExprKind::Unary { expr, .. } => walk(fx, expr, found),
+                ExprKind::Compare { first, rest } => {
+                    walk(fx, first, found);
+                    for (_, r) in rest {
+                        walk(fx, r, found);
+                    }
+                }
+                _ => {}
+            }
+        }
+        walk(self, &mut out, &mut found);
+        found.then_some(out)
     }
 
     /// A type as a compile-time value (`comptime if Self.Ts[i] == T:`), and the length of

@@ -217,6 +217,10 @@ pub(crate) fn call_builtin(
             );
         }
         "List" => return list_ctor(it, f, e, params, args),
+        // `VariadicList(values)` of a variadic parameter: the values themselves.
+        "VariadicList" if params.is_none() && args.len() == 1 => {
+            return it.eval(f, &args[0].value);
+        }
         _ => {}
     }
     if params.is_some() {
