@@ -526,23 +526,63 @@ impl FnCx<'_> {
     pub(crate) fn string_write(&mut self, args: &[Arg], span: Span) -> TExpr {
         let line = self.line(span);
         let mut acc: Option<TExpr> = None;
-        for a in args {
-            if a.name.is_some() {
+        // `sep=` goes between the pieces (`String.write(a, b, sep=", ")`), `end=` after.
+        let mut sep: Option<TExpr> = None;
+        let mut end: Option<TExpr> = None;
+        let mut stmts = Vec::new();
+        for a in args.iter().filter(|a| a.name.is_some()) {
+            let which = a.name.as_ref().map(|n| n.name.as_str());
+            if !matches!(which, Some("sep" | "end")) {
                 self.error(Diag::error(
                     super::E_KWARG,
-                    "`String.write` takes positional arguments only",
+                    "`String.write` takes the values, `sep=` and `end=`",
                     a.span,
                 ));
                 continue;
             }
+            let v = self.expr(&a.value, Some(&Ty::Str));
+            let v = self.coerce(v, &Ty::Str, a.value.span);
+            let (st, tmp) = self.temp(v);
+            stmts.push(st);
+            if which == Some("sep") {
+                sep = Some(tmp);
+            } else {
+                end = Some(tmp);
+            }
+        }
+        for a in args.iter().filter(|a| a.name.is_none()) {
             let v = self.expr(&a.value, None);
             let piece = self.stringify(v, a.value.span);
             acc = Some(match acc {
-                Some(prev) => self.rt_call(Rt::StrConcat, vec![prev, piece], Ty::Str, line),
+                Some(prev) => {
+                    let prev = match &sep {
+                        Some(s) => {
+                            self.rt_call(Rt::StrConcat, vec![prev, s.clone()], Ty::Str, line)
+                        }
+                        None => prev,
+                    };
+                    self.rt_call(Rt::StrConcat, vec![prev, piece], Ty::Str, line)
+                }
                 None => piece,
             });
         }
-        acc.unwrap_or_else(|| TExpr::new(crate::tir::TExprKind::Str(String::new()), Ty::Str, line))
+        if let Some(e) = end {
+            let base = acc.unwrap_or_else(|| {
+                TExpr::new(crate::tir::TExprKind::Str(String::new()), Ty::Str, line)
+            });
+            acc = Some(self.rt_call(Rt::StrConcat, vec![base, e], Ty::Str, line));
+        }
+        let acc = acc.unwrap_or_else(|| {
+            TExpr::new(crate::tir::TExprKind::Str(String::new()), Ty::Str, line)
+        });
+        if stmts.is_empty() {
+            return acc;
+        }
+        TExpr::new(
+            crate::tir::TExprKind::Seq(stmts, Box::new(acc)),
+            Ty::Str,
+            line,
+        )
     }
 }
 
