@@ -377,9 +377,13 @@ pub(crate) fn struct_args(
 ) -> Option<Targs> {
     let params = &cx.structs[s as usize].params;
     let name = &cx.struct_names[s as usize];
-    let kept = unerased_args(&cx.structs[s as usize].declared, args);
+    let declared = &cx.structs[s as usize].declared;
+    let kept = unerased_args(declared, args);
     let args = kept.as_slice();
-    if params.is_empty() && args.is_empty() {
+    // Only origins given to a struct that has no other parameters: no arguments. (One
+    // with other parameters whose declarations are not read yet falls through and
+    // reports, so a `comptime` alias of it is resolved later.)
+    if params.is_empty() && args.is_empty() && declared.iter().all(|d| d.2) {
         return Some(Targs::from(Vec::new()));
     }
     if params.is_empty() {
