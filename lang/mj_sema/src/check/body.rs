@@ -438,6 +438,26 @@ impl FnCx<'_> {
                 is_ref: true,
                 ..
             } => self.ref_binding(name, value, out),
+            // `var _ = e`: the value is discarded at once, as `_ = e` does (nothing can
+            // name it, so Mojo destroys it right away).
+            StmtKind::Var {
+                name,
+                ty: None,
+                value: Some(value),
+                is_ref: false,
+            } if name.name == "_" => {
+                let discard = Stmt {
+                    kind: StmtKind::Assign {
+                        targets: vec![Expr {
+                            kind: ExprKind::Name("_".into()),
+                            span: name.span,
+                        }],
+                        value: value.clone(),
+                    },
+                    span: s.span,
+                };
+                self.stmt(&discard, out);
+            }
             // `var also = f` of a nested `def`: another name of the closure (Mojo copies a
             // closure value; a closure's captures are places, so the copy calls the same one).
             StmtKind::Var {
