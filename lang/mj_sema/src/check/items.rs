@@ -1329,6 +1329,23 @@ pub(crate) fn const_eval(
                 }
             }
         }
+        // `(DType.bool, DType.int8)`: a tuple of constants the interpreter has no values
+        // for (dtypes, types) is built element by element.
+        ExprKind::Tuple(items)
+            if items
+                .iter()
+                .any(|i| matches!(i.kind, ExprKind::Attr { .. } | ExprKind::Name(_))) =>
+        {
+            let vals: Option<Vec<ConstVal>> =
+                items.iter().map(|i| const_eval(cx, m, i, locals)).collect();
+            match vals {
+                Some(v) => ConstVal::Tuple(v.into()),
+                None => {
+                    return super::builtins::simd_types::const_eval_extra(cx, m, e, locals)
+                        .or_else(|| super::comptime::eval_expr(cx, m, e, locals));
+                }
+            }
+        }
         _ => {
             return super::builtins::simd_types::const_eval_extra(cx, m, e, locals)
                 .or_else(|| super::comptime::eval_expr(cx, m, e, locals));

@@ -132,8 +132,9 @@ impl FnCx<'_> {
             }
             None => None,
         };
-        let Some(ConstVal::List(items, _)) = list else {
-            return None;
+        let items = match list {
+            Some(ConstVal::List(items, _) | ConstVal::Tuple(items)) => items,
+            _ => return None,
         };
         let ConstVal::Int(i, _) = const_eval(self.cx, self.m, &a.value, &self.consts)? else {
             return None;
