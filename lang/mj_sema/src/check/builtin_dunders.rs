@@ -249,7 +249,13 @@ impl FnCx<'_> {
                     line,
                 )
             }
-            (Dunder::Rounding(_), _) if matches!(&ty, Ty::Vector(e, _) if e.is_int()) => recv,
+            // Integers and booleans are their own floor, ceiling and truncation.
+            (Dunder::Rounding(_), _)
+                if ty == Ty::Bool
+                    || matches!(&ty, Ty::Vector(e, _) if e.is_int() || **e == Ty::Bool) =>
+            {
+                recv
+            }
             (Dunder::Rounding(f), _) if ty.is_float() => TExpr::new(
                 K::Call(
                     crate::tir::Callee::Intrinsic(f),

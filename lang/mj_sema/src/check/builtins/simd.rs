@@ -63,9 +63,20 @@ impl FnCx<'_> {
         let Some((elem, width)) = lanes(&ty) else {
             return self.unknown(line);
         };
+        // `SIMD[dt, n](fill=x)`: every lane `x`, as the one-value form.
+        if let [a] = args
+            && a.name.as_ref().is_some_and(|n| n.name == "fill")
+        {
+            let mut plain = a.clone();
+            plain.name = None;
+            return self.construct_simd(ty, std::slice::from_ref(&plain), span);
+        }
         if let Some(a) = args.iter().find(|a| a.name.is_some()) {
             let msg = format!("`{}` takes no keyword arguments", self.ty_name(&ty));
-            self.error(Diag::error(super::super::E_KWARG, msg, a.span));
+            self.error(
+                Diag::error(super::super::E_KWARG, msg, a.span)
+                    .with_hint("pass the lane values, or one value as `fill=`"),
+            );
             return self.unknown(line);
         }
         match args.len() {
