@@ -393,10 +393,27 @@ impl FnCx<'_> {
 
     /// `xs[i]` on the library's `List`: the element, bounds-checked at the caller (so an
     /// abort names the caller's file and line), a place.
+    /// An index as an `Int`: a struct that is an `Indexer` through its `__index__`, any
+    /// other value converted as an `Int` argument is.
+    pub(crate) fn as_index(&mut self, i: TExpr, span: Span) -> TExpr {
+        if matches!(i.ty, Ty::Struct(..)) && self.has_method(&i.ty, "__index__") {
+            let line = i.line;
+            return self
+                .dunder_call(i, "__index__", Vec::new(), span)
+                .unwrap_or_else(|| self.unknown(line));
+        }
+        if let Ty::Int { .. } | Ty::Bool = i.ty
+            && i.ty != Ty::INT
+        {
+            return self.cast(i, Ty::INT);
+        }
+        self.coerce(i, &Ty::INT, span)
+    }
+
     pub(crate) fn library_list_elem(&mut self, list: TExpr, idx: &ast::Expr) -> TExpr {
         let elem = crate::lang_items::list_elem(self.cx, &list.ty).unwrap_or(Ty::Unknown);
         let i = self.expr(idx, Some(&Ty::INT));
-        let i = self.coerce(i, &Ty::INT, idx.span);
+        let i = self.as_index(i, idx.span);
         let generic = self.generic_elements(&list);
         let sp = self.span_of(list);
         let (s0, sp) = self.temp(sp);

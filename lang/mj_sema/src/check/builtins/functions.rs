@@ -496,6 +496,15 @@ pub(crate) fn call_builtin(
             let vals: Vec<TExpr> = args.iter().map(|a| fx.typed_arg(a, &Ty::INT)).collect();
             range_list(fx, vals, line)
         }
+        // `index(x)`: the `Int` an `Indexer` stands for (`__index__`; integers are their
+        // own value).
+        "index" => {
+            if !fx.arity(name, args, 1, 1, span) {
+                return Some(fx.unknown(line));
+            }
+            let v = fx.expr(&args[0].value, Some(&Ty::INT));
+            fx.as_index(v, args[0].value.span)
+        }
         "enumerate" => {
             // `enumerate(x, start=n)` of an iterable struct: Mojo's lazy iterator of
             // `(index, element)` pairs (`std.iter._Enumerate`), which `next()` advances.
