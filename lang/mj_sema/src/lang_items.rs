@@ -161,11 +161,7 @@ pub(crate) fn string_method(cx: &Ctx, name: &str) -> Option<crate::tir::FnId> {
 /// The function `name` of `module` (a module of methods of a built-in type) when it is
 /// one of its methods: its first parameter is `self`, the receiver.
 fn method_of_module(cx: &Ctx, module: &str, name: &str) -> Option<crate::tir::FnId> {
-    let md = cx.modules.iter().find(|md| md.input.name == module)?;
-    match md.scope.get(name) {
-        Some(Item::Func(f)) if takes_self(cx, *f) => Some(*f),
-        _ => None,
-    }
+    function_of_module(cx, module, name).filter(|f| takes_self(cx, *f))
 }
 
 /// The module-level function `name` of library module `module`, if that module is loaded.

@@ -7,8 +7,6 @@
 //! the closure; the lifted instance receives the addresses of the closure's captured
 //! variables as extra parameters and passes them on wherever it calls the parameter.
 
-use std::collections::HashMap;
-
 use mj_syntax::ast::{Arg, ExprKind, Ident};
 use mj_syntax::{Diag, Span};
 
@@ -17,6 +15,37 @@ use super::generics::{self, E_GENERIC};
 use super::{GKind, Sig};
 use crate::tir::{Callee, LocalId, TArg, TExpr, TExprKind as K};
 use crate::ty::{CtArg, Ty};
+
+/// A nested `def` bound to a function parameter of a lifted instance: the parameter's
+/// name, the closure's lifted function, its signature and the outer locals it captures.
+pub(crate) type BoundClosure = (String, u32, Sig, Vec<LocalId>);
+
+impl<'c> FnCx<'c> {
+    /// Hands the `bound` closures to the lifted instance `child`: one hidden parameter per
+    /// captured variable (appended to `params`; the caller passes the outer local, appended
+    /// to `outer`), and calls through each function parameter reach its closure
+    /// (`closure_params`).
+    pub(crate) fn bind_closure_params(
+        &self,
+        child: &mut FnCx<'c>,
+        bound: &[BoundClosure],
+        params: &mut Vec<LocalId>,
+        outer: &mut Vec<LocalId>,
+    ) {
+        for (pname, cidx, csig, caps) in bound {
+            let mut inner = Vec::new();
+            for &c in caps {
+                let l = child.new_local("", self.local_ty(c), true);
+                params.push(l);
+                inner.push(l);
+                outer.push(c);
+            }
+            child
+                .closure_params
+                .insert(pname.clone(), (*cidx, csig.clone(), inner));
+        }
+    }
+}
 
 impl FnCx<'_> {
     /// The compile-time and run-time arguments of a call of `id` when it has function-typed
@@ -211,7 +240,7 @@ impl FnCx<'_> {
         }
         let targs: Vec<CtArg> = targs.into_iter().flatten().collect();
         // The closures' own lifted functions, and their signatures against the parameters'.
-        let mut bound: Vec<(String, u32, Sig, Vec<LocalId>)> = Vec::new();
+        let mut bound: Vec<BoundClosure> = Vec::new();
         for &(i, k) in &closures {
             if !self.closures[k].generics.is_empty() {
                 let msg = "a nested `def` with compile-time parameters cannot be passed here yet"
@@ -260,19 +289,7 @@ impl FnCx<'_> {
             child.consts = consts;
         }
         let mut outer_caps: Vec<LocalId> = Vec::new();
-        let mut cps: HashMap<String, (u32, Sig, Vec<LocalId>)> = HashMap::new();
-        for (pname, cidx, csig, caps) in &bound {
-            let mut inner = Vec::new();
-            for &c in caps {
-                let ty = self.local_ty(c);
-                let l = child.new_local("", ty, true);
-                fparams.push(l);
-                inner.push(l);
-                outer_caps.push(c);
-            }
-            cps.insert(pname.clone(), (*cidx, csig.clone(), inner));
-        }
-        child.closure_params = cps;
+        self.bind_closure_params(&mut child, &bound, &mut fparams, &mut outer_caps);
         let name = format!("{}.{}[closure{gidx}]", self.name, def.name.name);
         self.lift_finish(child, &def, gidx, name, fparams, &sig, "function", None);
         // The call: the receiver, the arguments, then the captured variables' addresses.

@@ -350,7 +350,7 @@ impl FnCx<'_> {
         let Some(targs) = targs else {
             return self.unknown(line);
         };
-        let mut with: Vec<(String, u32, Sig, Vec<LocalId>)> = Vec::new();
+        let mut with: Vec<super::closure_args::BoundClosure> = Vec::new();
         for (i, k2) in bound {
             if !self.closures[k2].generics.is_empty() {
                 let msg = "a nested `def` with compile-time parameters cannot be passed here yet";
@@ -473,7 +473,7 @@ impl FnCx<'_> {
         &mut self,
         k: usize,
         targs: Targs,
-        bound: &[(String, u32, Sig, Vec<LocalId>)],
+        bound: &[super::closure_args::BoundClosure],
     ) -> (u32, Sig, Vec<LocalId>) {
         if bound.is_empty()
             && let Some(r) = self.closures[k].instances.get(&targs)
@@ -514,19 +514,7 @@ impl FnCx<'_> {
             params.push(l);
         }
         let mut outer: Vec<LocalId> = caps.iter().map(|(_, l)| *l).collect();
-        for (pname, cidx, csig, ccaps) in bound {
-            let mut inner = Vec::new();
-            for &cl in ccaps {
-                let ty = self.local_ty(cl);
-                let l = child.new_local("", ty, true);
-                params.push(l);
-                inner.push(l);
-                outer.push(cl);
-            }
-            child
-                .closure_params
-                .insert(pname.clone(), (*cidx, csig.clone(), inner));
-        }
+        self.bind_closure_params(&mut child, bound, &mut params, &mut outer);
         let mut name = format!("{}.{}", self.name, c.def.name.name);
         if !targs.is_empty() {
             let a: Vec<String> = targs

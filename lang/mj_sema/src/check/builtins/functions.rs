@@ -364,24 +364,13 @@ pub(crate) fn call_builtin(
         }
         // `Error(a, b, ...)`: the message is the arguments written one after another.
         "Error" => {
-            if args.is_empty() {
-                return Some(TExpr::new(K::Str(String::new()), Ty::Error, line));
-            }
             if let Some(a) = args.iter().find(|a| a.name.is_some()) {
                 let msg = "`Error` takes positional arguments only";
                 fx.error(Diag::error(E_ARITY, msg, a.span));
                 return Some(fx.unknown(line));
             }
-            let mut acc: Option<TExpr> = None;
-            for a in args {
-                let v = fx.expr(&a.value, Some(&Ty::Str));
-                let v = fx.stringify(v, a.value.span);
-                acc = Some(match acc {
-                    None => v,
-                    Some(l) => fx.rt_call(Rt::StrConcat, vec![l, v], Ty::Str, line),
-                });
-            }
-            let v = acc.unwrap_or_else(|| fx.unknown(line));
+            // The message is what `String.write(a, b, ...)` makes of the arguments.
+            let v = fx.string_write(args, span);
             TExpr { ty: Ty::Error, ..v }
         }
         "divmod" => {
