@@ -22,6 +22,8 @@ pub enum CtArg {
     Param(u32),
     /// A function passed as a compile-time parameter (`apply[square](3)`), by index.
     Func(u32),
+    /// The values of a variadic value parameter (`*dims: Int` bound by `[2, 3, 4]`).
+    Pack(Vec<CtArg>),
 }
 
 /// The compile-time arguments of a struct instance; empty for a non-generic struct.
@@ -342,6 +344,15 @@ fn write_arg(f: &mut fmt::Formatter<'_>, a: &CtArg, names: &[String]) -> fmt::Re
         CtArg::Float(b) => write!(f, "{}", f64::from_bits(*b)),
         CtArg::Param(i) => write!(f, "<param {i}>"),
         CtArg::Func(i) => write!(f, "<fn {i}>"),
+        CtArg::Pack(vs) => {
+            for (i, v) in vs.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(", ")?;
+                }
+                write_arg(f, v, names)?;
+            }
+            Ok(())
+        }
     }
 }
 

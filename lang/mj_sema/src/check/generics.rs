@@ -139,6 +139,15 @@ pub(crate) fn ct_to_const(a: &CtArg, t: &Ty) -> Option<ConstVal> {
         CtArg::Float(b) => ConstVal::Float(f64::from_bits(*b), t.clone()),
         CtArg::Param(i) => ConstVal::Param(*i, t.clone()),
         CtArg::Func(f) => ConstVal::Func(FnId(*f)),
+        // A variadic value parameter is a compile-time list of its values (Mojo's
+        // `VariadicList`): `len(values)`, `values[i]`, `comptime for v in values`.
+        CtArg::Pack(vs) => ConstVal::List(
+            vs.iter()
+                .map(|v| ct_to_const(v, t))
+                .collect::<Option<Vec<_>>>()?
+                .into(),
+            t.clone(),
+        ),
         CtArg::Type(_) => return None,
     })
 }
@@ -453,6 +462,15 @@ pub(crate) fn bind_explicit(
         .find(|(_, p)| p.pack && matches!(p.kind, GKind::Type(_)))
         .map(|(i, _)| i);
     let mut pack_elems: Vec<Ty> = Vec::new();
+    // `MyTensor[2, 3, 4]` of `struct MyTensor[*dims: Int]`: a variadic value parameter takes
+    // the positional arguments from its position on.
+    let value_pack = params
+        .iter()
+        .enumerate()
+        .skip(first)
+        .find(|(_, p)| p.pack && matches!(p.kind, GKind::Value(_)))
+        .map(|(i, _)| i);
+    let mut value_elems: Vec<CtArg> = Vec::new();
     for a in args {
         if let Some(k) = pack
             && a.name.is_none()
@@ -460,6 +478,17 @@ pub(crate) fn bind_explicit(
         {
             pos = k + 1;
             pack_elems.push(resolve_type(cx, m, &a.value, scope, diags));
+            continue;
+        }
+        if let Some(k) = value_pack
+            && a.name.is_none()
+            && pos >= k
+        {
+            pos = k + 1;
+            match ct_arg(cx, m, &params[k], &a.value, scope, diags) {
+                Some(v) => value_elems.push(v),
+                None => ok = false,
+            }
             continue;
         }
         let i = match &a.name {
@@ -567,6 +596,11 @@ pub(crate) fn bind_explicit(
         && (!pack_elems.is_empty() || !args.is_empty())
     {
         binds[k] = Some(CtArg::Type(Ty::Tuple(pack_elems)));
+    }
+    if let Some(k) = value_pack
+        && binds[k].is_none()
+    {
+        binds[k] = Some(CtArg::Pack(value_elems));
     }
     ok
 }
@@ -719,6 +753,11 @@ pub(crate) fn finish_binds(
 ) -> Option<Vec<CtArg>> {
     for i in 0..params.len() {
         if binds[i].is_some() {
+            continue;
+        }
+        if params[i].pack && matches!(params[i].kind, GKind::Value(_)) {
+            // A variadic value parameter given no values is empty.
+            binds[i] = Some(CtArg::Pack(Vec::new()));
             continue;
         }
         let Some(d) = params[i].default.clone() else {

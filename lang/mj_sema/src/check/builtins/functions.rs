@@ -538,6 +538,14 @@ pub(crate) fn call_builtin(
             let v = fx.expr(&args[0].value, None);
             enumerate(fx, v, args[0].value.span)
         }
+        // `VariadicList(values)` of a variadic value parameter: the values, which a run-time
+        // use holds as a list.
+        "VariadicList" => {
+            if !fx.arity(name, args, 1, 1, span) {
+                return Some(fx.unknown(line));
+            }
+            fx.expr(&args[0].value, None)
+        }
         "reversed" => {
             if !fx.arity(name, args, 1, 1, span) {
                 return Some(fx.unknown(line));

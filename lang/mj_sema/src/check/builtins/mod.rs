@@ -80,6 +80,7 @@ pub(crate) const BUILTIN_NAMES: &[&str] = &[
     "sort",
     "enumerate",
     "reversed",
+    "VariadicList",
     "index",
     "Error",
     "List",

@@ -15,7 +15,7 @@ use super::super::{ConstVal, Conv, E_COMPTIME, E_MISMATCH, GKind, Item, Sig};
 use super::MAX_DEPTH;
 use super::interp::{Frame, Interp, R, Stop, fail};
 use super::value::{self, Val};
-use crate::ty::Ty;
+use crate::ty::{CtArg, Ty};
 
 impl Interp<'_> {
     pub(super) fn call(&mut self, f: &mut Frame, e: &Expr, func: &Expr, args: &[Arg]) -> R<Val> {
@@ -190,10 +190,33 @@ impl Interp<'_> {
                     "only value parameters (`n: Int`) are supported at compile time",
                 );
             };
+            if gp.pack {
+                // `total[1, 2, 3]()` of `def total[*values: Int]()`: the positional
+                // arguments from here on, as a list.
+                let mut items = Vec::new();
+                for a in params.iter().skip(i).filter(|a| a.name.is_none()) {
+                    let v = self.eval(f, &a.value)?;
+                    let v = self.convert(m, v, want, e.span)?;
+                    items.push(
+                        v.to_const()
+                            .ok_or(())
+                            .or_else(|()| fail(m, e.span, "this compile-time argument", ""))?,
+                    );
+                }
+                targs.push(CtArg::Pack(
+                    items.iter().map(generics::const_to_ct).collect(),
+                ));
+                pconsts.insert(gp.name.clone(), ConstVal::List(items.into(), want.clone()));
+                continue;
+            }
             let given = params
                 .iter()
                 .find(|a| a.name.as_ref().is_some_and(|k| k.name == gp.name))
-                .or_else(|| params.get(i).filter(|a| a.name.is_none()));
+                .or_else(|| {
+                    // Parameters after a variadic one are keyword-only.
+                    let after_pack = fd.generics[..i].iter().any(|g| g.pack);
+                    params.get(i).filter(|a| a.name.is_none() && !after_pack)
+                });
             let v = match (given, &gp.default) {
                 (Some(a), _) => self.eval(f, &a.value)?,
                 (None, Some(d)) => {

@@ -861,6 +861,13 @@ impl Interp<'_> {
         if let ExprKind::Name(b) = &base.kind
             && f.lookup(b).is_none()
         {
+            // `Self.n`: a parameter of the struct instance whose method is being checked.
+            if b == "Self"
+                && !self.cx.modules[m].scope.contains_key(b)
+                && let Some(c) = f.consts.get(&name.name).cloned()
+            {
+                return self.const_val(m, &c, &name.name, e.span);
+            }
             // `Type.NAME` / `Self.NAME`: a struct's compile-time member.
             if let Some(Item::Struct(s)) = self.cx.modules[m].scope.get(b) {
                 return match self.cx.structs[*s as usize].consts.get(&name.name).cloned() {
