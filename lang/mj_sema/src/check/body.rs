@@ -175,7 +175,23 @@ pub(crate) fn check_function(
         // (A path that ends in a call of a `-> Never` function is dead here too.)
         let ends_dead = fx.dead;
         body = fx.finish_body(body, def.name.span);
-        if fx.ret != Ty::Unit && !fx.ret.is_unknown() && !ends_dead && !always_exits(&def.body) {
+        let never = matches!(&def.ret, Some(Expr { kind: ExprKind::Name(n), .. }) if n == "Never");
+        if never && !ends_dead && !always_exits(&def.body) {
+            let span = def.ret.as_ref().map(|r| r.span).unwrap_or(def.name.span);
+            let msg = format!(
+                "function `{}` is declared `-> Never` but may reach its end",
+                fx.name
+            );
+            fx.error(
+                Diag::error(E_MISSING_RETURN, msg, span).with_hint(
+                    "end every path with `raise` or `abort()`, or declare a result type",
+                ),
+            );
+        } else if fx.ret != Ty::Unit
+            && !fx.ret.is_unknown()
+            && !ends_dead
+            && !always_exits(&def.body)
+        {
             let span = def.ret.as_ref().map(|r| r.span).unwrap_or(def.name.span);
             let msg = format!(
                 "function `{}` may reach its end without returning a `{}`",
