@@ -43,6 +43,7 @@ impl FnCx<'_> {
                 return;
             }
             let v = self.owned_value(v, value.span);
+            let v = self.moved_into_variable(v, value);
             let ty = if v.ty == Ty::Unit {
                 Ty::Unknown
             } else {
@@ -64,6 +65,11 @@ impl FnCx<'_> {
         }
         let expected = self.place_type(target);
         let v = self.expr(value, expected.as_ref());
+        let v = if matches!(target.kind, ExprKind::Name(_)) {
+            self.moved_into_variable(v, value)
+        } else {
+            v
+        };
         self.assign_value(target, v, value.span, out);
     }
 

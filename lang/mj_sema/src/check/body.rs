@@ -560,6 +560,10 @@ impl FnCx<'_> {
                     let vspan = value.as_ref().map(|v| v.span).unwrap_or(s.span);
                     let init = self.coerce(init, &ty, vspan);
                     let init = self.owned_value(init, vspan);
+                    let init = match value {
+                        Some(v) => self.moved_into_variable(init, v),
+                        None => init,
+                    };
                     out.push(TStmt::Assign(TExpr::new(K::Local(l), ty, line), init));
                 } else {
                     self.flow.uninit.insert(l);

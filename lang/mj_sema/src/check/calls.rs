@@ -486,6 +486,19 @@ impl FnCx<'_> {
                 if let Some(v) = self.dtype_method(func, args, span) {
                     return v;
                 }
+                // `UnsafePointer[T].alloc(n)`: the spelling before Mojo 1.0's `alloc[T](n)`.
+                if name.name == "alloc"
+                    && let ExprKind::Index {
+                        base: pb,
+                        args: params,
+                    } = &base.kind
+                    && matches!(&pb.kind, ExprKind::Name(p) if p == "UnsafePointer"
+                        && self.lookup_local(p).is_none()
+                        && !matches!(self.cx.modules[self.m].scope.get(p), Some(Item::Struct(_))))
+                    && let Some(elem) = params.first()
+                {
+                    return self.alloc(std::slice::from_ref(elem), args, span);
+                }
                 if name.name == "write"
                     && matches!(&base.kind, ExprKind::Name(b) if b == "String"
                         && self.lookup_local(b).is_none()

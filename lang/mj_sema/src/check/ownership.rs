@@ -39,7 +39,7 @@
 
 use std::collections::HashMap;
 
-use mj_syntax::ast::{self, Convention, Expr, ExprKind, FnDef, ParamKind, StructDef};
+use mj_syntax::ast::{self, Convention, Expr, ExprKind, FnDef, ParamKind, StmtKind, StructDef};
 use mj_syntax::{Diag, Span};
 
 use super::body::FnCx;
@@ -73,13 +73,20 @@ pub(crate) fn declared_traits(sd: &StructDef) -> Vec<String> {
             _ => None,
         })
         .collect();
-    // The legacy `@value` decorator synthesized the copy and move constructors.
-    if sd
+    // The legacy `@value` decorator synthesized the copy and move constructors, and a
+    // legacy `__copyinit__` defined one; in the Mojo of those spellings a type with a copy
+    // constructor was copied implicitly (`var b = a`), so old programs keep running.
+    let legacy_copy = sd
         .decorators
         .iter()
         .any(|d| matches!(&d.expr.kind, ExprKind::Name(n) if n == "value"))
-    {
+        || sd
+            .body
+            .iter()
+            .any(|st| matches!(&st.kind, StmtKind::Def(f) if f.name.name == "__copyinit__"));
+    if legacy_copy {
         out.push("Copyable".into());
+        out.push("ImplicitlyCopyable".into());
     }
     let trivial = sd.decorators.iter().any(|d| {
         matches!(&d.expr.kind, ExprKind::Call { func, args }
@@ -391,9 +398,13 @@ impl FnCx<'_> {
             .collect();
         let is_del =
             matches!(def.name.name.as_str(), "__del__" | "__deinit__") && self.owner.is_some();
+        let is_legacy_move = def.name.name == "__moveinit__" && self.owner.is_some();
         for (i, (p, &l)) in sig.params.iter().zip(params).enumerate() {
             let conv = conventions.get(i).copied().unwrap_or(Convention::Default);
-            let deinit = conv == Convention::Deinit || (is_del && i == 0);
+            // The legacy `__moveinit__(out self, owned existing: Self)` takes its source
+            // as `deinit`: its fields move to `self`, it is not destroyed as a whole.
+            let deinit =
+                conv == Convention::Deinit || (is_del && i == 0) || (is_legacy_move && i == 1);
             if deinit {
                 self.own.drops.deinit = Some((l, Vec::new()));
                 self.own.drop_scopes[0].push(l);
@@ -705,6 +716,27 @@ impl FnCx<'_> {
             )
             .with_hint(hint),
         );
+    }
+
+    /// `var b = a^` / `b = a^`: a value moved into a variable goes through the type's own
+    /// move constructor when it defines one (`__init__(out self, *, deinit take: Self)`),
+    /// as Mojo does; otherwise the move is the bits.
+    pub(crate) fn moved_into_variable(&mut self, v: TExpr, value: &Expr) -> TExpr {
+        if !matches!(value.kind, ExprKind::Transfer(_)) || !matches!(v.kind, K::Move(_)) {
+            return v;
+        }
+        match v.ty {
+            Ty::Struct(s, ref args) if args.is_empty() => {
+                match self.cx.structs[s as usize].methods.get("__moveinit__") {
+                    Some(&id) => {
+                        let (t, line) = (v.ty.clone(), v.line);
+                        TExpr::new(K::Construct(id, vec![TArg::Value(v)]), t, line)
+                    }
+                    None => v,
+                }
+            }
+            _ => v,
+        }
     }
 
     /// An implicit copy: the user's copy constructor if there is one, else the bits.

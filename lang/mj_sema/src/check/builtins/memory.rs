@@ -340,7 +340,7 @@ impl FnCx<'_> {
     }
 
     /// `alloc[T](n)`: `n` uninitialized values of `T` on the heap (64-byte aligned).
-    fn alloc(&mut self, params: &[Arg], args: &[Arg], span: Span) -> TExpr {
+    pub(crate) fn alloc(&mut self, params: &[Arg], args: &[Arg], span: Span) -> TExpr {
         let line = self.line(span);
         if let [a] = args
             && a.name.is_none()
