@@ -13,7 +13,7 @@ use super::generics::{self, TyScope};
 use super::{
     ConstVal, Conv, Ctx, E_DECORATOR, E_DUPLICATE, E_IMPORT, E_MISMATCH, E_UNDEFINED,
     E_UNKNOWN_TYPE, E_UNSUPPORTED, FuncData, GKind, GParam, Item, ParamSig, Sig, StructData,
-    TraitData, TraitRef, W_FN_DEPRECATED,
+    TraitData, TraitRef, W_FN_DEPRECATED, W_IGNORED,
 };
 use crate::suggest::did_you_mean;
 use crate::tir::FnId;
@@ -30,6 +30,11 @@ const KNOWN_DECORATORS: &[&str] = &[
     "register_passable",
     "implicit",
     "nonmaterializable",
+    // Documentation markers of Mojo's library: no effect on the program.
+    "doc_private",
+    "doc_hidden",
+    // Accepted with a warning that it has no effect here (`check_decorators`).
+    "align",
 ];
 
 pub(crate) fn collect(cx: &mut Ctx) {
@@ -101,6 +106,16 @@ fn check_decorators(cx: &mut Ctx, m: usize, decs: &[ast::Decorator]) {
                 d = d.with_hint(format!("did you mean `@{s}`?"));
             }
             cx.error(m, d);
+        } else if name == "align" {
+            cx.error(
+                m,
+                Diag::warning(
+                    W_IGNORED,
+                    "`@align` is not honoured yet: the struct keeps its natural alignment and size",
+                    span,
+                )
+                .with_hint("over-aligned structs are not supported; the decorator is ignored"),
+            );
         }
     }
 }
@@ -1643,8 +1658,24 @@ pub(crate) fn resolve_type(
             {
                 return t;
             }
+            // `Tuple[*Ts]` of a type pack `Ts`: the pack's own tuple type.
+            if n == "Tuple"
+                && let [a] = args.as_slice()
+                && a.name.as_ref().is_some_and(|k| k.name == "*")
+            {
+                return resolve_type(cx, m, &a.value, scope, diags);
+            }
             let mut tys: Vec<Ty> = Vec::new();
             for a in args {
+                if a.name.as_ref().is_some_and(|k| k.name == "*") {
+                    let d = Diag::error(
+                        E_UNKNOWN_TYPE,
+                        "a spread type pack `*Ts` is only supported as the whole of `Tuple[*Ts]`",
+                        a.span,
+                    );
+                    diags.push((m, d));
+                    return Ty::Unknown;
+                }
                 tys.push(resolve_type(cx, m, &a.value, scope, diags));
             }
             let bad: Option<usize> = match n.as_str() {

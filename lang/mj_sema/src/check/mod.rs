@@ -651,3 +651,4 @@ pub(crate) const E_COMPTIME: &str = "E0118";
 pub(crate) const E_DECORATOR: &str = "E0119";
 pub(crate) const W_FN_DEPRECATED: &str = "W0001";
 pub(crate) const W_UNREACHABLE: &str = "W0002";
+pub(crate) const W_IGNORED: &str = "W0003";

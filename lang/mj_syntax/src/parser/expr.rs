@@ -169,7 +169,19 @@ fn atoms_to_bor<'a>(expr_p: P<'a, Expr>, bor_slot: P<'a, Expr>) -> P<'a, Expr> {
                 value,
             }
         });
-    let sub_item = star_unbound.or(ident()
+    // `Tuple[*Ts]`: a type pack spread into the arguments, marked by the name `*` (no
+    // keyword argument can have that name).
+    let star_pack = op("*")
+        .ignore_then(expr_p.clone())
+        .map_with(|value, e| Arg {
+            name: Some(Ident {
+                name: "*".into(),
+                span: sp(e.span()),
+            }),
+            span: sp(e.span()),
+            value,
+        });
+    let sub_item = star_unbound.or(star_pack).or(ident()
         .then_ignore(op("="))
         .then(expr_p.clone())
         .map(|(name, value)| {

@@ -266,10 +266,26 @@ impl FnCx<'_> {
 }
 
 /// A call of a type that has no constructor of its own here.
-pub(crate) fn construct_builtin(fx: &mut FnCx<'_>, ty: Ty, _args: &[Arg], span: Span) -> TExpr {
+pub(crate) fn construct_builtin(fx: &mut FnCx<'_>, ty: Ty, args: &[Arg], span: Span) -> TExpr {
     let line = fx.line(span);
     match ty {
         Ty::Unknown => fx.unknown(line),
+        // `Tuple[Int, String](1, "a")`, `Tuple[]()`: one value per element type.
+        Ty::Tuple(ts) => {
+            let name = fx.ty_name(&Ty::Tuple(ts.clone()));
+            if !fx.arity(&name, args, ts.len(), ts.len(), span) {
+                return fx.unknown(line);
+            }
+            let vals = args
+                .iter()
+                .zip(&ts)
+                .map(|(a, t)| {
+                    let v = fx.typed_arg(a, t);
+                    fx.owned_value(v, a.value.span)
+                })
+                .collect();
+            TExpr::new(K::Aggregate(vals), Ty::Tuple(ts), line)
+        }
         t => {
             let msg = format!("`{}` cannot be constructed this way", fx.ty_name(&t));
             fx.error(Diag::error(super::E_NOT_CALLABLE, msg, span));
