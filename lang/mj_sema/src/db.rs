@@ -111,6 +111,11 @@ pub fn imports(db: &dyn salsa::Database, file: SourceFile) -> Vec<(u32, String)>
                     && (crate::imports::mentions_string_methods(file.text(db))
                         || crate::imports::mentions_word(file.text(db), "Codepoint"))
             }
+            // `partition(list, k, cmp)` is a built-in name written in mj.
+            "std.builtin.sort" => {
+                !file.module(db).starts_with("std.")
+                    && crate::imports::mentions_word(file.text(db), "partition")
+            }
             "std.builtin.simd_methods" => {
                 !file.module(db).starts_with("std.")
                     && crate::imports::mentions_simd_methods(file.text(db))

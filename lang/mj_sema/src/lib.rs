@@ -24,6 +24,7 @@ pub const PRELUDE_MODULES: &[&str] = &[
     "std.builtin.range",
     "std.collections.string",
     "std.builtin.simd_methods",
+    "std.builtin.sort",
 ];
 /// The names the prelude modules export to every module.
 pub const PRELUDE_NAMES: &[&str] = &[
@@ -46,4 +47,5 @@ pub const PRELUDE_NAMES: &[&str] = &[
     "List",
     "range",
     "Codepoint",
+    "partition",
 ];

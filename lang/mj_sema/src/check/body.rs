@@ -14,6 +14,10 @@ use super::{
 use crate::tir::{FnId, LocalId, TBin, TCmp, TExpr, TExprKind as K, TFunction, TLocal, TStmt};
 use crate::ty::{CtArg, Ty};
 
+/// What identifies a generic function's instance lifted with closures: the function, its
+/// compile-time arguments, and (per function parameter name) the bound closure.
+pub(crate) type GenericLiftKey = (u32, Vec<CtArg>, Vec<(String, u32)>);
+
 pub(crate) struct FnCx<'c> {
     pub cx: &'c Ctx,
     /// Diagnostics found in this body, by module index.
@@ -60,6 +64,12 @@ pub(crate) struct FnCx<'c> {
     /// parameter's name, the closure's lifted function, signature, and the locals that hold
     /// the addresses of its captured variables (`closures.rs`, `generic_with_closures`).
     pub closure_params: HashMap<String, (u32, super::Sig, Vec<LocalId>)>,
+    /// Generic functions already instantiated inside this function with closures (the
+    /// function, its compile-time arguments, and which closure each function parameter
+    /// is bound to), and the lifted instance: a recursive call (`_quicksort_range`
+    /// calling itself with its `cmp_fn`) reuses the instance instead of lifting forever.
+    /// Travels with `lifted` into and out of each lifted child.
+    pub generic_lifts: Vec<(GenericLiftKey, u32)>,
     /// The path left the block inside a `comptime if` branch: what follows is dead in this
     /// instance only (another instance may take the other branch), so it is not reported
     /// as unreachable.
@@ -285,6 +295,7 @@ impl<'c> FnCx<'c> {
             closure_scopes: vec![HashMap::new()],
             lifted: Vec::new(),
             closure_params: HashMap::new(),
+            generic_lifts: Vec::new(),
             own: Default::default(),
             comptime_exit: false,
             ct_for_depth: Vec::new(),

@@ -838,10 +838,11 @@ impl FnCx<'_> {
                     Some(Item::Builtin("algorithm", name)) => {
                         self.algorithm_call(&name, cargs, args, span)
                     }
-                    // `sort[stable=True](list)`: every sort here is stable, so the flag
-                    // changes nothing (its value is still checked).
+                    // `sort[stable=True](list)`, `sort[stable=True](list, cmp)`: every sort
+                    // here is stable, so the flag changes nothing (its value is still
+                    // checked).
                     None if n == "sort"
-                        && args.len() == 1
+                        && (args.len() == 1 || args.len() == 2)
                         && cargs
                             .iter()
                             .any(|c| c.name.as_ref().is_some_and(|k| k.name == "stable")) =>

@@ -97,9 +97,10 @@ impl FnCx<'_> {
     pub fn passes_closure(&self, id: crate::tir::FnId, cargs: &[Arg]) -> bool {
         let f = &self.cx.funcs[id.0 as usize];
         f.generics.iter().any(|p| matches!(p.kind, GKind::Func(..)))
-            && cargs.iter().any(
-                |a| matches!(&a.value.kind, ExprKind::Name(n) if self.lookup_closure(n).is_some()),
-            )
+            && cargs.iter().any(|a| {
+                matches!(&a.value.kind, ExprKind::Name(n)
+                    if self.lookup_closure(n).is_some() || self.closure_params.contains_key(n))
+            })
     }
 
     /// A call inside such an instance of the function parameter `n`.
@@ -169,6 +170,9 @@ impl FnCx<'_> {
             }
         }
         let mut closures: Vec<(usize, usize)> = Vec::new();
+        // Function parameters of this (lifted) instance passed on: each is a closure
+        // already, with this instance's hidden parameters as its captures.
+        let mut forwarded: Vec<(usize, u32, Sig, Vec<LocalId>)> = Vec::new();
         let mut pos = prefix;
         for a in cargs {
             let i = match &a.name {
@@ -192,6 +196,13 @@ impl FnCx<'_> {
                 targs[i] = Some(CtArg::Bool(false));
                 continue;
             }
+            if let (GKind::Func(..), ExprKind::Name(c)) = (&params[i].kind, &a.value.kind)
+                && let Some((cidx, csig, caps)) = self.closure_params.get(c).cloned()
+            {
+                forwarded.push((i, cidx, csig, caps));
+                targs[i] = Some(CtArg::Bool(false));
+                continue;
+            }
             let mut diags = Vec::new();
             let scope = self.tscope();
             let v = generics::ct_arg(self.cx, self.m, &params[i], &a.value, &scope, &mut diags);
@@ -203,9 +214,13 @@ impl FnCx<'_> {
         }
         // A closure's signature decides the type parameters in its function parameter's
         // (`To` of `Mapper: def(var T) -> To`).
-        for &(i, k) in &closures {
-            if let GKind::Func(want, ret) = &params[i].kind {
-                let cs = self.closures[k].sig.clone();
+        let sigs: Vec<(usize, Sig)> = closures
+            .iter()
+            .map(|&(i, k)| (i, self.closures[k].sig.clone()))
+            .chain(forwarded.iter().map(|(i, _, s, _)| (*i, s.clone())))
+            .collect();
+        for (i, cs) in &sigs {
+            if let GKind::Func(want, ret) = &params[*i].kind {
                 for (w, p) in want.iter().zip(&cs.params) {
                     generics::unify(w, &p.ty, &mut targs);
                 }
@@ -265,6 +280,37 @@ impl FnCx<'_> {
             }
             bound.push((params[i].name.clone(), cidx, csig, caps));
         }
+        for (i, cidx, csig, caps) in forwarded {
+            bound.push((params[i].name.clone(), cidx, csig, caps));
+        }
+        let key: super::body::GenericLiftKey = (
+            id.0,
+            targs.clone(),
+            bound.iter().map(|b| (b.0.clone(), b.1)).collect(),
+        );
+        let sig = generics::subst_sig(&self.cx.funcs[id.0 as usize].sig, &targs);
+        let known = self
+            .generic_lifts
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, g)| *g);
+        if let Some(gidx) = known {
+            // Already lifted here (or being lifted: a recursive call).
+            let mut call_args = Vec::new();
+            if let Some((_, r)) = recv {
+                call_args.push(self.self_arg(r, &sig));
+            }
+            let skip = call_args.len();
+            call_args.extend(self.check_args(n, &sig, skip, args, span));
+            for c in bound.iter().flat_map(|b| b.3.iter().copied()) {
+                let place = self.local_read(c, line);
+                call_args.push(TArg::Ref(place));
+            }
+            if sig.raises {
+                self.check_may_raise(&format!("call to `{n}`"), span);
+            }
+            return TExpr::new(K::Call(Callee::Closure(gidx), call_args), sig.ret, line);
+        }
         let Some(def) = super::comptime::function_def(self.cx, id) else {
             // The callee's module is being loaded; the body is checked again with it.
             for a in args {
@@ -275,8 +321,8 @@ impl FnCx<'_> {
         let f = &self.cx.funcs[id.0 as usize];
         let module = f.module;
         let owner = f.owner;
-        let sig = generics::subst_sig(&f.sig, &targs);
         // The instance, lifted into this function (a method's with its `Self`).
+        self.generic_lifts.push((key, self.lifted.len() as u32));
         let (gidx, mut child, mut fparams) = self.lift_begin(module, &def.name.name, &sig, owner);
         if recv.is_some() {
             let (types, consts, self_ty) = generics::function_instance_names(self.cx, f, &targs);

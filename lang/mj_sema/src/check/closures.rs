@@ -556,6 +556,7 @@ impl<'c> FnCx<'c> {
             owner,
         );
         child.lifted = std::mem::take(&mut self.lifted);
+        child.generic_lifts = std::mem::take(&mut self.generic_lifts);
         let mut params = Vec::new();
         for p in &sig.params {
             let by_ref = matches!(p.conv, Conv::Mut | Conv::Out | Conv::Ref);
@@ -612,6 +613,7 @@ impl<'c> FnCx<'c> {
         };
         self.diags.append(&mut child.diags);
         self.lifted = std::mem::take(&mut child.lifted);
+        self.generic_lifts = std::mem::take(&mut child.generic_lifts);
         self.lifted[idx as usize] = func;
     }
 }

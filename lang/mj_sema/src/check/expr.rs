@@ -1015,10 +1015,11 @@ impl FnCx<'_> {
         let ty = a.ty.clone();
         if op == BinOp::Pow {
             return if ty.is_int() {
-                let a64 = self.coerce(a, &Ty::INT, span);
-                let b64 = self.coerce(b, &Ty::INT, span);
+                // A sized integer computes in `Int` and wraps to its own width.
+                let a64 = self.cast(a, Ty::INT);
+                let b64 = self.cast(b, Ty::INT);
                 let r = self.rt_call(Rt::PowInt, vec![a64, b64], Ty::INT, line);
-                self.coerce(r, &ty, span)
+                self.cast(r, ty)
             } else {
                 TExpr::new(
                     K::Call(

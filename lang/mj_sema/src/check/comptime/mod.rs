@@ -501,6 +501,15 @@ pub(crate) fn struct_valued(cx: &Ctx, m: usize, e: &Expr) -> bool {
         _ => func,
     };
     match &head.kind {
+        // `SIMD[DType.int8, 4](1, 2, 3, 4)`: a vector (the interpreter has scalars only),
+        // also checked at each use; LLVM folds it to a constant.
+        ExprKind::Name(n)
+            if matches!(n.as_str(), "SIMD" | "InlineArray")
+                && matches!(func.kind, ExprKind::Index { .. })
+                && !cx.modules[m].scope.contains_key(n) =>
+        {
+            true
+        }
         ExprKind::Name(n) => match cx.modules[m].scope.get(n) {
             Some(Item::Struct(_)) => true,
             Some(Item::Func(id)) => {
