@@ -429,24 +429,49 @@ fn atoms_to_bor<'a>(expr_p: P<'a, Expr>, bor_slot: P<'a, Expr>) -> P<'a, Expr> {
             |s| mk(ExprKind::Error, s),
         ))
     };
-    let atom = choice((literal, strings, paren, list, init_list, braces, fn_type))
-        .recover_with(recover(
-            "(",
-            ")",
-            [(Tok::Op("["), Tok::Op("]")), (Tok::Op("{"), Tok::Op("}"))],
-        ))
-        .recover_with(recover(
-            "[",
-            "]",
-            [(Tok::Op("("), Tok::Op(")")), (Tok::Op("{"), Tok::Op("}"))],
-        ))
-        .recover_with(recover(
-            "{",
-            "}",
-            [(Tok::Op("("), Tok::Op(")")), (Tok::Op("["), Tok::Op("]"))],
-        ))
-        .labelled("expression")
-        .boxed();
+    // `.float32`: an implicit member, Mojo's shorthand where the context expects a
+    // `DType` (`SIMD[.float32, 4]`, `x.cast[.int8]()`); it means `DType.float32`.
+    let implicit_member = op(".").ignore_then(ident()).map_with(|name, e| {
+        let dot = sp(e.span());
+        let base = Expr {
+            kind: ExprKind::Name("DType".into()),
+            span: Span::new(dot.start as usize, dot.start as usize + 1),
+        };
+        mk(
+            ExprKind::Attr {
+                base: Box::new(base),
+                name,
+            },
+            e.span(),
+        )
+    });
+    let atom = choice((
+        literal,
+        strings,
+        paren,
+        list,
+        init_list,
+        braces,
+        fn_type,
+        implicit_member,
+    ))
+    .recover_with(recover(
+        "(",
+        ")",
+        [(Tok::Op("["), Tok::Op("]")), (Tok::Op("{"), Tok::Op("}"))],
+    ))
+    .recover_with(recover(
+        "[",
+        "]",
+        [(Tok::Op("("), Tok::Op(")")), (Tok::Op("{"), Tok::Op("}"))],
+    ))
+    .recover_with(recover(
+        "{",
+        "}",
+        [(Tok::Op("("), Tok::Op(")")), (Tok::Op("["), Tok::Op("]"))],
+    ))
+    .labelled("expression")
+    .boxed();
 
     #[derive(Clone)]
     enum Post {
