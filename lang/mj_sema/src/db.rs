@@ -116,6 +116,11 @@ pub fn imports(db: &dyn salsa::Database, file: SourceFile) -> Vec<(u32, String)>
                 !file.module(db).starts_with("std.")
                     && crate::imports::mentions_word(file.text(db), "partition")
             }
+            "std.builtin.bool" => {
+                !file.module(db).starts_with("std.")
+                    && (crate::imports::mentions_word(file.text(db), "all")
+                        || crate::imports::mentions_word(file.text(db), "any"))
+            }
             "std.builtin.simd_methods" => {
                 !file.module(db).starts_with("std.")
                     && crate::imports::mentions_simd_methods(file.text(db))

@@ -25,6 +25,7 @@ pub const PRELUDE_MODULES: &[&str] = &[
     "std.collections.string",
     "std.builtin.simd_methods",
     "std.builtin.sort",
+    "std.builtin.bool",
 ];
 /// The names the prelude modules export to every module.
 pub const PRELUDE_NAMES: &[&str] = &[
@@ -48,4 +49,6 @@ pub const PRELUDE_NAMES: &[&str] = &[
     "range",
     "Codepoint",
     "partition",
+    "all",
+    "any",
 ];

@@ -1305,6 +1305,11 @@ impl FnCx<'_> {
             {
                 return TExpr::new(K::Cmp(tcmp(op), Box::new(a), Box::new(b)), Ty::Bool, line);
             }
+            // `False < True`, as Mojo's `Bool` is `Comparable`.
+            (Ty::Bool, Ty::Bool) if matches!(op, CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge) => {
+                let (a, b) = (self.cast(a, Ty::INT), self.cast(b, Ty::INT));
+                return TExpr::new(K::Cmp(tcmp(op), Box::new(a), Box::new(b)), Ty::Bool, line);
+            }
             (Ty::Unit, Ty::Unit) => {
                 return TExpr::new(K::Bool(matches!(op, CmpOp::Eq | CmpOp::Is)), Ty::Bool, line);
             }

@@ -912,7 +912,9 @@ pub(crate) fn conforms(cx: &Ctx, t: &Ty, tr: &TraitRef) -> bool {
                 "Sized" => matches!(t, Ty::Str),
                 // Integers (and `Bool`) index.
                 "Indexer" => matches!(t, Ty::Int { .. } | Ty::Bool),
-                "Hashable" | "KeyElement" => matches!(t, Ty::Int { .. } | Ty::Str | Ty::Bool),
+                // Every number (floats by their bits), `Bool`, `String`, SIMD vectors and
+                // tuples of those, as Mojo's `SIMD`, `String` and `Tuple` are `Hashable`.
+                "Hashable" | "KeyElement" => super::builtins::hashing::builtin_hashable(t),
                 "Comparable" => !matches!(t, Ty::Error),
                 // Mojo's `List` and `Dict` copy only explicitly (`.copy()`).
                 "ImplicitlyCopyable" => cx.implicitly_copyable(t),

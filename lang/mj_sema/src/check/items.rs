@@ -1809,6 +1809,7 @@ const TYPE_NAMES: &[&str] = &[
     "UnsafePointer",
     "Pointer",
     "InlineArray",
+    "Array",
 ];
 
 pub(crate) fn scalar_type(n: &str) -> Option<Ty> {

@@ -640,7 +640,7 @@ pub(crate) fn alias_of(
         _ => match tn.as_str() {
             "SIMD" => vec![GKind::DType, GKind::Value(Ty::INT)],
             "Scalar" => vec![GKind::DType],
-            "InlineArray" => vec![GKind::Type(Vec::new()), GKind::Value(Ty::INT)],
+            "InlineArray" | "Array" => vec![GKind::Type(Vec::new()), GKind::Value(Ty::INT)],
             _ => vec![GKind::Type(Vec::new()); args.len()],
         },
     };

@@ -109,8 +109,8 @@ impl FnCx<'_> {
                     return None;
                 }
                 match n.as_str() {
-                    "SIMD" | "Scalar" | "InlineArray" | "UnsafePointer" | "Pointer" | "Span"
-                    | "UnsafeMaybeUninit" => {
+                    "SIMD" | "Scalar" | "InlineArray" | "Array" | "UnsafePointer" | "Pointer"
+                    | "Span" | "UnsafeMaybeUninit" => {
                         let ty = self.resolve_ty(func);
                         Some(self.construct_typed(ty, args, span))
                     }
@@ -918,8 +918,8 @@ impl FnCx<'_> {
             {
                 self.alloc_layout(&[], args, span)
             }
-            "SIMD" | "Scalar" | "InlineArray" | "alloc" | "stack_allocation" | "simd_width_of"
-            | "size_of" => {
+            "SIMD" | "Scalar" | "InlineArray" | "Array" | "alloc" | "stack_allocation"
+            | "simd_width_of" | "size_of" => {
                 let msg = format!("`{name}` needs its compile-time parameters: `{name}[...]`");
                 self.error(Diag::error(E_COMPTIME, msg, span));
                 for a in args {

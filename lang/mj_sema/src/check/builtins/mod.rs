@@ -60,6 +60,7 @@ pub(crate) const BUILTIN_NAMES: &[&str] = &[
     "UnsafePointer",
     "Pointer",
     "InlineArray",
+    "Array",
     "alloc",
     "fma",
     "Bool",
@@ -105,9 +106,12 @@ pub(crate) fn builtin_module(dotted: &str) -> Option<&'static str> {
         "std.memory" | "memory" | "std.memory.unsafe_pointer" | "memory.unsafe_pointer" => "memory",
         "std.time" | "time" => "time",
         "std.testing" | "testing" => "testing",
-        "std.collections" | "collections" | "std.collections.list" | "std.collections.dict" => {
-            "collections"
-        }
+        "std.collections"
+        | "collections"
+        | "std.collections.list"
+        | "std.collections.dict"
+        | "std.collections.array"
+        | "std.collections.inline_array" => "collections",
         "std" | "std.builtin" | "builtin" | "std.builtin.globals" | "builtin.globals" => "builtin",
         "std.algorithm" | "algorithm" | "std.algorithm.functional" => "algorithm",
         "std._intrinsics" => "intrinsics",
@@ -174,7 +178,7 @@ pub(crate) fn builtin_module_has(m: &str, name: &str) -> bool {
         "memory" => MEMORY_NAMES.contains(&name),
         "time" => TIME_FNS.contains(&name),
         "testing" => false,
-        "collections" => ["InlineArray", "Span"].contains(&name),
+        "collections" => ["InlineArray", "Array", "Span"].contains(&name),
         "builtin" => BUILTIN_NAMES.contains(&name),
         "algorithm" => ["vectorize", "parallelize", "map"].contains(&name),
         "intrinsics" => intrinsics::has(name),
@@ -200,7 +204,7 @@ pub(crate) fn builtin_module_names(m: &str) -> Vec<&'static str> {
         "memory" => MEMORY_NAMES.to_vec(),
         "time" => TIME_FNS.to_vec(),
         "testing" => Vec::new(),
-        "collections" => vec!["InlineArray", "Span"],
+        "collections" => vec!["InlineArray", "Array", "Span"],
         "algorithm" => vec!["vectorize", "parallelize", "map"],
         "intrinsics" => intrinsics::names(),
         "reflection" => super::reflect::REFLECTION_NAMES.to_vec(),
@@ -271,6 +275,14 @@ pub(crate) fn construct_builtin(fx: &mut FnCx<'_>, ty: Ty, args: &[Arg], span: S
     match ty {
         Ty::Unknown => fx.unknown(line),
         // `Tuple[Int, String](1, "a")`, `Tuple[]()`: one value per element type.
+        // `Tuple[Int, String]()`: each element default-constructed.
+        Ty::Tuple(ts) if args.is_empty() && !ts.is_empty() => {
+            let vals = ts
+                .iter()
+                .map(|t| fx.construct_ty(t.clone(), &[], span))
+                .collect();
+            TExpr::new(K::Aggregate(vals), Ty::Tuple(ts), line)
+        }
         Ty::Tuple(ts) => {
             let name = fx.ty_name(&Ty::Tuple(ts.clone()));
             if !fx.arity(&name, args, ts.len(), ts.len(), span) {

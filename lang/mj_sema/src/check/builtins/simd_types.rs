@@ -302,7 +302,8 @@ pub(crate) fn param_type(
             let t = resolve_type(cx, m, &positional[0].value, scope, diags);
             Ty::Uninit(Box::new(t))
         }
-        "InlineArray" => {
+        // `Array` is Mojo 1.0's name; `InlineArray` the earlier one, kept as an alias.
+        "InlineArray" | "Array" => {
             if let Some(d) = want(2, "an element type and a length") {
                 return Some(fail(diags, d));
             }

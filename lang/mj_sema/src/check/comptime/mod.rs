@@ -356,8 +356,16 @@ fn free_names(cx: &Ctx, m: usize, e: &Expr, out: &mut Vec<String>) {
             if !cx.modules[m].scope.contains_key(n)
                 && !super::builtins::BUILTIN_NAMES.contains(&n.as_str())
                 && super::items::scalar_type(n).is_none()
-                && !["List", "String", "Tuple", "DType", "SIMD", "InlineArray"]
-                    .contains(&n.as_str()) =>
+                && ![
+                    "List",
+                    "String",
+                    "Tuple",
+                    "DType",
+                    "SIMD",
+                    "InlineArray",
+                    "Array",
+                ]
+                .contains(&n.as_str()) =>
         {
             out.push(n.clone());
         }
@@ -504,7 +512,7 @@ pub(crate) fn struct_valued(cx: &Ctx, m: usize, e: &Expr) -> bool {
         // `SIMD[DType.int8, 4](1, 2, 3, 4)`: a vector (the interpreter has scalars only),
         // also checked at each use; LLVM folds it to a constant.
         ExprKind::Name(n)
-            if matches!(n.as_str(), "SIMD" | "InlineArray")
+            if matches!(n.as_str(), "SIMD" | "InlineArray" | "Array")
                 && matches!(func.kind, ExprKind::Index { .. })
                 && !cx.modules[m].scope.contains_key(n) =>
         {
