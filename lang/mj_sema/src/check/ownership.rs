@@ -725,18 +725,25 @@ impl FnCx<'_> {
         if !matches!(value.kind, ExprKind::Transfer(_)) || !matches!(v.kind, K::Move(_)) {
             return v;
         }
-        match v.ty {
-            Ty::Struct(s, ref args) if args.is_empty() => {
-                match self.cx.structs[s as usize].methods.get("__moveinit__") {
-                    Some(&id) => {
-                        let (t, line) = (v.ty.clone(), v.line);
-                        TExpr::new(K::Construct(id, vec![TArg::Value(v)]), t, line)
-                    }
-                    None => v,
-                }
-            }
-            _ => v,
+        self.through_move_ctor(v)
+    }
+
+    /// An owned value moved to a new place through its type's own move constructor, when
+    /// the type defines one (once: a value that is already the result of that constructor
+    /// is returned as is, so `p.init_pointee_move(q.take_pointee())` moves once, as
+    /// Mojo's `move_pointee_into`).
+    pub(crate) fn through_move_ctor(&mut self, v: TExpr) -> TExpr {
+        let Ty::Struct(s, _) = v.ty else {
+            return v;
+        };
+        let Some(&id) = self.cx.structs[s as usize].methods.get("__moveinit__") else {
+            return v;
+        };
+        if matches!(&v.kind, K::Construct(f, _) | K::ConstructInst(f, _, _) if *f == id) {
+            return v;
         }
+        let (t, line) = (v.ty.clone(), v.line);
+        construct_copy(id, t, v, line)
     }
 
     /// An implicit copy: the user's copy constructor if there is one, else the bits.

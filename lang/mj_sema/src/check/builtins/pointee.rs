@@ -47,7 +47,8 @@ impl FnCx<'_> {
                 let v = if m == "init_pointee_copy" {
                     self.copy_value(v, a.span)
                 } else {
-                    self.owned_value(v, a.span)
+                    let v = self.owned_value(v, a.span);
+                    self.through_move_ctor(v)
                 };
                 // A store into raw memory: there is no old value to destroy.
                 unit(vec![TStmt::Assign(deref, v)])
@@ -71,7 +72,7 @@ impl FnCx<'_> {
                     line,
                 );
                 if m == "take_pointee" {
-                    return taken;
+                    return self.through_move_ctor(taken);
                 }
                 let v = self.hold_temp(taken);
                 unit(vec![TStmt::Expr(v)])
