@@ -16,6 +16,7 @@ pub(crate) const POINTEE_METHODS: &[&str] = &[
     "init_pointee_copy",
     "take_pointee",
     "destroy_pointee",
+    "move_pointee_into",
 ];
 
 impl FnCx<'_> {
@@ -35,7 +36,25 @@ impl FnCx<'_> {
                 line,
             )
         };
+        let pty = p.ty.clone();
         let deref = TExpr::new(K::Deref(Box::new(p)), elem.clone(), line);
+        if m == "move_pointee_into" {
+            // `src.move_pointee_into(dst)`: one move from `src`'s memory into `dst`'s
+            // uninitialized memory (`src` is uninitialized afterwards).
+            if !self.arity(m, args, 1, 1, span) {
+                return self.unknown(line);
+            }
+            let dst = self.expr(&args[0].value, Some(&pty));
+            let dst = self.coerce(dst, &pty, args[0].value.span);
+            let (st, read) = self.temp(deref);
+            let K::Local(l) = read.kind else {
+                return self.unknown(line);
+            };
+            let taken = TExpr::new(K::Move(l), elem.clone(), line);
+            let moved = self.through_move_ctor(taken);
+            let target = TExpr::new(K::Deref(Box::new(dst)), elem.clone(), line);
+            return unit(vec![st, TStmt::Assign(target, moved)]);
+        }
         match m {
             "init_pointee_move" | "init_pointee_copy" => {
                 if !self.arity(m, args, 1, 1, span) {
