@@ -802,9 +802,24 @@ fn describe_sig(cx: &Ctx, name: &str, fid: FnId) -> String {
 fn builtin_reexport(module: &str, name: &str) -> Option<&'static str> {
     match (module.strip_prefix("std.").unwrap_or(module), name) {
         ("os", "abort") => Some("builtin"),
-        ("collections.string", "String" | "StringSlice" | "StaticString") => Some("builtin"),
+        ("collections.string", "String" | "StaticString") => Some("builtin"),
+        ("collections.string", n) if is_string_view_name(n) => Some("builtin"),
         _ => None,
     }
+}
+
+/// Mojo's names of string views (`StringSlice` and its 1.0 spellings): all one string
+/// type here.
+pub(crate) fn is_string_view_name(n: &str) -> bool {
+    matches!(
+        n,
+        "StringSlice"
+            | "ImmStringSlice"
+            | "MutStringSlice"
+            | "StringSpan"
+            | "ImmStringSpan"
+            | "MutStringSpan"
+    )
 }
 
 fn find_module(cx: &Ctx, name: &str) -> Option<usize> {
@@ -1486,7 +1501,8 @@ pub(crate) fn resolve_type(
                 return t;
             }
             match n.as_str() {
-                "String" | "StringSlice" | "StaticString" | "StringLiteral" => return Ty::Str,
+                "String" | "StaticString" | "StringLiteral" => return Ty::Str,
+                n if is_string_view_name(n) => return Ty::Str,
                 // Mojo's `comptime SIMDLength = Int` (the type of SIMD widths).
                 "SIMDLength" if !cx.modules[m].scope.contains_key(n) => return Ty::INT,
                 "Error" => return Ty::Error,
@@ -1585,6 +1601,15 @@ pub(crate) fn resolve_type(
             Ty::Unknown
         }
         ExprKind::Index { base, args } => {
+            // `StringSlice[origin]`, `StringSlice[mut=False, ...]`: strings are one type
+            // here (origins are not tracked), whatever the view's parameters.
+            if let ExprKind::Name(n) = &base.kind
+                && is_string_view_name(n)
+                && !scope.types.contains_key(n)
+                && matches!(cx.modules[m].scope.get(n), None | Some(Item::Builtin(..)))
+            {
+                return Ty::Str;
+            }
             // `Self.Ts[i]`: element `i` (a compile-time index) of a type pack.
             if let [a] = args.as_slice()
                 && a.name.is_none()

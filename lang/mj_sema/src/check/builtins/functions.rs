@@ -321,7 +321,8 @@ pub(crate) fn call_builtin(
         // `atol(s)` / `atof(s)`: `Int(s)` / `Float64(s)` (raise on bad text).
         "atol" => fx.convert_to(Ty::INT, "Int", args, span),
         "atof" => fx.convert_to(Ty::F64, "Float64", args, span),
-        "String" | "str" | "StringSlice" | "StaticString" => {
+        "String" | "str" | "StringSlice" | "StaticString" | "ImmStringSlice" | "MutStringSlice"
+        | "StringSpan" | "ImmStringSpan" | "MutStringSpan" => {
             if args.is_empty() {
                 return Some(s("", line));
             }
