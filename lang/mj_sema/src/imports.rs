@@ -61,6 +61,7 @@ pub fn std_alias(dotted: &str) -> bool {
             | "utils.variant"
             | "utils.numerics"
             | "iter"
+            | "itertools"
             | "testing"
     )
 }
