@@ -121,6 +121,12 @@ pub fn imports(db: &dyn salsa::Database, file: SourceFile) -> Vec<(u32, String)>
                     && (crate::imports::mentions_word(file.text(db), "all")
                         || crate::imports::mentions_word(file.text(db), "any"))
             }
+            // Printing and comparing arrays (the functions the compiler calls for them).
+            "std.collections.inline_array" => {
+                !file.module(db).starts_with("std.")
+                    && (crate::imports::mentions_word(file.text(db), "InlineArray")
+                        || crate::imports::mentions_word(file.text(db), "Array"))
+            }
             "std.builtin.simd_methods" => {
                 !file.module(db).starts_with("std.")
                     && crate::imports::mentions_simd_methods(file.text(db))

@@ -92,6 +92,10 @@ pub(crate) fn lang_struct(cx: &Ctx, item: LangItem) -> Option<u32> {
 /// `s.split(",")` calls it. Loaded when a program mentions one of them (`db::imports`).
 pub const STRING_METHODS: &str = "std.collections.string";
 
+/// The module of the functions the compiler calls to print, compare and search an
+/// `InlineArray` (`_array_text`, `_array_eq`, `_array_contains`).
+pub const ARRAY_FUNCTIONS: &str = "std.collections.inline_array";
+
 /// The methods `std.collections.string` defines: a call `.name(` of one of them in a file
 /// loads the module (`imports::mentions_string_methods`; a unit test keeps this list and
 /// the module's functions the same).

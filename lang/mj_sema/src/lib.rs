@@ -26,6 +26,7 @@ pub const PRELUDE_MODULES: &[&str] = &[
     "std.builtin.simd_methods",
     "std.builtin.sort",
     "std.builtin.bool",
+    "std.collections.inline_array",
 ];
 /// The names the prelude modules export to every module.
 pub const PRELUDE_NAMES: &[&str] = &[

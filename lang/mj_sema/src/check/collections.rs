@@ -8,7 +8,7 @@ use super::E_OPERATOR;
 use super::body::FnCx;
 use crate::rt::Rt;
 use crate::tir::{TCmp, TExpr, TExprKind as K, TStmt};
-use crate::ty::Ty;
+use crate::ty::{CtArg, Ty};
 
 impl FnCx<'_> {
     pub(super) fn list_literal(
@@ -320,5 +320,65 @@ pub(super) fn move_out(read: TExpr) -> TExpr {
     match read.kind {
         K::Local(l) => TExpr::new(K::Move(l), read.ty, read.line),
         _ => read,
+    }
+}
+
+impl FnCx<'_> {
+    /// Calls `std.collections.inline_array`'s `fname` with the array `recv` as its receiver
+    /// (and `other` as its one argument): how arrays print, compare and answer `in`.
+    /// `None` when the module is not loaded (a program that never names an array type).
+    pub(crate) fn array_function(
+        &mut self,
+        fname: &str,
+        recv: TExpr,
+        other: Option<TExpr>,
+        span: Span,
+    ) -> Option<TExpr> {
+        let Ty::Array(elem, n) = recv.ty.clone() else {
+            return None;
+        };
+        let id = crate::lang_items::function_of_module(
+            self.cx,
+            crate::lang_items::ARRAY_FUNCTIONS,
+            fname,
+        )?;
+        let line = recv.line;
+        let prefix = vec![CtArg::Type(*elem), CtArg::Int(i128::from(n))];
+        let name = Ident {
+            name: fname.to_string(),
+            span,
+        };
+        let base = Expr {
+            kind: ExprKind::Name("self".into()),
+            span,
+        };
+        // The argument is already checked: it is handed over through a hidden local.
+        let mut stmts = Vec::new();
+        let mut args = Vec::new();
+        if let Some(o) = other {
+            let (st, read) = self.temp(o);
+            stmts.push(st);
+            if let K::Local(l) = read.kind {
+                let hidden = format!("$arg{}", l.0);
+                if let Some(sc) = self.scopes.last_mut() {
+                    sc.insert(hidden.clone(), l);
+                }
+                args.push(Arg {
+                    name: None,
+                    value: Expr {
+                        kind: ExprKind::Name(hidden),
+                        span,
+                    },
+                    span,
+                });
+            }
+        }
+        let (call, _) =
+            self.call_with_receiver(id, prefix, &base, recv, &name, None, &args, span)?;
+        if stmts.is_empty() {
+            return Some(call);
+        }
+        let ty = call.ty.clone();
+        Some(TExpr::new(K::Seq(stmts, Box::new(call)), ty, line))
     }
 }

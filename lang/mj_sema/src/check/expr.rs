@@ -1235,6 +1235,18 @@ impl FnCx<'_> {
         if matches!(a.ty, Ty::Vector(..)) || matches!(b.ty, Ty::Vector(..)) {
             return self.simd_compare(op, a, b, span);
         }
+        // Arrays are equal when their elements are (`std.collections.inline_array`).
+        if matches!(a.ty, Ty::Array(..))
+            && a.ty == b.ty
+            && matches!(op, CmpOp::Eq | CmpOp::Ne)
+            && let Some(r) = self.array_function("_array_eq", a.clone(), Some(b.clone()), span)
+        {
+            return if op == CmpOp::Ne {
+                TExpr::new(K::Unary(TUn::Not, Box::new(r)), Ty::Bool, line)
+            } else {
+                r
+            };
+        }
         if let (Ty::RawPtr(..), Ty::RawPtr(..)) = (&a.ty, &b.ty) {
             return TExpr::new(K::Cmp(tcmp(op), Box::new(a), Box::new(b)), Ty::Bool, line);
         }

@@ -558,6 +558,10 @@ pub(crate) fn call_builtin(
                 Ty::Struct(..) if fx.has_method(&v.ty, "__reversed__") => fx
                     .dunder_call(v, "__reversed__", Vec::new(), span)
                     .unwrap_or_else(|| fx.unknown(line)),
+                // An array: a reversed copy (`std.collections.inline_array`).
+                Ty::Array(..) => fx
+                    .array_function("_array_reversed", v, None, span)
+                    .unwrap_or_else(|| fx.unknown(line)),
                 t => {
                     let msg = format!("`reversed` of a `{}` is not supported", fx.ty_name(&t));
                     fx.error(Diag::error(E_UNSUPPORTED, msg, span));

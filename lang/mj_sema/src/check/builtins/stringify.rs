@@ -136,6 +136,11 @@ impl FnCx<'_> {
                 self.rt_call(Rt::FmtInt, vec![v, s("#x", line)], Ty::Str, line)
             }
             Ty::Tuple(ts) => self.tuple_text(v, &ts, "(", false, span),
+            // `[1, 2, 3]`, by `std.collections.inline_array`.
+            Ty::Array(..) => match self.array_function("_array_text", v, None, span) {
+                Some(t) => t,
+                None => self.unknown(line),
+            },
             Ty::Struct(..) => {
                 // `write_to` first, as Mojo's `print` and `String(x)` do (a `__str__` that
                 // is `String.write(self)` then means the same text, not a recursion).
