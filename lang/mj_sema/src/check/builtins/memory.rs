@@ -284,7 +284,14 @@ impl FnCx<'_> {
                             line,
                         );
                     }
-                    return self.cast(v, scalar);
+                    let r = self.cast(v, scalar.clone());
+                    // A typed value, not a literal that adapts: `Scalar[DType.uint8](104)`
+                    // is a `UInt8` (no implicit conversion to `Int` afterwards).
+                    return if matches!(r.kind, K::Int(_) | K::Float(_)) {
+                        TExpr::new(K::Cast(Box::new(r)), scalar, line)
+                    } else {
+                        r
+                    };
                 }
                 self.coerce(v, &scalar, args[0].value.span)
             }
