@@ -1352,9 +1352,19 @@ impl FnCx<'_> {
     pub fn on_the_side<R>(&mut self, f: impl FnOnce(&mut Self) -> R) -> R {
         let saved_diags = self.diags.len();
         let saved_flow = self.flow.clone();
+        // Closures lifted while checking on the side are dropped too: their diagnostics
+        // are, so the real check must lift (and report) them again.
+        let saved_lifted = self.lifted.len();
+        let saved_generic_lifts = self.generic_lifts.len();
+        let saved_instances: Vec<_> = self.closures.iter().map(|c| c.instances.clone()).collect();
         let r = f(self);
         self.diags.truncate(saved_diags);
         self.flow = saved_flow;
+        self.lifted.truncate(saved_lifted);
+        self.generic_lifts.truncate(saved_generic_lifts);
+        for (c, inst) in self.closures.iter_mut().zip(saved_instances) {
+            c.instances = inst;
+        }
         r
     }
 

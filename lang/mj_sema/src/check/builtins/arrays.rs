@@ -303,7 +303,11 @@ impl FnCx<'_> {
                     }
                 }
             }
-            [p, n] if key(p).as_deref() == Some("ptr") && key(n).as_deref() == Some("length") => {
+            // `Span(ptr=p, length=n)`, or Mojo 1.0's `unsafe_ptr=`.
+            [p, n]
+                if matches!(key(p).as_deref(), Some("ptr" | "unsafe_ptr"))
+                    && key(n).as_deref() == Some("length") =>
+            {
                 let pv = self.expr(&p.value, None);
                 let Ty::RawPtr(t, _) = pv.ty.clone() else {
                     if !pv.ty.is_unknown() {

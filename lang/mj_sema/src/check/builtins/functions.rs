@@ -985,7 +985,7 @@ impl FnCx<'_> {
                 let call = self.rt_call(Rt::StrFromBytes, vec![p, n], Ty::Str, line);
                 return Some(TExpr::new(K::Seq(stmts, Box::new(call)), Ty::Str, line));
             }
-            ["ptr", "length"] => (
+            ["ptr" | "unsafe_ptr", "length"] => (
                 self.typed_arg(&args[0], &Ty::RawPtr(Box::new(byte), 0)),
                 self.typed_arg(&args[1], &Ty::INT),
             ),
