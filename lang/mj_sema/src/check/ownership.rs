@@ -190,6 +190,39 @@ impl Ctx {
         self.structs[s as usize].methods.contains_key(method)
     }
 
+    /// Mojo's triviality queries (`is_trivially_copyable[T]()`, `..._movable`,
+    /// `..._destructible`; `query` is the name): whether copying, moving or destroying a
+    /// `T` is only its bits (copied, or nothing), with no constructor or destructor of its
+    /// own or of a field, element or handle inside (a string handle copies by a retain and
+    /// dies by a release, but moves by its bits).
+    pub(crate) fn trivially(&self, query: &str, t: &Ty) -> bool {
+        self.trivially_at(query, t, 0)
+    }
+
+    fn trivially_at(&self, query: &str, t: &Ty, depth: u32) -> bool {
+        if depth > 64 {
+            return true;
+        }
+        let inner = |t: &Ty| self.trivially_at(query, t, depth + 1);
+        let own = match query {
+            "is_trivially_copyable" => "__copyinit__",
+            "is_trivially_movable" => "__moveinit__",
+            _ => "__del__",
+        };
+        match t {
+            Ty::Struct(s, _) => {
+                !self.struct_has(*s, own)
+                    && super::generics::fields_of(self, t)
+                        .unwrap_or_default()
+                        .iter()
+                        .all(|(_, f)| inner(f))
+            }
+            Ty::Tuple(ts) => ts.iter().all(inner),
+            Ty::Array(e, _) => inner(e),
+            t => own == "__moveinit__" || !is_handle(t),
+        }
+    }
+
     /// Whether destroying a value of this type runs code (a `__del__`, here or in a field).
     pub(crate) fn needs_drop(&self, t: &Ty) -> bool {
         self.needs_drop_at(t, 0)

@@ -737,7 +737,15 @@ pub(crate) fn alias_value(
     };
     let mut diags = Vec::new();
     let (types, consts) = alias_names(cx, m, al, args, &scope, &mut diags, span)?;
-    if let Some(v) = super::items::const_eval(cx, al.module, &al.value, &consts) {
+    // The type parameters are compile-time values of the body too
+    // (`comptime IsTriviallyCopyable[T: AnyType]: Bool = is_trivially_copyable[T]()`).
+    let mut with_types = consts.clone();
+    for (n, t) in &types {
+        with_types
+            .entry(n.clone())
+            .or_insert_with(|| ConstVal::Type(t.clone()));
+    }
+    if let Some(v) = super::items::const_eval(cx, al.module, &al.value, &with_types) {
         return Some(v);
     }
     let inner = TyScope {

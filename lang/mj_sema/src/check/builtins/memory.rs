@@ -147,6 +147,19 @@ impl FnCx<'_> {
                             }
                         })
                     }
+                    "is_trivially_copyable"
+                    | "is_trivially_movable"
+                    | "is_trivially_destructible" => {
+                        self.arity(n, args, 0, 0, span);
+                        let [p] = params else {
+                            let msg = format!("`{n}` takes one type parameter");
+                            self.error(Diag::error(E_COMPTIME, msg, span));
+                            return Some(self.unknown(line));
+                        };
+                        let t = self.resolve_ty(&p.value);
+                        let v = self.cx.trivially(n, &t);
+                        Some(TExpr::new(K::Bool(v), Ty::Bool, line))
+                    }
                     "size_of" | "sizeof" => {
                         self.arity(n, args, 0, 0, span);
                         let [p] = params else {

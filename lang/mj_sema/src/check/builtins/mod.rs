@@ -166,6 +166,9 @@ pub(crate) const MEMORY_NAMES: &[&str] = &[
     "AddressSpace",
     "Span",
     "UnsafeMaybeUninit",
+    "is_trivially_copyable",
+    "is_trivially_movable",
+    "is_trivially_destructible",
 ];
 const MATH_CONSTS: &[&str] = &["pi", "e", "tau", "inf", "nan"];
 

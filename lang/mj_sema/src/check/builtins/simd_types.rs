@@ -458,6 +458,21 @@ pub(crate) fn const_eval_extra(
                     let t = eval_dtype(cx, m, &p.value, locals).ok()?;
                     Some(ConstVal::Int(simd_width_for(&cx.target, &t), Ty::INT))
                 }
+                (
+                    "is_trivially_copyable" | "is_trivially_movable" | "is_trivially_destructible",
+                    [p],
+                ) => {
+                    let mut d = Vec::new();
+                    let types = HashMap::new();
+                    let scope = TyScope {
+                        self_ty: None,
+                        types: &types,
+                        consts: locals,
+                    };
+                    let t = resolve_type(cx, m, &p.value, &scope, &mut d);
+                    (d.is_empty() && !t.has_param()).then_some(())?;
+                    Some(ConstVal::Bool(cx.trivially(name, &t)))
+                }
                 ("size_of" | "sizeof", [p]) => {
                     let mut d = Vec::new();
                     let types = HashMap::new();
