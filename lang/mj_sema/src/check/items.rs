@@ -33,6 +33,9 @@ const KNOWN_DECORATORS: &[&str] = &[
     // Documentation markers of Mojo's library: no effect on the program.
     "doc_private",
     "doc_hidden",
+    // Marks a method whose `self` is a differently parameterized `Self` (the manual's
+    // conditional conformance example); such methods are accepted without it too.
+    "__allow_legacy_custom_self_type",
     // Accepted with a warning that it has no effect here (`check_decorators`).
     "align",
 ];
