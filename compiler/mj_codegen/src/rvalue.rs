@@ -359,15 +359,14 @@ impl<'m, 'a, 'ctx> FnCx<'m, 'a, 'ctx> {
             {
                 self.half_cast(v, to_ll)?
             }
-            // `Float64` to a 16-bit float: through `Float32`. A direct `fptrunc` is a call of
-            // compiler-rt's `__truncdfbf2`/`__truncdfhf2`, which neither the JIT nor a
-            // plain link provides. (Rounding twice can differ from one rounding in the last
+            // To a 16-bit float (`narrow_to_half`): no compiler-rt call (`__truncdfbf2`,
+            // `__truncsfbf2`), which neither the JIT nor a plain link provides. (`Float64`
+            // goes through `Float32`: rounding twice can differ from one rounding in the last
             // bit for rare inputs exactly halfway at `Float32`'s precision.)
-            (Ty::Float { bits: 64 }, Ty::Float { bits: tb }, BasicValueEnum::FloatValue(f))
+            (Ty::Float { .. }, Ty::Float { bits: tb }, BasicValueEnum::FloatValue(_))
                 if tb & 0x7f == 16 =>
             {
-                let f32v = ll(b.build_float_cast(f, self.m.ctx.f32_type(), "fnarrow"))?;
-                ll(b.build_float_cast(f32v, to_ll.into_float_type(), "fcast"))?.into()
+                self.narrow_to_half(v, to_ll)?
             }
             (Ty::Float { .. }, Ty::Float { .. }, BasicValueEnum::FloatValue(f)) => {
                 ll(b.build_float_cast(f, to_ll.into_float_type(), "fcast"))?.into()
@@ -405,19 +404,12 @@ impl<'m, 'a, 'ctx> FnCx<'m, 'a, 'ctx> {
             // Float16 <-> BFloat16.
             return self.half_cast(v.as_basic_value_enum(), to_ll);
         }
-        if let (Ty::Float { bits: 64 }, Ty::Float { bits: tb }) = (fe, te)
+        if let (Ty::Float { .. }, Ty::Float { bits: tb }) = (fe, te)
             && tb & 0x7f == 16
+            && bits(fw) > bits(tw)
         {
-            // `Float64` lanes to 16-bit floats: through `Float32`, as for scalars.
-            use inkwell::types::BasicType;
-            let f32v = self.m.ctx.f32_type().vec_type(v.get_type().get_size());
-            let mid = ll(self.m.builder.build_cast(
-                I::FPTrunc,
-                v.as_basic_value_enum(),
-                f32v.as_basic_type_enum(),
-                "vnarrow",
-            ))?;
-            return ll(self.m.builder.build_cast(I::FPTrunc, mid, to_ll, "vcast"));
+            // Lanes narrowed to 16-bit floats, as scalars are (`narrow_to_half`).
+            return self.narrow_to_half(v.as_basic_value_enum(), to_ll);
         }
         let op = match (fe, te) {
             (Ty::Int { .. }, Ty::Int { .. }) if bits(fw) > bits(tw) => I::Trunc,

@@ -187,6 +187,107 @@ impl<'m, 'a, 'ctx> FnCx<'m, 'a, 'ctx> {
         }
     }
 
+    /// `Float32` or `Float64` (scalar or vector) narrowed to `BFloat16`/`Float16` (`to_ll`).
+    /// `Float64` goes through `Float32` first. `BFloat16` is rounded here, to nearest even
+    /// (NaN stays a quiet NaN): a plain `fptrunc` to `bfloat` is a call of compiler-rt's
+    /// `__truncsfbf2` on CPUs without the instruction, which neither libgcc nor the JIT has.
+    pub(crate) fn narrow_to_half(
+        &self,
+        v: BasicValueEnum<'ctx>,
+        to_ll: BasicTypeEnum<'ctx>,
+    ) -> Result<BasicValueEnum<'ctx>, String> {
+        use inkwell::values::InstructionOpcode as I;
+        let ctx = self.m.ctx;
+        let b = &self.m.builder;
+        let lanes = match to_ll {
+            BasicTypeEnum::VectorType(vt) => Some(vt.get_size()),
+            _ => None,
+        };
+        let f32t: BasicTypeEnum<'ctx> = match lanes {
+            Some(n) => ctx.f32_type().vec_type(n).into(),
+            None => ctx.f32_type().into(),
+        };
+        let narrow = if v.get_type() == f32t {
+            v
+        } else {
+            ll(b.build_cast(I::FPTrunc, v, f32t, "fnarrow"))?
+        };
+        let is_bf16 = match to_ll {
+            BasicTypeEnum::VectorType(vt) => vt.get_element_type() == ctx.bf16_type().into(),
+            t => t == ctx.bf16_type().into(),
+        };
+        if !is_bf16 {
+            return ll(b.build_cast(I::FPTrunc, narrow, to_ll, "hnarrow"));
+        }
+        let i32t = ctx.i32_type();
+        let i16t: BasicTypeEnum<'ctx> = match lanes {
+            Some(n) => ctx.i16_type().vec_type(n).into(),
+            None => ctx.i16_type().into(),
+        };
+        let splat = |c: u64| -> BasicValueEnum<'ctx> {
+            match lanes {
+                Some(n) => inkwell::types::VectorType::const_vector(&vec![
+                    i32t.const_int(c, false);
+                    n as usize
+                ])
+                .into(),
+                None => i32t.const_int(c, false).into(),
+            }
+        };
+        let i32v: BasicTypeEnum<'ctx> = match lanes {
+            Some(n) => i32t.vec_type(n).into(),
+            None => i32t.into(),
+        };
+        let bits = ll(b.build_bit_cast(narrow, i32v, "bf.bits"))?;
+        let op = |o: I, x: BasicValueEnum<'ctx>, y: BasicValueEnum<'ctx>, n: &str| {
+            ll(b.build_binop(o, x, y, n))
+        };
+        // round to nearest even: bits + 0x7FFF + ((bits >> 16) & 1), keep the high half.
+        let lsb = op(
+            I::And,
+            op(I::LShr, bits, splat(16), "bf.hi")?,
+            splat(1),
+            "bf.lsb",
+        )?;
+        let rounded = op(
+            I::Add,
+            op(I::Add, bits, splat(0x7FFF), "bf.r")?,
+            lsb,
+            "bf.r2",
+        )?;
+        let high = op(I::LShr, rounded, splat(16), "bf.round")?;
+        // NaN: its top half with the quiet bit set (rounding could make it infinite).
+        let nan_bits = op(
+            I::Or,
+            op(I::LShr, bits, splat(16), "bf.nanhi")?,
+            splat(0x40),
+            "bf.nan",
+        )?;
+        let is_nan = match narrow {
+            BasicValueEnum::FloatValue(f) => {
+                ll(b.build_float_compare(inkwell::FloatPredicate::UNO, f, f, "bf.isnan"))?
+                    .as_basic_value_enum()
+            }
+            BasicValueEnum::VectorValue(f) => {
+                ll(b.build_float_compare(inkwell::FloatPredicate::UNO, f, f, "bf.isnan"))?
+                    .as_basic_value_enum()
+            }
+            other => {
+                return Err(format!(
+                    "bfloat16 narrowing of {}",
+                    other.get_type().print_to_string()
+                ));
+            }
+        };
+        let chosen = match is_nan {
+            BasicValueEnum::IntValue(c) => ll(b.build_select(c, nan_bits, high, "bf.pick"))?,
+            BasicValueEnum::VectorValue(c) => ll(b.build_select(c, nan_bits, high, "bf.pick"))?,
+            _ => high,
+        };
+        let half = ll(b.build_cast(I::Trunc, chosen, i16t, "bf.trunc"))?;
+        ll(b.build_bit_cast(half, to_ll, "bf.value"))
+    }
+
     /// Conversion between `Float16` and `BFloat16` (same width, different layouts): through
     /// `Float32`, which holds both exactly.
     pub(crate) fn half_cast(
@@ -201,6 +302,6 @@ impl<'m, 'a, 'ctx> FnCx<'m, 'a, 'ctx> {
             _ => self.m.ctx.f32_type().into(),
         };
         let wide = ll(b.build_cast(I::FPExt, v.as_basic_value_enum(), f32t, "hwide"))?;
-        ll(b.build_cast(I::FPTrunc, wide, to_ll, "hnarrow"))
+        self.narrow_to_half(wide, to_ll)
     }
 }
