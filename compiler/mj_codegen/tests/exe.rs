@@ -210,7 +210,7 @@ fn raising_runtime_function() {
     let r = run_both(&program(vec![m.finish()], Some(0)), "parse");
     assert_eq!(
         r.stdout,
-        "123\ninvalid literal for int() with base 10: 'x1'\n"
+        "123\nString is not convertible to integer with base 10: 'x1'\n"
     );
 }
 

@@ -793,7 +793,13 @@ pub fn parse_int(b: &[u8], base: i64) -> Result<i64, String> {
     if base != 0 && !(2..=36).contains(&base) {
         return Err("int() base must be >= 2 and <= 36, or 0".to_string());
     }
-    let invalid = || format!("invalid literal for int() with base {base}: {}", py_repr(b));
+    // Mojo's message (its `atol`/`Int(String)`), the text between single quotes as given.
+    let invalid = || {
+        format!(
+            "String is not convertible to integer with base {base}: '{}'",
+            String::from_utf8_lossy(b)
+        )
+    };
     let t = trim_py(b);
     let (neg, t) = match t.first() {
         Some(b'-') => (true, &t[1..]),
