@@ -435,6 +435,7 @@ impl FnCx<'_> {
             }
             ExprKind::Name(n) if self.lookup_closure(n).is_some() => {
                 let k = self.lookup_closure(n).unwrap_or_default();
+                let k = self.pick_closure_overload(k, args, span);
                 self.call_closure(k, None, args, span)
             }
             ExprKind::Name(n)

@@ -12,7 +12,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use mj_syntax::ast::{Arg, Expr, ExprKind, FnDef};
+use mj_syntax::ast::{Arg, Expr, ExprKind, FnDef, ParamKind};
 use mj_syntax::{Diag, Span};
 
 use super::body::FnCx;
@@ -34,6 +34,9 @@ pub(crate) struct Closure {
     pub visible: HashMap<String, LocalId>,
     /// Checked instances: index in `lifted`, signature, captured outer locals.
     pub instances: HashMap<Targs, (u32, Sig, Vec<LocalId>)>,
+    /// An earlier nested `def` of the same name in the same block: this one overloads it
+    /// (a call picks the one whose arguments fit).
+    pub prev: Option<usize>,
 }
 
 impl FnCx<'_> {
@@ -129,10 +132,85 @@ impl FnCx<'_> {
             },
             visible,
             instances: HashMap::new(),
+            prev: self
+                .closure_scopes
+                .last()
+                .and_then(|s| s.get(&d.name.name).copied()),
         });
         if let Some(s) = self.closure_scopes.last_mut() {
             s.insert(d.name.name.clone(), k);
         }
+    }
+
+    /// Among the overloads of nested `def` `k` (it and the earlier ones of its name in its
+    /// block), the first, latest first, whose parameters take `args` (count, keywords and
+    /// types); `k` itself when none does (its call then reports why).
+    pub(crate) fn pick_closure_overload(&mut self, k: usize, args: &[Arg], span: Span) -> usize {
+        if self.closures[k].prev.is_none() {
+            return k;
+        }
+        let mut candidate = Some(k);
+        while let Some(c) = candidate {
+            if self.closure_fits(c, args, span) {
+                return c;
+            }
+            candidate = self.closures[c].prev;
+        }
+        k
+    }
+
+    fn closure_fits(&mut self, c: usize, args: &[Arg], span: Span) -> bool {
+        let sig = self.closures[c].sig.clone();
+        let generic = !self.closures[c].generics.is_empty();
+        let positional = args.iter().filter(|a| a.name.is_none()).count();
+        let required = sig
+            .params
+            .iter()
+            .filter(|p| p.default.is_none() && !p.variadic)
+            .count();
+        let variadic = sig.params.iter().any(|p| p.variadic);
+        // Parameters after a bare `*` take keywords only.
+        let positional_max = self.closures[c]
+            .def
+            .args
+            .iter()
+            .take_while(|a| a.kind == ParamKind::Normal)
+            .count();
+        if (positional > positional_max && !variadic) || args.len() < required {
+            return false;
+        }
+        if args
+            .iter()
+            .filter_map(|a| a.name.as_ref())
+            .any(|n| !sig.params.iter().any(|p| p.name == n.name))
+        {
+            return false;
+        }
+        if generic {
+            return true;
+        }
+        let mut pos = 0;
+        for a in args {
+            let p = match &a.name {
+                Some(n) => sig.params.iter().find(|p| p.name == n.name),
+                None => {
+                    pos += 1;
+                    sig.params.get(pos - 1)
+                }
+            };
+            let Some(p) = p else { continue };
+            let want = p.ty.clone();
+            let fits = self.on_the_side(|fx| {
+                let v = fx.expr(&a.value, Some(&want));
+                let before = fx.diags.len();
+                let _ = fx.coerce(v, &want, span);
+                fx.diags.len() == before
+            });
+            if !fits {
+                return false;
+            }
+        }
+        true
     }
 
     /// `d` with the nested `def`s declared before it in this body that it calls (or
