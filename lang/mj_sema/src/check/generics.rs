@@ -1183,6 +1183,18 @@ impl FnCx<'_> {
         }
         let sig = f.sig.clone();
         let mut binds: Vec<Option<CtArg>> = vec![None; params.len()];
+        // A method whose `self` is written with the struct's own parameters
+        // (`self: Container[T]`, Mojo's `@__allow_legacy_custom_self_type`): its
+        // parameters come from the receiver's type.
+        let custom_self = sig.has_self
+            && skip == 1
+            && f.owner.is_some()
+            && sig.params.first().is_some_and(|p| p.ty.has_param())
+            && f.def.args.first().is_some_and(|a| a.ty.is_some());
+        if custom_self && let Some(owner) = f.owner {
+            let recv_ty = Ty::Struct(owner, Targs::from(prefix.clone()));
+            unify(&sig.params[0].ty, &recv_ty, &mut binds);
+        }
         for (i, a) in prefix.into_iter().enumerate() {
             binds[i] = Some(a);
         }

@@ -2111,6 +2111,10 @@ fn resolve_sig(cx: &mut Ctx, id: FnId) {
             consts: &consts,
         };
         let in_type = owner.is_some() || cx.funcs[id.0 as usize].trait_owner.is_some();
+        if i == 0 && in_type && !is_static && p.name.name == "self" && p.ty.is_some() {
+            // `self: Container[T]`: a receiver written with the method's own parameters.
+            has_self = true;
+        }
         let ty = if i == 0 && in_type && !is_static && p.ty.is_none() {
             has_self = true;
             self_ty.clone().unwrap_or(Ty::Unknown)
