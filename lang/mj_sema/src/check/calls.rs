@@ -197,7 +197,18 @@ impl FnCx<'_> {
                     positional += 1;
                 }
                 None => {
-                    if positional < params.len() {
+                    if positional < params.len() && params[positional].kw_only {
+                        let p = &params[positional].name;
+                        self.error(
+                            Diag::error(
+                                E_KWARG,
+                                format!("the argument `{p}` of `{fname}` is keyword-only"),
+                                a.value.span,
+                            )
+                            .with_hint(format!("write `{p}=...`")),
+                        );
+                        bad_keyword = true;
+                    } else if positional < params.len() {
                         slots[positional] = Some(&a.value);
                     }
                     positional += 1;

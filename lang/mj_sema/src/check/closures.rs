@@ -93,6 +93,10 @@ impl FnCx<'_> {
             } else {
                 ty
             };
+            let kw_only = d.args.iter().take_while(|a| !std::ptr::eq(*a, p)).any(|a| {
+                a.kind == ParamKind::VarArgs
+                    || (a.kind == ParamKind::Separator && a.name.name == "*")
+            });
             params.push(ParamSig {
                 name: p.name.name.clone(),
                 ty,
@@ -100,6 +104,7 @@ impl FnCx<'_> {
                 default: p.default.clone(),
                 module: self.m,
                 variadic,
+                kw_only,
             });
         }
         let ret = match &d.ret {
@@ -170,12 +175,7 @@ impl FnCx<'_> {
             .count();
         let variadic = sig.params.iter().any(|p| p.variadic);
         // Parameters after a bare `*` take keywords only.
-        let positional_max = self.closures[c]
-            .def
-            .args
-            .iter()
-            .take_while(|a| a.kind == ParamKind::Normal)
-            .count();
+        let positional_max = sig.params.iter().filter(|p| !p.kw_only).count();
         if (positional > positional_max && !variadic) || args.len() < required {
             return false;
         }

@@ -2160,7 +2160,11 @@ fn resolve_sig(cx: &mut Ctx, id: FnId) {
         let variadic = p.kind == ParamKind::VarArgs;
         let pack = matches!(ty, Ty::Param(i)
             if cx.funcs[id.0 as usize].generics.get(i as usize).is_some_and(|g| g.pack));
+        let kw_only = def.args[..i].iter().any(|a| {
+            a.kind == ParamKind::VarArgs || (a.kind == ParamKind::Separator && a.name.name == "*")
+        });
         params.push(ParamSig {
+            kw_only,
             name: p.name.name.clone(),
             // Inside the function, `*values: T` is a `List[T]` of the arguments, and
             // `*args: *Ts` the tuple of the arguments.
@@ -2251,6 +2255,7 @@ fn resolve_sig(cx: &mut Ctx, id: FnId) {
             default: Some(marker),
             module: m,
             variadic: false,
+            kw_only: false,
         });
     }
     cx.funcs[id.0 as usize].late = late;
@@ -2327,6 +2332,7 @@ fn synthesize_fieldwise_init(cx: &mut Ctx, s: u32) {
         default: None,
         module: m,
         variadic: false,
+        kw_only: false,
     }];
     for (n, t) in &cx.structs[s as usize].fields {
         params.push(ParamSig {
@@ -2336,6 +2342,7 @@ fn synthesize_fieldwise_init(cx: &mut Ctx, s: u32) {
             default: None,
             module: m,
             variadic: false,
+            kw_only: false,
         });
     }
     cx.funcs.push(FuncData {

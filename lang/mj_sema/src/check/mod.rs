@@ -182,6 +182,8 @@ pub(crate) struct ParamSig {
     pub module: usize,
     /// `*values: T`: takes the remaining positional arguments, as a `List[T]`.
     pub variadic: bool,
+    /// After a bare `*` or `*values`: given by keyword only.
+    pub kw_only: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
