@@ -203,10 +203,15 @@ impl<'m, 'a, 'ctx> FnCx<'m, 'a, 'ctx> {
             BasicTypeEnum::VectorType(vt) => Some(vt.get_size()),
             _ => None,
         };
-        let f32t: BasicTypeEnum<'ctx> = match lanes {
-            Some(n) => ctx.f32_type().vec_type(n).into(),
-            None => ctx.f32_type().into(),
+        // A scalar type, as a vector of `to_ll`'s width when `to_ll` is one.
+        let shaped = |t: BasicTypeEnum<'ctx>| -> BasicTypeEnum<'ctx> {
+            match (lanes, t) {
+                (Some(n), BasicTypeEnum::FloatType(f)) => f.vec_type(n).into(),
+                (Some(n), BasicTypeEnum::IntType(i)) => i.vec_type(n).into(),
+                _ => t,
+            }
         };
+        let f32t = shaped(ctx.f32_type().into());
         let narrow = if v.get_type() == f32t {
             v
         } else {
@@ -220,10 +225,7 @@ impl<'m, 'a, 'ctx> FnCx<'m, 'a, 'ctx> {
             return ll(b.build_cast(I::FPTrunc, narrow, to_ll, "hnarrow"));
         }
         let i32t = ctx.i32_type();
-        let i16t: BasicTypeEnum<'ctx> = match lanes {
-            Some(n) => ctx.i16_type().vec_type(n).into(),
-            None => ctx.i16_type().into(),
-        };
+        let i16t = shaped(ctx.i16_type().into());
         let splat = |c: u64| -> BasicValueEnum<'ctx> {
             match lanes {
                 Some(n) => inkwell::types::VectorType::const_vector(&vec![
@@ -234,21 +236,13 @@ impl<'m, 'a, 'ctx> FnCx<'m, 'a, 'ctx> {
                 None => i32t.const_int(c, false).into(),
             }
         };
-        let i32v: BasicTypeEnum<'ctx> = match lanes {
-            Some(n) => i32t.vec_type(n).into(),
-            None => i32t.into(),
-        };
-        let bits = ll(b.build_bit_cast(narrow, i32v, "bf.bits"))?;
+        let bits = ll(b.build_bit_cast(narrow, shaped(i32t.into()), "bf.bits"))?;
         let op = |o: I, x: BasicValueEnum<'ctx>, y: BasicValueEnum<'ctx>, n: &str| {
             ll(b.build_binop(o, x, y, n))
         };
         // round to nearest even: bits + 0x7FFF + ((bits >> 16) & 1), keep the high half.
-        let lsb = op(
-            I::And,
-            op(I::LShr, bits, splat(16), "bf.hi")?,
-            splat(1),
-            "bf.lsb",
-        )?;
+        let top = op(I::LShr, bits, splat(16), "bf.hi")?;
+        let lsb = op(I::And, top, splat(1), "bf.lsb")?;
         let rounded = op(
             I::Add,
             op(I::Add, bits, splat(0x7FFF), "bf.r")?,
@@ -257,12 +251,7 @@ impl<'m, 'a, 'ctx> FnCx<'m, 'a, 'ctx> {
         )?;
         let high = op(I::LShr, rounded, splat(16), "bf.round")?;
         // NaN: its top half with the quiet bit set (rounding could make it infinite).
-        let nan_bits = op(
-            I::Or,
-            op(I::LShr, bits, splat(16), "bf.nanhi")?,
-            splat(0x40),
-            "bf.nan",
-        )?;
+        let nan_bits = op(I::Or, top, splat(0x40), "bf.nan")?;
         let is_nan = match narrow {
             BasicValueEnum::FloatValue(f) => {
                 ll(b.build_float_compare(inkwell::FloatPredicate::UNO, f, f, "bf.isnan"))?

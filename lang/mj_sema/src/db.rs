@@ -114,12 +114,12 @@ pub fn imports(db: &dyn salsa::Database, file: SourceFile) -> Vec<(u32, String)>
             // `partition(list, k, cmp)` is a built-in name written in mj.
             "std.builtin.sort" => {
                 !file.module(db).starts_with("std.")
-                    && crate::imports::mentions_word(file.text(db), "partition")
+                    && crate::imports::mentions_call(file.text(db), "partition")
             }
             "std.builtin.bool" => {
                 !file.module(db).starts_with("std.")
-                    && (crate::imports::mentions_word(file.text(db), "all")
-                        || crate::imports::mentions_word(file.text(db), "any"))
+                    && (crate::imports::mentions_call(file.text(db), "all")
+                        || crate::imports::mentions_call(file.text(db), "any"))
             }
             // Printing and comparing arrays (the functions the compiler calls for them).
             "std.collections.inline_array" => {

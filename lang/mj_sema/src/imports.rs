@@ -205,11 +205,27 @@ fn has_expr(module: &mj_syntax::ast::Module, pred: fn(&mj_syntax::ast::ExprKind)
 
 /// Whether `word` occurs in `text` as a whole identifier.
 pub fn mentions_word(text: &str, word: &str) -> bool {
+    whole_words(text, word).next().is_some()
+}
+
+/// Whether `text` calls `name` (a whole word followed by `(` or `[`, spaces allowed
+/// between): built-in functions written in mj load their module for a call, not for the
+/// word in a comment (`all`, `any`, `partition`).
+pub fn mentions_call(text: &str, name: &str) -> bool {
+    whole_words(text, name).any(|end| {
+        text[end..]
+            .trim_start_matches([' ', '\t'])
+            .starts_with(['(', '['])
+    })
+}
+
+/// The end offsets of the whole-word occurrences of `word` in `text`.
+fn whole_words<'a>(text: &'a str, word: &'a str) -> impl Iterator<Item = usize> + 'a {
     let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
     let b = text.as_bytes();
-    text.match_indices(word).any(|(i, _)| {
+    text.match_indices(word).filter_map(move |(i, _)| {
         let end = i + word.len();
-        (i == 0 || !ident(b[i - 1])) && (end == b.len() || !ident(b[end]))
+        ((i == 0 || !ident(b[i - 1])) && (end == b.len() || !ident(b[end]))).then_some(end)
     })
 }
 
@@ -232,4 +248,20 @@ pub fn relative_module(this: &str, is_package: bool, level: u32, dotted: &str) -
         parts.push(dotted);
     }
     parts.join(".")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{mentions_call, mentions_word};
+
+    #[test]
+    fn a_call_is_a_word_followed_by_an_argument_list() {
+        assert!(mentions_call("print(all([True]))", "all"));
+        assert!(mentions_call("x = any (flags)", "any"));
+        assert!(mentions_call("partition[k](xs)", "partition"));
+        assert!(!mentions_call("# all of them\nprint(1)", "all"));
+        assert!(!mentions_call("overall(x)", "all"));
+        assert!(mentions_word("# all of them", "all"));
+        assert!(!mentions_word("overall", "all"));
+    }
 }

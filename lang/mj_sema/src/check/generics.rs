@@ -453,41 +453,30 @@ pub(crate) fn bind_explicit(
 ) -> bool {
     let mut ok = true;
     let mut pos = first;
-    // `Variant[A, B]` of `struct Variant[*Ts: AnyType]`: the positional arguments from the
-    // pack's position on are its elements, bound as one tuple.
+    // A variadic parameter takes the positional arguments from its position on: the types
+    // of `Variant[A, B]` (`struct Variant[*Ts: AnyType]`) as one tuple, the values of
+    // `MyTensor[2, 3, 4]` (`struct MyTensor[*dims: Int]`) as a pack.
     let pack = params
         .iter()
         .enumerate()
         .skip(first)
-        .find(|(_, p)| p.pack && matches!(p.kind, GKind::Type(_)))
+        .find(|(_, p)| p.pack && matches!(p.kind, GKind::Type(_) | GKind::Value(_)))
         .map(|(i, _)| i);
-    let mut pack_elems: Vec<Ty> = Vec::new();
-    // `MyTensor[2, 3, 4]` of `struct MyTensor[*dims: Int]`: a variadic value parameter takes
-    // the positional arguments from its position on.
-    let value_pack = params
-        .iter()
-        .enumerate()
-        .skip(first)
-        .find(|(_, p)| p.pack && matches!(p.kind, GKind::Value(_)))
-        .map(|(i, _)| i);
-    let mut value_elems: Vec<CtArg> = Vec::new();
+    let mut pack_types: Vec<Ty> = Vec::new();
+    let mut pack_values: Vec<CtArg> = Vec::new();
     for a in args {
         if let Some(k) = pack
             && a.name.is_none()
             && pos >= k
         {
             pos = k + 1;
-            pack_elems.push(resolve_type(cx, m, &a.value, scope, diags));
-            continue;
-        }
-        if let Some(k) = value_pack
-            && a.name.is_none()
-            && pos >= k
-        {
-            pos = k + 1;
-            match ct_arg(cx, m, &params[k], &a.value, scope, diags) {
-                Some(v) => value_elems.push(v),
-                None => ok = false,
+            if matches!(params[k].kind, GKind::Value(_)) {
+                match ct_arg(cx, m, &params[k], &a.value, scope, diags) {
+                    Some(v) => pack_values.push(v),
+                    None => ok = false,
+                }
+            } else {
+                pack_types.push(resolve_type(cx, m, &a.value, scope, diags));
             }
             continue;
         }
@@ -593,14 +582,12 @@ pub(crate) fn bind_explicit(
     }
     if let Some(k) = pack
         && binds[k].is_none()
-        && (!pack_elems.is_empty() || !args.is_empty())
     {
-        binds[k] = Some(CtArg::Type(Ty::Tuple(pack_elems)));
-    }
-    if let Some(k) = value_pack
-        && binds[k].is_none()
-    {
-        binds[k] = Some(CtArg::Pack(value_elems));
+        if matches!(params[k].kind, GKind::Value(_)) {
+            binds[k] = Some(CtArg::Pack(pack_values));
+        } else if !pack_types.is_empty() || !args.is_empty() {
+            binds[k] = Some(CtArg::Type(Ty::Tuple(pack_types)));
+        }
     }
     ok
 }
@@ -1368,14 +1355,14 @@ impl FnCx<'_> {
         // are, so the real check must lift (and report) them again.
         let saved_lifted = self.lifted.len();
         let saved_generic_lifts = self.generic_lifts.len();
-        let saved_instances: Vec<_> = self.closures.iter().map(|c| c.instances.clone()).collect();
         let r = f(self);
         self.diags.truncate(saved_diags);
         self.flow = saved_flow;
         self.lifted.truncate(saved_lifted);
         self.generic_lifts.truncate(saved_generic_lifts);
-        for (c, inst) in self.closures.iter_mut().zip(saved_instances) {
-            c.instances = inst;
+        for c in &mut self.closures {
+            c.instances
+                .retain(|_, inst| (inst.0 as usize) < saved_lifted);
         }
         r
     }

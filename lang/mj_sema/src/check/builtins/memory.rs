@@ -150,10 +150,7 @@ impl FnCx<'_> {
                     "is_trivially_copyable"
                     | "is_trivially_movable"
                     | "is_trivially_destructible" => {
-                        self.arity(n, args, 0, 0, span);
-                        let [p] = params else {
-                            let msg = format!("`{n}` takes one type parameter");
-                            self.error(Diag::error(E_COMPTIME, msg, span));
+                        let Some(p) = self.one_type_param(n, params, args, span) else {
                             return Some(self.unknown(line));
                         };
                         let t = self.resolve_ty(&p.value);
@@ -161,20 +158,14 @@ impl FnCx<'_> {
                         Some(TExpr::new(K::Bool(v), Ty::Bool, line))
                     }
                     "size_of" | "sizeof" => {
-                        self.arity(n, args, 0, 0, span);
-                        let [p] = params else {
-                            let msg = format!("`{n}` takes one type parameter");
-                            self.error(Diag::error(E_COMPTIME, msg, span));
+                        let Some(p) = self.one_type_param(n, params, args, span) else {
                             return Some(self.unknown(line));
                         };
                         let t = self.size_of_arg(&p.value);
                         Some(TExpr::new(K::SizeOf(t), Ty::INT, line))
                     }
                     "align_of" | "alignof" | "bit_width_of" | "bitwidthof" => {
-                        self.arity(n, args, 0, 0, span);
-                        let [p] = params else {
-                            let msg = format!("`{n}` takes one type parameter");
-                            self.error(Diag::error(E_COMPTIME, msg, span));
+                        let Some(p) = self.one_type_param(n, params, args, span) else {
                             return Some(self.unknown(line));
                         };
                         let t = self.size_of_arg(&p.value);
@@ -949,6 +940,26 @@ impl FnCx<'_> {
             }
             _ => return None,
         })
+    }
+}
+
+impl FnCx<'_> {
+    /// The one type parameter of a query that takes no run-time arguments (`size_of[T]()`,
+    /// `is_trivially_copyable[T]()`); `None` after reporting when there is not exactly one.
+    fn one_type_param<'a>(
+        &mut self,
+        n: &str,
+        params: &'a [Arg],
+        args: &[Arg],
+        span: Span,
+    ) -> Option<&'a Arg> {
+        self.arity(n, args, 0, 0, span);
+        let [p] = params else {
+            let msg = format!("`{n}` takes one type parameter");
+            self.error(Diag::error(E_COMPTIME, msg, span));
+            return None;
+        };
+        Some(p)
     }
 }
 

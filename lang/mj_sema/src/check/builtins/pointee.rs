@@ -46,14 +46,10 @@ impl FnCx<'_> {
             }
             let dst = self.expr(&args[0].value, Some(&pty));
             let dst = self.coerce(dst, &pty, args[0].value.span);
-            let (st, read) = self.temp(deref);
-            let K::Local(l) = read.kind else {
-                return self.unknown(line);
-            };
-            let taken = TExpr::new(K::Move(l), elem.clone(), line);
+            let taken = self.taken_pointee(deref);
             let moved = self.through_move_ctor(taken);
             let target = TExpr::new(K::Deref(Box::new(dst)), elem.clone(), line);
-            return unit(vec![st, TStmt::Assign(target, moved)]);
+            return unit(vec![TStmt::Assign(target, moved)]);
         }
         match m {
             "init_pointee_move" | "init_pointee_copy" => {
@@ -76,20 +72,7 @@ impl FnCx<'_> {
                 if !self.arity(m, args, 0, 0, span) {
                     return self.unknown(line);
                 }
-                // The bits are moved into an unowned temporary; reading it with a move
-                // makes the result an owned value (not a place that would need a copy).
-                let (st, read) = self.temp(deref);
-                let K::Local(l) = read.kind else {
-                    return self.unknown(line);
-                };
-                let taken = TExpr::new(
-                    K::Seq(
-                        vec![st],
-                        Box::new(TExpr::new(K::Move(l), elem.clone(), line)),
-                    ),
-                    elem.clone(),
-                    line,
-                );
+                let taken = self.taken_pointee(deref);
                 if m == "take_pointee" {
                     return self.through_move_ctor(taken);
                 }
@@ -97,5 +80,21 @@ impl FnCx<'_> {
                 unit(vec![TStmt::Expr(v)])
             }
         }
+    }
+}
+
+impl FnCx<'_> {
+    /// The value in the memory `deref` reads, moved out: its bits go to an unowned
+    /// temporary, and reading that with a move makes the result an owned value (not a
+    /// place that would need a copy).
+    fn taken_pointee(&mut self, deref: TExpr) -> TExpr {
+        let (ty, line) = (deref.ty.clone(), deref.line);
+        let l = self.new_local("", ty.clone(), false);
+        let st = TStmt::Assign(TExpr::new(K::Local(l), ty.clone(), line), deref);
+        TExpr::new(
+            K::Seq(vec![st], Box::new(TExpr::new(K::Move(l), ty.clone(), line))),
+            ty,
+            line,
+        )
     }
 }

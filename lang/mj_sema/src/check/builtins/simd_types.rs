@@ -427,6 +427,19 @@ pub(crate) fn const_eval_extra(
             ) {
                 return None;
             }
+            // A type argument, resolved against the compile-time names here; `None` when
+            // it does not name a type (its diagnostics belong to the run-time check).
+            let quiet_type = |e: &Expr| -> Option<Ty> {
+                let mut d = Vec::new();
+                let types = HashMap::new();
+                let scope = TyScope {
+                    self_ty: None,
+                    types: &types,
+                    consts: locals,
+                };
+                let t = resolve_type(cx, m, e, &scope, &mut d);
+                d.is_empty().then_some(t)
+            };
             match (name, params) {
                 (q, []) if super::target::target_query(&cx.target, q, false).is_some() => {
                     super::target::target_query(&cx.target, q, false)
@@ -434,17 +447,7 @@ pub(crate) fn const_eval_extra(
                 ("align_of" | "alignof" | "bit_width_of" | "bitwidthof", [p]) => {
                     let t = match eval_dtype(cx, m, &p.value, locals) {
                         Ok(t) => t,
-                        Err(_) => {
-                            let mut d = Vec::new();
-                            let types = HashMap::new();
-                            let scope = TyScope {
-                                self_ty: None,
-                                types: &types,
-                                consts: locals,
-                            };
-                            let t = resolve_type(cx, m, &p.value, &scope, &mut d);
-                            d.is_empty().then_some(t)?
-                        }
+                        Err(_) => quiet_type(&p.value)?,
                     };
                     let size = fixed_size(&cx.target, &t)?;
                     let v = if name.starts_with("bit") {
@@ -462,27 +465,11 @@ pub(crate) fn const_eval_extra(
                     "is_trivially_copyable" | "is_trivially_movable" | "is_trivially_destructible",
                     [p],
                 ) => {
-                    let mut d = Vec::new();
-                    let types = HashMap::new();
-                    let scope = TyScope {
-                        self_ty: None,
-                        types: &types,
-                        consts: locals,
-                    };
-                    let t = resolve_type(cx, m, &p.value, &scope, &mut d);
-                    (d.is_empty() && !t.has_param()).then_some(())?;
+                    let t = quiet_type(&p.value).filter(|t| !t.has_param())?;
                     Some(ConstVal::Bool(cx.trivially(name, &t)))
                 }
                 ("size_of" | "sizeof", [p]) => {
-                    let mut d = Vec::new();
-                    let types = HashMap::new();
-                    let scope = TyScope {
-                        self_ty: None,
-                        types: &types,
-                        consts: locals,
-                    };
-                    let t = resolve_type(cx, m, &p.value, &scope, &mut d);
-                    (d.is_empty()).then_some(())?;
+                    let t = quiet_type(&p.value)?;
                     Some(ConstVal::Int(
                         i128::from(fixed_size(&cx.target, &t)?),
                         Ty::INT,
