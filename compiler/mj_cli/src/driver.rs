@@ -35,9 +35,41 @@ fn module_file(root: &Path, dotted: &str) -> Option<PathBuf> {
     init.is_file().then_some(init)
 }
 
+/// Reads a source file: a regular file (reading a FIFO or a device could block forever)
+/// of UTF-8 text, whose byte-order mark, if any, is dropped.
+pub fn read_source(path: &Path) -> Result<String, String> {
+    let shown = path.display();
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read `{shown}`: {e}"))?;
+    if !meta.is_file() {
+        return Err(format!("cannot read `{shown}`: not a regular file"));
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read `{shown}`: {e}"))?;
+    let mut text = String::from_utf8(bytes).map_err(|e| {
+        let bytes = e.as_bytes();
+        let at = e.utf8_error().valid_up_to();
+        let before = &bytes[..at];
+        let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        // (The prefix is valid UTF-8: the column counts its characters.)
+        let col = 1 + String::from_utf8_lossy(&before[line_start..])
+            .chars()
+            .count();
+        format!(
+            "{shown}:{line}:{col}: invalid UTF-8 (byte 0x{:02x}); source files must be UTF-8 text",
+            bytes[at]
+        )
+    })?;
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    Ok(text)
+}
+
 pub fn load(entry: &Path) -> Result<Loaded, String> {
-    let text = std::fs::read_to_string(entry)
-        .map_err(|e| format!("cannot read `{}`: {e}", entry.display()))?;
+    let text = read_source(entry)?;
     let root = entry.parent().map(Path::to_path_buf).unwrap_or_default();
     let root = if root.as_os_str().is_empty() {
         PathBuf::from(".")
@@ -82,9 +114,7 @@ pub fn load(entry: &Path) -> Result<Loaded, String> {
                 (module_file(&root, &dotted), false, dotted)
             };
             let Some(path) = found else { continue };
-            let Ok(t) = std::fs::read_to_string(&path) else {
-                continue;
-            };
+            let t = read_source(&path)?;
             let f = SourceFile::builder(dotted, path.display().to_string(), t.clone())
                 .text_durability(if durable {
                     Durability::HIGH

@@ -83,7 +83,8 @@ fn parse_opts(args: &[String], stop_at_first_positional: bool) -> Result<Opts, S
                     },
                 }
             }
-            _ if a.starts_with('-') && o.positional.is_empty() => {
+            // (`run` stops at its file: what follows is the program's.)
+            _ if a.starts_with('-') && a != "-" => {
                 return Err(format!("unknown option `{a}`"));
             }
             _ => {
@@ -98,6 +99,19 @@ fn parse_opts(args: &[String], stop_at_first_positional: bool) -> Result<Opts, S
         i += 1;
     }
     Ok(o)
+}
+
+/// The compiler's stack. Its phases recurse over the tree, so deep input needs a deep
+/// stack; the parser bounds nesting (`mj_syntax::MAX_NESTING`) so that every phase fits
+/// in this much. Only touched pages cost memory.
+const COMPILER_STACK: usize = 1 << 30;
+
+/// What a command asks `main` to do after compiling.
+enum Outcome {
+    Exit(ExitCode),
+    /// Run this object in-process with these arguments, on the main thread: the program
+    /// gets the process's ordinary stack, not the compiler's.
+    Run(Vec<u8>, Vec<String>),
 }
 
 fn main() -> ExitCode {
@@ -115,13 +129,17 @@ fn main() -> ExitCode {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
         }
-        "run" => parse_opts(&args[1..], true).and_then(cmd_run),
-        "build" => parse_opts(&args[1..], false).and_then(cmd_build),
-        "check" => parse_opts(&args[1..], false).and_then(cmd_check),
-        "test" => test_runner::cmd_test(&args[1..]),
-        test_runner::CHILD_COMMAND => test_runner::cmd_child(&args[1..]),
-        other => Err(format!("unknown command `{other}`\n\n{USAGE}")),
+        test_runner::CHILD_COMMAND => test_runner::cmd_child(&args[1..]).map(Outcome::Exit),
+        _ => on_compiler_stack(|| dispatch(&args)),
     };
+    let result = result.and_then(|outcome| match outcome {
+        Outcome::Exit(code) => Ok(code),
+        Outcome::Run(obj, argv) => {
+            let code = mj_codegen::run_object_in_process(&obj, &argv)
+                .map_err(|e| format!("cannot run the program: {e}"))?;
+            Ok(ExitCode::from(code.clamp(0, 255) as u8))
+        }
+    });
     match result {
         Ok(code) => code,
         Err(msg) => {
@@ -129,6 +147,31 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+fn dispatch(args: &[String]) -> Result<Outcome, String> {
+    let exit = |r: Result<ExitCode, String>| r.map(Outcome::Exit);
+    match args[0].as_str() {
+        "run" => parse_opts(&args[1..], true).and_then(cmd_run),
+        "build" => exit(parse_opts(&args[1..], false).and_then(cmd_build)),
+        "check" => exit(parse_opts(&args[1..], false).and_then(cmd_check)),
+        "test" => exit(test_runner::cmd_test(&args[1..])),
+        other => Err(format!("unknown command `{other}`\n\n{USAGE}")),
+    }
+}
+
+/// Runs `f` on a thread with the compiler's stack.
+fn on_compiler_stack<T: Send>(f: impl FnOnce() -> Result<T, String> + Send) -> Result<T, String> {
+    std::thread::scope(|s| {
+        let worker = std::thread::Builder::new()
+            .name("mj".into())
+            .stack_size(COMPILER_STACK)
+            .spawn_scoped(s, f)
+            .map_err(|e| format!("cannot start the compiler thread: {e}"))?;
+        worker
+            .join()
+            .unwrap_or_else(|_| Err("internal compiler error: the compiler panicked".into()))
+    })
 }
 
 fn one_file(o: &Opts) -> Result<PathBuf, String> {
@@ -139,13 +182,21 @@ fn one_file(o: &Opts) -> Result<PathBuf, String> {
     }
 }
 
+/// Diagnostics after this many errors are counted, not printed.
+const MAX_SHOWN_ERRORS: usize = 100;
+
 /// Prints the diagnostics of a loaded program; returns whether there were errors.
 fn report(l: &driver::Loaded, short: bool) -> bool {
     let diags = db::diagnostics(&l.db, l.program);
     let files = l.program.files(&l.db);
     let color = !short && std::io::stderr().is_terminal();
     let mut errors = 0;
+    let mut unshown = 0;
     for (f, d) in &diags {
+        if errors >= MAX_SHOWN_ERRORS {
+            unshown += usize::from(d.is_error());
+            continue;
+        }
         let idx = files.iter().position(|x| x == f).unwrap_or(0);
         let (path, text) = &l.files[idx];
         let fd = render::FileDiag {
@@ -162,6 +213,15 @@ fn report(l: &driver::Loaded, short: bool) -> bool {
             eprint!("{}", render::pretty(&fd, color));
         }
     }
+    if unshown > 0 {
+        let line = format!("error: stopped after {errors} errors; {unshown} more not shown");
+        if short {
+            println!("{line}");
+        } else {
+            eprintln!("{line}");
+        }
+    }
+    let errors = errors + unshown;
     if errors > 0 && !short {
         eprintln!(
             "error: could not compile due to {errors} previous error{}",
@@ -210,7 +270,11 @@ fn collect_mj_files(p: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
             .collect();
         entries.sort();
         for e in entries {
-            if e.is_dir() || e.extension().is_some_and(|x| x == "mj") {
+            // Only directories and regular files: a FIFO named `x.mj` would block a read.
+            let Ok(meta) = std::fs::metadata(&e) else {
+                continue;
+            };
+            if meta.is_dir() || (meta.is_file() && e.extension().is_some_and(|x| x == "mj")) {
                 collect_mj_files(&e, out)?;
             }
         }
@@ -223,6 +287,22 @@ fn collect_mj_files(p: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
     }
 }
 
+/// Refuses an output path that is one of the program's source files: writing the
+/// executable there would destroy the source.
+fn refuse_source_as_output(out: &Path, l: &driver::Loaded) -> Result<(), String> {
+    let Ok(out) = out.canonicalize() else {
+        return Ok(()); // (Does not exist yet: no source is there.)
+    };
+    for (path, _) in &l.files {
+        if Path::new(path).canonicalize().is_ok_and(|p| p == out) {
+            return Err(format!(
+                "refusing to write the output over the source file `{path}`; choose another path with `-o`"
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn codegen_opts(o: &Opts, target: &mj_target::Target) -> mj_codegen::Options {
     mj_codegen::Options {
         opt_level: o.opt_level,
@@ -230,7 +310,7 @@ fn codegen_opts(o: &Opts, target: &mj_target::Target) -> mj_codegen::Options {
     }
 }
 
-fn cmd_run(o: Opts) -> Result<ExitCode, String> {
+fn cmd_run(o: Opts) -> Result<Outcome, String> {
     let file = one_file(&o)?;
     let l = driver::load(&file)?;
     let key = cache::key(&l.files, &l.target, &format!("run -O{}", o.opt_level));
@@ -238,7 +318,7 @@ fn cmd_run(o: Opts) -> Result<ExitCode, String> {
         Some(obj) => obj,
         None => {
             let Some(mir) = compile_mir(&l, o.short)? else {
-                return Ok(ExitCode::from(1));
+                return Ok(Outcome::Exit(ExitCode::from(1)));
             };
             if mir.entry.is_none() {
                 return Err(format!("`{}` has no `def main()` to run", file.display()));
@@ -251,9 +331,7 @@ fn cmd_run(o: Opts) -> Result<ExitCode, String> {
     };
     let mut argv = vec![file.display().to_string()];
     argv.extend(o.rest.iter().cloned());
-    let code = mj_codegen::run_object_in_process(&obj, &argv)
-        .map_err(|e| format!("cannot run the program: {e}"))?;
-    Ok(ExitCode::from(code.clamp(0, 255) as u8))
+    Ok(Outcome::Run(obj, argv))
 }
 
 fn cmd_build(o: Opts) -> Result<ExitCode, String> {
@@ -262,6 +340,9 @@ fn cmd_build(o: Opts) -> Result<ExitCode, String> {
     let Some(mir) = compile_mir(&l, o.short)? else {
         return Ok(ExitCode::from(1));
     };
+    if let Some(out) = o.output.as_deref().filter(|p| *p != "-") {
+        refuse_source_as_output(Path::new(out), &l)?;
+    }
     let opts = codegen_opts(&o, &l.target);
     let ice = |e: String| format!("internal compiler error: {e}");
     let stem = file

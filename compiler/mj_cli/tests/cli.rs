@@ -3,10 +3,13 @@
 //! cache. Each test works in its own temporary directory and sets `MJ_CACHE_DIR` there, so
 //! tests neither share state nor touch the user's cache.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::process::Command;
 use std::time::{Duration, Instant};
+
+use common::*;
 
 const HELLO: &str = "def main():\n    print(\"hello\")\n";
 
@@ -33,93 +36,6 @@ def main():
     var b = 0
     print(a // b)
 ";
-
-/// A fresh, empty temporary directory, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        let p = std::env::temp_dir().join(format!(
-            "mj-cli-test-{tag}-{}-{}-{nanos}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).expect("create temp dir");
-        TempDir(p)
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-
-    fn write(&self, name: &str, text: &str) -> PathBuf {
-        let p = self.0.join(name);
-        std::fs::write(&p, text).expect("write file");
-        p
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// `mj ARGS` run in `dir` with a private cache directory.
-fn mj_in(dir: &TempDir, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mj"))
-        .args(args)
-        .current_dir(dir.path())
-        .env("MJ_CACHE_DIR", dir.path().join("cache"))
-        .output()
-        .expect("run mj")
-}
-
-fn mj(args: &[&str]) -> Output {
-    let d = TempDir::new("plain");
-    mj_in(&d, args)
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().unwrap_or(-1)
-}
-
-/// No Rust panic or crash: the process exited normally and said nothing about panicking.
-fn assert_no_panic(o: &Output) {
-    let err = stderr(o);
-    assert!(
-        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
-        "mj panicked:\n{err}"
-    );
-    assert!(
-        o.status.code().is_some(),
-        "mj was killed by a signal: {:?}\nstderr:\n{err}",
-        o.status
-    );
-}
-
-fn describe(o: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-        o.status.code(),
-        stdout(o),
-        stderr(o)
-    )
-}
 
 // ---------------------------------------------------------------------------------------------
 // Arguments

@@ -1,6 +1,6 @@
 //! Operands, constants and rvalues.
 
-use inkwell::types::{BasicTypeEnum, IntType};
+use inkwell::types::{BasicType, BasicTypeEnum, IntType};
 use inkwell::values::{BasicValue, BasicValueEnum, IntValue};
 use inkwell::{FloatPredicate, IntPredicate};
 use mj_mir::{BinOp, CmpOp, Const, Operand, Rvalue, Ty, UnOp};
@@ -41,10 +41,20 @@ impl<'m, 'a, 'ctx> FnCx<'m, 'a, 'ctx> {
         Ok(match c {
             Const::Int(v, ty) => match t.basic(ty)? {
                 BasicTypeEnum::IntType(it) => const_int_bits(it, *v).into(),
+                BasicTypeEnum::VectorType(vt) => {
+                    let lane = const_int_bits(vt.get_element_type().into_int_type(), *v);
+                    inkwell::types::VectorType::const_vector(&vec![lane; vt.get_size() as usize])
+                        .into()
+                }
                 _ => return Err(format!("integer constant of type {ty:?}")),
             },
             Const::Float(v, ty) => match t.basic(ty)? {
                 BasicTypeEnum::FloatType(ft) => ft.const_float(*v).into(),
+                BasicTypeEnum::VectorType(vt) => {
+                    let lane = vt.get_element_type().into_float_type().const_float(*v);
+                    inkwell::types::VectorType::const_vector(&vec![lane; vt.get_size() as usize])
+                        .into()
+                }
                 _ => return Err(format!("float constant of type {ty:?}")),
             },
             Const::Bool(v) => self
@@ -234,6 +244,9 @@ impl<'m, 'a, 'ctx> FnCx<'m, 'a, 'ctx> {
                 other => return Err(format!("{other:?} on floats")),
             }
         } else if matches!(elem, Ty::Int { .. } | Ty::Bool) {
+            if matches!(op, BinOp::Shl | BinOp::Shr) {
+                return self.shift(op, signed, l, r);
+            }
             match op {
                 BinOp::Add => I::Add,
                 BinOp::Sub => I::Sub,
@@ -253,6 +266,66 @@ impl<'m, 'a, 'ctx> FnCx<'m, 'a, 'ctx> {
             return Err(format!("{op:?} on type {ty:?}"));
         };
         ll(self.m.builder.build_binop(opcode, l, r, "bin"))
+    }
+
+    /// A shift defined for every count: one at least the width (or negative, read
+    /// unsigned) shifts every bit out: `<<` and a logical `>>` give 0, an arithmetic `>>`
+    /// the sign (0 or -1). LLVM leaves such shifts undefined (poison); x86 would use the
+    /// count modulo the width.
+    fn shift(
+        &self,
+        op: BinOp,
+        signed: bool,
+        l: BasicValueEnum<'ctx>,
+        r: BasicValueEnum<'ctx>,
+    ) -> Result<BasicValueEnum<'ctx>, String> {
+        use inkwell::values::InstructionOpcode as I;
+        let b = &self.m.builder;
+        let (elem_ty, lanes) = match l.get_type() {
+            BasicTypeEnum::IntType(t) => (t, None),
+            BasicTypeEnum::VectorType(v) => {
+                (v.get_element_type().into_int_type(), Some(v.get_size()))
+            }
+            other => return Err(format!("shift of {other:?}")),
+        };
+        let width = u64::from(elem_ty.get_bit_width());
+        let constant = |v: u64| -> BasicValueEnum<'ctx> {
+            let c = elem_ty.const_int(v, false);
+            match lanes {
+                None => c.into(),
+                Some(n) => inkwell::types::VectorType::const_vector(&vec![c; n as usize]).into(),
+            }
+        };
+        let limit = constant(width);
+        if op == BinOp::Shr && signed {
+            let count = self.select_if_below(r, limit, r, constant(width - 1))?;
+            return ll(b.build_binop(I::AShr, l, count, "ashr"));
+        }
+        let opcode = if op == BinOp::Shl { I::Shl } else { I::LShr };
+        let shifted = ll(b.build_binop(opcode, l, r, "shift"))?;
+        self.select_if_below(r, limit, shifted, constant(0))
+    }
+
+    /// `x if r < limit else y` (unsigned, lane-wise for vectors).
+    fn select_if_below(
+        &self,
+        r: BasicValueEnum<'ctx>,
+        limit: BasicValueEnum<'ctx>,
+        x: BasicValueEnum<'ctx>,
+        y: BasicValueEnum<'ctx>,
+    ) -> Result<BasicValueEnum<'ctx>, String> {
+        let b = &self.m.builder;
+        match (r, limit) {
+            (BasicValueEnum::IntValue(a), BasicValueEnum::IntValue(c)) => {
+                let below = ll(b.build_int_compare(IntPredicate::ULT, a, c, "below"))?;
+                ll(b.build_select(below, x, y, "sel"))
+            }
+            (BasicValueEnum::VectorValue(a), BasicValueEnum::VectorValue(c)) => {
+                let below = ll(b.build_int_compare(IntPredicate::ULT, a, c, "below"))?;
+                ll(b.build_select(below, x, y, "vsel"))
+            }
+            _ => Err("shift operands of different shapes".into()),
+        }
     }
 
     fn compare(
@@ -346,13 +419,8 @@ impl<'m, 'a, 'ctx> FnCx<'m, 'a, 'ctx> {
                     ll(b.build_unsigned_int_to_float(i, ft, "uitofp"))?.into()
                 }
             }
-            (Ty::Float { .. }, Ty::Int { .. }, BasicValueEnum::FloatValue(f)) => {
-                let it = to_ll.into_int_type();
-                if to.is_signed() {
-                    ll(b.build_float_to_signed_int(f, it, "fptosi"))?.into()
-                } else {
-                    ll(b.build_float_to_unsigned_int(f, it, "fptoui"))?.into()
-                }
+            (Ty::Float { .. }, Ty::Int { .. }, BasicValueEnum::FloatValue(_)) => {
+                self.float_to_int(v, from, to, to_ll)?
             }
             (Ty::Float { bits: fb }, Ty::Float { bits: tb }, BasicValueEnum::FloatValue(_))
                 if fb != tb && fb & 0x7f == 16 && tb & 0x7f == 16 =>
@@ -382,6 +450,34 @@ impl<'m, 'a, 'ctx> FnCx<'m, 'a, 'ctx> {
             }
             (from, to, _) => return Err(format!("unsupported cast from {from:?} to {to:?}")),
         })
+    }
+
+    /// Float to integer, saturating: NaN gives 0, a value beyond the type's range its
+    /// minimum or maximum (`Int(1e300) == Int.MAX`, `UInt8(-5.5) == 0`), the rest rounds
+    /// toward zero. (A plain `fptosi` is undefined out of range.)
+    fn float_to_int(
+        &self,
+        v: BasicValueEnum<'ctx>,
+        from: &Ty,
+        to: &Ty,
+        to_ll: BasicTypeEnum<'ctx>,
+    ) -> Result<BasicValueEnum<'ctx>, String> {
+        let kind = if scalar(to).is_signed() {
+            "fptosi"
+        } else {
+            "fptoui"
+        };
+        let name = format!(
+            "llvm.{kind}.sat.{}.{}",
+            crate::types::intrinsic_suffix(to)?,
+            crate::types::intrinsic_suffix(from)?
+        );
+        let fty = to_ll.fn_type(&[v.get_type().into()], false);
+        let f = self.m.declare_extern(&name, fty)?;
+        let call = ll(self.m.builder.build_call(f, &[v.into()], "sat"))?;
+        call.try_as_basic_value()
+            .basic()
+            .ok_or_else(|| format!("{name} returned nothing"))
     }
 
     /// Element-wise conversion of SIMD vectors, with the scalar rules.
@@ -424,8 +520,9 @@ impl<'m, 'a, 'ctx> FnCx<'m, 'a, 'ctx> {
             }
             (Ty::Int { signed: true, .. }, Ty::Float { .. }) => I::SIToFP,
             (Ty::Int { .. }, Ty::Float { .. }) => I::UIToFP,
-            (Ty::Float { .. }, Ty::Int { signed: true, .. }) => I::FPToSI,
-            (Ty::Float { .. }, Ty::Int { .. }) => I::FPToUI,
+            (Ty::Float { .. }, Ty::Int { .. }) => {
+                return self.float_to_int(v.as_basic_value_enum(), from, to, to_ll);
+            }
             (Ty::Float { .. }, Ty::Float { .. }) if bits(fw) > bits(tw) => I::FPTrunc,
             (Ty::Float { .. }, Ty::Float { .. }) => I::FPExt,
             _ => return Err(format!("unsupported vector cast from {from:?} to {to:?}")),

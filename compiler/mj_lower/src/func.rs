@@ -820,8 +820,11 @@ impl Fx<'_> {
             TBin::BitXor => simple(mir::BinOp::Xor),
             TBin::Shl => simple(mir::BinOp::Shl),
             TBin::Shr => simple(mir::BinOp::Shr),
-            // SIMD division is lane-wise and unchecked, as in Mojo (the checker builds the
-            // floor forms from these).
+            // SIMD division is lane-wise (the checker builds the floor forms from these);
+            // integer lanes get the scalar checks (a zero divisor aborts, `MIN / -1` wraps).
+            TBin::Div | TBin::Rem if matches!(&ty, mir::Ty::Vector(e, _) if e.is_int()) => {
+                return self.vector_division(op, x, y, &ty, e.line, dest);
+            }
             TBin::Div if matches!(ty, mir::Ty::Vector(..)) => simple(mir::BinOp::Div),
             TBin::Rem if matches!(ty, mir::Ty::Vector(..)) => simple(mir::BinOp::Rem),
             TBin::Div | TBin::Rem | TBin::FloorDiv | TBin::FloorMod => {
@@ -830,6 +833,85 @@ impl Fx<'_> {
         };
         if let Some(d) = dest {
             self.push(Stmt::Assign(d, rv));
+        }
+        Ok(())
+    }
+
+    /// Lane-wise integer division or remainder (truncating): aborts as the scalar case does
+    /// when any lane divides by zero; a lane of `MIN / -1` wraps to `MIN` (remainder 0).
+    fn vector_division(
+        &mut self,
+        op: TBin,
+        x: Operand,
+        y: Operand,
+        ty: &mir::Ty,
+        line: u32,
+        dest: Option<Place>,
+    ) -> R<()> {
+        let mir::Ty::Vector(elem, lanes) = ty else {
+            return Err(format!("vector division of {ty:?}"));
+        };
+        let copy = |l: Local| Operand::Copy(Place::local(l));
+        let splat = |v: i128| Operand::Const(Const::Int(v, ty.clone()));
+        let bools = mir::Ty::Vector(Box::new(mir::Ty::Bool), *lanes);
+        let set = |fx: &mut Self, t: mir::Ty, rv: Rvalue| {
+            let l = fx.temp(t);
+            fx.push(Stmt::Assign(Place::local(l), rv));
+            l
+        };
+        let xl = set(self, ty.clone(), Rvalue::Use(x));
+        let yl = set(self, ty.clone(), Rvalue::Use(y));
+        let nonzero = set(
+            self,
+            bools.clone(),
+            Rvalue::Cmp(mir::CmpOp::Ne, copy(yl), splat(0)),
+        );
+        let all = set(
+            self,
+            mir::Ty::Bool,
+            Rvalue::Reduce(mir::ReduceOp::And, copy(nonzero)),
+        );
+        let args = vec![self.file_const(), int(line as i128)];
+        self.guard(copy(all), "mj_abort_div_zero", args);
+        let mut divisor = yl;
+        let mut minus_one = None;
+        if elem.is_signed() {
+            let m1 = set(
+                self,
+                bools,
+                Rvalue::Cmp(mir::CmpOp::Eq, copy(yl), splat(-1)),
+            );
+            divisor = set(
+                self,
+                ty.clone(),
+                Rvalue::Select(copy(m1), splat(1), copy(yl)),
+            );
+            minus_one = Some(m1);
+        }
+        let mir_op = if matches!(op, TBin::Div) {
+            mir::BinOp::Div
+        } else {
+            mir::BinOp::Rem
+        };
+        let mut result = set(
+            self,
+            ty.clone(),
+            Rvalue::Binary(mir_op, copy(xl), copy(divisor)),
+        );
+        if let (Some(m1), TBin::Div) = (minus_one, op) {
+            let negated = set(
+                self,
+                ty.clone(),
+                Rvalue::Binary(mir::BinOp::Sub, splat(0), copy(result)),
+            );
+            result = set(
+                self,
+                ty.clone(),
+                Rvalue::Select(copy(m1), copy(negated), copy(result)),
+            );
+        }
+        if let Some(d) = dest {
+            self.push(Stmt::Assign(d, Rvalue::Use(copy(result))));
         }
         Ok(())
     }
@@ -867,8 +949,49 @@ impl Fx<'_> {
         }
         let q = self.temp(ty.clone());
         let r = self.temp(ty.clone());
-        set(self, q, Rvalue::Binary(mir::BinOp::Div, copy(xl), copy(yl)));
-        set(self, r, Rvalue::Binary(mir::BinOp::Rem, copy(xl), copy(yl)));
+        if ty.is_int() && ty.is_signed() {
+            // `MIN / -1` overflows: the machine traps (x86) and LLVM calls it undefined.
+            // Dividing by 1 instead and negating gives the wrapped quotient (`MIN`) and
+            // remainder 0, as the rest of the integer arithmetic wraps.
+            let minus_one = Operand::Const(Const::Int(-1, ty.clone()));
+            let one = Operand::Const(Const::Int(1, ty.clone()));
+            let by_minus_one = self.temp(mir::Ty::Bool);
+            set(
+                self,
+                by_minus_one,
+                Rvalue::Cmp(mir::CmpOp::Eq, copy(yl), minus_one),
+            );
+            let ysafe = self.temp(ty.clone());
+            set(
+                self,
+                ysafe,
+                Rvalue::Select(copy(by_minus_one), one, copy(yl)),
+            );
+            set(
+                self,
+                q,
+                Rvalue::Binary(mir::BinOp::Div, copy(xl), copy(ysafe)),
+            );
+            let negated = self.temp(ty.clone());
+            set(
+                self,
+                negated,
+                Rvalue::Binary(mir::BinOp::Sub, zero.clone(), copy(q)),
+            );
+            set(
+                self,
+                q,
+                Rvalue::Select(copy(by_minus_one), copy(negated), copy(q)),
+            );
+            set(
+                self,
+                r,
+                Rvalue::Binary(mir::BinOp::Rem, copy(xl), copy(ysafe)),
+            );
+        } else {
+            set(self, q, Rvalue::Binary(mir::BinOp::Div, copy(xl), copy(yl)));
+            set(self, r, Rvalue::Binary(mir::BinOp::Rem, copy(xl), copy(yl)));
+        }
         let floor =
             matches!(op, TBin::FloorDiv | TBin::FloorMod) && (ty.is_float() || ty.is_signed());
         if floor {

@@ -195,8 +195,9 @@ pub enum Operand {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Const {
     /// An integer of the given `Ty::Int` (or `Ty::Bool` for 0/1); the bits are truncated.
+    /// Of a `Ty::Vector` type: that value in every lane.
     Int(i128, Ty),
-    /// A float of the given `Ty::Float`.
+    /// A float of the given `Ty::Float` (or in every lane of a `Ty::Vector`).
     Float(f64, Ty),
     Bool(bool),
     /// A string literal: codegen emits a constant `MjStr` and yields its address.

@@ -86,6 +86,11 @@ pub enum Ty {
 /// (`SIMD[dtype, width]` in a generic signature) is stored as `COUNT_PARAM | i`.
 pub const COUNT_PARAM: u32 = 1 << 31;
 
+/// Types nested deeper than this (`List[List[...]]`) are an error: checking grows with the
+/// depth, and a generic that wraps its own type argument (`f[List[T]]` from `f[T]`) would
+/// otherwise instantiate forever.
+pub const MAX_TYPE_DEPTH: usize = 64;
+
 /// Substitutes a count that may be a parameter.
 fn subst_count(n: u32, args: &[CtArg]) -> u32 {
     if n & COUNT_PARAM == 0 {
@@ -147,6 +152,22 @@ impl Ty {
     }
 
     /// Whether the type mentions a template parameter.
+    /// How deeply the type nests (`Int` 1, `List[Int]` 2, `List[List[Int]]` 3).
+    pub fn depth(&self) -> usize {
+        let arg = |a: &CtArg| match a {
+            CtArg::Type(t) => t.depth(),
+            _ => 0,
+        };
+        1 + match self {
+            Ty::Ptr(e) | Ty::Vector(e, _) | Ty::Array(e, _) => e.depth(),
+            Ty::RawPtr(e, _) | Ty::Span(e) | Ty::Uninit(e) => e.depth(),
+            Ty::Tuple(ts) => ts.iter().map(Ty::depth).max().unwrap_or(0),
+            Ty::Struct(_, a) => a.iter().map(arg).max().unwrap_or(0),
+            Ty::Func(ps, r, _) => ps.iter().map(Ty::depth).max().unwrap_or(0).max(r.depth()),
+            _ => 0,
+        }
+    }
+
     pub fn has_param(&self) -> bool {
         match self {
             Ty::Param(_) => true,

@@ -18,6 +18,11 @@ const STMT_ONLY: &[&str] = &[
 /// bounded on adversarial input).
 const MAX_INDENT_LEVELS: usize = 100;
 
+/// Brackets nested deeper than this, or a longer run of prefix operators (`- - - x`), are
+/// an error: every later phase recurses over the nesting, and this bound keeps it within
+/// the compiler's stack.
+pub const MAX_NESTING: usize = 10_000;
+
 struct Level {
     col: usize,
     /// False for a level pushed while recovering from a bad dedent: it has no `Indent`
@@ -46,14 +51,29 @@ pub(crate) fn layout(
     // outermost bracket.
     let mut line_col = 0usize;
     let mut open_col = 0usize;
+    // Brackets opened beyond `MAX_NESTING` (their contents are dropped), and the current
+    // run of prefix operators.
+    let mut skipped = 0usize;
+    let mut prefix_run = 0usize;
+    // Right-nesting operators (`**`, conditional expressions) in the logical line.
+    let mut right_nested = 0usize;
 
     for (tok, span) in tokens {
+        if skipped > 0 {
+            match &tok {
+                Tok::Op("(" | "[" | "{") => skipped += 1,
+                Tok::Op(")" | "]" | "}") => skipped -= 1,
+                _ => {}
+            }
+            continue;
+        }
         if tok == Tok::Newline {
             if !brackets.is_empty() {
                 new_phys_line = true;
             } else if in_line {
                 out.push((Tok::Newline, span));
                 in_line = false;
+                right_nested = 0;
             }
             continue;
         }
@@ -97,7 +117,35 @@ pub(crate) fn layout(
             line_col = col;
         }
 
+        let prefix = matches!(tok, Tok::Op("-" | "+" | "~") | Tok::Kw("not"))
+            && (matches!(&last_tok, None | Some(Tok::Kw(_)))
+                || matches!(&last_tok, Some(Tok::Op(o)) if !matches!(*o, ")" | "]" | "}")));
+        prefix_run = if prefix { prefix_run + 1 } else { 0 };
+        if matches!(tok, Tok::Op("**") | Tok::Kw("if")) {
+            right_nested += 1;
+            if right_nested == MAX_NESTING + 1 {
+                diags.push(too_deep(span, "`**` or `if` operators in one statement"));
+            }
+            if right_nested > MAX_NESTING {
+                continue;
+            }
+        }
+        if prefix_run > MAX_NESTING {
+            if prefix_run == MAX_NESTING + 1 {
+                diags.push(too_deep(span, "prefix operators in a row"));
+            }
+            continue;
+        }
         match &tok {
+            Tok::Op("(" | "[" | "{") if brackets.len() >= MAX_NESTING => {
+                diags.push(too_deep(span, "brackets"));
+                skipped = 1;
+                // Stands for the dropped contents; the parser reports nothing more.
+                last_end = span.end as usize;
+                last_tok = Some(Tok::Error);
+                out.push((Tok::Error, span));
+                continue;
+            }
             Tok::Op(o @ ("(" | "[" | "{")) => {
                 if brackets.is_empty() {
                     open_col = line_col;
@@ -126,6 +174,15 @@ pub(crate) fn layout(
         }
     }
     out
+}
+
+fn too_deep(span: Span, what: &str) -> Diag {
+    Diag::error(
+        "E0007",
+        format!("nested too deeply: more than {MAX_NESTING} {what}"),
+        span,
+    )
+    .with_hint("split the expression into several statements")
 }
 
 /// Whether a physical line starting with `tok` inside brackets must really be a new

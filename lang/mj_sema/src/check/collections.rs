@@ -382,3 +382,38 @@ impl FnCx<'_> {
         Some(TExpr::new(K::Seq(stmts, Box::new(call)), ty, line))
     }
 }
+
+/// How deeply list, set, dict and tuple literals nest in `e` (counting `e`), or
+/// `limit + 1` once that is known to be over `limit`.
+pub(crate) fn literal_depth(e: &Expr, limit: usize) -> usize {
+    use mj_syntax::ast::ExprKind;
+    let items: Box<dyn Iterator<Item = &Expr>> = match &e.kind {
+        ExprKind::List(xs) | ExprKind::Set(xs) | ExprKind::Tuple(xs) => Box::new(xs.iter()),
+        ExprKind::Dict(ps) => Box::new(ps.iter().flat_map(|(k, v)| [k, v])),
+        _ => return 0,
+    };
+    if limit == 0 {
+        return 1;
+    }
+    let mut deepest = 0;
+    for x in items {
+        deepest = deepest.max(literal_depth(x, limit - 1));
+        if deepest >= limit {
+            break;
+        }
+    }
+    1 + deepest
+}
+
+/// The error for a type nested deeper than [`crate::ty::MAX_TYPE_DEPTH`] levels.
+pub(crate) fn too_deep_type(span: Span) -> Diag {
+    Diag::error(
+        super::E_UNKNOWN_TYPE,
+        format!(
+            "this type nests more than {} levels deep",
+            crate::ty::MAX_TYPE_DEPTH
+        ),
+        span,
+    )
+    .with_hint("use a struct to give the inner levels a name")
+}

@@ -7,6 +7,9 @@
 //! instance's concrete arguments; in a template (parameters still open) a condition is
 //! undecided (`None`) and nothing is reported.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
 use mj_syntax::Diag;
 use mj_syntax::ast::{self, Arg, Expr, ExprKind};
 
@@ -177,7 +180,55 @@ fn conforms_to(
 /// The conditional conformances of a struct instance that give trait `tr`: `Some(true)`
 /// if one of their conditions holds, `Some(false)` if all are false, `None` if the struct
 /// declares none for `tr` (or they cannot be decided).
+/// Memoized answers of [`conditional`], kept while an outermost call runs. Asking whether
+/// `List[List[...[Int]]]` is `Copyable` asks it of every level once per bound of the
+/// level above: without the memo that is exponential in the nesting depth. The memo is
+/// emptied when the outermost call returns, because the item tables it reads may still
+/// grow between questions.
+#[derive(Default)]
+pub(crate) struct Memo(Mutex<MemoState>);
+
+type MemoKey = (u32, Vec<CtArg>, TraitRef);
+
+#[derive(Default)]
+struct MemoState {
+    depth: usize,
+    answers: HashMap<MemoKey, Option<bool>>,
+}
+
+impl PartialEq for Memo {
+    fn eq(&self, _: &Memo) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for Memo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Memo")
+    }
+}
+
 pub(crate) fn conditional(cx: &Ctx, s: u32, args: &[CtArg], tr: &TraitRef) -> Option<bool> {
+    let key = (s, args.to_vec(), tr.clone());
+    {
+        let mut m = cx.conform_memo.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(a) = m.answers.get(&key) {
+            return *a;
+        }
+        m.depth += 1;
+    }
+    let answer = conditional_uncached(cx, s, args, tr);
+    let mut m = cx.conform_memo.0.lock().unwrap_or_else(|e| e.into_inner());
+    m.depth -= 1;
+    if m.depth == 0 {
+        m.answers.clear();
+    } else {
+        m.answers.insert(key, answer);
+    }
+    answer
+}
+
+fn conditional_uncached(cx: &Ctx, s: u32, args: &[CtArg], tr: &TraitRef) -> Option<bool> {
     let sd = &cx.structs[s as usize];
     let relevant: Vec<&(Vec<TraitRef>, Expr)> = sd
         .cond_traits

@@ -178,6 +178,12 @@ impl FnCx<'_> {
                 TExpr::new(K::IfExp(Box::new(c), Box::new(a), Box::new(b)), ty, line)
             }
             ExprKind::List(items) => {
+                // (Checked once, at the outermost literal that is too deep.)
+                let limit = crate::ty::MAX_TYPE_DEPTH;
+                if super::collections::literal_depth(e, limit) > limit {
+                    self.error(super::collections::too_deep_type(e.span));
+                    return self.unknown(line);
+                }
                 let want = match expected {
                     Some(t @ Ty::Struct(..)) if self.is_library_list(t) => {
                         return self.library_list_literal(items, t.clone(), e.span);

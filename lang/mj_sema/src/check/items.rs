@@ -1,6 +1,6 @@
 //! Module-level items: declarations, imports, constants, struct fields and signatures.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use mj_syntax::Diag;
@@ -71,6 +71,7 @@ pub(crate) fn collect(cx: &mut Ctx) {
     for s in 0..cx.structs.len() {
         resolve_fields(cx, s as u32);
     }
+    check_containment(cx);
     for f in 0..cx.funcs.len() {
         resolve_sig(cx, FnId(f as u32));
         super::builtins::check_export(cx, FnId(f as u32));
@@ -83,6 +84,150 @@ pub(crate) fn collect(cx: &mut Ctx) {
     }
     super::ownership::check_lifecycle(cx);
     super::generic_copies::check_implicit_copy_fields(cx);
+}
+
+/// Reports structs that contain themselves by value through other structs or tuples
+/// (`struct A: var b: B` / `struct B: var a: A`): such a type has no size. (A direct
+/// `var x: A` inside `A` is reported where the field is read; generic instances are
+/// checked for their arguments, as the instance's fields say.) The field on the cycle loses
+/// its type, so later walks over fields end.
+fn check_containment(cx: &mut Ctx) {
+    for s in 0..cx.structs.len() as u32 {
+        if !cx.structs[s as usize].params.is_empty() {
+            continue;
+        }
+        let fields = cx.structs[s as usize].fields.clone();
+        for (i, (name, t)) in fields.iter().enumerate() {
+            let mut seen = HashSet::new();
+            let Some(path) = contains_struct(cx, t, s, &mut seen, 0) else {
+                continue;
+            };
+            let sd = &cx.structs[s as usize];
+            let (m, span) = (sd.module, sd.span);
+            let msg = format!(
+                "struct `{}` contains itself by value: {}",
+                short_name(&sd.name),
+                std::iter::once(format!("field `{name}`"))
+                    .chain(path)
+                    .collect::<Vec<_>>()
+                    .join(" -> ")
+            );
+            cx.error(
+                m,
+                Diag::error(E_MISMATCH, msg, span)
+                    .with_hint("hold one of them through a pointer (`List`, `UnsafePointer`)"),
+            );
+            cx.structs[s as usize].fields[i].1 = Ty::Unknown;
+        }
+    }
+}
+
+/// Whether a value of type `t` holds a `target` struct by value; the path of field names
+/// from `t` to it.
+fn contains_struct(
+    cx: &Ctx,
+    t: &Ty,
+    target: u32,
+    seen: &mut HashSet<Ty>,
+    depth: usize,
+) -> Option<Vec<String>> {
+    if depth > crate::ty::MAX_TYPE_DEPTH {
+        return None;
+    }
+    match t {
+        Ty::Struct(id, _) => {
+            if *id == target {
+                return Some(Vec::new());
+            }
+            if !seen.insert(t.clone()) {
+                return None;
+            }
+            for (name, ft) in super::generics::fields_of(cx, t).unwrap_or_default() {
+                if let Some(mut path) = contains_struct(cx, &ft, target, seen, depth + 1) {
+                    path.insert(
+                        0,
+                        format!("`{}.{name}`", short_name(&cx.structs[*id as usize].name)),
+                    );
+                    return Some(path);
+                }
+            }
+            None
+        }
+        Ty::Tuple(ts) => ts
+            .iter()
+            .find_map(|e| contains_struct(cx, e, target, seen, depth + 1)),
+        Ty::Array(e, _) | Ty::Uninit(e) => contains_struct(cx, e, target, seen, depth + 1),
+        _ => None,
+    }
+}
+
+/// Reports a trait that inherits from itself (`trait A(B)` / `trait B(A)`) and cuts the
+/// cycle, so walks over parents end.
+fn check_trait_cycles(cx: &mut Ctx) {
+    for t in 0..cx.traits.len() as u32 {
+        // Depth-first over parents, keeping the path that leads to each trait.
+        let mut stack: Vec<(u32, Vec<u32>)> = vec![(t, vec![t])];
+        let mut seen = HashSet::new();
+        let mut cycle = None;
+        while let Some((i, path)) = stack.pop() {
+            for p in &cx.traits[i as usize].parents {
+                let TraitRef::User(p) = p else { continue };
+                if *p == t {
+                    cycle = Some(path.clone());
+                    break;
+                }
+                if seen.insert(*p) {
+                    let mut next = path.clone();
+                    next.push(*p);
+                    stack.push((*p, next));
+                }
+            }
+            if cycle.is_some() {
+                break;
+            }
+        }
+        let Some(path) = cycle else { continue };
+        let names: Vec<String> = path
+            .iter()
+            .chain([&t])
+            .map(|i| format!("`{}`", cx.traits[*i as usize].name))
+            .collect();
+        let td = &cx.traits[t as usize];
+        let (m, span) = (td.module, td.span);
+        cx.error(
+            m,
+            Diag::error(
+                E_MISMATCH,
+                format!("trait inherits from itself: {}", names.join(" -> ")),
+                span,
+            ),
+        );
+        cx.traits[t as usize].parents.clear();
+    }
+}
+
+/// How deeply type applications nest in `e` (`List[List[Int]]` is 2), or `limit + 1`
+/// once that is known to be over `limit`.
+fn type_expr_depth(e: &Expr, limit: usize) -> usize {
+    let ExprKind::Index { args, .. } = &e.kind else {
+        return 0;
+    };
+    if limit == 0 {
+        return 1;
+    }
+    let mut deepest = 0;
+    for a in args {
+        deepest = deepest.max(type_expr_depth(&a.value, limit - 1));
+        if deepest >= limit {
+            break;
+        }
+    }
+    1 + deepest
+}
+
+/// A struct's name without its module.
+fn short_name(qualified: &str) -> &str {
+    qualified.rsplit('.').next().unwrap_or(qualified)
 }
 
 fn decorator_names(decs: &[ast::Decorator]) -> Vec<(String, mj_syntax::Span)> {
@@ -513,6 +658,7 @@ fn resolve_generics(cx: &mut Ctx) {
         }
         cx.traits[t].parents = parents;
     }
+    check_trait_cycles(cx);
     for f in 0..cx.funcs.len() {
         let (m, def, owner, tr) = {
             let fd = &cx.funcs[f];
@@ -1495,6 +1641,12 @@ pub(crate) fn resolve_type(
     scope: &TyScope,
     diags: &mut Vec<(usize, Diag)>,
 ) -> Ty {
+    if matches!(e.kind, ExprKind::Index { .. })
+        && type_expr_depth(e, crate::ty::MAX_TYPE_DEPTH) > crate::ty::MAX_TYPE_DEPTH
+    {
+        diags.push((m, super::collections::too_deep_type(e.span)));
+        return Ty::Unknown;
+    }
     match &e.kind {
         ExprKind::Name(n) => {
             if let Some(t) = scope.types.get(n) {

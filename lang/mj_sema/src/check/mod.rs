@@ -301,6 +301,9 @@ pub(crate) struct Ctx {
     /// What the program is checked for: `std.sys` queries and `size_of` of pointers fold
     /// against it (an input, so checking for another target is another query).
     pub target: mj_target::Target,
+    /// Answers of conditional conformance within one outermost question (see
+    /// `conform::conditional`).
+    pub conform_memo: conform::Memo,
 }
 
 impl Ctx {
@@ -491,6 +494,7 @@ pub fn collect_items(modules: Vec<ModuleInput>, target: mj_target::Target) -> It
         diags: Vec::new(),
         struct_names: Vec::new(),
         target,
+        conform_memo: Default::default(),
     };
     items::collect(&mut cx);
     Items { cx }
@@ -594,13 +598,8 @@ pub fn check_program(
 /// Drops repeated diagnostics: a generic body checked for several instances reports the
 /// same problem once.
 pub fn dedup_diags(diags: &mut Vec<(usize, Diag)>) {
-    let mut seen: Vec<(usize, Diag)> = Vec::with_capacity(diags.len());
-    for d in diags.drain(..) {
-        if !seen.contains(&d) {
-            seen.push(d);
-        }
-    }
-    *diags = seen;
+    let mut seen = std::collections::HashSet::with_capacity(diags.len());
+    diags.retain(|d| seen.insert(d.clone()));
 }
 
 fn find_entry(cx: &Ctx, entry: usize, diags: &mut Vec<(usize, Diag)>) -> Option<FnId> {

@@ -9,7 +9,7 @@ use mj_syntax::Diag;
 
 use super::Ctx;
 use crate::tir::{Callee, FnId, TExprKind as K, TFunction, TStruct, rewrite};
-use crate::ty::{Targs, Ty};
+use crate::ty::{CtArg, Targs, Ty};
 
 /// More instances than this means unbounded recursion through compile-time parameters.
 const MAX_INSTANCES: usize = 20_000;
@@ -102,19 +102,34 @@ pub(crate) fn instantiate_all(
             slot(id, &a, &mut pending);
         }
         for (id, a) in pending {
-            if functions.len() - base >= MAX_INSTANCES {
+            let too_deep = a.iter().any(|c| match c {
+                CtArg::Type(t) => t.depth() > crate::ty::MAX_TYPE_DEPTH,
+                _ => false,
+            });
+            if too_deep || functions.len() - base >= MAX_INSTANCES {
                 let f = &cx.funcs[id as usize];
+                let what = if too_deep {
+                    format!(
+                        "a type argument of `{}` nests more than {} levels deep",
+                        f.def.name.name,
+                        crate::ty::MAX_TYPE_DEPTH
+                    )
+                } else {
+                    format!("more than {MAX_INSTANCES} instances of generic functions")
+                };
                 diags.push((
                     f.module,
                     Diag::error(
                         super::generics::E_GENERIC,
                         format!(
-                            "more than {MAX_INSTANCES} instances of generic functions: `{}` recurses through its compile-time parameters",
+                            "{what}: `{}` recurses through its compile-time parameters",
                             f.def.name.name
                         ),
                         f.def.name.span,
                     )
-                    .with_hint("make the recursion end at a compile-time condition (`comptime if`)"),
+                    .with_hint(
+                        "make the recursion end at a compile-time condition (`comptime if`)",
+                    ),
                 ));
                 return ids;
             }
