@@ -335,3 +335,129 @@ fn a_byte_order_mark_is_accepted() {
     let o = mj_in(&d, &["run", "bom.mj"]);
     assert_eq!(stdout(&o), "hello\n", "{}", describe(&o));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Nothing lost on a crash
+
+/// Builds `src` into an executable in `d` and returns its path.
+fn build_exe(d: &TempDir, name: &str, src: &str, opt: &str) -> std::path::PathBuf {
+    d.write(&format!("{name}.mj"), src);
+    let exe = d.path().join(name);
+    let o = mj_in(d, &["build", opt, &format!("{name}.mj"), "-o", name]);
+    assert_eq!(code(&o), 0, "{}", describe(&o));
+    exe
+}
+
+#[test]
+fn out_of_memory_flushes_and_exits_1_without_a_backtrace() {
+    let d = TempDir::new("oom");
+    let doubling = "def main():\n    print(\"start\")\n    var s = String(\"abcdefgh\")\n    while True:\n        s = s + s\n";
+    let appending = "def main():\n    print(\"start\")\n    var l = List[Int]()\n    while True:\n        l.append(1)\n";
+    for (name, src) in [("doubling", doubling), ("appending", appending)] {
+        let exe = build_exe(&d, name, src, "-O2");
+        // (A limit on the address space makes the allocation fail quickly, where the
+        // machine would otherwise swap or call the OOM killer.)
+        let o = Command::new("sh")
+            .arg("-c")
+            .arg(format!("ulimit -v 1000000; exec {}", exe.display()))
+            .output()
+            .expect("run");
+        assert_eq!(code(&o), 1, "{name}: {}", describe(&o));
+        assert_eq!(stdout(&o), "start\n", "{name}: {}", describe(&o));
+        let err = stderr(&o);
+        assert!(err.contains("error: out of memory"), "{name}: {err}");
+        assert!(!err.contains("backtrace"), "{name}: {err}");
+    }
+}
+
+#[test]
+fn stack_overflow_in_an_executable_is_reported_after_the_output() {
+    let d = TempDir::new("overflow");
+    let src = "def f(n: Int) -> Int:\n    var l = List[Int]()\n    l.append(n)\n    return f(n + l[0]) + l[0]\n\ndef main():\n    print(\"before\")\n    print(f(1))\n";
+    let exe = build_exe(&d, "deep", src, "-O0");
+    let o = Command::new(&exe).output().expect("run");
+    assert_eq!(stdout(&o), "before\n", "{}", describe(&o));
+    assert!(
+        stderr(&o).contains("error: stack overflow"),
+        "{}",
+        describe(&o)
+    );
+    let o = mj_in(&d, &["run", "-O0", "deep.mj"]);
+    assert_eq!(stdout(&o), "before\n", "{}", describe(&o));
+    assert!(
+        stderr(&o).contains("error: stack overflow"),
+        "{}",
+        describe(&o)
+    );
+}
+
+#[test]
+fn sigterm_and_sigint_keep_what_was_printed() {
+    let d = TempDir::new("signal");
+    let src = "from std.time import sleep\n\ndef main():\n    print(\"first\")\n    sleep(20.0)\n    print(\"second\")\n";
+    let exe = build_exe(&d, "sleeper", src, "-O2");
+    for sig in ["TERM", "INT"] {
+        let o = Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "{} & p=$!; sleep 1; kill -{sig} $p; wait $p",
+                exe.display()
+            ))
+            .output()
+            .expect("run");
+        assert_eq!(stdout(&o), "first\n", "SIG{sig}: {}", describe(&o));
+        assert_ne!(code(&o), 0, "SIG{sig}: {}", describe(&o));
+    }
+}
+
+#[test]
+fn a_failed_write_to_stdout_is_an_error() {
+    if !std::path::Path::new("/dev/full").exists() {
+        eprintln!("skipped: no /dev/full");
+        return;
+    }
+    let d = TempDir::new("devfull");
+    let exe = build_exe(&d, "hello", HELLO, "-O2");
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("open /dev/full");
+    let o = Command::new(&exe).stdout(full).output().expect("run");
+    assert_eq!(code(&o), 1, "{}", describe(&o));
+    assert!(
+        stderr(&o).contains("cannot write to standard output"),
+        "{}",
+        describe(&o)
+    );
+}
+
+/// On a terminal each line appears when it is printed, not at exit.
+#[test]
+fn output_to_a_terminal_is_line_buffered() {
+    let has_script = Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_script {
+        eprintln!("skipped: `script` (util-linux) is not available");
+        return;
+    }
+    let d = TempDir::new("tty");
+    let src = "from std.time import sleep\n\ndef main():\n    print(\"first\")\n    sleep(20.0)\n    print(\"second\")\n";
+    let exe = build_exe(&d, "sleeper", src, "-O2");
+    let log = d.path().join("typescript");
+    // `script` gives the program a pseudo-terminal and logs what it shows; it is stopped
+    // while the program sleeps, after its first line (the program then loses its terminal).
+    let o = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "timeout -s KILL 2 script -qfc {} {} >/dev/null; cat {}",
+            exe.display(),
+            log.display(),
+            log.display()
+        ))
+        .output()
+        .expect("run");
+    assert!(stdout(&o).contains("first"), "{}", describe(&o));
+    assert!(!stdout(&o).contains("second"), "{}", describe(&o));
+}

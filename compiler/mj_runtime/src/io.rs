@@ -34,11 +34,44 @@ fn write_out(buf: &mut Vec<u8>) {
     if !BROKEN.load(Ordering::Relaxed) {
         let stdout = std::io::stdout();
         let mut w = stdout.lock();
-        // Errors (EPIPE, a closed fd) are not reportable to the mj program; remember
-        // them and drop the output rather than panic.
-        if w.write_all(buf).and_then(|_| w.flush()).is_err() {
+        if let Err(e) = w.write_all(buf).and_then(|_| w.flush()) {
             BROKEN.store(true, Ordering::Relaxed);
+            // A reader that went away (`mj run x | head -1`) is the normal end of a pipe:
+            // the rest of the output is dropped, as the SIGPIPE of C programs would.
+            // Any other failure (a full disk, a closed descriptor) loses output the user
+            // asked for: that is an error.
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                // (The caller holds the buffer's lock: end here, without `exit`'s flush.)
+                let msg = format!("error: cannot write to standard output: {e}\n");
+                crate::crash::say(&[msg.as_bytes()]);
+                // SAFETY: ends the process; nothing is left to run.
+                unsafe { libc::_exit(1) }
+            }
         }
+    }
+    buf.clear();
+}
+
+/// Whether stdout is a terminal: then output is written at each end of line, so a person
+/// watching sees each line when it is printed.
+fn interactive() -> bool {
+    static TTY: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    // SAFETY: `isatty` only inspects the descriptor.
+    *TTY.get_or_init(|| unsafe { libc::isatty(1) == 1 })
+}
+
+/// Writes the buffer out from a path that is ending the process (a signal handler, out
+/// of memory): no allocation, and nothing if another thread holds the buffer.
+pub(crate) fn flush_for_crash() {
+    let Ok(mut buf) = OUT.try_lock() else { return };
+    let mut rest: &[u8] = &buf;
+    while !rest.is_empty() {
+        // SAFETY: `rest` is a valid buffer of `rest.len()` bytes.
+        let n = unsafe { libc::write(1, rest.as_ptr().cast(), rest.len()) };
+        if n <= 0 {
+            break;
+        }
+        rest = &rest[n as usize..];
     }
     buf.clear();
 }
@@ -62,7 +95,7 @@ pub fn write_bytes(b: &[u8]) {
     });
     let mut buf = lock();
     buf.extend_from_slice(b);
-    if buf.len() > FLUSH_THRESHOLD {
+    if buf.len() > FLUSH_THRESHOLD || (interactive() && b.contains(&b'\n')) {
         write_out(&mut buf);
     }
 }

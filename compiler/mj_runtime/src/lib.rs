@@ -9,6 +9,7 @@
 //! observe are reported through the `err` out-parameter, and fatal ones go through
 //! [`process::fatal`] which flushes stdout and exits.
 
+pub mod crash;
 pub mod float_repr;
 pub mod fmt;
 pub mod fs;

@@ -26,7 +26,7 @@ pub extern "C" fn mj_alloc(bytes: i64) -> *mut u8 {
     // the pointer size, as posix_memalign requires.
     let rc = unsafe { posix_memalign(&mut p, ALLOC_ALIGN, size.max(1)) };
     if rc != 0 || p.is_null() {
-        crate::process::fatal(format!("alloc: out of memory ({size} bytes)").as_bytes());
+        crate::crash::out_of_memory(size);
     }
     p.cast()
 }

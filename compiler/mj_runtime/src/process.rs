@@ -49,6 +49,7 @@ pub unsafe extern "C" fn mj_rt_init(argc: i64, argv: *const *const c_char) {
         }
     }
     *ARGS.lock().unwrap_or_else(|e| e.into_inner()) = args;
+    crate::crash::install();
 }
 
 /// # Safety

@@ -1,7 +1,7 @@
 //! String operations. Indices are byte offsets; character-level behaviour (whitespace,
 //! case predicates, `strip` sets) decodes UTF-8, treating invalid bytes as U+FFFD.
 
-use std::alloc::{Layout, alloc, handle_alloc_error};
+use std::alloc::{Layout, alloc};
 
 use crate::MjStr;
 use crate::process::{fatal, fatal_at};
@@ -42,7 +42,7 @@ pub fn new_str(b: &[u8]) -> *const MjStr {
     unsafe {
         let p = alloc(layout);
         if p.is_null() {
-            handle_alloc_error(layout);
+            crate::crash::out_of_memory(layout.size());
         }
         let data = p.add(header);
         std::ptr::copy_nonoverlapping(b.as_ptr(), data, b.len());

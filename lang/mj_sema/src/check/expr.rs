@@ -19,16 +19,26 @@ impl FnCx<'_> {
                 let v = i128::try_from(*v).unwrap_or(i128::MAX);
                 match expected {
                     Some(t @ Ty::Float { .. }) => TExpr::new(K::Float(v as f64), t.clone(), line),
-                    Some(t @ Ty::Int { .. }) => TExpr::new(K::Int(v), t.clone(), line),
+                    Some(t @ Ty::Int { signed: false, .. }) => {
+                        TExpr::new(K::Int(v), t.clone(), line)
+                    }
                     _ => {
-                        if v > u64::MAX as i128 {
-                            self.error(Diag::error(
-                                super::E_MISMATCH,
-                                "integer literal is too large for `Int`",
-                                e.span,
-                            ));
+                        // (`-9223372036854775808` is handled with its minus, in `unary`.)
+                        if v > i64::MAX as i128 {
+                            self.error(
+                                Diag::error(
+                                    super::E_MISMATCH,
+                                    format!("integer literal {v} does not fit in `Int`"),
+                                    e.span,
+                                )
+                                .with_hint("`Int` holds -9223372036854775808 to 9223372036854775807; use `UInt64` for larger values"),
+                            );
                         }
-                        TExpr::new(K::Int(v), Ty::INT, line)
+                        let t = match expected {
+                            Some(t @ Ty::Int { .. }) => t.clone(),
+                            _ => Ty::INT,
+                        };
+                        TExpr::new(K::Int(v), t, line)
                     }
                 }
             }
@@ -818,6 +828,20 @@ impl FnCx<'_> {
                 let c = self.cond(inner);
                 TExpr::new(K::Unary(TUn::Not, Box::new(c)), Ty::Bool, line)
             }
+            UnOp::Neg
+                if matches!(inner.kind, ExprKind::Int(v) if v == 1u128 << 63)
+                    && !matches!(
+                        expected,
+                        Some(Ty::Int { signed: false, .. } | Ty::Float { .. })
+                    ) =>
+            {
+                // `-9223372036854775808`: `Int.MIN` written out (its digits alone do not fit).
+                let t = match expected {
+                    Some(t @ Ty::Int { bits: 64, .. }) => t.clone(),
+                    _ => Ty::INT,
+                };
+                TExpr::new(K::Int(i128::from(i64::MIN)), t, line)
+            }
             UnOp::Neg | UnOp::Pos => {
                 let v = self.expr(inner, expected.filter(|t| t.is_numeric()));
                 if let Ty::Struct(..) = v.ty {
@@ -1522,6 +1546,19 @@ impl FnCx<'_> {
                 let v = self.expr(&e, None);
                 self.m = saved;
                 v
+            }
+            // A compile-time integer is exact; as a run-time `Int` it must fit.
+            ConstVal::Int(i, ref t) if *t == Ty::INT && i64::try_from(i).is_err() => {
+                let span = self.span_of_line(line);
+                self.error(
+                    Diag::error(
+                        super::E_MISMATCH,
+                        format!("the compile-time value {i} does not fit in `Int`"),
+                        span,
+                    )
+                    .with_hint("`Int` holds -9223372036854775808 to 9223372036854775807"),
+                );
+                self.unknown(line)
             }
             v => const_expr(v, line),
         }

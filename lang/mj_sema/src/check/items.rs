@@ -1269,20 +1269,122 @@ fn eval_consts(cx: &mut Ctx, m: usize, report: bool) {
                             .insert(name.name.clone(), Item::Const(v));
                     }
                 }
-                None => cx.error(
-                    m,
-                    Diag::error(
-                        super::E_COMPTIME,
-                        "this value is not a compile-time constant",
-                        value.span,
-                    )
-                    .with_hint(
-                        "a `comptime` value may use literals, operators and other `comptime` names",
-                    ),
-                ),
+                None => {
+                    let d = match const_failure(cx, m, &name.name, value) {
+                        Some((why, span)) => Diag::error(super::E_COMPTIME, why, span),
+                        None => Diag::error(
+                            super::E_COMPTIME,
+                            "this value is not a compile-time constant",
+                            value.span,
+                        )
+                        .with_hint(
+                            "a `comptime` value may use literals, operators and other `comptime` names",
+                        ),
+                    };
+                    cx.error(m, d);
+                    // Defined (as a value of no type), so its uses report nothing more.
+                    cx.modules[m]
+                        .scope
+                        .entry(name.name.clone())
+                        .or_insert(Item::Const(ConstVal::Int(0, Ty::Unknown)));
+                }
             }
         }
     }
+}
+
+/// Why the module-level constant `name = value` could not be computed, when the cause is
+/// one a person can fix: a division by zero, a value past the range of compile-time
+/// integers, or constants defined in terms of each other.
+fn const_failure(
+    cx: &Ctx,
+    m: usize,
+    name: &str,
+    value: &Expr,
+) -> Option<(String, mj_syntax::Span)> {
+    let mut found = None;
+    let mut visit = |e: &Expr| {
+        if found.is_some() {
+            return;
+        }
+        match &e.kind {
+            ExprKind::Binary { op, lhs, rhs } => {
+                let eval = |x: &Expr| const_eval(cx, m, x, &HashMap::new());
+                let (l, r) = (eval(lhs), eval(rhs));
+                let zero = matches!(r, Some(ConstVal::Int(0, _)))
+                    || matches!(r, Some(ConstVal::Float(f, _)) if f == 0.0);
+                if zero && matches!(op, ast::BinOp::Div | ast::BinOp::FloorDiv | ast::BinOp::Mod) {
+                    found = Some((
+                        "division by zero in a compile-time value".to_string(),
+                        e.span,
+                    ));
+                } else if matches!((l, r), (Some(ConstVal::Int(..)), Some(ConstVal::Int(..))))
+                    && eval(e).is_none()
+                {
+                    found = Some((
+                        "this compile-time integer overflows (beyond 128 bits)".to_string(),
+                        e.span,
+                    ));
+                }
+            }
+            ExprKind::Name(n) if !cx.modules[m].scope.contains_key(n) => {
+                if let Some(path) = const_cycle(cx, m, n, name, &mut vec![name.to_string()]) {
+                    found = Some((
+                        format!(
+                            "compile-time values defined in terms of each other: {}",
+                            path.join(" -> ")
+                        ),
+                        e.span,
+                    ));
+                }
+            }
+            _ => {}
+        }
+    };
+    mj_syntax::visit::walk_expr(value, &mut visit);
+    found
+}
+
+/// Whether the module-level constant `from` reaches `target` through the names its value
+/// mentions; the chain of names, starting at `target`.
+fn const_cycle(
+    cx: &Ctx,
+    m: usize,
+    from: &str,
+    target: &str,
+    path: &mut Vec<String>,
+) -> Option<Vec<String>> {
+    if path.len() > 64 || path.iter().skip(1).any(|p| p == from) {
+        return None;
+    }
+    path.push(from.to_string());
+    if from == target {
+        return Some(path.clone());
+    }
+    let value = cx.modules[m]
+        .input
+        .ast
+        .body
+        .iter()
+        .find_map(|st| match &st.kind {
+            StmtKind::Comptime { name, value, .. } if name.name == from => Some(value),
+            _ => None,
+        });
+    let mut names = Vec::new();
+    if let Some(v) = value {
+        mj_syntax::visit::walk_expr(v, &mut |e: &Expr| {
+            if let ExprKind::Name(n) = &e.kind {
+                names.push(n.clone());
+            }
+        });
+    }
+    for n in names {
+        if let Some(p) = const_cycle(cx, m, &n, target, path) {
+            return Some(p);
+        }
+    }
+    path.pop();
+    None
 }
 
 /// Whether `e` applies a user struct to arguments (`Node[Element]`).

@@ -87,6 +87,24 @@ impl FnCx<'_> {
             }
             let (s3, step) = self.temp(step);
             out.extend([s1, s2, s3]);
+            if step_const.is_none() {
+                // A zero step known only at run time stops the program, as Mojo's
+                // `range` asserts (Python raises `ValueError`): it would never end.
+                let nonzero = TExpr::new(
+                    K::Cmp(
+                        crate::tir::TCmp::Ne,
+                        Box::new(step.clone()),
+                        Box::new(int(0)),
+                    ),
+                    Ty::Bool,
+                    line,
+                );
+                out.push(TStmt::If(
+                    nonzero,
+                    Vec::new(),
+                    vec![TStmt::Abort(line, "range() step must not be zero".into())],
+                ));
+            }
             let lt = TExpr::new(
                 K::Cmp(
                     crate::tir::TCmp::Lt,
