@@ -6,7 +6,7 @@ use inkwell::values::{
     AggregateValueEnum, BasicMetadataValueEnum, BasicValue, BasicValueEnum, FunctionValue,
     PointerValue,
 };
-use mj_mir::{BlockId, Callee, Function, Operand, Place, Proj, Stmt, Terminator, Ty};
+use mj_mir::{BlockId, Callee, Function, Operand, Place, Proj, Rvalue, Stmt, Terminator, Ty};
 
 use crate::module::{ModCx, ll};
 use crate::tbaa::Access;
@@ -237,8 +237,35 @@ impl<'m, 'a, 'ctx> FnCx<'m, 'a, 'ctx> {
         slot
     }
 
+    /// Whether the value in `place` is an array or struct of more than 256 bytes.
+    fn is_large_aggregate(&self, place: &Place) -> Result<bool, String> {
+        let ty = self.place_ty(place)?;
+        if !matches!(ty, Ty::Array(..) | Ty::Struct(..) | Ty::Tuple(..)) {
+            return Ok(false);
+        }
+        let llty = self.m.types.basic(&ty)?;
+        Ok(self.m.target_data.get_abi_size(&llty) > 256)
+    }
+
     fn stmt(&mut self, stmt: &Stmt) -> Result<(), String> {
         match stmt {
+            // A large array or struct copied from one place to another: a `memcpy`. As a
+            // loaded value (an LLVM first-class aggregate) it would make the optimizer
+            // split it into one value per element, whose cost grows with the length
+            // (`InlineArray[Int, 1 << 20](fill=7)` took minutes).
+            Stmt::Assign(dest, Rvalue::Use(Operand::Copy(src)))
+                if self.is_large_aggregate(src)? =>
+            {
+                let (to, ty) = self.place_addr(dest)?;
+                let (from, _) = self.place_addr(src)?;
+                let llty = self.m.types.basic(&ty)?;
+                let size = llty
+                    .size_of()
+                    .ok_or_else(|| format!("no size for {ty:?}"))?;
+                let align = self.m.target_data.get_abi_alignment(&llty);
+                ll(self.m.builder.build_memcpy(to, align, from, align, size))?;
+                Ok(())
+            }
             Stmt::Assign(place, rv) => {
                 let v = self.rvalue(rv)?;
                 self.store_place(place, v)

@@ -161,6 +161,11 @@ impl FnCx<'_> {
                     out.push(TStmt::Assign(place, v));
                 }
                 Some(l) => {
+                    // (Overwriting a value that owns nothing leaves a reference to it
+                    // valid; one that owns memory frees it.)
+                    if self.cx.needs_drop(&self.local_ty(l)) {
+                        self.check_exclusive(target, "assigning to it");
+                    }
                     self.note_access(l, false, target.span);
                     self.flow.uninit.remove(&l);
                     self.flow.moved.remove(&l);
@@ -246,6 +251,7 @@ impl FnCx<'_> {
                         self.check_mut_use(target, "assigning to an element");
                     } else {
                         self.check_field_assignable(base, target.span);
+                        self.check_assign_exclusive(target);
                     }
                     let place = if param_get {
                         let name = ast::Ident {
@@ -282,6 +288,7 @@ impl FnCx<'_> {
                 if let Ty::Struct(..) = b.ty {
                     // `obj[i] = v` calls `obj.__setitem__(i, v)`.
                     self.check_field_assignable(base, target.span);
+                    self.check_assign_exclusive(target);
                     let mut all: Vec<ast::Arg> = args.to_vec();
                     let owned =
                         b.ty.struct_id()
@@ -378,6 +385,7 @@ impl FnCx<'_> {
             }
             ExprKind::Attr { base, .. } => {
                 self.check_field_assignable(base, target.span);
+                self.check_assign_exclusive(target);
                 let place = self.expr(target, None);
                 if !matches!(place.kind, K::Field(..)) && !place.ty.is_unknown() {
                     self.error(Diag::error(
@@ -494,7 +502,24 @@ impl FnCx<'_> {
         TExpr::new(K::Bool(mutable), Ty::Bool, line)
     }
 
+    /// An assignment to a field or an element, against live references (a field that
+    /// owns nothing can be overwritten under a reference to it).
+    fn check_assign_exclusive(&mut self, target: &Expr) {
+        if self.borrows.is_empty() {
+            return;
+        }
+        if matches!(target.kind, ExprKind::Index { .. }) {
+            self.check_exclusive(target, "assigning to an element");
+        } else if self
+            .place_type(target)
+            .is_none_or(|t| self.cx.needs_drop(&t))
+        {
+            self.check_exclusive(target, "assigning to a field");
+        }
+    }
+
     pub(super) fn check_mut_use(&mut self, place: &Expr, what: &str) {
+        self.check_exclusive(place, what);
         if let Some(n) = self.read_only_root(place, true) {
             self.error(
                 Diag::error(

@@ -51,6 +51,11 @@ pub(crate) struct FnCx<'c> {
     /// Loop variables bound by reference to a List element (`for p in particles:`): the
     /// local holds the element's address, and the name reads and writes through it.
     pub ref_locals: HashSet<LocalId>,
+    /// References live while the statements being checked run (`exclusivity.rs`).
+    pub borrows: Vec<super::exclusivity::Borrow>,
+    /// The receiver of a `mut self` method whose arguments are being checked, for the
+    /// aliasing check of `check_args`.
+    pub mut_receiver: Option<Expr>,
     /// Type parameters of this instance, bound to concrete types.
     pub tparams: HashMap<String, Ty>,
     /// What `Self` means here (a struct type, or a trait method's `Self` argument).
@@ -289,6 +294,8 @@ impl<'c> FnCx<'c> {
             flow: FlowState::default(),
             dead: false,
             ref_locals: HashSet::new(),
+            borrows: Vec::new(),
+            mut_receiver: None,
             tparams: HashMap::new(),
             self_ty: None,
             closures: Vec::new(),
@@ -413,7 +420,9 @@ impl FnCx<'_> {
         self.open_scope();
         let mut out = Vec::new();
         let mut warned = false;
-        for s in stmts {
+        let borrows = self.borrows.len();
+        for (i, s) in stmts.iter().enumerate() {
+            self.borrow_ref_binding(stmts, i);
             if self.dead
                 && !warned
                 && !self.comptime_exit
@@ -439,6 +448,7 @@ impl FnCx<'_> {
                 break;
             }
         }
+        self.end_borrows(borrows);
         if let Some(names) = self.scopes.pop() {
             let mut ls: Vec<LocalId> = names.values().copied().collect();
             ls.sort_by_key(|l| l.0);

@@ -292,8 +292,22 @@ impl FnCx<'_> {
         }
         let mut out = Vec::new();
         let n = params.len();
+        // Arguments as written, for the aliasing check: (expression, `mut`, by reference).
+        let receiver = self.mut_receiver.take();
+        let mut aliasing: Vec<(&Expr, bool, bool)> = Vec::new();
+        if let Some(r) = &receiver {
+            aliasing.push((r, true, true));
+        }
         for (k, (p, slot)) in params.iter().zip(slots).enumerate() {
             let defaulted = slot.is_none();
+            if let Some(e) = slot {
+                let by_ref = match p.conv {
+                    Conv::Mut | Conv::Out | Conv::Ref => true,
+                    Conv::Read => !self.cx.implicitly_copyable(&p.ty),
+                    Conv::Owned => false,
+                };
+                aliasing.push((e, matches!(p.conv, Conv::Mut | Conv::Out), by_ref));
+            }
             let e = match slot.or(p.default.as_ref()) {
                 Some(e) => e,
                 None => {
@@ -348,6 +362,9 @@ impl FnCx<'_> {
                 Conv::Read => out.push(TArg::Value(self.hold_temp(v))),
                 Conv::Ref => out.push(TArg::Ref(self.as_place(v))),
             }
+        }
+        if aliasing.iter().any(|(_, m, _)| *m) && aliasing.len() > 1 {
+            self.check_argument_aliasing(fname, &aliasing);
         }
         out
     }
@@ -1304,6 +1321,9 @@ impl FnCx<'_> {
         let recv_arg = self.self_arg(recv, &sig);
         let guard_recv = recv_arg.clone();
         let mut targs = vec![recv_arg];
+        if sig.params[0].conv == Conv::Mut {
+            self.mut_receiver = Some(base.clone());
+        }
         targs.extend(self.check_args(&name.name, &sig, 1, args, span));
         if sig.raises {
             self.check_may_raise_ty(

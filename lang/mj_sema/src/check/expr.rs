@@ -19,7 +19,9 @@ impl FnCx<'_> {
                 let v = i128::try_from(*v).unwrap_or(i128::MAX);
                 match expected {
                     Some(t @ Ty::Float { .. }) => TExpr::new(K::Float(v as f64), t.clone(), line),
-                    Some(t @ Ty::Int { signed: false, .. }) => {
+                    // (A sized integer takes a literal up to its unsigned range as a bit
+                    // pattern: `SIMD[DType.int64, 2](0xEFCDAB8967452301, ...)`.)
+                    Some(t @ Ty::Int { .. }) if v <= u64::MAX as i128 => {
                         TExpr::new(K::Int(v), t.clone(), line)
                     }
                     _ => {

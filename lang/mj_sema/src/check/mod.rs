@@ -16,6 +16,7 @@ mod collections;
 mod comprehensions;
 pub(crate) mod comptime;
 mod conform;
+mod exclusivity;
 pub use comptime::{check_body_lazy, check_consts};
 mod expr;
 mod flow;
