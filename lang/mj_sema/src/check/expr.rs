@@ -944,6 +944,17 @@ impl FnCx<'_> {
                 (super::literal_fold::Folded::Int(v), Some(t)) if *t == Ty::INT => {
                     return TExpr::new(K::Int(v), Ty::INT, line);
                 }
+                (super::literal_fold::Folded::TooBig(digits), None) => {
+                    self.error(
+                        Diag::error(
+                            super::E_MISMATCH,
+                            format!("this literal expression is {digits}, which does not fit in `Int`"),
+                            span,
+                        )
+                        .with_hint("`Int` holds -9223372036854775808 to 9223372036854775807; only literal arithmetic is exact"),
+                    );
+                    return self.unknown(line);
+                }
                 _ => {}
             }
         }

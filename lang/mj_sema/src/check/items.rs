@@ -1547,6 +1547,10 @@ pub(crate) fn const_eval(
                 Some(super::literal_fold::Folded::Int(v)) => {
                     return Some(ConstVal::Int(v, Ty::INT));
                 }
+                // (Within 128 bits it is kept, and reported where it becomes an `Int`.)
+                Some(super::literal_fold::Folded::TooBig(digits)) => {
+                    return digits.parse().ok().map(|v| ConstVal::Int(v, Ty::INT));
+                }
                 None => {}
             }
             let l = const_eval(cx, m, lhs, locals)?;

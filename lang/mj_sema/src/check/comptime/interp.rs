@@ -668,6 +668,14 @@ impl Interp<'_> {
                     Some(crate::check::literal_fold::Folded::Int(v)) => {
                         return Ok(Val::Int(v, Ty::INT));
                     }
+                    Some(crate::check::literal_fold::Folded::TooBig(digits)) => {
+                        return fail(
+                            m,
+                            e.span,
+                            format!("the integer {digits} does not fit in `Int`"),
+                            "",
+                        );
+                    }
                     None => {}
                 }
                 let a = self.eval(f, lhs)?;
@@ -880,6 +888,22 @@ impl Interp<'_> {
                     ),
                 };
             }
+        }
+        // `Int.MAX`, `UInt8.MIN`: the range of an integer type.
+        if let ExprKind::Name(b) = &base.kind
+            && f.lookup(b).is_none()
+            && !self.cx.modules[m].scope.contains_key(b)
+            && let Some(t @ Ty::Int { bits, signed }) = crate::check::items::scalar_type(b)
+            && matches!(name.name.as_str(), "MAX" | "MIN")
+        {
+            let bits = u32::from(bits);
+            let v = match (name.name.as_str(), signed) {
+                ("MAX", true) => (1i128 << (bits - 1)) - 1,
+                ("MIN", true) => -(1i128 << (bits - 1)),
+                ("MAX", false) => (1i128 << bits) - 1,
+                _ => 0,
+            };
+            return Ok(Val::Int(v, t));
         }
         // `module.NAME`
         if let Some(Item::Module(t)) = self.cx.module_path(m, base) {
