@@ -15,13 +15,9 @@ use std::path::PathBuf;
 /// Marks the end of an entry, before its checksum.
 const TRAILER: &[u8; 8] = b"mjcache1";
 
-unsafe extern "C" {
-    fn getuid() -> u32;
-}
-
 fn uid() -> u32 {
     // SAFETY: `getuid` takes nothing, cannot fail and touches no memory of ours.
-    unsafe { getuid() }
+    unsafe { libc::getuid() }
 }
 
 /// Where entries live, as configured (not yet checked).

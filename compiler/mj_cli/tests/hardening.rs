@@ -389,6 +389,20 @@ fn stack_overflow_in_an_executable_is_reported_after_the_output() {
         "{}",
         describe(&o)
     );
+    // A frame larger than the whole stack (probed page by page, so it cannot jump past
+    // the guard page).
+    let big = "def main():\n    var a = InlineArray[Int, 1 << 22](fill=7)\n    print(a[5])\n";
+    let exe = build_exe(&d, "big_frame", big, "-O2");
+    let o = Command::new("sh")
+        .arg("-c")
+        .arg(format!("ulimit -s 8192; exec {}", exe.display()))
+        .output()
+        .expect("run");
+    assert!(
+        stderr(&o).contains("error: stack overflow"),
+        "{}",
+        describe(&o)
+    );
 }
 
 #[test]

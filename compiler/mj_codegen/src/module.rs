@@ -87,6 +87,15 @@ pub(crate) fn build_module<'ctx>(
                 ctx.create_enum_attribute(kind, 0),
             );
         }
+        if !target.is_gpu() {
+            // A frame larger than a page (a big `InlineArray` local) touches each page on
+            // the way down, so running out of stack always hits the guard page and is
+            // reported as a stack overflow, instead of jumping past it into other memory.
+            fv.add_attribute(
+                inkwell::attributes::AttributeLoc::Function,
+                ctx.create_string_attribute("probe-stack", "inline-asm"),
+            );
+        }
         fns.push(fv);
     }
 
@@ -268,6 +277,13 @@ impl<'a, 'ctx> ModCx<'a, 'ctx> {
         ll(b.build_call(init, &[argc64.into(), argv.into()], ""))?;
 
         let callee = self.fns[entry.0 as usize];
+        // Kept out of `main`: its frame (which may be large) is set up after `mj_rt_init`
+        // has installed the handler that reports a stack overflow.
+        let noinline = inkwell::attributes::Attribute::get_named_enum_kind_id("noinline");
+        callee.add_attribute(
+            inkwell::attributes::AttributeLoc::Function,
+            self.ctx.create_enum_attribute(noinline, 0),
+        );
         if f.raises {
             let slot = ll(b.build_alloca(ptr, "err"))?;
             ll(b.build_store(slot, ptr.const_null()))?;

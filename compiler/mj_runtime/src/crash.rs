@@ -170,7 +170,7 @@ extern "C" fn on_signal(sig: i32, info: *mut libc::siginfo_t, _ctx: *mut libc::c
                 );
                 // (The guard page lies just below the limit.)
                 if addr < top && addr + (1 << 20) >= bottom {
-                    say(&[b"error: stack overflow (recursion too deep?)\n"]);
+                    say(&[b"error: stack overflow (deep recursion, or large local values)\n"]);
                 } else {
                     say(&[b"error: invalid memory access (segmentation fault)\n"]);
                 }
