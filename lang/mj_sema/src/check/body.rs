@@ -689,10 +689,22 @@ impl FnCx<'_> {
                         );
                     }
                     None => {
-                        self.error(
-                            Diag::error(E_COMPTIME, "this value is not a compile-time constant", value.span)
-                                .with_hint("a `comptime` value may use literals, operators and other `comptime` names"),
+                        let why = super::items::const_failure(
+                            self.cx,
+                            self.m,
+                            &name.name,
+                            value,
+                            &self.consts,
                         );
+                        self.error(match why {
+                            Some((why, span)) => Diag::error(E_COMPTIME, why, span),
+                            None => Diag::error(
+                                E_COMPTIME,
+                                "this value is not a compile-time constant",
+                                value.span,
+                            )
+                            .with_hint("a `comptime` value may use literals, operators and other `comptime` names"),
+                        });
                         // Keep the name known so later uses do not report it as undefined.
                         let l = self.new_local(&name.name, Ty::Unknown, false);
                         self.scopes

@@ -1270,7 +1270,7 @@ fn eval_consts(cx: &mut Ctx, m: usize, report: bool) {
                     }
                 }
                 None => {
-                    let d = match const_failure(cx, m, &name.name, value) {
+                    let d = match const_failure(cx, m, &name.name, value, &HashMap::new()) {
                         Some((why, span)) => Diag::error(super::E_COMPTIME, why, span),
                         None => Diag::error(
                             super::E_COMPTIME,
@@ -1296,11 +1296,12 @@ fn eval_consts(cx: &mut Ctx, m: usize, report: bool) {
 /// Why the module-level constant `name = value` could not be computed, when the cause is
 /// one a person can fix: a division by zero, a value past the range of compile-time
 /// integers, or constants defined in terms of each other.
-fn const_failure(
+pub(crate) fn const_failure(
     cx: &Ctx,
     m: usize,
     name: &str,
     value: &Expr,
+    locals: &HashMap<String, ConstVal>,
 ) -> Option<(String, mj_syntax::Span)> {
     let mut found = None;
     let mut visit = |e: &Expr| {
@@ -1309,7 +1310,7 @@ fn const_failure(
         }
         match &e.kind {
             ExprKind::Binary { op, lhs, rhs } => {
-                let eval = |x: &Expr| const_eval(cx, m, x, &HashMap::new());
+                let eval = |x: &Expr| const_eval(cx, m, x, locals);
                 let (l, r) = (eval(lhs), eval(rhs));
                 let zero = matches!(r, Some(ConstVal::Int(0, _)))
                     || matches!(r, Some(ConstVal::Float(f, _)) if f == 0.0);
@@ -1327,7 +1328,9 @@ fn const_failure(
                     ));
                 }
             }
-            ExprKind::Name(n) if !cx.modules[m].scope.contains_key(n) => {
+            ExprKind::Name(n)
+                if !cx.modules[m].scope.contains_key(n) && !locals.contains_key(n) =>
+            {
                 if let Some(path) = const_cycle(cx, m, n, name, &mut vec![name.to_string()]) {
                     found = Some((
                         format!(
@@ -2224,17 +2227,22 @@ fn resolve_fields(cx: &mut Ctx, s: u32) {
                 {
                     late_consts.push((name.name.clone(), value.clone()));
                 }
-                None => cx.error(
-                    m,
-                    Diag::error(
-                        super::E_COMPTIME,
-                        "this value is not a compile-time constant",
-                        value.span,
-                    )
-                    .with_hint(
-                        "a `comptime` value may use literals, operators and other `comptime` names",
-                    ),
-                ),
+                None => {
+                    let d = match const_failure(cx, m, &name.name, value, &consts) {
+                        Some((why, span)) => Diag::error(super::E_COMPTIME, why, span),
+                        None => Diag::error(
+                            super::E_COMPTIME,
+                            "this value is not a compile-time constant",
+                            value.span,
+                        )
+                        .with_hint(
+                            "a `comptime` value may use literals, operators and other `comptime` names",
+                        ),
+                    };
+                    cx.error(m, d);
+                    // Known (as a value of no type), so its uses report nothing more.
+                    consts.insert(name.name.clone(), ConstVal::Int(0, Ty::Unknown));
+                }
             }
         }
         if let StmtKind::Var {
