@@ -108,8 +108,10 @@ impl FnCx<'_> {
             let (s3, step) = self.temp(step);
             out.extend([s1, s2, s3]);
             if step_const.is_none() {
-                // A zero step known only at run time stops the program, as Mojo's
-                // `range` asserts (Python raises `ValueError`): it would never end.
+                // A zero step known only at run time would never end: it raises an
+                // `Error` where one can be raised (Python raises `ValueError`), and stops
+                // the program elsewhere (Mojo's `range` asserts).
+                const MSG: &str = "range() step must not be zero";
                 let nonzero = TExpr::new(
                     K::Cmp(
                         crate::tir::TCmp::Ne,
@@ -119,11 +121,13 @@ impl FnCx<'_> {
                     Ty::Bool,
                     line,
                 );
-                out.push(TStmt::If(
-                    nonzero,
-                    Vec::new(),
-                    vec![TStmt::Abort(line, "range() step must not be zero".into())],
-                ));
+                let fail = if self.can_raise_error() {
+                    self.check_may_raise("`range` with a zero step", iter.span);
+                    TStmt::Raise(TExpr::new(K::Str(MSG.into()), Ty::Error, line))
+                } else {
+                    TStmt::Abort(line, MSG.into())
+                };
+                out.push(TStmt::If(nonzero, Vec::new(), vec![fail]));
             }
             let lt = TExpr::new(
                 K::Cmp(

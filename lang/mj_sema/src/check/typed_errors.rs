@@ -105,6 +105,13 @@ impl FnCx<'_> {
     }
 
     /// The type a `raise` without a value re-raises, and how the handler's error is read.
+    /// Whether an `Error` raised here is handled: by an enclosing `try` whose error type is
+    /// `Error` or not decided yet, or by a function that `raises` `Error`.
+    pub(crate) fn can_raise_error(&self) -> bool {
+        (self.raises || self.try_depth > 0)
+            && matches!(self.error_context(), Some(Ty::Error) | None)
+    }
+
     pub(crate) fn expected_raise(&self) -> Option<Ty> {
         match self.error_context() {
             Some(Ty::Error) => Some(Ty::Error),
