@@ -848,72 +848,114 @@ impl Fx<'_> {
         line: u32,
         dest: Option<Place>,
     ) -> R<()> {
-        let mir::Ty::Vector(elem, lanes) = ty else {
-            return Err(format!("vector division of {ty:?}"));
+        let xl = self.temp(ty.clone());
+        self.push(Stmt::Assign(Place::local(xl), Rvalue::Use(x)));
+        let yl = self.temp(ty.clone());
+        self.push(Stmt::Assign(Place::local(yl), Rvalue::Use(y)));
+        self.guard_nonzero_divisor(yl, ty, line);
+        let (q, r) = self.truncating_div_rem(xl, yl, ty);
+        let result = if matches!(op, TBin::Div) { q } else { r };
+        if let Some(d) = dest {
+            self.push(Stmt::Assign(
+                d,
+                Rvalue::Use(Operand::Copy(Place::local(result))),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Aborts with `division by zero` (at `line`) when the integer divisor in `yl` is zero,
+    /// or, for a vector, when any lane is.
+    fn guard_nonzero_divisor(&mut self, yl: Local, ty: &mir::Ty, line: u32) {
+        let zero = Operand::Const(Const::Int(0, ty.clone()));
+        let lanes = match ty {
+            mir::Ty::Vector(_, n) => Some(*n),
+            _ => None,
         };
+        let flag_ty = match lanes {
+            Some(n) => mir::Ty::Vector(Box::new(mir::Ty::Bool), n),
+            None => mir::Ty::Bool,
+        };
+        let mut nonzero = self.temp(flag_ty);
+        self.push(Stmt::Assign(
+            Place::local(nonzero),
+            Rvalue::Cmp(mir::CmpOp::Ne, Operand::Copy(Place::local(yl)), zero),
+        ));
+        if lanes.is_some() {
+            let all = self.temp(mir::Ty::Bool);
+            self.push(Stmt::Assign(
+                Place::local(all),
+                Rvalue::Reduce(mir::ReduceOp::And, Operand::Copy(Place::local(nonzero))),
+            ));
+            nonzero = all;
+        }
+        let args = vec![self.file_const(), int(line as i128)];
+        self.guard(
+            Operand::Copy(Place::local(nonzero)),
+            "mj_abort_div_zero",
+            args,
+        );
+    }
+
+    /// Truncating quotient and remainder of the integers (or integer lanes) in `xl` and
+    /// `yl`, as new locals. For signed types `MIN / -1` overflows: the machine traps (x86)
+    /// and LLVM calls it undefined. Dividing by 1 instead and negating gives the wrapped
+    /// quotient (`MIN`) and remainder 0, as the rest of the integer arithmetic wraps.
+    fn truncating_div_rem(&mut self, xl: Local, yl: Local, ty: &mir::Ty) -> (Local, Local) {
         let copy = |l: Local| Operand::Copy(Place::local(l));
-        let splat = |v: i128| Operand::Const(Const::Int(v, ty.clone()));
-        let bools = mir::Ty::Vector(Box::new(mir::Ty::Bool), *lanes);
+        let c = |v: i128| Operand::Const(Const::Int(v, ty.clone()));
         let set = |fx: &mut Self, t: mir::Ty, rv: Rvalue| {
             let l = fx.temp(t);
             fx.push(Stmt::Assign(Place::local(l), rv));
             l
         };
-        let xl = set(self, ty.clone(), Rvalue::Use(x));
-        let yl = set(self, ty.clone(), Rvalue::Use(y));
-        let nonzero = set(
-            self,
-            bools.clone(),
-            Rvalue::Cmp(mir::CmpOp::Ne, copy(yl), splat(0)),
-        );
-        let all = set(
-            self,
-            mir::Ty::Bool,
-            Rvalue::Reduce(mir::ReduceOp::And, copy(nonzero)),
-        );
-        let args = vec![self.file_const(), int(line as i128)];
-        self.guard(copy(all), "mj_abort_div_zero", args);
-        let mut divisor = yl;
-        let mut minus_one = None;
-        if elem.is_signed() {
-            let m1 = set(
-                self,
-                bools,
-                Rvalue::Cmp(mir::CmpOp::Eq, copy(yl), splat(-1)),
-            );
-            divisor = set(
+        let signed = match ty {
+            mir::Ty::Vector(e, _) => e.is_signed(),
+            t => t.is_signed(),
+        };
+        if !signed {
+            let q = set(
                 self,
                 ty.clone(),
-                Rvalue::Select(copy(m1), splat(1), copy(yl)),
+                Rvalue::Binary(mir::BinOp::Div, copy(xl), copy(yl)),
             );
-            minus_one = Some(m1);
+            let r = set(
+                self,
+                ty.clone(),
+                Rvalue::Binary(mir::BinOp::Rem, copy(xl), copy(yl)),
+            );
+            return (q, r);
         }
-        let mir_op = if matches!(op, TBin::Div) {
-            mir::BinOp::Div
-        } else {
-            mir::BinOp::Rem
+        let flag_ty = match ty {
+            mir::Ty::Vector(_, n) => mir::Ty::Vector(Box::new(mir::Ty::Bool), *n),
+            _ => mir::Ty::Bool,
         };
-        let mut result = set(
+        let by_minus_one = set(self, flag_ty, Rvalue::Cmp(mir::CmpOp::Eq, copy(yl), c(-1)));
+        let ysafe = set(
             self,
             ty.clone(),
-            Rvalue::Binary(mir_op, copy(xl), copy(divisor)),
+            Rvalue::Select(copy(by_minus_one), c(1), copy(yl)),
         );
-        if let (Some(m1), TBin::Div) = (minus_one, op) {
-            let negated = set(
-                self,
-                ty.clone(),
-                Rvalue::Binary(mir::BinOp::Sub, splat(0), copy(result)),
-            );
-            result = set(
-                self,
-                ty.clone(),
-                Rvalue::Select(copy(m1), copy(negated), copy(result)),
-            );
-        }
-        if let Some(d) = dest {
-            self.push(Stmt::Assign(d, Rvalue::Use(copy(result))));
-        }
-        Ok(())
+        let q = set(
+            self,
+            ty.clone(),
+            Rvalue::Binary(mir::BinOp::Div, copy(xl), copy(ysafe)),
+        );
+        let negated = set(
+            self,
+            ty.clone(),
+            Rvalue::Binary(mir::BinOp::Sub, c(0), copy(q)),
+        );
+        self.push(Stmt::Assign(
+            Place::local(q),
+            Rvalue::Select(copy(by_minus_one), copy(negated), copy(q)),
+        ));
+        let r = set(
+            self,
+            ty.clone(),
+            Rvalue::Binary(mir::BinOp::Rem, copy(xl), copy(ysafe)),
+        );
+        (q, r)
     }
 
     /// Division and remainder with Python's floor semantics and the zero check for ints.
@@ -937,61 +979,16 @@ impl Fx<'_> {
         } else {
             Operand::Const(Const::Int(0, ty.clone()))
         };
-        if ty.is_int() {
-            let nonzero = self.temp(mir::Ty::Bool);
-            set(
-                self,
-                nonzero,
-                Rvalue::Cmp(mir::CmpOp::Ne, copy(yl), zero.clone()),
-            );
-            let args = vec![self.file_const(), int(line as i128)];
-            self.guard(copy(nonzero), "mj_abort_div_zero", args);
-        }
-        let q = self.temp(ty.clone());
-        let r = self.temp(ty.clone());
-        if ty.is_int() && ty.is_signed() {
-            // `MIN / -1` overflows: the machine traps (x86) and LLVM calls it undefined.
-            // Dividing by 1 instead and negating gives the wrapped quotient (`MIN`) and
-            // remainder 0, as the rest of the integer arithmetic wraps.
-            let minus_one = Operand::Const(Const::Int(-1, ty.clone()));
-            let one = Operand::Const(Const::Int(1, ty.clone()));
-            let by_minus_one = self.temp(mir::Ty::Bool);
-            set(
-                self,
-                by_minus_one,
-                Rvalue::Cmp(mir::CmpOp::Eq, copy(yl), minus_one),
-            );
-            let ysafe = self.temp(ty.clone());
-            set(
-                self,
-                ysafe,
-                Rvalue::Select(copy(by_minus_one), one, copy(yl)),
-            );
-            set(
-                self,
-                q,
-                Rvalue::Binary(mir::BinOp::Div, copy(xl), copy(ysafe)),
-            );
-            let negated = self.temp(ty.clone());
-            set(
-                self,
-                negated,
-                Rvalue::Binary(mir::BinOp::Sub, zero.clone(), copy(q)),
-            );
-            set(
-                self,
-                q,
-                Rvalue::Select(copy(by_minus_one), copy(negated), copy(q)),
-            );
-            set(
-                self,
-                r,
-                Rvalue::Binary(mir::BinOp::Rem, copy(xl), copy(ysafe)),
-            );
+        let (q, r) = if ty.is_int() {
+            self.guard_nonzero_divisor(yl, ty, line);
+            self.truncating_div_rem(xl, yl, ty)
         } else {
+            let q = self.temp(ty.clone());
+            let r = self.temp(ty.clone());
             set(self, q, Rvalue::Binary(mir::BinOp::Div, copy(xl), copy(yl)));
             set(self, r, Rvalue::Binary(mir::BinOp::Rem, copy(xl), copy(yl)));
-        }
+            (q, r)
+        };
         let floor =
             matches!(op, TBin::FloorDiv | TBin::FloorMod) && (ty.is_float() || ty.is_signed());
         if floor {

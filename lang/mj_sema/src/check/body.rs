@@ -689,22 +689,14 @@ impl FnCx<'_> {
                         );
                     }
                     None => {
-                        let why = super::items::const_failure(
+                        let d = super::items::const_failure(
                             self.cx,
                             self.m,
                             &name.name,
                             value,
                             &self.consts,
                         );
-                        self.error(match why {
-                            Some((why, span)) => Diag::error(E_COMPTIME, why, span),
-                            None => Diag::error(
-                                E_COMPTIME,
-                                "this value is not a compile-time constant",
-                                value.span,
-                            )
-                            .with_hint("a `comptime` value may use literals, operators and other `comptime` names"),
-                        });
+                        self.error(d);
                         // Keep the name known so later uses do not report it as undefined.
                         let l = self.new_local(&name.name, Ty::Unknown, false);
                         self.scopes
@@ -790,6 +782,12 @@ impl FnCx<'_> {
                 else_body,
                 comptime,
             } => self.loop_body(|fx| {
+                // The loop holds a reference to what it iterates over (`exclusivity.rs`).
+                let mark = if *comptime {
+                    fx.borrows.len()
+                } else {
+                    fx.borrow_for_loop(iter)
+                };
                 fx.for_loop(
                     target,
                     iter,
@@ -798,7 +796,8 @@ impl FnCx<'_> {
                     *comptime,
                     s.span,
                     out,
-                )
+                );
+                fx.end_borrows(mark);
             }),
             StmtKind::Continue if self.ct_for_depth.last() == Some(&self.loop_depth) => {
                 self.ct_skip = true;

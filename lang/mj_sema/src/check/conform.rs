@@ -209,31 +209,12 @@ impl std::fmt::Debug for Memo {
 }
 
 pub(crate) fn conditional(cx: &Ctx, s: u32, args: &[CtArg], tr: &TraitRef) -> Option<bool> {
-    let key = (s, args.to_vec(), tr.clone());
-    {
-        let mut m = cx.conform_memo.0.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(a) = m.answers.get(&key) {
-            return *a;
-        }
-        m.depth += 1;
-    }
-    let answer = conditional_uncached(cx, s, args, tr);
-    let mut m = cx.conform_memo.0.lock().unwrap_or_else(|e| e.into_inner());
-    m.depth -= 1;
-    if m.depth == 0 {
-        m.answers.clear();
-    } else {
-        m.answers.insert(key, answer);
-    }
-    answer
-}
-
-fn conditional_uncached(cx: &Ctx, s: u32, args: &[CtArg], tr: &TraitRef) -> Option<bool> {
     let sd = &cx.structs[s as usize];
-    let relevant: Vec<&(Vec<TraitRef>, Expr)> = sd
+    let relevant: Vec<&Expr> = sd
         .cond_traits
         .iter()
         .filter(|(ts, _)| ts.iter().any(|t| super::generics::implies(cx, t, tr)))
+        .map(|(_, cond)| cond)
         .collect();
     if relevant.is_empty() {
         return None;
@@ -245,6 +226,29 @@ fn conditional_uncached(cx: &Ctx, s: u32, args: &[CtArg], tr: &TraitRef) -> Opti
     }) {
         return None;
     }
+    let key = (s, args.to_vec(), tr.clone());
+    {
+        let mut m = cx.conform_memo.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(a) = m.answers.get(&key) {
+            return *a;
+        }
+        m.depth += 1;
+    }
+    let answer = decide_conditions(cx, s, args, &relevant);
+    let mut m = cx.conform_memo.0.lock().unwrap_or_else(|e| e.into_inner());
+    m.depth -= 1;
+    if m.depth == 0 {
+        m.answers.clear();
+    } else {
+        m.answers.insert(key, answer);
+    }
+    answer
+}
+
+/// Evaluates the conditions of a struct instance's conditional conformances: true when
+/// one holds, false when all are false, unknown otherwise.
+fn decide_conditions(cx: &Ctx, s: u32, args: &[CtArg], conds: &[&Expr]) -> Option<bool> {
+    let sd = &cx.structs[s as usize];
     let (types, consts) = struct_instance_names(cx, s, args);
     let scope = TyScope {
         self_ty: Some(Ty::Struct(s, args.to_vec().into())),
@@ -253,7 +257,7 @@ fn conditional_uncached(cx: &Ctx, s: u32, args: &[CtArg], tr: &TraitRef) -> Opti
     };
     let mut diags = Vec::new();
     let mut any = false;
-    for (_, cond) in relevant {
+    for cond in conds {
         match ct_bool(cx, sd.module, cond, &scope, &mut diags) {
             Some(true) => return Some(true),
             Some(false) => {}

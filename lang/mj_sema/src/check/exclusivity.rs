@@ -220,7 +220,9 @@ impl FnCx<'_> {
                 continue;
             }
             for (j, (o, other_mut, by_ref)) in args.iter().enumerate() {
-                if i == j || !(*by_ref || *other_mut) || (*other_mut && j < i) {
+                // (A `mut` argument is passed by reference; a pair of `mut` ones is
+                // looked at once, from the first.)
+                if i == j || !by_ref || (*other_mut && j < i) {
                     continue;
                 }
                 let Some(q) = PlacePath::of(o) else { continue };

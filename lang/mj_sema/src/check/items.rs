@@ -1270,17 +1270,7 @@ fn eval_consts(cx: &mut Ctx, m: usize, report: bool) {
                     }
                 }
                 None => {
-                    let d = match const_failure(cx, m, &name.name, value, &HashMap::new()) {
-                        Some((why, span)) => Diag::error(super::E_COMPTIME, why, span),
-                        None => Diag::error(
-                            super::E_COMPTIME,
-                            "this value is not a compile-time constant",
-                            value.span,
-                        )
-                        .with_hint(
-                            "a `comptime` value may use literals, operators and other `comptime` names",
-                        ),
-                    };
+                    let d = const_failure(cx, m, &name.name, value, &HashMap::new());
                     cx.error(m, d);
                     // Defined (as a value of no type), so its uses report nothing more.
                     cx.modules[m]
@@ -1293,10 +1283,29 @@ fn eval_consts(cx: &mut Ctx, m: usize, report: bool) {
     }
 }
 
-/// Why the module-level constant `name = value` could not be computed, when the cause is
-/// one a person can fix: a division by zero, a value past the range of compile-time
-/// integers, or constants defined in terms of each other.
+/// The error for the constant `name = value` (of a module, a struct or a body, whose
+/// other constants are `locals`) that could not be computed: its cause when it is one a
+/// person can fix (a division by zero, a value past the range of compile-time integers,
+/// constants defined in terms of each other), else the general message.
 pub(crate) fn const_failure(
+    cx: &Ctx,
+    m: usize,
+    name: &str,
+    value: &Expr,
+    locals: &HashMap<String, ConstVal>,
+) -> Diag {
+    match const_failure_cause(cx, m, name, value, locals) {
+        Some((why, span)) => Diag::error(super::E_COMPTIME, why, span),
+        None => Diag::error(
+            super::E_COMPTIME,
+            "this value is not a compile-time constant",
+            value.span,
+        )
+        .with_hint("a `comptime` value may use literals, operators and other `comptime` names"),
+    }
+}
+
+fn const_failure_cause(
     cx: &Ctx,
     m: usize,
     name: &str,
@@ -2228,17 +2237,7 @@ fn resolve_fields(cx: &mut Ctx, s: u32) {
                     late_consts.push((name.name.clone(), value.clone()));
                 }
                 None => {
-                    let d = match const_failure(cx, m, &name.name, value, &consts) {
-                        Some((why, span)) => Diag::error(super::E_COMPTIME, why, span),
-                        None => Diag::error(
-                            super::E_COMPTIME,
-                            "this value is not a compile-time constant",
-                            value.span,
-                        )
-                        .with_hint(
-                            "a `comptime` value may use literals, operators and other `comptime` names",
-                        ),
-                    };
+                    let d = const_failure(cx, m, &name.name, value, &consts);
                     cx.error(m, d);
                     // Known (as a value of no type), so its uses report nothing more.
                     consts.insert(name.name.clone(), ConstVal::Int(0, Ty::Unknown));

@@ -36,26 +36,6 @@ impl FnCx<'_> {
         span: Span,
         out: &mut Vec<TStmt>,
     ) {
-        // The loop holds a reference to what it iterates over (`exclusivity.rs`).
-        let mark = if comptime {
-            self.borrows.len()
-        } else {
-            self.borrow_for_loop(iter)
-        };
-        self.for_loop_body(target, iter, body, else_body, comptime, span, out);
-        self.end_borrows(mark);
-    }
-
-    fn for_loop_body(
-        &mut self,
-        target: &Expr,
-        iter: &Expr,
-        body: &[Stmt],
-        else_body: Option<&[Stmt]>,
-        comptime: bool,
-        span: Span,
-        out: &mut Vec<TStmt>,
-    ) {
         let line = self.line(span);
         if comptime {
             self.comptime_for(target, iter, body, out);
