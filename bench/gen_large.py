@@ -44,6 +44,9 @@ UNIT_LINES = UNIT.count('\n')
 
 
 def main():
+    if len(sys.argv) > 1 and sys.argv[1].startswith('-'):
+        print('usage: gen_large.py [OUT.mj] [LINES]')
+        return
     out = sys.argv[1] if len(sys.argv) > 1 else 'large.mj'
     target = int(sys.argv[2]) if len(sys.argv) > 2 else 50000
     n = max(1, target // UNIT_LINES)
