@@ -103,6 +103,10 @@ pub fn load(entry: &Path) -> Result<Loaded, String> {
             let std_alias = mj_sema::imports::std_alias(&dotted);
             let (found, durable, dotted) = if dotted == "std" || dotted.starts_with("std.") {
                 (module_file(&stdlib, &dotted), true, dotted)
+            } else if mj_sema::imports::library_package(&dotted)
+                && module_file(&root, &dotted).is_none()
+            {
+                (module_file(&stdlib, &dotted), true, dotted)
             } else if std_alias && module_file(&root, &dotted).is_none() {
                 let std_name = format!("std.{dotted}");
                 if seen.contains_key(&std_name) {

@@ -45,6 +45,10 @@ pub fn imports_of(m: &Module, this: &str, is_package: bool) -> Vec<(u32, String)
 /// unless the program has a module of that name: the built-in modules that also have
 /// library files, and the library-only modules that Python programs import bare.
 pub fn std_alias(dotted: &str) -> bool {
+    // Mojo's GPU modules before they moved under `std` (`from gpu.host import ...`).
+    if dotted == "gpu" || dotted.starts_with("gpu.") {
+        return true;
+    }
     matches!(
         dotted,
         "math"
@@ -63,7 +67,17 @@ pub fn std_alias(dotted: &str) -> bool {
             | "iter"
             | "itertools"
             | "testing"
+            | "os.atomic"
+            | "atomic"
     )
+}
+
+/// Library packages outside `std` that Mojo programs import by their own name: the
+/// `layout` package (tensors over a compile-time layout) and `max` (`max.gpu.host`, the
+/// path of today's GPU programs). The driver loads them from the library's root.
+pub fn library_package(dotted: &str) -> bool {
+    let head = dotted.split('.').next().unwrap_or("");
+    matches!(head, "layout" | "max")
 }
 
 /// The library module behind the built-in names that are written in mj (`open`,

@@ -932,7 +932,12 @@ impl FnCx<'_> {
                 {
                     return Some(self.static_call(Ty::st(s), name, Some(cargs), args, span));
                 }
-                if self.module_base(ob).is_some()
+                // A module-level `comptime` value (`thread_idx.get[...]()`) is a receiver.
+                let value_const = matches!(&ob.kind, ExprKind::Name(r)
+                    if self.lookup_local(r).is_none()
+                        && matches!(self.cx.modules[self.m].scope.get(r), Some(Item::Const(_))));
+                if !value_const
+                    && self.module_base(ob).is_some()
                     && (self.cx.module_path(self.m, ob).is_some()
                         || matches!(&ob.kind, ExprKind::Name(r)
                             if self.cx.modules[self.m].scope.contains_key(r)))
@@ -940,6 +945,11 @@ impl FnCx<'_> {
                     return None;
                 }
                 let recv = self.expr(ob, None);
+                if super::gpu_launch::LAUNCH_METHODS.contains(&name.name.as_str())
+                    && self.is_host_struct(&recv.ty, "DeviceContext")
+                {
+                    return Some(self.gpu_launch(recv, &name.name, cargs, args, span));
+                }
                 if let Ty::Struct(..) = recv.ty {
                     return Some(self.method_call_ex(ob, recv, name, Some(cargs), args, span));
                 }

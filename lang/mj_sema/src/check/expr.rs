@@ -587,6 +587,51 @@ impl FnCx<'_> {
                 if let Some(v) = super::params::param_of_type(self.cx, &b.ty, &name.name) {
                     return self.const_value(v, line);
                 }
+                // Mojo's dynamic attributes: `v.x` on a struct without a field `x` calls
+                // `v.__getattr__["x"]()` (a compile-time name) or `v.__getattr__("x")`.
+                if let Some(&g) = self.cx.structs[s as usize].methods.get("__getattr__") {
+                    let own = self.cx.structs[s as usize].params.len();
+                    let takes_param = self.cx.funcs[g.0 as usize].generics.len() > own;
+                    let at = name.span;
+                    let lit = ast::Expr {
+                        kind: ast::ExprKind::Str(name.name.clone()),
+                        span: at,
+                    };
+                    let arg = ast::Arg {
+                        name: None,
+                        value: lit,
+                        span: at,
+                    };
+                    let func = ast::Expr {
+                        kind: ast::ExprKind::Attr {
+                            base: Box::new(base.clone()),
+                            name: ast::Ident {
+                                name: "__getattr__".into(),
+                                span: at,
+                            },
+                        },
+                        span,
+                    };
+                    let call = if takes_param {
+                        let f = ast::Expr {
+                            kind: ast::ExprKind::Index {
+                                base: Box::new(func),
+                                args: vec![arg],
+                            },
+                            span,
+                        };
+                        ast::ExprKind::Call {
+                            func: Box::new(f),
+                            args: Vec::new(),
+                        }
+                    } else {
+                        ast::ExprKind::Call {
+                            func: Box::new(func),
+                            args: vec![arg],
+                        }
+                    };
+                    return self.expr(&ast::Expr { kind: call, span }, None);
+                }
                 let mut d = Diag::error(
                     E_NO_MEMBER,
                     format!(
@@ -1117,6 +1162,14 @@ impl FnCx<'_> {
         if b.ty.is_float() && a.ty.is_int() {
             let t = b.ty.clone();
             return (self.cast(a, t), b);
+        }
+        // `UInt` and `Int` meet in `UInt`, through `UInt`'s implicit constructor from
+        // `Int` (`thread_idx.x < size` with `size: Int`).
+        if a.ty == Ty::UINT && b.ty == Ty::INT {
+            return (a, self.cast(b, Ty::UINT));
+        }
+        if a.ty == Ty::INT && b.ty == Ty::UINT {
+            return (self.cast(a, Ty::UINT), b);
         }
         let msg = format!(
             "mismatched types: `{}` and `{}`",

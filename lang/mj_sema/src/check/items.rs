@@ -1212,6 +1212,19 @@ fn eval_consts(cx: &mut Ctx, m: usize, report: bool) {
                     .insert(name.name.clone(), Item::Const(a));
                 continue;
             }
+            // `comptime thread_idx = _ThreadIdx()`: a value of a struct of this module is
+            // known before imports, so other modules can import it.
+            if !report
+                && let ExprKind::Call { func, .. } = &value.kind
+                && let ExprKind::Name(f) = &func.kind
+                && matches!(cx.modules[m].scope.get(f), Some(Item::Struct(_)))
+            {
+                cx.modules[m].scope.insert(
+                    name.name.clone(),
+                    Item::Const(ConstVal::Expr(m, Arc::new(value.clone()))),
+                );
+                continue;
+            }
             if !report && const_eval(cx, m, value, &HashMap::new()).is_none() {
                 continue;
             }

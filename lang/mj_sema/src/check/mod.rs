@@ -23,6 +23,7 @@ mod flow;
 mod format;
 mod generic_copies;
 mod generics;
+mod gpu_launch;
 mod items;
 mod iter_protocol;
 mod literal_fold;

@@ -1,0 +1,395 @@
+//! Kernel launches: `ctx.enqueue_function[kernel](args..., grid_dim=..., block_dim=...,
+//! shared_mem_bytes=...)` on the library's `DeviceContext` (`std.gpu.host`).
+//!
+//! The launch is checked like a call of the kernel (its compile-time arguments, the
+//! run-time arguments against its parameters, implicit conversions), with one extra
+//! conversion: a `DeviceBuffer[dtype]` or `HostBuffer[dtype]` argument passes its
+//! pointer. The kernel must not raise and its arguments must be device-passable
+//! (scalars, pointers and structs of those, without destructors).
+//!
+//! It becomes: the arguments evaluated into an environment tuple, a trampoline `(env)`
+//! lifted next to the caller that calls the kernel with the tuple's fields, and a call of
+//! the runtime's `mj_gpu_launch(trampoline, env, grid xyz, block xyz, shared bytes)`,
+//! which runs the trampoline once per GPU thread on the CPU device. The same kernel
+//! function is what the device compiler emits for a GPU target (`mj build --emit ptx`).
+
+use mj_syntax::ast::{self, Arg, Expr, ExprKind};
+use mj_syntax::{Diag, Span};
+
+use super::body::FnCx;
+use super::{E_ARITY, E_KWARG, E_MISMATCH, Item};
+use crate::tir::{Callee, FnId, LocalId, TArg, TExpr, TExprKind as K, TFunction, TStmt};
+use crate::ty::Ty;
+
+/// The methods of `DeviceContext` that launch a kernel.
+pub(crate) const LAUNCH_METHODS: &[&str] = &[
+    "enqueue_function",
+    "enqueue_function_checked",
+    "enqueue_function_experimental",
+];
+
+/// The module of the library's host API.
+const HOST_MODULE: &str = "std.gpu.host.device_context";
+
+impl FnCx<'_> {
+    /// Whether `t` is the library struct `name` of the host API (`DeviceContext`,
+    /// `DeviceBuffer`, `HostBuffer`).
+    pub(crate) fn is_host_struct(&self, t: &Ty, name: &str) -> bool {
+        let Ty::Struct(s, _) = t else { return false };
+        let sd = &self.cx.structs[*s as usize];
+        self.cx.modules[sd.module].input.name == HOST_MODULE
+            && sd.name.rsplit('.').next() == Some(name)
+    }
+
+    /// The function a kernel expression names, with its explicit compile-time
+    /// arguments: `kernel`, `kernel[params]`, `module.kernel[params]`.
+    fn kernel_fn(&mut self, e: &Expr) -> Option<(FnId, Option<Vec<Arg>>)> {
+        let (base, cargs) = match &e.kind {
+            ExprKind::Index { base, args } => (&**base, Some(args.clone())),
+            _ => (e, None),
+        };
+        let item = match &base.kind {
+            ExprKind::Name(n) if self.lookup_local(n).is_none() => {
+                self.cx.modules[self.m].scope.get(n).cloned()
+            }
+            ExprKind::Attr { base: mb, name } => match self.cx.module_path(self.m, mb) {
+                Some(Item::Module(t)) => self.cx.modules[t].scope.get(&name.name).cloned(),
+                _ => None,
+            },
+            _ => None,
+        };
+        match item {
+            Some(Item::Func(id)) => Some((id, cargs)),
+            _ => None,
+        }
+    }
+
+    /// `ctx.enqueue_function[kernel](...)`; see the module's comment.
+    pub(crate) fn gpu_launch(
+        &mut self,
+        ctx: TExpr,
+        method: &str,
+        cargs: &[Arg],
+        args: &[Arg],
+        span: Span,
+    ) -> TExpr {
+        let line = self.line(span);
+        let Some(k) = cargs.first() else {
+            self.error(
+                Diag::error(
+                    E_ARITY,
+                    format!("`{method}` needs the kernel as its compile-time parameter"),
+                    span,
+                )
+                .with_hint("write `ctx.enqueue_function[kernel](args..., grid_dim=..., block_dim=...)`"),
+            );
+            return self.unknown(line);
+        };
+        let Some((id, kcargs)) = self.kernel_fn(&k.value) else {
+            self.error(
+                Diag::error(E_MISMATCH, "a kernel must be a function defined with `def`", k.value.span)
+                    .with_hint("pass the name of a module-level function: `enqueue_function[my_kernel]`"),
+            );
+            return self.unknown(line);
+        };
+        let kname = self.cx.funcs[id.0 as usize].def.name.name.clone();
+        // The launch's own keywords, and the kernel's arguments.
+        let mut dims: [Option<&Expr>; 3] = [None, None, None];
+        let mut kargs: Vec<Arg> = Vec::new();
+        for a in args {
+            match a.name.as_ref().map(|n| n.name.as_str()) {
+                Some("grid_dim") => dims[0] = Some(&a.value),
+                Some("block_dim") => dims[1] = Some(&a.value),
+                Some("shared_mem_bytes") => dims[2] = Some(&a.value),
+                // Options of real devices that change nothing on the CPU device.
+                Some("attributes" | "constant_memory" | "func_attribute" | "location") => {
+                    self.expr(&a.value, None);
+                }
+                Some(other) if !self.cx.funcs[id.0 as usize].def.args.iter().any(|p| p.name.name == other) => {
+                    let msg = format!("`{method}` has no keyword `{other}`");
+                    self.error(
+                        Diag::error(E_KWARG, msg, a.span)
+                            .with_hint("the launch takes `grid_dim`, `block_dim` and `shared_mem_bytes`"),
+                    );
+                }
+                _ => kargs.push(self.device_arg(a)),
+            }
+        }
+        let mut pre: Vec<TStmt> = Vec::new();
+        let mut dim_vals: Vec<TExpr> = Vec::new();
+        for (i, what) in ["grid_dim", "block_dim"].iter().enumerate() {
+            let Some(e) = dims[i] else {
+                let msg = format!("a kernel launch needs `{what}=`");
+                self.error(
+                    Diag::error(E_ARITY, msg, span)
+                        .with_hint("give the extents as an Int or a tuple: `grid_dim=(2, 2), block_dim=(16, 16)`"),
+                );
+                return self.unknown(line);
+            };
+            match self.launch_extent(e, what, &mut pre) {
+                Some(v) => dim_vals.extend(v),
+                None => return self.unknown(line),
+            }
+        }
+        let shared = match dims[2] {
+            Some(e) => {
+                let v = self.expr(e, Some(&Ty::INT));
+                self.int_value(v, e.span)
+            }
+            None => TExpr::new(K::Int(0), Ty::INT, line),
+        };
+        // The kernel's signature for these arguments.
+        let Some((sig, ct)) = self.instantiate(id, Vec::new(), kcargs.as_deref(), &kargs, 0, span)
+        else {
+            for a in &kargs {
+                self.expr(&a.value, None);
+            }
+            return self.unknown(line);
+        };
+        if sig.raises {
+            self.error(
+                Diag::error(
+                    E_MISMATCH,
+                    format!("the kernel `{kname}` raises; a kernel cannot raise"),
+                    k.value.span,
+                )
+                .with_hint("handle errors inside the kernel, or drop `raises` from its signature"),
+            );
+        }
+        if sig.ret != Ty::Unit {
+            self.error(Diag::error(
+                E_MISMATCH,
+                format!("the kernel `{kname}` returns a value; a kernel returns nothing"),
+                k.value.span,
+            ));
+        }
+        let targs = self.check_args(&kname, &sig, 0, &kargs, span);
+        for (ta, a) in targs.iter().zip(&kargs) {
+            let (TArg::Value(e) | TArg::Ref(e)) = ta;
+            if !self.device_passable(&e.ty, 0) {
+                let msg = format!(
+                    "a `{}` cannot be passed to a kernel",
+                    self.ty_name(&e.ty)
+                );
+                self.error(
+                    Diag::error(E_MISMATCH, msg, a.value.span)
+                        .with_hint("kernel arguments are scalars, pointers, buffers and structs of those"),
+                );
+            }
+        }
+        // The environment: the argument values.
+        let field_tys: Vec<Ty> = targs
+            .iter()
+            .map(|a| match a {
+                TArg::Value(e) | TArg::Ref(e) => e.ty.clone(),
+            })
+            .collect();
+        let env_ty = Ty::Tuple(field_tys.clone());
+        let values: Vec<TExpr> = targs
+            .iter()
+            .map(|a| match a {
+                TArg::Value(e) | TArg::Ref(e) => e.clone(),
+            })
+            .collect();
+        let env = self.new_local("", env_ty.clone(), false);
+        let env_read = TExpr::new(K::Local(env), env_ty.clone(), line);
+        pre.push(TStmt::Assign(
+            env_read.clone(),
+            TExpr::new(K::Aggregate(values), env_ty.clone(), line),
+        ));
+        // The trampoline: `(env)` calls the kernel with the fields.
+        let env_ptr_ty = Ty::Ptr(Box::new(env_ty.clone()));
+        let env_place = TExpr::new(
+            K::Deref(Box::new(TExpr::new(K::Local(LocalId(0)), env_ptr_ty.clone(), line))),
+            env_ty.clone(),
+            line,
+        );
+        let call_args: Vec<TArg> = targs
+            .iter()
+            .enumerate()
+            .map(|(j, a)| {
+                let field = TExpr::new(
+                    K::Field(Box::new(env_place.clone()), j as u32),
+                    field_tys[j].clone(),
+                    line,
+                );
+                match a {
+                    TArg::Value(_) => TArg::Value(field),
+                    TArg::Ref(_) => TArg::Ref(field),
+                }
+            })
+            .collect();
+        let call = TExpr::new(K::Call(self.callee(id, &ct), call_args), Ty::Unit, line);
+        let tramp = TFunction {
+            name: format!("{}.kernel_{kname}{}", self.name, self.lifted.len()),
+            template: false,
+            file: self.cx.modules[self.m].input.path.clone(),
+            params: vec![LocalId(0)],
+            ret: Ty::Unit,
+            raises: false,
+            raises_ty: None,
+            export: false,
+            inline: None,
+            locals: vec![crate::tir::TLocal {
+                name: "env".into(),
+                ty: env_ptr_ty,
+                by_ref: false,
+            }],
+            body: vec![TStmt::Expr(call)],
+            lifted: Vec::new(),
+            drops: Default::default(),
+        };
+        let tramp_idx = self.lifted.len() as u32;
+        self.lifted.push(tramp);
+        let f = TExpr::new(
+            K::FnAddr(Callee::Closure(tramp_idx)),
+            Ty::Ptr(Box::new(Ty::Unit)),
+            line,
+        );
+        let env_addr = TExpr::new(
+            K::AddrOf(Box::new(env_read)),
+            Ty::Ptr(Box::new(env_ty)),
+            line,
+        );
+        // The context is evaluated for its effects (its value names the device).
+        let (s_ctx, _) = self.temp(ctx);
+        pre.insert(0, s_ctx);
+        let mut launch_args = vec![TArg::Value(f), TArg::Value(env_addr)];
+        launch_args.extend(dim_vals.into_iter().map(TArg::Value));
+        launch_args.push(TArg::Value(shared));
+        let launch = TExpr::new(
+            K::Call(Callee::Extern("mj_gpu_launch".into()), launch_args),
+            Ty::Unit,
+            line,
+        );
+        pre.push(TStmt::Expr(launch));
+        TExpr::new(
+            K::Seq(pre, Box::new(TExpr::new(K::Unit, Ty::Unit, line))),
+            Ty::Unit,
+            line,
+        )
+    }
+
+    /// A kernel argument: a device or host buffer passes its pointer.
+    fn device_arg(&mut self, a: &Arg) -> Arg {
+        let mark = self.diags.len();
+        let t = self.expr(&a.value, None).ty;
+        self.diags.truncate(mark);
+        if !(self.is_host_struct(&t, "DeviceBuffer") || self.is_host_struct(&t, "HostBuffer")) {
+            return a.clone();
+        }
+        let sp = a.value.span;
+        let get = Expr {
+            kind: ExprKind::Attr {
+                base: Box::new(a.value.clone()),
+                name: ast::Ident {
+                    name: "unsafe_ptr".into(),
+                    span: sp,
+                },
+            },
+            span: sp,
+        };
+        Arg {
+            name: a.name.clone(),
+            value: Expr {
+                kind: ExprKind::Call {
+                    func: Box::new(get),
+                    args: Vec::new(),
+                },
+                span: sp,
+            },
+            span: a.span,
+        }
+    }
+
+    /// `grid_dim=`/`block_dim=`: an `Int`, a tuple of one to three `Int`s, or a `Dim`;
+    /// the x, y, z extents (missing ones are 1).
+    fn launch_extent(&mut self, e: &Expr, what: &str, pre: &mut Vec<TStmt>) -> Option<Vec<TExpr>> {
+        let line = self.line(e.span);
+        let v = self.expr(e, None);
+        let one = || TExpr::new(K::Int(1), Ty::INT, line);
+        let bad = |fx: &mut Self, t: &Ty| {
+            let msg = format!("`{what}` wants an Int or a tuple of up to three Ints, not `{}`", fx.ty_name(t));
+            fx.error(Diag::error(E_MISMATCH, msg, e.span).with_hint("write `(x, y)` or `(x, y, z)`"));
+        };
+        match v.ty.clone() {
+            t if t.is_int() => {
+                let x = self.int_value(v, e.span);
+                Some(vec![x, one(), one()])
+            }
+            Ty::Tuple(ts) if (1..=3).contains(&ts.len()) && ts.iter().all(Ty::is_int) => {
+                let (s, read) = self.temp(v);
+                pre.push(s);
+                let mut out: Vec<TExpr> = ts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| {
+                        let f = TExpr::new(K::Field(Box::new(read.clone()), i as u32), t.clone(), line);
+                        self.int_value(f, e.span)
+                    })
+                    .collect();
+                while out.len() < 3 {
+                    out.push(one());
+                }
+                Some(out)
+            }
+            t @ Ty::Struct(..) if self.is_host_struct(&t, "Dim") || self.is_dim(&t) => {
+                let (s, read) = self.temp(v);
+                pre.push(s);
+                Some(
+                    (0..3)
+                        .map(|i| TExpr::new(K::Field(Box::new(read.clone()), i), Ty::INT, line))
+                        .collect(),
+                )
+            }
+            t if t.is_unknown() => None,
+            t => {
+                bad(self, &t);
+                None
+            }
+        }
+    }
+
+    /// The library's `Dim` (`std.gpu.host.dim`).
+    fn is_dim(&self, t: &Ty) -> bool {
+        let Ty::Struct(s, _) = t else { return false };
+        let sd = &self.cx.structs[*s as usize];
+        self.cx.modules[sd.module].input.name == "std.gpu.host.dim"
+    }
+
+    /// An integer extent as an `Int`.
+    fn int_value(&mut self, v: TExpr, span: Span) -> TExpr {
+        if v.ty == Ty::INT || v.ty.is_unknown() {
+            return v;
+        }
+        if v.ty.is_int() {
+            return self.cast(v, Ty::INT);
+        }
+        let msg = format!("a launch extent must be an Int, not `{}`", self.ty_name(&v.ty));
+        self.error(Diag::error(E_MISMATCH, msg, span));
+        v
+    }
+
+    /// Whether a value of `t` can be copied to a device: scalars, SIMD vectors, pointers,
+    /// and tuples, arrays and structs of those whose copies need no code (no destructor).
+    fn device_passable(&self, t: &Ty, depth: u32) -> bool {
+        if depth > 16 {
+            return false;
+        }
+        match t {
+            Ty::Bool | Ty::Int { .. } | Ty::Float { .. } | Ty::Vector(..) | Ty::RawPtr(..) => true,
+            Ty::Unknown => true,
+            Ty::Array(e, _) => self.device_passable(e, depth + 1),
+            Ty::Tuple(ts) => ts.iter().all(|e| self.device_passable(e, depth + 1)),
+            Ty::Struct(s, _) => {
+                let sd = &self.cx.structs[*s as usize];
+                !sd.methods.contains_key("__del__")
+                    && super::generics::fields_of(self.cx, t)
+                        .unwrap_or_default()
+                        .iter()
+                        .all(|(_, ft)| self.device_passable(ft, depth + 1))
+            }
+            _ => false,
+        }
+    }
+}
