@@ -26,7 +26,17 @@ impl FnCx<'_> {
     ) -> TExpr {
         let line = self.line(span);
         let s = recv.ty.struct_id().unwrap_or(0);
-        let Some(id) = self.cx.structs[s as usize].methods.get(name).copied() else {
+        // `__getitem__(self, i)` and `__getitem__(self, i, j)`: the overload for this
+        // many indices.
+        let picked = if self.cx.structs[s as usize]
+            .methods
+            .contains_key(&format!("{name}#2"))
+        {
+            self.pick_overload(s, name, None, args)
+        } else {
+            self.cx.structs[s as usize].methods.get(name).copied()
+        };
+        let Some(id) = picked else {
             let sname = self.cx.struct_names[s as usize].clone();
             self.error(
                 Diag::error(E_NOT_INDEXABLE, format!("`{sname}` {what}"), span).with_hint(format!(
@@ -810,6 +820,14 @@ impl FnCx<'_> {
                         _ => None,
                     },
                 }
+            }
+            // `Self.L.method()`: a type parameter of the struct we are in.
+            ExprKind::Attr { base: sb, name }
+                if matches!(&sb.kind, ExprKind::Name(b) if b == "Self"
+                    && self.lookup_local(b).is_none())
+                    && self.tparams.contains_key(&name.name) =>
+            {
+                self.tparams.get(&name.name).cloned()
             }
             ExprKind::Index { base: inner, .. } => match &inner.kind {
                 ExprKind::Name(b)

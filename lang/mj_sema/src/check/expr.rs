@@ -511,6 +511,20 @@ impl FnCx<'_> {
         {
             return TExpr::new(K::Str(text.to_string()), Ty::Str, line);
         }
+        // `L.SIZE` / `Self.L.SIZE`: a compile-time member of the struct bound to a type
+        // parameter (`params::type_param_members`).
+        if let Some(d) = super::params::dotted(&ast::Expr {
+            kind: ast::ExprKind::Attr {
+                base: Box::new(base.clone()),
+                name: name.clone(),
+            },
+            span,
+        }) && d.matches('.').count() >= 1
+            && !matches!(&base.kind, ExprKind::Name(b) if self.lookup_local(b).is_some())
+            && let Some(v) = self.consts.get(&d).cloned()
+        {
+            return self.const_value(v, line);
+        }
         // `Self.NAME` / `Type.NAME`: a struct's compile-time member.
         if let ExprKind::Name(b) = &base.kind
             && self.lookup_local(b).is_none()
@@ -1208,6 +1222,16 @@ impl FnCx<'_> {
             (Ty::Int { .. }, Ty::Int { .. }) if matches!(v.kind, K::Int(_)) => {
                 return self.cast(v, to.clone());
             }
+            // A pointer into shared (or any) memory where a generic pointer to the same
+            // type is expected: address spaces are not part of the type here.
+            (Ty::RawPtr(a, _), Ty::RawPtr(b, _)) if a == b => {
+                return TExpr::new(K::Cast(Box::new(v)), to.clone(), span_line(self, span));
+            }
+            // `UInt` and `Int` convert implicitly into each other (both are indices:
+            // `tensor[thread_idx.x]`, `UInt` parameters given an `Int`).
+            (a, b) if (*a == Ty::UINT && *b == Ty::INT) || (*a == Ty::INT && *b == Ty::UINT) => {
+                return self.cast(v, to.clone());
+            }
             (Ty::Str, Ty::Error) => return TExpr { ty: Ty::Error, ..v },
             // A function that does not raise where a raising one is expected (`def()
             // raises`): the address of a trampoline that calls it and takes the error slot.
@@ -1784,4 +1808,8 @@ impl FnCx<'_> {
             _ => None,
         }
     }
+}
+
+fn span_line(fx: &FnCx<'_>, span: Span) -> u32 {
+    fx.line(span)
 }

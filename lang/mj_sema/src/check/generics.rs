@@ -499,6 +499,11 @@ pub(crate) fn bind_explicit(
                     continue;
                 }
                 Some(i) if i >= first => i,
+                // The keywords of erased parameters (origins, address spaces and their
+                // mutability) are accepted and not tracked.
+                None if matches!(n.name.as_str(), "address_space" | "origin" | "mut") => {
+                    continue;
+                }
                 _ => {
                     diags.push((
                         m,
@@ -1111,6 +1116,36 @@ impl FnCx<'_> {
 
     /// Resolves a type expression in this body.
     pub fn resolve_ty(&mut self, e: &Expr) -> Ty {
+        // `x.ElementType` of a variable `x`: a member of its type (`type_of(x).ElementType`).
+        let rewritten;
+        let e = match &e.kind {
+            ExprKind::Attr { base, name }
+                if matches!(&base.kind, ExprKind::Name(n) if self.lookup_local(n).is_some()) =>
+            {
+                rewritten = Expr {
+                    kind: ExprKind::Attr {
+                        base: Box::new(Expr {
+                            kind: ExprKind::Call {
+                                func: Box::new(Expr {
+                                    kind: ExprKind::Name("type_of".into()),
+                                    span: base.span,
+                                }),
+                                args: vec![ast::Arg {
+                                    name: None,
+                                    value: (**base).clone(),
+                                    span: base.span,
+                                }],
+                            },
+                            span: base.span,
+                        }),
+                        name: name.clone(),
+                    },
+                    span: e.span,
+                };
+                &rewritten
+            }
+            _ => e,
+        };
         let e = self.bind_type_of(e);
         let mut diags = Vec::new();
         let t = resolve_type(self.cx, self.m, &e, &self.tscope(), &mut diags);
@@ -1446,6 +1481,15 @@ pub(crate) fn struct_instance_names(
     let k = sd.params.len().min(args.len());
     let (types, mut consts) = instance_names(&sd.params[..k], &args[..k]);
     for (n, e) in &sd.late_consts {
+        // `comptime D0 = Self.d0`: a value parameter under another name (resolving it as
+        // a type would ask for this instance's members again).
+        if let ExprKind::Attr { base, name } = &e.kind
+            && matches!(&base.kind, ExprKind::Name(b) if b == "Self")
+            && let Some(v) = consts.get(&name.name).cloned()
+        {
+            consts.insert(n.clone(), v);
+            continue;
+        }
         // A type alias naming the parameters or `Self`
         // (`comptime Ptr = UnsafePointer[Self, MutExternalOrigin]`).
         if matches!(
@@ -1489,6 +1533,8 @@ fn replace_at(e: &mut Expr, span: mj_syntax::Span, name: &str) {
                 replace_at(i, span, name);
             }
         }
+        // `type_of(x).ElementType`
+        ExprKind::Attr { base, .. } => replace_at(base, span, name),
         _ => {}
     }
 }

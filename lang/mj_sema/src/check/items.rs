@@ -68,6 +68,9 @@ pub(crate) fn collect(cx: &mut Ctx) {
     for m in 0..cx.modules.len() {
         resolve_imports(cx, m, false);
     }
+    for m in 0..cx.modules.len() {
+        late_struct_consts(cx, m);
+    }
     for s in 0..cx.structs.len() {
         resolve_fields(cx, s as u32);
     }
@@ -1228,6 +1231,12 @@ fn eval_consts(cx: &mut Ctx, m: usize, report: bool) {
             if !report && const_eval(cx, m, value, &HashMap::new()).is_none() {
                 continue;
             }
+            // `comptime layout = row_major[8, 8]()` and `comptime L = type_of(layout)`:
+            // decided once generic aliases of every module are known
+            // (`late_struct_consts`).
+            if report && late_shaped(cx, m, value) && const_eval(cx, m, value, &HashMap::new()).is_none() {
+                continue;
+            }
             if report && generics::is_trait_expr(cx, m, value, 0) {
                 // A trait alias (`comptime Basics = Equatable & Copyable`): kept as its
                 // expression, which `resolve_traits` expands where a trait is expected.
@@ -1293,6 +1302,87 @@ fn eval_consts(cx: &mut Ctx, m: usize, report: bool) {
                 }
             }
         }
+    }
+}
+
+/// A constant that may be a struct constructed from its type alone
+/// (`row_major[8, 8]()`) or the type of one (`type_of(layout)`).
+fn late_shaped(cx: &Ctx, m: usize, value: &Expr) -> bool {
+    let ExprKind::Call { func, args } = &value.kind else {
+        return false;
+    };
+    match &func.kind {
+        ExprKind::Name(n) if n == "type_of" => {
+            matches!(args.as_slice(), [a] if matches!(&a.value.kind, ExprKind::Name(_)))
+        }
+        ExprKind::Index { base, .. } => match &base.kind {
+            ExprKind::Name(n) => !matches!(cx.modules[m].scope.get(n), Some(Item::Func(_))),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// The constants `eval_consts` left for later (`late_shaped`): a struct built from its
+/// type alone is kept as its expression, `type_of` of one is its type; anything else gets
+/// the error it would have had.
+fn late_struct_consts(cx: &mut Ctx, m: usize) {
+    let ast = cx.modules[m].input.ast.clone();
+    for stmt in &ast.body {
+        let StmtKind::Comptime {
+            name,
+            params,
+            value,
+            ..
+        } = &stmt.kind
+        else {
+            continue;
+        };
+        if !params.is_empty()
+            || cx.modules[m].scope.contains_key(&name.name)
+            || !late_shaped(cx, m, value)
+        {
+            continue;
+        }
+        if struct_call_type(cx, m, value).is_some() {
+            cx.modules[m].scope.insert(
+                name.name.clone(),
+                Item::Const(ConstVal::Expr(m, Arc::new(value.clone()))),
+            );
+            continue;
+        }
+        if let ExprKind::Call { args, .. } = &value.kind
+            && let [a] = args.as_slice()
+            && let ExprKind::Name(x) = &a.value.kind
+            && let Some(Item::Const(ConstVal::Expr(xm, xe))) = cx.modules[m].scope.get(x).cloned()
+            && let Some(t) = struct_call_type(cx, xm, &xe)
+        {
+            cx.modules[m]
+                .scope
+                .insert(name.name.clone(), Item::Const(ConstVal::Type(t)));
+            continue;
+        }
+        let d = const_failure(cx, m, &name.name, value, &HashMap::new());
+        cx.error(m, d);
+        cx.modules[m]
+            .scope
+            .entry(name.name.clone())
+            .or_insert(Item::Const(ConstVal::Int(0, Ty::Unknown)));
+    }
+}
+
+/// The type of `T[...](...)` when `T[...]` names a struct type (a constructor call).
+fn struct_call_type(cx: &Ctx, m: usize, value: &Expr) -> Option<Ty> {
+    let ExprKind::Call { func, .. } = &value.kind else {
+        return None;
+    };
+    if !matches!(func.kind, ExprKind::Index { .. } | ExprKind::Name(_)) {
+        return None;
+    }
+    let mut quiet = Vec::new();
+    match resolve_type(cx, m, func, &TyScope::empty(), &mut quiet) {
+        t @ Ty::Struct(..) if quiet.is_empty() => Some(t),
+        _ => None,
     }
 }
 
@@ -1524,6 +1614,14 @@ pub(crate) fn const_eval(
                 })
                 .collect::<Option<Vec<_>>>()?;
             ConstVal::List(vals.into(), Ty::Unknown)
+        }
+        // `comptime THREADS = (3, 3)`: a tuple of compile-time values.
+        ExprKind::Tuple(items) if !items.is_empty() => {
+            let vals = items
+                .iter()
+                .map(|i| const_eval(cx, m, i, locals))
+                .collect::<Option<Vec<_>>>()?;
+            ConstVal::Tuple(vals.into())
         }
         // `v.dtype` of an automatically parameterized argument: a hidden parameter.
         ExprKind::Attr { .. }

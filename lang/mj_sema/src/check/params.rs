@@ -57,9 +57,29 @@ pub(crate) fn dotted(e: &Expr) -> Option<String> {
     match &e.kind {
         ExprKind::Attr { base, name } => match &base.kind {
             ExprKind::Name(b) => Some(format!("{b}.{}", name.name)),
+            // `Self.L.SIZE`: a member of a type parameter of the struct.
+            ExprKind::Attr { .. } => Some(format!("{}.{}", dotted(base)?, name.name)),
             _ => None,
         },
         _ => None,
+    }
+}
+
+/// The compile-time members of the structs bound to type parameters, under their dotted
+/// names (`L.SIZE`, `Self.L.SIZE`, `L.d0`): `T.member` of a type parameter is a
+/// compile-time value of the instance.
+pub(crate) fn type_param_members(
+    cx: &super::Ctx,
+    tparams: &HashMap<String, Ty>,
+    consts: &mut HashMap<String, ConstVal>,
+) {
+    for (name, t) in tparams {
+        let Ty::Struct(s, a) = t else { continue };
+        let (_, members) = super::generics::struct_instance_names(cx, *s, a);
+        for (k, v) in members {
+            consts.insert(format!("Self.{name}.{k}"), v.clone());
+            consts.insert(format!("{name}.{k}"), v);
+        }
     }
 }
 

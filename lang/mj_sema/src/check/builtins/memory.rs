@@ -476,6 +476,31 @@ impl FnCx<'_> {
         if elem.is_unknown() {
             return self.unknown(line);
         }
+        if space == 3 {
+            // Shared memory of a GPU kernel: one region per block, which the device
+            // provides (`mj_gpu_shared_alloc`: the CPU device's runtime, or a shared
+            // global on a GPU target). The k-th allocation of every thread of a block
+            // is the same memory.
+            let size = TExpr::new(K::SizeOf(elem.clone()), Ty::INT, line);
+            let bytes = TExpr::new(
+                K::Binary(
+                    crate::tir::TBin::Mul,
+                    Box::new(size),
+                    Box::new(TExpr::new(K::Int(i128::from(n)), Ty::INT, line)),
+                ),
+                Ty::INT,
+                line,
+            );
+            let align = TExpr::new(K::Int(16), Ty::INT, line);
+            return TExpr::new(
+                K::Call(
+                    crate::tir::Callee::Extern("mj_gpu_shared_alloc".into()),
+                    vec![crate::tir::TArg::Value(bytes), crate::tir::TArg::Value(align)],
+                ),
+                Ty::RawPtr(Box::new(elem), space),
+                line,
+            );
+        }
         let arr_ty = Ty::Array(Box::new(elem.clone()), n);
         let arr = self.new_local("", arr_ty.clone(), false);
         let arr = TExpr::new(K::Local(arr), arr_ty, line);

@@ -519,7 +519,10 @@ pub(crate) fn struct_valued(cx: &Ctx, m: usize, e: &Expr) -> bool {
             true
         }
         ExprKind::Name(n) => match cx.modules[m].scope.get(n) {
-            Some(Item::Struct(_)) => true,
+            // A struct, or an alias of one (`row_major[8]()`).
+            Some(Item::Struct(_))
+            | Some(Item::Const(ConstVal::Alias(_)))
+            | Some(Item::Const(ConstVal::Type(Ty::Struct(..)))) => true,
             Some(Item::Func(id)) => {
                 matches!(
                     cx.funcs[id.0 as usize].sig.ret,
