@@ -289,12 +289,11 @@ impl FnCx<'_> {
                     // `obj[i] = v` calls `obj.__setitem__(i, v)`. A `__setitem__` that
                     // takes `self` by `read` writes through a pointer (a tensor view): the
                     // view itself need not be mutable.
-                    let writes_through = b
-                        .ty
-                        .struct_id()
-                        .and_then(|s| self.cx.structs[s as usize].methods.get("__setitem__"))
-                        .and_then(|id| self.cx.funcs[id.0 as usize].sig.params.first())
-                        .is_some_and(|p| p.conv == super::Conv::Read);
+                    let writes_through =
+                        b.ty.struct_id()
+                            .and_then(|s| self.cx.structs[s as usize].methods.get("__setitem__"))
+                            .and_then(|id| self.cx.funcs[id.0 as usize].sig.params.first())
+                            .is_some_and(|p| p.conv == super::Conv::Read);
                     if !writes_through {
                         self.check_field_assignable(base, target.span);
                     }

@@ -647,6 +647,23 @@ impl FnCx<'_> {
                     self.consts.insert(name.name.clone(), ConstVal::Type(t));
                     return;
                 }
+                // `comptime kernel = my_kernel[layout, 4]`: a function instance, named for a
+                // kernel launch (`gpu_launch.rs`); kept as its expression.
+                if params.is_empty()
+                    && let ExprKind::Index { base, .. } = &value.kind
+                    && let ExprKind::Name(f) = &base.kind
+                    && self.lookup_local(f).is_none()
+                    && matches!(
+                        self.cx.modules[self.m].scope.get(f),
+                        Some(super::Item::Func(_))
+                    )
+                {
+                    self.consts.insert(
+                        name.name.clone(),
+                        ConstVal::Expr(self.m, std::sync::Arc::new(value.clone())),
+                    );
+                    return;
+                }
                 let mut diags = Vec::new();
                 let alias =
                     super::params::alias_of(self.cx, self.m, &name.name, params, value, &mut diags);

@@ -1119,8 +1119,7 @@ impl FnCx<'_> {
         // `x.ElementType` of a variable `x`: a member of its type (`type_of(x).ElementType`).
         let rewritten;
         let e = match &e.kind {
-            ExprKind::Attr { base, name }
-                if matches!(&base.kind, ExprKind::Name(n) if self.lookup_local(n).is_some()) =>
+            ExprKind::Attr { base, name } if matches!(&base.kind, ExprKind::Name(n) if self.lookup_local(n).is_some()) =>
             {
                 rewritten = Expr {
                     kind: ExprKind::Attr {

@@ -44,6 +44,21 @@ impl FnCx<'_> {
     /// The function a kernel expression names, with its explicit compile-time
     /// arguments: `kernel`, `kernel[params]`, `module.kernel[params]`.
     fn kernel_fn(&mut self, e: &Expr) -> Option<(FnId, Option<Vec<Arg>>)> {
+        // `comptime kernel = my_kernel[layout, 4]`: the alias's expression.
+        if let ExprKind::Name(n) = &e.kind
+            && self.lookup_local(n).is_none()
+        {
+            match self.consts.get(n).cloned() {
+                Some(super::ConstVal::Expr(_, x)) => return self.kernel_fn(&x),
+                Some(super::ConstVal::Func(id)) => return Some((id, None)),
+                _ => {}
+            }
+            if let Some(Item::Const(super::ConstVal::Expr(_, x))) =
+                self.cx.modules[self.m].scope.get(n).cloned()
+            {
+                return self.kernel_fn(&x);
+            }
+        }
         let (base, cargs) = match &e.kind {
             ExprKind::Index { base, args } => (&**base, Some(args.clone())),
             _ => (e, None),
@@ -81,14 +96,22 @@ impl FnCx<'_> {
                     format!("`{method}` needs the kernel as its compile-time parameter"),
                     span,
                 )
-                .with_hint("write `ctx.enqueue_function[kernel](args..., grid_dim=..., block_dim=...)`"),
+                .with_hint(
+                    "write `ctx.enqueue_function[kernel](args..., grid_dim=..., block_dim=...)`",
+                ),
             );
             return self.unknown(line);
         };
         let Some((id, kcargs)) = self.kernel_fn(&k.value) else {
             self.error(
-                Diag::error(E_MISMATCH, "a kernel must be a function defined with `def`", k.value.span)
-                    .with_hint("pass the name of a module-level function: `enqueue_function[my_kernel]`"),
+                Diag::error(
+                    E_MISMATCH,
+                    "a kernel must be a function defined with `def`",
+                    k.value.span,
+                )
+                .with_hint(
+                    "pass the name of a module-level function: `enqueue_function[my_kernel]`",
+                ),
             );
             return self.unknown(line);
         };
@@ -105,12 +128,17 @@ impl FnCx<'_> {
                 Some("attributes" | "constant_memory" | "func_attribute" | "location") => {
                     self.expr(&a.value, None);
                 }
-                Some(other) if !self.cx.funcs[id.0 as usize].def.args.iter().any(|p| p.name.name == other) => {
+                Some(other)
+                    if !self.cx.funcs[id.0 as usize]
+                        .def
+                        .args
+                        .iter()
+                        .any(|p| p.name.name == other) =>
+                {
                     let msg = format!("`{method}` has no keyword `{other}`");
-                    self.error(
-                        Diag::error(E_KWARG, msg, a.span)
-                            .with_hint("the launch takes `grid_dim`, `block_dim` and `shared_mem_bytes`"),
-                    );
+                    self.error(Diag::error(E_KWARG, msg, a.span).with_hint(
+                        "the launch takes `grid_dim`, `block_dim` and `shared_mem_bytes`",
+                    ));
                 }
                 _ => kargs.push(self.device_arg(a)),
             }
@@ -120,10 +148,9 @@ impl FnCx<'_> {
         for (i, what) in ["grid_dim", "block_dim"].iter().enumerate() {
             let Some(e) = dims[i] else {
                 let msg = format!("a kernel launch needs `{what}=`");
-                self.error(
-                    Diag::error(E_ARITY, msg, span)
-                        .with_hint("give the extents as an Int or a tuple: `grid_dim=(2, 2), block_dim=(16, 16)`"),
-                );
+                self.error(Diag::error(E_ARITY, msg, span).with_hint(
+                    "give the extents as an Int or a tuple: `grid_dim=(2, 2), block_dim=(16, 16)`",
+                ));
                 return self.unknown(line);
             };
             match self.launch_extent(e, what, &mut pre) {
@@ -167,14 +194,10 @@ impl FnCx<'_> {
         for (ta, a) in targs.iter().zip(&kargs) {
             let (TArg::Value(e) | TArg::Ref(e)) = ta;
             if !self.device_passable(&e.ty, 0) {
-                let msg = format!(
-                    "a `{}` cannot be passed to a kernel",
-                    self.ty_name(&e.ty)
-                );
-                self.error(
-                    Diag::error(E_MISMATCH, msg, a.value.span)
-                        .with_hint("kernel arguments are scalars, pointers, buffers and structs of those"),
-                );
+                let msg = format!("a `{}` cannot be passed to a kernel", self.ty_name(&e.ty));
+                self.error(Diag::error(E_MISMATCH, msg, a.value.span).with_hint(
+                    "kernel arguments are scalars, pointers, buffers and structs of those",
+                ));
             }
         }
         // The environment: the argument values.
@@ -200,7 +223,11 @@ impl FnCx<'_> {
         // The trampoline: `(env)` calls the kernel with the fields.
         let env_ptr_ty = Ty::Ptr(Box::new(env_ty.clone()));
         let env_place = TExpr::new(
-            K::Deref(Box::new(TExpr::new(K::Local(LocalId(0)), env_ptr_ty.clone(), line))),
+            K::Deref(Box::new(TExpr::new(
+                K::Local(LocalId(0)),
+                env_ptr_ty.clone(),
+                line,
+            ))),
             env_ty.clone(),
             line,
         );
@@ -309,8 +336,13 @@ impl FnCx<'_> {
         let v = self.expr(e, None);
         let one = || TExpr::new(K::Int(1), Ty::INT, line);
         let bad = |fx: &mut Self, t: &Ty| {
-            let msg = format!("`{what}` wants an Int or a tuple of up to three Ints, not `{}`", fx.ty_name(t));
-            fx.error(Diag::error(E_MISMATCH, msg, e.span).with_hint("write `(x, y)` or `(x, y, z)`"));
+            let msg = format!(
+                "`{what}` wants an Int or a tuple of up to three Ints, not `{}`",
+                fx.ty_name(t)
+            );
+            fx.error(
+                Diag::error(E_MISMATCH, msg, e.span).with_hint("write `(x, y)` or `(x, y, z)`"),
+            );
         };
         match v.ty.clone() {
             t if t.is_int() => {
@@ -324,7 +356,8 @@ impl FnCx<'_> {
                     .iter()
                     .enumerate()
                     .map(|(i, t)| {
-                        let f = TExpr::new(K::Field(Box::new(read.clone()), i as u32), t.clone(), line);
+                        let f =
+                            TExpr::new(K::Field(Box::new(read.clone()), i as u32), t.clone(), line);
                         self.int_value(f, e.span)
                     })
                     .collect();
@@ -365,7 +398,10 @@ impl FnCx<'_> {
         if v.ty.is_int() {
             return self.cast(v, Ty::INT);
         }
-        let msg = format!("a launch extent must be an Int, not `{}`", self.ty_name(&v.ty));
+        let msg = format!(
+            "a launch extent must be an Int, not `{}`",
+            self.ty_name(&v.ty)
+        );
         self.error(Diag::error(E_MISMATCH, msg, span));
         v
     }

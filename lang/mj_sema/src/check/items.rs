@@ -1234,7 +1234,10 @@ fn eval_consts(cx: &mut Ctx, m: usize, report: bool) {
             // `comptime layout = row_major[8, 8]()` and `comptime L = type_of(layout)`:
             // decided once generic aliases of every module are known
             // (`late_struct_consts`).
-            if report && late_shaped(cx, m, value) && const_eval(cx, m, value, &HashMap::new()).is_none() {
+            if report
+                && late_shaped(cx, m, value)
+                && const_eval(cx, m, value, &HashMap::new()).is_none()
+            {
                 continue;
             }
             if report && generics::is_trait_expr(cx, m, value, 0) {
@@ -1303,6 +1306,58 @@ fn eval_consts(cx: &mut Ctx, m: usize, report: bool) {
             }
         }
     }
+}
+
+/// `Layout.row_major(rows, cols)` / `Layout.col_major(...)` of the `layout` package: a
+/// layout known at compile time, which mj represents as a type (`RowMajorLayout[rows,
+/// cols, -1]`), so that a compile-time parameter `layout: Layout` (a type parameter
+/// bounded by the `Layout` trait) takes it and a tensor's indexing folds to constants.
+pub(crate) fn layout_ctor(
+    cx: &Ctx,
+    m: usize,
+    e: &Expr,
+    locals: &HashMap<String, ConstVal>,
+) -> Option<Ty> {
+    let ExprKind::Call { func, args } = &e.kind else {
+        return None;
+    };
+    let ExprKind::Attr { base, name } = &func.kind else {
+        return None;
+    };
+    let target = match name.name.as_str() {
+        "row_major" => "RowMajorLayout",
+        "col_major" => "ColMajorLayout",
+        _ => return None,
+    };
+    if !matches!(&base.kind, ExprKind::Name(b) if b == "Layout" && !locals.contains_key(b)) {
+        return None;
+    }
+    // Only the `layout` package's `Layout`.
+    let lm = cx
+        .modules
+        .iter()
+        .position(|md| md.input.name == "layout.tile_layout")?;
+    match cx.modules[m].scope.get("Layout") {
+        Some(Item::Trait(_)) | Some(Item::Const(_)) => {}
+        _ => return None,
+    }
+    let Some(Item::Struct(sid)) = cx.modules[lm].scope.get(target).cloned() else {
+        return None;
+    };
+    if args.is_empty() || args.len() > 3 || args.iter().any(|a| a.name.is_some()) {
+        return None;
+    }
+    let mut dims: Vec<crate::ty::CtArg> = Vec::new();
+    for a in args {
+        match const_eval(cx, m, &a.value, locals)? {
+            ConstVal::Int(v, _) => dims.push(crate::ty::CtArg::Int(v)),
+            _ => return None,
+        }
+    }
+    while dims.len() < 3 {
+        dims.push(crate::ty::CtArg::Int(-1));
+    }
+    Some(Ty::Struct(sid, dims.into()))
 }
 
 /// A constant that may be a struct constructed from its type alone
@@ -1559,6 +1614,9 @@ pub(crate) fn const_eval(
     locals: &HashMap<String, ConstVal>,
 ) -> Option<ConstVal> {
     use ast::BinOp as B;
+    if let Some(t) = layout_ctor(cx, m, e, locals) {
+        return Some(ConstVal::Type(t));
+    }
     Some(match &e.kind {
         ExprKind::Int(v) => ConstVal::Int(i128::try_from(*v).ok()?, Ty::INT),
         ExprKind::Float(f) => ConstVal::Float(*f, Ty::F64),
@@ -1875,6 +1933,9 @@ pub(crate) fn resolve_type(
     {
         diags.push((m, super::collections::too_deep_type(e.span)));
         return Ty::Unknown;
+    }
+    if let Some(t) = layout_ctor(cx, m, e, scope.consts) {
+        return t;
     }
     match &e.kind {
         ExprKind::Name(n) => {

@@ -495,7 +495,10 @@ impl FnCx<'_> {
             return TExpr::new(
                 K::Call(
                     crate::tir::Callee::Extern("mj_gpu_shared_alloc".into()),
-                    vec![crate::tir::TArg::Value(bytes), crate::tir::TArg::Value(align)],
+                    vec![
+                        crate::tir::TArg::Value(bytes),
+                        crate::tir::TArg::Value(align),
+                    ],
                 ),
                 Ty::RawPtr(Box::new(elem), space),
                 line,
