@@ -62,6 +62,8 @@ pub fn rt_symbol(rt: Rt) -> &'static str {
         Rt::Memset => "mj_memset",
         Rt::NumPhysicalCores => "mj_num_physical_cores",
         Rt::ParallelFor => "mj_parallel_for",
+        Rt::GpuLaunch => "mj_gpu_launch",
+        Rt::GpuSharedAlloc => "mj_gpu_shared_alloc",
         Rt::RtAbort => "mj_rt_abort",
         Rt::AbortIndex => "mj_abort_index",
         Rt::RandomSeed => "mj_random_seed",

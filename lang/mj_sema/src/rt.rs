@@ -64,6 +64,11 @@ pub enum Rt {
     Memset,
     NumPhysicalCores,
     ParallelFor,
+    /// A kernel launch on the CPU device: (trampoline, env, grid xyz, block xyz, shared
+    /// bytes).
+    GpuLaunch,
+    /// The block's shared memory for one `stack_allocation[..., SHARED]` (bytes, align).
+    GpuSharedAlloc,
     RtAbort,
     /// Index out of range (file, line, index, length): aborts.
     AbortIndex,
@@ -149,6 +154,8 @@ impl Rt {
         Rt::Memset,
         Rt::NumPhysicalCores,
         Rt::ParallelFor,
+        Rt::GpuLaunch,
+        Rt::GpuSharedAlloc,
         Rt::RtAbort,
         Rt::AbortIndex,
         Rt::RandomSeed,

@@ -9,7 +9,7 @@
 //!
 //! It becomes: the arguments evaluated into an environment tuple, a trampoline `(env)`
 //! lifted next to the caller that calls the kernel with the tuple's fields, and a call of
-//! the runtime's `mj_gpu_launch(trampoline, env, grid xyz, block xyz, shared bytes)`,
+//! the runtime's launch (`Rt::GpuLaunch`: trampoline, env, grid xyz, block xyz, shared bytes),
 //! which runs the trampoline once per GPU thread on the CPU device. The same kernel
 //! function is what the device compiler emits for a GPU target (`mj build --emit ptx`).
 
@@ -284,11 +284,13 @@ impl FnCx<'_> {
         let mut launch_args = vec![TArg::Value(f), TArg::Value(env_addr)];
         launch_args.extend(dim_vals.into_iter().map(TArg::Value));
         launch_args.push(TArg::Value(shared));
-        let launch = TExpr::new(
-            K::Call(Callee::Extern("mj_gpu_launch".into()), launch_args),
-            Ty::Unit,
-            line,
-        );
+        let launch_vals: Vec<TExpr> = launch_args
+            .into_iter()
+            .map(|a| match a {
+                TArg::Value(e) | TArg::Ref(e) => e,
+            })
+            .collect();
+        let launch = self.rt_call(crate::rt::Rt::GpuLaunch, launch_vals, Ty::Unit, line);
         pre.push(TStmt::Expr(launch));
         TExpr::new(
             K::Seq(pre, Box::new(TExpr::new(K::Unit, Ty::Unit, line))),

@@ -478,7 +478,7 @@ impl FnCx<'_> {
         }
         if space == 3 {
             // Shared memory of a GPU kernel: one region per block, which the device
-            // provides (`mj_gpu_shared_alloc`: the CPU device's runtime, or a shared
+            // provides (`Rt::GpuSharedAlloc`: the CPU device's runtime, or a shared
             // global on a GPU target). The k-th allocation of every thread of a block
             // is the same memory.
             let size = TExpr::new(K::SizeOf(elem.clone()), Ty::INT, line);
@@ -492,14 +492,9 @@ impl FnCx<'_> {
                 line,
             );
             let align = TExpr::new(K::Int(16), Ty::INT, line);
-            return TExpr::new(
-                K::Call(
-                    crate::tir::Callee::Extern("mj_gpu_shared_alloc".into()),
-                    vec![
-                        crate::tir::TArg::Value(bytes),
-                        crate::tir::TArg::Value(align),
-                    ],
-                ),
+            return self.rt_call(
+                crate::rt::Rt::GpuSharedAlloc,
+                vec![bytes, align],
                 Ty::RawPtr(Box::new(elem), space),
                 line,
             );
