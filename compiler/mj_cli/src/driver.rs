@@ -101,11 +101,12 @@ pub fn load(entry: &Path) -> Result<Loaded, String> {
             seen.insert(dotted.clone(), ());
             // Bare names of built-in modules (`import math`) mean the library's `std.math`.
             let std_alias = mj_sema::imports::std_alias(&dotted);
-            let (found, durable, dotted) = if dotted == "std" || dotted.starts_with("std.") {
-                (module_file(&stdlib, &dotted), true, dotted)
-            } else if mj_sema::imports::library_package(&dotted)
-                && module_file(&root, &dotted).is_none()
-            {
+            // The library's packages: `std`, and `layout`/`max` unless the program has its own.
+            let library = dotted == "std"
+                || dotted.starts_with("std.")
+                || (mj_sema::imports::library_package(&dotted)
+                    && module_file(&root, &dotted).is_none());
+            let (found, durable, dotted) = if library {
                 (module_file(&stdlib, &dotted), true, dotted)
             } else if std_alias && module_file(&root, &dotted).is_none() {
                 let std_name = format!("std.{dotted}");

@@ -589,7 +589,7 @@ pub extern "C" fn mj_gpu_shared_alloc(bytes: i64, align: i64) -> *mut u8 {
         }
         if k < blk.shared.len()
             && blk.shared[k].1 >= bytes
-            && (blk.shared[k].0 as usize) % align == 0
+            && (blk.shared[k].0 as usize).is_multiple_of(align)
         {
             blk.shared_used = k + 1;
             return blk.shared[k].0;
