@@ -69,6 +69,11 @@ pub fn read_source(path: &Path) -> Result<String, String> {
 }
 
 pub fn load(entry: &Path) -> Result<Loaded, String> {
+    load_for(entry, mj_codegen::host_target())
+}
+
+/// Loads a program to be checked for `target` (the host, or a GPU for device code).
+pub fn load_for(entry: &Path, target: mj_target::Target) -> Result<Loaded, String> {
     let text = read_source(entry)?;
     let root = entry.parent().map(Path::to_path_buf).unwrap_or_default();
     let root = if root.as_os_str().is_empty() {
@@ -132,7 +137,6 @@ pub fn load(entry: &Path) -> Result<Loaded, String> {
         }
         i += 1;
     }
-    let target = mj_codegen::host_target();
     let program = Program::new(&db, files, target.clone());
     Ok(Loaded {
         db,

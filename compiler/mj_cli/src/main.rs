@@ -1,6 +1,7 @@
 //! `mj`: the command-line driver (run, build, check).
 
 mod cache;
+mod device;
 mod driver;
 mod render;
 mod test_runner;
@@ -15,11 +16,15 @@ const USAGE: &str = "\
 usage: mj <command> [options]
 
 commands:
-  run FILE [--] [ARGS...]      compile and run a program in-process (JIT)
+  run [--device D] FILE [--] [ARGS...]
+                               compile and run a program in-process (JIT); D: where
+                               `DeviceContext()` runs kernels (cpu, cuda, hip)
   build FILE [-o OUT]          compile to a native executable, or a library of the
         [--emit KIND]          `@export`ed functions; KIND: exe, obj, static-lib,
                                shared-lib, llvm, asm, mir (`-o libx.a`/`libx.so` imply
-                               static-lib/shared-lib)
+                               static-lib/shared-lib); the kernels the program launches:
+        [--gpu ARCH]           ptx (NVIDIA, --gpu sm_80|sm_90a|sm_100a), gpu-obj (AMD
+                               code object, --gpu gfx942|gfx950), gpu-llvm
   test [PATH...] [-k FILTER]   run the `test_*` functions of `test_*.mj` files
   check PATH                   report diagnostics only (a file or a directory)
   --version                    print the version
@@ -34,6 +39,8 @@ struct Opts {
     short: bool,
     output: Option<String>,
     emit: String,
+    gpu: Option<String>,
+    device: Option<String>,
     positional: Vec<String>,
     rest: Vec<String>,
 }
@@ -44,6 +51,8 @@ fn parse_opts(args: &[String], stop_at_first_positional: bool) -> Result<Opts, S
         short: false,
         output: None,
         emit: "exe".into(),
+        gpu: None,
+        device: None,
         positional: Vec::new(),
         rest: Vec::new(),
     };
@@ -56,7 +65,7 @@ fn parse_opts(args: &[String], stop_at_first_positional: bool) -> Result<Opts, S
                 break;
             }
             "-O0" | "-O1" | "-O2" | "-O3" => o.opt_level = a.as_bytes()[2] - b'0',
-            "-o" | "--emit" | "--message-format" => {
+            "-o" | "--emit" | "--message-format" | "--gpu" | "--device" => {
                 let v = args
                     .get(i + 1)
                     .ok_or_else(|| format!("`{a}` needs a value"))?
@@ -64,14 +73,23 @@ fn parse_opts(args: &[String], stop_at_first_positional: bool) -> Result<Opts, S
                 i += 1;
                 match a.as_str() {
                     "-o" => o.output = Some(v),
+                    "--gpu" => o.gpu = Some(v),
+                    "--device" => match v.as_str() {
+                        "cpu" | "cuda" | "hip" => o.device = Some(v),
+                        _ => {
+                            return Err(format!(
+                                "unknown device `{v}` (expected cpu, cuda or hip)"
+                            ));
+                        }
+                    },
                     "--emit" => {
                         o.emit = match v.as_str() {
                             "object" => "obj".into(),
                             "exe" | "obj" | "llvm" | "asm" | "mir" | "static-lib"
-                            | "shared-lib" => v,
+                            | "shared-lib" | "ptx" | "gpu-obj" | "gpu-llvm" => v,
                             _ => {
                                 return Err(format!(
-                                    "unknown --emit kind `{v}` (expected exe, obj, static-lib, shared-lib, llvm, asm or mir)"
+                                    "unknown --emit kind `{v}` (expected exe, obj, static-lib, shared-lib, llvm, asm, mir, ptx, gpu-obj or gpu-llvm)"
                                 ));
                             }
                         };
@@ -111,7 +129,7 @@ enum Outcome {
     Exit(ExitCode),
     /// Run this object in-process with these arguments, on the main thread: the program
     /// gets the process's ordinary stack, not the compiler's.
-    Run(Vec<u8>, Vec<String>),
+    Run(Vec<u8>, Vec<String>, Option<String>),
 }
 
 fn main() -> ExitCode {
@@ -134,7 +152,13 @@ fn main() -> ExitCode {
     };
     let result = result.and_then(|outcome| match outcome {
         Outcome::Exit(code) => Ok(code),
-        Outcome::Run(obj, argv) => {
+        Outcome::Run(obj, argv, device) => {
+            if let Some(d) = device {
+                // `mj run --device D`: where `DeviceContext()` runs kernels (the runtime
+                // reads it). Only this thread runs now.
+                // SAFETY: no other thread of this process reads the environment here.
+                unsafe { std::env::set_var("MJ_DEVICE", d) };
+            }
             // The program's own threads get glibc's default arenas again (0: chosen from
             // the number of cores).
             // SAFETY: only sets an allocator parameter.
@@ -344,11 +368,29 @@ fn cmd_run(o: Opts) -> Result<Outcome, String> {
     };
     let mut argv = vec![file.display().to_string()];
     argv.extend(o.rest.iter().cloned());
-    Ok(Outcome::Run(obj, argv))
+    Ok(Outcome::Run(obj, argv, o.device.clone()))
 }
 
 fn cmd_build(o: Opts) -> Result<ExitCode, String> {
     let file = one_file(&o)?;
+    if matches!(o.emit.as_str(), "ptx" | "gpu-obj" | "gpu-llvm") {
+        let ok = device::build(
+            &file,
+            &o.emit,
+            o.gpu.as_deref(),
+            o.output.as_deref(),
+            o.opt_level,
+            o.short,
+        )?;
+        return Ok(if ok {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        });
+    }
+    if o.gpu.is_some() {
+        return Err("`--gpu` goes with `--emit ptx`, `--emit gpu-obj` or `--emit gpu-llvm`".into());
+    }
     let l = driver::load(&file)?;
     let Some(mir) = compile_mir(&l, o.short)? else {
         return Ok(ExitCode::from(1));

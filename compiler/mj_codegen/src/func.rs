@@ -42,7 +42,9 @@ pub(crate) fn compile_function<'a, 'ctx>(
     for (i, decl) in f.locals.iter().enumerate() {
         let ty = m.types.basic(&decl.ty).map_err(ctx)?;
         let name = decl.name.clone().unwrap_or_else(|| format!("_{i}"));
-        locals.push(ll(b.build_alloca(ty, &name))?);
+        let slot = ll(b.build_alloca(ty, &name))?;
+        // AMDGPU's allocas are private (address space 5): used as flat pointers.
+        locals.push(crate::gpu::generic(m.ctx, b, slot)?);
     }
     for (i, l) in f.params.iter().enumerate() {
         let slot = *locals
@@ -92,6 +94,14 @@ impl<'m, 'a, 'ctx> FnCx<'m, 'a, 'ctx> {
             .get(id.0 as usize)
             .copied()
             .ok_or_else(|| format!("no block bb{}", id.0))
+    }
+
+    /// The result type of a call that stores into `dest`.
+    fn ret_of(&self, dest: Option<&Place>) -> Result<Ty, String> {
+        match dest {
+            Some(d) => self.place_ty(d),
+            None => Ok(Ty::Unit),
+        }
     }
 
     pub fn place_ty(&self, place: &Place) -> Result<Ty, String> {
@@ -353,6 +363,42 @@ impl<'m, 'a, 'ctx> FnCx<'m, 'a, 'ctx> {
                 }
                 self.m.fns[id.0 as usize]
             }
+            Callee::Extern(name) if self.m.device.is_some() && name.starts_with("mj_") => {
+                let plain: Vec<BasicValueEnum<'ctx>> = args
+                    .iter()
+                    .map(|a| self.operand(a))
+                    .collect::<Result<_, _>>()?;
+                if let Some(v) = crate::gpu::device_call(self, name, &plain)? {
+                    return Ok(v);
+                }
+                if name != "mj_gpu_shared_alloc" {
+                    return Err(crate::gpu::unsupported(name));
+                }
+                let arg_tys = args
+                    .iter()
+                    .map(|a| self.operand_ty(a))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let fty = self.m.types.fn_type(&arg_tys, &self.ret_of(dest)?, false)?;
+                self.m.declare_extern(name, fty)?
+            }
+            // A device intrinsic with one signature: LLVM's own declaration (its pointers
+            // may be in another address space; results are used as flat pointers).
+            Callee::Intrinsic(name)
+                if self.m.device.is_some()
+                    && inkwell::intrinsics::Intrinsic::find(name)
+                        .is_some_and(|i| !i.is_overloaded()) =>
+            {
+                let decl = inkwell::intrinsics::Intrinsic::find(name)
+                    .and_then(|i| i.get_declaration(&self.m.module, &[]))
+                    .ok_or_else(|| format!("cannot declare the intrinsic `{name}`"))?;
+                let call = ll(self.m.builder.build_call(decl, &vals, ""))?;
+                return match call.try_as_basic_value().basic() {
+                    Some(BasicValueEnum::PointerValue(p)) => Ok(Some(
+                        crate::gpu::generic(self.m.ctx, &self.m.builder, p)?.into(),
+                    )),
+                    other => Ok(other),
+                };
+            }
             Callee::Extern(name) | Callee::Intrinsic(name) => {
                 let arg_tys = args
                     .iter()
@@ -470,6 +516,12 @@ impl<'m, 'a, 'ctx> FnCx<'m, 'a, 'ctx> {
                 self.store_result(dest.as_ref(), r)?;
                 ll(b.build_unconditional_branch(self.block(*next)?))?;
             }
+            Terminator::Abort { .. } if self.m.device.is_some() => {
+                // A run-time error in kernel code stops the kernel (the launch fails).
+                let trap = self.m.runtime_fn("llvm.trap", &[], &Ty::Unit)?;
+                ll(b.build_call(trap, &[], ""))?;
+                ll(b.build_unreachable())?;
+            }
             Terminator::Abort { line, message } => {
                 let abort =
                     self.m
@@ -494,6 +546,11 @@ fn intrinsic_name(name: &str, first: Option<&Ty>) -> Result<String, String> {
     let Some(ty) = first else {
         return Ok(name.to_string());
     };
+    // An intrinsic with one signature (`llvm.nvvm.barrier.cta.sync.aligned.all`) keeps
+    // its name.
+    if inkwell::intrinsics::Intrinsic::find(name).is_some_and(|i| !i.is_overloaded()) {
+        return Ok(name.to_string());
+    }
     let suffix = crate::types::intrinsic_suffix(ty)?;
     if name.ends_with(&format!(".{suffix}")) {
         Ok(name.to_string())

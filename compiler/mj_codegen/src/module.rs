@@ -34,6 +34,8 @@ pub(crate) struct ModCx<'a, 'ctx> {
     strings: RefCell<HashMap<String, PointerValue<'ctx>>>,
     /// Alias-analysis access tags by name (see `tbaa.rs`).
     pub tbaa: RefCell<HashMap<String, inkwell::values::MetadataValue<'ctx>>>,
+    /// The GPU this module is device code for (`gpu.rs`); `None` for CPU code.
+    pub device: Option<mj_target::Kind>,
 }
 
 /// Builds the (unoptimized, unverified) LLVM module for a program.
@@ -43,11 +45,34 @@ pub(crate) fn build_module<'ctx>(
     tm: &TargetMachine,
     target: &mj_target::Target,
 ) -> Result<Module<'ctx>, String> {
+    build(ctx, p, tm, target, None)
+}
+
+/// The device module of a GPU program: only the functions in `reach` (those reachable
+/// from its kernel launches, `gpu.rs`) get bodies; the others are dropped.
+pub(crate) fn build_device_module<'ctx>(
+    ctx: &'ctx Context,
+    p: &Program,
+    tm: &TargetMachine,
+    target: &mj_target::Target,
+    reach: &std::collections::HashSet<usize>,
+) -> Result<Module<'ctx>, String> {
+    build(ctx, p, tm, target, Some(reach))
+}
+
+fn build<'ctx>(
+    ctx: &'ctx Context,
+    p: &Program,
+    tm: &TargetMachine,
+    target: &mj_target::Target,
+    only: Option<&std::collections::HashSet<usize>>,
+) -> Result<Module<'ctx>, String> {
     let module = ctx.create_module("mj");
     module.set_triple(&tm.get_triple());
     let target_data = tm.get_target_data();
     module.set_data_layout(&target_data.get_data_layout());
-    let types = Types::new(ctx, p, target.is_gpu())?;
+    // Device code uses generic (flat) pointers throughout (`gpu.rs`).
+    let types = Types::new(ctx, p, false)?;
 
     // Declare every function first so that bodies can call any of them.
     let mut fns = Vec::with_capacity(p.functions.len());
@@ -109,11 +134,22 @@ pub(crate) fn build_module<'ctx>(
         target_data,
         fns,
         strings: RefCell::new(HashMap::new()),
+        device: target.is_gpu().then_some(target.kind),
     };
     for (i, f) in p.functions.iter().enumerate() {
+        if only.is_some_and(|r| !r.contains(&i)) {
+            continue;
+        }
         crate::func::compile_function(&cx, f, cx.fns[i])?;
     }
-    if let Some(entry) = p.entry {
+    if let Some(r) = only {
+        for (i, fv) in cx.fns.iter().enumerate() {
+            if !r.contains(&i) {
+                // SAFETY: not reachable from any compiled body, so nothing refers to it.
+                unsafe { fv.delete() };
+            }
+        }
+    } else if let Some(entry) = p.entry {
         cx.emit_c_main(entry)?;
     }
     Ok(cx.module)

@@ -18,6 +18,16 @@ pub(crate) fn init_native() -> Result<(), String> {
         .clone()
 }
 
+/// Registers the NVPTX and AMDGPU back ends once per process.
+fn init_gpus() {
+    static INIT: OnceLock<()> = OnceLock::new();
+    INIT.get_or_init(|| {
+        let c = InitializationConfig::default();
+        Target::initialize_nvptx(&c);
+        Target::initialize_amd_gpu(&c);
+    });
+}
+
 fn level(opt: u8) -> OptimizationLevel {
     match opt {
         0 => OptimizationLevel::None,
@@ -57,12 +67,10 @@ pub fn host_target() -> mj_target::Target {
 /// links into a PIE with the system `cc` and also loads under the JIT.
 pub(crate) fn machine_for(t: &mj_target::Target, opt: u8) -> Result<TargetMachine, String> {
     if t.is_gpu() {
-        return Err(format!(
-            "code generation for the GPU target `{}` is not supported yet",
-            t.triple
-        ));
+        init_gpus();
+    } else {
+        init_native()?;
     }
-    init_native()?;
     let triple = TargetTriple::create(&t.triple);
     let target = Target::from_triple(&triple)
         .map_err(|e| format!("unsupported target `{}`: {e}", t.triple))?;

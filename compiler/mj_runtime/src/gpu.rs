@@ -824,3 +824,14 @@ pub extern "C" fn mj_gpu_default_notice() {
         unsafe { libc::write(2, text.as_ptr().cast(), text.len()) };
     });
 }
+
+/// The device `mj run --device D` asked for (`MJ_DEVICE`): 0 none, 1 cpu, 2 cuda, 3 hip.
+#[unsafe(no_mangle)]
+pub extern "C" fn mj_gpu_requested_api() -> i64 {
+    match std::env::var("MJ_DEVICE").as_deref() {
+        Ok("cpu") => 1,
+        Ok("cuda") => 2,
+        Ok("hip") => 3,
+        _ => 0,
+    }
+}

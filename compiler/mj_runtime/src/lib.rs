@@ -112,6 +112,7 @@ pub fn symbols() -> Vec<(&'static str, usize)> {
         parallel::mj_parallel_for,
         parallel::mj_num_workers,
         gpu::mj_gpu_launch,
+        gpu::mj_gpu_requested_api,
         gpu::mj_gpu_driver_present,
         gpu::mj_gpu_default_notice,
         gpu::mj_gpu_dim,

@@ -248,7 +248,7 @@ impl FnCx<'_> {
             .collect();
         let call = TExpr::new(K::Call(self.callee(id, &ct), call_args), Ty::Unit, line);
         let tramp = TFunction {
-            name: format!("{}.kernel_{kname}{}", self.name, self.lifted.len()),
+            name: format!("{}.{kname}$launch{}", self.name, self.lifted.len()),
             template: false,
             file: self.cx.modules[self.m].input.path.clone(),
             params: vec![LocalId(0)],
