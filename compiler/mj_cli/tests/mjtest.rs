@@ -297,6 +297,7 @@ fn standard_library_suite_passes() {
         "test_linalg",
         "test_random",
         "test_pathlib",
+        "test_gpu_kernels",
     ] {
         assert!(
             out.contains(&format!("PASS stdlib/tests/{f}.mj::")),
