@@ -147,7 +147,6 @@ pub(crate) fn check_function(
         owner,
     );
     fx.consts = pconsts;
-    super::params::type_param_members(cx, &tparams, &mut fx.consts);
     fx.tparams = tparams;
     fx.self_ty = self_ty;
     fx.raises_ty = sig.raises_ty.clone();

@@ -1059,6 +1059,7 @@ pub(crate) fn function_instance_names(
         },
         _ => None,
     };
+    super::params::type_param_members(cx, &types, &mut consts);
     (types, consts, self_ty)
 }
 
