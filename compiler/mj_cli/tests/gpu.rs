@@ -1,0 +1,241 @@
+//! End-to-end tests of the GPU layer through the command line: the GPU examples run on
+//! the CPU device, `mj run --device`, and device code (`--emit ptx`, `--emit gpu-obj`,
+//! `--emit gpu-llvm`) with its errors. Assembling the PTX with `ptxas` is
+//! `scripts/gpu-check` (it needs the PyPI wheel); here the PTX text itself is checked.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn example(name: &str) -> String {
+    repo().join("examples/gpu").join(name).display().to_string()
+}
+
+const KERNEL: &str = "\
+from std.gpu import thread_idx, barrier
+from std.gpu.host import DeviceContext
+from std.memory import AddressSpace
+from std.atomic import Atomic
+
+def scale(out: UnsafePointer[Float32, MutAnyOrigin], k: Float32, n: Int):
+    var s = stack_allocation[64, Float32, address_space=AddressSpace.SHARED]()
+    var i = Int(thread_idx.x)
+    s[i] = Float32(i)
+    barrier()
+    if i < n - 1:
+        out[i] = s[63 - i] * k
+    _ = Atomic[DType.float32].fetch_add(out + (n - 1), 1.0)
+
+def main() raises:
+    var ctx = DeviceContext(api=\"cpu\")
+    var b = ctx.enqueue_create_buffer[DType.float32](64)
+    b.enqueue_fill(0)
+    ctx.enqueue_function[scale](b, Float32(2), 64, grid_dim=1, block_dim=64)
+    with b.map_to_host() as h:
+        print(h[0], h[1], h[63])
+";
+
+#[test]
+fn gpu_examples_run_on_the_cpu_device() {
+    let d = TempDir::new("gpu-examples");
+    let mut ran = 0;
+    for e in std::fs::read_dir(repo().join("examples/gpu")).expect("examples/gpu") {
+        let p = e.expect("entry").path();
+        if p.extension().and_then(|x| x.to_str()) != Some("mj") {
+            continue;
+        }
+        let o = mj_in(&d, &["run", &p.display().to_string()]);
+        assert_eq!(code(&o), 0, "{}: {}", p.display(), describe(&o));
+        assert!(
+            stdout(&o).contains(" ok"),
+            "{}: {}",
+            p.display(),
+            describe(&o)
+        );
+        ran += 1;
+    }
+    assert!(ran >= 3, "only {ran} GPU examples");
+}
+
+#[test]
+fn kernel_runs_with_shared_memory_barrier_and_atomics() {
+    let d = TempDir::new("gpu-kernel");
+    let f = d.write("k.mj", KERNEL);
+    let o = mj_in(&d, &["run", &f.display().to_string()]);
+    assert_eq!(code(&o), 0, "{}", describe(&o));
+    // out[i] = (63 - i) * 2; out[63] counts the 64 threads atomically.
+    assert_eq!(stdout(&o), "126.0 124.0 64.0\n", "{}", describe(&o));
+}
+
+#[test]
+fn device_option_chooses_the_default_device() {
+    let d = TempDir::new("gpu-device");
+    let ex = example("vector_add.mj");
+    let o = mj_in(&d, &["run", "--device", "cpu", &ex]);
+    assert_eq!(code(&o), 0, "{}", describe(&o));
+    assert!(
+        !stderr(&o).contains("uses the CPU device"),
+        "{}",
+        describe(&o)
+    );
+    let o = mj_in(&d, &["run", &ex]);
+    assert!(
+        stderr(&o).contains("DeviceContext() uses the CPU device"),
+        "{}",
+        describe(&o)
+    );
+    let o = mj_in(&d, &["run", "--device", "hip", &ex]);
+    assert_eq!(code(&o), 1, "{}", describe(&o));
+    assert!(stderr(&o).contains("api=\"hip\""), "{}", describe(&o));
+    let o = mj_in(&d, &["run", "--device", "tpu", &ex]);
+    assert_eq!(code(&o), 1, "{}", describe(&o));
+    assert!(
+        stderr(&o).contains("unknown device `tpu`"),
+        "{}",
+        describe(&o)
+    );
+}
+
+#[test]
+fn emit_ptx_for_each_architecture() {
+    let d = TempDir::new("gpu-ptx");
+    let f = d.write("k.mj", KERNEL);
+    for sm in ["sm_80", "sm_90a", "sm_100a"] {
+        let o = mj_in(
+            &d,
+            &[
+                "build",
+                &f.display().to_string(),
+                "--emit",
+                "ptx",
+                "--gpu",
+                sm,
+            ],
+        );
+        assert_eq!(code(&o), 0, "{sm}: {}", describe(&o));
+        let ptx = stdout(&o);
+        assert!(ptx.contains(&format!(".target {sm}")), "{sm}:\n{ptx}");
+        assert!(ptx.contains(".visible .entry scale("), "{sm}:\n{ptx}");
+        assert!(ptx.contains("bar.sync"), "barrier missing:\n{ptx}");
+        assert!(ptx.contains(".shared"), "shared memory missing:\n{ptx}");
+        assert!(ptx.contains("atom."), "atomic missing:\n{ptx}");
+        assert!(ptx.contains("%tid.x"), "thread index missing:\n{ptx}");
+        // No host runtime call survives in device code.
+        assert!(
+            !ptx.contains(".extern .func"),
+            "host call in device code:\n{ptx}"
+        );
+    }
+    let out = d.path().join("k.ptx");
+    let o = mj_in(
+        &d,
+        &[
+            "build",
+            &f.display().to_string(),
+            "--emit",
+            "ptx",
+            "-o",
+            &out.display().to_string(),
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", describe(&o));
+    let ptx = std::fs::read_to_string(&out).expect("ptx written");
+    assert!(ptx.contains(".target sm_90a"), "default GPU:\n{ptx}");
+}
+
+#[test]
+fn emit_amd_code_object() {
+    let d = TempDir::new("gpu-amd");
+    let f = d.write("k.mj", KERNEL);
+    let out = d.path().join("k.hsaco");
+    let o = mj_in(
+        &d,
+        &[
+            "build",
+            &f.display().to_string(),
+            "--emit",
+            "gpu-obj",
+            "--gpu",
+            "gfx942",
+            "-o",
+            &out.display().to_string(),
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", describe(&o));
+    let bytes = std::fs::read(&out).expect("code object written");
+    assert_eq!(&bytes[..4], b"\x7fELF", "not an ELF file");
+    assert!(
+        bytes.windows(6).any(|w| w == b"scale\0"),
+        "kernel symbol `scale` missing"
+    );
+    let o = mj_in(
+        &d,
+        &[
+            "build",
+            &f.display().to_string(),
+            "--emit",
+            "gpu-llvm",
+            "--gpu",
+            "gfx950",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", describe(&o));
+    assert!(stdout(&o).contains("amdgpu_kernel"), "{}", describe(&o));
+}
+
+#[test]
+fn device_code_errors_are_clear() {
+    let d = TempDir::new("gpu-errors");
+    let f = d.write("k.mj", KERNEL);
+    let path = f.display().to_string();
+    let o = mj_in(&d, &["build", &path, "--emit", "ptx", "--gpu", "gfx942"]);
+    assert_eq!(code(&o), 1, "{}", describe(&o));
+    assert!(
+        stderr(&o).contains("needs an NVIDIA GPU"),
+        "{}",
+        describe(&o)
+    );
+    let o = mj_in(
+        &d,
+        &["build", &path, "--emit", "gpu-obj", "--gpu", "sm_90a"],
+    );
+    assert_eq!(code(&o), 1, "{}", describe(&o));
+    assert!(stderr(&o).contains("needs an AMD GPU"), "{}", describe(&o));
+    let o = mj_in(&d, &["build", &path, "--gpu", "sm_90a"]);
+    assert_eq!(code(&o), 1, "{}", describe(&o));
+    let plain = d.write("plain.mj", "def main():\n    print(1)\n");
+    let o = mj_in(
+        &d,
+        &["build", &plain.display().to_string(), "--emit", "ptx"],
+    );
+    assert_eq!(code(&o), 1, "{}", describe(&o));
+    assert!(
+        stderr(&o).contains("launches no kernel"),
+        "{}",
+        describe(&o)
+    );
+    let printing = d.write(
+        "p.mj",
+        "from std.gpu.host import DeviceContext\n\ndef k(n: Int):\n    print(n)\n\ndef main() raises:\n    var ctx = DeviceContext(api=\"cpu\")\n    ctx.enqueue_function[k](3, grid_dim=1, block_dim=1)\n",
+    );
+    let o = mj_in(
+        &d,
+        &["build", &printing.display().to_string(), "--emit", "ptx"],
+    );
+    assert_eq!(code(&o), 1, "{}", describe(&o));
+    assert!(
+        stderr(&o).contains("kernel code cannot use"),
+        "{}",
+        describe(&o)
+    );
+    assert_no_panic(&o);
+    // The same kernel prints on the CPU device.
+    let o = mj_in(&d, &["run", &printing.display().to_string()]);
+    assert_eq!(stdout(&o), "3\n", "{}", describe(&o));
+}
