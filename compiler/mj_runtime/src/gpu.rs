@@ -553,11 +553,9 @@ pub extern "C" fn mj_gpu_shuffle(value: u64, mode: i64, arg: i64) -> u64 {
             2 => lane + arg,
             _ => lane ^ arg,
         };
-        let src_t = w * WARP_SIZE + src as usize;
-        let r = if (0..WARP_SIZE as i64).contains(&src)
-            && src_t < blk_of(b).fibers.len()
-            && !blk_of(b).fibers[src_t].done
-        {
+        let in_warp = (0..WARP_SIZE as i64).contains(&src);
+        let src_t = w * WARP_SIZE + if in_warp { src as usize } else { 0 };
+        let r = if in_warp && src_t < blk_of(b).fibers.len() && !blk_of(b).fibers[src_t].done {
             blk_of(b).warps[w].slots[src as usize]
         } else {
             value
