@@ -58,6 +58,9 @@ pub(crate) struct FnCx<'c> {
     pub mut_receiver: Option<Expr>,
     /// Type parameters of this instance, bound to concrete types.
     pub tparams: HashMap<String, Ty>,
+    /// Variables bound to `ctx.compile_function[kernel]()`: the kernel expression, for a
+    /// later `ctx.enqueue_function(compiled, ...)` (`gpu_launch.rs`).
+    pub compiled_kernels: HashMap<String, ast::Expr>,
     /// What `Self` means here (a struct type, or a trait method's `Self` argument).
     pub self_ty: Option<Ty>,
     /// Nested `def`s declared so far, and which names refer to them in each block.
@@ -297,6 +300,7 @@ impl<'c> FnCx<'c> {
             borrows: Vec::new(),
             mut_receiver: None,
             tparams: HashMap::new(),
+            compiled_kernels: HashMap::new(),
             self_ty: None,
             closures: Vec::new(),
             closure_scopes: vec![HashMap::new()],
@@ -515,6 +519,9 @@ impl FnCx<'_> {
             StmtKind::Var {
                 name, ty, value, ..
             } => {
+                if let Some(k) = value.as_ref().and_then(super::gpu_launch::compiled_kernel) {
+                    self.compiled_kernels.insert(name.name.clone(), k);
+                }
                 let ty_ast = ty;
                 // `var l: List = [1, 2, 3]`: a generic struct named without its parameters
                 // takes them from the value (`l` is a `List[Int]`).

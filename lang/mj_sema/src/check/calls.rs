@@ -620,6 +620,12 @@ impl FnCx<'_> {
                     return self.method_call(&first.value, recv, name, rest, span);
                 }
                 let recv = self.expr(base, None);
+                // `ctx.enqueue_function(compiled, args...)`.
+                if super::gpu_launch::LAUNCH_METHODS.contains(&name.name.as_str())
+                    && self.is_host_struct(&recv.ty, "DeviceContext")
+                {
+                    return self.gpu_launch(recv, &name.name, &[], args, span);
+                }
                 self.method_call(base, recv, name, args, span)
             }
             ExprKind::Index { base, args: targs }
@@ -967,6 +973,11 @@ impl FnCx<'_> {
                     && self.is_host_struct(&recv.ty, "DeviceContext")
                 {
                     return Some(self.gpu_launch(recv, &name.name, cargs, args, span));
+                }
+                if super::gpu_launch::COMPILE_METHODS.contains(&name.name.as_str())
+                    && self.is_host_struct(&recv.ty, "DeviceContext")
+                {
+                    return Some(self.gpu_compile(recv, cargs, span));
                 }
                 if let Ty::Struct(..) = recv.ty {
                     return Some(self.method_call_ex(ob, recv, name, Some(cargs), args, span));

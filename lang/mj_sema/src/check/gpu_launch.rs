@@ -28,6 +28,31 @@ pub(crate) const LAUNCH_METHODS: &[&str] = &[
     "enqueue_function_experimental",
 ];
 
+/// The methods of `DeviceContext` that compile a kernel ahead of its launches.
+pub(crate) const COMPILE_METHODS: &[&str] = &[
+    "compile_function",
+    "compile_function_checked",
+    "compile_function_unchecked",
+    "compile_function_experimental",
+];
+
+/// The kernel of `ctx.compile_function[kernel](...)`, for a variable bound to it.
+pub(crate) fn compiled_kernel(e: &Expr) -> Option<Expr> {
+    let ExprKind::Call { func, .. } = &e.kind else {
+        return None;
+    };
+    let ExprKind::Index { base, args } = &func.kind else {
+        return None;
+    };
+    let ExprKind::Attr { name, .. } = &base.kind else {
+        return None;
+    };
+    if !COMPILE_METHODS.contains(&name.name.as_str()) {
+        return None;
+    }
+    args.first().map(|a| a.value.clone())
+}
+
 /// The module of the library's host API.
 const HOST_MODULE: &str = "std.gpu.host.device_context";
 
@@ -89,6 +114,21 @@ impl FnCx<'_> {
         span: Span,
     ) -> TExpr {
         let line = self.line(span);
+        // `ctx.enqueue_function(compiled, args...)` with `compiled =
+        // ctx.compile_function[kernel]()`: the kernel named at the compilation.
+        if cargs.is_empty()
+            && let Some(first) = args.first()
+            && first.name.is_none()
+            && let ExprKind::Name(n) = &first.value.kind
+            && let Some(k) = self.compiled_kernels.get(n).cloned()
+        {
+            let karg = Arg {
+                name: None,
+                value: k,
+                span: first.span,
+            };
+            return self.gpu_launch(ctx, method, &[karg], &args[1..], span);
+        }
         let Some(k) = cargs.first() else {
             self.error(
                 Diag::error(
@@ -297,6 +337,57 @@ impl FnCx<'_> {
             Ty::Unit,
             line,
         )
+    }
+
+    /// `ctx.compile_function[kernel]()`: checks that `kernel` names a kernel and gives a
+    /// `DeviceFunction` (kernels are compiled with the program; the value only names it
+    /// for `enqueue_function(compiled, ...)`).
+    pub(crate) fn gpu_compile(&mut self, ctx: TExpr, cargs: &[Arg], span: Span) -> TExpr {
+        let line = self.line(span);
+        let Some(k) = cargs.first() else {
+            self.error(Diag::error(
+                E_ARITY,
+                "`compile_function` needs the kernel as its compile-time parameter",
+                span,
+            ));
+            return self.unknown(line);
+        };
+        if self.kernel_fn(&k.value).is_none() {
+            self.error(
+                Diag::error(
+                    E_MISMATCH,
+                    "a kernel must be a function defined with `def`",
+                    k.value.span,
+                )
+                .with_hint(
+                    "pass the name of a module-level function: `compile_function[my_kernel]()`",
+                ),
+            );
+            return self.unknown(line);
+        }
+        let (s_ctx, _) = self.temp(ctx);
+        let func = Expr {
+            kind: ExprKind::Name("DeviceFunction".into()),
+            span,
+        };
+        let ty = match self
+            .cx
+            .modules
+            .iter()
+            .position(|md| md.input.name == HOST_MODULE)
+        {
+            Some(hm) => match self.cx.modules[hm].scope.get("DeviceFunction") {
+                Some(Item::Struct(s)) => Ty::Struct(*s, crate::ty::no_targs()),
+                _ => Ty::Unknown,
+            },
+            None => Ty::Unknown,
+        };
+        let _ = func;
+        if ty.is_unknown() {
+            return self.unknown(line);
+        }
+        let value = TExpr::new(K::Aggregate(Vec::new()), ty.clone(), line);
+        TExpr::new(K::Seq(vec![s_ctx], Box::new(value)), ty, line)
     }
 
     /// A kernel argument: a device or host buffer passes its pointer.
