@@ -46,6 +46,17 @@ fn level(opt: u8) -> OptimizationLevel {
 pub fn host_target() -> mj_target::Target {
     static HOST: OnceLock<mj_target::Target> = OnceLock::new();
     HOST.get_or_init(|| {
+        let mut t = host_cpu();
+        // Kernels always have a device to run on: a GPU when launches on one are
+        // supported, else the CPU device (docs/gpu.md), so `has_accelerator()` holds.
+        t.accelerator = Some(mj_target::Kind::Cpu);
+        t
+    })
+    .clone()
+}
+
+fn host_cpu() -> mj_target::Target {
+    {
         let triple = TargetMachine::get_default_triple();
         let triple = triple.as_str().to_string_lossy();
         match std::env::var("MJ_TARGET_CPU") {
@@ -59,8 +70,7 @@ pub fn host_target() -> mj_target::Target {
                 &TargetMachine::get_host_cpu_features().to_string(),
             ),
         }
-    })
-    .clone()
+    }
 }
 
 /// A target machine for `t` (its triple, CPU and feature string). PIC so that the object

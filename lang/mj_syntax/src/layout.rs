@@ -194,7 +194,11 @@ fn looks_unclosed(text: &str, tok: &Tok, span: Span, prev: Option<&Tok>, open_co
     let var_arg = matches!(tok, Tok::Kw("var"))
         && matches!(prev, Some(Tok::Op("(" | ",")))
         && annotated_name_follows(&text[span.end as usize..]);
-    if matches!(tok, Tok::Kw(k) if STMT_ONLY.contains(k)) && !var_arg {
+    // `comptime (expr)` on its own line inside brackets is an argument
+    // (`f(\n    comptime (layout.size())\n)`).
+    let comptime_expr = matches!(tok, Tok::Kw("comptime"))
+        && text[span.end as usize..].trim_start().starts_with('(');
+    if matches!(tok, Tok::Kw(k) if STMT_ONLY.contains(k)) && !var_arg && !comptime_expr {
         return true;
     }
     let line_start = text[..span.start as usize].rfind('\n').map_or(0, |i| i + 1);

@@ -616,6 +616,12 @@ impl FnCx<'_> {
                     .map(|sc| sc.insert(target.name.clone(), l));
             }
             StmtKind::Assign { targets, value } => {
+                if let [t] = targets.as_slice()
+                    && let ExprKind::Name(n) = &t.kind
+                    && let Some(k) = super::gpu_launch::compiled_kernel(value)
+                {
+                    self.compiled_kernels.insert(n.clone(), k);
+                }
                 if targets.len() == 1 {
                     self.assign(&targets[0], value, out);
                 } else {
@@ -699,6 +705,9 @@ impl FnCx<'_> {
                                 ConstVal::Float(i as f64, t)
                             }
                             (Some(t), ConstVal::Int(i, _)) if t.is_int() => ConstVal::Int(i, t),
+                            (Some(t), ConstVal::Float(f, _)) if t.is_float() => {
+                                ConstVal::Float(f, t)
+                            }
                             (_, v) => v,
                         };
                         self.consts.insert(name.name.clone(), v);

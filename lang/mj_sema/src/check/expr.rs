@@ -1169,6 +1169,18 @@ impl FnCx<'_> {
         if a.ty == b.ty || !a.ty.is_numeric() || !b.ty.is_numeric() {
             return (a, b);
         }
+        // A literal (or a `comptime` value without a declared type) takes the other
+        // side's type, as Mojo's `IntLiteral`/`FloatLiteral` do: `x < LIMIT` with
+        // `x: Int32`.
+        let literal = |e: &TExpr| matches!(e.kind, K::Int(_) | K::Float(_));
+        if literal(&b) && !literal(&a) && (a.ty.is_float() || (a.ty.is_int() && b.ty.is_int())) {
+            let t = a.ty.clone();
+            return (a, self.cast(b, t));
+        }
+        if literal(&a) && !literal(&b) && (b.ty.is_float() || (b.ty.is_int() && a.ty.is_int())) {
+            let t = b.ty.clone();
+            return (self.cast(a, t), b);
+        }
         if a.ty.is_float() && b.ty.is_int() {
             let t = a.ty.clone();
             return (a, self.cast(b, t));

@@ -146,7 +146,7 @@ impl FnCx<'_> {
             self.error(
                 Diag::error(
                     E_MISMATCH,
-                    "a kernel must be a function defined with `def`",
+                    "a kernel must be a module-level function",
                     k.value.span,
                 )
                 .with_hint(
@@ -356,7 +356,7 @@ impl FnCx<'_> {
             self.error(
                 Diag::error(
                     E_MISMATCH,
-                    "a kernel must be a function defined with `def`",
+                    "a kernel must be a module-level function",
                     k.value.span,
                 )
                 .with_hint(

@@ -1937,6 +1937,17 @@ pub(crate) fn resolve_type(
     if let Some(t) = layout_ctor(cx, m, e, scope.consts) {
         return t;
     }
+    // `type_of(layout)` of a module constant built from its type (`row_major[4]()`).
+    if let ExprKind::Call { func, args } = &e.kind
+        && matches!(&func.kind, ExprKind::Name(n) if n == "type_of")
+        && let [a] = args.as_slice()
+        && let ExprKind::Name(x) = &a.value.kind
+        && !scope.consts.contains_key(x)
+        && let Some(Item::Const(ConstVal::Expr(xm, xe))) = cx.modules[m].scope.get(x)
+        && let Some(t) = struct_call_type(cx, *xm, xe)
+    {
+        return t;
+    }
     match &e.kind {
         ExprKind::Name(n) => {
             if let Some(t) = scope.types.get(n) {

@@ -75,7 +75,11 @@ pub(crate) fn type_param_members(
 ) {
     for (name, t) in tparams {
         let Ty::Struct(s, a) = t else { continue };
-        let (_, members) = super::generics::struct_instance_names(cx, *s, a);
+        let (_, mut members) = super::generics::struct_instance_names(cx, *s, a);
+        // Members that need no parameter (`comptime S2 = 1`) are the struct's own.
+        for (k, v) in &cx.structs[*s as usize].consts {
+            members.entry(k.clone()).or_insert_with(|| v.clone());
+        }
         for (k, v) in members {
             consts.insert(format!("Self.{name}.{k}"), v.clone());
             consts.insert(format!("{name}.{k}"), v);
