@@ -53,6 +53,13 @@ pub(crate) fn compiled_kernel(e: &Expr) -> Option<Expr> {
     args.first().map(|a| a.value.clone())
 }
 
+/// What a launch names: a module-level function (with its explicit compile-time
+/// arguments) or a nested `def` of the launching function.
+enum Kernel {
+    Module(FnId, Option<Vec<Arg>>),
+    Nested(usize),
+}
+
 /// The module of the library's host API.
 const HOST_MODULE: &str = "std.gpu.host.device_context";
 
@@ -142,20 +149,47 @@ impl FnCx<'_> {
             );
             return self.unknown(line);
         };
-        let Some((id, kcargs)) = self.kernel_fn(&k.value) else {
-            self.error(
-                Diag::error(
-                    E_MISMATCH,
-                    "a kernel must be a module-level function",
-                    k.value.span,
-                )
-                .with_hint(
-                    "pass the name of a module-level function: `enqueue_function[my_kernel]`",
-                ),
-            );
-            return self.unknown(line);
+        // A module-level function, or a `def` nested in this function that captures
+        // nothing.
+        let nested = match &k.value.kind {
+            ExprKind::Name(n) => self.lookup_closure(n),
+            _ => None,
         };
-        let kname = self.cx.funcs[id.0 as usize].def.name.name.clone();
+        let target = match nested {
+            Some(ck) => Kernel::Nested(ck),
+            None => match self.kernel_fn(&k.value) {
+                Some((id, kcargs)) => Kernel::Module(id, kcargs),
+                None => {
+                    self.error(
+                        Diag::error(
+                            E_MISMATCH,
+                            "a kernel must be a module-level function",
+                            k.value.span,
+                        )
+                        .with_hint(
+                            "pass the name of a function defined with `def`: `enqueue_function[my_kernel]`",
+                        ),
+                    );
+                    return self.unknown(line);
+                }
+            },
+        };
+        let (kname, arg_names): (String, Vec<String>) = match &target {
+            Kernel::Module(id, _) => {
+                let d = &self.cx.funcs[id.0 as usize].def;
+                (
+                    d.name.name.clone(),
+                    d.args.iter().map(|p| p.name.name.clone()).collect(),
+                )
+            }
+            Kernel::Nested(ck) => {
+                let c = &self.closures[*ck];
+                (
+                    c.def.name.name.clone(),
+                    c.def.args.iter().map(|p| p.name.name.clone()).collect(),
+                )
+            }
+        };
         // The launch's own keywords, and the kernel's arguments.
         let mut dims: [Option<&Expr>; 3] = [None, None, None];
         let mut kargs: Vec<Arg> = Vec::new();
@@ -168,13 +202,7 @@ impl FnCx<'_> {
                 Some("attributes" | "constant_memory" | "func_attribute" | "location") => {
                     self.expr(&a.value, None);
                 }
-                Some(other)
-                    if !self.cx.funcs[id.0 as usize]
-                        .def
-                        .args
-                        .iter()
-                        .any(|p| p.name.name == other) =>
-                {
+                Some(other) if !arg_names.iter().any(|p| p == other) => {
                     let msg = format!("`{method}` has no keyword `{other}`");
                     self.error(Diag::error(E_KWARG, msg, a.span).with_hint(
                         "the launch takes `grid_dim`, `block_dim` and `shared_mem_bytes`",
@@ -206,12 +234,43 @@ impl FnCx<'_> {
             None => TExpr::new(K::Int(0), Ty::INT, line),
         };
         // The kernel's signature for these arguments.
-        let Some((sig, ct)) = self.instantiate(id, Vec::new(), kcargs.as_deref(), &kargs, 0, span)
-        else {
-            for a in &kargs {
-                self.expr(&a.value, None);
+        let (sig, callee) = match target {
+            Kernel::Module(id, kcargs) => {
+                let Some((sig, ct)) =
+                    self.instantiate(id, Vec::new(), kcargs.as_deref(), &kargs, 0, span)
+                else {
+                    for a in &kargs {
+                        self.expr(&a.value, None);
+                    }
+                    return self.unknown(line);
+                };
+                let callee = self.callee(id, &ct);
+                (sig, callee)
             }
-            return self.unknown(line);
+            Kernel::Nested(ck) => {
+                if !self.closures[ck].generics.is_empty() {
+                    self.error(Diag::error(
+                        E_MISMATCH,
+                        format!("the nested kernel `{kname}` has compile-time parameters; define it at module level to launch an instance"),
+                        k.value.span,
+                    ));
+                    return self.unknown(line);
+                }
+                let (idx, sig, caps) = self.closure_instance_pub(ck);
+                if let Some(c) = caps.first() {
+                    let var = self.locals[c.0 as usize].name.clone();
+                    self.error(
+                        Diag::error(
+                            E_MISMATCH,
+                            format!("the kernel `{kname}` uses `{var}` of the enclosing function; a kernel receives its values as arguments"),
+                            k.value.span,
+                        )
+                        .with_hint(format!("pass `{var}` to the kernel as an argument")),
+                    );
+                    return self.unknown(line);
+                }
+                (sig, Callee::Closure(idx))
+            }
         };
         if sig.raises {
             self.error(
@@ -286,7 +345,7 @@ impl FnCx<'_> {
                 }
             })
             .collect();
-        let call = TExpr::new(K::Call(self.callee(id, &ct), call_args), Ty::Unit, line);
+        let call = TExpr::new(K::Call(callee, call_args), Ty::Unit, line);
         let tramp = TFunction {
             name: format!("{}.{kname}$launch{}", self.name, self.lifted.len()),
             template: false,
