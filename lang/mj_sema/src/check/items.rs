@@ -286,6 +286,16 @@ fn declare_name(cx: &mut Ctx, m: usize, name: &ast::Ident, item: Item) {
     cx.modules[m].scope.insert(name.name.clone(), item);
 }
 
+/// Whether a module is written for older Mojo: it defines a function with `fn`.
+fn legacy_module(cx: &Ctx, m: usize) -> bool {
+    cx.modules[m]
+        .input
+        .ast
+        .body
+        .iter()
+        .any(|st| matches!(&st.kind, StmtKind::Def(d) if d.keyword == DefKeyword::Fn))
+}
+
 fn new_func(
     cx: &mut Ctx,
     m: usize,
@@ -302,6 +312,22 @@ fn new_func(
     }
     deprecated_spellings(cx, m, def, owner.is_some());
     check_decorators(cx, m, &def.decorators);
+    // Older Mojo, in which `def` raised implicitly: in a module that still defines
+    // functions with `fn`, `def main()` may raise (as if written `def main() raises`).
+    let legacy_main;
+    let def = if owner.is_none()
+        && def.name.name == "main"
+        && def.keyword == DefKeyword::Def
+        && !def.raises
+        && legacy_module(cx, m)
+    {
+        let mut d = def.clone();
+        d.raises = true;
+        legacy_main = d;
+        &legacy_main
+    } else {
+        def
+    };
     let decs = decorator_names(&def.decorators);
     let export = decs.iter().any(|(n, _)| n == "export");
     let inline = if decs.iter().any(|(n, _)| n == "always_inline") {
