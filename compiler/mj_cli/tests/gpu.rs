@@ -239,3 +239,13 @@ fn device_code_errors_are_clear() {
     let o = mj_in(&d, &["run", &printing.display().to_string()]);
     assert_eq!(stdout(&o), "3\n", "{}", describe(&o));
 }
+
+#[test]
+fn shared_memory_helper_called_twice_gets_two_regions() {
+    let d = TempDir::new("gpu-shared2");
+    let f = repo().join("tests/run/gpu_shared_helper_twice.mj");
+    let o = mj_in(&d, &["build", &f.display().to_string(), "--emit", "ptx"]);
+    assert_eq!(code(&o), 0, "{}", describe(&o));
+    let ptx = stdout(&o);
+    assert_eq!(ptx.matches(".shared .align").count(), 2, "{ptx}");
+}

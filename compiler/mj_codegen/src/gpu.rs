@@ -162,6 +162,15 @@ fn reachable(p: &Program, roots: &[usize]) -> HashSet<usize> {
     seen
 }
 
+/// Whether `f` calls the shared-memory allocator itself.
+pub(crate) fn allocates_shared(f: &mj_mir::Function) -> bool {
+    f.blocks.iter().any(|b| {
+        b.stmts.iter().any(|s| {
+            matches!(s, Stmt::Call { callee: Callee::Extern(n), .. } if n == "mj_gpu_shared_alloc")
+        })
+    })
+}
+
 /// The entry symbol of the kernel launched by trampoline `tramp`
 /// (`main.main.add_10$launch0` -> `add_10`): the kernel's name, made a valid PTX
 /// identifier, numbered when two launches name the same kernel differently.

@@ -100,7 +100,12 @@ fn build<'ctx>(
         if f.linkage == Linkage::Export && !f.raises {
             c_abi_attrs(ctx, fv, &params, &f.ret);
         }
+        // Device code: a function that allocates shared memory is inlined into every
+        // caller, so that each call gets shared memory of its own (`gpu.rs` turns each
+        // remaining allocation site into one shared global).
+        let shared = target.is_gpu() && crate::gpu::allocates_shared(f);
         let inline = match f.inline {
+            _ if shared => Some("alwaysinline"),
             mj_mir::Inline::Always => Some("alwaysinline"),
             mj_mir::Inline::Never => Some("noinline"),
             mj_mir::Inline::Auto => None,
