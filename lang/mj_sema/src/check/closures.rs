@@ -916,44 +916,20 @@ impl FnCx<'_> {
             )));
         }
         let call = TExpr::new(K::Call(Callee::Closure(idx), call_args), Ty::Unit, line);
-        let tramp = TFunction {
-            name: format!("{}.parallel_body{}", self.name, self.lifted.len()),
-            template: false,
-            file: self.cx.modules[self.m].input.path.clone(),
-            params: vec![LocalId(0), LocalId(1)],
-            ret: Ty::Unit,
-            raises: false,
-            raises_ty: None,
-            export: false,
-            inline: None,
-            locals: vec![
-                crate::tir::TLocal {
-                    name: "env".into(),
-                    ty: env_ptr_ty,
-                    by_ref: false,
-                },
-                crate::tir::TLocal {
-                    name: "i".into(),
-                    ty: Ty::INT,
-                    by_ref: false,
-                },
-            ],
-            body: vec![TStmt::Expr(call)],
-            lifted: Vec::new(),
-            drops: Default::default(),
-        };
-        let tramp_idx = self.lifted.len() as u32;
-        self.lifted.push(tramp);
-        let f = TExpr::new(
-            K::FnAddr(Callee::Closure(tramp_idx)),
-            Ty::Ptr(Box::new(Ty::Unit)),
-            line,
-        );
-        let env_addr = TExpr::new(
-            K::AddrOf(Box::new(env_read)),
-            Ty::Ptr(Box::new(env_ty)),
-            line,
-        );
+        let name = format!("{}.parallel_body{}", self.name, self.lifted.len());
+        let locals = vec![
+            crate::tir::TLocal {
+                name: "env".into(),
+                ty: env_ptr_ty,
+                by_ref: false,
+            },
+            crate::tir::TLocal {
+                name: "i".into(),
+                ty: Ty::INT,
+                by_ref: false,
+            },
+        ];
+        let (f, env_addr) = self.lift_trampoline(name, locals, call, env_read, env_ty, line);
         let run = self.rt_call(Rt::ParallelFor, vec![f, env_addr, n], Ty::Unit, line);
         TExpr::new(
             K::Seq(
@@ -1022,5 +998,50 @@ impl FnCx<'_> {
             to.clone(),
             line,
         ))
+    }
+}
+
+impl FnCx<'_> {
+    /// Lifts a C-ABI trampoline next to this function (`parallelize`'s body, a kernel
+    /// launch): parameters are `locals` in order (the first is the environment's address),
+    /// the body is `call`. Returns the trampoline's address and the address of the
+    /// environment `env_read` (of type `env_ty`) to pass with it.
+    pub(crate) fn lift_trampoline(
+        &mut self,
+        name: String,
+        locals: Vec<crate::tir::TLocal>,
+        call: TExpr,
+        env_read: TExpr,
+        env_ty: Ty,
+        line: u32,
+    ) -> (TExpr, TExpr) {
+        let tramp = TFunction {
+            name,
+            template: false,
+            file: self.cx.modules[self.m].input.path.clone(),
+            params: (0..locals.len() as u32).map(LocalId).collect(),
+            ret: Ty::Unit,
+            raises: false,
+            raises_ty: None,
+            export: false,
+            inline: None,
+            locals,
+            body: vec![TStmt::Expr(call)],
+            lifted: Vec::new(),
+            drops: Default::default(),
+        };
+        let tramp_idx = self.lifted.len() as u32;
+        self.lifted.push(tramp);
+        let f = TExpr::new(
+            K::FnAddr(Callee::Closure(tramp_idx)),
+            Ty::Ptr(Box::new(Ty::Unit)),
+            line,
+        );
+        let env_addr = TExpr::new(
+            K::AddrOf(Box::new(env_read)),
+            Ty::Ptr(Box::new(env_ty)),
+            line,
+        );
+        (f, env_addr)
     }
 }

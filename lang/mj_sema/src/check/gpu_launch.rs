@@ -18,7 +18,7 @@ use mj_syntax::{Diag, Span};
 
 use super::body::FnCx;
 use super::{E_ARITY, E_KWARG, E_MISMATCH, Item};
-use crate::tir::{Callee, FnId, LocalId, TArg, TExpr, TExprKind as K, TFunction, TStmt};
+use crate::tir::{Callee, FnId, LocalId, TArg, TExpr, TExprKind as K, TStmt};
 use crate::ty::Ty;
 
 /// The methods of `DeviceContext` that launch a kernel.
@@ -346,37 +346,13 @@ impl FnCx<'_> {
             })
             .collect();
         let call = TExpr::new(K::Call(callee, call_args), Ty::Unit, line);
-        let tramp = TFunction {
-            name: format!("{}.{kname}$launch{}", self.name, self.lifted.len()),
-            template: false,
-            file: self.cx.modules[self.m].input.path.clone(),
-            params: vec![LocalId(0)],
-            ret: Ty::Unit,
-            raises: false,
-            raises_ty: None,
-            export: false,
-            inline: None,
-            locals: vec![crate::tir::TLocal {
-                name: "env".into(),
-                ty: env_ptr_ty,
-                by_ref: false,
-            }],
-            body: vec![TStmt::Expr(call)],
-            lifted: Vec::new(),
-            drops: Default::default(),
-        };
-        let tramp_idx = self.lifted.len() as u32;
-        self.lifted.push(tramp);
-        let f = TExpr::new(
-            K::FnAddr(Callee::Closure(tramp_idx)),
-            Ty::Ptr(Box::new(Ty::Unit)),
-            line,
-        );
-        let env_addr = TExpr::new(
-            K::AddrOf(Box::new(env_read)),
-            Ty::Ptr(Box::new(env_ty)),
-            line,
-        );
+        let name = format!("{}.{kname}$launch{}", self.name, self.lifted.len());
+        let locals = vec![crate::tir::TLocal {
+            name: "env".into(),
+            ty: env_ptr_ty,
+            by_ref: false,
+        }];
+        let (f, env_addr) = self.lift_trampoline(name, locals, call, env_read, env_ty, line);
         // The context is evaluated for its effects (its value names the device).
         let (s_ctx, _) = self.temp(ctx);
         pre.insert(0, s_ctx);
@@ -425,10 +401,6 @@ impl FnCx<'_> {
             return self.unknown(line);
         }
         let (s_ctx, _) = self.temp(ctx);
-        let func = Expr {
-            kind: ExprKind::Name("DeviceFunction".into()),
-            span,
-        };
         let ty = match self
             .cx
             .modules
@@ -441,7 +413,6 @@ impl FnCx<'_> {
             },
             None => Ty::Unknown,
         };
-        let _ = func;
         if ty.is_unknown() {
             return self.unknown(line);
         }
