@@ -825,3 +825,74 @@ pub extern "C" fn mj_gpu_requested_api() -> i64 {
         _ => 0,
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Memory barriers in shared memory (`mbarrier_*`): a word of expected arrivals and a word
+// of (phase << 31 | arrivals). A block's threads run on one OS thread, so plain accesses
+// suffice.
+
+/// `mbarrier_init(p, count)`: a barrier that completes a phase after `count` arrivals.
+///
+/// # Safety
+/// `p` must point to 8 writable bytes (the block's shared memory).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mj_gpu_mbarrier_init(p: *mut u64, count: i64) {
+    // SAFETY: the caller's barrier word.
+    unsafe {
+        let w = p as *mut u32;
+        w.write(count.clamp(1, i64::from(u32::MAX >> 1)) as u32);
+        w.add(1).write(0);
+    }
+}
+
+/// `mbarrier_arrive(p)`: counts one arrival; returns the phase it arrived in.
+///
+/// # Safety
+/// As for `mj_gpu_mbarrier_init`, on an initialized barrier.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mj_gpu_mbarrier_arrive(p: *mut u64) -> u64 {
+    // SAFETY: as above.
+    unsafe {
+        let w = p as *mut u32;
+        let expected = w.read();
+        let state = w.add(1).read();
+        let phase = state >> 31;
+        let arrived = (state & 0x7fff_ffff) + 1;
+        if arrived >= expected {
+            w.add(1).write((phase ^ 1) << 31);
+        } else {
+            w.add(1).write((phase << 31) | arrived);
+        }
+        let b = CURRENT.with(Cell::get);
+        if !b.is_null() {
+            blk_of(b).progress += 1;
+        }
+        u64::from(phase)
+    }
+}
+
+/// `mbarrier_test_wait(p, token)`: whether the phase `token` arrived in has completed.
+/// It does not block (as on a GPU); on the CPU device a thread whose phase is not
+/// complete first lets the block's other threads run once, since fibers only switch when
+/// a thread waits.
+///
+/// # Safety
+/// As for `mj_gpu_mbarrier_arrive`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mj_gpu_mbarrier_test_wait(p: *mut u64, token: u64) -> bool {
+    // SAFETY: as above; other fibers run only inside `yield_now`.
+    unsafe {
+        let w = (p as *mut u32).add(1);
+        let done = |w: *mut u32| u64::from(w.read() >> 31) != token & 1;
+        if done(w) {
+            return true;
+        }
+        let b = CURRENT.with(Cell::get);
+        if !b.is_null() {
+            // A yield is progress of its own: the thread goes on afterwards.
+            blk_of(b).progress += 1;
+            yield_now(b);
+        }
+        done(w)
+    }
+}

@@ -1125,6 +1125,12 @@ fn resolve_imports(cx: &mut Ctx, m: usize, report: bool) {
                         }
                     }
                     for (name, alias) in names {
+                        // `from std.sys import info`: the submodule `std.sys.info`.
+                        if b == "sys" && name.name == "info" {
+                            let bind = alias.as_ref().unwrap_or(name).name.clone();
+                            cx.modules[m].scope.insert(bind, Item::BuiltinModule("sys"));
+                            continue;
+                        }
                         if !builtin_module_has(b, &name.name) {
                             if report {
                                 cx.error(
