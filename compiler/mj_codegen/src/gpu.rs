@@ -404,6 +404,27 @@ pub(crate) fn device_call<'ctx>(
             ll(b.build_call(trap, &[], ""))?;
             Ok(Some(None))
         }
+        // Dynamic shared memory (`shared_mem_bytes` of the launch): an external shared
+        // array of no size, as CUDA's `extern __shared__`.
+        "mj_gpu_dynamic_shared" => {
+            let m = &fx.m.module;
+            let g = match m.get_global("__mj_dynamic_shared") {
+                Some(g) => g,
+                None => {
+                    let arr = fx.m.ctx.i8_type().array_type(0);
+                    let g = m.add_global(arr, Some(AddressSpace::from(3u16)), "__mj_dynamic_shared");
+                    g.set_linkage(LlLinkage::External);
+                    g.set_alignment(16);
+                    g
+                }
+            };
+            let flat = ll(b.build_address_space_cast(
+                g.as_pointer_value(),
+                fx.m.ctx.ptr_type(AddressSpace::default()),
+                "dyn_shared",
+            ))?;
+            Ok(Some(Some(flat.into())))
+        }
         // Placed by `place_shared_memory` after inlining; kept as a call until then.
         _ => Ok(None),
     }
