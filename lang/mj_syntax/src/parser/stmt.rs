@@ -145,9 +145,10 @@ pub(crate) fn build<'a>(e: ExprParsers<'a>) -> StmtParsers<'a> {
         )
         .ignored();
     let where_kw = select! { Tok::Name(n) if n == "where" => () };
-    // A closure's capture list: `{imm a, mut b, var c, var d^, e}`, `{mut}`, `{var^}`, `{}`.
+    // A closure's capture list: `{imm a, mut b, var c, var d^, e}`, `{mut}`, `{var^}`, `{}`
+    // (`read a` is Mojo 1.0's spelling of `imm a`).
     let capture_kind = choice((
-        select! { Tok::Name(n) if n == "imm" => CaptureKind::Imm },
+        select! { Tok::Name(n) if n == "imm" || n == "read" => CaptureKind::Imm },
         select! { Tok::Name(n) if n == "mut" => CaptureKind::Mut },
         select! { Tok::Name(n) if n == "ref" => CaptureKind::Ref },
         kw("var").to(CaptureKind::Var),
