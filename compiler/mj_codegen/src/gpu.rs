@@ -412,7 +412,8 @@ pub(crate) fn device_call<'ctx>(
                 Some(g) => g,
                 None => {
                     let arr = fx.m.ctx.i8_type().array_type(0);
-                    let g = m.add_global(arr, Some(AddressSpace::from(3u16)), "__mj_dynamic_shared");
+                    let g =
+                        m.add_global(arr, Some(AddressSpace::from(3u16)), "__mj_dynamic_shared");
                     g.set_linkage(LlLinkage::External);
                     g.set_alignment(16);
                     g
