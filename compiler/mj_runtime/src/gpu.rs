@@ -85,9 +85,14 @@ struct Block {
     /// How many of `shared` the current block has claimed.
     shared_used: usize,
     dyn_shared: Vec<u64>,
-    /// Counts arrivals, releases and exits: a scheduling pass that leaves it unchanged
+    /// Counts arrivals, releases and exits: a round of waits that leaves it unchanged
     /// means no thread can go on.
     progress: u64,
+    /// `progress` when a wait last saw it change, and the waits since.
+    seen_progress: u64,
+    idle_waits: usize,
+    /// Threads in the current block.
+    threads: usize,
 }
 
 thread_local! {
@@ -251,19 +256,59 @@ unsafe fn thread_exit(b: *mut Block) -> ! {
             w.generation += 1;
         }
         let mut dead: *mut u8 = ptr::null_mut();
-        switch_stack(&mut dead, blk.sched_sp);
+        match next_runnable(blk, t) {
+            Some(next) => {
+                blk.current = next;
+                let to = blk.fibers[next].sp;
+                switch_stack(&mut dead, to);
+            }
+            None => switch_stack(&mut dead, blk.sched_sp),
+        }
     }
     unreachable!("a finished GPU thread was resumed")
 }
 
-/// Suspends the current fiber until the scheduler comes back to it.
+/// Suspends the current fiber and resumes the next one that has not finished (round
+/// robin by thread index, switching directly). A full round of waits without progress
+/// (no arrival, release or exit) means no thread can go on: the block is deadlocked.
 unsafe fn yield_now(b: *mut Block) {
     // SAFETY: as in `thread_exit`; the fiber's own slot keeps its stack pointer.
     unsafe {
-        let t = blk_of(b).current;
+        let blk = blk_of(b);
+        if blk.progress == blk.seen_progress {
+            blk.idle_waits += 1;
+        } else {
+            blk.seen_progress = blk.progress;
+            blk.idle_waits = 0;
+        }
+        if blk.idle_waits > blk.live + 1 {
+            deadlock(blk);
+        }
+        let t = blk.current;
+        let next = next_runnable(blk, t).unwrap_or(t);
+        if next == t {
+            return;
+        }
+        blk.current = next;
+        let to = blk.fibers[next].sp;
         let slot: *mut *mut u8 = &mut blk_of(b).fibers[t].sp;
-        switch_stack(slot, blk_of(b).sched_sp);
+        switch_stack(slot, to);
     }
+}
+
+/// The first fiber after `t` (cyclically) that has not finished.
+fn next_runnable(blk: &Block, t: usize) -> Option<usize> {
+    let n = blk.threads;
+    (1..=n).map(|k| (t + k) % n).find(|&j| !blk.fibers[j].done)
+}
+
+fn deadlock(blk: &Block) -> ! {
+    let idx = blk.idx;
+    CURRENT.with(|c| c.set(ptr::null_mut()));
+    fatal(&format!(
+        "deadlock in block ({}, {}, {}): every thread waits, at a barrier() that the others never reach or at a warp operation",
+        idx[0], idx[1], idx[2]
+    ))
 }
 
 /// The block behind the worker's `CURRENT` pointer. Each use is a short-lived reference:
@@ -357,6 +402,9 @@ extern "C" fn run_block_item(env: *mut u8, i: i64) {
                 shared_used: 0,
                 dyn_shared: Vec::new(),
                 progress: 0,
+                seen_progress: 0,
+                idle_waits: 0,
+                threads: 0,
             })
         });
         run_block(blk, launch, idx);
@@ -387,7 +435,10 @@ fn run_block(blk: &mut Block, launch: &Launch, idx: [i64; 3]) {
         f.sp = unsafe { initial_frame(f.top) };
     }
     blk.live = n;
+    blk.threads = n;
     blk.arrived = 0;
+    blk.seen_progress = blk.progress;
+    blk.idle_waits = 0;
     let nwarps = n.div_ceil(WARP_SIZE);
     blk.warps.clear();
     for w in 0..nwarps {
@@ -408,29 +459,11 @@ fn run_block(blk: &mut Block, launch: &Launch, idx: [i64; 3]) {
     // SAFETY: the fibers only touch the block through `CURRENT`, and only while the
     // scheduler below is suspended in `switch_stack`.
     unsafe {
-        loop {
-            let before = blk_of(b).progress;
-            let mut running = false;
-            for t in 0..n {
-                if blk_of(b).fibers[t].done {
-                    continue;
-                }
-                running = true;
-                blk_of(b).current = t;
-                let to = blk_of(b).fibers[t].sp;
-                switch_stack(&mut blk_of(b).sched_sp, to);
-            }
-            if !running {
-                break;
-            }
-            if blk_of(b).progress == before {
-                CURRENT.with(|c| c.set(ptr::null_mut()));
-                fatal(&format!(
-                    "deadlock in block ({}, {}, {}): every thread waits, at a barrier() that the others never reach or at a warp operation",
-                    idx[0], idx[1], idx[2]
-                ));
-            }
-        }
+        // Fiber 0 starts; each fiber passes control on when it waits or finishes, and the
+        // last one to finish comes back here.
+        blk_of(b).current = 0;
+        let to = blk_of(b).fibers[0].sp;
+        switch_stack(&mut blk_of(b).sched_sp, to);
     }
     CURRENT.with(|c| c.set(ptr::null_mut()));
 }
