@@ -7,11 +7,11 @@
 //! `UInt`, the sized integers, `Float32`/`Float64`, `Bool`, pointers, and `None` as a
 //! result.
 
-use mj_syntax::ast::{Arg, ExprKind};
+use mj_syntax::ast::Arg;
 use mj_syntax::{Diag, Span};
 
 use crate::check::body::FnCx;
-use crate::check::{ConstVal, Ctx, E_ARITY, E_COMPTIME, E_KWARG, E_MISMATCH, E_UNSUPPORTED, Item};
+use crate::check::{ConstVal, Ctx, E_ARITY, E_COMPTIME, E_KWARG, E_MISMATCH, E_UNSUPPORTED};
 use crate::tir::{Callee, FnId, TArg, TExpr, TExprKind as K};
 use crate::ty::Ty;
 
@@ -40,18 +40,11 @@ fn reserved(sym: &str) -> bool {
 const BACKEND_NAMESPACE: &str = "llvm";
 
 /// A compile-time string: a literal, or the name of a `comptime` string.
+/// A compile-time string: a literal, a `comptime` name, or an expression over them
+/// (`"llvm.nvvm.read.ptx.sreg.tid." + dim`).
 fn const_str(fx: &FnCx<'_>, e: &mj_syntax::ast::Expr) -> Option<String> {
-    match &e.kind {
-        ExprKind::Str(s) => Some(s.clone()),
-        ExprKind::Name(n) => match fx.consts.get(n) {
-            Some(ConstVal::Str(s)) => Some(s.clone()),
-            _ => match fx.cx.modules[fx.m].scope.get(n) {
-                Some(Item::Const(ConstVal::Str(s))) if fx.lookup_local(n).is_none() => {
-                    Some(s.clone())
-                }
-                _ => None,
-            },
-        },
+    match crate::check::items::const_eval(fx.cx, fx.m, e, &fx.consts)? {
+        ConstVal::Str(s) => Some(s),
         _ => None,
     }
 }
