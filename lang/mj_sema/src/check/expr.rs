@@ -1237,7 +1237,7 @@ impl FnCx<'_> {
             // A pointer into shared (or any) memory where a generic pointer to the same
             // type is expected: address spaces are not part of the type here.
             (Ty::RawPtr(a, _), Ty::RawPtr(b, _)) if a == b => {
-                return TExpr::new(K::Cast(Box::new(v)), to.clone(), span_line(self, span));
+                return TExpr::new(K::Cast(Box::new(v)), to.clone(), self.line(span));
             }
             // `UInt` and `Int` convert implicitly into each other (both are indices:
             // `tensor[thread_idx.x]`, `UInt` parameters given an `Int`).
@@ -1820,8 +1820,4 @@ impl FnCx<'_> {
             _ => None,
         }
     }
-}
-
-fn span_line(fx: &FnCx<'_>, span: Span) -> u32 {
-    fx.line(span)
 }

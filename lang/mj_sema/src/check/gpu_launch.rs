@@ -67,10 +67,14 @@ impl FnCx<'_> {
     /// Whether `t` is the library struct `name` of the host API (`DeviceContext`,
     /// `DeviceBuffer`, `HostBuffer`).
     pub(crate) fn is_host_struct(&self, t: &Ty, name: &str) -> bool {
+        self.is_library_struct(t, HOST_MODULE, name)
+    }
+
+    /// Whether `t` is the struct `name` of library module `module`.
+    fn is_library_struct(&self, t: &Ty, module: &str, name: &str) -> bool {
         let Ty::Struct(s, _) = t else { return false };
         let sd = &self.cx.structs[*s as usize];
-        self.cx.modules[sd.module].input.name == HOST_MODULE
-            && sd.name.rsplit('.').next() == Some(name)
+        self.cx.modules[sd.module].input.name == module && sd.name.rsplit('.').next() == Some(name)
     }
 
     /// The function a kernel expression names, with its explicit compile-time
@@ -111,6 +115,31 @@ impl FnCx<'_> {
         }
     }
 
+    /// What a kernel expression names: a module-level function, or a `def` nested in
+    /// this function (which must capture nothing; `gpu_launch` checks). Reports an
+    /// expression that names neither; `usage` shows the right spelling.
+    fn resolve_kernel(&mut self, e: &Expr, usage: &str) -> Option<Kernel> {
+        if let ExprKind::Name(n) = &e.kind
+            && let Some(ck) = self.lookup_closure(n)
+        {
+            return Some(Kernel::Nested(ck));
+        }
+        if let Some((id, kcargs)) = self.kernel_fn(e) {
+            return Some(Kernel::Module(id, kcargs));
+        }
+        self.error(
+            Diag::error(
+                E_MISMATCH,
+                "a kernel must be a module-level function",
+                e.span,
+            )
+            .with_hint(format!(
+                "pass the name of a function defined with `def`: `{usage}`"
+            )),
+        );
+        None
+    }
+
     /// `ctx.enqueue_function[kernel](...)`; see the module's comment.
     pub(crate) fn gpu_launch(
         &mut self,
@@ -149,30 +178,8 @@ impl FnCx<'_> {
             );
             return self.unknown(line);
         };
-        // A module-level function, or a `def` nested in this function that captures
-        // nothing.
-        let nested = match &k.value.kind {
-            ExprKind::Name(n) => self.lookup_closure(n),
-            _ => None,
-        };
-        let target = match nested {
-            Some(ck) => Kernel::Nested(ck),
-            None => match self.kernel_fn(&k.value) {
-                Some((id, kcargs)) => Kernel::Module(id, kcargs),
-                None => {
-                    self.error(
-                        Diag::error(
-                            E_MISMATCH,
-                            "a kernel must be a module-level function",
-                            k.value.span,
-                        )
-                        .with_hint(
-                            "pass the name of a function defined with `def`: `enqueue_function[my_kernel]`",
-                        ),
-                    );
-                    return self.unknown(line);
-                }
-            },
+        let Some(target) = self.resolve_kernel(&k.value, "enqueue_function[my_kernel]") else {
+            return self.unknown(line);
         };
         let (kname, arg_names): (String, Vec<String>) = match &target {
             Kernel::Module(id, _) => {
@@ -290,8 +297,14 @@ impl FnCx<'_> {
             ));
         }
         let targs = self.check_args(&kname, &sig, 0, &kargs, span);
-        for (ta, a) in targs.iter().zip(&kargs) {
-            let (TArg::Value(e) | TArg::Ref(e)) = ta;
+        // The environment: the argument values (a `read` argument's value too).
+        let values: Vec<TExpr> = targs
+            .iter()
+            .map(|a| match a {
+                TArg::Value(e) | TArg::Ref(e) => e.clone(),
+            })
+            .collect();
+        for (e, a) in values.iter().zip(&kargs) {
             if !self.device_passable(&e.ty, 0) {
                 let msg = format!("a `{}` cannot be passed to a kernel", self.ty_name(&e.ty));
                 self.error(Diag::error(E_MISMATCH, msg, a.value.span).with_hint(
@@ -299,20 +312,8 @@ impl FnCx<'_> {
                 ));
             }
         }
-        // The environment: the argument values.
-        let field_tys: Vec<Ty> = targs
-            .iter()
-            .map(|a| match a {
-                TArg::Value(e) | TArg::Ref(e) => e.ty.clone(),
-            })
-            .collect();
+        let field_tys: Vec<Ty> = values.iter().map(|e| e.ty.clone()).collect();
         let env_ty = Ty::Tuple(field_tys.clone());
-        let values: Vec<TExpr> = targs
-            .iter()
-            .map(|a| match a {
-                TArg::Value(e) | TArg::Ref(e) => e.clone(),
-            })
-            .collect();
         let env = self.new_local("", env_ty.clone(), false);
         let env_read = TExpr::new(K::Local(env), env_ty.clone(), line);
         pre.push(TStmt::Assign(
@@ -356,16 +357,10 @@ impl FnCx<'_> {
         // The context is evaluated for its effects (its value names the device).
         let (s_ctx, _) = self.temp(ctx);
         pre.insert(0, s_ctx);
-        let mut launch_args = vec![TArg::Value(f), TArg::Value(env_addr)];
-        launch_args.extend(dim_vals.into_iter().map(TArg::Value));
-        launch_args.push(TArg::Value(shared));
-        let launch_vals: Vec<TExpr> = launch_args
-            .into_iter()
-            .map(|a| match a {
-                TArg::Value(e) | TArg::Ref(e) => e,
-            })
-            .collect();
-        let launch = self.rt_call(crate::rt::Rt::GpuLaunch, launch_vals, Ty::Unit, line);
+        let mut launch_args = vec![f, env_addr];
+        launch_args.extend(dim_vals);
+        launch_args.push(shared);
+        let launch = self.rt_call(crate::rt::Rt::GpuLaunch, launch_args, Ty::Unit, line);
         pre.push(TStmt::Expr(launch));
         TExpr::new(
             K::Seq(pre, Box::new(TExpr::new(K::Unit, Ty::Unit, line))),
@@ -387,17 +382,10 @@ impl FnCx<'_> {
             ));
             return self.unknown(line);
         };
-        if self.kernel_fn(&k.value).is_none() {
-            self.error(
-                Diag::error(
-                    E_MISMATCH,
-                    "a kernel must be a module-level function",
-                    k.value.span,
-                )
-                .with_hint(
-                    "pass the name of a module-level function: `compile_function[my_kernel]()`",
-                ),
-            );
+        if self
+            .resolve_kernel(&k.value, "compile_function[my_kernel]()")
+            .is_none()
+        {
             return self.unknown(line);
         }
         let (s_ctx, _) = self.temp(ctx);
@@ -422,9 +410,9 @@ impl FnCx<'_> {
 
     /// A kernel argument: a device or host buffer passes its pointer.
     fn device_arg(&mut self, a: &Arg) -> Arg {
-        let mark = self.diags.len();
-        let t = self.expr(&a.value, None).ty;
-        self.diags.truncate(mark);
+        // Typed on the side (diagnostics and flow effects discarded): the launch checks the
+        // argument again.
+        let t = self.on_the_side(|fx| fx.expr(&a.value, None)).ty;
         if !(self.is_host_struct(&t, "DeviceBuffer") || self.is_host_struct(&t, "HostBuffer")) {
             return a.clone();
         }
@@ -489,7 +477,7 @@ impl FnCx<'_> {
                 }
                 Some(out)
             }
-            t @ Ty::Struct(..) if self.is_host_struct(&t, "Dim") || self.is_dim(&t) => {
+            t @ Ty::Struct(..) if self.is_library_struct(&t, "std.gpu.host.dim", "Dim") => {
                 let (s, read) = self.temp(v);
                 pre.push(s);
                 Some(
@@ -504,13 +492,6 @@ impl FnCx<'_> {
                 None
             }
         }
-    }
-
-    /// The library's `Dim` (`std.gpu.host.dim`).
-    fn is_dim(&self, t: &Ty) -> bool {
-        let Ty::Struct(s, _) = t else { return false };
-        let sd = &self.cx.structs[*s as usize];
-        self.cx.modules[sd.module].input.name == "std.gpu.host.dim"
     }
 
     /// An integer extent as an `Int`.
