@@ -57,7 +57,7 @@ pub fn build(
         "gpu-obj" => mj_codegen::DeviceOutput::AmdObject,
         _ => mj_codegen::DeviceOutput::LlvmIr,
     };
-    let dm = mj_codegen::emit_device(&mir, &target, opt, kind)?;
+    let code = mj_codegen::emit_device(&mir, &target, opt, kind)?;
     let stem = file
         .file_stem()
         .and_then(|s| s.to_str())
@@ -65,12 +65,12 @@ pub fn build(
         .to_string();
     if emit == "gpu-obj" {
         let out = out.map(str::to_string).unwrap_or(format!("{stem}.hsaco"));
-        link_amd(&dm.code, Path::new(&out))?;
+        link_amd(&code, Path::new(&out))?;
         return Ok(true);
     }
     match out {
-        None | Some("-") => print!("{}", String::from_utf8_lossy(&dm.code)),
-        Some(p) => std::fs::write(p, &dm.code).map_err(|e| format!("cannot write `{p}`: {e}"))?,
+        None | Some("-") => print!("{}", String::from_utf8_lossy(&code)),
+        Some(p) => std::fs::write(p, &code).map_err(|e| format!("cannot write `{p}`: {e}"))?,
     }
     Ok(true)
 }

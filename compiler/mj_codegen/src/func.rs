@@ -331,10 +331,7 @@ impl<'m, 'a, 'ctx> FnCx<'m, 'a, 'ctx> {
                 .iter()
                 .map(|a| self.operand_ty(a))
                 .collect::<Result<Vec<_>, _>>()?;
-            let ret = match dest {
-                Some(d) => self.place_ty(d)?,
-                None => Ty::Unit,
-            };
+            let ret = self.ret_of(dest)?;
             let fty = self.m.types.fn_type(&arg_tys, &ret, err_slot.is_some())?;
             let BasicValueEnum::PointerValue(ptr) = self.operand(target)? else {
                 return Err("indirect call through a non-pointer".into());
@@ -404,10 +401,7 @@ impl<'m, 'a, 'ctx> FnCx<'m, 'a, 'ctx> {
                     .iter()
                     .map(|a| self.operand_ty(a))
                     .collect::<Result<Vec<_>, _>>()?;
-                let ret = match dest {
-                    Some(d) => self.place_ty(d)?,
-                    None => Ty::Unit,
-                };
+                let ret = self.ret_of(dest)?;
                 let fty = self.m.types.fn_type(&arg_tys, &ret, err_slot.is_some())?;
                 let full = match callee {
                     Callee::Intrinsic(_) => intrinsic_name(name, arg_tys.first())?,

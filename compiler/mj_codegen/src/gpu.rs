@@ -45,22 +45,13 @@ pub enum DeviceOutput {
     LlvmIr,
 }
 
-/// The kernels of a device module: the entry symbol of each launch trampoline.
-#[derive(Clone, Debug, Default)]
-pub struct DeviceModule {
-    /// The code: PTX or LLVM IR text, or object bytes.
-    pub code: Vec<u8>,
-    /// Kernel entry symbols, in launch order.
-    pub kernels: Vec<String>,
-}
-
 /// Compiles the kernels that `p` launches for the GPU `target`.
 pub fn emit_device(
     p: &Program,
     target: &mj_target::Target,
     opt: u8,
     out: DeviceOutput,
-) -> Result<DeviceModule, String> {
+) -> Result<Vec<u8>, String> {
     if !target.is_gpu() {
         return Err(format!("`{}` is not a GPU target", target.triple));
     }
@@ -82,12 +73,10 @@ pub fn emit_device(
     let tm = crate::target::machine_for(target, opt)?;
     let context = Context::create();
     let module = crate::module::build_device_module(&context, p, &tm, target, &reach)?;
-    let mut kernels = Vec::new();
     let mut taken: HashSet<String> = HashSet::new();
     for &r in &roots {
         let name = entry_name(&p.functions[r].name, &mut taken);
         add_entry(&context, &module, p, r, &name, target)?;
-        kernels.push(name);
     }
     module
         .verify()
@@ -98,12 +87,11 @@ pub fn emit_device(
         .verify()
         .map_err(|e| format!("LLVM device module verification failed:\n{}", e.to_string()))?;
     crate::target::optimize(&module, &tm, opt.max(1))?;
-    let code = match out {
-        DeviceOutput::LlvmIr => module.print_to_string().to_bytes().to_vec(),
-        DeviceOutput::Ptx => write(&tm, &module, FileType::Assembly)?,
-        DeviceOutput::AmdObject => write(&tm, &module, FileType::Object)?,
-    };
-    Ok(DeviceModule { code, kernels })
+    match out {
+        DeviceOutput::LlvmIr => Ok(module.print_to_string().to_bytes().to_vec()),
+        DeviceOutput::Ptx => write(&tm, &module, FileType::Assembly),
+        DeviceOutput::AmdObject => write(&tm, &module, FileType::Object),
+    }
 }
 
 fn write(tm: &TargetMachine, m: &Module<'_>, ft: FileType) -> Result<Vec<u8>, String> {
@@ -116,50 +104,50 @@ fn write(tm: &TargetMachine, m: &Module<'_>, ft: FileType) -> Result<Vec<u8>, St
 fn reachable(p: &Program, roots: &[usize]) -> HashSet<usize> {
     let mut seen: HashSet<usize> = roots.iter().copied().collect();
     let mut work: Vec<usize> = roots.to_vec();
+    let mut refs = Vec::new();
     while let Some(i) = work.pop() {
-        let mut add = |id: FuncId| {
+        refs.clear();
+        fn_refs(&p.functions[i], &mut refs);
+        for id in &refs {
             if seen.insert(id.0 as usize) {
                 work.push(id.0 as usize);
-            }
-        };
-        let f = &p.functions[i];
-        let operand = |o: &Operand, add: &mut dyn FnMut(FuncId)| {
-            if let Operand::Const(Const::FnAddr(id)) = o {
-                add(*id);
-            }
-        };
-        for b in &f.blocks {
-            for s in &b.stmts {
-                match s {
-                    Stmt::Call { callee, args, .. } => {
-                        if let Callee::Fn(id) = callee {
-                            add(*id);
-                        }
-                        for a in args {
-                            operand(a, &mut add);
-                        }
-                    }
-                    Stmt::Assign(_, Rvalue::Use(o)) => operand(o, &mut add),
-                    Stmt::Assign(_, Rvalue::Aggregate(_, ops)) => {
-                        for o in ops {
-                            operand(o, &mut add);
-                        }
-                    }
-                    Stmt::Store { value, .. } => operand(value, &mut add),
-                    _ => {}
-                }
-            }
-            if let Terminator::TryCall { callee, args, .. } = &b.term {
-                if let Callee::Fn(id) = callee {
-                    add(*id);
-                }
-                for a in args {
-                    operand(a, &mut add);
-                }
             }
         }
     }
     seen
+}
+
+/// The functions `f` calls or takes the address of.
+fn fn_refs(f: &mj_mir::Function, out: &mut Vec<FuncId>) {
+    let addr = |o: &Operand| match o {
+        Operand::Const(Const::FnAddr(id)) => Some(*id),
+        _ => None,
+    };
+    for b in &f.blocks {
+        for s in &b.stmts {
+            match s {
+                Stmt::Call { callee, args, .. } => {
+                    if let Callee::Fn(id) = callee {
+                        out.push(*id);
+                    }
+                    out.extend(args.iter().filter_map(addr));
+                }
+                Stmt::Assign(_, Rvalue::Use(o)) | Stmt::Store { value: o, .. } => {
+                    out.extend(addr(o));
+                }
+                Stmt::Assign(_, Rvalue::Aggregate(_, ops)) => {
+                    out.extend(ops.iter().filter_map(addr))
+                }
+                _ => {}
+            }
+        }
+        if let Terminator::TryCall { callee, args, .. } = &b.term {
+            if let Callee::Fn(id) = callee {
+                out.push(*id);
+            }
+            out.extend(args.iter().filter_map(addr));
+        }
+    }
 }
 
 /// Whether `f` calls the shared-memory allocator itself.

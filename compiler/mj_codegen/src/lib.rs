@@ -21,7 +21,7 @@ use inkwell::context::Context;
 use inkwell::targets::FileType;
 use mj_mir::Program;
 
-pub use gpu::{DeviceModule, DeviceOutput, LAUNCH_MARK, emit_device};
+pub use gpu::{DeviceOutput, LAUNCH_MARK, emit_device};
 pub use jit::{Jit, run_object_in_process, run_object_with_symbols};
 pub use link::{NATIVE_LIBS, find_runtime_lib, link_executable, link_shared_lib, link_static_lib};
 

@@ -777,41 +777,31 @@ atomic_int!(
     u64
 );
 
-/// `*p += v` on a `Float32`, returning the old value (a compare-and-swap loop).
-///
-/// # Safety
-/// `p` must be valid and aligned.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn mj_atomic_add_f32(p: *mut f32, v: f32) -> f32 {
-    // SAFETY: the caller's pointer, used atomically through its bits.
-    let a = unsafe { &*(p as *const AtomicU32) };
-    let mut old = a.load(Ordering::Relaxed);
-    loop {
-        let new = (f32::from_bits(old) + v).to_bits();
-        match a.compare_exchange_weak(old, new, Ordering::SeqCst, Ordering::Relaxed) {
-            Ok(_) => return f32::from_bits(old),
-            Err(o) => old = o,
+macro_rules! atomic_float_add {
+    ($name:ident, $t:ty, $bits:ty) => {
+        /// `*p += v` on a float, returning the old value (a compare-and-swap loop on
+        /// its bits).
+        ///
+        /// # Safety
+        /// `p` must be valid and aligned.
+        #[unsafe(no_mangle)]
+        pub unsafe extern "C" fn $name(p: *mut $t, v: $t) -> $t {
+            // SAFETY: the caller's pointer, used atomically through its bits.
+            let a = unsafe { &*(p as *const $bits) };
+            let mut old = a.load(Ordering::Relaxed);
+            loop {
+                let new = (<$t>::from_bits(old) + v).to_bits();
+                match a.compare_exchange_weak(old, new, Ordering::SeqCst, Ordering::Relaxed) {
+                    Ok(_) => return <$t>::from_bits(old),
+                    Err(o) => old = o,
+                }
+            }
         }
-    }
+    };
 }
 
-/// `*p += v` on a `Float64`, returning the old value.
-///
-/// # Safety
-/// `p` must be valid and aligned.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn mj_atomic_add_f64(p: *mut f64, v: f64) -> f64 {
-    // SAFETY: as in `mj_atomic_add_f32`.
-    let a = unsafe { &*(p as *const AtomicU64) };
-    let mut old = a.load(Ordering::Relaxed);
-    loop {
-        let new = (f64::from_bits(old) + v).to_bits();
-        match a.compare_exchange_weak(old, new, Ordering::SeqCst, Ordering::Relaxed) {
-            Ok(_) => return f64::from_bits(old),
-            Err(o) => old = o,
-        }
-    }
-}
+atomic_float_add!(mj_atomic_add_f32, f32, AtomicU32);
+atomic_float_add!(mj_atomic_add_f64, f64, AtomicU64);
 
 // ---------------------------------------------------------------------------------------
 // Devices
