@@ -17,6 +17,14 @@ fn example(name: &str) -> String {
     repo().join("examples/gpu").join(name).display().to_string()
 }
 
+/// `mj build FILE ARGS...` in `d`.
+fn build(d: &TempDir, file: &Path, args: &[&str]) -> std::process::Output {
+    let f = file.display().to_string();
+    let mut all = vec!["build", f.as_str()];
+    all.extend_from_slice(args);
+    mj_in(d, &all)
+}
+
 const KERNEL: &str = "\
 from std.gpu import thread_idx, barrier
 from std.gpu.host import DeviceContext
@@ -107,17 +115,7 @@ fn emit_ptx_for_each_architecture() {
     let d = TempDir::new("gpu-ptx");
     let f = d.write("k.mj", KERNEL);
     for sm in ["sm_80", "sm_90a", "sm_100a"] {
-        let o = mj_in(
-            &d,
-            &[
-                "build",
-                &f.display().to_string(),
-                "--emit",
-                "ptx",
-                "--gpu",
-                sm,
-            ],
-        );
+        let o = build(&d, &f, &["--emit", "ptx", "--gpu", sm]);
         assert_eq!(code(&o), 0, "{sm}: {}", describe(&o));
         let ptx = stdout(&o);
         assert!(ptx.contains(&format!(".target {sm}")), "{sm}:\n{ptx}");
@@ -133,17 +131,7 @@ fn emit_ptx_for_each_architecture() {
         );
     }
     let out = d.path().join("k.ptx");
-    let o = mj_in(
-        &d,
-        &[
-            "build",
-            &f.display().to_string(),
-            "--emit",
-            "ptx",
-            "-o",
-            &out.display().to_string(),
-        ],
-    );
+    let o = build(&d, &f, &["--emit", "ptx", "-o", &out.display().to_string()]);
     assert_eq!(code(&o), 0, "{}", describe(&o));
     let ptx = std::fs::read_to_string(&out).expect("ptx written");
     assert!(ptx.contains(".target sm_90a"), "default GPU:\n{ptx}");
@@ -154,11 +142,10 @@ fn emit_amd_code_object() {
     let d = TempDir::new("gpu-amd");
     let f = d.write("k.mj", KERNEL);
     let out = d.path().join("k.hsaco");
-    let o = mj_in(
+    let o = build(
         &d,
+        &f,
         &[
-            "build",
-            &f.display().to_string(),
             "--emit",
             "gpu-obj",
             "--gpu",
@@ -174,17 +161,7 @@ fn emit_amd_code_object() {
         bytes.windows(6).any(|w| w == b"scale\0"),
         "kernel symbol `scale` missing"
     );
-    let o = mj_in(
-        &d,
-        &[
-            "build",
-            &f.display().to_string(),
-            "--emit",
-            "gpu-llvm",
-            "--gpu",
-            "gfx950",
-        ],
-    );
+    let o = build(&d, &f, &["--emit", "gpu-llvm", "--gpu", "gfx950"]);
     assert_eq!(code(&o), 0, "{}", describe(&o));
     assert!(stdout(&o).contains("amdgpu_kernel"), "{}", describe(&o));
 }
@@ -193,27 +170,20 @@ fn emit_amd_code_object() {
 fn device_code_errors_are_clear() {
     let d = TempDir::new("gpu-errors");
     let f = d.write("k.mj", KERNEL);
-    let path = f.display().to_string();
-    let o = mj_in(&d, &["build", &path, "--emit", "ptx", "--gpu", "gfx942"]);
+    let o = build(&d, &f, &["--emit", "ptx", "--gpu", "gfx942"]);
     assert_eq!(code(&o), 1, "{}", describe(&o));
     assert!(
         stderr(&o).contains("needs an NVIDIA GPU"),
         "{}",
         describe(&o)
     );
-    let o = mj_in(
-        &d,
-        &["build", &path, "--emit", "gpu-obj", "--gpu", "sm_90a"],
-    );
+    let o = build(&d, &f, &["--emit", "gpu-obj", "--gpu", "sm_90a"]);
     assert_eq!(code(&o), 1, "{}", describe(&o));
     assert!(stderr(&o).contains("needs an AMD GPU"), "{}", describe(&o));
-    let o = mj_in(&d, &["build", &path, "--gpu", "sm_90a"]);
+    let o = build(&d, &f, &["--gpu", "sm_90a"]);
     assert_eq!(code(&o), 1, "{}", describe(&o));
     let plain = d.write("plain.mj", "def main():\n    print(1)\n");
-    let o = mj_in(
-        &d,
-        &["build", &plain.display().to_string(), "--emit", "ptx"],
-    );
+    let o = build(&d, &plain, &["--emit", "ptx"]);
     assert_eq!(code(&o), 1, "{}", describe(&o));
     assert!(
         stderr(&o).contains("launches no kernel"),
@@ -224,10 +194,7 @@ fn device_code_errors_are_clear() {
         "p.mj",
         "from std.gpu.host import DeviceContext\n\ndef k(n: Int):\n    print(n)\n\ndef main() raises:\n    var ctx = DeviceContext(api=\"cpu\")\n    ctx.enqueue_function[k](3, grid_dim=1, block_dim=1)\n",
     );
-    let o = mj_in(
-        &d,
-        &["build", &printing.display().to_string(), "--emit", "ptx"],
-    );
+    let o = build(&d, &printing, &["--emit", "ptx"]);
     assert_eq!(code(&o), 1, "{}", describe(&o));
     assert!(
         stderr(&o).contains("kernel code cannot use"),
@@ -244,7 +211,7 @@ fn device_code_errors_are_clear() {
 fn shared_memory_helper_called_twice_gets_two_regions() {
     let d = TempDir::new("gpu-shared2");
     let f = repo().join("tests/run/gpu_shared_helper_twice.mj");
-    let o = mj_in(&d, &["build", &f.display().to_string(), "--emit", "ptx"]);
+    let o = build(&d, &f, &["--emit", "ptx"]);
     assert_eq!(code(&o), 0, "{}", describe(&o));
     let ptx = stdout(&o);
     assert_eq!(ptx.matches(".shared .align").count(), 2, "{ptx}");
