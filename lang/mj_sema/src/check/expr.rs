@@ -513,14 +513,8 @@ impl FnCx<'_> {
         }
         // `L.SIZE` / `Self.L.SIZE`: a compile-time member of the struct bound to a type
         // parameter (`params::type_param_members`).
-        if let Some(d) = super::params::dotted(&ast::Expr {
-            kind: ast::ExprKind::Attr {
-                base: Box::new(base.clone()),
-                name: name.clone(),
-            },
-            span,
-        }) && d.matches('.').count() >= 1
-            && !matches!(&base.kind, ExprKind::Name(b) if self.lookup_local(b).is_some())
+        if !matches!(&base.kind, ExprKind::Name(b) if self.lookup_local(b).is_some())
+            && let Some(d) = super::params::dotted_attr(base, &name.name)
             && let Some(v) = self.consts.get(&d).cloned()
         {
             return self.const_value(v, line);
@@ -602,49 +596,29 @@ impl FnCx<'_> {
                     return self.const_value(v, line);
                 }
                 // Mojo's dynamic attributes: `v.x` on a struct without a field `x` calls
-                // `v.__getattr__["x"]()` (a compile-time name) or `v.__getattr__("x")`.
+                // `v.__getattr__["x"]()` (a compile-time name) or `v.__getattr__("x")`, on
+                // the receiver already checked.
                 if let Some(&g) = self.cx.structs[s as usize].methods.get("__getattr__") {
                     let own = self.cx.structs[s as usize].params.len();
                     let takes_param = self.cx.funcs[g.0 as usize].generics.len() > own;
                     let at = name.span;
-                    let lit = ast::Expr {
-                        kind: ast::ExprKind::Str(name.name.clone()),
-                        span: at,
-                    };
-                    let arg = ast::Arg {
+                    let arg = [ast::Arg {
                         name: None,
-                        value: lit,
+                        value: ast::Expr {
+                            kind: ast::ExprKind::Str(name.name.clone()),
+                            span: at,
+                        },
+                        span: at,
+                    }];
+                    let method = ast::Ident {
+                        name: "__getattr__".into(),
                         span: at,
                     };
-                    let func = ast::Expr {
-                        kind: ast::ExprKind::Attr {
-                            base: Box::new(base.clone()),
-                            name: ast::Ident {
-                                name: "__getattr__".into(),
-                                span: at,
-                            },
-                        },
-                        span,
-                    };
-                    let call = if takes_param {
-                        let f = ast::Expr {
-                            kind: ast::ExprKind::Index {
-                                base: Box::new(func),
-                                args: vec![arg],
-                            },
-                            span,
-                        };
-                        ast::ExprKind::Call {
-                            func: Box::new(f),
-                            args: Vec::new(),
-                        }
+                    return if takes_param {
+                        self.method_call_ex(base, b, &method, Some(&arg), &[], span)
                     } else {
-                        ast::ExprKind::Call {
-                            func: Box::new(func),
-                            args: vec![arg],
-                        }
+                        self.method_call_ex(base, b, &method, None, &arg, span)
                     };
-                    return self.expr(&ast::Expr { kind: call, span }, None);
                 }
                 let mut d = Diag::error(
                     E_NO_MEMBER,

@@ -55,12 +55,17 @@ impl FnCx<'_> {
 /// automatically parameterized argument are named (`v.dtype`, `x.T`).
 pub(crate) fn dotted(e: &Expr) -> Option<String> {
     match &e.kind {
-        ExprKind::Attr { base, name } => match &base.kind {
-            ExprKind::Name(b) => Some(format!("{b}.{}", name.name)),
-            // `Self.L.SIZE`: a member of a type parameter of the struct.
-            ExprKind::Attr { .. } => Some(format!("{}.{}", dotted(base)?, name.name)),
-            _ => None,
-        },
+        ExprKind::Attr { base, name } => dotted_attr(base, &name.name),
+        _ => None,
+    }
+}
+
+/// The dotted name of `base.name` (`x.T`, `Self.L.SIZE`) when `base` is a chain of names.
+pub(crate) fn dotted_attr(base: &Expr, name: &str) -> Option<String> {
+    match &base.kind {
+        ExprKind::Name(b) => Some(format!("{b}.{name}")),
+        // `Self.L.SIZE`: a member of a type parameter of the struct.
+        ExprKind::Attr { .. } => Some(format!("{}.{name}", dotted(base)?)),
         _ => None,
     }
 }
