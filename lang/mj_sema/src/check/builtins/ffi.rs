@@ -41,7 +41,7 @@ const BACKEND_NAMESPACE: &str = "llvm";
 
 /// A compile-time string: a literal, or the name of a `comptime` string.
 /// A compile-time string: a literal, a `comptime` name, or an expression over them
-/// (`"llvm.nvvm.read.ptx.sreg.tid." + dim`).
+/// (`NAME + dim`, with `NAME` a string and `dim` a compile-time parameter).
 fn const_str(fx: &FnCx<'_>, e: &mj_syntax::ast::Expr) -> Option<String> {
     match crate::check::items::const_eval(fx.cx, fx.m, e, &fx.consts)? {
         ConstVal::Str(s) => Some(s),
