@@ -39,7 +39,6 @@ fn reserved(sym: &str) -> bool {
 /// The first dotted segment of the code generator's reserved symbols.
 const BACKEND_NAMESPACE: &str = "llvm";
 
-/// A compile-time string: a literal, or the name of a `comptime` string.
 /// A compile-time string: a literal, a `comptime` name, or an expression over them
 /// (`NAME + dim`, with `NAME` a string and `dim` a compile-time parameter).
 fn const_str(fx: &FnCx<'_>, e: &mj_syntax::ast::Expr) -> Option<String> {
