@@ -7,7 +7,74 @@
 
 use std::path::Path;
 
+use mj_sema::db;
+
 use crate::driver;
+
+/// The NVIDIA GPUs whose kernels host code embeds (`mj run`, `mj build`, `mj test`):
+/// those `--gpu` names (comma-separated), else the CUDA device of this machine, if it has
+/// one and `--device`/`MJ_DEVICE` does not ask for another device. The second result says
+/// whether the user asked for them (then a kernel that does not compile for the GPU is an
+/// error; otherwise the program runs its kernels on the CPU device).
+pub fn embed_arches(
+    gpu: Option<&str>,
+    device: Option<&str>,
+) -> Result<(Vec<String>, bool), String> {
+    if let Some(g) = gpu {
+        let arches: Vec<String> = g.split(',').map(|a| a.trim().to_string()).collect();
+        for a in &arches {
+            gpu_target("ptx", Some(a))?;
+        }
+        return Ok((arches, true));
+    }
+    let env = std::env::var("MJ_DEVICE").ok();
+    match device.or(env.as_deref()) {
+        Some("cpu") | Some("hip") => Ok((Vec::new(), false)),
+        asked => Ok((
+            mj_runtime::cuda::device_arch().into_iter().collect(),
+            asked == Some("cuda"),
+        )),
+    }
+}
+
+/// The device image that host code of `file` (lowered to `host`) embeds: the PTX of the
+/// kernels it launches for each GPU of `arches` and the entry of each launch (the
+/// runtime's `image.rs`); `None` when it launches no kernel or no GPU is named.
+pub fn host_image(
+    file: &Path,
+    host: &mj_mir::Program,
+    arches: &[String],
+    opt: u8,
+) -> Result<Option<Vec<u8>>, String> {
+    let launches = mj_codegen::device_entries(host);
+    if arches.is_empty() || launches.is_empty() {
+        return Ok(None);
+    }
+    let mut ptx = Vec::new();
+    for arch in arches {
+        let target = gpu_target("ptx", Some(arch))?;
+        let l = driver::load_for(file, target.clone())?;
+        let diags = db::diagnostics(&l.db, l.program);
+        if let Some((_, d)) = diags.iter().find(|(_, d)| d.is_error()) {
+            return Err(format!(
+                "the kernels do not compile for {arch}: {} (`mj build --emit ptx --gpu {arch}` shows where)",
+                d.message
+            ));
+        }
+        let checked = db::check(&l.db, l.program);
+        let mir = mj_lower::lower_program(&checked.0.program)
+            .map_err(|e| format!("internal compiler error: {e}"))?;
+        if mj_codegen::device_entries(&mir) != launches {
+            return Err(format!(
+                "the program's launches differ when compiled for {arch} (a launch inside `comptime if is_gpu()`?)"
+            ));
+        }
+        let code = mj_codegen::emit_device(&mir, &target, opt, mj_codegen::DeviceOutput::Ptx)
+            .map_err(|e| format!("compiling the kernels for {arch}: {e}"))?;
+        ptx.push((arch.clone(), String::from_utf8_lossy(&code).into_owned()));
+    }
+    Ok(Some(mj_runtime::image::Image::write(&launches, &ptx)))
+}
 
 /// The GPU a `--gpu` name denotes, checked against the kind of output.
 pub fn gpu_target(emit: &str, gpu: Option<&str>) -> Result<mj_target::Target, String> {

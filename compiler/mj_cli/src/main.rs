@@ -340,17 +340,47 @@ fn refuse_source_as_output(out: &Path, l: &driver::Loaded) -> Result<(), String>
     Ok(())
 }
 
-fn codegen_opts(o: &Opts, target: &mj_target::Target) -> mj_codegen::Options {
+fn codegen_opts(
+    o: &Opts,
+    target: &mj_target::Target,
+    gpu_image: Option<Vec<u8>>,
+) -> mj_codegen::Options {
     mj_codegen::Options {
         opt_level: o.opt_level,
         target: target.clone(),
+        gpu_image,
+    }
+}
+
+/// The device image for the host code of `file` (`device::host_image`) for `arches`.
+/// When the user did not ask for the GPU (`asked`), kernels that do not compile for it
+/// are a warning and the program runs them on the CPU device (`Ok((None, true))`).
+pub(crate) fn gpu_image(
+    file: &Path,
+    mir: &mj_mir::Program,
+    (arches, asked): &(Vec<String>, bool),
+    opt: u8,
+) -> Result<(Option<Vec<u8>>, bool), String> {
+    match device::host_image(file, mir, arches, opt) {
+        Ok(image) => Ok((image, false)),
+        Err(e) if !asked => {
+            eprintln!("mj: warning: {e}; the kernels run on the CPU device");
+            Ok((None, true))
+        }
+        Err(e) => Err(e),
     }
 }
 
 fn cmd_run(o: Opts) -> Result<Outcome, String> {
     let file = one_file(&o)?;
     let l = driver::load(&file)?;
-    let key = cache::key(&l.files, &l.target, &format!("run -O{}", o.opt_level));
+    let gpus = device::embed_arches(o.gpu.as_deref(), o.device.as_deref())?;
+    let key = cache::key(
+        &l.files,
+        &l.target,
+        &format!("run -O{} gpu={}", o.opt_level, gpus.0.join(",")),
+    );
+    let mut device = o.device.clone();
     let obj = match cache::get(&key) {
         Some(obj) => obj,
         None => {
@@ -360,15 +390,21 @@ fn cmd_run(o: Opts) -> Result<Outcome, String> {
             if mir.entry.is_none() {
                 return Err(format!("`{}` has no `def main()` to run", file.display()));
             }
-            let obj = mj_codegen::emit_object(&mir, &codegen_opts(&o, &l.target))
+            let (image, cpu_only) = gpu_image(&file, &mir, &gpus, o.opt_level)?;
+            if cpu_only && device.is_none() {
+                device = Some("cpu".into());
+            }
+            let obj = mj_codegen::emit_object(&mir, &codegen_opts(&o, &l.target, image))
                 .map_err(|e| format!("internal compiler error: {e}"))?;
-            cache::put(&key, &obj);
+            if !cpu_only {
+                cache::put(&key, &obj);
+            }
             obj
         }
     };
     let mut argv = vec![file.display().to_string()];
     argv.extend(o.rest.iter().cloned());
-    Ok(Outcome::Run(obj, argv, o.device.clone()))
+    Ok(Outcome::Run(obj, argv, device))
 }
 
 fn cmd_build(o: Opts) -> Result<ExitCode, String> {
@@ -388,9 +424,6 @@ fn cmd_build(o: Opts) -> Result<ExitCode, String> {
             ExitCode::from(1)
         });
     }
-    if o.gpu.is_some() {
-        return Err("`--gpu` goes with `--emit ptx`, `--emit gpu-obj` or `--emit gpu-llvm`".into());
-    }
     let l = driver::load(&file)?;
     let Some(mir) = compile_mir(&l, o.short)? else {
         return Ok(ExitCode::from(1));
@@ -398,7 +431,11 @@ fn cmd_build(o: Opts) -> Result<ExitCode, String> {
     if let Some(out) = o.output.as_deref().filter(|p| *p != "-") {
         refuse_source_as_output(Path::new(out), &l)?;
     }
-    let opts = codegen_opts(&o, &l.target);
+    // `--gpu sm_80,sm_90a` embeds the kernels' PTX for those GPUs (by default, for this
+    // machine's CUDA device, if any).
+    let gpus = device::embed_arches(o.gpu.as_deref(), None)?;
+    let (image, _) = gpu_image(&file, &mir, &gpus, o.opt_level)?;
+    let opts = codegen_opts(&o, &l.target, image);
     let ice = |e: String| format!("internal compiler error: {e}");
     let stem = file
         .file_stem()

@@ -217,22 +217,36 @@ fn run_file(path: &Path, o: &TestOpts, tally: &mut Tally) -> Result<usize, Strin
     }
     program.entry = None;
     let names: Vec<&str> = tests.iter().map(|t| t.name.as_str()).collect();
+    // Kernels are embedded for this machine's CUDA device, if any (`MJ_DEVICE=cpu` runs
+    // them on the CPU device).
+    let gpus = crate::device::embed_arches(None, None)?;
     let key = cache::key(
         &l.files,
         &l.target,
-        &format!("test -O{} {}", o.opt_level, names.join(",")),
+        &format!(
+            "test -O{} gpu={} {}",
+            o.opt_level,
+            gpus.0.join(","),
+            names.join(",")
+        ),
     );
+    let mut cpu_only = false;
     let obj = match cache::get(&key) {
         Some(obj) => obj,
         None => {
             let ice = |e: String| format!("internal compiler error: {e}");
             let mir = mj_lower::lower_program(&program).map_err(ice)?;
+            let (gpu_image, no_gpu) = crate::gpu_image(path, &mir, &gpus, o.opt_level)?;
+            cpu_only = no_gpu;
             let opts = mj_codegen::Options {
                 opt_level: o.opt_level,
                 target: program.target.clone(),
+                gpu_image,
             };
             let obj = mj_codegen::emit_object(&mir, &opts).map_err(ice)?;
-            cache::put(&key, &obj);
+            if !cpu_only {
+                cache::put(&key, &obj);
+            }
             obj
         }
     };
@@ -249,7 +263,11 @@ fn run_file(path: &Path, o: &TestOpts, tally: &mut Tally) -> Result<usize, Strin
             .iter()
             .map(|t| format!("{}:{}:{}", t.index, u8::from(t.raises), t.name));
         let exe = std::env::current_exe().map_err(|e| format!("cannot find `mj`: {e}"))?;
-        let child = Command::new(exe)
+        let mut cmd = Command::new(exe);
+        if cpu_only {
+            cmd.env("MJ_DEVICE", "cpu");
+        }
+        let child = cmd
             .arg(CHILD_COMMAND)
             .arg(&obj_path)
             .arg(&results)

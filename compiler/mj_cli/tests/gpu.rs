@@ -180,8 +180,13 @@ fn device_code_errors_are_clear() {
     let o = build(&d, &f, &["--emit", "gpu-obj", "--gpu", "sm_90a"]);
     assert_eq!(code(&o), 1, "{}", describe(&o));
     assert!(stderr(&o).contains("needs an AMD GPU"), "{}", describe(&o));
-    let o = build(&d, &f, &["--gpu", "sm_90a"]);
+    let o = build(&d, &f, &["--gpu", "gfx942"]);
     assert_eq!(code(&o), 1, "{}", describe(&o));
+    assert!(
+        stderr(&o).contains("needs an NVIDIA GPU"),
+        "{}",
+        describe(&o)
+    );
     let plain = d.write("plain.mj", "def main():\n    print(1)\n");
     let o = build(&d, &plain, &["--emit", "ptx"]);
     assert_eq!(code(&o), 1, "{}", describe(&o));
@@ -215,4 +220,63 @@ fn shared_memory_helper_called_twice_gets_two_regions() {
     assert_eq!(code(&o), 0, "{}", describe(&o));
     let ptx = stdout(&o);
     assert_eq!(ptx.matches(".shared .align").count(), 2, "{ptx}");
+}
+
+/// `mj build --gpu sm_80,sm_90a` embeds the kernels' PTX in the executable (the device
+/// image the CUDA device launches from); the executable still runs on the CPU device, and
+/// asking it for CUDA without a driver is a clear error, never a crash.
+#[test]
+fn executables_carry_their_kernels() {
+    let d = TempDir::new("gpu-image");
+    let f = d.write("k.mj", &KERNEL.replace("api=\"cpu\"", ""));
+    let o = build(&d, &f, &["--gpu", "sm_80,sm_90a", "-o", "k"]);
+    assert_eq!(code(&o), 0, "{}", describe(&o));
+    let exe = d.path().join("k");
+    let bytes = std::fs::read(&exe).expect("executable");
+    let text = String::from_utf8_lossy(&bytes);
+    let at = text.find("mj-gpu-image 1\n").expect("device image");
+    let image = &text[at..];
+    assert!(
+        image.contains("entry k.main.scale$launch0 scale\n"),
+        "{image:.300}"
+    );
+    for arch in ["sm_80", "sm_90a"] {
+        assert!(
+            image.contains(&format!("\nptx {arch} ")),
+            "no PTX for {arch}"
+        );
+        assert!(
+            image.contains(&format!(".target {arch}")),
+            "no .target {arch}"
+        );
+    }
+    assert!(image.contains(".visible .entry scale("), "{image:.600}");
+    let run = |device: &str| {
+        std::process::Command::new(&exe)
+            .env("MJ_DEVICE", device)
+            .output()
+            .expect("run the executable")
+    };
+    let o = run("cpu");
+    assert_eq!(code(&o), 0, "{}", describe(&o));
+    assert_eq!(stdout(&o).trim(), "126.0 124.0 64.0", "{}", describe(&o));
+    let o = run("cuda");
+    if o.status.success() {
+        // A machine with an NVIDIA GPU: the same answer from it.
+        assert_eq!(stdout(&o).trim(), "126.0 124.0 64.0", "{}", describe(&o));
+    } else {
+        assert_eq!(code(&o), 1, "{}", describe(&o));
+        assert!(stderr(&o).contains("CUDA"), "{}", describe(&o));
+    }
+    // Without `--gpu`, on a machine without a GPU, nothing is embedded.
+    let o = build(&d, &f, &["-o", "plain"]);
+    assert_eq!(code(&o), 0, "{}", describe(&o));
+    let plain = std::fs::read(d.path().join("plain")).expect("executable");
+    let has_gpu = std::path::Path::new("/dev/nvidiactl").exists();
+    if !has_gpu {
+        assert!(
+            !String::from_utf8_lossy(&plain).contains("mj-gpu-image 1\n"),
+            "an image without a GPU"
+        );
+    }
 }

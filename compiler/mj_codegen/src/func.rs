@@ -396,6 +396,22 @@ impl<'m, 'a, 'ctx> FnCx<'m, 'a, 'ctx> {
                     other => Ok(other),
                 };
             }
+            // A kernel launch from host code also names its trampoline and the device
+            // image, for a launch on a GPU (`gpu::launch_extra_args`).
+            Callee::Extern(name) if name == crate::gpu::LAUNCH_FN && self.m.device.is_none() => {
+                let arg_tys = args
+                    .iter()
+                    .map(|a| self.operand_ty(a))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let base = self.m.types.fn_type(&arg_tys, &Ty::Unit, false)?;
+                let mut params = base.get_param_types();
+                for extra in crate::gpu::launch_extra_args(self.m, args)? {
+                    params.push(self.m.types.ptr().into());
+                    vals.push(extra.into());
+                }
+                let fty = self.m.ctx.void_type().fn_type(&params, false);
+                self.m.declare_extern(name, fty)?
+            }
             Callee::Extern(name) | Callee::Intrinsic(name) => {
                 let arg_tys = args
                     .iter()

@@ -34,6 +34,31 @@ use crate::module::ll;
 /// `gpu_launch.rs` names them `...$launch<n>`).
 pub const LAUNCH_MARK: &str = "$launch";
 
+/// The runtime's kernel launch (`Rt::GpuLaunch`).
+pub const LAUNCH_FN: &str = "mj_gpu_launch";
+
+/// The arguments host code adds to a kernel launch (`args`, whose first is the
+/// trampoline): the trampoline's name, which the device image maps to its PTX entry, and
+/// the image (null when the program was compiled without one).
+pub(crate) fn launch_extra_args<'ctx>(
+    m: &crate::module::ModCx<'_, 'ctx>,
+    args: &[Operand],
+) -> Result<[inkwell::values::PointerValue<'ctx>; 2], String> {
+    let Some(Operand::Const(Const::FnAddr(id))) = args.first() else {
+        return Err("a kernel launch must name its trampoline".into());
+    };
+    let tramp = &m.program.functions[id.0 as usize].name;
+    let name = m.cstr_const(".mj.launch", tramp.as_bytes());
+    let image = match m.gpu_image {
+        Some(bytes) => match m.module.get_global("__mj_gpu_image") {
+            Some(g) => g.as_pointer_value(),
+            None => m.cstr_const("__mj_gpu_image", bytes),
+        },
+        None => m.ctx.ptr_type(AddressSpace::default()).const_null(),
+    };
+    Ok([name, image])
+}
+
 /// What device code to produce.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DeviceOutput {
@@ -73,10 +98,16 @@ pub fn emit_device(
     let tm = crate::target::machine_for(target, opt)?;
     let context = Context::create();
     let module = crate::module::build_device_module(&context, p, &tm, target, &reach)?;
-    let mut taken: HashSet<String> = HashSet::new();
-    for &r in &roots {
-        let name = entry_name(&p.functions[r].name, &mut taken);
-        add_entry(&context, &module, p, r, &name, target)?;
+    for (&r, (_, name)) in roots.iter().zip(device_entries(p)) {
+        add_entry(
+            &context,
+            &module,
+            p,
+            r,
+            &name,
+            target,
+            &tm.get_target_data(),
+        )?;
     }
     module
         .verify()
@@ -159,6 +190,17 @@ pub(crate) fn allocates_shared(f: &mj_mir::Function) -> bool {
     })
 }
 
+/// The launches of `p` as (trampoline, device entry) names, in the program's order: the
+/// device image maps each launch to its entry with them.
+pub fn device_entries(p: &Program) -> Vec<(String, String)> {
+    let mut taken: HashSet<String> = HashSet::new();
+    p.functions
+        .iter()
+        .filter(|f| f.name.contains(LAUNCH_MARK))
+        .map(|f| (f.name.clone(), entry_name(&f.name, &mut taken)))
+        .collect()
+}
+
 /// The entry symbol of the kernel launched by trampoline `tramp`
 /// (`main.main.add_10$launch0` -> `add_10`): the kernel's name, made a valid PTX
 /// identifier, numbered when two launches name the same kernel differently.
@@ -187,8 +229,11 @@ fn entry_name(tramp: &str, taken: &mut HashSet<String>) -> String {
     name
 }
 
-/// Adds the device entry `name` for trampoline `r`: kernel parameters are the fields of
-/// the trampoline's environment tuple.
+/// Adds the device entry `name` for trampoline `r`. On NVIDIA the entry takes the
+/// trampoline's environment tuple as one by-value parameter (a `byval` pointer, as clang
+/// passes a struct to a CUDA kernel), so the host launches it with the address of the
+/// tuple it built (`mj_runtime::cuda::launch`); the layouts agree because both sides lay
+/// the tuple out by the same rules. On AMD the parameters are the tuple's fields.
 fn add_entry<'ctx>(
     ctx: &'ctx Context,
     module: &Module<'ctx>,
@@ -196,6 +241,7 @@ fn add_entry<'ctx>(
     r: usize,
     name: &str,
     target: &mj_target::Target,
+    td: &inkwell::targets::TargetData,
 ) -> Result<(), String> {
     let f = &p.functions[r];
     let env_ty = match f.params.first().map(|l| &f.locals[l.0 as usize].ty) {
@@ -212,20 +258,43 @@ fn add_entry<'ctx>(
     };
     let types = crate::types::Types::new(ctx, p, false)?;
     let env_ll = types.basic(&env_ty)?.into_struct_type();
+    let tramp = module
+        .get_function(&f.name)
+        .ok_or_else(|| format!("{}: trampoline not in the device module", f.name))?;
+    let b = ctx.create_builder();
+    if target.kind != Kind::AmdGpu {
+        let fty = ctx
+            .void_type()
+            .fn_type(&[ctx.ptr_type(AddressSpace::default()).into()], false);
+        let entry = module.add_function(name, fty, Some(LlLinkage::External));
+        entry.set_call_conventions(71); // ptx_kernel
+        use inkwell::attributes::{Attribute, AttributeLoc};
+        let byval = Attribute::get_named_enum_kind_id("byval");
+        entry.add_attribute(
+            AttributeLoc::Param(0),
+            ctx.create_type_attribute(byval, env_ll.into()),
+        );
+        let align = Attribute::get_named_enum_kind_id("align");
+        entry.add_attribute(
+            AttributeLoc::Param(0),
+            ctx.create_enum_attribute(align, u64::from(td.get_abi_alignment(&env_ll).max(8))),
+        );
+        b.position_at_end(ctx.append_basic_block(entry, "entry"));
+        let env = entry
+            .get_nth_param(0)
+            .ok_or("missing kernel parameter")?
+            .into_pointer_value();
+        ll(b.build_call(tramp, &[env.into()], ""))?;
+        ll(b.build_return(None))?;
+        return Ok(());
+    }
     let params = fields
         .iter()
         .map(|t| types.basic(t).map(Into::into))
         .collect::<Result<Vec<_>, _>>()?;
     let fty = ctx.void_type().fn_type(&params, false);
     let entry = module.add_function(name, fty, Some(LlLinkage::External));
-    entry.set_call_conventions(match target.kind {
-        Kind::AmdGpu => 91, // amdgpu_kernel
-        _ => 71,            // ptx_kernel
-    });
-    let tramp = module
-        .get_function(&f.name)
-        .ok_or_else(|| format!("{}: trampoline not in the device module", f.name))?;
-    let b = ctx.create_builder();
+    entry.set_call_conventions(91); // amdgpu_kernel
     let bb = ctx.append_basic_block(entry, "entry");
     b.position_at_end(bb);
     let slot = ll(b.build_alloca(env_ll, "env"))?;

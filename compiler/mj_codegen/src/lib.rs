@@ -21,7 +21,7 @@ use inkwell::context::Context;
 use inkwell::targets::FileType;
 use mj_mir::Program;
 
-pub use gpu::{DeviceOutput, LAUNCH_MARK, emit_device};
+pub use gpu::{DeviceOutput, LAUNCH_MARK, device_entries, emit_device};
 pub use jit::{Jit, run_object_in_process, run_object_with_symbols};
 pub use link::{NATIVE_LIBS, find_runtime_lib, link_executable, link_shared_lib, link_static_lib};
 
@@ -35,6 +35,9 @@ pub struct Options {
     /// What to generate code for: the target the program was checked for
     /// (`TProgram::target`); the host by default.
     pub target: mj_target::Target,
+    /// The device image (the runtime's `image.rs`: the PTX of the kernels the program
+    /// launches) that host code embeds for launches on a GPU; `None` for none.
+    pub gpu_image: Option<Vec<u8>>,
 }
 
 impl Default for Options {
@@ -42,6 +45,7 @@ impl Default for Options {
         Options {
             opt_level: 2,
             target: host_target(),
+            gpu_image: None,
         }
     }
 }
@@ -55,7 +59,7 @@ fn with_module<R>(
 ) -> Result<R, String> {
     let tm = target::machine_for(&o.target, o.opt_level)?;
     let context = Context::create();
-    let module = module::build_module(&context, p, &tm, &o.target)?;
+    let module = module::build_module(&context, p, &tm, &o.target, o.gpu_image.as_deref())?;
     module
         .verify()
         .map_err(|e| format!("LLVM module verification failed:\n{}", e.to_string()))?;

@@ -36,6 +36,9 @@ pub(crate) struct ModCx<'a, 'ctx> {
     pub tbaa: RefCell<HashMap<String, inkwell::values::MetadataValue<'ctx>>>,
     /// The GPU this module is device code for (`gpu.rs`); `None` for CPU code.
     pub device: Option<mj_target::Kind>,
+    /// The program's device image (the runtime's `image.rs`), which host code hands to
+    /// its kernel launches (`gpu::launch_extra_args`).
+    pub gpu_image: Option<&'a [u8]>,
 }
 
 /// Builds the (unoptimized, unverified) LLVM module for a program.
@@ -44,8 +47,9 @@ pub(crate) fn build_module<'ctx>(
     p: &Program,
     tm: &TargetMachine,
     target: &mj_target::Target,
+    gpu_image: Option<&[u8]>,
 ) -> Result<Module<'ctx>, String> {
-    build(ctx, p, tm, target, None)
+    build(ctx, p, tm, target, None, gpu_image)
 }
 
 /// The device module of a GPU program: only the functions in `reach` (those reachable
@@ -57,7 +61,7 @@ pub(crate) fn build_device_module<'ctx>(
     target: &mj_target::Target,
     reach: &std::collections::HashSet<usize>,
 ) -> Result<Module<'ctx>, String> {
-    build(ctx, p, tm, target, Some(reach))
+    build(ctx, p, tm, target, Some(reach), None)
 }
 
 fn build<'ctx>(
@@ -66,6 +70,7 @@ fn build<'ctx>(
     tm: &TargetMachine,
     target: &mj_target::Target,
     only: Option<&std::collections::HashSet<usize>>,
+    gpu_image: Option<&[u8]>,
 ) -> Result<Module<'ctx>, String> {
     let module = ctx.create_module("mj");
     module.set_triple(&tm.get_triple());
@@ -140,6 +145,7 @@ fn build<'ctx>(
         fns,
         strings: RefCell::new(HashMap::new()),
         device: target.is_gpu().then_some(target.kind),
+        gpu_image,
     };
     for (i, f) in p.functions.iter().enumerate() {
         if only.is_some_and(|r| !r.contains(&i)) {
@@ -223,6 +229,16 @@ impl<'a, 'ctx> ModCx<'a, 'ctx> {
         let p = obj_g.as_pointer_value();
         self.strings.borrow_mut().insert(s.to_string(), p);
         p
+    }
+
+    /// A private constant holding `bytes` and a terminating NUL, for C strings.
+    pub fn cstr_const(&self, name: &str, bytes: &[u8]) -> PointerValue<'ctx> {
+        let v = self.ctx.const_string(bytes, true);
+        let g = self.module.add_global(v.get_type(), None, name);
+        g.set_initializer(&v);
+        g.set_constant(true);
+        g.set_linkage(LlLinkage::Private);
+        g.as_pointer_value()
     }
 
     /// Declares an external function on first use. A later use with another signature means

@@ -323,12 +323,17 @@ unsafe fn blk_of<'a>(b: *mut Block) -> &'a mut Block {
 // ---------------------------------------------------------------------------------------
 // Launch
 
-/// Runs `entry(env)` once per thread of a `grid` of `block`s (x, y, z each), with
-/// `dyn_shared` bytes of dynamic shared memory per block. Returns when every thread has
-/// finished.
+/// Runs the kernel of trampoline `entry` on a `grid` of `block`s (x, y, z each), with
+/// `dyn_shared` bytes of dynamic shared memory per block, on the device of `api` (0 the CPU
+/// device, 1 CUDA). The code generator adds the last two arguments: the trampoline's
+/// name and the program's device image (null without one), which a CUDA launch needs.
+///
+/// On the CPU device, `entry(env)` runs once per thread and the call returns when every
+/// thread has finished; a CUDA launch is queued on the device's stream.
 ///
 /// # Safety
-/// `entry` must be a kernel trampoline that reads its arguments from `env`.
+/// `entry` must be a kernel trampoline that reads its arguments from `env`; `name` a
+/// NUL-terminated string; `image` null or a device image (`image.rs`).
 #[unsafe(no_mangle)]
 #[allow(clippy::too_many_arguments)]
 pub unsafe extern "C" fn mj_gpu_launch(
@@ -341,9 +346,20 @@ pub unsafe extern "C" fn mj_gpu_launch(
     by: i64,
     bz: i64,
     dyn_shared: i64,
+    api: i64,
+    name: *const std::ffi::c_char,
+    image: *const u8,
 ) {
     let grid = [gx, gy, gz];
     let block = [bx, by, bz];
+    if api == 1 {
+        // SAFETY: the code generator's NUL-terminated name.
+        let tramp = unsafe { std::ffi::CStr::from_ptr(name) }.to_string_lossy();
+        if let Err(e) = crate::cuda::launch(image, &tramp, env, grid, block, dyn_shared) {
+            fatal(&format!("kernel launch on the CUDA device failed: {e}"));
+        }
+        return;
+    }
     if grid.iter().chain(block.iter()).any(|&d| d < 1) {
         fatal(&format!(
             "invalid launch: grid_dim ({gx}, {gy}, {gz}) and block_dim ({bx}, {by}, {bz}) must be at least 1 in every dimension"
@@ -810,7 +826,8 @@ atomic_float_add!(mj_atomic_add_f64, f64, AtomicU64);
 #[unsafe(no_mangle)]
 pub extern "C" fn mj_gpu_driver_present(api: i64) -> i64 {
     let name: &[u8] = match api {
-        1 => b"libcuda.so.1\0",
+        // SAFETY: only asks whether cudarc can load the library.
+        1 => return i64::from(unsafe { cudarc::driver::sys::is_culib_present() }),
         2 => b"libamdhip64.so\0",
         _ => return 1,
     };
@@ -827,7 +844,7 @@ static NOTICE: std::sync::Once = std::sync::Once::new();
 pub extern "C" fn mj_gpu_default_notice() {
     NOTICE.call_once(|| {
         let why = if mj_gpu_driver_present(1) != 0 {
-            "a CUDA driver is present, but launches on CUDA GPUs are not supported yet"
+            "a CUDA driver is present, but no CUDA device could be opened"
         } else {
             "no CUDA or HIP GPU driver found"
         };

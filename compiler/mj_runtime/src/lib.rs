@@ -10,10 +10,12 @@
 //! [`process::fatal`] which flushes stdout and exits.
 
 pub mod crash;
+pub mod cuda;
 pub mod float_repr;
 pub mod fmt;
 pub mod fs;
 pub mod gpu;
+pub mod image;
 pub mod io;
 pub mod memory;
 pub mod parallel;
@@ -112,6 +114,17 @@ pub fn symbols() -> Vec<(&'static str, usize)> {
         parallel::mj_parallel_for,
         parallel::mj_num_workers,
         gpu::mj_gpu_launch,
+        cuda::mj_cuda_open,
+        cuda::mj_cuda_device_count,
+        cuda::mj_cuda_error,
+        cuda::mj_cuda_alloc,
+        cuda::mj_cuda_alloc_host,
+        cuda::mj_cuda_copy,
+        cuda::mj_cuda_synchronize,
+        cuda::mj_cuda_attribute,
+        cuda::mj_cuda_memory_info,
+        cuda::mj_cuda_device_name,
+        cuda::mj_cuda_driver_version,
         gpu::mj_gpu_mbarrier_init,
         gpu::mj_gpu_mbarrier_arrive,
         gpu::mj_gpu_mbarrier_test_wait,

@@ -64,8 +64,7 @@ pub enum Rt {
     Memset,
     NumPhysicalCores,
     ParallelFor,
-    /// A kernel launch on the CPU device: (trampoline, env, grid xyz, block xyz, shared
-    /// bytes).
+    /// A kernel launch: (trampoline, env, grid xyz, block xyz, shared bytes, device API).
     GpuLaunch,
     /// The block's shared memory for one `stack_allocation[..., SHARED]` (bytes, align).
     GpuSharedAlloc,

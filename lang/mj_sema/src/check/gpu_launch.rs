@@ -9,9 +9,10 @@
 //!
 //! It becomes: the arguments evaluated into an environment tuple, a trampoline `(env)`
 //! lifted next to the caller that calls the kernel with the tuple's fields, and a call of
-//! the runtime's launch (`Rt::GpuLaunch`: trampoline, env, grid xyz, block xyz, shared bytes),
-//! which runs the trampoline once per GPU thread on the CPU device. The same kernel
-//! function is what the device compiler emits for a GPU target (`mj build --emit ptx`).
+//! the runtime's launch (`Rt::GpuLaunch`: trampoline, env, grid xyz, block xyz, shared bytes,
+//! the context's device API), which runs the trampoline once per GPU thread on the CPU
+//! device, or the trampoline's device entry on a GPU. The same kernel function is what the
+//! device compiler emits for a GPU target (`mj build --emit ptx`).
 
 use mj_syntax::ast::{self, Arg, Expr, ExprKind};
 use mj_syntax::{Diag, Span};
@@ -354,12 +355,14 @@ impl FnCx<'_> {
             by_ref: false,
         }];
         let (f, env_addr) = self.lift_trampoline(name, locals, call, env_read, env_ty, line);
-        // The context is evaluated for its effects (its value names the device).
-        let (s_ctx, _) = self.temp(ctx);
+        // The context names the device: its `_api` field (0 the CPU device, 1 CUDA).
+        let (s_ctx, ctx_read) = self.temp(ctx);
         pre.insert(0, s_ctx);
+        let api = self.context_api(ctx_read, line);
         let mut launch_args = vec![f, env_addr];
         launch_args.extend(dim_vals);
         launch_args.push(shared);
+        launch_args.push(api);
         let launch = self.rt_call(crate::rt::Rt::GpuLaunch, launch_args, Ty::Unit, line);
         pre.push(TStmt::Expr(launch));
         TExpr::new(
@@ -367,6 +370,19 @@ impl FnCx<'_> {
             Ty::Unit,
             line,
         )
+    }
+
+    /// The device API of a `DeviceContext` value (its `_api` field); the CPU device's 0
+    /// for any other context type.
+    fn context_api(&self, ctx: TExpr, line: u32) -> TExpr {
+        let fields = super::generics::fields_of(self.cx, &ctx.ty).unwrap_or_default();
+        match fields.iter().position(|(n, _)| n == "_api") {
+            Some(i) if self.is_host_struct(&ctx.ty, "DeviceContext") => {
+                let ty = fields[i].1.clone();
+                TExpr::new(K::Field(Box::new(ctx), i as u32), ty, line)
+            }
+            _ => TExpr::new(K::Int(0), Ty::INT, line),
+        }
     }
 
     /// `ctx.compile_function[kernel]()`: checks that `kernel` names a kernel and gives a
