@@ -443,6 +443,28 @@ impl<'m, 'a, 'ctx> FnCx<'m, 'a, 'ctx> {
                 f
             }
             Callee::Indirect(_) => return Err("internal error: indirect call".into()),
+            Callee::Asm {
+                text,
+                constraints,
+                side_effect,
+            } => {
+                let arg_tys = args
+                    .iter()
+                    .map(|a| self.operand_ty(a))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let fty = self.m.types.fn_type(&arg_tys, &self.ret_of(dest)?, false)?;
+                let asm = self.m.ctx.create_inline_asm(
+                    fty,
+                    text.clone(),
+                    constraints.clone(),
+                    *side_effect,
+                    false,
+                    None,
+                    false,
+                );
+                let call = ll(self.m.builder.build_indirect_call(fty, asm, &vals, ""))?;
+                return Ok(call.try_as_basic_value().basic());
+            }
         };
         let call = ll(self.m.builder.build_call(func, &vals, ""))?;
         Ok(call.try_as_basic_value().basic())

@@ -618,6 +618,14 @@ impl Fx<'_> {
                         (Callee::Extern(n.into()), op.raises())
                     }
                     tir::Callee::Llvm(n) => (Callee::Intrinsic(n.clone()), false),
+                    tir::Callee::Asm(a) => (
+                        Callee::Asm {
+                            text: a.text.clone(),
+                            constraints: a.constraints.clone(),
+                            side_effect: a.side_effect,
+                        },
+                        false,
+                    ),
                     tir::Callee::Intrinsic(op) => match crate::intrinsic_name(*op) {
                         "" => return Err(format!("internal error: no intrinsic for {op:?}")),
                         n => (Callee::Intrinsic(n.into()), false),

@@ -325,6 +325,12 @@ pub enum Callee {
     /// A call through a function address (a `Ptr`); the LLVM signature is derived like an
     /// extern's.
     Indirect(Operand),
+    /// Inline assembly of the target (`inlined_assembly`), typed like an extern.
+    Asm {
+        text: String,
+        constraints: String,
+        side_effect: bool,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -250,6 +250,9 @@ fn callee(p: &Program, c: &Callee) -> String {
         Callee::Extern(n) => format!("extern {n}"),
         Callee::Intrinsic(n) => format!("intrinsic {n}"),
         Callee::Indirect(op) => format!("indirect {}", operand(p, op)),
+        Callee::Asm {
+            text, constraints, ..
+        } => format!("asm {text:?} {constraints:?}"),
     }
 }
 

@@ -147,6 +147,20 @@ pub enum Callee {
     /// `llvm_intrinsic[name, T](...)`: a back-end intrinsic named by the program (the
     /// frontend only carries the name).
     Llvm(String),
+    /// `inlined_assembly[text, T, constraints=...](...)`: the target's assembly, as text
+    /// the frontend only carries.
+    Asm(Box<AsmText>),
+}
+
+/// The text of an inline-assembly call (`Callee::Asm`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct AsmText {
+    /// The instructions, with `$0`, `$1`, ... for the operands.
+    pub text: String,
+    /// The operand constraints (`=r,r,r`), outputs first.
+    pub constraints: String,
+    /// Whether it has effects beyond its result (it is then never removed or moved).
+    pub side_effect: bool,
 }
 
 /// The math operations a call can name directly (`Callee::Intrinsic`, or `Callee::Libm`

@@ -642,6 +642,13 @@ impl FnCx<'_> {
             {
                 super::builtins::llvm_intrinsic(self, targs, args, span)
             }
+            ExprKind::Index { base, args: targs }
+                if matches!(&base.kind, ExprKind::Name(n) if self.lookup_local(n).is_none()
+                    && matches!(self.cx.modules[self.m].scope.get(n),
+                        Some(Item::Builtin(_, b)) if b == "inlined_assembly")) =>
+            {
+                super::builtins::inlined_assembly(self, targs, args, span)
+            }
             ExprKind::Index { base, args: cargs } => {
                 // `Self.Ts.contains[T]()`: a compile-time `Bool`.
                 if let ExprKind::Attr {

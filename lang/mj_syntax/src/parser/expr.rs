@@ -381,6 +381,17 @@ fn atoms_to_bor<'a>(expr_p: P<'a, Expr>, bor_slot: P<'a, Expr>) -> P<'a, Expr> {
     let conv_word = kw("var").ignored().or(select! {
         Tok::Name(n) if matches!(n.as_str(), "mut" | "read" | "imm" | "owned" | "inout" | "borrowed" | "ref" | "out" | "deinit") => ()
     });
+    let marker =
+        select! { Tok::Name(n) if n == "capturing" || n == "escaping" || n == "thin" => () }
+            .then(
+                expr_p
+                    .clone()
+                    .separated_by(op(","))
+                    .collect::<Vec<_>>()
+                    .delimited_by(op("["), op("]"))
+                    .or_not(),
+            )
+            .ignored();
     let fn_type = kw("def")
         .or(kw("fn"))
         .ignore_then(
@@ -393,22 +404,12 @@ fn atoms_to_bor<'a>(expr_p: P<'a, Expr>, bor_slot: P<'a, Expr>) -> P<'a, Expr> {
                 .delimited_by(op("("), op(")")),
         )
         // `capturing`, `capturing[_]`, `escaping`: closure markers of older Mojo code,
-        // accepted and ignored; `thin` (a function without captures, which every function
+        // accepted and ignored, before or after `raises` (`fn() raises capturing -> None`
+        // in Mojo's library); `thin` (a function without captures, which every function
         // value here is) likewise.
-        .then_ignore(
-            select! { Tok::Name(n) if n == "capturing" || n == "escaping" || n == "thin" => () }
-                .then(
-                    expr_p
-                        .clone()
-                        .separated_by(op(","))
-                        .collect::<Vec<_>>()
-                        .delimited_by(op("["), op("]"))
-                        .or_not(),
-                )
-                .or_not(),
-        )
+        .then_ignore(marker.clone().or_not())
         .then(kw("raises").or_not())
-        .then_ignore(select! { Tok::Name(n) if n == "thin" => () }.or_not())
+        .then_ignore(marker.or_not())
         .then(op("->").ignore_then(expr_p.clone()).or_not())
         .map_with(|((params, raises), ret), e| {
             mk(

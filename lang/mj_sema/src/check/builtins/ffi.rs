@@ -82,6 +82,117 @@ pub(crate) fn llvm_intrinsic(fx: &mut FnCx<'_>, params: &[Arg], args: &[Arg], sp
     TExpr::new(K::Call(Callee::Llvm(name), targs), ret, line)
 }
 
+/// `inlined_assembly[text, T, constraints=..., has_side_effect=True](args...)` (Mojo's
+/// `sys._assembly.inlined_assembly`): the target's assembly `text` (`$0`, `$1`, ... name
+/// the operands) with operand `constraints` (outputs first) and result type `T`
+/// (`NoneType`: none). The frontend carries the text; the back end checks it.
+pub(crate) fn inlined_assembly(
+    fx: &mut FnCx<'_>,
+    params: &[Arg],
+    args: &[Arg],
+    span: Span,
+) -> TExpr {
+    let line = fx.line(span);
+    let vals: Vec<TExpr> = args.iter().map(|a| fx.expr(&a.value, None)).collect();
+    let positional: Vec<&Arg> = params.iter().filter(|p| p.name.is_none()).collect();
+    let named = |n: &str| {
+        params
+            .iter()
+            .find(|p| p.name.as_ref().is_some_and(|x| x.name == n))
+    };
+    let text = positional.first().and_then(|p| const_str(fx, &p.value));
+    let constraints = named("constraints").and_then(|p| const_str(fx, &p.value));
+    let (Some(text), Some(constraints)) = (text, constraints) else {
+        fx.error(
+            Diag::error(
+                E_COMPTIME,
+                "`inlined_assembly` needs its text and `constraints=` as compile-time strings",
+                span,
+            )
+            .with_hint("write `inlined_assembly[\"add.s32 $0, $1, $2;\", Int32, constraints=\"=r,r,r\"](a, b)`"),
+        );
+        return fx.unknown(line);
+    };
+    if let Some(a) = args.iter().find(|a| a.name.is_some()) {
+        let msg = "inline assembly takes positional arguments only";
+        fx.error(Diag::error(E_KWARG, msg, a.span));
+        return fx.unknown(line);
+    }
+    let side_effect = match named("has_side_effect") {
+        None => true,
+        Some(p) => match crate::check::items::const_eval(fx.cx, fx.m, &p.value, &fx.consts) {
+            Some(ConstVal::Bool(b)) => b,
+            _ => {
+                let msg = "`has_side_effect=` must be a compile-time `Bool`";
+                fx.error(Diag::error(E_COMPTIME, msg, p.value.span));
+                return fx.unknown(line);
+            }
+        },
+    };
+    let ret = match positional.get(1) {
+        Some(p) => fx.resolve_ty(&p.value),
+        None => Ty::Unit,
+    };
+    if let Err(why) = asm_operands_match(&constraints, &ret, vals.len()) {
+        fx.error(
+            Diag::error(E_MISMATCH, format!("inline assembly: {why}"), span).with_hint(
+                "list one `=` constraint per result (a `Tuple` for several), then one per argument, then `~{...}` clobbers",
+            ),
+        );
+        return fx.unknown(line);
+    }
+    let targs = vals.into_iter().map(TArg::Value).collect();
+    let asm = crate::tir::AsmText {
+        text,
+        constraints,
+        side_effect,
+    };
+    TExpr::new(K::Call(Callee::Asm(Box::new(asm)), targs), ret, line)
+}
+
+/// Whether `constraints` (comma-separated: outputs `=...`, inputs, clobbers `~{...}`) fit
+/// a result of type `ret` and `args` arguments; a tied input (`0`) must name an output.
+fn asm_operands_match(constraints: &str, ret: &Ty, args: usize) -> Result<(), String> {
+    let parts: Vec<&str> = if constraints.is_empty() {
+        Vec::new()
+    } else {
+        constraints.split(',').map(str::trim).collect()
+    };
+    let outputs = parts.iter().filter(|c| c.starts_with('=')).count();
+    let clobbers = parts.iter().filter(|c| c.starts_with('~')).count();
+    let inputs = parts.len() - outputs - clobbers;
+    let want = match ret {
+        Ty::Unit => 0,
+        Ty::Tuple(fields) => fields.len(),
+        _ => 1,
+    };
+    if outputs != want {
+        return Err(format!(
+            "the constraints name {outputs} output{} for a result of {want} value{}",
+            if outputs == 1 { "" } else { "s" },
+            if want == 1 { "" } else { "s" }
+        ));
+    }
+    if inputs != args {
+        return Err(format!(
+            "the constraints name {inputs} input{} for {args} argument{}",
+            if inputs == 1 { "" } else { "s" },
+            if args == 1 { "" } else { "s" }
+        ));
+    }
+    for c in &parts {
+        if let Ok(k) = c.parse::<usize>()
+            && k >= outputs
+        {
+            return Err(format!("the tied input `{c}` names no output"));
+        }
+        if c.is_empty() || *c == "=" {
+            return Err("an empty constraint".into());
+        }
+    }
+    Ok(())
+}
+
 /// `external_call["symbol", Ret, Args...](args...)`.
 pub(crate) fn external_call(fx: &mut FnCx<'_>, params: &[Arg], args: &[Arg], span: Span) -> TExpr {
     let line = fx.line(span);

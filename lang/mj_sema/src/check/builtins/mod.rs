@@ -19,7 +19,7 @@ pub(crate) mod simd_types;
 mod stringify;
 pub(crate) mod target;
 
-pub(crate) use ffi::{check_export, external_call, llvm_intrinsic};
+pub(crate) use ffi::{check_export, external_call, inlined_assembly, llvm_intrinsic};
 pub(crate) use functions::{call_builtin, round_value, sort_by};
 pub(crate) use iter::iteration_plan;
 pub(crate) use memory::memory_method;
@@ -107,7 +107,7 @@ pub(crate) fn builtin_module(dotted: &str) -> Option<&'static str> {
     Some(match dotted {
         "std.math" | "math" => "math",
         "std.sys" | "sys" | "std.sys.info" | "sys.info" | "std.sys.intrinsics"
-        | "sys.intrinsics" => "sys",
+        | "sys.intrinsics" | "std.sys._assembly" | "sys._assembly" => "sys",
         "std.memory" | "memory" | "std.memory.unsafe_pointer" | "memory.unsafe_pointer" => "memory",
         "std.time" | "time" => "time",
         "std.testing" | "testing" => "testing",
@@ -153,6 +153,7 @@ pub(crate) const SYS_QUERIES: &[&str] = &[
     "masked_load",
     "masked_store",
     "llvm_intrinsic",
+    "inlined_assembly",
 ];
 /// `std.memory` (`memory.rs`).
 pub(crate) const MEMORY_NAMES: &[&str] = &[

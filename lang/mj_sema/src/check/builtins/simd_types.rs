@@ -444,6 +444,17 @@ pub(crate) fn const_eval_extra(
                 (q, []) if super::target::target_query(&cx.target, q, false).is_some() => {
                     super::target::target_query(&cx.target, q, false)
                 }
+                // `is_nvidia_gpu["sm_90a"]()`: compiling for that GPU.
+                ("is_nvidia_gpu" | "is_amd_gpu", [p]) => {
+                    let arch = match crate::check::items::const_eval(cx, m, &p.value, locals)? {
+                        ConstVal::Str(s) => s,
+                        _ => return None,
+                    };
+                    let kind = super::target::target_query(&cx.target, name, false);
+                    Some(ConstVal::Bool(
+                        kind == Some(ConstVal::Bool(true)) && cx.target.cpu == arch,
+                    ))
+                }
                 ("align_of" | "alignof" | "bit_width_of" | "bitwidthof", [p]) => {
                     let t = match eval_dtype(cx, m, &p.value, locals) {
                         Ok(t) => t,
