@@ -234,7 +234,8 @@ fn executables_carry_their_kernels() {
     let exe = d.path().join("k");
     let bytes = std::fs::read(&exe).expect("executable");
     let text = String::from_utf8_lossy(&bytes);
-    let at = text.find("mj-gpu-image 1\n").expect("device image");
+    // (The runtime's own reader holds the header too: find the image by its first entry.)
+    let at = text.find("mj-gpu-image 1\nentry ").expect("device image");
     let image = &text[at..];
     assert!(
         image.contains("entry k.main.scale$launch0 scale\n"),
@@ -275,7 +276,7 @@ fn executables_carry_their_kernels() {
     let has_gpu = std::path::Path::new("/dev/nvidiactl").exists();
     if !has_gpu {
         assert!(
-            !String::from_utf8_lossy(&plain).contains("mj-gpu-image 1\n"),
+            !String::from_utf8_lossy(&plain).contains("mj-gpu-image 1\nentry "),
             "an image without a GPU"
         );
     }

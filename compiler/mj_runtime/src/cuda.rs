@@ -85,8 +85,7 @@ fn check(r: sys::CUresult, what: &str) -> Result<(), String> {
 /// Runs `f` with the driver loaded, turning a panic inside cudarc (a missing library or
 /// symbol) into an error.
 fn guarded<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
-    // SAFETY: only asks whether the library can be loaded.
-    if !unsafe { sys::is_culib_present() } {
+    if !driver_present() {
         return Err("no CUDA driver on this machine (libcuda.so.1 cannot be loaded)".into());
     }
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|p| {
@@ -97,6 +96,13 @@ fn guarded<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
             .unwrap_or_else(|| "unknown failure".into());
         Err(format!("the CUDA driver failed: {msg}"))
     })
+}
+
+/// Whether the driver library loads (asked once: cudarc tries a list of file names).
+pub fn driver_present() -> bool {
+    static PRESENT: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    // SAFETY: only asks whether the library can be loaded.
+    *PRESENT.get_or_init(|| unsafe { sys::is_culib_present() })
 }
 
 /// Runs `f` on the open device with its context current on this thread.

@@ -826,8 +826,7 @@ atomic_float_add!(mj_atomic_add_f64, f64, AtomicU64);
 #[unsafe(no_mangle)]
 pub extern "C" fn mj_gpu_driver_present(api: i64) -> i64 {
     let name: &[u8] = match api {
-        // SAFETY: only asks whether cudarc can load the library.
-        1 => return i64::from(unsafe { cudarc::driver::sys::is_culib_present() }),
+        1 => return i64::from(crate::cuda::driver_present()),
         2 => b"libamdhip64.so\0",
         _ => return 1,
     };
