@@ -72,12 +72,13 @@ pub fn std_alias(dotted: &str) -> bool {
     )
 }
 
-/// Library packages outside `std` that Mojo programs import by their own name: the
-/// `layout` package (tensors over a compile-time layout) and `max` (`max.gpu.host`, the
-/// path of today's GPU programs). The driver loads them from the library's root.
+/// Library packages outside `std` that programs import by their own name: the `layout`
+/// package (tensors over a compile-time layout), `max` (`max.gpu.host`, the path of
+/// today's GPU programs) and `llm` (the model code: GGUF, quantized kernels, tokenizer,
+/// llama). The driver loads them from the library's root unless the program has its own.
 pub fn library_package(dotted: &str) -> bool {
     let head = dotted.split('.').next().unwrap_or("");
-    matches!(head, "layout" | "max")
+    matches!(head, "layout" | "max" | "llm")
 }
 
 /// The library module behind the built-in names that are written in mj (`open`,
