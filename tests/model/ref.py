@@ -108,6 +108,57 @@ def dequantize(raw, ttype, n):
     raise ValueError(f"unsupported tensor type {ttype}")
 
 
+def random_blocks(rng, ttype, n):
+    """Raw bytes of `n` weights of type `ttype` with random contents (finite scales)."""
+    if ttype == GGML_F32:
+        return rng.standard_normal(n).astype(np.float32).tobytes()
+    if ttype == GGML_F16:
+        return rng.standard_normal(n).astype(np.float16).tobytes()
+    if ttype == GGML_BF16:
+        return (rng.standard_normal(n).astype(np.float32).view(np.uint32) >> 16).astype(np.uint16).tobytes()
+    nb = n // 32
+    out = bytearray()
+    for _ in range(nb):
+        d = np.float16(rng.uniform(0.001, 0.1)).tobytes()
+        if ttype == GGML_Q8_0:
+            out += d + rng.integers(-128, 128, 32, dtype=np.int8).tobytes()
+        elif ttype == GGML_Q4_0:
+            out += d + rng.integers(0, 256, 16, dtype=np.uint8).tobytes()
+        else:
+            m = np.float16(rng.uniform(-0.5, 0.5)).tobytes()
+            out += d + m + rng.integers(0, 256, 16, dtype=np.uint8).tobytes()
+    return bytes(out)
+
+
+def write_gguf(path, tensors, meta=None, alignment=32, version=3):
+    """A GGUF file of `tensors` ((name, dims, type, raw bytes)) and metadata `meta`
+    ((key, type, value)); strings and arrays as the format stores them."""
+    def pack(t, v):
+        if t == STR:
+            b = v.encode()
+            return struct.pack("<Q", len(b)) + b
+        if t == ARR:
+            et, vals = v
+            return struct.pack("<IQ", et, len(vals)) + b"".join(pack(et, x) for x in vals)
+        return struct.pack(SCALAR[t], v)
+    meta = list(meta or []) + [("general.alignment", U32, alignment)]
+    out = bytearray(b"GGUF" + struct.pack("<IQQ", version, len(tensors), len(meta)))
+    for k, t, v in meta:
+        out += pack(STR, k) + struct.pack("<I", t) + pack(t, v)
+    offset = 0
+    offsets = []
+    for name, dims, t, raw in tensors:
+        offsets.append(offset)
+        out += pack(STR, name) + struct.pack("<I", len(dims)) + b"".join(struct.pack("<Q", d) for d in dims)
+        out += struct.pack("<IQ", t, offset)
+        offset += (len(raw) + alignment - 1) // alignment * alignment
+    out += b"\0" * ((-len(out)) % alignment)
+    for (name, dims, t, raw), off in zip(tensors, offsets):
+        out += raw + b"\0" * ((-len(raw)) % alignment)
+    with open(path, "wb") as f:
+        f.write(out)
+
+
 # --- Tokenizer -------------------------------------------------------------------------
 
 def byte_alphabet():

@@ -18,7 +18,7 @@ pub struct Loaded {
 
 /// The standard library's root: `$MJ_STDLIB`, or `stdlib/` of the source tree this
 /// binary was built from.
-fn stdlib_root() -> PathBuf {
+pub fn stdlib_root() -> PathBuf {
     if let Ok(p) = std::env::var("MJ_STDLIB") {
         return PathBuf::from(p);
     }

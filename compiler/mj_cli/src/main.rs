@@ -3,6 +3,7 @@
 mod cache;
 mod device;
 mod driver;
+mod model;
 mod render;
 mod test_runner;
 
@@ -26,6 +27,11 @@ commands:
         [--gpu ARCH]           ptx (NVIDIA, --gpu sm_80|sm_90a|sm_100a), gpu-obj (AMD
                                code object, --gpu gfx942|gfx950), gpu-llvm
   test [PATH...] [-k FILTER]   run the `test_*` functions of `test_*.mj` files
+  generate [--model PATH] --prompt TEXT [--chat] [--max-tokens N] [--temperature T]
+           [--top-k K] [--top-p P] [--min-p P] [--repeat-penalty R] [--seed S]
+           [--print-token-ids]     generate text with a GGUF model (default: the
+                               SmolLM2-135M-Instruct model, fetched on first use)
+  generate --fetch             fetch the default model and print its path
   check PATH                   report diagnostics only (a file or a directory)
   --version                    print the version
 
@@ -186,6 +192,7 @@ fn dispatch(args: &[String]) -> Result<Outcome, String> {
         "build" => exit(parse_opts(&args[1..], false).and_then(cmd_build)),
         "check" => exit(parse_opts(&args[1..], false).and_then(cmd_check)),
         "test" => exit(test_runner::cmd_test(&args[1..])),
+        "generate" => cmd_generate(&args[1..]),
         other => Err(format!("unknown command `{other}`\n\n{USAGE}")),
     }
 }
@@ -405,6 +412,26 @@ fn cmd_run(o: Opts) -> Result<Outcome, String> {
     let mut argv = vec![file.display().to_string()];
     argv.extend(o.rest.iter().cloned());
     Ok(Outcome::Run(obj, argv, device))
+}
+
+/// `mj generate`: runs the library's generation program (`stdlib/llm/main.mj`) with the
+/// model's path and the other arguments.
+fn cmd_generate(args: &[String]) -> Result<Outcome, String> {
+    let rest = model::generate_args(args)?;
+    if rest.is_empty() {
+        return Ok(Outcome::Exit(ExitCode::SUCCESS));
+    }
+    let main = driver::stdlib_root().join("llm").join("main.mj");
+    cmd_run(Opts {
+        opt_level: 3,
+        short: false,
+        output: None,
+        emit: "exe".into(),
+        gpu: None,
+        device: Some("cpu".into()),
+        positional: vec![main.display().to_string()],
+        rest,
+    })
 }
 
 fn cmd_build(o: Opts) -> Result<ExitCode, String> {
