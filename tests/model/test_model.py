@@ -153,6 +153,14 @@ def test_generate(model):
     ids = [int(x) for x in r.stdout.strip().strip("[]").split(",")]
     check(ids[:5] == [260, 2240, 282, 23324, 27108], f"greedy ids start with the model's: {ids}")
     check("tokens/s" in r.stderr, "tokens/s on standard error")
+    # The same forward pass through the GPU kernels (llm.gpu) on the CPU device.
+    r = mj("generate", "--model", model, "--prompt", "Once upon a time,", "--temperature", "0",
+           "--max-tokens", "5", "--print-token-ids", "--device", "cpu")
+    ids = [int(x) for x in r.stdout.strip().strip("[]").split(",")]
+    check(ids == [260, 2240, 282, 23324, 27108], f"greedy ids through the GPU kernels on the CPU device: {ids}")
+    r = mj("generate", "--model", model, "--prompt", "Hi", "--max-tokens", "2", "--device", "cuda", ok=False)
+    if r.returncode != 0:
+        check("CUDA" in r.stderr and "panicked" not in r.stderr, "--device cuda without a GPU is a clear error")
     r = mj("generate", "--model", model, "--prompt", "Hi", "--max-tokens", "5", "--seed", "7")
     r2 = mj("generate", "--model", model, "--prompt", "Hi", "--max-tokens", "5", "--seed", "7")
     check(r.stdout == r2.stdout and len(r.stdout.strip()) > 0, "the same seed gives the same text")

@@ -421,6 +421,10 @@ fn cmd_generate(args: &[String]) -> Result<Outcome, String> {
     if rest.is_empty() {
         return Ok(Outcome::Exit(ExitCode::SUCCESS));
     }
+    // `--device cuda` embeds the kernels' PTX for this machine's GPU.
+    let cuda = rest
+        .windows(2)
+        .any(|w| w[0] == "--device" && w[1] == "cuda");
     let main = driver::stdlib_root().join("llm").join("main.mj");
     cmd_run(Opts {
         opt_level: 3,
@@ -428,7 +432,7 @@ fn cmd_generate(args: &[String]) -> Result<Outcome, String> {
         output: None,
         emit: "exe".into(),
         gpu: None,
-        device: Some("cpu".into()),
+        device: Some(if cuda { "cuda" } else { "cpu" }.into()),
         positional: vec![main.display().to_string()],
         rest,
     })
