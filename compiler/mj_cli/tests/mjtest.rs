@@ -298,6 +298,7 @@ fn standard_library_suite_passes() {
         "test_random",
         "test_pathlib",
         "test_gpu_kernels",
+        "test_llm_sample",
     ] {
         assert!(
             out.contains(&format!("PASS stdlib/tests/{f}.mj::")),
