@@ -112,6 +112,12 @@ fn verified(key: &str, entry: &[u8]) -> Option<Vec<u8>> {
     (mark == TRAILER && sum == checksum(key, content)).then(|| content.to_vec())
 }
 
+/// Where the executable cached under `key` lives (`mj generate` runs its program as a
+/// cached executable); `None` without a usable cache directory.
+pub fn exe_path(key: &str) -> Option<PathBuf> {
+    Some(dir()?.join(format!("{key}.exe")))
+}
+
 pub fn get(key: &str) -> Option<Vec<u8>> {
     let path = dir()?.join(format!("{key}.o"));
     let entry = std::fs::read(&path).ok()?;

@@ -426,6 +426,17 @@ fn cmd_generate(args: &[String]) -> Result<Outcome, String> {
         .windows(2)
         .any(|w| w[0] == "--device" && w[1] == "cuda");
     let main = driver::stdlib_root().join("llm").join("main.mj");
+    // The program runs as a cached executable: no compiler in the process (less memory,
+    // a faster start); the JIT is the fallback where no executable can be linked.
+    if let Some(exe) = generate_exe(&main, cuda)? {
+        let status = std::process::Command::new(&exe)
+            .args(&rest)
+            .status()
+            .map_err(|e| format!("cannot run `{}`: {e}", exe.display()))?;
+        return Ok(Outcome::Exit(ExitCode::from(
+            status.code().unwrap_or(1).clamp(0, 255) as u8,
+        )));
+    }
     cmd_run(Opts {
         opt_level: 3,
         short: false,
@@ -436,6 +447,45 @@ fn cmd_generate(args: &[String]) -> Result<Outcome, String> {
         positional: vec![main.display().to_string()],
         rest,
     })
+}
+
+/// The generation program as an executable in the compile cache, built on first use;
+/// `None` when it cannot be linked here (no runtime library or C compiler).
+fn generate_exe(main: &Path, cuda: bool) -> Result<Option<PathBuf>, String> {
+    let l = driver::load(main)?;
+    let gpus = device::embed_arches(None, Some(if cuda { "cuda" } else { "cpu" }))?;
+    let key = cache::key(
+        &l.files,
+        &l.target,
+        &format!("generate-exe -O3 gpu={}", gpus.0.join(",")),
+    );
+    let Some(exe) = cache::exe_path(&key) else {
+        return Ok(None);
+    };
+    if exe.is_file() {
+        return Ok(Some(exe));
+    }
+    let Some(rt) = mj_codegen::find_runtime_lib() else {
+        return Ok(None);
+    };
+    let Some(mir) = compile_mir(&l, false)? else {
+        return Err("the generation program does not compile".into());
+    };
+    let (image, _) = gpu_image(main, &mir, &gpus, 3)?;
+    let opts = mj_codegen::Options {
+        opt_level: 3,
+        target: l.target.clone(),
+        gpu_image: image,
+    };
+    let obj = mj_codegen::emit_object(&mir, &opts)
+        .map_err(|e| format!("internal compiler error: {e}"))?;
+    let tmp = exe.with_extension(format!("tmp{}", std::process::id()));
+    if mj_codegen::link_executable(&obj, &tmp, &rt).is_err() {
+        let _ = std::fs::remove_file(&tmp);
+        return Ok(None);
+    }
+    std::fs::rename(&tmp, &exe).map_err(|e| format!("cannot write `{}`: {e}", exe.display()))?;
+    Ok(Some(exe))
 }
 
 fn cmd_build(o: Opts) -> Result<ExitCode, String> {
