@@ -20,8 +20,10 @@ SCALAR = {U8: "<B", I8: "<b", U16: "<H", I16: "<h", U32: "<I", I32: "<i", F32: "
           BOOL: "<?", U64: "<Q", I64: "<q", F64: "<d"}
 # Tensor types: (elements per block, bytes per block).
 GGML_F32, GGML_F16, GGML_Q4_0, GGML_Q4_1, GGML_Q8_0, GGML_BF16 = 0, 1, 2, 3, 8, 30
+GGML_Q5_0, GGML_Q4_K, GGML_Q6_K = 6, 12, 14
 BLOCKS = {GGML_F32: (1, 4), GGML_F16: (1, 2), GGML_BF16: (1, 2), GGML_Q4_0: (32, 18),
-          GGML_Q4_1: (32, 20), GGML_Q8_0: (32, 34)}
+          GGML_Q4_1: (32, 20), GGML_Q8_0: (32, 34), GGML_Q5_0: (32, 22),
+          GGML_Q4_K: (256, 144), GGML_Q6_K: (256, 210)}
 
 
 class Gguf:
@@ -105,6 +107,62 @@ def dequantize(raw, ttype, n):
             return ((q - 8) * d).reshape(n)
         m = b[:, 2:4].copy().view(np.float16).astype(np.float32)
         return (q * d + m).reshape(n)
+    if ttype == GGML_Q5_0:
+        b = raw[:nb * 22].reshape(nb, 22)
+        d = b[:, :2].copy().view(np.float16).astype(np.float32)
+        qh = b[:, 2:6].copy().view(np.uint32).astype(np.int64)
+        qs = b[:, 6:].astype(np.int64)
+        bits = (qh >> np.arange(32)) & 1
+        q = np.concatenate([qs & 0x0F, qs >> 4], axis=1) | (bits << 4)
+        return ((q - 16) * d).astype(np.float32).reshape(n)
+    if ttype == GGML_Q4_K:
+        nb = n // 256
+        b = raw[:nb * 144].reshape(nb, 144)
+        d = b[:, 0:2].copy().view(np.float16).astype(np.float32)
+        dmin = b[:, 2:4].copy().view(np.float16).astype(np.float32)
+        sc = b[:, 4:16].astype(np.int64)
+        qs = b[:, 16:].astype(np.int64)
+        scales = np.zeros((nb, 8), np.int64)
+        mins = np.zeros((nb, 8), np.int64)
+        for j in range(8):
+            if j < 4:
+                scales[:, j] = sc[:, j] & 63
+                mins[:, j] = sc[:, j + 4] & 63
+            else:
+                scales[:, j] = (sc[:, j + 4] & 0xF) | ((sc[:, j - 4] >> 6) << 4)
+                mins[:, j] = (sc[:, j + 4] >> 4) | ((sc[:, j] >> 6) << 4)
+        out = np.zeros((nb, 256), np.float32)
+        for g in range(4):
+            q = qs[:, 32 * g:32 * g + 32]
+            for k, part in enumerate((q & 0xF, q >> 4)):
+                j = 2 * g + k
+                out[:, 64 * g + 32 * k:64 * g + 32 * k + 32] = (
+                    d * scales[:, j:j + 1] * part - dmin * mins[:, j:j + 1])
+        return out.reshape(n)
+    if ttype == GGML_Q6_K:
+        nb = n // 256
+        b = raw[:nb * 210].reshape(nb, 210)
+        ql = b[:, :128].astype(np.int64)
+        qh = b[:, 128:192].astype(np.int64)
+        sc = b[:, 192:208].copy().view(np.int8).astype(np.float32)
+        d = b[:, 208:210].copy().view(np.float16).astype(np.float32)
+        out = np.zeros((nb, 256), np.float32)
+        for half in range(2):
+            l0 = ql[:, 64 * half:64 * half + 64]
+            h0 = qh[:, 32 * half:32 * half + 32]
+            s0 = sc[:, 8 * half:8 * half + 8]
+            for l in range(32):
+                i = l // 16
+                q1 = ((l0[:, l] & 0xF) | (((h0[:, l] >> 0) & 3) << 4)) - 32
+                q2 = ((l0[:, l + 32] & 0xF) | (((h0[:, l] >> 2) & 3) << 4)) - 32
+                q3 = ((l0[:, l] >> 4) | (((h0[:, l] >> 4) & 3) << 4)) - 32
+                q4 = ((l0[:, l + 32] >> 4) | (((h0[:, l] >> 6) & 3) << 4)) - 32
+                o = 128 * half
+                out[:, o + l] = d[:, 0] * s0[:, i] * q1
+                out[:, o + l + 32] = d[:, 0] * s0[:, i + 2] * q2
+                out[:, o + l + 64] = d[:, 0] * s0[:, i + 4] * q3
+                out[:, o + l + 96] = d[:, 0] * s0[:, i + 6] * q4
+        return out.reshape(n)
     raise ValueError(f"unsupported tensor type {ttype}")
 
 
@@ -116,10 +174,24 @@ def random_blocks(rng, ttype, n):
         return rng.standard_normal(n).astype(np.float16).tobytes()
     if ttype == GGML_BF16:
         return (rng.standard_normal(n).astype(np.float32).view(np.uint32) >> 16).astype(np.uint16).tobytes()
+    if ttype in (GGML_Q4_K, GGML_Q6_K):
+        out = bytearray()
+        for _ in range(n // 256):
+            d = np.float16(rng.uniform(0.001, 0.05)).tobytes()
+            if ttype == GGML_Q4_K:
+                dmin = np.float16(rng.uniform(0.001, 0.05)).tobytes()
+                out += d + dmin + rng.integers(0, 256, 140, dtype=np.uint8).tobytes()
+            else:
+                out += rng.integers(0, 256, 192, dtype=np.uint8).tobytes()
+                out += rng.integers(-64, 64, 16, dtype=np.int8).tobytes() + d
+        return bytes(out)
     nb = n // 32
     out = bytearray()
     for _ in range(nb):
         d = np.float16(rng.uniform(0.001, 0.1)).tobytes()
+        if ttype == GGML_Q5_0:
+            out += d + rng.integers(0, 256, 20, dtype=np.uint8).tobytes()
+            continue
         if ttype == GGML_Q8_0:
             out += d + rng.integers(-128, 128, 32, dtype=np.int8).tobytes()
         elif ttype == GGML_Q4_0:
@@ -157,6 +229,30 @@ def write_gguf(path, tensors, meta=None, alignment=32, version=3):
         out += raw + b"\0" * ((-len(raw)) % alignment)
     with open(path, "wb") as f:
         f.write(out)
+
+
+def synthetic_llama(path, rng, matrix_type, embed_type=GGML_Q8_0, layers=2):
+    """A small llama model with random weights of `matrix_type` (dim 256, 4 heads of 64,
+    2 KV heads, FFN 512, vocabulary 512), for testing block formats on a whole forward
+    pass."""
+    dim, ffn, vocab = 256, 512, 512
+    tensors = [("token_embd.weight", [dim, vocab], embed_type, random_blocks(rng, embed_type, dim * vocab)),
+               ("output_norm.weight", [dim], GGML_F32, rng.uniform(0.5, 1.5, dim).astype(np.float32).tobytes())]
+    shapes = {"attn_q": (dim, dim), "attn_k": (dim, 128), "attn_v": (dim, 128), "attn_output": (dim, dim),
+              "ffn_gate": (dim, ffn), "ffn_up": (dim, ffn), "ffn_down": (ffn, dim)}
+    for i in range(layers):
+        for name, (cols, rows) in shapes.items():
+            tensors.append((f"blk.{i}.{name}.weight", [cols, rows], matrix_type,
+                            random_blocks(rng, matrix_type, cols * rows)))
+        for name in ("attn_norm", "ffn_norm"):
+            tensors.append((f"blk.{i}.{name}.weight", [dim], GGML_F32,
+                            rng.uniform(0.5, 1.5, dim).astype(np.float32).tobytes()))
+    meta = [("general.architecture", STR, "llama"), ("llama.block_count", U32, layers),
+            ("llama.embedding_length", U32, dim), ("llama.feed_forward_length", U32, ffn),
+            ("llama.attention.head_count", U32, 4), ("llama.attention.head_count_kv", U32, 2),
+            ("llama.context_length", U32, 64), ("llama.rope.freq_base", F32, 10000.0),
+            ("llama.attention.layer_norm_rms_epsilon", F32, 1e-5)]
+    write_gguf(path, tensors, meta)
 
 
 # --- Tokenizer -------------------------------------------------------------------------

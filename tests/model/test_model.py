@@ -47,10 +47,12 @@ def probe(*args, ok=True):
 
 def test_kernels(tmp):
     rng = np.random.default_rng(int.from_bytes(os.urandom(4), "little"))
-    types = [ref.GGML_F32, ref.GGML_F16, ref.GGML_BF16, ref.GGML_Q8_0, ref.GGML_Q4_0, ref.GGML_Q4_1]
+    types = [ref.GGML_F32, ref.GGML_F16, ref.GGML_BF16, ref.GGML_Q8_0, ref.GGML_Q4_0, ref.GGML_Q4_1,
+             ref.GGML_Q5_0, ref.GGML_Q4_K, ref.GGML_Q6_K]
     tensors = []
     for t in types:
-        rows, cols = int(rng.integers(1, 5)), 32 * int(rng.integers(1, 5))
+        per = ref.BLOCKS[t][0] if ref.BLOCKS[t][0] > 1 else 32
+        rows, cols = int(rng.integers(1, 5)), per * int(rng.integers(1, 5))
         tensors.append((f"t{t}", [cols, rows], t, ref.random_blocks(rng, t, rows * cols)))
     meta = [("test.u8", ref.U8, 200), ("test.i8", ref.I8, -5), ("test.u16", ref.U16, 60000),
             ("test.i16", ref.I16, -300), ("test.u32", ref.U32, 4000000000), ("test.i32", ref.I32, -7),
@@ -95,10 +97,10 @@ def test_kernels(tmp):
         r = probe("info", p, ok=False)
         check(r.returncode == 1 and want in r.stderr and "panicked" not in r.stderr,
               f"{fname}: a clear error mentioning `{want}`")
-    q4k = os.path.join(tmp, "q4k.gguf")
-    ref.write_gguf(q4k, [("w", [256, 1], 12, bytes(144))])
-    r = probe("tensors", q4k, ok=False)
-    check(r.returncode == 1 and "Q4_K is not supported" in r.stderr, "an unsupported tensor type is named")
+    iq = os.path.join(tmp, "iq4.gguf")
+    ref.write_gguf(iq, [("w", [256, 1], 20, bytes(136))])
+    r = probe("tensors", iq, ok=False)
+    check(r.returncode == 1 and "type 20 is not supported" in r.stderr, "an unsupported tensor type is named")
 
 
 TEXTS = ["Once upon a time,", "Hello, world! It's 2024: 3.14159 and 1,000,000 apples.",
@@ -137,6 +139,24 @@ def test_logits(model):
             err = np.abs(got - want).max() / scale
             check(got.shape == want.shape and err <= tol and got.argmax() == want.argmax(),
                   f"{path} logits after {prompt!r}: max error {err:.2e} of the largest (tolerance {tol})")
+
+
+def test_block_formats_in_a_model(tmp):
+    # Random models whose matrices are each block format: the whole forward pass of
+    # `llm.llama` against the oracle's.
+    rng = np.random.default_rng(int.from_bytes(os.urandom(4), "little"))
+    ids = [int(t) for t in rng.integers(0, 512, 6)]
+    for t in [ref.GGML_Q4_1, ref.GGML_Q4_0, ref.GGML_Q8_0, ref.GGML_Q5_0, ref.GGML_Q4_K, ref.GGML_Q6_K, ref.GGML_F16]:
+        path = os.path.join(tmp, f"synthetic-{t}.gguf")
+        ref.synthetic_llama(path, rng, t)
+        want = ref.Llama(ref.Gguf(path)).forward(ids)[-1]
+        scale = np.abs(want).max()
+        for kind, tol in [("exact", 1e-4), ("quant", 1e-3)]:
+            out = probe("logits", path, kind, ",".join(map(str, ids))).stdout.split()
+            got = np.array([float(v) for v in out], dtype=np.float32)
+            err = np.abs(got - want).max() / scale
+            check(got.shape == want.shape and err <= tol,
+                  f"{kind} logits of a model of type {t}: max error {err:.2e} (tolerance {tol})")
 
 
 def test_batch(model):
@@ -181,6 +201,7 @@ def main():
         test_kernels(tmp)
         test_tokenizer(model, tmp)
         test_logits(model)
+        test_block_formats_in_a_model(tmp)
         test_batch(model)
         test_generate(model)
     if failures:
