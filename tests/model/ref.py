@@ -456,7 +456,8 @@ class Llama:
                 h = self.rmsnorm(x, L["ffn_norm"])
                 gt = L["ffn_gate"] @ h
                 up = L["ffn_up"] @ h
-                x = x + L["ffn_down"] @ (gt / (1 + np.exp(-gt)) * up)
+                with np.errstate(over="ignore"):
+                    x = x + L["ffn_down"] @ (gt / (1 + np.exp(-gt)) * up)
             out.append(self.out @ self.rmsnorm(x, self.norm))
         return np.stack(out)
 
