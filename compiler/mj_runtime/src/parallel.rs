@@ -31,15 +31,27 @@ pub fn workers() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
+/// A value alone on its cache line: the counters of a job are written by different
+/// threads, and sharing a line would make every update move it between cores.
+#[repr(align(128))]
+struct Padded<T>(T);
+
+impl<T> std::ops::Deref for Padded<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
 /// One `parallelize` call being worked on.
 struct Job {
     f: WorkFn,
     /// The environment's address (raw pointers are not `Send`).
     env: usize,
     n: i64,
-    next: AtomicI64,
+    next: Padded<AtomicI64>,
     /// Items finished; the caller waits for `n`.
-    done: AtomicI64,
+    done: Padded<AtomicI64>,
 }
 
 impl Job {
@@ -172,8 +184,8 @@ pub unsafe extern "C" fn mj_parallel_for(f: WorkFn, env: *mut u8, n: i64) {
         f,
         env: env as usize,
         n,
-        next: AtomicI64::new(0),
-        done: AtomicI64::new(0),
+        next: Padded(AtomicI64::new(0)),
+        done: Padded(AtomicI64::new(0)),
     });
     if let Ok(mut g) = p.slot.lock() {
         g.0 = Some(job.clone());
