@@ -427,6 +427,13 @@ impl Fx<'_> {
             K::Unit => Ok(Operand::Const(Const::Unit)),
             K::Null => Ok(Operand::Const(Const::Null(lower_ty(&e.ty)?))),
             K::FnAddr(tir::Callee::Fn(id)) => Ok(Operand::Const(Const::FnAddr(mir::FuncId(id.0)))),
+            // `Int32(0)`: an integer literal converted to another integer type is a
+            // constant of that type (intrinsics such as `llvm.prefetch` need constants
+            // for some arguments, and LLVM checks that before optimizing).
+            K::Cast(inner) if int_literal(inner).is_some() && matches!(e.ty, Ty::Int { .. }) => {
+                let v = int_literal(inner).unwrap_or_default();
+                Ok(Operand::Const(Const::Int(v, lower_ty(&e.ty)?)))
+            }
             K::Move(l) => Ok(self.move_out(*l)),
             K::Local(_) | K::Field(..) | K::Deref(_) if self.is_place(e) => {
                 Ok(Operand::Copy(self.place(e)?))
@@ -1069,6 +1076,14 @@ fn moved_local(v: &TExpr) -> Option<(&[tir::TStmt], LocalId)> {
             K::Move(l) => Some((stmts.as_slice(), l)),
             _ => None,
         },
+        _ => None,
+    }
+}
+
+/// The value of an integer literal of an integer type.
+fn int_literal(e: &TExpr) -> Option<i128> {
+    match (&e.kind, &e.ty) {
+        (K::Int(v), Ty::Int { .. }) => Some(*v),
         _ => None,
     }
 }
