@@ -124,6 +124,22 @@ def test_tokenizer(model, tmp):
     check(out[0] == "6403,1980,253,655,28", "\"Once upon a time,\" is [6403, 1980, 253, 655, 28]")
 
 
+def test_streaming_text(model):
+    # An emoji is several tokens: the streamed text holds its bytes back until the
+    # character is whole, and never prints a replacement character in between.
+    tok = ref.Tokenizer(ref.Gguf(model))
+    ids = tok.encode("ok 😀🎉 done")
+    out = probe("detok", model, ",".join(map(str, ids))).stdout.splitlines()
+    pieces = [eval(line) for line in out]
+    check("".join(pieces) == "ok 😀🎉 done" and all("\ufffd" not in p for p in pieces),
+          f"streamed text is whole characters: {pieces}")
+    check(any(p == "" for p in pieces[:-1]), "a token inside a character gives no text yet")
+    chat = probe("chat", model, "", "Hi").stdout
+    want = ("<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by Hugging Face"
+            "<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n")
+    check(chat == want, "the ChatML prompt follows the model's template")
+
+
 def test_logits(model):
     g = ref.Gguf(model)
     llama = ref.Llama(g)
@@ -200,6 +216,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         test_kernels(tmp)
         test_tokenizer(model, tmp)
+        test_streaming_text(model)
         test_logits(model)
         test_block_formats_in_a_model(tmp)
         test_batch(model)
