@@ -183,6 +183,12 @@ def test_batch(model):
     check(worst <= 1e-3, f"a batch of two sequences at different positions gives their logits (largest difference {worst:.2e})")
 
 
+def test_engine(model):
+    out = probe("engine", model).stdout
+    check(out.startswith("engine ok"), "requests served together (continuous batching, chunked prompts, a "
+          f"cancellation) give each one's output alone: {out.strip()[:300]}")
+
+
 def test_generate(model):
     r = mj("generate", "--model", model, "--prompt", "Once upon a time,", "--temperature", "0",
            "--max-tokens", "10", "--print-token-ids")
@@ -220,6 +226,7 @@ def main():
         test_logits(model)
         test_block_formats_in_a_model(tmp)
         test_batch(model)
+        test_engine(model)
         test_generate(model)
     if failures:
         print(f"{len(failures)} model test(s) failed")
