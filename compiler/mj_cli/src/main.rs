@@ -32,6 +32,10 @@ commands:
            [--print-token-ids]     generate text with a GGUF model (default: the
                                SmolLM2-135M-Instruct model, fetched on first use)
   generate --fetch             fetch the default model and print its path
+  serve [--model PATH] [--host H] [--port P] [--api-key K] [--max-batch-size N]
+        [--max-num-batched-tokens N] [--context N]
+                               an OpenAI-compatible server (/v1/completions,
+                               /v1/chat/completions, /v1/models, /health, /tokenize)
   check PATH                   report diagnostics only (a file or a directory)
   --version                    print the version
 
@@ -193,6 +197,7 @@ fn dispatch(args: &[String]) -> Result<Outcome, String> {
         "check" => exit(parse_opts(&args[1..], false).and_then(cmd_check)),
         "test" => exit(test_runner::cmd_test(&args[1..])),
         "generate" => cmd_generate(&args[1..]),
+        "serve" => exit(cmd_serve(&args[1..])),
         other => Err(format!("unknown command `{other}`\n\n{USAGE}")),
     }
 }
@@ -447,6 +452,99 @@ fn cmd_generate(args: &[String]) -> Result<Outcome, String> {
         positional: vec![main.display().to_string()],
         rest,
     })
+}
+
+/// `mj serve`: the OpenAI-compatible server (`serve/mj_serve`) over the engine of
+/// `stdlib/llm/server_api.mj`, built as a shared library (cached).
+fn cmd_serve(args: &[String]) -> Result<ExitCode, String> {
+    let mut o = mj_serve::Options {
+        engine_lib: PathBuf::new(),
+        model: PathBuf::new(),
+        model_name: String::new(),
+        host: "127.0.0.1".into(),
+        port: 8000,
+        api_key: None,
+        max_batch: 8,
+        context: 2048,
+        max_batched_tokens: 256,
+        max_queue: 256,
+    };
+    let mut model = None;
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].as_str();
+        let v = args.get(i + 1).cloned();
+        let need = |v: Option<String>| v.ok_or(format!("`{a}` needs a value"));
+        let num = |v: Option<String>| -> Result<i64, String> {
+            need(v)?
+                .parse::<i64>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or(format!("`{a}` needs a positive integer"))
+        };
+        match a {
+            "--model" => model = Some(PathBuf::from(need(v)?)),
+            "--host" => o.host = need(v)?,
+            "--port" => {
+                o.port = need(v)?
+                    .parse()
+                    .map_err(|_| "`--port` needs a port number".to_string())?
+            }
+            "--api-key" => o.api_key = Some(need(v)?),
+            "--max-batch-size" => o.max_batch = num(v)?,
+            "--max-num-batched-tokens" => o.max_batched_tokens = num(v)?,
+            "--context" => o.context = num(v)?,
+            "--max-queue" => o.max_queue = num(v)?,
+            _ => return Err(format!("unknown option `{a}` of `mj serve`")),
+        }
+        i += 2;
+    }
+    if o.max_batched_tokens < o.max_batch {
+        return Err("`--max-num-batched-tokens` must be at least `--max-batch-size`".into());
+    }
+    o.model = match model {
+        Some(p) if p.is_file() => p,
+        Some(p) => return Err(format!("no model file `{}`", p.display())),
+        None => model::default_model()?,
+    };
+    o.model_name = o
+        .model
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("model")
+        .to_string();
+    let api = driver::stdlib_root().join("llm").join("server_api.mj");
+    o.engine_lib = engine_lib(&api)?;
+    mj_serve::run(o)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The engine library of `mj serve`, built on first use into the compile cache.
+fn engine_lib(api: &Path) -> Result<PathBuf, String> {
+    let l = driver::load(api)?;
+    let key = cache::key(&l.files, &l.target, "serve-lib -O3");
+    let lib = cache::exe_path(&key)
+        .ok_or("no usable compile cache directory for the engine library")?
+        .with_extension("so");
+    if lib.is_file() {
+        return Ok(lib);
+    }
+    let rt = mj_codegen::find_runtime_lib()
+        .ok_or("cannot find the runtime library `libmj_runtime.a` to build the engine")?;
+    let Some(mir) = compile_mir(&l, false)? else {
+        return Err("the engine does not compile".into());
+    };
+    let opts = mj_codegen::Options {
+        opt_level: 3,
+        target: l.target.clone(),
+        gpu_image: None,
+    };
+    let obj = mj_codegen::emit_object(&mir, &opts)
+        .map_err(|e| format!("internal compiler error: {e}"))?;
+    let tmp = lib.with_extension(format!("tmp{}.so", std::process::id()));
+    mj_codegen::link_shared_lib(&obj, &tmp, &rt)?;
+    std::fs::rename(&tmp, &lib).map_err(|e| format!("cannot write `{}`: {e}", lib.display()))?;
+    Ok(lib)
 }
 
 /// The generation program as an executable in the compile cache, built on first use;

@@ -1,0 +1,180 @@
+"""End-to-end tests of `mj serve` with the official `openai` client (PyPI) on loopback:
+completions and chat, streaming and not, usage, stop strings, max_tokens, seeds,
+concurrent requests against the same requests alone, tokenize/detokenize, and the
+error cases (malformed JSON, unknown model, a prompt longer than the context, invalid
+parameters, a missing API key), each a 4xx with an OpenAI-style error body.
+
+    MJ_BIN=target/release/mj PYTHONPATH=target/py python3 tests/serve/test_serve.py MODEL
+"""
+
+import concurrent.futures
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import openai
+
+MJ = os.environ.get("MJ_BIN", "target/release/mj")
+failures = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what, flush=True)
+    if not cond:
+        failures.append(what)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, model, *extra):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen([MJ, "serve", "--model", model, "--port", str(self.port),
+                                      "--context", "256", *extra],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.time() + 300
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise SystemExit("mj serve exited:\n" + self.proc.stderr.read().decode())
+            try:
+                with urllib.request.urlopen(self.url + "/health", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError):
+                pass
+            time.sleep(0.2)
+        raise SystemExit("mj serve did not become healthy")
+
+    def close(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+def raw(url, body, headers=None):
+    """POST raw bytes; (status, JSON body)."""
+    req = urllib.request.Request(url, data=body, headers={"content-type": "application/json", **(headers or {})})
+    try:
+        with urllib.request.urlopen(req, timeout=60) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"{}")
+
+
+def test_basic(s, name):
+    c = openai.OpenAI(base_url=s.url + "/v1", api_key="none")
+    check([m.id for m in c.models.list().data] == [name], "GET /v1/models lists the model")
+    r = c.completions.create(model=name, prompt="Once upon a time,", max_tokens=10, temperature=0)
+    check(r.choices[0].text == " the city of Nova Haven was a thriving metropolis,",
+          f"a greedy completion is the model's: {r.choices[0].text!r}")
+    check(r.usage.prompt_tokens == 5 and r.usage.completion_tokens == 10 and r.choices[0].finish_reason == "length",
+          "usage and finish_reason length")
+    r = c.chat.completions.create(model=name, messages=[{"role": "user", "content": "What is the capital of France?"}],
+                                  max_tokens=30, temperature=0)
+    check("Paris" in r.choices[0].message.content and r.choices[0].finish_reason == "stop",
+          f"a chat answer that stops by itself: {r.choices[0].message.content!r}")
+    stream = c.chat.completions.create(model=name, messages=[{"role": "user", "content": "What is the capital of France?"}],
+                                       max_tokens=30, temperature=0, stream=True, stream_options={"include_usage": True})
+    pieces, usage, reasons = [], None, []
+    for chunk in stream:
+        if chunk.usage:
+            usage = chunk.usage
+        for ch in chunk.choices:
+            if ch.delta.content:
+                pieces.append(ch.delta.content)
+            if ch.finish_reason:
+                reasons.append(ch.finish_reason)
+    check("".join(pieces) == r.choices[0].message.content and len(pieces) > 3,
+          "the streamed answer equals the whole one, in pieces")
+    check(usage is not None and usage.completion_tokens == r.usage.completion_tokens and reasons == ["stop"],
+          "stream_options.include_usage gives the usage at the end")
+    r = c.completions.create(model=name, prompt="Once upon a time,", max_tokens=30, temperature=0, stop=["Haven"])
+    check(r.choices[0].text == " the city of Nova " and r.choices[0].finish_reason == "stop",
+          f"a stop string ends the text before it: {r.choices[0].text!r}")
+    st = c.completions.create(model=name, prompt="Once upon a time,", max_tokens=30, temperature=0, stop="Haven", stream=True)
+    check("".join(ch.choices[0].text for ch in st if ch.choices) == " the city of Nova ", "a stop string while streaming")
+    a = c.completions.create(model=name, prompt="The weather today", max_tokens=12, temperature=1.0, seed=42)
+    b = c.completions.create(model=name, prompt="The weather today", max_tokens=12, temperature=1.0, seed=42)
+    check(a.choices[0].text == b.choices[0].text, "the same seed gives the same text")
+    status, body = raw(s.url + "/tokenize", json.dumps({"prompt": "Once upon a time,"}).encode())
+    check(status == 200 and body["tokens"] == [6403, 1980, 253, 655, 28], "POST /tokenize")
+    status, body = raw(s.url + "/detokenize", json.dumps({"tokens": [6403, 1980, 253, 655, 28]}).encode())
+    check(status == 200 and body["prompt"] == "Once upon a time,", "POST /detokenize")
+
+
+def test_concurrency(s, name):
+    c = openai.OpenAI(base_url=s.url + "/v1", api_key="none")
+    prompts = [f"Story number {i}: once upon a time" for i in range(12)]
+
+    def one(p):
+        out = []
+        for chunk in c.completions.create(model=name, prompt=p, max_tokens=16, temperature=0, stream=True):
+            out.extend(ch.text for ch in chunk.choices)
+        return "".join(out)
+
+    alone = [one(p) for p in prompts[:4]]
+    with concurrent.futures.ThreadPoolExecutor(12) as ex:
+        together = list(ex.map(one, prompts))
+    check(together[:4] == alone and all(len(t) > 0 for t in together),
+          "12 concurrent streams are all answered, each as it is alone")
+
+
+def test_errors(s, name):
+    status, body = raw(s.url + "/v1/completions", b"{not json")
+    check(status == 400 and body["error"]["type"] == "invalid_request_error", "malformed JSON is a 400 with an error body")
+    c = openai.OpenAI(base_url=s.url + "/v1", api_key="none")
+    for what, kwargs, exc in [
+        ("an unknown model", dict(model="gpt-4", prompt="hi"), openai.NotFoundError),
+        ("a prompt longer than the context", dict(model=name, prompt="word " * 400), openai.BadRequestError),
+        ("temperature 5", dict(model=name, prompt="hi", temperature=5), openai.BadRequestError),
+        ("max_tokens 0", dict(model=name, prompt="hi", max_tokens=0), openai.BadRequestError),
+    ]:
+        try:
+            c.completions.create(**kwargs)
+            check(False, f"{what} is refused")
+        except exc as e:
+            check(e.status_code in (400, 404) and "message" in e.body, f"{what} is a {e.status_code} with a message")
+    status, _ = raw(s.url + "/v1/nowhere", b"{}")
+    check(status == 404, "an unknown endpoint is a 404")
+
+
+def test_auth(model, name):
+    s = Server(model, "--api-key", "sekret")
+    try:
+        status, body = raw(s.url + "/v1/completions", json.dumps({"model": name, "prompt": "hi"}).encode())
+        check(status == 401 and "error" in body, "without the API key: 401")
+        c = openai.OpenAI(base_url=s.url + "/v1", api_key="sekret")
+        r = c.completions.create(model=name, prompt="hi", max_tokens=2)
+        check(len(r.choices) == 1, "with the API key: answered")
+    finally:
+        s.close()
+
+
+def main():
+    model = sys.argv[1]
+    name = os.path.splitext(os.path.basename(model))[0]
+    s = Server(model)
+    try:
+        test_basic(s, name)
+        test_concurrency(s, name)
+        test_errors(s, name)
+    finally:
+        s.close()
+    test_auth(model, name)
+    if failures:
+        print(f"{len(failures)} server test(s) failed")
+        sys.exit(1)
+    print("server tests: all passed")
+
+
+if __name__ == "__main__":
+    main()
