@@ -128,6 +128,45 @@ def test_concurrency(s, name):
           "12 concurrent streams are all answered, each as it is alone")
 
 
+def metrics(s):
+    with urllib.request.urlopen(s.url + "/metrics", timeout=10) as r:
+        text = r.read().decode()
+    values = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            key, _, v = line.rpartition(" ")
+            values[key] = float(v)
+    return text, values
+
+
+def test_metrics(s, name):
+    text, v = metrics(s)
+    for m in ["vllm:num_requests_running", "vllm:num_requests_waiting", "vllm:kv_cache_usage_perc",
+              "vllm:time_to_first_token_seconds_count", "vllm:inter_token_latency_seconds_count",
+              "vllm:e2e_request_latency_seconds_count", "vllm:prompt_tokens_total",
+              "vllm:generation_tokens_total", "vllm:num_preemptions_total", "vllm:prefix_cache_hits_total"]:
+        check(any(k.startswith(m + "{") for k in v), f"/metrics has {m}")
+    label = f'{{model_name="{name}"}}'
+    before = v.get("vllm:generation_tokens_total" + label, 0)
+    c = openai.OpenAI(base_url=s.url + "/v1", api_key="none")
+    c.completions.create(model=name, prompt="Once upon a time,", max_tokens=7, temperature=0)
+    _, v2 = metrics(s)
+    check(v2["vllm:generation_tokens_total" + label] - before == 7, "generated tokens are counted")
+    check(v2["vllm:num_requests_running" + label] == 0, "no request runs when all are answered")
+    # A stream the client abandons frees its slot.
+    # (240 tokens take over a second to generate; the slot must be free well before.)
+    st = c.completions.create(model=name, prompt="Once upon a time,", max_tokens=240, temperature=0, stream=True)
+    next(iter(st))
+    st.close()
+    deadline = time.time() + 0.5
+    while time.time() < deadline:
+        _, v3 = metrics(s)
+        if v3["vllm:num_requests_running" + label] == 0:
+            break
+        time.sleep(0.1)
+    check(v3["vllm:num_requests_running" + label] == 0, "a cancelled stream frees its slot at once")
+
+
 def test_errors(s, name):
     status, body = raw(s.url + "/v1/completions", b"{not json")
     check(status == 400 and body["error"]["type"] == "invalid_request_error", "malformed JSON is a 400 with an error body")
@@ -166,6 +205,7 @@ def main():
     try:
         test_basic(s, name)
         test_concurrency(s, name)
+        test_metrics(s, name)
         test_errors(s, name)
     finally:
         s.close()

@@ -22,6 +22,47 @@ use tokio_stream::wrappers::ReceiverStream;
 
 use crate::Options;
 use crate::engine::{Command, Out, Params, Shared};
+use crate::metrics::Metrics;
+
+static METRICS: Metrics = Metrics::new();
+
+/// Times one request for the metrics: its first token, the gaps between tokens, its end.
+struct Timing {
+    start: std::time::Instant,
+    last: Option<std::time::Instant>,
+}
+
+impl Timing {
+    fn new(prompt_tokens: usize) -> Timing {
+        METRICS
+            .prompt_tokens
+            .fetch_add(prompt_tokens as u64, Ordering::Relaxed);
+        Timing {
+            start: std::time::Instant::now(),
+            last: None,
+        }
+    }
+
+    fn token(&mut self) {
+        let now = std::time::Instant::now();
+        match self.last {
+            None => METRICS.ttft.observe((now - self.start).as_secs_f64()),
+            Some(t) => METRICS.itl.observe((now - t).as_secs_f64()),
+        }
+        self.last = Some(now);
+        METRICS.generation_tokens.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn end(&self, reason: &str) {
+        METRICS.e2e.observe(self.start.elapsed().as_secs_f64());
+        let c = match reason {
+            "stop" => &METRICS.finished_stop,
+            "length" => &METRICS.finished_length,
+            _ => &METRICS.finished_abort,
+        };
+        c.fetch_add(1, Ordering::Relaxed);
+    }
+}
 
 struct App {
     o: Options,
@@ -47,6 +88,7 @@ pub async fn serve(
     let router = Router::new()
         .route("/health", get(health))
         .route("/v1/models", get(models))
+        .route("/metrics", get(metrics))
         .route("/v1/completions", post(completions))
         .route("/v1/chat/completions", post(chat))
         .route("/tokenize", post(tokenize))
@@ -115,6 +157,14 @@ async fn health(State(app): S) -> Response {
         )
             .into_response()
     }
+}
+
+async fn metrics(State(app): S) -> Response {
+    let running = app.shared.running.load(Ordering::Relaxed);
+    let waiting = app.shared.waiting.load(Ordering::Relaxed).max(0);
+    let usage = running as f64 / app.o.max_batch.max(1) as f64;
+    let text = METRICS.render(&app.o.model_name, running, waiting, usage);
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }
 
 async fn models(State(app): S, headers: HeaderMap) -> Response {
@@ -487,10 +537,12 @@ async fn generate(app: Arc<App>, prompt: String, mut req: Req, chat: bool) -> Re
         let mut text = String::new();
         let mut reason = "length";
         let mut usage = (n_prompt, 0usize);
+        let mut timing = Timing::new(n_prompt);
         while let Some(out) = rx.recv().await {
             match out {
                 Out::Token(t) => {
                     usage.1 += 1;
+                    timing.token();
                     text.push_str(&t);
                     let (at, stop) = cut_at_stop(&text, &req.stop);
                     if stop {
@@ -513,6 +565,7 @@ async fn generate(app: Arc<App>, prompt: String, mut req: Req, chat: bool) -> Re
                 }
             }
         }
+        timing.end(reason);
         let choice = if chat {
             json!({"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": reason, "logprobs": null})
         } else {
@@ -557,10 +610,12 @@ async fn generate(app: Arc<App>, prompt: String, mut req: Req, chat: bool) -> Re
         let mut held = String::new();
         let mut reason = "length";
         let mut usage = (n_prompt, 0usize);
+        let mut timing = Timing::new(n_prompt);
         while let Some(out) = rx.recv().await {
             match out {
                 Out::Token(t) => {
                     usage.1 += 1;
+                    timing.token();
                     held.push_str(&t);
                     let (at, stop) = cut_at_stop(&held, &req.stop);
                     let ready: String = held.drain(..at).collect();
@@ -570,6 +625,8 @@ async fn generate(app: Arc<App>, prompt: String, mut req: Req, chat: bool) -> Re
                             .await
                             .is_err()
                     {
+                        // The client went away: dropping the channel frees its slot.
+                        timing.end("abort");
                         return;
                     }
                     if stop {
@@ -597,6 +654,7 @@ async fn generate(app: Arc<App>, prompt: String, mut req: Req, chat: bool) -> Re
                 }
             }
         }
+        timing.end(reason);
         if !held.is_empty() {
             let _ = etx.send(Ok(chunk(Some(&held), None, false))).await;
         }
