@@ -86,6 +86,7 @@ pub async fn serve(
         ids: AtomicU64::new(0),
     });
     let router = Router::new()
+        .route("/", get(chat_page))
         .route("/health", get(health))
         .route("/v1/models", get(models))
         .route("/metrics", get(metrics))
@@ -116,6 +117,15 @@ fn bad(message: &str, param: Option<&str>) -> Response {
         message,
         param,
     )
+}
+
+/// The chat page: one self-contained file, compiled into the binary.
+async fn chat_page() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        include_str!("chat.html"),
+    )
+        .into_response()
 }
 
 async fn not_found() -> Response {

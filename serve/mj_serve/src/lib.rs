@@ -5,7 +5,8 @@
 //! Endpoints: `POST /v1/completions`, `POST /v1/chat/completions` (streaming as SSE with
 //! `data: [DONE]`, and `stream_options.include_usage`, or one JSON answer with usage),
 //! `GET /v1/models`, `GET /health` (503 until the model is loaded), `GET /metrics`
-//! (Prometheus, vLLM's names), `POST /tokenize`, `POST /detokenize`. Errors are OpenAI-style JSON bodies with a 4xx status.
+//! (Prometheus, vLLM's names), `POST /tokenize`, `POST /detokenize`, and a chat page at
+//! `GET /` (`chat.html`). Errors are OpenAI-style JSON bodies with a 4xx status.
 
 mod engine;
 mod http;
