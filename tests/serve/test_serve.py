@@ -167,6 +167,45 @@ def test_metrics(s, name):
     check(v3["vllm:num_requests_running" + label] == 0, "a cancelled stream frees its slot at once")
 
 
+def test_prefix_cache(s, name):
+    c = openai.OpenAI(base_url=s.url + "/v1", api_key="none")
+    label = f'{{model_name="{name}"}}'
+    system = ("You are a helpful assistant for a museum of natural history. You answer visitors' "
+              "questions about the exhibits, the opening hours and the cafe, briefly and kindly.")
+    _, before = metrics(s)
+    answers = []
+    for q in ["Where are the dinosaurs?", "When do you open?", "Is there a cafe?"]:
+        r = c.chat.completions.create(model=name, messages=[{"role": "system", "content": system},
+                                                            {"role": "user", "content": q}],
+                                      max_tokens=8, temperature=0)
+        answers.append(r.choices[0].message.content)
+    _, after = metrics(s)
+    hits = after["vllm:prefix_cache_hits_total" + label] - before["vllm:prefix_cache_hits_total" + label]
+    check(hits >= 32, f"a repeated system prompt is read from the prefix cache ({hits:.0f} prompt tokens)")
+    check(all(len(a) > 0 for a in answers), "answers with prefix-cached prompts")
+
+
+def test_preemption(model, name, alone):
+    # Too few KV blocks for 8 concurrent requests: some are preempted and recomputed,
+    # and every output is still the request's own.
+    s = Server(model, "--kv-cache-blocks", "20", "--max-batch-size", "8")
+    try:
+        c = openai.OpenAI(base_url=s.url + "/v1", api_key="none")
+        prompts = list(alone)
+
+        def one(p):
+            return c.completions.create(model=name, prompt=p, max_tokens=40, temperature=0).choices[0].text
+
+        with concurrent.futures.ThreadPoolExecutor(8) as ex:
+            together = list(ex.map(one, prompts))
+        _, v = metrics(s)
+        pre = v[f'vllm:num_preemptions_total{{model_name="{name}"}}']
+        check(pre > 0, f"requests are preempted when the KV cache is full ({pre:.0f} preemptions)")
+        check(together == [alone[p] for p in prompts], "preempted requests give the same output as alone")
+    finally:
+        s.close()
+
+
 def test_errors(s, name):
     status, body = raw(s.url + "/v1/completions", b"{not json")
     check(status == 400 and body["error"]["type"] == "invalid_request_error", "malformed JSON is a 400 with an error body")
@@ -201,14 +240,21 @@ def test_auth(model, name):
 def main():
     model = sys.argv[1]
     name = os.path.splitext(os.path.basename(model))[0]
-    s = Server(model)
+    s = Server(model, "--enable-prefix-caching")
     try:
         test_basic(s, name)
         test_concurrency(s, name)
         test_metrics(s, name)
+        test_prefix_cache(s, name)
         test_errors(s, name)
+        c = openai.OpenAI(base_url=s.url + "/v1", api_key="none")
+        alone = {}
+        for i in range(8):
+            p = f"Chapter {i + 1}. The old lighthouse keeper"
+            alone[p] = c.completions.create(model=name, prompt=p, max_tokens=40, temperature=0).choices[0].text
     finally:
         s.close()
+    test_preemption(model, name, alone)
     test_auth(model, name)
     if failures:
         print(f"{len(failures)} server test(s) failed")

@@ -33,7 +33,8 @@ commands:
                                SmolLM2-135M-Instruct model, fetched on first use)
   generate --fetch             fetch the default model and print its path
   serve [--model PATH] [--host H] [--port P] [--api-key K] [--max-batch-size N]
-        [--max-num-batched-tokens N] [--context N]
+        [--max-num-batched-tokens N] [--context N] [--kv-cache-blocks N]
+        [--enable-prefix-caching]
                                an OpenAI-compatible server (/v1/completions,
                                /v1/chat/completions, /v1/models, /health, /tokenize)
   check PATH                   report diagnostics only (a file or a directory)
@@ -468,6 +469,8 @@ fn cmd_serve(args: &[String]) -> Result<ExitCode, String> {
         context: 2048,
         max_batched_tokens: 256,
         max_queue: 256,
+        kv_cache_blocks: 0,
+        prefix_caching: false,
     };
     let mut model = None;
     let mut i = 0;
@@ -495,6 +498,12 @@ fn cmd_serve(args: &[String]) -> Result<ExitCode, String> {
             "--max-num-batched-tokens" => o.max_batched_tokens = num(v)?,
             "--context" => o.context = num(v)?,
             "--max-queue" => o.max_queue = num(v)?,
+            "--kv-cache-blocks" => o.kv_cache_blocks = num(v)?,
+            "--enable-prefix-caching" => {
+                o.prefix_caching = true;
+                i += 1;
+                continue;
+            }
             _ => return Err(format!("unknown option `{a}` of `mj serve`")),
         }
         i += 2;

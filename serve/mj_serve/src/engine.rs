@@ -60,9 +60,14 @@ pub struct Shared {
     pub waiting: AtomicI64,
     pub vocab: AtomicI64,
     pub context: AtomicI64,
+    pub blocks_used: AtomicI64,
+    pub blocks: AtomicI64,
+    pub preemptions: AtomicI64,
+    pub prefix_queries: AtomicI64,
+    pub prefix_hits: AtomicI64,
 }
 
-type OpenFn = unsafe extern "C" fn(*const u8, i64, i64, i64, i64) -> *mut c_void;
+type OpenFn = unsafe extern "C" fn(*const u8, i64, i64, i64, i64, i64, i64) -> *mut c_void;
 type ErrorFn = unsafe extern "C" fn(*mut c_void, *mut u8, i64) -> i64;
 type InfoFn = unsafe extern "C" fn(*mut c_void, *mut i64);
 type TokenizeFn = unsafe extern "C" fn(*mut c_void, *const u8, i64, *mut i64, i64) -> i64;
@@ -96,7 +101,7 @@ struct Lib {
     add: AddFn,
     cancel: IdFn,
     pending: CountFn,
-    running: CountFn,
+    stats: InfoFn,
     step: StepFn,
 }
 
@@ -112,13 +117,7 @@ fn sym<T: Copy>(lib: *mut c_void, name: &str) -> Result<T, String> {
 }
 
 impl Lib {
-    fn load(
-        lib: &Path,
-        model: &Path,
-        max_batch: i64,
-        context: i64,
-        budget: i64,
-    ) -> Result<Lib, String> {
+    fn load(lib: &Path, model: &Path, e: &EngineOptions) -> Result<Lib, String> {
         let c = std::ffi::CString::new(lib.display().to_string()).map_err(|_| "bad path")?;
         // SAFETY: dlopen of a NUL-terminated path.
         let handle = unsafe { libc::dlopen(c.as_ptr(), libc::RTLD_NOW | libc::RTLD_LOCAL) };
@@ -128,7 +127,17 @@ impl Lib {
         let open: OpenFn = sym(handle, "mjs_open")?;
         let path = model.display().to_string();
         // SAFETY: the path's bytes and length; the engine copies them.
-        let h = unsafe { open(path.as_ptr(), path.len() as i64, max_batch, context, budget) };
+        let h = unsafe {
+            open(
+                path.as_ptr(),
+                path.len() as i64,
+                e.max_batch,
+                e.context,
+                e.budget,
+                e.blocks,
+                i64::from(e.prefix_caching),
+            )
+        };
         if h.is_null() {
             return Err(format!("the engine cannot load the model `{path}`"));
         }
@@ -141,7 +150,7 @@ impl Lib {
             add: sym(handle, "mjs_add")?,
             cancel: sym(handle, "mjs_cancel")?,
             pending: sym(handle, "mjs_pending")?,
-            running: sym(handle, "mjs_running")?,
+            stats: sym(handle, "mjs_stats")?,
             step: sym(handle, "mjs_step")?,
         })
     }
@@ -203,17 +212,25 @@ fn whole_chars(bytes: &mut Vec<u8>) -> String {
     text
 }
 
+/// The engine's sizes.
+pub struct EngineOptions {
+    pub max_batch: i64,
+    pub context: i64,
+    pub budget: i64,
+    /// KV-cache blocks of 16 positions (0: enough for every slot to fill its context).
+    pub blocks: i64,
+    pub prefix_caching: bool,
+}
+
 /// Runs the engine until the command channel closes.
 pub fn run(
     lib: &Path,
     model: &Path,
-    max_batch: i64,
-    context: i64,
-    budget: i64,
+    e: &EngineOptions,
     rx: mpsc::Receiver<Command>,
     shared: Arc<Shared>,
 ) -> Result<(), String> {
-    let lib = Lib::load(lib, model, max_batch, context, budget)?;
+    let lib = Lib::load(lib, model, e)?;
     let mut info = [0i64; 3];
     // SAFETY: three slots.
     unsafe { (lib.info)(lib.h, info.as_mut_ptr()) };
@@ -343,11 +360,15 @@ pub fn run(
             unsafe { (lib.cancel)(lib.h, id) };
             live.remove(&id);
         }
-        // SAFETY: the engine's handle.
-        let running = unsafe { (lib.running)(lib.h) };
-        shared.running.store(running, Ordering::Relaxed);
-        shared
-            .waiting
-            .store(live.len() as i64 - running, Ordering::Relaxed);
+        let mut st = [0i64; 7];
+        // SAFETY: seven slots.
+        unsafe { (lib.stats)(lib.h, st.as_mut_ptr()) };
+        shared.running.store(st[0], Ordering::Relaxed);
+        shared.waiting.store(st[1], Ordering::Relaxed);
+        shared.blocks_used.store(st[2], Ordering::Relaxed);
+        shared.blocks.store(st[3], Ordering::Relaxed);
+        shared.preemptions.store(st[4], Ordering::Relaxed);
+        shared.prefix_queries.store(st[5], Ordering::Relaxed);
+        shared.prefix_hits.store(st[6], Ordering::Relaxed);
     }
 }

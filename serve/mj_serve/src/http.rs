@@ -170,9 +170,20 @@ async fn health(State(app): S) -> Response {
 }
 
 async fn metrics(State(app): S) -> Response {
-    let running = app.shared.running.load(Ordering::Relaxed);
-    let waiting = app.shared.waiting.load(Ordering::Relaxed).max(0);
-    let usage = running as f64 / app.o.max_batch.max(1) as f64;
+    let sh = &app.shared;
+    let running = sh.running.load(Ordering::Relaxed);
+    let waiting = sh.waiting.load(Ordering::Relaxed).max(0);
+    let usage = sh.blocks_used.load(Ordering::Relaxed) as f64
+        / sh.blocks.load(Ordering::Relaxed).max(1) as f64;
+    let copy = |to: &AtomicU64, from: &std::sync::atomic::AtomicI64| {
+        to.store(
+            from.load(Ordering::Relaxed).max(0) as u64,
+            Ordering::Relaxed,
+        )
+    };
+    copy(&METRICS.preemptions, &sh.preemptions);
+    copy(&METRICS.prefix_queries, &sh.prefix_queries);
+    copy(&METRICS.prefix_hits, &sh.prefix_hits);
     let text = METRICS.render(&app.o.model_name, running, waiting, usage);
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }

@@ -34,6 +34,9 @@ pub struct Options {
     pub max_batched_tokens: i64,
     /// Requests waiting beyond this many get 429.
     pub max_queue: i64,
+    /// KV-cache blocks of 16 positions (0: enough for every slot to fill its context).
+    pub kv_cache_blocks: i64,
+    pub prefix_caching: bool,
 }
 
 /// Serves until the process ends; an error when it cannot start.
@@ -44,6 +47,11 @@ pub fn run(o: Options) -> Result<(), String> {
         waiting: AtomicI64::new(0),
         vocab: AtomicI64::new(0),
         context: AtomicI64::new(0),
+        blocks_used: AtomicI64::new(0),
+        blocks: AtomicI64::new(1),
+        preemptions: AtomicI64::new(0),
+        prefix_queries: AtomicI64::new(0),
+        prefix_hits: AtomicI64::new(0),
     });
     let (tx, rx) = mpsc::channel();
     let eng = {
@@ -52,15 +60,14 @@ pub fn run(o: Options) -> Result<(), String> {
         std::thread::Builder::new()
             .name("mj-engine".into())
             .spawn(move || {
-                if let Err(e) = engine::run(
-                    &o.engine_lib,
-                    &o.model,
-                    o.max_batch,
-                    o.context,
-                    o.max_batched_tokens,
-                    rx,
-                    shared,
-                ) {
+                let sizes = engine::EngineOptions {
+                    max_batch: o.max_batch,
+                    context: o.context,
+                    budget: o.max_batched_tokens,
+                    blocks: o.kv_cache_blocks,
+                    prefix_caching: o.prefix_caching,
+                };
+                if let Err(e) = engine::run(&o.engine_lib, &o.model, &sizes, rx, shared) {
                     eprintln!("mj serve: {e}");
                     std::process::exit(1);
                 }
