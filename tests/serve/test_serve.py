@@ -105,6 +105,10 @@ def test_basic(s, name):
     a = c.completions.create(model=name, prompt="The weather today", max_tokens=12, temperature=1.0, seed=42)
     b = c.completions.create(model=name, prompt="The weather today", max_tokens=12, temperature=1.0, seed=42)
     check(a.choices[0].text == b.choices[0].text, "the same seed gives the same text")
+    plain = c.completions.create(model=name, prompt="1, 2, 3, 4,", max_tokens=20, temperature=0).choices[0].text
+    pen = c.completions.create(model=name, prompt="1, 2, 3, 4,", max_tokens=20, temperature=0,
+                               frequency_penalty=2.0, presence_penalty=1.0).choices[0].text
+    check(plain != pen, f"frequency and presence penalties change a repetitive answer: {plain!r} / {pen!r}")
     status, body = raw(s.url + "/tokenize", json.dumps({"prompt": "Once upon a time,"}).encode())
     check(status == 200 and body["tokens"] == [6403, 1980, 253, 655, 28], "POST /tokenize")
     status, body = raw(s.url + "/detokenize", json.dumps({"tokens": [6403, 1980, 253, 655, 28]}).encode())
@@ -153,6 +157,7 @@ def test_metrics(s, name):
     _, v2 = metrics(s)
     check(v2["vllm:generation_tokens_total" + label] - before == 7, "generated tokens are counted")
     check(v2["vllm:num_requests_running" + label] == 0, "no request runs when all are answered")
+    check(v2["vllm:kv_cache_usage_perc" + label] == 0, "no KV block is held when all are answered")
     # A stream the client abandons frees its slot.
     # (240 tokens take over a second to generate; the slot must be free well before.)
     st = c.completions.create(model=name, prompt="Once upon a time,", max_tokens=240, temperature=0, stream=True)
@@ -187,8 +192,9 @@ def test_prefix_cache(s, name):
 
 def test_preemption(model, name, alone):
     # Too few KV blocks for 8 concurrent requests: some are preempted and recomputed,
-    # and every output is still the request's own.
-    s = Server(model, "--kv-cache-blocks", "20", "--max-batch-size", "8")
+    # and every output is still the request's own; with speculative decoding on, which
+    # keeps drafted tokens only where they are the model's own choice.
+    s = Server(model, "--kv-cache-blocks", "20", "--max-batch-size", "8", "--speculative", "ngram")
     try:
         c = openai.OpenAI(base_url=s.url + "/v1", api_key="none")
         prompts = list(alone)
@@ -201,7 +207,10 @@ def test_preemption(model, name, alone):
         _, v = metrics(s)
         pre = v[f'vllm:num_preemptions_total{{model_name="{name}"}}']
         check(pre > 0, f"requests are preempted when the KV cache is full ({pre:.0f} preemptions)")
-        check(together == [alone[p] for p in prompts], "preempted requests give the same output as alone")
+        check(together == [alone[p] for p in prompts],
+              "preempted requests, with speculative decoding, give the same output as alone")
+        kept = v[f'vllm:spec_decode_num_accepted_tokens_total{{model_name="{name}"}}']
+        check(kept > 0, f"speculative decoding keeps drafted tokens ({kept:.0f})")
     finally:
         s.close()
 
@@ -215,6 +224,7 @@ def test_errors(s, name):
         ("a prompt longer than the context", dict(model=name, prompt="word " * 400), openai.BadRequestError),
         ("temperature 5", dict(model=name, prompt="hi", temperature=5), openai.BadRequestError),
         ("max_tokens 0", dict(model=name, prompt="hi", max_tokens=0), openai.BadRequestError),
+        ("presence_penalty 3", dict(model=name, prompt="hi", presence_penalty=3), openai.BadRequestError),
     ]:
         try:
             c.completions.create(**kwargs)
@@ -249,9 +259,11 @@ def main():
         test_errors(s, name)
         c = openai.OpenAI(base_url=s.url + "/v1", api_key="none")
         alone = {}
-        for i in range(8):
+        for i in range(7):
             p = f"Chapter {i + 1}. The old lighthouse keeper"
             alone[p] = c.completions.create(model=name, prompt=p, max_tokens=40, temperature=0).choices[0].text
+        p = "The cat sat on the mat. The cat sat on the mat. The cat sat on the"
+        alone[p] = c.completions.create(model=name, prompt=p, max_tokens=40, temperature=0).choices[0].text
     finally:
         s.close()
     test_preemption(model, name, alone)

@@ -34,7 +34,7 @@ commands:
   generate --fetch             fetch the default model and print its path
   serve [--model PATH] [--host H] [--port P] [--api-key K] [--max-batch-size N]
         [--max-num-batched-tokens N] [--context N] [--kv-cache-blocks N]
-        [--enable-prefix-caching]
+        [--enable-prefix-caching] [--speculative ngram]
                                an OpenAI-compatible server (/v1/completions,
                                /v1/chat/completions, /v1/models, /health, /tokenize)
   check PATH                   report diagnostics only (a file or a directory)
@@ -471,6 +471,7 @@ fn cmd_serve(args: &[String]) -> Result<ExitCode, String> {
         max_queue: 256,
         kv_cache_blocks: 0,
         prefix_caching: false,
+        speculative: false,
     };
     let mut model = None;
     let mut i = 0;
@@ -499,6 +500,11 @@ fn cmd_serve(args: &[String]) -> Result<ExitCode, String> {
             "--context" => o.context = num(v)?,
             "--max-queue" => o.max_queue = num(v)?,
             "--kv-cache-blocks" => o.kv_cache_blocks = num(v)?,
+            "--speculative" => match need(v)?.as_str() {
+                "ngram" => o.speculative = true,
+                "none" => o.speculative = false,
+                k => return Err(format!("`--speculative {k}`: use ngram or none")),
+            },
             "--enable-prefix-caching" => {
                 o.prefix_caching = true;
                 i += 1;

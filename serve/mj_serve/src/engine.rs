@@ -21,6 +21,8 @@ pub struct Params {
     pub min_p: f64,
     pub repetition_penalty: f64,
     pub seed: i64,
+    pub presence_penalty: f64,
+    pub frequency_penalty: f64,
 }
 
 /// What the engine sends a request.
@@ -65,6 +67,8 @@ pub struct Shared {
     pub preemptions: AtomicI64,
     pub prefix_queries: AtomicI64,
     pub prefix_hits: AtomicI64,
+    pub spec_drafted: AtomicI64,
+    pub spec_accepted: AtomicI64,
 }
 
 type OpenFn = unsafe extern "C" fn(*const u8, i64, i64, i64, i64, i64, i64) -> *mut c_void;
@@ -86,6 +90,8 @@ type AddFn = unsafe extern "C" fn(
     i64,
     *const i64,
     i64,
+    f64,
+    f64,
 ) -> i64;
 type IdFn = unsafe extern "C" fn(*mut c_void, i64) -> i64;
 type CountFn = unsafe extern "C" fn(*mut c_void) -> i64;
@@ -93,6 +99,7 @@ type StepFn = unsafe extern "C" fn(*mut c_void, *mut i64, i64) -> i64;
 
 /// The engine library's entry points.
 struct Lib {
+    handle: *mut c_void,
     h: *mut c_void,
     error: ErrorFn,
     info: InfoFn,
@@ -142,6 +149,7 @@ impl Lib {
             return Err(format!("the engine cannot load the model `{path}`"));
         }
         Ok(Lib {
+            handle,
             h,
             error: sym(handle, "mjs_error")?,
             info: sym(handle, "mjs_vocab_eos")?,
@@ -220,6 +228,8 @@ pub struct EngineOptions {
     /// KV-cache blocks of 16 positions (0: enough for every slot to fill its context).
     pub blocks: i64,
     pub prefix_caching: bool,
+    /// Draft tokens by prompt lookup for greedy requests (0: no speculative decoding).
+    pub speculative: i64,
 }
 
 /// Runs the engine until the command channel closes.
@@ -231,6 +241,9 @@ pub fn run(
     shared: Arc<Shared>,
 ) -> Result<(), String> {
     let lib = Lib::load(lib, model, e)?;
+    let set_spec: IdFn = sym(lib.handle, "mjs_set_speculative")?;
+    // SAFETY: the engine's handle.
+    unsafe { set_spec(lib.h, e.speculative) };
     let mut info = [0i64; 3];
     // SAFETY: three slots.
     unsafe { (lib.info)(lib.h, info.as_mut_ptr()) };
@@ -277,6 +290,8 @@ pub fn run(
                             params.seed,
                             std::ptr::null(),
                             0,
+                            params.presence_penalty,
+                            params.frequency_penalty,
                         )
                     };
                     if r != 0 {
@@ -308,6 +323,8 @@ pub fn run(
         }
         // SAFETY: an output array of `events.len() / 4` rows.
         let n = unsafe { (lib.step)(lib.h, events.as_mut_ptr(), (events.len() / 4) as i64) };
+        // The counts first: a client that sees its request end sees it counted.
+        publish(&lib, &shared);
         if n < 0 {
             let msg = lib.last_error();
             for (_, l) in live.drain() {
@@ -360,15 +377,22 @@ pub fn run(
             unsafe { (lib.cancel)(lib.h, id) };
             live.remove(&id);
         }
-        let mut st = [0i64; 7];
-        // SAFETY: seven slots.
-        unsafe { (lib.stats)(lib.h, st.as_mut_ptr()) };
-        shared.running.store(st[0], Ordering::Relaxed);
-        shared.waiting.store(st[1], Ordering::Relaxed);
-        shared.blocks_used.store(st[2], Ordering::Relaxed);
-        shared.blocks.store(st[3], Ordering::Relaxed);
-        shared.preemptions.store(st[4], Ordering::Relaxed);
-        shared.prefix_queries.store(st[5], Ordering::Relaxed);
-        shared.prefix_hits.store(st[6], Ordering::Relaxed);
+        publish(&lib, &shared);
     }
+}
+
+/// The engine's counts, for `/metrics` and the queue limit.
+fn publish(lib: &Lib, shared: &Shared) {
+    let mut st = [0i64; 9];
+    // SAFETY: nine slots.
+    unsafe { (lib.stats)(lib.h, st.as_mut_ptr()) };
+    shared.running.store(st[0], Ordering::Relaxed);
+    shared.waiting.store(st[1], Ordering::Relaxed);
+    shared.blocks_used.store(st[2], Ordering::Relaxed);
+    shared.blocks.store(st[3], Ordering::Relaxed);
+    shared.preemptions.store(st[4], Ordering::Relaxed);
+    shared.prefix_queries.store(st[5], Ordering::Relaxed);
+    shared.prefix_hits.store(st[6], Ordering::Relaxed);
+    shared.spec_drafted.store(st[7], Ordering::Relaxed);
+    shared.spec_accepted.store(st[8], Ordering::Relaxed);
 }

@@ -184,6 +184,8 @@ async fn metrics(State(app): S) -> Response {
     copy(&METRICS.preemptions, &sh.preemptions);
     copy(&METRICS.prefix_queries, &sh.prefix_queries);
     copy(&METRICS.prefix_hits, &sh.prefix_hits);
+    copy(&METRICS.spec_drafted, &sh.spec_drafted);
+    copy(&METRICS.spec_accepted, &sh.spec_accepted);
     let text = METRICS.render(&app.o.model_name, running, waiting, usage);
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }
@@ -351,6 +353,8 @@ fn common(app: &App, v: &Value, default_max: i64) -> Result<Req, Response> {
     let top_p = number(v, "top_p", 1.0, 0.0, 1.0)?;
     let min_p = number(v, "min_p", 0.0, 0.0, 1.0)?;
     let repetition_penalty = number(v, "repetition_penalty", 1.0, 0.01, 10.0)?;
+    let presence_penalty = number(v, "presence_penalty", 0.0, -2.0, 2.0)?;
+    let frequency_penalty = number(v, "frequency_penalty", 0.0, -2.0, 2.0)?;
     let top_k = number(v, "top_k", 0.0, -1.0, 1e9)? as i64;
     let seed = match v.get("seed") {
         None | Some(Value::Null) => {
@@ -393,6 +397,8 @@ fn common(app: &App, v: &Value, default_max: i64) -> Result<Req, Response> {
             min_p,
             repetition_penalty,
             seed,
+            presence_penalty,
+            frequency_penalty,
         },
         stop,
         stream,

@@ -37,6 +37,8 @@ pub struct Options {
     /// KV-cache blocks of 16 positions (0: enough for every slot to fill its context).
     pub kv_cache_blocks: i64,
     pub prefix_caching: bool,
+    /// `--speculative ngram`: drafts by prompt lookup for greedy requests.
+    pub speculative: bool,
 }
 
 /// Serves until the process ends; an error when it cannot start.
@@ -52,6 +54,8 @@ pub fn run(o: Options) -> Result<(), String> {
         preemptions: AtomicI64::new(0),
         prefix_queries: AtomicI64::new(0),
         prefix_hits: AtomicI64::new(0),
+        spec_drafted: AtomicI64::new(0),
+        spec_accepted: AtomicI64::new(0),
     });
     let (tx, rx) = mpsc::channel();
     let eng = {
@@ -66,6 +70,7 @@ pub fn run(o: Options) -> Result<(), String> {
                     budget: o.max_batched_tokens,
                     blocks: o.kv_cache_blocks,
                     prefix_caching: o.prefix_caching,
+                    speculative: if o.speculative { 4 } else { 0 },
                 };
                 if let Err(e) = engine::run(&o.engine_lib, &o.model, &sizes, rx, shared) {
                     eprintln!("mj serve: {e}");

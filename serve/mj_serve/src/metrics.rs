@@ -61,6 +61,8 @@ pub struct Metrics {
     pub preemptions: AtomicU64,
     pub prefix_queries: AtomicU64,
     pub prefix_hits: AtomicU64,
+    pub spec_drafted: AtomicU64,
+    pub spec_accepted: AtomicU64,
     pub finished_stop: AtomicU64,
     pub finished_length: AtomicU64,
     pub finished_abort: AtomicU64,
@@ -77,6 +79,8 @@ impl Metrics {
             preemptions: AtomicU64::new(0),
             prefix_queries: AtomicU64::new(0),
             prefix_hits: AtomicU64::new(0),
+            spec_drafted: AtomicU64::new(0),
+            spec_accepted: AtomicU64::new(0),
             finished_stop: AtomicU64::new(0),
             finished_length: AtomicU64::new(0),
             finished_abort: AtomicU64::new(0),
@@ -148,6 +152,18 @@ impl Metrics {
             "vllm:prefix_cache_hits_total",
             "Prompt tokens found in the prefix cache.",
             ld(&self.prefix_hits),
+        );
+        counter(
+            &mut s,
+            "vllm:spec_decode_num_draft_tokens_total",
+            "Draft tokens checked by speculative decoding.",
+            ld(&self.spec_drafted),
+        );
+        counter(
+            &mut s,
+            "vllm:spec_decode_num_accepted_tokens_total",
+            "Draft tokens kept by speculative decoding.",
+            ld(&self.spec_accepted),
         );
         let _ = writeln!(
             s,
