@@ -536,55 +536,50 @@ fn cmd_serve(args: &[String]) -> Result<ExitCode, String> {
 
 /// The engine library of `mj serve`, built on first use into the compile cache.
 fn engine_lib(api: &Path) -> Result<PathBuf, String> {
-    let l = driver::load(api)?;
-    let key = cache::key(&l.files, &l.target, "serve-lib -O3");
-    let lib = cache::exe_path(&key)
-        .ok_or("no usable compile cache directory for the engine library")?
-        .with_extension("so");
-    if lib.is_file() {
-        return Ok(lib);
-    }
-    let rt = mj_codegen::find_runtime_lib()
-        .ok_or("cannot find the runtime library `libmj_runtime.a` to build the engine")?;
-    let Some(mir) = compile_mir(&l, false)? else {
-        return Err("the engine does not compile".into());
-    };
-    let opts = mj_codegen::Options {
-        opt_level: 3,
-        target: l.target.clone(),
-        gpu_image: None,
-    };
-    let obj = mj_codegen::emit_object(&mir, &opts)
-        .map_err(|e| format!("internal compiler error: {e}"))?;
-    let tmp = lib.with_extension(format!("tmp{}.so", std::process::id()));
-    mj_codegen::link_shared_lib(&obj, &tmp, &rt)?;
-    std::fs::rename(&tmp, &lib).map_err(|e| format!("cannot write `{}`: {e}", lib.display()))?;
-    Ok(lib)
+    cached_binary(api, "serve-lib", &(Vec::new(), false), true)?
+        .ok_or_else(|| "cannot build the engine library here (no runtime library, no C compiler, or no cache directory)".into())
 }
 
 /// The generation program as an executable in the compile cache, built on first use;
 /// `None` when it cannot be linked here (no runtime library or C compiler).
 fn generate_exe(main: &Path, cuda: bool) -> Result<Option<PathBuf>, String> {
-    let l = driver::load(main)?;
     let gpus = device::embed_arches(None, Some(if cuda { "cuda" } else { "cpu" }))?;
+    cached_binary(main, "generate-exe", &gpus, false)
+}
+
+/// `file` compiled at -O3 with the kernels for `gpus`, linked as an executable or (with
+/// `shared`) a shared library, kept in the compile cache under a key of its sources; built
+/// when missing. `None` when it cannot be linked here.
+fn cached_binary(
+    file: &Path,
+    what: &str,
+    gpus: &(Vec<String>, bool),
+    shared: bool,
+) -> Result<Option<PathBuf>, String> {
+    let l = driver::load(file)?;
     let key = cache::key(
         &l.files,
         &l.target,
-        &format!("generate-exe -O3 gpu={}", gpus.0.join(",")),
+        &format!("{what} -O3 gpu={}", gpus.0.join(",")),
     );
-    let Some(exe) = cache::exe_path(&key) else {
+    let Some(path) = cache::exe_path(&key) else {
         return Ok(None);
     };
-    if exe.is_file() {
-        return Ok(Some(exe));
+    let path = if shared {
+        path.with_extension("so")
+    } else {
+        path
+    };
+    if path.is_file() {
+        return Ok(Some(path));
     }
     let Some(rt) = mj_codegen::find_runtime_lib() else {
         return Ok(None);
     };
     let Some(mir) = compile_mir(&l, false)? else {
-        return Err("the generation program does not compile".into());
+        return Err(format!("`{}` does not compile", file.display()));
     };
-    let (image, _) = gpu_image(main, &mir, &gpus, 3)?;
+    let (image, _) = gpu_image(file, &mir, gpus, 3)?;
     let opts = mj_codegen::Options {
         opt_level: 3,
         target: l.target.clone(),
@@ -592,13 +587,18 @@ fn generate_exe(main: &Path, cuda: bool) -> Result<Option<PathBuf>, String> {
     };
     let obj = mj_codegen::emit_object(&mir, &opts)
         .map_err(|e| format!("internal compiler error: {e}"))?;
-    let tmp = exe.with_extension(format!("tmp{}", std::process::id()));
-    if mj_codegen::link_executable(&obj, &tmp, &rt).is_err() {
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    let linked = if shared {
+        mj_codegen::link_shared_lib(&obj, &tmp, &rt)
+    } else {
+        mj_codegen::link_executable(&obj, &tmp, &rt)
+    };
+    if linked.is_err() {
         let _ = std::fs::remove_file(&tmp);
         return Ok(None);
     }
-    std::fs::rename(&tmp, &exe).map_err(|e| format!("cannot write `{}`: {e}", exe.display()))?;
-    Ok(Some(exe))
+    std::fs::rename(&tmp, &path).map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+    Ok(Some(path))
 }
 
 fn cmd_build(o: Opts) -> Result<ExitCode, String> {

@@ -534,7 +534,7 @@ async fn generate(app: Arc<App>, prompt: String, mut req: Req, chat: bool) -> Re
         return r;
     }
     let n_prompt = ids.len();
-    let (tx, mut rx) = tmpsc::unbounded_channel();
+    let (tx, rx) = tmpsc::unbounded_channel();
     if let Err(r) = send(
         &app,
         Command::Add {
@@ -560,39 +560,19 @@ async fn generate(app: Arc<App>, prompt: String, mut req: Req, chat: bool) -> Re
     } else {
         "text_completion"
     };
+    let mut answer = Answer::new(rx, req.stop.clone(), n_prompt);
     if !req.stream {
         let mut text = String::new();
-        let mut reason = "length";
-        let mut usage = (n_prompt, 0usize);
-        let mut timing = Timing::new(n_prompt);
-        while let Some(out) = rx.recv().await {
-            match out {
-                Out::Token(t) => {
-                    usage.1 += 1;
-                    timing.token();
-                    text.push_str(&t);
-                    let (at, stop) = cut_at_stop(&text, &req.stop);
-                    if stop {
-                        text.truncate(at);
-                        reason = "stop";
-                        break;
-                    }
-                }
-                Out::Done {
-                    reason: r,
-                    prompt_tokens,
-                    completion_tokens,
-                } => {
-                    reason = r;
-                    usage = (prompt_tokens, completion_tokens);
-                    break;
-                }
-                Out::Error(e) => {
+        let reason = loop {
+            match answer.next().await {
+                Piece::Text(t) => text.push_str(&t),
+                Piece::End(r) => break r,
+                Piece::Failed(e) => {
                     return error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", &e, None);
                 }
             }
-        }
-        timing.end(reason);
+        };
+        let usage = answer.usage;
         let choice = if chat {
             json!({"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": reason, "logprobs": null})
         } else {
@@ -634,59 +614,26 @@ async fn generate(app: Arc<App>, prompt: String, mut req: Req, chat: bool) -> Re
         if chat && etx.send(Ok(chunk(None, None, true))).await.is_err() {
             return;
         }
-        let mut held = String::new();
-        let mut reason = "length";
-        let mut usage = (n_prompt, 0usize);
-        let mut timing = Timing::new(n_prompt);
-        while let Some(out) = rx.recv().await {
-            match out {
-                Out::Token(t) => {
-                    usage.1 += 1;
-                    timing.token();
-                    held.push_str(&t);
-                    let (at, stop) = cut_at_stop(&held, &req.stop);
-                    let ready: String = held.drain(..at).collect();
-                    if !ready.is_empty()
-                        && etx
-                            .send(Ok(chunk(Some(&ready), None, false)))
-                            .await
-                            .is_err()
-                    {
+        let reason = loop {
+            match answer.next().await {
+                Piece::Text(t) => {
+                    if !t.is_empty() && etx.send(Ok(chunk(Some(&t), None, false))).await.is_err() {
                         // The client went away: dropping the channel frees its slot.
-                        timing.end("abort");
+                        answer.abandon();
                         return;
                     }
-                    if stop {
-                        held.clear();
-                        reason = "stop";
-                        break;
-                    }
                 }
-                Out::Done {
-                    reason: r,
-                    prompt_tokens,
-                    completion_tokens,
-                } => {
-                    reason = r;
-                    usage = (prompt_tokens, completion_tokens);
-                    break;
-                }
-                Out::Error(e) => {
-                    let _ = etx
-                        .send(Ok(Event::default().data(
-                            json!({"error": {"message": e, "type": "server_error"}}).to_string(),
-                        )))
-                        .await;
+                Piece::End(r) => break r,
+                Piece::Failed(e) => {
+                    let body = json!({"error": {"message": e, "type": "server_error"}});
+                    let _ = etx.send(Ok(Event::default().data(body.to_string()))).await;
                     return;
                 }
             }
-        }
-        timing.end(reason);
-        if !held.is_empty() {
-            let _ = etx.send(Ok(chunk(Some(&held), None, false))).await;
-        }
+        };
         let _ = etx.send(Ok(chunk(None, Some(reason), false))).await;
         if req.include_usage {
+            let usage = answer.usage;
             let u = json!({"id": id, "object": chunk_object, "created": created, "model": model, "choices": [],
                 "usage": {"prompt_tokens": usage.0, "completion_tokens": usage.1, "total_tokens": usage.0 + usage.1}});
             let _ = etx.send(Ok(Event::default().data(u.to_string()))).await;
@@ -694,4 +641,85 @@ async fn generate(app: Arc<App>, prompt: String, mut req: Req, chat: bool) -> Re
         let _ = etx.send(Ok(Event::default().data("[DONE]"))).await;
     });
     Sse::new(ReceiverStream::new(erx)).into_response()
+}
+
+/// What an answer gives next.
+enum Piece {
+    /// Text that may be sent (possibly empty: bytes held back).
+    Text(String),
+    /// The end, with its `finish_reason`.
+    End(&'static str),
+    Failed(String),
+}
+
+/// A request's answer as it arrives from the engine: its text released as far as no stop
+/// string can still begin in it, its usage, and its timing for the metrics.
+struct Answer {
+    rx: tmpsc::UnboundedReceiver<Out>,
+    stops: Vec<String>,
+    held: String,
+    usage: (usize, usize),
+    timing: Timing,
+    ended: Option<&'static str>,
+}
+
+impl Answer {
+    fn new(rx: tmpsc::UnboundedReceiver<Out>, stops: Vec<String>, prompt_tokens: usize) -> Answer {
+        Answer {
+            rx,
+            stops,
+            held: String::new(),
+            usage: (prompt_tokens, 0),
+            timing: Timing::new(prompt_tokens),
+            ended: None,
+        }
+    }
+
+    fn finish(&mut self, reason: &'static str) {
+        self.timing.end(reason);
+        self.ended = Some(reason);
+    }
+
+    /// The client left: counted as aborted (the engine frees the slot when it next
+    /// finds the channel closed).
+    fn abandon(&mut self) {
+        if self.ended.is_none() {
+            self.finish("abort");
+        }
+    }
+
+    async fn next(&mut self) -> Piece {
+        if let Some(r) = self.ended {
+            return Piece::End(r);
+        }
+        match self.rx.recv().await {
+            Some(Out::Token(t)) => {
+                self.usage.1 += 1;
+                self.timing.token();
+                self.held.push_str(&t);
+                let (at, stop) = cut_at_stop(&self.held, &self.stops);
+                let ready: String = self.held.drain(..at).collect();
+                if stop {
+                    // Dropping the receiver later ends the request in the engine.
+                    self.held.clear();
+                    self.finish("stop");
+                }
+                Piece::Text(ready)
+            }
+            Some(Out::Done {
+                reason,
+                prompt_tokens,
+                completion_tokens,
+            }) => {
+                self.usage = (prompt_tokens, completion_tokens);
+                self.finish(reason);
+                Piece::Text(std::mem::take(&mut self.held))
+            }
+            Some(Out::Error(e)) => Piece::Failed(e),
+            None => {
+                self.finish("length");
+                Piece::Text(std::mem::take(&mut self.held))
+            }
+        }
+    }
 }
