@@ -231,6 +231,8 @@ def test_errors(s, name):
             check(False, f"{what} is refused")
         except exc as e:
             check(e.status_code in (400, 404) and "message" in e.body, f"{what} is a {e.status_code} with a message")
+    status, body = raw(s.url + "/detokenize", json.dumps({"tokens": ["a", 1]}).encode())
+    check(status == 400 and body["error"]["param"] == "tokens", "/detokenize refuses a list that is not all ids")
     status, _ = raw(s.url + "/v1/nowhere", b"{}")
     check(status == 404, "an unknown endpoint is a 404")
 

@@ -99,7 +99,6 @@ type StepFn = unsafe extern "C" fn(*mut c_void, *mut i64, i64) -> i64;
 
 /// The engine library's entry points.
 struct Lib {
-    handle: *mut c_void,
     h: *mut c_void,
     error: ErrorFn,
     info: InfoFn,
@@ -148,8 +147,10 @@ impl Lib {
         if h.is_null() {
             return Err(format!("the engine cannot load the model `{path}`"));
         }
+        let set_speculative: IdFn = sym(handle, "mjs_set_speculative")?;
+        // SAFETY: the engine's handle.
+        unsafe { set_speculative(h, e.speculative) };
         Ok(Lib {
-            handle,
             h,
             error: sym(handle, "mjs_error")?,
             info: sym(handle, "mjs_vocab_eos")?,
@@ -241,9 +242,6 @@ pub fn run(
     shared: Arc<Shared>,
 ) -> Result<(), String> {
     let lib = Lib::load(lib, model, e)?;
-    let set_spec: IdFn = sym(lib.handle, "mjs_set_speculative")?;
-    // SAFETY: the engine's handle.
-    unsafe { set_spec(lib.h, e.speculative) };
     let mut info = [0i64; 3];
     // SAFETY: three slots.
     unsafe { (lib.info)(lib.h, info.as_mut_ptr()) };

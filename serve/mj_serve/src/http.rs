@@ -22,7 +22,7 @@ use tokio_stream::wrappers::ReceiverStream;
 
 use crate::Options;
 use crate::engine::{Command, Out, Params, Shared};
-use crate::metrics::Metrics;
+use crate::metrics::{EngineCounts, Metrics};
 
 static METRICS: Metrics = Metrics::new();
 
@@ -171,22 +171,18 @@ async fn health(State(app): S) -> Response {
 
 async fn metrics(State(app): S) -> Response {
     let sh = &app.shared;
-    let running = sh.running.load(Ordering::Relaxed);
-    let waiting = sh.waiting.load(Ordering::Relaxed).max(0);
-    let usage = sh.blocks_used.load(Ordering::Relaxed) as f64
-        / sh.blocks.load(Ordering::Relaxed).max(1) as f64;
-    let copy = |to: &AtomicU64, from: &std::sync::atomic::AtomicI64| {
-        to.store(
-            from.load(Ordering::Relaxed).max(0) as u64,
-            Ordering::Relaxed,
-        )
+    let ld = |c: &std::sync::atomic::AtomicI64| c.load(Ordering::Relaxed);
+    let counts = EngineCounts {
+        running: ld(&sh.running),
+        waiting: ld(&sh.waiting).max(0),
+        kv_usage: ld(&sh.blocks_used) as f64 / ld(&sh.blocks).max(1) as f64,
+        preemptions: ld(&sh.preemptions),
+        prefix_queries: ld(&sh.prefix_queries),
+        prefix_hits: ld(&sh.prefix_hits),
+        spec_drafted: ld(&sh.spec_drafted),
+        spec_accepted: ld(&sh.spec_accepted),
     };
-    copy(&METRICS.preemptions, &sh.preemptions);
-    copy(&METRICS.prefix_queries, &sh.prefix_queries);
-    copy(&METRICS.prefix_hits, &sh.prefix_hits);
-    copy(&METRICS.spec_drafted, &sh.spec_drafted);
-    copy(&METRICS.spec_accepted, &sh.spec_accepted);
-    let text = METRICS.render(&app.o.model_name, running, waiting, usage);
+    let text = METRICS.render(&app.o.model_name, &counts);
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }
 
@@ -198,6 +194,12 @@ async fn models(State(app): S, headers: HeaderMap) -> Response {
         {"id": app.o.model_name, "object": "model", "created": 0, "owned_by": "mj"}
     ]}))
     .into_response()
+}
+
+/// A POST's body as a JSON object, after the API key is checked.
+fn request(app: &App, headers: &HeaderMap, body: &Bytes) -> Result<Value, Response> {
+    authorized(app, headers)?;
+    parse(body)
 }
 
 fn parse(body: &Bytes) -> Result<Value, Response> {
@@ -247,10 +249,7 @@ async fn tokens_of(app: &App, text: String) -> Result<Vec<i64>, Response> {
 }
 
 async fn tokenize(State(app): S, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(r) = authorized(&app, &headers) {
-        return r;
-    }
-    let v = match parse(&body) {
+    let v = match request(&app, &headers, &body) {
         Ok(v) => v,
         Err(r) => return r,
     };
@@ -264,18 +263,16 @@ async fn tokenize(State(app): S, headers: HeaderMap, body: Bytes) -> Response {
 }
 
 async fn detokenize(State(app): S, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(r) = authorized(&app, &headers) {
-        return r;
-    }
-    let v = match parse(&body) {
+    let v = match request(&app, &headers, &body) {
         Ok(v) => v,
         Err(r) => return r,
     };
     let vocab = app.shared.vocab.load(Ordering::Relaxed);
+    // Every element must be an id: `["a", 1]` is refused, not read as `[1]`.
     let ids: Option<Vec<i64>> = v
         .get("tokens")
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_i64).collect());
+        .and_then(|a| a.iter().map(Value::as_i64).collect());
     let Some(ids) = ids.filter(|ids| ids.iter().all(|&t| t >= 0 && t < vocab)) else {
         return bad(
             "`tokens` must be a list of token ids of the vocabulary",
@@ -437,10 +434,7 @@ fn chat_prompt(messages: &[Value]) -> Result<String, Response> {
 }
 
 async fn completions(State(app): S, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(r) = authorized(&app, &headers) {
-        return r;
-    }
-    let v = match parse(&body) {
+    let v = match request(&app, &headers, &body) {
         Ok(v) => v,
         Err(r) => return r,
     };
@@ -455,10 +449,7 @@ async fn completions(State(app): S, headers: HeaderMap, body: Bytes) -> Response
 }
 
 async fn chat(State(app): S, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(r) = authorized(&app, &headers) {
-        return r;
-    }
-    let v = match parse(&body) {
+    let v = match request(&app, &headers, &body) {
         Ok(v) => v,
         Err(r) => return r,
     };

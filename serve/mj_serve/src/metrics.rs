@@ -51,18 +51,26 @@ const LATENCY: &[f64] = &[
     20.0, 40.0, 80.0,
 ];
 
-/// The server's counters.
+/// What the engine counts (read from it at each `/metrics`).
+pub struct EngineCounts {
+    pub running: i64,
+    pub waiting: i64,
+    /// Fraction of the KV cache's blocks held by requests.
+    pub kv_usage: f64,
+    pub preemptions: i64,
+    pub prefix_queries: i64,
+    pub prefix_hits: i64,
+    pub spec_drafted: i64,
+    pub spec_accepted: i64,
+}
+
+/// What the HTTP side counts.
 pub struct Metrics {
     pub ttft: Histogram,
     pub itl: Histogram,
     pub e2e: Histogram,
     pub prompt_tokens: AtomicU64,
     pub generation_tokens: AtomicU64,
-    pub preemptions: AtomicU64,
-    pub prefix_queries: AtomicU64,
-    pub prefix_hits: AtomicU64,
-    pub spec_drafted: AtomicU64,
-    pub spec_accepted: AtomicU64,
     pub finished_stop: AtomicU64,
     pub finished_length: AtomicU64,
     pub finished_abort: AtomicU64,
@@ -76,95 +84,85 @@ impl Metrics {
             e2e: Histogram::new(LATENCY),
             prompt_tokens: AtomicU64::new(0),
             generation_tokens: AtomicU64::new(0),
-            preemptions: AtomicU64::new(0),
-            prefix_queries: AtomicU64::new(0),
-            prefix_hits: AtomicU64::new(0),
-            spec_drafted: AtomicU64::new(0),
-            spec_accepted: AtomicU64::new(0),
             finished_stop: AtomicU64::new(0),
             finished_length: AtomicU64::new(0),
             finished_abort: AtomicU64::new(0),
         }
     }
 
-    /// The Prometheus text: gauges of the moment (`running`, `waiting`, KV usage as a
-    /// fraction) and the counters and histograms so far.
-    pub fn render(&self, model: &str, running: i64, waiting: i64, kv_usage: f64) -> String {
+    /// The Prometheus text: the engine's gauges and counters of the moment, then this
+    /// side's counters and histograms so far.
+    pub fn render(&self, model: &str, e: &EngineCounts) -> String {
         let l = format!("model_name=\"{model}\"");
         let mut s = String::new();
-        let gauge = |s: &mut String, name: &str, help: &str, v: f64| {
+        let gauges = [
+            (
+                "vllm:num_requests_running",
+                "Requests holding a KV slot.",
+                e.running as f64,
+            ),
+            (
+                "vllm:num_requests_waiting",
+                "Requests waiting for a KV slot.",
+                e.waiting as f64,
+            ),
+            (
+                "vllm:kv_cache_usage_perc",
+                "Fraction of the KV cache in use (1 = full).",
+                e.kv_usage,
+            ),
+        ];
+        for (name, help, v) in gauges {
             let _ = writeln!(
                 s,
                 "# HELP {name} {help}\n# TYPE {name} gauge\n{name}{{{l}}} {v}"
             );
-        };
-        let counter = |s: &mut String, name: &str, help: &str, v: u64| {
+        }
+        let ld = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        let engine = |v: i64| v.max(0) as u64;
+        let counters = [
+            (
+                "vllm:prompt_tokens_total",
+                "Prompt tokens read.",
+                ld(&self.prompt_tokens),
+            ),
+            (
+                "vllm:generation_tokens_total",
+                "Tokens generated.",
+                ld(&self.generation_tokens),
+            ),
+            (
+                "vllm:num_preemptions_total",
+                "Requests preempted for lack of KV cache.",
+                engine(e.preemptions),
+            ),
+            (
+                "vllm:prefix_cache_queries_total",
+                "Prompt tokens looked up in the prefix cache.",
+                engine(e.prefix_queries),
+            ),
+            (
+                "vllm:prefix_cache_hits_total",
+                "Prompt tokens found in the prefix cache.",
+                engine(e.prefix_hits),
+            ),
+            (
+                "vllm:spec_decode_num_draft_tokens_total",
+                "Draft tokens checked by speculative decoding.",
+                engine(e.spec_drafted),
+            ),
+            (
+                "vllm:spec_decode_num_accepted_tokens_total",
+                "Draft tokens kept by speculative decoding.",
+                engine(e.spec_accepted),
+            ),
+        ];
+        for (name, help, v) in counters {
             let _ = writeln!(
                 s,
                 "# HELP {name} {help}\n# TYPE {name} counter\n{name}{{{l}}} {v}"
             );
-        };
-        gauge(
-            &mut s,
-            "vllm:num_requests_running",
-            "Requests holding a KV slot.",
-            running as f64,
-        );
-        gauge(
-            &mut s,
-            "vllm:num_requests_waiting",
-            "Requests waiting for a KV slot.",
-            waiting as f64,
-        );
-        gauge(
-            &mut s,
-            "vllm:kv_cache_usage_perc",
-            "Fraction of the KV cache in use (1 = full).",
-            kv_usage,
-        );
-        let ld = |c: &AtomicU64| c.load(Ordering::Relaxed);
-        counter(
-            &mut s,
-            "vllm:prompt_tokens_total",
-            "Prompt tokens read.",
-            ld(&self.prompt_tokens),
-        );
-        counter(
-            &mut s,
-            "vllm:generation_tokens_total",
-            "Tokens generated.",
-            ld(&self.generation_tokens),
-        );
-        counter(
-            &mut s,
-            "vllm:num_preemptions_total",
-            "Requests preempted for lack of KV cache.",
-            ld(&self.preemptions),
-        );
-        counter(
-            &mut s,
-            "vllm:prefix_cache_queries_total",
-            "Prompt tokens looked up in the prefix cache.",
-            ld(&self.prefix_queries),
-        );
-        counter(
-            &mut s,
-            "vllm:prefix_cache_hits_total",
-            "Prompt tokens found in the prefix cache.",
-            ld(&self.prefix_hits),
-        );
-        counter(
-            &mut s,
-            "vllm:spec_decode_num_draft_tokens_total",
-            "Draft tokens checked by speculative decoding.",
-            ld(&self.spec_drafted),
-        );
-        counter(
-            &mut s,
-            "vllm:spec_decode_num_accepted_tokens_total",
-            "Draft tokens kept by speculative decoding.",
-            ld(&self.spec_accepted),
-        );
+        }
         let _ = writeln!(
             s,
             "# HELP vllm:request_success_total Requests finished, by reason.\n# TYPE vllm:request_success_total counter"
