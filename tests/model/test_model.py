@@ -52,7 +52,9 @@ def test_kernels(tmp):
     tensors = []
     for t in types:
         per = ref.BLOCKS[t][0] if ref.BLOCKS[t][0] > 1 else 32
-        rows, cols = int(rng.integers(1, 5)), per * int(rng.integers(1, 5))
+        # Some matrices of 16 and 32 rows, so that the tiled kernels run.
+        rows = 32 if t in (ref.GGML_Q8_0, ref.GGML_Q4_0, ref.GGML_Q4_1) else int(rng.choice([1, 3, 16]))
+        cols = per * int(rng.integers(1, 5))
         tensors.append((f"t{t}", [cols, rows], t, ref.random_blocks(rng, t, rows * cols)))
     meta = [("test.u8", ref.U8, 200), ("test.i8", ref.I8, -5), ("test.u16", ref.U16, 60000),
             ("test.i16", ref.I16, -300), ("test.u32", ref.U32, 4000000000), ("test.i32", ref.I32, -7),
@@ -73,7 +75,8 @@ def test_kernels(tmp):
         i += dims[1]
         dots = np.array([float(v) for v in out[i].split()], dtype=np.float32)
         idots = np.array([float(v) for v in out[i + 1].split()], dtype=np.float32)
-        i += 2
+        tdots, tb0, tb1 = (np.array([float(v) for v in out[i + k].split()], dtype=np.float32) for k in (2, 3, 4))
+        i += 5
         x = (np.arange(dims[0]) % 7).astype(np.float32) / np.float32(10) - np.float32(0.3)
         want_dots = want.astype(np.float64) @ x.astype(np.float64)
         check(head[0] == name and int(head[2]) == dims[1] and int(head[3]) == dims[0],
@@ -85,6 +88,10 @@ def test_kernels(tmp):
         itol = 0.3 / 32767 * np.abs(want).sum(axis=1) + 1e-4
         check(bool(np.all(np.abs(idots - want_dots) <= itol)),
               f"integer-kernel dot products of {head[1]} within {itol.max():.2g}")
+        check(bool(np.all(np.abs(tdots - want_dots) <= itol)),
+              f"tiled-kernel dot products of {head[1]} ({dims[1]} rows) within {itol.max():.2g}")
+        check(np.array_equal(tb0, tdots) and bool(np.all(np.abs(tb1 + want_dots) <= itol)),
+              f"tiled kernels of {head[1]}: a batch of two gives each vector's own result")
     # Damaged and unsupported files.
     data = open(path, "rb").read()
     cases = [("truncated.gguf", data[: len(data) // 2], "truncated"),

@@ -265,6 +265,10 @@ impl FnCx<'_> {
                 self.new_value(b)
             }
             t if t.is_numeric() || t == Ty::Bool => TExpr::new(K::Cast(Box::new(v)), target, line),
+            // `Int(ptr)`: the address (Mojo's `UnsafePointer` is `Intable`).
+            Ty::Ptr(..) | Ty::RawPtr(..) if target == Ty::INT || target == Ty::UINT => {
+                TExpr::new(K::Cast(Box::new(v)), target, line)
+            }
             t => {
                 let msg = format!("cannot convert a `{}` to `{tname}`", self.ty_name(&t));
                 self.error(Diag::error(E_MISMATCH, msg, args[0].value.span));
