@@ -157,7 +157,7 @@ impl Pool {
             let mut spins = 0;
             let g = loop {
                 let g = self.generation.load(Ordering::Acquire);
-                if g != seen && g % 2 == 0 {
+                if g != seen && g.is_multiple_of(2) {
                     break g;
                 }
                 if spins < SPIN {
@@ -174,7 +174,7 @@ impl Pool {
                 self.sleepers.fetch_add(1, Ordering::SeqCst);
                 loop {
                     let g = self.generation.load(Ordering::SeqCst);
-                    if g != seen && g % 2 == 0 {
+                    if g != seen && g.is_multiple_of(2) {
                         break;
                     }
                     guard = match self.wake.wait(guard) {
@@ -247,7 +247,7 @@ pub unsafe extern "C" fn mj_parallel_for(f: WorkFn, env: *mut u8, n: i64) {
     let mut spins = 0u32;
     while p.done.load(Ordering::Acquire) < n {
         spins += 1;
-        if spins % 4096 == 0 {
+        if spins.is_multiple_of(4096) {
             std::thread::yield_now();
         } else {
             std::hint::spin_loop();
