@@ -82,9 +82,11 @@ struct Pool {
     started: AtomicUsize,
 }
 
-/// How long an idle worker spins before it sleeps (iterations of a pause instruction,
-/// a few milliseconds).
-const SPIN: u32 = 200_000;
+/// How long an idle worker spins before it sleeps. Long enough to cover the gaps between
+/// the calls of a forward pass (a few microseconds of single-threaded work each), short
+/// enough that a worker does not take a core from other busy threads for long (a server's
+/// HTTP side, a load generator on the same machine) while its caller does other work.
+const SPIN: std::time::Duration = std::time::Duration::from_micros(100);
 
 thread_local! {
     /// Whether this thread is running a work item (a nested call runs inline).
@@ -154,14 +156,15 @@ impl Pool {
         IN_ITEM.with(|c| c.set(true));
         let mut seen = 0u64;
         loop {
-            let mut spins = 0;
+            let mut spins = 0u32;
+            let mut since = std::time::Instant::now();
             let g = loop {
                 let g = self.generation.load(Ordering::Acquire);
                 if g != seen && g.is_multiple_of(2) {
                     break g;
                 }
-                if spins < SPIN {
-                    spins += 1;
+                spins = spins.wrapping_add(1);
+                if !spins.is_multiple_of(64) || since.elapsed() < SPIN {
                     std::hint::spin_loop();
                     continue;
                 }
@@ -183,7 +186,7 @@ impl Pool {
                     };
                 }
                 self.sleepers.fetch_sub(1, Ordering::SeqCst);
-                spins = 0;
+                since = std::time::Instant::now();
             };
             self.active.fetch_add(1, Ordering::SeqCst);
             if self.generation.load(Ordering::SeqCst) == g {
