@@ -1,6 +1,7 @@
 """End-to-end tests of `mj serve` with the official `openai` client (PyPI) on loopback:
 completions and chat, streaming and not, usage, stop strings, max_tokens, seeds,
-concurrent requests against the same requests alone, tokenize/detokenize, and the
+concurrent requests against the same requests alone, tokenize/detokenize, log-probabilities
+(against the numpy reference of tests/model), and the
 error cases (malformed JSON, unknown model, a prompt longer than the context, invalid
 parameters, a missing API key), each a 4xx with an OpenAI-style error body.
 
@@ -237,6 +238,80 @@ def test_errors(s, name):
     check(status == 404, "an unknown endpoint is a 404")
 
 
+def test_logprobs(s, name, model):
+    c = openai.OpenAI(base_url=s.url + "/v1", api_key="none")
+    # Completions: against the numpy reference's log-softmax of the first token's logits.
+    r = c.completions.create(model=name, prompt="Once upon a time,", max_tokens=4, temperature=0, logprobs=5)
+    lp = r.choices[0].logprobs
+    check("".join(lp.tokens) == r.choices[0].text and len(lp.token_logprobs) == 4,
+          "completions: the log-probabilities' tokens make the text")
+    check(lp.text_offset == [sum(len(t) for t in lp.tokens[:i]) for i in range(4)], "completions: text offsets")
+    try:
+        import numpy as np
+        sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "model"))
+        import ref
+        g = ref.Gguf(model)
+        logits = ref.Llama(g).forward(ref.Tokenizer(g).encode("Once upon a time,"))[-1].astype(np.float64)
+        want = logits - (logits.max() + np.log(np.exp(logits - logits.max()).sum()))
+        tok = ref.Tokenizer(g)
+        top = sorted(range(len(want)), key=lambda i: -want[i])[:5]
+        got = lp.top_logprobs[0]
+        names = [tok.decode([i]) for i in top]
+        err = max(abs(got[n] - want[i]) for n, i in zip(names, top))
+        check(set(got) == set(names) and err < 0.01 and abs(lp.token_logprobs[0] - want[top[0]]) < 0.01,
+              f"completions: the top 5 log-probabilities match the reference (largest difference {err:.1e})")
+    except ImportError:
+        print("SKIPPED the reference log-probabilities (no numpy)")
+    # Chat: the chosen token is the most likely at temperature 0; alternatives in order.
+    r = c.chat.completions.create(model=name, messages=[{"role": "user", "content": "Say hello"}],
+                                  max_tokens=6, temperature=0, logprobs=True, top_logprobs=3)
+    content = r.choices[0].logprobs.content
+    check("".join(e.token for e in content) == r.choices[0].message.content and len(content) == r.usage.completion_tokens,
+          "chat: one entry per token, making the text")
+    check(all(len(e.top_logprobs) == 3 and e.top_logprobs[0].token == e.token
+              and e.top_logprobs[0].logprob == e.logprob and e.logprob <= 0
+              and [t.logprob for t in e.top_logprobs] == sorted((t.logprob for t in e.top_logprobs), reverse=True)
+              and bytes(e.bytes).decode("utf-8", "replace") == e.token for e in content),
+          "chat: greedy tokens are their first alternative; alternatives most likely first")
+    pieces = []
+    for ch in c.chat.completions.create(model=name, messages=[{"role": "user", "content": "Say hello"}], max_tokens=6,
+                                        temperature=0, logprobs=True, stream=True):
+        if ch.choices and ch.choices[0].logprobs:
+            pieces += [e.token for e in ch.choices[0].logprobs.content]
+    check("".join(pieces) == r.choices[0].message.content, "chat: streamed log-probabilities arrive with their text")
+    plain = c.chat.completions.create(model=name, messages=[{"role": "user", "content": "Say hello"}], max_tokens=2)
+    check(plain.choices[0].logprobs is None, "no log-probabilities unless asked")
+    for what, kwargs in [("top_logprobs without logprobs", dict(top_logprobs=2)),
+                         ("top_logprobs 21", dict(logprobs=True, top_logprobs=21))]:
+        try:
+            c.chat.completions.create(model=name, messages=[{"role": "user", "content": "hi"}], **kwargs)
+            check(False, f"{what} is refused")
+        except openai.BadRequestError as e:
+            check(e.status_code == 400 and "message" in e.body, f"{what} is a 400 with a message")
+
+
+def test_options(model, name):
+    # The KV cache from a fraction of the available memory, on the CPU device.
+    avail = next(int(l.split()[1]) * 1024 for l in open("/proc/meminfo") if l.startswith("MemAvailable:"))
+    s = Server(model, "--kv-cache-memory-fraction", "0.01", "--device", "cpu")
+    try:
+        c = openai.OpenAI(base_url=s.url + "/v1", api_key="none")
+        r = c.completions.create(model=name, prompt="Once upon a time,", max_tokens=3, temperature=0)
+        check(r.choices[0].text == " the city of", "a server with its KV cache sized by memory fraction answers")
+    finally:
+        s.close()
+    log = s.proc.stderr.read().decode()
+    mib = [int(l.split("(")[1].split()[0]) for l in log.splitlines() if "KV cache of" in l]
+    check(len(mib) == 1 and abs(mib[0] * 2**20 - 0.01 * avail) < 0.1 * 0.01 * avail + 2**20,
+          f"--kv-cache-memory-fraction 0.01 gives the KV cache {mib} MiB of {avail / 2**20:.0f} MiB available")
+    r = subprocess.run([MJ, "serve", "--model", model, "--kv-cache-memory-fraction", "1.5"], capture_output=True, text=True)
+    check(r.returncode != 0 and "at most 1" in r.stderr, "a memory fraction above 1 is refused")
+    r = subprocess.run([MJ, "serve", "--model", model, "--device", "cuda", "--port", str(free_port())],
+                       capture_output=True, text=True, timeout=60)
+    check(r.returncode != 0 and "`--device cuda`" in r.stderr and "panicked" not in r.stderr,
+          f"--device cuda says why it does not serve: {r.stderr.strip()[:90]!r}")
+
+
 def test_auth(model, name):
     s = Server(model, "--api-key", "sekret")
     try:
@@ -259,6 +334,7 @@ def main():
         test_metrics(s, name)
         test_prefix_cache(s, name)
         test_errors(s, name)
+        test_logprobs(s, name, model)
         c = openai.OpenAI(base_url=s.url + "/v1", api_key="none")
         alone = {}
         for i in range(7):
@@ -269,6 +345,7 @@ def main():
     finally:
         s.close()
     test_preemption(model, name, alone)
+    test_options(model, name)
     test_auth(model, name)
     if failures:
         print(f"{len(failures)} server test(s) failed")

@@ -34,7 +34,8 @@ commands:
   generate --fetch             fetch the default model and print its path
   serve [--model PATH] [--host H] [--port P] [--api-key K] [--max-batch-size N]
         [--max-num-batched-tokens N] [--context N] [--kv-cache-blocks N]
-        [--enable-prefix-caching] [--speculative ngram]
+        [--kv-cache-memory-fraction F] [--enable-prefix-caching]
+        [--speculative ngram] [--device cpu|cuda]
                                an OpenAI-compatible server (/v1/completions,
                                /v1/chat/completions, /v1/models, /health, /tokenize)
   check PATH                   report diagnostics only (a file or a directory)
@@ -470,6 +471,7 @@ fn cmd_serve(args: &[String]) -> Result<ExitCode, String> {
         max_batched_tokens: 256,
         max_queue: 256,
         kv_cache_blocks: 0,
+        kv_cache_memory: 0,
         prefix_caching: false,
         speculative: false,
     };
@@ -500,6 +502,19 @@ fn cmd_serve(args: &[String]) -> Result<ExitCode, String> {
             "--context" => o.context = num(v)?,
             "--max-queue" => o.max_queue = num(v)?,
             "--kv-cache-blocks" => o.kv_cache_blocks = num(v)?,
+            "--kv-cache-memory-fraction" => {
+                let f = need(v)?
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|f| *f > 0.0 && *f <= 1.0)
+                    .ok_or("`--kv-cache-memory-fraction` needs a number above 0 and at most 1")?;
+                o.kv_cache_memory = (f * available_memory()? as f64) as i64;
+            }
+            "--device" => match need(v)?.as_str() {
+                "cpu" => {}
+                "cuda" => return Err(serve_on_cuda()),
+                d => return Err(format!("`--device {d}`: use cpu or cuda")),
+            },
             "--speculative" => match need(v)?.as_str() {
                 "ngram" => o.speculative = true,
                 "none" => o.speculative = false,
@@ -532,6 +547,26 @@ fn cmd_serve(args: &[String]) -> Result<ExitCode, String> {
     o.engine_lib = engine_lib(&api)?;
     mj_serve::run(o)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Bytes of memory available to new allocations (`MemAvailable` of /proc/meminfo).
+fn available_memory() -> Result<i64, String> {
+    let info = std::fs::read_to_string("/proc/meminfo")
+        .map_err(|e| format!("`--kv-cache-memory-fraction`: cannot read /proc/meminfo: {e}"))?;
+    info.lines()
+        .find_map(|l| l.strip_prefix("MemAvailable:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<i64>().ok())
+        .map(|kb| kb * 1024)
+        .ok_or_else(|| "`--kv-cache-memory-fraction`: no MemAvailable in /proc/meminfo".into())
+}
+
+/// Why `mj serve --device cuda` does not start: the serving engine's batched forward pass
+/// runs on the CPU only so far (`mj generate --device cuda` runs the model's GPU kernels).
+fn serve_on_cuda() -> String {
+    if !mj_runtime::cuda::driver_present() {
+        return "`--device cuda`: no CUDA driver on this machine (the server runs with `--device cpu`)".into();
+    }
+    "`--device cuda`: the serving engine runs on the CPU only so far; `mj generate --device cuda` runs the model on the GPU".into()
 }
 
 /// The engine library of `mj serve`, built on first use into the compile cache.

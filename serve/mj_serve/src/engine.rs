@@ -23,13 +23,25 @@ pub struct Params {
     pub seed: i64,
     pub presence_penalty: f64,
     pub frequency_penalty: f64,
+    /// Alternatives to report with each token's log-probability (-1: no log-probabilities).
+    pub logprobs: i64,
+}
+
+/// A generated token's log-probability and the most likely alternatives' (most likely
+/// first), each with the bytes of its token.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TokenLogprobs {
+    pub bytes: Vec<u8>,
+    pub logprob: f64,
+    pub top: Vec<(Vec<u8>, f64)>,
 }
 
 /// What the engine sends a request.
 #[derive(Debug)]
 pub enum Out {
-    /// New text (possibly empty while a character is incomplete) of one token.
-    Token(String),
+    /// New text (possibly empty while a character is incomplete) of one token, and its
+    /// log-probabilities when the request asked for them.
+    Token(String, Option<TokenLogprobs>),
     /// The end: `stop` or `length`, with the token counts.
     Done {
         reason: &'static str,
@@ -71,7 +83,7 @@ pub struct Shared {
     pub spec_accepted: AtomicI64,
 }
 
-type OpenFn = unsafe extern "C" fn(*const u8, i64, i64, i64, i64, i64, i64) -> *mut c_void;
+type OpenFn = unsafe extern "C" fn(*const u8, i64, i64, i64, i64, i64, i64, i64) -> *mut c_void;
 type ErrorFn = unsafe extern "C" fn(*mut c_void, *mut u8, i64) -> i64;
 type InfoFn = unsafe extern "C" fn(*mut c_void, *mut i64);
 type TokenizeFn = unsafe extern "C" fn(*mut c_void, *const u8, i64, *mut i64, i64) -> i64;
@@ -92,7 +104,9 @@ type AddFn = unsafe extern "C" fn(
     i64,
     f64,
     f64,
+    i64,
 ) -> i64;
+type LogprobsFn = unsafe extern "C" fn(*mut c_void, i64, *mut i64, *mut f64, i64) -> i64;
 type IdFn = unsafe extern "C" fn(*mut c_void, i64) -> i64;
 type CountFn = unsafe extern "C" fn(*mut c_void) -> i64;
 type StepFn = unsafe extern "C" fn(*mut c_void, *mut i64, i64) -> i64;
@@ -109,6 +123,7 @@ struct Lib {
     pending: CountFn,
     stats: InfoFn,
     step: StepFn,
+    logprobs: LogprobsFn,
 }
 
 fn sym<T: Copy>(lib: *mut c_void, name: &str) -> Result<T, String> {
@@ -142,6 +157,7 @@ impl Lib {
                 e.budget,
                 e.blocks,
                 i64::from(e.prefix_caching),
+                e.kv_bytes,
             )
         };
         if h.is_null() {
@@ -161,6 +177,7 @@ impl Lib {
             pending: sym(handle, "mjs_pending")?,
             stats: sym(handle, "mjs_stats")?,
             step: sym(handle, "mjs_step")?,
+            logprobs: sym(handle, "mjs_logprobs")?,
         })
     }
 
@@ -190,6 +207,22 @@ impl Lib {
         Ok(out)
     }
 
+    /// Entry `k` of the last step's log-probabilities, for a token of `bytes`.
+    fn logprobs_of(&self, k: i64, bytes: Vec<u8>) -> TokenLogprobs {
+        let mut ids = [0i64; 21];
+        let mut lps = [0f64; 21];
+        // SAFETY: 21 slots each.
+        let n = unsafe { (self.logprobs)(self.h, k, ids.as_mut_ptr(), lps.as_mut_ptr(), 21) };
+        let top = (1..=n.max(0) as usize)
+            .map(|i| (self.token_bytes(ids[i]), lps[i]))
+            .collect();
+        TokenLogprobs {
+            bytes,
+            logprob: lps[0],
+            top,
+        }
+    }
+
     fn token_bytes(&self, id: i64) -> Vec<u8> {
         let mut buf = vec![0u8; 256];
         // SAFETY: a buffer of the length given.
@@ -198,6 +231,9 @@ impl Lib {
         buf
     }
 }
+
+/// Integers per event of `mjs_step`: request, token, finished, reason, log-probabilities.
+const ROW: usize = 5;
 
 /// A request being served.
 struct Live {
@@ -226,8 +262,11 @@ pub struct EngineOptions {
     pub max_batch: i64,
     pub context: i64,
     pub budget: i64,
-    /// KV-cache blocks of 16 positions (0: enough for every slot to fill its context).
+    /// KV-cache blocks of 16 positions (0: as many as `kv_bytes` hold, or with that 0
+    /// too, enough for every slot to fill its context).
     pub blocks: i64,
+    /// Memory for the KV cache in bytes (0: not given).
+    pub kv_bytes: i64,
     pub prefix_caching: bool,
     /// Draft tokens by prompt lookup for greedy requests (0: no speculative decoding).
     pub speculative: i64,
@@ -242,15 +281,20 @@ pub fn run(
     shared: Arc<Shared>,
 ) -> Result<(), String> {
     let lib = Lib::load(lib, model, e)?;
-    let mut info = [0i64; 3];
-    // SAFETY: three slots.
+    let mut info = [0i64; 5];
+    // SAFETY: five slots.
     unsafe { (lib.info)(lib.h, info.as_mut_ptr()) };
+    eprintln!(
+        "mj serve: KV cache of {} blocks of 16 positions ({} MiB)",
+        info[3],
+        info[3] * info[4] / (1 << 20)
+    );
     shared.vocab.store(info[0], Ordering::Relaxed);
     shared.context.store(info[2], Ordering::Relaxed);
     shared.ready.store(true, Ordering::Release);
     let mut live: HashMap<i64, Live> = HashMap::new();
     let mut next_id = 0i64;
-    let mut events = vec![0i64; 4 * 1024];
+    let mut events = vec![0i64; ROW * 1024];
     loop {
         // SAFETY: the engine's handle.
         let pending = unsafe { (lib.pending)(lib.h) };
@@ -290,6 +334,7 @@ pub fn run(
                             0,
                             params.presence_penalty,
                             params.frequency_penalty,
+                            params.logprobs,
                         )
                     };
                     if r != 0 {
@@ -319,8 +364,8 @@ pub fn run(
             }
             continue;
         }
-        // SAFETY: an output array of `events.len() / 4` rows.
-        let n = unsafe { (lib.step)(lib.h, events.as_mut_ptr(), (events.len() / 4) as i64) };
+        // SAFETY: an output array of `events.len() / ROW` rows.
+        let n = unsafe { (lib.step)(lib.h, events.as_mut_ptr(), (events.len() / ROW) as i64) };
         // The counts first: a client that sees its request end sees it counted.
         publish(&lib, &shared);
         if n < 0 {
@@ -331,25 +376,23 @@ pub fn run(
             continue;
         }
         for k in 0..n as usize {
-            let (id, token, finished, reason) = (
-                events[4 * k],
-                events[4 * k + 1],
-                events[4 * k + 2],
-                events[4 * k + 3],
-            );
+            let row = &events[ROW * k..ROW * (k + 1)];
+            let (id, token, finished, reason, lp) = (row[0], row[1], row[2], row[3], row[4]);
             let Some(l) = live.get_mut(&id) else { continue };
             let mut gone = false;
             if token >= 0 {
                 l.completion_tokens += 1;
-                l.pending.extend(lib.token_bytes(token));
+                let bytes = lib.token_bytes(token);
+                let logprobs = (lp >= 0).then(|| lib.logprobs_of(lp, bytes.clone()));
+                l.pending.extend(bytes);
                 let text = whole_chars(&mut l.pending);
-                gone = l.tx.send(Out::Token(text)).is_err();
+                gone = l.tx.send(Out::Token(text, logprobs)).is_err();
             }
             if finished != 0 {
                 if let Some(l) = live.remove(&id) {
                     let tail = String::from_utf8_lossy(&l.pending).into_owned();
                     if !tail.is_empty() {
-                        let _ = l.tx.send(Out::Token(tail));
+                        let _ = l.tx.send(Out::Token(tail, None));
                     }
                     let _ = l.tx.send(Out::Done {
                         reason: if reason == 1 { "stop" } else { "length" },

@@ -21,7 +21,8 @@ use tokio::sync::{mpsc as tmpsc, oneshot};
 use tokio_stream::wrappers::ReceiverStream;
 
 use crate::Options;
-use crate::engine::{Command, Out, Params, Shared};
+use crate::engine::{Command, Out, Params, Shared, TokenLogprobs};
+use crate::logprobs;
 use crate::metrics::{EngineCounts, Metrics};
 
 static METRICS: Metrics = Metrics::new();
@@ -315,7 +316,7 @@ fn number(v: &Value, key: &str, default: f64, lo: f64, hi: f64) -> Result<f64, R
     }
 }
 
-fn common(app: &App, v: &Value, default_max: i64) -> Result<Req, Response> {
+fn common(app: &App, v: &Value, default_max: i64, chat: bool) -> Result<Req, Response> {
     match v.get("model").and_then(Value::as_str) {
         Some(m) if m == app.o.model_name => {}
         Some(m) => {
@@ -379,6 +380,7 @@ fn common(app: &App, v: &Value, default_max: i64) -> Result<Req, Response> {
     if stop.iter().any(String::is_empty) {
         return Err(bad("a stop string must not be empty", Some("stop")));
     }
+    let logprobs = logprobs::requested(v, chat).map_err(|(msg, key)| bad(&msg, Some(key)))?;
     let stream = v.get("stream").and_then(Value::as_bool).unwrap_or(false);
     let include_usage = v
         .get("stream_options")
@@ -396,6 +398,7 @@ fn common(app: &App, v: &Value, default_max: i64) -> Result<Req, Response> {
             seed,
             presence_penalty,
             frequency_penalty,
+            logprobs,
         },
         stop,
         stream,
@@ -438,7 +441,7 @@ async fn completions(State(app): S, headers: HeaderMap, body: Bytes) -> Response
         Ok(v) => v,
         Err(r) => return r,
     };
-    let req = match common(&app, &v, 16) {
+    let req = match common(&app, &v, 16, false) {
         Ok(r) => r,
         Err(r) => return r,
     };
@@ -454,7 +457,7 @@ async fn chat(State(app): S, headers: HeaderMap, body: Bytes) -> Response {
         Err(r) => return r,
     };
     let context = app.shared.context.load(Ordering::Relaxed);
-    let req = match common(&app, &v, context) {
+    let req = match common(&app, &v, context, true) {
         Ok(r) => r,
         Err(r) => return r,
     };
@@ -552,11 +555,16 @@ async fn generate(app: Arc<App>, prompt: String, mut req: Req, chat: bool) -> Re
         "text_completion"
     };
     let mut answer = Answer::new(rx, req.stop.clone(), n_prompt);
+    let want_lp = req.params.logprobs >= 0;
     if !req.stream {
         let mut text = String::new();
+        let mut lps = Vec::new();
         let reason = loop {
             match answer.next().await {
-                Piece::Text(t) => text.push_str(&t),
+                Piece::Text(t, l) => {
+                    text.push_str(&t);
+                    lps.extend(l);
+                }
                 Piece::End(r) => break r,
                 Piece::Failed(e) => {
                     return error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", &e, None);
@@ -564,10 +572,15 @@ async fn generate(app: Arc<App>, prompt: String, mut req: Req, chat: bool) -> Re
             }
         };
         let usage = answer.usage;
-        let choice = if chat {
-            json!({"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": reason, "logprobs": null})
+        let lp = if want_lp {
+            logprobs::to_json(&lps, chat, 0)
         } else {
-            json!({"index": 0, "text": text, "finish_reason": reason, "logprobs": null})
+            Value::Null
+        };
+        let choice = if chat {
+            json!({"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": reason, "logprobs": lp})
+        } else {
+            json!({"index": 0, "text": text, "finish_reason": reason, "logprobs": lp})
         };
         return axum::Json(json!({
             "id": id, "object": object, "created": created, "model": model,
@@ -585,16 +598,27 @@ async fn generate(app: Arc<App>, prompt: String, mut req: Req, chat: bool) -> Re
         "text_completion"
     };
     tokio::spawn(async move {
-        let chunk = |delta: Option<&str>, reason: Option<&str>, first: bool| {
+        // Where the next chunk's text begins in the answer (completions' `text_offset`).
+        let mut offset = 0;
+        let mut chunk = |delta: Option<&str>,
+                         lps: &[TokenLogprobs],
+                         reason: Option<&str>,
+                         first: bool| {
+            let lp = if want_lp && !first && delta.is_some() {
+                logprobs::to_json(lps, chat, offset)
+            } else {
+                Value::Null
+            };
+            offset += delta.map_or(0, str::len);
             let choice = if chat {
                 let d = match (first, delta) {
                     (true, _) => json!({"role": "assistant", "content": ""}),
                     (false, Some(t)) => json!({"content": t}),
                     (false, None) => json!({}),
                 };
-                json!({"index": 0, "delta": d, "finish_reason": reason, "logprobs": null})
+                json!({"index": 0, "delta": d, "finish_reason": reason, "logprobs": lp})
             } else {
-                json!({"index": 0, "text": delta.unwrap_or(""), "finish_reason": reason, "logprobs": null})
+                json!({"index": 0, "text": delta.unwrap_or(""), "finish_reason": reason, "logprobs": lp})
             };
             let mut c = json!({"id": id, "object": chunk_object, "created": created, "model": model, "choices": [choice]});
             if req.include_usage {
@@ -602,13 +626,18 @@ async fn generate(app: Arc<App>, prompt: String, mut req: Req, chat: bool) -> Re
             }
             Event::default().data(c.to_string())
         };
-        if chat && etx.send(Ok(chunk(None, None, true))).await.is_err() {
+        if chat && etx.send(Ok(chunk(None, &[], None, true))).await.is_err() {
             return;
         }
         let reason = loop {
             match answer.next().await {
-                Piece::Text(t) => {
-                    if !t.is_empty() && etx.send(Ok(chunk(Some(&t), None, false))).await.is_err() {
+                Piece::Text(t, l) => {
+                    if !t.is_empty()
+                        && etx
+                            .send(Ok(chunk(Some(&t), &l, None, false)))
+                            .await
+                            .is_err()
+                    {
                         // The client went away: dropping the channel frees its slot.
                         answer.abandon();
                         return;
@@ -622,7 +651,7 @@ async fn generate(app: Arc<App>, prompt: String, mut req: Req, chat: bool) -> Re
                 }
             }
         };
-        let _ = etx.send(Ok(chunk(None, Some(reason), false))).await;
+        let _ = etx.send(Ok(chunk(None, &[], Some(reason), false))).await;
         if req.include_usage {
             let usage = answer.usage;
             let u = json!({"id": id, "object": chunk_object, "created": created, "model": model, "choices": [],
@@ -636,8 +665,9 @@ async fn generate(app: Arc<App>, prompt: String, mut req: Req, chat: bool) -> Re
 
 /// What an answer gives next.
 enum Piece {
-    /// Text that may be sent (possibly empty: bytes held back).
-    Text(String),
+    /// Text that may be sent (possibly empty: bytes held back), and the log-probabilities
+    /// of the tokens whose text it completes.
+    Text(String, Vec<TokenLogprobs>),
     /// The end, with its `finish_reason`.
     End(&'static str),
     Failed(String),
@@ -649,6 +679,9 @@ struct Answer {
     rx: tmpsc::UnboundedReceiver<Out>,
     stops: Vec<String>,
     held: String,
+    /// The log-probabilities of tokens whose text is still (partly) held, each with the
+    /// end of its text in `held`.
+    held_lp: Vec<(usize, TokenLogprobs)>,
     usage: (usize, usize),
     timing: Timing,
     ended: Option<&'static str>,
@@ -660,6 +693,7 @@ impl Answer {
             rx,
             stops,
             held: String::new(),
+            held_lp: Vec::new(),
             usage: (prompt_tokens, 0),
             timing: Timing::new(prompt_tokens),
             ended: None,
@@ -679,23 +713,42 @@ impl Answer {
         }
     }
 
+    /// Everything held, at the end.
+    fn release_all(&mut self) -> Piece {
+        let lps = self.held_lp.drain(..).map(|(_, l)| l).collect();
+        Piece::Text(std::mem::take(&mut self.held), lps)
+    }
+
     async fn next(&mut self) -> Piece {
         if let Some(r) = self.ended {
             return Piece::End(r);
         }
         match self.rx.recv().await {
-            Some(Out::Token(t)) => {
+            Some(Out::Token(t, lp)) => {
                 self.usage.1 += 1;
                 self.timing.token();
                 self.held.push_str(&t);
+                if let Some(lp) = lp {
+                    self.held_lp.push((self.held.len(), lp));
+                }
                 let (at, stop) = cut_at_stop(&self.held, &self.stops);
                 let ready: String = self.held.drain(..at).collect();
+                let done = self
+                    .held_lp
+                    .iter()
+                    .take_while(|(end, _)| *end <= at)
+                    .count();
+                let lps: Vec<TokenLogprobs> = self.held_lp.drain(..done).map(|(_, l)| l).collect();
+                for (end, _) in &mut self.held_lp {
+                    *end -= at;
+                }
                 if stop {
                     // Dropping the receiver later ends the request in the engine.
                     self.held.clear();
+                    self.held_lp.clear();
                     self.finish("stop");
                 }
-                Piece::Text(ready)
+                Piece::Text(ready, lps)
             }
             Some(Out::Done {
                 reason,
@@ -704,12 +757,12 @@ impl Answer {
             }) => {
                 self.usage = (prompt_tokens, completion_tokens);
                 self.finish(reason);
-                Piece::Text(std::mem::take(&mut self.held))
+                self.release_all()
             }
             Some(Out::Error(e)) => Piece::Failed(e),
             None => {
                 self.finish("length");
-                Piece::Text(std::mem::take(&mut self.held))
+                self.release_all()
             }
         }
     }

@@ -10,6 +10,7 @@
 
 mod engine;
 mod http;
+mod logprobs;
 mod metrics;
 
 use std::path::PathBuf;
@@ -34,8 +35,12 @@ pub struct Options {
     pub max_batched_tokens: i64,
     /// Requests waiting beyond this many get 429.
     pub max_queue: i64,
-    /// KV-cache blocks of 16 positions (0: enough for every slot to fill its context).
+    /// KV-cache blocks of 16 positions (0: from `kv_cache_memory`, or with that 0 too,
+    /// enough for every slot to fill its context).
     pub kv_cache_blocks: i64,
+    /// Bytes of memory for the KV cache (`--kv-cache-memory-fraction` of the memory
+    /// available at start; 0: not given).
+    pub kv_cache_memory: i64,
     pub prefix_caching: bool,
     /// `--speculative ngram`: drafts by prompt lookup for greedy requests.
     pub speculative: bool,
@@ -69,6 +74,7 @@ pub fn run(o: Options) -> Result<(), String> {
                     context: o.context,
                     budget: o.max_batched_tokens,
                     blocks: o.kv_cache_blocks,
+                    kv_bytes: o.kv_cache_memory,
                     prefix_caching: o.prefix_caching,
                     speculative: if o.speculative { 4 } else { 0 },
                 };
