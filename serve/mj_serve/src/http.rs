@@ -80,6 +80,7 @@ pub async fn serve(
     shared: Arc<Shared>,
 ) -> Result<(), String> {
     let addr = format!("{}:{}", o.host, o.port);
+    let (name, key) = (o.model_name.clone(), o.api_key.clone());
     let app = Arc::new(App {
         o,
         tx: Mutex::new(tx),
@@ -101,9 +102,25 @@ pub async fn serve(
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     eprintln!("mj serve: listening on http://{addr}");
+    eprintln!("{}", how_to_ask(&addr, &name, key.is_some()));
     axum::serve(listener, router)
         .await
         .map_err(|e| format!("the server stopped: {e}"))
+}
+
+/// How to send the server a request, printed when it starts.
+fn how_to_ask(addr: &str, model: &str, key: bool) -> String {
+    let auth = if key {
+        " -H 'Authorization: Bearer $KEY'"
+    } else {
+        ""
+    };
+    format!(
+        "  chat page: http://{addr}/\n  a request: curl http://{addr}/v1/chat/completions{auth} \\\n      \
+         -H 'Content-Type: application/json' \\\n      \
+         -d '{{\"model\": \"{model}\", \"messages\": [{{\"role\": \"user\", \"content\": \"Hello!\"}}]}}'\n  \
+         or any OpenAI client with base_url http://{addr}/v1"
+    )
 }
 
 fn error(status: StatusCode, kind: &str, message: &str, param: Option<&str>) -> Response {
