@@ -1,11 +1,11 @@
-//! Loading a program: the entry file and every module it imports, found on disk and fed
-//! into the salsa database (the frontend itself never touches the file system).
+//! Loading a program from disk: the entry file and every module it imports, found by
+//! `mj_sema::workspace` (shared with the language server) through `Disk` (the frontend
+//! itself never touches the file system).
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use mj_sema::db::{self, Database, Program, SourceFile};
-use salsa::Durability;
+use mj_sema::db::{Database, Program};
+use mj_sema::workspace::{Files, Workspace};
 
 pub struct Loaded {
     pub db: Database,
@@ -25,14 +25,17 @@ pub fn stdlib_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../stdlib")
 }
 
-fn module_file(root: &Path, dotted: &str) -> Option<PathBuf> {
-    let rel: PathBuf = dotted.split('.').collect();
-    let file = root.join(&rel).with_extension("mj");
-    if file.is_file() {
-        return Some(file);
+/// The disk, as the loader's source of files.
+pub struct Disk;
+
+impl Files for Disk {
+    fn read(&self, path: &Path) -> Result<String, String> {
+        read_source(path)
     }
-    let init = root.join(&rel).join("__init__.mj");
-    init.is_file().then_some(init)
+
+    fn exists(&self, path: &Path) -> bool {
+        path.is_file()
+    }
 }
 
 /// Reads a source file: a regular file (reading a FIFO or a device could block forever)
@@ -74,74 +77,17 @@ pub fn load(entry: &Path) -> Result<Loaded, String> {
 
 /// Loads a program to be checked for `target` (the host, or a GPU for device code).
 pub fn load_for(entry: &Path, target: mj_target::Target) -> Result<Loaded, String> {
-    let text = read_source(entry)?;
-    let root = entry.parent().map(Path::to_path_buf).unwrap_or_default();
-    let root = if root.as_os_str().is_empty() {
-        PathBuf::from(".")
-    } else {
-        root
-    };
-    let stdlib = stdlib_root();
-    let db = Database::default();
-    let main_name = entry
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or("main")
-        .to_string();
-    let mut files = vec![SourceFile::new(
-        &db,
-        main_name.clone(),
-        entry.display().to_string(),
-        text.clone(),
-    )];
-    let mut texts = vec![(entry.display().to_string(), text)];
-    let mut seen: HashMap<String, ()> = HashMap::from([(main_name, ())]);
-    let mut i = 0;
-    while i < files.len() {
-        let imports = db::imports(&db, files[i]).clone();
-        for (_, dotted) in imports {
-            if seen.contains_key(&dotted) {
-                continue;
-            }
-            seen.insert(dotted.clone(), ());
-            // Bare names of built-in modules (`import math`) mean the library's `std.math`.
-            let std_alias = mj_sema::imports::std_alias(&dotted);
-            // The library's packages: `std`, and `layout`/`max` unless the program has its own.
-            let library = dotted == "std"
-                || dotted.starts_with("std.")
-                || (mj_sema::imports::library_package(&dotted)
-                    && module_file(&root, &dotted).is_none());
-            let (found, durable, dotted) = if library {
-                (module_file(&stdlib, &dotted), true, dotted)
-            } else if std_alias && module_file(&root, &dotted).is_none() {
-                let std_name = format!("std.{dotted}");
-                if seen.contains_key(&std_name) {
-                    continue;
-                }
-                seen.insert(std_name.clone(), ());
-                (module_file(&stdlib, &std_name), true, std_name)
-            } else {
-                (module_file(&root, &dotted), false, dotted)
-            };
-            let Some(path) = found else { continue };
-            let t = read_source(&path)?;
-            let f = SourceFile::builder(dotted, path.display().to_string(), t.clone())
-                .text_durability(if durable {
-                    Durability::HIGH
-                } else {
-                    Durability::LOW
-                })
-                .new(&db);
-            files.push(f);
-            texts.push((path.display().to_string(), t));
-        }
-        i += 1;
-    }
-    let program = Program::new(&db, files, target.clone());
+    let mut ws = Workspace::new(stdlib_root(), target.clone());
+    let program = ws.program(entry, &Disk)?;
+    let files = program
+        .files(&ws.db)
+        .iter()
+        .map(|f| (f.path(&ws.db).clone(), f.text(&ws.db).clone()))
+        .collect();
     Ok(Loaded {
-        db,
+        db: ws.db,
         program,
-        files: texts,
+        files,
         target,
     })
 }

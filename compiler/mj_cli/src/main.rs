@@ -39,6 +39,7 @@ commands:
                                an OpenAI-compatible server (/v1/completions,
                                /v1/chat/completions, /v1/models, /health, /tokenize)
   check PATH                   report diagnostics only (a file or a directory)
+  lsp                          the language server, over stdin/stdout (editors start it)
   --version                    print the version
 
 options:
@@ -200,6 +201,10 @@ fn dispatch(args: &[String]) -> Result<Outcome, String> {
         "test" => exit(test_runner::cmd_test(&args[1..])),
         "generate" => cmd_generate(&args[1..]),
         "serve" => exit(cmd_serve(&args[1..])),
+        "lsp" => exit(
+            mj_lsp::run(driver::stdlib_root(), mj_codegen::host_target())
+                .map(|()| ExitCode::SUCCESS),
+        ),
         other => Err(format!("unknown command `{other}`\n\n{USAGE}")),
     }
 }

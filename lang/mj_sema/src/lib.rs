@@ -4,12 +4,14 @@
 pub mod check;
 pub mod db;
 pub mod handles;
+pub mod ide;
 pub mod imports;
 pub mod lang_items;
 pub mod rt;
 pub mod suggest;
 pub mod tir;
 pub mod ty;
+pub mod workspace;
 
 /// Library modules loaded into every program, whose public names every module sees
 /// without an import (as Mojo's prelude makes `Optional` visible everywhere).

@@ -7,19 +7,19 @@
 use crate::ast::{CompFor, Expr, ExprKind, FStringPart, Stmt, StmtKind};
 
 /// Calls `f` on every expression in `stmts`, parents before children.
-pub fn walk_exprs(stmts: &[Stmt], f: &mut dyn FnMut(&Expr)) {
+pub fn walk_exprs<'a>(stmts: &'a [Stmt], f: &mut dyn FnMut(&'a Expr)) {
     for s in stmts {
         walk_stmt(s, f);
     }
 }
 
-fn walk_stmt(s: &Stmt, f: &mut dyn FnMut(&Expr)) {
-    let opt = |e: &Option<Expr>, f: &mut dyn FnMut(&Expr)| {
+fn walk_stmt<'a>(s: &'a Stmt, f: &mut dyn FnMut(&'a Expr)) {
+    let opt = |e: &'a Option<Expr>, f: &mut dyn FnMut(&'a Expr)| {
         if let Some(e) = e {
             walk_expr(e, f);
         }
     };
-    let block = |b: &Option<Vec<Stmt>>, f: &mut dyn FnMut(&Expr)| {
+    let block = |b: &'a Option<Vec<Stmt>>, f: &mut dyn FnMut(&'a Expr)| {
         if let Some(b) = b {
             walk_exprs(b, f);
         }
@@ -208,7 +208,7 @@ pub fn body_imports(module: &[Stmt]) -> Vec<Stmt> {
 }
 
 /// Calls `f` on `e` and every expression inside it, parents before children.
-pub fn walk_expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
+pub fn walk_expr<'a>(e: &'a Expr, f: &mut dyn FnMut(&'a Expr)) {
     f(e);
     match &e.kind {
         ExprKind::Attr { base, .. } | ExprKind::Transfer(base) => walk_expr(base, f),
@@ -312,7 +312,7 @@ pub fn walk_expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
 }
 
 /// The further `for` clauses of a comprehension.
-fn walk_comp_fors(more: &[CompFor], f: &mut dyn FnMut(&Expr)) {
+fn walk_comp_fors<'a>(more: &'a [CompFor], f: &mut dyn FnMut(&'a Expr)) {
     for c in more {
         walk_expr(&c.target, f);
         walk_expr(&c.iter, f);

@@ -409,6 +409,21 @@ impl Items {
         self.cx.funcs.get(index as usize).map(|f| (f.module, f.loc))
     }
 
+    /// The function whose full definition is statement `stmt` of module `module` (or
+    /// statement `method` of that struct), for tools.
+    pub fn function_at(&self, module: usize, stmt: usize, method: Option<usize>) -> Option<u32> {
+        self.cx
+            .funcs
+            .iter()
+            .position(|f| f.module == module && f.loc == Some((stmt, method)) && !f.fieldwise)
+            .map(|i| i as u32)
+    }
+
+    /// A type as the diagnostics spell it (`List[Int]`), for tools.
+    pub fn type_name(&self, t: &crate::ty::Ty) -> String {
+        self.cx.ty_name(t)
+    }
+
     /// The signature of a function as text (`def f(a: Int) raises -> String`), for tools.
     pub fn signature_text(&self, index: u32) -> Option<String> {
         let f = self.cx.funcs.get(index as usize)?;

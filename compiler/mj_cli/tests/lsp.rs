@@ -1,0 +1,502 @@
+//! End-to-end tests of `mj lsp`: the real binary driven over stdio by a small LSP client
+//! (Content-Length framing, JSON-RPC), on fixture files with cursor markers (`$0`).
+// (A test's failing unwrap, with the message it prints, is the test's failure.)
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    rx: mpsc::Receiver<Value>,
+    next_id: i64,
+    /// Notifications and responses read but not yet asked for.
+    backlog: Vec<Value>,
+}
+
+impl Client {
+    fn start(root: &Path) -> Client {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_mj"))
+            .arg("lsp")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("mj lsp starts");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut r = BufReader::new(stdout);
+            loop {
+                let mut len = 0usize;
+                loop {
+                    let mut line = String::new();
+                    if r.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let line = line.trim_end();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some(v) = line.strip_prefix("Content-Length: ") {
+                        len = v.parse().unwrap();
+                    }
+                }
+                let mut buf = vec![0; len];
+                if r.read_exact(&mut buf).is_err() {
+                    return;
+                }
+                if tx.send(serde_json::from_slice(&buf).unwrap()).is_err() {
+                    return;
+                }
+            }
+        });
+        let mut c = Client {
+            child,
+            stdin,
+            rx,
+            next_id: 0,
+            backlog: Vec::new(),
+        };
+        let root_uri = uri(root);
+        let r = c.request(
+            "initialize",
+            json!({"processId": null, "rootUri": root_uri, "capabilities": {}}),
+        );
+        assert!(
+            r["result"]["capabilities"]["hoverProvider"]
+                .as_bool()
+                .unwrap(),
+            "{r}"
+        );
+        c.notify("initialized", json!({}));
+        c
+    }
+
+    fn send(&mut self, v: Value) {
+        let body = v.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    fn send_request(&mut self, method: &str, params: Value) -> i64 {
+        self.next_id += 1;
+        let id = self.next_id;
+        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        id
+    }
+
+    /// The first message (read now or earlier) that `want` accepts.
+    fn wait(&mut self, what: &str, want: impl Fn(&Value) -> bool) -> Value {
+        if let Some(i) = self.backlog.iter().position(&want) {
+            return self.backlog.remove(i);
+        }
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let v = self
+                .rx
+                .recv_timeout(left)
+                .unwrap_or_else(|_| panic!("no {what} within 60 s"));
+            if want(&v) {
+                return v;
+            }
+            self.backlog.push(v);
+        }
+    }
+
+    fn response(&mut self, id: i64) -> Value {
+        self.wait(&format!("response {id}"), |v| v["id"] == json!(id))
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.send_request(method, params);
+        self.response(id)
+    }
+
+    fn diagnostics(&mut self, u: &str, version: i64) -> Vec<Value> {
+        let v = self.wait("diagnostics", |v| {
+            v["method"] == "textDocument/publishDiagnostics"
+                && v["params"]["uri"] == u
+                && v["params"]["version"] == json!(version)
+        });
+        v["params"]["diagnostics"].as_array().unwrap().clone()
+    }
+
+    fn stop(mut self) {
+        let r = self.request("shutdown", Value::Null);
+        assert!(r.get("error").is_none(), "{r}");
+        self.notify("exit", Value::Null);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(st)) = self.child.try_wait() {
+                assert!(st.success(), "mj lsp exits cleanly: {st}");
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        panic!("mj lsp did not exit");
+    }
+}
+
+fn uri(p: &Path) -> String {
+    format!("file://{}", p.display())
+}
+
+/// A fixture: the text without its `$0` markers, and the markers' positions in order.
+fn fixture(src: &str) -> (String, Vec<Value>) {
+    let mut text = String::new();
+    let mut marks = Vec::new();
+    let (mut line, mut col) = (0, 0);
+    let mut rest = src;
+    while let Some(i) = rest.find("$0") {
+        for c in rest[..i].chars() {
+            if c == '\n' {
+                line += 1;
+                col = 0;
+            } else {
+                col += c.len_utf16();
+            }
+        }
+        text.push_str(&rest[..i]);
+        marks.push(json!({"line": line, "character": col}));
+        rest = &rest[i + 2..];
+    }
+    text.push_str(rest);
+    (text, marks)
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("mj-lsp-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+const FIXTURE: &str = r#"from helper import Point, scale
+
+
+def area(p: Point) -> Int:
+    """The area of the box up to `p`."""
+    return p.x * p.$0y
+
+
+def main():
+    var pts = List[Int]()
+    pts.$1append(3)
+    var p = Point(2, 3)
+    var total = $2area(p) + scale($3p.x)
+    print(total, len(pts))
+    p.$4
+"#;
+
+const HELPER: &str = r#""""Helpers."""
+
+
+@fieldwise_init
+struct Point(Copyable, Movable):
+    """A point on the grid."""
+
+    var x: Int
+    var y: Int
+
+
+def scale(v: Int) -> Int:
+    return v * 2
+"#;
+
+#[test]
+fn features_on_a_project() {
+    let dir = temp_dir("features");
+    std::fs::write(dir.join("helper.mj"), HELPER).unwrap();
+    let src = FIXTURE
+        .replace("$1", "$0")
+        .replace("$2", "$0")
+        .replace("$3", "$0")
+        .replace("$4", "$0");
+    let (text, marks) = fixture(&src);
+    let main = dir.join("main.mj");
+    // The file on disk is the complete program; the editor's copy ends in `p.`.
+    std::fs::write(&main, text.replace("    p.\n", "")).unwrap();
+    let u = uri(&main);
+    let mut c = Client::start(&dir);
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": u, "languageId": "mj", "version": 1, "text": text}}),
+    );
+    let diags = c.diagnostics(&u, 1);
+    assert!(
+        !diags.is_empty(),
+        "the unfinished `p.` is a syntax error: {diags:?}"
+    );
+    let at = |i: usize| json!({"textDocument": {"uri": u}, "position": marks[i]});
+
+    // Hover: a field of a struct in another module, with its type.
+    let h = c.request("textDocument/hover", at(0));
+    let v = h["result"]["contents"]["value"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(v.contains("var y: Int"), "hover on p.y: {h}");
+    // Hover and definition of a library method: `List.append`, into the library.
+    let h = c.request("textDocument/hover", at(1));
+    let v = h["result"]["contents"]["value"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(v.contains("def append"), "hover on List.append: {h}");
+    let d = c.request("textDocument/definition", at(1));
+    let target = d["result"]["uri"].as_str().unwrap_or_default();
+    assert!(
+        target.ends_with("stdlib/std/collections/list.mj"),
+        "definition of append: {d}"
+    );
+    // A function of this file: signature and docstring; definition on its line.
+    let h = c.request("textDocument/hover", at(2));
+    let v = h["result"]["contents"]["value"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        v.contains("def area(p: Point) -> Int") && v.contains("The area of the box"),
+        "{h}"
+    );
+    let d = c.request("textDocument/definition", at(2));
+    assert_eq!(
+        d["result"]["range"]["start"],
+        json!({"line": 3, "character": 4}),
+        "{d}"
+    );
+    // A local: its declaration and checked type.
+    let h = c.request("textDocument/hover", at(3));
+    let v = h["result"]["contents"]["value"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(v.contains("var p: Point"), "hover on a local: {h}");
+    // Completion after `p.`: the struct's fields.
+    let r = c.request("textDocument/completion", at(4));
+    let labels: Vec<&str> = r["result"]["items"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|i| i["label"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(
+        labels.contains(&"x") && labels.contains(&"y"),
+        "members of p: {labels:?}"
+    );
+    // Completion of names in scope.
+    let r = c.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": u}, "position": {"line": 12, "character": 4}}),
+    );
+    let labels: Vec<String> = r["result"]["items"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|i| i["label"].as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    for want in ["pts", "total", "area", "Point", "print", "while"] {
+        assert!(
+            labels.iter().any(|l| l == want),
+            "{want} offered: {labels:?}"
+        );
+    }
+    // The outline.
+    let r = c.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": u}}),
+    );
+    let names: Vec<&str> = r["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["name"].as_str())
+        .collect();
+    assert_eq!(names, ["area", "main"]);
+
+    // Fix the file: no diagnostics; references and rename of `p` in `main`.
+    let fixed = text.replace("    p.\n", "");
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": u, "version": 2}, "contentChanges": [{"text": fixed}]}),
+    );
+    assert_eq!(c.diagnostics(&u, 2), Vec::<Value>::new());
+    let refs = c.request("textDocument/references", at(3));
+    let lines: Vec<i64> = refs["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["range"]["start"]["line"].as_i64().unwrap())
+        .collect();
+    assert_eq!(lines, [11, 12, 12], "references of p: {refs}");
+    let prep = c.request("textDocument/prepareRename", at(3));
+    assert_eq!(prep["result"]["placeholder"], "p", "{prep}");
+    let r = c.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": u}, "position": marks[3], "newName": "q"}),
+    );
+    let edits = r["result"]["changes"][&u].as_array().unwrap();
+    assert_eq!(edits.len(), 3, "{r}");
+    let bad = c.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": u}, "position": marks[3], "newName": "1x"}),
+    );
+    assert!(bad.get("error").is_some(), "a bad name is refused: {bad}");
+    // Inlay hints: the inferred types of `var` without annotation.
+    let r = c.request("textDocument/inlayHint", json!({"textDocument": {"uri": u}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 20, "character": 0}}}));
+    let hints: Vec<&str> = r["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|h| h["label"].as_str())
+        .collect();
+    assert!(
+        hints.contains(&": Point") && hints.contains(&": Int"),
+        "inlay hints: {hints:?}"
+    );
+    // Pull diagnostics agree with the pushed ones.
+    let r = c.request(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": u}}),
+    );
+    assert_eq!(r["result"]["items"], json!([]));
+    c.stop();
+}
+
+#[test]
+fn diagnostics_match_mj_check_and_quick_fixes() {
+    let dir = temp_dir("diags");
+    let text = "def main():\n    var count = 1\n    print(cout)\n    var s: Int = \"x\"\n";
+    let main = dir.join("bad.mj");
+    std::fs::write(&main, text).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_mj"))
+        .args(["check", "--message-format", "short"])
+        .arg(&main)
+        .output()
+        .unwrap();
+    let check =
+        String::from_utf8_lossy(&out.stderr).to_string() + &String::from_utf8_lossy(&out.stdout);
+    // `path:line:col: error[CODE]: message` per diagnostic.
+    let mut want: Vec<(i64, i64, String)> = check
+        .lines()
+        .filter(|l| l.starts_with(&main.display().to_string()))
+        .map(|l| {
+            let rest = &l[main.display().to_string().len() + 1..];
+            let mut it = rest.splitn(3, ':');
+            let line: i64 = it.next().unwrap().parse().unwrap();
+            let col: i64 = it.next().unwrap().parse().unwrap();
+            let code = rest[rest.find('[').unwrap() + 1..rest.find(']').unwrap()].to_string();
+            (line - 1, col - 1, code)
+        })
+        .collect();
+    want.sort();
+    assert!(want.len() >= 2, "mj check finds the errors: {check}");
+    let u = uri(&main);
+    let mut c = Client::start(&dir);
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": u, "languageId": "mj", "version": 7, "text": text}}),
+    );
+    let diags = c.diagnostics(&u, 7);
+    let mut got: Vec<(i64, i64, String)> = diags
+        .iter()
+        .map(|d| {
+            (
+                d["range"]["start"]["line"].as_i64().unwrap(),
+                d["range"]["start"]["character"].as_i64().unwrap(),
+                d["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    got.sort();
+    assert_eq!(got, want, "the same diagnostics as mj check");
+    // The did-you-mean fix for `cout`.
+    let d = diags
+        .iter()
+        .find(|d| d["message"].as_str().unwrap().contains("cout"))
+        .unwrap()
+        .clone();
+    let r = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": u}, "range": d["range"], "context": {"diagnostics": [d]}}),
+    );
+    let fix = &r["result"][0];
+    assert_eq!(fix["edit"]["changes"][&u][0]["newText"], "count", "{r}");
+    // A request sent in the middle of edits is answered (its result, or ContentModified).
+    for v in 8..14 {
+        let t = format!("{text}# edit {v}\n");
+        c.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": u, "version": v}, "contentChanges": [{"text": t}]}),
+        );
+        let id = c.send_request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": u}, "position": {"line": 1, "character": 9}}),
+        );
+        let r = c.response(id);
+        assert!(
+            r.get("result").is_some() || r["error"]["code"] == json!(-32801),
+            "{r}"
+        );
+    }
+    // An incremental edit that fixes both errors.
+    c.notify("textDocument/didChange", json!({"textDocument": {"uri": u, "version": 20}, "contentChanges": [
+        {"range": {"start": {"line": 2, "character": 10}, "end": {"line": 2, "character": 14}}, "text": "count"},
+        {"range": {"start": {"line": 3, "character": 17}, "end": {"line": 3, "character": 20}}, "text": "2"},
+    ]}));
+    assert_eq!(c.diagnostics(&u, 20), Vec::<Value>::new());
+    c.stop();
+}
+
+#[test]
+fn bad_requests_do_not_stop_the_server() {
+    let dir = temp_dir("bad");
+    let main = dir.join("m.mj");
+    std::fs::write(&main, "def main():\n    pass\n").unwrap();
+    let u = uri(&main);
+    let mut c = Client::start(&dir);
+    // Unknown method, a document that does not exist, a position past the end.
+    let r = c.request(
+        "textDocument/unknownThing",
+        json!({"textDocument": {"uri": u}}),
+    );
+    assert!(r.get("error").is_some(), "{r}");
+    let r = c.request("textDocument/hover", json!({"textDocument": {"uri": "file:///no/such/file.mj"}, "position": {"line": 0, "character": 0}}));
+    assert!(r.get("error").is_some(), "{r}");
+    c.notify("textDocument/didOpen", json!({"textDocument": {"uri": u, "languageId": "mj", "version": 1, "text": "def main():\n    pass\n"}}));
+    let _ = c.diagnostics(&u, 1);
+    let r = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": u}, "position": {"line": 99, "character": 99}}),
+    );
+    assert!(r.get("error").is_none(), "{r}");
+    let r = c.request(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": u}}),
+    );
+    assert!(
+        r.get("error").is_some(),
+        "a request without a position is an error: {r}"
+    );
+    // Still serving.
+    let r = c.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": u}}),
+    );
+    assert_eq!(r["result"][0]["name"], "main");
+    c.stop();
+}

