@@ -179,6 +179,70 @@ pub fn signature<'db>(db: &'db dyn salsa::Database, key: FnKey<'db>) -> Option<S
     items(db, key.program(db)).signature_text(key.index(db))
 }
 
+/// The syntax one function's check reads: its module's statements, with only its own
+/// definition in full (a method: its struct with the other methods' bodies stripped) and
+/// every other statement a placeholder at the same place. Its value stays equal when
+/// another function's body changes, so salsa does not re-check this one: a body query
+/// that depends on its own function's syntax, not on the whole file's.
+#[salsa::tracked(returns(ref))]
+pub fn fn_syntax<'db>(db: &'db dyn salsa::Database, key: FnKey<'db>) -> Arc<Module> {
+    let program = key.program(db);
+    let its = items(db, program);
+    let Some((m, loc)) = its.function_location(key.index(db)) else {
+        return Arc::new(Module {
+            docstring: None,
+            body: Vec::new(),
+        });
+    };
+    let file = program.files(db)[m];
+    let full = &parse(db, file).module;
+    let Some((stmt, method)) = loc else {
+        return item_tree(db, file).clone();
+    };
+    let tree = item_tree(db, file);
+    let body = tree
+        .body
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            if i != stmt {
+                return placeholder(s);
+            }
+            match (method, &s.kind, full.body.get(i).map(|f| &f.kind)) {
+                (None, _, Some(_)) => full.body[i].clone(),
+                (Some(j), mj_syntax::ast::StmtKind::Struct(sd), Some(mj_syntax::ast::StmtKind::Struct(fd))) => {
+                    let mut sd = sd.clone();
+                    if let (Some(dst), Some(src)) = (sd.body.get_mut(j), fd.body.get(j)) {
+                        *dst = src.clone();
+                    }
+                    mj_syntax::ast::Stmt {
+                        kind: mj_syntax::ast::StmtKind::Struct(sd),
+                        span: s.span,
+                    }
+                }
+                _ => s.clone(),
+            }
+        })
+        .collect();
+    Arc::new(Module {
+        docstring: tree.docstring.clone(),
+        body,
+    })
+}
+
+/// A statement that holds the place of another function's definition (or of any other
+/// item) in `fn_syntax`: imports stay (a body may read them), the rest is `pass`.
+fn placeholder(s: &mj_syntax::ast::Stmt) -> mj_syntax::ast::Stmt {
+    use mj_syntax::ast::StmtKind;
+    match &s.kind {
+        StmtKind::Import { .. } | StmtKind::FromImport { .. } => s.clone(),
+        _ => mj_syntax::ast::Stmt {
+            kind: StmtKind::Pass,
+            span: s.span,
+        },
+    }
+}
+
 /// The typed body of one function and its diagnostics (by module index). It depends on the
 /// program's items and on its own file only.
 #[derive(Clone, Debug, PartialEq)]
@@ -199,7 +263,7 @@ pub fn infer<'db>(db: &'db dyn salsa::Database, key: FnKey<'db>) -> Inferred {
         its,
         index,
         &[],
-        parse(db, file).module.clone(),
+        fn_syntax(db, key).clone(),
         line_index(db, file),
         &mut |m| parse(db, files[m]).module.clone(),
     );

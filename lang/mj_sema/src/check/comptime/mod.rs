@@ -633,8 +633,9 @@ pub fn check_body_lazy(
     line_starts: &[u32],
     fetch: &mut dyn FnMut(usize) -> Arc<Module>,
 ) -> (TFunction, Vec<(usize, Diag)>) {
-    let module = items.function_location(index).map_or(0, |(m, _)| m);
-    let mut trees = HashMap::from([(module, own.clone())]);
+    // `own` may hold only this function in full (`db::fn_syntax`): evaluation that
+    // reads another body of its module fetches the module's full tree.
+    let mut trees = HashMap::new();
     loop {
         let guard = Installed::new(Env::new(trees.clone()));
         let (f, d) = super::check_body(items, index, targs, &own, line_starts);

@@ -1,0 +1,192 @@
+"""Latency of `mj lsp` (and of ty's server on the same shape of Python code, when given):
+from `didChange` to the document's diagnostics (p50/p95), completion after a
+one-character edit, and resident memory after 1,000 edits.
+
+    python3 bench/lsp/bench.py MJ [TY]
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import queue
+
+
+class Client:
+    def __init__(self, cmd, root):
+        self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.q = queue.Queue()
+        self.id = 0
+        threading.Thread(target=self.reader, daemon=True).start()
+        self.request("initialize", {"processId": None, "rootUri": "file://" + root,
+                                    "capabilities": {"textDocument": {"publishDiagnostics": {}}}})
+        self.notify("initialized", {})
+
+    def reader(self):
+        f = self.p.stdout
+        while True:
+            n = 0
+            while True:
+                line = f.readline()
+                if not line:
+                    return
+                line = line.strip()
+                if not line:
+                    break
+                if line.startswith(b"Content-Length:"):
+                    n = int(line.split(b":")[1])
+            self.q.put(json.loads(f.read(n)))
+
+    def send(self, m):
+        b = json.dumps(m).encode()
+        self.p.stdin.write(b"Content-Length: %d\r\n\r\n" % len(b) + b)
+        self.p.stdin.flush()
+
+    def notify(self, method, params):
+        self.send({"jsonrpc": "2.0", "method": method, "params": params})
+
+    def request(self, method, params):
+        self.id += 1
+        i = self.id
+        self.send({"jsonrpc": "2.0", "id": i, "method": method, "params": params})
+        while True:
+            m = self.q.get(timeout=120)
+            if m.get("id") == i and "method" not in m:
+                return m
+            if "method" in m and "id" in m:  # a request from the server: answer it
+                self.send({"jsonrpc": "2.0", "id": m["id"], "result": None})
+
+    def diagnostics(self, uri):
+        while True:
+            m = self.q.get(timeout=120)
+            if m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri:
+                return m["params"]["diagnostics"]
+            if "method" in m and "id" in m:
+                self.send({"jsonrpc": "2.0", "id": m["id"], "result": None})
+
+    def rss_mib(self):
+        for line in open(f"/proc/{self.p.pid}/status"):
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return 0
+
+    def close(self):
+        try:
+            self.request("shutdown", None)
+            self.notify("exit", None)
+            self.p.wait(timeout=10)
+        except Exception:
+            self.p.kill()
+
+
+def pct(xs, p):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
+
+
+def mj_project(d, lines):
+    """About `lines` lines of mj: functions of 20 lines calling each other."""
+    out = ['"""A generated project."""\n\n']
+    n = lines // 22
+    for i in range(n):
+        out.append(f"def f{i}(a: Int, b: Int) -> Int:\n")
+        out.append(f'    """Function {i}."""\n')
+        out.append("    var total = a\n")
+        for k in range(16):
+            out.append(f"    total = total + b * {k} - (a // {k + 1})\n")
+        call = f"f{i - 1}(total, b)" if i else "total"
+        out.append(f"    return {call}\n\n")
+    out.append("def main():\n    print(f%d(1, 2))\n" % (n - 1))
+    path = os.path.join(d, "big.mj")
+    open(path, "w").write("".join(out))
+    return path
+
+
+def py_project(d, lines):
+    out = ['"""A generated project."""\n\n']
+    n = lines // 22
+    for i in range(n):
+        out.append(f"def f{i}(a: int, b: int) -> int:\n")
+        out.append(f'    """Function {i}."""\n')
+        out.append("    total = a\n")
+        for k in range(16):
+            out.append(f"    total = total + b * {k} - (a // {k + 1})\n")
+        call = f"f{i - 1}(total, b)" if i else "total"
+        out.append(f"    return {call}\n\n")
+    out.append("def main():\n    print(f%d(1, 2))\n" % (n - 1))
+    path = os.path.join(d, "big.py")
+    open(path, "w").write("".join(out))
+    return path
+
+
+def measure(cmd, path, lang, edits=60):
+    """p50/p95 ms from a one-character edit in the middle of the file to its
+    diagnostics; completion after an edit; RSS after 1,000 edits."""
+    root = os.path.dirname(path)
+    c = Client(cmd, root)
+    uri = "file://" + path
+    text = open(path).read()
+    lines = text.split("\n")
+    c.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": lang, "version": 1, "text": text}})
+    c.diagnostics(uri)
+    # An edit inside a body in the middle of the file: a one-digit literal changes.
+    import re
+    target, col = next((i, m.start()) for i in range(len(lines) // 2, len(lines))
+                       if lines[i].startswith("    ") and not lines[i].lstrip().startswith("def") and "#" not in lines[i] and '"' not in lines[i]
+                       for m in [re.search(r"(?<![\w.])[0-9](?![\w.])", lines[i])] if m)
+    first = lines[target][col]
+    times = []
+    version = 1
+    for k in range(edits):
+        version += 1
+        digit = "2" if k % 2 == 0 and first != "2" else ("3" if k % 2 == 0 else first)
+        t0 = time.perf_counter()
+        c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": [
+            {"range": {"start": {"line": target, "character": col}, "end": {"line": target, "character": col + 1}}, "text": digit}]})
+        c.diagnostics(uri)
+        times.append((time.perf_counter() - t0) * 1000)
+    comp = []
+    for k in range(20):
+        version += 1
+        c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": [
+            {"range": {"start": {"line": target, "character": col}, "end": {"line": target, "character": col + 1}}, "text": "2" if k % 2 == 0 and first != "2" else ("3" if k % 2 == 0 else first)}]})
+        t0 = time.perf_counter()
+        c.request("textDocument/completion", {"textDocument": {"uri": uri}, "position": {"line": target, "character": 4}})
+        comp.append((time.perf_counter() - t0) * 1000)
+    rss0 = c.rss_mib()
+    for k in range(1000):
+        version += 1
+        c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": [
+            {"range": {"start": {"line": target, "character": col}, "end": {"line": target, "character": col + 1}}, "text": "2" if k % 2 == 0 and first != "2" else ("3" if k % 2 == 0 else first)}]})
+    c.request("textDocument/documentSymbol", {"textDocument": {"uri": uri}})
+    time.sleep(1)
+    rss1 = c.rss_mib()
+    c.close()
+    return {"p50": pct(times, 50), "p95": pct(times, 95), "comp_p50": pct(comp, 50), "comp_p95": pct(comp, 95),
+            "rss_before": rss0, "rss_after": rss1, "lines": len(lines)}
+
+
+def main():
+    mj = sys.argv[1]
+    ty = sys.argv[2] if len(sys.argv) > 2 else None
+    root = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+    rows = []
+    with tempfile.TemporaryDirectory() as d:
+        stdlib_file = os.path.join(root, "stdlib", "std", "collections", "list.mj")
+        # The library file is edited in a copy (the server's view), not on disk.
+        rows.append(("mj lsp", "stdlib: std/collections/list.mj", measure([mj, "lsp"], stdlib_file, "mj")))
+        rows.append(("mj lsp", "generated project", measure([mj, "lsp"], mj_project(d, 10000), "mj")))
+        if ty:
+            rows.append(("ty server", "generated project (Python)", measure([ty, "server"], py_project(d, 10000), "python")))
+    print("| server | file | lines | didChange to diagnostics p50 ms | p95 ms | completion p50 ms | p95 ms | RSS before 1,000 edits MiB | after |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    for who, what, r in rows:
+        print(f"| {who} | {what} | {r['lines']} | {r['p50']:.1f} | {r['p95']:.1f} | {r['comp_p50']:.1f} | {r['comp_p95']:.1f} "
+              f"| {r['rss_before']:.0f} | {r['rss_after']:.0f} |")
+
+
+if __name__ == "__main__":
+    main()
