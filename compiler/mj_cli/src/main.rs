@@ -1,8 +1,9 @@
-//! `mj`: the command-line driver (run, build, check).
+//! `mj`: the command-line driver (run, build, check, fmt, test, ...).
 
 mod cache;
 mod device;
 mod driver;
+mod fmt;
 mod model;
 mod render;
 mod test_runner;
@@ -39,6 +40,9 @@ commands:
                                an OpenAI-compatible server (/v1/completions,
                                /v1/chat/completions, /v1/models, /health, /tokenize)
   check PATH                   report diagnostics only (a file or a directory)
+  fmt PATH... [--check]        format .mj files in place (files, or directories: every
+                               *.mj file under them); --check: write nothing, name the
+                               files that would change and exit 1 if there are any
   lsp                          the language server, over stdin/stdout (editors start it)
   --version                    print the version
 
@@ -198,6 +202,7 @@ fn dispatch(args: &[String]) -> Result<Outcome, String> {
         "run" => parse_opts(&args[1..], true).and_then(cmd_run),
         "build" => exit(parse_opts(&args[1..], false).and_then(cmd_build)),
         "check" => exit(parse_opts(&args[1..], false).and_then(cmd_check)),
+        "fmt" => exit(fmt::cmd_fmt(&args[1..])),
         "test" => exit(test_runner::cmd_test(&args[1..])),
         "generate" => cmd_generate(&args[1..]),
         "serve" => exit(cmd_serve(&args[1..])),

@@ -498,5 +498,19 @@ fn bad_requests_do_not_stop_the_server() {
         json!({"textDocument": {"uri": u}}),
     );
     assert_eq!(r["result"][0]["name"], "main");
+    // Formatting: `mj fmt`'s text as one edit.
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": u, "version": 2},
+            "contentChanges": [{"text": "def main():\n  var x=1\n  print(x)  # hi\n"}]}),
+    );
+    let r = c.request(
+        "textDocument/formatting",
+        json!({"textDocument": {"uri": u}, "options": {"tabSize": 4, "insertSpaces": true}}),
+    );
+    assert_eq!(
+        r["result"][0]["newText"], "def main():\n    var x = 1\n    print(x)  # hi\n",
+        "{r}"
+    );
     c.stop();
 }

@@ -210,7 +210,11 @@ pub fn fn_syntax<'db>(db: &'db dyn salsa::Database, key: FnKey<'db>) -> Arc<Modu
             }
             match (method, &s.kind, full.body.get(i).map(|f| &f.kind)) {
                 (None, _, Some(_)) => full.body[i].clone(),
-                (Some(j), mj_syntax::ast::StmtKind::Struct(sd), Some(mj_syntax::ast::StmtKind::Struct(fd))) => {
+                (
+                    Some(j),
+                    mj_syntax::ast::StmtKind::Struct(sd),
+                    Some(mj_syntax::ast::StmtKind::Struct(fd)),
+                ) => {
                     let mut sd = sd.clone();
                     if let (Some(dst), Some(src)) = (sd.body.get_mut(j), fd.body.get(j)) {
                         *dst = src.clone();

@@ -8,6 +8,7 @@ pub mod ast;
 mod desugar;
 pub mod diag;
 mod dump;
+mod format;
 mod layout;
 mod lexer;
 mod parser;
@@ -15,6 +16,7 @@ pub mod visit;
 
 pub use diag::{Diag, Label, Severity};
 pub use dump::{dump, dump_diags, line_col};
+pub use format::{comments, format};
 
 /// A byte range in one source file.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -195,6 +195,65 @@ fn parser_never_panics() {
     eprintln!("fuzz: {runs} inputs parsed");
 }
 
+/// The formatter on the same kinds of input: never a panic; whatever it accepts it formats
+/// to text with the same tree that it leaves alone the second time; and it refuses only
+/// for syntax errors, never through its own safety check (`E0008`).
+#[test]
+fn formatter_never_panics_and_keeps_the_tree() {
+    let budget = Duration::from_secs(3);
+    let start = Instant::now();
+    let seed = std::env::var("MJ_FUZZ_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x51_7CC1_B727_220Au64);
+    let mut rng = Rng(seed | 1);
+    let fixtures = fixtures();
+    let (mut runs, mut formatted) = (0usize, 0usize);
+    while start.elapsed() < budget {
+        let text = match runs % 2 {
+            0 => (0..rng.below(60))
+                .map(|_| PIECES[rng.below(PIECES.len())])
+                .collect(),
+            _ if !fixtures.is_empty() => {
+                let i = rng.below(fixtures.len());
+                mutate(&mut rng, &fixtures[i])
+            }
+            _ => String::new(),
+        };
+        runs += 1;
+        let result = std::panic::catch_unwind(|| mj_syntax::format(&text));
+        let Ok(result) = result else {
+            panic!("the formatter panicked on input {text:?}");
+        };
+        let out = match result {
+            Ok(out) => out,
+            Err(diags) => {
+                assert!(
+                    diags.iter().all(|d| d.code != "E0008"),
+                    "the formatter broke {text:?}"
+                );
+                continue;
+            }
+        };
+        formatted += 1;
+        assert_eq!(
+            mj_syntax::format(&out).as_deref(),
+            Ok(out.as_str()),
+            "not idempotent on {text:?}"
+        );
+        assert_eq!(
+            mj_syntax::dump(&mj_syntax::parse(&out).0),
+            mj_syntax::dump(&mj_syntax::parse(&text).0),
+            "the tree changed for {text:?}"
+        );
+    }
+    assert!(
+        formatted > 10,
+        "too few inputs formatted ({formatted} of {runs})"
+    );
+    eprintln!("fuzz: {formatted} of {runs} inputs formatted");
+}
+
 #[test]
 fn deep_nesting_does_not_overflow() {
     for text in [

@@ -296,6 +296,5 @@ fn send_diagnostics(
 /// The formatted text of a document (`mj fmt`'s formatter); an error for a text with
 /// syntax errors.
 fn format_text(text: &str) -> Result<String, ()> {
-    let _ = text;
-    Err(())
+    mj_syntax::format(text).map_err(|_| ())
 }
