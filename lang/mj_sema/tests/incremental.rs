@@ -372,3 +372,45 @@ fn generic_instances_are_cached_per_instance() {
 fn target() -> mj_target::Target {
     mj_target::Target::new("x86_64-unknown-linux-gnu", "x86-64-v3", "+avx,+avx2,+fma")
 }
+
+const THREE: &str = "\
+def one(a: Int) -> Int:
+    return a + 1
+
+
+def two(a: Int) -> Int:
+    var b = a * 2
+    return b
+
+
+def three(a: Int) -> Int:
+    return a - 3
+
+
+def main():
+    print(one(1) + two(2) + three(3))
+";
+
+/// An edit inside one function's body (a literal changes, the length stays) re-runs the
+/// checker for that function only: the other bodies' syntax (`fn_syntax`) compares equal,
+/// so their `infer` is not executed again.
+#[test]
+fn an_edit_inside_one_body_rechecks_that_body_only() {
+    let db = LoggingDb::new();
+    let main = SourceFile::new(&db, "main".into(), "main.mj".into(), THREE.into());
+    let program = Program::new(&db, vec![main], target());
+    assert!(errors(&db, program).is_empty());
+    let first = db.take_log();
+    assert!(executed(&first, "infer") >= 4, "{first:?}");
+    let mut db = db;
+    main.set_text(&mut db).to(THREE.replace("a * 2", "a * 5"));
+    assert!(errors(&db, program).is_empty());
+    let log = db.take_log();
+    assert_eq!(executed(&log, "infer"), 1, "only `two` is checked again: {log:?}");
+    assert_eq!(executed(&log, "items"), 0, "no item changed: {log:?}");
+    // A new error in that body is still found.
+    main.set_text(&mut db).to(THREE.replace("a * 2", "a * x"));
+    let errs = errors(&db, program);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert_eq!(executed(&db.take_log(), "infer"), 1);
+}
