@@ -406,7 +406,11 @@ fn an_edit_inside_one_body_rechecks_that_body_only() {
     main.set_text(&mut db).to(THREE.replace("a * 2", "a * 5"));
     assert!(errors(&db, program).is_empty());
     let log = db.take_log();
-    assert_eq!(executed(&log, "infer"), 1, "only `two` is checked again: {log:?}");
+    assert_eq!(
+        executed(&log, "infer"),
+        1,
+        "only `two` is checked again: {log:?}"
+    );
     assert_eq!(executed(&log, "items"), 0, "no item changed: {log:?}");
     // A new error in that body is still found.
     main.set_text(&mut db).to(THREE.replace("a * 2", "a * x"));
