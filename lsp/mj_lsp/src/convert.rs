@@ -117,7 +117,7 @@ mod tests {
         let idx = LineIndex::new(t);
         assert_eq!(idx.position(5), Position::new(0, 3));
         assert_eq!(idx.offset(Position::new(0, 3)), 5);
-        assert_eq!(idx.offset(Position::new(1, 2)), 8);
+        assert_eq!(idx.offset(Position::new(1, 2)), 9);
         assert_eq!(idx.position(t.len()), Position::new(1, 3));
         assert_eq!(idx.offset(Position::new(9, 0)), t.len());
     }
