@@ -46,13 +46,48 @@ pub struct Parsed {
     pub diags: Vec<Diag>,
 }
 
+/// A file parsed item by item (`mj_syntax::item_ranges`): each top-level item is a
+/// query of its own text and place, so an edit re-parses the item it touches (and, when
+/// it changes the text's length, the items after it); the others come from the memo.
 #[salsa::tracked(returns(ref))]
 pub fn parse(db: &dyn salsa::Database, file: SourceFile) -> Parsed {
-    let (module, diags) = mj_syntax::parse(file.text(db));
+    let text = file.text(db);
+    let mut body = Vec::new();
+    let mut diags = Vec::new();
+    for (start, end) in mj_syntax::item_ranges(text) {
+        let item = ItemText::new(db, text[start..end].to_string(), start as u32);
+        let p = parse_item(db, item);
+        body.extend(p.body.iter().cloned());
+        diags.extend(p.diags.iter().cloned());
+    }
+    let (module, diags) = mj_syntax::assemble(body, diags);
     Parsed {
         module: Arc::new(module),
         diags,
     }
+}
+
+/// One top-level item's text and where it starts in its file.
+#[salsa::interned(debug)]
+pub struct ItemText<'db> {
+    #[returns(ref)]
+    pub text: String,
+    pub start: u32,
+}
+
+/// The statements and diagnostics of one item (spans are the file's).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParsedItem {
+    pub body: Vec<mj_syntax::ast::Stmt>,
+    pub diags: Vec<Diag>,
+}
+
+#[salsa::tracked(returns(ref))]
+pub fn parse_item<'db>(db: &'db dyn salsa::Database, item: ItemText<'db>) -> ParsedItem {
+    let start = *item.start(db) as usize;
+    let padded = "\n".repeat(start) + item.text(db);
+    let (body, diags) = mj_syntax::parse_item(&padded, start);
+    ParsedItem { body, diags }
 }
 
 /// Where each line of a file starts, for turning offsets into line numbers.

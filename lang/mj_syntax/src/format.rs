@@ -280,7 +280,7 @@ impl<'a> Formatter<'a> {
             let prev = &toks[i - 1];
             if self.decorator {
                 self.out.push_str(&self.text[prev.end..t.start]);
-            } else if space || !can_glue(prev.text, t.text) {
+            } else if space || !can_glue(prev.text, t.text) || !glues_after(&self.out, t.text) {
                 self.out.push(' ');
             }
         }
@@ -402,6 +402,33 @@ fn can_glue(a: &str, b: &str) -> bool {
         && toks.len() == 2
         && toks[0].1.end as usize == a.len()
         && toks[1].1.end as usize == joined.len()
+}
+
+/// Whether `b` written right after the output so far stays a token of its own together
+/// with the glued tokens before it: `.` `.` `.` of a relative import would otherwise
+/// become one `...` (each pair alone glues safely).
+fn glues_after(out: &str, b: &str) -> bool {
+    let start = out.rfind(|c: char| c.is_whitespace()).map_or(0, |i| i + 1);
+    let mut tail = &out[start..];
+    // A few characters are enough to see a merge; fewer keeps this cheap on long runs.
+    while tail.len() > 8 {
+        let mut cut = tail.len() - 8;
+        while !tail.is_char_boundary(cut) {
+            cut += 1;
+        }
+        tail = &tail[cut..];
+    }
+    if tail.is_empty() {
+        return true;
+    }
+    let mut diags = Vec::new();
+    let alone = lexer::lex(tail, 0, &mut diags).len();
+    let joined = format!("{tail}{b}");
+    let toks = lexer::lex(&joined, 0, &mut diags);
+    toks.len() == alone + 1
+        && toks
+            .last()
+            .is_some_and(|t| t.1.start as usize == tail.len())
 }
 
 /// The tokens the parser gets from `text` (after the layout pass), with f-string fields as

@@ -49,3 +49,34 @@ impl Span {
 pub fn parse(text: &str) -> (ast::Module, Vec<Diag>) {
     parser::parse_module(text)
 }
+
+/// Parsing item by item, so that an editor's database re-parses only the item an edit
+/// touched: `item_ranges(text)` splits a file into its top-level items (or gives the
+/// whole text back when its tokens or layout have errors), `parse_item(padded, start)`
+/// parses one (`padded` is `start` newlines and then the item's text, so spans are the
+/// file's), and `assemble` puts the module together. The result equals `parse(text)`
+/// (`tests/items.rs` checks this over the corpus).
+pub fn item_ranges(text: &str) -> Vec<(usize, usize)> {
+    parser::item_ranges(text)
+}
+
+pub fn parse_item(padded: &str, start: usize) -> (Vec<ast::Stmt>, Vec<Diag>) {
+    parser::parse_item(padded, start)
+}
+
+pub fn assemble(body: Vec<ast::Stmt>, diags: Vec<Diag>) -> (ast::Module, Vec<Diag>) {
+    parser::assemble(body, diags)
+}
+
+/// `parse` by items (what the database does, without its memo): for tests.
+pub fn parse_by_items(text: &str) -> (ast::Module, Vec<Diag>) {
+    let mut body = Vec::new();
+    let mut diags = Vec::new();
+    for (start, end) in item_ranges(text) {
+        let padded = "\n".repeat(start) + &text[start..end];
+        let (b, d) = parse_item(&padded, start);
+        body.extend(b);
+        diags.extend(d);
+    }
+    assemble(body, diags)
+}

@@ -217,6 +217,8 @@ fn function_types_keep_mojo_spelling() {
 fn tokens_that_would_merge_keep_a_space() {
     // `1.real` would lex as the float `1.` and a name.
     check("x = 1 .real\n", "x = 1 .real\n");
+    // Three dots of a relative import glued would be one `...`.
+    check("from. ..pkg import x\n", "from .. .pkg import x\n");
     check("x = 1.5 .real\n", "x = 1.5.real\n");
 }
 

@@ -36,6 +36,79 @@ fn error_expr(span: Span) -> Expr {
     }
 }
 
+/// The byte ranges of a file's top-level items, for parsing them one by one: each starts
+/// at a statement at the file's outer level (a decorator with what it decorates; `elif`,
+/// `else`, `except` and `finally` with the statement they continue) and runs to the next.
+/// One range, the whole text, when lexing or the layout pass reports anything: then the
+/// file is parsed whole, so its diagnostics are exactly the whole parse's.
+pub(crate) fn item_ranges(text: &str) -> Vec<(usize, usize)> {
+    let mut diags = Vec::new();
+    let toks = lexer::lex(text, 0, &mut diags);
+    let toks = layout::layout(text, toks, &mut diags);
+    if !diags.is_empty() {
+        return vec![(0, text.len())];
+    }
+    let mut starts = vec![0usize];
+    let mut level = 0i32;
+    let mut at_line_start = true;
+    let mut prev_decorator = false;
+    for (t, sp) in &toks {
+        match t {
+            Tok::Newline => at_line_start = true,
+            Tok::Indent => level += 1,
+            Tok::Dedent => level -= 1,
+            _ => {
+                if at_line_start && level == 0 {
+                    let continues = matches!(t, Tok::Kw("elif" | "else" | "except" | "finally"));
+                    if !continues && !prev_decorator && sp.start as usize > 0 {
+                        starts.push(sp.start as usize);
+                    }
+                    prev_decorator = matches!(t, Tok::Op("@"));
+                }
+                at_line_start = false;
+            }
+        }
+    }
+    starts.dedup();
+    let mut out: Vec<(usize, usize)> = starts.windows(2).map(|w| (w[0], w[1])).collect();
+    out.push((*starts.last().unwrap_or(&0), text.len()));
+    out
+}
+
+/// The statements and diagnostics of one item of a file, `item` being the file's bytes
+/// from `start` on with `start` newlines in front (so that spans are the file's and the
+/// layout pass sees a fresh line). Diagnostics are not yet sorted (`finish_diags`).
+pub(crate) fn parse_item(padded: &str, start: usize) -> (Vec<Stmt>, Vec<Diag>) {
+    let text = padded;
+    let mut diags = Vec::new();
+    let toks = lexer::lex(&text[start..], start, &mut diags);
+    let toks = layout::layout(text, toks, &mut diags);
+    let toks = cook(text, toks, &mut diags, 0);
+    let mut d = Driver {
+        text,
+        toks: &toks,
+        pos: 0,
+        diags,
+        p: stmt::build(expr::build()),
+    };
+    let mut body = Vec::new();
+    while d.pos < d.toks.len() {
+        if d.peek() == Some(&Tok::Dedent) {
+            d.pos += 1;
+            continue;
+        }
+        d.stmt(&mut body);
+    }
+    (body, d.diags)
+}
+
+/// A module from its items' statements (the first item's leading string is the
+/// docstring) and their diagnostics, as `parse_module` makes it.
+pub(crate) fn assemble(body: Vec<Stmt>, diags: Vec<Diag>) -> (Module, Vec<Diag>) {
+    let (docstring, body) = take_docstring(body);
+    (Module { docstring, body }, errors::finish(diags))
+}
+
 pub(crate) fn parse_module(text: &str) -> (Module, Vec<Diag>) {
     let mut diags = Vec::new();
     let toks = lexer::lex(text, 0, &mut diags);
