@@ -368,6 +368,42 @@ fn features_on_a_project() {
         hints.contains(&": Point") && hints.contains(&": Int"),
         "inlay hints: {hints:?}"
     );
+    // Signature help inside `scale(`.
+    let r = c.request("textDocument/signatureHelp", at(3));
+    assert_eq!(
+        r["result"]["signatures"][0]["label"], "def scale(v: Int) -> Int",
+        "{r}"
+    );
+    assert_eq!(
+        r["result"]["signatures"][0]["parameters"][0]["label"],
+        "v: Int"
+    );
+    assert_eq!(r["result"]["activeParameter"], 0);
+    // Semantic tokens: `def` (keyword) and `area` (function) of line 3.
+    let r = c.request(
+        "textDocument/semanticTokens/full",
+        json!({"textDocument": {"uri": u}}),
+    );
+    let data: Vec<u64> = r["result"]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    assert_eq!(data.len() % 5, 0);
+    let (mut line, mut col, mut toks) = (0, 0, Vec::new());
+    for t in data.chunks(5) {
+        if t[0] > 0 {
+            col = 0;
+        }
+        line += t[0];
+        col += t[1];
+        toks.push((line, col, t[2], t[3]));
+    }
+    assert!(
+        toks.contains(&(3, 0, 3, 0)) && toks.contains(&(3, 4, 4, 2)),
+        "{toks:?}"
+    );
     // Pull diagnostics agree with the pushed ones.
     let r = c.request(
         "textDocument/diagnostic",

@@ -68,6 +68,36 @@ pub fn assemble(body: Vec<ast::Stmt>, diags: Vec<Diag>) -> (ast::Module, Vec<Dia
     parser::assemble(body, diags)
 }
 
+/// What a token is, for an editor's colouring.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenClass {
+    Keyword,
+    String,
+    Number,
+    Name,
+    Other,
+}
+
+/// The byte ranges of a text's tokens and their classes (no layout tokens).
+pub fn classify_tokens(text: &str) -> Vec<(usize, usize, TokenClass)> {
+    use lexer::Tok;
+    let mut diags = Vec::new();
+    lexer::lex(text, 0, &mut diags)
+        .into_iter()
+        .filter_map(|(t, sp)| {
+            let class = match t {
+                Tok::Kw(_) => TokenClass::Keyword,
+                Tok::Str(_) | Tok::FStrRaw(_) | Tok::FStr(_) => TokenClass::String,
+                Tok::Int(_) | Tok::Float(_) => TokenClass::Number,
+                Tok::Name(_) => TokenClass::Name,
+                Tok::Newline | Tok::Indent | Tok::Dedent => return None,
+                _ => TokenClass::Other,
+            };
+            Some((sp.start as usize, sp.end as usize, class))
+        })
+        .collect()
+}
+
 /// `parse` by items (what the database does, without its memo): for tests.
 pub fn parse_by_items(text: &str) -> (ast::Module, Vec<Diag>) {
     let mut body = Vec::new();

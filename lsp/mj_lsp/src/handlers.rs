@@ -206,6 +206,8 @@ pub fn handle(method: &str, params: &Value, s: &Snapshot) -> Result<Value, Strin
             )
         }
         "textDocument/codeAction" => code_actions(params, s),
+        "textDocument/signatureHelp" => signature_help(s, offset()? as usize),
+        "textDocument/semanticTokens/full" => semantic_tokens(s),
         _ => return Err(format!("mj lsp does not answer `{method}`")),
     })
 }
@@ -297,4 +299,127 @@ fn add_raises(s: &Snapshot, d: &Value) -> Option<Value> {
         }
     }
     None
+}
+
+/// The signature of the call around `off`: the callee is the name before the innermost
+/// open `(` (found in the text, which may not parse yet), resolved as hover resolves it;
+/// the active parameter is the number of top-level commas before the place.
+fn signature_help(s: &Snapshot, off: usize) -> Value {
+    let text = &s.text[..off.min(s.text.len())];
+    let mut depth = 0i32;
+    let mut commas = 0u32;
+    let mut open = None;
+    for (i, c) in text.char_indices().rev() {
+        match c {
+            ')' | ']' | '}' => depth += 1,
+            '(' | '[' | '{' if depth > 0 => depth -= 1,
+            '(' => {
+                open = Some(i);
+                break;
+            }
+            '[' | '{' => return Value::Null,
+            ',' if depth == 0 => commas += 1,
+            '\n' if depth == 0 && text[..i].trim_end().ends_with(':') => return Value::Null,
+            _ => {}
+        }
+    }
+    let Some(open) = open else { return Value::Null };
+    let name_end = text[..open].trim_end().len();
+    if name_end == 0 {
+        return Value::Null;
+    }
+    let Some(def) = ide::definition(&s.db, s.program, 0, (name_end - 1) as u32) else {
+        return Value::Null;
+    };
+    if !matches!(
+        def.kind,
+        DefKind::Function | DefKind::Method | DefKind::Struct
+    ) {
+        return Value::Null;
+    }
+    // The declaration's first line of the hover text is its header.
+    let header = def.doc.lines().nth(1).unwrap_or("").to_string();
+    let params: Vec<Value> = header
+        .find('(')
+        .and_then(|a| header.rfind(')').map(|b| &header[a + 1..b]))
+        .map(split_params)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|p| p != "self" && !p.starts_with("mut self") && !p.starts_with("out self"))
+        .map(|p| json!({"label": p}))
+        .collect();
+    let doc = def.doc.split("```").nth(2).map(str::trim).unwrap_or("");
+    json!({
+        "signatures": [{"label": header, "documentation": {"kind": "markdown", "value": doc}, "parameters": params}],
+        "activeSignature": 0,
+        "activeParameter": commas,
+    })
+}
+
+/// The parameters of a parameter list's text, split at top-level commas.
+fn split_params(list: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut depth = 0i32;
+    let mut cur = String::new();
+    for c in list.chars() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            ',' if depth == 0 => {
+                out.push(cur.trim().to_string());
+                cur.clear();
+                continue;
+            }
+            _ => {}
+        }
+        cur.push(c);
+    }
+    if !cur.trim().is_empty() {
+        out.push(cur.trim().to_string());
+    }
+    out
+}
+
+/// Semantic tokens (the legend is in the capabilities): keywords, strings, numbers,
+/// comments from the text; names of the file's functions, structs and traits, and of the
+/// enclosing functions' parameters, from its outline and syntax tree.
+fn semantic_tokens(s: &Snapshot) -> Value {
+    let module = db::parse(&s.db, s.program.files(&s.db)[0]).module.clone();
+    let mut kinds: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    for sym in ide::symbols(&module) {
+        let k = match sym.kind {
+            DefKind::Function => 2,
+            DefKind::Struct | DefKind::Trait => 1,
+            _ => continue,
+        };
+        kinds.insert(sym.name.clone(), k);
+    }
+    let idx = LineIndex::new(&s.text);
+    let mut data = Vec::new();
+    let (mut last_line, mut last_col) = (0u32, 0u32);
+    for (start, end, kind) in crate::lexical_tokens(&s.text) {
+        let k = match kind {
+            crate::Lexical::Keyword => 0,
+            crate::Lexical::String => 4,
+            crate::Lexical::Number => 5,
+            crate::Lexical::Comment => 6,
+            crate::Lexical::Name => match kinds.get(&s.text[start..end]) {
+                Some(k) => *k,
+                None => continue,
+            },
+        };
+        // One line at a time (multi-line strings: their first line).
+        let p = idx.position(start);
+        let line_end = s.text[start..end].find('\n').map_or(end, |i| start + i);
+        let len = idx.position(line_end).character - p.character;
+        let dl = p.line - last_line;
+        let dc = if dl == 0 {
+            p.character - last_col
+        } else {
+            p.character
+        };
+        data.extend([dl, dc, len, k, 0]);
+        (last_line, last_col) = (p.line, p.character);
+    }
+    json!({"data": data})
 }

@@ -86,6 +86,12 @@ fn capabilities() -> Value {
         "documentFormattingProvider": true,
         "inlayHintProvider": true,
         "codeActionProvider": {"codeActionKinds": ["quickfix"]},
+        "signatureHelpProvider": {"triggerCharacters": ["(", ","]},
+        "semanticTokensProvider": {
+            "legend": {"tokenTypes": ["keyword", "type", "function", "parameter", "string", "number", "comment"],
+                       "tokenModifiers": []},
+            "full": true,
+        },
         "diagnosticProvider": {"interFileDependencies": true, "workspaceDiagnostics": false},
     })
 }
@@ -297,4 +303,36 @@ fn send_diagnostics(
 /// syntax errors.
 fn format_text(text: &str) -> Result<String, ()> {
     mj_syntax::format(text).map_err(|_| ())
+}
+
+/// What the lexer says a stretch of text is (for semantic tokens).
+pub(crate) enum Lexical {
+    Keyword,
+    String,
+    Number,
+    Comment,
+    Name,
+}
+
+/// The file's tokens worth colouring, with comments, in order.
+pub(crate) fn lexical_tokens(text: &str) -> Vec<(usize, usize, Lexical)> {
+    let mut out: Vec<(usize, usize, Lexical)> = mj_syntax::classify_tokens(text)
+        .into_iter()
+        .filter_map(|(s, e, k)| {
+            let k = match k {
+                mj_syntax::TokenClass::Keyword => Lexical::Keyword,
+                mj_syntax::TokenClass::String => Lexical::String,
+                mj_syntax::TokenClass::Number => Lexical::Number,
+                mj_syntax::TokenClass::Name => Lexical::Name,
+                mj_syntax::TokenClass::Other => return None,
+            };
+            Some((s, e, k))
+        })
+        .collect();
+    for c in mj_syntax::comments(text) {
+        let start = c.as_ptr() as usize - text.as_ptr() as usize;
+        out.push((start, start + c.len(), Lexical::Comment));
+    }
+    out.sort_by_key(|t| t.0);
+    out
 }
