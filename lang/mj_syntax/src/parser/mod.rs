@@ -110,28 +110,8 @@ pub(crate) fn assemble(body: Vec<Stmt>, diags: Vec<Diag>) -> (Module, Vec<Diag>)
 }
 
 pub(crate) fn parse_module(text: &str) -> (Module, Vec<Diag>) {
-    let mut diags = Vec::new();
-    let toks = lexer::lex(text, 0, &mut diags);
-    let toks = layout::layout(text, toks, &mut diags);
-    let toks = cook(text, toks, &mut diags, 0);
-    let mut d = Driver {
-        text,
-        toks: &toks,
-        pos: 0,
-        diags,
-        p: stmt::build(expr::build()),
-    };
-    let mut body = Vec::new();
-    while d.pos < d.toks.len() {
-        if d.peek() == Some(&Tok::Dedent) {
-            d.pos += 1;
-            continue;
-        }
-        d.stmt(&mut body);
-    }
-    let (docstring, body) = take_docstring(body);
-    let diags = errors::finish(d.diags);
-    (Module { docstring, body }, diags)
+    let (body, diags) = parse_item(text, 0);
+    assemble(body, diags)
 }
 
 /// Converts spans to chumsky's and parses the embedded expressions of f-strings, by
