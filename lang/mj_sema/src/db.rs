@@ -384,11 +384,31 @@ pub fn diagnostics(db: &dyn salsa::Database, program: Program) -> Vec<(SourceFil
             out.push((*f, d.clone()));
         }
     }
+    // In a file with syntax errors, the items that hold them were parsed with recovery:
+    // their semantic errors would mostly be echoes, so only the syntax errors are
+    // reported there. The file's other items are whole, and their type errors count.
+    let broken: Vec<Vec<(usize, usize)>> = files
+        .iter()
+        .map(|f| {
+            let errs: Vec<u32> = parse(db, *f)
+                .diags
+                .iter()
+                .filter(|d| d.is_error())
+                .map(|d| d.span.start)
+                .collect();
+            if errs.is_empty() {
+                return Vec::new();
+            }
+            mj_syntax::item_ranges(f.text(db))
+                .into_iter()
+                .filter(|(a, b)| errs.iter().any(|&e| (*a..=*b).contains(&(e as usize))))
+                .collect()
+        })
+        .collect();
     for (m, d) in &check(db, program).0.diags {
         let Some(f) = files.get(*m) else { continue };
-        // A file with syntax errors was parsed with recovery: its semantic errors would
-        // mostly be echoes of the syntax errors, so only the latter are reported.
-        if parse(db, *f).diags.iter().any(Diag::is_error) {
+        let at = d.span.start as usize;
+        if broken[*m].iter().any(|(a, b)| (*a..=*b).contains(&at)) {
             continue;
         }
         out.push((*f, d.clone()));

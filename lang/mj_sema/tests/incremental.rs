@@ -418,3 +418,41 @@ fn an_edit_inside_one_body_rechecks_that_body_only() {
     assert_eq!(errs.len(), 1, "{errs:?}");
     assert_eq!(executed(&db.take_log(), "infer"), 1);
 }
+
+/// A syntax error in one function does not hide a type error in another: only the item
+/// with the syntax error (parsed with recovery) keeps its semantic errors to itself.
+#[test]
+fn type_errors_are_reported_beside_syntax_errors() {
+    let text = "\
+def broken():
+    var x = 1 +
+
+
+def typed():
+    var s: Int = \"text\"
+    print(s)
+
+
+def main():
+    typed()
+";
+    let db = LoggingDb::new();
+    let main = SourceFile::new(&db, "main".into(), "main.mj".into(), text.into());
+    let program = Program::new(&db, vec![main], target());
+    let diags: Vec<(u32, bool)> = db::diagnostics(&db, program)
+        .into_iter()
+        .map(|(_, d)| (d.span.start, d.is_error()))
+        .collect();
+    let typed_at = text.find("\"text\"").expect("the literal") as u32;
+    let broken_end = text.find("def typed").expect("typed") as u32;
+    assert!(
+        diags.iter().any(|(at, e)| *e && *at < broken_end),
+        "the syntax error: {diags:?}"
+    );
+    assert!(
+        diags
+            .iter()
+            .any(|(at, e)| *e && *at >= typed_at - 16 && *at <= typed_at + 6),
+        "the type error of `typed`: {diags:?}"
+    );
+}
