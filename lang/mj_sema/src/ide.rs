@@ -8,7 +8,7 @@
 
 use mj_syntax::Span;
 use mj_syntax::ast::{Expr, ExprKind, FnDef, Ident, Module, Stmt, StmtKind, StructDef};
-use mj_syntax::visit::{walk_expr, walk_exprs};
+use mj_syntax::visit::{blocks, walk_expr, walk_exprs};
 
 use crate::db::{self, FnKey, Program};
 
@@ -62,55 +62,6 @@ pub const KEYWORDS: &[&str] = &[
     "return", "raise", "raises", "try", "except", "finally", "with", "as", "import", "from",
     "pass", "break", "continue", "and", "or", "not", "is", "True", "False", "None", "mut", "out",
     "owned", "read", "deinit", "alias", "assert", "match", "case", "fn",
-];
-
-/// Built-in names with no definition in a source file.
-const BUILTINS: &[&str] = &[
-    "print",
-    "len",
-    "range",
-    "abs",
-    "min",
-    "max",
-    "Int",
-    "UInt",
-    "Bool",
-    "String",
-    "Float32",
-    "Float64",
-    "Float16",
-    "Int8",
-    "Int16",
-    "Int32",
-    "Int64",
-    "UInt8",
-    "UInt16",
-    "UInt32",
-    "UInt64",
-    "SIMD",
-    "Scalar",
-    "DType",
-    "List",
-    "Dict",
-    "Set",
-    "Optional",
-    "Tuple",
-    "InlineArray",
-    "UnsafePointer",
-    "Span",
-    "StringSlice",
-    "Error",
-    "alloc",
-    "rebind",
-    "round",
-    "ord",
-    "chr",
-    "enumerate",
-    "zip",
-    "sorted",
-    "reversed",
-    "input",
-    "hash",
 ];
 
 /// Where a place sits: the functions around it (outermost first, each with its
@@ -213,45 +164,6 @@ fn find_def<'a>(
         return expr_hit(r, off);
     }
     find(&d.body, off, false, scope)
-}
-
-/// The blocks nested in a statement (not the bodies of `def`s or structs).
-fn blocks(s: &Stmt) -> Vec<&[Stmt]> {
-    let mut v: Vec<&[Stmt]> = Vec::new();
-    match &s.kind {
-        StmtKind::If {
-            branches,
-            else_body,
-            ..
-        } => {
-            v.extend(branches.iter().map(|(_, b)| b.as_slice()));
-            v.extend(else_body.as_deref());
-        }
-        StmtKind::While {
-            body, else_body, ..
-        }
-        | StmtKind::For {
-            body, else_body, ..
-        } => {
-            v.push(body);
-            v.extend(else_body.as_deref());
-        }
-        StmtKind::Try {
-            body,
-            handlers,
-            else_body,
-            finally_body,
-        } => {
-            v.push(body);
-            v.extend(handlers.iter().map(|h| h.body.as_slice()));
-            v.extend(else_body.as_deref());
-            v.extend(finally_body.as_deref());
-        }
-        StmtKind::With { body, .. } => v.push(body),
-        StmtKind::Match { arms, .. } => v.extend(arms.iter().map(|a| a.body.as_slice())),
-        _ => {}
-    }
-    v
 }
 
 fn expr_hit(e: &Expr, off: u32) -> Option<Hit<'_>> {
@@ -698,7 +610,10 @@ pub fn definition(
     file: usize,
     offset: u32,
 ) -> Option<Def> {
-    let cx = Cx::new(db, program);
+    definition_in(&Cx::new(db, program), file, offset)
+}
+
+fn definition_in(cx: &Cx<'_>, file: usize, offset: u32) -> Option<Def> {
     let module = cx.modules.get(file)?.clone();
     let (hit, scope) = hit_scope(&module, offset);
     match hit? {
@@ -742,10 +657,10 @@ pub fn references(
     offset: u32,
     files: &[usize],
 ) -> Vec<(usize, Span)> {
-    let Some(target) = definition(db, program, file, offset) else {
+    let cx = Cx::new(db, program);
+    let Some(target) = definition_in(&cx, file, offset) else {
         return Vec::new();
     };
-    let cx = Cx::new(db, program);
     let mut out = Vec::new();
     if files.contains(&target.file) && target.kind != DefKind::Module {
         out.push((target.file, target.span));
@@ -922,7 +837,10 @@ pub fn completions(
             _ => {}
         }
     }
-    for n in crate::PRELUDE_NAMES.iter().chain(BUILTINS) {
+    for n in crate::PRELUDE_NAMES
+        .iter()
+        .chain(crate::check::BUILTIN_NAMES)
+    {
         add(n, DefKind::Function, "built-in".into());
     }
     for k in KEYWORDS {

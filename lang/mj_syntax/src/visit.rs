@@ -141,47 +141,57 @@ pub fn walk_module_exprs(stmts: &[Stmt], f: &mut dyn FnMut(&Expr)) {
 pub fn walk_module_stmts(stmts: &[Stmt], f: &mut dyn FnMut(&Stmt)) {
     for s in stmts {
         f(s);
-        let mut blocks: Vec<&[Stmt]> = Vec::new();
+        let mut nested = blocks(s);
         match &s.kind {
-            StmtKind::If {
-                branches,
-                else_body,
-                ..
-            } => {
-                blocks.extend(branches.iter().map(|(_, b)| b.as_slice()));
-                blocks.extend(else_body.as_deref());
-            }
-            StmtKind::While {
-                body, else_body, ..
-            }
-            | StmtKind::For {
-                body, else_body, ..
-            } => {
-                blocks.push(body);
-                blocks.extend(else_body.as_deref());
-            }
-            StmtKind::Try {
-                body,
-                handlers,
-                else_body,
-                finally_body,
-            } => {
-                blocks.push(body);
-                blocks.extend(handlers.iter().map(|h| h.body.as_slice()));
-                blocks.extend(else_body.as_deref());
-                blocks.extend(finally_body.as_deref());
-            }
-            StmtKind::Match { arms, .. } => blocks.extend(arms.iter().map(|a| a.body.as_slice())),
-            StmtKind::With { body, .. } => blocks.push(body),
-            StmtKind::Def(d) => blocks.push(&d.body),
-            StmtKind::Struct(d) => blocks.push(&d.body),
-            StmtKind::Trait(d) => blocks.push(&d.body),
+            StmtKind::Def(d) => nested.push(&d.body),
+            StmtKind::Struct(d) => nested.push(&d.body),
+            StmtKind::Trait(d) => nested.push(&d.body),
             _ => {}
         }
-        for b in blocks {
+        for b in nested {
             walk_module_stmts(b, f);
         }
     }
+}
+
+/// The blocks of a compound statement (`if`, loops, `try`, `match`, `with`): not the
+/// bodies of `def`s, structs or traits, which are scopes of their own.
+pub fn blocks(s: &Stmt) -> Vec<&[Stmt]> {
+    let mut v: Vec<&[Stmt]> = Vec::new();
+    match &s.kind {
+        StmtKind::If {
+            branches,
+            else_body,
+            ..
+        } => {
+            v.extend(branches.iter().map(|(_, b)| b.as_slice()));
+            v.extend(else_body.as_deref());
+        }
+        StmtKind::While {
+            body, else_body, ..
+        }
+        | StmtKind::For {
+            body, else_body, ..
+        } => {
+            v.push(body);
+            v.extend(else_body.as_deref());
+        }
+        StmtKind::Try {
+            body,
+            handlers,
+            else_body,
+            finally_body,
+        } => {
+            v.push(body);
+            v.extend(handlers.iter().map(|h| h.body.as_slice()));
+            v.extend(else_body.as_deref());
+            v.extend(finally_body.as_deref());
+        }
+        StmtKind::Match { arms, .. } => v.extend(arms.iter().map(|a| a.body.as_slice())),
+        StmtKind::With { body, .. } => v.push(body),
+        _ => {}
+    }
+    v
 }
 
 /// The `import`/`from ... import` statements inside the functions of a module (Mojo

@@ -229,40 +229,29 @@ fn parse(body: &Bytes) -> Result<Value, Response> {
     Ok(v)
 }
 
+/// The answer when the engine thread is gone.
+fn engine_stopped() -> Response {
+    error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "server_error",
+        "the engine stopped",
+        None,
+    )
+}
+
 fn send(app: &App, c: Command) -> Result<(), Response> {
     app.tx
         .lock()
-        .map_err(|_| {
-            error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "server_error",
-                "the engine stopped",
-                None,
-            )
-        })?
+        .map_err(|_| engine_stopped())?
         .send(c)
-        .map_err(|_| {
-            error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "server_error",
-                "the engine stopped",
-                None,
-            )
-        })
+        .map_err(|_| engine_stopped())
 }
 
 async fn tokens_of(app: &App, text: String) -> Result<Vec<i64>, Response> {
     let (reply, rx) = oneshot::channel();
     send(app, Command::Tokenize { text, reply })?;
     rx.await
-        .map_err(|_| {
-            error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "server_error",
-                "the engine stopped",
-                None,
-            )
-        })?
+        .map_err(|_| engine_stopped())?
         .map_err(|e| bad(&e, Some("prompt")))
 }
 
@@ -303,12 +292,7 @@ async fn detokenize(State(app): S, headers: HeaderMap, body: Bytes) -> Response 
     }
     match rx.await {
         Ok(text) => axum::Json(json!({"prompt": text})).into_response(),
-        Err(_) => error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "server_error",
-            "the engine stopped",
-            None,
-        ),
+        Err(_) => engine_stopped(),
     }
 }
 

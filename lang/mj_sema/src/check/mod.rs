@@ -9,6 +9,8 @@ mod body;
 mod bounds;
 mod builtin_dunders;
 mod builtins;
+/// The names the checker knows without a definition in a source file (for tools too).
+pub(crate) use builtins::BUILTIN_NAMES;
 mod calls;
 mod closure_args;
 mod closures;
