@@ -109,7 +109,8 @@ def project(d, lines, lang):
 
 def measure(cmd, path, lang, edits=60):
     """p50/p95 ms from a one-character edit in the middle of the file to its
-    diagnostics (pulled); completion after an edit; RSS after 1,000 edits."""
+    diagnostics (pulled), for an edit that keeps the length and for typing (one that
+    changes it); completion after an edit; RSS after 1,000 edits."""
     root = os.path.dirname(path)
     c = Client(cmd, root)
     uri = "file://" + path
@@ -136,6 +137,20 @@ def measure(cmd, path, lang, edits=60):
         r = c.request("textDocument/diagnostic", {"textDocument": {"uri": uri}})
         assert "result" in r, r
         times.append((time.perf_counter() - t0) * 1000)
+    # Typing: a digit inserted after the literal, then deleted; each edit changes the
+    # text's length, so every later position moves.
+    typing = []
+    for k in range(edits):
+        version += 1
+        if k % 2 == 0:
+            change = {"range": {"start": {"line": target, "character": col + 1}, "end": {"line": target, "character": col + 1}}, "text": "7"}
+        else:
+            change = {"range": {"start": {"line": target, "character": col + 1}, "end": {"line": target, "character": col + 2}}, "text": ""}
+        t0 = time.perf_counter()
+        c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]})
+        r = c.request("textDocument/diagnostic", {"textDocument": {"uri": uri}})
+        assert "result" in r, r
+        typing.append((time.perf_counter() - t0) * 1000)
     comp = []
     for k in range(20):
         version += 1
@@ -153,7 +168,7 @@ def measure(cmd, path, lang, edits=60):
     time.sleep(1)
     rss1 = c.rss_mib()
     c.close()
-    return {"p50": pct(times, 50), "p95": pct(times, 95), "comp_p50": pct(comp, 50), "comp_p95": pct(comp, 95),
+    return {"p50": pct(times, 50), "p95": pct(times, 95), "typing_p50": pct(typing, 50), "typing_p95": pct(typing, 95), "comp_p50": pct(comp, 50), "comp_p95": pct(comp, 95),
             "rss_before": rss0, "rss_after": rss1, "lines": len(lines)}
 
 
@@ -169,10 +184,10 @@ def main():
         rows.append(("mj lsp", "generated project", measure([mj, "lsp"], project(d, 10000, "mj"), "mj")))
         if ty:
             rows.append(("ty server", "generated project (Python)", measure([ty, "server"], project(d, 10000, "python"), "python")))
-    print("| server | file | lines | didChange to diagnostics p50 ms | p95 ms | completion p50 ms | p95 ms | RSS before 1,000 edits MiB | after |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("| server | file | lines | didChange to diagnostics p50 ms | p95 ms | typing (length changes) p50 ms | p95 ms | completion p50 ms | p95 ms | RSS before 1,000 edits MiB | after |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for who, what, r in rows:
-        print(f"| {who} | {what} | {r['lines']} | {r['p50']:.1f} | {r['p95']:.1f} | {r['comp_p50']:.1f} | {r['comp_p95']:.1f} "
+        print(f"| {who} | {what} | {r['lines']} | {r['p50']:.1f} | {r['p95']:.1f} | {r['typing_p50']:.1f} | {r['typing_p95']:.1f} | {r['comp_p50']:.1f} | {r['comp_p95']:.1f} "
               f"| {r['rss_before']:.0f} | {r['rss_after']:.0f} |")
 
 

@@ -11,7 +11,7 @@ use mj_syntax::ast::Module;
 
 use crate::check::{
     CheckResult, Items, ModuleInput, assemble, check_body_lazy, check_consts, collect_items,
-    strip_bodies,
+    strip_stmt,
 };
 use crate::tir::TFunction;
 use crate::ty::Targs;
@@ -46,17 +46,31 @@ pub struct Parsed {
     pub diags: Vec<Diag>,
 }
 
-/// A file parsed item by item (`mj_syntax::item_ranges`): each top-level item is a
-/// query of its own text and place, so an edit re-parses the item it touches (and, when
-/// it changes the text's length, the items after it); the others come from the memo.
+/// A file's top-level items (`mj_syntax::item_ranges`), each a query of its own text and
+/// place, so that an edit re-parses the item it touches (and, when it changes the text's
+/// length, the items after it); the others come from the memo. The split is trusted only
+/// when every item's tokens and layout are clean: otherwise the file is one item.
+#[salsa::tracked(returns(ref))]
+pub fn file_items<'db>(db: &'db dyn salsa::Database, file: SourceFile) -> Vec<ItemText<'db>> {
+    let text = file.text(db);
+    let items: Vec<ItemText<'db>> = mj_syntax::item_ranges(text)
+        .into_iter()
+        .map(|(start, end)| ItemText::new(db, text[start..end].to_string(), start as u32))
+        .collect();
+    if items.len() > 1 && items.iter().any(|it| !parse_item(db, *it).clean) {
+        return vec![ItemText::new(db, text.clone(), 0)];
+    }
+    items
+}
+
+/// The whole parse of a file, assembled from its items (for the readers that walk the
+/// whole tree; the checker's queries read the items).
 #[salsa::tracked(returns(ref))]
 pub fn parse(db: &dyn salsa::Database, file: SourceFile) -> Parsed {
-    let text = file.text(db);
     let mut body = Vec::new();
     let mut diags = Vec::new();
-    for (start, end) in mj_syntax::item_ranges(text) {
-        let item = ItemText::new(db, text[start..end].to_string(), start as u32);
-        let p = parse_item(db, item);
+    for item in file_items(db, file) {
+        let p = parse_item(db, *item);
         body.extend(p.body.iter().cloned());
         diags.extend(p.diags.iter().cloned());
     }
@@ -67,6 +81,16 @@ pub fn parse(db: &dyn salsa::Database, file: SourceFile) -> Parsed {
     }
 }
 
+/// A file's syntax diagnostics, as `parse` orders them, without assembling its tree.
+#[salsa::tracked(returns(ref))]
+pub fn syntax_diags(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diag> {
+    let diags = file_items(db, file)
+        .iter()
+        .flat_map(|item| parse_item(db, *item).diags.iter().cloned())
+        .collect();
+    mj_syntax::assemble(Vec::new(), diags).1
+}
+
 /// One top-level item's text and where it starts in its file.
 #[salsa::interned(debug)]
 pub struct ItemText<'db> {
@@ -75,19 +99,21 @@ pub struct ItemText<'db> {
     pub start: u32,
 }
 
-/// The statements and diagnostics of one item (spans are the file's).
+/// The statements and diagnostics of one item (spans are the file's), and whether its
+/// tokens and layout were clean.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParsedItem {
     pub body: Vec<mj_syntax::ast::Stmt>,
     pub diags: Vec<Diag>,
+    pub clean: bool,
 }
 
 #[salsa::tracked(returns(ref))]
 pub fn parse_item<'db>(db: &'db dyn salsa::Database, item: ItemText<'db>) -> ParsedItem {
     let start = *item.start(db) as usize;
     let padded = "\n".repeat(start) + item.text(db);
-    let (body, diags) = mj_syntax::parse_item(&padded, start);
-    ParsedItem { body, diags }
+    let (body, diags, clean) = mj_syntax::parse_item(&padded, start);
+    ParsedItem { body, diags, clean }
 }
 
 /// Where each line of a file starts, for turning offsets into line numbers.
@@ -96,79 +122,107 @@ pub fn line_index(db: &dyn salsa::Database, file: SourceFile) -> Vec<u32> {
     crate::check::line_starts(file.text(db))
 }
 
-/// The dotted names of the modules a file imports (for the driver to load them).
+/// What the import discovery reads of one item: its import statements (top-level, and
+/// inside its functions) and which prelude modules its text may use.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ItemFacts {
+    pub top_imports: Vec<mj_syntax::ast::Stmt>,
+    pub inner_imports: Vec<mj_syntax::ast::Stmt>,
+    /// Whether the item mentions a prelude name, then one flag per `PRELUDE_MODULES` entry.
+    pub mentions: Vec<bool>,
+}
+
 #[salsa::tracked(returns(ref))]
-pub fn imports(db: &dyn salsa::Database, file: SourceFile) -> Vec<(u32, String)> {
-    let mut v = crate::imports::imports_of(
-        &parse(db, file).module,
-        file.module(db),
-        file.path(db).ends_with("__init__.mj"),
-    );
-    // `open()` and `FileHandle` are built-ins written in mj: load their module on demand.
-    if file.module(db) != crate::imports::PRELUDE_MODULE
-        && crate::imports::mentions_prelude(file.text(db))
-    {
-        v.push((0, crate::imports::PRELUDE_MODULE.to_string()));
-    }
-    // `Optional` (also the result of `Dict.get(k)`) is loaded the same way, so a program
-    // that never uses it does not pay for checking it.
+pub fn item_facts<'db>(db: &'db dyn salsa::Database, item: ItemText<'db>) -> ItemFacts {
+    use crate::imports as im;
+    use mj_syntax::ast::StmtKind;
+    let text = item.text(db);
+    let body = &parse_item(db, item).body;
+    let module = Module {
+        docstring: None,
+        body: body.clone(),
+    };
+    let mut mentions = vec![im::mentions_prelude(text)];
     for pm in crate::PRELUDE_MODULES {
-        let wanted = match *pm {
-            "std.iter" => crate::imports::mentions_iter(file.text(db)),
-            "std.hashlib.hash" => crate::imports::mentions_hashing(file.text(db)),
-            // (Library modules import `Dict` by name when they use it.)
-            "std.collections.dict" => {
-                !file.module(db).starts_with("std.")
-                    && crate::imports::mentions_dict(file.text(db), &parse(db, file).module)
-            }
+        mentions.push(match *pm {
+            "std.iter" => im::mentions_iter(text),
+            "std.hashlib.hash" => im::mentions_hashing(text),
+            "std.collections.dict" => im::mentions_dict(text, &module),
             // `Set` is not a prelude name (Mojo imports it from `collections`); the module
             // is loaded for the set literals and comprehensions it backs.
-            "std.collections.set" => {
-                !file.module(db).starts_with("std.")
-                    && crate::imports::has_set_literal(&parse(db, file).module)
-            }
-            // (A library module's lists are the library's `List` when the program loads
-            // it; a program that makes no list does not.)
-            "std.collections.list" => {
-                !file.module(db).starts_with("std.")
-                    && crate::imports::mentions_list(file.text(db), &parse(db, file).module)
-            }
-            "std.builtin.builtin_slice" => crate::imports::mentions_word(file.text(db), "Slice"),
+            "std.collections.set" => im::has_set_literal(&module),
+            "std.collections.list" => im::mentions_list(text, &module),
+            "std.builtin.builtin_slice" => im::mentions_word(text, "Slice"),
             // `range` as a value (a `for` over `Int` bounds needs no library code).
-            "std.builtin.range" => {
-                !file.module(db).starts_with("std.")
-                    && crate::imports::mentions_word(file.text(db), "range")
-            }
-            // (Library modules import it when they call its methods: a library's own
-            // `.count()` of another type must not load it for every program.)
+            "std.builtin.range" => im::mentions_word(text, "range"),
             "std.collections.string" => {
-                !file.module(db).starts_with("std.")
-                    && (crate::imports::mentions_string_methods(file.text(db))
-                        || crate::imports::mentions_word(file.text(db), "Codepoint"))
+                im::mentions_string_methods(text) || im::mentions_word(text, "Codepoint")
             }
             // `partition(list, k, cmp)` is a built-in name written in mj.
-            "std.builtin.sort" => {
-                !file.module(db).starts_with("std.")
-                    && crate::imports::mentions_call(file.text(db), "partition")
-            }
-            "std.builtin.bool" => {
-                !file.module(db).starts_with("std.")
-                    && (crate::imports::mentions_call(file.text(db), "all")
-                        || crate::imports::mentions_call(file.text(db), "any"))
-            }
+            "std.builtin.sort" => im::mentions_call(text, "partition"),
+            "std.builtin.bool" => im::mentions_call(text, "all") || im::mentions_call(text, "any"),
             // Printing and comparing arrays (the functions the compiler calls for them).
             "std.collections.inline_array" => {
-                !file.module(db).starts_with("std.")
-                    && (crate::imports::mentions_word(file.text(db), "InlineArray")
-                        || crate::imports::mentions_word(file.text(db), "Array"))
+                im::mentions_word(text, "InlineArray") || im::mentions_word(text, "Array")
             }
-            "std.builtin.simd_methods" => {
-                !file.module(db).starts_with("std.")
-                    && crate::imports::mentions_simd_methods(file.text(db))
-            }
-            _ => crate::imports::mentions_optional(file.text(db)),
-        };
-        if file.module(db) != *pm && wanted {
+            "std.builtin.simd_methods" => im::mentions_simd_methods(text),
+            _ => im::mentions_optional(text),
+        });
+    }
+    ItemFacts {
+        top_imports: body
+            .iter()
+            .filter(|s| {
+                matches!(
+                    s.kind,
+                    StmtKind::Import { .. } | StmtKind::FromImport { .. }
+                )
+            })
+            .cloned()
+            .collect(),
+        inner_imports: mj_syntax::visit::body_imports(body),
+        mentions,
+    }
+}
+
+/// The dotted names of the modules a file imports (for the driver to load them), from
+/// its items' facts: an edit inside one item reads that item's text again, not the file's.
+#[salsa::tracked(returns(ref))]
+pub fn imports(db: &dyn salsa::Database, file: SourceFile) -> Vec<(u32, String)> {
+    let facts: Vec<&ItemFacts> = file_items(db, file)
+        .iter()
+        .map(|item| item_facts(db, *item))
+        .collect();
+    let top: Vec<_> = facts
+        .iter()
+        .flat_map(|f| f.top_imports.iter().cloned())
+        .collect();
+    let inner: Vec<_> = facts
+        .iter()
+        .flat_map(|f| f.inner_imports.iter().cloned())
+        .collect();
+    let this = file.module(db);
+    let mut v =
+        crate::imports::imports_in(&top, &inner, this, file.path(db).ends_with("__init__.mj"));
+    let mentions = |k: usize| facts.iter().any(|f| f.mentions[k]);
+    // `open()` and `FileHandle` are built-ins written in mj: load their module on demand.
+    if this != crate::imports::PRELUDE_MODULE && mentions(0) {
+        v.push((0, crate::imports::PRELUDE_MODULE.to_string()));
+    }
+    // `Optional` (also the result of `Dict.get(k)`) and the other prelude modules are
+    // loaded the same way, so a program that never uses one does not pay for checking it.
+    for (k, pm) in crate::PRELUDE_MODULES.iter().enumerate() {
+        // Library modules import most of them by name when they use them (a library's own
+        // `.count()` of another type must not load `String`'s methods for every program).
+        let also_in_library = matches!(
+            *pm,
+            "std.collections.optional"
+                | "std.iter"
+                | "std.hashlib.hash"
+                | "std.builtin.builtin_slice"
+        );
+        let wanted = (also_in_library || !this.starts_with("std.")) && mentions(k + 1);
+        if this != pm && wanted {
             v.push((0, pm.to_string()));
         }
     }
@@ -179,7 +233,29 @@ pub fn imports(db: &dyn salsa::Database, file: SourceFile) -> Vec<(u32, String)>
 /// an item (signature, struct, import, constant) changes or moves.
 #[salsa::tracked(returns(ref))]
 pub fn item_tree(db: &dyn salsa::Database, file: SourceFile) -> Arc<Module> {
-    Arc::new(strip_bodies(&parse(db, file).module))
+    let items = file_items(db, file);
+    let mut body: Vec<mj_syntax::ast::Stmt> = items
+        .iter()
+        .flat_map(|item| item_stubs(db, *item).iter().cloned())
+        .collect();
+    let (module, _) = mj_syntax::assemble(std::mem::take(&mut body), Vec::new());
+    let mut module = module;
+    // An import inside a function binds its names module-wide (`check::strip_bodies`).
+    for item in items {
+        module
+            .body
+            .extend(item_facts(db, *item).inner_imports.iter().cloned());
+    }
+    Arc::new(module)
+}
+
+/// One item's statements with their function bodies removed.
+#[salsa::tracked(returns(ref))]
+pub fn item_stubs<'db>(
+    db: &'db dyn salsa::Database,
+    item: ItemText<'db>,
+) -> Vec<mj_syntax::ast::Stmt> {
+    parse_item(db, item).body.iter().map(strip_stmt).collect()
 }
 
 /// Name resolution and signatures for the whole program: scopes, imports, constants,
@@ -230,11 +306,12 @@ pub fn fn_syntax<'db>(db: &'db dyn salsa::Database, key: FnKey<'db>) -> Arc<Modu
         });
     };
     let file = program.files(db)[m];
-    let full = &parse(db, file).module;
     let Some((stmt, method)) = loc else {
         return item_tree(db, file).clone();
     };
     let tree = item_tree(db, file);
+    let full = stmt_at(db, StmtSlot::new(db, file, stmt as u32))
+        .map(|(item, j)| &parse_item(db, item).body[j as usize]);
     let body = tree
         .body
         .iter()
@@ -243,8 +320,8 @@ pub fn fn_syntax<'db>(db: &'db dyn salsa::Database, key: FnKey<'db>) -> Arc<Modu
             if i != stmt {
                 return placeholder(s);
             }
-            match (method, &s.kind, full.body.get(i).map(|f| &f.kind)) {
-                (None, _, Some(_)) => full.body[i].clone(),
+            match (method, &s.kind, full.map(|f| &f.kind)) {
+                (None, _, Some(_)) => full.cloned().unwrap_or_else(|| s.clone()),
                 (
                     Some(j),
                     mj_syntax::ast::StmtKind::Struct(sd),
@@ -267,6 +344,45 @@ pub fn fn_syntax<'db>(db: &'db dyn salsa::Database, key: FnKey<'db>) -> Arc<Modu
         docstring: tree.docstring.clone(),
         body,
     })
+}
+
+/// Statement `index` of a file's module (the item tree's numbering).
+#[salsa::interned(debug)]
+pub struct StmtSlot<'db> {
+    #[returns(copy)]
+    pub file: SourceFile,
+    #[returns(copy)]
+    pub index: u32,
+}
+
+/// Where a top-level statement comes from: its item and its place in the item's parse.
+/// Every slot is asked again after an edit, but its answer stays equal unless the
+/// statement's own item changed, so the function that reads it is not re-run.
+#[salsa::tracked]
+pub fn stmt_at<'db>(
+    db: &'db dyn salsa::Database,
+    slot: StmtSlot<'db>,
+) -> Option<(ItemText<'db>, u32)> {
+    stmt_table(db, slot.file(db))
+        .get(slot.index(db) as usize)
+        .copied()
+}
+
+/// The item and place of each top-level statement of a file, in the module's order (the
+/// docstring taken out).
+#[salsa::tracked(returns(ref))]
+pub fn stmt_table<'db>(
+    db: &'db dyn salsa::Database,
+    file: SourceFile,
+) -> Vec<(ItemText<'db>, u32)> {
+    let mut table: Vec<(ItemText<'db>, u32)> = file_items(db, file)
+        .iter()
+        .flat_map(|item| (0..parse_item(db, *item).body.len() as u32).map(|j| (*item, j)))
+        .collect();
+    if item_tree(db, file).docstring.is_some() && !table.is_empty() {
+        table.remove(0);
+    }
+    table
 }
 
 /// A statement that holds the place of another function's definition (or of any other
@@ -380,7 +496,7 @@ pub fn diagnostics(db: &dyn salsa::Database, program: Program) -> Vec<(SourceFil
     let files = program.files(db).clone();
     let mut out = Vec::new();
     for f in &files {
-        for d in &parse(db, *f).diags {
+        for d in syntax_diags(db, *f) {
             out.push((*f, d.clone()));
         }
     }
@@ -390,18 +506,13 @@ pub fn diagnostics(db: &dyn salsa::Database, program: Program) -> Vec<(SourceFil
     let broken: Vec<Vec<(usize, usize)>> = files
         .iter()
         .map(|f| {
-            let errs: Vec<u32> = parse(db, *f)
-                .diags
+            file_items(db, *f)
                 .iter()
-                .filter(|d| d.is_error())
-                .map(|d| d.span.start)
-                .collect();
-            if errs.is_empty() {
-                return Vec::new();
-            }
-            mj_syntax::item_ranges(f.text(db))
-                .into_iter()
-                .filter(|(a, b)| errs.iter().any(|&e| (*a..=*b).contains(&(e as usize))))
+                .filter(|item| parse_item(db, **item).diags.iter().any(|d| d.is_error()))
+                .map(|item| {
+                    let start = *item.start(db) as usize;
+                    (start, start + item.text(db).len())
+                })
                 .collect()
         })
         .collect();

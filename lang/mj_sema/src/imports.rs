@@ -1,16 +1,21 @@
 //! Which modules a file imports, resolved to dotted names (relative imports included).
 
-use mj_syntax::ast::{Module, StmtKind};
+use mj_syntax::ast::StmtKind;
 
 /// `(level, dotted)` pairs are flattened to absolute dotted names; the number is the
 /// statement's byte offset, for error messages. `is_package`: the file is a package's
 /// `__init__.mj`, whose relative imports start at the package itself.
-pub fn imports_of(m: &Module, this: &str, is_package: bool) -> Vec<(u32, String)> {
+/// The modules a file imports, from its top-level statements and the imports inside its
+/// functions (which load their modules too: their names are module-wide,
+/// `check::strip_bodies`). The database gathers both item by item.
+pub fn imports_in(
+    top: &[mj_syntax::ast::Stmt],
+    inner: &[mj_syntax::ast::Stmt],
+    this: &str,
+    is_package: bool,
+) -> Vec<(u32, String)> {
     let mut out = Vec::new();
-    // Imports inside functions load their modules too (their names are module-wide:
-    // `check::strip_bodies`).
-    let inner = mj_syntax::visit::body_imports(&m.body);
-    for s in m.body.iter().chain(&inner) {
+    for s in top.iter().chain(inner) {
         match &s.kind {
             StmtKind::Import { path, .. } => {
                 // `import a.b` also loads the package `a` (its `__init__.mj`), as in Python.

@@ -12,6 +12,7 @@ mod format;
 mod layout;
 mod lexer;
 mod parser;
+mod split;
 pub mod visit;
 
 pub use diag::{Diag, Label, Severity};
@@ -51,16 +52,23 @@ pub fn parse(text: &str) -> (ast::Module, Vec<Diag>) {
 }
 
 /// Parsing item by item, so that an editor's database re-parses only the item an edit
-/// touched: `item_ranges(text)` splits a file into its top-level items (or gives the
-/// whole text back when its tokens or layout have errors), `parse_item(padded, start)`
-/// parses one (`padded` is `start` newlines and then the item's text, so spans are the
-/// file's), and `assemble` puts the module together. The result equals `parse(text)`
+/// touched: `item_ranges(text)` splits a file into its top-level items by a scan without
+/// lexing, `parse_item(padded, start)` parses one (`padded` is `start` newlines and then
+/// the item's text, so spans are the file's) and says whether its tokens and layout were
+/// clean, and `assemble` puts the module together. When an item is not clean the file is
+/// parsed whole (its split may be wrong). The result equals `parse(text)`
 /// (`tests/items.rs` checks this over the corpus).
 pub fn item_ranges(text: &str) -> Vec<(usize, usize)> {
+    split::quick_item_ranges(text)
+}
+
+/// The item ranges the lexer and layout pass find (one range, the whole text, when they
+/// report anything): what `item_ranges` must agree with on clean text.
+pub fn lexed_item_ranges(text: &str) -> Vec<(usize, usize)> {
     parser::item_ranges(text)
 }
 
-pub fn parse_item(padded: &str, start: usize) -> (Vec<ast::Stmt>, Vec<Diag>) {
+pub fn parse_item(padded: &str, start: usize) -> (Vec<ast::Stmt>, Vec<Diag>, bool) {
     parser::parse_item(padded, start)
 }
 
@@ -104,7 +112,10 @@ pub fn parse_by_items(text: &str) -> (ast::Module, Vec<Diag>) {
     let mut diags = Vec::new();
     for (start, end) in item_ranges(text) {
         let padded = "\n".repeat(start) + &text[start..end];
-        let (b, d) = parse_item(&padded, start);
+        let (b, d, clean) = parse_item(&padded, start);
+        if !clean {
+            return parser::parse_module(text);
+        }
         body.extend(b);
         diags.extend(d);
     }

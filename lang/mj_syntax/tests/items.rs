@@ -52,8 +52,47 @@ fn by_items_equals_whole() {
                 p.display()
             );
             assert_eq!(m2, m1, "spans of {}", p.display());
+            // The split without lexing finds the lexer's items wherever the lexer finds
+            // more than one (elsewhere the file is parsed whole anyway).
+            let lexed = mj_syntax::lexed_item_ranges(&v);
+            if lexed.len() > 1 {
+                assert_eq!(
+                    mj_syntax::item_ranges(&v),
+                    lexed,
+                    "items of {}",
+                    p.display()
+                );
+            }
             checked += 1;
         }
     }
     println!("{checked} texts parsed both ways");
+}
+
+/// Texts where a scan without tokens could go wrong: column-0 text inside strings,
+/// brackets and continuations, comments with quotes, decorators, `else` at column 0.
+#[test]
+fn split_without_lexing_agrees_on_hard_cases() {
+    let cases = [
+        "def f():\n    return 1\n\ndef g():\n    pass\n",
+        "x = \"\"\"\ndef not_an_item():\n\"\"\"\ny = 2\n",
+        "x = (1,\n2)\ny = [\n]\n",
+        "x = 1 + \\\n2\ny = 3\n",
+        "# it's a comment with a quote\nx = '#'\ny = \"it's\"\n",
+        "@value\n# a comment between\nstruct S:\n    var a: Int\n\nfn main():\n    pass\n",
+        "if True:\n    pass\nelif False:\n    pass\nelse:\n    pass\nelsewhere = 1\n",
+        "try:\n    pass\nexcept:\n    pass\nfinally:\n    pass\n",
+        "s = f\"{d['a']} and {{x}}\"\nt = r'\\''\nu = 1\n",
+        "\n\n# leading comments\n\nx = 1\n",
+    ];
+    for text in cases {
+        assert_eq!(
+            mj_syntax::item_ranges(text),
+            mj_syntax::lexed_item_ranges(text),
+            "items of {text:?}"
+        );
+        let (m1, d1) = mj_syntax::parse(text);
+        let (m2, d2) = mj_syntax::parse_by_items(text);
+        assert_eq!((m2, d2), (m1, d1), "parse of {text:?}");
+    }
 }

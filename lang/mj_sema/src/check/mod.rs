@@ -448,51 +448,70 @@ impl Items {
 /// Replaces every function body (top-level and methods) by an empty list, keeping the
 /// statement positions, so that the result changes only when an item changes.
 pub fn strip_bodies(m: &Module) -> Module {
-    use ast::StmtKind;
-    // (A body that calls `call_location()` keeps that one call: the function then takes
-    // its caller's location as a hidden argument, part of its signature.)
-    let strip_def = |d: &FnDef| FnDef {
-        body: reflect::call_location_marker(d),
-        ..d.clone()
-    };
-    let body = m
-        .body
-        .iter()
-        .map(|s| match &s.kind {
-            StmtKind::Def(d) => ast::Stmt {
-                kind: StmtKind::Def(strip_def(d)),
-                span: s.span,
-            },
-            StmtKind::Struct(sd) => {
-                let members = sd
-                    .body
-                    .iter()
-                    .map(|st| match &st.kind {
-                        StmtKind::Def(d) => ast::Stmt {
-                            kind: StmtKind::Def(strip_def(d)),
-                            span: st.span,
-                        },
-                        _ => st.clone(),
-                    })
-                    .collect();
-                ast::Stmt {
-                    kind: StmtKind::Struct(ast::StructDef {
-                        body: members,
-                        ..sd.clone()
-                    }),
-                    span: s.span,
-                }
-            }
-            _ => s.clone(),
-        })
-        .collect::<Vec<_>>();
+    let mut body: Vec<ast::Stmt> = m.body.iter().map(strip_stmt).collect();
     // An import inside a function (Mojo allows one there) binds its names module-wide: a
     // documented simplification of Python's function scope (docs/porting.md).
-    let mut body = body;
     body.extend(mj_syntax::visit::body_imports(&m.body));
     Module {
         docstring: m.docstring.clone(),
         body,
+    }
+}
+
+/// One top-level statement with its function bodies (its methods' too) removed.
+pub fn strip_stmt(s: &ast::Stmt) -> ast::Stmt {
+    use ast::StmtKind;
+    // (A body that calls `call_location()` keeps that one call: the function then takes
+    // its caller's location as a hidden argument, part of its signature.)
+    let strip_def = |d: &FnDef| FnDef {
+        decorators: d.decorators.clone(),
+        keyword: d.keyword,
+        name: d.name.clone(),
+        params: d.params.clone(),
+        args: d.args.clone(),
+        raises: d.raises,
+        raises_ty: d.raises_ty.clone(),
+        ret: d.ret.clone(),
+        where_clause: d.where_clause.clone(),
+        ret_ref: d.ret_ref,
+        captures: d.captures.clone(),
+        fn_value_args: d.fn_value_args.clone(),
+        docstring: d.docstring.clone(),
+        body: reflect::call_location_marker(d),
+        span: d.span,
+    };
+    match &s.kind {
+        StmtKind::Def(d) => ast::Stmt {
+            kind: StmtKind::Def(strip_def(d)),
+            span: s.span,
+        },
+        StmtKind::Struct(sd) => {
+            let members = sd
+                .body
+                .iter()
+                .map(|st| match &st.kind {
+                    StmtKind::Def(d) => ast::Stmt {
+                        kind: StmtKind::Def(strip_def(d)),
+                        span: st.span,
+                    },
+                    _ => st.clone(),
+                })
+                .collect();
+            ast::Stmt {
+                kind: StmtKind::Struct(ast::StructDef {
+                    decorators: sd.decorators.clone(),
+                    name: sd.name.clone(),
+                    params: sd.params.clone(),
+                    traits: sd.traits.clone(),
+                    trait_where: sd.trait_where.clone(),
+                    docstring: sd.docstring.clone(),
+                    body: members,
+                    span: sd.span,
+                }),
+                span: s.span,
+            }
+        }
+        _ => s.clone(),
     }
 }
 

@@ -36,7 +36,8 @@ fn error_expr(span: Span) -> Expr {
     }
 }
 
-/// The byte ranges of a file's top-level items, for parsing them one by one: each starts
+/// The byte ranges of a file's top-level items as the lexer sees them (the reference for
+/// `split::quick_item_ranges`, which finds them without lexing): each starts
 /// at a statement at the file's outer level (a decorator with what it decorates; `elif`,
 /// `else`, `except` and `finally` with the statement they continue) and runs to the next.
 /// One range, the whole text, when lexing or the layout pass reports anything: then the
@@ -77,12 +78,14 @@ pub(crate) fn item_ranges(text: &str) -> Vec<(usize, usize)> {
 
 /// The statements and diagnostics of one item of a file, `item` being the file's bytes
 /// from `start` on with `start` newlines in front (so that spans are the file's and the
-/// layout pass sees a fresh line). Diagnostics are not yet sorted (`finish_diags`).
-pub(crate) fn parse_item(padded: &str, start: usize) -> (Vec<Stmt>, Vec<Diag>) {
+/// layout pass sees a fresh line), and whether its tokens and layout were clean.
+/// Diagnostics are not yet sorted (`finish_diags`).
+pub(crate) fn parse_item(padded: &str, start: usize) -> (Vec<Stmt>, Vec<Diag>, bool) {
     let text = padded;
     let mut diags = Vec::new();
     let toks = lexer::lex(&text[start..], start, &mut diags);
     let toks = layout::layout(text, toks, &mut diags);
+    let clean = diags.is_empty();
     let toks = cook(text, toks, &mut diags, 0);
     let mut d = Driver {
         text,
@@ -99,7 +102,7 @@ pub(crate) fn parse_item(padded: &str, start: usize) -> (Vec<Stmt>, Vec<Diag>) {
         }
         d.stmt(&mut body);
     }
-    (body, d.diags)
+    (body, d.diags, clean)
 }
 
 /// A module from its items' statements (the first item's leading string is the
@@ -110,7 +113,7 @@ pub(crate) fn assemble(body: Vec<Stmt>, diags: Vec<Diag>) -> (Module, Vec<Diag>)
 }
 
 pub(crate) fn parse_module(text: &str) -> (Module, Vec<Diag>) {
-    let (body, diags) = parse_item(text, 0);
+    let (body, diags, _) = parse_item(text, 0);
     assemble(body, diags)
 }
 
