@@ -7,11 +7,11 @@
 use std::sync::Arc;
 
 use mj_syntax::Diag;
-use mj_syntax::ast::Module;
+use mj_syntax::ast::{Module, Stmt, StmtKind};
 
 use crate::check::{
-    CheckResult, Items, ModuleInput, assemble, check_body_lazy, check_consts, collect_items,
-    strip_stmt,
+    CheckResult, Items, ModuleInput, assemble, assemble_diags, check_body_lazy, check_consts,
+    collect_items, strip_stmt,
 };
 use crate::tir::TFunction;
 use crate::ty::Targs;
@@ -71,7 +71,7 @@ pub fn parse(db: &dyn salsa::Database, file: SourceFile) -> Parsed {
     let mut diags = Vec::new();
     for item in file_items(db, file) {
         let p = parse_item(db, *item);
-        body.extend(p.body.iter().cloned());
+        body.extend(p.body.iter().map(|s| (**s).clone()));
         diags.extend(p.diags.iter().cloned());
     }
     let (module, diags) = mj_syntax::assemble(body, diags);
@@ -103,7 +103,8 @@ pub struct ItemText<'db> {
 /// tokens and layout were clean.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParsedItem {
-    pub body: Vec<mj_syntax::ast::Stmt>,
+    /// (Shared, so that a function's `fn_syntax` is its statement without a copy.)
+    pub body: Vec<Arc<Stmt>>,
     pub diags: Vec<Diag>,
     pub clean: bool,
 }
@@ -113,7 +114,11 @@ pub fn parse_item<'db>(db: &'db dyn salsa::Database, item: ItemText<'db>) -> Par
     let start = *item.start(db) as usize;
     let padded = "\n".repeat(start) + item.text(db);
     let (body, diags, clean) = mj_syntax::parse_item(&padded, start);
-    ParsedItem { body, diags, clean }
+    ParsedItem {
+        body: body.into_iter().map(Arc::new).collect(),
+        diags,
+        clean,
+    }
 }
 
 /// Where each line of a file starts, for turning offsets into line numbers.
@@ -137,11 +142,15 @@ pub fn item_facts<'db>(db: &'db dyn salsa::Database, item: ItemText<'db>) -> Ite
     use crate::imports as im;
     use mj_syntax::ast::StmtKind;
     let text = item.text(db);
-    let body = &parse_item(db, item).body;
     let module = Module {
         docstring: None,
-        body: body.clone(),
+        body: parse_item(db, item)
+            .body
+            .iter()
+            .map(|s| (**s).clone())
+            .collect(),
     };
+    let body = &module.body;
     let mut mentions = vec![im::mentions_prelude(text)];
     for pm in crate::PRELUDE_MODULES {
         mentions.push(match *pm {
@@ -255,7 +264,11 @@ pub fn item_stubs<'db>(
     db: &'db dyn salsa::Database,
     item: ItemText<'db>,
 ) -> Vec<mj_syntax::ast::Stmt> {
-    parse_item(db, item).body.iter().map(strip_stmt).collect()
+    parse_item(db, item)
+        .body
+        .iter()
+        .map(|s| strip_stmt(s))
+        .collect()
 }
 
 /// Name resolution and signatures for the whole program: scopes, imports, constants,
@@ -290,60 +303,34 @@ pub fn signature<'db>(db: &'db dyn salsa::Database, key: FnKey<'db>) -> Option<S
     items(db, key.program(db)).signature_text(key.index(db))
 }
 
-/// The syntax one function's check reads: its module's statements, with only its own
-/// definition in full (a method: its struct with the other methods' bodies stripped) and
-/// every other statement a placeholder at the same place. Its value stays equal when
+/// The syntax one function's check reads: the statement that defines it, in full (a
+/// method: its struct with the other methods' bodies stripped). Its value stays equal when
 /// another function's body changes, so salsa does not re-check this one: a body query
 /// that depends on its own function's syntax, not on the whole file's.
 #[salsa::tracked(returns(ref))]
-pub fn fn_syntax<'db>(db: &'db dyn salsa::Database, key: FnKey<'db>) -> Arc<Module> {
+pub fn fn_syntax<'db>(db: &'db dyn salsa::Database, key: FnKey<'db>) -> Option<Arc<Stmt>> {
     let program = key.program(db);
     let its = items(db, program);
-    let Some((m, loc)) = its.function_location(key.index(db)) else {
-        return Arc::new(Module {
-            docstring: None,
-            body: Vec::new(),
-        });
+    let (m, Some((stmt, method))) = its.function_location(key.index(db))? else {
+        return None;
     };
     let file = program.files(db)[m];
-    let Some((stmt, method)) = loc else {
-        return item_tree(db, file).clone();
-    };
-    let tree = item_tree(db, file);
-    let full = stmt_at(db, StmtSlot::new(db, file, stmt as u32))
-        .map(|(item, j)| &parse_item(db, item).body[j as usize]);
-    let body = tree
-        .body
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            if i != stmt {
-                return placeholder(s);
+    let (item, j) = (*stmt_at(db, StmtSlot::new(db, file, stmt as u32)))?;
+    let full = parse_item(db, item).body.get(j as usize)?;
+    let stub = item_tree(db, file).body.get(stmt)?;
+    Some(Arc::new(match (method, &stub.kind, &full.kind) {
+        (Some(k), StmtKind::Struct(sd), StmtKind::Struct(fd)) => {
+            let mut sd = sd.clone();
+            if let (Some(dst), Some(src)) = (sd.body.get_mut(k), fd.body.get(k)) {
+                *dst = src.clone();
             }
-            match (method, &s.kind, full.map(|f| &f.kind)) {
-                (None, _, Some(_)) => full.cloned().unwrap_or_else(|| s.clone()),
-                (
-                    Some(j),
-                    mj_syntax::ast::StmtKind::Struct(sd),
-                    Some(mj_syntax::ast::StmtKind::Struct(fd)),
-                ) => {
-                    let mut sd = sd.clone();
-                    if let (Some(dst), Some(src)) = (sd.body.get_mut(j), fd.body.get(j)) {
-                        *dst = src.clone();
-                    }
-                    mj_syntax::ast::Stmt {
-                        kind: mj_syntax::ast::StmtKind::Struct(sd),
-                        span: s.span,
-                    }
-                }
-                _ => s.clone(),
+            Stmt {
+                kind: StmtKind::Struct(sd),
+                span: stub.span,
             }
-        })
-        .collect();
-    Arc::new(Module {
-        docstring: tree.docstring.clone(),
-        body,
-    })
+        }
+        _ => return Some(full.clone()),
+    }))
 }
 
 /// Statement `index` of a file's module (the item tree's numbering).
@@ -385,19 +372,6 @@ pub fn stmt_table<'db>(
     table
 }
 
-/// A statement that holds the place of another function's definition (or of any other
-/// item) in `fn_syntax`: imports stay (a body may read them), the rest is `pass`.
-fn placeholder(s: &mj_syntax::ast::Stmt) -> mj_syntax::ast::Stmt {
-    use mj_syntax::ast::StmtKind;
-    match &s.kind {
-        StmtKind::Import { .. } | StmtKind::FromImport { .. } => s.clone(),
-        _ => mj_syntax::ast::Stmt {
-            kind: StmtKind::Pass,
-            span: s.span,
-        },
-    }
-}
-
 /// The typed body of one function and its diagnostics (by module index). It depends on the
 /// program's items and on its own file only.
 #[derive(Clone, Debug, PartialEq)]
@@ -418,7 +392,7 @@ pub fn infer<'db>(db: &'db dyn salsa::Database, key: FnKey<'db>) -> Inferred {
         its,
         index,
         &[],
-        fn_syntax(db, key).clone(),
+        fn_syntax(db, key).as_deref(),
         line_index(db, file),
         &mut |m| parse(db, files[m]).module.clone(),
     );
@@ -452,7 +426,7 @@ pub fn infer_instance<'db>(db: &'db dyn salsa::Database, key: InstKey<'db>) -> I
         its,
         index,
         key.targs(db),
-        parse(db, file).module.clone(),
+        crate::check::own_stmt(its, index, &parse(db, file).module),
         line_index(db, file),
         &mut |m| parse(db, files[m]).module.clone(),
     );
@@ -465,9 +439,38 @@ pub fn infer_instance<'db>(db: &'db dyn salsa::Database, key: InstKey<'db>) -> I
 #[derive(Clone, Debug, PartialEq)]
 pub struct Checked(pub Arc<CheckResult>);
 
-/// Type-checks the whole program: the items, then every body through `infer`.
+/// Type-checks the whole program: the items, then every body through `infer`, then the
+/// instances of generic functions; the checked program is what the back end lowers.
 #[salsa::tracked(returns(ref))]
 pub fn check(db: &dyn salsa::Database, program: Program) -> Checked {
+    let its = items(db, program);
+    let (mut diags, functions) = bodies(db, program);
+    let functions = functions.iter().map(|f| (**f).clone()).collect();
+    let (tp, entry_diags) = assemble(its, functions, 0, &mut |index, targs| {
+        let inferred = infer_instance(db, InstKey::new(db, program, index, targs.clone()));
+        ((*inferred.function).clone(), inferred.diags.clone())
+    });
+    diags.extend(entry_diags);
+    crate::check::dedup_diags(&mut diags);
+    Checked(Arc::new(CheckResult { program: tp, diags }))
+}
+
+/// What `check` reports, without building the program (`check::assemble_diags`): after an
+/// edit, the bodies and instances come from the memo and nothing is copied.
+#[salsa::tracked(returns(ref))]
+pub fn check_diags(db: &dyn salsa::Database, program: Program) -> Vec<(usize, Diag)> {
+    let its = items(db, program);
+    let (mut diags, functions) = bodies(db, program);
+    diags.extend(assemble_diags(its, functions, 0, &mut |index, targs| {
+        let inferred = infer_instance(db, InstKey::new(db, program, index, targs.clone()));
+        (inferred.function.clone(), inferred.diags.clone())
+    }));
+    crate::check::dedup_diags(&mut diags);
+    diags
+}
+
+/// The diagnostics of the items, the constants and every body, and the checked bodies.
+fn bodies(db: &dyn salsa::Database, program: Program) -> (Vec<(usize, Diag)>, Vec<Arc<TFunction>>) {
     let its = items(db, program);
     let mut diags = its.diags().to_vec();
     // Constants computed by calls that no body uses still report their errors.
@@ -478,17 +481,10 @@ pub fn check(db: &dyn salsa::Database, program: Program) -> Checked {
     let mut functions = Vec::with_capacity(its.function_count());
     for i in 0..its.function_count() as u32 {
         let inferred = infer(db, FnKey::new(db, program, i));
-        functions.push((*inferred.function).clone());
+        functions.push(inferred.function.clone());
         diags.extend(inferred.diags.iter().cloned());
     }
-    let mut instance = |index: u32, targs: &Targs| {
-        let inferred = infer_instance(db, InstKey::new(db, program, index, targs.clone()));
-        ((*inferred.function).clone(), inferred.diags.clone())
-    };
-    let (tp, entry_diags) = assemble(its, functions, 0, &mut instance);
-    diags.extend(entry_diags);
-    crate::check::dedup_diags(&mut diags);
-    Checked(Arc::new(CheckResult { program: tp, diags }))
+    (diags, functions)
 }
 
 /// All diagnostics of a program, per file: syntax errors first, then semantic ones.
@@ -516,7 +512,7 @@ pub fn diagnostics(db: &dyn salsa::Database, program: Program) -> Vec<(SourceFil
                 .collect()
         })
         .collect();
-    for (m, d) in &check(db, program).0.diags {
+    for (m, d) in check_diags(db, program) {
         let Some(f) = files.get(*m) else { continue };
         let at = d.span.start as usize;
         if broken[*m].iter().any(|(a, b)| (*a..=*b).contains(&at)) {

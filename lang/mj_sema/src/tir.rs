@@ -443,6 +443,95 @@ fn walk_expr<'a>(
     }
 }
 
+/// Visits every expression of a body, children before parents: `rewrite`'s order,
+/// without changing anything.
+pub fn walk_post<'a>(stmts: &'a [TStmt], f: &mut dyn FnMut(&'a TExpr)) {
+    for s in stmts {
+        match s {
+            TStmt::Expr(e) | TStmt::Raise(e) => walk_post_expr(e, f),
+            TStmt::Assign(a, b) => {
+                walk_post_expr(a, f);
+                walk_post_expr(b, f);
+            }
+            TStmt::If(c, a, b) => {
+                walk_post_expr(c, f);
+                walk_post(a, f);
+                walk_post(b, f);
+            }
+            TStmt::While {
+                cond,
+                body,
+                else_body,
+            } => {
+                walk_post_expr(cond, f);
+                walk_post(body, f);
+                walk_post(else_body, f);
+            }
+            TStmt::Return(e) => {
+                if let Some(e) = e {
+                    walk_post_expr(e, f);
+                }
+            }
+            TStmt::Try {
+                body,
+                handler,
+                else_body,
+                finally_body,
+            } => {
+                walk_post(body, f);
+                if let Some((_, h)) = handler {
+                    walk_post(h, f);
+                }
+                walk_post(else_body, f);
+                walk_post(finally_body, f);
+            }
+            TStmt::Block(b) | TStmt::Scope { body: b, .. } => walk_post(b, f),
+            TStmt::Break | TStmt::Continue | TStmt::Abort(..) | TStmt::Drop(_) => {}
+        }
+    }
+}
+
+fn walk_post_expr<'a>(e: &'a TExpr, f: &mut dyn FnMut(&'a TExpr)) {
+    match &e.kind {
+        TExprKind::Field(b, _)
+        | TExprKind::Deref(b)
+        | TExprKind::Unary(_, b)
+        | TExprKind::Cast(b)
+        | TExprKind::Len(b)
+        | TExprKind::AddrOf(b) => walk_post_expr(b, f),
+        TExprKind::Binary(_, a, b)
+        | TExprKind::Cmp(_, a, b)
+        | TExprKind::And(a, b)
+        | TExprKind::Or(a, b) => {
+            walk_post_expr(a, f);
+            walk_post_expr(b, f);
+        }
+        TExprKind::IfExp(c, a, b) => {
+            walk_post_expr(c, f);
+            walk_post_expr(a, f);
+            walk_post_expr(b, f);
+        }
+        TExprKind::Call(_, args)
+        | TExprKind::Construct(_, args)
+        | TExprKind::ConstructInst(_, _, args) => {
+            for a in args {
+                match a {
+                    TArg::Value(v) | TArg::Ref(v) => walk_post_expr(v, f),
+                }
+            }
+        }
+        TExprKind::Aggregate(vs) | TExprKind::Prim(_, vs) => {
+            vs.iter().for_each(|v| walk_post_expr(v, f))
+        }
+        TExprKind::Seq(ss, v) => {
+            walk_post(ss, f);
+            walk_post_expr(v, f);
+        }
+        _ => {}
+    }
+    f(e);
+}
+
 /// Rewrites every expression of a body in place, children before parents.
 pub fn rewrite(stmts: &mut [TStmt], f: &mut dyn FnMut(&mut TExpr)) {
     for s in stmts {

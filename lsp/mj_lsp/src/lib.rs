@@ -7,13 +7,16 @@
 //! An edit that arrives while a snapshot computes cancels it (salsa unwinds its queries
 //! with `Cancelled`): a request then answers `ContentModified`, a diagnostics run is
 //! dropped (the edit's own run follows). A panic inside a request is caught and answered
-//! as an internal error; the server keeps serving.
+//! as an internal error; the server keeps serving. A pull of a document's diagnostics
+//! while the push for its version is computing waits for that run's answer instead of
+//! computing the same one beside it (`Pushed`).
 
 mod convert;
 mod handlers;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use crossbeam_channel::Sender;
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
@@ -69,6 +72,19 @@ struct Server {
     ws: Workspace,
     docs: HashMap<PathBuf, Doc>,
     sender: Sender<Message>,
+    pushed: Arc<Mutex<HashMap<PathBuf, Pushed>>>,
+}
+
+/// The latest diagnostics run of a document: its version, its answer once done, and the
+/// pull requests waiting for it.
+struct Pushed {
+    version: Option<i32>,
+    items: Option<Vec<Value>>,
+    waiting: Vec<RequestId>,
+}
+
+fn pull_answer(id: RequestId, items: Vec<Value>) -> Message {
+    Response::new_ok(id, json!({"kind": "full", "items": items})).into()
 }
 
 /// The server's capabilities.
@@ -106,6 +122,7 @@ pub fn run(stdlib: PathBuf, target: mj_target::Target) -> Result<(), String> {
         ws: Workspace::new(stdlib, target),
         docs: HashMap::new(),
         sender: conn.sender.clone(),
+        pushed: Arc::default(),
     };
     for msg in &conn.receiver {
         match msg {
@@ -163,6 +180,11 @@ impl Server {
                     return;
                 };
                 self.docs.remove(&path);
+                if let Some(p) = lock(&self.pushed).remove(&path) {
+                    for id in p.waiting {
+                        let _ = self.sender.send(pull_answer(id, Vec::new()));
+                    }
+                }
                 self.send_diagnostics(&path, None, Vec::new());
             }
             "textDocument/didSave" => {
@@ -208,15 +230,44 @@ impl Server {
                 return;
             }
         };
+        // Pulls still waiting for an earlier version's run get this one's answer.
+        let waiting = lock(&self.pushed)
+            .remove(path)
+            .map(|p| p.waiting)
+            .unwrap_or_default();
+        lock(&self.pushed).insert(
+            path.to_path_buf(),
+            Pushed {
+                version,
+                items: None,
+                waiting,
+            },
+        );
         let sender = self.sender.clone();
+        let pushed = self.pushed.clone();
         let path = path.to_path_buf();
         spawn(move || {
             let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 handlers::diagnostics(&snap)
             }));
-            if let Ok(diags) = r {
-                send_diagnostics(&sender, &path, version, diags);
+            // (A cancelled run leaves its waiters to the edit's own run.)
+            let cancelled = matches!(&r, Err(p) if p.is::<salsa::Cancelled>());
+            let items = match r {
+                Ok(items) => items,
+                Err(_) if cancelled => return,
+                Err(_) => Vec::new(),
+            };
+            let mut all = lock(&pushed);
+            if let Some(p) = all.get_mut(&path)
+                && p.version == version
+            {
+                for id in p.waiting.drain(..) {
+                    let _ = sender.send(pull_answer(id, items.clone()));
+                }
+                p.items = Some(items.clone());
             }
+            drop(all);
+            send_diagnostics(&sender, &path, version, items);
         });
     }
 
@@ -234,6 +285,18 @@ impl Server {
             let _ = self.sender.send(r.into());
             return;
         };
+        if method == "textDocument/diagnostic"
+            && let Some(p) = lock(&self.pushed).get_mut(&path)
+            && p.version == self.docs.get(&path).map(|d| d.version)
+        {
+            match &p.items {
+                Some(items) => {
+                    let _ = self.sender.send(pull_answer(id, items.clone()));
+                }
+                None => p.waiting.push(id),
+            }
+            return;
+        }
         let snap = match self.snapshot(&path) {
             Ok(s) => s,
             Err(e) => {
@@ -245,6 +308,10 @@ impl Server {
         let sender = self.sender.clone();
         spawn(move || answer(&sender, id, &method, &params, &snap));
     }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// A thread with the compiler's stack (checking recurses deeply on nested code).

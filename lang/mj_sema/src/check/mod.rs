@@ -545,13 +545,12 @@ pub fn check_body(
     items: &Items,
     index: u32,
     targs: &[crate::ty::CtArg],
-    full: &Module,
+    own: Option<&ast::Stmt>,
     line_starts: &[u32],
 ) -> (TFunction, Vec<(usize, Diag)>) {
     let def = items.cx.funcs.get(index as usize).and_then(|f| {
-        let (stmt, member) = f.loc?;
-        let s = full.body.get(stmt)?;
-        match (&s.kind, member) {
+        let (_, member) = f.loc?;
+        match (&own?.kind, member) {
             (ast::StmtKind::Def(d), None) => Some(d),
             (ast::StmtKind::Struct(sd), Some(k)) => match &sd.body.get(k)?.kind {
                 ast::StmtKind::Def(d) => Some(d),
@@ -565,6 +564,13 @@ pub fn check_body(
         }
     });
     body::check_function(&items.cx, FnId(index), def, line_starts, targs)
+}
+
+/// The top-level statement of module `full` that defines function `index` (a method: its
+/// struct or trait), what `check_body` reads.
+pub fn own_stmt<'a>(items: &Items, index: u32, full: &'a Module) -> Option<&'a ast::Stmt> {
+    let (stmt, _) = items.cx.funcs.get(index as usize)?.loc?;
+    full.body.get(stmt)
 }
 
 /// Puts the checked functions together into a program; `entry` is the main module.
@@ -592,6 +598,20 @@ pub fn assemble(
     )
 }
 
+/// The diagnostics `assemble` reports (the instances' and the entry's), without putting
+/// the program together: no body is copied or rewritten.
+pub fn assemble_diags(
+    items: &Items,
+    functions: Vec<Arc<TFunction>>,
+    entry: usize,
+    instance: &mut dyn FnMut(u32, &crate::ty::Targs) -> (Arc<TFunction>, Vec<(usize, Diag)>),
+) -> Vec<(usize, Diag)> {
+    let cx = &items.cx;
+    let mut diags = mono::instance_diags(cx, functions, instance);
+    find_entry(cx, entry, &mut diags);
+    diags
+}
+
 /// Checks a whole program in one go (no incremental reuse): `modules[entry]` is the main
 /// module; each module comes with its full tree and its text.
 pub fn check_program(
@@ -617,14 +637,16 @@ pub fn check_program(
     let mut functions = Vec::with_capacity(items.function_count());
     for i in 0..items.function_count() as u32 {
         let m = items.cx.funcs[i as usize].module;
-        let (own, starts) = (fulls[m].0.clone(), line_starts(&fulls[m].1));
+        let starts = line_starts(&fulls[m].1);
+        let own = own_stmt(&items, i, &fulls[m].0);
         let (f, d) = check_body_lazy(&items, i, &[], own, &starts, &mut fetch);
         functions.push(f);
         diags.extend(d);
     }
     let mut instance = |i: u32, a: &crate::ty::Targs| {
         let m = items.cx.funcs[i as usize].module;
-        let (own, starts) = (fulls[m].0.clone(), line_starts(&fulls[m].1));
+        let starts = line_starts(&fulls[m].1);
+        let own = own_stmt(&items, i, &fulls[m].0);
         check_body_lazy(&items, i, a, own, &starts, &mut |m| fulls[m].0.clone())
     };
     let (program, d) = assemble(&items, functions, entry, &mut instance);

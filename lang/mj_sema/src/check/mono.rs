@@ -4,6 +4,7 @@
 //! generic struct becomes a struct of its own. Lowering sees concrete code only.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use mj_syntax::Diag;
 
@@ -90,47 +91,12 @@ pub(crate) fn instantiate_all(
             }
             _ => {}
         });
-        let mut dels: Vec<(u32, Targs)> = Vec::new();
-        let mut seen: Vec<Ty> = Vec::new();
-        for l in &functions[i].locals {
-            struct_dels(cx, &l.ty, &mut seen, &mut dels);
-        }
-        crate::tir::walk(&functions[i].body, &mut |_| {}, &mut |e| {
-            struct_dels(cx, &e.ty, &mut seen, &mut dels);
-        });
-        for (id, a) in dels {
+        for (id, a) in dels_of(cx, &functions[i]) {
             slot(id, &a, &mut pending);
         }
         for (id, a) in pending {
-            let too_deep = a.iter().any(|c| match c {
-                CtArg::Type(t) => t.depth() > crate::ty::MAX_TYPE_DEPTH,
-                _ => false,
-            });
-            if too_deep || functions.len() - base >= MAX_INSTANCES {
-                let f = &cx.funcs[id as usize];
-                let what = if too_deep {
-                    format!(
-                        "a type argument of `{}` nests more than {} levels deep",
-                        f.def.name.name,
-                        crate::ty::MAX_TYPE_DEPTH
-                    )
-                } else {
-                    format!("more than {MAX_INSTANCES} instances of generic functions")
-                };
-                diags.push((
-                    f.module,
-                    Diag::error(
-                        super::generics::E_GENERIC,
-                        format!(
-                            "{what}: `{}` recurses through its compile-time parameters",
-                            f.def.name.name
-                        ),
-                        f.def.name.span,
-                    )
-                    .with_hint(
-                        "make the recursion end at a compile-time condition (`comptime if`)",
-                    ),
-                ));
+            if let Some(d) = runaway(cx, id, &a, functions.len() - base) {
+                diags.push(d);
                 return ids;
             }
             let (f, d) = instance(id, &a);
@@ -140,6 +106,109 @@ pub(crate) fn instantiate_all(
         i += 1;
     }
     ids
+}
+
+/// The destructors of the generic struct instances a body's locals and expressions use.
+fn dels_of(cx: &Ctx, f: &TFunction) -> Vec<(u32, Targs)> {
+    let mut dels: Vec<(u32, Targs)> = Vec::new();
+    let mut seen: Vec<Ty> = Vec::new();
+    for l in &f.locals {
+        struct_dels(cx, &l.ty, &mut seen, &mut dels);
+    }
+    crate::tir::walk(&f.body, &mut |_| {}, &mut |e| {
+        struct_dels(cx, &e.ty, &mut seen, &mut dels);
+    });
+    dels
+}
+
+/// The error for instantiating `id` with `a` when `made` functions have been added
+/// already: a type argument nested too deep, or too many instances (unbounded recursion
+/// through compile-time parameters).
+fn runaway(cx: &Ctx, id: u32, a: &Targs, made: usize) -> Option<(usize, Diag)> {
+    let too_deep = a.iter().any(|c| match c {
+        CtArg::Type(t) => t.depth() > crate::ty::MAX_TYPE_DEPTH,
+        _ => false,
+    });
+    if !too_deep && made < MAX_INSTANCES {
+        return None;
+    }
+    let f = &cx.funcs[id as usize];
+    let what = if too_deep {
+        format!(
+            "a type argument of `{}` nests more than {} levels deep",
+            f.def.name.name,
+            crate::ty::MAX_TYPE_DEPTH
+        )
+    } else {
+        format!("more than {MAX_INSTANCES} instances of generic functions")
+    };
+    Some((
+        f.module,
+        Diag::error(
+            super::generics::E_GENERIC,
+            format!(
+                "{what}: `{}` recurses through its compile-time parameters",
+                f.def.name.name
+            ),
+            f.def.name.span,
+        )
+        .with_hint("make the recursion end at a compile-time condition (`comptime if`)"),
+    ))
+}
+
+/// The diagnostics `instantiate_all` reports, in its order, without building the
+/// program: the same instances are found and checked (through `instance`, which the
+/// database caches), but no body is copied or rewritten. What `mj check` and the
+/// language server report.
+pub(crate) fn instance_diags(
+    cx: &Ctx,
+    functions: Vec<Arc<TFunction>>,
+    instance: &mut dyn FnMut(u32, &Targs) -> (Arc<TFunction>, Vec<(usize, Diag)>),
+) -> Vec<(usize, Diag)> {
+    // A function to visit: a checked body, or a closure lifted out of one (by path).
+    let mut queue: Vec<(Arc<TFunction>, Vec<usize>)> =
+        functions.into_iter().map(|f| (f, Vec::new())).collect();
+    let base = queue.len();
+    let mut ids: std::collections::HashSet<(u32, Targs)> = std::collections::HashSet::new();
+    let mut diags = Vec::new();
+    let mut i = 0;
+    while i < queue.len() {
+        let (root, path) = queue[i].clone();
+        let mut f: &TFunction = &root;
+        for &k in &path {
+            f = &f.lifted[k];
+        }
+        for k in 0..f.lifted.len() {
+            let mut p = path.clone();
+            p.push(k);
+            queue.push((root.clone(), p));
+        }
+        let mut pending: Vec<(u32, Targs)> = Vec::new();
+        let mut slot = |id: u32, a: &Targs| {
+            if ids.insert((id, a.clone())) {
+                pending.push((id, a.clone()));
+            }
+        };
+        crate::tir::walk_post(&f.body, &mut |e| match &e.kind {
+            K::Call(Callee::Inst(id, a), _) => slot(id.0, a),
+            K::ConstructInst(id, a, _) => slot(id.0, a),
+            _ => {}
+        });
+        for (id, a) in dels_of(cx, f) {
+            slot(id, &a);
+        }
+        for (id, a) in pending {
+            if let Some(d) = runaway(cx, id, &a, queue.len() - base) {
+                diags.push(d);
+                return diags;
+            }
+            let (g, d) = instance(id, &a);
+            queue.push((g, Vec::new()));
+            diags.extend(d);
+        }
+        i += 1;
+    }
+    diags
 }
 
 /// The destructors of the generic struct instances in `t` (fields included).

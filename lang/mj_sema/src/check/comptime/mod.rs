@@ -623,22 +623,22 @@ pub(crate) fn to_literal(c: &ConstVal, span: Span) -> Option<Expr> {
 }
 
 /// Checks one body (see [`super::check_body`]) with compile-time evaluation able to read
-/// function bodies: `own` is the tree of the body's module, `fetch(m)` loads the full tree
-/// of module `m` when evaluation needs it.
+/// function bodies: `own` is the statement that defines the function (`own_stmt`),
+/// `fetch(m)` loads the full tree of module `m` when evaluation needs it.
 pub fn check_body_lazy(
     items: &Items,
     index: u32,
     targs: &[CtArg],
-    own: Arc<Module>,
+    own: Option<&mj_syntax::ast::Stmt>,
     line_starts: &[u32],
     fetch: &mut dyn FnMut(usize) -> Arc<Module>,
 ) -> (TFunction, Vec<(usize, Diag)>) {
-    // `own` may hold only this function in full (`db::fn_syntax`): evaluation that
-    // reads another body of its module fetches the module's full tree.
+    // `own` holds only this function in full (`db::fn_syntax`): evaluation that reads
+    // another body of its module fetches the module's full tree.
     let mut trees = HashMap::new();
     loop {
         let guard = Installed::new(Env::new(trees.clone()));
-        let (f, d) = super::check_body(items, index, targs, &own, line_starts);
+        let (f, d) = super::check_body(items, index, targs, own, line_starts);
         let Some(env) = guard.take() else {
             return (f, d);
         };
