@@ -550,3 +550,105 @@ fn bad_requests_do_not_stop_the_server() {
     );
     c.stop();
 }
+
+/// Import lines complete module names (the document's neighbours and the library's) and
+/// a module's names; an undefined name gets a quick fix that imports it, from the library
+/// or from a module beside the document.
+#[test]
+fn imports_complete_and_missing_ones_are_added() {
+    let dir = temp_dir("imports");
+    std::fs::write(dir.join("helper.mj"), HELPER).unwrap();
+    let (text, marks) = fixture(
+        "from std.collections import $0\nimport std.$0\nfrom math import sq$0\nfrom hel$0\n",
+    );
+    let lines = dir.join("lines.mj");
+    std::fs::write(&lines, &text).unwrap();
+    let u = uri(&lines);
+    let mut c = Client::start(&dir);
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": u, "languageId": "mj", "version": 1, "text": text}}),
+    );
+    let labels = |c: &mut Client, at: &Value| -> Vec<String> {
+        let r = c.request(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": u}, "position": at}),
+        );
+        r["result"]["items"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|i| i["label"].as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let has = |l: &[String], w: &str| l.iter().any(|x| x == w);
+    let l = labels(&mut c, &marks[0]);
+    assert!(
+        has(&l, "Dict") && has(&l, "List") && has(&l, "deque"),
+        "{l:?}"
+    );
+    assert!(!has(&l, "while"), "no keywords in an import: {l:?}");
+    let l = labels(&mut c, &marks[1]);
+    assert!(has(&l, "collections") && has(&l, "math"), "{l:?}");
+    let l = labels(&mut c, &marks[2]);
+    assert!(has(&l, "sqrt"), "{l:?}");
+    let l = labels(&mut c, &marks[3]);
+    assert!(has(&l, "helper") && has(&l, "math"), "{l:?}");
+
+    // Two undefined names: one from the library, one from the module beside.
+    let text = "\"\"\"Doc.\"\"\"\n\ndef main():\n    print(sqrt(4.0))\n    print(scale(3))\n";
+    let main = dir.join("main.mj");
+    std::fs::write(&main, text).unwrap();
+    let u = uri(&main);
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": u, "languageId": "mj", "version": 1, "text": text}}),
+    );
+    let diags = c.diagnostics(&u, 1);
+    assert_eq!(diags.len(), 2, "{diags:?}");
+    let mut edits = Vec::new();
+    for (name, want) in [
+        ("sqrt", "from math import sqrt\n"),
+        ("scale", "from helper import scale\n"),
+    ] {
+        let d = diags
+            .iter()
+            .find(|d| {
+                d["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains(&format!("`{name}`"))
+            })
+            .unwrap();
+        let r = c.request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": u}, "range": d["range"], "context": {"diagnostics": [d]}}),
+        );
+        let fix = r["result"]
+            .as_array()
+            .and_then(|a| {
+                a.iter()
+                    .find(|f| f["title"].as_str().unwrap().contains("import"))
+            })
+            .unwrap_or_else(|| panic!("an import fix for {name}: {r}"))
+            .clone();
+        let edit = fix["edit"]["changes"][&u][0].clone();
+        assert_eq!(edit["newText"], want, "{fix}");
+        // After the module's docstring, before its first statement.
+        assert_eq!(
+            edit["range"]["start"],
+            json!({"line": 2, "character": 0}),
+            "{fix}"
+        );
+        // (A text edit's `newText` is a content change's `text`.)
+        edits.push(json!({"range": edit["range"], "text": edit["newText"]}));
+    }
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": u, "version": 2}, "contentChanges": edits}),
+    );
+    assert_eq!(c.diagnostics(&u, 2), Vec::<Value>::new());
+    c.stop();
+}

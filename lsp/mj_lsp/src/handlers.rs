@@ -151,6 +151,15 @@ pub fn handle(method: &str, params: &Value, s: &Snapshot) -> Result<Value, Strin
                     .map_or(0, |i| i + 1);
                 &b[start..]
             });
+            let line = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
+            let root = s.path.parent().unwrap_or(std::path::Path::new("."));
+            if let Some(items) = crate::modules::import_completions(line, root, &s.stdlib) {
+                return Ok(
+                    json!({"isIncomplete": false, "items": items.iter().map(|c| json!({
+                    "label": c.label, "kind": completion_kind(c.kind), "detail": c.detail,
+                })).collect::<Vec<_>>()}),
+                );
+            }
             let items = ide::completions(
                 &s.db,
                 s.program,
@@ -249,6 +258,17 @@ fn code_actions(params: &Value, s: &Snapshot) -> Value {
                 "edit": {"changes": {uri.as_str().unwrap_or(""): [{"range": d["range"], "newText": name}]}},
             }));
         }
+        if let Some(name) = undefined_name(msg) {
+            let root = s.path.parent().unwrap_or(std::path::Path::new("."));
+            for m in crate::modules::modules_defining(name, root, &s.stdlib, &s.path) {
+                out.push(json!({
+                    "title": format!("Add `from {m} import {name}`"),
+                    "kind": "quickfix",
+                    "diagnostics": [d],
+                    "edit": {"changes": {uri.as_str().unwrap_or(""): [import_edit(s, &format!("from {m} import {name}\n"))]}},
+                }));
+            }
+        }
         if (msg.contains("raises") && msg.contains("not declared") || msg.contains("add `raises`"))
             && let Some(edit) = add_raises(s, d)
         {
@@ -263,6 +283,43 @@ fn code_actions(params: &Value, s: &Snapshot) -> Value {
         }
     }
     Value::Array(out)
+}
+
+/// The name in "use of undefined name `name`".
+fn undefined_name(msg: &str) -> Option<&str> {
+    let rest = &msg[msg.find("undefined name `")? + "undefined name `".len()..];
+    let name = &rest[..rest.find('`')?];
+    (!name.is_empty()).then_some(name)
+}
+
+/// An edit inserting an import line: after the file's last top-level import, else before
+/// its first statement (after the docstring).
+fn import_edit(s: &Snapshot, line: &str) -> Value {
+    let module = &db::parse(&s.db, s.program.files(&s.db)[0]).module;
+    let is_import = |k: &mj_syntax::ast::StmtKind| {
+        matches!(
+            k,
+            mj_syntax::ast::StmtKind::Import { .. } | mj_syntax::ast::StmtKind::FromImport { .. }
+        )
+    };
+    let at = match module.body.iter().rev().find(|st| is_import(&st.kind)) {
+        Some(last) => s.text[last.span.end as usize..]
+            .find('\n')
+            .map_or(s.text.len(), |i| last.span.end as usize + i + 1),
+        None => module.body.first().map_or(0, |first| {
+            s.text[..first.span.start as usize]
+                .rfind('\n')
+                .map_or(0, |i| i + 1)
+        }),
+    };
+    let idx = LineIndex::new(&s.text);
+    let pos = idx.position(at.min(s.text.len()));
+    let text = if at >= s.text.len() && !s.text.ends_with('\n') && !s.text.is_empty() {
+        format!("\n{line}")
+    } else {
+        line.to_string()
+    };
+    json!({"range": {"start": pos, "end": pos}, "newText": text})
 }
 
 /// The name in "did you mean `name`?".

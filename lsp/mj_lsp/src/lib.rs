@@ -13,6 +13,7 @@
 
 mod convert;
 mod handlers;
+mod modules;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -66,6 +67,8 @@ pub struct Snapshot {
     pub paths: Vec<PathBuf>,
     /// Which of them are not the library's (references and renames stay in these).
     pub user_files: Vec<usize>,
+    /// The library's root.
+    pub stdlib: PathBuf,
 }
 
 struct Server {
@@ -215,6 +218,7 @@ impl Server {
             text,
             paths,
             user_files,
+            stdlib,
         })
     }
 
