@@ -404,6 +404,21 @@ fn features_on_a_project() {
         toks.contains(&(3, 0, 3, 0)) && toks.contains(&(3, 4, 4, 2)),
         "{toks:?}"
     );
+    // Names by what they resolve to: the parameter `p` and its type `Point` (declared in
+    // another module), the field `x` of a use `p.x`, the local variable `pts` and the
+    // library method `append`, the function `scale` imported from `helper`.
+    for (tok, what) in [
+        ((3, 9, 1, 3), "parameter p"),
+        ((3, 12, 5, 1), "type Point"),
+        ((5, 11, 1, 3), "use of parameter p"),
+        ((5, 13, 1, 8), "field x"),
+        ((9, 8, 3, 7), "variable pts"),
+        ((10, 4, 3, 7), "use of variable pts"),
+        ((10, 8, 6, 9), "method append"),
+        ((12, 26, 5, 2), "imported function scale"),
+    ] {
+        assert!(toks.contains(&tok), "{what}: {toks:?}");
+    }
     // Pull diagnostics agree with the pushed ones.
     let r = c.request(
         "textDocument/diagnostic",

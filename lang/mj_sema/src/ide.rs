@@ -6,6 +6,10 @@
 //! parameters and bindings, the module's items and imports, the prelude); the types of
 //! local variables and of the receivers of `x.member` come from the checked bodies.
 
+mod classify;
+
+pub use classify::classify;
+
 use mj_syntax::Span;
 use mj_syntax::ast::{Expr, ExprKind, FnDef, Ident, Module, Stmt, StmtKind, StructDef};
 use mj_syntax::visit::{blocks, walk_expr, walk_exprs};

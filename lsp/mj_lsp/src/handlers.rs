@@ -438,33 +438,29 @@ fn split_params(list: &str) -> Vec<String> {
 }
 
 /// Semantic tokens (the legend is in the capabilities): keywords, strings, numbers,
-/// comments from the text; names of the file's functions, structs and traits, and of the
-/// enclosing functions' parameters, from its outline and syntax tree.
+/// comments from the text; every name whose meaning is known (declarations and uses of
+/// functions, methods, types, fields, parameters, variables, constants and modules) from
+/// what `ide::classify` resolves it to.
 fn semantic_tokens(s: &Snapshot) -> Value {
-    let module = db::parse(&s.db, s.program.files(&s.db)[0]).module.clone();
-    let mut kinds: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
-    for sym in ide::symbols(&module) {
-        let k = match sym.kind {
-            DefKind::Function => 2,
-            DefKind::Struct | DefKind::Trait => 1,
-            _ => continue,
-        };
-        kinds.insert(sym.name.clone(), k);
-    }
+    let kinds: std::collections::HashMap<u32, DefKind> = ide::classify(&s.db, s.program, 0)
+        .into_iter()
+        .map(|(sp, k)| (sp.start, k))
+        .collect();
     let idx = LineIndex::new(&s.text);
     let mut data = Vec::new();
     let (mut last_line, mut last_col) = (0u32, 0u32);
     for (start, end, kind) in crate::lexical_tokens(&s.text) {
         let k = match kind {
-            crate::Lexical::Keyword => 0,
-            crate::Lexical::String => 4,
-            crate::Lexical::Number => 5,
-            crate::Lexical::Comment => 6,
-            crate::Lexical::Name => match kinds.get(&s.text[start..end]) {
-                Some(k) => *k,
+            crate::Lexical::Keyword => (0, 0),
+            crate::Lexical::String => (4, 0),
+            crate::Lexical::Number => (5, 0),
+            crate::Lexical::Comment => (6, 0),
+            crate::Lexical::Name => match kinds.get(&(start as u32)) {
+                Some(k) => token_type(*k),
                 None => continue,
             },
         };
+        let (k, modifiers) = k;
         // One line at a time (multi-line strings: their first line).
         let p = idx.position(start);
         let line_end = s.text[start..end].find('\n').map_or(end, |i| start + i);
@@ -475,8 +471,23 @@ fn semantic_tokens(s: &Snapshot) -> Value {
         } else {
             p.character
         };
-        data.extend([dl, dc, len, k, 0]);
+        data.extend([dl, dc, len, k, modifiers]);
         (last_line, last_col) = (p.line, p.character);
     }
     json!({"data": data})
+}
+
+/// A name's token type and modifiers, as indexes into the legend of the capabilities.
+fn token_type(k: DefKind) -> (u32, u32) {
+    match k {
+        DefKind::Struct | DefKind::Trait => (1, 0),
+        DefKind::Function => (2, 0),
+        DefKind::Parameter => (3, 0),
+        DefKind::Variable => (7, 0),
+        // `comptime` names: variables that are `readonly` (bit 0 of the modifiers).
+        DefKind::Constant => (7, 1),
+        DefKind::Field => (8, 0),
+        DefKind::Method => (9, 0),
+        DefKind::Module => (10, 0),
+    }
 }

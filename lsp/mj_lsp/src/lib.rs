@@ -107,8 +107,9 @@ fn capabilities() -> Value {
         "codeActionProvider": {"codeActionKinds": ["quickfix"]},
         "signatureHelpProvider": {"triggerCharacters": ["(", ","]},
         "semanticTokensProvider": {
-            "legend": {"tokenTypes": ["keyword", "type", "function", "parameter", "string", "number", "comment"],
-                       "tokenModifiers": []},
+            "legend": {"tokenTypes": ["keyword", "type", "function", "parameter", "string", "number",
+                                      "comment", "variable", "property", "method", "namespace"],
+                       "tokenModifiers": ["readonly"]},
             "full": true,
         },
         "diagnosticProvider": {"interFileDependencies": true, "workspaceDiagnostics": false},
