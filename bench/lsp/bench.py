@@ -126,7 +126,7 @@ def measure(cmd, path, lang, edits=60):
     import re
     target, col = next((i, m.start()) for i in range(len(lines) // 2, len(lines))
                        if lines[i].startswith("    ") and not lines[i].lstrip().startswith("def") and "#" not in lines[i] and '"' not in lines[i]
-                       for m in [re.search(r"(?<![\w.])[0-9](?![\w.])", lines[i])] if m)
+                       for m in [re.search(r"(?<![\w.])[1-9](?![\w.])", lines[i])] if m)
     first = lines[target][col]
     times = []
     version = 1

@@ -6,12 +6,12 @@
 
 use std::sync::Arc;
 
-use mj_syntax::Diag;
 use mj_syntax::ast::{Module, Stmt, StmtKind};
+use mj_syntax::{Diag, Span};
 
 use crate::check::{
-    CheckResult, Items, ModuleInput, assemble, assemble_diags, check_body_lazy, check_consts,
-    collect_items, strip_stmt,
+    CheckResult, Items, Lines, ModuleInput, assemble, assemble_diags, check_body_lazy,
+    check_consts, collect_items, strip_stmt,
 };
 use crate::tir::TFunction;
 use crate::ty::Targs;
@@ -47,20 +47,104 @@ pub struct Parsed {
 }
 
 /// A file's top-level items (`mj_syntax::item_ranges`), each a query of its own text and
-/// place, so that an edit re-parses the item it touches (and, when it changes the text's
-/// length, the items after it); the others come from the memo. The split is trusted only
-/// when every item's tokens and layout are clean: otherwise the file is one item.
+/// position, with where it starts in the file. An edit re-parses the item it touches; the
+/// others, also those it moves, come from the memo. The split is trusted only when every
+/// item's tokens and layout are clean: otherwise the file is one item.
 #[salsa::tracked(returns(ref))]
-pub fn file_items<'db>(db: &'db dyn salsa::Database, file: SourceFile) -> Vec<ItemText<'db>> {
+pub fn file_items<'db>(
+    db: &'db dyn salsa::Database,
+    file: SourceFile,
+) -> Vec<(ItemText<'db>, u32)> {
     let text = file.text(db);
-    let items: Vec<ItemText<'db>> = mj_syntax::item_ranges(text)
+    let ranges = mj_syntax::item_ranges(text);
+    let placed = ranges.len() <= MAX_ITEMS && ranges.iter().all(|(s, e)| e - s < ITEM_SIZE);
+    let items: Vec<(ItemText<'db>, u32)> = ranges
         .into_iter()
-        .map(|(start, end)| ItemText::new(db, text[start..end].to_string(), start as u32))
+        .enumerate()
+        .map(|(k, (start, end))| {
+            let base = if placed { item_base(k) } else { start as u32 };
+            let item = ItemText::new(db, text[start..end].to_string(), base);
+            (item, start as u32)
+        })
         .collect();
-    if items.len() > 1 && items.iter().any(|it| !parse_item(db, *it).clean) {
-        return vec![ItemText::new(db, text.clone(), 0)];
+    if items.len() > 1 && items.iter().any(|(it, _)| !parse_item(db, *it).clean) {
+        let base = if text.len() < ITEM_SIZE {
+            item_base(0)
+        } else {
+            0
+        };
+        return vec![(ItemText::new(db, text.clone(), base), 0)];
     }
     items
+}
+
+// Item positions. The checker's queries read each item's tree with its spans moved to a
+// place of the item's own (`ItemText::base`): `AT_ITEM`, the item's ordinal, then the
+// offset inside the item. An edit that changes the length of one item leaves the trees of
+// the items after it equal, so their signatures and bodies are not checked again (as
+// rust-analyzer's item-relative positions). The diagnostics the database hands out are
+// moved back to the file's offsets (`real_span`); line numbers come from `ItemLines`.
+// A file with more items, or an item larger, than the positions hold keeps the file's
+// offsets.
+
+/// The bit that marks a span at an item position (a file's own offsets stay below it).
+pub const AT_ITEM: u32 = 1 << 31;
+const ITEM_BITS: u32 = 20;
+/// The largest item (bytes) and the most items of a file that item positions hold.
+const ITEM_SIZE: usize = 1 << ITEM_BITS;
+const MAX_ITEMS: usize = 1 << (31 - ITEM_BITS);
+
+fn item_base(k: usize) -> u32 {
+    AT_ITEM | ((k as u32) << ITEM_BITS)
+}
+
+/// The ordinal of the item of a span at an item position, and the offset inside it.
+fn item_place(offset: u32) -> Option<(usize, u32)> {
+    (offset & AT_ITEM != 0).then(|| {
+        (
+            ((offset & !AT_ITEM) >> ITEM_BITS) as usize,
+            offset & (ITEM_SIZE as u32 - 1),
+        )
+    })
+}
+
+/// Where `offset` (a file offset, or an item position of file `file`) is in the file's text.
+pub fn real_offset(db: &dyn salsa::Database, file: SourceFile, offset: u32) -> u32 {
+    let Some((k, rel)) = item_place(offset) else {
+        return offset;
+    };
+    match file_items(db, file).get(k) {
+        Some((item, start)) => start + rel.min(item.text(db).len() as u32),
+        None => file.text(db).len() as u32,
+    }
+}
+
+/// `span` where the file's text has it.
+pub fn real_span(db: &dyn salsa::Database, file: SourceFile, span: Span) -> Span {
+    Span {
+        start: real_offset(db, file, span.start),
+        end: real_offset(db, file, span.end),
+    }
+}
+
+/// A diagnostic of file `file` with its spans where the file's text has them.
+pub fn real_diag(db: &dyn salsa::Database, file: SourceFile, d: &Diag) -> Diag {
+    let mut d = d.clone();
+    d.span = real_span(db, file, d.span);
+    for l in &mut d.labels {
+        l.span = real_span(db, file, l.span);
+    }
+    d
+}
+
+/// Diagnostics by module index, moved to their files' offsets.
+fn real_diags(db: &dyn salsa::Database, program: Program, diags: &mut [(usize, Diag)]) {
+    let files = program.files(db);
+    for (m, d) in diags {
+        if let Some(f) = files.get(*m) {
+            *d = real_diag(db, *f, d);
+        }
+    }
 }
 
 /// The whole parse of a file, assembled from its items (for the readers that walk the
@@ -69,10 +153,10 @@ pub fn file_items<'db>(db: &'db dyn salsa::Database, file: SourceFile) -> Vec<It
 pub fn parse(db: &dyn salsa::Database, file: SourceFile) -> Parsed {
     let mut body = Vec::new();
     let mut diags = Vec::new();
-    for item in file_items(db, file) {
+    for (item, start) in file_items(db, file) {
         let p = parse_item(db, *item);
-        body.extend(p.body.iter().map(|s| (**s).clone()));
-        diags.extend(p.diags.iter().cloned());
+        body.extend(p.body.iter().map(|s| moved(s, *start)));
+        diags.extend(p.diags.iter().map(|d| moved_diag(d, *start)));
     }
     let (module, diags) = mj_syntax::assemble(body, diags);
     Parsed {
@@ -86,17 +170,24 @@ pub fn parse(db: &dyn salsa::Database, file: SourceFile) -> Parsed {
 pub fn syntax_diags(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diag> {
     let diags = file_items(db, file)
         .iter()
-        .flat_map(|item| parse_item(db, *item).diags.iter().cloned())
+        .flat_map(|(item, start)| {
+            parse_item(db, *item)
+                .diags
+                .iter()
+                .map(|d| moved_diag(d, *start))
+        })
         .collect();
     mj_syntax::assemble(Vec::new(), diags).1
 }
 
-/// One top-level item's text and where it starts in its file.
+/// One top-level item's text and the position its tree is kept at for the checker (an
+/// item position, or where it starts in its file when the file has none). Where it starts
+/// is not part of it: an edit that moves an item keeps it.
 #[salsa::interned(debug)]
 pub struct ItemText<'db> {
     #[returns(ref)]
     pub text: String,
-    pub start: u32,
+    pub base: u32,
 }
 
 /// The statements and diagnostics of one item (spans are the file's), and whether its
@@ -109,15 +200,154 @@ pub struct ParsedItem {
     pub clean: bool,
 }
 
+/// An item parsed on its own (its spans start at 0): the same wherever it sits.
 #[salsa::tracked(returns(ref))]
 pub fn parse_item<'db>(db: &'db dyn salsa::Database, item: ItemText<'db>) -> ParsedItem {
-    let start = *item.start(db) as usize;
-    let padded = "\n".repeat(start) + item.text(db);
-    let (body, diags, clean) = mj_syntax::parse_item(&padded, start);
+    let (body, diags, clean) = mj_syntax::parse_item(item.text(db), 0);
     ParsedItem {
         body: body.into_iter().map(Arc::new).collect(),
         diags,
         clean,
+    }
+}
+
+/// `stmt` with its spans `delta` bytes further on.
+fn moved(stmt: &Stmt, delta: u32) -> Stmt {
+    let mut s = stmt.clone();
+    if delta != 0 {
+        mj_syntax::spans::stmt_spans(&mut s, &mut |sp| {
+            sp.start = sp.start.wrapping_add(delta);
+            sp.end = sp.end.wrapping_add(delta);
+        });
+    }
+    s
+}
+
+/// `d` with its spans `delta` bytes further on.
+fn moved_diag(d: &Diag, delta: u32) -> Diag {
+    let mut d = d.clone();
+    d.span = Span {
+        start: d.span.start + delta,
+        end: d.span.end + delta,
+    };
+    for l in &mut d.labels {
+        l.span = Span {
+            start: l.span.start + delta,
+            end: l.span.end + delta,
+        };
+    }
+    d
+}
+
+/// One item's statements at its position (`ItemText::base`): what the checker reads.
+#[salsa::tracked(returns(ref))]
+pub fn item_body<'db>(db: &'db dyn salsa::Database, item: ItemText<'db>) -> Vec<Arc<Stmt>> {
+    let body = &parse_item(db, item).body;
+    let base = *item.base(db);
+    if base == 0 {
+        return body.clone();
+    }
+    body.iter().map(|s| Arc::new(moved(s, base))).collect()
+}
+
+/// A file's whole tree at item positions: what compile-time evaluation reads of the
+/// bodies of a module (`check_body_lazy`'s `fetch`).
+#[salsa::tracked(returns(ref))]
+pub fn item_module(db: &dyn salsa::Database, file: SourceFile) -> Arc<Module> {
+    let body = file_items(db, file)
+        .iter()
+        .flat_map(|(item, _)| item_body(db, *item).iter().map(|s| (**s).clone()))
+        .collect();
+    Arc::new(mj_syntax::assemble(body, Vec::new()).0)
+}
+
+/// Item `index` of a file (`file_items`' numbering).
+#[salsa::interned(debug)]
+pub struct ItemSlot<'db> {
+    #[returns(copy)]
+    pub file: SourceFile,
+    #[returns(copy)]
+    pub index: u32,
+}
+
+/// The line an item starts on (1-based) and where its lines start inside it. An edit
+/// before the item that adds no line leaves it equal.
+#[salsa::tracked]
+pub fn item_lines<'db>(
+    db: &'db dyn salsa::Database,
+    slot: ItemSlot<'db>,
+) -> Option<(u32, ItemText<'db>)> {
+    let file = slot.file(db);
+    let (item, start) = file_items(db, file).get(slot.index(db) as usize)?;
+    Some((crate::check::line_of(line_index(db, file), *start), *item))
+}
+
+/// Where the lines of an item start, inside it.
+#[salsa::tracked(returns(ref))]
+pub fn item_line_starts<'db>(db: &'db dyn salsa::Database, item: ItemText<'db>) -> Vec<u32> {
+    crate::check::line_starts(item.text(db))
+}
+
+/// The lines of one file for the checker (`check::Lines`), for spans at item positions
+/// and at file offsets. A function's check reads the lines of the items its spans are in
+/// only, so a line added above them changes its line numbers but nothing else does.
+pub struct ItemLines<'a> {
+    db: &'a dyn salsa::Database,
+    file: SourceFile,
+    /// The start of each line asked about, for `span_of_line`.
+    seen: std::cell::RefCell<std::collections::HashMap<u32, u32>>,
+}
+
+impl<'a> ItemLines<'a> {
+    pub fn new(db: &'a dyn salsa::Database, file: SourceFile) -> ItemLines<'a> {
+        ItemLines {
+            db,
+            file,
+            seen: Default::default(),
+        }
+    }
+
+    /// The line of `offset` and where that line starts.
+    fn locate(&self, offset: u32) -> (u32, u32) {
+        let (line, start) = match item_place(offset) {
+            None => {
+                let starts = line_index(self.db, self.file);
+                let line = crate::check::line_of(starts, offset);
+                (line, starts.line_start(offset))
+            }
+            Some((k, rel)) => {
+                let slot = ItemSlot::new(self.db, self.file, k as u32);
+                let Some((first, item)) = item_lines(self.db, slot) else {
+                    return (1, offset);
+                };
+                let starts = item_line_starts(self.db, *item);
+                let r = crate::check::line_of(starts, rel).max(1);
+                let at = starts.get(r as usize - 1).copied().unwrap_or(0);
+                (first + r - 1, offset - rel + at)
+            }
+        };
+        self.seen.borrow_mut().insert(line, start);
+        (line, start)
+    }
+}
+
+impl Lines for ItemLines<'_> {
+    fn line(&self, offset: u32) -> u32 {
+        self.locate(offset).0
+    }
+
+    fn line_start(&self, offset: u32) -> u32 {
+        self.locate(offset).1
+    }
+
+    fn span_of_line(&self, line: u32) -> Span {
+        match self.seen.borrow().get(&line) {
+            Some(at) => Span {
+                start: *at,
+                end: *at,
+            },
+            None => line_index(self.db, self.file).span_of_line(line),
+        }
     }
 }
 
@@ -144,11 +374,7 @@ pub fn item_facts<'db>(db: &'db dyn salsa::Database, item: ItemText<'db>) -> Ite
     let text = item.text(db);
     let module = Module {
         docstring: None,
-        body: parse_item(db, item)
-            .body
-            .iter()
-            .map(|s| (**s).clone())
-            .collect(),
+        body: item_body(db, item).iter().map(|s| (**s).clone()).collect(),
     };
     let body = &module.body;
     let mut mentions = vec![im::mentions_prelude(text)];
@@ -200,7 +426,7 @@ pub fn item_facts<'db>(db: &'db dyn salsa::Database, item: ItemText<'db>) -> Ite
 pub fn imports(db: &dyn salsa::Database, file: SourceFile) -> Vec<(u32, String)> {
     let facts: Vec<&ItemFacts> = file_items(db, file)
         .iter()
-        .map(|item| item_facts(db, *item))
+        .map(|(item, _)| item_facts(db, *item))
         .collect();
     let top: Vec<_> = facts
         .iter()
@@ -245,12 +471,12 @@ pub fn item_tree(db: &dyn salsa::Database, file: SourceFile) -> Arc<Module> {
     let items = file_items(db, file);
     let mut body: Vec<mj_syntax::ast::Stmt> = items
         .iter()
-        .flat_map(|item| item_stubs(db, *item).iter().cloned())
+        .flat_map(|(item, _)| item_stubs(db, *item).iter().cloned())
         .collect();
     let (module, _) = mj_syntax::assemble(std::mem::take(&mut body), Vec::new());
     let mut module = module;
     // An import inside a function binds its names module-wide (`check::strip_bodies`).
-    for item in items {
+    for (item, _) in items {
         module
             .body
             .extend(item_facts(db, *item).inner_imports.iter().cloned());
@@ -264,11 +490,7 @@ pub fn item_stubs<'db>(
     db: &'db dyn salsa::Database,
     item: ItemText<'db>,
 ) -> Vec<mj_syntax::ast::Stmt> {
-    parse_item(db, item)
-        .body
-        .iter()
-        .map(|s| strip_stmt(s))
-        .collect()
+    item_body(db, item).iter().map(|s| strip_stmt(s)).collect()
 }
 
 /// Name resolution and signatures for the whole program: scopes, imports, constants,
@@ -316,7 +538,7 @@ pub fn fn_syntax<'db>(db: &'db dyn salsa::Database, key: FnKey<'db>) -> Option<A
     };
     let file = program.files(db)[m];
     let (item, j) = (*stmt_at(db, StmtSlot::new(db, file, stmt as u32)))?;
-    let full = parse_item(db, item).body.get(j as usize)?;
+    let full = item_body(db, item).get(j as usize)?;
     let stub = item_tree(db, file).body.get(stmt)?;
     Some(Arc::new(match (method, &stub.kind, &full.kind) {
         (Some(k), StmtKind::Struct(sd), StmtKind::Struct(fd)) => {
@@ -364,7 +586,7 @@ pub fn stmt_table<'db>(
 ) -> Vec<(ItemText<'db>, u32)> {
     let mut table: Vec<(ItemText<'db>, u32)> = file_items(db, file)
         .iter()
-        .flat_map(|item| (0..parse_item(db, *item).body.len() as u32).map(|j| (*item, j)))
+        .flat_map(|(item, _)| (0..parse_item(db, *item).body.len() as u32).map(|j| (*item, j)))
         .collect();
     if item_tree(db, file).docstring.is_some() && !table.is_empty() {
         table.remove(0);
@@ -393,8 +615,8 @@ pub fn infer<'db>(db: &'db dyn salsa::Database, key: FnKey<'db>) -> Inferred {
         index,
         &[],
         fn_syntax(db, key).as_deref(),
-        line_index(db, file),
-        &mut |m| parse(db, files[m]).module.clone(),
+        &ItemLines::new(db, file),
+        &mut |m| item_module(db, files[m]).clone(),
     );
     Inferred {
         function: Arc::new(function),
@@ -426,9 +648,9 @@ pub fn infer_instance<'db>(db: &'db dyn salsa::Database, key: InstKey<'db>) -> I
         its,
         index,
         key.targs(db),
-        crate::check::own_stmt(its, index, &parse(db, file).module),
-        line_index(db, file),
-        &mut |m| parse(db, files[m]).module.clone(),
+        crate::check::own_stmt(its, index, item_module(db, file)),
+        &ItemLines::new(db, file),
+        &mut |m| item_module(db, files[m]).clone(),
     );
     Inferred {
         function: Arc::new(function),
@@ -452,6 +674,7 @@ pub fn check(db: &dyn salsa::Database, program: Program) -> Checked {
     });
     diags.extend(entry_diags);
     crate::check::dedup_diags(&mut diags);
+    real_diags(db, program, &mut diags);
     Checked(Arc::new(CheckResult { program: tp, diags }))
 }
 
@@ -466,6 +689,7 @@ pub fn check_diags(db: &dyn salsa::Database, program: Program) -> Vec<(usize, Di
         (inferred.function.clone(), inferred.diags.clone())
     }));
     crate::check::dedup_diags(&mut diags);
+    real_diags(db, program, &mut diags);
     diags
 }
 
@@ -476,7 +700,7 @@ fn bodies(db: &dyn salsa::Database, program: Program) -> (Vec<(usize, Diag)>, Ve
     // Constants computed by calls that no body uses still report their errors.
     let files = program.files(db);
     diags.extend(check_consts(its, &mut |m| {
-        parse(db, files[m]).module.clone()
+        item_module(db, files[m]).clone()
     }));
     let mut functions = Vec::with_capacity(its.function_count());
     for i in 0..its.function_count() as u32 {
@@ -504,9 +728,9 @@ pub fn diagnostics(db: &dyn salsa::Database, program: Program) -> Vec<(SourceFil
         .map(|f| {
             file_items(db, *f)
                 .iter()
-                .filter(|item| parse_item(db, **item).diags.iter().any(|d| d.is_error()))
-                .map(|item| {
-                    let start = *item.start(db) as usize;
+                .filter(|(item, _)| parse_item(db, *item).diags.iter().any(|d| d.is_error()))
+                .map(|(item, start)| {
+                    let start = *start as usize;
                     (start, start + item.text(db).len())
                 })
                 .collect()

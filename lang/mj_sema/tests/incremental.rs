@@ -422,6 +422,49 @@ fn an_edit_inside_one_body_rechecks_that_body_only() {
     assert_eq!(executed(&db.take_log(), "infer"), 1);
 }
 
+/// An edit that changes a body's length (typing) re-parses and re-checks that body only:
+/// the items after it keep their parse and their trees at their item positions, so their
+/// signatures and bodies compare equal. Diagnostics still point into the text as it is.
+#[test]
+fn typing_inside_one_body_rechecks_that_body_only() {
+    let db = LoggingDb::new();
+    let broken = THREE.replace("a - 3", "a - x");
+    let main = SourceFile::new(&db, "main".into(), "main.mj".into(), broken.clone());
+    let program = Program::new(&db, vec![main], target());
+    let at = |db: &LoggingDb, text: &str| {
+        let d = db::diagnostics(db, program);
+        assert_eq!(d.len(), 1, "{d:?}");
+        let s = d[0].1.span;
+        assert_eq!(&text[s.start as usize..s.end as usize], "x", "{d:?}");
+        s.start
+    };
+    let before = at(&db, &broken);
+    db.take_log();
+    let mut db = db;
+    for (k, lit) in ["100", "1", "12345", "1"].iter().enumerate() {
+        let text = broken.replace("a + 1", &format!("a + {lit}"));
+        main.set_text(&mut db).to(text.clone());
+        let now = at(&db, &text);
+        assert_eq!(now as usize, before as usize + lit.len() - 1, "edit {k}");
+        let log = db.take_log();
+        if k < 3 {
+            assert_eq!(executed(&log, "infer"), 1, "only `one` again: {log:?}");
+        }
+        assert_eq!(executed(&log, "items"), 0, "no item changed: {log:?}");
+        assert!(
+            executed(&log, "parse_item") <= 1,
+            "moved items keep their parse: {log:?}"
+        );
+    }
+    // A line added above the other functions: their trees still compare equal (no item is
+    // collected again); their line numbers change, so their bodies are checked again.
+    let text = broken.replace("    return a + 1", "    var z = 0\n    return a + z");
+    main.set_text(&mut db).to(text.clone());
+    at(&db, &text);
+    let log = db.take_log();
+    assert_eq!(executed(&log, "items"), 0, "{log:?}");
+}
+
 /// A syntax error in one function does not hide a type error in another: only the item
 /// with the syntax error (parsed with recovery) keeps its semantic errors to itself.
 #[test]

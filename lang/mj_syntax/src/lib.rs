@@ -12,6 +12,7 @@ mod format;
 mod layout;
 mod lexer;
 mod parser;
+pub mod spans;
 mod split;
 pub mod visit;
 
@@ -53,9 +54,10 @@ pub fn parse(text: &str) -> (ast::Module, Vec<Diag>) {
 
 /// Parsing item by item, so that an editor's database re-parses only the item an edit
 /// touched: `item_ranges(text)` splits a file into its top-level items by a scan without
-/// lexing, `parse_item(padded, start)` parses one (`padded` is `start` newlines and then
-/// the item's text, so spans are the file's) and says whether its tokens and layout were
-/// clean, and `assemble` puts the module together. When an item is not clean the file is
+/// lexing, `parse_item(padded, start)` parses one (`padded` is `start` bytes and then the
+/// item's text; the database passes the item's text alone with `start` 0 and moves the
+/// spans, `spans::stmt_spans`) and says whether its tokens and layout were clean, and
+/// `assemble` puts the module together. When an item is not clean the file is
 /// parsed whole (its split may be wrong). The result equals `parse(text)`
 /// (`tests/items.rs` checks this over the corpus).
 pub fn item_ranges(text: &str) -> Vec<(usize, usize)> {
@@ -106,18 +108,30 @@ pub fn classify_tokens(text: &str) -> Vec<(usize, usize, TokenClass)> {
         .collect()
 }
 
-/// `parse` by items (what the database does, without its memo): for tests.
+/// `parse` by items (what the database does, without its memo): each item parsed on its
+/// own text (its spans from 0), then moved to where it starts. For tests.
 pub fn parse_by_items(text: &str) -> (ast::Module, Vec<Diag>) {
     let mut body = Vec::new();
     let mut diags = Vec::new();
     for (start, end) in item_ranges(text) {
-        let padded = "\n".repeat(start) + &text[start..end];
-        let (b, d, clean) = parse_item(&padded, start);
+        let (b, d, clean) = parse_item(&text[start..end], 0);
         if !clean {
             return parser::parse_module(text);
         }
-        body.extend(b);
-        diags.extend(d);
+        let delta = start as u32;
+        let mut move_span = |sp: &mut Span| {
+            sp.start += delta;
+            sp.end += delta;
+        };
+        for mut s in b {
+            spans::stmt_spans(&mut s, &mut move_span);
+            body.push(s);
+        }
+        for mut d in d {
+            move_span(&mut d.span);
+            d.labels.iter_mut().for_each(|l| move_span(&mut l.span));
+            diags.push(d);
+        }
     }
     assemble(body, diags)
 }

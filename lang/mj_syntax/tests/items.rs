@@ -96,3 +96,50 @@ fn split_without_lexing_agrees_on_hard_cases() {
         assert_eq!((m2, d2), (m1, d1), "parse of {text:?}");
     }
 }
+
+/// Errors inside one token keep the split: each item is parsed on its own (as an editor's
+/// database does while a literal is being typed) and the result is the whole parse's.
+#[test]
+fn token_errors_keep_items_apart() {
+    let cases = [
+        "def f() -> Int:\n    return 07\n\ndef g() -> Int:\n    return 1\n",
+        "def f():\n    print(\"\\q\")\n\ndef g():\n    print(0x)\n",
+        "x = 1\ndef f():\n    print(f\"{}\")\ny = 99999999999999999999999999999999999999999\n",
+    ];
+    for text in cases {
+        let ranges = mj_syntax::item_ranges(text);
+        assert!(ranges.len() > 1, "{text:?}");
+        for (s, e) in &ranges {
+            let (_, _, clean) = mj_syntax::parse_item(&text[*s..*e], 0);
+            assert!(clean, "{:?} counts as clean", &text[*s..*e]);
+        }
+        let (m1, d1) = mj_syntax::parse(text);
+        let (m2, d2) = mj_syntax::parse_by_items(text);
+        assert!(!d1.is_empty(), "{text:?} has errors");
+        assert_eq!((m2, d2), (m1, d1), "parse of {text:?}");
+    }
+}
+
+/// `spans::stmt_spans` reaches every span: a tree moved by `k` bytes equals the tree of
+/// the same text parsed `k` bytes further on.
+#[test]
+fn moving_a_tree_moves_every_span() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut all = Vec::new();
+    files(&root.join("tests"), &mut all);
+    files(&root.join("stdlib"), &mut all);
+    for p in &all {
+        let Ok(text) = std::fs::read_to_string(p) else {
+            continue;
+        };
+        let (mut moved, _) = mj_syntax::parse(&text);
+        for s in &mut moved.body {
+            mj_syntax::spans::stmt_spans(s, &mut |sp| {
+                sp.start += 7;
+                sp.end += 7;
+            });
+        }
+        let (padded, _) = mj_syntax::parse(&("\n".repeat(7) + &text));
+        assert_eq!(moved, padded, "spans of {}", p.display());
+    }
+}

@@ -22,8 +22,8 @@ pub(crate) struct FnCx<'c> {
     pub cx: &'c Ctx,
     /// Diagnostics found in this body, by module index.
     pub diags: Vec<(usize, Diag)>,
-    /// Line starts of this function's module text, for run-time error locations.
-    pub line_starts: &'c [u32],
+    /// Where the lines of this function's module start, for run-time error locations.
+    pub lines: &'c dyn super::Lines,
     pub m: usize,
     pub name: String,
     pub ret: Ty,
@@ -97,7 +97,7 @@ pub(crate) fn check_function(
     cx: &Ctx,
     id: FnId,
     full: Option<&FnDef>,
-    line_starts: &[u32],
+    lines: &dyn super::Lines,
     targs: &[CtArg],
 ) -> (TFunction, Vec<(usize, Diag)>) {
     let f = &cx.funcs[id.0 as usize];
@@ -143,7 +143,7 @@ pub(crate) fn check_function(
     let mut fx = FnCx::new(
         cx,
         m,
-        line_starts,
+        lines,
         def.name.name.clone(),
         sig.ret.clone(),
         sig.raises,
@@ -270,7 +270,7 @@ impl<'c> FnCx<'c> {
     pub fn new(
         cx: &'c Ctx,
         m: usize,
-        line_starts: &'c [u32],
+        lines: &'c dyn super::Lines,
         name: String,
         ret: Ty,
         raises: bool,
@@ -279,7 +279,7 @@ impl<'c> FnCx<'c> {
         FnCx {
             cx,
             diags: Vec::new(),
-            line_starts,
+            lines,
             m,
             name,
             ret,
@@ -326,29 +326,19 @@ impl FnCx<'_> {
     }
 
     pub fn line(&self, span: Span) -> u32 {
-        super::line_of(self.line_starts, span.start)
+        self.lines.line(span.start)
     }
 
     /// The 1-based line and column of the start of `span`.
     pub fn line_col(&self, span: Span) -> (u32, u32) {
-        let line = self.line(span);
-        let start = self
-            .line_starts
-            .get(line.saturating_sub(1) as usize)
-            .copied()
-            .unwrap_or(0);
-        (line, span.start.saturating_sub(start) + 1)
+        let start = self.lines.line_start(span.start);
+        (self.line(span), span.start.saturating_sub(start) + 1)
     }
 
     /// A span at the start of `line` (for code the checker makes up, whose diagnostics
     /// only need the line).
     pub fn span_of_line(&self, line: u32) -> Span {
-        let at = self
-            .line_starts
-            .get((line as usize).saturating_sub(1))
-            .copied()
-            .unwrap_or(0) as usize;
-        Span::new(at, at)
+        self.lines.span_of_line(line)
     }
 
     pub fn new_local(&mut self, name: &str, ty: Ty, by_ref: bool) -> LocalId {

@@ -627,7 +627,7 @@ impl<'c> FnCx<'c> {
         let mut child = FnCx::new(
             self.cx,
             module,
-            self.line_starts,
+            self.lines,
             fname.to_string(),
             sig.ret.clone(),
             sig.raises,

@@ -294,6 +294,41 @@ pub(crate) fn line_of(starts: &[u32], offset: u32) -> u32 {
     }
 }
 
+/// Where the lines of a function's module start: the checker writes line numbers (and
+/// `source_location()` columns) into the typed IR. A file's line starts serve a tree whose
+/// spans are the file's; the editor's database answers for trees kept at item positions
+/// (`db::ItemLines`), reading only the lines of the item asked about.
+pub trait Lines {
+    /// The 1-based line of `offset`.
+    fn line(&self, offset: u32) -> u32;
+    /// Where the line of `offset` starts (in the same coordinates as `offset`).
+    fn line_start(&self, offset: u32) -> u32;
+    /// A span at the start of 1-based `line` (for code the checker makes up, whose
+    /// diagnostics only need the line).
+    fn span_of_line(&self, line: u32) -> Span;
+}
+
+impl Lines for Vec<u32> {
+    fn line(&self, offset: u32) -> u32 {
+        line_of(self, offset)
+    }
+
+    fn line_start(&self, offset: u32) -> u32 {
+        let line = line_of(self, offset);
+        self.get(line.saturating_sub(1) as usize)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    fn span_of_line(&self, line: u32) -> Span {
+        let at = self
+            .get((line as usize).saturating_sub(1))
+            .copied()
+            .unwrap_or(0) as usize;
+        Span::new(at, at)
+    }
+}
+
 #[derive(Debug, PartialEq)]
 pub(crate) struct Ctx {
     pub modules: Vec<ModuleData>,
@@ -461,6 +496,13 @@ pub fn strip_bodies(m: &Module) -> Module {
 /// One top-level statement with its function bodies (its methods' too) removed.
 pub fn strip_stmt(s: &ast::Stmt) -> ast::Stmt {
     use ast::StmtKind;
+    // A stripped definition spans its header up to its name: its extent must not follow
+    // the body's length, or an edit that types inside a body would change the item tree
+    // (and re-collect the program's items).
+    let head = |span: Span, name: &ast::Ident| Span {
+        start: span.start,
+        end: name.span.end.max(span.start),
+    };
     // (A body that calls `call_location()` keeps that one call: the function then takes
     // its caller's location as a hidden argument, part of its signature.)
     let strip_def = |d: &FnDef| FnDef {
@@ -478,12 +520,12 @@ pub fn strip_stmt(s: &ast::Stmt) -> ast::Stmt {
         fn_value_args: d.fn_value_args.clone(),
         docstring: d.docstring.clone(),
         body: reflect::call_location_marker(d),
-        span: d.span,
+        span: head(d.span, &d.name),
     };
     match &s.kind {
         StmtKind::Def(d) => ast::Stmt {
             kind: StmtKind::Def(strip_def(d)),
-            span: s.span,
+            span: head(s.span, &d.name),
         },
         StmtKind::Struct(sd) => {
             let members = sd
@@ -492,7 +534,7 @@ pub fn strip_stmt(s: &ast::Stmt) -> ast::Stmt {
                 .map(|st| match &st.kind {
                     StmtKind::Def(d) => ast::Stmt {
                         kind: StmtKind::Def(strip_def(d)),
-                        span: st.span,
+                        span: head(st.span, &d.name),
                     },
                     _ => st.clone(),
                 })
@@ -506,9 +548,9 @@ pub fn strip_stmt(s: &ast::Stmt) -> ast::Stmt {
                     trait_where: sd.trait_where.clone(),
                     docstring: sd.docstring.clone(),
                     body: members,
-                    span: sd.span,
+                    span: head(sd.span, &sd.name),
                 }),
-                span: s.span,
+                span: head(s.span, &sd.name),
             }
         }
         _ => s.clone(),
@@ -540,13 +582,13 @@ pub fn collect_items(modules: Vec<ModuleInput>, target: mj_target::Target) -> It
 
 /// Type-checks the body of function `index` (of its instance for compile-time arguments
 /// `targs`; a generic function without them is a template and yields no code). `full` is
-/// the module tree that holds its body and `line_starts` where its lines start.
+/// the module tree that holds its body and `lines` where its lines start.
 pub fn check_body(
     items: &Items,
     index: u32,
     targs: &[crate::ty::CtArg],
     own: Option<&ast::Stmt>,
-    line_starts: &[u32],
+    lines: &dyn Lines,
 ) -> (TFunction, Vec<(usize, Diag)>) {
     let def = items.cx.funcs.get(index as usize).and_then(|f| {
         let (_, member) = f.loc?;
@@ -563,7 +605,7 @@ pub fn check_body(
             _ => None,
         }
     });
-    body::check_function(&items.cx, FnId(index), def, line_starts, targs)
+    body::check_function(&items.cx, FnId(index), def, lines, targs)
 }
 
 /// The top-level statement of module `full` that defines function `index` (a method: its

@@ -85,7 +85,10 @@ pub(crate) fn parse_item(padded: &str, start: usize) -> (Vec<Stmt>, Vec<Diag>, b
     let mut diags = Vec::new();
     let toks = lexer::lex(&text[start..], start, &mut diags);
     let toks = layout::layout(text, toks, &mut diags);
-    let clean = diags.is_empty();
+    // Errors inside one token (an invalid number or escape, a bad f-string replacement
+    // field) leave the token and the item's bounds as they are: the item is still clean.
+    // Unterminated strings, brackets and indentation may not be.
+    let clean = diags.iter().all(|d| matches!(d.code, "E0005" | "E0001"));
     let toks = cook(text, toks, &mut diags, 0);
     let mut d = Driver {
         text,

@@ -630,7 +630,7 @@ pub fn check_body_lazy(
     index: u32,
     targs: &[CtArg],
     own: Option<&mj_syntax::ast::Stmt>,
-    line_starts: &[u32],
+    lines: &dyn super::Lines,
     fetch: &mut dyn FnMut(usize) -> Arc<Module>,
 ) -> (TFunction, Vec<(usize, Diag)>) {
     // `own` holds only this function in full (`db::fn_syntax`): evaluation that reads
@@ -638,7 +638,7 @@ pub fn check_body_lazy(
     let mut trees = HashMap::new();
     loop {
         let guard = Installed::new(Env::new(trees.clone()));
-        let (f, d) = super::check_body(items, index, targs, own, line_starts);
+        let (f, d) = super::check_body(items, index, targs, own, lines);
         let Some(env) = guard.take() else {
             return (f, d);
         };
