@@ -190,7 +190,7 @@ const FIXTURE: &str = r#"from helper import Point, scale
 
 def area(p: Point) -> Int:
     """The area of the box up to `p`."""
-    return p.x * p.$0y
+    return p.x * p.$0y + 0 $5* 1
 
 
 def main():
@@ -225,7 +225,8 @@ fn features_on_a_project() {
         .replace("$1", "$0")
         .replace("$2", "$0")
         .replace("$3", "$0")
-        .replace("$4", "$0");
+        .replace("$4", "$0")
+        .replace("$5", "$0");
     let (text, marks) = fixture(&src);
     let main = dir.join("main.mj");
     // The file on disk is the complete program; the editor's copy ends in `p.`.
@@ -243,6 +244,21 @@ fn features_on_a_project() {
     );
     let at = |i: usize| json!({"textDocument": {"uri": u}, "position": marks[i]});
 
+    // Hover on an expression that is not a name: its checked type, over its span.
+    let h = c.request("textDocument/hover", at(1));
+    let v = h["result"]["contents"]["value"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(v.contains("Int"), "hover on `0 * 1`: {h}");
+    let r = &h["result"]["range"];
+    assert_eq!(
+        (
+            r["start"]["character"].as_u64(),
+            r["end"]["character"].as_u64()
+        ),
+        (Some(23), Some(28)),
+        "the range of `0 * 1`: {h}"
+    );
     // Hover: a field of a struct in another module, with its type.
     let h = c.request("textDocument/hover", at(0));
     let v = h["result"]["contents"]["value"]
@@ -251,20 +267,20 @@ fn features_on_a_project() {
         .to_string();
     assert!(v.contains("var y: Int"), "hover on p.y: {h}");
     // Hover and definition of a library method: `List.append`, into the library.
-    let h = c.request("textDocument/hover", at(1));
+    let h = c.request("textDocument/hover", at(2));
     let v = h["result"]["contents"]["value"]
         .as_str()
         .unwrap_or_default()
         .to_string();
     assert!(v.contains("def append"), "hover on List.append: {h}");
-    let d = c.request("textDocument/definition", at(1));
+    let d = c.request("textDocument/definition", at(2));
     let target = d["result"]["uri"].as_str().unwrap_or_default();
     assert!(
         target.ends_with("stdlib/std/collections/list.mj"),
         "definition of append: {d}"
     );
     // A function of this file: signature and docstring; definition on its line.
-    let h = c.request("textDocument/hover", at(2));
+    let h = c.request("textDocument/hover", at(3));
     let v = h["result"]["contents"]["value"]
         .as_str()
         .unwrap_or_default()
@@ -273,21 +289,21 @@ fn features_on_a_project() {
         v.contains("def area(p: Point) -> Int") && v.contains("The area of the box"),
         "{h}"
     );
-    let d = c.request("textDocument/definition", at(2));
+    let d = c.request("textDocument/definition", at(3));
     assert_eq!(
         d["result"]["range"]["start"],
         json!({"line": 3, "character": 4}),
         "{d}"
     );
     // A local: its declaration and checked type.
-    let h = c.request("textDocument/hover", at(3));
+    let h = c.request("textDocument/hover", at(4));
     let v = h["result"]["contents"]["value"]
         .as_str()
         .unwrap_or_default()
         .to_string();
     assert!(v.contains("var p: Point"), "hover on a local: {h}");
     // Completion after `p.`: the struct's fields.
-    let r = c.request("textDocument/completion", at(4));
+    let r = c.request("textDocument/completion", at(5));
     let labels: Vec<&str> = r["result"]["items"]
         .as_array()
         .map(|a| a.iter().filter_map(|i| i["label"].as_str()).collect())
@@ -335,7 +351,7 @@ fn features_on_a_project() {
         json!({"textDocument": {"uri": u, "version": 2}, "contentChanges": [{"text": fixed}]}),
     );
     assert_eq!(c.diagnostics(&u, 2), Vec::<Value>::new());
-    let refs = c.request("textDocument/references", at(3));
+    let refs = c.request("textDocument/references", at(4));
     let lines: Vec<i64> = refs["result"]
         .as_array()
         .unwrap()
@@ -343,17 +359,17 @@ fn features_on_a_project() {
         .map(|l| l["range"]["start"]["line"].as_i64().unwrap())
         .collect();
     assert_eq!(lines, [11, 12, 12], "references of p: {refs}");
-    let prep = c.request("textDocument/prepareRename", at(3));
+    let prep = c.request("textDocument/prepareRename", at(4));
     assert_eq!(prep["result"]["placeholder"], "p", "{prep}");
     let r = c.request(
         "textDocument/rename",
-        json!({"textDocument": {"uri": u}, "position": marks[3], "newName": "q"}),
+        json!({"textDocument": {"uri": u}, "position": marks[4], "newName": "q"}),
     );
     let edits = r["result"]["changes"][&u].as_array().unwrap();
     assert_eq!(edits.len(), 3, "{r}");
     let bad = c.request(
         "textDocument/rename",
-        json!({"textDocument": {"uri": u}, "position": marks[3], "newName": "1x"}),
+        json!({"textDocument": {"uri": u}, "position": marks[4], "newName": "1x"}),
     );
     assert!(bad.get("error").is_some(), "a bad name is refused: {bad}");
     // Inlay hints: the inferred types of `var` without annotation.
@@ -369,7 +385,7 @@ fn features_on_a_project() {
         "inlay hints: {hints:?}"
     );
     // Signature help inside `scale(`.
-    let r = c.request("textDocument/signatureHelp", at(3));
+    let r = c.request("textDocument/signatureHelp", at(4));
     assert_eq!(
         r["result"]["signatures"][0]["label"], "def scale(v: Int) -> Int",
         "{r}"
@@ -665,5 +681,78 @@ fn imports_complete_and_missing_ones_are_added() {
         json!({"textDocument": {"uri": u, "version": 2}, "contentChanges": edits}),
     );
     assert_eq!(c.diagnostics(&u, 2), Vec::<Value>::new());
+    c.stop();
+}
+
+/// Types the checker found, in the editor: hover on any expression, inlay hints for
+/// locals in nested blocks and `for` targets; after typing in an earlier function (an
+/// edit that moves this one), hover and diagnostics still point at the right text.
+#[test]
+fn expression_types_and_hints_follow_edits() {
+    let dir = temp_dir("types");
+    let src = "def first() -> Int:\n    return 1\n\n\ndef main():\n    var words = List[String]()\n    for w in words:\n        if len(w) > 2:\n            var n = len(w) $0* 2\n            print(n)\n    print(bad)\n";
+    let (text, marks) = fixture(src);
+    let main = dir.join("main.mj");
+    std::fs::write(&main, &text).unwrap();
+    let u = uri(&main);
+    let mut c = Client::start(&dir);
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": u, "languageId": "mj", "version": 1, "text": text}}),
+    );
+    let undefined_at = |diags: &[Value]| -> Value {
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        diags[0]["range"].clone()
+    };
+    let before = undefined_at(&c.diagnostics(&u, 1));
+    assert_eq!(
+        before,
+        json!({"start": {"line": 10, "character": 10}, "end": {"line": 10, "character": 13}})
+    );
+    let hover_range = |c: &mut Client, at: &Value| -> (String, Value) {
+        let h = c.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": u}, "position": at}),
+        );
+        let v = h["result"]["contents"]["value"]
+            .as_str()
+            .unwrap_or_default();
+        (v.to_string(), h["result"]["range"].clone())
+    };
+    let (v, r) = hover_range(&mut c, &marks[0]);
+    assert!(v.contains("Int"), "{v}");
+    assert_eq!(
+        r,
+        json!({"start": {"line": 8, "character": 20}, "end": {"line": 8, "character": 30}})
+    );
+    let r = c.request("textDocument/inlayHint", json!({"textDocument": {"uri": u}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 20, "character": 0}}}));
+    let hints: Vec<(u64, String)> = r["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["position"]["line"].as_u64().unwrap(),
+                h["label"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    for want in [(5, ": List[String]"), (6, ": String"), (8, ": Int")] {
+        assert!(
+            hints.iter().any(|(l, t)| *l == want.0 && t == want.1),
+            "{want:?} in {hints:?}"
+        );
+    }
+    // Typing in `first` (the text grows by 4 bytes, no line is added): the diagnostic
+    // and the hover of `main` move with the text.
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": u, "version": 2}, "contentChanges": [
+            {"range": {"start": {"line": 1, "character": 12}, "end": {"line": 1, "character": 12}}, "text": " + 1"}]}),
+    );
+    assert_eq!(undefined_at(&c.diagnostics(&u, 2)), before);
+    let (v, r) = hover_range(&mut c, &marks[0]);
+    assert!(v.contains("Int"), "{v}");
+    assert_eq!(r["start"]["line"], 8, "{r}");
     c.stop();
 }

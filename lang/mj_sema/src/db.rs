@@ -119,6 +119,19 @@ pub fn real_offset(db: &dyn salsa::Database, file: SourceFile, offset: u32) -> u
     }
 }
 
+/// Where file offset `offset` of file `file` is for the checker: its item position (the
+/// file offset itself where the file has none).
+pub fn item_offset(db: &dyn salsa::Database, file: SourceFile, offset: u32) -> u32 {
+    let items = file_items(db, file);
+    let k = items
+        .partition_point(|(_, start)| *start <= offset)
+        .saturating_sub(1);
+    match items.get(k) {
+        Some((item, start)) => item.base(db).wrapping_add(offset - start.min(&offset)),
+        None => offset,
+    }
+}
+
 /// `span` where the file's text has it.
 pub fn real_span(db: &dyn salsa::Database, file: SourceFile, span: Span) -> Span {
     Span {
@@ -667,10 +680,21 @@ pub struct Checked(pub Arc<CheckResult>);
 pub fn check(db: &dyn salsa::Database, program: Program) -> Checked {
     let its = items(db, program);
     let (mut diags, functions) = bodies(db, program);
-    let functions = functions.iter().map(|f| (**f).clone()).collect();
+    // (The types of expressions serve the editor; the back end has no use for them.)
+    let functions = functions
+        .iter()
+        .map(|f| TFunction {
+            expr_types: Vec::new(),
+            ..(**f).clone()
+        })
+        .collect();
     let (tp, entry_diags) = assemble(its, functions, 0, &mut |index, targs| {
         let inferred = infer_instance(db, InstKey::new(db, program, index, targs.clone()));
-        ((*inferred.function).clone(), inferred.diags.clone())
+        let function = TFunction {
+            expr_types: Vec::new(),
+            ..(*inferred.function).clone()
+        };
+        (function, inferred.diags.clone())
     });
     diags.extend(entry_diags);
     crate::check::dedup_diags(&mut diags);

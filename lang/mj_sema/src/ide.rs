@@ -467,7 +467,7 @@ impl<'a> Cx<'a> {
         let index = items.function_at(file, stmt, method)?;
         let inferred = db::infer(self.db, FnKey::new(self.db, self.program, index));
         let local = inferred.function.locals.iter().find(|l| l.name == name)?;
-        Some(items.type_name(&local.ty))
+        Some(items.type_name(shown(&local.ty)))
     }
 
     /// A struct of the program named `name` (the type's name without parameters).
@@ -640,6 +640,43 @@ fn definition_in(cx: &Cx<'_>, file: usize, offset: u32) -> Option<Def> {
                     })
                 })
         }
+    }
+}
+
+/// The type of the innermost expression at `offset` in a function body of file `file`, and
+/// the expression's span (from the checked body's `expr_types`, moved to file offsets).
+pub fn expr_type(
+    db: &dyn salsa::Database,
+    program: Program,
+    file: usize,
+    offset: u32,
+) -> Option<(Span, String)> {
+    let cx = Cx::new(db, program);
+    let module = cx.modules.get(file)?.clone();
+    let mut scope = Scope::default();
+    find(&module.body, offset, true, &mut scope);
+    let (_, loc) = scope.defs.first()?;
+    let (stmt, method) = (*loc)?;
+    let items = db::items(db, program);
+    let index = items.function_at(file, stmt, method)?;
+    let inferred = db::infer(db, FnKey::new(db, program, index));
+    let source = *program.files(db).get(file)?;
+    let at = db::item_offset(db, source, offset);
+    let (span, ty) = inferred
+        .function
+        .expr_types
+        .iter()
+        .filter(|(s, _)| s.start <= at && at < s.end.max(s.start + 1))
+        .min_by_key(|(s, _)| s.end - s.start)?;
+    Some((db::real_span(db, source, *span), items.type_name(shown(ty))))
+}
+
+/// The type a user reads: a reference binding (`for x in list` aliases the element: an
+/// internal pointer, never a user's `UnsafePointer`) is shown as the element's type.
+fn shown(ty: &crate::ty::Ty) -> &crate::ty::Ty {
+    match ty {
+        crate::ty::Ty::Ptr(inner) => inner,
+        t => t,
     }
 }
 
@@ -869,8 +906,8 @@ fn scope_at_line_end<'a>(module: &'a Module, offset: u32, scope: &mut Scope<'a>)
     }
 }
 
-/// Inlay hints: the checked type of each `var x = ...` and `x = ...` that declares a
-/// local without an annotation, as (position after the name, text).
+/// Inlay hints: the checked type of each `var x = ...` without an annotation and of each
+/// `for x in ...` target, in nested blocks too, as (position after the name, text).
 pub fn inlay_types(db: &dyn salsa::Database, program: Program, file: usize) -> Vec<(u32, String)> {
     let cx = Cx::new(db, program);
     let Some(module) = cx.modules.get(file).cloned() else {
@@ -879,19 +916,32 @@ pub fn inlay_types(db: &dyn salsa::Database, program: Program, file: usize) -> V
     let mut out = Vec::new();
     let mut per_fn = |d: &FnDef, loc: (usize, Option<usize>)| {
         let mut seen = std::collections::HashSet::new();
-        let mut each = |id: &Ident, ann: Option<&Expr>| {
-            if ann.is_none()
-                && seen.insert(id.name.clone())
-                && let Some(t) = cx.local_type(file, Some(loc), &id.name)
+        let mut each = |name: &str, end: u32| {
+            if seen.insert(name.to_string())
+                && let Some(t) = cx.local_type(file, Some(loc), name)
             {
-                out.push((id.span.end, format!(": {t}")));
+                out.push((end, format!(": {t}")));
             }
         };
-        for s in &d.body {
-            if let StmtKind::Var { name, ty, .. } = &s.kind {
-                each(name, ty.as_ref());
+        // `var x = ...` without an annotation and `for x in ...`, in the body and its nested
+        // blocks (not in nested functions, whose locals are their own).
+        fn walk(stmts: &[Stmt], each: &mut dyn FnMut(&str, u32)) {
+            for s in stmts {
+                match &s.kind {
+                    StmtKind::Var { name, ty: None, .. } => each(&name.name, name.span.end),
+                    StmtKind::For { target, .. } => {
+                        if let ExprKind::Name(n) = &target.kind {
+                            each(n, target.span.end);
+                        }
+                    }
+                    _ => {}
+                }
+                for b in blocks(s) {
+                    walk(b, each);
+                }
             }
         }
+        walk(&d.body, &mut each);
     };
     for (i, s) in module.body.iter().enumerate() {
         match &s.kind {

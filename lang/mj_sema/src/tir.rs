@@ -56,6 +56,10 @@ pub struct TFunction {
     pub lifted: Vec<TFunction>,
     /// Facts the lowering needs to destroy values (see `check/ownership.rs`).
     pub drops: TDrops,
+    /// The type of each expression the body checked, by its span (the checker's spans:
+    /// item positions in the editor's database), closures' bodies included: the editor's
+    /// hover on any expression. Lowering ignores it; `db::check` drops it.
+    pub expr_types: Vec<(mj_syntax::Span, Ty)>,
 }
 
 /// Ownership facts of one function for the lowering. Which locals are destroyed where is

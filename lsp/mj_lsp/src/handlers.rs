@@ -91,7 +91,14 @@ pub fn handle(method: &str, params: &Value, s: &Snapshot) -> Result<Value, Strin
                     "contents": {"kind": "markdown", "value": d.doc},
                     "range": idx.range(span),
                 }),
-                _ => Value::Null,
+                // Not a name: the type of the expression under the cursor.
+                _ => match ide::expr_type(&s.db, s.program, 0, off) {
+                    Some((span, ty)) => json!({
+                        "contents": {"kind": "markdown", "value": format!("```mojo\n{ty}\n```")},
+                        "range": idx.range(span),
+                    }),
+                    None => Value::Null,
+                },
             }
         }
         "textDocument/definition" => match ide::definition(&s.db, s.program, 0, offset()?) {

@@ -35,6 +35,8 @@ pub(crate) struct FnCx<'c> {
     pub try_errors: Vec<Option<Ty>>,
     pub owner: Option<u32>,
     pub locals: Vec<TLocal>,
+    /// The type of each expression checked, by span (`TFunction::expr_types`).
+    pub expr_types: Vec<(Span, Ty)>,
     /// Locals that may not be assigned (`read` arguments).
     pub immutable: Vec<bool>,
     pub scopes: Vec<HashMap<String, LocalId>>,
@@ -119,6 +121,7 @@ pub(crate) fn check_function(
             body: Vec::new(),
             lifted: Vec::new(),
             drops: Default::default(),
+            expr_types: Vec::new(),
         };
         // Once per generic function: its body against its parameters' trait bounds.
         let diags = match full {
@@ -236,6 +239,7 @@ pub(crate) fn check_function(
         body,
         lifted: fx.lifted,
         drops: std::mem::take(&mut fx.own.drops),
+        expr_types: std::mem::take(&mut fx.expr_types),
     };
     let mut diags = fx.diags;
     // A signature with an unknown type was reported with the items.
@@ -288,6 +292,7 @@ impl<'c> FnCx<'c> {
             try_errors: Vec::new(),
             owner,
             locals: Vec::new(),
+            expr_types: Vec::new(),
             immutable: Vec::new(),
             scopes: vec![HashMap::new()],
             consts: HashMap::new(),

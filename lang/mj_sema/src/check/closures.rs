@@ -688,8 +688,10 @@ impl<'c> FnCx<'c> {
             body,
             lifted: Vec::new(),
             drops: std::mem::take(&mut child.own.drops),
+            expr_types: Vec::new(),
         };
         self.diags.append(&mut child.diags);
+        self.expr_types.append(&mut child.expr_types);
         self.lifted = std::mem::take(&mut child.lifted);
         self.generic_lifts = std::mem::take(&mut child.generic_lifts);
         self.lifted[idx as usize] = func;
@@ -990,6 +992,7 @@ impl FnCx<'_> {
             body,
             lifted: Vec::new(),
             drops: Default::default(),
+            expr_types: Vec::new(),
         };
         let idx = self.lifted.len() as u32;
         self.lifted.push(tramp);
@@ -1029,6 +1032,7 @@ impl FnCx<'_> {
             body: vec![TStmt::Expr(call)],
             lifted: Vec::new(),
             drops: Default::default(),
+            expr_types: Vec::new(),
         };
         let tramp_idx = self.lifted.len() as u32;
         self.lifted.push(tramp);

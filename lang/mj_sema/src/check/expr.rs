@@ -13,6 +13,12 @@ use crate::ty::Ty;
 
 impl FnCx<'_> {
     pub fn expr(&mut self, e: &Expr, expected: Option<&Ty>) -> TExpr {
+        let t = self.expr_kind(e, expected);
+        self.expr_types.push((e.span, t.ty.clone()));
+        t
+    }
+
+    fn expr_kind(&mut self, e: &Expr, expected: Option<&Ty>) -> TExpr {
         let line = self.line(e.span);
         match &e.kind {
             ExprKind::Int(v) => {
