@@ -56,66 +56,91 @@ pub fn file_items<'db>(
     file: SourceFile,
 ) -> Vec<(ItemText<'db>, u32)> {
     let text = file.text(db);
-    let ranges = mj_syntax::item_ranges(text);
-    let placed = ranges.len() <= MAX_ITEMS && ranges.iter().all(|(s, e)| e - s < ITEM_SIZE);
-    let items: Vec<(ItemText<'db>, u32)> = ranges
+    let mut sources: Vec<(ItemSource<'db>, u32)> = mj_syntax::item_ranges(text)
         .into_iter()
-        .enumerate()
-        .map(|(k, (start, end))| {
-            let base = if placed { item_base(k) } else { start as u32 };
-            let item = ItemText::new(db, text[start..end].to_string(), base);
-            (item, start as u32)
+        .map(|(start, end)| {
+            let src = ItemSource::new(db, text[start..end].to_string());
+            (src, start as u32)
         })
         .collect();
-    if items.len() > 1 && items.iter().any(|(it, _)| !parse_item(db, *it).clean) {
-        let base = if text.len() < ITEM_SIZE {
-            item_base(0)
-        } else {
-            0
-        };
-        return vec![(ItemText::new(db, text.clone(), base), 0)];
+    if sources.len() > 1 && sources.iter().any(|(src, _)| !parse_item(db, *src).clean) {
+        sources = vec![(ItemSource::new(db, text.clone()), 0)];
     }
-    items
+    // Each item takes one place, and one more per member of its structs and traits.
+    let mut k = 0;
+    let mut bases = Vec::with_capacity(sources.len());
+    let mut placed = true;
+    for (src, _) in &sources {
+        bases.push(k);
+        let layout = item_layout(db, *src);
+        k += 1 + layout.members.len();
+        placed &= layout.largest < ITEM_SIZE;
+    }
+    placed &= k <= MAX_PLACES;
+    sources
+        .into_iter()
+        .zip(bases)
+        .map(|((src, start), k)| {
+            let base = if placed { place_base(k) } else { start };
+            (ItemText::new(db, src, base), start)
+        })
+        .collect()
 }
 
-// Item positions. The checker's queries read each item's tree with its spans moved to a
-// place of the item's own (`ItemText::base`): `AT_ITEM`, the item's ordinal, then the
-// offset inside the item. An edit that changes the length of one item leaves the trees of
-// the items after it equal, so their signatures and bodies are not checked again (as
-// rust-analyzer's item-relative positions). The diagnostics the database hands out are
-// moved back to the file's offsets (`real_span`); line numbers come from `ItemLines`.
-// A file with more items, or an item larger, than the positions hold keeps the file's
-// offsets.
+// Item positions. The checker reads each item's tree with its spans moved to places of
+// the item's own (`ItemText::base`): `AT_ITEM`, a place number, then the offset from the
+// place's origin. An item takes one place (origin: where it starts), and each member of
+// its structs and traits one more (origin: where the member starts), so an edit that
+// changes the length of one body leaves every other function's tree equal, also the
+// other methods of its struct (as rust-analyzer's item-relative positions). The
+// diagnostics the database hands out are moved back to the file's offsets
+// (`real_span`); line numbers come from `ItemLines`. A file with more places, or a
+// place larger, than the positions hold keeps the file's offsets.
 
 /// The bit that marks a span at an item position (a file's own offsets stay below it).
 pub const AT_ITEM: u32 = 1 << 31;
-const ITEM_BITS: u32 = 20;
-/// The largest item (bytes) and the most items of a file that item positions hold.
-const ITEM_SIZE: usize = 1 << ITEM_BITS;
-const MAX_ITEMS: usize = 1 << (31 - ITEM_BITS);
+const PLACE_BITS: u32 = 18;
+/// The largest place (bytes) and the most places of a file that item positions hold.
+const ITEM_SIZE: usize = 1 << PLACE_BITS;
+const MAX_PLACES: usize = 1 << (31 - PLACE_BITS);
 
-fn item_base(k: usize) -> u32 {
-    AT_ITEM | ((k as u32) << ITEM_BITS)
+fn place_base(k: usize) -> u32 {
+    AT_ITEM | ((k as u32) << PLACE_BITS)
 }
 
-/// The ordinal of the item of a span at an item position, and the offset inside it.
-fn item_place(offset: u32) -> Option<(usize, u32)> {
+/// The place number of a span at an item position, and the offset from its origin.
+fn place_of(offset: u32) -> Option<(usize, u32)> {
     (offset & AT_ITEM != 0).then(|| {
         (
-            ((offset & !AT_ITEM) >> ITEM_BITS) as usize,
+            ((offset & !AT_ITEM) >> PLACE_BITS) as usize,
             offset & (ITEM_SIZE as u32 - 1),
         )
     })
 }
 
+/// The places of a file: where each one's origin is in the file's text, and the item it
+/// belongs to (by index in `file_items`).
+#[salsa::tracked(returns(ref))]
+pub fn file_places(db: &dyn salsa::Database, file: SourceFile) -> Vec<(u32, u32)> {
+    let mut out = Vec::new();
+    for (i, (item, start)) in file_items(db, file).iter().enumerate() {
+        out.push((*start, i as u32));
+        for m in &item_layout(db, item.source(db)).members {
+            out.push((start + m, i as u32));
+        }
+    }
+    out
+}
+
 /// Where `offset` (a file offset, or an item position of file `file`) is in the file's text.
 pub fn real_offset(db: &dyn salsa::Database, file: SourceFile, offset: u32) -> u32 {
-    let Some((k, rel)) = item_place(offset) else {
+    let Some((k, rel)) = place_of(offset) else {
         return offset;
     };
-    match file_items(db, file).get(k) {
-        Some((item, start)) => start + rel.min(item.text(db).len() as u32),
-        None => file.text(db).len() as u32,
+    let len = file.text(db).len() as u32;
+    match file_places(db, file).get(k) {
+        Some((origin, _)) => (origin + rel).min(len),
+        None => len,
     }
 }
 
@@ -123,11 +148,18 @@ pub fn real_offset(db: &dyn salsa::Database, file: SourceFile, offset: u32) -> u
 /// file offset itself where the file has none).
 pub fn item_offset(db: &dyn salsa::Database, file: SourceFile, offset: u32) -> u32 {
     let items = file_items(db, file);
-    let k = items
-        .partition_point(|(_, start)| *start <= offset)
+    if items
+        .first()
+        .is_none_or(|(item, _)| place_of(item.base(db)).is_none())
+    {
+        return offset;
+    }
+    let places = file_places(db, file);
+    let k = places
+        .partition_point(|(origin, _)| *origin <= offset)
         .saturating_sub(1);
-    match items.get(k) {
-        Some((item, start)) => item.base(db).wrapping_add(offset - start.min(&offset)),
+    match places.get(k) {
+        Some((origin, _)) => place_base(k) + (offset - origin.min(&offset)),
         None => offset,
     }
 }
@@ -167,7 +199,7 @@ pub fn parse(db: &dyn salsa::Database, file: SourceFile) -> Parsed {
     let mut body = Vec::new();
     let mut diags = Vec::new();
     for (item, start) in file_items(db, file) {
-        let p = parse_item(db, *item);
+        let p = parse_item(db, item.source(db));
         body.extend(p.body.iter().map(|s| moved(s, *start)));
         diags.extend(p.diags.iter().map(|d| moved_diag(d, *start)));
     }
@@ -184,7 +216,7 @@ pub fn syntax_diags(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diag> {
     let diags = file_items(db, file)
         .iter()
         .flat_map(|(item, start)| {
-            parse_item(db, *item)
+            parse_item(db, item.source(db))
                 .diags
                 .iter()
                 .map(|d| moved_diag(d, *start))
@@ -193,18 +225,32 @@ pub fn syntax_diags(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diag> {
     mj_syntax::assemble(Vec::new(), diags).1
 }
 
-/// One top-level item's text and the position its tree is kept at for the checker (an
-/// item position, or where it starts in its file when the file has none). Where it starts
-/// is not part of it: an edit that moves an item keeps it.
+/// One top-level item's text.
 #[salsa::interned(debug)]
-pub struct ItemText<'db> {
+pub struct ItemSource<'db> {
     #[returns(ref)]
     pub text: String,
+}
+
+/// One top-level item and the place its tree is kept at for the checker (its first item
+/// position, or where it starts in its file when the file has none). Where it starts is
+/// not part of it: an edit that moves an item keeps it.
+#[salsa::interned(debug)]
+pub struct ItemText<'db> {
+    #[returns(copy)]
+    pub source: ItemSource<'db>,
+    #[returns(copy)]
     pub base: u32,
 }
 
-/// The statements and diagnostics of one item (spans are the file's), and whether its
-/// tokens and layout were clean.
+impl<'db> ItemText<'db> {
+    pub fn text_of(self, db: &'db dyn salsa::Database) -> &'db str {
+        self.source(db).text(db)
+    }
+}
+
+/// The statements and diagnostics of one item, and whether its tokens and layout were
+/// clean.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParsedItem {
     /// (Shared, so that a function's `fn_syntax` is its statement without a copy.)
@@ -213,10 +259,56 @@ pub struct ParsedItem {
     pub clean: bool,
 }
 
+/// Where the members of an item's structs and traits start (from the item's start; each
+/// is a place of its own), and the largest extent of a place.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ItemLayout {
+    pub members: Vec<u32>,
+    pub largest: usize,
+}
+
+#[salsa::tracked(returns(ref))]
+pub fn item_layout<'db>(db: &'db dyn salsa::Database, src: ItemSource<'db>) -> ItemLayout {
+    let mut members = Vec::new();
+    for s in &parse_item(db, src).body {
+        for m in members_of(s) {
+            members.push(extent(m).0);
+        }
+    }
+    // (A member's place runs from its start to the next one's, the last to the item's end.)
+    let len = src.text(db).len() as u32;
+    let mut largest = members.first().copied().unwrap_or(len) as usize;
+    for (i, m) in members.iter().enumerate() {
+        let next = members.get(i + 1).copied().unwrap_or(len);
+        largest = largest.max(next.saturating_sub(*m) as usize);
+    }
+    ItemLayout { members, largest }
+}
+
+/// The members of a struct or trait statement (each has a place of its own).
+fn members_of(s: &Stmt) -> &[Stmt] {
+    match &s.kind {
+        StmtKind::Struct(sd) => &sd.body,
+        StmtKind::Trait(td) => &td.body,
+        _ => &[],
+    }
+}
+
+/// The first and last byte a statement's spans cover.
+fn extent(s: &Stmt) -> (u32, u32) {
+    let mut s = s.clone();
+    let (mut lo, mut hi) = (u32::MAX, 0);
+    mj_syntax::spans::stmt_spans(&mut s, &mut |sp| {
+        lo = lo.min(sp.start);
+        hi = hi.max(sp.end);
+    });
+    (lo.min(hi), hi)
+}
+
 /// An item parsed on its own (its spans start at 0): the same wherever it sits.
 #[salsa::tracked(returns(ref))]
-pub fn parse_item<'db>(db: &'db dyn salsa::Database, item: ItemText<'db>) -> ParsedItem {
-    let (body, diags, clean) = mj_syntax::parse_item(item.text(db), 0);
+pub fn parse_item<'db>(db: &'db dyn salsa::Database, src: ItemSource<'db>) -> ParsedItem {
+    let (body, diags, clean) = mj_syntax::parse_item(src.text(db), 0);
     ParsedItem {
         body: body.into_iter().map(Arc::new).collect(),
         diags,
@@ -224,15 +316,20 @@ pub fn parse_item<'db>(db: &'db dyn salsa::Database, item: ItemText<'db>) -> Par
     }
 }
 
-/// `stmt` with its spans `delta` bytes further on.
-fn moved(stmt: &Stmt, delta: u32) -> Stmt {
-    let mut s = stmt.clone();
+/// Adds `delta` to every span of `s`.
+fn shift(s: &mut Stmt, delta: u32) {
     if delta != 0 {
-        mj_syntax::spans::stmt_spans(&mut s, &mut |sp| {
+        mj_syntax::spans::stmt_spans(s, &mut |sp| {
             sp.start = sp.start.wrapping_add(delta);
             sp.end = sp.end.wrapping_add(delta);
         });
     }
+}
+
+/// `stmt` with its spans `delta` bytes further on.
+fn moved(stmt: &Stmt, delta: u32) -> Stmt {
+    let mut s = stmt.clone();
+    shift(&mut s, delta);
     s
 }
 
@@ -252,15 +349,39 @@ fn moved_diag(d: &Diag, delta: u32) -> Diag {
     d
 }
 
-/// One item's statements at its position (`ItemText::base`): what the checker reads.
+/// One item's statements at its item positions (`ItemText::base`): what the checker
+/// reads. The members of its structs and traits are each at a place of their own.
 #[salsa::tracked(returns(ref))]
 pub fn item_body<'db>(db: &'db dyn salsa::Database, item: ItemText<'db>) -> Vec<Arc<Stmt>> {
-    let body = &parse_item(db, item).body;
-    let base = *item.base(db);
-    if base == 0 {
-        return body.clone();
+    let body = &parse_item(db, item.source(db)).body;
+    let base = item.base(db);
+    if place_of(base).is_none() {
+        // The file's own offsets.
+        return body.iter().map(|s| Arc::new(moved(s, base))).collect();
     }
-    body.iter().map(|s| Arc::new(moved(s, base))).collect()
+    let mut next = base;
+    body.iter()
+        .map(|s| {
+            let mut s = (**s).clone();
+            let mut members = match &mut s.kind {
+                StmtKind::Struct(sd) => std::mem::take(&mut sd.body),
+                StmtKind::Trait(td) => std::mem::take(&mut td.body),
+                _ => Vec::new(),
+            };
+            shift(&mut s, base);
+            for m in &mut members {
+                next += 1 << PLACE_BITS;
+                let origin = extent(m).0;
+                shift(m, next.wrapping_sub(origin));
+            }
+            match &mut s.kind {
+                StmtKind::Struct(sd) => sd.body = members,
+                StmtKind::Trait(td) => td.body = members,
+                _ => {}
+            }
+            Arc::new(s)
+        })
+        .collect()
 }
 
 /// A file's whole tree at item positions: what compile-time evaluation reads of the
@@ -274,35 +395,52 @@ pub fn item_module(db: &dyn salsa::Database, file: SourceFile) -> Arc<Module> {
     Arc::new(mj_syntax::assemble(body, Vec::new()).0)
 }
 
-/// Item `index` of a file (`file_items`' numbering).
+/// Place `index` of a file (`file_places`' numbering).
 #[salsa::interned(debug)]
-pub struct ItemSlot<'db> {
+pub struct PlaceSlot<'db> {
     #[returns(copy)]
     pub file: SourceFile,
     #[returns(copy)]
     pub index: u32,
 }
 
-/// The line an item starts on (1-based) and where its lines start inside it. An edit
-/// before the item that adds no line leaves it equal.
-#[salsa::tracked]
-pub fn item_lines<'db>(
-    db: &'db dyn salsa::Database,
-    slot: ItemSlot<'db>,
-) -> Option<(u32, ItemText<'db>)> {
-    let file = slot.file(db);
-    let (item, start) = file_items(db, file).get(slot.index(db) as usize)?;
-    Some((crate::check::line_of(line_index(db, file), *start), *item))
+/// The lines of one place: the line its origin is on (1-based), the origin's column (in
+/// bytes), and where its lines start from the origin. An edit elsewhere that adds no
+/// line above it leaves it equal.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlaceLines {
+    pub first: u32,
+    pub column: u32,
+    pub starts: Vec<u32>,
 }
 
-/// Where the lines of an item start, inside it.
 #[salsa::tracked(returns(ref))]
-pub fn item_line_starts<'db>(db: &'db dyn salsa::Database, item: ItemText<'db>) -> Vec<u32> {
-    crate::check::line_starts(item.text(db))
+pub fn place_lines<'db>(db: &'db dyn salsa::Database, slot: PlaceSlot<'db>) -> Option<PlaceLines> {
+    let file = slot.file(db);
+    let places = file_places(db, file);
+    let k = slot.index(db) as usize;
+    let (origin, item) = *places.get(k)?;
+    // The place runs to the next place of its item, or to the item's end.
+    let (_, start) = file_items(db, file).get(item as usize)?;
+    let item_end = start + file_items(db, file)[item as usize].0.text_of(db).len() as u32;
+    let end = match places.get(k + 1) {
+        Some((next, i)) if *i == item => *next,
+        _ => item_end,
+    };
+    let text = file.text(db);
+    let lines = line_index(db, file);
+    let first = crate::check::line_of(lines, origin);
+    let column = origin - lines.line_start(origin);
+    let starts = crate::check::line_starts(text.get(origin as usize..end as usize)?);
+    Some(PlaceLines {
+        first,
+        column,
+        starts,
+    })
 }
 
 /// The lines of one file for the checker (`check::Lines`), for spans at item positions
-/// and at file offsets. A function's check reads the lines of the items its spans are in
+/// and at file offsets. A function's check reads the lines of the places its spans are in
 /// only, so a line added above them changes its line numbers but nothing else does.
 pub struct ItemLines<'a> {
     db: &'a dyn salsa::Database,
@@ -320,23 +458,27 @@ impl<'a> ItemLines<'a> {
         }
     }
 
-    /// The line of `offset` and where that line starts.
+    /// The line of `offset` and where that line starts (in `offset`'s coordinates).
     fn locate(&self, offset: u32) -> (u32, u32) {
-        let (line, start) = match item_place(offset) {
+        let (line, start) = match place_of(offset) {
             None => {
                 let starts = line_index(self.db, self.file);
                 let line = crate::check::line_of(starts, offset);
                 (line, starts.line_start(offset))
             }
             Some((k, rel)) => {
-                let slot = ItemSlot::new(self.db, self.file, k as u32);
-                let Some((first, item)) = item_lines(self.db, slot) else {
+                let slot = PlaceSlot::new(self.db, self.file, k as u32);
+                let Some(pl) = place_lines(self.db, slot) else {
                     return (1, offset);
                 };
-                let starts = item_line_starts(self.db, *item);
-                let r = crate::check::line_of(starts, rel).max(1);
-                let at = starts.get(r as usize - 1).copied().unwrap_or(0);
-                (first + r - 1, offset - rel + at)
+                let r = crate::check::line_of(&pl.starts, rel).max(1);
+                let origin = offset - rel;
+                // (The first line starts before the origin, at its column.)
+                let at = match r {
+                    1 => origin.wrapping_sub(pl.column),
+                    _ => origin + pl.starts.get(r as usize - 1).copied().unwrap_or(0),
+                };
+                (pl.first + r - 1, at)
             }
         };
         self.seen.borrow_mut().insert(line, start);
@@ -384,7 +526,7 @@ pub struct ItemFacts {
 pub fn item_facts<'db>(db: &'db dyn salsa::Database, item: ItemText<'db>) -> ItemFacts {
     use crate::imports as im;
     use mj_syntax::ast::StmtKind;
-    let text = item.text(db);
+    let text = item.text_of(db);
     let module = Module {
         docstring: None,
         body: item_body(db, item).iter().map(|s| (**s).clone()).collect(),
@@ -599,7 +741,7 @@ pub fn stmt_table<'db>(
 ) -> Vec<(ItemText<'db>, u32)> {
     let mut table: Vec<(ItemText<'db>, u32)> = file_items(db, file)
         .iter()
-        .flat_map(|(item, _)| (0..parse_item(db, *item).body.len() as u32).map(|j| (*item, j)))
+        .flat_map(|(item, _)| (0..item_body(db, *item).len() as u32).map(|j| (*item, j)))
         .collect();
     if item_tree(db, file).docstring.is_some() && !table.is_empty() {
         table.remove(0);
@@ -752,10 +894,15 @@ pub fn diagnostics(db: &dyn salsa::Database, program: Program) -> Vec<(SourceFil
         .map(|f| {
             file_items(db, *f)
                 .iter()
-                .filter(|(item, _)| parse_item(db, *item).diags.iter().any(|d| d.is_error()))
+                .filter(|(item, _)| {
+                    parse_item(db, item.source(db))
+                        .diags
+                        .iter()
+                        .any(|d| d.is_error())
+                })
                 .map(|(item, start)| {
                     let start = *start as usize;
-                    (start, start + item.text(db).len())
+                    (start, start + item.text_of(db).len())
                 })
                 .collect()
         })

@@ -465,6 +465,51 @@ fn typing_inside_one_body_rechecks_that_body_only() {
     assert_eq!(executed(&log, "items"), 0, "{log:?}");
 }
 
+const METHODS: &str = "\
+@fieldwise_init
+struct Box(Copyable, Movable):
+    var v: Int
+
+    def one(self) -> Int:
+        return self.v + 1
+
+    def two(self) -> Int:
+        return self.v * 2
+
+    def three(self) -> Int:
+        return self.v - x
+
+
+def main():
+    print(Box(1).one() + Box(2).two())
+";
+
+/// The methods of a struct are places of their own: typing in one method's body
+/// re-checks that method only, and the others' diagnostics and line numbers stay right.
+#[test]
+fn typing_inside_one_method_rechecks_that_method_only() {
+    let db = LoggingDb::new();
+    let main = SourceFile::new(&db, "main".into(), "main.mj".into(), METHODS.into());
+    let program = Program::new(&db, vec![main], target());
+    let at = |db: &LoggingDb, text: &str| {
+        let d = db::diagnostics(db, program);
+        assert_eq!(d.len(), 1, "{d:?}");
+        let s = d[0].1.span;
+        assert_eq!(&text[s.start as usize..s.end as usize], "x", "{d:?}");
+    };
+    at(&db, METHODS);
+    db.take_log();
+    let mut db = db;
+    for lit in ["100", "12345"] {
+        let text = METHODS.replace("self.v + 1", &format!("self.v + {lit}"));
+        main.set_text(&mut db).to(text.clone());
+        at(&db, &text);
+        let log = db.take_log();
+        assert_eq!(executed(&log, "infer"), 1, "only `one` again: {log:?}");
+        assert_eq!(executed(&log, "items"), 0, "{log:?}");
+    }
+}
+
 /// A syntax error in one function does not hide a type error in another: only the item
 /// with the syntax error (parsed with recovery) keeps its semantic errors to itself.
 #[test]
