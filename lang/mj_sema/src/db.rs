@@ -48,24 +48,23 @@ pub struct Parsed {
 
 /// A file's top-level items (`mj_syntax::item_ranges`), each a query of its own text and
 /// position, with where it starts in the file. An edit re-parses the item it touches; the
-/// others, also those it moves, come from the memo. The split is trusted only when every
-/// item's tokens and layout are clean: otherwise the file is one item.
+/// others, also those it moves, come from the memo.
 #[salsa::tracked(returns(ref))]
 pub fn file_items<'db>(
     db: &'db dyn salsa::Database,
     file: SourceFile,
 ) -> Vec<(ItemText<'db>, u32)> {
     let text = file.text(db);
-    let mut sources: Vec<(ItemSource<'db>, u32)> = mj_syntax::item_ranges(text)
+    let sources: Vec<(ItemSource<'db>, u32)> = mj_syntax::item_ranges(text)
         .into_iter()
         .map(|(start, end)| {
             let src = ItemSource::new(db, text[start..end].to_string());
             (src, start as u32)
         })
         .collect();
-    if sources.len() > 1 && sources.iter().any(|(src, _)| !parse_item(db, *src).clean) {
-        sources = vec![(ItemSource::new(db, text.clone()), 0)];
-    }
+    // (Where an item's tokens are broken, the split is a recovery: a bracket left open
+    // ends with its item, `mj_syntax::item_ranges`; an unterminated triple-quoted string
+    // still runs to the end. Such an item reports its syntax errors only, `diagnostics`.)
     // Each item takes one place, and one more per member of its structs and traits.
     let mut k = 0;
     let mut bases = Vec::with_capacity(sources.len());
@@ -888,10 +887,12 @@ pub fn diagnostics(db: &dyn salsa::Database, program: Program) -> Vec<(SourceFil
     }
     // In a file with syntax errors, the items that hold them were parsed with recovery:
     // their semantic errors would mostly be echoes, so only the syntax errors are
-    // reported there. The file's other items are whole, and their type errors count.
-    let broken: Vec<Vec<(usize, usize)>> = files
+    // reported there. The file's other items are whole, and their type errors count,
+    // except a use of an undefined name that a broken item mentions (it may define it).
+    let broken: Vec<Vec<(usize, usize, &str)>> = files
         .iter()
         .map(|f| {
+            let len = f.text(db).len();
             file_items(db, *f)
                 .iter()
                 .filter(|(item, _)| {
@@ -902,7 +903,13 @@ pub fn diagnostics(db: &dyn salsa::Database, program: Program) -> Vec<(SourceFil
                 })
                 .map(|(item, start)| {
                     let start = *start as usize;
-                    (start, start + item.text_of(db).len())
+                    let end = start + item.text_of(db).len();
+                    // (The last item holds the end of the file too.)
+                    (
+                        start,
+                        if end == len { end + 1 } else { end },
+                        item.text_of(db),
+                    )
                 })
                 .collect()
         })
@@ -910,7 +917,14 @@ pub fn diagnostics(db: &dyn salsa::Database, program: Program) -> Vec<(SourceFil
     for (m, d) in check_diags(db, program) {
         let Some(f) = files.get(*m) else { continue };
         let at = d.span.start as usize;
-        if broken[*m].iter().any(|(a, b)| (*a..=*b).contains(&at)) {
+        let inside = broken[*m].iter().any(|(a, b, _)| (*a..*b).contains(&at));
+        let echo = d.code == crate::check::E_UNDEFINED
+            && d.message.split('`').nth(1).is_some_and(|name| {
+                broken[*m]
+                    .iter()
+                    .any(|(_, _, text)| crate::imports::mentions_word(text, name))
+            });
+        if inside || echo {
             continue;
         }
         out.push((*f, d.clone()));

@@ -547,3 +547,50 @@ def main():
         "the type error of `typed`: {diags:?}"
     );
 }
+
+/// A bracket left open while a call is being typed ends with its item: the rest of the
+/// file is still checked (its type errors reported), typing there re-checks one body, and
+/// a name the broken item defines is not reported as undefined elsewhere.
+#[test]
+fn an_open_bracket_does_not_hide_the_rest_of_the_file() {
+    let text = "\
+def helper(a: Int) -> Int:
+    return a
+
+
+def broken():
+    print(helper(1,
+
+
+def typed():
+    var s: Int = \"text\"
+    print(s)
+
+
+def main():
+    broken()
+    typed()
+";
+    let db = LoggingDb::new();
+    let main = SourceFile::new(&db, "main".into(), "main.mj".into(), text.into());
+    let program = Program::new(&db, vec![main], target());
+    let codes = |db: &LoggingDb| -> Vec<&'static str> {
+        db::diagnostics(db, program)
+            .into_iter()
+            .map(|(_, d)| d.code)
+            .collect()
+    };
+    assert_eq!(
+        codes(&db),
+        ["E0002", "E0002", "E0101"],
+        "{:?}",
+        db::diagnostics(&db, program)
+    );
+    db.take_log();
+    let mut db = db;
+    let edited = text.replace("var s: Int", "var s : Int");
+    main.set_text(&mut db).to(edited);
+    assert_eq!(codes(&db), ["E0002", "E0002", "E0101"]);
+    let log = db.take_log();
+    assert_eq!(executed(&log, "infer"), 1, "only `typed` again: {log:?}");
+}

@@ -109,15 +109,16 @@ pub fn classify_tokens(text: &str) -> Vec<(usize, usize, TokenClass)> {
 }
 
 /// `parse` by items (what the database does, without its memo): each item parsed on its
-/// own text (its spans from 0), then moved to where it starts. For tests.
-pub fn parse_by_items(text: &str) -> (ast::Module, Vec<Diag>) {
+/// own text (its spans from 0), then moved to where it starts. On text whose items are all
+/// clean this is `parse(text)`; elsewhere a bracket left open ends with its item. Returns
+/// also whether every item was clean. For tests.
+pub fn parse_by_items(text: &str) -> (ast::Module, Vec<Diag>, bool) {
     let mut body = Vec::new();
     let mut diags = Vec::new();
+    let mut all_clean = true;
     for (start, end) in item_ranges(text) {
         let (b, d, clean) = parse_item(&text[start..end], 0);
-        if !clean {
-            return parser::parse_module(text);
-        }
+        all_clean &= clean;
         let delta = start as u32;
         let mut move_span = |sp: &mut Span| {
             sp.start += delta;
@@ -133,5 +134,6 @@ pub fn parse_by_items(text: &str) -> (ast::Module, Vec<Diag>) {
             diags.push(d);
         }
     }
-    assemble(body, diags)
+    let (module, diags) = assemble(body, diags);
+    (module, diags, all_clean)
 }

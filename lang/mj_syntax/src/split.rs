@@ -3,9 +3,12 @@
 //! so this is the one pass over the whole text an edit costs; the lexer-based
 //! `parser::item_ranges` is the reference it is tested against (`tests/items.rs`).
 //!
-//! The scan can be wrong only on text the lexer rejects (an unterminated string, say);
-//! every item's parse reports whether its tokens and layout were clean, and a file with a
-//! dirty item is parsed whole (`crate::parse_by_items`, `mj_sema::db::parse`).
+//! On text the lexer accepts the scan finds the lexer's items. On text it rejects, the
+//! items are a recovery, as an editor needs while code is being typed: a bracket left open
+//! ends at the next line that starts a definition at column 0 (`def`, `fn`, `struct`,
+//! `trait`: in valid code such a line is never inside brackets), so that one unfinished
+//! call does not swallow the rest of the file. An unterminated triple-quoted string still
+//! runs to the end.
 
 /// The byte ranges of a file's top-level items: each starts at a line whose first byte
 /// is a token at column 0 outside brackets, strings and line continuations (a decorator
@@ -22,6 +25,9 @@ pub fn quick_item_ranges(text: &str) -> Vec<(usize, usize)> {
         let c = b[i];
         if line_start {
             line_start = false;
+            if depth > 0 && starts_definition(&b[i..]) {
+                depth = 0;
+            }
             let indented_or_blank = matches!(c, b' ' | b'\t' | b'\x0c' | b'\r' | b'\n' | b'#');
             if depth == 0 && !indented_or_blank {
                 if i > 0 && !prev_decorator && !continues(&b[i..]) {
@@ -85,6 +91,13 @@ fn skip_string(b: &[u8], i: usize) -> usize {
         }
     }
     b.len()
+}
+
+/// Whether a line starting with `rest` starts a definition (a keyword and a space).
+fn starts_definition(rest: &[u8]) -> bool {
+    ["def ", "fn ", "struct ", "trait "]
+        .iter()
+        .any(|kw| rest.starts_with(kw.as_bytes()))
 }
 
 /// Whether a line starting with `rest` continues the statement before it.
