@@ -57,9 +57,9 @@ pub fn parse(text: &str) -> (ast::Module, Vec<Diag>) {
 /// lexing, `parse_item(padded, start)` parses one (`padded` is `start` bytes and then the
 /// item's text; the database passes the item's text alone with `start` 0 and moves the
 /// spans, `spans::stmt_spans`) and says whether its tokens and layout were clean, and
-/// `assemble` puts the module together. When an item is not clean the file is
-/// parsed whole (its split may be wrong). The result equals `parse(text)`
-/// (`tests/items.rs` checks this over the corpus).
+/// `assemble` puts the module together. When every item is clean the result equals
+/// `parse(text)` (`tests/items.rs` checks this over the corpus); elsewhere the split is a
+/// recovery (a bracket left open ends with its item, see `split.rs`).
 pub fn item_ranges(text: &str) -> Vec<(usize, usize)> {
     split::quick_item_ranges(text)
 }
