@@ -7,6 +7,7 @@
 use std::sync::Arc;
 
 use mj_syntax::ast::{Module, Stmt, StmtKind};
+use mj_syntax::spans::{shift_diag, shift_stmt};
 use mj_syntax::{Diag, Span};
 
 use crate::check::{
@@ -271,7 +272,7 @@ pub fn item_layout<'db>(db: &'db dyn salsa::Database, src: ItemSource<'db>) -> I
     let mut members = Vec::new();
     for s in &parse_item(db, src).body {
         for m in members_of(s) {
-            members.push(extent(m).0);
+            members.push(first_byte(m));
         }
     }
     // (A member's place runs from its start to the next one's, the last to the item's end.)
@@ -293,15 +294,12 @@ fn members_of(s: &Stmt) -> &[Stmt] {
     }
 }
 
-/// The first and last byte a statement's spans cover.
-fn extent(s: &Stmt) -> (u32, u32) {
+/// The first byte a statement's spans cover (a decorator may start before its `def`).
+fn first_byte(s: &Stmt) -> u32 {
     let mut s = s.clone();
-    let (mut lo, mut hi) = (u32::MAX, 0);
-    mj_syntax::spans::stmt_spans(&mut s, &mut |sp| {
-        lo = lo.min(sp.start);
-        hi = hi.max(sp.end);
-    });
-    (lo.min(hi), hi)
+    let mut lo = u32::MAX;
+    mj_syntax::spans::stmt_spans(&mut s, &mut |sp| lo = lo.min(sp.start));
+    lo
 }
 
 /// An item parsed on its own (its spans start at 0): the same wherever it sits.
@@ -315,36 +313,17 @@ pub fn parse_item<'db>(db: &'db dyn salsa::Database, src: ItemSource<'db>) -> Pa
     }
 }
 
-/// Adds `delta` to every span of `s`.
-fn shift(s: &mut Stmt, delta: u32) {
-    if delta != 0 {
-        mj_syntax::spans::stmt_spans(s, &mut |sp| {
-            sp.start = sp.start.wrapping_add(delta);
-            sp.end = sp.end.wrapping_add(delta);
-        });
-    }
-}
-
 /// `stmt` with its spans `delta` bytes further on.
 fn moved(stmt: &Stmt, delta: u32) -> Stmt {
     let mut s = stmt.clone();
-    shift(&mut s, delta);
+    shift_stmt(&mut s, delta);
     s
 }
 
 /// `d` with its spans `delta` bytes further on.
 fn moved_diag(d: &Diag, delta: u32) -> Diag {
     let mut d = d.clone();
-    d.span = Span {
-        start: d.span.start + delta,
-        end: d.span.end + delta,
-    };
-    for l in &mut d.labels {
-        l.span = Span {
-            start: l.span.start + delta,
-            end: l.span.end + delta,
-        };
-    }
+    shift_diag(&mut d, delta);
     d
 }
 
@@ -358,6 +337,8 @@ pub fn item_body<'db>(db: &'db dyn salsa::Database, item: ItemText<'db>) -> Vec<
         // The file's own offsets.
         return body.iter().map(|s| Arc::new(moved(s, base))).collect();
     }
+    // The members' origins, in the order the layout found them.
+    let mut origins = item_layout(db, item.source(db)).members.iter();
     let mut next = base;
     body.iter()
         .map(|s| {
@@ -367,11 +348,11 @@ pub fn item_body<'db>(db: &'db dyn salsa::Database, item: ItemText<'db>) -> Vec<
                 StmtKind::Trait(td) => std::mem::take(&mut td.body),
                 _ => Vec::new(),
             };
-            shift(&mut s, base);
+            shift_stmt(&mut s, base);
             for m in &mut members {
                 next += 1 << PLACE_BITS;
-                let origin = extent(m).0;
-                shift(m, next.wrapping_sub(origin));
+                let origin = origins.next().copied().unwrap_or(0);
+                shift_stmt(m, next.wrapping_sub(origin));
             }
             match &mut s.kind {
                 StmtKind::Struct(sd) => sd.body = members,
@@ -420,8 +401,8 @@ pub fn place_lines<'db>(db: &'db dyn salsa::Database, slot: PlaceSlot<'db>) -> O
     let k = slot.index(db) as usize;
     let (origin, item) = *places.get(k)?;
     // The place runs to the next place of its item, or to the item's end.
-    let (_, start) = file_items(db, file).get(item as usize)?;
-    let item_end = start + file_items(db, file)[item as usize].0.text_of(db).len() as u32;
+    let (it, start) = file_items(db, file).get(item as usize)?;
+    let item_end = start + it.text_of(db).len() as u32;
     let end = match places.get(k + 1) {
         Some((next, i)) if *i == item => *next,
         _ => item_end,

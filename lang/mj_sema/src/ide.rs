@@ -455,6 +455,22 @@ impl<'a> Cx<'a> {
         found
     }
 
+    /// The checked body of the function at `loc` of `file`.
+    fn checked(
+        &self,
+        file: usize,
+        loc: Option<(usize, Option<usize>)>,
+    ) -> Option<&'a crate::tir::TFunction> {
+        let (stmt, method) = loc?;
+        let index = db::items(self.db, self.program).function_at(file, stmt, method)?;
+        Some(&db::infer(self.db, FnKey::new(self.db, self.program, index)).function)
+    }
+
+    /// A type as the user reads it.
+    fn type_name(&self, ty: &crate::ty::Ty) -> String {
+        db::items(self.db, self.program).type_name(shown(ty))
+    }
+
     /// The checked type of local `name` of the function at `loc` of `file`.
     fn local_type(
         &self,
@@ -462,12 +478,9 @@ impl<'a> Cx<'a> {
         loc: Option<(usize, Option<usize>)>,
         name: &str,
     ) -> Option<String> {
-        let (stmt, method) = loc?;
-        let items = db::items(self.db, self.program);
-        let index = items.function_at(file, stmt, method)?;
-        let inferred = db::infer(self.db, FnKey::new(self.db, self.program, index));
-        let local = inferred.function.locals.iter().find(|l| l.name == name)?;
-        Some(items.type_name(shown(&local.ty)))
+        let function = self.checked(file, loc)?;
+        let local = function.locals.iter().find(|l| l.name == name)?;
+        Some(self.type_name(&local.ty))
     }
 
     /// A struct of the program named `name` (the type's name without parameters).
@@ -656,19 +669,15 @@ pub fn expr_type(
     let mut scope = Scope::default();
     find(&module.body, offset, true, &mut scope);
     let (_, loc) = scope.defs.first()?;
-    let (stmt, method) = (*loc)?;
-    let items = db::items(db, program);
-    let index = items.function_at(file, stmt, method)?;
-    let inferred = db::infer(db, FnKey::new(db, program, index));
+    let function = cx.checked(file, *loc)?;
     let source = *program.files(db).get(file)?;
     let at = db::item_offset(db, source, offset);
-    let (span, ty) = inferred
-        .function
+    let (span, ty) = function
         .expr_types
         .iter()
         .filter(|(s, _)| s.start <= at && at < s.end.max(s.start + 1))
         .min_by_key(|(s, _)| s.end - s.start)?;
-    Some((db::real_span(db, source, *span), items.type_name(shown(ty))))
+    Some((db::real_span(db, source, *span), cx.type_name(ty)))
 }
 
 /// The type a user reads: a reference binding (`for x in list` aliases the element: an

@@ -119,18 +119,12 @@ pub fn parse_by_items(text: &str) -> (ast::Module, Vec<Diag>, bool) {
     for (start, end) in item_ranges(text) {
         let (b, d, clean) = parse_item(&text[start..end], 0);
         all_clean &= clean;
-        let delta = start as u32;
-        let mut move_span = |sp: &mut Span| {
-            sp.start += delta;
-            sp.end += delta;
-        };
         for mut s in b {
-            spans::stmt_spans(&mut s, &mut move_span);
+            spans::shift_stmt(&mut s, start as u32);
             body.push(s);
         }
         for mut d in d {
-            move_span(&mut d.span);
-            d.labels.iter_mut().for_each(|l| move_span(&mut l.span));
+            spans::shift_diag(&mut d, start as u32);
             diags.push(d);
         }
     }

@@ -5,8 +5,29 @@
 //! The walk names every field of every node (no `..`), so a new node or field with a
 //! span does not compile until it is handled here.
 
-use crate::Span;
 use crate::ast::*;
+use crate::{Diag, Span};
+
+/// Adds `delta` to every span of `s` (wrapping: the editor's item positions sit at the
+/// top of the range).
+pub fn shift_stmt(s: &mut Stmt, delta: u32) {
+    if delta != 0 {
+        stmt_spans(s, &mut |sp| shift_span(sp, delta));
+    }
+}
+
+/// Adds `delta` to a diagnostic's span and its labels' spans.
+pub fn shift_diag(d: &mut Diag, delta: u32) {
+    shift_span(&mut d.span, delta);
+    d.labels
+        .iter_mut()
+        .for_each(|l| shift_span(&mut l.span, delta));
+}
+
+fn shift_span(sp: &mut Span, delta: u32) {
+    sp.start = sp.start.wrapping_add(delta);
+    sp.end = sp.end.wrapping_add(delta);
+}
 
 /// Calls `f` on every span of `s` (its own, its nodes', its identifiers').
 pub fn stmt_spans(s: &mut Stmt, f: &mut dyn FnMut(&mut Span)) {

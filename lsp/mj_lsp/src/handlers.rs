@@ -294,7 +294,12 @@ fn code_actions(params: &Value, s: &Snapshot) -> Value {
 
 /// The name in "use of undefined name `name`".
 fn undefined_name(msg: &str) -> Option<&str> {
-    let rest = &msg[msg.find("undefined name `")? + "undefined name `".len()..];
+    quoted_after(msg, "undefined name `")
+}
+
+/// The non-empty text between `prefix` (ending in a backtick) and the next backtick.
+fn quoted_after<'m>(msg: &'m str, prefix: &str) -> Option<&'m str> {
+    let rest = &msg[msg.find(prefix)? + prefix.len()..];
     let name = &rest[..rest.find('`')?];
     (!name.is_empty()).then_some(name)
 }
@@ -331,9 +336,7 @@ fn import_edit(s: &Snapshot, line: &str) -> Value {
 
 /// The name in "did you mean `name`?".
 fn suggested_name(msg: &str) -> Option<&str> {
-    let rest = &msg[msg.find("did you mean `")? + "did you mean `".len()..];
-    let name = &rest[..rest.find('`')?];
-    (!name.is_empty()).then_some(name)
+    quoted_after(msg, "did you mean `")
 }
 
 /// `raises` inserted in the header of the function around a diagnostic.

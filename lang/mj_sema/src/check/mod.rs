@@ -314,10 +314,7 @@ impl Lines for Vec<u32> {
     }
 
     fn line_start(&self, offset: u32) -> u32 {
-        let line = line_of(self, offset);
-        self.get(line.saturating_sub(1) as usize)
-            .copied()
-            .unwrap_or(0)
+        self.span_of_line(line_of(self, offset)).start
     }
 
     fn span_of_line(&self, line: u32) -> Span {
