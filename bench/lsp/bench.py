@@ -114,7 +114,8 @@ def project(d, lines, lang):
 def measure(cmd, path, lang, edits=60):
     """p50/p95 ms from a one-character edit in the middle of the file to its
     diagnostics (pulled), for an edit that keeps the length and for typing (one that
-    changes it); completion after an edit; RSS after 1,000 edits."""
+    changes it); for item edits (a signature, a function added at the end); completion
+    after an edit; RSS after 1,000 edits."""
     root = os.path.dirname(path)
     c = Client(cmd, root)
     uri = "file://" + path
@@ -155,6 +156,38 @@ def measure(cmd, path, lang, edits=60):
         r = c.request("textDocument/diagnostic", {"textDocument": {"uri": uri}})
         assert "result" in r, r
         typing.append((time.perf_counter() - t0) * 1000)
+    # Item edits: a signature in the middle of the file changes (a default value typed
+    # and deleted), and a function is added at the end of the file and removed.
+    sig = []
+    header = next((i for i in range(len(lines) // 2, len(lines)) if lines[i].startswith("def ") and ", b: " in lines[i]), None)
+    if header is not None:
+        at = lines[header].index(", b: ") + len(", b: ") + 3
+        for k in range(edits):
+            version += 1
+            if k % 2 == 0:
+                change = {"range": {"start": {"line": header, "character": at}, "end": {"line": header, "character": at}}, "text": " = 1"}
+            else:
+                change = {"range": {"start": {"line": header, "character": at}, "end": {"line": header, "character": at + 4}}, "text": ""}
+            t0 = time.perf_counter()
+            c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]})
+            r = c.request("textDocument/diagnostic", {"textDocument": {"uri": uri}})
+            assert "result" in r, r
+            sig.append((time.perf_counter() - t0) * 1000)
+    added = []
+    end = len(lines) - 1
+    ty = "Int" if lang == "mj" else "int"
+    new_fn = f"\n\ndef added(x: {ty}) -> {ty}:\n    return x\n"
+    for k in range(edits):
+        version += 1
+        if k % 2 == 0:
+            change = {"range": {"start": {"line": end, "character": len(lines[end])}, "end": {"line": end, "character": len(lines[end])}}, "text": new_fn}
+        else:
+            change = {"range": {"start": {"line": end, "character": len(lines[end])}, "end": {"line": end + 5, "character": 0}}, "text": ""}
+        t0 = time.perf_counter()
+        c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]})
+        r = c.request("textDocument/diagnostic", {"textDocument": {"uri": uri}})
+        assert "result" in r, r
+        added.append((time.perf_counter() - t0) * 1000)
     comp = []
     for k in range(20):
         version += 1
@@ -173,7 +206,13 @@ def measure(cmd, path, lang, edits=60):
     rss1 = c.rss_mib()
     c.close()
     return {"p50": pct(times, 50), "p95": pct(times, 95), "typing_p50": pct(typing, 50), "typing_p95": pct(typing, 95), "comp_p50": pct(comp, 50), "comp_p95": pct(comp, 95),
+            "sig_p50": pct(sig, 50) if sig else float("nan"), "sig_p95": pct(sig, 95) if sig else float("nan"),
+            "add_p50": pct(added, 50), "add_p95": pct(added, 95),
             "rss_before": rss0, "rss_after": rss1, "lines": len(lines)}
+
+
+def fmt(x):
+    return "n/a" if x != x else f"{x:.1f}"
 
 
 def main():
@@ -188,10 +227,10 @@ def main():
         rows.append(("mj lsp", "generated project", measure([mj, "lsp"], project(d, 10000, "mj"), "mj")))
         if ty:
             rows.append(("ty server", "generated project (Python)", measure([ty, "server"], project(d, 10000, "python"), "python")))
-    print("| server | file | lines | didChange to diagnostics p50 ms | p95 ms | typing (length changes) p50 ms | p95 ms | completion p50 ms | p95 ms | RSS before 1,000 edits MiB | after |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| server | file | lines | didChange to diagnostics p50 ms | p95 ms | typing (length changes) p50 ms | p95 ms | signature edit p50 ms | p95 ms | function added at the end p50 ms | p95 ms | completion p50 ms | p95 ms | RSS before 1,000 edits MiB | after |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for who, what, r in rows:
-        print(f"| {who} | {what} | {r['lines']} | {r['p50']:.1f} | {r['p95']:.1f} | {r['typing_p50']:.1f} | {r['typing_p95']:.1f} | {r['comp_p50']:.1f} | {r['comp_p95']:.1f} "
+        print(f"| {who} | {what} | {r['lines']} | {r['p50']:.1f} | {r['p95']:.1f} | {r['typing_p50']:.1f} | {r['typing_p95']:.1f} | {fmt(r['sig_p50'])} | {fmt(r['sig_p95'])} | {r['add_p50']:.1f} | {r['add_p95']:.1f} | {r['comp_p50']:.1f} | {r['comp_p95']:.1f} "
               f"| {r['rss_before']:.0f} | {r['rss_after']:.0f} |")
 
 

@@ -10,8 +10,9 @@ use mj_syntax::ast::{Module, Stmt, StmtKind};
 use mj_syntax::spans::{shift_diag, shift_stmt};
 use mj_syntax::{Diag, Span};
 
+use crate::check::tables::{Part, Reads};
 use crate::check::{
-    CheckResult, Items, Lines, ModuleInput, assemble, assemble_diags, check_body_lazy,
+    CheckResult, ItemPart, Items, Lines, ModuleInput, assemble, assemble_diags, check_body_lazy,
     check_consts, collect_items, strip_stmt,
 };
 use crate::tir::TFunction;
@@ -411,7 +412,10 @@ pub fn place_lines<'db>(db: &'db dyn salsa::Database, slot: PlaceSlot<'db>) -> O
     let lines = line_index(db, file);
     let first = crate::check::line_of(lines, origin);
     let column = origin - lines.line_start(origin);
-    let starts = crate::check::line_starts(text.get(origin as usize..end as usize)?);
+    // (Blank lines at the end of a place hold no code: a function added after the last
+    // one, which moves where its item ends, leaves its lines equal.)
+    let place = text.get(origin as usize..end as usize)?;
+    let starts = crate::check::line_starts(place.trim_end());
     Some(PlaceLines {
         first,
         column,
@@ -645,6 +649,76 @@ pub fn items(db: &dyn salsa::Database, program: Program) -> Arc<Items> {
     Arc::new(collect_items(inputs, program.target(db).clone()))
 }
 
+// Bodies depend on the parts of the items they read. A body's check reads the items
+// through `check::tables`, which notes each row, name and count it reads; the body's
+// query then reads those parts through `items_part`, whose values compare equal while the
+// parts do not change. So an edit that changes an item (a new function, a signature)
+// re-checks the bodies that read it: not every body. The query cannot read `items`
+// itself (that would make it depend on all of them), so the caller that holds the items
+// of this revision lends them (`Lent`); a body asked for without them depends on all the
+// items, which is correct, only coarser.
+
+/// One part of a program's items (`check::tables::Part`).
+#[salsa::interned(debug)]
+pub struct PartKey<'db> {
+    #[returns(copy)]
+    pub program: Program,
+    #[returns(ref)]
+    pub part: Part,
+}
+
+/// The value of one part of the items: what a body that read it depends on.
+#[salsa::tracked(returns(ref))]
+pub fn items_part<'db>(db: &'db dyn salsa::Database, key: PartKey<'db>) -> ItemPart {
+    items(db, key.program(db)).part(key.part(db))
+}
+
+thread_local! {
+    /// The items lent to the bodies checked on this thread, by program (innermost last).
+    static LENT: std::cell::RefCell<Vec<(Program, Arc<Items>)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The items of `program` in this revision, lent to the bodies checked while it lives.
+pub struct Lent;
+
+impl Lent {
+    pub fn new(program: Program, items: Arc<Items>) -> Lent {
+        LENT.with(|l| l.borrow_mut().push((program, items)));
+        Lent
+    }
+}
+
+impl Drop for Lent {
+    fn drop(&mut self) {
+        LENT.with(|l| l.borrow_mut().pop());
+    }
+}
+
+/// Runs `f` over the items of `program`, depending on the parts it reads only when they
+/// are lent, else on all of them.
+fn with_items<R>(db: &dyn salsa::Database, program: Program, f: impl FnOnce(&Items) -> R) -> R {
+    let lent = LENT.with(|l| {
+        l.borrow()
+            .iter()
+            .rev()
+            .find(|(p, _)| *p == program)
+            .map(|(_, its)| its.clone())
+    });
+    let Some(its) = lent else {
+        return f(items(db, program));
+    };
+    // (Besides the tables, a body reads the target and the program's modules.)
+    program.target(db);
+    program.files(db);
+    let reads = Reads::record();
+    let out = f(&its);
+    for part in reads.finish() {
+        items_part(db, PartKey::new(db, program, part));
+    }
+    out
+}
+
 /// One function of a program, by its index in the item table.
 #[salsa::interned(debug)]
 pub struct FnKey<'db> {
@@ -667,8 +741,9 @@ pub fn signature<'db>(db: &'db dyn salsa::Database, key: FnKey<'db>) -> Option<S
 #[salsa::tracked(returns(ref))]
 pub fn fn_syntax<'db>(db: &'db dyn salsa::Database, key: FnKey<'db>) -> Option<Arc<Stmt>> {
     let program = key.program(db);
-    let its = items(db, program);
-    let (m, Some((stmt, method))) = its.function_location(key.index(db))? else {
+    let (m, Some((stmt, method))) =
+        with_items(db, program, |its| its.function_location(key.index(db)))?
+    else {
         return None;
     };
     let file = program.files(db)[m];
@@ -740,19 +815,19 @@ pub struct Inferred {
 #[salsa::tracked(returns(ref))]
 pub fn infer<'db>(db: &'db dyn salsa::Database, key: FnKey<'db>) -> Inferred {
     let program = key.program(db);
-    let its = items(db, program);
     let index = key.index(db);
-    let module = its.function_location(index).map(|(m, _)| m).unwrap_or(0);
-    let file = program.files(db)[module];
     let files = program.files(db);
-    let (function, diags) = check_body_lazy(
-        its,
-        index,
-        &[],
-        fn_syntax(db, key).as_deref(),
-        &ItemLines::new(db, file),
-        &mut |m| item_module(db, files[m]).clone(),
-    );
+    let (function, diags) = with_items(db, program, |its| {
+        let module = its.function_location(index).map(|(m, _)| m).unwrap_or(0);
+        check_body_lazy(
+            its,
+            index,
+            &[],
+            fn_syntax(db, key).as_deref(),
+            &ItemLines::new(db, files[module]),
+            &mut |m| item_module(db, files[m]).clone(),
+        )
+    });
     Inferred {
         function: Arc::new(function),
         diags,
@@ -774,19 +849,20 @@ pub struct InstKey<'db> {
 #[salsa::tracked(returns(ref))]
 pub fn infer_instance<'db>(db: &'db dyn salsa::Database, key: InstKey<'db>) -> Inferred {
     let program = key.program(db);
-    let its = items(db, program);
     let index = key.index(db);
-    let module = its.function_location(index).map(|(m, _)| m).unwrap_or(0);
-    let file = program.files(db)[module];
     let files = program.files(db);
-    let (function, diags) = check_body_lazy(
-        its,
-        index,
-        key.targs(db),
-        crate::check::own_stmt(its, index, item_module(db, file)),
-        &ItemLines::new(db, file),
-        &mut |m| item_module(db, files[m]).clone(),
-    );
+    let (function, diags) = with_items(db, program, |its| {
+        let module = its.function_location(index).map(|(m, _)| m).unwrap_or(0);
+        let file = files[module];
+        check_body_lazy(
+            its,
+            index,
+            key.targs(db),
+            crate::check::own_stmt(its, index, item_module(db, file)),
+            &ItemLines::new(db, file),
+            &mut |m| item_module(db, files[m]).clone(),
+        )
+    });
     Inferred {
         function: Arc::new(function),
         diags,
@@ -801,6 +877,7 @@ pub struct Checked(pub Arc<CheckResult>);
 #[salsa::tracked(returns(ref))]
 pub fn check(db: &dyn salsa::Database, program: Program) -> Checked {
     let its = items(db, program);
+    let _lent = Lent::new(program, its.clone());
     let (mut diags, functions) = bodies(db, program);
     // (The types of expressions serve the editor; the back end has no use for them.)
     let functions = functions
@@ -829,6 +906,7 @@ pub fn check(db: &dyn salsa::Database, program: Program) -> Checked {
 #[salsa::tracked(returns(ref))]
 pub fn check_diags(db: &dyn salsa::Database, program: Program) -> Vec<(usize, Diag)> {
     let its = items(db, program);
+    let _lent = Lent::new(program, its.clone());
     let (mut diags, functions) = bodies(db, program);
     diags.extend(assemble_diags(its, functions, 0, &mut |index, targs| {
         let inferred = infer_instance(db, InstKey::new(db, program, index, targs.clone()));
@@ -842,6 +920,7 @@ pub fn check_diags(db: &dyn salsa::Database, program: Program) -> Vec<(usize, Di
 /// The diagnostics of the items, the constants and every body, and the checked bodies.
 fn bodies(db: &dyn salsa::Database, program: Program) -> (Vec<(usize, Diag)>, Vec<Arc<TFunction>>) {
     let its = items(db, program);
+    let _lent = Lent::new(program, its.clone());
     let mut diags = its.diags().to_vec();
     // Constants computed by calls that no body uses still report their errors.
     let files = program.files(db);

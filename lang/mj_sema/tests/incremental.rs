@@ -594,3 +594,66 @@ def main():
     let log = db.take_log();
     assert_eq!(executed(&log, "infer"), 1, "only `typed` again: {log:?}");
 }
+
+const CALLS: &str = "\
+from helper import double
+
+def one(a: Int) -> Int:
+    return a + 1
+
+
+def two(a: Int) -> Int:
+    return one(a) * 2
+
+
+def three(a: Int) -> Int:
+    return a - 3
+
+
+def main():
+    print(two(1) + three(double(3)))
+";
+
+/// A body depends on the parts of the items its check read (`check::tables`,
+/// `db::items_part`): editing a signature re-checks that function and its callers, and a
+/// function added at the end of the file or renamed re-checks the bodies that name it;
+/// the imported module's bodies keep their ids and are not checked again.
+#[test]
+fn item_edits_recheck_the_bodies_that_read_them() {
+    let db = LoggingDb::new();
+    let main = SourceFile::new(&db, "main".into(), "main.mj".into(), CALLS.into());
+    let helper = SourceFile::new(&db, "helper".into(), "helper.mj".into(), HELPER.into());
+    let program = Program::new(&db, vec![main, helper], target());
+    assert!(errors(&db, program).is_empty());
+    assert!(executed(&db.take_log(), "infer") >= 5);
+    let mut db = db;
+    let rechecked = |db: &mut LoggingDb, text: String| {
+        main.set_text(db).to(text);
+        let errs = errors(db, program);
+        let log = db.take_log();
+        assert_eq!(executed(&log, "items"), 1, "{log:?}");
+        (executed(&log, "infer"), errs)
+    };
+    // A signature: `one` itself and `two`, which calls it.
+    let calls = CALLS.replace("def one(a: Int)", "def one(a: Int, b: Int = 0)");
+    let (n, errs) = rechecked(&mut db, calls.clone());
+    assert_eq!((n, errs.len()), (2, 0), "{errs:?}");
+    // A function added at the end: only its own body.
+    let added = format!("{calls}\n\ndef four(a: Int) -> Int:\n    return a\n");
+    let (n, errs) = rechecked(&mut db, added.clone());
+    assert_eq!((n, errs.len()), (1, 0), "{errs:?}");
+    // Renamed: itself, and `main`, which calls the old name (now undefined).
+    let (n, errs) = rechecked(&mut db, added.replace("def three(", "def tree("));
+    assert_eq!(n, 2);
+    assert_eq!(errs, vec![("main".to_string(), "E0100")]);
+    // A call of a function not yet written, then the function: the caller is re-checked
+    // because what its name means changed, though it read no changed row.
+    let calls_five = added.replace("two(1) + ", "two(1) + five(1) + ");
+    let (_, errs) = rechecked(&mut db, calls_five.clone());
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    let (n, errs) = rechecked(
+        &mut db,
+        format!("{calls_five}\n\ndef five(a: Int) -> Int:\n    return a\n"),
+    );
+    assert_eq!((n, errs.len()), (2, 0), "`five` and `main`: {errs:?}");
+}

@@ -139,7 +139,7 @@ pub(crate) fn check_function(
     if !targs.is_empty() {
         let a: Vec<String> = targs
             .iter()
-            .map(|a| a.display(&cx.struct_names).to_string())
+            .map(|a| a.display(cx.struct_names.as_slice()).to_string())
             .collect();
         mangled = format!("{mangled}[{}]", a.join(", "));
     }
@@ -248,7 +248,7 @@ pub(crate) fn check_function(
             .params
             .iter()
             .all(|p| !func.locals[p.0 as usize].ty.is_unknown());
-    let items_ok = !cx.diags.iter().any(|(_, d)| d.is_error());
+    let items_ok = !cx.item_errors();
     if sig_known
         && items_ok
         && !diags.iter().any(|(_, d)| d.is_error())

@@ -597,7 +597,7 @@ impl FnCx<'_> {
         if !targs.is_empty() {
             let a: Vec<String> = targs
                 .iter()
-                .map(|a| a.display(&self.cx.struct_names).to_string())
+                .map(|a| a.display(self.cx.struct_names.as_slice()).to_string())
                 .collect();
             name = format!("{name}[{}]", a.join(", "));
         }

@@ -41,7 +41,10 @@ const KNOWN_DECORATORS: &[&str] = &[
 ];
 
 pub(crate) fn collect(cx: &mut Ctx) {
-    for m in 0..cx.modules.len() {
+    // The imported modules take their ids first and the main module (0) last, so that
+    // an edit of the main module's items leaves the library's ids as they were (a body
+    // depends on the rows it read, `tables`).
+    for m in (0..cx.modules.len()).rev() {
         declare(cx, m);
         inject_builtins(cx, m);
     }
@@ -288,9 +291,7 @@ fn declare_name(cx: &mut Ctx, m: usize, name: &ast::Ident, item: Item) {
 
 /// Whether a module is written for older Mojo: it defines a function with `fn`.
 fn legacy_module(cx: &Ctx, m: usize) -> bool {
-    cx.modules[m]
-        .input
-        .ast
+    cx.tree(m)
         .body
         .iter()
         .any(|st| matches!(&st.kind, StmtKind::Def(d) if d.keyword == DefKeyword::Fn))
@@ -371,7 +372,7 @@ fn new_func(
 }
 
 fn declare(cx: &mut Ctx, m: usize) {
-    let ast = cx.modules[m].input.ast.clone();
+    let ast = cx.tree(m).clone();
     for (si, stmt) in ast.body.iter().enumerate() {
         match &stmt.kind {
             StmtKind::Def(def) => {
@@ -633,15 +634,10 @@ fn declare_trait(cx: &mut Ctx, m: usize, td: &ast::TraitDef, si: usize) {
 /// The struct, trait or function definition an item was declared from.
 fn struct_def(cx: &Ctx, s: u32) -> Option<StructDef> {
     let m = cx.structs[s as usize].module;
-    cx.modules[m]
-        .input
-        .ast
-        .body
-        .iter()
-        .find_map(|st| match &st.kind {
-            StmtKind::Struct(sd) if cx.structs[s as usize].span == sd.name.span => Some(sd.clone()),
-            _ => None,
-        })
+    cx.tree(m).body.iter().find_map(|st| match &st.kind {
+        StmtKind::Struct(sd) if cx.structs[s as usize].span == sd.name.span => Some(sd.clone()),
+        _ => None,
+    })
 }
 
 /// Compile-time parameters of structs and functions, conformance lists and trait parents.
@@ -669,16 +665,10 @@ fn resolve_generics(cx: &mut Ctx) {
     for t in 0..cx.traits.len() {
         let m = cx.traits[t].module;
         let span = cx.traits[t].span;
-        let Some(td) = cx.modules[m]
-            .input
-            .ast
-            .body
-            .iter()
-            .find_map(|st| match &st.kind {
-                StmtKind::Trait(td) if td.name.span == span => Some(td.clone()),
-                _ => None,
-            })
-        else {
+        let Some(td) = cx.tree(m).body.iter().find_map(|st| match &st.kind {
+            StmtKind::Trait(td) if td.name.span == span => Some(td.clone()),
+            _ => None,
+        }) else {
             continue;
         };
         let mut parents = Vec::new();
@@ -1019,7 +1009,7 @@ fn inject_prelude(cx: &mut Ctx) {
             continue;
         };
         for n in crate::PRELUDE_NAMES {
-            let Some(item) = cx.modules[p].scope.get(*n).cloned() else {
+            let Some(item) = cx.modules[p].scope.get(n).cloned() else {
                 continue;
             };
             for md in &mut cx.modules {
@@ -1054,7 +1044,7 @@ fn inject_io_prelude(cx: &mut Ctx) {
         return;
     };
     for n in crate::imports::PRELUDE_NAMES {
-        let Some(item) = cx.modules[p].scope.get(*n).cloned() else {
+        let Some(item) = cx.modules[p].scope.get(n).cloned() else {
             continue;
         };
         for m in (0..cx.modules.len()).filter(|&m| m != p) {
@@ -1067,7 +1057,7 @@ fn inject_io_prelude(cx: &mut Ctx) {
 }
 
 fn resolve_imports(cx: &mut Ctx, m: usize, report: bool) {
-    let ast = cx.modules[m].input.ast.clone();
+    let ast = cx.tree(m).clone();
     let this = cx.modules[m].input.name.clone();
     for stmt in &ast.body {
         match &stmt.kind {
@@ -1216,7 +1206,7 @@ pub(crate) fn comptime_needs_value(name: &ast::Ident) -> Diag {
 }
 
 fn eval_consts(cx: &mut Ctx, m: usize, report: bool) {
-    let ast = cx.modules[m].input.ast.clone();
+    let ast = cx.tree(m).clone();
     for stmt in &ast.body {
         if let StmtKind::Comptime {
             name,
@@ -1414,7 +1404,7 @@ fn late_shaped(cx: &Ctx, m: usize, value: &Expr) -> bool {
 /// type alone is kept as its expression, `type_of` of one is its type; anything else gets
 /// the error it would have had.
 fn late_struct_consts(cx: &mut Ctx, m: usize) {
-    let ast = cx.modules[m].input.ast.clone();
+    let ast = cx.tree(m).clone();
     for stmt in &ast.body {
         let StmtKind::Comptime {
             name,
@@ -1563,15 +1553,10 @@ fn const_cycle(
     if from == target {
         return Some(path.clone());
     }
-    let value = cx.modules[m]
-        .input
-        .ast
-        .body
-        .iter()
-        .find_map(|st| match &st.kind {
-            StmtKind::Comptime { name, value, .. } if name.name == from => Some(value),
-            _ => None,
-        });
+    let value = cx.tree(m).body.iter().find_map(|st| match &st.kind {
+        StmtKind::Comptime { name, value, .. } if name.name == from => Some(value),
+        _ => None,
+    });
     let mut names = Vec::new();
     if let Some(v) = value {
         mj_syntax::visit::walk_expr(v, &mut |e: &Expr| {
@@ -1600,7 +1585,7 @@ fn generic_struct_instance(cx: &Ctx, m: usize, e: &Expr) -> bool {
 /// yet (`generic_type_aliases`).
 fn pending_alias(cx: &Ctx, t: usize, name: &str) -> bool {
     // (Any `X[...]` alias: the struct it names may itself be imported in a later round.)
-    cx.modules[t].input.ast.body.iter().any(|st| {
+    cx.tree(t).body.iter().any(|st| {
         matches!(&st.kind, StmtKind::Comptime { name: n, value, .. }
             if n.name == name && matches!(&value.kind, ExprKind::Index { base, .. }
                 if matches!(base.kind, ExprKind::Name(_))))
@@ -1611,7 +1596,7 @@ fn pending_alias(cx: &Ctx, t: usize, name: &str) -> bool {
 /// after the structs' parameters are resolved.
 fn generic_type_aliases(cx: &mut Ctx) {
     for m in 0..cx.modules.len() {
-        let ast = cx.modules[m].input.ast.clone();
+        let ast = cx.tree(m).clone();
         for stmt in &ast.body {
             let StmtKind::Comptime {
                 name,
@@ -2372,7 +2357,7 @@ pub(crate) fn scalar_type(n: &str) -> Option<Ty> {
 
 fn resolve_fields(cx: &mut Ctx, s: u32) {
     let m = cx.structs[s as usize].module;
-    let ast = cx.modules[m].input.ast.clone();
+    let ast = cx.tree(m).clone();
     let Some(sd) = ast.body.iter().find_map(|st| match &st.kind {
         StmtKind::Struct(sd) if cx.structs[s as usize].span == sd.name.span => Some(sd),
         _ => None,
@@ -2751,7 +2736,7 @@ fn resolve_sig(cx: &mut Ctx, id: FnId) {
 
 fn synthesize_fieldwise_init(cx: &mut Ctx, s: u32) {
     let m = cx.structs[s as usize].module;
-    let ast = cx.modules[m].input.ast.clone();
+    let ast = cx.tree(m).clone();
     let Some(sd) = ast.body.iter().find_map(|st| match &st.kind {
         StmtKind::Struct(sd) if cx.structs[s as usize].span == sd.name.span => Some(sd),
         _ => None,

@@ -37,6 +37,7 @@ pub(crate) mod params;
 mod reflect;
 mod refs;
 mod suite_discovery;
+pub mod tables;
 mod typed_errors;
 mod with_stmt;
 
@@ -49,6 +50,7 @@ use mj_syntax::{Diag, Span};
 use crate::suggest::did_you_mean;
 use crate::tir::{FnId, TFunction, TProgram};
 use crate::ty::Ty;
+use tables::{Kind, Table};
 
 /// One parsed module handed to the checker.
 #[derive(Clone, Debug, PartialEq)]
@@ -152,7 +154,7 @@ pub(crate) enum TraitRef {
     Builtin(&'static str),
 }
 
-#[derive(Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) struct TraitData {
     pub name: String,
     pub module: usize,
@@ -201,7 +203,7 @@ pub(crate) struct Sig {
     pub has_self: bool,
 }
 
-#[derive(Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) struct FuncData {
     pub mangled: String,
     pub module: usize,
@@ -238,7 +240,7 @@ pub(crate) struct FuncData {
 /// The `late` slot of a `-> ref[...] T` result (a reference: `Ty::Ptr(T)` in the signature).
 pub(crate) const LATE_REF_RESULT: usize = usize::MAX - 1;
 
-#[derive(Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) struct StructData {
     pub name: String,
     pub module: usize,
@@ -273,7 +275,7 @@ pub(crate) struct StructData {
 #[derive(Debug, PartialEq)]
 pub(crate) struct ModuleData {
     pub input: ModuleInput,
-    pub scope: HashMap<String, Item>,
+    pub scope: tables::Scope<Item>,
 }
 
 /// Line starts of a text, for turning byte offsets into 1-based line numbers.
@@ -329,11 +331,11 @@ impl Lines for Vec<u32> {
 #[derive(Debug, PartialEq)]
 pub(crate) struct Ctx {
     pub modules: Vec<ModuleData>,
-    pub structs: Vec<StructData>,
-    pub funcs: Vec<FuncData>,
-    pub traits: Vec<TraitData>,
+    pub structs: Table<StructData>,
+    pub funcs: Table<FuncData>,
+    pub traits: Table<TraitData>,
     pub diags: Vec<(usize, Diag)>,
-    pub struct_names: Vec<String>,
+    pub struct_names: Table<String>,
     /// What the program is checked for: `std.sys` queries and `size_of` of pointers fold
     /// against it (an input, so checking for another target is another query).
     pub target: mj_target::Target,
@@ -347,8 +349,20 @@ impl Ctx {
         self.diags.push((module, d));
     }
 
+    /// The item tree of module `m` (a read of it is noted, `tables`).
+    pub fn tree(&self, m: usize) -> &Arc<Module> {
+        tables::note_tree(m);
+        &self.modules[m].input.ast
+    }
+
+    /// Whether collecting the items found an error (a read of that is noted, `tables`).
+    pub fn item_errors(&self) -> bool {
+        tables::note_item_errors();
+        self.diags.iter().any(|(_, d)| d.is_error())
+    }
+
     pub fn ty_name(&self, t: &Ty) -> String {
-        t.display(&self.struct_names).to_string()
+        t.display(self.struct_names.as_slice()).to_string()
     }
 
     /// The module that a dotted expression (`a`, `a.b`, `std.math`) names in module `m`.
@@ -426,7 +440,78 @@ pub struct Items {
     cx: Ctx,
 }
 
+/// The value of one part of a program's items (`tables::Part`): what a body's check that
+/// read it saw. Two values are equal when the part did not change.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ItemPart(PartValue);
+
+#[derive(Clone, Debug, PartialEq)]
+enum PartValue {
+    Func(Option<FuncData>),
+    Struct(Option<StructData>),
+    Trait(Option<TraitData>),
+    StructName(Option<String>),
+    Len(usize),
+    Funcs(Vec<FuncData>),
+    Structs(Vec<StructData>),
+    Traits(Vec<TraitData>),
+    StructNames(Vec<String>),
+    Name(Option<Item>),
+    Scope(Vec<(String, Item)>),
+    Tree(Option<Arc<Module>>),
+    ItemErrors(bool),
+}
+
 impl Items {
+    /// One part of the items, read without noting it (`tables`).
+    pub fn part(&self, part: &tables::Part) -> ItemPart {
+        use tables::Part;
+        let cx = &self.cx;
+        let row = |i: &u32| *i as usize;
+        ItemPart(match part {
+            Part::Row(Kind::Func, i) => PartValue::Func(cx.funcs.rows().get(row(i)).cloned()),
+            Part::Row(Kind::Struct, i) => PartValue::Struct(cx.structs.rows().get(row(i)).cloned()),
+            Part::Row(Kind::Trait, i) => PartValue::Trait(cx.traits.rows().get(row(i)).cloned()),
+            Part::Row(Kind::StructName, i) => {
+                PartValue::StructName(cx.struct_names.rows().get(row(i)).cloned())
+            }
+            Part::Len(k) => PartValue::Len(match k {
+                Kind::Func => cx.funcs.rows().len(),
+                Kind::Struct => cx.structs.rows().len(),
+                Kind::Trait => cx.traits.rows().len(),
+                Kind::StructName => cx.struct_names.rows().len(),
+            }),
+            Part::All(Kind::Func) => PartValue::Funcs(cx.funcs.rows().to_vec()),
+            Part::All(Kind::Struct) => PartValue::Structs(cx.structs.rows().to_vec()),
+            Part::All(Kind::Trait) => PartValue::Traits(cx.traits.rows().to_vec()),
+            Part::All(Kind::StructName) => PartValue::StructNames(cx.struct_names.rows().to_vec()),
+            Part::Name(m, name) => PartValue::Name(
+                cx.modules
+                    .get(*m as usize)
+                    .and_then(|md| md.scope.all().get(name).cloned()),
+            ),
+            Part::Scope(m) => PartValue::Scope({
+                let mut all: Vec<(String, Item)> = cx
+                    .modules
+                    .get(*m as usize)
+                    .map(|md| {
+                        md.scope
+                            .all()
+                            .iter()
+                            .map(|(k, v)| (k.clone(), v.clone()))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                all.sort_by(|a, b| a.0.cmp(&b.0));
+                all
+            }),
+            Part::ItemErrors => PartValue::ItemErrors(cx.diags.iter().any(|(_, d)| d.is_error())),
+            Part::Tree(m) => {
+                PartValue::Tree(cx.modules.get(*m as usize).map(|md| md.input.ast.clone()))
+            }
+        })
+    }
+
     /// Diagnostics about items (imports, signatures, fields), by module index.
     pub fn diags(&self) -> &[(usize, Diag)] {
         &self.cx.diags
@@ -558,18 +643,19 @@ pub fn strip_stmt(s: &ast::Stmt) -> ast::Stmt {
 pub fn collect_items(modules: Vec<ModuleInput>, target: mj_target::Target) -> Items {
     let modules = modules
         .into_iter()
-        .map(|input| ModuleData {
+        .enumerate()
+        .map(|(m, input)| ModuleData {
             input,
-            scope: HashMap::new(),
+            scope: tables::Scope::new(m),
         })
         .collect();
     let mut cx = Ctx {
         modules,
-        structs: Vec::new(),
-        funcs: Vec::new(),
-        traits: Vec::new(),
+        structs: Table::new(Kind::Struct),
+        funcs: Table::new(Kind::Func),
+        traits: Table::new(Kind::Trait),
         diags: Vec::new(),
-        struct_names: Vec::new(),
+        struct_names: Table::new(Kind::StructName),
         target,
         conform_memo: Default::default(),
     };

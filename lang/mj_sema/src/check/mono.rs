@@ -323,7 +323,7 @@ impl Mono<'_> {
                 let name = format!(
                     "{}{}",
                     self.cx.structs[*s as usize].name,
-                    &t.display(&self.cx.struct_names).to_string()
+                    &t.display(self.cx.struct_names.as_slice()).to_string()
                         [self.cx.struct_names[*s as usize].len()..]
                 );
                 let del = match t {
