@@ -444,6 +444,62 @@ fn features_on_a_project() {
     c.stop();
 }
 
+/// A `for` target (also a tuple of names) and a name first bound by an assignment are
+/// locals: definition, references, hover and rename find them.
+#[test]
+fn loop_targets_and_assignments_are_locals() {
+    let dir = temp_dir("loops");
+    let src = "def main():\n    var total = 0\n    for i in range(3):\n        total += $0i\n    count = 2\n    for a, b in [(1, 2)]:\n        total += a * $1b\n    print(total + $2count)\n";
+    let (text, marks) = fixture(&src.replace("$1", "$0").replace("$2", "$0"));
+    let main = dir.join("loops.mj");
+    std::fs::write(&main, &text).unwrap();
+    let u = uri(&main);
+    let mut c = Client::start(&dir);
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": u, "languageId": "mj", "version": 1, "text": text}}),
+    );
+    assert_eq!(c.diagnostics(&u, 1), Vec::<Value>::new());
+    let at = |i: usize| json!({"textDocument": {"uri": u}, "position": marks[i]});
+    let start = |r: &Value| {
+        (
+            r["start"]["line"].as_i64(),
+            r["start"]["character"].as_i64(),
+        )
+    };
+    for (mark, want) in [(0, (2, 8)), (1, (5, 11)), (2, (4, 4))] {
+        let d = c.request("textDocument/definition", at(mark));
+        assert_eq!(
+            start(&d["result"]["range"]),
+            (Some(want.0), Some(want.1)),
+            "mark {mark}: {d}"
+        );
+    }
+    let refs = c.request("textDocument/references", at(0));
+    let found: Vec<(Option<i64>, Option<i64>)> = refs["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| start(&l["range"]))
+        .collect();
+    assert_eq!(found, [(Some(2), Some(8)), (Some(3), Some(17))], "{refs}");
+    let h = c.request("textDocument/hover", at(2));
+    let v = h["result"]["contents"]["value"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(v.contains("var count: Int"), "{h}");
+    let r = c.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": u}, "position": marks[1], "newName": "second"}),
+    );
+    assert_eq!(
+        r["result"]["changes"][&u].as_array().map(Vec::len),
+        Some(2),
+        "{r}"
+    );
+    c.stop();
+}
+
 #[test]
 fn diagnostics_match_mj_check_and_quick_fixes() {
     let dir = temp_dir("diags");

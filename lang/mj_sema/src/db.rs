@@ -57,16 +57,28 @@ pub fn file_items<'db>(
     file: SourceFile,
 ) -> Vec<(ItemText<'db>, u32)> {
     let text = file.text(db);
-    let sources: Vec<(ItemSource<'db>, u32)> = mj_syntax::item_ranges(text)
-        .into_iter()
-        .map(|(start, end)| {
-            let src = ItemSource::new(db, text[start..end].to_string());
-            (src, start as u32)
-        })
-        .collect();
+    let split = |ranges: Vec<(usize, usize)>| -> Vec<(ItemSource<'db>, u32)> {
+        ranges
+            .into_iter()
+            .map(|(start, end)| {
+                let src = ItemSource::new(db, text[start..end].to_string());
+                (src, start as u32)
+            })
+            .collect()
+    };
+    let mut sources = split(mj_syntax::item_ranges(text));
     // (Where an item's tokens are broken, the split is a recovery: a bracket left open
-    // ends with its item, `mj_syntax::item_ranges`; an unterminated triple-quoted string
-    // still runs to the end. Such an item reports its syntax errors only, `diagnostics`.)
+    // ends with its item, `mj_syntax::item_ranges`, and a triple-quoted string left open
+    // ends before the next definition at column 0 when the plain split has an item with
+    // an error, `mj_syntax::string_cut_ranges`. Such an item reports its syntax errors
+    // only, `diagnostics`.)
+    if let Some(cut) = mj_syntax::string_cut_ranges(text)
+        && sources
+            .iter()
+            .any(|(src, _)| parse_item(db, *src).diags.iter().any(|d| d.is_error()))
+    {
+        sources = split(cut);
+    }
     // Each item takes one place, and one more per member of its structs and traits.
     let mut k = 0;
     let mut bases = Vec::with_capacity(sources.len());

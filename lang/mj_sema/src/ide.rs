@@ -417,7 +417,7 @@ impl<'a> Cx<'a> {
 
     /// A binding of `name` in a function: a parameter, or the first binding in its body.
     fn local(&self, file: usize, d: &FnDef, name: &str, ty: Option<String>) -> Option<Def> {
-        let mk = |id: &Ident, kind: DefKind, annotation: Option<String>| {
+        let mk = |name: &str, span: Span, kind: DefKind, annotation: Option<String>| {
             let t = ty
                 .clone()
                 .or(annotation)
@@ -430,23 +430,24 @@ impl<'a> Cx<'a> {
             };
             Def {
                 file,
-                span: id.span,
-                name: id.name.clone(),
+                span,
+                name: name.to_string(),
                 kind,
-                doc: format!("```mojo\n{word}{}{t}\n```", id.name),
+                doc: format!("```mojo\n{word}{name}{t}\n```"),
             }
         };
         for p in &d.args {
             if p.name.name == name {
                 let ann = p.ty.as_ref().map(|t| self.src(file, t.span));
-                return Some(mk(&p.name, DefKind::Parameter, ann));
+                return Some(mk(&p.name.name, p.name.span, DefKind::Parameter, ann));
             }
         }
         let mut found = None;
-        bindings(&d.body, &mut |id, ann| {
-            if found.is_none() && id.name == name {
+        bindings(&d.body, &mut |id, span, ann| {
+            if found.is_none() && id == name {
                 found = Some(mk(
                     id,
+                    span,
                     DefKind::Variable,
                     ann.map(|t| self.src(file, t.span)),
                 ));
@@ -584,26 +585,41 @@ enum Receiver {
     Struct(String),
 }
 
-/// Calls `f` on every name a block binds (with its annotation), in source order, not
-/// entering nested `def`s' bodies.
-fn bindings<'a>(stmts: &'a [Stmt], f: &mut dyn FnMut(&'a Ident, Option<&'a Expr>)) {
+/// Calls `f` on every name a block binds (its text, where it is, its annotation), in
+/// source order, not entering nested `def`s' bodies: `var`, annotated and plain
+/// assignments (an assignment to a new name declares it in a `def`), `for` targets,
+/// nested `def`s, `with ... as` and `except ... as` names.
+fn bindings<'a>(stmts: &'a [Stmt], f: &mut dyn FnMut(&'a str, Span, Option<&'a Expr>)) {
+    fn targets<'a>(e: &'a Expr, f: &mut dyn FnMut(&'a str, Span, Option<&'a Expr>)) {
+        match &e.kind {
+            ExprKind::Name(n) => f(n, e.span, None),
+            ExprKind::Tuple(items) | ExprKind::List(items) => {
+                for item in items {
+                    targets(item, f);
+                }
+            }
+            _ => {}
+        }
+    }
     for s in stmts {
         match &s.kind {
-            StmtKind::Var { name, ty, .. } => f(name, ty.as_ref()),
-            StmtKind::AnnAssign { target, ty, .. } => f(target, Some(ty)),
-            StmtKind::Def(d) => f(&d.name, None),
+            StmtKind::Var { name, ty, .. } => f(&name.name, name.span, ty.as_ref()),
+            StmtKind::AnnAssign { target, ty, .. } => f(&target.name, target.span, Some(ty)),
+            StmtKind::Assign { targets: ts, .. } => {
+                for t in ts {
+                    targets(t, f);
+                }
+            }
+            StmtKind::For { target, .. } => targets(target, f),
+            StmtKind::Def(d) => f(&d.name.name, d.name.span, None),
             StmtKind::With { items, .. } => {
-                for (_, n) in items {
-                    if let Some(n) = n {
-                        f(n, None);
-                    }
+                for n in items.iter().filter_map(|(_, n)| n.as_ref()) {
+                    f(&n.name, n.span, None);
                 }
             }
             StmtKind::Try { handlers, .. } => {
-                for h in handlers {
-                    if let Some(n) = &h.name {
-                        f(n, None);
-                    }
+                for n in handlers.iter().filter_map(|h| h.name.as_ref()) {
+                    f(&n.name, n.span, None);
                 }
             }
             _ => {}
@@ -858,8 +874,8 @@ pub fn completions(
         for p in &d.args {
             add(&p.name.name, DefKind::Parameter, String::new());
         }
-        bindings(&d.body, &mut |id, _| {
-            add(&id.name, DefKind::Variable, String::new())
+        bindings(&d.body, &mut |id, _, _| {
+            add(id, DefKind::Variable, String::new())
         });
     }
     for s in symbols(&module) {

@@ -657,3 +657,33 @@ fn item_edits_recheck_the_bodies_that_read_them() {
     );
     assert_eq!((n, errs.len()), (2, 0), "`five` and `main`: {errs:?}");
 }
+
+/// A docstring left open (its closing quotes not typed yet) ends before the next
+/// definition: the functions after it keep their type errors, reported beside it.
+#[test]
+fn an_open_docstring_does_not_hide_the_rest_of_the_file() {
+    let text = "\
+def a(x: Int) -> Int:
+    \"\"\"
+    return x
+
+
+def b(x: Int) -> Int:
+    \"\"\"Doc b.\"\"\"
+    var s: Int = \"bad\"
+    return x
+";
+    let db = LoggingDb::new();
+    let main = SourceFile::new(&db, "main".into(), "main.mj".into(), text.into());
+    let program = Program::new(&db, vec![main], target());
+    let codes: Vec<&str> = db::diagnostics(&db, program)
+        .iter()
+        .filter(|(_, d)| d.is_error())
+        .map(|(_, d)| d.code)
+        .collect();
+    assert_eq!(
+        codes,
+        ["E0002", "E0101"],
+        "the open string, then b's type error"
+    );
+}

@@ -298,8 +298,10 @@ fn scan_string(
                 "unterminated string"
             };
             diags.push(
-                Diag::error("E0002", what, sp(start, start + plen + open_len))
-                    .with_label(sp(text.len(), text.len()), "the file ends here"),
+                Diag::error("E0002", what, sp(start, start + plen + open_len)).with_label(
+                    sp(text.len(), text.len()),
+                    "still open here (no closing quotes before this point)",
+                ),
             );
             end = text.len();
             break;

@@ -64,6 +64,13 @@ pub fn item_ranges(text: &str) -> Vec<(usize, usize)> {
     split::quick_item_ranges(text)
 }
 
+/// `item_ranges` with every triple-quoted string that runs over a line starting a
+/// definition at column 0 ended before that line (`None` when none does): the recovery
+/// for a string left open, to take where `item_ranges` gives a broken item.
+pub fn string_cut_ranges(text: &str) -> Option<Vec<(usize, usize)>> {
+    split::string_cut_ranges(text)
+}
+
 /// The item ranges the lexer and layout pass find (one range, the whole text, when they
 /// report anything): what `item_ranges` must agree with on clean text.
 pub fn lexed_item_ranges(text: &str) -> Vec<(usize, usize)> {
@@ -110,13 +117,23 @@ pub fn classify_tokens(text: &str) -> Vec<(usize, usize, TokenClass)> {
 
 /// `parse` by items (what the database does, without its memo): each item parsed on its
 /// own text (its spans from 0), then moved to where it starts. On text whose items are all
-/// clean this is `parse(text)`; elsewhere a bracket left open ends with its item. Returns
-/// also whether every item was clean. For tests.
+/// clean this is `parse(text)`; elsewhere a bracket left open ends with its item, and a
+/// triple-quoted string left open ends before the next definition when the plain split
+/// has an error (`string_cut_ranges`). Returns also whether every item was clean.
+/// For tests.
 pub fn parse_by_items(text: &str) -> (ast::Module, Vec<Diag>, bool) {
+    let plain = parse_ranges(text, item_ranges(text));
+    match string_cut_ranges(text) {
+        Some(cut) if plain.1.iter().any(|d| d.is_error()) => parse_ranges(text, cut),
+        _ => plain,
+    }
+}
+
+fn parse_ranges(text: &str, ranges: Vec<(usize, usize)>) -> (ast::Module, Vec<Diag>, bool) {
     let mut body = Vec::new();
     let mut diags = Vec::new();
     let mut all_clean = true;
-    for (start, end) in item_ranges(text) {
+    for (start, end) in ranges {
         let (b, d, clean) = parse_item(&text[start..end], 0);
         all_clean &= clean;
         for mut s in b {

@@ -7,14 +7,31 @@
 //! items are a recovery, as an editor needs while code is being typed: a bracket left open
 //! ends at the next line that starts a definition at column 0 (`def`, `fn`, `struct`,
 //! `trait`: in valid code such a line is never inside brackets), so that one unfinished
-//! call does not swallow the rest of the file. An unterminated triple-quoted string still
-//! runs to the end.
+//! call does not swallow the rest of the file. A triple-quoted string that runs over such
+//! a line may be one left open (its quotes then pair with the next docstring's, and the
+//! rest of the file turns inside out): `string_cut_ranges` splits again with such strings
+//! ended before that line, and the database takes that split where the plain one has a
+//! broken item (a docstring of valid code may hold such a line).
 
 /// The byte ranges of a file's top-level items: each starts at a line whose first byte
 /// is a token at column 0 outside brackets, strings and line continuations (a decorator
 /// with what it decorates; `elif`, `else`, `except` and `finally` with the statement
 /// they continue), and runs to the next. The ranges cover the text.
 pub fn quick_item_ranges(text: &str) -> Vec<(usize, usize)> {
+    scan(text, false).0
+}
+
+/// The split with every triple-quoted string that runs over a line starting a definition
+/// at column 0 ended before that line; `None` when no string does.
+pub fn string_cut_ranges(text: &str) -> Option<Vec<(usize, usize)>> {
+    let (ranges, crossed) = scan(text, true);
+    crossed.then_some(ranges)
+}
+
+/// The split, and whether a triple-quoted string ran over a line that starts a
+/// definition (ended there when `cut`).
+fn scan(text: &str, cut: bool) -> (Vec<(usize, usize)>, bool) {
+    let mut crossed = false;
     let b = text.as_bytes();
     let mut starts = vec![0usize];
     let mut depth = 0usize;
@@ -58,19 +75,20 @@ pub fn quick_item_ranges(text: &str) -> Vec<(usize, usize)> {
                 depth = depth.saturating_sub(1);
                 i += 1;
             }
-            b'"' | b'\'' => i = skip_string(b, i),
+            b'"' | b'\'' => i = skip_string(b, i, cut, &mut crossed),
             _ => i += 1,
         }
     }
     let mut out: Vec<(usize, usize)> = starts.windows(2).map(|w| (w[0], w[1])).collect();
     out.push((*starts.last().unwrap_or(&0), text.len()));
-    out
+    (out, crossed)
 }
 
 /// The index after the string literal whose opening quote is at `i` (a backslash escapes
 /// the next byte, raw strings included; a one-quote string also ends at a newline, as the
-/// lexer ends it with an error).
-fn skip_string(b: &[u8], i: usize) -> usize {
+/// lexer ends it with an error). A triple-quoted string that reaches a line starting a
+/// definition sets `crossed`, and ends before that line when `cut`.
+fn skip_string(b: &[u8], i: usize, cut: bool, crossed: &mut bool) -> usize {
     let q = b[i];
     let triple = b.get(i + 1) == Some(&q) && b.get(i + 2) == Some(&q);
     let mut j = i + if triple { 3 } else { 1 };
@@ -78,6 +96,13 @@ fn skip_string(b: &[u8], i: usize) -> usize {
         match b[j] {
             b'\\' => j += 2,
             b'\n' if !triple => return j,
+            b'\n' if starts_definition(&b[j + 1..]) => {
+                *crossed = true;
+                if cut {
+                    return j;
+                }
+                j += 1;
+            }
             c if c == q => {
                 if !triple {
                     return j + 1;

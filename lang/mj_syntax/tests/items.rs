@@ -127,6 +127,25 @@ fn an_open_bracket_ends_with_its_item() {
     );
 }
 
+/// A triple-quoted string left open (a docstring being typed) ends before the next
+/// definition at column 0: its quotes do not pair with the next docstring's and turn the
+/// rest of the file inside out. A docstring of valid code that holds such a line is kept.
+#[test]
+fn an_open_docstring_ends_with_its_item() {
+    let text = "def a(x: Int) -> Int:\n    \"\"\"\n    return x\n\n\ndef b(x: Int) -> Int:\n    \"\"\"Doc b.\"\"\"\n    return x\n\n\nstruct S:\n    \"\"\"Doc S.\"\"\"\n    var x: Int\n";
+    let (m, d, clean) = mj_syntax::parse_by_items(text);
+    assert!(!clean);
+    let errors: Vec<&str> = d.iter().filter(|d| d.is_error()).map(|d| d.code).collect();
+    assert_eq!(errors, ["E0002"], "only the open string: {d:?}");
+    assert_eq!(m.body.len(), 3, "a, b and S are there: {m:?}");
+    let valid = "\"\"\"Example:\ndef f():\n    pass\n\"\"\"\n\ndef g():\n    pass\n";
+    assert!(mj_syntax::string_cut_ranges(valid).is_some());
+    let (m1, d1) = mj_syntax::parse(valid);
+    let (m2, d2, clean) = mj_syntax::parse_by_items(valid);
+    assert!(clean && d1.is_empty());
+    assert_eq!((m2, d2), (m1, d1));
+}
+
 /// Errors inside one token keep the split: each item is parsed on its own (as an editor's
 /// database does while a literal is being typed) and the result is the whole parse's.
 #[test]
