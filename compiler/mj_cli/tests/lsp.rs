@@ -217,6 +217,27 @@ def scale(v: Int) -> Int:
     return v * 2
 "#;
 
+/// Semantic tokens as (line, column, length, type), from the protocol's relative form.
+fn tokens(r: &Value) -> Vec<(u64, u64, u64, u64)> {
+    let data: Vec<u64> = r["result"]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    assert_eq!(data.len() % 5, 0);
+    let (mut line, mut col, mut toks) = (0, 0, Vec::new());
+    for t in data.chunks(5) {
+        if t[0] > 0 {
+            col = 0;
+        }
+        line += t[0];
+        col += t[1];
+        toks.push((line, col, t[2], t[3]));
+    }
+    toks
+}
+
 #[test]
 fn features_on_a_project() {
     let dir = temp_dir("features");
@@ -400,22 +421,7 @@ fn features_on_a_project() {
         "textDocument/semanticTokens/full",
         json!({"textDocument": {"uri": u}}),
     );
-    let data: Vec<u64> = r["result"]["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_u64().unwrap())
-        .collect();
-    assert_eq!(data.len() % 5, 0);
-    let (mut line, mut col, mut toks) = (0, 0, Vec::new());
-    for t in data.chunks(5) {
-        if t[0] > 0 {
-            col = 0;
-        }
-        line += t[0];
-        col += t[1];
-        toks.push((line, col, t[2], t[3]));
-    }
+    let toks = tokens(&r);
     assert!(
         toks.contains(&(3, 0, 3, 0)) && toks.contains(&(3, 4, 4, 2)),
         "{toks:?}"
@@ -435,6 +441,18 @@ fn features_on_a_project() {
     ] {
         assert!(toks.contains(&tok), "{what}: {toks:?}");
     }
+    // A range (lines 9 and 10): the same tokens as the whole file's there, and no others.
+    let r = c.request(
+        "textDocument/semanticTokens/range",
+        json!({"textDocument": {"uri": u}, "range": {"start": {"line": 9, "character": 0}, "end": {"line": 11, "character": 0}}}),
+    );
+    let want: Vec<_> = toks
+        .iter()
+        .filter(|t| t.0 == 9 || t.0 == 10)
+        .copied()
+        .collect();
+    assert!(want.len() >= 4, "{toks:?}");
+    assert_eq!(tokens(&r), want, "{r}");
     // Pull diagnostics agree with the pushed ones.
     let r = c.request(
         "textDocument/diagnostic",

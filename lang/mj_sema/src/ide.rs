@@ -8,7 +8,7 @@
 
 mod classify;
 
-pub use classify::classify;
+pub use classify::{classify, classify_range};
 
 use mj_syntax::Span;
 use mj_syntax::ast::{Expr, ExprKind, FnDef, Ident, Module, Stmt, StmtKind, StructDef};
@@ -463,7 +463,11 @@ impl<'a> Cx<'a> {
         loc: Option<(usize, Option<usize>)>,
     ) -> Option<&'a crate::tir::TFunction> {
         let (stmt, method) = loc?;
-        let index = db::items(self.db, self.program).function_at(file, stmt, method)?;
+        let its = db::items(self.db, self.program);
+        let index = its.function_at(file, stmt, method)?;
+        // (Lent, so that a body checked first for the editor depends on the parts of the
+        // items it reads, as `check_diags`' bodies do.)
+        let _lent = db::Lent::new(self.program, its.clone());
         Some(&db::infer(self.db, FnKey::new(self.db, self.program, index)).function)
     }
 

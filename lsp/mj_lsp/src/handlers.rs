@@ -223,7 +223,12 @@ pub fn handle(method: &str, params: &Value, s: &Snapshot) -> Result<Value, Strin
         }
         "textDocument/codeAction" => code_actions(params, s),
         "textDocument/signatureHelp" => signature_help(s, offset()? as usize),
-        "textDocument/semanticTokens/full" => semantic_tokens(s),
+        "textDocument/semanticTokens/full" => semantic_tokens(s, None),
+        "textDocument/semanticTokens/range" => {
+            let range: lsp_types::Range = serde_json::from_value(params["range"].clone())
+                .map_err(|e| format!("no range: {e}"))?;
+            semantic_tokens(s, Some((idx.offset(range.start), idx.offset(range.end))))
+        }
         _ => return Err(format!("mj lsp does not answer `{method}`")),
     })
 }
@@ -450,16 +455,39 @@ fn split_params(list: &str) -> Vec<String> {
 /// Semantic tokens (the legend is in the capabilities): keywords, strings, numbers,
 /// comments from the text; every name whose meaning is known (declarations and uses of
 /// functions, methods, types, fields, parameters, variables, constants and modules) from
-/// what `ide::classify` resolves it to.
-fn semantic_tokens(s: &Snapshot) -> Value {
-    let kinds: std::collections::HashMap<u32, DefKind> = ide::classify(&s.db, s.program, 0)
-        .into_iter()
-        .map(|(sp, k)| (sp.start, k))
-        .collect();
+/// what `ide::classify` resolves it to. With `range` (byte offsets), the tokens that start
+/// inside it, from the items that overlap it only.
+fn semantic_tokens(s: &Snapshot, range: Option<(usize, usize)>) -> Value {
+    let span = range.map(|(a, b)| Span::new(a, b));
+    let kinds: std::collections::HashMap<u32, DefKind> =
+        ide::classify_range(&s.db, s.program, 0, span)
+            .into_iter()
+            .map(|(sp, k)| (sp.start, k))
+            .collect();
     let idx = LineIndex::new(&s.text);
     let mut data = Vec::new();
     let (mut last_line, mut last_col) = (0u32, 0u32);
-    for (start, end, kind) in crate::lexical_tokens(&s.text) {
+    let inside = |at: usize| range.is_none_or(|(a, b)| (a..b).contains(&at));
+    // (A range is lexed from the start of the item it begins in: items start outside
+    // strings, so the tokens are the whole text's.)
+    let from = range.map_or(0, |(a, _)| {
+        mj_syntax::item_ranges(&s.text)
+            .iter()
+            .rev()
+            .find(|(start, _)| *start <= a)
+            .map_or(0, |(start, _)| *start)
+    });
+    let upto = range.map_or(s.text.len(), |(_, b)| {
+        s.text[b.min(s.text.len())..]
+            .find('\n')
+            .map_or(s.text.len(), |i| b + i)
+    });
+    let lexed = crate::lexical_tokens(&s.text[from..upto]);
+    for (start, end, kind) in lexed
+        .into_iter()
+        .map(|(a, b, k)| (a + from, b + from, k))
+        .filter(|(start, _, _)| inside(*start))
+    {
         let k = match kind {
             crate::Lexical::Keyword => (0, 0),
             crate::Lexical::String => (4, 0),

@@ -111,6 +111,7 @@ fn capabilities() -> Value {
                                       "comment", "variable", "property", "method", "namespace"],
                        "tokenModifiers": ["readonly"]},
             "full": true,
+            "range": true,
         },
         "diagnosticProvider": {"interFileDependencies": true, "workspaceDiagnostics": false},
     })

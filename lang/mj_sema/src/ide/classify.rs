@@ -14,6 +14,17 @@ use crate::db::Program;
 /// methods, structs, traits, fields, parameters, variables, constants) and uses (what
 /// they resolve to, also in other modules and the library), by the name's span.
 pub fn classify(db: &dyn salsa::Database, program: Program, file: usize) -> Vec<(Span, DefKind)> {
+    classify_range(db, program, file, None)
+}
+
+/// `classify` for the top-level items that overlap `range` only (all of them for
+/// `None`): what an editor asks for the lines it shows of a large file.
+pub fn classify_range(
+    db: &dyn salsa::Database,
+    program: Program,
+    file: usize,
+    range: Option<Span>,
+) -> Vec<(Span, DefKind)> {
     let cx = Cx::new(db, program);
     let Some(module) = cx.modules.get(file).cloned() else {
         return Vec::new();
@@ -21,6 +32,7 @@ pub fn classify(db: &dyn salsa::Database, program: Program, file: usize) -> Vec<
     let mut w = Walk {
         cx: &cx,
         file,
+        range,
         out: Vec::new(),
         cache: HashMap::new(),
     };
@@ -32,6 +44,8 @@ pub fn classify(db: &dyn salsa::Database, program: Program, file: usize) -> Vec<
 struct Walk<'c, 'a> {
     cx: &'c Cx<'a>,
     file: usize,
+    /// The part of the file asked about (top-level items outside it are skipped).
+    range: Option<Span>,
     out: Vec<(Span, DefKind)>,
     /// What a name means in the innermost function (by its address) around a use.
     cache: HashMap<(usize, String), Option<DefKind>>,
@@ -46,6 +60,12 @@ impl<'s> Walk<'_, '_> {
 
     fn decls(&mut self, stmts: &'s [Stmt], top: bool, scope: &mut Scope<'s>) {
         for (i, s) in stmts.iter().enumerate() {
+            if top
+                && let Some(r) = self.range
+                && (s.span.end < r.start || s.span.start > r.end)
+            {
+                continue;
+            }
             match &s.kind {
                 StmtKind::Def(d) => self.def(d, top.then_some((i, None)), false, scope),
                 StmtKind::Struct(sd) => {
