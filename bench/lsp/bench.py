@@ -114,7 +114,7 @@ def project(d, lines, lang):
 def measure(cmd, path, lang, edits=60):
     """p50/p95 ms from a one-character edit in the middle of the file to its
     diagnostics (pulled), for an edit that keeps the length and for typing (one that
-    changes it); for item edits (a signature, a function added at the end or inserted in
+    changes it) and for a line added; for item edits (a signature, a function added at the end or inserted in
     the middle); completion
     after an edit; RSS after 1,000 edits."""
     root = os.path.dirname(path)
@@ -157,6 +157,21 @@ def measure(cmd, path, lang, edits=60):
         r = c.request("textDocument/diagnostic", {"textDocument": {"uri": uri}})
         assert "result" in r, r
         typing.append((time.perf_counter() - t0) * 1000)
+    # A line added inside the body (a `pass` statement above the edited one), and removed:
+    # every line after it moves.
+    newline = []
+    indent = lines[target][:len(lines[target]) - len(lines[target].lstrip())]
+    for k in range(edits):
+        version += 1
+        if k % 2 == 0:
+            change = {"range": {"start": {"line": target, "character": 0}, "end": {"line": target, "character": 0}}, "text": indent + "pass\n"}
+        else:
+            change = {"range": {"start": {"line": target, "character": 0}, "end": {"line": target + 1, "character": 0}}, "text": ""}
+        t0 = time.perf_counter()
+        c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]})
+        r = c.request("textDocument/diagnostic", {"textDocument": {"uri": uri}})
+        assert "result" in r, r
+        newline.append((time.perf_counter() - t0) * 1000)
     # Item edits: a signature in the middle of the file changes (a default value typed
     # and deleted), and a function is added at the end of the file and removed.
     sig = []
@@ -223,6 +238,7 @@ def measure(cmd, path, lang, edits=60):
     rss1 = c.rss_mib()
     c.close()
     return {"p50": pct(times, 50), "p95": pct(times, 95), "typing_p50": pct(typing, 50), "typing_p95": pct(typing, 95), "comp_p50": pct(comp, 50), "comp_p95": pct(comp, 95),
+            "nl_p50": pct(newline, 50), "nl_p95": pct(newline, 95),
             "sig_p50": pct(sig, 50) if sig else float("nan"), "sig_p95": pct(sig, 95) if sig else float("nan"),
             "add_p50": pct(added, 50), "add_p95": pct(added, 95),
             "ins_p50": pct(inserted, 50) if inserted else float("nan"), "ins_p95": pct(inserted, 95) if inserted else float("nan"),
@@ -245,10 +261,10 @@ def main():
         rows.append(("mj lsp", "generated project", measure([mj, "lsp"], project(d, 10000, "mj"), "mj")))
         if ty:
             rows.append(("ty server", "generated project (Python)", measure([ty, "server"], project(d, 10000, "python"), "python")))
-    print("| server | file | lines | didChange to diagnostics p50 ms | p95 ms | typing (length changes) p50 ms | p95 ms | signature edit p50 ms | p95 ms | function added at the end p50 ms | p95 ms | function inserted in the middle p50 ms | p95 ms | completion p50 ms | p95 ms | RSS before 1,000 edits MiB | after |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| server | file | lines | didChange to diagnostics p50 ms | p95 ms | typing (length changes) p50 ms | p95 ms | line added p50 ms | p95 ms | signature edit p50 ms | p95 ms | function added at the end p50 ms | p95 ms | function inserted in the middle p50 ms | p95 ms | completion p50 ms | p95 ms | RSS before 1,000 edits MiB | after |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for who, what, r in rows:
-        print(f"| {who} | {what} | {r['lines']} | {r['p50']:.1f} | {r['p95']:.1f} | {r['typing_p50']:.1f} | {r['typing_p95']:.1f} | {fmt(r['sig_p50'])} | {fmt(r['sig_p95'])} | {r['add_p50']:.1f} | {r['add_p95']:.1f} | {fmt(r['ins_p50'])} | {fmt(r['ins_p95'])} | {r['comp_p50']:.1f} | {r['comp_p95']:.1f} "
+        print(f"| {who} | {what} | {r['lines']} | {r['p50']:.1f} | {r['p95']:.1f} | {r['typing_p50']:.1f} | {r['typing_p95']:.1f} | {r['nl_p50']:.1f} | {r['nl_p95']:.1f} | {fmt(r['sig_p50'])} | {fmt(r['sig_p95'])} | {r['add_p50']:.1f} | {r['add_p95']:.1f} | {fmt(r['ins_p50'])} | {fmt(r['ins_p95'])} | {r['comp_p50']:.1f} | {r['comp_p95']:.1f} "
               f"| {r['rss_before']:.0f} | {r['rss_after']:.0f} |")
 
 

@@ -435,6 +435,32 @@ pub fn place_lines<'db>(db: &'db dyn salsa::Database, slot: PlaceSlot<'db>) -> O
     })
 }
 
+/// Where the lines of one place start, from its origin, and the origin's column: what a
+/// body's check reads (its lines relative to the place). A line added above the place
+/// leaves it equal.
+#[salsa::tracked(returns(ref))]
+pub fn place_shape<'db>(
+    db: &'db dyn salsa::Database,
+    slot: PlaceSlot<'db>,
+) -> Option<(u32, Vec<u32>)> {
+    place_lines(db, slot)
+        .as_ref()
+        .map(|pl| (pl.column, pl.starts.clone()))
+}
+
+/// The line (1-based, in the file) a place's origin is on.
+#[salsa::tracked]
+pub fn place_first<'db>(db: &'db dyn salsa::Database, slot: PlaceSlot<'db>) -> Option<u32> {
+    place_lines(db, slot).as_ref().map(|pl| pl.first)
+}
+
+// Lines at item positions: a body's typed IR holds its line numbers relative to their
+// place (`LINE_AT_PLACE`, the place, the line from the place's first), so a line added
+// above a function leaves its `infer` equal; `Lines::absolute` gives the file's line
+// where a number is shown, and `check` turns every line into the file's before lowering.
+const LINE_AT_PLACE: u32 = 1 << 31;
+const LINE_BITS: u32 = 18;
+
 /// The lines of one file for the checker (`check::Lines`), for spans at item positions
 /// and at file offsets. A function's check reads the lines of the places its spans are in
 /// only, so a line added above them changes its line numbers but nothing else does.
@@ -464,17 +490,18 @@ impl<'a> ItemLines<'a> {
             }
             Some((k, rel)) => {
                 let slot = PlaceSlot::new(self.db, self.file, k as u32);
-                let Some(pl) = place_lines(self.db, slot) else {
+                let Some((column, starts)) = place_shape(self.db, slot) else {
                     return (1, offset);
                 };
-                let r = crate::check::line_of(&pl.starts, rel).max(1);
+                let r = crate::check::line_of(starts, rel).max(1);
                 let origin = offset - rel;
                 // (The first line starts before the origin, at its column.)
                 let at = match r {
-                    1 => origin.wrapping_sub(pl.column),
-                    _ => origin + pl.starts.get(r as usize - 1).copied().unwrap_or(0),
+                    1 => origin.wrapping_sub(*column),
+                    _ => origin + starts.get(r as usize - 1).copied().unwrap_or(0),
                 };
-                (pl.first + r - 1, at)
+                let r = r.min((1 << LINE_BITS) - 1);
+                (LINE_AT_PLACE | (k as u32) << LINE_BITS | r, at)
             }
         };
         self.seen.borrow_mut().insert(line, start);
@@ -497,8 +524,18 @@ impl Lines for ItemLines<'_> {
                 start: *at,
                 end: *at,
             },
-            None => line_index(self.db, self.file).span_of_line(line),
+            None => line_index(self.db, self.file).span_of_line(self.absolute(line)),
         }
+    }
+
+    fn absolute(&self, line: u32) -> u32 {
+        if line & LINE_AT_PLACE == 0 {
+            return line;
+        }
+        let k = (line & !LINE_AT_PLACE) >> LINE_BITS;
+        let r = line & ((1 << LINE_BITS) - 1);
+        let slot = PlaceSlot::new(self.db, self.file, k);
+        place_first(self.db, slot).map_or(1, |first| first + r - 1)
     }
 }
 
@@ -891,21 +928,29 @@ pub fn check(db: &dyn salsa::Database, program: Program) -> Checked {
     let its = items(db, program);
     let _lent = Lent::new(program, its.clone());
     let (mut diags, functions) = bodies(db, program);
-    // (The types of expressions serve the editor; the back end has no use for them.)
+    // The back end reads the file's line numbers (the bodies hold them relative to their
+    // item) and has no use for the types of expressions (they serve the editor).
+    let files = program.files(db);
+    let lines: Vec<ItemLines> = files.iter().map(|f| ItemLines::new(db, *f)).collect();
+    let lowered = |index: u32, f: &TFunction| {
+        let mut f = TFunction {
+            expr_types: Vec::new(),
+            ..f.clone()
+        };
+        let m = its.function_location(index).map_or(0, |(m, _)| m);
+        if let Some(l) = lines.get(m) {
+            crate::tir::map_lines(&mut f, &mut |line| l.absolute(line));
+        }
+        f
+    };
     let functions = functions
         .iter()
-        .map(|f| TFunction {
-            expr_types: Vec::new(),
-            ..(**f).clone()
-        })
+        .enumerate()
+        .map(|(i, f)| lowered(i as u32, f))
         .collect();
     let (tp, entry_diags) = assemble(its, functions, 0, &mut |index, targs| {
         let inferred = infer_instance(db, InstKey::new(db, program, index, targs.clone()));
-        let function = TFunction {
-            expr_types: Vec::new(),
-            ..(*inferred.function).clone()
-        };
-        (function, inferred.diags.clone())
+        (lowered(index, &inferred.function), inferred.diags.clone())
     });
     diags.extend(entry_diags);
     crate::check::dedup_diags(&mut diags);

@@ -538,30 +538,53 @@ fn walk_post_expr<'a>(e: &'a TExpr, f: &mut dyn FnMut(&'a TExpr)) {
 
 /// Rewrites every expression of a body in place, children before parents.
 pub fn rewrite(stmts: &mut [TStmt], f: &mut dyn FnMut(&mut TExpr)) {
+    rewrite_with(stmts, f, &mut |_| {});
+}
+
+/// Every line number of a function (its expressions' and its aborts', its closures'
+/// too) passed through `g`.
+pub fn map_lines(func: &mut TFunction, g: &mut dyn FnMut(u32) -> u32) {
+    let g = std::cell::RefCell::new(g);
+    rewrite_with(
+        &mut func.body,
+        &mut |e| e.line = (g.borrow_mut())(e.line),
+        &mut |line| *line = (g.borrow_mut())(*line),
+    );
+    for f in &mut func.lifted {
+        map_lines(f, *g.borrow_mut());
+    }
+}
+
+/// `rewrite`, with `abort` called on the line of every `Abort` statement.
+fn rewrite_with(
+    stmts: &mut [TStmt],
+    f: &mut dyn FnMut(&mut TExpr),
+    abort: &mut dyn FnMut(&mut u32),
+) {
     for s in stmts {
         match s {
-            TStmt::Expr(e) | TStmt::Raise(e) => rewrite_expr(e, f),
+            TStmt::Expr(e) | TStmt::Raise(e) => rewrite_expr(e, f, abort),
             TStmt::Assign(a, b) => {
-                rewrite_expr(a, f);
-                rewrite_expr(b, f);
+                rewrite_expr(a, f, abort);
+                rewrite_expr(b, f, abort);
             }
             TStmt::If(c, a, b) => {
-                rewrite_expr(c, f);
-                rewrite(a, f);
-                rewrite(b, f);
+                rewrite_expr(c, f, abort);
+                rewrite_with(a, f, abort);
+                rewrite_with(b, f, abort);
             }
             TStmt::While {
                 cond,
                 body,
                 else_body,
             } => {
-                rewrite_expr(cond, f);
-                rewrite(body, f);
-                rewrite(else_body, f);
+                rewrite_expr(cond, f, abort);
+                rewrite_with(body, f, abort);
+                rewrite_with(else_body, f, abort);
             }
             TStmt::Return(e) => {
                 if let Some(e) = e {
-                    rewrite_expr(e, f);
+                    rewrite_expr(e, f, abort);
                 }
             }
             TStmt::Try {
@@ -570,54 +593,55 @@ pub fn rewrite(stmts: &mut [TStmt], f: &mut dyn FnMut(&mut TExpr)) {
                 else_body,
                 finally_body,
             } => {
-                rewrite(body, f);
+                rewrite_with(body, f, abort);
                 if let Some((_, h)) = handler {
-                    rewrite(h, f);
+                    rewrite_with(h, f, abort);
                 }
-                rewrite(else_body, f);
-                rewrite(finally_body, f);
+                rewrite_with(else_body, f, abort);
+                rewrite_with(finally_body, f, abort);
             }
-            TStmt::Block(b) | TStmt::Scope { body: b, .. } => rewrite(b, f),
-            TStmt::Break | TStmt::Continue | TStmt::Abort(..) | TStmt::Drop(_) => {}
+            TStmt::Block(b) | TStmt::Scope { body: b, .. } => rewrite_with(b, f, abort),
+            TStmt::Abort(line, _) => abort(line),
+            TStmt::Break | TStmt::Continue | TStmt::Drop(_) => {}
         }
     }
 }
 
-fn rewrite_expr(e: &mut TExpr, f: &mut dyn FnMut(&mut TExpr)) {
+fn rewrite_expr(e: &mut TExpr, f: &mut dyn FnMut(&mut TExpr), abort: &mut dyn FnMut(&mut u32)) {
     match &mut e.kind {
         TExprKind::Field(b, _)
         | TExprKind::Deref(b)
         | TExprKind::Unary(_, b)
         | TExprKind::Cast(b)
         | TExprKind::Len(b)
-        | TExprKind::AddrOf(b) => rewrite_expr(b, f),
+        | TExprKind::AddrOf(b) => rewrite_expr(b, f, abort),
         TExprKind::Binary(_, a, b)
         | TExprKind::Cmp(_, a, b)
         | TExprKind::And(a, b)
         | TExprKind::Or(a, b) => {
-            rewrite_expr(a, f);
-            rewrite_expr(b, f);
+            rewrite_expr(a, f, abort);
+            rewrite_expr(b, f, abort);
         }
         TExprKind::IfExp(c, a, b) => {
-            rewrite_expr(c, f);
-            rewrite_expr(a, f);
-            rewrite_expr(b, f);
+            rewrite_expr(c, f, abort);
+            rewrite_expr(a, f, abort);
+            rewrite_expr(b, f, abort);
         }
         TExprKind::Call(_, args)
         | TExprKind::Construct(_, args)
         | TExprKind::ConstructInst(_, _, args) => {
             for a in args {
                 match a {
-                    TArg::Value(v) | TArg::Ref(v) => rewrite_expr(v, f),
+                    TArg::Value(v) | TArg::Ref(v) => rewrite_expr(v, f, abort),
                 }
             }
         }
         TExprKind::Aggregate(vs) | TExprKind::Prim(_, vs) => {
-            vs.iter_mut().for_each(|v| rewrite_expr(v, f))
+            vs.iter_mut().for_each(|v| rewrite_expr(v, f, abort))
         }
         TExprKind::Seq(ss, v) => {
-            rewrite(ss, f);
-            rewrite_expr(v, f);
+            rewrite_with(ss, f, abort);
+            rewrite_expr(v, f, abort);
         }
         _ => {}
     }

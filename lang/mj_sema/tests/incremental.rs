@@ -457,12 +457,34 @@ fn typing_inside_one_body_rechecks_that_body_only() {
         );
     }
     // A line added above the other functions: their trees still compare equal (no item is
-    // collected again); their line numbers change, so their bodies are checked again.
+    // collected again), and their typed IR holds lines relative to their item, so only
+    // the edited body is checked again; the diagnostic below it is on its new line.
     let text = broken.replace("    return a + 1", "    var z = 0\n    return a + z");
     main.set_text(&mut db).to(text.clone());
     at(&db, &text);
     let log = db.take_log();
     assert_eq!(executed(&log, "items"), 0, "{log:?}");
+    assert_eq!(executed(&log, "infer"), 1, "only `one` again: {log:?}");
+    // The program lowered from it has the file's lines.
+    let checked = db::check(&db, program);
+    let three = checked
+        .0
+        .program
+        .functions
+        .iter()
+        .find(|f| f.name.contains("three"))
+        .expect("three");
+    let mut lines = Vec::new();
+    mj_sema::tir::walk_post(&three.body, &mut |e| lines.push(e.line));
+    let want = text
+        .lines()
+        .position(|l| l.contains("a - x"))
+        .expect("line") as u32
+        + 1;
+    assert!(
+        !lines.is_empty() && lines.iter().all(|l| *l == want),
+        "{lines:?} in line {want}"
+    );
 }
 
 const METHODS: &str = "\

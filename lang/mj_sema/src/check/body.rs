@@ -334,10 +334,11 @@ impl FnCx<'_> {
         self.lines.line(span.start)
     }
 
-    /// The 1-based line and column of the start of `span`.
+    /// The 1-based line (in the file) and column of the start of `span`.
     pub fn line_col(&self, span: Span) -> (u32, u32) {
         let start = self.lines.line_start(span.start);
-        (self.line(span), span.start.saturating_sub(start) + 1)
+        let line = self.lines.absolute(self.line(span));
+        (line, span.start.saturating_sub(start) + 1)
     }
 
     /// A span at the start of `line` (for code the checker makes up, whose diagnostics

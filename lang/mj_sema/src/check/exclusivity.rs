@@ -188,7 +188,7 @@ impl FnCx<'_> {
             })
             .cloned();
         if let Some(b) = conflict {
-            let line = self.line(b.span);
+            let line = self.lines.absolute(self.line(b.span));
             self.error(
                 Diag::error(
                     E_EXCLUSIVE,

@@ -733,7 +733,8 @@ impl FnCx<'_> {
                     TArg::Value(b),
                     TArg::Value(i),
                     TArg::Value(file),
-                    TArg::Value(self.int(line as i128, line)),
+                    // (A number the program reads: the file's line.)
+                    TArg::Value(self.int(self.lines.absolute(line) as i128, line)),
                 ];
                 TExpr::new(K::Call(Callee::Runtime(Rt::StrAt), args), Ty::Str, line)
             }

@@ -308,6 +308,13 @@ pub trait Lines {
     /// A span at the start of 1-based `line` (for code the checker makes up, whose
     /// diagnostics only need the line).
     fn span_of_line(&self, line: u32) -> Span;
+    /// The line in the file of a `line` this gives. The editor's database gives lines
+    /// relative to their item (so that a line added above a function leaves its typed IR
+    /// equal) and turns them into the file's where a number is shown (`source_location()`,
+    /// a message) and before lowering (`db::check`).
+    fn absolute(&self, line: u32) -> u32 {
+        line
+    }
 }
 
 impl Lines for Vec<u32> {

@@ -208,7 +208,12 @@ impl FnCx<'_> {
         );
         let abort = self.rt_call(
             Rt::AbortIndex,
-            vec![file, self.int(line.into(), line), i.clone(), len.clone()],
+            vec![
+                file,
+                self.int(self.lines.absolute(line).into(), line),
+                i.clone(),
+                len.clone(),
+            ],
             Ty::Unit,
             line,
         );

@@ -586,7 +586,7 @@ pub(crate) fn call_builtin(
                         Ty::Str,
                         line,
                     );
-                    let l = fx.int(line as i128, line);
+                    let l = fx.int(fx.lines.absolute(line) as i128, line);
                     let call = fx.rt_call(Rt::RtAbort, vec![file, l, m], Ty::Unit, line);
                     stmts.push(TStmt::Expr(call));
                     "abort".into()
