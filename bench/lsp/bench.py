@@ -111,12 +111,16 @@ def project(d, lines, lang):
     return path
 
 
+def rng(l0, c0, l1, c1):
+    return {"start": {"line": l0, "character": c0}, "end": {"line": l1, "character": c1}}
+
+
 def measure(cmd, path, lang, edits=60):
-    """p50/p95 ms from a one-character edit in the middle of the file to its
-    diagnostics (pulled), for an edit that keeps the length and for typing (one that
-    changes it) and for a line added; for item edits (a signature, a function added at the end or inserted in
-    the middle); completion
-    after an edit; RSS after 1,000 edits."""
+    """p50/p95 ms from an edit to its diagnostics (pulled): a one-character edit in the
+    middle of the file that keeps the length, typing (a digit inserted and deleted, which
+    changes it), a line added inside a body, and item edits (a signature, a function added
+    at the end or inserted in the middle); completion after an edit; RSS after 1,000
+    edits."""
     root = os.path.dirname(path)
     c = Client(cmd, root)
     uri = "file://" + path
@@ -124,107 +128,66 @@ def measure(cmd, path, lang, edits=60):
     lines = text.split("\n")
     c.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": lang, "version": 1, "text": text}})
     c.request("textDocument/diagnostic", {"textDocument": {"uri": uri}})
+    version = 1
+
+    def timed(do, undo):
+        """`edits` edits, `do` and `undo` in turn, each timed to its diagnostics. (Both
+        servers answer a `textDocument/diagnostic` pull; ty publishes nothing on its own.)"""
+        nonlocal version
+        out = []
+        for k in range(edits):
+            version += 1
+            t0 = time.perf_counter()
+            c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version},
+                                                "contentChanges": [do if k % 2 == 0 else undo]})
+            r = c.request("textDocument/diagnostic", {"textDocument": {"uri": uri}})
+            assert "result" in r, r
+            out.append((time.perf_counter() - t0) * 1000)
+        return out
+
     # An edit inside a body in the middle of the file: a one-digit literal changes.
     import re
     target, col = next((i, m.start()) for i in range(len(lines) // 2, len(lines))
                        if lines[i].startswith("    ") and not lines[i].lstrip().startswith("def") and "#" not in lines[i] and '"' not in lines[i]
                        for m in [re.search(r"(?<![\w.])[1-9](?![\w.])", lines[i])] if m)
     first = lines[target][col]
-    times = []
-    version = 1
-    for k in range(edits):
-        version += 1
-        digit = "2" if k % 2 == 0 and first != "2" else ("3" if k % 2 == 0 else first)
-        t0 = time.perf_counter()
-        c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": [
-            {"range": {"start": {"line": target, "character": col}, "end": {"line": target, "character": col + 1}}, "text": digit}]})
-        # Pull diagnostics (both servers answer `textDocument/diagnostic`; ty publishes
-        # nothing on its own).
-        r = c.request("textDocument/diagnostic", {"textDocument": {"uri": uri}})
-        assert "result" in r, r
-        times.append((time.perf_counter() - t0) * 1000)
+    other = "2" if first != "2" else "3"
+    times = timed({"range": rng(target, col, target, col + 1), "text": other},
+                  {"range": rng(target, col, target, col + 1), "text": first})
     # Typing: a digit inserted after the literal, then deleted; each edit changes the
     # text's length, so every later position moves.
-    typing = []
-    for k in range(edits):
-        version += 1
-        if k % 2 == 0:
-            change = {"range": {"start": {"line": target, "character": col + 1}, "end": {"line": target, "character": col + 1}}, "text": "7"}
-        else:
-            change = {"range": {"start": {"line": target, "character": col + 1}, "end": {"line": target, "character": col + 2}}, "text": ""}
-        t0 = time.perf_counter()
-        c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]})
-        r = c.request("textDocument/diagnostic", {"textDocument": {"uri": uri}})
-        assert "result" in r, r
-        typing.append((time.perf_counter() - t0) * 1000)
+    typing = timed({"range": rng(target, col + 1, target, col + 1), "text": "7"},
+                   {"range": rng(target, col + 1, target, col + 2), "text": ""})
     # A line added inside the body (a `pass` statement above the edited one), and removed:
     # every line after it moves.
-    newline = []
     indent = lines[target][:len(lines[target]) - len(lines[target].lstrip())]
-    for k in range(edits):
-        version += 1
-        if k % 2 == 0:
-            change = {"range": {"start": {"line": target, "character": 0}, "end": {"line": target, "character": 0}}, "text": indent + "pass\n"}
-        else:
-            change = {"range": {"start": {"line": target, "character": 0}, "end": {"line": target + 1, "character": 0}}, "text": ""}
-        t0 = time.perf_counter()
-        c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]})
-        r = c.request("textDocument/diagnostic", {"textDocument": {"uri": uri}})
-        assert "result" in r, r
-        newline.append((time.perf_counter() - t0) * 1000)
+    newline = timed({"range": rng(target, 0, target, 0), "text": indent + "pass\n"},
+                    {"range": rng(target, 0, target + 1, 0), "text": ""})
     # Item edits: a signature in the middle of the file changes (a default value typed
-    # and deleted), and a function is added at the end of the file and removed.
+    # and deleted); a function is added at the end of the file and removed; one is
+    # inserted before the function in the middle and removed (the items after it are
+    # renumbered, so their bodies are checked again).
     sig = []
     header = next((i for i in range(len(lines) // 2, len(lines)) if lines[i].startswith("def ") and ", b: " in lines[i]), None)
     if header is not None:
         at = lines[header].index(", b: ") + len(", b: ") + 3
-        for k in range(edits):
-            version += 1
-            if k % 2 == 0:
-                change = {"range": {"start": {"line": header, "character": at}, "end": {"line": header, "character": at}}, "text": " = 1"}
-            else:
-                change = {"range": {"start": {"line": header, "character": at}, "end": {"line": header, "character": at + 4}}, "text": ""}
-            t0 = time.perf_counter()
-            c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]})
-            r = c.request("textDocument/diagnostic", {"textDocument": {"uri": uri}})
-            assert "result" in r, r
-            sig.append((time.perf_counter() - t0) * 1000)
-    added = []
+        sig = timed({"range": rng(header, at, header, at), "text": " = 1"},
+                    {"range": rng(header, at, header, at + 4), "text": ""})
     end = len(lines) - 1
     ty = "Int" if lang == "mj" else "int"
-    new_fn = f"\n\ndef added(x: {ty}) -> {ty}:\n    return x\n"
-    for k in range(edits):
-        version += 1
-        if k % 2 == 0:
-            change = {"range": {"start": {"line": end, "character": len(lines[end])}, "end": {"line": end, "character": len(lines[end])}}, "text": new_fn}
-        else:
-            change = {"range": {"start": {"line": end, "character": len(lines[end])}, "end": {"line": end + 5, "character": 0}}, "text": ""}
-        t0 = time.perf_counter()
-        c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]})
-        r = c.request("textDocument/diagnostic", {"textDocument": {"uri": uri}})
-        assert "result" in r, r
-        added.append((time.perf_counter() - t0) * 1000)
-    # A function inserted before the one in the middle of the file, and removed: the
-    # items after it are renumbered, so their bodies are checked again.
+    new_fn = f"def added(x: {ty}) -> {ty}:\n    return x\n"
+    added = timed({"range": rng(end, len(lines[end]), end, len(lines[end])), "text": "\n\n" + new_fn},
+                  {"range": rng(end, len(lines[end]), end + 5, 0), "text": ""})
     inserted = []
     mid = header if header is not None else next((i for i in range(len(lines) // 2, len(lines)) if lines[i].startswith("def ")), None)
     if mid is not None:
-        for k in range(edits):
-            version += 1
-            if k % 2 == 0:
-                change = {"range": {"start": {"line": mid, "character": 0}, "end": {"line": mid, "character": 0}}, "text": new_fn.lstrip("\n") + "\n\n"}
-            else:
-                change = {"range": {"start": {"line": mid, "character": 0}, "end": {"line": mid + 4, "character": 0}}, "text": ""}
-            t0 = time.perf_counter()
-            c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]})
-            r = c.request("textDocument/diagnostic", {"textDocument": {"uri": uri}})
-            assert "result" in r, r
-            inserted.append((time.perf_counter() - t0) * 1000)
+        inserted = timed({"range": rng(mid, 0, mid, 0), "text": new_fn + "\n\n"},
+                         {"range": rng(mid, 0, mid + 4, 0), "text": ""})
     comp = []
     for k in range(20):
         version += 1
         c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": [
-            {"range": {"start": {"line": target, "character": col}, "end": {"line": target, "character": col + 1}}, "text": "2" if k % 2 == 0 and first != "2" else ("3" if k % 2 == 0 else first)}]})
+            {"range": rng(target, col, target, col + 1), "text": other if k % 2 == 0 else first}]})
         t0 = time.perf_counter()
         c.request("textDocument/completion", {"textDocument": {"uri": uri}, "position": {"line": target, "character": 4}})
         comp.append((time.perf_counter() - t0) * 1000)
@@ -232,7 +195,7 @@ def measure(cmd, path, lang, edits=60):
     for k in range(1000):
         version += 1
         c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": [
-            {"range": {"start": {"line": target, "character": col}, "end": {"line": target, "character": col + 1}}, "text": "2" if k % 2 == 0 and first != "2" else ("3" if k % 2 == 0 else first)}]})
+            {"range": rng(target, col, target, col + 1), "text": other if k % 2 == 0 else first}]})
     c.request("textDocument/documentSymbol", {"textDocument": {"uri": uri}})
     time.sleep(1)
     rss1 = c.rss_mib()
