@@ -72,10 +72,11 @@ pub fn file_items<'db>(
     // ends before the next definition at column 0 when the plain split has an item with
     // an error, `mj_syntax::string_cut_ranges`. Such an item reports its syntax errors
     // only, `diagnostics`.)
-    if let Some(cut) = mj_syntax::string_cut_ranges(text)
-        && sources
-            .iter()
-            .any(|(src, _)| parse_item(db, *src).diags.iter().any(|d| d.is_error()))
+    // (The second scan only where an item has an error: valid code is scanned once.)
+    if sources
+        .iter()
+        .any(|(src, _)| parse_item(db, *src).diags.iter().any(|d| d.is_error()))
+        && let Some(cut) = mj_syntax::string_cut_ranges(text)
     {
         sources = split(cut);
     }
