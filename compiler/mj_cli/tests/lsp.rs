@@ -125,6 +125,14 @@ impl Client {
         self.response(id)
     }
 
+    /// Opens document `u` at `version` with `text`.
+    fn open(&mut self, u: &str, version: i64, text: &str) {
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": u, "languageId": "mj", "version": version, "text": text}}),
+        );
+    }
+
     fn diagnostics(&mut self, u: &str, version: i64) -> Vec<Value> {
         let v = self.wait("diagnostics", |v| {
             v["method"] == "textDocument/publishDiagnostics"
@@ -254,10 +262,7 @@ fn features_on_a_project() {
     std::fs::write(&main, text.replace("    p.\n", "")).unwrap();
     let u = uri(&main);
     let mut c = Client::start(&dir);
-    c.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": u, "languageId": "mj", "version": 1, "text": text}}),
-    );
+    c.open(&u, 1, &text);
     let diags = c.diagnostics(&u, 1);
     assert!(
         !diags.is_empty(),
@@ -473,10 +478,7 @@ fn loop_targets_and_assignments_are_locals() {
     std::fs::write(&main, &text).unwrap();
     let u = uri(&main);
     let mut c = Client::start(&dir);
-    c.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": u, "languageId": "mj", "version": 1, "text": text}}),
-    );
+    c.open(&u, 1, &text);
     assert_eq!(c.diagnostics(&u, 1), Vec::<Value>::new());
     let at = |i: usize| json!({"textDocument": {"uri": u}, "position": marks[i]});
     let start = |r: &Value| {
@@ -548,10 +550,7 @@ fn diagnostics_match_mj_check_and_quick_fixes() {
     assert!(want.len() >= 2, "mj check finds the errors: {check}");
     let u = uri(&main);
     let mut c = Client::start(&dir);
-    c.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": u, "languageId": "mj", "version": 7, "text": text}}),
-    );
+    c.open(&u, 7, text);
     let diags = c.diagnostics(&u, 7);
     let mut got: Vec<(i64, i64, String)> = diags
         .iter()
@@ -618,7 +617,7 @@ fn bad_requests_do_not_stop_the_server() {
     assert!(r.get("error").is_some(), "{r}");
     let r = c.request("textDocument/hover", json!({"textDocument": {"uri": "file:///no/such/file.mj"}, "position": {"line": 0, "character": 0}}));
     assert!(r.get("error").is_some(), "{r}");
-    c.notify("textDocument/didOpen", json!({"textDocument": {"uri": u, "languageId": "mj", "version": 1, "text": "def main():\n    pass\n"}}));
+    c.open(&u, 1, "def main():\n    pass\n");
     let _ = c.diagnostics(&u, 1);
     let r = c.request(
         "textDocument/hover",
@@ -670,10 +669,7 @@ fn imports_complete_and_missing_ones_are_added() {
     std::fs::write(&lines, &text).unwrap();
     let u = uri(&lines);
     let mut c = Client::start(&dir);
-    c.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": u, "languageId": "mj", "version": 1, "text": text}}),
-    );
+    c.open(&u, 1, &text);
     let labels = |c: &mut Client, at: &Value| -> Vec<String> {
         let r = c.request(
             "textDocument/completion",
@@ -707,10 +703,7 @@ fn imports_complete_and_missing_ones_are_added() {
     let main = dir.join("main.mj");
     std::fs::write(&main, text).unwrap();
     let u = uri(&main);
-    c.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": u, "languageId": "mj", "version": 1, "text": text}}),
-    );
+    c.open(&u, 1, text);
     let diags = c.diagnostics(&u, 1);
     assert_eq!(diags.len(), 2, "{diags:?}");
     let mut edits = Vec::new();
@@ -770,10 +763,7 @@ fn expression_types_and_hints_follow_edits() {
     std::fs::write(&main, &text).unwrap();
     let u = uri(&main);
     let mut c = Client::start(&dir);
-    c.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": u, "languageId": "mj", "version": 1, "text": text}}),
-    );
+    c.open(&u, 1, &text);
     let undefined_at = |diags: &[Value]| -> Value {
         assert_eq!(diags.len(), 1, "{diags:?}");
         diags[0]["range"].clone()

@@ -976,9 +976,9 @@ pub fn check_diags(db: &dyn salsa::Database, program: Program) -> Vec<(usize, Di
 }
 
 /// The diagnostics of the items, the constants and every body, and the checked bodies.
+/// (Its callers, `check` and `check_diags`, lend the items to the bodies.)
 fn bodies(db: &dyn salsa::Database, program: Program) -> (Vec<(usize, Diag)>, Vec<Arc<TFunction>>) {
     let its = items(db, program);
-    let _lent = Lent::new(program, its.clone());
     let mut diags = its.diags().to_vec();
     // Constants computed by calls that no body uses still report their errors.
     let files = program.files(db);

@@ -71,6 +71,15 @@ fn errors(db: &LoggingDb, program: Program) -> Vec<(String, &'static str)> {
         .collect()
 }
 
+/// The program's one diagnostic, which must be on the text `x`: where it starts.
+fn the_x(db: &LoggingDb, program: Program, text: &str) -> u32 {
+    let d = db::diagnostics(db, program);
+    assert_eq!(d.len(), 1, "{d:?}");
+    let s = d[0].1.span;
+    assert_eq!(&text[s.start as usize..s.end as usize], "x", "{d:?}");
+    s.start
+}
+
 fn setup() -> (LoggingDb, SourceFile, SourceFile, Program) {
     let db = LoggingDb::new();
     let main = SourceFile::new(&db, "main".into(), "main.mj".into(), MAIN.into());
@@ -431,13 +440,7 @@ fn typing_inside_one_body_rechecks_that_body_only() {
     let broken = THREE.replace("a - 3", "a - x");
     let main = SourceFile::new(&db, "main".into(), "main.mj".into(), broken.clone());
     let program = Program::new(&db, vec![main], target());
-    let at = |db: &LoggingDb, text: &str| {
-        let d = db::diagnostics(db, program);
-        assert_eq!(d.len(), 1, "{d:?}");
-        let s = d[0].1.span;
-        assert_eq!(&text[s.start as usize..s.end as usize], "x", "{d:?}");
-        s.start
-    };
+    let at = |db: &LoggingDb, text: &str| the_x(db, program, text);
     let before = at(&db, &broken);
     db.take_log();
     let mut db = db;
@@ -514,10 +517,7 @@ fn typing_inside_one_method_rechecks_that_method_only() {
     let main = SourceFile::new(&db, "main".into(), "main.mj".into(), METHODS.into());
     let program = Program::new(&db, vec![main], target());
     let at = |db: &LoggingDb, text: &str| {
-        let d = db::diagnostics(db, program);
-        assert_eq!(d.len(), 1, "{d:?}");
-        let s = d[0].1.span;
-        assert_eq!(&text[s.start as usize..s.end as usize], "x", "{d:?}");
+        the_x(db, program, text);
     };
     at(&db, METHODS);
     db.take_log();

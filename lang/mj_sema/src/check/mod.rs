@@ -365,6 +365,11 @@ impl Ctx {
     /// Whether collecting the items found an error (a read of that is noted, `tables`).
     pub fn item_errors(&self) -> bool {
         tables::note_item_errors();
+        self.has_item_errors()
+    }
+
+    /// `item_errors`, unnoted: for the database's parts only.
+    fn has_item_errors(&self) -> bool {
         self.diags.iter().any(|(_, d)| d.is_error())
     }
 
@@ -512,7 +517,7 @@ impl Items {
                 all.sort_by(|a, b| a.0.cmp(&b.0));
                 all
             }),
-            Part::ItemErrors => PartValue::ItemErrors(cx.diags.iter().any(|(_, d)| d.is_error())),
+            Part::ItemErrors => PartValue::ItemErrors(cx.has_item_errors()),
             Part::Tree(m) => {
                 PartValue::Tree(cx.modules.get(*m as usize).map(|md| md.input.ast.clone()))
             }

@@ -13,7 +13,7 @@ use std::collections::{HashMap, HashSet};
 use std::ops::{Index, IndexMut};
 
 /// Which table a row belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Kind {
     Func,
     Struct,
@@ -22,7 +22,7 @@ pub enum Kind {
 }
 
 /// One part of the items a body's check read.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Part {
     /// Row `i` of a table (absent rows included: a row read as missing is a part too).
     Row(Kind, u32),
@@ -107,7 +107,7 @@ impl Reads {
                 outer.parts.extend(parts.iter().cloned());
             }
         });
-        parts.sort_by_cached_key(|p| format!("{p:?}"));
+        parts.sort();
         parts
     }
 }
