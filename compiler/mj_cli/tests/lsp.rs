@@ -820,3 +820,54 @@ fn expression_types_and_hints_follow_edits() {
     assert_eq!(r["start"]["line"], 8, "{r}");
     c.stop();
 }
+
+/// Inside a generic function (checked per instance), hover shows the types of the
+/// instances the program uses: one type where they agree, else each with its instance;
+/// a parameter keeps its declared type. A single instance is named (its types need not
+/// be the template's), and inlay hints only show types every instance agrees on.
+#[test]
+fn generic_bodies_show_their_instances_types() {
+    let dir = temp_dir("generic");
+    let src = "def pick[T: Copyable & Movable]($0a: T, b: T, first: Bool) -> T:\n    var chosen = a.copy()\n    if not first:\n        chosen = b.copy()\n    var n = 0\n    print(n $0* 2)\n    return $0chosen^\n\n\ndef twice[T: Copyable & Movable](x: T) -> T:\n    var y = x.copy()\n    return $0y^\n\n\ndef main():\n    print(pick(1, 2, True))\n    print(pick(String(\"x\"), String(\"y\"), False))\n    print(twice(3))\n";
+    let (text, marks) = fixture(src);
+    let main = dir.join("generic.mj");
+    std::fs::write(&main, &text).unwrap();
+    let u = uri(&main);
+    let mut c = Client::start(&dir);
+    c.open(&u, 1, &text);
+    assert_eq!(c.diagnostics(&u, 1), Vec::<Value>::new());
+    let hover = |c: &mut Client, i: usize| -> String {
+        let h = c.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": u}, "position": marks[i]}),
+        );
+        h["result"]["contents"]["value"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    // (Marks: `a`, `*`, `chosen`, `y`.)
+    assert!(hover(&mut c, 0).contains("a: T"));
+    assert_eq!(hover(&mut c, 1), "```mojo\nInt\n```");
+    let v = hover(&mut c, 2);
+    assert!(v.contains("var chosen: Int  # in pick[T=Int]"), "{v}");
+    assert!(v.contains("var chosen: String  # in pick[T=String]"), "{v}");
+    assert_eq!(
+        hover(&mut c, 3),
+        "```mojo\nvar y: Int  # in twice[T=Int]\n```"
+    );
+    let r = c.request("textDocument/inlayHint", json!({"textDocument": {"uri": u}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 20, "character": 0}}}));
+    let hints: Vec<(u64, String)> = r["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["position"]["line"].as_u64().unwrap(),
+                h["label"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(hints, [(4, ": Int".to_string())], "{hints:?}");
+    c.stop();
+}

@@ -31,13 +31,17 @@ pub struct SourceFile {
 
 /// The set of files making up one program; `files[0]` is the main module. `target` is
 /// what it is checked for: the same files checked for another target are another
-/// `Program` (the parses are shared; items and bodies are checked again).
+/// `Program` (the parses are shared; items and bodies are checked again). With
+/// `stable_ids` (the editor's programs), the main module's functions take ids kept by
+/// name, so a function inserted before others re-checks none of them; such a program is
+/// checked, not lowered (`check::fn_slots`).
 #[salsa::input(debug)]
 pub struct Program {
     #[returns(ref)]
     pub files: Vec<SourceFile>,
     #[returns(ref)]
     pub target: mj_target::Target,
+    pub stable_ids: bool,
 }
 
 /// The parse of one file. Equality is by content, so an edit that leaves the tree
@@ -81,24 +85,95 @@ pub fn file_items<'db>(
         sources = split(cut);
     }
     // Each item takes one place, and one more per member of its structs and traits.
-    let mut k = 0;
-    let mut bases = Vec::with_capacity(sources.len());
-    let mut placed = true;
-    for (src, _) in &sources {
-        bases.push(k);
-        let layout = item_layout(db, *src);
-        k += 1 + layout.members.len();
-        placed &= layout.largest < ITEM_SIZE;
-    }
-    placed &= k <= MAX_PLACES;
+    let sizes: Vec<usize> = sources
+        .iter()
+        .map(|(src, _)| 1 + item_layout(db, *src).members.len())
+        .collect();
+    let placed = sources
+        .iter()
+        .all(|(src, _)| item_layout(db, *src).largest < ITEM_SIZE);
+    let slots = place_slots(db, &sources, &sizes);
     sources
         .into_iter()
-        .zip(bases)
+        .zip(slots)
         .map(|((src, start), k)| {
-            let base = if placed { place_base(k) } else { start };
+            let base = match k {
+                Some(k) if placed => place_base(k),
+                _ => start,
+            };
             (ItemText::new(db, src, base), start)
         })
         .collect()
+}
+
+/// The first place of each item (its members' places follow it): where a hash of the
+/// item's name puts it, so that an item inserted or removed elsewhere in the file leaves
+/// the places of the others, and so their checked bodies, as they were (ids keyed by
+/// name, as in rust-analyzer's item tree). A crowded file numbers its places in order;
+/// one with more places than the positions hold has none.
+fn place_slots(
+    db: &dyn salsa::Database,
+    sources: &[(ItemSource<'_>, u32)],
+    sizes: &[usize],
+) -> Vec<Option<usize>> {
+    let total: usize = sizes.iter().sum();
+    if total > MAX_PLACES {
+        return vec![None; sizes.len()];
+    }
+    if total > MAX_PLACES / 2 {
+        let mut k = 0;
+        return sizes
+            .iter()
+            .map(|n| {
+                k += n;
+                Some(k - n)
+            })
+            .collect();
+    }
+    let mut used = vec![false; MAX_PLACES];
+    let mut seen: std::collections::HashMap<u64, u64> = std::collections::HashMap::new();
+    sources
+        .iter()
+        .zip(sizes)
+        .map(|((src, _), &n)| {
+            // (Items of one name, overloads say, are told apart by their order.)
+            let key = item_key(db, *src);
+            let nth = seen.entry(key).or_insert(0);
+            *nth += 1;
+            let mut at = (mix(key ^ *nth) as usize) % MAX_PLACES;
+            loop {
+                if at + n > MAX_PLACES {
+                    at = 0;
+                }
+                match used[at..at + n].iter().position(|u| *u) {
+                    None => break,
+                    Some(i) => at += i + 1,
+                }
+            }
+            used[at..at + n].iter_mut().for_each(|u| *u = true);
+            Some(at)
+        })
+        .collect()
+}
+
+/// What names an item for its place: the kind and name of a definition, else its text.
+fn item_key(db: &dyn salsa::Database, src: ItemSource<'_>) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    match parse_item(db, src).body.first().map(|s| &s.kind) {
+        Some(StmtKind::Def(d)) => ("def", &d.name.name).hash(&mut h),
+        Some(StmtKind::Struct(sd)) => ("struct", &sd.name.name).hash(&mut h),
+        Some(StmtKind::Trait(td)) => ("trait", &td.name.name).hash(&mut h),
+        _ => src.text(db).hash(&mut h),
+    }
+    h.finish()
+}
+
+/// A 64-bit finalizer (splitmix64): spreads a hash over the places.
+fn mix(mut x: u64) -> u64 {
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58476d1ce4e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d049bb133111eb);
+    x ^ (x >> 31)
 }
 
 // Item positions. The checker reads each item's tree with its spans moved to places of
@@ -132,18 +207,46 @@ fn place_of(offset: u32) -> Option<(usize, u32)> {
     })
 }
 
-/// The places of a file: where each one's origin is in the file's text, and the item it
-/// belongs to (by index in `file_items`).
+/// The places of a file: where each one's origin is in the file's text, the item it
+/// belongs to (by index in `file_items`) and its number, in the file's order; and by
+/// number, the index of each in that list.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Places {
+    pub list: Vec<(u32, u32, u32)>,
+    by_number: Vec<u32>,
+}
+
+impl Places {
+    /// Place `k`: its origin and item, and the origin of the next place of its item.
+    fn get(&self, k: usize) -> Option<((u32, u32), Option<u32>)> {
+        let i = *self.by_number.get(k)? as usize;
+        let (origin, item, _) = *self.list.get(i)?;
+        let next = self
+            .list
+            .get(i + 1)
+            .filter(|(_, it, _)| *it == item)
+            .map(|(o, _, _)| *o);
+        Some(((origin, item), next))
+    }
+}
+
 #[salsa::tracked(returns(ref))]
-pub fn file_places(db: &dyn salsa::Database, file: SourceFile) -> Vec<(u32, u32)> {
-    let mut out = Vec::new();
+pub fn file_places(db: &dyn salsa::Database, file: SourceFile) -> Places {
+    let mut list = Vec::new();
     for (i, (item, start)) in file_items(db, file).iter().enumerate() {
-        out.push((*start, i as u32));
-        for m in &item_layout(db, item.source(db)).members {
-            out.push((start + m, i as u32));
+        let Some((k, _)) = place_of(item.base(db)) else {
+            return Places::default();
+        };
+        list.push((*start, i as u32, k as u32));
+        for (j, m) in item_layout(db, item.source(db)).members.iter().enumerate() {
+            list.push((start + m, i as u32, (k + 1 + j) as u32));
         }
     }
-    out
+    let mut by_number = vec![u32::MAX; MAX_PLACES];
+    for (i, (_, _, k)) in list.iter().enumerate() {
+        by_number[*k as usize] = i as u32;
+    }
+    Places { list, by_number }
 }
 
 /// Where `offset` (a file offset, or an item position of file `file`) is in the file's text.
@@ -153,7 +256,7 @@ pub fn real_offset(db: &dyn salsa::Database, file: SourceFile, offset: u32) -> u
     };
     let len = file.text(db).len() as u32;
     match file_places(db, file).get(k) {
-        Some((origin, _)) => (origin + rel).min(len),
+        Some(((origin, _), _)) => (origin + rel).min(len),
         None => len,
     }
 }
@@ -161,19 +264,15 @@ pub fn real_offset(db: &dyn salsa::Database, file: SourceFile, offset: u32) -> u
 /// Where file offset `offset` of file `file` is for the checker: its item position (the
 /// file offset itself where the file has none).
 pub fn item_offset(db: &dyn salsa::Database, file: SourceFile, offset: u32) -> u32 {
-    let items = file_items(db, file);
-    if items
-        .first()
-        .is_none_or(|(item, _)| place_of(item.base(db)).is_none())
-    {
+    let places = &file_places(db, file).list;
+    if places.is_empty() {
         return offset;
     }
-    let places = file_places(db, file);
-    let k = places
-        .partition_point(|(origin, _)| *origin <= offset)
+    let i = places
+        .partition_point(|(origin, _, _)| *origin <= offset)
         .saturating_sub(1);
-    match places.get(k) {
-        Some((origin, _)) => place_base(k) + (offset - origin.min(&offset)),
+    match places.get(i) {
+        Some((origin, _, k)) => place_base(*k as usize) + (offset - origin.min(&offset)),
         None => offset,
     }
 }
@@ -389,7 +488,7 @@ pub fn item_module(db: &dyn salsa::Database, file: SourceFile) -> Arc<Module> {
     Arc::new(mj_syntax::assemble(body, Vec::new()).0)
 }
 
-/// Place `index` of a file (`file_places`' numbering).
+/// Place number `index` of a file (`file_places`).
 #[salsa::interned(debug)]
 pub struct PlaceSlot<'db> {
     #[returns(copy)]
@@ -411,16 +510,10 @@ pub struct PlaceLines {
 #[salsa::tracked(returns(ref))]
 pub fn place_lines<'db>(db: &'db dyn salsa::Database, slot: PlaceSlot<'db>) -> Option<PlaceLines> {
     let file = slot.file(db);
-    let places = file_places(db, file);
-    let k = slot.index(db) as usize;
-    let (origin, item) = *places.get(k)?;
+    let ((origin, item), next) = file_places(db, file).get(slot.index(db) as usize)?;
     // The place runs to the next place of its item, or to the item's end.
     let (it, start) = file_items(db, file).get(item as usize)?;
-    let item_end = start + it.text_of(db).len() as u32;
-    let end = match places.get(k + 1) {
-        Some((next, i)) if *i == item => *next,
-        _ => item_end,
-    };
+    let end = next.unwrap_or(start + it.text_of(db).len() as u32);
     let text = file.text(db);
     let lines = line_index(db, file);
     let first = crate::check::line_of(lines, origin);
@@ -696,7 +789,11 @@ pub fn items(db: &dyn salsa::Database, program: Program) -> Arc<Items> {
             ast: item_tree(db, *f).clone(),
         })
         .collect();
-    Arc::new(collect_items(inputs, program.target(db).clone()))
+    Arc::new(collect_items(
+        inputs,
+        program.target(db).clone(),
+        *program.stable_ids(db),
+    ))
 }
 
 // Bodies depend on the parts of the items they read. A body's check reads the items
@@ -901,15 +998,16 @@ pub fn infer_instance<'db>(db: &'db dyn salsa::Database, key: InstKey<'db>) -> I
     let program = key.program(db);
     let index = key.index(db);
     let files = program.files(db);
+    // (Its syntax is the template's, `fn_syntax`: an edit of another body leaves it.)
+    let own = fn_syntax(db, FnKey::new(db, program, index));
     let (function, diags) = with_items(db, program, |its| {
         let module = its.function_location(index).map(|(m, _)| m).unwrap_or(0);
-        let file = files[module];
         check_body_lazy(
             its,
             index,
             key.targs(db),
-            crate::check::own_stmt(its, index, item_module(db, file)),
-            &ItemLines::new(db, file),
+            own.as_deref(),
+            &ItemLines::new(db, files[module]),
             &mut |m| item_module(db, files[m]).clone(),
         )
     });
@@ -959,20 +1057,30 @@ pub fn check(db: &dyn salsa::Database, program: Program) -> Checked {
     Checked(Arc::new(CheckResult { program: tp, diags }))
 }
 
+/// What `check` reports (by module index), and the instances of generic functions the
+/// program uses (function index, compile-time arguments; the editor reads a generic
+/// body's types from them).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Checkup {
+    pub diags: Vec<(usize, Diag)>,
+    pub instances: Vec<(u32, Targs)>,
+}
+
 /// What `check` reports, without building the program (`check::assemble_diags`): after an
 /// edit, the bodies and instances come from the memo and nothing is copied.
 #[salsa::tracked(returns(ref))]
-pub fn check_diags(db: &dyn salsa::Database, program: Program) -> Vec<(usize, Diag)> {
+pub fn check_diags(db: &dyn salsa::Database, program: Program) -> Checkup {
     let its = items(db, program);
     let _lent = Lent::new(program, its.clone());
     let (mut diags, functions) = bodies(db, program);
-    diags.extend(assemble_diags(its, functions, 0, &mut |index, targs| {
+    let (more, instances) = assemble_diags(its, functions, 0, &mut |index, targs| {
         let inferred = infer_instance(db, InstKey::new(db, program, index, targs.clone()));
         (inferred.function.clone(), inferred.diags.clone())
-    }));
+    });
+    diags.extend(more);
     crate::check::dedup_diags(&mut diags);
     real_diags(db, program, &mut diags);
-    diags
+    Checkup { diags, instances }
 }
 
 /// The diagnostics of the items, the constants and every body, and the checked bodies.
@@ -985,10 +1093,16 @@ fn bodies(db: &dyn salsa::Database, program: Program) -> (Vec<(usize, Diag)>, Ve
     diags.extend(check_consts(its, &mut |m| {
         item_module(db, files[m]).clone()
     }));
-    let mut functions = Vec::with_capacity(its.function_count());
-    for i in 0..its.function_count() as u32 {
+    // (By id; checked and reported in the order they were declared. A free id of the
+    // main module's block, `Program::stable_ids`, is an empty template.)
+    let free = Arc::new(TFunction {
+        template: true,
+        ..TFunction::default()
+    });
+    let mut functions = vec![free; its.function_count()];
+    for &i in its.function_order() {
         let inferred = infer(db, FnKey::new(db, program, i));
-        functions.push(inferred.function.clone());
+        functions[i as usize] = inferred.function.clone();
         diags.extend(inferred.diags.iter().cloned());
     }
     (diags, functions)
@@ -1032,7 +1146,7 @@ pub fn diagnostics(db: &dyn salsa::Database, program: Program) -> Vec<(SourceFil
                 .collect()
         })
         .collect();
-    for (m, d) in check_diags(db, program) {
+    for (m, d) in &check_diags(db, program).diags {
         let Some(f) = files.get(*m) else { continue };
         let at = d.span.start as usize;
         let inside = broken[*m].iter().any(|(a, b, _)| (*a..*b).contains(&at));

@@ -416,24 +416,39 @@ impl<'a> Cx<'a> {
     }
 
     /// A binding of `name` in a function: a parameter, or the first binding in its body.
-    fn local(&self, file: usize, d: &FnDef, name: &str, ty: Option<String>) -> Option<Def> {
+    /// Local `name` of `d`, described with its checked types `tys` (`local_types`).
+    fn local(
+        &self,
+        file: usize,
+        d: &FnDef,
+        name: &str,
+        tys: &[(String, Option<String>)],
+    ) -> Option<Def> {
         let mk = |name: &str, span: Span, kind: DefKind, annotation: Option<String>| {
-            let t = ty
-                .clone()
-                .or(annotation)
-                .map(|t| format!(": {t}"))
-                .unwrap_or_default();
             let word = if kind == DefKind::Parameter {
                 ""
             } else {
                 "var "
+            };
+            // In a generic function, the declared type (`T`) over its instances' types.
+            let generic = tys.iter().any(|(_, inst)| inst.is_some());
+            let lines: Vec<String> = match (annotation, tys) {
+                (Some(a), _) if generic || tys.is_empty() => vec![format!("{word}{name}: {a}")],
+                (_, []) => vec![format!("{word}{name}")],
+                _ => tys
+                    .iter()
+                    .map(|(t, inst)| match inst {
+                        Some(i) => format!("{word}{name}: {t}  # in {i}"),
+                        None => format!("{word}{name}: {t}"),
+                    })
+                    .collect(),
             };
             Def {
                 file,
                 span,
                 name: name.to_string(),
                 kind,
-                doc: format!("```mojo\n{word}{name}{t}\n```"),
+                doc: format!("```mojo\n{}\n```", lines.join("\n")),
             }
         };
         for p in &d.args {
@@ -456,19 +471,38 @@ impl<'a> Cx<'a> {
         found
     }
 
-    /// The checked body of the function at `loc` of `file`.
+    /// The checked bodies of the function at `loc` of `file`: its body, or for a generic
+    /// function (checked per instance) the body of each instance the program uses, with
+    /// the instance's name (`pick[T=Int]`). None where the program uses no instance.
     fn checked(
         &self,
         file: usize,
         loc: Option<(usize, Option<usize>)>,
-    ) -> Option<&'a crate::tir::TFunction> {
-        let (stmt, method) = loc?;
+    ) -> Vec<(Option<String>, &'a crate::tir::TFunction)> {
+        let Some((stmt, method)) = loc else {
+            return Vec::new();
+        };
         let its = db::items(self.db, self.program);
-        let index = its.function_at(file, stmt, method)?;
+        let Some(index) = its.function_at(file, stmt, method) else {
+            return Vec::new();
+        };
         // (Lent, so that a body checked first for the editor depends on the parts of the
         // items it reads, as `check_diags`' bodies do.)
         let _lent = db::Lent::new(self.program, its.clone());
-        Some(&db::infer(self.db, FnKey::new(self.db, self.program, index)).function)
+        let own = &db::infer(self.db, FnKey::new(self.db, self.program, index)).function;
+        if !own.template {
+            return vec![(None, &**own)];
+        }
+        db::check_diags(self.db, self.program)
+            .instances
+            .iter()
+            .filter(|(i, _)| *i == index)
+            .map(|(_, targs)| {
+                let key = db::InstKey::new(self.db, self.program, index, targs.clone());
+                let name = its.instance_name(index, targs);
+                (name, &*db::infer_instance(self.db, key).function)
+            })
+            .collect()
     }
 
     /// A type as the user reads it.
@@ -476,16 +510,33 @@ impl<'a> Cx<'a> {
         db::items(self.db, self.program).type_name(shown(ty))
     }
 
-    /// The checked type of local `name` of the function at `loc` of `file`.
+    /// The checked types of local `name` of the function at `loc` of `file`: one, or for
+    /// a generic function one per instance where the instances differ (with their names).
+    fn local_types(
+        &self,
+        file: usize,
+        loc: Option<(usize, Option<usize>)>,
+        name: &str,
+    ) -> Vec<(String, Option<String>)> {
+        let types = self.checked(file, loc).into_iter().filter_map(|(inst, f)| {
+            let local = f.locals.iter().find(|l| l.name == name)?;
+            Some((self.type_name(&local.ty), inst))
+        });
+        one_or_each(types.collect())
+    }
+
+    /// The checked type of local `name` of the function at `loc` of `file`, where it has
+    /// one (in a generic function: the same in every instance).
     fn local_type(
         &self,
         file: usize,
         loc: Option<(usize, Option<usize>)>,
         name: &str,
     ) -> Option<String> {
-        let function = self.checked(file, loc)?;
-        let local = function.locals.iter().find(|l| l.name == name)?;
-        Some(self.type_name(&local.ty))
+        match self.local_types(file, loc, name).as_slice() {
+            [(t, _)] => Some(t.clone()),
+            _ => None,
+        }
     }
 
     /// A struct of the program named `name` (the type's name without parameters).
@@ -530,8 +581,8 @@ impl<'a> Cx<'a> {
     /// What `name`, used at a place with `scope`, refers to.
     fn resolve(&self, file: usize, scope: &Scope<'_>, name: &str) -> Option<Def> {
         for (d, loc) in scope.defs.iter().rev() {
-            let ty = self.local_type(file, *loc, name);
-            if let Some(def) = self.local(file, d, name, ty) {
+            let tys = self.local_types(file, *loc, name);
+            if let Some(def) = self.local(file, d, name, &tys) {
                 return Some(def);
             }
         }
@@ -689,15 +740,45 @@ pub fn expr_type(
     let mut scope = Scope::default();
     find(&module.body, offset, true, &mut scope);
     let (_, loc) = scope.defs.first()?;
-    let function = cx.checked(file, *loc)?;
     let source = *program.files(db).get(file)?;
     let at = db::item_offset(db, source, offset);
-    let (span, ty) = function
-        .expr_types
-        .iter()
-        .filter(|(s, _)| s.start <= at && at < s.end.max(s.start + 1))
-        .min_by_key(|(s, _)| s.end - s.start)?;
-    Some((db::real_span(db, source, *span), cx.type_name(ty)))
+    // (A generic function's instances all have the template's spans.)
+    let mut span = None;
+    let mut types = Vec::new();
+    for (inst, function) in cx.checked(file, *loc) {
+        let Some((s, ty)) = function
+            .expr_types
+            .iter()
+            .filter(|(s, _)| s.start <= at && at < s.end.max(s.start + 1))
+            .min_by_key(|(s, _)| s.end - s.start)
+        else {
+            continue;
+        };
+        span.get_or_insert(*s);
+        types.push((cx.type_name(ty), inst));
+    }
+    let text = one_or_each(types)
+        .into_iter()
+        .map(|(t, inst)| match inst {
+            Some(i) => format!("{t}  # in {i}"),
+            None => t,
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    Some((db::real_span(db, source, span?), text))
+}
+
+/// Types found in the checked bodies of one function (with the instance each comes from,
+/// for a generic function): the one type where they all agree, else each distinct one.
+/// (One instance keeps its name: its types need not be the template's.)
+fn one_or_each(mut types: Vec<(String, Option<String>)>) -> Vec<(String, Option<String>)> {
+    if types.len() > 1 && types.iter().all(|(t, _)| *t == types[0].0) {
+        types.truncate(1);
+        if let Some(first) = types.first_mut() {
+            first.1 = None;
+        }
+    }
+    types
 }
 
 /// The type a user reads: a reference binding (`for x in list` aliases the element: an
@@ -947,7 +1028,7 @@ pub fn inlay_types(db: &dyn salsa::Database, program: Program, file: usize) -> V
         let mut seen = std::collections::HashSet::new();
         let mut each = |name: &str, end: u32| {
             if seen.insert(name.to_string())
-                && let Some(t) = cx.local_type(file, Some(loc), name)
+                && let [(t, None)] = cx.local_types(file, Some(loc), name).as_slice()
             {
                 out.push((end, format!(": {t}")));
             }

@@ -37,6 +37,8 @@ pub struct Workspace {
     target: mj_target::Target,
     sources: HashMap<(PathBuf, String), SourceFile>,
     programs: HashMap<PathBuf, Program>,
+    /// Whether its programs keep function ids by name (`Program::stable_ids`).
+    stable_ids: bool,
 }
 
 impl Workspace {
@@ -47,6 +49,16 @@ impl Workspace {
             target,
             sources: HashMap::new(),
             programs: HashMap::new(),
+            stable_ids: false,
+        }
+    }
+
+    /// A workspace for the editor: its programs keep function ids by name, so an item
+    /// inserted before others does not re-check them (they are checked, not lowered).
+    pub fn for_editor(stdlib: PathBuf, target: mj_target::Target) -> Workspace {
+        Workspace {
+            stable_ids: true,
+            ..Workspace::new(stdlib, target)
         }
     }
 
@@ -132,7 +144,7 @@ impl Workspace {
                 p
             }
             None => {
-                let p = Program::new(&self.db, list, self.target.clone());
+                let p = Program::new(&self.db, list, self.target.clone(), self.stable_ids);
                 self.programs.insert(entry.to_path_buf(), p);
                 p
             }

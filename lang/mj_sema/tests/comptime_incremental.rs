@@ -39,7 +39,7 @@ fn editing_a_callee_in_another_file_refolds_the_constant() {
     let mut db = Database::default();
     let main = SourceFile::new(&db, "main".into(), "main.mj".into(), MAIN.into());
     let helper = SourceFile::new(&db, "helper".into(), "helper.mj".into(), HELPER.into());
-    let program = Program::new(&db, vec![main, helper], target());
+    let program = Program::new(&db, vec![main, helper], target(), false);
     let body = main_body(&db, program);
     assert!(
         body.contains("Int(63)") && body.contains("Int(15)"),

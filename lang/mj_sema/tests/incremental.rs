@@ -84,7 +84,7 @@ fn setup() -> (LoggingDb, SourceFile, SourceFile, Program) {
     let db = LoggingDb::new();
     let main = SourceFile::new(&db, "main".into(), "main.mj".into(), MAIN.into());
     let helper = SourceFile::new(&db, "helper".into(), "helper.mj".into(), HELPER.into());
-    let program = Program::new(&db, vec![main, helper], target());
+    let program = Program::new(&db, vec![main, helper], target(), false);
     (db, main, helper, program)
 }
 
@@ -183,7 +183,7 @@ fn results_match_a_fresh_database() {
             "helper.mj".into(),
             helper.text(&db).clone(),
         );
-        let p = Program::new(&fresh, vec![m, h], target());
+        let p = Program::new(&fresh, vec![m, h], target(), false);
         let want = db::check(&fresh, p).clone();
         assert_eq!(got, want, "after editing to:\n{text}");
         assert_eq!(
@@ -353,7 +353,7 @@ fn generic_instances_are_cached_per_instance() {
         "helper.mj".into(),
         GENERIC_HELPER.into(),
     );
-    let program = Program::new(&db, vec![main, helper], target());
+    let program = Program::new(&db, vec![main, helper], target(), false);
     assert!(!db::check(&db, program).0.has_errors());
     let log = db.take_log();
     assert_eq!(executed(&log, "infer_instance"), 2, "{log:?}");
@@ -410,7 +410,7 @@ def main():
 fn an_edit_inside_one_body_rechecks_that_body_only() {
     let db = LoggingDb::new();
     let main = SourceFile::new(&db, "main".into(), "main.mj".into(), THREE.into());
-    let program = Program::new(&db, vec![main], target());
+    let program = Program::new(&db, vec![main], target(), false);
     assert!(errors(&db, program).is_empty());
     let first = db.take_log();
     assert!(executed(&first, "infer") >= 4, "{first:?}");
@@ -439,7 +439,7 @@ fn typing_inside_one_body_rechecks_that_body_only() {
     let db = LoggingDb::new();
     let broken = THREE.replace("a - 3", "a - x");
     let main = SourceFile::new(&db, "main".into(), "main.mj".into(), broken.clone());
-    let program = Program::new(&db, vec![main], target());
+    let program = Program::new(&db, vec![main], target(), false);
     let at = |db: &LoggingDb, text: &str| the_x(db, program, text);
     let before = at(&db, &broken);
     db.take_log();
@@ -515,7 +515,7 @@ def main():
 fn typing_inside_one_method_rechecks_that_method_only() {
     let db = LoggingDb::new();
     let main = SourceFile::new(&db, "main".into(), "main.mj".into(), METHODS.into());
-    let program = Program::new(&db, vec![main], target());
+    let program = Program::new(&db, vec![main], target(), false);
     let at = |db: &LoggingDb, text: &str| {
         the_x(db, program, text);
     };
@@ -551,7 +551,7 @@ def main():
 ";
     let db = LoggingDb::new();
     let main = SourceFile::new(&db, "main".into(), "main.mj".into(), text.into());
-    let program = Program::new(&db, vec![main], target());
+    let program = Program::new(&db, vec![main], target(), false);
     let diags: Vec<(u32, bool)> = db::diagnostics(&db, program)
         .into_iter()
         .map(|(_, d)| (d.span.start, d.is_error()))
@@ -595,7 +595,7 @@ def main():
 ";
     let db = LoggingDb::new();
     let main = SourceFile::new(&db, "main".into(), "main.mj".into(), text.into());
-    let program = Program::new(&db, vec![main], target());
+    let program = Program::new(&db, vec![main], target(), false);
     let codes = |db: &LoggingDb| -> Vec<&'static str> {
         db::diagnostics(db, program)
             .into_iter()
@@ -645,7 +645,7 @@ fn item_edits_recheck_the_bodies_that_read_them() {
     let db = LoggingDb::new();
     let main = SourceFile::new(&db, "main".into(), "main.mj".into(), CALLS.into());
     let helper = SourceFile::new(&db, "helper".into(), "helper.mj".into(), HELPER.into());
-    let program = Program::new(&db, vec![main, helper], target());
+    let program = Program::new(&db, vec![main, helper], target(), false);
     assert!(errors(&db, program).is_empty());
     assert!(executed(&db.take_log(), "infer") >= 5);
     let mut db = db;
@@ -680,6 +680,66 @@ fn item_edits_recheck_the_bodies_that_read_them() {
     assert_eq!((n, errs.len()), (2, 0), "`five` and `main`: {errs:?}");
 }
 
+/// With stable ids (the editor's programs), a function's id and places are kept by its
+/// name: inserting a function before others, or removing one, re-checks only the bodies
+/// that name it, and the diagnostics are those of a fresh database with dense ids, in the
+/// same order (`check::fn_slots`).
+#[test]
+fn an_item_inserted_before_others_rechecks_none_of_them() {
+    let text = format!(
+        "{CALLS}\n\n@fieldwise_init\nstruct P(Copyable, Movable):\n    var x: Int\n\n    def get(self) -> Int:\n        return self.x\n\n\ndef four() -> Int:\n    var s: Int = \"bad\"\n    return P(1).get()\n"
+    );
+    let db = LoggingDb::new();
+    let main = SourceFile::new(&db, "main".into(), "main.mj".into(), text.clone());
+    let helper = SourceFile::new(&db, "helper".into(), "helper.mj".into(), HELPER.into());
+    let program = Program::new(&db, vec![main, helper], target(), true);
+    assert_eq!(errors(&db, program), vec![("main".to_string(), "E0101")]);
+    db.take_log();
+    let mut db = db;
+    let mut edit = |text: String| {
+        main.set_text(&mut db).to(text.clone());
+        let errs = errors(&db, program);
+        let log = db.take_log();
+        // The same diagnostics, in the same order, as a fresh database's without stable ids.
+        let fresh = salsa::DatabaseImpl::new();
+        let m = SourceFile::new(&fresh, "main".into(), "main.mj".into(), text);
+        let h = SourceFile::new(&fresh, "helper".into(), "helper.mj".into(), HELPER.into());
+        let dense = Program::new(&fresh, vec![m, h], target(), false);
+        assert_eq!(
+            db::diagnostics(&db, program),
+            db::diagnostics(&fresh, dense)
+        );
+        (executed(&log, "infer"), errs)
+    };
+    let before_one = "def one(a: Int) -> Int:";
+    // A function inserted first: its own body only.
+    let inserted = text.replace(
+        before_one,
+        &format!("def zero(a: Int) -> Int:\n    return a\n\n\n{before_one}"),
+    );
+    let (n, errs) = edit(inserted.clone());
+    assert_eq!((n, errs.len()), (1, 1), "{errs:?}");
+    // A struct inserted first: its constructor, and the bodies that use struct `P`, whose
+    // id moved (struct ids are still numbered in order): `P.get`, `P.__init__`, `four`.
+    let with_struct = inserted.replace(
+        "def zero(",
+        "struct Q(Copyable, Movable):\n    var y: Int\n\n    def __init__(out self):\n        self.y = 0\n\n\ndef zero(",
+    );
+    let (n, errs) = edit(with_struct.clone());
+    assert_eq!((n, errs.len()), (4, 1), "{errs:?}");
+    // The struct removed again: the bodies that use `P` (its id moves back).
+    let (n, errs) = edit(inserted.clone());
+    assert_eq!((n, errs.len()), (3, 1), "{errs:?}");
+    // The function removed: nothing is checked (the others were checked with these ids).
+    let (n, errs) = edit(text.clone());
+    assert_eq!((n, errs.len()), (0, 1), "{errs:?}");
+    // Inserted again with a call of it: the caller only (`zero` has the id it had, and
+    // its checked body is still in the memo).
+    let called = inserted.replace("return a - 3", "return zero(a) - 3");
+    let (n, errs) = edit(called);
+    assert_eq!((n, errs.len()), (1, 1), "{errs:?}");
+}
+
 /// A docstring left open (its closing quotes not typed yet) ends before the next
 /// definition: the functions after it keep their type errors, reported beside it.
 #[test]
@@ -697,7 +757,7 @@ def b(x: Int) -> Int:
 ";
     let db = LoggingDb::new();
     let main = SourceFile::new(&db, "main".into(), "main.mj".into(), text.into());
-    let program = Program::new(&db, vec![main], target());
+    let program = Program::new(&db, vec![main], target(), false);
     let codes: Vec<&str> = db::diagnostics(&db, program)
         .iter()
         .filter(|(_, d)| d.is_error())

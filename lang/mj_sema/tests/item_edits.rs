@@ -7,7 +7,9 @@
 //!
 //! Each corpus program (tests/run, tests/fail) goes through a few edits in one database
 //! kept across them; after each, `check_diags` and the checked program are compared with a
-//! fresh database's. By default every 6th program is taken; `MJ_ITEM_EDITS=all` takes
+//! fresh database's. Both are the editor's (function ids kept by name, `check::fn_slots`),
+//! and the diagnostics are also compared with those of `mj check`'s database (ids in
+//! order): the same, in the same order. By default every 6th program is taken; `MJ_ITEM_EDITS=all` takes
 //! them all.
 
 use std::collections::HashMap;
@@ -155,7 +157,7 @@ fn item_edits_match_a_fresh_database() {
             continue;
         };
         let files = Overlay(Mutex::new(HashMap::new()));
-        let mut ws = Workspace::new(root.join("stdlib"), target());
+        let mut ws = Workspace::for_editor(root.join("stdlib"), target());
         let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ (k as u64 + 1));
         let mut text = original.clone();
         if answers(&mut ws, path, &files).is_err() {
@@ -173,11 +175,19 @@ fn item_edits_match_a_fresh_database() {
                 .expect("overlay")
                 .insert(path.clone(), text.clone());
             let got = answers(&mut ws, path, &files);
-            let mut fresh = Workspace::new(root.join("stdlib"), target());
+            let mut fresh = Workspace::for_editor(root.join("stdlib"), target());
             let want = answers(&mut fresh, path, &files);
             assert!(
                 got == want,
                 "{}: after edit {step}, the database kept across edits answers differently from a fresh one.\n--- text:\n{text}\n--- kept:\n{got:?}\n--- fresh:\n{want:?}",
+                path.display()
+            );
+            // The editor's diagnostics are `mj check`'s (ids in order), in the same order.
+            let mut dense = Workspace::new(root.join("stdlib"), target());
+            let cli = answers(&mut dense, path, &files);
+            assert!(
+                got.as_ref().map(|g| &g.0) == cli.as_ref().map(|c| &c.0),
+                "{}: after edit {step}, the editor's diagnostics differ from mj check's.\n--- text:\n{text}\n--- editor:\n{got:?}\n--- mj check:\n{cli:?}",
                 path.display()
             );
             compared += 1;

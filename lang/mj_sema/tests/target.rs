@@ -23,7 +23,7 @@ def main():
 fn main_body(target: Target) -> String {
     let db = Database::default();
     let main = SourceFile::new(&db, "main".into(), "main.mj".into(), MAIN.into());
-    let program = Program::new(&db, vec![main], target);
+    let program = Program::new(&db, vec![main], target, false);
     let checked = db::check(&db, program);
     assert!(!checked.0.has_errors(), "{:?}", checked.0.diags);
     let f = checked
@@ -91,7 +91,7 @@ fn changing_the_target_input_rechecks_the_program() {
     let mut db = Database::default();
     let main = SourceFile::new(&db, "main".into(), "main.mj".into(), MAIN.into());
     let cpu = Target::new("x86_64-unknown-linux-gnu", "x86-64-v3", "+avx,+avx2");
-    let program = Program::new(&db, vec![main], cpu);
+    let program = Program::new(&db, vec![main], cpu, false);
     let body = |db: &Database| {
         let checked = db::check(db, program);
         assert!(!checked.0.has_errors(), "{:?}", checked.0.diags);

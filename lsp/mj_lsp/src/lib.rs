@@ -124,7 +124,7 @@ pub fn run(stdlib: PathBuf, target: mj_target::Target) -> Result<(), String> {
     conn.initialize(capabilities())
         .map_err(|e| format!("the client did not initialize: {e}"))?;
     let mut s = Server {
-        ws: Workspace::new(stdlib, target),
+        ws: Workspace::for_editor(stdlib, target),
         docs: HashMap::new(),
         sender: conn.sender.clone(),
         pushed: Arc::default(),

@@ -45,6 +45,9 @@ pub(crate) fn collect(cx: &mut Ctx) {
     // an edit of the main module's items leaves the library's ids as they were (a body
     // depends on the rows it read, `tables`).
     for m in (0..cx.modules.len()).rev() {
+        if m == 0 && cx.stable_ids {
+            super::fn_slots::open(cx, m);
+        }
         declare(cx, m);
         inject_builtins(cx, m);
     }
@@ -78,9 +81,10 @@ pub(crate) fn collect(cx: &mut Ctx) {
         resolve_fields(cx, s as u32);
     }
     check_containment(cx);
-    for f in 0..cx.funcs.len() {
-        resolve_sig(cx, FnId(f as u32));
-        super::builtins::check_export(cx, FnId(f as u32));
+    // (In declaration order, `Ctx::fn_order`: the diagnostics come in it.)
+    for f in cx.fn_order.clone() {
+        resolve_sig(cx, FnId(f));
+        super::builtins::check_export(cx, FnId(f));
     }
     check_overload_sets(cx);
     check_conformance(cx);
@@ -90,6 +94,7 @@ pub(crate) fn collect(cx: &mut Ctx) {
     }
     super::ownership::check_lifecycle(cx);
     super::generic_copies::check_implicit_copy_fields(cx);
+    cx.fn_slots = None;
 }
 
 /// Reports structs that contain themselves by value through other structs or tuples
@@ -344,31 +349,43 @@ fn new_func(
         None if export => def.name.name.clone(),
         None => format!("{modname}.{}", def.name.name),
     };
-    let id = FnId(cx.funcs.len() as u32);
-    cx.funcs.push(FuncData {
-        mangled,
-        module: m,
-        def: Arc::new(def.clone()),
-        owner,
-        sig: Sig {
-            params: Vec::new(),
-            ret: Ty::Unit,
-            raises: def.raises,
-            raises_ty: None,
-            has_self: false,
+    // (Its id: by its container's name and its own, `fn_slots`.)
+    let container = match (owner, loc.1) {
+        (Some(s), _) => cx.structs[s as usize].name.clone(),
+        (None, Some(_)) => match &cx.modules[m].input.ast.body.get(loc.0).map(|s| &s.kind) {
+            Some(StmtKind::Trait(td)) => td.name.name.clone(),
+            _ => String::new(),
         },
-        fieldwise: false,
-        loc: Some(loc),
-        export,
-        inline,
-        generics: Vec::new(),
-        trait_owner: None,
-        required: false,
-        late: Vec::new(),
-        auto_types: Vec::new(),
-        overloads: Vec::new(),
-    });
-    id
+        (None, None) => String::new(),
+    };
+    let key = super::fn_slots::key_of(&container, &def.name.name, false);
+    super::fn_slots::add(
+        cx,
+        key,
+        FuncData {
+            mangled,
+            module: m,
+            def: Arc::new(def.clone()),
+            owner,
+            sig: Sig {
+                params: Vec::new(),
+                ret: Ty::Unit,
+                raises: def.raises,
+                raises_ty: None,
+                has_self: false,
+            },
+            fieldwise: false,
+            loc: Some(loc),
+            export,
+            inline,
+            generics: Vec::new(),
+            trait_owner: None,
+            required: false,
+            late: Vec::new(),
+            auto_types: Vec::new(),
+            overloads: Vec::new(),
+        },
+    )
 }
 
 fn declare(cx: &mut Ctx, m: usize) {
@@ -678,7 +695,8 @@ fn resolve_generics(cx: &mut Ctx) {
         cx.traits[t].parents = parents;
     }
     check_trait_cycles(cx);
-    for f in 0..cx.funcs.len() {
+    for f in cx.fn_order.clone() {
+        let f = f as usize;
         let (m, def, owner, tr) = {
             let fd = &cx.funcs[f];
             (fd.module, fd.def.clone(), fd.owner, fd.trait_owner)
@@ -758,7 +776,8 @@ pub(crate) fn struct_self(cx: &Ctx, s: u32) -> Ty {
 /// Two module-level functions of one name must differ in their arguments (count, types
 /// or keyword names); otherwise the second is a redefinition.
 fn check_overload_sets(cx: &mut Ctx) {
-    for f in 0..cx.funcs.len() {
+    for f in cx.fn_order.clone() {
+        let f = f as usize;
         let set = cx.funcs[f].overloads.clone();
         for (k, b) in set.iter().enumerate() {
             let fb = &cx.funcs[b.0 as usize];
@@ -2789,7 +2808,6 @@ fn synthesize_fieldwise_init(cx: &mut Ctx, s: u32) {
         body: Vec::new(),
         span: sd.span,
     };
-    let id = FnId(cx.funcs.len() as u32);
     let mut params = vec![ParamSig {
         name: "self".into(),
         ty: struct_self(cx, s),
@@ -2810,28 +2828,33 @@ fn synthesize_fieldwise_init(cx: &mut Ctx, s: u32) {
             kw_only: false,
         });
     }
-    cx.funcs.push(FuncData {
-        mangled: format!("{}.{}", cx.structs[s as usize].name, key.replace('#', ".")),
-        module: m,
-        def: Arc::new(def),
-        owner: Some(s),
-        sig: Sig {
-            params,
-            ret: Ty::Unit,
-            raises: false,
-            raises_ty: None,
-            has_self: true,
+    let slot = super::fn_slots::key_of(&cx.structs[s as usize].name, "__init__", true);
+    let id = super::fn_slots::add(
+        cx,
+        slot,
+        FuncData {
+            mangled: format!("{}.{}", cx.structs[s as usize].name, key.replace('#', ".")),
+            module: m,
+            def: Arc::new(def),
+            owner: Some(s),
+            sig: Sig {
+                params,
+                ret: Ty::Unit,
+                raises: false,
+                raises_ty: None,
+                has_self: true,
+            },
+            fieldwise: true,
+            loc: None,
+            export: false,
+            inline: None,
+            generics: cx.structs[s as usize].params.clone(),
+            trait_owner: None,
+            required: false,
+            late: Vec::new(),
+            auto_types: Vec::new(),
+            overloads: Vec::new(),
         },
-        fieldwise: true,
-        loc: None,
-        export: false,
-        inline: None,
-        generics: cx.structs[s as usize].params.clone(),
-        trait_owner: None,
-        required: false,
-        late: Vec::new(),
-        auto_types: Vec::new(),
-        overloads: Vec::new(),
-    });
+    );
     cx.structs[s as usize].methods.insert(key, id);
 }

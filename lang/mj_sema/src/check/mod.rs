@@ -22,6 +22,7 @@ mod exclusivity;
 pub use comptime::{check_body_lazy, check_consts};
 mod expr;
 mod flow;
+mod fn_slots;
 mod format;
 mod generic_copies;
 mod generics;
@@ -349,6 +350,13 @@ pub(crate) struct Ctx {
     /// Answers of conditional conformance within one outermost question (see
     /// `conform::conditional`).
     pub conform_memo: conform::Memo,
+    /// Whether the main module's functions take ids kept by name (`fn_slots`), and its
+    /// id block while the items are collected.
+    pub stable_ids: bool,
+    pub fn_slots: Option<fn_slots::FnSlots>,
+    /// The functions' ids in the order they were declared (with stable ids, not the ids'
+    /// order): diagnostics are reported in it, so the editor's are `mj check`'s.
+    pub fn_order: Vec<u32>,
 }
 
 impl Ctx {
@@ -375,6 +383,35 @@ impl Ctx {
 
     pub fn ty_name(&self, t: &Ty) -> String {
         t.display(self.struct_names.as_slice()).to_string()
+    }
+
+    /// A key that orders the offsets of module `m` as its file's text does. (Item
+    /// positions, `db::place_slots`, number the places by their items' names: the item
+    /// tree says which comes first.)
+    pub fn source_order(&self, m: usize) -> impl Fn(u32) -> (usize, u32) + use<> {
+        const AT_ITEM: u32 = 1 << 31;
+        const PLACE_BITS: u32 = 18;
+        let mut rank = HashMap::new();
+        for s in &self.modules[m].input.ast.body {
+            let members: &[ast::Stmt] = match &s.kind {
+                ast::StmtKind::Struct(sd) => &sd.body,
+                ast::StmtKind::Trait(td) => &td.body,
+                _ => &[],
+            };
+            for at in std::iter::once(s).chain(members).map(|s| s.span.start) {
+                let n = rank.len();
+                rank.entry(at >> PLACE_BITS).or_insert(n);
+            }
+        }
+        move |offset: u32| match offset & AT_ITEM {
+            0 => (0, offset),
+            _ => (
+                rank.get(&(offset >> PLACE_BITS))
+                    .copied()
+                    .unwrap_or(usize::MAX),
+                offset & ((1 << PLACE_BITS) - 1),
+            ),
+        }
     }
 
     /// The module that a dotted expression (`a`, `a.b`, `std.math`) names in module `m`.
@@ -481,7 +518,15 @@ impl Items {
         let cx = &self.cx;
         let row = |i: &u32| *i as usize;
         ItemPart(match part {
-            Part::Row(Kind::Func, i) => PartValue::Func(cx.funcs.rows().get(row(i)).cloned()),
+            // (Which top-level statement holds a function says where to find its syntax,
+            // which a body reads through queries of its own (`db::fn_syntax`): an item
+            // inserted above moves it and changes nothing a body sees.)
+            Part::Row(Kind::Func, i) => {
+                PartValue::Func(cx.funcs.rows().get(row(i)).map(|f| FuncData {
+                    loc: f.loc.map(|(_, member)| (0, member)),
+                    ..f.clone()
+                }))
+            }
             Part::Row(Kind::Struct, i) => PartValue::Struct(cx.structs.rows().get(row(i)).cloned()),
             Part::Row(Kind::Trait, i) => PartValue::Trait(cx.traits.rows().get(row(i)).cloned()),
             Part::Row(Kind::StructName, i) => {
@@ -529,9 +574,15 @@ impl Items {
         &self.cx.diags
     }
 
-    /// Number of functions (methods and synthesized constructors included).
+    /// Number of function ids (methods and synthesized constructors included; with
+    /// stable ids, the free ids too, `function_order`).
     pub fn function_count(&self) -> usize {
         self.cx.funcs.len()
+    }
+
+    /// The functions' ids in the order they were declared (free ids left out).
+    pub fn function_order(&self) -> &[u32] {
+        &self.cx.fn_order
     }
 
     /// The module of function `index` and where its full definition sits in that module's
@@ -548,6 +599,19 @@ impl Items {
             .iter()
             .position(|f| f.module == module && f.loc == Some((stmt, method)) && !f.fieldwise)
             .map(|i| i as u32)
+    }
+
+    /// An instance of generic function `index` as a user reads it (`pick[T=Int]`).
+    pub fn instance_name(&self, index: u32, targs: &[crate::ty::CtArg]) -> Option<String> {
+        let f = self.cx.funcs.get(index as usize)?;
+        let names = self.cx.struct_names.as_slice();
+        let args: Vec<String> = f
+            .generics
+            .iter()
+            .zip(targs)
+            .map(|(p, a)| format!("{}={}", p.name, a.display(names)))
+            .collect();
+        Some(format!("{}[{}]", f.def.name.name, args.join(", ")))
     }
 
     /// A type as the diagnostics spell it (`List[Int]`), for tools.
@@ -651,8 +715,13 @@ pub fn strip_stmt(s: &ast::Stmt) -> ast::Stmt {
     }
 }
 
-/// Collects the items of every module (whose `ast` should be the item tree).
-pub fn collect_items(modules: Vec<ModuleInput>, target: mj_target::Target) -> Items {
+/// Collects the items of every module (whose `ast` should be the item tree); with
+/// `stable_ids`, the main module's functions take ids kept by name (`fn_slots`).
+pub fn collect_items(
+    modules: Vec<ModuleInput>,
+    target: mj_target::Target,
+    stable_ids: bool,
+) -> Items {
     let modules = modules
         .into_iter()
         .enumerate()
@@ -670,6 +739,9 @@ pub fn collect_items(modules: Vec<ModuleInput>, target: mj_target::Target) -> It
         struct_names: Table::new(Kind::StructName),
         target,
         conform_memo: Default::default(),
+        stable_ids,
+        fn_slots: None,
+        fn_order: Vec::new(),
     };
     items::collect(&mut cx);
     Items { cx }
@@ -736,17 +808,18 @@ pub fn assemble(
 }
 
 /// The diagnostics `assemble` reports (the instances' and the entry's), without putting
-/// the program together: no body is copied or rewritten.
+/// the program together: no body is copied or rewritten. Also the instances of generic
+/// functions the program uses (function index, compile-time arguments).
 pub fn assemble_diags(
     items: &Items,
     functions: Vec<Arc<TFunction>>,
     entry: usize,
     instance: &mut dyn FnMut(u32, &crate::ty::Targs) -> (Arc<TFunction>, Vec<(usize, Diag)>),
-) -> Vec<(usize, Diag)> {
+) -> (Vec<(usize, Diag)>, Vec<(u32, crate::ty::Targs)>) {
     let cx = &items.cx;
-    let mut diags = mono::instance_diags(cx, functions, instance);
+    let (mut diags, instances) = mono::instance_diags(cx, functions, instance);
     find_entry(cx, entry, &mut diags);
-    diags
+    (diags, instances)
 }
 
 /// Checks a whole program in one go (no incremental reuse): `modules[entry]` is the main
@@ -767,7 +840,7 @@ pub fn check_program(
             ..m
         })
         .collect();
-    let items = collect_items(inputs, target);
+    let items = collect_items(inputs, target, false);
     let mut diags = items.diags().to_vec();
     let mut fetch = |m: usize| fulls[m].0.clone();
     diags.extend(check_consts(&items, &mut fetch));

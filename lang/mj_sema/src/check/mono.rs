@@ -159,18 +159,29 @@ fn runaway(cx: &Ctx, id: u32, a: &Targs, made: usize) -> Option<(usize, Diag)> {
 /// The diagnostics `instantiate_all` reports, in its order, without building the
 /// program: the same instances are found and checked (through `instance`, which the
 /// database caches), but no body is copied or rewritten. What `mj check` and the
-/// language server report.
+/// language server report, and the instances found.
 pub(crate) fn instance_diags(
     cx: &Ctx,
     functions: Vec<Arc<TFunction>>,
     instance: &mut dyn FnMut(u32, &Targs) -> (Arc<TFunction>, Vec<(usize, Diag)>),
-) -> Vec<(usize, Diag)> {
-    // A function to visit: a checked body, or a closure lifted out of one (by path).
-    let mut queue: Vec<(Arc<TFunction>, Vec<usize>)> =
-        functions.into_iter().map(|f| (f, Vec::new())).collect();
+) -> (Vec<(usize, Diag)>, Vec<(u32, Targs)>) {
+    // A function to visit: a checked body, or a closure lifted out of one (by path). The
+    // bodies in the order they were declared (`Ctx::fn_order`), so that the instances and
+    // their diagnostics come in the same order whatever the ids are.
+    let mut slots: Vec<Option<Arc<TFunction>>> = functions.into_iter().map(Some).collect();
+    let mut queue: Vec<(Arc<TFunction>, Vec<usize>)> = Vec::with_capacity(slots.len());
+    for &i in &cx.fn_order {
+        if let Some(f) = slots.get_mut(i as usize).and_then(Option::take) {
+            queue.push((f, Vec::new()));
+        }
+    }
+    queue.extend(slots.into_iter().flatten().map(|f| (f, Vec::new())));
     let base = queue.len();
     let mut ids: std::collections::HashSet<(u32, Targs)> = std::collections::HashSet::new();
     let mut diags = Vec::new();
+    // The instances in the order they were found (the editor reads a generic body's
+    // expression types from them).
+    let mut found = Vec::new();
     let mut i = 0;
     while i < queue.len() {
         let (root, path) = queue[i].clone();
@@ -200,15 +211,16 @@ pub(crate) fn instance_diags(
         for (id, a) in pending {
             if let Some(d) = runaway(cx, id, &a, queue.len() - base) {
                 diags.push(d);
-                return diags;
+                return (diags, found);
             }
             let (g, d) = instance(id, &a);
             queue.push((g, Vec::new()));
             diags.extend(d);
+            found.push((id, a));
         }
         i += 1;
     }
-    diags
+    (diags, found)
 }
 
 /// The destructors of the generic struct instances in `t` (fields included).

@@ -127,7 +127,7 @@ pub(crate) fn lifecycle_key(def: &FnDef) -> Option<&'static str> {
 /// Checks the shapes of `__del__` and the constructors, and where `deinit` may appear.
 pub(crate) fn check_lifecycle(cx: &mut Ctx) {
     let mut diags = Vec::new();
-    for f in &cx.funcs {
+    for f in cx.fn_order.iter().map(|&i| &cx.funcs[i as usize]) {
         let def = &f.def;
         let in_struct = f.owner.is_some();
         let key = if in_struct {

@@ -70,7 +70,7 @@ pub(crate) fn discovery_call(fx: &FnCx<'_>, func: &Expr, args: &[Arg], span: Spa
 /// The module's functions named `test_*`, in declaration order, each with whether it can
 /// be a test (no arguments, no compile-time parameters).
 fn test_functions(fx: &FnCx<'_>) -> Vec<(String, bool)> {
-    let mut v: Vec<(u32, String, bool)> = fx
+    let mut v: Vec<(usize, String, bool)> = fx
         .cx
         .funcs
         .iter()
@@ -82,7 +82,10 @@ fn test_functions(fx: &FnCx<'_>) -> Vec<(String, bool)> {
         })
         .map(|f| {
             let plain = f.generics.is_empty() && f.sig.params.is_empty();
-            (f.def.name.span.start, f.def.name.name.clone(), plain)
+            // (Declaration order: where its statement is. Spans at item positions do not
+            // follow the file's order, `db::place_slots`.)
+            let at = f.loc.map_or(usize::MAX, |(stmt, _)| stmt);
+            (at, f.def.name.name.clone(), plain)
         })
         .collect();
     v.sort_by_key(|t| t.0);

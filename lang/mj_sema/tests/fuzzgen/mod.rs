@@ -201,7 +201,7 @@ pub fn program(text: &str, extras: &[Extra]) -> (Database, Program) {
         }
         i += 1;
     }
-    let program = Program::new(&db, files, test_target());
+    let program = Program::new(&db, files, test_target(), false);
     (db, program)
 }
 

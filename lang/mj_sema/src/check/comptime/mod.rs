@@ -693,7 +693,8 @@ pub fn check_consts(
     if todo.is_empty() {
         return Vec::new();
     }
-    todo.sort_by_key(|(m, e)| (*m, e.span.start));
+    let order: Vec<_> = (0..cx.modules.len()).map(|m| cx.source_order(m)).collect();
+    todo.sort_by_key(|(m, e)| (*m, order[*m](e.span.start)));
     let mut trees = HashMap::new();
     loop {
         let mut env = Env::new(trees.clone());
