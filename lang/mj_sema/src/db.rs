@@ -32,9 +32,9 @@ pub struct SourceFile {
 /// The set of files making up one program; `files[0]` is the main module. `target` is
 /// what it is checked for: the same files checked for another target are another
 /// `Program` (the parses are shared; items and bodies are checked again). With
-/// `stable_ids` (the editor's programs), the main module's functions take ids kept by
-/// name, so a function inserted before others re-checks none of them; such a program is
-/// checked, not lowered (`check::fn_slots`).
+/// `stable_ids` (the editor's programs), the main module's functions and structs take
+/// ids kept by name, so an item inserted before others re-checks none of them; such a
+/// program is checked, not lowered (`check::stable_ids`).
 #[salsa::input(debug)]
 pub struct Program {
     #[returns(ref)]

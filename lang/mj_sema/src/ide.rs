@@ -416,6 +416,16 @@ impl<'a> Cx<'a> {
     }
 
     /// A binding of `name` in a function: a parameter, or the first binding in its body.
+    /// What local `name` of `d` is (`local`'s kind, without its types).
+    fn local_kind(d: &FnDef, name: &str) -> Option<DefKind> {
+        if d.args.iter().any(|p| p.name.name == name) {
+            return Some(DefKind::Parameter);
+        }
+        let mut found = false;
+        bindings(&d.body, &mut |id, _, _| found |= id == name);
+        found.then_some(DefKind::Variable)
+    }
+
     /// Local `name` of `d`, described with its checked types `tys` (`local_types`).
     fn local(
         &self,

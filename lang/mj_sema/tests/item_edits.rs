@@ -7,7 +7,7 @@
 //!
 //! Each corpus program (tests/run, tests/fail) goes through a few edits in one database
 //! kept across them; after each, `check_diags` and the checked program are compared with a
-//! fresh database's. Both are the editor's (function ids kept by name, `check::fn_slots`),
+//! fresh database's. Both are the editor's (function and struct ids kept by name, `check::stable_ids`),
 //! and the diagnostics are also compared with those of `mj check`'s database (ids in
 //! order): the same, in the same order. By default every 6th program is taken; `MJ_ITEM_EDITS=all` takes
 //! them all.

@@ -31,6 +31,33 @@ impl<'a> LineIndex<'a> {
         Position::new(line as u32, col as u32)
     }
 
+    /// `position` for offsets asked in increasing order (a file's tokens): each costs the
+    /// text since the one before, not a search and its line's prefix.
+    pub fn positions(&self) -> impl FnMut(usize) -> Position + '_ {
+        let (mut line, mut at, mut col) = (0usize, 0usize, 0usize);
+        move |offset: usize| {
+            let mut offset = offset.min(self.text.len());
+            while !self.text.is_char_boundary(offset) {
+                offset -= 1;
+            }
+            if offset < at {
+                let p = self.position(offset);
+                (line, at, col) = (p.line as usize, offset, p.character as usize);
+                return p;
+            }
+            while self.starts.get(line + 1).is_some_and(|&s| s <= offset) {
+                line += 1;
+                (at, col) = (self.starts[line], 0);
+            }
+            col += self.text[at..offset]
+                .chars()
+                .map(char::len_utf16)
+                .sum::<usize>();
+            at = offset;
+            Position::new(line as u32, col as u32)
+        }
+    }
+
     pub fn range(&self, span: Span) -> Range {
         Range::new(
             self.position(span.start as usize),
@@ -120,6 +147,17 @@ mod tests {
         assert_eq!(idx.offset(Position::new(1, 2)), 9);
         assert_eq!(idx.position(t.len()), Position::new(1, 3));
         assert_eq!(idx.offset(Position::new(9, 0)), t.len());
+    }
+
+    #[test]
+    fn positions_in_order_match_position() {
+        let t = "a😀b\n\nxyz é\n  q";
+        let idx = LineIndex::new(t);
+        let mut at = idx.positions();
+        for offset in [0, 1, 5, 6, 7, 9, 11, 13, 14, 16, 3, 17, t.len() + 4] {
+            let want = idx.position(offset);
+            assert_eq!(at(offset), want, "offset {offset}");
+        }
     }
 
     #[test]

@@ -465,6 +465,7 @@ fn semantic_tokens(s: &Snapshot, range: Option<(usize, usize)>) -> Value {
             .map(|(sp, k)| (sp.start, k))
             .collect();
     let idx = LineIndex::new(&s.text);
+    let mut position = idx.positions();
     let mut data = Vec::new();
     let (mut last_line, mut last_col) = (0u32, 0u32);
     let inside = |at: usize| range.is_none_or(|(a, b)| (a..b).contains(&at));
@@ -500,9 +501,9 @@ fn semantic_tokens(s: &Snapshot, range: Option<(usize, usize)>) -> Value {
         };
         let (k, modifiers) = k;
         // One line at a time (multi-line strings: their first line).
-        let p = idx.position(start);
+        let p = position(start);
         let line_end = s.text[start..end].find('\n').map_or(end, |i| start + i);
-        let len = idx.position(line_end).character - p.character;
+        let len = position(line_end).character - p.character;
         let dl = p.line - last_line;
         let dc = if dl == 0 {
             p.character - last_col

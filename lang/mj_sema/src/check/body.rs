@@ -137,10 +137,7 @@ pub(crate) fn check_function(
     let def = full.cloned().unwrap_or_else(|| (*f.def).clone());
     let mut mangled = f.mangled.clone();
     if !targs.is_empty() {
-        let a: Vec<String> = targs
-            .iter()
-            .map(|a| a.display(cx.struct_names.as_slice()).to_string())
-            .collect();
+        let a: Vec<String> = targs.iter().map(|a| cx.arg_name(a)).collect();
         mangled = format!("{mangled}[{}]", a.join(", "));
     }
     let mut fx = FnCx::new(

@@ -595,10 +595,7 @@ impl FnCx<'_> {
         self.bind_closure_params(&mut child, bound, &mut params, &mut outer);
         let mut name = format!("{}.{}", self.name, c.def.name.name);
         if !targs.is_empty() {
-            let a: Vec<String> = targs
-                .iter()
-                .map(|a| a.display(self.cx.struct_names.as_slice()).to_string())
-                .collect();
+            let a: Vec<String> = targs.iter().map(|a| self.cx.arg_name(a)).collect();
             name = format!("{name}[{}]", a.join(", "));
         }
         let hint = Some("add a `return` at the end of the closure");

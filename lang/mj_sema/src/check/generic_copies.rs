@@ -247,7 +247,8 @@ impl FnCx<'_> {
 /// conformance only then): a `List` field would otherwise be shared by the copy.
 pub(crate) fn check_implicit_copy_fields(cx: &mut Ctx) {
     let mut diags = Vec::new();
-    for s in 0..cx.structs.len() {
+    for s in cx.struct_order.clone() {
+        let s = s as usize;
         let sd = &cx.structs[s];
         let want = TraitRef::Builtin("ImplicitlyCopyable");
         let declared = sd.trait_names.iter().any(|t| t == "ImplicitlyCopyable")

@@ -46,7 +46,7 @@ pub(crate) fn collect(cx: &mut Ctx) {
     // depends on the rows it read, `tables`).
     for m in (0..cx.modules.len()).rev() {
         if m == 0 && cx.stable_ids {
-            super::fn_slots::open(cx, m);
+            super::stable_ids::open(cx, m);
         }
         declare(cx, m);
         inject_builtins(cx, m);
@@ -77,8 +77,8 @@ pub(crate) fn collect(cx: &mut Ctx) {
     for m in 0..cx.modules.len() {
         late_struct_consts(cx, m);
     }
-    for s in 0..cx.structs.len() {
-        resolve_fields(cx, s as u32);
+    for s in cx.struct_order.clone() {
+        resolve_fields(cx, s);
     }
     check_containment(cx);
     // (In declaration order, `Ctx::fn_order`: the diagnostics come in it.)
@@ -88,13 +88,12 @@ pub(crate) fn collect(cx: &mut Ctx) {
     }
     check_overload_sets(cx);
     check_conformance(cx);
-    let nstructs = cx.structs.len();
-    for s in 0..nstructs {
-        synthesize_fieldwise_init(cx, s as u32);
+    for s in cx.struct_order.clone() {
+        synthesize_fieldwise_init(cx, s);
     }
     super::ownership::check_lifecycle(cx);
     super::generic_copies::check_implicit_copy_fields(cx);
-    cx.fn_slots = None;
+    super::stable_ids::close(cx);
 }
 
 /// Reports structs that contain themselves by value through other structs or tuples
@@ -103,7 +102,7 @@ pub(crate) fn collect(cx: &mut Ctx) {
 /// checked for their arguments, as the instance's fields say.) The field on the cycle loses
 /// its type, so later walks over fields end.
 fn check_containment(cx: &mut Ctx) {
-    for s in 0..cx.structs.len() as u32 {
+    for s in cx.struct_order.clone() {
         if !cx.structs[s as usize].params.is_empty() {
             continue;
         }
@@ -349,7 +348,7 @@ fn new_func(
         None if export => def.name.name.clone(),
         None => format!("{modname}.{}", def.name.name),
     };
-    // (Its id: by its container's name and its own, `fn_slots`.)
+    // (Its id: by its container's name and its own, `stable_ids`.)
     let container = match (owner, loc.1) {
         (Some(s), _) => cx.structs[s as usize].name.clone(),
         (None, Some(_)) => match &cx.modules[m].input.ast.body.get(loc.0).map(|s| &s.kind) {
@@ -358,8 +357,8 @@ fn new_func(
         },
         (None, None) => String::new(),
     };
-    let key = super::fn_slots::key_of(&container, &def.name.name, false);
-    super::fn_slots::add(
+    let key = super::stable_ids::key_of(&container, &def.name.name, super::stable_ids::FUNCTION);
+    super::stable_ids::add(
         cx,
         key,
         FuncData {
@@ -498,9 +497,9 @@ fn declare_struct(cx: &mut Ctx, m: usize, sd: &StructDef, si: usize) {
             );
         }
     }
-    let idx = cx.structs.len() as u32;
     let modname = cx.modules[m].input.name.clone();
-    cx.structs.push(StructData {
+    let key = super::stable_ids::key_of("", &sd.name.name, super::stable_ids::STRUCT);
+    let data = StructData {
         name: format!("{modname}.{}", sd.name.name),
         module: m,
         fields: Vec::new(),
@@ -521,8 +520,8 @@ fn declare_struct(cx: &mut Ctx, m: usize, sd: &StructDef, si: usize) {
                 .map(|g| (g.name.name.clone(), g.mode, erased.contains(&g.name.name)))
                 .collect()
         },
-    });
-    cx.struct_names.push(sd.name.name.clone());
+    };
+    let idx = super::stable_ids::add_struct(cx, key, data, sd.name.name.clone());
     declare_name(cx, m, &sd.name, Item::Struct(idx));
     for (k, stmt) in sd.body.iter().enumerate() {
         if let StmtKind::Def(def) = &stmt.kind {
@@ -660,7 +659,8 @@ fn struct_def(cx: &Ctx, s: u32) -> Option<StructDef> {
 /// Compile-time parameters of structs and functions, conformance lists and trait parents.
 fn resolve_generics(cx: &mut Ctx) {
     let mut diags = Vec::new();
-    for s in 0..cx.structs.len() {
+    for s in cx.struct_order.clone() {
+        let s = s as usize;
         let Some(sd) = struct_def(cx, s as u32) else {
             continue;
         };
@@ -809,7 +809,8 @@ fn check_overload_sets(cx: &mut Ctx) {
 /// Checks that each struct defines the methods of the traits it declares, and gives it
 /// the traits' default methods it does not define.
 fn check_conformance(cx: &mut Ctx) {
-    for s in 0..cx.structs.len() {
+    for s in cx.struct_order.clone() {
+        let s = s as usize;
         let mut todo: Vec<u32> = Vec::new();
         let mut stack: Vec<TraitRef> = cx.structs[s].traits.clone();
         while let Some(t) = stack.pop() {
@@ -2828,8 +2829,12 @@ fn synthesize_fieldwise_init(cx: &mut Ctx, s: u32) {
             kw_only: false,
         });
     }
-    let slot = super::fn_slots::key_of(&cx.structs[s as usize].name, "__init__", true);
-    let id = super::fn_slots::add(
+    let slot = super::stable_ids::key_of(
+        &cx.structs[s as usize].name,
+        "__init__",
+        super::stable_ids::SYNTHESIZED,
+    );
+    let id = super::stable_ids::add(
         cx,
         slot,
         FuncData {

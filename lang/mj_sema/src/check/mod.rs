@@ -22,7 +22,6 @@ mod exclusivity;
 pub use comptime::{check_body_lazy, check_consts};
 mod expr;
 mod flow;
-mod fn_slots;
 mod format;
 mod generic_copies;
 mod generics;
@@ -37,6 +36,7 @@ mod ownership;
 pub(crate) mod params;
 mod reflect;
 mod refs;
+mod stable_ids;
 mod suite_discovery;
 pub mod tables;
 mod typed_errors;
@@ -50,7 +50,7 @@ use mj_syntax::{Diag, Span};
 
 use crate::suggest::did_you_mean;
 use crate::tir::{FnId, TFunction, TProgram};
-use crate::ty::Ty;
+use crate::ty::{CtArg, Ty};
 use tables::{Kind, Table};
 
 /// One parsed module handed to the checker.
@@ -350,13 +350,16 @@ pub(crate) struct Ctx {
     /// Answers of conditional conformance within one outermost question (see
     /// `conform::conditional`).
     pub conform_memo: conform::Memo,
-    /// Whether the main module's functions take ids kept by name (`fn_slots`), and its
-    /// id block while the items are collected.
+    /// Whether the main module's functions and structs take ids kept by name
+    /// (`stable_ids`), and its id blocks while the items are collected.
     pub stable_ids: bool,
-    pub fn_slots: Option<fn_slots::FnSlots>,
-    /// The functions' ids in the order they were declared (with stable ids, not the ids'
-    /// order): diagnostics are reported in it, so the editor's are `mj check`'s.
+    pub fn_slots: Option<stable_ids::Block>,
+    pub struct_slots: Option<stable_ids::Block>,
+    /// The functions' and the structs' ids in the order they were declared (with stable
+    /// ids, not the ids' order): walks over them go in it, so diagnostics come in the
+    /// same order as with dense ids (the editor's are `mj check`'s).
     pub fn_order: Vec<u32>,
+    pub struct_order: Vec<u32>,
 }
 
 impl Ctx {
@@ -382,7 +385,45 @@ impl Ctx {
     }
 
     pub fn ty_name(&self, t: &Ty) -> String {
-        t.display(self.struct_names.as_slice()).to_string()
+        self.note_names(t);
+        t.display(self.struct_names.rows()).to_string()
+    }
+
+    /// A compile-time argument as text (`Int`, `List[String]`, `3`).
+    pub fn arg_name(&self, a: &CtArg) -> String {
+        self.note_arg_names(a);
+        a.display(self.struct_names.rows()).to_string()
+    }
+
+    /// Notes the rows of the struct names that `t`'s text shows (`tables`): a type's
+    /// text reads those only, so a struct added elsewhere changes no message.
+    fn note_names(&self, t: &Ty) {
+        match t {
+            Ty::Struct(s, a) => {
+                self.struct_names.get(*s as usize);
+                a.iter().for_each(|a| self.note_arg_names(a));
+            }
+            Ty::Tuple(ts) => ts.iter().for_each(|t| self.note_names(t)),
+            Ty::Func(ps, r, _) => {
+                ps.iter().for_each(|t| self.note_names(t));
+                self.note_names(r);
+            }
+            Ty::Ptr(t)
+            | Ty::Vector(t, _)
+            | Ty::RawPtr(t, _)
+            | Ty::Array(t, _)
+            | Ty::Span(t)
+            | Ty::Uninit(t) => self.note_names(t),
+            _ => {}
+        }
+    }
+
+    fn note_arg_names(&self, a: &CtArg) {
+        match a {
+            CtArg::Type(t) => self.note_names(t),
+            CtArg::Pack(xs) => xs.iter().for_each(|a| self.note_arg_names(a)),
+            _ => {}
+        }
     }
 
     /// A key that orders the offsets of module `m` as its file's text does. (Item
@@ -484,9 +525,19 @@ pub(crate) fn head_name(e: &ast::Expr) -> Option<&str> {
 /// function signatures, with the diagnostics found collecting them. It is built from item
 /// trees, so it compares equal after an edit inside a function body that moves no item,
 /// and then nothing that depends only on it is recomputed.
-#[derive(Debug, PartialEq)]
+#[derive(Debug)]
 pub struct Items {
     cx: Ctx,
+    /// Where each function's definition sits, for tools (`function_at`).
+    fn_at: std::sync::OnceLock<FnAt>,
+}
+
+type FnAt = HashMap<(usize, (usize, Option<usize>)), u32>;
+
+impl PartialEq for Items {
+    fn eq(&self, other: &Items) -> bool {
+        self.cx == other.cx
+    }
 }
 
 /// The value of one part of a program's items (`tables::Part`): what a body's check that
@@ -594,22 +645,28 @@ impl Items {
     /// The function whose full definition is statement `stmt` of module `module` (or
     /// statement `method` of that struct), for tools.
     pub fn function_at(&self, module: usize, stmt: usize, method: Option<usize>) -> Option<u32> {
-        self.cx
-            .funcs
-            .iter()
-            .position(|f| f.module == module && f.loc == Some((stmt, method)) && !f.fieldwise)
-            .map(|i| i as u32)
+        // (A map made on first use: the editor asks this for every name it resolves.)
+        let at = self.fn_at.get_or_init(|| {
+            let mut at = HashMap::new();
+            for &i in &self.cx.fn_order {
+                let f = &self.cx.funcs.rows()[i as usize];
+                if let (Some(loc), false) = (f.loc, f.fieldwise) {
+                    at.entry((f.module, loc)).or_insert(i);
+                }
+            }
+            at
+        });
+        at.get(&(module, (stmt, method))).copied()
     }
 
     /// An instance of generic function `index` as a user reads it (`pick[T=Int]`).
     pub fn instance_name(&self, index: u32, targs: &[crate::ty::CtArg]) -> Option<String> {
         let f = self.cx.funcs.get(index as usize)?;
-        let names = self.cx.struct_names.as_slice();
         let args: Vec<String> = f
             .generics
             .iter()
             .zip(targs)
-            .map(|(p, a)| format!("{}={}", p.name, a.display(names)))
+            .map(|(p, a)| format!("{}={}", p.name, self.cx.arg_name(a)))
             .collect();
         Some(format!("{}[{}]", f.def.name.name, args.join(", ")))
     }
@@ -716,7 +773,8 @@ pub fn strip_stmt(s: &ast::Stmt) -> ast::Stmt {
 }
 
 /// Collects the items of every module (whose `ast` should be the item tree); with
-/// `stable_ids`, the main module's functions take ids kept by name (`fn_slots`).
+/// `stable_ids`, the main module's functions and structs take ids kept by name
+/// (`stable_ids.rs`).
 pub fn collect_items(
     modules: Vec<ModuleInput>,
     target: mj_target::Target,
@@ -741,10 +799,15 @@ pub fn collect_items(
         conform_memo: Default::default(),
         stable_ids,
         fn_slots: None,
+        struct_slots: None,
         fn_order: Vec::new(),
+        struct_order: Vec::new(),
     };
     items::collect(&mut cx);
-    Items { cx }
+    Items {
+        cx,
+        fn_at: Default::default(),
+    }
 }
 
 /// Type-checks the body of function `index` (of its instance for compile-time arguments

@@ -35,6 +35,7 @@ pub fn classify_range(
         range,
         out: Vec::new(),
         cache: HashMap::new(),
+        globals: HashMap::new(),
     };
     w.block(&module.body, true, &mut Scope::default());
     w.out.sort_by_key(|(s, _)| s.start);
@@ -49,6 +50,9 @@ struct Walk<'c, 'a> {
     out: Vec<(Span, DefKind)>,
     /// What a name means in the innermost function (by its address) around a use.
     cache: HashMap<(usize, String), Option<DefKind>>,
+    /// What a name that no enclosing function binds means (the module's, an import's, the
+    /// prelude's): the same in every function, so found once.
+    globals: HashMap<String, Option<DefKind>>,
 }
 
 impl<'s> Walk<'_, '_> {
@@ -146,10 +150,22 @@ impl<'s> Walk<'_, '_> {
                 let kind = match self.cache.get(&key) {
                     Some(k) => *k,
                     None => {
+                        // (As `Cx::resolve`: the enclosing functions' names, innermost
+                        // first, then the module's; kinds only, so no checked types.)
+                        let local = scope
+                            .defs
+                            .iter()
+                            .rev()
+                            .find_map(|(d, _)| Cx::local_kind(d, n));
+                        let (cx, file) = (self.cx, self.file);
                         let k = if n == "self" {
                             Some(DefKind::Parameter)
+                        } else if local.is_some() {
+                            local
                         } else {
-                            self.cx.resolve(self.file, scope, n).map(|d| d.kind)
+                            *self.globals.entry(n.clone()).or_insert_with(|| {
+                                cx.resolve(file, &Scope::default(), n).map(|d| d.kind)
+                            })
                         };
                         self.cache.insert(key, k);
                         k
