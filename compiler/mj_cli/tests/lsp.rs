@@ -225,6 +225,22 @@ def scale(v: Int) -> Int:
     return v * 2
 "#;
 
+/// The inlay hints of the first 20 lines of document `u`, as (line, label).
+fn inlay_hints(c: &mut Client, u: &str) -> Vec<(u64, String)> {
+    let r = c.request("textDocument/inlayHint", json!({"textDocument": {"uri": u}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 20, "character": 0}}}));
+    r["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["position"]["line"].as_u64().unwrap(),
+                h["label"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
 /// Semantic tokens as (line, column, length, type), from the protocol's relative form.
 fn tokens(r: &Value) -> Vec<(u64, u64, u64, u64)> {
     let data: Vec<u64> = r["result"]["data"]
@@ -789,18 +805,7 @@ fn expression_types_and_hints_follow_edits() {
         r,
         json!({"start": {"line": 8, "character": 20}, "end": {"line": 8, "character": 30}})
     );
-    let r = c.request("textDocument/inlayHint", json!({"textDocument": {"uri": u}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 20, "character": 0}}}));
-    let hints: Vec<(u64, String)> = r["result"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| {
-            (
-                h["position"]["line"].as_u64().unwrap(),
-                h["label"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let hints = inlay_hints(&mut c, &u);
     for want in [(5, ": List[String]"), (6, ": String"), (8, ": Int")] {
         assert!(
             hints.iter().any(|(l, t)| *l == want.0 && t == want.1),
@@ -856,18 +861,7 @@ fn generic_bodies_show_their_instances_types() {
         hover(&mut c, 3),
         "```mojo\nvar y: Int  # in twice[T=Int]\n```"
     );
-    let r = c.request("textDocument/inlayHint", json!({"textDocument": {"uri": u}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 20, "character": 0}}}));
-    let hints: Vec<(u64, String)> = r["result"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| {
-            (
-                h["position"]["line"].as_u64().unwrap(),
-                h["label"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let hints = inlay_hints(&mut c, &u);
     assert_eq!(hints, [(4, ": Int".to_string())], "{hints:?}");
     c.stop();
 }

@@ -2789,26 +2789,11 @@ fn synthesize_fieldwise_init(cx: &mut Ctx, s: u32) {
         return;
     }
     let key = super::overloads::overload_key(methods, "__init__");
-    let def = FnDef {
-        decorators: Vec::new(),
-        keyword: DefKeyword::Def,
-        name: ast::Ident {
-            name: "__init__".into(),
-            span: sd.name.span,
-        },
-        params: Vec::new(),
-        args: Vec::new(),
-        raises: false,
-        raises_ty: None,
-        ret: None,
-        where_clause: None,
-        ret_ref: false,
-        captures: None,
-        fn_value_args: Vec::new(),
-        docstring: None,
-        body: Vec::new(),
-        span: sd.span,
+    let name = ast::Ident {
+        name: "__init__".into(),
+        span: sd.name.span,
     };
+    let def = super::stable_ids::empty_def(name, sd.span);
     let mut params = vec![ParamSig {
         name: "self".into(),
         ty: struct_self(cx, s),

@@ -185,23 +185,7 @@ fn hole_function() -> FuncData {
     FuncData {
         mangled: String::new(),
         module: 0,
-        def: Arc::new(FnDef {
-            decorators: Vec::new(),
-            keyword: DefKeyword::Def,
-            name,
-            params: Vec::new(),
-            args: Vec::new(),
-            raises: false,
-            raises_ty: None,
-            ret: None,
-            where_clause: None,
-            ret_ref: false,
-            captures: None,
-            fn_value_args: Vec::new(),
-            docstring: None,
-            body: Vec::new(),
-            span: mj_syntax::Span::default(),
-        }),
+        def: Arc::new(empty_def(name, mj_syntax::Span::default())),
         owner: None,
         sig: Sig {
             params: Vec::new(),
@@ -240,5 +224,26 @@ fn hole_struct(m: usize) -> StructData {
         late_fields: Vec::new(),
         materialize: None,
         declared: Vec::new(),
+    }
+}
+
+/// A definition with no parameters and no body (a synthesized function's, a free id's).
+pub(crate) fn empty_def(name: ast::Ident, span: mj_syntax::Span) -> FnDef {
+    FnDef {
+        decorators: Vec::new(),
+        keyword: DefKeyword::Def,
+        name,
+        params: Vec::new(),
+        args: Vec::new(),
+        raises: false,
+        raises_ty: None,
+        ret: None,
+        where_clause: None,
+        ret_ref: false,
+        captures: None,
+        fn_value_args: Vec::new(),
+        docstring: None,
+        body: Vec::new(),
+        span,
     }
 }
