@@ -237,6 +237,45 @@ fn check_directory() {
     assert!(stderr(&o).contains("no .mj files"), "{}", describe(&o));
 }
 
+/// A package's `__init__.mj` checked on its own (as an editor opens it, or `mj check` of
+/// a folder) is the package's module: its relative imports name the package's modules.
+#[test]
+fn check_a_package_init() {
+    let d = TempDir::new("check-package");
+    let pkg = d.path().join("geo");
+    std::fs::create_dir_all(&pkg).expect("mkdir");
+    std::fs::write(
+        pkg.join("__init__.mj"),
+        "from .shapes import area\n\n\ndef doubled(w: Int) -> Int:\n    return area(w, 2)\n",
+    )
+    .expect("write");
+    std::fs::write(
+        pkg.join("shapes.mj"),
+        "def area(w: Int, h: Int) -> Int:\n    return w * h\n",
+    )
+    .expect("write");
+    for args in [&["check", "geo/__init__.mj"][..], &["check", "geo"]] {
+        let o = mj_in(&d, args);
+        assert_eq!(code(&o), 0, "{args:?}: {}", describe(&o));
+    }
+    // An error in the package's module is reported at its path as given.
+    std::fs::write(
+        pkg.join("shapes.mj"),
+        "def area(w: Int, h: Int) -> Int:\n    return w * hh\n",
+    )
+    .expect("write");
+    let o = mj_in(
+        &d,
+        &["check", "--message-format", "short", "geo/__init__.mj"],
+    );
+    assert_eq!(code(&o), 1, "{}", describe(&o));
+    assert!(
+        stdout(&o).contains("geo/shapes.mj:2:16: error[E0100]"),
+        "{}",
+        describe(&o)
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // build
 

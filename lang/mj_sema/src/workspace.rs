@@ -95,16 +95,30 @@ impl Workspace {
     /// unless the program has its own) under the library's root.
     pub fn program(&mut self, entry: &Path, files: &dyn Files) -> Result<Program, String> {
         let text = files.read(entry)?;
-        let root = match entry.parent() {
+        let dir = |p: Option<&Path>| match p {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        let stdlib = self.stdlib.clone();
-        let main_name = entry
+        let mut root = dir(entry.parent());
+        let mut main_name = entry
             .file_stem()
             .and_then(|s| s.to_str())
             .unwrap_or("main")
             .to_string();
+        // A package's `__init__.mj` is the package's module: named after its folder, found
+        // beside it, so that its relative imports (`from .shapes import Rect`) name the
+        // package's modules.
+        // (The folder as given where it names one, `pkg/__init__.mj`, so that paths in
+        // messages stay as the user wrote them; else its full path, `./__init__.mj`.)
+        let package = |r: &Path| Some((r.file_name()?.to_str()?.to_string(), dir(r.parent())));
+        if main_name == "__init__"
+            && let Some((name, parent)) =
+                package(&root).or_else(|| package(&root.canonicalize().ok()?))
+        {
+            main_name = name;
+            root = parent;
+        }
+        let stdlib = self.stdlib.clone();
         let mut list = vec![self.source(entry, &main_name, text)];
         let mut seen: HashSet<String> = HashSet::from([main_name]);
         let mut i = 0;
