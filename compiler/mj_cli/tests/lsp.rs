@@ -225,6 +225,28 @@ def scale(v: Int) -> Int:
     return v * 2
 "#;
 
+/// A one-file project in a fresh folder `name`: file `file` holding `src` (its `$0`
+/// markers taken out) opened in a started server, with the document's URI and the
+/// markers' positions.
+fn open_fixture(name: &str, file: &str, src: &str) -> (Client, String, Vec<Value>) {
+    let dir = temp_dir(name);
+    let (text, marks) = fixture(src);
+    let path = dir.join(file);
+    std::fs::write(&path, &text).unwrap();
+    let u = uri(&path);
+    let mut c = Client::start(&dir);
+    c.open(&u, 1, &text);
+    (c, u, marks)
+}
+
+/// The markdown text of a hover answer (empty where there is none).
+fn hover_text(h: &Value) -> String {
+    h["result"]["contents"]["value"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
 /// The inlay hints of the first 20 lines of document `u`, as (line, label).
 fn inlay_hints(c: &mut Client, u: &str) -> Vec<(u64, String)> {
     let r = c.request("textDocument/inlayHint", json!({"textDocument": {"uri": u}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 20, "character": 0}}}));
@@ -288,9 +310,7 @@ fn features_on_a_project() {
 
     // Hover on an expression that is not a name: its checked type, over its span.
     let h = c.request("textDocument/hover", at(1));
-    let v = h["result"]["contents"]["value"]
-        .as_str()
-        .unwrap_or_default();
+    let v = hover_text(&h);
     assert!(v.contains("Int"), "hover on `0 * 1`: {h}");
     let r = &h["result"]["range"];
     assert_eq!(
@@ -303,17 +323,11 @@ fn features_on_a_project() {
     );
     // Hover: a field of a struct in another module, with its type.
     let h = c.request("textDocument/hover", at(0));
-    let v = h["result"]["contents"]["value"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let v = hover_text(&h);
     assert!(v.contains("var y: Int"), "hover on p.y: {h}");
     // Hover and definition of a library method: `List.append`, into the library.
     let h = c.request("textDocument/hover", at(2));
-    let v = h["result"]["contents"]["value"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let v = hover_text(&h);
     assert!(v.contains("def append"), "hover on List.append: {h}");
     let d = c.request("textDocument/definition", at(2));
     let target = d["result"]["uri"].as_str().unwrap_or_default();
@@ -323,10 +337,7 @@ fn features_on_a_project() {
     );
     // A function of this file: signature and docstring; definition on its line.
     let h = c.request("textDocument/hover", at(3));
-    let v = h["result"]["contents"]["value"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let v = hover_text(&h);
     assert!(
         v.contains("def area(p: Point) -> Int") && v.contains("The area of the box"),
         "{h}"
@@ -339,10 +350,7 @@ fn features_on_a_project() {
     );
     // A local: its declaration and checked type.
     let h = c.request("textDocument/hover", at(4));
-    let v = h["result"]["contents"]["value"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let v = hover_text(&h);
     assert!(v.contains("var p: Point"), "hover on a local: {h}");
     // Completion after `p.`: the struct's fields.
     let r = c.request("textDocument/completion", at(5));
@@ -487,14 +495,9 @@ fn features_on_a_project() {
 /// locals: definition, references, hover and rename find them.
 #[test]
 fn loop_targets_and_assignments_are_locals() {
-    let dir = temp_dir("loops");
     let src = "def main():\n    var total = 0\n    for i in range(3):\n        total += $0i\n    count = 2\n    for a, b in [(1, 2)]:\n        total += a * $1b\n    print(total + $2count)\n";
-    let (text, marks) = fixture(&src.replace("$1", "$0").replace("$2", "$0"));
-    let main = dir.join("loops.mj");
-    std::fs::write(&main, &text).unwrap();
-    let u = uri(&main);
-    let mut c = Client::start(&dir);
-    c.open(&u, 1, &text);
+    let src = src.replace("$1", "$0").replace("$2", "$0");
+    let (mut c, u, marks) = open_fixture("loops", "loops.mj", &src);
     assert_eq!(c.diagnostics(&u, 1), Vec::<Value>::new());
     let at = |i: usize| json!({"textDocument": {"uri": u}, "position": marks[i]});
     let start = |r: &Value| {
@@ -520,9 +523,7 @@ fn loop_targets_and_assignments_are_locals() {
         .collect();
     assert_eq!(found, [(Some(2), Some(8)), (Some(3), Some(17))], "{refs}");
     let h = c.request("textDocument/hover", at(2));
-    let v = h["result"]["contents"]["value"]
-        .as_str()
-        .unwrap_or_default();
+    let v = hover_text(&h);
     assert!(v.contains("var count: Int"), "{h}");
     let r = c.request(
         "textDocument/rename",
@@ -772,14 +773,8 @@ fn imports_complete_and_missing_ones_are_added() {
 /// edit that moves this one), hover and diagnostics still point at the right text.
 #[test]
 fn expression_types_and_hints_follow_edits() {
-    let dir = temp_dir("types");
     let src = "def first() -> Int:\n    return 1\n\n\ndef main():\n    var words = List[String]()\n    for w in words:\n        if len(w) > 2:\n            var n = len(w) $0* 2\n            print(n)\n    print(bad)\n";
-    let (text, marks) = fixture(src);
-    let main = dir.join("main.mj");
-    std::fs::write(&main, &text).unwrap();
-    let u = uri(&main);
-    let mut c = Client::start(&dir);
-    c.open(&u, 1, &text);
+    let (mut c, u, marks) = open_fixture("types", "main.mj", src);
     let undefined_at = |diags: &[Value]| -> Value {
         assert_eq!(diags.len(), 1, "{diags:?}");
         diags[0]["range"].clone()
@@ -794,10 +789,7 @@ fn expression_types_and_hints_follow_edits() {
             "textDocument/hover",
             json!({"textDocument": {"uri": u}, "position": at}),
         );
-        let v = h["result"]["contents"]["value"]
-            .as_str()
-            .unwrap_or_default();
-        (v.to_string(), h["result"]["range"].clone())
+        (hover_text(&h), h["result"]["range"].clone())
     };
     let (v, r) = hover_range(&mut c, &marks[0]);
     assert!(v.contains("Int"), "{v}");
@@ -832,24 +824,15 @@ fn expression_types_and_hints_follow_edits() {
 /// be the template's), and inlay hints only show types every instance agrees on.
 #[test]
 fn generic_bodies_show_their_instances_types() {
-    let dir = temp_dir("generic");
     let src = "def pick[T: Copyable & Movable]($0a: T, b: T, first: Bool) -> T:\n    var chosen = a.copy()\n    if not first:\n        chosen = b.copy()\n    var n = 0\n    print(n $0* 2)\n    return $0chosen^\n\n\ndef twice[T: Copyable & Movable](x: T) -> T:\n    var y = x.copy()\n    return $0y^\n\n\ndef main():\n    print(pick(1, 2, True))\n    print(pick(String(\"x\"), String(\"y\"), False))\n    print(twice(3))\n";
-    let (text, marks) = fixture(src);
-    let main = dir.join("generic.mj");
-    std::fs::write(&main, &text).unwrap();
-    let u = uri(&main);
-    let mut c = Client::start(&dir);
-    c.open(&u, 1, &text);
+    let (mut c, u, marks) = open_fixture("generic", "generic.mj", src);
     assert_eq!(c.diagnostics(&u, 1), Vec::<Value>::new());
     let hover = |c: &mut Client, i: usize| -> String {
         let h = c.request(
             "textDocument/hover",
             json!({"textDocument": {"uri": u}, "position": marks[i]}),
         );
-        h["result"]["contents"]["value"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
+        hover_text(&h)
     };
     // (Marks: `a`, `*`, `chosen`, `y`.)
     assert!(hover(&mut c, 0).contains("a: T"));

@@ -140,7 +140,7 @@ fn place_slots(
             let key = item_key(db, *src);
             let nth = seen.entry(key).or_insert(0);
             *nth += 1;
-            let mut at = (mix(key ^ *nth) as usize) % MAX_PLACES;
+            let mut at = (crate::check::stable_ids::mix(key ^ *nth) as usize) % MAX_PLACES;
             loop {
                 if at + n > MAX_PLACES {
                     at = 0;
@@ -169,13 +169,6 @@ fn item_key(db: &dyn salsa::Database, src: ItemSource<'_>) -> u64 {
     h.finish()
 }
 
-/// A 64-bit finalizer (splitmix64): spreads a hash over the places.
-fn mix(mut x: u64) -> u64 {
-    x = (x ^ (x >> 30)).wrapping_mul(0xbf58476d1ce4e5b9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94d049bb133111eb);
-    x ^ (x >> 31)
-}
-
 // Item positions. The checker reads each item's tree with its spans moved to places of
 // the item's own (`ItemText::base`): `AT_ITEM`, a place number, then the offset from the
 // place's origin. An item takes one place (origin: where it starts), and each member of
@@ -188,7 +181,7 @@ fn mix(mut x: u64) -> u64 {
 
 /// The bit that marks a span at an item position (a file's own offsets stay below it).
 pub const AT_ITEM: u32 = 1 << 31;
-const PLACE_BITS: u32 = 18;
+pub(crate) const PLACE_BITS: u32 = 18;
 /// The largest place (bytes) and the most places of a file that item positions hold.
 const ITEM_SIZE: usize = 1 << PLACE_BITS;
 const MAX_PLACES: usize = 1 << (31 - PLACE_BITS);

@@ -37,7 +37,7 @@ pub struct Workspace {
     target: mj_target::Target,
     sources: HashMap<(PathBuf, String), SourceFile>,
     programs: HashMap<PathBuf, Program>,
-    /// Whether its programs keep function ids by name (`Program::stable_ids`).
+    /// Whether its programs keep function and struct ids by name (`Program::stable_ids`).
     stable_ids: bool,
 }
 
@@ -53,8 +53,9 @@ impl Workspace {
         }
     }
 
-    /// A workspace for the editor: its programs keep function ids by name, so an item
-    /// inserted before others does not re-check them (they are checked, not lowered).
+    /// A workspace for the editor: its programs keep function and struct ids by name, so
+    /// an item inserted before others does not re-check them (they are checked, not
+    /// lowered).
     pub fn for_editor(stdlib: PathBuf, target: mj_target::Target) -> Workspace {
         Workspace {
             stable_ids: true,

@@ -36,7 +36,7 @@ mod ownership;
 pub(crate) mod params;
 mod reflect;
 mod refs;
-mod stable_ids;
+pub(crate) mod stable_ids;
 mod suite_discovery;
 pub mod tables;
 mod typed_errors;
@@ -430,8 +430,7 @@ impl Ctx {
     /// positions, `db::place_slots`, number the places by their items' names: the item
     /// tree says which comes first.)
     pub fn source_order(&self, m: usize) -> impl Fn(u32) -> (usize, u32) + use<> {
-        const AT_ITEM: u32 = 1 << 31;
-        const PLACE_BITS: u32 = 18;
+        use crate::db::{AT_ITEM, PLACE_BITS};
         let mut rank = HashMap::new();
         for s in &self.modules[m].input.ast.body {
             let members: &[ast::Stmt] = match &s.kind {

@@ -62,8 +62,9 @@ impl Block {
     }
 }
 
-/// A 64-bit finalizer (splitmix64): spreads a hash over the block.
-fn mix(mut x: u64) -> u64 {
+/// A 64-bit finalizer (splitmix64): spreads a hash over a block of ids (or of places,
+/// `db::place_slots`).
+pub(crate) fn mix(mut x: u64) -> u64 {
     x = (x ^ (x >> 30)).wrapping_mul(0xbf58476d1ce4e5b9);
     x = (x ^ (x >> 27)).wrapping_mul(0x94d049bb133111eb);
     x ^ (x >> 31)
